@@ -1,0 +1,102 @@
+/*===- edge-c/Model.h - C ABI of a compiled edge model ------------*- C -*-===*\
+|*                                                                            *|
+|* Every shared library that edge-compile produces exports exactly these      *|
+|* functions. The header is copied beside the library as <model>.h. The ABI   *|
+|* is versioned: edge_abi_version() returns EDGE_ABI_VERSION of the runtime   *|
+|* the library was built with; a caller built against another major version   *|
+|* must not use the library.                                                  *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef EDGE_C_MODEL_H
+#define EDGE_C_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define EDGE_API __attribute__((visibility("default")))
+#else
+#define EDGE_API
+#endif
+
+#define EDGE_ABI_VERSION 1u
+
+/// Element types. The values are those of ONNX TensorProto.DataType so that
+/// tools can map them without a table.
+typedef enum edge_dtype {
+  EDGE_DTYPE_FLOAT32 = 1,
+  EDGE_DTYPE_UINT8 = 2,
+  EDGE_DTYPE_INT8 = 3,
+  EDGE_DTYPE_UINT16 = 4,
+  EDGE_DTYPE_INT16 = 5,
+  EDGE_DTYPE_INT32 = 6,
+  EDGE_DTYPE_INT64 = 7,
+  EDGE_DTYPE_BOOL = 9, /* one byte per element, 0 or 1 */
+  EDGE_DTYPE_FLOAT16 = 10,
+  EDGE_DTYPE_FLOAT64 = 11,
+  EDGE_DTYPE_UINT32 = 12,
+  EDGE_DTYPE_UINT64 = 13,
+  EDGE_DTYPE_BFLOAT16 = 16
+} edge_dtype;
+
+typedef enum edge_status {
+  EDGE_OK = 0,
+  EDGE_ERROR_INVALID_ARGUMENT = 1,
+  EDGE_ERROR_OUT_OF_MEMORY = 2,
+  EDGE_ERROR_INTERNAL = 3
+} edge_status;
+
+/// Static description of one graph input or output. Tensors are dense and
+/// row-major; `num_bytes` is the product of `shape` times the element size.
+typedef struct edge_tensor_info {
+  const char *name;
+  edge_dtype dtype;
+  int32_t rank;
+  const int64_t *shape; /* `rank` entries */
+  size_t num_elements;
+  size_t num_bytes;
+} edge_tensor_info;
+
+typedef struct edge_model edge_model;
+
+/// The ABI version of this library (EDGE_ABI_VERSION when it was built).
+EDGE_API uint32_t edge_abi_version(void);
+
+/// Creates an instance of the model. Instances are independent; one
+/// instance must not run on two threads at once. On failure *out is NULL and
+/// edge_model_last_error(NULL) gives the reason.
+EDGE_API edge_status edge_model_create(edge_model **out);
+EDGE_API void edge_model_destroy(edge_model *model);
+
+EDGE_API size_t edge_model_num_inputs(const edge_model *model);
+EDGE_API size_t edge_model_num_outputs(const edge_model *model);
+/// NULL when `index` is out of range. The pointer lives as long as `model`.
+EDGE_API const edge_tensor_info *edge_model_input(const edge_model *model,
+                                                  size_t index);
+EDGE_API const edge_tensor_info *edge_model_output(const edge_model *model,
+                                                   size_t index);
+
+/// Runs the model. `inputs[i]` points to input i's data (num_bytes, the
+/// caller keeps ownership); `outputs[i]` to a caller-owned buffer of output
+/// i's num_bytes. Buffers need only the natural alignment of their element
+/// type and must not overlap. Returns EDGE_OK or an error whose text
+/// edge_model_last_error() gives.
+EDGE_API edge_status edge_model_run(edge_model *model,
+                                    const void *const *inputs,
+                                    void *const *outputs);
+
+/// Text of the last error of `model` ("" if none; each call to
+/// edge_model_run starts with none). With `model` == NULL: why the last
+/// edge_model_create on this thread failed. Lives until the next call.
+EDGE_API const char *edge_model_last_error(const edge_model *model);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGE_C_MODEL_H */

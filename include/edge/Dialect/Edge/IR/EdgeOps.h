@@ -1,0 +1,25 @@
+//===- EdgeOps.h - The edge dialect and its operations ----------*- C++ -*-===//
+
+#ifndef EDGE_DIALECT_EDGE_IR_EDGEOPS_H
+#define EDGE_DIALECT_EDGE_IR_EDGEOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::edge::detail {
+/// Sum of the byte sizes of all statically shaped operands and results.
+int64_t sumOperandAndResultBytes(Operation *op);
+} // namespace mlir::edge::detail
+
+#include "edge/Dialect/Edge/IR/EdgeInterfaces.h.inc"
+#include "edge/Dialect/Edge/IR/EdgeOpsDialect.h.inc"
+
+#define GET_OP_CLASSES
+#include "edge/Dialect/Edge/IR/EdgeOps.h.inc"
+
+#endif // EDGE_DIALECT_EDGE_IR_EDGEOPS_H

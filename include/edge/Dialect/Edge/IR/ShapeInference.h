@@ -1,0 +1,71 @@
+//===- ShapeInference.h - ONNX shape rules for edge ops ---------*- C++ -*-===//
+//
+// The shape rules of the ONNX operators edge supports, shared by the op
+// verifiers (through InferTypeOpInterface) and the importer. Each function
+// returns the result shape, or failure after reporting why through `error`
+// (which may be null when the caller only asks "is it valid").
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_DIALECT_EDGE_IR_SHAPEINFERENCE_H
+#define EDGE_DIALECT_EDGE_IR_SHAPEINFERENCE_H
+
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/Twine.h"
+
+#include <functional>
+
+namespace mlir::edge {
+
+using Shape = llvm::SmallVector<int64_t, 6>;
+using ShapeErrorFn = llvm::function_ref<void(const llvm::Twine &)>;
+
+/// numpy broadcasting of two shapes.
+FailureOr<Shape> broadcastShapes(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
+                                 ShapeErrorFn error);
+
+/// numpy.matmul (1-D promotion, batch broadcasting).
+FailureOr<Shape> inferMatMulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
+                                  ShapeErrorFn error);
+
+/// ONNX Gemm: op(A) [M, K] x op(B) [K, N]; `c` (if any) broadcasts to [M, N].
+FailureOr<Shape> inferGemmShape(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
+                                std::optional<ArrayRef<int64_t>> c, bool transA,
+                                bool transB, ShapeErrorFn error);
+
+/// Sliding-window geometry shared by convolution and pooling.
+struct WindowParams {
+  ArrayRef<int64_t> kernel;    // one entry per spatial dimension
+  ArrayRef<int64_t> strides;   // same
+  ArrayRef<int64_t> pads;      // begins, then ends
+  ArrayRef<int64_t> dilations; // same as kernel
+  bool ceilMode = false;
+};
+
+/// Output spatial sizes of a window op over `spatial` input sizes.
+FailureOr<Shape> inferWindowOutputSizes(ArrayRef<int64_t> spatial,
+                                        const WindowParams &params,
+                                        ShapeErrorFn error);
+
+/// ONNX Conv on input [N, C, spatial...] and weight [M, C/group, kernel...].
+FailureOr<Shape> inferConvShape(ArrayRef<int64_t> input,
+                                ArrayRef<int64_t> weight, ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                                int64_t group, ShapeErrorFn error);
+
+/// ONNX MaxPool/AveragePool on input [N, C, spatial...].
+FailureOr<Shape> inferPoolShape(ArrayRef<int64_t> input,
+                                const WindowParams &params, ShapeErrorFn error);
+
+/// Checks that `perm` is a permutation of [0, rank) and applies it.
+FailureOr<Shape> inferTransposeShape(ArrayRef<int64_t> input,
+                                     ArrayRef<int64_t> perm, ShapeErrorFn error);
+
+/// Number of elements of a static shape.
+int64_t getNumElements(ArrayRef<int64_t> shape);
+
+} // namespace mlir::edge
+
+#endif // EDGE_DIALECT_EDGE_IR_SHAPEINFERENCE_H

@@ -1,0 +1,57 @@
+//===- CodeGen.h - LLVM dialect to native code ------------------*- C++ -*-===//
+
+#ifndef EDGE_PIPELINES_CODEGEN_H
+#define EDGE_PIPELINES_CODEGEN_H
+
+#include "mlir/Support/LLVM.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class TargetMachine;
+} // namespace llvm
+
+namespace mlir {
+class ModuleOp;
+namespace edge {
+
+/// What to generate for the host CPU.
+struct HostCodeGenOptions {
+  /// CPU name and feature string; empty means the machine compiling
+  /// (its widest vector features).
+  std::string cpu;
+  std::string features;
+  unsigned optLevel = 3;
+};
+
+/// Creates the target machine for `options` (position-independent code,
+/// for shared libraries). Returns null and sets `error` on failure.
+std::unique_ptr<llvm::TargetMachine>
+createHostTargetMachine(const HostCodeGenOptions &options, std::string &error);
+
+/// Translates an LLVM-dialect module to LLVM IR for `machine` and runs the
+/// LLVM optimization pipeline on it.
+std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
+                                                   llvm::LLVMContext &context,
+                                                   llvm::TargetMachine &machine,
+                                                   unsigned optLevel);
+
+/// Writes an object file (or assembly) of `module` to `os`.
+LogicalResult emitNativeCode(llvm::Module &module, llvm::TargetMachine &machine,
+                             bool assembly, llvm::raw_pwrite_stream &os,
+                             std::string &error);
+
+/// Links `objectPath` with the edge runtime into the shared library
+/// `outputPath`, exporting only the ABI of edge-c/Model.h.
+LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
+                                std::string &error);
+
+} // namespace edge
+} // namespace mlir
+
+#endif // EDGE_PIPELINES_CODEGEN_H

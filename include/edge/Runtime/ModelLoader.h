@@ -1,0 +1,71 @@
+//===- ModelLoader.h - Load a compiled model library ------------*- C++ -*-===//
+//
+// Opens a model library that edge-compile produced, checks that it speaks
+// the ABI of edge-c/Model.h this code was built with, and creates an
+// instance. Used by edge-run and the Python module; plain C++17, no MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_RUNTIME_MODELLOADER_H
+#define EDGE_RUNTIME_MODELLOADER_H
+
+#include "edge-c/Model.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace edge {
+
+/// A model library opened with dlopen (RTLD_LOCAL) and one instance of the
+/// model. Closing happens in the destructor. Not thread-safe: one run at a
+/// time per LoadedModel.
+class LoadedModel {
+public:
+  /// Opens `path` and creates an instance. Returns null and sets `error` to a
+  /// one-line reason when the file is missing, is not an edge model library,
+  /// was built for another ABI version, or cannot create an instance.
+  static std::unique_ptr<LoadedModel> load(const std::string &path,
+                                           std::string &error);
+
+  ~LoadedModel();
+  LoadedModel(const LoadedModel &) = delete;
+  LoadedModel &operator=(const LoadedModel &) = delete;
+
+  const std::string &getPath() const { return path; }
+  size_t getNumInputs() const;
+  size_t getNumOutputs() const;
+  /// `index` must be in range.
+  const edge_tensor_info &getInput(size_t index) const;
+  const edge_tensor_info &getOutput(size_t index) const;
+
+  /// Runs the model on caller-owned buffers (see edge_model_run). Returns
+  /// false and sets `error` on failure.
+  bool run(const void *const *inputs, void *const *outputs,
+           std::string &error);
+
+private:
+  struct Api;
+  LoadedModel(std::string path, void *handle, std::unique_ptr<Api> api,
+              edge_model *instance);
+
+  std::string path;
+  void *handle;
+  std::unique_ptr<Api> api;
+  edge_model *instance;
+};
+
+/// Bytes per element of an ONNX dtype code, 0 when edge does not support it.
+size_t getDTypeSize(int32_t dtype);
+
+/// A short name for an ONNX dtype code ("float32", "int64", ...), or
+/// "dtype(N)" for a code edge does not support.
+std::string getDTypeName(int32_t dtype);
+
+/// Formats a shape as "[2,3]" ("[]" for a scalar).
+std::string formatShape(const int64_t *shape, size_t rank);
+
+} // namespace edge
+
+#endif // EDGE_RUNTIME_MODELLOADER_H

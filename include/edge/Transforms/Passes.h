@@ -1,0 +1,26 @@
+//===- Passes.h - edge transformation passes --------------------*- C++ -*-===//
+
+#ifndef EDGE_TRANSFORMS_PASSES_H
+#define EDGE_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+#include <string>
+
+namespace mlir::edge {
+
+#define GEN_PASS_DECL
+#include "edge/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "edge/Transforms/Passes.h.inc"
+
+/// Names shared by the ABI passes and the runtime contract.
+inline constexpr const char *kEntryAttrName = "edge.entry";
+inline constexpr const char *kNameAttrName = "edge.name";
+inline constexpr const char *kMetadataSymbol = "edge_generated_metadata";
+inline constexpr const char *kEntrySymbol = "edge_generated_entry";
+
+} // namespace mlir::edge
+
+#endif // EDGE_TRANSFORMS_PASSES_H

@@ -1,0 +1,139 @@
+//===- Convolution.cpp - Lower edge.conv to linalg ------------------------===//
+//
+// An N-D grouped convolution becomes one linalg.generic over tensors with an
+// explicit group dimension: input [N, G, C/G, spatial...], weight
+// [G, M/G, C/G, kernel...] and result [N, G, M/G, out...]. Every loop then
+// appears alone in some indexing map, which linalg needs to derive the loop
+// bounds, and strides/dilations are plain affine expressions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+namespace {
+
+/// Splits dimension `dim` of `value` into [outer, size / outer].
+Value splitDim(OpBuilder &b, Location loc, Value value, int64_t dim,
+               int64_t outer) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  int64_t size = shape[dim];
+  shape[dim] = size / outer;
+  shape.insert(shape.begin() + dim, outer);
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
+    if (i < dim)
+      reassociation.push_back({i});
+    else if (i == dim)
+      reassociation.push_back({i, i + 1});
+    else
+      reassociation.push_back({i + 1});
+  }
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+      reassociation);
+}
+
+/// Merges dimensions `dim` and `dim + 1` of `value`.
+Value mergeDims(OpBuilder &b, Location loc, Value value, int64_t dim) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
+    if (i == dim)
+      reassociation.push_back({i, i + 1});
+    else if (i != dim + 1)
+      reassociation.push_back({i});
+  }
+  return tensor::CollapseShapeOp::create(b, loc, value, reassociation);
+}
+
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    int64_t k = resultType.getRank() - 2;
+    int64_t group = op.getGroup();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    ArrayRef<int64_t> pads = op.getPads();
+
+    Value zero = createScalarConstant(rewriter, loc, elementType, 0);
+    SmallVector<int64_t> low(2, 0), high(2, 0);
+    low.append(pads.begin(), pads.begin() + k);
+    high.append(pads.begin() + k, pads.end());
+    Value input = padTensor(rewriter, loc, adaptor.getInput(), zero, low, high);
+    input = splitDim(rewriter, loc, input, 1, group);
+    Value weight = splitDim(rewriter, loc, adaptor.getWeight(), 0, group);
+
+    SmallVector<int64_t> groupedShape(resultType.getShape());
+    groupedShape[1] /= group;
+    groupedShape.insert(groupedShape.begin() + 1, group);
+    auto groupedType = RankedTensorType::get(groupedShape, elementType);
+
+    // Loops: n, g, m, out[k] (parallel) then c, kernel[k] (reduction).
+    unsigned numLoops = 4 + 2 * k;
+    auto dim = [&](int64_t loop) { return getAffineDimExpr(loop, context); };
+    SmallVector<AffineExpr> inputExprs = {dim(0), dim(1), dim(3 + k)};
+    SmallVector<AffineExpr> weightExprs = {dim(1), dim(2), dim(3 + k)};
+    SmallVector<AffineExpr> outputExprs = {dim(0), dim(1), dim(2)};
+    for (int64_t i = 0; i < k; ++i) {
+      inputExprs.push_back(dim(3 + i) * strides[i] +
+                           dim(4 + k + i) * dilations[i]);
+      weightExprs.push_back(dim(4 + k + i));
+      outputExprs.push_back(dim(3 + i));
+    }
+
+    Value init;
+    if (Value bias = adaptor.getBias()) {
+      Value groupedBias = splitDim(rewriter, loc, bias, 0, group);
+      unsigned rank = groupedShape.size();
+      init = linalg::GenericOp::create(
+                 rewriter, loc, groupedType, ValueRange{groupedBias},
+                 createEmptyTensor(rewriter, loc, groupedType),
+                 SmallVector<AffineMap>{
+                     AffineMap::get(rank, 0, {dim(1), dim(2)}, context),
+                     AffineMap::getMultiDimIdentityMap(rank, context)},
+                 getIteratorTypes(rank, 0),
+                 [&](OpBuilder &b, Location nested, ValueRange args) {
+                   yieldValue(b, nested, args[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = createFilledTensor(rewriter, loc, groupedType, zero);
+    }
+
+    auto conv = linalg::GenericOp::create(
+        rewriter, loc, groupedType, ValueRange{input, weight}, init,
+        SmallVector<AffineMap>{AffineMap::get(numLoops, 0, inputExprs, context),
+                               AffineMap::get(numLoops, 0, weightExprs, context),
+                               AffineMap::get(numLoops, 0, outputExprs, context)},
+        getIteratorTypes(3 + k, 1 + k),
+        [&](OpBuilder &b, Location nested, ValueRange args) {
+          Value product = createMul(b, nested, args[0], args[1]);
+          yieldValue(b, nested,
+                                  createAdd(b, nested, args[2], product));
+        });
+    rewriter.replaceOp(op, mergeDims(rewriter, loc, conv.getResult(0), 1));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::edge::populateConvolutionPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConvLowering>(patterns.getContext());
+}

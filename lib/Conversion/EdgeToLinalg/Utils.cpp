@@ -1,0 +1,131 @@
+//===- Utils.cpp - Helpers shared by the edge-to-linalg patterns ----------===//
+
+#include "Utils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+AffineMap mlir::edge::getBroadcastMap(ArrayRef<int64_t> operandShape,
+                                      ArrayRef<int64_t> resultShape,
+                                      MLIRContext *context) {
+  unsigned offset = resultShape.size() - operandShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (auto [index, size] : llvm::enumerate(operandShape)) {
+    unsigned loop = offset + index;
+    if (size == 1 && resultShape[loop] != 1)
+      exprs.push_back(getAffineConstantExpr(0, context));
+    else
+      exprs.push_back(getAffineDimExpr(loop, context));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, context);
+}
+
+Value mlir::edge::createEmptyTensor(OpBuilder &b, Location loc,
+                                    RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+Value mlir::edge::createFilledTensor(OpBuilder &b, Location loc,
+                                     RankedTensorType type, Value value) {
+  Value empty = createEmptyTensor(b, loc, type);
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+Value mlir::edge::createScalarConstant(OpBuilder &b, Location loc, Type type,
+                                       double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+Value mlir::edge::createLowestValue(OpBuilder &b, Location loc, Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
+                                                  /*Negative=*/true)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, APInt::getSignedMinValue(width)));
+}
+
+Value mlir::edge::createAdd(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value mlir::edge::createMul(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MulFOp::create(b, loc, x, y);
+  return arith::MulIOp::create(b, loc, x, y);
+}
+
+Value mlir::edge::createMax(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  return arith::MaxSIOp::create(b, loc, x, y);
+}
+
+Value mlir::edge::padTensor(OpBuilder &b, Location loc, Value input,
+                            Value padValue, ArrayRef<int64_t> low,
+                            ArrayRef<int64_t> high) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape;
+  for (auto [index, size] : llvm::enumerate(inputType.getShape()))
+    shape.push_back(size + low[index] + high[index]);
+  auto resultType = RankedTensorType::get(shape, inputType.getElementType());
+  SmallVector<OpFoldResult> lowAttrs, highAttrs;
+  for (auto [l, h] : llvm::zip(low, high)) {
+    lowAttrs.push_back(b.getIndexAttr(l));
+    highAttrs.push_back(b.getIndexAttr(h));
+  }
+  return tensor::PadOp::create(b, loc, resultType, input, lowAttrs, highAttrs,
+                               padValue);
+}
+
+SmallVector<utils::IteratorType>
+mlir::edge::getIteratorTypes(unsigned numParallel, unsigned numReduction) {
+  SmallVector<utils::IteratorType> types(numParallel,
+                                         utils::IteratorType::parallel);
+  types.append(numReduction, utils::IteratorType::reduction);
+  return types;
+}
+
+Value mlir::edge::reshapeTensor(OpBuilder &b, Location loc, Value input,
+                                RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType == resultType)
+    return input;
+  // Rank 0 on either side: every dimension of the other side is 1, and the
+  // empty reassociation expresses exactly that.
+  if (inputType.getRank() == 0)
+    return tensor::ExpandShapeOp::create(b, loc, resultType, input,
+                                         ArrayRef<ReassociationIndices>{});
+  if (resultType.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, resultType, input,
+                                           ArrayRef<ReassociationIndices>{});
+  Value flat = input;
+  if (inputType.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t i = 0; i < inputType.getRank(); ++i)
+      all.push_back(i);
+    flat = tensor::CollapseShapeOp::create(b, loc, input,
+                                           ArrayRef<ReassociationIndices>{all});
+  }
+  if (resultType.getRank() == 1)
+    return flat;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < resultType.getRank(); ++i)
+    all.push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
+                                       ArrayRef<ReassociationIndices>{all});
+}

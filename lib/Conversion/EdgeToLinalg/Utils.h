@@ -1,0 +1,70 @@
+//===- Utils.h - Helpers shared by the edge-to-linalg patterns --*- C++ -*-===//
+
+#ifndef EDGE_LIB_CONVERSION_EDGETOLINALG_UTILS_H
+#define EDGE_LIB_CONVERSION_EDGETOLINALG_UTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::edge {
+
+/// Family populate functions, one per file; populateEdgeToLinalg... calls all.
+void populateElementwisePatterns(RewritePatternSet &patterns);
+void populateContractionPatterns(RewritePatternSet &patterns);
+void populateConvolutionPatterns(RewritePatternSet &patterns);
+void populatePoolingPatterns(RewritePatternSet &patterns);
+void populateNormalizationPatterns(RewritePatternSet &patterns);
+void populateDataMovementPatterns(RewritePatternSet &patterns);
+
+/// Map from the loops of a `resultRank`-deep parallel nest onto an operand
+/// of `operandShape` broadcast (numpy rules) to `resultShape`: operand dims
+/// are aligned on the right; a size-1 dim that stretches maps to 0.
+AffineMap getBroadcastMap(ArrayRef<int64_t> operandShape,
+                          ArrayRef<int64_t> resultShape, MLIRContext *context);
+
+/// A tensor.empty of `type`.
+Value createEmptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
+
+/// A tensor of `type` filled with the scalar `value`.
+Value createFilledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                         Value value);
+
+/// A scalar constant of `type` (float or integer) with the value `value`.
+Value createScalarConstant(OpBuilder &b, Location loc, Type type, double value);
+
+/// The lowest value of a float type (-inf) or signed integer type.
+Value createLowestValue(OpBuilder &b, Location loc, Type type);
+
+/// `x + y`, `x * y` for float or integer scalars.
+Value createAdd(OpBuilder &b, Location loc, Value x, Value y);
+Value createMul(OpBuilder &b, Location loc, Value x, Value y);
+/// max(x, y); for floats NaN propagates as in numpy.
+Value createMax(OpBuilder &b, Location loc, Value x, Value y);
+
+/// Pads `input` with `padValue`: `low[i]`/`high[i]` elements before/after
+/// dimension i. Returns `input` unchanged when all pads are zero.
+Value padTensor(OpBuilder &b, Location loc, Value input, Value padValue,
+                ArrayRef<int64_t> low, ArrayRef<int64_t> high);
+
+/// Iterator types: `numParallel` parallel loops then `numReduction`
+/// reduction loops.
+SmallVector<utils::IteratorType> getIteratorTypes(unsigned numParallel,
+                                                  unsigned numReduction);
+
+/// Terminates a linalg.generic body with the single value `value`.
+inline void yieldValue(OpBuilder &b, Location loc, Value value) {
+  linalg::YieldOp::create(b, loc, ValueRange{value});
+}
+
+/// Reshapes a static tensor to another static shape with the same element
+/// count (collapse to 1-D, then expand).
+Value reshapeTensor(OpBuilder &b, Location loc, Value input,
+                    RankedTensorType resultType);
+
+} // namespace mlir::edge
+
+#endif // EDGE_LIB_CONVERSION_EDGETOLINALG_UTILS_H

@@ -1,0 +1,85 @@
+//===- EdgeCost.cpp - FLOP and byte estimates of edge ops -----------------===//
+//
+// Static work estimates for the cost model (CostOpInterface). They count the
+// arithmetic of the op's definition, not of any particular lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Dialect/Edge/IR/ShapeInference.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+#include "edge/Dialect/Edge/IR/EdgeInterfaces.cpp.inc"
+
+static int64_t bytesOf(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasStaticShape())
+    return 0;
+  int64_t bits = shaped.getElementTypeBitWidth();
+  return shaped.getNumElements() * ((bits + 7) / 8);
+}
+
+int64_t mlir::edge::detail::sumOperandAndResultBytes(Operation *op) {
+  int64_t bytes = 0;
+  for (Type type : op->getOperandTypes())
+    bytes += bytesOf(type);
+  for (Type type : op->getResultTypes())
+    bytes += bytesOf(type);
+  return bytes;
+}
+
+static int64_t numElements(Value value) {
+  return cast<ShapedType>(value.getType()).getNumElements();
+}
+
+int64_t MatMulOp::estimateFlops() {
+  ArrayRef<int64_t> lhs = getLhs().getType().getShape();
+  return 2 * numElements(getResult()) * lhs.back();
+}
+
+int64_t GemmOp::estimateFlops() {
+  ArrayRef<int64_t> a = getA().getType().getShape();
+  int64_t k = getTransA() ? a[0] : a[1];
+  int64_t epilogue = getC() ? 2 * numElements(getResult()) : 0;
+  return 2 * numElements(getResult()) * k + epilogue;
+}
+
+int64_t ConvOp::estimateFlops() {
+  ArrayRef<int64_t> weight = getWeight().getType().getShape();
+  // Each output element reduces over C/group input channels and the kernel.
+  int64_t reduction = getNumElements(weight.drop_front(1));
+  int64_t bias = getBias() ? numElements(getResult()) : 0;
+  return 2 * numElements(getResult()) * reduction + bias;
+}
+
+int64_t MaxPoolOp::estimateFlops() {
+  return numElements(getResult()) * getNumElements(getKernelShape());
+}
+
+int64_t AveragePoolOp::estimateFlops() {
+  return numElements(getResult()) * (getNumElements(getKernelShape()) + 1);
+}
+
+int64_t GlobalAveragePoolOp::estimateFlops() {
+  return numElements(getInput()) + numElements(getResult());
+}
+
+int64_t GlobalMaxPoolOp::estimateFlops() { return numElements(getInput()); }
+
+int64_t BatchNormOp::estimateFlops() {
+  // Per element: subtract, scale, shift (the channel factor is precomputed).
+  return 3 * numElements(getResult());
+}
+
+int64_t SoftmaxOp::estimateFlops() {
+  // max, subtract, exp, sum, divide.
+  return 5 * numElements(getResult());
+}
+
+int64_t ReshapeOp::estimateFlops() { return 0; }
+// A reshape of a contiguous tensor is a view: it moves no data.
+int64_t ReshapeOp::estimateBytes() { return 0; }
+int64_t TransposeOp::estimateFlops() { return 0; }
+int64_t ConcatOp::estimateFlops() { return 0; }

@@ -1,0 +1,71 @@
+//===- CPUPipeline.cpp - edge -> LLVM dialect pass pipelines --------------===//
+
+#include "edge/Pipelines/Pipelines.h"
+
+#include "edge/Conversion/Passes.h"
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+/// Appends upstream passes written in the textual pipeline syntax: the
+/// options of upstream passes are easiest to read (and to copy into an
+/// edge-opt command line) in this form.
+static void addTextualPipeline(OpPassManager &pm, StringRef pipeline) {
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  if (failed(parsePassPipeline(pipeline, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("edge: invalid built-in pipeline: ") +
+                             error);
+}
+
+void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createEmitABIMetadataPass());
+  pm.addPass(createConvertEdgeToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  // Function boundaries are bufferized with identity layouts so that the
+  // model function can use the bare-pointer calling convention; results
+  // become out-parameters written in place (hoist-static-allocs), so the
+  // caller's output buffers receive the data without a copy.
+  addTextualPipeline(
+      pm, "one-shot-bufferize{bufferize-function-boundaries "
+          "function-boundary-type-conversion=identity-layout-map},"
+          "buffer-results-to-out-params{hoist-static-allocs=true "
+          "modify-public-functions=true},"
+          "canonicalize,buffer-deallocation-pipeline,"
+          "edge-memref-copy-to-linalg,func.func(convert-linalg-to-loops),"
+          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+          "convert-math-to-libm,convert-math-to-llvm,"
+          "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+          "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"
+          "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");
+  pm.addPass(createEmitABIEntryPass());
+}
+
+void mlir::edge::registerEdgePipelines() {
+  PassPipelineRegistration<>(
+      "edge-to-linalg", "Lower the edge dialect to linalg on tensors",
+      [](OpPassManager &pm) { buildEdgeToLinalgPipeline(pm); });
+  PassPipelineRegistration<>(
+      "edge-linalg-to-llvm",
+      "Bufferize and lower linalg to the LLVM dialect with the runtime entry",
+      [](OpPassManager &pm) { buildLinalgToLLVMPipeline(pm); });
+  PassPipelineRegistration<>(
+      "edge-cpu", "The whole CPU pipeline: edge to the LLVM dialect",
+      [](OpPassManager &pm) {
+        buildEdgeToLinalgPipeline(pm);
+        buildLinalgToLLVMPipeline(pm);
+      });
+}

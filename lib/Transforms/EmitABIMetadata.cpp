@@ -1,0 +1,155 @@
+//===- EmitABIMetadata.cpp - Describe the model's tensors for the runtime -===//
+//
+// The runtime (lib/Runtime) parses `edge_generated_metadata` once per
+// instance; its format is documented in docs/runtime.md:
+//
+//   edge-model 1
+//   input <escaped-name> <onnx-dtype> <rank> <dims...>
+//   output <escaped-name> <onnx-dtype> <rank> <dims...>
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_EMITABIMETADATAPASS
+#include "edge/Transforms/Passes.h.inc"
+} // namespace mlir::edge
+
+using namespace mlir;
+using namespace mlir::edge;
+
+/// ONNX TensorProto.DataType code of an element type; 0 if it has none.
+/// Integers are signless in MLIR: an `edge.onnx_dtype` attribute on the
+/// argument or result (set by the importer for unsigned types) wins.
+static int getOnnxDataType(Type type) {
+  if (type.isF32())
+    return 1;
+  if (type.isF16())
+    return 10;
+  if (type.isF64())
+    return 11;
+  if (type.isBF16())
+    return 16;
+  if (type.isInteger(1))
+    return 9;
+  if (type.isInteger(8))
+    return 3;
+  if (type.isInteger(16))
+    return 5;
+  if (type.isInteger(32))
+    return 6;
+  if (type.isInteger(64))
+    return 7;
+  return 0;
+}
+
+/// Escapes bytes that would break the space-separated line format.
+static void writeEscaped(llvm::raw_ostream &os, StringRef name) {
+  for (unsigned char c : name) {
+    if (c <= 0x20 || c >= 0x7f || c == '%')
+      os << '%' << llvm::format_hex_no_prefix(c, 2, /*Upper=*/true);
+    else
+      os << c;
+  }
+}
+
+static LogicalResult writeTensorLine(llvm::raw_ostream &os, StringRef kind,
+                                     Type type, DictionaryAttr attrs,
+                                     unsigned index, Location loc) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape())
+    return emitError(loc) << "model " << kind << " " << index
+                          << " must be a statically shaped tensor, got "
+                          << type;
+  int dtype = getOnnxDataType(tensor.getElementType());
+  if (attrs)
+    if (auto onnxType = attrs.getAs<IntegerAttr>("edge.onnx_dtype"))
+      dtype = onnxType.getInt();
+  if (dtype == 0)
+    return emitError(loc) << "model " << kind << " " << index
+                          << " has element type " << tensor.getElementType()
+                          << ", which the runtime ABI cannot describe";
+  std::string name = kind.str() + "_" + std::to_string(index);
+  if (attrs)
+    if (auto nameAttr = attrs.getAs<StringAttr>(kNameAttrName))
+      name = nameAttr.str();
+  os << kind << ' ';
+  writeEscaped(os, name);
+  os << ' ' << dtype << ' ' << tensor.getRank();
+  for (int64_t dim : tensor.getShape())
+    os << ' ' << dim;
+  os << '\n';
+  return success();
+}
+
+namespace {
+struct EmitABIMetadataPass final
+    : edge::impl::EmitABIMetadataPassBase<EmitABIMetadataPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    func::FuncOp model = findModelFunction(module);
+    if (!model)
+      return signalPassFailure();
+
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << "edge-model 1\n";
+    FunctionType type = model.getFunctionType();
+    for (auto [index, input] : llvm::enumerate(type.getInputs()))
+      if (failed(writeTensorLine(os, "input", input, model.getArgAttrDict(index),
+                                 index, model.getLoc())))
+        return signalPassFailure();
+    for (auto [index, output] : llvm::enumerate(type.getResults()))
+      if (failed(writeTensorLine(os, "output", output,
+                                 model.getResultAttrDict(index), index,
+                                 model.getLoc())))
+        return signalPassFailure();
+    text.push_back('\0');
+
+    OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+    auto arrayType = LLVM::LLVMArrayType::get(
+        IntegerType::get(&getContext(), 8), text.size());
+    LLVM::GlobalOp::create(builder, model.getLoc(), arrayType,
+                           /*isConstant=*/true, LLVM::Linkage::External,
+                           kMetadataSymbol, builder.getStringAttr(text));
+
+    model->setAttr(kEntryAttrName, builder.getUnitAttr());
+    // Inputs belong to the caller: bufferization must not write into them.
+    for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i)
+      model.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                       builder.getBoolAttr(false));
+  }
+
+  func::FuncOp findModelFunction(ModuleOp module) {
+    func::FuncOp found;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (func.isDeclaration())
+        continue;
+      if (!entry.empty() ? func.getName() == entry : func.isPublic()) {
+        if (found) {
+          module.emitError("several public functions: name the model "
+                           "function with the `entry` option");
+          return {};
+        }
+        found = func;
+      }
+    }
+    if (!found)
+      module.emitError("no model function found")
+          << (entry.empty() ? "" : " named '" + entry + "'");
+    return found;
+  }
+};
+} // namespace
