@@ -5,12 +5,15 @@
 #include "edge/Conversion/Passes.h"
 #include "edge/Transforms/Passes.h"
 
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -19,6 +22,13 @@ using namespace mlir::edge;
 /// options of upstream passes are easiest to read (and to copy into an
 /// edge-opt command line) in this form.
 static void addTextualPipeline(OpPassManager &pm, StringRef pipeline) {
+  // The parser resolves pass names through the global registry, which only
+  // holds what a tool registered: make sure the passes used here are there.
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    registerAllPasses();
+    registerEdgeTransformsPasses();
+  });
   std::string error;
   llvm::raw_string_ostream os(error);
   if (failed(parsePassPipeline(pipeline, pm, os)))

@@ -135,15 +135,37 @@ LogicalResult mlir::edge::linkSharedLibrary(StringRef objectPath,
     }
   }
   std::string versionScript = "-Wl,--version-script=" + exports;
-  SmallVector<StringRef> args = {linker,       "-shared", "-fuse-ld=lld",
-                                 "-o",         outputPath, objectPath,
-                                 runtime,      versionScript, "-lm"};
+  // The model object references nothing in the runtime: the whole archive
+  // goes in, and the version script keeps only the ABI exported.
+  SmallVector<StringRef> args = {linker,
+                                 "-shared",
+                                 "-fuse-ld=lld",
+                                 "-o",
+                                 outputPath,
+                                 objectPath,
+                                 "-Wl,--whole-archive",
+                                 runtime,
+                                 "-Wl,--no-whole-archive",
+                                 versionScript,
+                                 "-lm"};
   std::string message;
   int status = llvm::sys::ExecuteAndWait(linker, args, std::nullopt, {}, 0, 0,
                                          &message);
   if (status != 0) {
     error = "linking " + outputPath.str() + " failed" +
             (message.empty() ? "" : ": " + message);
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult mlir::edge::writeModelHeader(StringRef libraryPath,
+                                           std::string &error) {
+  std::string source = locate("EDGE_MODEL_HEADER", EDGE_MODEL_HEADER);
+  SmallString<256> header(libraryPath);
+  llvm::sys::path::replace_extension(header, ".h");
+  if (std::error_code ec = llvm::sys::fs::copy_file(source, header)) {
+    error = "cannot write " + header.str().str() + ": " + ec.message();
     return failure();
   }
   return success();

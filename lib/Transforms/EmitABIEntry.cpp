@@ -39,6 +39,10 @@ struct EmitABIEntryPass final : edge::impl::EmitABIEntryPassBase<EmitABIEntryPas
       }
     }
 
+    // The names were for the metadata; LLVM IR has no use for them.
+    model.removeArgAttrsAttr();
+    model.removeResAttrsAttr();
+
     Location loc = model.getLoc();
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
     auto entryType = LLVM::LLVMFunctionType::get(

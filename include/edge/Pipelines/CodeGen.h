@@ -51,6 +51,10 @@ LogicalResult emitNativeCode(llvm::Module &module, llvm::TargetMachine &machine,
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
                                 std::string &error);
 
+/// Writes the ABI header (edge-c/Model.h) beside `libraryPath`, named after
+/// it: model.so -> model.h.
+LogicalResult writeModelHeader(StringRef libraryPath, std::string &error);
+
 } // namespace edge
 } // namespace mlir
 

@@ -1,0 +1,63 @@
+//===- ImportONNX.h - Import ONNX models into the edge dialect --*- C++ -*-===//
+//
+// The importer reads an ONNX ModelProto (binary protobuf, or the ONNX text
+// syntax), runs ONNX shape inference, and builds a module with one public
+// `func.func` whose arguments and results are the graph's inputs and outputs
+// (named by `edge.name` attributes). Initializers become `edge.constant`s
+// (large ones as `dense_resource` blobs); every node becomes edge ops located
+// at the node's name. Errors are reported through the context's diagnostic
+// handler; unsupported ops are all reported, one diagnostic per node.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_CONVERSION_IMPORTONNX_IMPORTONNX_H
+#define EDGE_CONVERSION_IMPORTONNX_IMPORTONNX_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <string>
+
+namespace mlir {
+class MLIRContext;
+namespace edge {
+
+struct ImportOptions {
+  /// Shapes that replace the declared shapes of graph inputs (for dynamic
+  /// dimensions): input name -> static shape.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Initializers of at least this many bytes become dense_resource blobs.
+  size_t resourceThresholdBytes = 256;
+  /// Name of the model function.
+  std::string functionName = "main_graph";
+};
+
+/// Imports a model held in memory. `bufferName` names the source in
+/// diagnostics (usually the file path); `contents` is binary protobuf or,
+/// when it starts with '<' after white space, the ONNX text syntax.
+OwningOpRef<ModuleOp> importONNXModel(StringRef contents, StringRef bufferName,
+                                      MLIRContext *context,
+                                      const ImportOptions &options = {});
+
+/// Reads and imports a model file.
+OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
+                                     const ImportOptions &options = {});
+
+/// Parses `NAME:D0xD1x...` (as in --input-shape) into `options`.
+LogicalResult parseInputShapeOption(StringRef text, ImportOptions &options,
+                                    std::string &error);
+
+/// Registers `--import-onnx` with mlir-translate style drivers.
+void registerImportONNXTranslation();
+
+/// Dialects the importer creates ops of.
+void registerImportONNXDialects(DialectRegistry &registry);
+
+} // namespace edge
+} // namespace mlir
+
+#endif // EDGE_CONVERSION_IMPORTONNX_IMPORTONNX_H

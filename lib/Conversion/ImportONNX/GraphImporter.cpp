@@ -1,0 +1,228 @@
+//===- GraphImporter.cpp - Convert an ONNX graph into a function ----------===//
+
+#include "GraphImporter.h"
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+using namespace mlir::edge::onnx_import;
+
+Location GraphImporter::getNodeLoc(const onnx::NodeProto &node,
+                                   unsigned index) {
+  std::string name = node.name();
+  if (name.empty())
+    name = node.op_type() + "_" + std::to_string(index);
+  return NameLoc::get(StringAttr::get(context, name),
+                      FileLineColLoc::get(context, modelName, 0, 0));
+}
+
+/// True for ONNX element types MLIR represents as signless integers that the
+/// ABI must still describe as unsigned.
+static bool isUnsignedType(int32_t dataType) {
+  return dataType == onnx::TensorProto::UINT8 ||
+         dataType == onnx::TensorProto::UINT16 ||
+         dataType == onnx::TensorProto::UINT32 ||
+         dataType == onnx::TensorProto::UINT64;
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::convertValueType(const onnx::ValueInfoProto &info, Location loc,
+                                bool isInput) {
+  StringRef kind = isInput ? "input" : "output";
+  if (!info.type().has_tensor_type())
+    return emitError(loc) << "graph " << kind << " '" << info.name()
+                          << "' is not a tensor (sequences, maps and optionals "
+                             "are not supported)";
+  const onnx::TypeProto::Tensor &tensorType = info.type().tensor_type();
+  Type elementType = convertElementType(tensorType.elem_type(), context);
+  if (!elementType)
+    return emitError(loc) << "graph " << kind << " '" << info.name()
+                          << "' has element type "
+                          << getElementTypeName(tensorType.elem_type())
+                          << ", which is not supported";
+
+  auto overridden = options.inputShapes.find(info.name());
+  if (isInput && overridden != options.inputShapes.end()) {
+    if (tensorType.has_shape() &&
+        tensorType.shape().dim_size() !=
+            static_cast<int>(overridden->second.size()))
+      return emitError(loc) << "--input-shape gives input '" << info.name()
+                            << "' rank " << overridden->second.size()
+                            << ", the model declares rank "
+                            << tensorType.shape().dim_size();
+    return RankedTensorType::get(overridden->second, elementType);
+  }
+  if (!tensorType.has_shape())
+    return emitError(loc) << "graph " << kind << " '" << info.name()
+                          << "' has no shape; give one with --input-shape="
+                          << info.name() << ":D0xD1x...";
+  SmallVector<int64_t> shape;
+  for (const auto &[index, dim] : llvm::enumerate(tensorType.shape().dim())) {
+    if (dim.has_dim_value() && dim.dim_value() >= 0) {
+      shape.push_back(dim.dim_value());
+      continue;
+    }
+    if (!isInput) {
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    return emitError(loc) << "graph input '" << info.name()
+                          << "' has a dynamic dimension "
+                          << (dim.has_dim_param() ? "'" + dim.dim_param() + "'"
+                                                  : std::string("(unnamed)"))
+                          << " at index " << index
+                          << "; specialize it with --input-shape="
+                          << info.name() << ":D0xD1x...";
+  }
+  return RankedTensorType::get(shape, elementType);
+}
+
+FailureOr<func::FuncOp>
+GraphImporter::createFunction(const onnx::GraphProto &graph, ModuleOp module) {
+  Location fileLoc = FileLineColLoc::get(context, modelName, 0, 0);
+  for (const onnx::TensorProto &init : graph.initializer())
+    initializerNames.insert(init.name());
+
+  SmallVector<Type> inputTypes;
+  SmallVector<const onnx::ValueInfoProto *> inputs;
+  bool failedAny = false;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    // IR version < 4 lists initializers as inputs too; they are constants.
+    if (initializerNames.contains(input.name()))
+      continue;
+    FailureOr<RankedTensorType> type = convertValueType(input, fileLoc, true);
+    if (failed(type)) {
+      failedAny = true;
+      continue;
+    }
+    inputTypes.push_back(*type);
+    inputs.push_back(&input);
+  }
+  if (failedAny)
+    return failure();
+
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, options.functionName,
+                                   builder.getFunctionType(inputTypes, {}));
+  Block *body = func.addEntryBlock();
+  for (auto [index, input] : llvm::enumerate(inputs)) {
+    func.setArgAttr(index, "edge.name", builder.getStringAttr(input->name()));
+    int32_t dataType = input->type().tensor_type().elem_type();
+    if (isUnsignedType(dataType))
+      func.setArgAttr(index, "edge.onnx_dtype",
+                      builder.getI32IntegerAttr(dataType));
+    values[input->name()] = body->getArgument(index);
+  }
+  builder.setInsertionPointToStart(body);
+  return func;
+}
+
+LogicalResult GraphImporter::importInitializers(const onnx::GraphProto &graph) {
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    Location loc =
+        NameLoc::get(StringAttr::get(context, init.name()),
+                     FileLineColLoc::get(context, modelName, 0, 0));
+    FailureOr<ElementsAttr> value =
+        convertTensor(init, loc, options.resourceThresholdBytes);
+    if (failed(value))
+      return failure();
+    values[init.name()] = ConstantOp::create(builder, loc, *value);
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph,
+                                            int64_t opset) {
+  const OpRegistry &registry = OpRegistry::get();
+  bool allSupported = true;
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    if (defaultDomain && registry.lookup(node.op_type()))
+      continue;
+    allSupported = false;
+    Location loc = getNodeLoc(node, index);
+    InFlightDiagnostic diag = emitError(loc)
+                              << "unsupported ONNX op '" << node.op_type()
+                              << "' (opset " << opset << ") in node '"
+                              << cast<NameLoc>(loc).getName().str() << "'";
+    if (!defaultDomain)
+      diag << " of domain '" << node.domain() << "'";
+  }
+  return success(allSupported);
+}
+
+LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
+                                         int64_t opset) {
+  const OpRegistry &registry = OpRegistry::get();
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    NodeContext ctx(*this, node, opset, getNodeLoc(node, index));
+    for (const auto &[inputIndex, name] : llvm::enumerate(node.input()))
+      if (!name.empty() && !values.count(name))
+        return ctx.emitError("input " + Twine(inputIndex) + " ('" + name +
+                             "') is not defined before the node");
+    if (failed((*registry.lookup(node.op_type()))(ctx)))
+      return failure();
+    for (const auto &[outputIndex, name] : llvm::enumerate(node.output()))
+      if (!name.empty() && !values.count(name))
+        return ctx.emitError("output " + Twine(outputIndex) + " ('" + name +
+                             "') is not supported");
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::createReturn(const onnx::GraphProto &graph,
+                                          func::FuncOp func) {
+  Location fileLoc = FileLineColLoc::get(context, modelName, 0, 0);
+  SmallVector<Value> results;
+  for (const auto &[index, output] : llvm::enumerate(graph.output())) {
+    Value value = values.lookup(output.name());
+    if (!value)
+      return emitError(fileLoc) << "graph output '" << output.name()
+                                << "' is not produced by any node";
+    FailureOr<RankedTensorType> declared =
+        convertValueType(output, fileLoc, /*isInput=*/false);
+    auto actual = cast<RankedTensorType>(value.getType());
+    if (succeeded(declared)) {
+      bool shapeAgrees = declared->getRank() == actual.getRank();
+      for (int64_t i = 0; shapeAgrees && i < actual.getRank(); ++i)
+        shapeAgrees = declared->isDynamicDim(i) ||
+                      declared->getDimSize(i) == actual.getDimSize(i);
+      if (declared->getElementType() != actual.getElementType() ||
+          !shapeAgrees)
+        return emitError(fileLoc)
+               << "graph output '" << output.name() << "' is declared as "
+               << *declared << " but computes " << actual;
+    }
+    results.push_back(value);
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setFunctionType(builder.getFunctionType(
+      func.getFunctionType().getInputs(), ValueRange(results).getTypes()));
+  for (const auto &[index, output] : llvm::enumerate(graph.output())) {
+    func.setResultAttr(index, "edge.name",
+                       builder.getStringAttr(output.name()));
+    int32_t dataType = output.type().tensor_type().elem_type();
+    if (isUnsignedType(dataType))
+      func.setResultAttr(index, "edge.onnx_dtype",
+                         builder.getI32IntegerAttr(dataType));
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph,
+                                         int64_t opset, ModuleOp module) {
+  // Report every unsupported op before anything else: a user wants the
+  // whole list at once, not one per attempt.
+  if (failed(checkSupported(graph, opset)))
+    return failure();
+  FailureOr<func::FuncOp> func = createFunction(graph, module);
+  if (failed(func))
+    return failure();
+  if (failed(importInitializers(graph)) || failed(importNodes(graph, opset)) ||
+      failed(createReturn(graph, *func)))
+    return failure();
+  return success();
+}

@@ -1,0 +1,147 @@
+//===- GraphImporter.h - State of one ONNX graph import ---------*- C++ -*-===//
+//
+// Internal to the importer. GraphImporter holds the value table and the
+// builder while the nodes of a graph are converted; NodeContext gives a node
+// converter typed access to the node's inputs and attributes and reports
+// errors located at the node, naming its op type and opset.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_LIB_CONVERSION_IMPORTONNX_GRAPHIMPORTER_H
+#define EDGE_LIB_CONVERSION_IMPORTONNX_GRAPHIMPORTER_H
+
+#include "edge/Conversion/ImportONNX/ImportONNX.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <functional>
+#include <optional>
+
+namespace mlir::edge::onnx_import {
+
+class GraphImporter;
+
+/// Converts ONNX element type codes and tensors to MLIR (Types.cpp).
+Type convertElementType(int32_t dataType, MLIRContext *context);
+std::string getElementTypeName(int32_t dataType);
+/// Converts an initializer or Constant value. Returns failure (and reports
+/// at `loc`) for unsupported types, external data or inconsistent sizes.
+FailureOr<ElementsAttr> convertTensor(const onnx::TensorProto &tensor,
+                                      Location loc, size_t resourceThreshold);
+
+/// Access to one node while it is converted.
+class NodeContext {
+public:
+  NodeContext(GraphImporter &importer, const onnx::NodeProto &node,
+              int64_t opset, Location loc)
+      : importer(importer), node(node), opset(opset), loc(loc) {}
+
+  const onnx::NodeProto &getNode() const { return node; }
+  int64_t getOpset() const { return opset; }
+  Location getLoc() const { return loc; }
+  OpBuilder &getBuilder();
+
+  /// Number of inputs/outputs present (an empty name means "absent").
+  unsigned getNumInputs() const;
+  bool hasInput(unsigned index) const;
+  bool hasOutput(unsigned index) const;
+  /// Input `index` as a value; null if absent.
+  Value getInput(unsigned index) const;
+  /// Input `index` as a compile-time constant, if it is one.
+  std::optional<DenseElementsAttr> getConstantInput(unsigned index) const;
+  /// Binds output `index` to `value`.
+  void setOutput(unsigned index, Value value);
+
+  /// Attribute look-ups; the default applies when the attribute is absent.
+  const onnx::AttributeProto *getAttr(StringRef name) const;
+  int64_t getInt(StringRef name, int64_t defaultValue) const;
+  float getFloat(StringRef name, float defaultValue) const;
+  std::string getString(StringRef name, StringRef defaultValue) const;
+  std::optional<SmallVector<int64_t>> getInts(StringRef name) const;
+
+  /// "node 'conv1' (Conv, opset 13): " + message, at the node's location.
+  InFlightDiagnostic emitError(const Twine &message) const;
+  /// Checks input `index` is a ranked static tensor and returns its type.
+  FailureOr<RankedTensorType> getInputType(unsigned index) const;
+  /// Normalizes `axis` in [-rank, rank) (or [-rank, rank] when
+  /// `inclusive`) to non-negative; reports an error when out of range.
+  FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
+                                   bool inclusive = false) const;
+
+private:
+  GraphImporter &importer;
+  const onnx::NodeProto &node;
+  int64_t opset;
+  Location loc;
+};
+
+/// A node converter: builds edge ops for the node and binds its outputs.
+using NodeConverter = std::function<LogicalResult(NodeContext &)>;
+
+/// The table of supported ops (default ONNX domain), filled by the
+/// per-family registration functions.
+class OpRegistry {
+public:
+  static const OpRegistry &get();
+  const NodeConverter *lookup(StringRef opType) const;
+  void add(StringRef opType, NodeConverter converter);
+
+private:
+  llvm::StringMap<NodeConverter> converters;
+};
+
+void registerElementwiseOps(OpRegistry &registry);
+void registerNeuralNetworkOps(OpRegistry &registry);
+void registerTensorOps(OpRegistry &registry);
+
+/// Converts the nodes of one graph into the body of a function.
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext *context, StringRef modelName,
+                const ImportOptions &options)
+      : context(context), builder(context), modelName(modelName.str()),
+        options(options) {}
+
+  /// Builds the model function into `module`.
+  LogicalResult importGraph(const onnx::GraphProto &graph, int64_t opset,
+                            ModuleOp module);
+
+  OpBuilder &getBuilder() { return builder; }
+  MLIRContext *getContext() { return context; }
+  Value lookup(StringRef name) const { return values.lookup(name); }
+  void bind(StringRef name, Value value) { values[name] = value; }
+  const ImportOptions &getOptions() const { return options; }
+  /// The location of a node: its name, inside the model file.
+  Location getNodeLoc(const onnx::NodeProto &node, unsigned index);
+
+private:
+  LogicalResult importInitializers(const onnx::GraphProto &graph);
+  FailureOr<func::FuncOp> createFunction(const onnx::GraphProto &graph,
+                                         ModuleOp module);
+  LogicalResult checkSupported(const onnx::GraphProto &graph, int64_t opset);
+  LogicalResult importNodes(const onnx::GraphProto &graph, int64_t opset);
+  LogicalResult createReturn(const onnx::GraphProto &graph, func::FuncOp func);
+  FailureOr<RankedTensorType>
+  convertValueType(const onnx::ValueInfoProto &info, Location loc,
+                   bool isInput);
+
+  MLIRContext *context;
+  OpBuilder builder;
+  std::string modelName;
+  const ImportOptions &options;
+  llvm::StringMap<Value> values;
+  llvm::StringSet<> initializerNames;
+};
+
+} // namespace mlir::edge::onnx_import
+
+#endif // EDGE_LIB_CONVERSION_IMPORTONNX_GRAPHIMPORTER_H

@@ -1,0 +1,157 @@
+//===- ImportONNX.cpp - Entry points of the ONNX importer -----------------===//
+
+#include "edge/Conversion/ImportONNX/ImportONNX.h"
+
+#include "GraphImporter.h"
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <onnx/defs/parser.h>
+#include <onnx/shape_inference/implementation.h>
+
+using namespace mlir;
+using namespace mlir::edge;
+using namespace mlir::edge::onnx_import;
+
+void mlir::edge::registerImportONNXDialects(DialectRegistry &registry) {
+  registry.insert<EdgeDialect, func::FuncDialect>();
+}
+
+static bool isTextSyntax(StringRef contents, StringRef bufferName) {
+  return bufferName.ends_with(".onnxtxt") ||
+         contents.ltrim().starts_with("<");
+}
+
+static LogicalResult parseModel(StringRef contents, StringRef bufferName,
+                                onnx::ModelProto &model, Location loc) {
+  if (isTextSyntax(contents, bufferName)) {
+    std::string text = contents.str();
+    onnx::Common::Status status =
+        onnx::OnnxParser::Parse(model, text.c_str());
+    if (!status.IsOK())
+      return emitError(loc) << "cannot parse the ONNX text syntax: "
+                            << status.ErrorMessage();
+    return success();
+  }
+  if (contents.size() > static_cast<size_t>(INT_MAX) ||
+      !model.ParseFromArray(contents.data(), static_cast<int>(contents.size())))
+    return emitError(loc) << "not an ONNX model: the file is not a valid "
+                             "ModelProto protobuf";
+  return success();
+}
+
+/// Version of the default ONNX domain the model imports. A model made only
+/// of other domains' ops (e.g. training) needs none: 0 stands for "absent"
+/// and the importer reports those ops as unsupported.
+static FailureOr<int64_t> getDefaultOpset(const onnx::ModelProto &model,
+                                          Location loc) {
+  for (const onnx::OperatorSetIdProto &import : model.opset_import())
+    if (import.domain().empty() || import.domain() == "ai.onnx")
+      return import.version();
+  for (const onnx::NodeProto &node : model.graph().node())
+    if (node.domain().empty() || node.domain() == "ai.onnx")
+      return emitError(loc) << "the model uses default-domain ops but imports "
+                               "no opset of the default ONNX domain";
+  return 0;
+}
+
+/// Runs ONNX shape inference in its lenient mode: node-level inference
+/// errors are left to the importer, which reports them per node; a model
+/// whose declared types contradict each other is rejected here.
+static LogicalResult inferShapes(onnx::ModelProto &model, Location loc) {
+  try {
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(),
+        onnx::ShapeInferenceOptions(/*check_type=*/false, /*error_mode=*/0,
+                                    /*data_prop=*/false));
+  } catch (const std::exception &e) {
+    return emitError(loc) << "ONNX shape inference rejected the model: "
+                          << e.what();
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> mlir::edge::importONNXModel(StringRef contents,
+                                                  StringRef bufferName,
+                                                  MLIRContext *context,
+                                                  const ImportOptions &options) {
+  context->loadDialect<EdgeDialect, func::FuncDialect>();
+  Location fileLoc = FileLineColLoc::get(context, bufferName, 0, 0);
+  onnx::ModelProto model;
+  if (failed(parseModel(contents, bufferName, model, fileLoc)))
+    return nullptr;
+  FailureOr<int64_t> opset = getDefaultOpset(model, fileLoc);
+  if (failed(opset))
+    return nullptr;
+  if (!model.has_graph() || model.graph().output_size() == 0) {
+    emitError(fileLoc) << "the model has no graph outputs";
+    return nullptr;
+  }
+  if (failed(inferShapes(model, fileLoc)))
+    return nullptr;
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  GraphImporter importer(context, bufferName, options);
+  if (failed(importer.importGraph(model.graph(), *opset, *module)))
+    return nullptr;
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+OwningOpRef<ModuleOp> mlir::edge::importONNXFile(StringRef path,
+                                                 MLIRContext *context,
+                                                 const ImportOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false);
+  if (!buffer) {
+    emitError(FileLineColLoc::get(context, path, 0, 0))
+        << "cannot read '" << path << "': " << buffer.getError().message();
+    return nullptr;
+  }
+  return importONNXModel((*buffer)->getBuffer(), path, context, options);
+}
+
+LogicalResult mlir::edge::parseInputShapeOption(StringRef text,
+                                                ImportOptions &options,
+                                                std::string &error) {
+  auto [name, dims] = text.rsplit(':');
+  if (name.empty() || dims.empty()) {
+    error = "expected NAME:D0xD1x... in --input-shape, got '" + text.str() + "'";
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  // A scalar input is written NAME:scalar.
+  if (dims != "scalar")
+    dims.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t dim;
+    if (part.getAsInteger(10, dim) || dim < 0) {
+      error = "invalid dimension '" + part.str() + "' in --input-shape '" +
+              text.str() + "'";
+      return failure();
+    }
+    shape.push_back(dim);
+  }
+  options.inputShapes[name] = shape;
+  return success();
+}
+
+void mlir::edge::registerImportONNXTranslation() {
+  TranslateToMLIRRegistration registration(
+      "import-onnx", "Import an ONNX model (binary or text syntax) into edge",
+      [](llvm::SourceMgr &sourceMgr,
+         MLIRContext *context) -> OwningOpRef<Operation *> {
+        const llvm::MemoryBuffer *buffer =
+            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+        return importONNXModel(buffer->getBuffer(),
+                               buffer->getBufferIdentifier(), context);
+      },
+      registerImportONNXDialects);
+}

@@ -1,0 +1,121 @@
+//===- NodeContext.cpp - Typed access to one ONNX node --------------------===//
+
+#include "GraphImporter.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::edge::onnx_import;
+
+OpBuilder &NodeContext::getBuilder() { return importer.getBuilder(); }
+
+unsigned NodeContext::getNumInputs() const { return node.input_size(); }
+
+bool NodeContext::hasInput(unsigned index) const {
+  return static_cast<int>(index) < node.input_size() &&
+         !node.input(index).empty();
+}
+
+bool NodeContext::hasOutput(unsigned index) const {
+  return static_cast<int>(index) < node.output_size() &&
+         !node.output(index).empty();
+}
+
+Value NodeContext::getInput(unsigned index) const {
+  if (!hasInput(index))
+    return {};
+  return importer.lookup(node.input(index));
+}
+
+std::optional<DenseElementsAttr>
+NodeContext::getConstantInput(unsigned index) const {
+  Value value = getInput(index);
+  DenseElementsAttr attr;
+  if (value && matchPattern(value, m_Constant(&attr)))
+    return attr;
+  return std::nullopt;
+}
+
+void NodeContext::setOutput(unsigned index, Value value) {
+  if (hasOutput(index))
+    importer.bind(node.output(index), value);
+}
+
+const onnx::AttributeProto *NodeContext::getAttr(StringRef name) const {
+  for (const onnx::AttributeProto &attr : node.attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+int64_t NodeContext::getInt(StringRef name, int64_t defaultValue) const {
+  const onnx::AttributeProto *attr = getAttr(name);
+  return attr ? attr->i() : defaultValue;
+}
+
+float NodeContext::getFloat(StringRef name, float defaultValue) const {
+  const onnx::AttributeProto *attr = getAttr(name);
+  return attr ? attr->f() : defaultValue;
+}
+
+std::string NodeContext::getString(StringRef name,
+                                   StringRef defaultValue) const {
+  const onnx::AttributeProto *attr = getAttr(name);
+  return attr ? attr->s() : defaultValue.str();
+}
+
+std::optional<SmallVector<int64_t>>
+NodeContext::getInts(StringRef name) const {
+  const onnx::AttributeProto *attr = getAttr(name);
+  if (!attr)
+    return std::nullopt;
+  return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+InFlightDiagnostic NodeContext::emitError(const Twine &message) const {
+  // Unnamed nodes are called by their location name (OpType_index).
+  std::string name = node.name();
+  if (auto nameLoc = dyn_cast<NameLoc>(loc); name.empty() && nameLoc)
+    name = nameLoc.getName().str();
+  return mlir::emitError(loc) << "node '" << name << "' (" << node.op_type()
+                              << ", opset " << opset << "): " << message;
+}
+
+FailureOr<RankedTensorType> NodeContext::getInputType(unsigned index) const {
+  Value value = getInput(index);
+  if (!value)
+    return emitError("input " + Twine(index) + " is missing");
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape())
+    return emitError("input " + Twine(index) + " must have a static shape");
+  return type;
+}
+
+FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank,
+                                              bool inclusive) const {
+  int64_t upper = inclusive ? rank : rank - 1;
+  if (axis < -rank || axis > upper)
+    return emitError("axis " + Twine(axis) + " is out of range for rank " +
+                     Twine(rank));
+  return axis < 0 ? axis + rank : axis;
+}
+
+const OpRegistry &OpRegistry::get() {
+  static const OpRegistry registry = [] {
+    OpRegistry r;
+    registerElementwiseOps(r);
+    registerNeuralNetworkOps(r);
+    registerTensorOps(r);
+    return r;
+  }();
+  return registry;
+}
+
+const NodeConverter *OpRegistry::lookup(StringRef opType) const {
+  auto it = converters.find(opType);
+  return it == converters.end() ? nullptr : &it->second;
+}
+
+void OpRegistry::add(StringRef opType, NodeConverter converter) {
+  converters[opType] = std::move(converter);
+}

@@ -1,0 +1,165 @@
+//===- Types.cpp - ONNX element types and tensors to MLIR -----------------===//
+
+#include "GraphImporter.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::edge::onnx_import;
+using onnx::TensorProto;
+
+Type mlir::edge::onnx_import::convertElementType(int32_t dataType,
+                                                 MLIRContext *context) {
+  Builder b(context);
+  switch (dataType) {
+  case TensorProto::FLOAT:
+    return b.getF32Type();
+  case TensorProto::DOUBLE:
+    return b.getF64Type();
+  case TensorProto::FLOAT16:
+    return b.getF16Type();
+  case TensorProto::BFLOAT16:
+    return b.getBF16Type();
+  case TensorProto::BOOL:
+    return b.getI1Type();
+  // MLIR arithmetic is on signless integers; the unsigned ONNX types keep
+  // their width here and their ONNX code in the function signature.
+  case TensorProto::INT8:
+  case TensorProto::UINT8:
+    return b.getIntegerType(8);
+  case TensorProto::INT16:
+  case TensorProto::UINT16:
+    return b.getIntegerType(16);
+  case TensorProto::INT32:
+  case TensorProto::UINT32:
+    return b.getIntegerType(32);
+  case TensorProto::INT64:
+  case TensorProto::UINT64:
+    return b.getIntegerType(64);
+  default:
+    return {};
+  }
+}
+
+std::string mlir::edge::onnx_import::getElementTypeName(int32_t dataType) {
+  if (TensorProto::DataType_IsValid(dataType))
+    return TensorProto::DataType_Name(
+        static_cast<TensorProto::DataType>(dataType));
+  return "data type " + std::to_string(dataType);
+}
+
+/// Bytes one element occupies in raw_data (bool: one byte).
+static size_t getElementByteSize(int32_t dataType) {
+  switch (dataType) {
+  case TensorProto::BOOL:
+  case TensorProto::INT8:
+  case TensorProto::UINT8:
+    return 1;
+  case TensorProto::INT16:
+  case TensorProto::UINT16:
+  case TensorProto::FLOAT16:
+  case TensorProto::BFLOAT16:
+    return 2;
+  case TensorProto::INT32:
+  case TensorProto::UINT32:
+  case TensorProto::FLOAT:
+    return 4;
+  default:
+    return 8;
+  }
+}
+
+/// Appends the low `size` bytes of `value` (little-endian host).
+template <typename T>
+static void appendBytes(std::vector<char> &bytes, T value, size_t size) {
+  char buffer[sizeof(T)];
+  std::memcpy(buffer, &value, sizeof(T));
+  bytes.insert(bytes.end(), buffer, buffer + size);
+}
+
+/// The tensor's elements as little-endian bytes, from raw_data or from the
+/// typed repeated field ONNX stores that type in.
+static std::vector<char> getTensorBytes(const TensorProto &tensor,
+                                        size_t elementSize) {
+  if (tensor.has_raw_data())
+    return std::vector<char>(tensor.raw_data().begin(),
+                             tensor.raw_data().end());
+  std::vector<char> bytes;
+  switch (tensor.data_type()) {
+  case TensorProto::FLOAT:
+    for (float v : tensor.float_data())
+      appendBytes(bytes, v, 4);
+    break;
+  case TensorProto::DOUBLE:
+    for (double v : tensor.double_data())
+      appendBytes(bytes, v, 8);
+    break;
+  case TensorProto::INT64:
+    for (int64_t v : tensor.int64_data())
+      appendBytes(bytes, v, 8);
+    break;
+  case TensorProto::UINT32:
+  case TensorProto::UINT64:
+    for (uint64_t v : tensor.uint64_data())
+      appendBytes(bytes, v, elementSize);
+    break;
+  default: // int32_data holds the narrow integer, bool and 16-bit float types.
+    for (int32_t v : tensor.int32_data())
+      appendBytes(bytes, v, elementSize);
+    break;
+  }
+  return bytes;
+}
+
+FailureOr<ElementsAttr>
+mlir::edge::onnx_import::convertTensor(const TensorProto &tensor, Location loc,
+                                       size_t resourceThreshold) {
+  MLIRContext *context = loc.getContext();
+  if (tensor.data_location() == TensorProto::EXTERNAL)
+    return emitError(loc) << "tensor '" << tensor.name()
+                          << "' uses external data, which is not supported";
+  Type elementType = convertElementType(tensor.data_type(), context);
+  if (!elementType)
+    return emitError(loc) << "tensor '" << tensor.name() << "' has element type "
+                          << getElementTypeName(tensor.data_type())
+                          << ", which is not supported";
+  SmallVector<int64_t> shape;
+  int64_t count = 1;
+  for (int64_t dim : tensor.dims()) {
+    if (dim < 0 || (dim > 0 && count > (int64_t(1) << 40) / dim))
+      return emitError(loc) << "tensor '" << tensor.name()
+                            << "' has an invalid dimension " << dim;
+    shape.push_back(dim);
+    count *= dim;
+  }
+  auto type = RankedTensorType::get(shape, elementType);
+  size_t elementSize = getElementByteSize(tensor.data_type());
+  std::vector<char> bytes = getTensorBytes(tensor, elementSize);
+  if (bytes.size() != static_cast<size_t>(count) * elementSize)
+    return emitError(loc) << "tensor '" << tensor.name() << "' holds "
+                          << bytes.size() << " bytes of data, expected "
+                          << count * elementSize;
+
+  if (elementType.isInteger(1)) {
+    SmallVector<bool> values;
+    for (char byte : bytes)
+      values.push_back(byte != 0);
+    return ElementsAttr(DenseElementsAttr::get(type, values));
+  }
+  if (bytes.size() >= resourceThreshold) {
+    std::string blobName = "onnx_" + tensor.name();
+    for (char &c : blobName)
+      if (!llvm::isAlnum(c) && c != '_' && c != '.')
+        c = '_';
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        bytes, /*align=*/64, /*dataIsMutable=*/false);
+    return ElementsAttr(
+        DenseResourceElementsAttr::get(type, blobName, std::move(blob)));
+  }
+  return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, bytes));
+}

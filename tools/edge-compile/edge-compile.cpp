@@ -1,0 +1,222 @@
+//===- edge-compile.cpp - Compile an ONNX model into a native library -----===//
+//
+//   edge-compile model.onnx -o model.so [--target=cpu]
+//       [--emit=edge|linalg|llvm|asm|obj|so] [--input-shape=NAME:1x3x224x224]
+//
+// Exit status 0 on success, 1 on any error in the model or the options (with
+// a diagnostic naming the ONNX node, op type and opset where one applies).
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Conversion/ImportONNX/ImportONNX.h"
+#include "edge/Pipelines/CodeGen.h"
+#include "edge/Pipelines/Pipelines.h"
+#include "edge/Registration.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+namespace {
+
+enum class EmitKind { Edge, Linalg, LLVM, Asm, Obj, SharedLib };
+
+llvm::cl::opt<std::string> inputPath(llvm::cl::Positional,
+                                     llvm::cl::desc("<model.onnx>"),
+                                     llvm::cl::Required);
+llvm::cl::opt<std::string> outputPath(
+    "o", llvm::cl::desc("Output file (default: model.so beside the input "
+                        "for --emit=so, standard output otherwise)"),
+    llvm::cl::value_desc("file"));
+llvm::cl::opt<std::string>
+    target("target", llvm::cl::desc("Device to compile for: cpu (default)"),
+           llvm::cl::init("cpu"));
+llvm::cl::opt<EmitKind> emit(
+    "emit", llvm::cl::desc("Stop at a stage and write it"),
+    llvm::cl::values(
+        clEnumValN(EmitKind::Edge, "edge", "the imported edge dialect"),
+        clEnumValN(EmitKind::Linalg, "linalg", "linalg on tensors"),
+        clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR"),
+        clEnumValN(EmitKind::Asm, "asm", "host assembly"),
+        clEnumValN(EmitKind::Obj, "obj", "host object file"),
+        clEnumValN(EmitKind::SharedLib, "so",
+                   "shared library + header (default)")),
+    llvm::cl::init(EmitKind::SharedLib));
+llvm::cl::list<std::string> inputShapes(
+    "input-shape",
+    llvm::cl::desc("Static shape of a graph input, e.g. x:1x3x224x224 "
+                   "(repeatable; for inputs with dynamic dimensions)"),
+    llvm::cl::value_desc("NAME:DIMS"));
+llvm::cl::opt<std::string>
+    cpu("mcpu", llvm::cl::desc("Host CPU to tune for (default: this machine)"));
+llvm::cl::opt<unsigned> optLevel("O", llvm::cl::desc("LLVM optimization level"),
+                                 llvm::cl::init(3), llvm::cl::Prefix);
+
+/// Prints diagnostics as `file: error: message`, plus the node a located
+/// diagnostic points at when the message does not name it already.
+void printDiagnostic(Diagnostic &diag) {
+  std::string message = diag.str();
+  llvm::StringRef severity = "error";
+  if (diag.getSeverity() == DiagnosticSeverity::Warning)
+    severity = "warning";
+  else if (diag.getSeverity() == DiagnosticSeverity::Note)
+    severity = "note";
+  else if (diag.getSeverity() == DiagnosticSeverity::Remark)
+    severity = "remark";
+  llvm::errs() << inputPath << ": " << severity << ": " << message;
+  if (auto name = dyn_cast<NameLoc>(diag.getLocation())) {
+    std::string nodeName = name.getName().str();
+    if (message.find("'" + nodeName + "'") == std::string::npos)
+      llvm::errs() << " (at node '" << nodeName << "')";
+  }
+  llvm::errs() << "\n";
+  for (Diagnostic &note : diag.getNotes())
+    printDiagnostic(note);
+}
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "edge-compile: error: " << message << "\n";
+  return 1;
+}
+
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context) {
+  StringRef extension = llvm::sys::path::extension(inputPath);
+  if (extension == ".mlir") {
+    // Already-imported edge IR (as written by --emit=edge).
+    return parseSourceFile<ModuleOp>(inputPath, &context);
+  }
+  ImportOptions options;
+  for (const std::string &shape : inputShapes) {
+    std::string error;
+    if (failed(parseInputShapeOption(shape, options, error))) {
+      fail(error);
+      return nullptr;
+    }
+  }
+  return importONNXFile(inputPath, &context, options);
+}
+
+LogicalResult writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::string path = outputPath.empty() ? "-" : outputPath.getValue();
+  std::error_code ec;
+  llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return fail("cannot open " + path + ": " + ec.message()), failure();
+  print(file.os());
+  file.keep();
+  return success();
+}
+
+std::string defaultLibraryPath() {
+  SmallString<256> path(inputPath);
+  llvm::sys::path::replace_extension(path, ".so");
+  return path.str().str();
+}
+
+int compile(MLIRContext &context) {
+  if (target != "cpu")
+    return fail("target '" + target +
+                "' is not supported yet; the available target is 'cpu'");
+  OwningOpRef<ModuleOp> module = loadModel(context);
+  if (!module)
+    return 1;
+  if (emit == EmitKind::Edge)
+    return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
+
+  PassManager pm(&context);
+  buildEdgeToLinalgPipeline(pm);
+  if (failed(pm.run(*module)))
+    return 1;
+  if (emit == EmitKind::Linalg)
+    return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
+
+  PassManager lowering(&context);
+  buildLinalgToLLVMPipeline(lowering);
+  if (failed(lowering.run(*module)))
+    return 1;
+
+  std::string error;
+  HostCodeGenOptions codegen;
+  codegen.cpu = cpu;
+  codegen.optLevel = optLevel;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(codegen, error);
+  if (!machine)
+    return fail(error);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateAndOptimize(*module, llvmContext, *machine, optLevel);
+  if (!llvmModule)
+    return fail("translation to LLVM IR failed");
+  if (emit == EmitKind::LLVM)
+    return failed(
+        writeText([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }));
+
+  bool assembly = emit == EmitKind::Asm;
+  std::string objectPath = outputPath;
+  SmallString<128> tempObject;
+  if (emit == EmitKind::SharedLib) {
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("edge-model", "o", tempObject))
+      return fail("cannot create a temporary file: " + ec.message());
+    objectPath = tempObject.str().str();
+  } else if (objectPath.empty()) {
+    objectPath = "-";
+  }
+  {
+    std::error_code ec;
+    llvm::ToolOutputFile file(objectPath, ec,
+                              assembly ? llvm::sys::fs::OF_Text
+                                       : llvm::sys::fs::OF_None);
+    if (ec)
+      return fail("cannot open " + objectPath + ": " + ec.message());
+    if (failed(emitNativeCode(*llvmModule, *machine, assembly, file.os(),
+                              error)))
+      return fail(error);
+    file.keep();
+  }
+  if (emit != EmitKind::SharedLib)
+    return 0;
+
+  std::string library = outputPath.empty() ? defaultLibraryPath()
+                                           : outputPath.getValue();
+  LogicalResult linked = linkSharedLibrary(objectPath, library, error);
+  llvm::sys::fs::remove(tempObject);
+  if (failed(linked) || failed(writeModelHeader(library, error)))
+    return fail(error);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv, "edge-compile: ONNX model to a native shared library\n");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllEdgeDialects(registry);
+  MLIRContext context(registry);
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+    printDiagnostic(diag);
+    return success();
+  });
+  return compile(context);
+}
