@@ -42,8 +42,7 @@ public:
 
   /// Runs the model on caller-owned buffers (see edge_model_run). Returns
   /// false and sets `error` on failure.
-  bool run(const void *const *inputs, void *const *outputs,
-           std::string &error);
+  bool run(const void *const *inputs, void *const *outputs, std::string &error);
 
 private:
   struct Api;

@@ -1,0 +1,335 @@
+//===- Metadata.c - Parser of a compiled model's metadata -----------------===//
+//
+// The metadata is produced by edge-compile, but a library can be damaged or
+// forged, so every field is checked: sizes are overflow-checked, nothing is
+// read past the terminating NUL, and every rejection says which line and why.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Metadata.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t edge_rt_dtype_size(int dtype) {
+  switch (dtype) {
+  case EDGE_DTYPE_UINT8:
+  case EDGE_DTYPE_INT8:
+  case EDGE_DTYPE_BOOL:
+    return 1;
+  case EDGE_DTYPE_UINT16:
+  case EDGE_DTYPE_INT16:
+  case EDGE_DTYPE_FLOAT16:
+  case EDGE_DTYPE_BFLOAT16:
+    return 2;
+  case EDGE_DTYPE_FLOAT32:
+  case EDGE_DTYPE_INT32:
+  case EDGE_DTYPE_UINT32:
+    return 4;
+  case EDGE_DTYPE_INT64:
+  case EDGE_DTYPE_FLOAT64:
+  case EDGE_DTYPE_UINT64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
+/// The tensor info exposes names and shapes as const, but the metadata owns
+/// them.
+static void free_owned(const void *pointer) {
+  free((void *)(uintptr_t)pointer);
+}
+
+void edge_rt_free_metadata(edge_rt_metadata *metadata) {
+  if (!metadata)
+    return;
+  size_t count = metadata->num_inputs + metadata->num_outputs;
+  for (size_t i = 0; i < count; ++i) {
+    free_owned(metadata->tensors[i].name);
+    free_owned(metadata->tensors[i].shape);
+  }
+  free(metadata->tensors);
+  metadata->tensors = NULL;
+  metadata->num_inputs = 0;
+  metadata->num_outputs = 0;
+}
+
+/// A slice of the metadata text: a field between separators.
+typedef struct token {
+  const char *begin;
+  size_t size;
+} token;
+
+typedef struct parser {
+  const char *pos;
+  unsigned long line;
+  char *error;
+  size_t error_size;
+  edge_rt_metadata result;
+  size_t capacity;
+} parser;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int
+fail(parser *p, const char *format, ...) {
+  if (!p->error || p->error_size == 0)
+    return -1;
+  int prefix =
+      snprintf(p->error, p->error_size, "metadata line %lu: ", p->line);
+  if (prefix < 0 || (size_t)prefix >= p->error_size)
+    return -1;
+  va_list args;
+  va_start(args, format);
+  vsnprintf(p->error + prefix, p->error_size - (size_t)prefix, format, args);
+  va_end(args);
+  return -1;
+}
+
+static int is_separator(char c) { return c == ' ' || c == '\n' || c == '\0'; }
+
+/// Reads the field at the current position (possibly empty).
+static token read_token(parser *p) {
+  token t = {p->pos, 0};
+  while (!is_separator(p->pos[0]))
+    ++p->pos;
+  t.size = (size_t)(p->pos - t.begin);
+  return t;
+}
+
+static int token_equals(token t, const char *word) {
+  size_t n = strlen(word);
+  return t.size == n && memcmp(t.begin, word, n) == 0;
+}
+
+/// Consumes the single space that precedes the field named `what`.
+static int expect_space(parser *p, const char *what) {
+  if (p->pos[0] != ' ')
+    return fail(p, "expected a space before %s", what);
+  ++p->pos;
+  return 0;
+}
+
+/// Consumes the end of a line: '\n' or the end of the text.
+static int expect_end_of_line(parser *p) {
+  if (p->pos[0] == '\n') {
+    ++p->pos;
+    ++p->line;
+    return 0;
+  }
+  if (p->pos[0] == '\0')
+    return 0;
+  return fail(p, "unexpected text at the end of the line");
+}
+
+/// Parses a decimal number made only of digits, at most `max`.
+static int parse_number(parser *p, token t, uint64_t max, const char *what,
+                        uint64_t *out) {
+  if (t.size == 0)
+    return fail(p, "expected %s", what);
+  uint64_t value = 0;
+  for (size_t i = 0; i < t.size; ++i) {
+    char c = t.begin[i];
+    if (c < '0' || c > '9')
+      return fail(p, "%s is not a non-negative decimal number", what);
+    uint64_t digit = (uint64_t)(c - '0');
+    if (value > (max - digit) / 10)
+      return fail(p, "%s is too large", what);
+    value = value * 10 + digit;
+  }
+  *out = value;
+  return 0;
+}
+
+static int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+/// Decodes an escaped name into a fresh NUL-terminated string.
+static int decode_name(parser *p, token t, char **out) {
+  if (t.size == 0)
+    return fail(p, "expected a tensor name");
+  char *name = malloc(t.size + 1);
+  if (!name)
+    return fail(p, "out of memory");
+  size_t size = 0;
+  for (size_t i = 0; i < t.size; ++i) {
+    unsigned char c = (unsigned char)t.begin[i];
+    if (c <= 0x20 || c >= 0x7f) {
+      free(name);
+      return fail(p, "tensor name contains the unescaped byte 0x%02X", c);
+    }
+    if (c != '%') {
+      name[size++] = (char)c;
+      continue;
+    }
+    int high = i + 1 < t.size ? hex_value(t.begin[i + 1]) : -1;
+    int low = i + 2 < t.size ? hex_value(t.begin[i + 2]) : -1;
+    if (high < 0 || low < 0) {
+      free(name);
+      return fail(p, "'%%' in a tensor name is not followed by two hex digits");
+    }
+    if (high == 0 && low == 0) {
+      free(name);
+      return fail(p, "tensor name contains a NUL byte");
+    }
+    name[size++] = (char)(high * 16 + low);
+    i += 2;
+  }
+  name[size] = '\0';
+  *out = name;
+  return 0;
+}
+
+/// Makes room for one more tensor in the result.
+static int reserve_tensor(parser *p) {
+  size_t count = p->result.num_inputs + p->result.num_outputs;
+  if (count < p->capacity)
+    return 0;
+  size_t capacity = p->capacity ? p->capacity * 2 : 8;
+  if (capacity > SIZE_MAX / sizeof(edge_tensor_info))
+    return fail(p, "too many tensors");
+  edge_tensor_info *tensors =
+      realloc(p->result.tensors, capacity * sizeof(edge_tensor_info));
+  if (!tensors)
+    return fail(p, "out of memory");
+  p->result.tensors = tensors;
+  p->capacity = capacity;
+  return 0;
+}
+
+/// Parses the fields after "input" or "output" into `info`, which owns what
+/// it points to even on failure. Leaves the end of the line unread.
+static int parse_tensor(parser *p, edge_tensor_info *info) {
+  char *name = NULL;
+  if (expect_space(p, "the tensor name") ||
+      decode_name(p, read_token(p), &name))
+    return -1;
+  info->name = name;
+
+  uint64_t dtype;
+  if (expect_space(p, "the dtype code") ||
+      parse_number(p, read_token(p), INT32_MAX, "the dtype code", &dtype))
+    return -1;
+  size_t element_size = edge_rt_dtype_size((int)dtype);
+  if (element_size == 0)
+    return fail(p, "unsupported dtype code %d", (int)dtype);
+  info->dtype = (edge_dtype)dtype;
+
+  uint64_t rank;
+  if (expect_space(p, "the rank") ||
+      parse_number(p, read_token(p), EDGE_METADATA_MAX_RANK, "the rank", &rank))
+    return -1;
+  info->rank = (int32_t)rank;
+
+  int64_t *shape = malloc((rank ? rank : 1) * sizeof(int64_t));
+  if (!shape)
+    return fail(p, "out of memory");
+  info->shape = shape;
+
+  // PTRDIFF_MAX bounds every buffer size a C program can have.
+  size_t elements = 1;
+  for (uint64_t i = 0; i < rank; ++i) {
+    uint64_t dim;
+    if (expect_space(p, "a dimension") ||
+        parse_number(p, read_token(p), INT64_MAX, "a dimension", &dim))
+      return -1;
+    shape[i] = (int64_t)dim;
+    if (dim != 0 && elements > (size_t)PTRDIFF_MAX / dim)
+      return fail(p, "the tensor's size overflows");
+    elements *= (size_t)dim;
+  }
+  if (elements > (size_t)PTRDIFF_MAX / element_size)
+    return fail(p, "the tensor's size overflows");
+  info->num_elements = elements;
+  info->num_bytes = elements * element_size;
+  return 0;
+}
+
+/// Rejects a name already used by a tensor of the same kind.
+static int check_unique(parser *p, size_t first, size_t last) {
+  const char *name = p->result.tensors[last].name;
+  for (size_t i = first; i < last; ++i)
+    if (strcmp(p->result.tensors[i].name, name) == 0)
+      return fail(p, "tensor name used twice");
+  return 0;
+}
+
+static int parse_lines(parser *p) {
+  token magic = read_token(p);
+  if (!token_equals(magic, "edge-model"))
+    return fail(p, "expected the header 'edge-model %d'",
+                EDGE_METADATA_VERSION);
+  uint64_t version;
+  if (expect_space(p, "the format version") ||
+      parse_number(p, read_token(p), UINT32_MAX, "the format version",
+                   &version))
+    return -1;
+  if (version != EDGE_METADATA_VERSION)
+    return fail(p, "format version %lu is not supported (expected %d)",
+                (unsigned long)version, EDGE_METADATA_VERSION);
+  if (expect_end_of_line(p))
+    return -1;
+
+  while (p->pos[0] != '\0') {
+    token kind = read_token(p);
+    int is_input = token_equals(kind, "input");
+    if (!is_input && !token_equals(kind, "output"))
+      return fail(p, "expected a line starting with 'input' or 'output'");
+    if (is_input && p->result.num_outputs != 0)
+      return fail(p, "input line after an output line");
+    if (reserve_tensor(p))
+      return -1;
+    size_t index = p->result.num_inputs + p->result.num_outputs;
+    edge_tensor_info *info = &p->result.tensors[index];
+    memset(info, 0, sizeof(*info));
+    // Count the tensor first so that edge_rt_free_metadata releases it.
+    if (is_input)
+      ++p->result.num_inputs;
+    else
+      ++p->result.num_outputs;
+    if (parse_tensor(p, info) ||
+        check_unique(p, is_input ? 0 : p->result.num_inputs, index) ||
+        expect_end_of_line(p))
+      return -1;
+  }
+  if (p->result.num_outputs == 0)
+    return fail(p, "the model has no output");
+  return 0;
+}
+
+int edge_rt_parse_metadata(const char *text, edge_rt_metadata *out, char *error,
+                           size_t error_size) {
+  if (error && error_size)
+    error[0] = '\0';
+  if (!out)
+    return -1;
+  memset(out, 0, sizeof(*out));
+  parser p;
+  memset(&p, 0, sizeof(p));
+  p.pos = text;
+  p.line = 1;
+  p.error = error;
+  p.error_size = error_size;
+  if (!text) {
+    fail(&p, "no metadata");
+    return -1;
+  }
+  if (parse_lines(&p)) {
+    edge_rt_free_metadata(&p.result);
+    return -1;
+  }
+  *out = p.result;
+  return 0;
+}

@@ -1,0 +1,230 @@
+//===- ModelLoader.cpp - Load a compiled model library --------------------===//
+//
+// Resolves the C ABI of a model library with dlsym. The version is checked
+// before any other function is called, so a library from an incompatible
+// edge release is rejected instead of being misused.
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Runtime/ModelLoader.h"
+
+#include <cerrno>
+#include <cstring>
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+using namespace edge;
+
+/// The ABI functions of one library.
+struct LoadedModel::Api {
+  uint32_t (*abiVersion)(void) = nullptr;
+  edge_status (*create)(edge_model **) = nullptr;
+  void (*destroy)(edge_model *) = nullptr;
+  size_t (*numInputs)(const edge_model *) = nullptr;
+  size_t (*numOutputs)(const edge_model *) = nullptr;
+  const edge_tensor_info *(*input)(const edge_model *, size_t) = nullptr;
+  const edge_tensor_info *(*output)(const edge_model *, size_t) = nullptr;
+  edge_status (*run)(edge_model *, const void *const *,
+                     void *const *) = nullptr;
+  const char *(*lastError)(const edge_model *) = nullptr;
+};
+
+namespace {
+/// Closes a dlopen handle unless released.
+struct HandleCloser {
+  void *handle;
+  ~HandleCloser() {
+    if (handle)
+      dlclose(handle);
+  }
+};
+
+/// Looks up `name` in `handle`; false when the library lacks it.
+template <typename FnTy>
+bool resolve(void *handle, const char *name, FnTy &fn) {
+  void *symbol = dlsym(handle, name);
+  if (!symbol)
+    return false;
+  fn = reinterpret_cast<FnTy>(symbol);
+  return true;
+}
+} // namespace
+
+std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
+                                               std::string &error) {
+  error.clear();
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) {
+    error = "cannot open model '" + path + "': " + std::strerror(errno);
+    return nullptr;
+  }
+  if (S_ISDIR(info.st_mode)) {
+    error = "cannot open model '" + path + "': it is a directory";
+    return nullptr;
+  }
+
+  // Without a '/', dlopen would search the library path instead of the file.
+  std::string openPath =
+      path.find('/') == std::string::npos ? "./" + path : path;
+  dlerror();
+  HandleCloser closer{dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL)};
+  if (!closer.handle) {
+    const char *reason = dlerror();
+    error = "cannot load model '" + path +
+            "': " + (reason ? reason : "unknown dlopen error");
+    return nullptr;
+  }
+
+  auto api = std::make_unique<Api>();
+  if (!resolve(closer.handle, "edge_abi_version", api->abiVersion)) {
+    error = "'" + path +
+            "' is not an edge model library (it does not export "
+            "edge_abi_version)";
+    return nullptr;
+  }
+  uint32_t version = api->abiVersion();
+  if (version != EDGE_ABI_VERSION) {
+    error = "'" + path + "' was built for edge ABI version " +
+            std::to_string(version) + ", but this program supports version " +
+            std::to_string(EDGE_ABI_VERSION) +
+            "; recompile the model with a matching edge-compile";
+    return nullptr;
+  }
+
+  const char *missing = nullptr;
+  if (!resolve(closer.handle, "edge_model_create", api->create))
+    missing = "edge_model_create";
+  else if (!resolve(closer.handle, "edge_model_destroy", api->destroy))
+    missing = "edge_model_destroy";
+  else if (!resolve(closer.handle, "edge_model_num_inputs", api->numInputs))
+    missing = "edge_model_num_inputs";
+  else if (!resolve(closer.handle, "edge_model_num_outputs", api->numOutputs))
+    missing = "edge_model_num_outputs";
+  else if (!resolve(closer.handle, "edge_model_input", api->input))
+    missing = "edge_model_input";
+  else if (!resolve(closer.handle, "edge_model_output", api->output))
+    missing = "edge_model_output";
+  else if (!resolve(closer.handle, "edge_model_run", api->run))
+    missing = "edge_model_run";
+  else if (!resolve(closer.handle, "edge_model_last_error", api->lastError))
+    missing = "edge_model_last_error";
+  if (missing) {
+    error = "'" + path + "' is not a complete edge model library (it does " +
+            "not export " + missing + ")";
+    return nullptr;
+  }
+
+  edge_model *instance = nullptr;
+  edge_status status = api->create(&instance);
+  if (status != EDGE_OK || !instance) {
+    const char *reason = api->lastError(nullptr);
+    error = "cannot create an instance of model '" + path +
+            "': " + (reason && *reason ? reason : "unknown error");
+    if (instance)
+      api->destroy(instance);
+    return nullptr;
+  }
+
+  void *handle = closer.handle;
+  closer.handle = nullptr;
+  return std::unique_ptr<LoadedModel>(
+      new LoadedModel(path, handle, std::move(api), instance));
+}
+
+LoadedModel::LoadedModel(std::string path, void *handle,
+                         std::unique_ptr<Api> api, edge_model *instance)
+    : path(std::move(path)), handle(handle), api(std::move(api)),
+      instance(instance) {}
+
+LoadedModel::~LoadedModel() {
+  api->destroy(instance);
+  dlclose(handle);
+}
+
+size_t LoadedModel::getNumInputs() const { return api->numInputs(instance); }
+
+size_t LoadedModel::getNumOutputs() const { return api->numOutputs(instance); }
+
+const edge_tensor_info &LoadedModel::getInput(size_t index) const {
+  return *api->input(instance, index);
+}
+
+const edge_tensor_info &LoadedModel::getOutput(size_t index) const {
+  return *api->output(instance, index);
+}
+
+bool LoadedModel::run(const void *const *inputs, void *const *outputs,
+                      std::string &error) {
+  if (api->run(instance, inputs, outputs) == EDGE_OK)
+    return true;
+  const char *reason = api->lastError(instance);
+  error = reason && *reason ? reason : "the model failed to run";
+  return false;
+}
+
+size_t edge::getDTypeSize(int32_t dtype) {
+  switch (dtype) {
+  case EDGE_DTYPE_UINT8:
+  case EDGE_DTYPE_INT8:
+  case EDGE_DTYPE_BOOL:
+    return 1;
+  case EDGE_DTYPE_UINT16:
+  case EDGE_DTYPE_INT16:
+  case EDGE_DTYPE_FLOAT16:
+  case EDGE_DTYPE_BFLOAT16:
+    return 2;
+  case EDGE_DTYPE_FLOAT32:
+  case EDGE_DTYPE_INT32:
+  case EDGE_DTYPE_UINT32:
+    return 4;
+  case EDGE_DTYPE_INT64:
+  case EDGE_DTYPE_FLOAT64:
+  case EDGE_DTYPE_UINT64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
+std::string edge::getDTypeName(int32_t dtype) {
+  switch (dtype) {
+  case EDGE_DTYPE_FLOAT32:
+    return "float32";
+  case EDGE_DTYPE_UINT8:
+    return "uint8";
+  case EDGE_DTYPE_INT8:
+    return "int8";
+  case EDGE_DTYPE_UINT16:
+    return "uint16";
+  case EDGE_DTYPE_INT16:
+    return "int16";
+  case EDGE_DTYPE_INT32:
+    return "int32";
+  case EDGE_DTYPE_INT64:
+    return "int64";
+  case EDGE_DTYPE_BOOL:
+    return "bool";
+  case EDGE_DTYPE_FLOAT16:
+    return "float16";
+  case EDGE_DTYPE_FLOAT64:
+    return "float64";
+  case EDGE_DTYPE_UINT32:
+    return "uint32";
+  case EDGE_DTYPE_UINT64:
+    return "uint64";
+  case EDGE_DTYPE_BFLOAT16:
+    return "bfloat16";
+  default:
+    return "dtype(" + std::to_string(dtype) + ")";
+  }
+}
+
+std::string edge::formatShape(const int64_t *shape, size_t rank) {
+  std::string text = "[";
+  for (size_t i = 0; i < rank; ++i) {
+    if (i)
+      text += ',';
+    text += std::to_string(shape[i]);
+  }
+  return text + "]";
+}

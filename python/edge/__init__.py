@@ -1,0 +1,35 @@
+"""edge: load and run models compiled ahead of time by edge-compile.
+
+    import numpy as np
+    import edge
+
+    edge.compile("model.onnx", "model.so")
+    model = edge.load("model.so")
+    print(model.inputs)  # [TensorInfo(name='x', shape=(1, 3), dtype=float32)]
+    (y,) = model.run(np.ones((1, 3), np.float32))
+
+Errors: edge.Error (a RuntimeError) when a library cannot be loaded or a run
+fails, edge.CompileError (an edge.Error) when edge-compile fails, ValueError or
+TypeError for inputs of the wrong count, shape or dtype.
+"""
+
+import os
+
+from ._edge import ABI_VERSION, Error, Model, TensorInfo
+from ._compile import CompileError, compile, find_edge_compile
+
+__all__ = [
+    "ABI_VERSION",
+    "CompileError",
+    "Error",
+    "Model",
+    "TensorInfo",
+    "compile",
+    "find_edge_compile",
+    "load",
+]
+
+
+def load(path):
+    """Opens a model library compiled by edge-compile and returns a Model."""
+    return Model(os.fspath(path))

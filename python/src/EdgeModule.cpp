@@ -1,0 +1,236 @@
+//===- EdgeModule.cpp - Python bindings of the edge model loader ----------===//
+//
+// The `edge._edge` extension: Model(path) opens a compiled model library
+// through edge::LoadedModel; run() takes numpy arrays and returns new ones.
+// The pure-Python package `edge` re-exports it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Runtime/ModelLoader.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+using edge::LoadedModel;
+
+namespace {
+/// Raised as edge.Error (a RuntimeError): the library cannot be loaded or
+/// the run failed.
+struct EdgeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// The numpy dtype of an ONNX dtype code. bfloat16 has no numpy type and is
+/// exposed as its uint16 bit pattern.
+py::dtype toNumpyDType(int32_t dtype) {
+  switch (dtype) {
+  case EDGE_DTYPE_FLOAT32:
+    return py::dtype("float32");
+  case EDGE_DTYPE_UINT8:
+    return py::dtype("uint8");
+  case EDGE_DTYPE_INT8:
+    return py::dtype("int8");
+  case EDGE_DTYPE_UINT16:
+  case EDGE_DTYPE_BFLOAT16:
+    return py::dtype("uint16");
+  case EDGE_DTYPE_INT16:
+    return py::dtype("int16");
+  case EDGE_DTYPE_INT32:
+    return py::dtype("int32");
+  case EDGE_DTYPE_INT64:
+    return py::dtype("int64");
+  case EDGE_DTYPE_BOOL:
+    return py::dtype("bool");
+  case EDGE_DTYPE_FLOAT16:
+    return py::dtype("float16");
+  case EDGE_DTYPE_FLOAT64:
+    return py::dtype("float64");
+  case EDGE_DTYPE_UINT32:
+    return py::dtype("uint32");
+  case EDGE_DTYPE_UINT64:
+    return py::dtype("uint64");
+  default:
+    throw EdgeError("unsupported dtype code " + std::to_string(dtype));
+  }
+}
+
+/// One graph input or output, as Model.inputs / Model.outputs list them.
+struct TensorInfo {
+  explicit TensorInfo(const edge_tensor_info &info)
+      : name(info.name), shape(info.shape, info.shape + info.rank),
+        dtype(toNumpyDType(info.dtype)), dtypeCode(info.dtype) {}
+
+  std::string name;
+  std::vector<int64_t> shape;
+  py::dtype dtype;
+  int32_t dtypeCode;
+
+  std::string repr() const {
+    std::string text = "TensorInfo(name='" + name + "', shape=(";
+    for (size_t i = 0; i < shape.size(); ++i)
+      text += (i ? ", " : "") + std::to_string(shape[i]);
+    if (shape.size() == 1)
+      text += ",";
+    return text + "), dtype=" + edge::getDTypeName(dtypeCode) + ")";
+  }
+};
+
+class Model {
+public:
+  explicit Model(const std::string &path) {
+    std::string error;
+    model = LoadedModel::load(path, error);
+    if (!model)
+      throw EdgeError(error);
+    for (size_t i = 0; i < model->getNumInputs(); ++i)
+      inputs.emplace_back(model->getInput(i));
+    for (size_t i = 0; i < model->getNumOutputs(); ++i)
+      outputs.emplace_back(model->getOutput(i));
+  }
+
+  const std::string &getPath() const { return model->getPath(); }
+  const std::vector<TensorInfo> &getInputs() const { return inputs; }
+  const std::vector<TensorInfo> &getOutputs() const { return outputs; }
+
+  /// run(a, b, ...) in graph order, or run({"name": array, ...}).
+  py::list run(const py::args &args) {
+    std::vector<py::object> values;
+    if (args.size() == 1 && py::isinstance<py::dict>(args[0]))
+      values = orderByName(args[0].cast<py::dict>());
+    else
+      for (py::handle arg : args)
+        values.push_back(py::reinterpret_borrow<py::object>(arg));
+    if (values.size() != inputs.size())
+      throw py::value_error("the model has " + std::to_string(inputs.size()) +
+                            " input(s) but " + std::to_string(values.size()) +
+                            " were given");
+
+    std::vector<py::array> inputArrays;
+    std::vector<const void *> inputData;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      inputArrays.push_back(convertInput(i, values[i]));
+      inputData.push_back(inputArrays.back().data());
+    }
+    py::list results;
+    std::vector<void *> outputData;
+    for (const TensorInfo &info : outputs) {
+      py::array array(info.dtype, info.shape);
+      outputData.push_back(array.mutable_data());
+      results.append(array);
+    }
+
+    std::string error;
+    bool ok;
+    {
+      py::gil_scoped_release release;
+      // One instance must not run on two threads at once.
+      std::lock_guard<std::mutex> lock(runMutex);
+      ok = model->run(inputData.data(), outputData.data(), error);
+    }
+    if (!ok)
+      throw EdgeError(error);
+    return results;
+  }
+
+  std::string repr() const {
+    return "<edge.Model '" + getPath() + "' with " +
+           std::to_string(inputs.size()) + " input(s) and " +
+           std::to_string(outputs.size()) + " output(s)>";
+  }
+
+private:
+  std::vector<py::object> orderByName(const py::dict &named) const {
+    std::vector<py::object> values;
+    for (const TensorInfo &info : inputs) {
+      py::str key(info.name);
+      if (!named.contains(key))
+        throw py::value_error("missing input '" + info.name + "'");
+      values.push_back(named[key]);
+    }
+    if (named.size() != inputs.size()) {
+      for (auto item : named) {
+        std::string key = py::str(item.first);
+        bool known = false;
+        for (const TensorInfo &info : inputs)
+          known = known || info.name == key;
+        if (!known)
+          throw py::value_error("the model has no input named '" + key + "'");
+      }
+    }
+    return values;
+  }
+
+  /// Checks `value` against input `index` and returns it as an aligned,
+  /// C-contiguous array of exactly the input's dtype and shape. Arrays must
+  /// already have the right dtype; other objects (lists, scalars) are
+  /// converted to it.
+  py::array convertInput(size_t index, const py::object &value) const {
+    const TensorInfo &info = inputs[index];
+    std::string what =
+        "input " + std::to_string(index) + " '" + info.name + "'";
+    py::module_ numpy = py::module_::import("numpy");
+    py::object array;
+    if (py::isinstance<py::array>(value)) {
+      py::object dtype = value.attr("dtype");
+      if (!dtype.equal(info.dtype))
+        throw py::type_error(what + " expects dtype " +
+                             std::string(py::str(info.dtype)) + ", got " +
+                             std::string(py::str(dtype)));
+      array = value;
+    } else {
+      array = numpy.attr("asarray")(value, info.dtype);
+    }
+    py::array result =
+        numpy.attr("require")(array, py::none(), py::make_tuple("C", "A"));
+    bool sameShape = static_cast<size_t>(result.ndim()) == info.shape.size();
+    for (size_t i = 0; sameShape && i < info.shape.size(); ++i)
+      sameShape = result.shape(static_cast<py::ssize_t>(i)) == info.shape[i];
+    if (!sameShape)
+      throw py::value_error(
+          what + " expects shape " +
+          std::string(py::str(py::tuple(py::cast(info.shape)))) + ", got " +
+          std::string(py::str(result.attr("shape"))));
+    return result;
+  }
+
+  std::unique_ptr<LoadedModel> model;
+  std::vector<TensorInfo> inputs;
+  std::vector<TensorInfo> outputs;
+  std::mutex runMutex;
+};
+} // namespace
+
+PYBIND11_MODULE(_edge, m) {
+  m.doc() = "Loads and runs model libraries compiled by edge-compile.";
+  py::register_exception<EdgeError>(m, "Error", PyExc_RuntimeError);
+  m.attr("ABI_VERSION") = EDGE_ABI_VERSION;
+
+  py::class_<TensorInfo>(m, "TensorInfo",
+                         "A graph input or output: name, shape, dtype.")
+      .def_readonly("name", &TensorInfo::name)
+      .def_property_readonly("shape",
+                             [](const TensorInfo &info) {
+                               return py::tuple(py::cast(info.shape));
+                             })
+      .def_readonly("dtype", &TensorInfo::dtype)
+      .def_readonly("dtype_code", &TensorInfo::dtypeCode,
+                    "The ONNX TensorProto.DataType code.")
+      .def("__repr__", &TensorInfo::repr);
+
+  py::class_<Model>(m, "Model", "A compiled model library and one instance.")
+      .def(py::init<const std::string &>(), py::arg("path"))
+      .def_property_readonly("path", &Model::getPath)
+      .def_property_readonly("inputs", &Model::getInputs)
+      .def_property_readonly("outputs", &Model::getOutputs)
+      .def("run", &Model::run,
+           "run(*arrays) or run({name: array}) -> list of numpy arrays, one "
+           "per output in graph order")
+      .def("__repr__", &Model::repr);
+}

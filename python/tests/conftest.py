@@ -1,0 +1,38 @@
+"""Shared fixtures: the fake model libraries built in unittests/ and the
+edge-run executable, whose paths ctest passes through the environment."""
+
+import os
+
+import pytest
+
+
+def _path_from_env(name):
+    path = os.environ.get(name)
+    if not path:
+        pytest.skip(f"{name} is not set (run these tests through ctest)")
+    return path
+
+
+@pytest.fixture
+def fake_model_path():
+    return _path_from_env("EDGE_FAKE_MODEL")
+
+
+@pytest.fixture
+def fake_types_model_path():
+    return _path_from_env("EDGE_FAKE_TYPES_MODEL")
+
+
+@pytest.fixture
+def bad_metadata_model_path():
+    return _path_from_env("EDGE_BAD_METADATA_MODEL")
+
+
+@pytest.fixture
+def not_a_model_path():
+    return _path_from_env("EDGE_NOT_A_MODEL")
+
+
+@pytest.fixture
+def edge_run_path():
+    return _path_from_env("EDGE_RUN")

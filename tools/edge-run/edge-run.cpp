@@ -1,0 +1,321 @@
+//===- edge-run.cpp - Run a compiled edge model ---------------------------===//
+//
+// edge-run model.so|model.onnx [--input FILE | --input NAME=FILE]...
+//          [--output-dir DIR] [--bench N] [--threads N]
+//
+// Loads a model library (compiling a .onnx first), reads one tensor file per
+// graph input, runs once, prints each output and optionally writes them as
+// TensorProto files and benchmarks. Every user error ends with a one-line
+// "edge-run: error: ..." and exit status 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Compile.h"
+#include "Tensor.h"
+
+#include "edge/Runtime/ModelLoader.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <new>
+#include <string>
+#include <vector>
+
+using namespace edge;
+using namespace edge::run;
+
+namespace {
+struct Options {
+  std::string model;
+  std::vector<std::string> inputs;
+  std::string outputDir;
+  long bench = 0;
+  long threads = 0;
+};
+
+/// A user error: reported as "edge-run: error: <message>", exit status 1.
+struct UserError {
+  std::string message;
+};
+} // namespace
+
+static const char usage[] =
+    R"(usage: edge-run MODEL [options]
+
+Runs a model compiled by edge-compile. MODEL is a model library (.so) or an
+ONNX model (.onnx, .onnxtxt), which is first compiled with edge-compile
+(taken from $EDGE_COMPILE, the directory of edge-run, or PATH).
+
+options:
+  --input FILE        a tensor for the next graph input, in graph order: an
+                      ONNX TensorProto (.pb) or a NumPy array (.npy)
+  --input NAME=FILE   the tensor for the graph input NAME
+  --output-dir DIR    write the outputs as DIR/output_0.pb, output_1.pb, ...
+                      (ONNX TensorProto, in graph order)
+  --bench N           after the first run, time N more runs and print
+                      "bench: runs=N median_ms=X min_ms=Y"
+  --threads N         sets EDGE_NUM_THREADS=N for the runtime (the runtime is
+                      single-threaded today, so this has no effect yet)
+  -h, --help          print this help
+
+Exit status: 0 on success, 1 on any error.
+)";
+
+/// Parses a positive decimal count.
+static long parseCount(const std::string &option, const std::string &text) {
+  char *end = nullptr;
+  errno = 0;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || value < 1 ||
+      value > 1000000000)
+    throw UserError{option + " expects a positive integer, got '" + text + "'"};
+  return value;
+}
+
+/// Returns false when --help was asked for.
+static bool parseOptions(int argc, char **argv, Options &options) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help")
+      return false;
+    if (arg.size() > 1 && arg[0] == '-') {
+      std::string name = arg, value;
+      size_t equals = arg.find('=');
+      if (arg.compare(0, 2, "--") == 0 && equals != std::string::npos) {
+        name = arg.substr(0, equals);
+        value = arg.substr(equals + 1);
+      } else if (arg == "--input" || arg == "--output-dir" ||
+                 arg == "--bench" || arg == "--threads") {
+        if (i + 1 >= argc)
+          throw UserError{arg + " expects a value"};
+        value = argv[++i];
+      } else {
+        throw UserError{"unknown option '" + arg + "' (see --help)"};
+      }
+      if (name == "--input")
+        options.inputs.push_back(value);
+      else if (name == "--output-dir")
+        options.outputDir = value;
+      else if (name == "--bench")
+        options.bench = parseCount(name, value);
+      else if (name == "--threads")
+        options.threads = parseCount(name, value);
+      else
+        throw UserError{"unknown option '" + name + "' (see --help)"};
+      if (value.empty())
+        throw UserError{name + " expects a value"};
+      continue;
+    }
+    if (!options.model.empty())
+      throw UserError{"unexpected argument '" + arg +
+                      "' (the model is already '" + options.model + "')"};
+    options.model = arg;
+  }
+  if (options.model.empty())
+    throw UserError{"no model given (see --help)"};
+  return true;
+}
+
+static std::string describe(const edge_tensor_info &info) {
+  return getDTypeName(info.dtype) +
+         formatShape(info.shape, static_cast<size_t>(info.rank));
+}
+
+static std::string describeInputs(const LoadedModel &model) {
+  std::string text;
+  for (size_t i = 0; i < model.getNumInputs(); ++i) {
+    const edge_tensor_info &info = model.getInput(i);
+    text +=
+        std::string(i ? ", " : "") + "'" + info.name + "': " + describe(info);
+  }
+  return text;
+}
+
+/// Maps the --input arguments to one file per graph input, in graph order.
+/// An argument is NAME=FILE when the text before its first '=' is the name
+/// of a graph input; otherwise it is a file for the next input.
+static std::vector<std::string>
+assignInputs(const LoadedModel &model, const std::vector<std::string> &specs) {
+  size_t count = model.getNumInputs();
+  std::map<std::string, size_t> indexOf;
+  for (size_t i = 0; i < count; ++i)
+    indexOf[model.getInput(i).name] = i;
+
+  std::vector<std::string> files(count);
+  std::vector<std::string> positional;
+  bool named = false;
+  for (const std::string &spec : specs) {
+    size_t equals = spec.find('=');
+    auto it = equals == std::string::npos
+                  ? indexOf.end()
+                  : indexOf.find(spec.substr(0, equals));
+    if (it == indexOf.end()) {
+      positional.push_back(spec);
+      continue;
+    }
+    named = true;
+    if (!files[it->second].empty())
+      throw UserError{"input '" + it->first + "' is given twice"};
+    files[it->second] = spec.substr(equals + 1);
+    if (files[it->second].empty())
+      throw UserError{"--input " + spec + ": no file after '='"};
+  }
+  if (named && !positional.empty())
+    throw UserError{"--input '" + positional.front() +
+                    "' names no graph input; either name every input "
+                    "(NAME=FILE) or give them all in graph order. Inputs: " +
+                    describeInputs(model)};
+  if (!named) {
+    if (positional.size() != count)
+      throw UserError{"the model has " + std::to_string(count) +
+                      " input(s) but " + std::to_string(positional.size()) +
+                      " --input given" +
+                      (count ? ". Inputs: " + describeInputs(model) : "")};
+    return positional;
+  }
+  for (size_t i = 0; i < count; ++i)
+    if (files[i].empty())
+      throw UserError{"no --input for graph input '" +
+                      std::string(model.getInput(i).name) +
+                      "'. Inputs: " + describeInputs(model)};
+  return files;
+}
+
+/// Reads the input files and checks them against the model's inputs.
+static std::vector<HostTensor>
+readInputs(const LoadedModel &model, const std::vector<std::string> &files) {
+  std::vector<HostTensor> tensors(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string error;
+    if (!readTensorFile(files[i], tensors[i], error))
+      throw UserError{error};
+    const edge_tensor_info &info = model.getInput(i);
+    const HostTensor &tensor = tensors[i];
+    bool sameShape =
+        tensor.shape.size() == static_cast<size_t>(info.rank) &&
+        std::equal(tensor.shape.begin(), tensor.shape.end(), info.shape);
+    if (tensor.dtype != info.dtype || !sameShape)
+      throw UserError{"input " + std::to_string(i) + " '" + info.name +
+                      "' expects " + describe(info) + ", but '" + files[i] +
+                      "' holds " + getDTypeName(tensor.dtype) +
+                      formatShape(tensor.shape.data(), tensor.shape.size())};
+  }
+  return tensors;
+}
+
+static double runTimed(LoadedModel &model, const std::vector<const void *> &in,
+                       const std::vector<void *> &out) {
+  auto start = std::chrono::steady_clock::now();
+  std::string error;
+  if (!model.run(in.data(), out.data(), error))
+    throw UserError{"running the model failed: " + error};
+  auto end = std::chrono::steady_clock::now();
+  return std::chrono::duration<double, std::milli>(end - start).count();
+}
+
+static void writeOutputs(const LoadedModel &model,
+                         const std::vector<AlignedBuffer> &outputs,
+                         const std::string &dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    throw UserError{"cannot create the output directory '" + dir +
+                    "': " + ec.message()};
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const edge_tensor_info &info = model.getOutput(i);
+    std::string path = dir + "/output_" + std::to_string(i) + ".pb";
+    std::string error;
+    if (!writeTensorProto(path, info.name, info.dtype, info.shape,
+                          static_cast<size_t>(info.rank), outputs[i].data(),
+                          info.num_bytes, error))
+      throw UserError{error};
+    std::printf("wrote %s\n", path.c_str());
+  }
+}
+
+static int runTool(int argc, char **argv) {
+  Options options;
+  if (!parseOptions(argc, argv, options)) {
+    std::fputs(usage, stdout);
+    return 0;
+  }
+  if (options.threads > 0)
+    setenv("EDGE_NUM_THREADS", std::to_string(options.threads).c_str(), 1);
+
+  // Declared before the model so that the library is closed first.
+  TempDir tempDir;
+  std::string libraryPath = options.model;
+  std::string error;
+  if (isOnnxModel(options.model)) {
+    if (!std::filesystem::exists(options.model))
+      throw UserError{"cannot open model '" + options.model +
+                      "': No such file or directory"};
+    if (!tempDir.create(error))
+      throw UserError{error};
+    libraryPath = tempDir.getPath() + "/model.so";
+    if (!compileModel(options.model, libraryPath, error))
+      throw UserError{error};
+  }
+  std::unique_ptr<LoadedModel> model = LoadedModel::load(libraryPath, error);
+  if (!model)
+    throw UserError{error};
+
+  std::vector<HostTensor> inputs =
+      readInputs(*model, assignInputs(*model, options.inputs));
+  std::vector<const void *> inputData;
+  for (HostTensor &tensor : inputs)
+    inputData.push_back(tensor.data.data());
+  std::vector<AlignedBuffer> outputs;
+  std::vector<void *> outputData;
+  for (size_t i = 0; i < model->getNumOutputs(); ++i) {
+    outputs.emplace_back(model->getOutput(i).num_bytes);
+    outputData.push_back(outputs.back().data());
+  }
+
+  double latency = runTimed(*model, inputData, outputData);
+  std::printf("run: latency_ms=%.6f\n", latency);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const edge_tensor_info &info = model->getOutput(i);
+    std::printf(
+        "output %zu '%s': %s %s\n", i, info.name, describe(info).c_str(),
+        formatValues(info.dtype, outputs[i].data(), info.num_elements, 8)
+            .c_str());
+  }
+  if (!options.outputDir.empty())
+    writeOutputs(*model, outputs, options.outputDir);
+
+  // The run above is the warm-up.
+  if (options.bench > 0) {
+    std::vector<double> times;
+    for (long i = 0; i < options.bench; ++i)
+      times.push_back(runTimed(*model, inputData, outputData));
+    std::sort(times.begin(), times.end());
+    size_t middle = times.size() / 2;
+    double median = times.size() % 2 ? times[middle]
+                                     : (times[middle - 1] + times[middle]) / 2;
+    std::printf("bench: runs=%ld median_ms=%.6f min_ms=%.6f\n", options.bench,
+                median, times.front());
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  try {
+    return runTool(argc, argv);
+  } catch (const UserError &e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "edge-run: error: %s\n", e.message.c_str());
+  } catch (const std::bad_alloc &) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "edge-run: error: out of memory\n");
+  } catch (const std::exception &e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "edge-run: error: %s\n", e.what());
+  }
+  return 1;
+}

@@ -1,0 +1,12 @@
+//===- BadMetadataModel.c - A model library with malformed metadata -------===//
+//
+// Links with the runtime like a real model, but its metadata has a negative
+// dimension: edge_model_create must fail with the parser's message.
+//
+//===----------------------------------------------------------------------===//
+
+const char edge_generated_metadata[] = "edge-model 1\n"
+                                       "input x 1 1 -3\n"
+                                       "output y 1 1 3\n";
+
+void edge_generated_entry(void **buffers) { (void)buffers; }

@@ -1,0 +1,243 @@
+//===- MetadataTest.cpp - Tests of the runtime's metadata parser ----------===//
+
+#include "Metadata.h"
+
+#include "gtest/gtest.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+/// Parses `text` and owns the result.
+struct Parsed {
+  explicit Parsed(const std::string &text) {
+    status =
+        edge_rt_parse_metadata(text.c_str(), &metadata, error, sizeof(error));
+  }
+  ~Parsed() { edge_rt_free_metadata(&metadata); }
+
+  const edge_tensor_info &input(size_t i) const { return metadata.tensors[i]; }
+  const edge_tensor_info &output(size_t i) const {
+    return metadata.tensors[metadata.num_inputs + i];
+  }
+  std::vector<int64_t> shape(const edge_tensor_info &info) const {
+    return std::vector<int64_t>(info.shape, info.shape + info.rank);
+  }
+
+  int status;
+  edge_rt_metadata metadata;
+  char error[256];
+};
+
+TEST(Metadata, ParsesInputsAndOutputs) {
+  Parsed p("edge-model 1\n"
+           "input x 1 4 1 3 224 224\n"
+           "input ids 7 1 5\n"
+           "output logits 1 2 1 1000\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  EXPECT_STREQ(p.error, "");
+  ASSERT_EQ(p.metadata.num_inputs, 2u);
+  ASSERT_EQ(p.metadata.num_outputs, 1u);
+  EXPECT_STREQ(p.input(0).name, "x");
+  EXPECT_EQ(p.input(0).dtype, EDGE_DTYPE_FLOAT32);
+  EXPECT_EQ(p.shape(p.input(0)), (std::vector<int64_t>{1, 3, 224, 224}));
+  EXPECT_EQ(p.input(0).num_elements, 3u * 224 * 224);
+  EXPECT_EQ(p.input(0).num_bytes, 4u * 3 * 224 * 224);
+  EXPECT_STREQ(p.input(1).name, "ids");
+  EXPECT_EQ(p.input(1).dtype, EDGE_DTYPE_INT64);
+  EXPECT_EQ(p.input(1).num_bytes, 40u);
+  EXPECT_STREQ(p.output(0).name, "logits");
+  EXPECT_EQ(p.shape(p.output(0)), (std::vector<int64_t>{1, 1000}));
+}
+
+TEST(Metadata, FinalNewlineIsOptional) {
+  Parsed p("edge-model 1\noutput y 11 1 2");
+  ASSERT_EQ(p.status, 0) << p.error;
+  EXPECT_EQ(p.metadata.num_inputs, 0u);
+  EXPECT_EQ(p.output(0).num_bytes, 16u);
+}
+
+TEST(Metadata, DecodesEscapedNames) {
+  Parsed p("edge-model 1\n"
+           "input a%20b%25c%0A 1 0\n"
+           "input %c3%a9t%C3%A9 1 0\n"
+           "output x:0/y.z 1 0\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  EXPECT_STREQ(p.input(0).name, "a b%c\n");
+  EXPECT_STREQ(p.input(1).name, "\xc3\xa9t\xc3\xa9");
+  EXPECT_STREQ(p.output(0).name, "x:0/y.z");
+}
+
+TEST(Metadata, ScalarsAndEmptyTensors) {
+  Parsed p("edge-model 1\n"
+           "input s 7 0\n"
+           "input empty 1 2 0 5\n"
+           "output flag 9 1 3\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  EXPECT_EQ(p.input(0).rank, 0);
+  EXPECT_NE(p.input(0).shape, nullptr);
+  EXPECT_EQ(p.input(0).num_elements, 1u);
+  EXPECT_EQ(p.input(0).num_bytes, 8u);
+  EXPECT_EQ(p.input(1).num_elements, 0u);
+  EXPECT_EQ(p.input(1).num_bytes, 0u);
+  // BOOL is one byte per element.
+  EXPECT_EQ(p.output(0).num_bytes, 3u);
+}
+
+TEST(Metadata, EveryDTypeHasItsSize) {
+  const std::pair<int, size_t> sizes[] = {
+      {1, 4}, {2, 1},  {3, 1},  {4, 2},  {5, 2},  {6, 4}, {7, 8},
+      {9, 1}, {10, 2}, {11, 8}, {12, 4}, {13, 8}, {16, 2}};
+  for (auto [dtype, size] : sizes) {
+    Parsed p("edge-model 1\noutput y " + std::to_string(dtype) + " 1 3\n");
+    ASSERT_EQ(p.status, 0) << p.error;
+    EXPECT_EQ(p.output(0).num_bytes, 3 * size) << "dtype " << dtype;
+  }
+}
+
+TEST(Metadata, InputAndOutputMayShareAName) {
+  // An ONNX graph output can be a graph input.
+  Parsed p("edge-model 1\ninput x 1 0\noutput x 1 0\n");
+  EXPECT_EQ(p.status, 0) << p.error;
+}
+
+TEST(Metadata, ErrorNamesTheLine) {
+  Parsed p("edge-model 1\ninput x 1 1 4\ninput y 1 1 four\noutput z 1 0\n");
+  ASSERT_NE(p.status, 0);
+  EXPECT_STREQ(p.error,
+               "metadata line 3: a dimension is not a non-negative decimal "
+               "number");
+}
+
+struct MalformedCase {
+  const char *text;
+  const char *message;
+};
+
+TEST(Metadata, RejectsMalformedText) {
+  const MalformedCase cases[] = {
+      {"", "expected the header"},
+      {"edge-model", "expected a space before the format version"},
+      {"edge-model 2\noutput y 1 0\n", "format version 2 is not supported"},
+      {"edge-model 1 extra\noutput y 1 0\n", "unexpected text"},
+      {"edge-model  1\noutput y 1 0\n", "expected the format version"},
+      {"edge-model 99999999999\noutput y 1 0\n", "too large"},
+      {"EDGE-MODEL 1\noutput y 1 0\n", "expected the header"},
+      {"edge-model 1\n", "the model has no output"},
+      {"edge-model 1\ninput x 1 0\n", "the model has no output"},
+      {"edge-model 1\n\noutput y 1 0\n", "'input' or 'output'"},
+      {"edge-model 1\noutput y 1 0\n\n", "'input' or 'output'"},
+      {"edge-model 1\r\noutput y 1 0\n", "not a non-negative decimal"},
+      {"edge-model 1\noutput y 1 0\r\n", "not a non-negative decimal"},
+      {"edge-model 1\nweight w 1 0\n", "'input' or 'output'"},
+      {"edge-model 1\noutput y 1 0\ninput x 1 0\n", "input line after"},
+      {"edge-model 1\noutput", "expected a space before the tensor name"},
+      {"edge-model 1\noutput  1 0\n", "expected a tensor name"},
+      {"edge-model 1\noutput y\n", "expected a space before the dtype"},
+      {"edge-model 1\noutput y 8 0\n", "unsupported dtype code 8"},
+      {"edge-model 1\noutput y 0 0\n", "unsupported dtype code 0"},
+      {"edge-model 1\noutput y 14 0\n", "unsupported dtype code 14"},
+      {"edge-model 1\noutput y 99999999999 0\n", "too large"},
+      {"edge-model 1\noutput y +1 0\n", "not a non-negative decimal"},
+      {"edge-model 1\noutput y -1 0\n", "not a non-negative decimal"},
+      {"edge-model 1\noutput y 1\n", "expected a space before the rank"},
+      {"edge-model 1\noutput y 1 65\n", "the rank is too large"},
+      {"edge-model 1\noutput y 1 2 3\n", "expected a space before a dimension"},
+      {"edge-model 1\noutput y 1 1 3 4\n", "unexpected text"},
+      {"edge-model 1\noutput y 1 1 3 \n", "unexpected text"},
+      {"edge-model 1\noutput y 1 1 -3\n", "not a non-negative decimal"},
+      {"edge-model 1\noutput y 1 1 3x\n", "not a non-negative decimal"},
+      {"edge-model 1\noutput y 1 1 0x10\n", "not a non-negative decimal"},
+      {"edge-model 1\noutput y 1 1 9223372036854775808\n", "too large"},
+      {"edge-model 1\noutput y 1 1 99999999999999999999999\n", "too large"},
+      {"edge-model 1\noutput y 1 2 4294967296 4294967296\n", "overflows"},
+      {"edge-model 1\noutput y 11 1 2305843009213693952\n", "overflows"},
+      {"edge-model 1\noutput y\t1 0\n", "unescaped byte 0x09"},
+      {"edge-model 1\noutput y\x7f 1 0\n", "unescaped byte 0x7F"},
+      {"edge-model 1\noutput \xc3\xa9 1 0\n", "unescaped byte 0xC3"},
+      {"edge-model 1\noutput % 1 0\n", "two hex digits"},
+      {"edge-model 1\noutput a%4 1 0\n", "two hex digits"},
+      {"edge-model 1\noutput a%G0 1 0\n", "two hex digits"},
+      {"edge-model 1\noutput a%0 1 0\n", "two hex digits"},
+      {"edge-model 1\noutput a%00b 1 0\n", "NUL byte"},
+      {"edge-model 1\ninput x 1 0\ninput x 1 0\noutput y 1 0\n", "twice"},
+      {"edge-model 1\noutput y 1 0\noutput y 1 0\n", "twice"},
+      {"edge-model 1\ninput a%20 1 0\ninput a%20 1 0\noutput y 1 0\n", "twice"},
+  };
+  for (const MalformedCase &c : cases) {
+    Parsed p(c.text);
+    EXPECT_NE(p.status, 0) << "accepted: " << c.text;
+    EXPECT_EQ(std::strncmp(p.error, "metadata line ", 14), 0) << p.error;
+    EXPECT_NE(std::strstr(p.error, c.message), nullptr)
+        << "text: " << c.text << "\nerror: " << p.error
+        << "\nexpected: " << c.message;
+    EXPECT_EQ(p.metadata.tensors, nullptr);
+    EXPECT_EQ(p.metadata.num_inputs + p.metadata.num_outputs, 0u);
+  }
+}
+
+TEST(Metadata, RejectsNullArguments) {
+  edge_rt_metadata metadata;
+  char error[128];
+  EXPECT_NE(edge_rt_parse_metadata(nullptr, &metadata, error, sizeof(error)),
+            0);
+  EXPECT_STRNE(error, "");
+  EXPECT_NE(edge_rt_parse_metadata("edge-model 1\noutput y 1 0", nullptr, error,
+                                   sizeof(error)),
+            0);
+  // Without an error buffer the parser still fails cleanly.
+  EXPECT_NE(edge_rt_parse_metadata("garbage", &metadata, nullptr, 0), 0);
+  edge_rt_free_metadata(nullptr);
+}
+
+TEST(Metadata, ErrorNeverOverflowsItsBuffer) {
+  for (size_t size = 1; size < 40; ++size) {
+    std::vector<char> buffer(size + 8, '#');
+    edge_rt_metadata metadata;
+    EXPECT_NE(edge_rt_parse_metadata("edge-model 1\noutput y 99 0\n", &metadata,
+                                     buffer.data(), size),
+              0);
+    EXPECT_LT(std::strlen(buffer.data()), size);
+    for (size_t i = size; i < buffer.size(); ++i)
+      EXPECT_EQ(buffer[i], '#') << "wrote past " << size << " bytes";
+  }
+}
+
+// Every truncation and many single-byte corruptions of a valid text either
+// parse or fail with a message; none may crash or leak (run under ASan to
+// see the latter).
+TEST(Metadata, SurvivesCorruptedText) {
+  const std::string valid = "edge-model 1\n"
+                            "input a%20b 1 2 2 3\n"
+                            "input s 7 0\n"
+                            "output y 10 3 1 2 3\n";
+  const char replacements[] = {'\0', ' ', '\n', '%',    '0',    '9',
+                               'x',  '-', '\t', '\x7f', '\xff', 'A'};
+  auto check = [](const std::string &text) {
+    Parsed p(text);
+    if (p.status != 0) {
+      EXPECT_NE(std::strlen(p.error), 0u) << text;
+      return;
+    }
+    size_t count = p.metadata.num_inputs + p.metadata.num_outputs;
+    for (size_t i = 0; i < count; ++i) {
+      const edge_tensor_info &info = p.metadata.tensors[i];
+      EXPECT_NE(info.name[0], '\0');
+      EXPECT_LE(info.rank, EDGE_METADATA_MAX_RANK);
+    }
+  };
+  for (size_t size = 0; size <= valid.size(); ++size)
+    check(valid.substr(0, size));
+  for (size_t i = 0; i < valid.size(); ++i) {
+    for (char c : replacements) {
+      std::string text = valid;
+      text[i] = c;
+      // std::string keeps embedded NULs; the parser sees the prefix.
+      check(text.c_str());
+    }
+  }
+}
+
+} // namespace

@@ -1,0 +1,224 @@
+//===- ModelTest.cpp - The model ABI, through a fake model library --------===//
+//
+// fake_model.so is FakeModel.c linked with libedge_runtime.a and exports.map
+// the way edge-compile links a model, so these tests cover the runtime's ABI
+// implementation and the library's exported symbols end to end.
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Runtime/ModelLoader.h"
+
+#include "gtest/gtest.h"
+
+#include <cstdio>
+#include <cstring>
+#include <dlfcn.h>
+#include <set>
+#include <string>
+#include <vector>
+
+using edge::LoadedModel;
+
+namespace {
+
+std::unique_ptr<LoadedModel> loadOrFail(const char *path) {
+  std::string error;
+  std::unique_ptr<LoadedModel> model = LoadedModel::load(path, error);
+  EXPECT_TRUE(model) << error;
+  EXPECT_EQ(error, "");
+  return model;
+}
+
+std::vector<int64_t> shapeOf(const edge_tensor_info &info) {
+  return std::vector<int64_t>(info.shape, info.shape + info.rank);
+}
+
+TEST(Model, DescribesItsInterface) {
+  auto model = loadOrFail(EDGE_FAKE_MODEL);
+  ASSERT_TRUE(model);
+  EXPECT_EQ(model->getPath(), EDGE_FAKE_MODEL);
+  ASSERT_EQ(model->getNumInputs(), 2u);
+  ASSERT_EQ(model->getNumOutputs(), 2u);
+  EXPECT_STREQ(model->getInput(0).name, "a");
+  EXPECT_STREQ(model->getInput(1).name, "b");
+  EXPECT_EQ(model->getInput(1).dtype, EDGE_DTYPE_FLOAT32);
+  EXPECT_EQ(shapeOf(model->getInput(1)), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(model->getInput(1).num_bytes, 24u);
+  EXPECT_STREQ(model->getOutput(0).name, "sum");
+  EXPECT_STREQ(model->getOutput(1).name, "max value");
+  EXPECT_EQ(model->getOutput(1).rank, 0);
+  EXPECT_EQ(model->getOutput(1).num_elements, 1u);
+  EXPECT_EQ(model->getOutput(1).num_bytes, 4u);
+}
+
+TEST(Model, Runs) {
+  auto model = loadOrFail(EDGE_FAKE_MODEL);
+  ASSERT_TRUE(model);
+  float a[6] = {1, 2, 3, 4, 5, 6};
+  float b[6] = {10, 20, 30, 40, 50, -60};
+  float sum[6] = {};
+  float max = 0;
+  const void *inputs[] = {a, b};
+  void *outputs[] = {sum, &max};
+  std::string error;
+  ASSERT_TRUE(model->run(inputs, outputs, error)) << error;
+  EXPECT_EQ(std::vector<float>(sum, sum + 6),
+            (std::vector<float>{11, 22, 33, 44, 55, -54}));
+  EXPECT_EQ(max, 55);
+}
+
+TEST(Model, InstancesAreIndependent) {
+  auto first = loadOrFail(EDGE_FAKE_MODEL);
+  auto second = loadOrFail(EDGE_FAKE_MODEL);
+  ASSERT_TRUE(first && second);
+  first.reset();
+  float a[6] = {1, 1, 1, 1, 1, 1}, sum[6], max;
+  const void *inputs[] = {a, a};
+  void *outputs[] = {sum, &max};
+  std::string error;
+  EXPECT_TRUE(second->run(inputs, outputs, error)) << error;
+  EXPECT_EQ(max, 2);
+}
+
+TEST(Model, RunRejectsMissingBuffers) {
+  auto model = loadOrFail(EDGE_FAKE_MODEL);
+  ASSERT_TRUE(model);
+  float a[6] = {}, sum[6], max;
+  std::string error;
+  void *outputs[] = {sum, &max};
+  EXPECT_FALSE(model->run(nullptr, outputs, error));
+  EXPECT_NE(error.find("input array is NULL"), std::string::npos) << error;
+
+  const void *inputs[] = {a, nullptr};
+  EXPECT_FALSE(model->run(inputs, outputs, error));
+  EXPECT_NE(error.find("input 1 ('b') is NULL"), std::string::npos) << error;
+
+  const void *goodInputs[] = {a, a};
+  void *badOutputs[] = {sum, nullptr};
+  EXPECT_FALSE(model->run(goodInputs, badOutputs, error));
+  EXPECT_NE(error.find("output 1 ('max value') is NULL"), std::string::npos)
+      << error;
+  EXPECT_FALSE(model->run(goodInputs, nullptr, error));
+
+  // A failed run does not poison the instance.
+  EXPECT_TRUE(model->run(goodInputs, outputs, error)) << error;
+}
+
+TEST(Model, CopiesEveryDType) {
+  auto model = loadOrFail(EDGE_FAKE_TYPES_MODEL);
+  ASSERT_TRUE(model);
+  ASSERT_EQ(model->getNumInputs(), 8u);
+  ASSERT_EQ(model->getNumOutputs(), 8u);
+  std::vector<std::vector<uint8_t>> in, out;
+  std::vector<const void *> inputs;
+  std::vector<void *> outputs;
+  for (size_t i = 0; i < 8; ++i) {
+    const edge_tensor_info &info = model->getInput(i);
+    EXPECT_EQ(info.num_bytes, model->getOutput(i).num_bytes);
+    in.emplace_back(info.num_bytes);
+    for (size_t j = 0; j < info.num_bytes; ++j)
+      in.back()[j] = static_cast<uint8_t>(i * 16 + j);
+    out.emplace_back(info.num_bytes, 0);
+  }
+  for (size_t i = 0; i < 8; ++i) {
+    inputs.push_back(in[i].data());
+    outputs.push_back(out[i].data());
+  }
+  std::string error;
+  ASSERT_TRUE(model->run(inputs.data(), outputs.data(), error)) << error;
+  EXPECT_EQ(in, out);
+}
+
+/// The raw C ABI, resolved with dlsym, for what the loader never calls.
+class RawAbi : public ::testing::Test {
+protected:
+  void SetUp() override {
+    handle = dlopen(EDGE_FAKE_MODEL, RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(handle, nullptr) << dlerror();
+  }
+  void TearDown() override {
+    if (handle)
+      dlclose(handle);
+  }
+  template <typename FnTy> FnTy get(const char *name) {
+    void *symbol = dlsym(handle, name);
+    EXPECT_NE(symbol, nullptr) << name;
+    return reinterpret_cast<FnTy>(symbol);
+  }
+  void *handle = nullptr;
+};
+
+TEST_F(RawAbi, HandlesNullAndOutOfRange) {
+  auto version = get<uint32_t (*)()>("edge_abi_version");
+  auto create = get<edge_status (*)(edge_model **)>("edge_model_create");
+  auto destroy = get<void (*)(edge_model *)>("edge_model_destroy");
+  auto numInputs = get<size_t (*)(const edge_model *)>("edge_model_num_inputs");
+  auto numOutputs =
+      get<size_t (*)(const edge_model *)>("edge_model_num_outputs");
+  auto input = get<const edge_tensor_info *(*)(const edge_model *, size_t)>(
+      "edge_model_input");
+  auto output = get<const edge_tensor_info *(*)(const edge_model *, size_t)>(
+      "edge_model_output");
+  auto run =
+      get<edge_status (*)(edge_model *, const void *const *, void *const *)>(
+          "edge_model_run");
+  auto lastError =
+      get<const char *(*)(const edge_model *)>("edge_model_last_error");
+
+  EXPECT_EQ(version(), EDGE_ABI_VERSION);
+  EXPECT_EQ(create(nullptr), EDGE_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::strstr(lastError(nullptr), "NULL"), nullptr);
+  destroy(nullptr);
+  EXPECT_EQ(numInputs(nullptr), 0u);
+  EXPECT_EQ(numOutputs(nullptr), 0u);
+  EXPECT_EQ(input(nullptr, 0), nullptr);
+  EXPECT_EQ(output(nullptr, 0), nullptr);
+  EXPECT_EQ(run(nullptr, nullptr, nullptr), EDGE_ERROR_INVALID_ARGUMENT);
+
+  edge_model *model = nullptr;
+  ASSERT_EQ(create(&model), EDGE_OK);
+  ASSERT_NE(model, nullptr);
+  EXPECT_STREQ(lastError(nullptr), "");
+  EXPECT_STREQ(lastError(model), "");
+  EXPECT_EQ(input(model, 2), nullptr);
+  EXPECT_EQ(output(model, 2), nullptr);
+  EXPECT_EQ(input(model, SIZE_MAX), nullptr);
+  EXPECT_STREQ(output(model, 1)->name, "max value");
+  EXPECT_EQ(run(model, nullptr, nullptr), EDGE_ERROR_INVALID_ARGUMENT);
+  EXPECT_STRNE(lastError(model), "");
+  destroy(model);
+}
+
+/// Defined dynamic symbols of `library`, listed by nm -D.
+std::set<std::string> exportedSymbols(const std::string &library) {
+  std::set<std::string> symbols;
+  std::string command =
+      std::string(EDGE_NM) + " -D --defined-only '" + library + "' 2>&1";
+  FILE *pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr);
+  if (!pipe)
+    return symbols;
+  char line[512];
+  while (std::fgets(line, sizeof(line), pipe)) {
+    char address[128], type[8], name[256];
+    if (std::sscanf(line, "%127s %7s %255s", address, type, name) == 3)
+      symbols.insert(name);
+    else
+      ADD_FAILURE() << "unexpected nm output: " << line;
+  }
+  EXPECT_EQ(pclose(pipe), 0) << command;
+  return symbols;
+}
+
+TEST(Model, ExportsOnlyTheAbi) {
+  const std::set<std::string> abi = {
+      "edge_abi_version",       "edge_model_create",
+      "edge_model_destroy",     "edge_model_num_inputs",
+      "edge_model_num_outputs", "edge_model_input",
+      "edge_model_output",      "edge_model_run",
+      "edge_model_last_error"};
+  EXPECT_EQ(exportedSymbols(EDGE_FAKE_MODEL), abi);
+  EXPECT_EQ(exportedSymbols(EDGE_FAKE_TYPES_MODEL), abi);
+}
+
+} // namespace
