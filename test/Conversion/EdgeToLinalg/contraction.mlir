@@ -1,0 +1,68 @@
+// RUN: edge-opt %s --convert-edge-to-linalg -split-input-file | FileCheck %s
+
+// Batched matmul: loops (batch, m, n, k); the 2-D rhs is shared by all batches.
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func @matmul_batched
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<4x2x5xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME: outs(%[[INIT]] : tensor<4x2x5xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @matmul_batched(%a: tensor<4x2x3xf32>, %b: tensor<3x5xf32>) -> tensor<4x2x5xf32> {
+  %0 = edge.matmul %a, %b : (tensor<4x2x3xf32>, tensor<3x5xf32>) -> tensor<4x2x5xf32>
+  return %0 : tensor<4x2x5xf32>
+}
+
+// -----
+
+// A 1-D lhs has no m loop.
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func @matmul_vector
+// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "reduction"]}
+func.func @matmul_vector(%a: tensor<3xf32>, %b: tensor<2x3x5xf32>) -> tensor<2x5xf32> {
+  %0 = edge.matmul %a, %b : (tensor<3xf32>, tensor<2x3x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// Gemm: the accumulator starts as beta * C; transposes are in the maps.
+// CHECK-DAG: #[[$C:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$AT:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[$BT:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func @gemm
+// CHECK-SAME: (%[[A:.*]]: tensor<3x2xf32>, %[[B:.*]]: tensor<4x3xf32>, %[[CV:.*]]: tensor<4xf32>)
+// CHECK: %[[BETA:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK: %[[INIT:.*]] = linalg.generic {indexing_maps = [#[[$C]], #[[$ID2]]], {{.*}}} ins(%[[CV]] : tensor<4xf32>)
+// CHECK: arith.mulf %[[BETA]], %{{.*}}
+// CHECK: %[[ALPHA:.*]] = arith.constant 2.000000e+00 : f32
+// CHECK: linalg.generic {indexing_maps = [#[[$AT]], #[[$BT]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%[[A]], %[[B]] : {{.*}}) outs(%[[INIT]] : tensor<2x4xf32>)
+// CHECK: %[[P:.*]] = arith.mulf
+// CHECK: arith.mulf %[[ALPHA]], %[[P]]
+func.func @gemm(%a: tensor<3x2xf32>, %b: tensor<4x3xf32>, %c: tensor<4xf32>) -> tensor<2x4xf32> {
+  %0 = edge.gemm %a, %b, %c {alpha = 2.0 : f32, beta = 0.5 : f32, trans_a = true, trans_b = true}
+      : (tensor<3x2xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// Without C the accumulator is zero, and alpha = 1 adds no multiply.
+// CHECK-LABEL: func @gemm_no_c
+// CHECK: linalg.fill
+// CHECK: linalg.generic
+// CHECK: arith.mulf
+// CHECK-NOT: arith.mulf
+// CHECK: arith.addf
+func.func @gemm_no_c(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = edge.gemm %a, %b : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

@@ -1,0 +1,84 @@
+// RUN: edge-opt %s --convert-edge-to-linalg -split-input-file | FileCheck %s
+
+// Broadcasting is in the indexing maps: a stretched size-1 dim reads index 0,
+// a missing leading dim is dropped.
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2) -> (d0, 0, d2)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func @add_broadcast
+// CHECK-SAME: (%[[A:.*]]: tensor<4x1x5xf32>, %[[B:.*]]: tensor<3x5xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<4x3x5xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-SAME: ins(%[[A]], %[[B]] : tensor<4x1x5xf32>, tensor<3x5xf32>) outs(%[[E]] : tensor<4x3x5xf32>)
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[S:.*]] = arith.addf %[[X]], %[[Y]] : f32
+// CHECK: linalg.yield %[[S]]
+func.func @add_broadcast(%a: tensor<4x1x5xf32>, %b: tensor<3x5xf32>) -> tensor<4x3x5xf32> {
+  %0 = edge.add %a, %b : (tensor<4x1x5xf32>, tensor<3x5xf32>) -> tensor<4x3x5xf32>
+  return %0 : tensor<4x3x5xf32>
+}
+
+// -----
+
+// Integer division truncates (signed).
+// CHECK-LABEL: func @div_int
+// CHECK: arith.divsi
+func.func @div_int(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = edge.div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func @sub_mul
+// CHECK: arith.subf
+// CHECK: arith.mulf
+func.func @sub_mul(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = edge.sub %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = edge.mul %0, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @unary
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: arith.maximumf %{{.*}}, %[[ZERO]]
+// CHECK: arith.negf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: arith.divf
+// CHECK: math.tanh
+// CHECK: math.exp
+// CHECK: math.log
+// CHECK: math.sqrt
+// CHECK: arith.negf
+// CHECK: math.absf
+// CHECK: math.erf
+// CHECK: arith.divf
+// CHECK: math.floor
+// CHECK: math.ceil
+func.func @unary(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = edge.relu %x : tensor<8xf32>
+  %1 = edge.sigmoid %0 : tensor<8xf32>
+  %2 = edge.tanh %1 : tensor<8xf32>
+  %3 = edge.exp %2 : tensor<8xf32>
+  %4 = edge.log %3 : tensor<8xf32>
+  %5 = edge.sqrt %4 : tensor<8xf32>
+  %6 = edge.neg %5 : tensor<8xf32>
+  %7 = edge.abs %6 : tensor<8xf32>
+  %8 = edge.erf %7 : tensor<8xf32>
+  %9 = edge.reciprocal %8 : tensor<8xf32>
+  %10 = edge.floor %9 : tensor<8xf32>
+  %11 = edge.ceil %10 : tensor<8xf32>
+  return %11 : tensor<8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @relu_int
+// CHECK: arith.maxsi
+func.func @relu_int(%x: tensor<8xi64>) -> tensor<8xi64> {
+  %0 = edge.relu %x : tensor<8xi64>
+  return %0 : tensor<8xi64>
+}

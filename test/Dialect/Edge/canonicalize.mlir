@@ -1,0 +1,98 @@
+// RUN: edge-opt %s -canonicalize -split-input-file | FileCheck %s
+
+// CHECK-LABEL: func @fold_constant_add
+func.func @fold_constant_add() -> tensor<2xf32> {
+  %a = edge.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %b = edge.constant dense<[3.0, 4.0]> : tensor<2xf32>
+  // CHECK: %[[C:.*]] = edge.constant dense<[4.000000e+00, 6.000000e+00]> : tensor<2xf32>
+  // CHECK-NEXT: return %[[C]]
+  %0 = edge.add %a, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// Shape arithmetic on int64 constants folds too.
+// CHECK-LABEL: func @fold_constant_int_mul
+func.func @fold_constant_int_mul() -> tensor<2xi64> {
+  %a = edge.constant dense<[2, 3]> : tensor<2xi64>
+  // CHECK: edge.constant dense<[4, 9]> : tensor<2xi64>
+  %0 = edge.mul %a, %a : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// -----
+
+// Integer division by zero is left to run time.
+// CHECK-LABEL: func @no_fold_int_div_by_zero
+func.func @no_fold_int_div_by_zero() -> tensor<2xi64> {
+  %a = edge.constant dense<[2, 3]> : tensor<2xi64>
+  %z = edge.constant dense<0> : tensor<2xi64>
+  // CHECK: edge.div
+  %0 = edge.div %a, %z : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// -----
+
+// Broadcasting constant folds are not done by the folder.
+// CHECK-LABEL: func @no_fold_broadcast
+func.func @no_fold_broadcast(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %a = edge.constant dense<1.0> : tensor<2x2xf32>
+  %b = edge.constant dense<1.0> : tensor<2xf32>
+  // CHECK: edge.add
+  %0 = edge.add %a, %b : (tensor<2x2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @reshape_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+func.func @reshape_chain(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // CHECK: %[[R:.*]] = edge.reshape %[[X]] : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  // CHECK-NEXT: return %[[R]]
+  %0 = edge.reshape %x : (tensor<2x3xf32>) -> tensor<6xf32>
+  %1 = edge.reshape %0 : (tensor<6xf32>) -> tensor<3x2xf32>
+  return %1 : tensor<3x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @reshape_identity
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+func.func @reshape_identity(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK-NEXT: return %[[X]]
+  %0 = edge.reshape %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @reshape_constant
+func.func @reshape_constant() -> tensor<2x2xi64> {
+  // CHECK: edge.constant dense<{{\[\[}}1, 2], [3, 4]]> : tensor<2x2xi64>
+  %c = edge.constant dense<[1, 2, 3, 4]> : tensor<4xi64>
+  %0 = edge.reshape %c : (tensor<4xi64>) -> tensor<2x2xi64>
+  return %0 : tensor<2x2xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose_identity
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+func.func @transpose_identity(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK-NEXT: return %[[X]]
+  %0 = edge.transpose %x {permutation = array<i64: 0, 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @concat_single
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+func.func @concat_single(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK-NEXT: return %[[X]]
+  %0 = edge.concat %x {axis = 0 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

@@ -1,0 +1,148 @@
+// RUN: edge-opt %s -split-input-file -verify-diagnostics
+
+// add_broadcast
+func.func @f(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+2 {{shapes [2, 3] and [4] do not broadcast}}
+  // expected-error @+1 {{'edge.add' op failed to infer returned types}}
+  %0 = edge.add %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return
+}
+// -----
+
+// add_result_type
+func.func @f(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'edge.add' op inferred type(s) 'tensor<2x3xf32>' are incompatible with return type(s) of operation 'tensor<3x3xf32>'}}
+  // expected-error @+1 {{'edge.add' op failed to infer returned types}}
+  %0 = edge.add %a, %a : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<3x3xf32>
+  return
+}
+// -----
+
+// add_element_types
+func.func @f(%a: tensor<2x3xf32>, %b: tensor<2x3xi32>) {
+  // expected-error @+1 {{'edge.add' op requires the same element type for all operands}}
+  %0 = edge.add %a, %b : (tensor<2x3xf32>, tensor<2x3xi32>) -> tensor<2x3xf32>
+  return
+}
+// -----
+
+// matmul_contraction
+func.func @f(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+2 {{matmul contraction sizes differ: [2, 3] x [4, 5]}}
+  // expected-error @+1 {{'edge.matmul' op failed to infer returned types}}
+  %0 = edge.matmul %a, %b : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return
+}
+// -----
+
+// conv_input_channels
+func.func @f(%x: tensor<1x3x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+2 {{conv weight expects 2 input channels, input has 3}}
+  // expected-error @+1 {{'edge.conv' op failed to infer returned types}}
+  %0 = edge.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+// -----
+
+// conv_group
+func.func @f(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+2 {{group 3 must divide input and output channels}}
+  // expected-error @+1 {{'edge.conv' op failed to infer returned types}}
+  %0 = edge.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 3 : i64} : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+// -----
+
+// conv_attribute_sizes
+func.func @f(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{expected 2 kernel sizes, strides and dilations and 4 pads}}
+  // expected-error @+1 {{'edge.conv' op failed to infer returned types}}
+  %0 = edge.conv %x, %w {strides = array<i64: 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+// -----
+
+// conv_bias
+func.func @f(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<3xf32>) {
+  // expected-error @+2 {{conv bias must be a vector of 4 elements}}
+  // expected-error @+1 {{'edge.conv' op failed to infer returned types}}
+  %0 = edge.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+// -----
+
+// max_pool_window
+func.func @f(%x: tensor<1x3x2x2xf32>) {
+  // expected-error @+2 {{window of extent 3 does not fit padded size 2}}
+  // expected-error @+1 {{'edge.max_pool' op failed to infer returned types}}
+  %0 = edge.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false} : (tensor<1x3x2x2xf32>) -> tensor<1x3x1x1xf32>
+  return
+}
+// -----
+
+// batch_norm_channels
+func.func @f(%x: tensor<1x4x2x2xf32>, %c: tensor<3xf32>) {
+  // expected-error @+2 {{batch_norm parameters must be vectors of 4 channels}}
+  // expected-error @+1 {{'edge.batch_norm' op failed to infer returned types}}
+  %0 = edge.batch_norm %x, %c, %c, %c, %c {epsilon = 1.0e-05 : f32} : (tensor<1x4x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x4x2x2xf32>
+  return
+}
+// -----
+
+// softmax_axis
+func.func @f(%m: tensor<2x3xf32>) {
+  // expected-error @+1 {{'edge.softmax' op axis 2 is out of range for rank 2}}
+  %0 = edge.softmax %m {axis = 2 : i64} : tensor<2x3xf32>
+  return
+}
+// -----
+
+// reshape_element_count
+func.func @f(%m: tensor<2x3xf32>) {
+  // expected-error @+1 {{'edge.reshape' op element count changes from 6 to 7}}
+  %0 = edge.reshape %m : (tensor<2x3xf32>) -> tensor<7xf32>
+  return
+}
+// -----
+
+// transpose_permutation
+func.func @f(%m: tensor<2x3xf32>) {
+  // expected-error @+2 {{invalid permutation [0, 0]}}
+  // expected-error @+1 {{'edge.transpose' op failed to infer returned types}}
+  %0 = edge.transpose %m {permutation = array<i64: 0, 0>} : (tensor<2x3xf32>) -> tensor<2x2xf32>
+  return
+}
+// -----
+
+// concat_dims
+func.func @f(%m: tensor<2x3xf32>, %n: tensor<3x3xf32>) {
+  // expected-error @+2 {{concat inputs differ in dimension 0 (2 vs 3)}}
+  // expected-error @+1 {{'edge.concat' op failed to infer returned types}}
+  %0 = edge.concat %m, %n {axis = 1 : i64} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x6xf32>
+  return
+}
+// -----
+
+// sigmoid_float_only
+func.func @f(%m: tensor<2x3xi32>) {
+  // expected-error @+1 {{'edge.sigmoid' op operand #0 must be statically shaped tensor of floating-point values, but got 'tensor<2x3xi32>'}}
+  %0 = edge.sigmoid %m : tensor<2x3xi32>
+  return
+}
+// -----
+
+// static_shapes
+func.func @f(%m: tensor<?x3xf32>) {
+  // expected-error @+1 {{'edge.relu' op operand #0 must be statically shaped tensor of floating-point or signless integer values, but got 'tensor<?x3xf32>'}}
+  %0 = edge.relu %m : tensor<?x3xf32>
+  return
+}
+// -----
+
+// gemm_contraction
+func.func @f(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+2 {{gemm contraction sizes differ: 3 vs 4}}
+  // expected-error @+1 {{'edge.gemm' op failed to infer returned types}}
+  %0 = edge.gemm %a, %b : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return
+}

@@ -1,0 +1,101 @@
+// RUN: edge-opt %s | edge-opt | FileCheck %s
+// RUN: edge-opt %s --mlir-print-op-generic | edge-opt | FileCheck %s
+
+// CHECK-LABEL: func @elementwise
+func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %i: tensor<4xi64>) -> tensor<2x3xf32> {
+  // CHECK: edge.add %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %0 = edge.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.sub
+  %1 = edge.sub %0, %a : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.mul
+  %2 = edge.mul %1, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.div
+  %3 = edge.div %2, %a : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.relu %{{.*}} : tensor<2x3xf32>
+  %4 = edge.relu %3 : tensor<2x3xf32>
+  // CHECK: edge.sigmoid
+  %5 = edge.sigmoid %4 : tensor<2x3xf32>
+  // CHECK: edge.tanh
+  %6 = edge.tanh %5 : tensor<2x3xf32>
+  // CHECK: edge.exp
+  %7 = edge.exp %6 : tensor<2x3xf32>
+  // CHECK: edge.log
+  %8 = edge.log %7 : tensor<2x3xf32>
+  // CHECK: edge.sqrt
+  %9 = edge.sqrt %8 : tensor<2x3xf32>
+  // CHECK: edge.neg
+  %10 = edge.neg %9 : tensor<2x3xf32>
+  // CHECK: edge.abs
+  %11 = edge.abs %10 : tensor<2x3xf32>
+  // CHECK: edge.erf
+  %12 = edge.erf %11 : tensor<2x3xf32>
+  // CHECK: edge.reciprocal
+  %13 = edge.reciprocal %12 : tensor<2x3xf32>
+  // CHECK: edge.floor
+  %14 = edge.floor %13 : tensor<2x3xf32>
+  // CHECK: edge.ceil
+  %15 = edge.ceil %14 : tensor<2x3xf32>
+  // CHECK: edge.relu %{{.*}} : tensor<4xi64>
+  %16 = edge.relu %i : tensor<4xi64>
+  return %15 : tensor<2x3xf32>
+}
+
+// CHECK-LABEL: func @contractions
+func.func @contractions(%a: tensor<4x2x3xf32>, %b: tensor<3x5xf32>, %v: tensor<3xf32>,
+                        %m: tensor<1x512xf32>, %w: tensor<10x512xf32>, %c: tensor<10xf32>) -> tensor<1x10xf32> {
+  // CHECK: edge.matmul %{{.*}}, %{{.*}} : (tensor<4x2x3xf32>, tensor<3x5xf32>) -> tensor<4x2x5xf32>
+  %0 = edge.matmul %a, %b : (tensor<4x2x3xf32>, tensor<3x5xf32>) -> tensor<4x2x5xf32>
+  // CHECK: edge.matmul {{.*}} -> tensor<5xf32>
+  %1 = edge.matmul %v, %b : (tensor<3xf32>, tensor<3x5xf32>) -> tensor<5xf32>
+  // CHECK: edge.gemm %{{.*}}, %{{.*}}, %{{.*}} {trans_b = true}
+  %2 = edge.gemm %m, %w, %c {trans_b = true} : (tensor<1x512xf32>, tensor<10x512xf32>, tensor<10xf32>) -> tensor<1x10xf32>
+  // CHECK: edge.gemm %{{.*}}, %{{.*}} {alpha = 5.000000e-01 : f32, trans_b = true}
+  %3 = edge.gemm %m, %w {alpha = 0.5 : f32, trans_b = true} : (tensor<1x512xf32>, tensor<10x512xf32>) -> tensor<1x10xf32>
+  return %2 : tensor<1x10xf32>
+}
+
+// CHECK-LABEL: func @windows
+func.func @windows(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>,
+                   %dw: tensor<3x1x3x3xf32>, %x1: tensor<1x2x10xf32>, %w1: tensor<4x2x3xf32>) {
+  // CHECK: edge.conv %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+  %0 = edge.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: edge.conv {{.*}} -> tensor<1x3x3x3xf32>
+  %1 = edge.conv %x, %dw {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 3 : i64}
+      : (tensor<1x3x8x8xf32>, tensor<3x1x3x3xf32>) -> tensor<1x3x3x3xf32>
+  // CHECK: edge.conv {{.*}} -> tensor<1x4x6xf32>
+  %2 = edge.conv %x1, %w1 {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 2>, group = 1 : i64}
+      : (tensor<1x2x10xf32>, tensor<4x2x3xf32>) -> tensor<1x4x6xf32>
+  // CHECK: edge.max_pool {{.*}} -> tensor<1x3x4x4xf32>
+  %3 = edge.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+                         dilations = array<i64: 1, 1>, ceil_mode = false} : (tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32>
+  // CHECK: edge.max_pool {{.*}} -> tensor<1x3x4x4xf32>
+  %4 = edge.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+                         dilations = array<i64: 1, 1>, ceil_mode = true} : (tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32>
+  // CHECK: edge.average_pool {{.*}} count_include_pad = false
+  %5 = edge.average_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
+                             ceil_mode = false, count_include_pad = false} : (tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+  // CHECK: edge.global_average_pool %{{.*}} : (tensor<1x3x8x8xf32>) -> tensor<1x3x1x1xf32>
+  %6 = edge.global_average_pool %x : (tensor<1x3x8x8xf32>) -> tensor<1x3x1x1xf32>
+  // CHECK: edge.global_max_pool
+  %7 = edge.global_max_pool %x : (tensor<1x3x8x8xf32>) -> tensor<1x3x1x1xf32>
+  return
+}
+
+// CHECK-LABEL: func @normalization_and_data_movement
+func.func @normalization_and_data_movement(%x: tensor<1x4x2x2xf32>, %c: tensor<4xf32>, %m: tensor<2x3xf32>) {
+  // CHECK: edge.batch_norm {{.*}} {epsilon = 9.99999974E-6 : f32}
+  %0 = edge.batch_norm %x, %c, %c, %c, %c {epsilon = 1.0e-05 : f32}
+      : (tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x2x2xf32>
+  // CHECK: edge.softmax %{{.*}} {axis = 1 : i64} : tensor<2x3xf32>
+  %1 = edge.softmax %m {axis = 1 : i64} : tensor<2x3xf32>
+  // CHECK: edge.reshape %{{.*}} : (tensor<2x3xf32>) -> tensor<6xf32>
+  %2 = edge.reshape %m : (tensor<2x3xf32>) -> tensor<6xf32>
+  // CHECK: edge.transpose %{{.*}} {permutation = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  %3 = edge.transpose %m {permutation = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  // CHECK: edge.concat %{{.*}}, %{{.*}} {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %4 = edge.concat %m, %m {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  // CHECK: edge.constant dense<1.000000e+00> : tensor<2xf32>
+  %5 = edge.constant dense<1.0> : tensor<2xf32>
+  return
+}

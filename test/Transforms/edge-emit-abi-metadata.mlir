@@ -1,0 +1,44 @@
+// RUN: edge-opt %s --edge-emit-abi-metadata -split-input-file -verify-diagnostics | FileCheck %s
+
+// The metadata names every input and output with its ONNX type code and
+// shape; names with spaces or '%' are escaped. Inputs become read-only for
+// bufferization and the function is tagged as the entry.
+// CHECK-LABEL: func.func @main_graph
+// CHECK-SAME: bufferization.writable = false, edge.name = "image in"
+// CHECK-SAME: bufferization.writable = false, edge.name = "ids", edge.onnx_dtype = 2 : i32
+// CHECK-SAME: attributes {edge.entry}
+// CHECK: llvm.mlir.global external constant @edge_generated_metadata("edge-model 1\0Ainput image%20in 1 4 1 3 8 8\0Ainput ids 2 1 4\0Aoutput 100%25 11 0\0A\00")
+func.func @main_graph(%x: tensor<1x3x8x8xf32> {edge.name = "image in"},
+                      %ids: tensor<4xi8> {edge.name = "ids", edge.onnx_dtype = 2 : i32})
+    -> (tensor<f64> {edge.name = "100%"}) {
+  %c = arith.constant dense<1.0> : tensor<f64>
+  return %c : tensor<f64>
+}
+
+// -----
+
+// Unnamed arguments get positional names.
+// CHECK: @edge_generated_metadata("edge-model 1\0Ainput input_0 7 1 2\0Aoutput output_0 9 1 2\0A\00")
+func.func @f(%x: tensor<2xi64>) -> tensor<2xi1> {
+  %c = arith.constant dense<true> : tensor<2xi1>
+  return %c : tensor<2xi1>
+}
+
+// -----
+
+// expected-error @+1 {{model input 0 must be a statically shaped tensor, got 'tensor<?xf32>'}}
+func.func @dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
+  return %x : tensor<?xf32>
+}
+
+// -----
+
+// expected-error @+1 {{several public functions: name the model function with the `entry` option}}
+module {
+  func.func @a(%x: tensor<2xf32>) -> tensor<2xf32> {
+    return %x : tensor<2xf32>
+  }
+  func.func @b(%x: tensor<2xf32>) -> tensor<2xf32> {
+    return %x : tensor<2xf32>
+  }
+}
