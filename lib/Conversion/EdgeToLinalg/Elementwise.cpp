@@ -70,6 +70,18 @@ Value buildUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
     return isFloat ? Value(arith::NegFOp::create(b, loc, x))
                    : Value(arith::SubIOp::create(
                          b, loc, createScalarConstant(b, loc, type, 0), x));
+  if (auto clip = dyn_cast<ClipOp>(op)) {
+    Value result = x;
+    if (FloatAttr min = clip.getMinAttr())
+      result = createMax(b, loc, result,
+                         createScalarConstant(b, loc, type,
+                                              min.getValueAsDouble()));
+    if (FloatAttr max = clip.getMaxAttr())
+      result = createMin(b, loc, result,
+                         createScalarConstant(b, loc, type,
+                                              max.getValueAsDouble()));
+    return result;
+  }
   if (isa<AbsOp>(op))
     return isFloat ? Value(math::AbsFOp::create(b, loc, x))
                    : Value(math::AbsIOp::create(b, loc, x));
@@ -137,6 +149,7 @@ void mlir::edge::populateElementwisePatterns(RewritePatternSet &patterns) {
       UnaryElementwiseLowering<TanhOp>, UnaryElementwiseLowering<ExpOp>,
       UnaryElementwiseLowering<LogOp>, UnaryElementwiseLowering<SqrtOp>,
       UnaryElementwiseLowering<ErfOp>, UnaryElementwiseLowering<ReciprocalOp>,
-      UnaryElementwiseLowering<FloorOp>, UnaryElementwiseLowering<CeilOp>>(
+      UnaryElementwiseLowering<FloorOp>, UnaryElementwiseLowering<CeilOp>,
+      UnaryElementwiseLowering<ClipOp>>(
       context);
 }

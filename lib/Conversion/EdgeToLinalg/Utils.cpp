@@ -72,6 +72,12 @@ Value mlir::edge::createMax(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::MaxSIOp::create(b, loc, x, y);
 }
 
+Value mlir::edge::createMin(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  return arith::MinSIOp::create(b, loc, x, y);
+}
+
 Value mlir::edge::padTensor(OpBuilder &b, Location loc, Value input,
                             Value padValue, ArrayRef<int64_t> low,
                             ArrayRef<int64_t> high) {

@@ -42,8 +42,9 @@ Value createLowestValue(OpBuilder &b, Location loc, Type type);
 /// `x + y`, `x * y` for float or integer scalars.
 Value createAdd(OpBuilder &b, Location loc, Value x, Value y);
 Value createMul(OpBuilder &b, Location loc, Value x, Value y);
-/// max(x, y); for floats NaN propagates as in numpy.
+/// max(x, y) and min(x, y); for floats NaN propagates as in numpy.
 Value createMax(OpBuilder &b, Location loc, Value x, Value y);
+Value createMin(OpBuilder &b, Location loc, Value x, Value y);
 
 /// Pads `input` with `padValue`: `low[i]`/`high[i]` elements before/after
 /// dimension i. Returns `input` unchanged when all pads are zero.

@@ -69,7 +69,55 @@ static LogicalResult convertUnary(NodeContext &ctx, bool floatOnly) {
   return success();
 }
 
+/// A Clip bound: an attribute before opset 11, an optional constant scalar
+/// input after. Returns nullopt for "no bound".
+static FailureOr<std::optional<double>> getClipBound(NodeContext &ctx,
+                                                    StringRef name,
+                                                    unsigned index) {
+  if (ctx.getOpset() < 11) {
+    if (!ctx.getAttr(name))
+      return std::optional<double>();
+    return std::optional<double>(ctx.getFloat(name, 0));
+  }
+  if (!ctx.hasInput(index))
+    return std::optional<double>();
+  std::optional<DenseElementsAttr> bound = ctx.getConstantInput(index);
+  if (!bound || bound->getNumElements() != 1)
+    return ctx.emitError(name + " must be a constant scalar (bounds computed "
+                                "at run time are not supported)");
+  Attribute value = *bound->value_begin<Attribute>();
+  if (auto floatAttr = dyn_cast<FloatAttr>(value))
+    return std::optional<double>(floatAttr.getValueAsDouble());
+  return std::optional<double>(
+      static_cast<double>(cast<IntegerAttr>(value).getInt()));
+}
+
+static LogicalResult convertClip(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  Type element = type->getElementType();
+  if (!isa<FloatType>(element) && !element.isSignlessInteger())
+    return ctx.emitError("element type ") << element << " is not supported";
+  FailureOr<std::optional<double>> min = getClipBound(ctx, "min", 1);
+  FailureOr<std::optional<double>> max = getClipBound(ctx, "max", 2);
+  if (failed(min) || failed(max))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  auto toAttr = [&](std::optional<double> bound) {
+    return bound ? b.getF64FloatAttr(*bound) : FloatAttr();
+  };
+  // A model may give min > max: ONNX then returns max everywhere, which
+  // the op expresses as a clip to [max, max].
+  if (*min && *max && **min > **max)
+    *min = *max;
+  ctx.setOutput(0, ClipOp::create(b, ctx.getLoc(), ctx.getInput(0),
+                                  toAttr(*min), toAttr(*max)));
+  return success();
+}
+
 void mlir::edge::onnx_import::registerElementwiseOps(OpRegistry &registry) {
+  registry.add("Clip", convertClip);
   registry.add("Add", convertBinary<AddOp>);
   registry.add("Sub", convertBinary<SubOp>);
   registry.add("Mul", convertBinary<MulOp>);

@@ -82,3 +82,23 @@ func.func @relu_int(%x: tensor<8xi64>) -> tensor<8xi64> {
   %0 = edge.relu %x : tensor<8xi64>
   return %0 : tensor<8xi64>
 }
+
+// -----
+
+// ReLU6: clamp to [0, 6]; an absent bound does not clamp.
+// CHECK-LABEL: func @clip
+// CHECK: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[A:.*]] = arith.maximumf %{{.*}}, %[[LO]]
+// CHECK: %[[HI:.*]] = arith.constant 6.000000e+00 : f32
+// CHECK: arith.minimumf %[[A]], %[[HI]]
+// CHECK-LABEL: func @clip_int_max_only
+// CHECK-NOT: arith.maxsi
+// CHECK: arith.minsi
+func.func @clip(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = edge.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+func.func @clip_int_max_only(%x: tensor<8xi32>) -> tensor<8xi32> {
+  %0 = edge.clip %x {max = 3.0 : f64} : tensor<8xi32>
+  return %0 : tensor<8xi32>
+}

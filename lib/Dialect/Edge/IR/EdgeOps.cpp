@@ -134,6 +134,14 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+LogicalResult ClipOp::verify() {
+  FloatAttr min = getMinAttr(), max = getMaxAttr();
+  if (min && max && min.getValueAsDouble() > max.getValueAsDouble())
+    return emitOpError("min ") << min.getValueAsDouble() << " exceeds max "
+                               << max.getValueAsDouble();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // MatMulOp, GemmOp
 //===----------------------------------------------------------------------===//
@@ -292,7 +300,7 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getInput().getType().getRank();
-  if (getAxis() >= std::max<int64_t>(rank, 1))
+  if (static_cast<int64_t>(getAxis()) >= std::max<int64_t>(rank, 1))
     return emitOpError("axis ") << getAxis() << " is out of range for rank "
                                 << rank;
   return success();

@@ -100,6 +100,24 @@ def Edge_ReciprocalOp : Edge_UnaryElementwiseOp<"reciprocal", "1 / x">;
 def Edge_FloorOp : Edge_UnaryElementwiseOp<"floor", "floor(x)">;
 def Edge_CeilOp : Edge_UnaryElementwiseOp<"ceil", "ceil(x)">;
 
+def Edge_ClipOp : Edge_Op<"clip", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "elementwise clamp to [min, max]";
+  let description = [{
+    `min(max(x, min), max)`; an absent bound does not clamp. NaN stays NaN.
+    ONNX Clip with constant bounds (ReLU6 is `clip` to [0, 6]).
+
+    ```mlir
+    %r = edge.clip %x {max = 6.0 : f64, min = 0.0 : f64} : tensor<1x32xf32>
+    ```
+  }];
+  let arguments = (ins Edge_NumericTensor:$input, OptionalAttr<F64Attr>:$min,
+                   OptionalAttr<F64Attr>:$max);
+  let results = (outs Edge_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//
