@@ -70,18 +70,6 @@ Value buildUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
     return isFloat ? Value(arith::NegFOp::create(b, loc, x))
                    : Value(arith::SubIOp::create(
                          b, loc, createScalarConstant(b, loc, type, 0), x));
-  if (auto clip = dyn_cast<ClipOp>(op)) {
-    Value result = x;
-    if (FloatAttr min = clip.getMinAttr())
-      result = createMax(b, loc, result,
-                         createScalarConstant(b, loc, type,
-                                              min.getValueAsDouble()));
-    if (FloatAttr max = clip.getMaxAttr())
-      result = createMin(b, loc, result,
-                         createScalarConstant(b, loc, type,
-                                              max.getValueAsDouble()));
-    return result;
-  }
   if (isa<AbsOp>(op))
     return isFloat ? Value(math::AbsFOp::create(b, loc, x))
                    : Value(math::AbsIOp::create(b, loc, x));
@@ -135,6 +123,48 @@ struct UnaryElementwiseLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// Clip reads its scalar bounds through zero-result maps, so constant and
+/// run-time bounds lower alike.
+struct ClipLowering : OpConversionPattern<ClipOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ClipOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    unsigned rank = type.getRank();
+    MLIRContext *context = op.getContext();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+    AffineMap scalar = AffineMap::get(rank, 0, context);
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    SmallVector<AffineMap> maps = {identity};
+    for (Value bound : {adaptor.getMin(), adaptor.getMax()}) {
+      if (!bound)
+        continue;
+      inputs.push_back(bound);
+      maps.push_back(scalar);
+    }
+    maps.push_back(identity);
+    bool hasMin = static_cast<bool>(adaptor.getMin());
+    bool hasMax = static_cast<bool>(adaptor.getMax());
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, inputs, createEmptyTensor(rewriter, loc, type),
+        maps, getIteratorTypes(rank, 0),
+        [&](OpBuilder &b, Location nested, ValueRange args) {
+          Value result = args[0];
+          unsigned next = 1;
+          if (hasMin)
+            result = createMax(b, nested, result, args[next++]);
+          if (hasMax)
+            result = createMin(b, nested, result, args[next++]);
+          yieldValue(b, nested, result);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::edge::populateElementwisePatterns(RewritePatternSet &patterns) {
@@ -143,13 +173,13 @@ void mlir::edge::populateElementwisePatterns(RewritePatternSet &patterns) {
                BinaryElementwiseLowering<SubOp>,
                BinaryElementwiseLowering<MulOp>,
                BinaryElementwiseLowering<DivOp>>(context);
+  patterns.add<ClipLowering>(context);
   patterns.add<
       UnaryElementwiseLowering<ReluOp>, UnaryElementwiseLowering<NegOp>,
       UnaryElementwiseLowering<AbsOp>, UnaryElementwiseLowering<SigmoidOp>,
       UnaryElementwiseLowering<TanhOp>, UnaryElementwiseLowering<ExpOp>,
       UnaryElementwiseLowering<LogOp>, UnaryElementwiseLowering<SqrtOp>,
       UnaryElementwiseLowering<ErfOp>, UnaryElementwiseLowering<ReciprocalOp>,
-      UnaryElementwiseLowering<FloorOp>, UnaryElementwiseLowering<CeilOp>,
-      UnaryElementwiseLowering<ClipOp>>(
+      UnaryElementwiseLowering<FloorOp>, UnaryElementwiseLowering<CeilOp>>(
       context);
 }

@@ -69,27 +69,31 @@ static LogicalResult convertUnary(NodeContext &ctx, bool floatOnly) {
   return success();
 }
 
-/// A Clip bound: an attribute before opset 11, an optional constant scalar
-/// input after. Returns nullopt for "no bound".
-static FailureOr<std::optional<double>> getClipBound(NodeContext &ctx,
-                                                    StringRef name,
-                                                    unsigned index) {
+/// A Clip bound as a scalar tensor of the input's element type: an
+/// attribute before opset 11, an optional input (constant or not) after.
+static FailureOr<Value> getClipBound(NodeContext &ctx, StringRef name,
+                                     unsigned index, Type element) {
+  OpBuilder &b = ctx.getBuilder();
+  auto scalarType = RankedTensorType::get({}, element);
   if (ctx.getOpset() < 11) {
     if (!ctx.getAttr(name))
-      return std::optional<double>();
-    return std::optional<double>(ctx.getFloat(name, 0));
+      return Value();
+    return Value(ConstantOp::create(
+        b, ctx.getLoc(),
+        DenseElementsAttr::get(scalarType,
+                               b.getFloatAttr(element, ctx.getFloat(name, 0)))));
   }
   if (!ctx.hasInput(index))
-    return std::optional<double>();
-  std::optional<DenseElementsAttr> bound = ctx.getConstantInput(index);
-  if (!bound || bound->getNumElements() != 1)
-    return ctx.emitError(name + " must be a constant scalar (bounds computed "
-                                "at run time are not supported)");
-  Attribute value = *bound->value_begin<Attribute>();
-  if (auto floatAttr = dyn_cast<FloatAttr>(value))
-    return std::optional<double>(floatAttr.getValueAsDouble());
-  return std::optional<double>(
-      static_cast<double>(cast<IntegerAttr>(value).getInt()));
+    return Value();
+  FailureOr<RankedTensorType> type = ctx.getInputType(index);
+  if (failed(type))
+    return failure();
+  if (type->getElementType() != element || type->getNumElements() != 1)
+    return ctx.emitError(name + " must be a scalar of the input's type");
+  Value bound = ctx.getInput(index);
+  if (type->getRank() != 0)
+    bound = ReshapeOp::create(b, ctx.getLoc(), scalarType, bound);
+  return bound;
 }
 
 static LogicalResult convertClip(NodeContext &ctx) {
@@ -99,20 +103,12 @@ static LogicalResult convertClip(NodeContext &ctx) {
   Type element = type->getElementType();
   if (!isa<FloatType>(element) && !element.isSignlessInteger())
     return ctx.emitError("element type ") << element << " is not supported";
-  FailureOr<std::optional<double>> min = getClipBound(ctx, "min", 1);
-  FailureOr<std::optional<double>> max = getClipBound(ctx, "max", 2);
+  FailureOr<Value> min = getClipBound(ctx, "min", 1, element);
+  FailureOr<Value> max = getClipBound(ctx, "max", 2, element);
   if (failed(min) || failed(max))
     return failure();
-  OpBuilder &b = ctx.getBuilder();
-  auto toAttr = [&](std::optional<double> bound) {
-    return bound ? b.getF64FloatAttr(*bound) : FloatAttr();
-  };
-  // A model may give min > max: ONNX then returns max everywhere, which
-  // the op expresses as a clip to [max, max].
-  if (*min && *max && **min > **max)
-    *min = *max;
-  ctx.setOutput(0, ClipOp::create(b, ctx.getLoc(), ctx.getInput(0),
-                                  toAttr(*min), toAttr(*max)));
+  ctx.setOutput(0, ClipOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                  ctx.getInput(0), *min, *max));
   return success();
 }
 

@@ -85,20 +85,25 @@ func.func @relu_int(%x: tensor<8xi64>) -> tensor<8xi64> {
 
 // -----
 
-// ReLU6: clamp to [0, 6]; an absent bound does not clamp.
+// Clip reads its scalar bounds through zero-result maps; an absent bound does
+// not clamp.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[$SCALAR:.*]] = affine_map<(d0) -> ()>
 // CHECK-LABEL: func @clip
-// CHECK: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[A:.*]] = arith.maximumf %{{.*}}, %[[LO]]
-// CHECK: %[[HI:.*]] = arith.constant 6.000000e+00 : f32
-// CHECK: arith.minimumf %[[A]], %[[HI]]
+// CHECK-SAME: (%[[X:.*]]: tensor<8xf32>, %[[LO:.*]]: tensor<f32>, %[[HI:.*]]: tensor<f32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$SCALAR]], #[[$SCALAR]], #[[$ID]]]
+// CHECK-SAME: ins(%[[X]], %[[LO]], %[[HI]] : tensor<8xf32>, tensor<f32>, tensor<f32>)
+// CHECK: ^bb0(%[[V:.*]]: f32, %[[L:.*]]: f32, %[[H:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[A:.*]] = arith.maximumf %[[V]], %[[L]]
+// CHECK: arith.minimumf %[[A]], %[[H]]
 // CHECK-LABEL: func @clip_int_max_only
 // CHECK-NOT: arith.maxsi
 // CHECK: arith.minsi
-func.func @clip(%x: tensor<8xf32>) -> tensor<8xf32> {
-  %0 = edge.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<8xf32>
+func.func @clip(%x: tensor<8xf32>, %lo: tensor<f32>, %hi: tensor<f32>) -> tensor<8xf32> {
+  %0 = edge.clip %x min(%lo : tensor<f32>) max(%hi : tensor<f32>) : tensor<8xf32>
   return %0 : tensor<8xf32>
 }
-func.func @clip_int_max_only(%x: tensor<8xi32>) -> tensor<8xi32> {
-  %0 = edge.clip %x {max = 3.0 : f64} : tensor<8xi32>
+func.func @clip_int_max_only(%x: tensor<8xi32>, %hi: tensor<i32>) -> tensor<8xi32> {
+  %0 = edge.clip %x max(%hi : tensor<i32>) : tensor<8xi32>
   return %0 : tensor<8xi32>
 }

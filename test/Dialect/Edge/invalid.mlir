@@ -149,8 +149,8 @@ func.func @f(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
 // -----
 
 // clip_bounds
-func.func @f(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'edge.clip' op min 2.000000e+00 exceeds max 1.000000e+00}}
-  %0 = edge.clip %x {min = 2.0 : f64, max = 1.0 : f64} : tensor<4xf32>
+func.func @f(%x: tensor<4xf32>, %b: tensor<2xf32>) {
+  // expected-error @+1 {{'edge.clip' op bounds must be scalars (rank 0) of type 'f32'}}
+  %0 = edge.clip %x min(%b : tensor<2xf32>) : tensor<4xf32>
   return
 }

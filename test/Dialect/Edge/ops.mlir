@@ -37,10 +37,13 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %i: tensor<4xi64>
   %15 = edge.ceil %14 : tensor<2x3xf32>
   // CHECK: edge.relu %{{.*}} : tensor<4xi64>
   %16 = edge.relu %i : tensor<4xi64>
-  // CHECK: edge.clip %{{.*}} {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64} : tensor<2x3xf32>
-  %17 = edge.clip %15 {min = 0.0 : f64, max = 6.0 : f64} : tensor<2x3xf32>
-  // CHECK: edge.clip %{{.*}} {min = -1.000000e+00 : f64} : tensor<4xi64>
-  %18 = edge.clip %i {min = -1.0 : f64} : tensor<4xi64>
+  // CHECK: edge.clip %{{.*}} min(%{{.*}} : tensor<f32>) max(%{{.*}} : tensor<f32>) : tensor<2x3xf32>
+  %lo = edge.constant dense<0.0> : tensor<f32>
+  %hi = edge.constant dense<6.0> : tensor<f32>
+  %17 = edge.clip %15 min(%lo : tensor<f32>) max(%hi : tensor<f32>) : tensor<2x3xf32>
+  // CHECK: edge.clip %{{.*}} max(%{{.*}} : tensor<i64>) : tensor<4xi64>
+  %imax = edge.constant dense<3> : tensor<i64>
+  %18 = edge.clip %i max(%imax : tensor<i64>) : tensor<4xi64>
   return %15 : tensor<2x3xf32>
 }
 

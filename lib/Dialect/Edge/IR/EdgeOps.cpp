@@ -135,10 +135,14 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
 }
 
 LogicalResult ClipOp::verify() {
-  FloatAttr min = getMinAttr(), max = getMaxAttr();
-  if (min && max && min.getValueAsDouble() > max.getValueAsDouble())
-    return emitOpError("min ") << min.getValueAsDouble() << " exceeds max "
-                               << max.getValueAsDouble();
+  Type element = getInput().getType().getElementType();
+  for (Value bound : {getMin(), getMax()}) {
+    if (!bound)
+      continue;
+    auto type = cast<RankedTensorType>(bound.getType());
+    if (type.getRank() != 0 || type.getElementType() != element)
+      return emitOpError("bounds must be scalars (rank 0) of type ") << element;
+  }
   return success();
 }
 

@@ -100,21 +100,28 @@ def Edge_ReciprocalOp : Edge_UnaryElementwiseOp<"reciprocal", "1 / x">;
 def Edge_FloorOp : Edge_UnaryElementwiseOp<"floor", "floor(x)">;
 def Edge_CeilOp : Edge_UnaryElementwiseOp<"ceil", "ceil(x)">;
 
-def Edge_ClipOp : Edge_Op<"clip", [Pure, SameOperandsAndResultType,
+def Edge_ClipOp : Edge_Op<"clip", [Pure, AttrSizedOperandSegments,
+    AllTypesMatch<["input", "result"]>,
     DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "elementwise clamp to [min, max]";
   let description = [{
-    `min(max(x, min), max)`; an absent bound does not clamp. NaN stays NaN.
-    ONNX Clip with constant bounds (ReLU6 is `clip` to [0, 6]).
+    `min(max(x, min), max)` with scalar (rank-0) bounds of the input's
+    element type; an absent bound does not clamp, NaN stays NaN, and
+    min > max gives max. ONNX Clip; ReLU6 is a clip to [0, 6] with constant
+    bounds, which later passes can fold into the kernel.
 
     ```mlir
-    %r = edge.clip %x {max = 6.0 : f64, min = 0.0 : f64} : tensor<1x32xf32>
+    %r = edge.clip %x min(%lo : tensor<f32>) max(%hi : tensor<f32>) : tensor<1x32xf32>
     ```
   }];
-  let arguments = (ins Edge_NumericTensor:$input, OptionalAttr<F64Attr>:$min,
-                   OptionalAttr<F64Attr>:$max);
+  let arguments = (ins Edge_NumericTensor:$input,
+                   Optional<Edge_NumericTensor>:$min,
+                   Optional<Edge_NumericTensor>:$max);
   let results = (outs Edge_NumericTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input (`min` `(` $min^ `:` type($min) `)`)?
+    (`max` `(` $max^ `:` type($max) `)`)? attr-dict `:` type($input)
+  }];
   let hasVerifier = 1;
 }
 
