@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${EDGE_BUILD_DIR:-build}
 JOBS=${EDGE_JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+# Hash paths relative to the checkout so that clones in other folders (CI)
+# reuse the cache.
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
 
 if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
   cmake -G Ninja -S . -B "$BUILD_DIR" \
