@@ -50,14 +50,15 @@ void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   // become out-parameters written in place (hoist-static-allocs), so the
   // caller's output buffers receive the data without a copy.
   addTextualPipeline(
-      pm, "one-shot-bufferize{bufferize-function-boundaries "
+      pm, "func.func(edge-distinct-results),"
+          "one-shot-bufferize{bufferize-function-boundaries "
           "function-boundary-type-conversion=identity-layout-map},"
           "buffer-results-to-out-params{hoist-static-allocs=true "
           "modify-public-functions=true},"
           "canonicalize,buffer-deallocation-pipeline,"
           "edge-memref-copy-to-linalg,func.func(convert-linalg-to-loops),"
           "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-          "convert-math-to-libm,convert-math-to-llvm,"
+          "convert-math-to-funcs,convert-math-to-libm,convert-math-to-llvm,"
           "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
           "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"
           "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");

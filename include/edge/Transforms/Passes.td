@@ -36,6 +36,18 @@ def EmitABIEntryPass : Pass<"edge-emit-abi-entry", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def DistinctResultsPass : Pass<"edge-distinct-results", "::mlir::func::FuncOp"> {
+  let summary = "Give every returned tensor its own buffer";
+  let description = [{
+    A model may list one value as several outputs (`y = Relu(x)` and
+    `z = Identity(y)`, both outputs). Each output is a separate caller
+    buffer, so every repeated return operand gets a copy
+    (`bufferization.alloc_tensor copy(...)`) before bufferization turns
+    results into out-parameters.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 def MemrefCopyToLinalgPass : Pass<"edge-memref-copy-to-linalg"> {
   let summary = "Rewrite memref.copy as linalg.copy";
   let description = [{

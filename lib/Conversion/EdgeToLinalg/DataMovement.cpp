@@ -86,9 +86,91 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   }
 };
 
+/// Gather: a generic over the result whose body reads the index operand and
+/// extracts from the input (a gather cannot be an affine map).
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto indicesType = cast<RankedTensorType>(adaptor.getIndices().getType());
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    int64_t axis = op.getAxis(), indexRank = indicesType.getRank();
+    unsigned rank = resultType.getRank();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t i = 0; i < indexRank; ++i)
+      indexExprs.push_back(getAffineDimExpr(axis + i, context));
+    Value input = adaptor.getInput();
+    int64_t extent = inputType.getDimSize(axis);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, ValueRange{adaptor.getIndices()},
+        createEmptyTensor(rewriter, loc, resultType),
+        SmallVector<AffineMap>{
+            AffineMap::get(rank, 0, indexExprs, context),
+            AffineMap::getMultiDimIdentityMap(rank, context)},
+        getIteratorTypes(rank, 0),
+        [&](OpBuilder &b, Location nested, ValueRange args) {
+          // Negative indices count from the end.
+          Value index =
+              arith::IndexCastOp::create(b, nested, b.getIndexType(), args[0]);
+          Value zero = arith::ConstantIndexOp::create(b, nested, 0);
+          Value wrapped = arith::AddIOp::create(
+              b, nested, index, arith::ConstantIndexOp::create(b, nested, extent));
+          Value negative = arith::CmpIOp::create(
+              b, nested, arith::CmpIPredicate::slt, index, zero);
+          index = arith::SelectOp::create(b, nested, negative, wrapped, index);
+          SmallVector<Value> coordinates;
+          for (int64_t d = 0; d < axis; ++d)
+            coordinates.push_back(linalg::IndexOp::create(b, nested, d));
+          coordinates.push_back(index);
+          for (int64_t d = axis + indexRank; d < rank; ++d)
+            coordinates.push_back(linalg::IndexOp::create(b, nested, d));
+          yieldValue(b, nested,
+                     tensor::ExtractOp::create(b, nested, input, coordinates));
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// Slice: the strides (negative ones included) are affine in the map.
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    unsigned rank = resultType.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d = 0; d < rank; ++d)
+      exprs.push_back(getAffineDimExpr(d, context) * op.getSteps()[d] +
+                      op.getStarts()[d]);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, ValueRange{adaptor.getInput()},
+        createEmptyTensor(rewriter, loc, resultType),
+        SmallVector<AffineMap>{
+            AffineMap::get(rank, 0, exprs, context),
+            AffineMap::getMultiDimIdentityMap(rank, context)},
+        getIteratorTypes(rank, 0),
+        [&](OpBuilder &b, Location nested, ValueRange args) {
+          yieldValue(b, nested, args[0]);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::edge::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
-               ConcatLowering>(patterns.getContext());
+               ConcatLowering, GatherLowering, SliceLowering>(
+      patterns.getContext());
 }

@@ -27,6 +27,7 @@ void mlir::edge::populateEdgeToLinalgConversionPatterns(
   populatePoolingPatterns(patterns);
   populateNormalizationPatterns(patterns);
   populateDataMovementPatterns(patterns);
+  populateReductionPatterns(patterns);
 }
 
 void mlir::edge::configureEdgeToLinalgConversionLegality(

@@ -216,7 +216,10 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
             })
             .getResult(0);
     if (isAverage) {
-      int64_t count = inputType.getNumElements() / reducedType.getNumElements();
+      // Product of the spatial sizes (not a quotient: N or C may be 0).
+      int64_t count = 1;
+      for (int64_t size : inputType.getShape().drop_front(2))
+        count *= size;
       Value divisor = createScalarConstant(rewriter, loc, elementType,
                                            static_cast<double>(count));
       AffineMap identity = AffineMap::getMultiDimIdentityMap(2, context);

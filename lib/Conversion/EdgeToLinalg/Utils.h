@@ -19,6 +19,7 @@ void populateConvolutionPatterns(RewritePatternSet &patterns);
 void populatePoolingPatterns(RewritePatternSet &patterns);
 void populateNormalizationPatterns(RewritePatternSet &patterns);
 void populateDataMovementPatterns(RewritePatternSet &patterns);
+void populateReductionPatterns(RewritePatternSet &patterns);
 
 /// Map from the loops of a `resultRank`-deep parallel nest onto an operand
 /// of `operandShape` broadcast (numpy rules) to `resultShape`: operand dims
@@ -38,6 +39,8 @@ Value createScalarConstant(OpBuilder &b, Location loc, Type type, double value);
 
 /// The lowest value of a float type (-inf) or signed integer type.
 Value createLowestValue(OpBuilder &b, Location loc, Type type);
+/// The highest value of a float type (+inf) or signed integer type.
+Value createHighestValue(OpBuilder &b, Location loc, Type type);
 
 /// `x + y`, `x * y` for float or integer scalars.
 Value createAdd(OpBuilder &b, Location loc, Value x, Value y);

@@ -34,7 +34,20 @@ static FailureOr<Value> applyLegacyBroadcast(NodeContext &ctx, Value lhs,
       ReshapeOp::create(ctx.getBuilder(), ctx.getLoc(), type, rhs).getResult());
 }
 
-template <typename OpTy>
+/// The broadcast result type of a binary op, or an error at the node.
+static FailureOr<RankedTensorType> getBroadcastType(NodeContext &ctx, Value lhs,
+                                                    Value rhs, Type element) {
+  auto error = [&](const Twine &message) { ctx.emitError(message); };
+  FailureOr<Shape> shape =
+      broadcastShapes(cast<ShapedType>(lhs.getType()).getShape(),
+                      cast<ShapedType>(rhs.getType()).getShape(), error);
+  if (failed(shape))
+    return failure();
+  return RankedTensorType::get(*shape, element);
+}
+
+/// A binary op on inputs 0 and 1; comparisons produce booleans.
+template <typename OpTy, bool producesBool = false>
 static LogicalResult convertBinary(NodeContext &ctx) {
   FailureOr<RankedTensorType> lhsType = ctx.getInputType(0);
   FailureOr<RankedTensorType> rhsType = ctx.getInputType(1);
@@ -46,26 +59,165 @@ static LogicalResult convertBinary(NodeContext &ctx) {
   FailureOr<Value> rhs = applyLegacyBroadcast(ctx, lhs, ctx.getInput(1));
   if (failed(rhs))
     return failure();
-  auto error = [&](const Twine &message) { ctx.emitError(message); };
-  FailureOr<Shape> shape = broadcastShapes(
-      lhsType->getShape(), cast<ShapedType>(rhs->getType()).getShape(), error);
-  if (failed(shape))
+  OpBuilder &b = ctx.getBuilder();
+  Type element = producesBool ? b.getI1Type() : lhsType->getElementType();
+  FailureOr<RankedTensorType> type = getBroadcastType(ctx, lhs, *rhs, element);
+  if (failed(type))
     return failure();
-  auto type = RankedTensorType::get(*shape, lhsType->getElementType());
-  ctx.setOutput(0, OpTy::create(ctx.getBuilder(), ctx.getLoc(), type, lhs, *rhs));
+  Value result;
+  if constexpr (std::is_same_v<OpTy, DivOp>)
+    if (ctx.isUnsignedInput(0))
+      result = DivUOp::create(b, ctx.getLoc(), *type, lhs, *rhs);
+  if (!result)
+    result = OpTy::create(b, ctx.getLoc(), *type, lhs, *rhs);
+  ctx.setOutput(0, result);
   return success();
 }
 
+/// Pow: the exponent may have another numeric type than the base.
+static LogicalResult convertPow(NodeContext &ctx) {
+  FailureOr<RankedTensorType> base = ctx.getInputType(0);
+  FailureOr<RankedTensorType> exponent = ctx.getInputType(1);
+  if (failed(base) || failed(exponent))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  Value rhs = ctx.getInput(1);
+  if (exponent->getElementType() != base->getElementType())
+    rhs = CastOp::create(b, ctx.getLoc(),
+                         exponent->clone(base->getElementType()), rhs);
+  FailureOr<RankedTensorType> type =
+      getBroadcastType(ctx, ctx.getInput(0), rhs, base->getElementType());
+  if (failed(type))
+    return failure();
+  ctx.setOutput(0, PowOp::create(b, ctx.getLoc(), *type, ctx.getInput(0), rhs));
+  return success();
+}
+
+/// Max, Min, Sum, Mean over any number of inputs, pairwise from the left.
+template <typename OpTy, bool isMean = false>
+static LogicalResult convertVariadic(NodeContext &ctx) {
+  if (ctx.getNumInputs() == 0)
+    return ctx.emitError("needs at least one input");
+  FailureOr<RankedTensorType> first = ctx.getInputType(0);
+  if (failed(first))
+    return failure();
+  Type element = first->getElementType();
+  OpBuilder &b = ctx.getBuilder();
+  Value result = ctx.getInput(0);
+  for (unsigned i = 1; i < ctx.getNumInputs(); ++i) {
+    FailureOr<RankedTensorType> type = ctx.getInputType(i);
+    if (failed(type))
+      return failure();
+    if (type->getElementType() != element)
+      return ctx.emitError("operand element types differ");
+    FailureOr<RankedTensorType> resultType =
+        getBroadcastType(ctx, result, ctx.getInput(i), element);
+    if (failed(resultType))
+      return failure();
+    result = OpTy::create(b, ctx.getLoc(), *resultType, result, ctx.getInput(i));
+  }
+  if (isMean && ctx.getNumInputs() > 1) {
+    if (!isa<FloatType>(element))
+      return ctx.emitError("Mean needs floating-point inputs");
+    auto scalarType = RankedTensorType::get({}, element);
+    Value count = ConstantOp::create(
+        b, ctx.getLoc(),
+        DenseElementsAttr::get(scalarType,
+                               b.getFloatAttr(element, ctx.getNumInputs())));
+    result = DivOp::create(b, ctx.getLoc(), result.getType(), result, count);
+  }
+  ctx.setOutput(0, result);
+  return success();
+}
+
+static LogicalResult convertWhere(NodeContext &ctx) {
+  FailureOr<RankedTensorType> condition = ctx.getInputType(0);
+  FailureOr<RankedTensorType> lhs = ctx.getInputType(1);
+  FailureOr<RankedTensorType> rhs = ctx.getInputType(2);
+  if (failed(condition) || failed(lhs) || failed(rhs))
+    return failure();
+  if (!condition->getElementType().isInteger(1))
+    return ctx.emitError("the condition must be a bool tensor");
+  if (lhs->getElementType() != rhs->getElementType())
+    return ctx.emitError("the branches' element types differ");
+  FailureOr<RankedTensorType> branches = getBroadcastType(
+      ctx, ctx.getInput(1), ctx.getInput(2), lhs->getElementType());
+  if (failed(branches))
+    return failure();
+  auto error = [&](const Twine &message) { ctx.emitError(message); };
+  FailureOr<Shape> shape =
+      broadcastShapes(condition->getShape(), branches->getShape(), error);
+  if (failed(shape))
+    return failure();
+  ctx.setOutput(0, SelectOp::create(
+                       ctx.getBuilder(), ctx.getLoc(),
+                       RankedTensorType::get(*shape, lhs->getElementType()),
+                       ctx.getInput(0), ctx.getInput(1), ctx.getInput(2)));
+  return success();
+}
+
+/// Cast (`to` attribute) and CastLike (the type of input 1).
+static LogicalResult convertCast(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  if (failed(input))
+    return failure();
+  Type to;
+  if (ctx.getNode().op_type() == "CastLike") {
+    FailureOr<RankedTensorType> like = ctx.getInputType(1);
+    if (failed(like))
+      return failure();
+    to = like->getElementType();
+  } else {
+    int64_t code = ctx.getInt("to", 0);
+    to = convertElementType(static_cast<int32_t>(code),
+                            ctx.getBuilder().getContext());
+    if (!to)
+      return ctx.emitError("casting to " +
+                           getElementTypeName(static_cast<int32_t>(code)) +
+                           " is not supported");
+  }
+  ctx.setOutput(0, CastOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                  input->clone(to), ctx.getInput(0)));
+  return success();
+}
+
+enum class UnaryTypes { Float, Numeric, Bool };
+
 template <typename OpTy>
-static LogicalResult convertUnary(NodeContext &ctx, bool floatOnly) {
+static LogicalResult convertUnary(NodeContext &ctx, UnaryTypes types) {
   FailureOr<RankedTensorType> type = ctx.getInputType(0);
   if (failed(type))
     return failure();
   Type element = type->getElementType();
-  if (floatOnly ? !isa<FloatType>(element)
-                : !isa<FloatType>(element) && !element.isSignlessInteger())
+  bool supported = types == UnaryTypes::Bool ? element.isInteger(1)
+                   : isa<FloatType>(element) ||
+                       (types == UnaryTypes::Numeric &&
+                        element.isSignlessInteger() && !element.isInteger(1));
+  if (!supported)
     return ctx.emitError("element type ") << element << " is not supported";
   ctx.setOutput(0, OpTy::create(ctx.getBuilder(), ctx.getLoc(), ctx.getInput(0)));
+  return success();
+}
+
+/// Activations whose ONNX attributes map to the op's alpha and beta.
+template <typename OpTy>
+static LogicalResult convertActivation(NodeContext &ctx, StringRef alphaName,
+                                       float alphaDefault, StringRef betaName,
+                                       float betaDefault) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  if (!isa<FloatType>(type->getElementType()))
+    return ctx.emitError("element type ")
+           << type->getElementType() << " is not supported";
+  OpBuilder &b = ctx.getBuilder();
+  float alpha = alphaName.empty() ? alphaDefault
+                                  : ctx.getFloat(alphaName, alphaDefault);
+  float beta =
+      betaName.empty() ? betaDefault : ctx.getFloat(betaName, betaDefault);
+  ctx.setOutput(0, OpTy::create(b, ctx.getLoc(), *type, ctx.getInput(0),
+                                b.getF32FloatAttr(alpha),
+                                b.getF32FloatAttr(beta)));
   return success();
 }
 
@@ -78,6 +230,8 @@ static FailureOr<Value> getClipBound(NodeContext &ctx, StringRef name,
   if (ctx.getOpset() < 11) {
     if (!ctx.getAttr(name))
       return Value();
+    if (!isa<FloatType>(element))
+      return ctx.emitError("Clip before opset 11 takes only float tensors");
     return Value(ConstantOp::create(
         b, ctx.getLoc(),
         DenseElementsAttr::get(scalarType,
@@ -118,23 +272,72 @@ void mlir::edge::onnx_import::registerElementwiseOps(OpRegistry &registry) {
   registry.add("Sub", convertBinary<SubOp>);
   registry.add("Mul", convertBinary<MulOp>);
   registry.add("Div", convertBinary<DivOp>);
+  registry.add("Pow", convertPow);
+  registry.add("PRelu", convertBinary<PReluOp>);
+  registry.add("Equal", convertBinary<EqualOp, true>);
+  registry.add("Less", convertBinary<LessOp, true>);
+  registry.add("LessOrEqual", convertBinary<LessEqualOp, true>);
+  registry.add("Greater", convertBinary<GreaterOp, true>);
+  registry.add("GreaterOrEqual", convertBinary<GreaterEqualOp, true>);
+  registry.add("And", convertBinary<AndOp, true>);
+  registry.add("Or", convertBinary<OrOp, true>);
+  registry.add("Xor", convertBinary<XorOp, true>);
+  registry.add("Max", convertVariadic<MaxOp>);
+  registry.add("Min", convertVariadic<MinOp>);
+  registry.add("Sum", convertVariadic<AddOp>);
+  registry.add("Mean", convertVariadic<AddOp, /*isMean=*/true>);
+  registry.add("Where", convertWhere);
+  registry.add("Cast", convertCast);
+  registry.add("CastLike", convertCast);
 
-  auto unary = [&](StringRef name, auto op, bool floatOnly) {
+  auto unary = [&](StringRef name, auto op, UnaryTypes types) {
     using OpTy = decltype(op);
-    registry.add(name, [floatOnly](NodeContext &ctx) {
-      return convertUnary<OpTy>(ctx, floatOnly);
+    registry.add(name, [types](NodeContext &ctx) {
+      return convertUnary<OpTy>(ctx, types);
     });
   };
-  unary("Relu", ReluOp(), false);
-  unary("Neg", NegOp(), false);
-  unary("Abs", AbsOp(), false);
-  unary("Sigmoid", SigmoidOp(), true);
-  unary("Tanh", TanhOp(), true);
-  unary("Exp", ExpOp(), true);
-  unary("Log", LogOp(), true);
-  unary("Sqrt", SqrtOp(), true);
-  unary("Erf", ErfOp(), true);
-  unary("Reciprocal", ReciprocalOp(), true);
-  unary("Floor", FloorOp(), true);
-  unary("Ceil", CeilOp(), true);
+  unary("Relu", ReluOp(), UnaryTypes::Numeric);
+  unary("Neg", NegOp(), UnaryTypes::Numeric);
+  unary("Abs", AbsOp(), UnaryTypes::Numeric);
+  unary("Sign", SignOp(), UnaryTypes::Numeric);
+  unary("Not", NotOp(), UnaryTypes::Bool);
+  unary("Sigmoid", SigmoidOp(), UnaryTypes::Float);
+  unary("Tanh", TanhOp(), UnaryTypes::Float);
+  unary("Exp", ExpOp(), UnaryTypes::Float);
+  unary("Log", LogOp(), UnaryTypes::Float);
+  unary("Sqrt", SqrtOp(), UnaryTypes::Float);
+  unary("Erf", ErfOp(), UnaryTypes::Float);
+  unary("Reciprocal", ReciprocalOp(), UnaryTypes::Float);
+  unary("Floor", FloorOp(), UnaryTypes::Float);
+  unary("Ceil", CeilOp(), UnaryTypes::Float);
+  unary("Round", RoundOp(), UnaryTypes::Float);
+  unary("Sin", SinOp(), UnaryTypes::Float);
+  unary("Cos", CosOp(), UnaryTypes::Float);
+  unary("Tan", TanOp(), UnaryTypes::Float);
+  unary("Asin", AsinOp(), UnaryTypes::Float);
+  unary("Acos", AcosOp(), UnaryTypes::Float);
+  unary("Atan", AtanOp(), UnaryTypes::Float);
+  unary("Sinh", SinhOp(), UnaryTypes::Float);
+  unary("Cosh", CoshOp(), UnaryTypes::Float);
+  unary("Asinh", AsinhOp(), UnaryTypes::Float);
+  unary("Acosh", AcoshOp(), UnaryTypes::Float);
+  unary("Atanh", AtanhOp(), UnaryTypes::Float);
+  unary("Softplus", SoftplusOp(), UnaryTypes::Float);
+  unary("Softsign", SoftsignOp(), UnaryTypes::Float);
+  unary("HardSwish", HardSwishOp(), UnaryTypes::Float);
+
+  auto activation = [&](StringRef name, auto op, StringRef alphaName,
+                        float alpha, StringRef betaName, float beta) {
+    using OpTy = decltype(op);
+    registry.add(name, [=](NodeContext &ctx) {
+      return convertActivation<OpTy>(ctx, alphaName, alpha, betaName, beta);
+    });
+  };
+  activation("LeakyRelu", LeakyReluOp(), "alpha", 0.01f, "", 0.0f);
+  activation("Elu", EluOp(), "alpha", 1.0f, "", 0.0f);
+  activation("Celu", CeluOp(), "alpha", 1.0f, "", 0.0f);
+  activation("Selu", SeluOp(), "alpha", 1.67326319217681884765625f, "gamma",
+             1.05070102214813232421875f);
+  activation("HardSigmoid", HardSigmoidOp(), "alpha", 0.2f, "beta", 0.5f);
+  activation("ThresholdedRelu", ThresholdedReluOp(), "alpha", 1.0f, "", 0.0f);
 }

@@ -6,6 +6,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <onnx/defs/schema.h>
+
 using namespace mlir;
 using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;
@@ -62,6 +64,10 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info, Location loc,
   SmallVector<int64_t> shape;
   for (const auto &[index, dim] : llvm::enumerate(tensorType.shape().dim())) {
     if (dim.has_dim_value() && dim.dim_value() >= 0) {
+      if (dim.dim_value() > (int64_t(1) << 31))
+        return emitError(loc) << "graph " << kind << " '" << info.name()
+                              << "' has dimension " << dim.dim_value()
+                              << ", larger than supported (2^31)";
       shape.push_back(dim.dim_value());
       continue;
     }
@@ -154,6 +160,65 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph,
   return success(allSupported);
 }
 
+/// Checks the node's attributes against the ONNX schema of its opset, so
+/// that a converter never reads a value of the wrong kind as a default.
+LogicalResult GraphImporter::checkAttributes(NodeContext &ctx) {
+  const onnx::NodeProto &node = ctx.getNode();
+  std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+  const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+      node.op_type(), static_cast<int>(ctx.getOpset()), domain);
+  if (!schema)
+    return ctx.emitError("no ONNX schema for this op at this opset");
+  const auto &declared = schema->attributes();
+  for (const onnx::AttributeProto &attr : node.attribute()) {
+    auto it = declared.find(attr.name());
+    if (it == declared.end())
+      return ctx.emitError("unknown attribute '" + attr.name() + "'");
+    if (attr.type() != it->second.type)
+      return ctx.emitError(
+          "attribute '" + attr.name() + "' must be " +
+          onnx::AttributeProto::AttributeType_Name(it->second.type) +
+          ", got " + onnx::AttributeProto::AttributeType_Name(attr.type()));
+  }
+  return success();
+}
+
+/// Integer ops are lowered with signed arithmetic: an unsigned input is
+/// accepted only by ops whose result does not depend on signedness.
+LogicalResult GraphImporter::checkSignedness(NodeContext &ctx) {
+  // Data movement, equality, two's complement add/sub/mul, and Div (which
+  // imports as edge.divu for unsigned inputs).
+  static const llvm::StringSet<> agnostic = {
+      "Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose",
+      "Concat",   "Gather",  "Slice",   "Shape",   "Size",      "Dropout",
+      "Equal",    "Where",   "Constant", "Add",    "Sub",       "Mul",       "Div"};
+  const onnx::NodeProto &node = ctx.getNode();
+  if (agnostic.contains(node.op_type()))
+    return success();
+  for (unsigned i = 0; i < ctx.getNumInputs(); ++i)
+    if (ctx.isUnsignedInput(i))
+      return ctx.emitError(
+          "input '" + node.input(i) + "' has unsigned type " +
+          getElementTypeName(*getOnnxElementType(node.input(i))) +
+          ", which this op does not support yet");
+  return success();
+}
+
+void GraphImporter::recordElementTypes(const onnx::GraphProto &graph) {
+  auto record = [&](const onnx::ValueInfoProto &info) {
+    if (info.type().has_tensor_type())
+      onnxElementTypes[info.name()] = info.type().tensor_type().elem_type();
+  };
+  for (const onnx::ValueInfoProto &info : graph.input())
+    record(info);
+  for (const onnx::ValueInfoProto &info : graph.value_info())
+    record(info);
+  for (const onnx::ValueInfoProto &info : graph.output())
+    record(info);
+  for (const onnx::TensorProto &init : graph.initializer())
+    onnxElementTypes[init.name()] = init.data_type();
+}
+
 LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
                                          int64_t opset) {
   const OpRegistry &registry = OpRegistry::get();
@@ -163,7 +228,8 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
       if (!name.empty() && !values.count(name))
         return ctx.emitError("input " + Twine(inputIndex) + " ('" + name +
                              "') is not defined before the node");
-    if (failed((*registry.lookup(node.op_type()))(ctx)))
+    if (failed(checkAttributes(ctx)) || failed(checkSignedness(ctx)) ||
+        failed((*registry.lookup(node.op_type()))(ctx)))
       return failure();
     for (const auto &[outputIndex, name] : llvm::enumerate(node.output()))
       if (!name.empty() && !values.count(name))
@@ -184,8 +250,10 @@ LogicalResult GraphImporter::createReturn(const onnx::GraphProto &graph,
                                 << "' is not produced by any node";
     FailureOr<RankedTensorType> declared =
         convertValueType(output, fileLoc, /*isInput=*/false);
+    if (failed(declared))
+      return failure();
     auto actual = cast<RankedTensorType>(value.getType());
-    if (succeeded(declared)) {
+    {
       bool shapeAgrees = declared->getRank() == actual.getRank();
       for (int64_t i = 0; shapeAgrees && i < actual.getRank(); ++i)
         shapeAgrees = declared->isDynamicDim(i) ||
@@ -218,6 +286,7 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph,
   // whole list at once, not one per attempt.
   if (failed(checkSupported(graph, opset)))
     return failure();
+  recordElementTypes(graph);
   FailureOr<func::FuncOp> func = createFunction(graph, module);
   if (failed(func))
     return failure();

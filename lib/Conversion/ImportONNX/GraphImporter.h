@@ -56,6 +56,9 @@ public:
   bool hasOutput(unsigned index) const;
   /// Input `index` as a value; null if absent.
   Value getInput(unsigned index) const;
+  /// Whether input `index` has an unsigned ONNX element type (MLIR integers
+  /// are signless, so the importer remembers).
+  bool isUnsignedInput(unsigned index) const;
   /// Input `index` as a compile-time constant, if it is one.
   std::optional<DenseElementsAttr> getConstantInput(unsigned index) const;
   /// Binds output `index` to `value`.
@@ -102,6 +105,7 @@ private:
 void registerElementwiseOps(OpRegistry &registry);
 void registerNeuralNetworkOps(OpRegistry &registry);
 void registerTensorOps(OpRegistry &registry);
+void registerReductionOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {
@@ -120,6 +124,13 @@ public:
   Value lookup(StringRef name) const { return values.lookup(name); }
   void bind(StringRef name, Value value) { values[name] = value; }
   const ImportOptions &getOptions() const { return options; }
+  /// The ONNX element type of a graph value, if known.
+  std::optional<int32_t> getOnnxElementType(StringRef name) const {
+    auto it = onnxElementTypes.find(name);
+    if (it == onnxElementTypes.end())
+      return std::nullopt;
+    return it->second;
+  }
   /// The location of a node: its name, inside the model file.
   Location getNodeLoc(const onnx::NodeProto &node, unsigned index);
 
@@ -129,6 +140,11 @@ private:
                                          ModuleOp module);
   LogicalResult checkSupported(const onnx::GraphProto &graph, int64_t opset);
   LogicalResult importNodes(const onnx::GraphProto &graph, int64_t opset);
+  LogicalResult checkAttributes(NodeContext &ctx);
+  LogicalResult checkSignedness(NodeContext &ctx);
+  /// ONNX element types of graph values (inputs, initializers, and what
+  /// ONNX shape inference recorded), for checks the MLIR types cannot make.
+  void recordElementTypes(const onnx::GraphProto &graph);
   LogicalResult createReturn(const onnx::GraphProto &graph, func::FuncOp func);
   FailureOr<RankedTensorType>
   convertValueType(const onnx::ValueInfoProto &info, Location loc,
@@ -140,6 +156,7 @@ private:
   const ImportOptions &options;
   llvm::StringMap<Value> values;
   llvm::StringSet<> initializerNames;
+  llvm::StringMap<int32_t> onnxElementTypes;
 };
 
 } // namespace mlir::edge::onnx_import

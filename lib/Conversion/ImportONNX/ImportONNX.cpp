@@ -32,11 +32,18 @@ static LogicalResult parseModel(StringRef contents, StringRef bufferName,
                                 onnx::ModelProto &model, Location loc) {
   if (isTextSyntax(contents, bufferName)) {
     std::string text = contents.str();
-    onnx::Common::Status status =
-        onnx::OnnxParser::Parse(model, text.c_str());
-    if (!status.IsOK())
+    // The parser reports most errors as a status but throws on numbers
+    // out of range (std::stoll, std::stof).
+    try {
+      onnx::Common::Status status =
+          onnx::OnnxParser::Parse(model, text.c_str());
+      if (!status.IsOK())
+        return emitError(loc) << "cannot parse the ONNX text syntax: "
+                              << status.ErrorMessage();
+    } catch (const std::exception &e) {
       return emitError(loc) << "cannot parse the ONNX text syntax: "
-                            << status.ErrorMessage();
+                            << e.what();
+    }
     return success();
   }
   if (contents.size() > static_cast<size_t>(INT_MAX) ||

@@ -5,6 +5,8 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;
@@ -32,10 +34,17 @@ FailureOr<WindowAttrs> getWindowAttrs(NodeContext &ctx,
       attrs.dilations.size() != k)
     return ctx.emitError("kernel_shape, strides and dilations need " +
                          Twine(k) + " entries (one per spatial dimension)");
-  for (size_t i = 0; i < k; ++i)
+  // Bounded values keep every window computation far from int64 overflow.
+  constexpr int64_t kMaxWindowValue = int64_t(1) << 31;
+  for (size_t i = 0; i < k; ++i) {
     if (attrs.kernel[i] < 1 || attrs.strides[i] < 1 || attrs.dilations[i] < 1)
       return ctx.emitError(
           "kernel_shape, strides and dilations must be positive");
+    if (attrs.kernel[i] > kMaxWindowValue ||
+        attrs.strides[i] > kMaxWindowValue ||
+        attrs.dilations[i] > kMaxWindowValue)
+      return ctx.emitError("kernel_shape, strides or dilations too large");
+  }
 
   std::string autoPad = ctx.getString("auto_pad", "NOTSET");
   if (autoPad == "NOTSET") {
@@ -61,6 +70,9 @@ FailureOr<WindowAttrs> getWindowAttrs(NodeContext &ctx,
   } else {
     return ctx.emitError("auto_pad '" + autoPad + "' is not valid");
   }
+  for (int64_t pad : attrs.pads)
+    if (pad < 0 || pad > kMaxWindowValue)
+      return ctx.emitError("pads must be non-negative and below 2^31");
   return attrs;
 }
 
@@ -135,6 +147,17 @@ LogicalResult convertPool(NodeContext &ctx) {
     return failure();
   if (isMax && ctx.getInt("storage_order", 0) != 0 && ctx.hasOutput(1))
     return ctx.emitError("storage_order = 1 is not supported");
+  if (!isMax && ctx.getInts("dilations") &&
+      llvm::any_of(*ctx.getInts("dilations"), [](int64_t d) { return d != 1; }))
+    return ctx.emitError("AveragePool dilations are not supported yet");
+  // A window entirely in the padding has no element to pool (ONNX Runtime
+  // rejects such models as well).
+  size_t k = window->kernel.size();
+  for (size_t i = 0; i < k; ++i) {
+    int64_t extent = (window->kernel[i] - 1) * window->dilations[i] + 1;
+    if (window->pads[i] >= extent || window->pads[i + k] >= extent)
+      return ctx.emitError("pads must be smaller than the pooling window");
+  }
   bool ceilMode = ctx.getInt("ceil_mode", 0) != 0;
   WindowParams params{window->kernel, window->strides, window->pads,
                       window->dilations, ceilMode};
@@ -221,6 +244,13 @@ LogicalResult convertGemm(NodeContext &ctx) {
   }
   if (a->getElementType() != b->getElementType())
     return ctx.emitError("operand element types differ");
+  // Integer Gemm multiplies by integers: a fractional alpha or beta would
+  // be truncated.
+  for (StringRef name : {"alpha", "beta"}) {
+    float value = ctx.getFloat(name, 1.0f);
+    if (!isa<FloatType>(a->getElementType()) && value != std::trunc(value))
+      return ctx.emitError(name + " must be integral for integer Gemm");
+  }
   bool transA = ctx.getInt("transA", 0) != 0;
   bool transB = ctx.getInt("transB", 0) != 0;
   auto error = [&](const Twine &message) { ctx.emitError(message); };

@@ -2,6 +2,8 @@
 
 #include "GraphImporter.h"
 
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -27,6 +29,16 @@ Value NodeContext::getInput(unsigned index) const {
   return importer.lookup(node.input(index));
 }
 
+bool NodeContext::isUnsignedInput(unsigned index) const {
+  if (!hasInput(index))
+    return false;
+  std::optional<int32_t> type = importer.getOnnxElementType(node.input(index));
+  return type && (*type == onnx::TensorProto::UINT8 ||
+                  *type == onnx::TensorProto::UINT16 ||
+                  *type == onnx::TensorProto::UINT32 ||
+                  *type == onnx::TensorProto::UINT64);
+}
+
 std::optional<DenseElementsAttr>
 NodeContext::getConstantInput(unsigned index) const {
   Value value = getInput(index);
@@ -36,9 +48,27 @@ NodeContext::getConstantInput(unsigned index) const {
   return std::nullopt;
 }
 
+/// Folds the op defining `value` when all its operands are constants, so
+/// that shape computations (Shape -> Gather -> Concat -> Reshape) become
+/// constants as they are imported.
+static Value foldIfConstant(OpBuilder &builder, Value value) {
+  Operation *op = value.getDefiningOp();
+  if (!op || isa<edge::ConstantOp>(op) || op->getNumResults() != 1 ||
+      !llvm::all_of(op->getOperands(), [](Value operand) {
+        return matchPattern(operand, m_Constant());
+      }))
+    return value;
+  SmallVector<Value> folded;
+  if (failed(builder.tryFold(op, folded)) || folded.size() != 1)
+    return value;
+  if (op->use_empty())
+    op->erase();
+  return folded.front();
+}
+
 void NodeContext::setOutput(unsigned index, Value value) {
   if (hasOutput(index))
-    importer.bind(node.output(index), value);
+    importer.bind(node.output(index), foldIfConstant(getBuilder(), value));
 }
 
 const onnx::AttributeProto *NodeContext::getAttr(StringRef name) const {
@@ -106,6 +136,7 @@ const OpRegistry &OpRegistry::get() {
     registerElementwiseOps(r);
     registerNeuralNetworkOps(r);
     registerTensorOps(r);
+    registerReductionOps(r);
     return r;
   }();
   return registry;

@@ -5,6 +5,8 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
 using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;
@@ -60,6 +62,74 @@ LogicalResult convertConstant(NodeContext &ctx) {
                          "supported (sparse and string constants are not)");
   }
   ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(), value));
+  return success();
+}
+
+/// Shape and Size are compile-time constants: every shape is static.
+LogicalResult convertShape(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  if (failed(input))
+    return failure();
+  int64_t rank = input->getRank();
+  // Opset 15 adds a [start, end) window, clamped like Python slicing.
+  auto clampIndex = [&](int64_t index) {
+    if (index < 0)
+      index += rank;
+    return std::clamp<int64_t>(index, 0, rank);
+  };
+  int64_t start = clampIndex(ctx.getInt("start", 0));
+  int64_t end = clampIndex(ctx.getInt("end", rank));
+  SmallVector<int64_t> dims;
+  for (int64_t d = start; d < end; ++d)
+    dims.push_back(input->getDimSize(d));
+  OpBuilder &b = ctx.getBuilder();
+  auto type = RankedTensorType::get({int64_t(dims.size())}, b.getI64Type());
+  ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(),
+                                      DenseElementsAttr::get(type, ArrayRef(dims))));
+  return success();
+}
+
+LogicalResult convertSize(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  if (failed(input))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  auto type = RankedTensorType::get({}, b.getI64Type());
+  ctx.setOutput(0, ConstantOp::create(
+                       b, ctx.getLoc(),
+                       DenseElementsAttr::get(type, input->getNumElements())));
+  return success();
+}
+
+/// A splat of `value` (a one-element tensor, default float 0) in the shape
+/// given by the constant input.
+LogicalResult convertConstantOfShape(NodeContext &ctx) {
+  FailureOr<SmallVector<int64_t>> shape =
+      getConstantInts(ctx, 0, "the shape input");
+  if (failed(shape))
+    return failure();
+  int64_t count = 1;
+  for (int64_t dim : *shape)
+    if (dim < 0 || llvm::MulOverflow(count, dim, count) ||
+        count > (int64_t(1) << 40))
+      return ctx.emitError("shape entry " + Twine(dim) +
+                           " is negative or the shape too large");
+  OpBuilder &b = ctx.getBuilder();
+  Attribute element = b.getF32FloatAttr(0);
+  if (const onnx::AttributeProto *attr = ctx.getAttr("value")) {
+    FailureOr<ElementsAttr> value =
+        convertTensor(attr->t(), ctx.getLoc(),
+                      std::numeric_limits<size_t>::max());
+    if (failed(value))
+      return failure();
+    auto dense = dyn_cast<DenseElementsAttr>(*value);
+    if (!dense || dense.getNumElements() != 1)
+      return ctx.emitError("value must hold exactly one element");
+    element = *dense.value_begin<Attribute>();
+  }
+  auto type = RankedTensorType::get(*shape, cast<TypedAttr>(element).getType());
+  ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(),
+                                      DenseElementsAttr::get(type, element)));
   return success();
 }
 
@@ -126,7 +196,8 @@ LogicalResult convertReshape(NodeContext &ctx) {
       return ctx.emitError("shape entry " + Twine(dim) + " is invalid");
     }
     shape.push_back(dim);
-    known *= dim;
+    if (llvm::MulOverflow(known, dim, known) || known > (int64_t(1) << 40))
+      return ctx.emitError("the requested shape is too large");
   }
   int64_t total = input->getNumElements();
   if (inferredIndex >= 0) {
@@ -211,6 +282,109 @@ LogicalResult convertConcat(NodeContext &ctx) {
   return success();
 }
 
+LogicalResult convertGather(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  FailureOr<RankedTensorType> indices = ctx.getInputType(1);
+  if (failed(input) || failed(indices))
+    return failure();
+  if (!indices->getElementType().isInteger(32) &&
+      !indices->getElementType().isInteger(64))
+    return ctx.emitError("indices must be int32 or int64");
+  if (input->getRank() == 0)
+    return ctx.emitError("cannot gather from a scalar");
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", 0), input->getRank());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> shape(input->getShape().take_front(*axis));
+  shape.append(indices->getShape().begin(), indices->getShape().end());
+  shape.append(input->getShape().begin() + *axis + 1, input->getShape().end());
+  OpBuilder &b = ctx.getBuilder();
+  ctx.setOutput(0, GatherOp::create(b, ctx.getLoc(), input->clone(shape),
+                                    ctx.getInput(0), ctx.getInput(1),
+                                    b.getI64IntegerAttr(*axis)));
+  return success();
+}
+
+/// Slice: ONNX starts/ends/axes/steps (attributes before opset 10, constant
+/// inputs after) normalized to one clamped start, size and step per
+/// dimension, following the ONNX clamping rules.
+LogicalResult convertSlice(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  if (failed(input))
+    return failure();
+  int64_t rank = input->getRank();
+  SmallVector<int64_t> starts, ends, axes, steps;
+  if (ctx.getOpset() < 10) {
+    starts = ctx.getInts("starts").value_or(SmallVector<int64_t>{});
+    ends = ctx.getInts("ends").value_or(SmallVector<int64_t>{});
+    axes = ctx.getInts("axes").value_or(SmallVector<int64_t>{});
+  } else {
+    FailureOr<SmallVector<int64_t>> s = getConstantInts(ctx, 1, "starts");
+    FailureOr<SmallVector<int64_t>> e = getConstantInts(ctx, 2, "ends");
+    if (failed(s) || failed(e))
+      return failure();
+    starts = *s;
+    ends = *e;
+    if (ctx.hasInput(3)) {
+      FailureOr<SmallVector<int64_t>> a = getConstantInts(ctx, 3, "axes");
+      if (failed(a))
+        return failure();
+      axes = *a;
+    }
+    if (ctx.hasInput(4)) {
+      FailureOr<SmallVector<int64_t>> st = getConstantInts(ctx, 4, "steps");
+      if (failed(st))
+        return failure();
+      steps = *st;
+    }
+  }
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return ctx.emitError("starts, ends, axes and steps differ in length");
+
+  SmallVector<int64_t> outStarts(rank, 0), sizes(input->getShape()),
+      outSteps(rank, 1);
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    FailureOr<int64_t> axis = ctx.normalizeAxis(axes[i], rank);
+    if (failed(axis))
+      return failure();
+    if (seen[*axis])
+      return ctx.emitError("axis " + Twine(axes[i]) + " is repeated");
+    seen[*axis] = true;
+    int64_t dim = input->getDimSize(*axis), step = steps[i];
+    if (step == 0)
+      return ctx.emitError("steps must not be zero");
+    auto wrap = [&](int64_t v) { return v < 0 ? v + dim : v; };
+    int64_t start = wrap(starts[i]), end = wrap(ends[i]), size;
+    if (step > 0) {
+      start = std::clamp<int64_t>(start, 0, dim);
+      end = std::clamp<int64_t>(end, 0, dim);
+      size = end > start ? (end - start + step - 1) / step : 0;
+    } else {
+      start = std::clamp<int64_t>(start, 0, dim - 1);
+      end = std::clamp<int64_t>(end, -1, dim - 1);
+      size = start > end ? (start - end - step - 1) / -step : 0;
+    }
+    outStarts[*axis] = size > 0 ? start : 0;
+    sizes[*axis] = size;
+    outSteps[*axis] = step;
+  }
+  OpBuilder &b = ctx.getBuilder();
+  ctx.setOutput(0, SliceOp::create(b, ctx.getLoc(), input->clone(sizes),
+                                   ctx.getInput(0),
+                                   b.getDenseI64ArrayAttr(outStarts),
+                                   b.getDenseI64ArrayAttr(sizes),
+                                   b.getDenseI64ArrayAttr(outSteps)));
+  return success();
+}
+
 /// Axes of Squeeze/Unsqueeze: an attribute before opset 13, an input after.
 FailureOr<std::optional<SmallVector<int64_t>>> getAxes(NodeContext &ctx) {
   if (ctx.getOpset() < 13)
@@ -289,6 +463,11 @@ LogicalResult convertUnsqueeze(NodeContext &ctx) {
 void mlir::edge::onnx_import::registerTensorOps(OpRegistry &registry) {
   registry.add("Constant", convertConstant);
   registry.add("Identity", convertIdentity);
+  registry.add("Shape", convertShape);
+  registry.add("Gather", convertGather);
+  registry.add("Slice", convertSlice);
+  registry.add("Size", convertSize);
+  registry.add("ConstantOfShape", convertConstantOfShape);
   registry.add("Dropout", convertDropout);
   registry.add("Reshape", convertReshape);
   registry.add("Flatten", convertFlatten);

@@ -63,3 +63,32 @@ func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x1xf32>) -> tensor<2x4xf32> {
   %0 = edge.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// Gather reads its index operand and extracts from the input; negative
+// indices wrap.
+// CHECK-DAG: #[[$IDX:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func @gather
+// CHECK-SAME: (%[[X:.*]]: tensor<5x3xf32>, %[[I:.*]]: tensor<2xi64>)
+// CHECK: linalg.generic {indexing_maps = [#[[$IDX]], #{{.*}}]{{.*}} ins(%[[I]] : tensor<2xi64>)
+// CHECK: %[[RAW:.*]] = arith.index_cast
+// CHECK: %[[WRAPPED:.*]] = arith.addi %[[RAW]]
+// CHECK: %[[IDX:.*]] = arith.select %{{.*}}, %[[WRAPPED]], %[[RAW]]
+// CHECK: %[[COL:.*]] = linalg.index 1
+// CHECK: tensor.extract %[[X]][%[[IDX]], %[[COL]]]
+func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
+  %0 = edge.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Slice strides, negative ones included, are affine.
+// CHECK-DAG: #[[$SLICE:.*]] = affine_map<(d0, d1) -> (d0 * -2 + 4, d1 + 1)>
+// CHECK-LABEL: func @slice
+// CHECK: linalg.generic {indexing_maps = [#[[$SLICE]], #{{.*}}]
+func.func @slice(%x: tensor<5x3xf32>) -> tensor<2x2xf32> {
+  %0 = edge.slice %x {starts = array<i64: 4, 1>, sizes = array<i64: 2, 2>, steps = array<i64: -2, 1>} : (tensor<5x3xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}

@@ -20,12 +20,14 @@ func.func @add_broadcast(%a: tensor<4x1x5xf32>, %b: tensor<3x5xf32>) -> tensor<4
 
 // -----
 
-// Integer division truncates (signed).
+// Integer division truncates (signed); edge.divu divides unsigned values.
 // CHECK-LABEL: func @div_int
 // CHECK: arith.divsi
+// CHECK: arith.divui
 func.func @div_int(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
   %0 = edge.div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
-  return %0 : tensor<4xi32>
+  %1 = edge.divu %0, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %1 : tensor<4xi32>
 }
 
 // -----
@@ -106,4 +108,65 @@ func.func @clip(%x: tensor<8xf32>, %lo: tensor<f32>, %hi: tensor<f32>) -> tensor
 func.func @clip_int_max_only(%x: tensor<8xi32>, %hi: tensor<i32>) -> tensor<8xi32> {
   %0 = edge.clip %x max(%hi : tensor<i32>) : tensor<8xi32>
   return %0 : tensor<8xi32>
+}
+
+// -----
+
+// Comparisons produce i1 (ordered for floats, signed for integers).
+// CHECK-LABEL: func @compare
+// CHECK: arith.cmpf olt, %{{.*}}, %{{.*}} : f32
+// CHECK: arith.cmpi sge, %{{.*}}, %{{.*}} : i64
+// CHECK: arith.andi
+func.func @compare(%a: tensor<4xf32>, %b: tensor<4xf32>, %i: tensor<4xi64>) -> tensor<4xi1> {
+  %0 = edge.less %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+  %1 = edge.greater_equal %i, %i : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi1>
+  %2 = edge.and %0, %1 : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return %2 : tensor<4xi1>
+}
+
+// -----
+
+// Select broadcasts its three operands.
+// CHECK-DAG: #[[$C:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$Y:.*]] = affine_map<(d0, d1) -> ()>
+// CHECK-LABEL: func @select
+// CHECK: linalg.generic {indexing_maps = [#[[$C]], #[[$X]], #[[$Y]], #{{.*}}]
+// CHECK: arith.select
+func.func @select(%c: tensor<2x1xi1>, %x: tensor<3xf32>, %y: tensor<f32>) -> tensor<2x3xf32> {
+  %0 = edge.select %c, %x, %y : (tensor<2x1xi1>, tensor<3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Cast: float to int truncates, bool to float is unsigned, to bool is != 0.
+// CHECK-LABEL: func @cast
+// CHECK: arith.fptosi %{{.*}} : f32 to i64
+// CHECK: arith.uitofp %{{.*}} : i1 to f32
+// CHECK: arith.cmpf une
+// CHECK: arith.extf %{{.*}} : f16 to f32
+func.func @cast(%x: tensor<4xf32>, %b: tensor<4xi1>, %h: tensor<4xf16>) -> (tensor<4xi64>, tensor<4xf32>, tensor<4xi1>, tensor<4xf32>) {
+  %0 = edge.cast %x : tensor<4xf32> to tensor<4xi64>
+  %1 = edge.cast %b : tensor<4xi1> to tensor<4xf32>
+  %2 = edge.cast %x : tensor<4xf32> to tensor<4xi1>
+  %3 = edge.cast %h : tensor<4xf16> to tensor<4xf32>
+  return %0, %1, %2, %3 : tensor<4xi64>, tensor<4xf32>, tensor<4xi1>, tensor<4xf32>
+}
+
+// -----
+
+// Activations take their parameters from attributes.
+// CHECK-LABEL: func @activations
+// CHECK: %[[ALPHA:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK: %[[NEG:.*]] = arith.cmpf olt
+// CHECK: %[[SCALED:.*]] = arith.mulf %[[ALPHA]]
+// CHECK: arith.select %[[NEG]], %[[SCALED]]
+// CHECK: math.powf
+// CHECK: math.log1p
+func.func @activations(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = edge.leaky_relu %x {alpha = 0.1 : f32} : tensor<4xf32>
+  %1 = edge.pow %0, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %2 = edge.softplus %1 : tensor<4xf32>
+  return %2 : tensor<4xf32>
 }

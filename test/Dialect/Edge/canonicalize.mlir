@@ -35,12 +35,13 @@ func.func @no_fold_int_div_by_zero() -> tensor<2xi64> {
 
 // -----
 
-// Broadcasting constant folds are not done by the folder.
-// CHECK-LABEL: func @no_fold_broadcast
-func.func @no_fold_broadcast(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
+// Constants fold across broadcasting.
+// CHECK-LABEL: func @fold_broadcast
+func.func @fold_broadcast(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %a = edge.constant dense<1.0> : tensor<2x2xf32>
   %b = edge.constant dense<1.0> : tensor<2xf32>
-  // CHECK: edge.add
+  // CHECK: %[[C:.*]] = edge.constant dense<2.000000e+00> : tensor<2x2xf32>
+  // CHECK-NEXT: return %[[C]]
   %0 = edge.add %a, %b : (tensor<2x2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }
@@ -95,4 +96,40 @@ func.func @concat_single(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   // CHECK-NEXT: return %[[X]]
   %0 = edge.concat %x {axis = 0 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Broadcasting folds of shape arithmetic, comparisons, select inputs, casts.
+// CHECK-LABEL: func @fold_shape_arithmetic
+func.func @fold_shape_arithmetic() -> (tensor<2x2xi64>, tensor<3xi1>, tensor<3xf32>) {
+  %a = edge.constant dense<[1, 2]> : tensor<2xi64>
+  %b = edge.constant dense<[[10], [20]]> : tensor<2x1xi64>
+  // CHECK-DAG: edge.constant dense<{{\[\[}}11, 12], [21, 22]]> : tensor<2x2xi64>
+  %0 = edge.add %a, %b : (tensor<2xi64>, tensor<2x1xi64>) -> tensor<2x2xi64>
+  %c = edge.constant dense<[1, 0, 3]> : tensor<3xi64>
+  %z = edge.constant dense<0> : tensor<i64>
+  // CHECK-DAG: edge.constant dense<[false, true, false]> : tensor<3xi1>
+  %1 = edge.equal %c, %z : (tensor<3xi64>, tensor<i64>) -> tensor<3xi1>
+  // CHECK-DAG: edge.constant dense<[1.000000e+00, 0.000000e+00, 3.000000e+00]> : tensor<3xf32>
+  %2 = edge.cast %c : tensor<3xi64> to tensor<3xf32>
+  return %0, %1, %2 : tensor<2x2xi64>, tensor<3xi1>, tensor<3xf32>
+}
+
+// -----
+
+// Shape computations on constants fold: gather, slice, reductions, concat.
+// CHECK-LABEL: func @fold_indexing
+func.func @fold_indexing() -> (tensor<2xi64>, tensor<2xi64>, tensor<i64>, tensor<4xi64>) {
+  %s = edge.constant dense<[2, 3, 4]> : tensor<3xi64>
+  %i = edge.constant dense<[-1, 0]> : tensor<2xi64>
+  // CHECK-DAG: edge.constant dense<[4, 2]> : tensor<2xi64>
+  %0 = edge.gather %s, %i {axis = 0 : i64} : (tensor<3xi64>, tensor<2xi64>) -> tensor<2xi64>
+  // CHECK-DAG: edge.constant dense<[4, 3]> : tensor<2xi64>
+  %1 = edge.slice %s {starts = array<i64: 2>, sizes = array<i64: 2>, steps = array<i64: -1>} : (tensor<3xi64>) -> tensor<2xi64>
+  // CHECK-DAG: edge.constant dense<24> : tensor<i64>
+  %2 = edge.reduce_prod %s {axes = array<i64: 0>, keep_dims = false} : (tensor<3xi64>) -> tensor<i64>
+  // CHECK-DAG: edge.constant dense<[4, 2, 4, 3]> : tensor<4xi64>
+  %3 = edge.concat %0, %1 {axis = 0 : i64} : (tensor<2xi64>, tensor<2xi64>) -> tensor<4xi64>
+  return %0, %1, %2, %3 : tensor<2xi64>, tensor<2xi64>, tensor<i64>, tensor<4xi64>
 }

@@ -154,3 +154,62 @@ func.func @f(%x: tensor<4xf32>, %b: tensor<2xf32>) {
   %0 = edge.clip %x min(%b : tensor<2xf32>) : tensor<4xf32>
   return
 }
+
+// -----
+
+// compare_broadcast
+func.func @f(%a: tensor<2x3xf32>, %b: tensor<2xf32>) {
+  // expected-error @+2 {{shapes [2, 3] and [2] do not broadcast}}
+  // expected-error @+1 {{'edge.less' op failed to infer returned types}}
+  %0 = edge.less %a, %b : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xi1>
+  return
+}
+
+// -----
+
+// select_branch_types
+func.func @f(%c: tensor<2xi1>, %a: tensor<2xf32>, %b: tensor<2xi32>) {
+  // expected-error @+2 {{select branches must have one element type}}
+  // expected-error @+1 {{'edge.select' op failed to infer returned types}}
+  %0 = edge.select %c, %a, %b : (tensor<2xi1>, tensor<2xf32>, tensor<2xi32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+// cast_shape
+func.func @f(%a: tensor<2xf32>) {
+  // expected-error @+1 {{'edge.cast' op requires the same shape for all operands and results}}
+  %0 = edge.cast %a : tensor<2xf32> to tensor<3xi32>
+  return
+}
+
+// -----
+
+// reduce_axes_sorted
+func.func @f(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{axes must be sorted and unique}}
+  // expected-error @+1 {{'edge.reduce_sum' op failed to infer returned types}}
+  %0 = edge.reduce_sum %x {axes = array<i64: 1, 0>, keep_dims = false} : (tensor<2x3xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+// gather_axis
+func.func @f(%x: tensor<2x3xf32>, %i: tensor<2xi64>) {
+  // expected-error @+2 {{axis 2 is out of range for rank 2}}
+  // expected-error @+1 {{'edge.gather' op failed to infer returned types}}
+  %0 = edge.gather %x, %i {axis = 2 : i64} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+// slice_bounds
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @+2 {{slice of dimension 0 reads outside the input}}
+  // expected-error @+1 {{'edge.slice' op failed to infer returned types}}
+  %0 = edge.slice %x {starts = array<i64: 2>, sizes = array<i64: 3>, steps = array<i64: 1>} : (tensor<4xf32>) -> tensor<3xf32>
+  return
+}

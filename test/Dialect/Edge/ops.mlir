@@ -106,3 +106,75 @@ func.func @normalization_and_data_movement(%x: tensor<1x4x2x2xf32>, %c: tensor<4
   %5 = edge.constant dense<1.0> : tensor<2xf32>
   return
 }
+
+// CHECK-LABEL: func @more_elementwise
+func.func @more_elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %i: tensor<3xi64>, %c: tensor<2x3xi1>) {
+  // CHECK: edge.divu %{{.*}}, %{{.*}} : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %du = edge.divu %i, %i : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  // CHECK: edge.pow {{.*}} -> tensor<2x3xf32>
+  %0 = edge.pow %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.max
+  %1 = edge.max %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.min
+  %2 = edge.min %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.prelu
+  %3 = edge.prelu %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.less %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %4 = edge.less %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: edge.equal {{.*}} -> tensor<3xi1>
+  %5 = edge.equal %i, %i : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi1>
+  // CHECK: edge.greater_equal
+  %6 = edge.greater_equal %x, %x : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xi1>
+  // CHECK: edge.and
+  %7 = edge.and %4, %c : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: edge.or
+  %8 = edge.or %7, %c : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: edge.xor
+  %9 = edge.xor %8, %c : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: edge.not %{{.*}} : tensor<2x3xi1>
+  %10 = edge.not %9 : tensor<2x3xi1>
+  // CHECK: edge.select %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %11 = edge.select %10, %x, %y : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.cast %{{.*}} : tensor<2x3xf32> to tensor<2x3xi64>
+  %12 = edge.cast %11 : tensor<2x3xf32> to tensor<2x3xi64>
+  // CHECK: edge.leaky_relu %{{.*}} {alpha = 1.000000e-01 : f32} : tensor<2x3xf32>
+  %13 = edge.leaky_relu %x {alpha = 0.1 : f32} : tensor<2x3xf32>
+  // CHECK: edge.selu %{{.*}} : tensor<2x3xf32>
+  %14 = edge.selu %x : tensor<2x3xf32>
+  // CHECK: edge.hard_sigmoid
+  %15 = edge.hard_sigmoid %x {alpha = 0.5 : f32, beta = 0.1 : f32} : tensor<2x3xf32>
+  // CHECK: edge.sign %{{.*}} : tensor<3xi64>
+  %16 = edge.sign %i : tensor<3xi64>
+  // CHECK: edge.round
+  %17 = edge.round %x : tensor<2x3xf32>
+  // CHECK: edge.softplus
+  %18 = edge.softplus %x : tensor<2x3xf32>
+  // CHECK: edge.hard_swish
+  %19 = edge.hard_swish %x : tensor<2x3xf32>
+  // CHECK: edge.atanh
+  %20 = edge.atanh %x : tensor<2x3xf32>
+  return
+}
+
+// CHECK-LABEL: func @reductions_and_indexing
+func.func @reductions_and_indexing(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) {
+  // CHECK: edge.reduce_sum %{{.*}} {axes = array<i64: 1>, keep_dims = true} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %0 = edge.reduce_sum %x {axes = array<i64: 1>, keep_dims = true} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  // CHECK: edge.reduce_mean {{.*}} -> tensor<3xf32>
+  %1 = edge.reduce_mean %x {axes = array<i64: 0, 2>, keep_dims = false} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  // CHECK: edge.reduce_max {{.*}} -> tensor<f32>
+  %2 = edge.reduce_max %x {axes = array<i64>, keep_dims = false} : (tensor<2x3x4xf32>) -> tensor<f32>
+  // CHECK: edge.reduce_min
+  %3 = edge.reduce_min %x {axes = array<i64: 2>, keep_dims = false} : (tensor<2x3x4xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.reduce_prod
+  %4 = edge.reduce_prod %x {axes = array<i64: 2>, keep_dims = false} : (tensor<2x3x4xf32>) -> tensor<2x3xf32>
+  // CHECK: edge.arg_max %{{.*}} {axis = 2 : i64, keep_dims = false, select_last_index = false} : (tensor<2x3x4xf32>) -> tensor<2x3xi64>
+  %5 = edge.arg_max %x {axis = 2 : i64, keep_dims = false, select_last_index = false} : (tensor<2x3x4xf32>) -> tensor<2x3xi64>
+  // CHECK: edge.arg_min {{.*}} -> tensor<1x3x4xi64>
+  %6 = edge.arg_min %x {axis = 0 : i64, keep_dims = true, select_last_index = true} : (tensor<2x3x4xf32>) -> tensor<1x3x4xi64>
+  // CHECK: edge.gather %{{.*}}, %{{.*}} {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<5xi64>) -> tensor<2x3x5xf32>
+  %7 = edge.gather %x, %i {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<5xi64>) -> tensor<2x3x5xf32>
+  // CHECK: edge.slice %{{.*}} {sizes = array<i64: 2, 2, 2>, starts = array<i64: 0, 2, 0>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
+  %8 = edge.slice %x {starts = array<i64: 0, 2, 0>, sizes = array<i64: 2, 2, 2>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
+  return
+}

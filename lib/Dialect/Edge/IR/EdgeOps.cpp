@@ -3,7 +3,8 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
 
-#include "mlir/Dialect/CommonFolders.h"
+#include "OpUtils.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -14,137 +15,10 @@ using namespace mlir;
 using namespace mlir::edge;
 
 //===----------------------------------------------------------------------===//
-// Helpers
-//===----------------------------------------------------------------------===//
-
-static ArrayRef<int64_t> shapeOf(Value value) {
-  return cast<ShapedType>(value.getType()).getShape();
-}
-
-static Type elementTypeOf(Value value) {
-  return cast<ShapedType>(value.getType()).getElementType();
-}
-
-/// Runs a shape rule, reports its error at `location`, and on success pushes
-/// a tensor of the inferred shape with `elementType`.
-template <typename RuleFn>
-static LogicalResult inferTensor(std::optional<Location> location,
-                                 Type elementType,
-                                 SmallVectorImpl<Type> &inferred,
-                                 RuleFn rule) {
-  auto error = [&](const Twine &message) {
-    (void)emitOptionalError(location, message);
-  };
-  FailureOr<Shape> shape = rule(error);
-  if (failed(shape))
-    return failure();
-  inferred.push_back(RankedTensorType::get(*shape, elementType));
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
-
-//===----------------------------------------------------------------------===//
-// Binary elementwise ops
-//===----------------------------------------------------------------------===//
-
-template <typename OpTy>
-static LogicalResult
-inferBinaryElementwise(std::optional<Location> location,
-                       typename OpTy::Adaptor adaptor,
-                       SmallVectorImpl<Type> &inferred) {
-  return inferTensor(location, elementTypeOf(adaptor.getLhs()), inferred,
-                     [&](ShapeErrorFn error) {
-                       return broadcastShapes(shapeOf(adaptor.getLhs()),
-                                              shapeOf(adaptor.getRhs()), error);
-                     });
-}
-
-/// Folds a binary op whose operands are both constants of the result type
-/// (no broadcasting); broadcasting constant folds are left to later passes.
-template <typename FloatFn, typename IntFn>
-static OpFoldResult foldBinary(Type resultType, ArrayRef<Attribute> operands,
-                               FloatFn floatFn, IntFn intFn) {
-  auto lhs = dyn_cast_or_null<DenseElementsAttr>(operands[0]);
-  auto rhs = dyn_cast_or_null<DenseElementsAttr>(operands[1]);
-  if (!lhs || !rhs || lhs.getType() != resultType ||
-      rhs.getType() != resultType)
-    return {};
-  if (isa<FloatType>(lhs.getElementType()))
-    return constFoldBinaryOp<FloatAttr, APFloat, /*PoisonAttr=*/void>(
-        operands, floatFn);
-  return constFoldBinaryOp<IntegerAttr, APInt, /*PoisonAttr=*/void>(
-      operands, [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return intFn(a, b);
-      });
-}
-
-#define EDGE_BINARY_INFER(OpTy)                                                \
-  LogicalResult OpTy::inferReturnTypes(                                        \
-      MLIRContext *, std::optional<Location> location, Adaptor adaptor,        \
-      SmallVectorImpl<Type> &inferred) {                                       \
-    return inferBinaryElementwise<OpTy>(location, adaptor, inferred);          \
-  }
-EDGE_BINARY_INFER(AddOp)
-EDGE_BINARY_INFER(SubOp)
-EDGE_BINARY_INFER(MulOp)
-EDGE_BINARY_INFER(DivOp)
-#undef EDGE_BINARY_INFER
-
-OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  return foldBinary(
-      getType(), adaptor.getOperands(),
-      [](const APFloat &a, const APFloat &b) { return a + b; },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return a + b;
-      });
-}
-
-OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
-  return foldBinary(
-      getType(), adaptor.getOperands(),
-      [](const APFloat &a, const APFloat &b) { return a - b; },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return a - b;
-      });
-}
-
-OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
-  return foldBinary(
-      getType(), adaptor.getOperands(),
-      [](const APFloat &a, const APFloat &b) { return a * b; },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return a * b;
-      });
-}
-
-OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
-  return foldBinary(
-      getType(), adaptor.getOperands(),
-      [](const APFloat &a, const APFloat &b) { return a / b; },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        // Division by zero is undefined in ONNX: leave it to run time.
-        if (b.isZero())
-          return std::nullopt;
-        return a.sdiv(b);
-      });
-}
-
-LogicalResult ClipOp::verify() {
-  Type element = getInput().getType().getElementType();
-  for (Value bound : {getMin(), getMax()}) {
-    if (!bound)
-      continue;
-    auto type = cast<RankedTensorType>(bound.getType());
-    if (type.getRank() != 0 || type.getElementType() != element)
-      return emitOpError("bounds must be scalars (rank 0) of type ") << element;
-  }
-  return success();
-}
 
 //===----------------------------------------------------------------------===//
 // MatMulOp, GemmOp
@@ -361,6 +235,114 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   return getInput();
 }
 
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  if (!adaptor.getAxisAttr())
+    return emitOptionalError(location, "gather needs an axis");
+  ArrayRef<int64_t> input = shapeOf(adaptor.getInput());
+  int64_t axis = adaptor.getAxis();
+  if (axis >= static_cast<int64_t>(input.size()))
+    return emitOptionalError(location, "axis ", axis,
+                             " is out of range for rank ", input.size());
+  Shape result(input.take_front(axis));
+  ArrayRef<int64_t> indices = shapeOf(adaptor.getIndices());
+  result.append(indices.begin(), indices.end());
+  result.append(input.begin() + axis + 1, input.end());
+  inferred.push_back(RankedTensorType::get(result, elementTypeOf(adaptor.getInput())));
+  return success();
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  auto indices = dyn_cast_or_null<DenseElementsAttr>(adaptor.getIndices());
+  auto resultType = cast<ShapedType>(getType());
+  if (!input || !indices || resultType.getNumElements() > (1 << 16))
+    return {};
+  ArrayRef<int64_t> shape = input.getType().getShape();
+  int64_t axis = getAxis();
+  int64_t outer = getNumElements(shape.take_front(axis));
+  int64_t inner = getNumElements(shape.drop_front(axis + 1));
+  int64_t extent = shape[axis];
+  SmallVector<Attribute> values = llvm::to_vector(input.getValues<Attribute>());
+  SmallVector<Attribute> results;
+  SmallVector<int64_t> positions;
+  for (APInt index : indices.getValues<APInt>()) {
+    int64_t position = index.getSExtValue();
+    if (position < 0)
+      position += extent;
+    // Out-of-range indices are an error at run time in ONNX: not folded.
+    if (position < 0 || position >= extent)
+      return {};
+    positions.push_back(position);
+  }
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t position : positions)
+      for (int64_t i = 0; i < inner; ++i)
+        results.push_back(values[(o * extent + position) * inner + i]);
+  return DenseElementsAttr::get(resultType, results);
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  if (!adaptor.getStartsAttr() || !adaptor.getSizesAttr() ||
+      !adaptor.getStepsAttr())
+    return emitOptionalError(location, "slice needs starts, sizes and steps");
+  ArrayRef<int64_t> input = shapeOf(adaptor.getInput());
+  ArrayRef<int64_t> starts = adaptor.getStarts(), sizes = adaptor.getSizes(),
+                    steps = adaptor.getSteps();
+  size_t rank = input.size();
+  if (starts.size() != rank || sizes.size() != rank || steps.size() != rank)
+    return emitOptionalError(location, "slice needs one start, size and step "
+                                       "per dimension");
+  for (size_t d = 0; d < rank; ++d) {
+    if (steps[d] == 0 || sizes[d] < 0)
+      return emitOptionalError(location, "slice steps must be non-zero and "
+                                         "sizes non-negative");
+    if (sizes[d] == 0)
+      continue;
+    int64_t last = starts[d] + (sizes[d] - 1) * steps[d];
+    if (starts[d] < 0 || starts[d] >= input[d] || last < 0 || last >= input[d])
+      return emitOptionalError(location, "slice of dimension ", d,
+                               " reads outside the input");
+  }
+  inferred.push_back(RankedTensorType::get(sizes, elementTypeOf(adaptor.getInput())));
+  return success();
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType() &&
+      llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
+      llvm::all_of(getSteps(), [](int64_t s) { return s == 1; }))
+    return getInput();
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  auto resultType = cast<ShapedType>(getType());
+  if (!input || resultType.getNumElements() > (1 << 16))
+    return {};
+  ArrayRef<int64_t> shape = input.getType().getShape();
+  ArrayRef<int64_t> starts = getStarts(), steps = getSteps();
+  ArrayRef<int64_t> sizes = resultType.getShape();
+  int64_t rank = shape.size();
+  SmallVector<Attribute> values = llvm::to_vector(input.getValues<Attribute>());
+  SmallVector<Attribute> results;
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t flat = 0, e = resultType.getNumElements(); flat < e; ++flat) {
+    int64_t linear = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      linear = linear * shape[d] + starts[d] + index[d] * steps[d];
+    results.push_back(values[input.isSplat() ? 0 : linear]);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return DenseElementsAttr::get(resultType, results);
+}
+
 LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
@@ -392,10 +374,36 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-OpFoldResult ConcatOp::fold(FoldAdaptor) {
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   if (getInputs().size() == 1)
     return getInputs().front();
-  return {};
+  // Constant inputs (shape vectors being assembled) concatenate now.
+  auto resultType = cast<ShapedType>(getType());
+  if (resultType.getNumElements() > (1 << 16))
+    return {};
+  SmallVector<SmallVector<Attribute>> inputs;
+  for (Attribute operand : adaptor.getInputs()) {
+    auto dense = dyn_cast_or_null<DenseElementsAttr>(operand);
+    if (!dense)
+      return {};
+    SmallVector<Attribute> values = llvm::to_vector(dense.getValues<Attribute>());
+    // Splats hold one value: expand them to the full chunk order.
+    if (dense.isSplat())
+      values.assign(dense.getNumElements(), values.front());
+    inputs.push_back(std::move(values));
+  }
+  int64_t axis = getAxis();
+  int64_t outer = getNumElements(resultType.getShape().take_front(axis));
+  SmallVector<Attribute> results;
+  for (int64_t o = 0; o < outer; ++o) {
+    for (auto [input, values] : llvm::zip(getInputs(), inputs)) {
+      int64_t chunk = getNumElements(
+          cast<ShapedType>(input.getType()).getShape().drop_front(axis));
+      results.append(values.begin() + o * chunk,
+                     values.begin() + (o + 1) * chunk);
+    }
+  }
+  return DenseElementsAttr::get(resultType, results);
 }
 
 #define GET_OP_CLASSES

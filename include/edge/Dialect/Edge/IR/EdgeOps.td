@@ -69,6 +69,89 @@ def Edge_AddOp : Edge_BinaryElementwiseOp<"add", "lhs + rhs", [Commutative]>;
 def Edge_SubOp : Edge_BinaryElementwiseOp<"sub", "lhs - rhs">;
 def Edge_MulOp : Edge_BinaryElementwiseOp<"mul", "lhs * rhs", [Commutative]>;
 def Edge_DivOp : Edge_BinaryElementwiseOp<"div", "lhs / rhs (integers: truncating)">;
+def Edge_DivUOp : Edge_BinaryElementwiseOp<"divu", "lhs / rhs on unsigned integers">;
+def Edge_PowOp : Edge_BinaryElementwiseOp<"pow", "lhs ^ rhs">;
+def Edge_MaxOp : Edge_BinaryElementwiseOp<"max", "max(lhs, rhs) (NaN wins)", [Commutative]>;
+def Edge_MinOp : Edge_BinaryElementwiseOp<"min", "min(lhs, rhs) (NaN wins)", [Commutative]>;
+def Edge_PReluOp : Edge_BinaryElementwiseOp<"prelu", "lhs < 0 ? lhs * rhs : lhs">;
+
+class Edge_CompareOp<string mnemonic, string formula, list<Trait> traits = []>
+    : Edge_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor,
+        SameOperandsElementType, DeclareOpInterfaceMethods<Edge_CostOpInterface>])> {
+  let summary = "elementwise `" # formula # "` with numpy broadcasting, as i1";
+  let description = [{
+    Compares `lhs` and `rhs` elementwise (ordered for floats: a NaN compares
+    false) after numpy broadcasting; the result holds booleans (`i1`).
+
+    ```mlir
+    %r = edge.}] # mnemonic # [{ %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+    ```
+  }];
+  let arguments = (ins Edge_NumericTensor:$lhs, Edge_NumericTensor:$rhs);
+  let results = (outs StaticShapeTensorOf<[I1]>:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Edge_EqualOp : Edge_CompareOp<"equal", "lhs == rhs", [Commutative]>;
+def Edge_LessOp : Edge_CompareOp<"less", "lhs < rhs">;
+def Edge_LessEqualOp : Edge_CompareOp<"less_equal", "lhs <= rhs">;
+def Edge_GreaterOp : Edge_CompareOp<"greater", "lhs > rhs">;
+def Edge_GreaterEqualOp : Edge_CompareOp<"greater_equal", "lhs >= rhs">;
+
+class Edge_LogicalOp<string mnemonic, string formula>
+    : Edge_Op<mnemonic, [Pure, Commutative, InferTypeOpAdaptor,
+        DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "elementwise boolean `" # formula # "` with numpy broadcasting";
+  let description = [{
+    ```mlir
+    %r = edge.}] # mnemonic # [{ %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[I1]>:$lhs,
+                   StaticShapeTensorOf<[I1]>:$rhs);
+  let results = (outs StaticShapeTensorOf<[I1]>:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Edge_AndOp : Edge_LogicalOp<"and", "lhs and rhs">;
+def Edge_OrOp : Edge_LogicalOp<"or", "lhs or rhs">;
+def Edge_XorOp : Edge_LogicalOp<"xor", "lhs xor rhs">;
+
+def Edge_SelectOp : Edge_Op<"select", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "elementwise `condition ? lhs : rhs` with numpy broadcasting";
+  let description = [{
+    ONNX Where: the three operands broadcast together.
+
+    ```mlir
+    %r = edge.select %c, %a, %b : (tensor<2x1xi1>, tensor<3xf32>, tensor<f32>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[I1]>:$condition, Edge_Tensor:$lhs,
+                   Edge_Tensor:$rhs);
+  let results = (outs Edge_Tensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Edge_CastOp : Edge_Op<"cast", [Pure, SameOperandsAndResultShape,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "elementwise conversion to another element type";
+  let description = [{
+    ONNX Cast semantics: float to integer truncates toward zero; to and from
+    `i1`, zero is false and anything else true (true converts to 1).
+
+    ```mlir
+    %r = edge.cast %x : tensor<4xf32> to tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins Edge_Tensor:$input);
+  let results = (outs Edge_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasFolder = 1;
+}
 
 class Edge_UnaryElementwiseOp<string mnemonic, string formula,
                               Type operandType = Edge_FloatTensor>
@@ -99,6 +182,41 @@ def Edge_ErfOp : Edge_UnaryElementwiseOp<"erf", "erf(x)">;
 def Edge_ReciprocalOp : Edge_UnaryElementwiseOp<"reciprocal", "1 / x">;
 def Edge_FloorOp : Edge_UnaryElementwiseOp<"floor", "floor(x)">;
 def Edge_CeilOp : Edge_UnaryElementwiseOp<"ceil", "ceil(x)">;
+def Edge_RoundOp : Edge_UnaryElementwiseOp<"round", "x rounded to nearest, ties to even">;
+def Edge_SignOp : Edge_UnaryElementwiseOp<"sign", "-1, 0 or 1 by the sign of x", Edge_NumericTensor>;
+def Edge_SinOp : Edge_UnaryElementwiseOp<"sin", "sin(x)">;
+def Edge_CosOp : Edge_UnaryElementwiseOp<"cos", "cos(x)">;
+def Edge_TanOp : Edge_UnaryElementwiseOp<"tan", "tan(x)">;
+def Edge_AsinOp : Edge_UnaryElementwiseOp<"asin", "asin(x)">;
+def Edge_AcosOp : Edge_UnaryElementwiseOp<"acos", "acos(x)">;
+def Edge_AtanOp : Edge_UnaryElementwiseOp<"atan", "atan(x)">;
+def Edge_SinhOp : Edge_UnaryElementwiseOp<"sinh", "sinh(x)">;
+def Edge_CoshOp : Edge_UnaryElementwiseOp<"cosh", "cosh(x)">;
+def Edge_AsinhOp : Edge_UnaryElementwiseOp<"asinh", "asinh(x)">;
+def Edge_AcoshOp : Edge_UnaryElementwiseOp<"acosh", "acosh(x)">;
+def Edge_AtanhOp : Edge_UnaryElementwiseOp<"atanh", "atanh(x)">;
+def Edge_SoftplusOp : Edge_UnaryElementwiseOp<"softplus", "ln(1 + exp(x))">;
+def Edge_SoftsignOp : Edge_UnaryElementwiseOp<"softsign", "x / (1 + |x|)">;
+def Edge_HardSwishOp : Edge_UnaryElementwiseOp<"hard_swish", "x * max(0, min(1, x / 6 + 1 / 2))">;
+def Edge_NotOp : Edge_UnaryElementwiseOp<"not", "logical not x", StaticShapeTensorOf<[I1]>>;
+
+/// Activations with ONNX's float parameters `alpha` (and `beta`).
+class Edge_ActivationOp<string mnemonic, string formula, string alphaDefault,
+                        string betaDefault = "0.0">
+    : Edge_UnaryElementwiseOp<mnemonic, formula> {
+  let arguments = (ins Edge_FloatTensor:$input,
+                   DefaultValuedAttr<F32Attr, alphaDefault>:$alpha,
+                   DefaultValuedAttr<F32Attr, betaDefault>:$beta);
+}
+
+def Edge_LeakyReluOp : Edge_ActivationOp<"leaky_relu", "x < 0 ? alpha * x : x", "0.01">;
+def Edge_EluOp : Edge_ActivationOp<"elu", "x < 0 ? alpha * (exp(x) - 1) : x", "1.0">;
+def Edge_CeluOp : Edge_ActivationOp<"celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))", "1.0">;
+def Edge_SeluOp : Edge_ActivationOp<"selu",
+    "beta * (x <= 0 ? alpha * (exp(x) - 1) : x) (beta is ONNX's gamma)",
+    "1.67326319217681884765625", "1.05070102214813232421875">;
+def Edge_HardSigmoidOp : Edge_ActivationOp<"hard_sigmoid", "max(0, min(1, alpha * x + beta))", "0.2", "0.5">;
+def Edge_ThresholdedReluOp : Edge_ActivationOp<"thresholded_relu", "x > alpha ? x : 0", "1.0">;
 
 def Edge_ClipOp : Edge_Op<"clip", [Pure, AttrSizedOperandSegments,
     AllTypesMatch<["input", "result"]>,
@@ -311,6 +429,58 @@ def Edge_SoftmaxOp : Edge_Op<"softmax", [Pure, SameOperandsAndResultType,
 }
 
 //===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class Edge_ReduceOp<string mnemonic, string combine>
+    : Edge_Op<mnemonic, [Pure, InferTypeOpAdaptor,
+        DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
+  let summary = "reduction by " # combine # " over some axes";
+  let description = [{
+    Reduces `input` by }] # combine # [{ over `axes` (sorted, unique,
+    non-negative; empty means all axes). With `keep_dims` the reduced
+    dimensions stay as size 1.
+
+    ```mlir
+    %r = edge.}] # mnemonic # [{ %x {axes = array<i64: 1>, keep_dims = true} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+    ```
+  }];
+  let arguments = (ins Edge_NumericTensor:$input, DenseI64ArrayAttr:$axes,
+                   BoolAttr:$keep_dims);
+  let results = (outs Edge_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Edge_ReduceSumOp : Edge_ReduceOp<"reduce_sum", "sum">;
+def Edge_ReduceMeanOp : Edge_ReduceOp<"reduce_mean", "mean">;
+def Edge_ReduceProdOp : Edge_ReduceOp<"reduce_prod", "product">;
+def Edge_ReduceMaxOp : Edge_ReduceOp<"reduce_max", "maximum">;
+def Edge_ReduceMinOp : Edge_ReduceOp<"reduce_min", "minimum">;
+
+class Edge_ArgReduceOp<string mnemonic, string which>
+    : Edge_Op<mnemonic, [Pure, InferTypeOpAdaptor,
+        DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "index of the " # which # " along one axis";
+  let description = [{
+    The int64 index of the }] # which # [{ element along `axis`; ties go to
+    the first index, or the last with `select_last_index`.
+
+    ```mlir
+    %r = edge.}] # mnemonic # [{ %x {axis = 1 : i64, keep_dims = false, select_last_index = false} : (tensor<2x3xf32>) -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins Edge_NumericTensor:$input,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$axis,
+                   BoolAttr:$keep_dims, BoolAttr:$select_last_index);
+  let results = (outs StaticShapeTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Edge_ArgMaxOp : Edge_ArgReduceOp<"arg_max", "largest">;
+def Edge_ArgMinOp : Edge_ArgReduceOp<"arg_min", "smallest">;
+
+//===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
 
@@ -343,6 +513,47 @@ def Edge_TransposeOp : Edge_Op<"transpose", [Pure, InferTypeOpAdaptor,
     ```
   }];
   let arguments = (ins Edge_Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Edge_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Edge_GatherOp : Edge_Op<"gather", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "gathers slices along one axis by index";
+  let description = [{
+    ONNX Gather: `result[i..., j..., k...] = input[i..., indices[j...], k...]`
+    with `axis` naming the indexed dimension. Negative indices count from
+    the end.
+
+    ```mlir
+    %r = edge.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Edge_Tensor:$input,
+                   StaticShapeTensorOf<[I32, I64]>:$indices,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
+  let results = (outs Edge_Tensor:$result);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Edge_SliceOp : Edge_Op<"slice", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "strided slice with one start and step per dimension";
+  let description = [{
+    `result[i...] = input[starts[d] + i[d] * steps[d]...]` with the result
+    shape as declared: `sizes` elements per dimension. Steps may be negative
+    (walking backwards) but not zero. ONNX Slice is imported in this
+    normalized form (clamped starts, element counts instead of ends).
+
+    ```mlir
+    %r = edge.slice %x {sizes = array<i64: 2, 3>, starts = array<i64: 4, 0>, steps = array<i64: -2, 1>}
+       : (tensor<5x3xf32>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Edge_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$steps);
   let results = (outs Edge_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;

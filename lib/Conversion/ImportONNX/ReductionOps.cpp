@@ -1,0 +1,295 @@
+//===- ReductionOps.cpp - Import ONNX reductions and normalizations -------===//
+//
+// ReduceSum/Mean/Max/Min/Prod map to edge reductions; ReduceL1/L2/LogSum/
+// LogSumExp/SumSquare, LogSoftmax and LayerNormalization are composed from
+// reductions and elementwise ops (the fusion pass sees the usual pattern).
+//
+//===----------------------------------------------------------------------===//
+
+#include "GraphImporter.h"
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Dialect/Edge/IR/ShapeInference.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+using namespace mlir::edge::onnx_import;
+
+namespace {
+
+/// Builds edge ops at the node's location with the types they need.
+struct Composer {
+  NodeContext &ctx;
+  OpBuilder &b;
+  Location loc;
+
+  explicit Composer(NodeContext &ctx)
+      : ctx(ctx), b(ctx.getBuilder()), loc(ctx.getLoc()) {}
+
+  RankedTensorType typeOf(Value v) {
+    return cast<RankedTensorType>(v.getType());
+  }
+
+  template <typename OpTy> Value reduce(Value x, ArrayRef<int64_t> axes,
+                                        bool keepDims) {
+    RankedTensorType type = typeOf(x);
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      bool reduced = axes.empty() || llvm::is_contained(axes, d);
+      if (!reduced)
+        shape.push_back(type.getDimSize(d));
+      else if (keepDims)
+        shape.push_back(1);
+    }
+    return OpTy::create(b, loc, type.clone(shape), x,
+                        b.getDenseI64ArrayAttr(axes), b.getBoolAttr(keepDims));
+  }
+
+  template <typename OpTy> Value binary(Value x, Value y) {
+    auto shape = broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(),
+                                 nullptr);
+    assert(succeeded(shape) && "composed operands must broadcast");
+    return OpTy::create(b, loc, typeOf(x).clone(*shape), x, y);
+  }
+
+  template <typename OpTy> Value unary(Value x) {
+    return OpTy::create(b, loc, x);
+  }
+
+  Value scalar(Type element, double value) {
+    auto type = RankedTensorType::get({}, element);
+    return ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
+  }
+
+  Value reshape(Value x, ArrayRef<int64_t> shape) {
+    if (typeOf(x).getShape() == shape)
+      return x;
+    return ReshapeOp::create(b, loc, typeOf(x).clone(shape), x);
+  }
+};
+
+/// The reduced axes of a Reduce* node: normalized, sorted, unique. Empty
+/// means all axes (or nothing with noop_with_empty_axes; see `isNoop`).
+FailureOr<SmallVector<int64_t>> getReduceAxes(NodeContext &ctx, int64_t rank,
+                                              bool &isNoop) {
+  std::optional<SmallVector<int64_t>> axes;
+  // ReduceSum takes its axes as an input from opset 13.
+  bool axesInput = ctx.getNode().op_type() == "ReduceSum" && ctx.getOpset() >= 13;
+  if (axesInput) {
+    if (ctx.hasInput(1)) {
+      std::optional<DenseElementsAttr> attr = ctx.getConstantInput(1);
+      if (!attr || !attr->getElementType().isInteger(64))
+        return ctx.emitError("axes must be a constant int64 tensor");
+      axes = llvm::to_vector(attr->getValues<int64_t>());
+    }
+  } else {
+    axes = ctx.getInts("axes");
+  }
+  isNoop = (!axes || axes->empty()) && ctx.getInt("noop_with_empty_axes", 0);
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes.value_or(SmallVector<int64_t>{})) {
+    FailureOr<int64_t> normalized = ctx.normalizeAxis(axis, rank);
+    if (failed(normalized))
+      return failure();
+    result.push_back(*normalized);
+  }
+  llvm::sort(result);
+  if (std::adjacent_find(result.begin(), result.end()) != result.end())
+    return ctx.emitError("axes are repeated");
+  return result;
+}
+
+enum class ReduceKind { Sum, Mean, Max, Min, Prod, L1, L2, LogSum,
+                        LogSumExp, SumSquare };
+
+LogicalResult convertReduce(NodeContext &ctx, ReduceKind kind) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  Type element = type->getElementType();
+  bool needsFloat = kind == ReduceKind::L2 || kind == ReduceKind::LogSum ||
+                    kind == ReduceKind::LogSumExp;
+  if (element.isInteger(1) || (needsFloat && !isa<FloatType>(element)))
+    return ctx.emitError("element type ") << element << " is not supported";
+  bool isNoop = false;
+  FailureOr<SmallVector<int64_t>> axes =
+      getReduceAxes(ctx, type->getRank(), isNoop);
+  if (failed(axes))
+    return failure();
+  Value x = ctx.getInput(0);
+  if (isNoop) {
+    ctx.setOutput(0, x);
+    return success();
+  }
+  bool keep = ctx.getInt("keepdims", 1) != 0;
+  Composer c(ctx);
+  Value result;
+  switch (kind) {
+  case ReduceKind::Sum:
+    result = c.reduce<ReduceSumOp>(x, *axes, keep);
+    break;
+  case ReduceKind::Mean:
+    result = c.reduce<ReduceMeanOp>(x, *axes, keep);
+    break;
+  case ReduceKind::Max:
+    result = c.reduce<ReduceMaxOp>(x, *axes, keep);
+    break;
+  case ReduceKind::Min:
+    result = c.reduce<ReduceMinOp>(x, *axes, keep);
+    break;
+  case ReduceKind::Prod:
+    result = c.reduce<ReduceProdOp>(x, *axes, keep);
+    break;
+  case ReduceKind::L1:
+    result = c.reduce<ReduceSumOp>(c.unary<AbsOp>(x), *axes, keep);
+    break;
+  case ReduceKind::L2:
+    result = c.unary<SqrtOp>(
+        c.reduce<ReduceSumOp>(c.binary<MulOp>(x, x), *axes, keep));
+    break;
+  case ReduceKind::SumSquare:
+    result = c.reduce<ReduceSumOp>(c.binary<MulOp>(x, x), *axes, keep);
+    break;
+  case ReduceKind::LogSum:
+    result = c.unary<LogOp>(c.reduce<ReduceSumOp>(x, *axes, keep));
+    break;
+  case ReduceKind::LogSumExp: {
+    // log(sum(exp(x - max))) + max: exp cannot overflow.
+    Value max = c.reduce<ReduceMaxOp>(x, *axes, /*keepDims=*/true);
+    Value sum = c.reduce<ReduceSumOp>(
+        c.unary<ExpOp>(c.binary<SubOp>(x, max)), *axes, keep);
+    result = c.binary<AddOp>(c.unary<LogOp>(sum),
+                             c.reshape(max, c.typeOf(sum).getShape()));
+    break;
+  }
+  }
+  ctx.setOutput(0, result);
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult convertArgReduce(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  if (type->getElementType().isInteger(1))
+    return ctx.emitError("element type i1 is not supported");
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", 0), type->getRank());
+  if (failed(axis))
+    return failure();
+  bool keep = ctx.getInt("keepdims", 1) != 0;
+  SmallVector<int64_t> shape(type->getShape());
+  if (keep)
+    shape[*axis] = 1;
+  else
+    shape.erase(shape.begin() + *axis);
+  OpBuilder &b = ctx.getBuilder();
+  ctx.setOutput(0, OpTy::create(b, ctx.getLoc(),
+                                RankedTensorType::get(shape, b.getI64Type()),
+                                ctx.getInput(0), b.getI64IntegerAttr(*axis),
+                                b.getBoolAttr(keep),
+                                b.getBoolAttr(ctx.getInt("select_last_index", 0))));
+  return success();
+}
+
+/// LogSoftmax = (x - max) - log(sum(exp(x - max))) along the axis; before
+/// opset 13 over the flattened trailing dimensions, as Softmax.
+LogicalResult convertLogSoftmax(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  if (!isa<FloatType>(type->getElementType()) || type->getRank() == 0)
+    return ctx.emitError("needs a floating-point tensor of rank >= 1");
+  bool coerced = ctx.getOpset() < 13;
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", coerced ? 1 : -1), type->getRank());
+  if (failed(axis))
+    return failure();
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  int64_t reduced = *axis;
+  if (coerced) {
+    ArrayRef<int64_t> shape = type->getShape();
+    x = c.reshape(x, {getNumElements(shape.take_front(*axis)),
+                      getNumElements(shape.drop_front(*axis))});
+    reduced = 1;
+  }
+  Value shifted = c.binary<SubOp>(
+      x, c.reduce<ReduceMaxOp>(x, {reduced}, /*keepDims=*/true));
+  Value logSum = c.unary<LogOp>(c.reduce<ReduceSumOp>(
+      c.unary<ExpOp>(shifted), {reduced}, /*keepDims=*/true));
+  ctx.setOutput(0, c.reshape(c.binary<SubOp>(shifted, logSum),
+                             type->getShape()));
+  return success();
+}
+
+/// LayerNormalization (opset 17): normalize over the dimensions from `axis`
+/// on; also produces the optional Mean and InvStdDev outputs.
+LogicalResult convertLayerNorm(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  Type element = type->getElementType();
+  if (!isa<FloatType>(element))
+    return ctx.emitError("element type ") << element << " is not supported";
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", -1), type->getRank());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = *axis; d < type->getRank(); ++d)
+    axes.push_back(d);
+  for (unsigned i = 1; i <= 2; ++i) {
+    if (!ctx.hasInput(i))
+      continue;
+    FailureOr<RankedTensorType> param = ctx.getInputType(i);
+    if (failed(param))
+      return failure();
+    if (param->getElementType() != element ||
+        failed(broadcastShapes(type->getShape(), param->getShape(), nullptr)))
+      return ctx.emitError("scale and bias must broadcast to the input");
+  }
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  Value mean = c.reduce<ReduceMeanOp>(x, axes, /*keepDims=*/true);
+  Value centered = c.binary<SubOp>(x, mean);
+  Value variance = c.reduce<ReduceMeanOp>(
+      c.binary<MulOp>(centered, centered), axes, /*keepDims=*/true);
+  Value invStdDev = c.unary<ReciprocalOp>(c.unary<SqrtOp>(c.binary<AddOp>(
+      variance, c.scalar(element, ctx.getFloat("epsilon", 1e-5f)))));
+  Value y = c.binary<MulOp>(centered, invStdDev);
+  if (ctx.hasInput(1))
+    y = c.binary<MulOp>(y, ctx.getInput(1));
+  if (ctx.hasInput(2))
+    y = c.binary<AddOp>(y, ctx.getInput(2));
+  ctx.setOutput(0, y);
+  ctx.setOutput(1, mean);
+  ctx.setOutput(2, invStdDev);
+  return success();
+}
+
+} // namespace
+
+void mlir::edge::onnx_import::registerReductionOps(OpRegistry &registry) {
+  auto reduce = [&](StringRef name, ReduceKind kind) {
+    registry.add(name, [kind](NodeContext &ctx) {
+      return convertReduce(ctx, kind);
+    });
+  };
+  reduce("ReduceSum", ReduceKind::Sum);
+  reduce("ReduceMean", ReduceKind::Mean);
+  reduce("ReduceMax", ReduceKind::Max);
+  reduce("ReduceMin", ReduceKind::Min);
+  reduce("ReduceProd", ReduceKind::Prod);
+  reduce("ReduceL1", ReduceKind::L1);
+  reduce("ReduceL2", ReduceKind::L2);
+  reduce("ReduceLogSum", ReduceKind::LogSum);
+  reduce("ReduceLogSumExp", ReduceKind::LogSumExp);
+  reduce("ReduceSumSquare", ReduceKind::SumSquare);
+  registry.add("ArgMax", convertArgReduce<ArgMaxOp>);
+  registry.add("ArgMin", convertArgReduce<ArgMinOp>);
+  registry.add("LogSoftmax", convertLogSoftmax);
+  registry.add("LayerNormalization", convertLayerNorm);
+}
