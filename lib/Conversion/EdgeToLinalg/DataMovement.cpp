@@ -86,6 +86,23 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   }
 };
 
+/// Reads `input` at `coordinates`, where `coordinates[axis]` is an index
+/// value loaded from an index tensor (negative: counted from the end).
+Value extractAtIndex(OpBuilder &b, Location loc, Value input,
+                     SmallVector<Value> coordinates, int64_t axis,
+                     Value rawIndex) {
+  int64_t extent = cast<RankedTensorType>(input.getType()).getDimSize(axis);
+  Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), rawIndex);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value wrapped = arith::AddIOp::create(
+      b, loc, index, arith::ConstantIndexOp::create(b, loc, extent));
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  coordinates[axis] =
+      arith::SelectOp::create(b, loc, negative, wrapped, index);
+  return tensor::ExtractOp::create(b, loc, input, coordinates);
+}
+
 /// Gather: a generic over the result whose body reads the index operand and
 /// extracts from the input (a gather cannot be an affine map).
 struct GatherLowering : OpConversionPattern<GatherOp> {
@@ -98,14 +115,12 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     MLIRContext *context = op.getContext();
     auto resultType = cast<RankedTensorType>(op.getType());
     auto indicesType = cast<RankedTensorType>(adaptor.getIndices().getType());
-    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     int64_t axis = op.getAxis(), indexRank = indicesType.getRank();
     unsigned rank = resultType.getRank();
     SmallVector<AffineExpr> indexExprs;
     for (int64_t i = 0; i < indexRank; ++i)
       indexExprs.push_back(getAffineDimExpr(axis + i, context));
     Value input = adaptor.getInput();
-    int64_t extent = inputType.getDimSize(axis);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultType, ValueRange{adaptor.getIndices()},
         createEmptyTensor(rewriter, loc, resultType),
@@ -114,23 +129,43 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
             AffineMap::getMultiDimIdentityMap(rank, context)},
         getIteratorTypes(rank, 0),
         [&](OpBuilder &b, Location nested, ValueRange args) {
-          // Negative indices count from the end.
-          Value index =
-              arith::IndexCastOp::create(b, nested, b.getIndexType(), args[0]);
-          Value zero = arith::ConstantIndexOp::create(b, nested, 0);
-          Value wrapped = arith::AddIOp::create(
-              b, nested, index, arith::ConstantIndexOp::create(b, nested, extent));
-          Value negative = arith::CmpIOp::create(
-              b, nested, arith::CmpIPredicate::slt, index, zero);
-          index = arith::SelectOp::create(b, nested, negative, wrapped, index);
           SmallVector<Value> coordinates;
           for (int64_t d = 0; d < axis; ++d)
             coordinates.push_back(linalg::IndexOp::create(b, nested, d));
-          coordinates.push_back(index);
+          coordinates.push_back(Value());
           for (int64_t d = axis + indexRank; d < rank; ++d)
             coordinates.push_back(linalg::IndexOp::create(b, nested, d));
-          yieldValue(b, nested,
-                     tensor::ExtractOp::create(b, nested, input, coordinates));
+          yieldValue(b, nested, extractAtIndex(b, nested, input, coordinates,
+                                               axis, args[0]));
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// GatherElements: the same, with the result's own coordinates.
+struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    unsigned rank = resultType.getRank();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+    Value input = adaptor.getInput();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, ValueRange{adaptor.getIndices()},
+        createEmptyTensor(rewriter, loc, resultType),
+        SmallVector<AffineMap>{identity, identity}, getIteratorTypes(rank, 0),
+        [&](OpBuilder &b, Location nested, ValueRange args) {
+          SmallVector<Value> coordinates;
+          for (unsigned d = 0; d < rank; ++d)
+            coordinates.push_back(linalg::IndexOp::create(b, nested, d));
+          yieldValue(b, nested, extractAtIndex(b, nested, input, coordinates,
+                                               op.getAxis(), args[0]));
         });
     rewriter.replaceOp(op, generic.getResults());
     return success();
@@ -171,6 +206,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
 
 void mlir::edge::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
-               ConcatLowering, GatherLowering, SliceLowering>(
+               ConcatLowering, GatherLowering, GatherElementsLowering,
+               SliceLowering>(
       patterns.getContext());
 }

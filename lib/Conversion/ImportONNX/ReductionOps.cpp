@@ -1,8 +1,10 @@
-//===- ReductionOps.cpp - Import ONNX reductions and normalizations -------===//
+//===- ReductionOps.cpp - Import ONNX reductions, normalizations, losses --===//
 //
 // ReduceSum/Mean/Max/Min/Prod map to edge reductions; ReduceL1/L2/LogSum/
-// LogSumExp/SumSquare, LogSoftmax and LayerNormalization are composed from
-// reductions and elementwise ops (the fusion pass sees the usual pattern).
+// LogSumExp/SumSquare, LogSoftmax, LayerNormalization and the
+// NegativeLogLikelihood/SoftmaxCrossEntropy losses are composed from
+// reductions, gathers and elementwise ops (the fusion pass sees the usual
+// patterns).
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,6 +54,24 @@ struct Composer {
     return OpTy::create(b, loc, typeOf(x).clone(*shape), x, y);
   }
 
+  template <typename OpTy> Value compare(Value x, Value y) {
+    auto shape = broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(),
+                                 nullptr);
+    assert(succeeded(shape) && "composed operands must broadcast");
+    return OpTy::create(b, loc, RankedTensorType::get(*shape, b.getI1Type()),
+                        x, y);
+  }
+
+  Value select(Value condition, Value x, Value y) {
+    auto branches =
+        broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(), nullptr);
+    assert(succeeded(branches) && "composed operands must broadcast");
+    auto shape =
+        broadcastShapes(typeOf(condition).getShape(), *branches, nullptr);
+    assert(succeeded(shape) && "composed operands must broadcast");
+    return SelectOp::create(b, loc, typeOf(x).clone(*shape), condition, x, y);
+  }
+
   template <typename OpTy> Value unary(Value x) {
     return OpTy::create(b, loc, x);
   }
@@ -60,6 +80,10 @@ struct Composer {
     auto type = RankedTensorType::get({}, element);
     return ConstantOp::create(
         b, loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
+  }
+
+  Value splat(RankedTensorType type, Attribute value) {
+    return ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
   }
 
   Value reshape(Value x, ArrayRef<int64_t> shape) {
@@ -194,6 +218,8 @@ LogicalResult convertArgReduce(NodeContext &ctx) {
   return success();
 }
 
+Value composeLogSoftmax(Composer &c, Value x, int64_t axis);
+
 /// LogSoftmax = (x - max) - log(sum(exp(x - max))) along the axis; before
 /// opset 13 over the flattened trailing dimensions, as Softmax.
 LogicalResult convertLogSoftmax(NodeContext &ctx) {
@@ -216,12 +242,108 @@ LogicalResult convertLogSoftmax(NodeContext &ctx) {
                       getNumElements(shape.drop_front(*axis))});
     reduced = 1;
   }
-  Value shifted = c.binary<SubOp>(
-      x, c.reduce<ReduceMaxOp>(x, {reduced}, /*keepDims=*/true));
-  Value logSum = c.unary<LogOp>(c.reduce<ReduceSumOp>(
-      c.unary<ExpOp>(shifted), {reduced}, /*keepDims=*/true));
-  ctx.setOutput(0, c.reshape(c.binary<SubOp>(shifted, logSum),
+  ctx.setOutput(0, c.reshape(composeLogSoftmax(c, x, reduced),
                              type->getShape()));
+  return success();
+}
+
+/// x - max - log(sum(exp(x - max))) along `axis`.
+Value composeLogSoftmax(Composer &c, Value x, int64_t axis) {
+  Value shifted =
+      c.binary<SubOp>(x, c.reduce<ReduceMaxOp>(x, {axis}, /*keepDims=*/true));
+  Value logSum = c.unary<LogOp>(c.reduce<ReduceSumOp>(
+      c.unary<ExpOp>(shifted), {axis}, /*keepDims=*/true));
+  return c.binary<SubOp>(shifted, logSum);
+}
+
+/// NegativeLogLikelihoodLoss of `logProb` [N, C, d...] at `target`
+/// [N, d...]: -logProb[n, target, d...] * weight[target], with ignored
+/// targets weighing 0, reduced as `reduction` says (mean divides by the
+/// total weight).
+FailureOr<Value> composeNLL(NodeContext &ctx, Composer &c, Value logProb,
+                            Value target, Value weight) {
+  RankedTensorType inputType = c.typeOf(logProb);
+  RankedTensorType targetType = c.typeOf(target);
+  Type element = inputType.getElementType();
+  Type indexElement = targetType.getElementType();
+  if (!isa<FloatType>(element) || inputType.getRank() < 2 ||
+      !indexElement.isSignlessInteger() || indexElement.isInteger(1))
+    return ctx.emitError("needs float scores [N, C, ...] and integer targets");
+  SmallVector<int64_t> expected(inputType.getShape());
+  expected.erase(expected.begin() + 1);
+  if (targetType.getShape() != ArrayRef<int64_t>(expected))
+    return ctx.emitError("the target shape must be the input's without C");
+  if (weight && c.typeOf(weight).getShape() !=
+                    ArrayRef<int64_t>{inputType.getDimSize(1)})
+    return ctx.emitError("weights must be a vector of C elements");
+  std::string reduction = ctx.getString("reduction", "mean");
+  if (reduction != "mean" && reduction != "sum" && reduction != "none")
+    return ctx.emitError("reduction '" + reduction + "' is not valid");
+
+  // Ignored targets read class 0 and weigh nothing.
+  Value ignored;
+  if (const onnx::AttributeProto *attr = ctx.getAttr("ignore_index")) {
+    auto scalarIndex = RankedTensorType::get({}, indexElement);
+    ignored = c.compare<EqualOp>(
+        target, c.splat(scalarIndex, c.b.getIntegerAttr(indexElement, attr->i())));
+    target = c.select(
+        ignored, c.splat(scalarIndex, c.b.getIntegerAttr(indexElement, 0)),
+        target);
+  }
+  SmallVector<int64_t> withClass(expected);
+  withClass.insert(withClass.begin() + 1, 1);
+  Value picked = GatherElementsOp::create(
+      c.b, c.loc, inputType.clone(withClass), logProb,
+      c.reshape(target, withClass), c.b.getI64IntegerAttr(1));
+  picked = c.reshape(picked, expected);
+
+  auto weightsType = RankedTensorType::get(expected, element);
+  Value weights =
+      weight ? Value(GatherOp::create(c.b, c.loc, weightsType, weight, target,
+                                      c.b.getI64IntegerAttr(0)))
+             : c.splat(weightsType, c.b.getFloatAttr(element, 1.0));
+  if (ignored)
+    weights = c.select(ignored, c.scalar(element, 0), weights);
+  Value loss = c.binary<MulOp>(c.unary<NegOp>(picked), weights);
+  if (reduction == "none")
+    return loss;
+  Value sum = c.reduce<ReduceSumOp>(loss, {}, /*keepDims=*/false);
+  if (reduction == "sum")
+    return sum;
+  return c.binary<DivOp>(
+      sum, c.reduce<ReduceSumOp>(weights, {}, /*keepDims=*/false));
+}
+
+LogicalResult convertNLL(NodeContext &ctx) {
+  if (failed(ctx.getInputType(0)) || failed(ctx.getInputType(1)) ||
+      (ctx.hasInput(2) && failed(ctx.getInputType(2))))
+    return failure();
+  Composer c(ctx);
+  FailureOr<Value> loss = composeNLL(ctx, c, ctx.getInput(0), ctx.getInput(1),
+                                     ctx.getInput(2));
+  if (failed(loss))
+    return failure();
+  ctx.setOutput(0, *loss);
+  return success();
+}
+
+/// SoftmaxCrossEntropyLoss = NLL of LogSoftmax over the class axis; the
+/// log-probabilities are the optional second output.
+LogicalResult convertSoftmaxCrossEntropy(NodeContext &ctx) {
+  FailureOr<RankedTensorType> scores = ctx.getInputType(0);
+  if (failed(scores) || failed(ctx.getInputType(1)) ||
+      (ctx.hasInput(2) && failed(ctx.getInputType(2))))
+    return failure();
+  if (!isa<FloatType>(scores->getElementType()) || scores->getRank() < 2)
+    return ctx.emitError("needs float scores [N, C, ...]");
+  Composer c(ctx);
+  Value logProb = composeLogSoftmax(c, ctx.getInput(0), 1);
+  FailureOr<Value> loss =
+      composeNLL(ctx, c, logProb, ctx.getInput(1), ctx.getInput(2));
+  if (failed(loss))
+    return failure();
+  ctx.setOutput(0, *loss);
+  ctx.setOutput(1, logProb);
   return success();
 }
 
@@ -292,4 +414,6 @@ void mlir::edge::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.add("ArgMin", convertArgReduce<ArgMinOp>);
   registry.add("LogSoftmax", convertLogSoftmax);
   registry.add("LayerNormalization", convertLayerNorm);
+  registry.add("NegativeLogLikelihoodLoss", convertNLL);
+  registry.add("SoftmaxCrossEntropyLoss", convertSoftmaxCrossEntropy);
 }

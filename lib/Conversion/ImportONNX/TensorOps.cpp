@@ -306,6 +306,32 @@ LogicalResult convertGather(NodeContext &ctx) {
   return success();
 }
 
+LogicalResult convertGatherElements(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  FailureOr<RankedTensorType> indices = ctx.getInputType(1);
+  if (failed(input) || failed(indices))
+    return failure();
+  if (!indices->getElementType().isInteger(32) &&
+      !indices->getElementType().isInteger(64))
+    return ctx.emitError("indices must be int32 or int64");
+  if (indices->getRank() != input->getRank() || input->getRank() == 0)
+    return ctx.emitError("indices must have the input's (non-zero) rank");
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", 0), input->getRank());
+  if (failed(axis))
+    return failure();
+  for (int64_t d = 0; d < input->getRank(); ++d)
+    if (d != *axis && indices->getDimSize(d) > input->getDimSize(d))
+      return ctx.emitError("indices dimension " + Twine(d) +
+                           " exceeds the input's");
+  OpBuilder &b = ctx.getBuilder();
+  ctx.setOutput(0, GatherElementsOp::create(
+                       b, ctx.getLoc(), input->clone(indices->getShape()),
+                       ctx.getInput(0), ctx.getInput(1),
+                       b.getI64IntegerAttr(*axis)));
+  return success();
+}
+
 /// Slice: ONNX starts/ends/axes/steps (attributes before opset 10, constant
 /// inputs after) normalized to one clamped start, size and step per
 /// dimension, following the ONNX clamping rules.
@@ -465,6 +491,7 @@ void mlir::edge::onnx_import::registerTensorOps(OpRegistry &registry) {
   registry.add("Identity", convertIdentity);
   registry.add("Shape", convertShape);
   registry.add("Gather", convertGather);
+  registry.add("GatherElements", convertGatherElements);
   registry.add("Slice", convertSlice);
   registry.add("Size", convertSize);
   registry.add("ConstantOfShape", convertConstantOfShape);

@@ -72,10 +72,10 @@ func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x1xf32>) -> tensor<2x4xf32> {
 // CHECK-LABEL: func @gather
 // CHECK-SAME: (%[[X:.*]]: tensor<5x3xf32>, %[[I:.*]]: tensor<2xi64>)
 // CHECK: linalg.generic {indexing_maps = [#[[$IDX]], #{{.*}}]{{.*}} ins(%[[I]] : tensor<2xi64>)
+// CHECK: %[[COL:.*]] = linalg.index 1
 // CHECK: %[[RAW:.*]] = arith.index_cast
 // CHECK: %[[WRAPPED:.*]] = arith.addi %[[RAW]]
 // CHECK: %[[IDX:.*]] = arith.select %{{.*}}, %[[WRAPPED]], %[[RAW]]
-// CHECK: %[[COL:.*]] = linalg.index 1
 // CHECK: tensor.extract %[[X]][%[[IDX]], %[[COL]]]
 func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
   %0 = edge.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
@@ -91,4 +91,18 @@ func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
 func.func @slice(%x: tensor<5x3xf32>) -> tensor<2x2xf32> {
   %0 = edge.slice %x {starts = array<i64: 4, 1>, sizes = array<i64: 2, 2>, steps = array<i64: -2, 1>} : (tensor<5x3xf32>) -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+// GatherElements replaces the axis coordinate by the loaded index.
+// CHECK-LABEL: func @gather_elements
+// CHECK-SAME: (%[[X:.*]]: tensor<2x5xf32>, %[[I:.*]]: tensor<2x3xi64>)
+// CHECK: linalg.generic {{.*}} ins(%[[I]] : tensor<2x3xi64>)
+// CHECK: %[[ROW:.*]] = linalg.index 0
+// CHECK: %[[IDX:.*]] = arith.select
+// CHECK: tensor.extract %[[X]][%[[ROW]], %[[IDX]]]
+func.func @gather_elements(%x: tensor<2x5xf32>, %i: tensor<2x3xi64>) -> tensor<2x3xf32> {
+  %0 = edge.gather_elements %x, %i {axis = 1 : i64} : (tensor<2x5xf32>, tensor<2x3xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
 }

@@ -174,6 +174,9 @@ func.func @reductions_and_indexing(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) {
   %6 = edge.arg_min %x {axis = 0 : i64, keep_dims = true, select_last_index = true} : (tensor<2x3x4xf32>) -> tensor<1x3x4xi64>
   // CHECK: edge.gather %{{.*}}, %{{.*}} {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<5xi64>) -> tensor<2x3x5xf32>
   %7 = edge.gather %x, %i {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<5xi64>) -> tensor<2x3x5xf32>
+  // CHECK: edge.gather_elements %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x5x4xi64>) -> tensor<2x5x4xf32>
+  %ge_i = edge.constant dense<0> : tensor<2x5x4xi64>
+  %ge = edge.gather_elements %x, %ge_i {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x5x4xi64>) -> tensor<2x5x4xf32>
   // CHECK: edge.slice %{{.*}} {sizes = array<i64: 2, 2, 2>, starts = array<i64: 0, 2, 0>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
   %8 = edge.slice %x {starts = array<i64: 0, 2, 0>, sizes = array<i64: 2, 2, 2>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
   return

@@ -284,6 +284,28 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   return DenseElementsAttr::get(resultType, results);
 }
 
+LogicalResult GatherElementsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  if (!adaptor.getAxisAttr())
+    return emitOptionalError(location, "gather_elements needs an axis");
+  ArrayRef<int64_t> input = shapeOf(adaptor.getInput());
+  ArrayRef<int64_t> indices = shapeOf(adaptor.getIndices());
+  int64_t axis = adaptor.getAxis();
+  if (indices.size() != input.size())
+    return emitOptionalError(location, "indices must have the input's rank");
+  if (axis >= static_cast<int64_t>(input.size()))
+    return emitOptionalError(location, "axis ", axis,
+                             " is out of range for rank ", input.size());
+  for (size_t d = 0; d < input.size(); ++d)
+    if (static_cast<int64_t>(d) != axis && indices[d] > input[d])
+      return emitOptionalError(location, "indices dimension ", d,
+                               " exceeds the input's");
+  inferred.push_back(
+      RankedTensorType::get(indices, elementTypeOf(adaptor.getInput())));
+  return success();
+}
+
 LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                                         std::optional<Location> location,
                                         Adaptor adaptor,

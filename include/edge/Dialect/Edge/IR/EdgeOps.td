@@ -538,6 +538,25 @@ def Edge_GatherOp : Edge_Op<"gather", [Pure, InferTypeOpAdaptor,
   let hasFolder = 1;
 }
 
+def Edge_GatherElementsOp : Edge_Op<"gather_elements", [Pure,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "gathers single elements along one axis by index";
+  let description = [{
+    ONNX GatherElements: `result[i] = input[i with i[axis] replaced by
+    indices[i]]`; `indices` has the input's rank and gives the result
+    shape. Negative indices count from the end.
+
+    ```mlir
+    %r = edge.gather_elements %x, %i {axis = 1 : i64} : (tensor<2x5xf32>, tensor<2x3xi64>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Edge_Tensor:$input,
+                   StaticShapeTensorOf<[I32, I64]>:$indices,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
+  let results = (outs Edge_Tensor:$result);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
 def Edge_SliceOp : Edge_Op<"slice", [Pure, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "strided slice with one start and step per dimension";
