@@ -13,6 +13,10 @@ using namespace mlir::edge;
 
 namespace {
 
+Value createSelect(OpBuilder &b, Location loc, Value cond, Value x, Value y);
+Value createFloatCompare(OpBuilder &b, Location loc,
+                         arith::CmpFPredicate predicate, Value x, Value y);
+
 /// Predicates of the comparison ops: ordered for floats, signed for ints.
 std::pair<arith::CmpFPredicate, arith::CmpIPredicate>
 getComparePredicates(Operation *op) {
@@ -44,6 +48,27 @@ Value buildBinary(Operation *op, OpBuilder &b, Location loc, Value x,
                    : Value(arith::DivSIOp::create(b, loc, x, y));
   if (isa<DivUOp>(op))
     return arith::DivUIOp::create(b, loc, x, y);
+  if (isa<RemOp, ModOp>(op)) {
+    Value rem = isFloat ? Value(arith::RemFOp::create(b, loc, x, y))
+                        : Value(arith::RemSIOp::create(b, loc, x, y));
+    if (isa<RemOp>(op))
+      return rem;
+    // Python's %: a non-zero remainder takes the divisor's sign.
+    Value zero = createScalarConstant(b, loc, x.getType(), 0);
+    Value remNegative, divisorNegative, nonZero;
+    if (isFloat) {
+      remNegative = createFloatCompare(b, loc, arith::CmpFPredicate::OLT, rem, zero);
+      divisorNegative = createFloatCompare(b, loc, arith::CmpFPredicate::OLT, y, zero);
+      nonZero = createFloatCompare(b, loc, arith::CmpFPredicate::ONE, rem, zero);
+    } else {
+      remNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, rem, zero);
+      divisorNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, y, zero);
+      nonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rem, zero);
+    }
+    Value signsDiffer = arith::XOrIOp::create(b, loc, remNegative, divisorNegative);
+    Value adjust = arith::AndIOp::create(b, loc, nonZero, signsDiffer);
+    return createSelect(b, loc, adjust, createAdd(b, loc, rem, y), rem);
+  }
   if (isa<PowOp>(op))
     return isFloat ? Value(math::PowFOp::create(b, loc, x, y))
                    : Value(math::IPowIOp::create(b, loc, x, y));
@@ -418,7 +443,8 @@ void mlir::edge::populateElementwisePatterns(RewritePatternSet &patterns) {
   patterns.add<
       BinaryElementwiseLowering<AddOp>, BinaryElementwiseLowering<SubOp>,
       BinaryElementwiseLowering<MulOp>, BinaryElementwiseLowering<DivOp>,
-      BinaryElementwiseLowering<DivUOp>,
+      BinaryElementwiseLowering<DivUOp>, BinaryElementwiseLowering<RemOp>,
+      BinaryElementwiseLowering<ModOp>,
       BinaryElementwiseLowering<PowOp>, BinaryElementwiseLowering<MaxOp>,
       BinaryElementwiseLowering<MinOp>, BinaryElementwiseLowering<PReluOp>,
       BinaryElementwiseLowering<EqualOp>, BinaryElementwiseLowering<LessOp>,

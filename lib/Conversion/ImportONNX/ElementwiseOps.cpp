@@ -74,6 +74,18 @@ static LogicalResult convertBinary(NodeContext &ctx) {
   return success();
 }
 
+/// Mod: fmod = 1 is C's fmod (sign of the dividend, required for floats),
+/// fmod = 0 Python's % (sign of the divisor).
+static LogicalResult convertMod(NodeContext &ctx) {
+  FailureOr<RankedTensorType> lhs = ctx.getInputType(0);
+  if (failed(lhs))
+    return failure();
+  bool fmod = ctx.getInt("fmod", 0) != 0;
+  if (isa<FloatType>(lhs->getElementType()) && !fmod)
+    return ctx.emitError("fmod must be 1 for floating-point inputs");
+  return fmod ? convertBinary<RemOp>(ctx) : convertBinary<ModOp>(ctx);
+}
+
 /// Pow: the exponent may have another numeric type than the base.
 static LogicalResult convertPow(NodeContext &ctx) {
   FailureOr<RankedTensorType> base = ctx.getInputType(0);
@@ -273,6 +285,7 @@ void mlir::edge::onnx_import::registerElementwiseOps(OpRegistry &registry) {
   registry.add("Mul", convertBinary<MulOp>);
   registry.add("Div", convertBinary<DivOp>);
   registry.add("Pow", convertPow);
+  registry.add("Mod", convertMod);
   registry.add("PRelu", convertBinary<PReluOp>);
   registry.add("Equal", convertBinary<EqualOp, true>);
   registry.add("Less", convertBinary<LessOp, true>);

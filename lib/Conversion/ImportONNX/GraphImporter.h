@@ -61,6 +61,10 @@ public:
   bool isUnsignedInput(unsigned index) const;
   /// Input `index` as a compile-time constant, if it is one.
   std::optional<DenseElementsAttr> getConstantInput(unsigned index) const;
+  /// Integer values of a constant int64 input (shapes, axes, pads); an
+  /// error naming `what` when the input is not a compile-time constant.
+  FailureOr<SmallVector<int64_t>> getConstantInts(unsigned index,
+                                                  const Twine &what) const;
   /// Binds output `index` to `value`.
   void setOutput(unsigned index, Value value);
 
@@ -106,6 +110,8 @@ void registerElementwiseOps(OpRegistry &registry);
 void registerNeuralNetworkOps(OpRegistry &registry);
 void registerTensorOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
+void registerLayoutOps(OpRegistry &registry);
+void registerGeneratorOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {

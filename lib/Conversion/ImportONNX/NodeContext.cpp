@@ -48,6 +48,15 @@ NodeContext::getConstantInput(unsigned index) const {
   return std::nullopt;
 }
 
+FailureOr<SmallVector<int64_t>>
+NodeContext::getConstantInts(unsigned index, const Twine &what) const {
+  std::optional<DenseElementsAttr> attr = getConstantInput(index);
+  if (!attr || !attr->getElementType().isInteger(64))
+    return emitError(what + " must be a constant int64 tensor (shapes "
+                            "computed at run time are not supported)");
+  return llvm::to_vector(attr->getValues<int64_t>());
+}
+
 /// Folds the op defining `value` when all its operands are constants, so
 /// that shape computations (Shape -> Gather -> Concat -> Reshape) become
 /// constants as they are imported.
@@ -137,6 +146,8 @@ const OpRegistry &OpRegistry::get() {
     registerNeuralNetworkOps(r);
     registerTensorOps(r);
     registerReductionOps(r);
+    registerLayoutOps(r);
+    registerGeneratorOps(r);
     return r;
   }();
   return registry;

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Composer.h"
 #include "GraphImporter.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
@@ -18,80 +19,6 @@ using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;
 
 namespace {
-
-/// Builds edge ops at the node's location with the types they need.
-struct Composer {
-  NodeContext &ctx;
-  OpBuilder &b;
-  Location loc;
-
-  explicit Composer(NodeContext &ctx)
-      : ctx(ctx), b(ctx.getBuilder()), loc(ctx.getLoc()) {}
-
-  RankedTensorType typeOf(Value v) {
-    return cast<RankedTensorType>(v.getType());
-  }
-
-  template <typename OpTy> Value reduce(Value x, ArrayRef<int64_t> axes,
-                                        bool keepDims) {
-    RankedTensorType type = typeOf(x);
-    SmallVector<int64_t> shape;
-    for (int64_t d = 0; d < type.getRank(); ++d) {
-      bool reduced = axes.empty() || llvm::is_contained(axes, d);
-      if (!reduced)
-        shape.push_back(type.getDimSize(d));
-      else if (keepDims)
-        shape.push_back(1);
-    }
-    return OpTy::create(b, loc, type.clone(shape), x,
-                        b.getDenseI64ArrayAttr(axes), b.getBoolAttr(keepDims));
-  }
-
-  template <typename OpTy> Value binary(Value x, Value y) {
-    auto shape = broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(),
-                                 nullptr);
-    assert(succeeded(shape) && "composed operands must broadcast");
-    return OpTy::create(b, loc, typeOf(x).clone(*shape), x, y);
-  }
-
-  template <typename OpTy> Value compare(Value x, Value y) {
-    auto shape = broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(),
-                                 nullptr);
-    assert(succeeded(shape) && "composed operands must broadcast");
-    return OpTy::create(b, loc, RankedTensorType::get(*shape, b.getI1Type()),
-                        x, y);
-  }
-
-  Value select(Value condition, Value x, Value y) {
-    auto branches =
-        broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(), nullptr);
-    assert(succeeded(branches) && "composed operands must broadcast");
-    auto shape =
-        broadcastShapes(typeOf(condition).getShape(), *branches, nullptr);
-    assert(succeeded(shape) && "composed operands must broadcast");
-    return SelectOp::create(b, loc, typeOf(x).clone(*shape), condition, x, y);
-  }
-
-  template <typename OpTy> Value unary(Value x) {
-    return OpTy::create(b, loc, x);
-  }
-
-  Value scalar(Type element, double value) {
-    auto type = RankedTensorType::get({}, element);
-    return ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
-  }
-
-  Value splat(RankedTensorType type, Attribute value) {
-    return ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
-  }
-
-  Value reshape(Value x, ArrayRef<int64_t> shape) {
-    if (typeOf(x).getShape() == shape)
-      return x;
-    return ReshapeOp::create(b, loc, typeOf(x).clone(shape), x);
-  }
-};
 
 /// The reduced axes of a Reduce* node: normalized, sorted, unique. Empty
 /// means all axes (or nothing with noop_with_empty_axes; see `isNoop`).
@@ -392,6 +319,78 @@ LogicalResult convertLayerNorm(NodeContext &ctx) {
   return success();
 }
 
+/// InstanceNormalization: per sample and channel over the spatial dims,
+/// then the per-channel scale and bias.
+LogicalResult convertInstanceNorm(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  FailureOr<RankedTensorType> scale = ctx.getInputType(1);
+  FailureOr<RankedTensorType> bias = ctx.getInputType(2);
+  if (failed(type) || failed(scale) || failed(bias))
+    return failure();
+  Type element = type->getElementType();
+  int64_t rank = type->getRank();
+  if (!isa<FloatType>(element) || rank < 3)
+    return ctx.emitError("needs a floating-point input [N, C, D1, ...]");
+  int64_t channels = type->getDimSize(1);
+  for (RankedTensorType param : {*scale, *bias})
+    if (param.getShape() != ArrayRef<int64_t>{channels} ||
+        param.getElementType() != element)
+      return ctx.emitError("scale and bias must be vectors of C elements");
+  SmallVector<int64_t> axes, channelShape(rank, 1);
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  channelShape[1] = channels;
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  Value mean = c.reduce<ReduceMeanOp>(x, axes, /*keepDims=*/true);
+  Value centered = c.binary<SubOp>(x, mean);
+  Value variance = c.reduce<ReduceMeanOp>(c.binary<MulOp>(centered, centered),
+                                          axes, /*keepDims=*/true);
+  Value invStdDev = c.unary<ReciprocalOp>(c.unary<SqrtOp>(c.binary<AddOp>(
+      variance, c.scalar(element, ctx.getFloat("epsilon", 1e-5f)))));
+  Value y = c.binary<MulOp>(c.binary<MulOp>(centered, invStdDev),
+                            c.reshape(ctx.getInput(1), channelShape));
+  ctx.setOutput(0, c.binary<AddOp>(y, c.reshape(ctx.getInput(2), channelShape)));
+  return success();
+}
+
+/// LRN: x / (bias + alpha / size * sum of squares over a window of
+/// channels) ^ beta; the window sum is an average pool over the channel
+/// axis of the squares (padded with zeros, counting the padding).
+LogicalResult convertLRN(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  Type element = type->getElementType();
+  int64_t rank = type->getRank();
+  if (!isa<FloatType>(element) || rank < 3)
+    return ctx.emitError("needs a floating-point input [N, C, D1, ...]");
+  int64_t size = ctx.getInt("size", 0);
+  if (size < 1 || size > type->getDimSize(1) * 2 + 1)
+    return ctx.emitError("size must be positive and fit the channels");
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  // View [N, C, rest] as [N, 1, C, rest]: pooling over "spatial" C.
+  int64_t rest = getNumElements(type->getShape().drop_front(2));
+  int64_t n = type->getDimSize(0), channels = type->getDimSize(1);
+  Value squares = c.reshape(c.binary<MulOp>(x, x), {n, 1, channels, rest});
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  auto pooledType = RankedTensorType::get({n, 1, channels, rest}, element);
+  Value sums = AveragePoolOp::create(
+      c.b, c.loc, pooledType, squares, c.b.getDenseI64ArrayAttr({size, 1}),
+      c.b.getDenseI64ArrayAttr({1, 1}),
+      c.b.getDenseI64ArrayAttr({before, 0, after, 0}), c.b.getBoolAttr(false),
+      c.b.getBoolAttr(true));
+  // The average pool divided by size; alpha / size * sum = alpha * avg.
+  Value scaled = c.binary<AddOp>(
+      c.scalar(element, ctx.getFloat("bias", 1.0f)),
+      c.binary<MulOp>(c.scalar(element, ctx.getFloat("alpha", 1e-4f)), sums));
+  Value denominator =
+      c.binary<PowOp>(scaled, c.scalar(element, ctx.getFloat("beta", 0.75f)));
+  ctx.setOutput(0, c.binary<DivOp>(x, c.reshape(denominator, type->getShape())));
+  return success();
+}
+
 } // namespace
 
 void mlir::edge::onnx_import::registerReductionOps(OpRegistry &registry) {
@@ -414,6 +413,8 @@ void mlir::edge::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.add("ArgMin", convertArgReduce<ArgMinOp>);
   registry.add("LogSoftmax", convertLogSoftmax);
   registry.add("LayerNormalization", convertLayerNorm);
+  registry.add("InstanceNormalization", convertInstanceNorm);
+  registry.add("LRN", convertLRN);
   registry.add("NegativeLogLikelihoodLoss", convertNLL);
   registry.add("SoftmaxCrossEntropyLoss", convertSoftmaxCrossEntropy);
 }

@@ -19,17 +19,6 @@ Value createReshape(NodeContext &ctx, Value input, ArrayRef<int64_t> shape) {
   return ReshapeOp::create(ctx.getBuilder(), ctx.getLoc(), type, input);
 }
 
-/// Integer values of a constant input (e.g. shapes and axes); an error when
-/// the input is not a compile-time constant.
-FailureOr<SmallVector<int64_t>> getConstantInts(NodeContext &ctx,
-                                                unsigned index,
-                                                StringRef what) {
-  std::optional<DenseElementsAttr> attr = ctx.getConstantInput(index);
-  if (!attr || !attr->getElementType().isInteger(64))
-    return ctx.emitError(what + " must be a constant int64 tensor (shapes "
-                               "computed at run time are not supported)");
-  return llvm::to_vector(attr->getValues<int64_t>());
-}
 
 LogicalResult convertConstant(NodeContext &ctx) {
   OpBuilder &b = ctx.getBuilder();
@@ -105,7 +94,7 @@ LogicalResult convertSize(NodeContext &ctx) {
 /// given by the constant input.
 LogicalResult convertConstantOfShape(NodeContext &ctx) {
   FailureOr<SmallVector<int64_t>> shape =
-      getConstantInts(ctx, 0, "the shape input");
+      ctx.getConstantInts(0, "the shape input");
   if (failed(shape))
     return failure();
   int64_t count = 1;
@@ -174,7 +163,7 @@ LogicalResult convertReshape(NodeContext &ctx) {
       ctx.getOpset() < 5 ? FailureOr<SmallVector<int64_t>>(
                                ctx.getInts("shape").value_or(
                                    SmallVector<int64_t>{}))
-                         : getConstantInts(ctx, 1, "the shape input");
+                         : ctx.getConstantInts(1, "the shape input");
   if (failed(requested))
     return failure();
   bool allowZero = ctx.getInt("allowzero", 0) != 0;
@@ -346,20 +335,20 @@ LogicalResult convertSlice(NodeContext &ctx) {
     ends = ctx.getInts("ends").value_or(SmallVector<int64_t>{});
     axes = ctx.getInts("axes").value_or(SmallVector<int64_t>{});
   } else {
-    FailureOr<SmallVector<int64_t>> s = getConstantInts(ctx, 1, "starts");
-    FailureOr<SmallVector<int64_t>> e = getConstantInts(ctx, 2, "ends");
+    FailureOr<SmallVector<int64_t>> s = ctx.getConstantInts(1, "starts");
+    FailureOr<SmallVector<int64_t>> e = ctx.getConstantInts(2, "ends");
     if (failed(s) || failed(e))
       return failure();
     starts = *s;
     ends = *e;
     if (ctx.hasInput(3)) {
-      FailureOr<SmallVector<int64_t>> a = getConstantInts(ctx, 3, "axes");
+      FailureOr<SmallVector<int64_t>> a = ctx.getConstantInts(3, "axes");
       if (failed(a))
         return failure();
       axes = *a;
     }
     if (ctx.hasInput(4)) {
-      FailureOr<SmallVector<int64_t>> st = getConstantInts(ctx, 4, "steps");
+      FailureOr<SmallVector<int64_t>> st = ctx.getConstantInts(4, "steps");
       if (failed(st))
         return failure();
       steps = *st;
@@ -417,7 +406,7 @@ FailureOr<std::optional<SmallVector<int64_t>>> getAxes(NodeContext &ctx) {
     return ctx.getInts("axes");
   if (!ctx.hasInput(1))
     return std::optional<SmallVector<int64_t>>();
-  FailureOr<SmallVector<int64_t>> axes = getConstantInts(ctx, 1, "axes");
+  FailureOr<SmallVector<int64_t>> axes = ctx.getConstantInts(1, "axes");
   if (failed(axes))
     return failure();
   return std::optional<SmallVector<int64_t>>(*axes);

@@ -170,3 +170,24 @@ func.func @activations(%x: tensor<4xf32>) -> tensor<4xf32> {
   %2 = edge.softplus %1 : tensor<4xf32>
   return %2 : tensor<4xf32>
 }
+
+// -----
+
+// mod corrects the remainder's sign to the divisor's.
+// CHECK-LABEL: func @mod
+// CHECK: %[[REM:.*]] = arith.remsi
+// CHECK: arith.xori
+// CHECK: %[[ADJUST:.*]] = arith.andi
+// CHECK: %[[SUM:.*]] = arith.addi %[[REM]]
+// CHECK: arith.select %[[ADJUST]], %[[SUM]], %[[REM]]
+// CHECK-LABEL: func @rem
+// CHECK: arith.remf
+// CHECK-NOT: arith.select
+func.func @mod(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = edge.mod %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+func.func @rem(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = edge.rem %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

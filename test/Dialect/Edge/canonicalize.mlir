@@ -133,3 +133,17 @@ func.func @fold_indexing() -> (tensor<2xi64>, tensor<2xi64>, tensor<i64>, tensor
   %3 = edge.concat %0, %1 {axis = 0 : i64} : (tensor<2xi64>, tensor<2xi64>) -> tensor<4xi64>
   return %0, %1, %2, %3 : tensor<2xi64>, tensor<2xi64>, tensor<i64>, tensor<4xi64>
 }
+
+// -----
+
+// rem takes the dividend's sign, mod the divisor's.
+// CHECK-LABEL: func @fold_rem_mod
+func.func @fold_rem_mod() -> (tensor<2xi64>, tensor<2xi64>) {
+  %a = edge.constant dense<[-7, 7]> : tensor<2xi64>
+  %b = edge.constant dense<3> : tensor<i64>
+  // CHECK-DAG: edge.constant dense<[-1, 1]> : tensor<2xi64>
+  %0 = edge.rem %a, %b : (tensor<2xi64>, tensor<i64>) -> tensor<2xi64>
+  // CHECK-DAG: edge.constant dense<[2, 1]> : tensor<2xi64>
+  %1 = edge.mod %a, %b : (tensor<2xi64>, tensor<i64>) -> tensor<2xi64>
+  return %0, %1 : tensor<2xi64>, tensor<2xi64>
+}

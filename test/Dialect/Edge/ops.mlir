@@ -111,6 +111,10 @@ func.func @normalization_and_data_movement(%x: tensor<1x4x2x2xf32>, %c: tensor<4
 func.func @more_elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %i: tensor<3xi64>, %c: tensor<2x3xi1>) {
   // CHECK: edge.divu %{{.*}}, %{{.*}} : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
   %du = edge.divu %i, %i : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  // CHECK: edge.rem %{{.*}}, %{{.*}} : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %rem = edge.rem %i, %i : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  // CHECK: edge.mod %{{.*}}, %{{.*}} : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %mod = edge.mod %i, %i : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
   // CHECK: edge.pow {{.*}} -> tensor<2x3xf32>
   %0 = edge.pow %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
   // CHECK: edge.max

@@ -118,6 +118,8 @@ EDGE_BROADCAST_INFER(MulOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(DivOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(DivUOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(PowOp, EDGE_SAME_ELEMENT)
+EDGE_BROADCAST_INFER(RemOp, EDGE_SAME_ELEMENT)
+EDGE_BROADCAST_INFER(ModOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(MaxOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(MinOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(PReluOp, EDGE_SAME_ELEMENT)
@@ -236,6 +238,41 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
       },
       [](const APInt &a, const APInt &b) -> std::optional<APInt> {
         return a.sle(b) ? a : b;
+      });
+}
+
+OpFoldResult RemOp::fold(FoldAdaptor adaptor) {
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        APFloat r = a;
+        r.mod(b);
+        return r;
+      },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        if (b.isZero())
+          return std::nullopt;
+        return a.srem(b);
+      });
+}
+
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        APFloat r = a;
+        r.mod(b);
+        if (!r.isZero() && r.isNegative() != b.isNegative())
+          r = r + b;
+        return r;
+      },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        if (b.isZero())
+          return std::nullopt;
+        APInt r = a.srem(b);
+        if (!r.isZero() && r.isNegative() != b.isNegative())
+          r += b;
+        return r;
       });
 }
 

@@ -1,0 +1,136 @@
+//===- Composer.h - Build edge ops for composed ONNX operators --*- C++ -*-===//
+//
+// Internal to the importer: operators without an edge op of their own
+// (LogSoftmax, LayerNormalization, the losses, Pad, Tile, ...) are composed
+// from edge ops; Composer builds them at the node's location and computes
+// their result types (the operands are known to be valid).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_LIB_CONVERSION_IMPORTONNX_COMPOSER_H
+#define EDGE_LIB_CONVERSION_IMPORTONNX_COMPOSER_H
+
+#include "GraphImporter.h"
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Dialect/Edge/IR/ShapeInference.h"
+
+namespace mlir::edge::onnx_import {
+
+/// Builds edge ops at the node's location with the types they need.
+struct Composer {
+  NodeContext &ctx;
+  OpBuilder &b;
+  Location loc;
+
+  explicit Composer(NodeContext &ctx)
+      : ctx(ctx), b(ctx.getBuilder()), loc(ctx.getLoc()) {}
+
+  RankedTensorType typeOf(Value v) {
+    return cast<RankedTensorType>(v.getType());
+  }
+
+  template <typename OpTy> Value reduce(Value x, ArrayRef<int64_t> axes,
+                                        bool keepDims) {
+    RankedTensorType type = typeOf(x);
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      bool reduced = axes.empty() || llvm::is_contained(axes, d);
+      if (!reduced)
+        shape.push_back(type.getDimSize(d));
+      else if (keepDims)
+        shape.push_back(1);
+    }
+    return OpTy::create(b, loc, type.clone(shape), x,
+                        b.getDenseI64ArrayAttr(axes), b.getBoolAttr(keepDims));
+  }
+
+  template <typename OpTy> Value binary(Value x, Value y) {
+    auto shape = broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(),
+                                 nullptr);
+    assert(succeeded(shape) && "composed operands must broadcast");
+    return OpTy::create(b, loc, typeOf(x).clone(*shape), x, y);
+  }
+
+  template <typename OpTy> Value compare(Value x, Value y) {
+    auto shape = broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(),
+                                 nullptr);
+    assert(succeeded(shape) && "composed operands must broadcast");
+    return OpTy::create(b, loc, RankedTensorType::get(*shape, b.getI1Type()),
+                        x, y);
+  }
+
+  Value select(Value condition, Value x, Value y) {
+    auto branches =
+        broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(), nullptr);
+    assert(succeeded(branches) && "composed operands must broadcast");
+    auto shape =
+        broadcastShapes(typeOf(condition).getShape(), *branches, nullptr);
+    assert(succeeded(shape) && "composed operands must broadcast");
+    return SelectOp::create(b, loc, typeOf(x).clone(*shape), condition, x, y);
+  }
+
+  template <typename OpTy> Value unary(Value x) {
+    return OpTy::create(b, loc, x);
+  }
+
+  Value scalar(Type element, double value) {
+    auto type = RankedTensorType::get({}, element);
+    return ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
+  }
+
+  Value splat(RankedTensorType type, Attribute value) {
+    return ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
+  }
+
+  Value slice(Value x, ArrayRef<int64_t> starts, ArrayRef<int64_t> sizes,
+              ArrayRef<int64_t> steps) {
+    return SliceOp::create(b, loc, typeOf(x).clone(sizes), x,
+                           b.getDenseI64ArrayAttr(starts),
+                           b.getDenseI64ArrayAttr(sizes),
+                           b.getDenseI64ArrayAttr(steps));
+  }
+
+  /// `count` elements of `x` along `axis` from `start` by `step`.
+  Value sliceAxis(Value x, int64_t axis, int64_t start, int64_t count,
+                  int64_t step = 1) {
+    RankedTensorType type = typeOf(x);
+    SmallVector<int64_t> starts(type.getRank(), 0),
+        sizes(type.getShape()), steps(type.getRank(), 1);
+    starts[axis] = count > 0 ? start : 0;
+    sizes[axis] = count;
+    steps[axis] = step;
+    return slice(x, starts, sizes, steps);
+  }
+
+  Value concat(ValueRange values, int64_t axis) {
+    if (values.size() == 1)
+      return values.front();
+    SmallVector<int64_t> shape(typeOf(values.front()).getShape());
+    shape[axis] = 0;
+    for (Value v : values)
+      shape[axis] += typeOf(v).getDimSize(axis);
+    return ConcatOp::create(b, loc, typeOf(values.front()).clone(shape),
+                            values, b.getI64IntegerAttr(axis));
+  }
+
+  Value transpose(Value x, ArrayRef<int64_t> perm) {
+    SmallVector<int64_t> shape;
+    for (int64_t p : perm)
+      shape.push_back(typeOf(x).getDimSize(p));
+    return TransposeOp::create(b, loc, typeOf(x).clone(shape), x,
+                               b.getDenseI64ArrayAttr(perm));
+  }
+
+  Value reshape(Value x, ArrayRef<int64_t> shape) {
+    if (typeOf(x).getShape() == shape)
+      return x;
+    return ReshapeOp::create(b, loc, typeOf(x).clone(shape), x);
+  }
+};
+
+
+} // namespace mlir::edge::onnx_import
+
+#endif // EDGE_LIB_CONVERSION_IMPORTONNX_COMPOSER_H

@@ -1,0 +1,314 @@
+//===- GeneratorOps.cpp - Import ONNX Range, Trilu, OneHot, Hardmax -------===//
+//
+// Operators whose result follows a pattern of indices: the pattern is a
+// constant computed at import (Range, masks, class indices) combined with
+// the data by edge ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Composer.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::edge;
+using namespace mlir::edge::onnx_import;
+
+namespace {
+
+/// The single element of a constant scalar input as a double.
+FailureOr<double> getConstantScalar(NodeContext &ctx, unsigned index,
+                                    StringRef what) {
+  std::optional<DenseElementsAttr> attr = ctx.getConstantInput(index);
+  if (!attr || attr->getNumElements() != 1)
+    return ctx.emitError(what + " must be a constant scalar (values computed "
+                                "at run time are not supported)");
+  Attribute value = *attr->value_begin<Attribute>();
+  if (auto f = dyn_cast<FloatAttr>(value))
+    return f.getValueAsDouble();
+  return static_cast<double>(cast<IntegerAttr>(value).getInt());
+}
+
+/// Range(start, limit, delta) with constant inputs: a constant.
+LogicalResult convertRange(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  FailureOr<double> start = getConstantScalar(ctx, 0, "start");
+  FailureOr<double> limit = getConstantScalar(ctx, 1, "limit");
+  FailureOr<double> delta = getConstantScalar(ctx, 2, "delta");
+  if (failed(type) || failed(start) || failed(limit) || failed(delta))
+    return failure();
+  if (*delta == 0)
+    return ctx.emitError("delta must not be zero");
+  double count = std::ceil((*limit - *start) / *delta);
+  if (!(count < (1 << 24)))
+    return ctx.emitError("the range is too long");
+  int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
+  Type element = type->getElementType();
+  OpBuilder &b = ctx.getBuilder();
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < n; ++i) {
+    double v = *start + i * *delta;
+    values.push_back(isa<FloatType>(element)
+                         ? Attribute(b.getFloatAttr(element, v))
+                         : Attribute(b.getIntegerAttr(
+                               element, static_cast<int64_t>(v))));
+  }
+  auto resultType = RankedTensorType::get({n}, element);
+  ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(),
+                                      DenseElementsAttr::get(resultType, values)));
+  return success();
+}
+
+/// Trilu keeps the upper (or lower) triangle of the last two dimensions,
+/// shifted by k: a constant mask selects between the input and zero.
+LogicalResult convertTrilu(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  if (type->getRank() < 2)
+    return ctx.emitError("input must have rank >= 2");
+  int64_t k = 0;
+  if (ctx.hasInput(1)) {
+    FailureOr<double> value = getConstantScalar(ctx, 1, "k");
+    if (failed(value))
+      return failure();
+    k = static_cast<int64_t>(*value);
+  }
+  bool upper = ctx.getInt("upper", 1) != 0;
+  int64_t rows = type->getDimSize(type->getRank() - 2);
+  int64_t cols = type->getDimSize(type->getRank() - 1);
+  Composer c(ctx);
+  SmallVector<bool> mask;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      mask.push_back(upper ? j - i >= k : j - i <= k);
+  auto maskType = RankedTensorType::get({rows, cols}, c.b.getI1Type());
+  Value maskValue = ConstantOp::create(
+      c.b, c.loc, DenseElementsAttr::get(maskType, ArrayRef(mask)));
+  Type element = type->getElementType();
+  Value zero = c.splat(RankedTensorType::get({}, element),
+                       c.b.getZeroAttr(element));
+  ctx.setOutput(0, c.select(maskValue, ctx.getInput(0), zero));
+  return success();
+}
+
+/// Class indices 0..n-1 laid along `axis` of a tensor of `rank`
+/// (other dimensions 1), for comparisons with per-position indices.
+Value classIndices(Composer &c, int64_t n, int64_t axis, int64_t rank,
+                   Type element) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = n;
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < n; ++i)
+    values.push_back(c.b.getIntegerAttr(element, i));
+  return ConstantOp::create(
+      c.b, c.loc,
+      DenseElementsAttr::get(RankedTensorType::get(shape, element), values));
+}
+
+/// OneHot(indices, depth, values[off, on]): values[1] where the position
+/// along the new axis equals the (wrapped) index, values[0] elsewhere.
+LogicalResult convertOneHot(NodeContext &ctx) {
+  FailureOr<RankedTensorType> indices = ctx.getInputType(0);
+  FailureOr<RankedTensorType> valuesType = ctx.getInputType(2);
+  FailureOr<double> depthValue = getConstantScalar(ctx, 1, "depth");
+  if (failed(indices) || failed(valuesType) || failed(depthValue))
+    return failure();
+  int64_t depth = static_cast<int64_t>(*depthValue);
+  if (depth < 1 || depth > (1 << 24))
+    return ctx.emitError("depth must be positive");
+  if (valuesType->getNumElements() != 2)
+    return ctx.emitError("values must hold [off, on]");
+  int64_t rank = indices->getRank() + 1;
+  FailureOr<int64_t> axis = ctx.normalizeAxis(ctx.getInt("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  Composer c(ctx);
+  // Indices of any numeric type compare as int64; negatives wrap by depth.
+  Value idx = ctx.getInput(0);
+  auto i64 = c.b.getI64Type();
+  if (indices->getElementType() != i64)
+    idx = CastOp::create(c.b, c.loc, indices->clone(i64), idx);
+  Value zero = c.splat(RankedTensorType::get({}, i64), c.b.getI64IntegerAttr(0));
+  Value depthConst =
+      c.splat(RankedTensorType::get({}, i64), c.b.getI64IntegerAttr(depth));
+  idx = c.select(c.compare<LessOp>(idx, zero),
+                 c.binary<AddOp>(idx, depthConst), idx);
+  SmallVector<int64_t> expanded(indices->getShape());
+  expanded.insert(expanded.begin() + *axis, 1);
+  Value hit = c.compare<EqualOp>(c.reshape(idx, expanded),
+                                 classIndices(c, depth, *axis, rank, i64));
+  Value values = c.reshape(ctx.getInput(2), {2});
+  Value off = c.reshape(c.sliceAxis(values, 0, 0, 1), {});
+  Value on = c.reshape(c.sliceAxis(values, 0, 1, 1), {});
+  ctx.setOutput(0, c.select(hit, on, off));
+  return success();
+}
+
+/// Hardmax: 1 at the (first) largest element along the axis, 0 elsewhere;
+/// before opset 13 over the flattened trailing dimensions.
+LogicalResult convertHardmax(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  Type element = type->getElementType();
+  if (!isa<FloatType>(element) || type->getRank() == 0)
+    return ctx.emitError("needs a floating-point tensor of rank >= 1");
+  bool coerced = ctx.getOpset() < 13;
+  FailureOr<int64_t> axis = ctx.normalizeAxis(
+      ctx.getInt("axis", coerced ? 1 : -1), type->getRank());
+  if (failed(axis))
+    return failure();
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  int64_t reduced = *axis;
+  if (coerced) {
+    ArrayRef<int64_t> shape = type->getShape();
+    x = c.reshape(x, {getNumElements(shape.take_front(*axis)),
+                      getNumElements(shape.drop_front(*axis))});
+    reduced = 1;
+  }
+  RankedTensorType xType = c.typeOf(x);
+  SmallVector<int64_t> keptShape(xType.getShape());
+  keptShape[reduced] = 1;
+  Value argmax = ArgMaxOp::create(
+      c.b, c.loc, RankedTensorType::get(keptShape, c.b.getI64Type()), x,
+      c.b.getI64IntegerAttr(reduced), c.b.getBoolAttr(true),
+      c.b.getBoolAttr(false));
+  Value hit = c.compare<EqualOp>(
+      argmax, classIndices(c, xType.getDimSize(reduced), reduced,
+                           xType.getRank(), c.b.getI64Type()));
+  Value result = CastOp::create(c.b, c.loc, xType.clone(element), hit);
+  ctx.setOutput(0, c.reshape(result, type->getShape()));
+  return success();
+}
+
+/// EyeLike: ones on the k-th diagonal of a 2-D shape, as a constant.
+LogicalResult convertEyeLike(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  if (type->getRank() != 2)
+    return ctx.emitError("input must be 2-D");
+  Type element = type->getElementType();
+  if (const onnx::AttributeProto *attr = ctx.getAttr("dtype")) {
+    element = convertElementType(static_cast<int32_t>(attr->i()),
+                                 ctx.getBuilder().getContext());
+    if (!element)
+      return ctx.emitError("dtype is not supported");
+  }
+  int64_t k = ctx.getInt("k", 0);
+  int64_t rows = type->getDimSize(0), cols = type->getDimSize(1);
+  OpBuilder &b = ctx.getBuilder();
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      int64_t one = j - i == k;
+      values.push_back(isa<FloatType>(element)
+                           ? Attribute(b.getFloatAttr(element, one))
+                           : Attribute(b.getIntegerAttr(element, one)));
+    }
+  auto resultType = RankedTensorType::get({rows, cols}, element);
+  ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(),
+                                      DenseElementsAttr::get(resultType, values)));
+  return success();
+}
+
+/// IsNaN: x != x. IsInf: |x| == inf, optionally only one sign.
+LogicalResult convertIsNaNOrInf(NodeContext &ctx, bool isNaN) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  Type element = type->getElementType();
+  auto floatType = dyn_cast<FloatType>(element);
+  if (!floatType)
+    return ctx.emitError("needs a floating-point input");
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  if (isNaN) {
+    ctx.setOutput(0, c.unary<NotOp>(c.compare<EqualOp>(x, x)));
+    return success();
+  }
+  auto scalarType = RankedTensorType::get({}, element);
+  auto inf = [&](bool negative) {
+    return c.splat(scalarType,
+                   c.b.getFloatAttr(element, APFloat::getInf(
+                                                 floatType.getFloatSemantics(),
+                                                 negative)));
+  };
+  bool positive = ctx.getInt("detect_positive", 1) != 0;
+  bool negative = ctx.getInt("detect_negative", 1) != 0;
+  Value result = c.splat(RankedTensorType::get(type->getShape(), c.b.getI1Type()),
+                         c.b.getBoolAttr(false));
+  if (positive)
+    result = c.binary<OrOp>(result, c.compare<EqualOp>(x, inf(false)));
+  if (negative)
+    result = c.binary<OrOp>(result, c.compare<EqualOp>(x, inf(true)));
+  ctx.setOutput(0, result);
+  return success();
+}
+
+/// CumSum along a constant axis: a matmul with a triangular 0/1 matrix
+/// (exclusive drops the diagonal, reverse flips the triangle).
+LogicalResult convertCumSum(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  FailureOr<double> axisValue = getConstantScalar(ctx, 1, "axis");
+  if (failed(type) || failed(axisValue))
+    return failure();
+  Type element = type->getElementType();
+  if (element.isInteger(1) || type->getRank() == 0)
+    return ctx.emitError("needs a numeric tensor of rank >= 1");
+  int64_t rank = type->getRank();
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(static_cast<int64_t>(*axisValue), rank);
+  if (failed(axis))
+    return failure();
+  int64_t length = type->getDimSize(*axis);
+  if (length > 4096)
+    return ctx.emitError("CumSum over more than 4096 elements is not "
+                         "supported yet");
+  bool exclusive = ctx.getInt("exclusive", 0) != 0;
+  bool reverse = ctx.getInt("reverse", 0) != 0;
+  Composer c(ctx);
+  // result[j] = sum_i x[i] * m[i][j].
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < length; ++i)
+    for (int64_t j = 0; j < length; ++j) {
+      bool in = reverse ? (exclusive ? i > j : i >= j)
+                        : (exclusive ? i < j : i <= j);
+      values.push_back(isa<FloatType>(element)
+                           ? Attribute(c.b.getFloatAttr(element, in))
+                           : Attribute(c.b.getIntegerAttr(element, in)));
+    }
+  Value matrix = ConstantOp::create(
+      c.b, c.loc,
+      DenseElementsAttr::get(RankedTensorType::get({length, length}, element),
+                             values));
+  // Move the axis last, multiply, move it back.
+  SmallVector<int64_t> perm, inverse(rank);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != *axis)
+      perm.push_back(d);
+  perm.push_back(*axis);
+  for (int64_t d = 0; d < rank; ++d)
+    inverse[perm[d]] = d;
+  Value moved = c.transpose(ctx.getInput(0), perm);
+  Value summed = MatMulOp::create(c.b, c.loc, c.typeOf(moved), moved, matrix);
+  ctx.setOutput(0, c.transpose(summed, inverse));
+  return success();
+}
+
+} // namespace
+
+void mlir::edge::onnx_import::registerGeneratorOps(OpRegistry &registry) {
+  registry.add("Range", convertRange);
+  registry.add("Trilu", convertTrilu);
+  registry.add("OneHot", convertOneHot);
+  registry.add("Hardmax", convertHardmax);
+  registry.add("EyeLike", convertEyeLike);
+  registry.add("IsNaN",
+               [](NodeContext &ctx) { return convertIsNaNOrInf(ctx, true); });
+  registry.add("IsInf",
+               [](NodeContext &ctx) { return convertIsNaNOrInf(ctx, false); });
+  registry.add("CumSum", convertCumSum);
+}

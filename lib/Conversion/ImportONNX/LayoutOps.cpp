@@ -1,0 +1,257 @@
+//===- LayoutOps.cpp - Import ONNX Expand, Tile, Split, Pad, DepthToSpace -===//
+//
+// These operators move data without arithmetic; they are composed from
+// edge.slice, edge.concat, edge.transpose, edge.reshape and edge.select.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Composer.h"
+
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+using namespace mlir::edge::onnx_import;
+
+namespace {
+
+
+/// Expand broadcasts the input to a shape: a select with an all-true
+/// condition broadcasts without arithmetic (no -0.0 + 0.0 surprises).
+LogicalResult convertExpand(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  FailureOr<SmallVector<int64_t>> shape =
+      ctx.getConstantInts(1, "the shape input");
+  if (failed(input) || failed(shape))
+    return failure();
+  auto error = [&](const Twine &message) { ctx.emitError(message); };
+  FailureOr<Shape> result = broadcastShapes(input->getShape(), *shape, error);
+  if (failed(result))
+    return failure();
+  Composer c(ctx);
+  auto maskType = RankedTensorType::get(*result, c.b.getI1Type());
+  Value mask = c.splat(maskType, c.b.getBoolAttr(true));
+  Value x = ctx.getInput(0);
+  ctx.setOutput(0, c.select(mask, x, x));
+  return success();
+}
+
+LogicalResult convertTile(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  FailureOr<SmallVector<int64_t>> repeats =
+      ctx.getConstantInts(1, "the repeats input");
+  if (failed(input) || failed(repeats))
+    return failure();
+  if (static_cast<int64_t>(repeats->size()) != input->getRank())
+    return ctx.emitError("repeats needs one entry per dimension");
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  for (auto [axis, repeat] : llvm::enumerate(*repeats)) {
+    if (repeat < 0 || repeat > 4096)
+      return ctx.emitError("repeat " + Twine(repeat) + " is not supported");
+    if (repeat == 1)
+      continue;
+    if (repeat == 0) {
+      x = c.sliceAxis(x, axis, 0, 0);
+      continue;
+    }
+    SmallVector<Value> copies(repeat, x);
+    x = c.concat(copies, axis);
+  }
+  ctx.setOutput(0, x);
+  return success();
+}
+
+LogicalResult convertSplit(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  if (failed(input))
+    return failure();
+  if (input->getRank() == 0)
+    return ctx.emitError("cannot split a scalar");
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", 0), input->getRank());
+  if (failed(axis))
+    return failure();
+  int64_t outputs = ctx.getNode().output_size();
+  SmallVector<int64_t> sizes;
+  if (ctx.getOpset() >= 13 && ctx.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> split =
+        ctx.getConstantInts(1, "the split input");
+    if (failed(split))
+      return failure();
+    sizes = *split;
+  } else if (std::optional<SmallVector<int64_t>> attr = ctx.getInts("split")) {
+    sizes = *attr;
+  } else {
+    int64_t dim = input->getDimSize(*axis);
+    if (outputs == 0 || dim % outputs != 0)
+      return ctx.emitError("dimension " + Twine(dim) +
+                           " does not split evenly into " + Twine(outputs));
+    sizes.assign(outputs, dim / outputs);
+  }
+  int64_t total = 0;
+  for (int64_t size : sizes) {
+    if (size < 0)
+      return ctx.emitError("split sizes must be non-negative");
+    total += size;
+  }
+  if (static_cast<int64_t>(sizes.size()) != outputs ||
+      total != input->getDimSize(*axis))
+    return ctx.emitError("split sizes do not match the outputs and the "
+                         "dimension");
+  Composer c(ctx);
+  int64_t offset = 0;
+  for (auto [index, size] : llvm::enumerate(sizes)) {
+    ctx.setOutput(index, c.sliceAxis(ctx.getInput(0), *axis, offset, size));
+    offset += size;
+  }
+  return success();
+}
+
+/// Pad along one axis: `before`/`after` elements (negative: cropped) in
+/// constant, edge or reflect mode.
+FailureOr<Value> padAxis(NodeContext &ctx, Composer &c, Value x, int64_t axis,
+                         int64_t before, int64_t after, StringRef mode,
+                         Value padValue) {
+  int64_t dim = c.typeOf(x).getDimSize(axis);
+  if (before < 0 || after < 0) {
+    int64_t start = std::max<int64_t>(0, -before);
+    int64_t end = dim - std::max<int64_t>(0, -after);
+    if (end < start)
+      return ctx.emitError("negative pads remove more than the dimension");
+    x = c.sliceAxis(x, axis, start, end - start);
+    dim = end - start;
+    before = std::max<int64_t>(before, 0);
+    after = std::max<int64_t>(after, 0);
+  }
+  if (before == 0 && after == 0)
+    return x;
+  if (mode != "constant" && dim == 0)
+    return ctx.emitError("cannot pad an empty dimension in mode '" + mode +
+                         "'");
+  if (mode == "reflect" && (before >= dim || after >= dim))
+    return ctx.emitError("reflect pads must be smaller than the dimension");
+  auto border = [&](int64_t count, bool atStart) -> Value {
+    SmallVector<int64_t> shape(c.typeOf(x).getShape());
+    shape[axis] = count;
+    if (mode == "constant")
+      return c.select(
+          c.splat(RankedTensorType::get(shape, c.b.getI1Type()),
+                  c.b.getBoolAttr(true)),
+          padValue, c.splat(c.typeOf(x).clone(shape),
+                            c.b.getZeroAttr(c.typeOf(x).getElementType())));
+    if (mode == "edge") {
+      Value edge = c.sliceAxis(x, axis, atStart ? 0 : dim - 1, 1);
+      return c.concat(SmallVector<Value>(count, edge), axis);
+    }
+    // reflect: mirror without repeating the border element.
+    return atStart ? c.sliceAxis(x, axis, count, count, -1)
+                   : c.sliceAxis(x, axis, dim - 2, count, -1);
+  };
+  SmallVector<Value> parts;
+  if (before > 0)
+    parts.push_back(border(before, true));
+  parts.push_back(x);
+  if (after > 0)
+    parts.push_back(border(after, false));
+  return c.concat(parts, axis);
+}
+
+LogicalResult convertPad(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  if (failed(input))
+    return failure();
+  int64_t rank = input->getRank();
+  std::string mode = ctx.getString("mode", "constant");
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return ctx.emitError("mode '" + mode + "' is not supported");
+  SmallVector<int64_t> pads;
+  Composer c(ctx);
+  Type element = input->getElementType();
+  Value padValue;
+  if (ctx.getOpset() < 11) {
+    pads = ctx.getInts("pads").value_or(SmallVector<int64_t>{});
+    if (isa<FloatType>(element))
+      padValue = c.scalar(element, ctx.getFloat("value", 0));
+  } else {
+    FailureOr<SmallVector<int64_t>> p = ctx.getConstantInts(1, "pads");
+    if (failed(p))
+      return failure();
+    pads = *p;
+    if (ctx.hasInput(2)) {
+      FailureOr<RankedTensorType> valueType = ctx.getInputType(2);
+      if (failed(valueType))
+        return failure();
+      if (valueType->getNumElements() != 1 ||
+          valueType->getElementType() != element)
+        return ctx.emitError("constant_value must be one element of the "
+                             "input's type");
+      padValue = c.reshape(ctx.getInput(2), {});
+    }
+  }
+  if (!padValue)
+    padValue = c.splat(RankedTensorType::get({}, element),
+                       c.b.getZeroAttr(element));
+  if (static_cast<int64_t>(pads.size()) != 2 * rank)
+    return ctx.emitError("pads needs " + Twine(2 * rank) + " entries");
+  Value x = ctx.getInput(0);
+  for (int64_t axis = 0; axis < rank; ++axis) {
+    if (std::abs(pads[axis]) > (1 << 24) ||
+        std::abs(pads[axis + rank]) > (1 << 24))
+      return ctx.emitError("pads are too large");
+    FailureOr<Value> padded = padAxis(ctx, c, x, axis, pads[axis],
+                                      pads[axis + rank], mode, padValue);
+    if (failed(padded))
+      return failure();
+    x = *padded;
+  }
+  ctx.setOutput(0, x);
+  return success();
+}
+
+/// DepthToSpace / SpaceToDepth: reshape, transpose, reshape.
+LogicalResult convertDepthSpace(NodeContext &ctx, bool toSpace) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  if (failed(input))
+    return failure();
+  if (input->getRank() != 4)
+    return ctx.emitError("input must be [N, C, H, W]");
+  int64_t bs = ctx.getInt("blocksize", 0);
+  if (bs < 1)
+    return ctx.emitError("blocksize must be positive");
+  int64_t n = input->getDimSize(0), ch = input->getDimSize(1),
+          h = input->getDimSize(2), w = input->getDimSize(3);
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  if (toSpace) {
+    if (ch % (bs * bs) != 0)
+      return ctx.emitError("channels must be divisible by blocksize^2");
+    int64_t cOut = ch / (bs * bs);
+    bool crd = ctx.getString("mode", "DCR") == "CRD";
+    Value t = crd ? c.transpose(c.reshape(x, {n, cOut, bs, bs, h, w}),
+                                {0, 1, 4, 2, 5, 3})
+                  : c.transpose(c.reshape(x, {n, bs, bs, cOut, h, w}),
+                                {0, 3, 4, 1, 5, 2});
+    ctx.setOutput(0, c.reshape(t, {n, cOut, h * bs, w * bs}));
+    return success();
+  }
+  if (h % bs != 0 || w % bs != 0)
+    return ctx.emitError("height and width must be divisible by blocksize");
+  Value t = c.transpose(c.reshape(x, {n, ch, h / bs, bs, w / bs, bs}),
+                        {0, 3, 5, 1, 2, 4});
+  ctx.setOutput(0, c.reshape(t, {n, ch * bs * bs, h / bs, w / bs}));
+  return success();
+}
+
+} // namespace
+
+void mlir::edge::onnx_import::registerLayoutOps(OpRegistry &registry) {
+  registry.add("Expand", convertExpand);
+  registry.add("Tile", convertTile);
+  registry.add("Split", convertSplit);
+  registry.add("Pad", convertPad);
+  registry.add("DepthToSpace",
+               [](NodeContext &ctx) { return convertDepthSpace(ctx, true); });
+  registry.add("SpaceToDepth",
+               [](NodeContext &ctx) { return convertDepthSpace(ctx, false); });
+}
