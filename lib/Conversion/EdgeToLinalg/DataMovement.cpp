@@ -172,7 +172,9 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
   }
 };
 
-/// Slice: the strides (negative ones included) are affine in the map.
+/// Slice: a strided tensor.extract_slice of the covered range; dimensions
+/// walked backwards (negative steps) are then reversed by a generic whose
+/// map reads `size - 1 - i`.
 struct SliceLowering : OpConversionPattern<SliceOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -183,12 +185,35 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     MLIRContext *context = op.getContext();
     auto resultType = cast<RankedTensorType>(op.getType());
     unsigned rank = resultType.getRank();
+    ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    ArrayRef<int64_t> sizes = resultType.getShape();
+    SmallVector<OpFoldResult> offsets, sizeAttrs, strides;
+    bool reverses = false;
+    for (unsigned d = 0; d < rank; ++d) {
+      int64_t step = steps[d], size = sizes[d];
+      // The lowest index read along d: the start, or the last element when
+      // walking backwards.
+      int64_t lowest = step > 0 || size == 0 ? starts[d]
+                                             : starts[d] + (size - 1) * step;
+      reverses |= step < 0 && size > 1;
+      offsets.push_back(rewriter.getIndexAttr(size == 0 ? 0 : lowest));
+      sizeAttrs.push_back(rewriter.getIndexAttr(size));
+      strides.push_back(rewriter.getIndexAttr(std::abs(step)));
+    }
+    Value slice = tensor::ExtractSliceOp::create(
+        rewriter, loc, resultType, adaptor.getInput(), offsets, sizeAttrs,
+        strides);
+    if (!reverses) {
+      rewriter.replaceOp(op, slice);
+      return success();
+    }
     SmallVector<AffineExpr> exprs;
-    for (unsigned d = 0; d < rank; ++d)
-      exprs.push_back(getAffineDimExpr(d, context) * op.getSteps()[d] +
-                      op.getStarts()[d]);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, resultType, ValueRange{adaptor.getInput()},
+    for (unsigned d = 0; d < rank; ++d) {
+      AffineExpr dim = getAffineDimExpr(d, context);
+      exprs.push_back(steps[d] < 0 ? sizes[d] - 1 - dim : dim);
+    }
+    auto reversed = linalg::GenericOp::create(
+        rewriter, loc, resultType, ValueRange{slice},
         createEmptyTensor(rewriter, loc, resultType),
         SmallVector<AffineMap>{
             AffineMap::get(rank, 0, exprs, context),
@@ -197,7 +222,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
         [&](OpBuilder &b, Location nested, ValueRange args) {
           yieldValue(b, nested, args[0]);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, reversed.getResults());
     return success();
   }
 };

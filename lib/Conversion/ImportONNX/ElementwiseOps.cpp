@@ -86,6 +86,32 @@ static LogicalResult convertMod(NodeContext &ctx) {
   return fmod ? convertBinary<RemOp>(ctx) : convertBinary<ModOp>(ctx);
 }
 
+/// PRelu: a 1-D slope of C elements that does not broadcast the numpy way
+/// is per channel (axis 1), as older exporters (PyTorch) emit it.
+static LogicalResult convertPRelu(NodeContext &ctx) {
+  FailureOr<RankedTensorType> x = ctx.getInputType(0);
+  FailureOr<RankedTensorType> slope = ctx.getInputType(1);
+  if (failed(x) || failed(slope))
+    return failure();
+  if (x->getElementType() != slope->getElementType())
+    return ctx.emitError("operand element types differ");
+  Value rhs = ctx.getInput(1);
+  OpBuilder &b = ctx.getBuilder();
+  if (failed(broadcastShapes(x->getShape(), slope->getShape(), nullptr)) &&
+      slope->getRank() == 1 && x->getRank() >= 2 &&
+      slope->getDimSize(0) == x->getDimSize(1)) {
+    SmallVector<int64_t> shape(x->getRank() - 1, 1);
+    shape[0] = slope->getDimSize(0);
+    rhs = ReshapeOp::create(b, ctx.getLoc(), slope->clone(shape), rhs);
+  }
+  FailureOr<RankedTensorType> type =
+      getBroadcastType(ctx, ctx.getInput(0), rhs, x->getElementType());
+  if (failed(type))
+    return failure();
+  ctx.setOutput(0, PReluOp::create(b, ctx.getLoc(), *type, ctx.getInput(0), rhs));
+  return success();
+}
+
 /// Pow: the exponent may have another numeric type than the base.
 static LogicalResult convertPow(NodeContext &ctx) {
   FailureOr<RankedTensorType> base = ctx.getInputType(0);
@@ -286,7 +312,7 @@ void mlir::edge::onnx_import::registerElementwiseOps(OpRegistry &registry) {
   registry.add("Div", convertBinary<DivOp>);
   registry.add("Pow", convertPow);
   registry.add("Mod", convertMod);
-  registry.add("PRelu", convertBinary<PReluOp>);
+  registry.add("PRelu", convertPRelu);
   registry.add("Equal", convertBinary<EqualOp, true>);
   registry.add("Less", convertBinary<LessOp, true>);
   registry.add("LessOrEqual", convertBinary<LessEqualOp, true>);
