@@ -1,5 +1,6 @@
 //===- NeuralNetworkOps.cpp - Import ONNX conv, pooling, gemm, norms ------===//
 
+#include "Composer.h"
 #include "GraphImporter.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
@@ -318,10 +319,150 @@ LogicalResult convertSoftmax(NodeContext &ctx) {
   return success();
 }
 
+/// Inserts `stride - 1` zeros between the elements of spatial axis `axis`.
+Value upsampleWithZeros(Composer &c, Value x, int64_t axis, int64_t stride) {
+  if (stride == 1)
+    return x;
+  RankedTensorType type = c.typeOf(x);
+  int64_t length = type.getDimSize(axis);
+  SmallVector<int64_t> split(type.getShape());
+  split.insert(split.begin() + axis + 1, 1);
+  Value column = c.reshape(x, split);
+  split[axis + 1] = stride - 1;
+  Value zeros =
+      c.splat(type.clone(split), c.b.getZeroAttr(type.getElementType()));
+  Value interleaved = c.concat({column, zeros}, axis + 1);
+  SmallVector<int64_t> merged(type.getShape());
+  merged[axis] = length * stride;
+  Value flat = c.reshape(interleaved, merged);
+  return c.sliceAxis(flat, axis, 0, (length - 1) * stride + 1);
+}
+
+/// ConvTranspose as a convolution: the input upsampled with zeros by the
+/// strides, padded by (kernel - 1) * dilation minus the pads (negative:
+/// cropped), convolved with the spatially flipped weights whose in/out
+/// channels are swapped within each group.
+LogicalResult convertConvTranspose(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 3);
+  FailureOr<RankedTensorType> weight = getFloatInput(ctx, 1, 3);
+  if (failed(input) || failed(weight))
+    return failure();
+  int64_t rank = input->getRank(), k = rank - 2;
+  int64_t group = ctx.getInt("group", 1);
+  int64_t channels = input->getDimSize(1);
+  if (weight->getRank() != rank || group < 1 || channels % group != 0 ||
+      weight->getDimSize(0) != channels)
+    return ctx.emitError("weight must be [C, M/group, kernel...] for input "
+                         "[N, C, ...]");
+  int64_t outPerGroup = weight->getDimSize(1);
+  ArrayRef<int64_t> kernel = weight->getShape().drop_front(2);
+  SmallVector<int64_t> strides =
+      ctx.getInts("strides").value_or(SmallVector<int64_t>(k, 1));
+  SmallVector<int64_t> dilations =
+      ctx.getInts("dilations").value_or(SmallVector<int64_t>(k, 1));
+  SmallVector<int64_t> outputPadding =
+      ctx.getInts("output_padding").value_or(SmallVector<int64_t>(k, 0));
+  SmallVector<int64_t> pads =
+      ctx.getInts("pads").value_or(SmallVector<int64_t>(2 * k, 0));
+  if (static_cast<int64_t>(strides.size()) != k ||
+      static_cast<int64_t>(dilations.size()) != k ||
+      static_cast<int64_t>(outputPadding.size()) != k ||
+      static_cast<int64_t>(pads.size()) != 2 * k)
+    return ctx.emitError("strides, dilations, output_padding and pads need "
+                         "one entry per spatial dimension (pads: two)");
+  for (int64_t i = 0; i < k; ++i)
+    if (strides[i] < 1 || strides[i] > 4096 || dilations[i] < 1 ||
+        dilations[i] > 4096 || outputPadding[i] < 0 || pads[i] < 0 ||
+        pads[i + k] < 0)
+      return ctx.emitError("invalid strides, dilations, pads or "
+                           "output_padding");
+  // output_shape or auto_pad decide the pads (ONNX's total_padding rule).
+  std::string autoPad = ctx.getString("auto_pad", "NOTSET");
+  std::optional<SmallVector<int64_t>> outputShape = ctx.getInts("output_shape");
+  if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    if (outputShape && static_cast<int64_t>(outputShape->size()) != k)
+      outputShape = SmallVector<int64_t>(outputShape->end() - k,
+                                         outputShape->end());
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t in = input->getDimSize(2 + i);
+      int64_t out = outputShape ? (*outputShape)[i] : in * strides[i];
+      int64_t total = strides[i] * (in - 1) + outputPadding[i] +
+                      (kernel[i] - 1) * dilations[i] + 1 - out;
+      // A larger requested output grows at the end, like output_padding.
+      if (total < 0) {
+        outputPadding[i] -= total;
+        total = 0;
+      }
+      bool lower = autoPad == "SAME_LOWER";
+      pads[i] = lower ? total - total / 2 : total / 2;
+      pads[i + k] = total - pads[i];
+    }
+  }
+
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  SmallVector<int64_t> convPads(2 * k, 0);
+  for (int64_t i = 0; i < k; ++i) {
+    x = upsampleWithZeros(c, x, 2 + i, strides[i]);
+    int64_t reach = (kernel[i] - 1) * dilations[i];
+    int64_t low = reach - pads[i];
+    int64_t high = reach - pads[i + k] + outputPadding[i];
+    int64_t length = c.typeOf(x).getDimSize(2 + i);
+    int64_t cropLow = std::max<int64_t>(0, -low);
+    int64_t cropHigh = std::max<int64_t>(0, -high);
+    if (cropLow + cropHigh > length)
+      return ctx.emitError("pads remove more than the output");
+    if (cropLow || cropHigh)
+      x = c.sliceAxis(x, 2 + i, cropLow, length - cropLow - cropHigh);
+    convPads[i] = std::max<int64_t>(0, low);
+    convPads[i + k] = std::max<int64_t>(0, high);
+  }
+
+  // Weights: [C, M/g, k...] -> [g, C/g, M/g, k...] -> [g, M/g, C/g, k...]
+  // -> [M, C/g, k...], flipped along every spatial axis.
+  int64_t inPerGroup = channels / group;
+  SmallVector<int64_t> grouped = {group, inPerGroup, outPerGroup};
+  grouped.append(kernel.begin(), kernel.end());
+  Value w = c.reshape(ctx.getInput(1), grouped);
+  SmallVector<int64_t> perm = {0, 2, 1};
+  for (int64_t i = 0; i < k; ++i)
+    perm.push_back(3 + i);
+  w = c.transpose(w, perm);
+  SmallVector<int64_t> convWeightShape = {group * outPerGroup, inPerGroup};
+  convWeightShape.append(kernel.begin(), kernel.end());
+  w = c.reshape(w, convWeightShape);
+  for (int64_t i = 0; i < k; ++i)
+    w = c.sliceAxis(w, 2 + i, kernel[i] - 1, kernel[i], -1);
+
+  Value bias;
+  if (ctx.hasInput(2)) {
+    FailureOr<RankedTensorType> biasType = getFloatInput(ctx, 2, 1);
+    if (failed(biasType))
+      return failure();
+    if (biasType->getShape() != ArrayRef<int64_t>{group * outPerGroup})
+      return ctx.emitError("bias must be a vector of M elements");
+    bias = ctx.getInput(2);
+  }
+  SmallVector<int64_t> ones(k, 1);
+  auto error = [&](const Twine &message) { ctx.emitError(message); };
+  FailureOr<Shape> shape = inferConvShape(c.typeOf(x).getShape(),
+                                          convWeightShape, ones, convPads,
+                                          dilations, group, error);
+  if (failed(shape))
+    return failure();
+  ctx.setOutput(0, ConvOp::create(c.b, c.loc, input->clone(*shape), x, w, bias,
+                                  c.b.getDenseI64ArrayAttr(ones),
+                                  c.b.getDenseI64ArrayAttr(convPads),
+                                  c.b.getDenseI64ArrayAttr(dilations),
+                                  c.b.getI64IntegerAttr(group)));
+  return success();
+}
+
 } // namespace
 
 void mlir::edge::onnx_import::registerNeuralNetworkOps(OpRegistry &registry) {
   registry.add("Conv", convertConv);
+  registry.add("ConvTranspose", convertConvTranspose);
   registry.add("MaxPool", convertPool<MaxPoolOp>);
   registry.add("AveragePool", convertPool<AveragePoolOp>);
   registry.add("GlobalAveragePool", convertGlobalPool<GlobalAveragePoolOp>);

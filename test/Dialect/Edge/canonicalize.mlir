@@ -90,6 +90,17 @@ func.func @transpose_identity(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
+// Constant tensors are transposed at compile time.
+// CHECK-LABEL: func @transpose_constant
+func.func @transpose_constant() -> tensor<3x2xi64> {
+  // CHECK: edge.constant dense<{{\[\[}}1, 4], [2, 5], [3, 6]]> : tensor<3x2xi64>
+  %c = edge.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  %0 = edge.transpose %c {permutation = array<i64: 1, 0>} : (tensor<2x3xi64>) -> tensor<3x2xi64>
+  return %0 : tensor<3x2xi64>
+}
+
+// -----
+
 // CHECK-LABEL: func @concat_single
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
 func.func @concat_single(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {

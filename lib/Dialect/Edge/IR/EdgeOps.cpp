@@ -229,10 +229,39 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
 
 OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   ArrayRef<int64_t> perm = getPermutation();
-  for (auto [index, p] : llvm::enumerate(perm))
-    if (p != static_cast<int64_t>(index))
-      return {};
-  return getInput();
+  if (llvm::all_of(llvm::enumerate(perm), [](auto entry) {
+        return entry.value() == static_cast<int64_t>(entry.index());
+      }))
+    return getInput();
+  // Constant weights are transposed once, at compile time.
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  auto resultType = cast<ShapedType>(getType());
+  if (!input || resultType.getNumElements() > (1 << 22))
+    return {};
+  if (input.isSplat())
+    return input.reshape(resultType);
+  ArrayRef<int64_t> inShape = input.getType().getShape();
+  ArrayRef<int64_t> outShape = resultType.getShape();
+  int64_t rank = inShape.size();
+  SmallVector<int64_t> inStrides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    inStrides[d] = inStrides[d + 1] * inShape[d + 1];
+  SmallVector<Attribute> values = llvm::to_vector(input.getValues<Attribute>());
+  SmallVector<Attribute> results;
+  results.reserve(values.size());
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t flat = 0, e = resultType.getNumElements(); flat < e; ++flat) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += index[d] * inStrides[perm[d]];
+    results.push_back(values[source]);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < outShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return DenseElementsAttr::get(resultType, results);
 }
 
 LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
