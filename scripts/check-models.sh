@@ -2,12 +2,12 @@
 # Exports real models with torch (scripts/export_torch_models.py) and checks
 # that edge compiles them and matches torch's output (scripts/conformance.py).
 #   scripts/check-models.sh BUILD_DIR [MODEL,MODEL...]
-# Default models: resnet18, resnet50, mobilenet_v2.
+# Default models: resnet18, resnet50, mobilenet_v2, bert_encoder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_DIR=$(realpath "${1:-build}")
-MODELS=${2:-resnet18,resnet50,mobilenet_v2}
+MODELS=${2:-resnet18,resnet50,mobilenet_v2,bert_encoder}
 OUT="$BUILD_DIR/models"
 mkdir -p "$OUT"
 

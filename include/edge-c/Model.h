@@ -44,6 +44,32 @@ typedef enum edge_dtype {
   EDGE_DTYPE_BFLOAT16 = 16
 } edge_dtype;
 
+/// Bytes per element of `dtype` (bool: one byte); 0 for a code the ABI
+/// does not define.
+static inline size_t edge_dtype_size(int32_t dtype) {
+  switch (dtype) {
+  case EDGE_DTYPE_UINT8:
+  case EDGE_DTYPE_INT8:
+  case EDGE_DTYPE_BOOL:
+    return 1;
+  case EDGE_DTYPE_UINT16:
+  case EDGE_DTYPE_INT16:
+  case EDGE_DTYPE_FLOAT16:
+  case EDGE_DTYPE_BFLOAT16:
+    return 2;
+  case EDGE_DTYPE_FLOAT32:
+  case EDGE_DTYPE_INT32:
+  case EDGE_DTYPE_UINT32:
+    return 4;
+  case EDGE_DTYPE_INT64:
+  case EDGE_DTYPE_FLOAT64:
+  case EDGE_DTYPE_UINT64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
 typedef enum edge_status {
   EDGE_OK = 0,
   EDGE_ERROR_INVALID_ARGUMENT = 1,

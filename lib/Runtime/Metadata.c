@@ -14,30 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t edge_rt_dtype_size(int dtype) {
-  switch (dtype) {
-  case EDGE_DTYPE_UINT8:
-  case EDGE_DTYPE_INT8:
-  case EDGE_DTYPE_BOOL:
-    return 1;
-  case EDGE_DTYPE_UINT16:
-  case EDGE_DTYPE_INT16:
-  case EDGE_DTYPE_FLOAT16:
-  case EDGE_DTYPE_BFLOAT16:
-    return 2;
-  case EDGE_DTYPE_FLOAT32:
-  case EDGE_DTYPE_INT32:
-  case EDGE_DTYPE_UINT32:
-    return 4;
-  case EDGE_DTYPE_INT64:
-  case EDGE_DTYPE_FLOAT64:
-  case EDGE_DTYPE_UINT64:
-    return 8;
-  default:
-    return 0;
-  }
-}
-
 /// The tensor info exposes names and shapes as const, but the metadata owns
 /// them.
 static void free_owned(const void *pointer) {
@@ -222,7 +198,7 @@ static int parse_tensor(parser *p, edge_tensor_info *info) {
   if (expect_space(p, "the dtype code") ||
       parse_number(p, read_token(p), INT32_MAX, "the dtype code", &dtype))
     return -1;
-  size_t element_size = edge_rt_dtype_size((int)dtype);
+  size_t element_size = edge_dtype_size((int32_t)dtype);
   if (element_size == 0)
     return fail(p, "unsupported dtype code %d", (int)dtype);
   info->dtype = (edge_dtype)dtype;

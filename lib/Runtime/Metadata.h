@@ -49,9 +49,6 @@ int edge_rt_parse_metadata(const char *text, edge_rt_metadata *out, char *error,
 /// Releases what edge_rt_parse_metadata allocated and empties `*metadata`.
 void edge_rt_free_metadata(edge_rt_metadata *metadata);
 
-/// Bytes per element of `dtype`, or 0 when the runtime does not know it.
-size_t edge_rt_dtype_size(int dtype);
-
 #ifdef __cplusplus
 }
 #endif

@@ -162,30 +162,6 @@ bool LoadedModel::run(const void *const *inputs, void *const *outputs,
   return false;
 }
 
-size_t edge::getDTypeSize(int32_t dtype) {
-  switch (dtype) {
-  case EDGE_DTYPE_UINT8:
-  case EDGE_DTYPE_INT8:
-  case EDGE_DTYPE_BOOL:
-    return 1;
-  case EDGE_DTYPE_UINT16:
-  case EDGE_DTYPE_INT16:
-  case EDGE_DTYPE_FLOAT16:
-  case EDGE_DTYPE_BFLOAT16:
-    return 2;
-  case EDGE_DTYPE_FLOAT32:
-  case EDGE_DTYPE_INT32:
-  case EDGE_DTYPE_UINT32:
-    return 4;
-  case EDGE_DTYPE_INT64:
-  case EDGE_DTYPE_FLOAT64:
-  case EDGE_DTYPE_UINT64:
-    return 8;
-  default:
-    return 0;
-  }
-}
-
 std::string edge::getDTypeName(int32_t dtype) {
   switch (dtype) {
   case EDGE_DTYPE_FLOAT32:

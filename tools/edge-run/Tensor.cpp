@@ -37,7 +37,7 @@ AlignedBuffer::AlignedBuffer(size_t size) : numBytes(size) {
 
 bool run::computeNumBytes(int32_t dtype, const std::vector<int64_t> &shape,
                           size_t &numBytes, std::string &error) {
-  size_t elementSize = getDTypeSize(dtype);
+  size_t elementSize = edge_dtype_size(dtype);
   if (elementSize == 0) {
     error = "unsupported data type " + getDTypeName(dtype);
     return false;

@@ -151,7 +151,7 @@ bool run::parseTensorProto(const std::string &path, const std::string &contents,
     error = "'" + path + "': " + sizeError;
     return false;
   }
-  size_t numElements = numBytes / getDTypeSize(tensor.dtype);
+  size_t numElements = numBytes / edge_dtype_size(tensor.dtype);
   tensor.data = AlignedBuffer(numBytes);
 
   if (proto.has_raw_data()) {

@@ -55,9 +55,6 @@ private:
   edge_model *instance;
 };
 
-/// Bytes per element of an ONNX dtype code, 0 when edge does not support it.
-size_t getDTypeSize(int32_t dtype);
-
 /// A short name for an ONNX dtype code ("float32", "int64", ...), or
 /// "dtype(N)" for a code edge does not support.
 std::string getDTypeName(int32_t dtype);
