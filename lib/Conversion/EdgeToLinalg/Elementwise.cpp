@@ -48,6 +48,19 @@ Value buildBinary(Operation *op, OpBuilder &b, Location loc, Value x,
                    : Value(arith::DivSIOp::create(b, loc, x, y));
   if (isa<DivUOp>(op))
     return arith::DivUIOp::create(b, loc, x, y);
+  if (isa<ShiftLeftOp, ShiftRightUOp>(op)) {
+    // Shifting by the bit width or more gives 0, as the folder does (LLVM
+    // would make it poison).
+    unsigned width = x.getType().getIntOrFloatBitWidth();
+    Value limit = createScalarConstant(b, loc, x.getType(), width);
+    Value inRange =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, y, limit);
+    Value shifted = isa<ShiftLeftOp>(op)
+                        ? Value(arith::ShLIOp::create(b, loc, x, y))
+                        : Value(arith::ShRUIOp::create(b, loc, x, y));
+    return createSelect(b, loc, inRange, shifted,
+                        createScalarConstant(b, loc, x.getType(), 0));
+  }
   if (isa<RemOp, ModOp>(op)) {
     Value rem = isFloat ? Value(arith::RemFOp::create(b, loc, x, y))
                         : Value(arith::RemSIOp::create(b, loc, x, y));
@@ -445,6 +458,8 @@ void mlir::edge::populateElementwisePatterns(RewritePatternSet &patterns) {
       BinaryElementwiseLowering<MulOp>, BinaryElementwiseLowering<DivOp>,
       BinaryElementwiseLowering<DivUOp>, BinaryElementwiseLowering<RemOp>,
       BinaryElementwiseLowering<ModOp>,
+      BinaryElementwiseLowering<ShiftLeftOp>,
+      BinaryElementwiseLowering<ShiftRightUOp>,
       BinaryElementwiseLowering<PowOp>, BinaryElementwiseLowering<MaxOp>,
       BinaryElementwiseLowering<MinOp>, BinaryElementwiseLowering<PReluOp>,
       BinaryElementwiseLowering<EqualOp>, BinaryElementwiseLowering<LessOp>,

@@ -112,6 +112,23 @@ static LogicalResult convertPRelu(NodeContext &ctx) {
   return success();
 }
 
+/// BitShift is defined on unsigned integers: left shifts are signedness-free
+/// and right shifts are logical.
+static LogicalResult convertBitShift(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  if (!type->getElementType().isSignlessInteger() ||
+      type->getElementType().isInteger(1))
+    return ctx.emitError("needs integer inputs");
+  std::string direction = ctx.getString("direction", "");
+  if (direction == "LEFT")
+    return convertBinary<ShiftLeftOp>(ctx);
+  if (direction == "RIGHT")
+    return convertBinary<ShiftRightUOp>(ctx);
+  return ctx.emitError("direction must be LEFT or RIGHT");
+}
+
 /// Pow: the exponent may have another numeric type than the base.
 static LogicalResult convertPow(NodeContext &ctx) {
   FailureOr<RankedTensorType> base = ctx.getInputType(0);
@@ -312,6 +329,7 @@ void mlir::edge::onnx_import::registerElementwiseOps(OpRegistry &registry) {
   registry.add("Div", convertBinary<DivOp>);
   registry.add("Pow", convertPow);
   registry.add("Mod", convertMod);
+  registry.add("BitShift", convertBitShift);
   registry.add("PRelu", convertPRelu);
   registry.add("Equal", convertBinary<EqualOp, true>);
   registry.add("Less", convertBinary<LessOp, true>);

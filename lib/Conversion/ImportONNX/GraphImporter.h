@@ -112,6 +112,7 @@ void registerTensorOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerLayoutOps(OpRegistry &registry);
 void registerGeneratorOps(OpRegistry &registry);
+void registerResizeOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {

@@ -148,6 +148,7 @@ const OpRegistry &OpRegistry::get() {
     registerReductionOps(r);
     registerLayoutOps(r);
     registerGeneratorOps(r);
+    registerResizeOps(r);
     return r;
   }();
   return registry;

@@ -191,3 +191,18 @@ func.func @rem(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
   %0 = edge.rem %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Shifts by the bit width or more give 0.
+// CHECK-LABEL: func @shift
+// CHECK: %[[WIDTH:.*]] = arith.constant 8 : i8
+// CHECK: %[[OK:.*]] = arith.cmpi ult, %{{.*}}, %[[WIDTH]]
+// CHECK: %[[S:.*]] = arith.shli
+// CHECK: arith.select %[[OK]], %[[S]]
+// CHECK: arith.shrui
+func.func @shift(%a: tensor<4xi8>, %b: tensor<4xi8>) -> tensor<4xi8> {
+  %0 = edge.shift_left %a, %b : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  %1 = edge.shift_right_u %0, %b : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  return %1 : tensor<4xi8>
+}

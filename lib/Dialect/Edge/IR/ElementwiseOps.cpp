@@ -119,6 +119,8 @@ EDGE_BROADCAST_INFER(DivOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(DivUOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(PowOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(RemOp, EDGE_SAME_ELEMENT)
+EDGE_BROADCAST_INFER(ShiftLeftOp, EDGE_SAME_ELEMENT)
+EDGE_BROADCAST_INFER(ShiftRightUOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(ModOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(MaxOp, EDGE_SAME_ELEMENT)
 EDGE_BROADCAST_INFER(MinOp, EDGE_SAME_ELEMENT)
@@ -239,6 +241,34 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
       [](const APInt &a, const APInt &b) -> std::optional<APInt> {
         return a.sle(b) ? a : b;
       });
+}
+
+/// Shifts by the bit width or more give 0 (ONNX leaves them undefined;
+/// this is what the hardware-independent lowering computes too).
+static std::optional<APInt> shiftInts(const APInt &a, const APInt &b,
+                                      bool left) {
+  if (b.uge(a.getBitWidth()))
+    return APInt::getZero(a.getBitWidth());
+  unsigned amount = b.getZExtValue();
+  return left ? a.shl(amount) : a.lshr(amount);
+}
+
+OpFoldResult ShiftLeftOp::fold(FoldAdaptor adaptor) {
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](const APFloat &, const APFloat &) -> std::optional<APFloat> {
+        return std::nullopt;
+      },
+      [](const APInt &a, const APInt &b) { return shiftInts(a, b, true); });
+}
+
+OpFoldResult ShiftRightUOp::fold(FoldAdaptor adaptor) {
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](const APFloat &, const APFloat &) -> std::optional<APFloat> {
+        return std::nullopt;
+      },
+      [](const APInt &a, const APInt &b) { return shiftInts(a, b, false); });
 }
 
 OpFoldResult RemOp::fold(FoldAdaptor adaptor) {

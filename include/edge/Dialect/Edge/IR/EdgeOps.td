@@ -71,6 +71,8 @@ def Edge_MulOp : Edge_BinaryElementwiseOp<"mul", "lhs * rhs", [Commutative]>;
 def Edge_DivOp : Edge_BinaryElementwiseOp<"div", "lhs / rhs (integers: truncating)">;
 def Edge_DivUOp : Edge_BinaryElementwiseOp<"divu", "lhs / rhs on unsigned integers">;
 def Edge_PowOp : Edge_BinaryElementwiseOp<"pow", "lhs ^ rhs">;
+def Edge_ShiftLeftOp : Edge_BinaryElementwiseOp<"shift_left", "lhs << rhs">;
+def Edge_ShiftRightUOp : Edge_BinaryElementwiseOp<"shift_right_u", "lhs >> rhs, logical (unsigned)">;
 def Edge_RemOp : Edge_BinaryElementwiseOp<"rem", "lhs mod rhs with the sign of lhs (C fmod)">;
 def Edge_ModOp : Edge_BinaryElementwiseOp<"mod", "lhs mod rhs with the sign of rhs (Python %)">;
 def Edge_MaxOp : Edge_BinaryElementwiseOp<"max", "max(lhs, rhs) (NaN wins)", [Commutative]>;
