@@ -52,6 +52,27 @@ TEST(Metadata, ParsesInputsAndOutputs) {
   EXPECT_EQ(p.shape(p.output(0)), (std::vector<int64_t>{1, 1000}));
 }
 
+TEST(Metadata, ParsesBoundInputs) {
+  Parsed p("edge-model 1\n"
+           "input x 1 1 2\n"
+           "input shape 7 1 1\n"
+           "output y 1 1 2\n"
+           "bound 1 feFFffffFFffFF7f\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  ASSERT_NE(p.metadata.bound_values, nullptr);
+  EXPECT_EQ(p.metadata.bound_values[0], nullptr);
+  ASSERT_NE(p.metadata.bound_values[1], nullptr);
+  int64_t value;
+  std::memcpy(&value, p.metadata.bound_values[1], sizeof(value));
+  EXPECT_EQ(value, INT64_MAX - 1);
+}
+
+TEST(Metadata, WithoutBoundLinesNothingIsBound) {
+  Parsed p("edge-model 1\ninput x 1 0\noutput y 1 0\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  EXPECT_EQ(p.metadata.bound_values, nullptr);
+}
+
 TEST(Metadata, FinalNewlineIsOptional) {
   Parsed p("edge-model 1\noutput y 11 1 2");
   ASSERT_EQ(p.status, 0) << p.error;
@@ -127,11 +148,11 @@ TEST(Metadata, RejectsMalformedText) {
       {"EDGE-MODEL 1\noutput y 1 0\n", "expected the header"},
       {"edge-model 1\n", "the model has no output"},
       {"edge-model 1\ninput x 1 0\n", "the model has no output"},
-      {"edge-model 1\n\noutput y 1 0\n", "'input' or 'output'"},
-      {"edge-model 1\noutput y 1 0\n\n", "'input' or 'output'"},
+      {"edge-model 1\n\noutput y 1 0\n", "'input', 'output' or 'bound'"},
+      {"edge-model 1\noutput y 1 0\n\n", "'input', 'output' or 'bound'"},
       {"edge-model 1\r\noutput y 1 0\n", "not a non-negative decimal"},
       {"edge-model 1\noutput y 1 0\r\n", "not a non-negative decimal"},
-      {"edge-model 1\nweight w 1 0\n", "'input' or 'output'"},
+      {"edge-model 1\nweight w 1 0\n", "'input', 'output' or 'bound'"},
       {"edge-model 1\noutput y 1 0\ninput x 1 0\n", "input line after"},
       {"edge-model 1\noutput", "expected a space before the tensor name"},
       {"edge-model 1\noutput  1 0\n", "expected a tensor name"},
@@ -165,6 +186,21 @@ TEST(Metadata, RejectsMalformedText) {
       {"edge-model 1\ninput x 1 0\ninput x 1 0\noutput y 1 0\n", "twice"},
       {"edge-model 1\noutput y 1 0\noutput y 1 0\n", "twice"},
       {"edge-model 1\ninput a%20 1 0\ninput a%20 1 0\noutput y 1 0\n", "twice"},
+      {"edge-model 1\ninput x 3 0\nbound 0 00\noutput y 1 0\n",
+       "bound line before the output lines"},
+      {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 1 00\n",
+       "bound input 1 does not exist"},
+      {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 00\nbound 0 00\n",
+       "bound twice"},
+      {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 0000\n",
+       "needs 1 bytes"},
+      {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 0\n",
+       "needs 1 bytes"},
+      {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 0g\n", "hex digits"},
+      {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0\n",
+       "expected a space before the bound bytes"},
+      {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 00\noutput z 1 0\n",
+       "tensor line after a bound line"},
   };
   for (const MalformedCase &c : cases) {
     Parsed p(c.text);

@@ -28,6 +28,11 @@ void edge_rt_free_metadata(edge_rt_metadata *metadata) {
     free_owned(metadata->tensors[i].name);
     free_owned(metadata->tensors[i].shape);
   }
+  if (metadata->bound_values)
+    for (size_t i = 0; i < metadata->num_inputs; ++i)
+      free(metadata->bound_values[i]);
+  free(metadata->bound_values);
+  metadata->bound_values = NULL;
   free(metadata->tensors);
   metadata->tensors = NULL;
   metadata->num_inputs = 0;
@@ -242,6 +247,44 @@ static int check_unique(parser *p, size_t first, size_t last) {
   return 0;
 }
 
+/// Parses the fields after "bound": the index of an input and the bytes it
+/// was bound to, as two hex digits each. Leaves the end of the line unread.
+static int parse_bound_value(parser *p) {
+  size_t num_inputs = p->result.num_inputs;
+  uint64_t index;
+  if (expect_space(p, "the input index") ||
+      parse_number(p, read_token(p), UINT32_MAX, "the input index", &index))
+    return -1;
+  if (index >= num_inputs)
+    return fail(p, "bound input %lu does not exist", (unsigned long)index);
+  if (!p->result.bound_values) {
+    p->result.bound_values = calloc(num_inputs, sizeof(unsigned char *));
+    if (!p->result.bound_values)
+      return fail(p, "out of memory");
+  }
+  if (p->result.bound_values[index])
+    return fail(p, "input %lu is bound twice", (unsigned long)index);
+  if (expect_space(p, "the bound bytes"))
+    return -1;
+  token hex = read_token(p);
+  size_t num_bytes = p->result.tensors[index].num_bytes;
+  if (hex.size / 2 != num_bytes || hex.size % 2 != 0)
+    return fail(p, "bound input %lu needs %zu bytes", (unsigned long)index,
+                num_bytes);
+  unsigned char *bytes = malloc(num_bytes ? num_bytes : 1);
+  if (!bytes)
+    return fail(p, "out of memory");
+  p->result.bound_values[index] = bytes;
+  for (size_t i = 0; i < num_bytes; ++i) {
+    int high = hex_value(hex.begin[2 * i]);
+    int low = hex_value(hex.begin[2 * i + 1]);
+    if (high < 0 || low < 0)
+      return fail(p, "bound bytes must be hex digits");
+    bytes[i] = (unsigned char)(high * 16 + low);
+  }
+  return 0;
+}
+
 static int parse_lines(parser *p) {
   token magic = read_token(p);
   if (!token_equals(magic, "edge-model"))
@@ -260,9 +303,19 @@ static int parse_lines(parser *p) {
 
   while (p->pos[0] != '\0') {
     token kind = read_token(p);
+    if (token_equals(kind, "bound")) {
+      if (p->result.num_outputs == 0)
+        return fail(p, "bound line before the output lines");
+      if (parse_bound_value(p) || expect_end_of_line(p))
+        return -1;
+      continue;
+    }
+    if (p->result.bound_values)
+      return fail(p, "tensor line after a bound line");
     int is_input = token_equals(kind, "input");
     if (!is_input && !token_equals(kind, "output"))
-      return fail(p, "expected a line starting with 'input' or 'output'");
+      return fail(p, "expected a line starting with 'input', 'output' or "
+                     "'bound'");
     if (is_input && p->result.num_outputs != 0)
       return fail(p, "input line after an output line");
     if (reserve_tensor(p))

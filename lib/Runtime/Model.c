@@ -153,6 +153,18 @@ EDGE_API edge_status edge_model_run(edge_model *model,
                            tensors + num_inputs, num_outputs, "output");
   if (status != EDGE_OK)
     return status;
+  if (model->metadata.bound_values)
+    for (size_t i = 0; i < num_inputs; ++i) {
+      const unsigned char *bound = model->metadata.bound_values[i];
+      if (bound && tensors[i].num_bytes != 0 &&
+          memcmp(inputs[i], bound, tensors[i].num_bytes) != 0)
+        return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                         "edge_model_run: input %zu ('%s') differs from the "
+                         "value it was bound to at compile time "
+                         "(--bind-input); recompile the model to run it with "
+                         "other values",
+                         i, tensors[i].name);
+    }
 
   // The generated code only reads the input buffers.
   for (size_t i = 0; i < num_inputs; ++i)

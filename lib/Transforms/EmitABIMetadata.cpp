@@ -6,6 +6,10 @@
 //   edge-model 1
 //   input <escaped-name> <onnx-dtype> <rank> <dims...>
 //   output <escaped-name> <onnx-dtype> <rank> <dims...>
+//   bound <input-index> <hex bytes>
+//
+// A `bound` line records the value an input was fixed to at compile time
+// (its `edge.bound_value` argument attribute); the runtime rejects others.
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,6 +75,13 @@ static LogicalResult writeTensorLine(llvm::raw_ostream &os, StringRef kind,
     return emitError(loc) << "model " << kind << " " << index
                           << " must be a statically shaped tensor, got "
                           << type;
+  // The bare-pointer calling convention of the lowering cannot pass buffers
+  // of zero-element tensors (convert-func-to-llvm leaves such functions).
+  if (tensor.getNumElements() == 0)
+    return emitError(loc) << "model " << kind << " " << index
+                          << " has no elements (" << type
+                          << "); zero-element inputs and outputs are not "
+                             "supported yet";
   int dtype = getOnnxDataType(tensor.getElementType());
   if (attrs)
     if (auto onnxType = attrs.getAs<IntegerAttr>("edge.onnx_dtype"))
@@ -90,6 +101,25 @@ static LogicalResult writeTensorLine(llvm::raw_ostream &os, StringRef kind,
     os << ' ' << dim;
   os << '\n';
   return success();
+}
+
+/// Writes the elements of `value` as the runtime lays them out (little
+/// endian, one byte per bool), two hex digits per byte.
+static void writeBoundBytes(llvm::raw_ostream &os, DenseElementsAttr value) {
+  auto writeBits = [&](const APInt &bits) {
+    unsigned numBytes = std::max(1u, bits.getBitWidth() / 8);
+    for (unsigned i = 0; i < numBytes; ++i)
+      os << llvm::format_hex_no_prefix(
+          bits.extractBitsAsZExtValue(std::min(8u, bits.getBitWidth()), i * 8),
+          2);
+  };
+  if (isa<FloatType>(value.getElementType())) {
+    for (const APFloat &element : value.getValues<APFloat>())
+      writeBits(element.bitcastToAPInt());
+    return;
+  }
+  for (const APInt &element : value.getValues<APInt>())
+    writeBits(element);
 }
 
 namespace {
@@ -116,6 +146,15 @@ struct EmitABIMetadataPass final
                                  model.getResultAttrDict(index), index,
                                  model.getLoc())))
         return signalPassFailure();
+    for (unsigned index = 0, e = model.getNumArguments(); index < e; ++index) {
+      auto bound =
+          model.getArgAttrOfType<DenseElementsAttr>(index, "edge.bound_value");
+      if (!bound)
+        continue;
+      os << "bound " << index << ' ';
+      writeBoundBytes(os, bound);
+      os << '\n';
+    }
     text.push_back('\0');
 
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());

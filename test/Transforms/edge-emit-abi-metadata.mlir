@@ -26,6 +26,26 @@ func.func @f(%x: tensor<2xi64>) -> tensor<2xi1> {
 
 // -----
 
+// Inputs bound at compile time get a `bound` line with their bytes as the
+// runtime lays them out: little endian, one byte per bool.
+// CHECK: @edge_generated_metadata("edge-model 1\0Ainput input_0 1 1 2\0Ainput input_1 7 1 2\0Ainput input_2 9 1 3\0Ainput input_3 1 0\0Aoutput output_0 1 0\0Abound 1 0300000000000000feffffffffffffff\0Abound 2 010001\0Abound 3 0000c0bf\0A\00")
+func.func @bound(%x: tensor<2xf32>,
+                 %shape: tensor<2xi64> {edge.bound_value = dense<[3, -2]> : tensor<2xi64>},
+                 %mask: tensor<3xi1> {edge.bound_value = dense<[true, false, true]> : tensor<3xi1>},
+                 %scale: tensor<f32> {edge.bound_value = dense<-1.5> : tensor<f32>}) -> tensor<f32> {
+  return %scale : tensor<f32>
+}
+
+// -----
+
+// expected-error @+1 {{model output 0 has no elements ('tensor<3x0xf32>'); zero-element inputs and outputs are not supported yet}}
+func.func @empty(%x: tensor<2xf32>) -> tensor<3x0xf32> {
+  %c = arith.constant dense<1.0> : tensor<3x0xf32>
+  return %c : tensor<3x0xf32>
+}
+
+// -----
+
 // expected-error @+1 {{model input 0 must be a statically shaped tensor, got 'tensor<?xf32>'}}
 func.func @dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
   return %x : tensor<?xf32>

@@ -2,6 +2,7 @@
 //
 //   edge-compile model.onnx -o model.so [--target=cpu]
 //       [--emit=edge|linalg|llvm|asm|obj|so] [--input-shape=NAME:1x3x224x224]
+//       [--bind-input=NAME=FILE.pb|V0,V1,...]
 //
 // Exit status 0 on success, 1 on any error in the model or the options (with
 // a diagnostic naming the ONNX node, op type and opset where one applies).
@@ -62,6 +63,13 @@ llvm::cl::list<std::string> inputShapes(
     llvm::cl::desc("Static shape of a graph input, e.g. x:1x3x224x224 "
                    "(repeatable; for inputs with dynamic dimensions)"),
     llvm::cl::value_desc("NAME:DIMS"));
+llvm::cl::list<std::string> boundInputs(
+    "bind-input",
+    llvm::cl::desc("Fix a graph input to a value at compile time, as a "
+                   "serialized TensorProto file or comma-separated numbers "
+                   "(repeatable; for inputs that give shapes, axes or "
+                   "scales). The library rejects other values at run time"),
+    llvm::cl::value_desc("NAME=FILE.pb|V0,V1,..."));
 llvm::cl::opt<std::string>
     cpu("mcpu", llvm::cl::desc("Host CPU to tune for (default: this machine)"));
 llvm::cl::opt<unsigned> optLevel("O", llvm::cl::desc("LLVM optimization level"),
@@ -104,6 +112,13 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext &context) {
   for (const std::string &shape : inputShapes) {
     std::string error;
     if (failed(parseInputShapeOption(shape, options, error))) {
+      fail(error);
+      return nullptr;
+    }
+  }
+  for (const std::string &binding : boundInputs) {
+    std::string error;
+    if (failed(parseBindInputOption(binding, options, error))) {
       fail(error);
       return nullptr;
     }

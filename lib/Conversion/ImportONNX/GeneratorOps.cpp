@@ -21,8 +21,9 @@ FailureOr<double> getConstantScalar(NodeContext &ctx, unsigned index,
                                     StringRef what) {
   std::optional<DenseElementsAttr> attr = ctx.getConstantInput(index);
   if (!attr || attr->getNumElements() != 1)
-    return ctx.emitError(what + " must be a constant scalar (values computed "
-                                "at run time are not supported)");
+    return ctx.emitNotConstantError(index, what + " must be a constant scalar "
+                                               "(values computed at run time "
+                                               "are not supported)");
   Attribute value = *attr->value_begin<Attribute>();
   if (auto f = dyn_cast<FloatAttr>(value))
     return f.getValueAsDouble();

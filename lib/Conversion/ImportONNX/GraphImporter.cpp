@@ -123,7 +123,42 @@ GraphImporter::createFunction(const onnx::GraphProto &graph, ModuleOp module) {
     values[input->name()] = body->getArgument(index);
   }
   builder.setInsertionPointToStart(body);
+  if (failed(bindInputs(func, inputs, fileLoc)))
+    return failure();
   return func;
+}
+
+LogicalResult GraphImporter::bindInputs(
+    func::FuncOp func, ArrayRef<const onnx::ValueInfoProto *> inputs,
+    Location loc) {
+  bool failedAny = false;
+  for (const auto &entry : options.boundInputs) {
+    StringRef name = entry.getKey();
+    const auto *input = llvm::find_if(inputs, [&](const auto *info) {
+      return info->name() == name;
+    });
+    if (input == inputs.end()) {
+      emitError(loc) << "--bind-input names '" << name
+                     << "', which is not a graph input of the model";
+      failedAny = true;
+      continue;
+    }
+    unsigned index = input - inputs.begin();
+    auto type = cast<RankedTensorType>(func.getArgument(index).getType());
+    FailureOr<DenseElementsAttr> value =
+        convertBoundInput(entry.getValue(), name, type,
+                          (*input)->type().tensor_type().elem_type(), loc);
+    if (failed(value)) {
+      failedAny = true;
+      continue;
+    }
+    // The argument stays so that callers pass the same buffers as to the
+    // ONNX model; the ABI metadata records the value for the runtime check.
+    func.setArgAttr(index, "edge.bound_value", *value);
+    values[name] = ConstantOp::create(
+        builder, NameLoc::get(builder.getStringAttr(name), loc), *value);
+  }
+  return failure(failedAny);
 }
 
 LogicalResult GraphImporter::importInitializers(const onnx::GraphProto &graph) {

@@ -38,6 +38,13 @@ std::string getElementTypeName(int32_t dataType);
 FailureOr<ElementsAttr> convertTensor(const onnx::TensorProto &tensor,
                                       Location loc, size_t resourceThreshold);
 
+/// The constant a graph input is bound to (--bind-input), checked against the
+/// input's type; errors are reported at `loc` (BoundInputs.cpp).
+FailureOr<DenseElementsAttr> convertBoundInput(const BoundInput &bound,
+                                               StringRef name,
+                                               RankedTensorType type,
+                                               int32_t dataType, Location loc);
+
 /// Access to one node while it is converted.
 class NodeContext {
 public:
@@ -77,6 +84,10 @@ public:
 
   /// "node 'conv1' (Conv, opset 13): " + message, at the node's location.
   InFlightDiagnostic emitError(const Twine &message) const;
+  /// emitError for input `index` that must be a compile-time constant; when
+  /// the input is a graph input, the message tells how to bind it.
+  InFlightDiagnostic emitNotConstantError(unsigned index,
+                                          const Twine &message) const;
   /// Checks input `index` is a ranked static tensor and returns its type.
   FailureOr<RankedTensorType> getInputType(unsigned index) const;
   /// Normalizes `axis` in [-rank, rank) (or [-rank, rank] when
@@ -143,6 +154,10 @@ public:
 
 private:
   LogicalResult importInitializers(const onnx::GraphProto &graph);
+  /// Replaces the graph inputs named by --bind-input with constants.
+  LogicalResult bindInputs(func::FuncOp func,
+                           ArrayRef<const onnx::ValueInfoProto *> inputs,
+                           Location loc);
   FailureOr<func::FuncOp> createFunction(const onnx::GraphProto &graph,
                                          ModuleOp module);
   LogicalResult checkSupported(const onnx::GraphProto &graph, int64_t opset);

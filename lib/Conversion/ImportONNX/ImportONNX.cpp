@@ -150,6 +150,55 @@ LogicalResult mlir::edge::parseInputShapeOption(StringRef text,
   return success();
 }
 
+/// Whether `text` is a comma-separated list of numbers (or booleans) rather
+/// than a file path.
+static bool isLiteralList(StringRef text) {
+  SmallVector<StringRef> parts;
+  text.split(parts, ',');
+  return llvm::all_of(parts, [](StringRef part) {
+    part = part.trim();
+    if (part.empty())
+      return false;
+    if (part == "true" || part == "false")
+      return true;
+    double number;
+    return !part.getAsDouble(number, /*AllowInexact=*/true) ||
+           part.lower() == "nan" || part.lower() == "inf" ||
+           part.lower() == "-inf";
+  });
+}
+
+LogicalResult mlir::edge::parseBindInputOption(StringRef text,
+                                               ImportOptions &options,
+                                               std::string &error) {
+  auto [name, value] = text.split('=');
+  if (name.empty() || value.empty() || !text.contains('=')) {
+    error = "expected NAME=FILE.pb or NAME=V0,V1,... in --bind-input, got '" +
+            text.str() + "'";
+    return failure();
+  }
+  BoundInput bound;
+  if (isLiteralList(value)) {
+    SmallVector<StringRef> parts;
+    value.split(parts, ',');
+    for (StringRef part : parts)
+      bound.literals.push_back(part.trim().str());
+  } else {
+    auto buffer = llvm::MemoryBuffer::getFile(value, /*IsText=*/false);
+    if (!buffer) {
+      error = "--bind-input " + name.str() + ": cannot read '" + value.str() +
+              "': " + buffer.getError().message();
+      return failure();
+    }
+    bound.serializedTensor = (*buffer)->getBuffer().str();
+  }
+  if (!options.boundInputs.try_emplace(name, std::move(bound)).second) {
+    error = "--bind-input gives input '" + name.str() + "' twice";
+    return failure();
+  }
+  return success();
+}
+
 void mlir::edge::registerImportONNXTranslation() {
   TranslateToMLIRRegistration registration(
       "import-onnx", "Import an ONNX model (binary or text syntax) into edge",

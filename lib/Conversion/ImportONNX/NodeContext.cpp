@@ -4,7 +4,10 @@
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
+
+#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace mlir;
 using namespace mlir::edge::onnx_import;
@@ -52,8 +55,9 @@ FailureOr<SmallVector<int64_t>>
 NodeContext::getConstantInts(unsigned index, const Twine &what) const {
   std::optional<DenseElementsAttr> attr = getConstantInput(index);
   if (!attr || !attr->getElementType().isInteger(64))
-    return emitError(what + " must be a constant int64 tensor (shapes "
-                            "computed at run time are not supported)");
+    return emitNotConstantError(index, what + " must be a constant int64 "
+                                              "tensor (shapes computed at run "
+                                              "time are not supported)");
   return llvm::to_vector(attr->getValues<int64_t>());
 }
 
@@ -118,6 +122,51 @@ InFlightDiagnostic NodeContext::emitError(const Twine &message) const {
     name = nameLoc.getName().str();
   return mlir::emitError(loc) << "node '" << name << "' (" << node.op_type()
                               << ", opset " << opset << "): " << message;
+}
+
+/// The graph inputs (function arguments) that `value` is computed from,
+/// looking through at most `kMaxOps` ops; empty when there are more.
+static SmallVector<BlockArgument> findGraphInputs(Value value) {
+  constexpr unsigned kMaxOps = 64;
+  SmallVector<BlockArgument> inputs;
+  SmallVector<Value> worklist = {value};
+  llvm::SmallPtrSet<Operation *, 16> visited;
+  while (!worklist.empty()) {
+    Value current = worklist.pop_back_val();
+    if (auto arg = dyn_cast<BlockArgument>(current)) {
+      if (!llvm::is_contained(inputs, arg))
+        inputs.push_back(arg);
+      continue;
+    }
+    Operation *op = current.getDefiningOp();
+    if (!op || !visited.insert(op).second)
+      continue;
+    if (visited.size() > kMaxOps)
+      return {};
+    llvm::append_range(worklist, op->getOperands());
+  }
+  return inputs;
+}
+
+InFlightDiagnostic
+NodeContext::emitNotConstantError(unsigned index,
+                                  const Twine &message) const {
+  InFlightDiagnostic diag = emitError(message);
+  Value value = getInput(index);
+  if (!value)
+    return diag;
+  // Values computed from graph inputs only can be made constants by fixing
+  // those inputs at compile time; say how.
+  for (BlockArgument arg : findGraphInputs(value)) {
+    auto func = cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                  "edge.name");
+    if (!name)
+      continue;
+    diag << "; to compile for fixed values of graph input '" << name.getValue()
+         << "', bind it with --bind-input=" << name.getValue() << "=VALUES";
+  }
+  return diag;
 }
 
 FailureOr<RankedTensorType> NodeContext::getInputType(unsigned index) const {

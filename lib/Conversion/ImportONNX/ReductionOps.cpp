@@ -31,7 +31,8 @@ FailureOr<SmallVector<int64_t>> getReduceAxes(NodeContext &ctx, int64_t rank,
     if (ctx.hasInput(1)) {
       std::optional<DenseElementsAttr> attr = ctx.getConstantInput(1);
       if (!attr || !attr->getElementType().isInteger(64))
-        return ctx.emitError("axes must be a constant int64 tensor");
+        return ctx.emitNotConstantError(1, "axes must be a constant int64 "
+                                           "tensor");
       axes = llvm::to_vector(attr->getValues<int64_t>());
     }
   } else {

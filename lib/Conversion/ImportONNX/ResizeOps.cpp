@@ -30,9 +30,12 @@ double sourceCoordinate(const ResizeAttrs &attrs, int64_t x, double scale,
   const std::string &t = attrs.transform;
   if (t == "asymmetric")
     return x / scale;
-  if (t == "align_corners")
-    return lengthOut == 1 ? 0
-                          : x * double(lengthIn - 1) / double(lengthOut - 1);
+  // The resized length here is the unrounded lengthIn * scale, as in the
+  // ONNX reference: it differs from lengthOut when scales are given.
+  if (t == "align_corners") {
+    double resized = lengthIn * scale;
+    return resized == 1 ? 0 : x * double(lengthIn - 1) / (resized - 1);
+  }
   if (t == "pytorch_half_pixel")
     return lengthOut > 1 ? (x + 0.5) / scale - 0.5 : 0;
   if (t == "tf_half_pixel_for_nn")
@@ -136,8 +139,10 @@ FailureOr<SmallVector<double>> getConstantFloats(NodeContext &ctx,
                                                  unsigned index) {
   std::optional<DenseElementsAttr> attr = ctx.getConstantInput(index);
   if (!attr || !isa<FloatType>(attr->getElementType()))
-    return ctx.emitError("scales must be a constant float tensor (values "
-                         "computed at run time are not supported)");
+    return ctx.emitNotConstantError(index,
+                                    "scales must be a constant float tensor "
+                                    "(values computed at run time are not "
+                                    "supported)");
   SmallVector<double> values;
   for (APFloat v : attr->getValues<APFloat>())
     values.push_back(v.convertToDouble());

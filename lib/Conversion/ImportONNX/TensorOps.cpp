@@ -138,7 +138,7 @@ LogicalResult convertDropout(NodeContext &ctx) {
     std::optional<DenseElementsAttr> training = ctx.getConstantInput(2);
     if (!training || !training->isSplat() ||
         !training->getElementType().isInteger(1))
-      return ctx.emitError("training_mode must be a constant");
+      return ctx.emitNotConstantError(2, "training_mode must be a constant");
     if (training->getSplatValue<bool>())
       return ctx.emitError("training_mode = true is not supported (inference "
                            "only)");

@@ -158,3 +158,19 @@ func.func @fold_rem_mod() -> (tensor<2xi64>, tensor<2xi64>) {
   %1 = edge.mod %a, %b : (tensor<2xi64>, tensor<i64>) -> tensor<2xi64>
   return %0, %1 : tensor<2xi64>, tensor<2xi64>
 }
+
+// -----
+
+// Neg and Abs fold on constants (the expanded LayerNormalization negates an
+// axis to size its reduced shape).
+// CHECK-LABEL: func @fold_neg_abs
+func.func @fold_neg_abs() -> (tensor<2xi64>, tensor<2xf32>) {
+  %a = edge.constant dense<[1, -3]> : tensor<2xi64>
+  %b = edge.constant dense<[-1.5, 2.0]> : tensor<2xf32>
+  // CHECK-DAG: %[[N:.*]] = edge.constant dense<[-1, 3]> : tensor<2xi64>
+  // CHECK-DAG: %[[A:.*]] = edge.constant dense<[1.500000e+00, 2.000000e+00]> : tensor<2xf32>
+  // CHECK: return %[[N]], %[[A]]
+  %0 = edge.neg %a : tensor<2xi64>
+  %1 = edge.abs %b : tensor<2xf32>
+  return %0, %1 : tensor<2xi64>, tensor<2xf32>
+}

@@ -26,10 +26,23 @@ namespace mlir {
 class MLIRContext;
 namespace edge {
 
+/// The value a graph input is fixed to at compile time (--bind-input): a
+/// serialized onnx.TensorProto (as in the backend tests' input_N.pb files),
+/// or, when `serializedTensor` is empty, `literals` in row-major order.
+struct BoundInput {
+  std::string serializedTensor;
+  llvm::SmallVector<std::string> literals;
+};
+
 struct ImportOptions {
   /// Shapes that replace the declared shapes of graph inputs (for dynamic
   /// dimensions): input name -> static shape.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Graph inputs whose values are fixed at compile time: input name -> value.
+  /// Each stays an argument of the model function (the ABI is unchanged) but
+  /// the graph reads a constant, so shapes and axes it gives become static;
+  /// the runtime rejects other values (see docs/runtime.md).
+  llvm::StringMap<BoundInput> boundInputs;
   /// Initializers of at least this many bytes become dense_resource blobs.
   size_t resourceThresholdBytes = 256;
   /// Name of the model function.
@@ -50,6 +63,11 @@ OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
 /// Parses `NAME:D0xD1x...` (as in --input-shape) into `options`.
 LogicalResult parseInputShapeOption(StringRef text, ImportOptions &options,
                                     std::string &error);
+
+/// Parses `NAME=FILE.pb` or `NAME=V0,V1,...` (as in --bind-input) into
+/// `options`, reading the file.
+LogicalResult parseBindInputOption(StringRef text, ImportOptions &options,
+                                   std::string &error);
 
 /// Registers `--import-onnx` with mlir-translate style drivers.
 void registerImportONNXTranslation();

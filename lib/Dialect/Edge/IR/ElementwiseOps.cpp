@@ -137,6 +137,32 @@ EDGE_BROADCAST_INFER(XorOp, EDGE_BOOL_ELEMENT)
 #undef EDGE_SAME_ELEMENT
 #undef EDGE_BROADCAST_INFER
 
+/// Folds a unary op elementwise on a constant operand.
+static Attribute foldUnary(Attribute operand, Type resultType,
+                           function_ref<APFloat(const APFloat &)> floatFn,
+                           function_ref<APInt(const APInt &)> intFn) {
+  auto shaped = cast<ShapedType>(resultType);
+  Type element = shaped.getElementType();
+  return foldBroadcast(operand, shaped, [&](ArrayRef<Attribute> e) {
+    if (auto value = dyn_cast<FloatAttr>(e[0]))
+      return Attribute(FloatAttr::get(element, floatFn(value.getValue())));
+    return Attribute(
+        IntegerAttr::get(element, intFn(cast<IntegerAttr>(e[0]).getValue())));
+  });
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(), [](const APFloat &x) { return -x; },
+      [](const APInt &x) { return -x; });
+}
+
+OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(), [](const APFloat &x) { return abs(x); },
+      [](const APInt &x) { return x.abs(); });
+}
+
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return foldArithmetic(
       adaptor.getOperands(), getType(),

@@ -158,7 +158,8 @@ def Edge_CastOp : Edge_Op<"cast", [Pure, SameOperandsAndResultShape,
 }
 
 class Edge_UnaryElementwiseOp<string mnemonic, string formula,
-                              Type operandType = Edge_FloatTensor>
+                              Type operandType = Edge_FloatTensor,
+                              bit folds = 0>
     : Edge_Op<mnemonic, [Pure, SameOperandsAndResultType,
         DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "elementwise `" # formula # "`";
@@ -172,11 +173,13 @@ class Edge_UnaryElementwiseOp<string mnemonic, string formula,
   let arguments = (ins operandType:$input);
   let results = (outs operandType:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+  // Ops that shape computations use (Neg of an axis) fold on constants.
+  let hasFolder = folds;
 }
 
 def Edge_ReluOp : Edge_UnaryElementwiseOp<"relu", "max(x, 0)", Edge_NumericTensor>;
-def Edge_NegOp : Edge_UnaryElementwiseOp<"neg", "-x", Edge_NumericTensor>;
-def Edge_AbsOp : Edge_UnaryElementwiseOp<"abs", "|x|", Edge_NumericTensor>;
+def Edge_NegOp : Edge_UnaryElementwiseOp<"neg", "-x", Edge_NumericTensor, 1>;
+def Edge_AbsOp : Edge_UnaryElementwiseOp<"abs", "|x|", Edge_NumericTensor, 1>;
 def Edge_SigmoidOp : Edge_UnaryElementwiseOp<"sigmoid", "1 / (1 + exp(-x))">;
 def Edge_TanhOp : Edge_UnaryElementwiseOp<"tanh", "tanh(x)">;
 def Edge_ExpOp : Edge_UnaryElementwiseOp<"exp", "exp(x)">;
