@@ -56,6 +56,7 @@ void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
           "buffer-results-to-out-params{hoist-static-allocs=true "
           "modify-public-functions=true},"
           "canonicalize,buffer-deallocation-pipeline,"
+          "func.func(edge-empty-argument-buffers),"
           "edge-memref-copy-to-linalg,func.func(convert-linalg-to-loops),"
           "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-libm,convert-math-to-llvm,"

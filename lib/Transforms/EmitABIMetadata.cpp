@@ -75,13 +75,6 @@ static LogicalResult writeTensorLine(llvm::raw_ostream &os, StringRef kind,
     return emitError(loc) << "model " << kind << " " << index
                           << " must be a statically shaped tensor, got "
                           << type;
-  // The bare-pointer calling convention of the lowering cannot pass buffers
-  // of zero-element tensors (convert-func-to-llvm leaves such functions).
-  if (tensor.getNumElements() == 0)
-    return emitError(loc) << "model " << kind << " " << index
-                          << " has no elements (" << type
-                          << "); zero-element inputs and outputs are not "
-                             "supported yet";
   int dtype = getOnnxDataType(tensor.getElementType());
   if (attrs)
     if (auto onnxType = attrs.getAs<IntegerAttr>("edge.onnx_dtype"))

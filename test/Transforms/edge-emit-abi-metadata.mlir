@@ -38,14 +38,6 @@ func.func @bound(%x: tensor<2xf32>,
 
 // -----
 
-// expected-error @+1 {{model output 0 has no elements ('tensor<3x0xf32>'); zero-element inputs and outputs are not supported yet}}
-func.func @empty(%x: tensor<2xf32>) -> tensor<3x0xf32> {
-  %c = arith.constant dense<1.0> : tensor<3x0xf32>
-  return %c : tensor<3x0xf32>
-}
-
-// -----
-
 // expected-error @+1 {{model input 0 must be a statically shaped tensor, got 'tensor<?xf32>'}}
 func.func @dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
   return %x : tensor<?xf32>

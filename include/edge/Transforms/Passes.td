@@ -48,6 +48,20 @@ def DistinctResultsPass : Pass<"edge-distinct-results", "::mlir::func::FuncOp"> 
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def EmptyArgumentBuffersPass
+    : Pass<"edge-empty-argument-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Pass zero-element buffers as memref<0xT>";
+  let description = [{
+    The bare-pointer calling convention of `convert-func-to-llvm` leaves a
+    function unconverted when an argument's memref has zero elements but a
+    shape like `3x0` (its strides do not pass the bare-pointer check). Such
+    a buffer holds no data, so its argument becomes `memref<0xT>` and the
+    body uses a local zero-size `memref.alloca` of the original type
+    instead; nothing reads or writes either.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def MemrefCopyToLinalgPass : Pass<"edge-memref-copy-to-linalg"> {
   let summary = "Rewrite memref.copy as linalg.copy";
   let description = [{

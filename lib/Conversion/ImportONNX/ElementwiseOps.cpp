@@ -80,6 +80,25 @@ static LogicalResult convertMod(NodeContext &ctx) {
   FailureOr<RankedTensorType> lhs = ctx.getInputType(0);
   if (failed(lhs))
     return failure();
+  // On unsigned integers both modes agree: a - (a /u b) * b.
+  if (ctx.isUnsignedInput(0)) {
+    FailureOr<RankedTensorType> rhs = ctx.getInputType(1);
+    if (failed(rhs))
+      return failure();
+    if (lhs->getElementType() != rhs->getElementType())
+      return ctx.emitError("operand element types differ");
+    Value a = ctx.getInput(0), d = ctx.getInput(1);
+    FailureOr<RankedTensorType> type =
+        getBroadcastType(ctx, a, d, lhs->getElementType());
+    if (failed(type))
+      return failure();
+    OpBuilder &b = ctx.getBuilder();
+    Location loc = ctx.getLoc();
+    Value quotient = DivUOp::create(b, loc, *type, a, d);
+    Value product = MulOp::create(b, loc, *type, quotient, d);
+    ctx.setOutput(0, SubOp::create(b, loc, *type, a, product));
+    return success();
+  }
   bool fmod = ctx.getInt("fmod", 0) != 0;
   if (isa<FloatType>(lhs->getElementType()) && !fmod)
     return ctx.emitError("fmod must be 1 for floating-point inputs");
@@ -158,7 +177,26 @@ static LogicalResult convertVariadic(NodeContext &ctx) {
     return failure();
   Type element = first->getElementType();
   OpBuilder &b = ctx.getBuilder();
-  Value result = ctx.getInput(0);
+  Location loc = ctx.getLoc();
+  // Unsigned order is signed order with the sign bit flipped: adding the
+  // sign bit (wrapping) maps one onto the other, for Max and Min only.
+  Value signBit;
+  if (ctx.isUnsignedInput(0)) {
+    if (!std::is_same_v<OpTy, MaxOp> && !std::is_same_v<OpTy, MinOp>)
+      return ctx.emitError("unsigned inputs are supported by Max and Min "
+                           "only");
+    unsigned width = element.getIntOrFloatBitWidth();
+    signBit = ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, element),
+                               APInt::getSignedMinValue(width)));
+  }
+  auto flipSign = [&](Value value) -> Value {
+    if (!signBit)
+      return value;
+    return AddOp::create(b, loc, value.getType(), value, signBit);
+  };
+  Value result = flipSign(ctx.getInput(0));
   for (unsigned i = 1; i < ctx.getNumInputs(); ++i) {
     FailureOr<RankedTensorType> type = ctx.getInputType(i);
     if (failed(type))
@@ -169,17 +207,19 @@ static LogicalResult convertVariadic(NodeContext &ctx) {
         getBroadcastType(ctx, result, ctx.getInput(i), element);
     if (failed(resultType))
       return failure();
-    result = OpTy::create(b, ctx.getLoc(), *resultType, result, ctx.getInput(i));
+    result = OpTy::create(b, loc, *resultType, result,
+                          flipSign(ctx.getInput(i)));
   }
+  result = flipSign(result);
   if (isMean && ctx.getNumInputs() > 1) {
     if (!isa<FloatType>(element))
       return ctx.emitError("Mean needs floating-point inputs");
     auto scalarType = RankedTensorType::get({}, element);
     Value count = ConstantOp::create(
-        b, ctx.getLoc(),
+        b, loc,
         DenseElementsAttr::get(scalarType,
                                b.getFloatAttr(element, ctx.getNumInputs())));
-    result = DivOp::create(b, ctx.getLoc(), result.getType(), result, count);
+    result = DivOp::create(b, loc, result.getType(), result, count);
   }
   ctx.setOutput(0, result);
   return success();

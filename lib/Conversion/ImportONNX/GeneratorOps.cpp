@@ -1,4 +1,4 @@
-//===- GeneratorOps.cpp - Import ONNX Range, Trilu, OneHot, Hardmax -------===//
+//===- GeneratorOps.cpp - Import ONNX Range, Trilu, windows, OneHot... ----===//
 //
 // Operators whose result follows a pattern of indices: the pattern is a
 // constant computed at import (Range, masks, class indices) combined with
@@ -49,6 +49,39 @@ LogicalResult convertRange(NodeContext &ctx) {
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < n; ++i) {
     double v = *start + i * *delta;
+    values.push_back(isa<FloatType>(element)
+                         ? Attribute(b.getFloatAttr(element, v))
+                         : Attribute(b.getIntegerAttr(
+                               element, static_cast<int64_t>(v))));
+  }
+  auto resultType = RankedTensorType::get({n}, element);
+  ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(),
+                                      DenseElementsAttr::get(resultType, values)));
+  return success();
+}
+
+/// Blackman/Hamming/HannWindow of a constant size: a constant, the sum of
+/// cosine terms `coefficients[k] * cos(2 pi k n / N)` (k = 0, 1, 2).
+LogicalResult convertWindow(NodeContext &ctx, ArrayRef<double> coefficients) {
+  FailureOr<double> size = getConstantScalar(ctx, 0, "size");
+  if (failed(size))
+    return failure();
+  if (!(*size >= 0 && *size < (1 << 24)))
+    return ctx.emitError("size must be in [0, 2^24)");
+  int64_t n = static_cast<int64_t>(*size);
+  Type element = convertElementType(
+      ctx.getInt("output_datatype", onnx::TensorProto::FLOAT),
+      ctx.getBuilder().getContext());
+  if (!element)
+    return ctx.emitError("output_datatype is not a supported type");
+  // A periodic window is one sample of a window of size + 1.
+  double period = ctx.getInt("periodic", 1) ? n : n - 1;
+  OpBuilder &b = ctx.getBuilder();
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < n; ++i) {
+    double v = 0;
+    for (auto [k, a] : llvm::enumerate(coefficients))
+      v += a * std::cos(2 * M_PI * double(k) * i / period);
     values.push_back(isa<FloatType>(element)
                          ? Attribute(b.getFloatAttr(element, v))
                          : Attribute(b.getIntegerAttr(
@@ -304,6 +337,15 @@ LogicalResult convertCumSum(NodeContext &ctx) {
 void mlir::edge::onnx_import::registerGeneratorOps(OpRegistry &registry) {
   registry.add("Range", convertRange);
   registry.add("Trilu", convertTrilu);
+  registry.add("HannWindow", [](NodeContext &ctx) {
+    return convertWindow(ctx, {0.5, -0.5});
+  });
+  registry.add("HammingWindow", [](NodeContext &ctx) {
+    return convertWindow(ctx, {25.0 / 46, -21.0 / 46});
+  });
+  registry.add("BlackmanWindow", [](NodeContext &ctx) {
+    return convertWindow(ctx, {0.42, -0.5, 0.08});
+  });
   registry.add("OneHot", convertOneHot);
   registry.add("Hardmax", convertHardmax);
   registry.add("EyeLike", convertEyeLike);

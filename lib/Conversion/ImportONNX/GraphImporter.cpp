@@ -221,13 +221,14 @@ LogicalResult GraphImporter::checkAttributes(NodeContext &ctx) {
 /// Integer ops are lowered with signed arithmetic: an unsigned input is
 /// accepted only by ops whose result does not depend on signedness.
 LogicalResult GraphImporter::checkSignedness(NodeContext &ctx) {
-  // Data movement, equality, two's complement add/sub/mul, Div (which
-  // imports as edge.divu for unsigned inputs) and BitShift (unsigned only).
+  // Data movement, equality, two's complement add/sub/mul, ops whose
+  // importers handle unsigned inputs (Div as edge.divu, Mod, Max, Min) and
+  // BitShift (unsigned only).
   static const llvm::StringSet<> agnostic = {
       "Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose",
       "Concat",   "Gather",  "Slice",   "Shape",   "Size",      "Dropout",
-      "Equal",    "Where",   "Constant", "Add",    "Sub",       "Mul",       "Div",
-      "BitShift"};
+      "Equal",    "Where",   "Constant", "Add",    "Sub",       "Mul",
+      "Div",      "Mod",     "Max",     "Min",     "BitShift"};
   const onnx::NodeProto &node = ctx.getNode();
   if (agnostic.contains(node.op_type()))
     return success();

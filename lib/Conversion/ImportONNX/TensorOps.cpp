@@ -139,9 +139,21 @@ LogicalResult convertDropout(NodeContext &ctx) {
     if (!training || !training->isSplat() ||
         !training->getElementType().isInteger(1))
       return ctx.emitNotConstantError(2, "training_mode must be a constant");
-    if (training->getSplatValue<bool>())
-      return ctx.emitError("training_mode = true is not supported (inference "
-                           "only)");
+    // Training mode drops at random, except with ratio 0: the identity.
+    if (training->getSplatValue<bool>()) {
+      std::optional<DenseElementsAttr> ratio =
+          ctx.hasInput(1) ? ctx.getConstantInput(1) : std::nullopt;
+      if (ctx.hasInput(1) && !ratio)
+        return ctx.emitNotConstantError(
+            1, "ratio must be a constant in training mode");
+      bool zeroRatio = ratio && ratio->isSplat() &&
+                       isa<FloatType>(ratio->getElementType()) &&
+                       ratio->getSplatValue<APFloat>().isZero();
+      if (!zeroRatio)
+        return ctx.emitError("training_mode = true with a ratio other than 0 "
+                             "drops at random, which is not supported "
+                             "(inference only)");
+    }
   }
   if (ctx.getInt("is_test", 1) == 0 && ctx.getOpset() < 7)
     return ctx.emitError("is_test = 0 is not supported (inference only)");
