@@ -1,6 +1,6 @@
 //===- ElementwiseOps.cpp - Import ONNX elementwise operators -------------===//
 
-#include "GraphImporter.h"
+#include "Composer.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
@@ -361,7 +361,29 @@ static LogicalResult convertClip(NodeContext &ctx) {
   return success();
 }
 
+/// Shrink: x + bias below -lambd, x - bias above lambd, 0 in between.
+static LogicalResult convertShrink(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  Type element = type->getElementType();
+  if (!isa<FloatType>(element))
+    return ctx.emitError("needs a floating-point input");
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  double lambd = ctx.getFloat("lambd", 0.5f), bias = ctx.getFloat("bias", 0);
+  Value below = c.compare<LessOp>(x, c.scalar(element, -lambd));
+  Value above = c.compare<GreaterOp>(x, c.scalar(element, lambd));
+  Value shrunk = c.select(
+      above, c.binary<SubOp>(x, c.scalar(element, bias)),
+      c.splat(*type, c.b.getFloatAttr(element, 0)));
+  ctx.setOutput(0, c.select(below, c.binary<AddOp>(x, c.scalar(element, bias)),
+                            shrunk));
+  return success();
+}
+
 void mlir::edge::onnx_import::registerElementwiseOps(OpRegistry &registry) {
+  registry.add("Shrink", convertShrink);
   registry.add("Clip", convertClip);
   registry.add("Add", convertBinary<AddOp>);
   registry.add("Sub", convertBinary<SubOp>);

@@ -124,6 +124,7 @@ void registerReductionOps(OpRegistry &registry);
 void registerLayoutOps(OpRegistry &registry);
 void registerGeneratorOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
+void registerQuantizationOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {

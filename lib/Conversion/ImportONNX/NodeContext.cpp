@@ -198,6 +198,7 @@ const OpRegistry &OpRegistry::get() {
     registerLayoutOps(r);
     registerGeneratorOps(r);
     registerResizeOps(r);
+    registerQuantizationOps(r);
     return r;
   }();
   return registry;

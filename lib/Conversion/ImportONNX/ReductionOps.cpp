@@ -355,6 +355,35 @@ LogicalResult convertInstanceNorm(NodeContext &ctx) {
   return success();
 }
 
+/// MeanVarianceNormalization: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9)
+/// over `axes`, as in the ONNX function body.
+LogicalResult convertMeanVarianceNorm(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  Type element = type->getElementType();
+  if (!isa<FloatType>(element))
+    return ctx.emitError("needs a floating-point input");
+  SmallVector<int64_t> axes;
+  for (int64_t axis : ctx.getInts("axes").value_or(SmallVector<int64_t>{0, 2, 3})) {
+    FailureOr<int64_t> normalized = ctx.normalizeAxis(axis, type->getRank());
+    if (failed(normalized))
+      return failure();
+    axes.push_back(*normalized);
+  }
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  Value mean = c.reduce<ReduceMeanOp>(x, axes, /*keepDims=*/true);
+  Value meanOfSquares =
+      c.reduce<ReduceMeanOp>(c.binary<MulOp>(x, x), axes, /*keepDims=*/true);
+  Value variance =
+      c.binary<SubOp>(meanOfSquares, c.binary<MulOp>(mean, mean));
+  Value stdDev = c.binary<AddOp>(c.unary<SqrtOp>(variance),
+                                 c.scalar(element, 1e-9));
+  ctx.setOutput(0, c.binary<DivOp>(c.binary<SubOp>(x, mean), stdDev));
+  return success();
+}
+
 /// LRN: x / (bias + alpha / size * sum of squares over a window of
 /// channels) ^ beta; the window sum is an average pool over the channel
 /// axis of the squares (padded with zeros, counting the padding).
@@ -416,6 +445,7 @@ void mlir::edge::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.add("LayerNormalization", convertLayerNorm);
   registry.add("InstanceNormalization", convertInstanceNorm);
   registry.add("LRN", convertLRN);
+  registry.add("MeanVarianceNormalization", convertMeanVarianceNorm);
   registry.add("NegativeLogLikelihoodLoss", convertNLL);
   registry.add("SoftmaxCrossEntropyLoss", convertSoftmaxCrossEntropy);
 }
