@@ -2,6 +2,8 @@
 
 #include "Composer.h"
 
+#include <cmath>
+
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
 
@@ -154,11 +156,26 @@ static LogicalResult convertPow(NodeContext &ctx) {
   FailureOr<RankedTensorType> exponent = ctx.getInputType(1);
   if (failed(base) || failed(exponent))
     return failure();
+  if (ctx.isUnsignedInput(0))
+    return ctx.emitError("unsigned bases are not supported yet");
   OpBuilder &b = ctx.getBuilder();
   Value rhs = ctx.getInput(1);
-  if (exponent->getElementType() != base->getElementType())
-    rhs = CastOp::create(b, ctx.getLoc(),
-                         exponent->clone(base->getElementType()), rhs);
+  Type baseElement = base->getElementType();
+  if (exponent->getElementType() != baseElement) {
+    rhs = CastOp::create(b, ctx.getLoc(), exponent->clone(baseElement), rhs);
+    // An unsigned exponent was converted as signed: add back 2^width to
+    // the values that came out negative.
+    if (ctx.isUnsignedInput(1)) {
+      if (!isa<FloatType>(baseElement))
+        return ctx.emitError("unsigned exponents need a float base");
+      Composer c(ctx);
+      unsigned width = exponent->getElementType().getIntOrFloatBitWidth();
+      Value wrapped = c.binary<AddOp>(
+          rhs, c.scalar(baseElement, std::ldexp(1.0, width)));
+      rhs = c.select(c.compare<LessOp>(rhs, c.scalar(baseElement, 0)), wrapped,
+                     rhs);
+    }
+  }
   FailureOr<RankedTensorType> type =
       getBroadcastType(ctx, ctx.getInput(0), rhs, base->getElementType());
   if (failed(type))

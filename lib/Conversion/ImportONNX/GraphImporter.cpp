@@ -223,14 +223,14 @@ LogicalResult GraphImporter::checkAttributes(NodeContext &ctx) {
 LogicalResult GraphImporter::checkSignedness(NodeContext &ctx) {
   // Data movement, equality, two's complement add/sub/mul, ops whose
   // importers handle unsigned inputs (Div as edge.divu, Mod, Max, Min,
-  // (de)quantization) and
+  // (de)quantization, Pow exponents) and
   // BitShift (unsigned only).
   static const llvm::StringSet<> agnostic = {
       "Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose",
       "Concat",   "Gather",  "Slice",   "Shape",   "Size",      "Dropout",
       "Equal",    "Where",   "Constant", "Add",    "Sub",       "Mul",
       "Div",      "Mod",     "Max",     "Min",     "BitShift",
-      "QuantizeLinear", "DequantizeLinear"};
+      "QuantizeLinear", "DequantizeLinear", "Pow"};
   const onnx::NodeProto &node = ctx.getNode();
   if (agnostic.contains(node.op_type()))
     return success();

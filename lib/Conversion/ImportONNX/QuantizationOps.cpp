@@ -8,6 +8,8 @@
 
 #include "Composer.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;

@@ -307,6 +307,96 @@ LogicalResult convertGather(NodeContext &ctx) {
   return success();
 }
 
+/// Compress with a constant condition: a Gather of the selected indices
+/// (along `axis`, or of the flattened input without one).
+LogicalResult convertCompress(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  if (failed(input))
+    return failure();
+  std::optional<DenseElementsAttr> condition = ctx.getConstantInput(1);
+  if (!condition || !condition->getElementType().isInteger(1) ||
+      cast<ShapedType>(condition->getType()).getRank() != 1)
+    return ctx.emitNotConstantError(1, "condition must be a constant 1-D bool "
+                                       "tensor (the result's shape depends "
+                                       "on it)");
+  OpBuilder &b = ctx.getBuilder();
+  Value data = ctx.getInput(0);
+  int64_t axis = 0;
+  if (ctx.getAttr("axis")) {
+    FailureOr<int64_t> normalized =
+        ctx.normalizeAxis(ctx.getInt("axis", 0), input->getRank());
+    if (failed(normalized))
+      return failure();
+    axis = *normalized;
+  } else {
+    data = ReshapeOp::create(b, ctx.getLoc(),
+                             input->clone({input->getNumElements()}), data);
+  }
+  auto dataType = cast<RankedTensorType>(data.getType());
+  SmallVector<int64_t> selected;
+  for (auto [index, keep] : llvm::enumerate(condition->getValues<bool>()))
+    if (keep)
+      selected.push_back(index);
+  if (!selected.empty() && selected.back() >= dataType.getDimSize(axis))
+    return ctx.emitError("condition selects index " +
+                         Twine(selected.back()) + ", beyond the axis size " +
+                         Twine(dataType.getDimSize(axis)));
+  auto indicesType = RankedTensorType::get(
+      {static_cast<int64_t>(selected.size())}, b.getI64Type());
+  Value indices = ConstantOp::create(
+      b, ctx.getLoc(), DenseElementsAttr::get(indicesType, ArrayRef(selected)));
+  SmallVector<int64_t> shape(dataType.getShape());
+  shape[axis] = selected.size();
+  ctx.setOutput(0, GatherOp::create(b, ctx.getLoc(), dataType.clone(shape),
+                                    data, indices, b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+/// ReverseSequence with constant lengths: a GatherElements along the time
+/// axis whose constant indices reverse the first `length` steps of each
+/// batch entry.
+LogicalResult convertReverseSequence(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  if (failed(input))
+    return failure();
+  if (input->getRank() < 2)
+    return ctx.emitError("needs an input of rank >= 2");
+  std::optional<DenseElementsAttr> lengths = ctx.getConstantInput(1);
+  if (!lengths || !lengths->getElementType().isInteger(64))
+    return ctx.emitNotConstantError(1, "sequence_lens must be a constant "
+                                       "int64 tensor");
+  int64_t batchAxis = ctx.getInt("batch_axis", 1);
+  int64_t timeAxis = ctx.getInt("time_axis", 0);
+  if (!((batchAxis == 0 && timeAxis == 1) || (batchAxis == 1 && timeAxis == 0)))
+    return ctx.emitError("batch_axis and time_axis must be 0 and 1");
+  int64_t batch = input->getDimSize(batchAxis);
+  int64_t steps = input->getDimSize(timeAxis);
+  SmallVector<int64_t> lens = llvm::to_vector(lengths->getValues<int64_t>());
+  if (static_cast<int64_t>(lens.size()) != batch)
+    return ctx.emitError("sequence_lens needs one entry per batch element");
+  for (int64_t len : lens)
+    if (len < 0 || len > steps)
+      return ctx.emitError("sequence length " + Twine(len) +
+                           " is outside [0, " + Twine(steps) + "]");
+  int64_t inner = input->getNumElements() / (batch * steps);
+  SmallVector<int64_t> indices;
+  indices.reserve(input->getNumElements());
+  for (int64_t i = 0; i < input->getDimSize(0); ++i)
+    for (int64_t j = 0; j < input->getDimSize(1); ++j) {
+      int64_t t = timeAxis == 0 ? i : j;
+      int64_t len = lens[batchAxis == 0 ? i : j];
+      indices.append(inner, t < len ? len - 1 - t : t);
+    }
+  OpBuilder &b = ctx.getBuilder();
+  auto indicesType = input->clone(b.getI64Type());
+  Value indexValue = ConstantOp::create(
+      b, ctx.getLoc(), DenseElementsAttr::get(indicesType, ArrayRef(indices)));
+  ctx.setOutput(0, GatherElementsOp::create(b, ctx.getLoc(), *input,
+                                            ctx.getInput(0), indexValue,
+                                            b.getI64IntegerAttr(timeAxis)));
+  return success();
+}
+
 LogicalResult convertGatherElements(NodeContext &ctx) {
   FailureOr<RankedTensorType> input = ctx.getInputType(0);
   FailureOr<RankedTensorType> indices = ctx.getInputType(1);
@@ -493,6 +583,8 @@ void mlir::edge::onnx_import::registerTensorOps(OpRegistry &registry) {
   registry.add("Shape", convertShape);
   registry.add("Gather", convertGather);
   registry.add("GatherElements", convertGatherElements);
+  registry.add("Compress", convertCompress);
+  registry.add("ReverseSequence", convertReverseSequence);
   registry.add("Slice", convertSlice);
   registry.add("Size", convertSize);
   registry.add("ConstantOfShape", convertConstantOfShape);
