@@ -125,6 +125,7 @@ void registerLayoutOps(OpRegistry &registry);
 void registerGeneratorOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {

@@ -199,6 +199,7 @@ const OpRegistry &OpRegistry::get() {
     registerGeneratorOps(r);
     registerResizeOps(r);
     registerQuantizationOps(r);
+    registerRecurrentOps(r);
     return r;
   }();
   return registry;
