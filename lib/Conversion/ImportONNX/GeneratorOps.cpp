@@ -101,24 +101,31 @@ LogicalResult convertTrilu(NodeContext &ctx) {
     return failure();
   if (type->getRank() < 2)
     return ctx.emitError("input must have rank >= 2");
-  int64_t k = 0;
-  if (ctx.hasInput(1)) {
-    FailureOr<double> value = getConstantScalar(ctx, 1, "k");
-    if (failed(value))
-      return failure();
-    k = static_cast<int64_t>(*value);
-  }
   bool upper = ctx.getInt("upper", 1) != 0;
   int64_t rows = type->getDimSize(type->getRank() - 2);
   int64_t cols = type->getDimSize(type->getRank() - 1);
   Composer c(ctx);
-  SmallVector<bool> mask;
+  // The mask compares each element's diagonal offset j - i with k; a k
+  // computed at run time is compared at run time.
+  SmallVector<int64_t> offsets;
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
-      mask.push_back(upper ? j - i >= k : j - i <= k);
-  auto maskType = RankedTensorType::get({rows, cols}, c.b.getI1Type());
-  Value maskValue = ConstantOp::create(
-      c.b, c.loc, DenseElementsAttr::get(maskType, ArrayRef(mask)));
+      offsets.push_back(j - i);
+  auto offsetType = RankedTensorType::get({rows, cols}, c.b.getI64Type());
+  Value offset = ConstantOp::create(
+      c.b, c.loc, DenseElementsAttr::get(offsetType, ArrayRef(offsets)));
+  Value k = c.splat(RankedTensorType::get({}, c.b.getI64Type()),
+                    c.b.getI64IntegerAttr(0));
+  if (ctx.hasInput(1)) {
+    FailureOr<RankedTensorType> kType = ctx.getInputType(1);
+    if (failed(kType))
+      return failure();
+    if (kType->getNumElements() != 1 || !kType->getElementType().isInteger(64))
+      return ctx.emitError("k must be an int64 scalar");
+    k = c.reshape(ctx.getInput(1), {});
+  }
+  Value maskValue = upper ? c.compare<GreaterEqualOp>(offset, k)
+                          : c.compare<LessEqualOp>(offset, k);
   Type element = type->getElementType();
   Value zero = c.splat(RankedTensorType::get({}, element),
                        c.b.getZeroAttr(element));
