@@ -1,4 +1,4 @@
-//===- Contraction.cpp - Lower edge matmul and gemm to linalg -------------===//
+//===- Contraction.cpp - Lower edge matmul, gemm and einsum to linalg -----===//
 
 #include "Utils.h"
 
@@ -145,8 +145,54 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
   }
 };
 
+/// Einsum: one generic over every letter, result letters first (parallel),
+/// then the summed ones (reduction); each operand's map lists its letters.
+struct EinsumLowering : OpConversionPattern<EinsumOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(EinsumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    SmallVector<StringRef> terms = op.getTerms();
+    StringRef output = terms.back();
+    std::string loops = output.str();
+    for (StringRef term : ArrayRef(terms).drop_back())
+      for (char letter : term)
+        if (loops.find(letter) == std::string::npos)
+          loops.push_back(letter);
+    auto mapOf = [&](StringRef term) {
+      SmallVector<AffineExpr> exprs;
+      for (char letter : term)
+        exprs.push_back(getAffineDimExpr(loops.find(letter), context));
+      return AffineMap::get(loops.size(), 0, exprs, context);
+    };
+    SmallVector<AffineMap> maps;
+    for (StringRef term : terms)
+      maps.push_back(mapOf(term));
+
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value zero =
+        createScalarConstant(rewriter, loc, resultType.getElementType(), 0);
+    Value init = createFilledTensor(rewriter, loc, resultType, zero);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, adaptor.getInputs(), init, maps,
+        getIteratorTypes(output.size(), loops.size() - output.size()),
+        [&](OpBuilder &b, Location nested, ValueRange args) {
+          Value product = args[0];
+          for (Value arg : args.drop_front().drop_back())
+            product = createMul(b, nested, product, arg);
+          yieldValue(b, nested, createAdd(b, nested, args.back(), product));
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::edge::populateContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, GemmLowering>(patterns.getContext());
+  patterns.add<MatMulLowering, GemmLowering, EinsumLowering>(
+      patterns.getContext());
 }

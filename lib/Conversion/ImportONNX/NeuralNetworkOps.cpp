@@ -6,6 +6,11 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
 
+#include "mlir/IR/Verifier.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <cctype>
 #include <cmath>
 
 using namespace mlir;
@@ -460,7 +465,115 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
 
 } // namespace
 
+/// Einsum: the equation is rewritten into edge.einsum's form, with `...`
+/// expanded into letters the equation does not use and the implicit result
+/// (labels used once, alphabetically, after the ellipsis) made explicit.
+LogicalResult convertEinsum(NodeContext &ctx) {
+  std::string equation;
+  for (char ch : ctx.getString("equation", ""))
+    if (ch != ' ')
+      equation.push_back(ch);
+  StringRef text(equation);
+  bool explicitOutput = text.contains("->");
+  auto [lhs, output] = text.split("->");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  unsigned numInputs = ctx.getNumInputs();
+  if (terms.size() != numInputs)
+    return ctx.emitError("equation has " + Twine(terms.size()) +
+                         " operand terms for " + Twine(numInputs) + " inputs");
+  SmallVector<RankedTensorType> types;
+  for (unsigned i = 0; i < numInputs; ++i) {
+    FailureOr<RankedTensorType> type = ctx.getInputType(i);
+    if (failed(type))
+      return failure();
+    if (i > 0 && type->getElementType() != types.front().getElementType())
+      return ctx.emitError("operand element types differ");
+    types.push_back(*type);
+  }
+  // Letters for the ellipsis: those the equation does not use.
+  std::string spare;
+  for (char ch = 'A'; ch <= 'Z'; ++ch)
+    if (!text.contains(ch))
+      spare.push_back(ch);
+  for (char ch = 'z'; ch >= 'a'; --ch)
+    if (!text.contains(ch))
+      spare.push_back(ch);
+  // Each operand's ellipsis covers the dims its letters leave; all are
+  // right-aligned on the widest one.
+  size_t ellipsisRank = 0;
+  SmallVector<std::string> expanded;
+  for (auto [term, type] : llvm::zip(terms, types)) {
+    size_t letters = term.size() - (term.contains("...") ? 3 : 0);
+    if (!term.contains("...") && letters != size_t(type.getRank()))
+      return ctx.emitError("term '" + term + "' does not match an input of "
+                           "rank " + Twine(type.getRank()));
+    if (letters > size_t(type.getRank()))
+      return ctx.emitError("term '" + term + "' has more labels than its "
+                           "input's rank " + Twine(type.getRank()));
+    ellipsisRank = std::max(ellipsisRank, type.getRank() - letters);
+  }
+  if (ellipsisRank > spare.size())
+    return ctx.emitError("the ellipsis covers too many dimensions");
+  std::string ellipsis = spare.substr(0, ellipsisRank);
+  for (auto [term, type] : llvm::zip(terms, types)) {
+    size_t letters = term.size() - (term.contains("...") ? 3 : 0);
+    size_t dims = type.getRank() - letters;
+    auto [before, after] = term.split("...");
+    expanded.push_back(term.contains("...")
+                           ? (before + ellipsis.substr(ellipsisRank - dims) +
+                              after)
+                                 .str()
+                           : term.str());
+  }
+  std::string result;
+  if (explicitOutput) {
+    auto [before, after] = output.split("...");
+    result = output.contains("...") ? (before + ellipsis + after).str()
+                                    : output.str();
+  } else {
+    result = ellipsis;
+    std::string all = lhs.str();
+    for (char ch = 'A'; ch <= 'z'; ++ch)
+      if (std::isalpha(static_cast<unsigned char>(ch)) &&
+          llvm::count(all, ch) == 1)
+        result.push_back(ch);
+  }
+  // Result sizes, and a check that every label has one size.
+  llvm::DenseMap<char, int64_t> sizes;
+  for (auto [term, type] : llvm::zip(expanded, types))
+    for (auto [letter, size] : llvm::zip(term, type.getShape())) {
+      auto [it, inserted] = sizes.try_emplace(letter, size);
+      if (!inserted && it->second != size)
+        return ctx.emitError("label '" + Twine(letter) + "' has sizes " +
+                             Twine(it->second) + " and " + Twine(size) +
+                             " (broadcasting is not supported)");
+    }
+  SmallVector<int64_t> shape;
+  for (char letter : result) {
+    auto it = sizes.find(letter);
+    if (it == sizes.end())
+      return ctx.emitError("result label '" + Twine(letter) +
+                           "' labels no input dimension");
+    shape.push_back(it->second);
+  }
+  std::string canonical = llvm::join(expanded, ",") + "->" + result;
+  SmallVector<Value> inputs;
+  for (unsigned i = 0; i < numInputs; ++i)
+    inputs.push_back(ctx.getInput(i));
+  OpBuilder &b = ctx.getBuilder();
+  auto resultType =
+      RankedTensorType::get(shape, types.front().getElementType());
+  auto einsum = EinsumOp::create(b, ctx.getLoc(), resultType, inputs,
+                                 b.getStringAttr(canonical));
+  if (failed(mlir::verify(einsum)))
+    return failure();
+  ctx.setOutput(0, einsum);
+  return success();
+}
+
 void mlir::edge::onnx_import::registerNeuralNetworkOps(OpRegistry &registry) {
+  registry.add("Einsum", convertEinsum);
   registry.add("Conv", convertConv);
   registry.add("ConvTranspose", convertConvTranspose);
   registry.add("MaxPool", convertPool<MaxPoolOp>);

@@ -213,3 +213,67 @@ func.func @f(%x: tensor<4xf32>) {
   %0 = edge.slice %x {starts = array<i64: 2>, sizes = array<i64: 3>, steps = array<i64: 1>} : (tensor<4xf32>) -> tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @einsum_implicit(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{equation must have an explicit result after '->'}}
+  %0 = edge.einsum %a {equation = "ij"} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_terms(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{equation has 2 operand terms for 1 operands}}
+  %0 = edge.einsum %a {equation = "ij,jk->ik"} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_rank(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{term 'ijk' does not match operand 0 of rank 2}}
+  %0 = edge.einsum %a {equation = "ijk->i"} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_sizes(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+1 {{letter 'j' has sizes 3 and 4}}
+  %0 = edge.einsum %a, %b {equation = "ij,jk->ik"} : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_letter(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{equation letters must be in [a-zA-Z], got '.'}}
+  %0 = edge.einsum %a {equation = "i.->i"} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_result_letter(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{result letter 'k' does not label an operand dimension}}
+  %0 = edge.einsum %a {equation = "ij->k"} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_repeated_result(%a: tensor<2x2xf32>) {
+  // expected-error @+1 {{result letter 'i' is repeated}}
+  %0 = edge.einsum %a {equation = "ij->ii"} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_result_shape(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{result dimension 0 must have size 3}}
+  %0 = edge.einsum %a {equation = "ij->j"} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return
+}

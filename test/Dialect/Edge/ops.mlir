@@ -185,3 +185,12 @@ func.func @reductions_and_indexing(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) {
   %8 = edge.slice %x {starts = array<i64: 0, 2, 0>, sizes = array<i64: 2, 2, 2>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
   return
 }
+
+// CHECK-LABEL: func @einsum
+func.func @einsum(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>, %d: tensor<3x3xf32>) -> (tensor<2x3x5xf32>, tensor<3xf32>) {
+  // CHECK: edge.einsum %{{.*}}, %{{.*}} {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+  %0 = edge.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+  // CHECK: edge.einsum %{{.*}} {equation = "ii->i"} : (tensor<3x3xf32>) -> tensor<3xf32>
+  %1 = edge.einsum %d {equation = "ii->i"} : (tensor<3x3xf32>) -> tensor<3xf32>
+  return %0, %1 : tensor<2x3x5xf32>, tensor<3xf32>
+}

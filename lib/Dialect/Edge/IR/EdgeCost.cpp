@@ -39,6 +39,16 @@ int64_t MatMulOp::estimateFlops() {
   return 2 * numElements(getResult()) * lhs.back();
 }
 
+int64_t EinsumOp::estimateFlops() {
+  // One multiply per extra operand and one add per point of the iteration
+  // space (every distinct letter).
+  int64_t points = 1;
+  for (int64_t size : getLetterSizes())
+    if (size > 0)
+      points *= size;
+  return points * static_cast<int64_t>(getInputs().size());
+}
+
 int64_t GemmOp::estimateFlops() {
   ArrayRef<int64_t> a = getA().getType().getShape();
   int64_t k = getTransA() ? a[0] : a[1];

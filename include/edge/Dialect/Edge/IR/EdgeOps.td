@@ -254,6 +254,33 @@ def Edge_ClipOp : Edge_Op<"clip", [Pure, AttrSizedOperandSegments,
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
+def Edge_EinsumOp : Edge_Op<"einsum", [Pure, SameOperandsAndResultElementType,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
+  let summary = "sum of products over labeled dimensions (Einstein notation)";
+  let description = [{
+    `equation` names each operand's dimensions with one letter per
+    dimension and the result's after `->` (always explicit here; the ONNX
+    importer expands `...` and implicit outputs). Letters absent from the
+    result are summed over; a letter repeated in one operand takes its
+    diagonal. Every use of a letter has the same size.
+
+    ```mlir
+    %r = edge.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Edge_NumericTensor>:$inputs, StrAttr:$equation);
+  let results = (outs Edge_NumericTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The letters of each operand, then of the result; empty on a
+    /// malformed equation.
+    ::llvm::SmallVector<::llvm::StringRef> getTerms();
+    /// Size of each letter (0 for letters absent from the operands).
+    ::llvm::SmallVector<int64_t, 52> getLetterSizes();
+  }];
+}
+
 def Edge_MatMulOp : Edge_Op<"matmul", [Pure, InferTypeOpAdaptor,
     SameOperandsElementType, DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
   let summary = "matrix product with numpy semantics (batched, broadcasting)";
