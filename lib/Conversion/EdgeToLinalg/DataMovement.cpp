@@ -92,14 +92,7 @@ Value extractAtIndex(OpBuilder &b, Location loc, Value input,
                      SmallVector<Value> coordinates, int64_t axis,
                      Value rawIndex) {
   int64_t extent = cast<RankedTensorType>(input.getType()).getDimSize(axis);
-  Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), rawIndex);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value wrapped = arith::AddIOp::create(
-      b, loc, index, arith::ConstantIndexOp::create(b, loc, extent));
-  Value negative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
-  coordinates[axis] =
-      arith::SelectOp::create(b, loc, negative, wrapped, index);
+  coordinates[axis] = extractIndexValue(b, loc, rawIndex, extent);
   return tensor::ExtractOp::create(b, loc, input, coordinates);
 }
 
@@ -172,6 +165,53 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
   }
 };
 
+/// GatherND: a generic over the result; the body reads the index tuple
+/// (batch and tuple coordinates of the result, then 0..k-1) and extracts.
+struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    unsigned rank = resultType.getRank();
+    ArrayRef<int64_t> input =
+        cast<ShapedType>(op.getInput().getType()).getShape();
+    ArrayRef<int64_t> indicesShape =
+        cast<ShapedType>(op.getIndices().getType()).getShape();
+    int64_t batch = op.getBatchDims(), depth = indicesShape.back();
+    // Result dims [0, tupleRank) index the tuples (batch dims included).
+    int64_t tupleRank = indicesShape.size() - 1;
+    Value source = adaptor.getInput(), indices = adaptor.getIndices();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, ValueRange{},
+        createEmptyTensor(rewriter, loc, resultType),
+        SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, context)},
+        getIteratorTypes(rank, 0),
+        [&](OpBuilder &b, Location nested, ValueRange) {
+          SmallVector<Value> result;
+          for (unsigned d = 0; d < rank; ++d)
+            result.push_back(linalg::IndexOp::create(b, nested, d));
+          SmallVector<Value> tuple(ArrayRef(result).take_front(tupleRank));
+          tuple.push_back(Value());
+          SmallVector<Value> coordinates(ArrayRef(result).take_front(batch));
+          for (int64_t k = 0; k < depth; ++k) {
+            tuple.back() = arith::ConstantIndexOp::create(b, nested, k);
+            Value raw = tensor::ExtractOp::create(b, nested, indices, tuple);
+            coordinates.push_back(
+                extractIndexValue(b, nested, raw, input[batch + k]));
+          }
+          llvm::append_range(coordinates, ArrayRef(result).drop_front(tupleRank));
+          yieldValue(b, nested,
+                     tensor::ExtractOp::create(b, nested, source, coordinates));
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 /// Slice: a strided tensor.extract_slice of the covered range; dimensions
 /// walked backwards (negative steps) are then reversed by a generic whose
 /// map reads `size - 1 - i`.
@@ -232,6 +272,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
 void mlir::edge::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
                ConcatLowering, GatherLowering, GatherElementsLowering,
+               GatherNDLowering,
                SliceLowering>(
       patterns.getContext());
 }

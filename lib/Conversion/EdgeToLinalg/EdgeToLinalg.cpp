@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -28,13 +29,15 @@ void mlir::edge::populateEdgeToLinalgConversionPatterns(
   populateNormalizationPatterns(patterns);
   populateDataMovementPatterns(patterns);
   populateReductionPatterns(patterns);
+  populateScatterPatterns(patterns);
 }
 
 void mlir::edge::configureEdgeToLinalgConversionLegality(
     ConversionTarget &target) {
   target.addIllegalDialect<EdgeDialect>();
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                         math::MathDialect, tensor::TensorDialect>();
+                         math::MathDialect, scf::SCFDialect,
+                         tensor::TensorDialect>();
 }
 
 namespace {

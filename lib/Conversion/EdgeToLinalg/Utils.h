@@ -20,6 +20,7 @@ void populatePoolingPatterns(RewritePatternSet &patterns);
 void populateNormalizationPatterns(RewritePatternSet &patterns);
 void populateDataMovementPatterns(RewritePatternSet &patterns);
 void populateReductionPatterns(RewritePatternSet &patterns);
+void populateScatterPatterns(RewritePatternSet &patterns);
 
 /// Map from the loops of a `resultRank`-deep parallel nest onto an operand
 /// of `operandShape` broadcast (numpy rules) to `resultShape`: operand dims
@@ -43,6 +44,11 @@ Value createLowestValue(OpBuilder &b, Location loc, Type type);
 Value createHighestValue(OpBuilder &b, Location loc, Type type);
 
 /// `x + y`, `x * y` for float or integer scalars.
+/// An integer index value as `index`, counted from the end of a dimension
+/// of `extent` elements when negative (ONNX's index convention).
+Value extractIndexValue(OpBuilder &b, Location loc, Value rawIndex,
+                        int64_t extent);
+
 Value createAdd(OpBuilder &b, Location loc, Value x, Value y);
 Value createMul(OpBuilder &b, Location loc, Value x, Value y);
 /// max(x, y) and min(x, y); for floats NaN propagates as in numpy.

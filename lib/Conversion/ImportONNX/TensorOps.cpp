@@ -5,6 +5,8 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
 
+#include "mlir/IR/Verifier.h"
+
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -397,6 +399,68 @@ LogicalResult convertReverseSequence(NodeContext &ctx) {
   return success();
 }
 
+LogicalResult convertGatherND(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  FailureOr<RankedTensorType> indices = ctx.getInputType(1);
+  if (failed(input) || failed(indices))
+    return failure();
+  if (!indices->getElementType().isInteger(64))
+    return ctx.emitError("indices must be int64");
+  int64_t batch = ctx.getInt("batch_dims", 0);
+  if (batch < 0)
+    return ctx.emitError("batch_dims must not be negative");
+  ArrayRef<int64_t> shape = input->getShape(), index = indices->getShape();
+  int64_t depth = index.empty() ? 0 : index.back();
+  if (index.empty() || batch >= static_cast<int64_t>(index.size()) ||
+      batch + depth > input->getRank())
+    return ctx.emitError("batch_dims plus the index depth exceed the input "
+                         "rank");
+  for (int64_t d = 0; d < batch; ++d)
+    if (shape[d] != index[d])
+      return ctx.emitError("batch dimension " + Twine(d) +
+                           " differs between data and indices");
+  OpBuilder &b = ctx.getBuilder();
+  ctx.setOutput(0, GatherNDOp::create(b, ctx.getLoc(), ctx.getInput(0),
+                                      ctx.getInput(1),
+                                      b.getI64IntegerAttr(batch)));
+  return success();
+}
+
+/// ScatterElements (and the older Scatter) and ScatterND; the reduction
+/// attribute arrived in opsets 16 and 18.
+template <typename OpTy>
+LogicalResult convertScatter(NodeContext &ctx) {
+  FailureOr<RankedTensorType> data = ctx.getInputType(0);
+  FailureOr<RankedTensorType> indices = ctx.getInputType(1);
+  FailureOr<RankedTensorType> updates = ctx.getInputType(2);
+  if (failed(data) || failed(indices) || failed(updates))
+    return failure();
+  if (!indices->getElementType().isInteger(32) &&
+      !indices->getElementType().isInteger(64))
+    return ctx.emitError("indices must be int32 or int64");
+  OpBuilder &b = ctx.getBuilder();
+  StringAttr reduction = b.getStringAttr(ctx.getString("reduction", "none"));
+  OpTy op;
+  if constexpr (std::is_same_v<OpTy, ScatterElementsOp>) {
+    FailureOr<int64_t> axis =
+        ctx.normalizeAxis(ctx.getInt("axis", 0), data->getRank());
+    if (failed(axis))
+      return failure();
+    op = ScatterElementsOp::create(b, ctx.getLoc(), *data, ctx.getInput(0),
+                                   ctx.getInput(1), ctx.getInput(2),
+                                   b.getI64IntegerAttr(*axis), reduction);
+  } else {
+    if (!indices->getElementType().isInteger(64))
+      return ctx.emitError("indices must be int64");
+    op = ScatterNDOp::create(b, ctx.getLoc(), *data, ctx.getInput(0),
+                             ctx.getInput(1), ctx.getInput(2), reduction);
+  }
+  if (failed(mlir::verify(op)))
+    return failure();
+  ctx.setOutput(0, op);
+  return success();
+}
+
 LogicalResult convertGatherElements(NodeContext &ctx) {
   FailureOr<RankedTensorType> input = ctx.getInputType(0);
   FailureOr<RankedTensorType> indices = ctx.getInputType(1);
@@ -584,6 +648,10 @@ void mlir::edge::onnx_import::registerTensorOps(OpRegistry &registry) {
   registry.add("Gather", convertGather);
   registry.add("GatherElements", convertGatherElements);
   registry.add("Compress", convertCompress);
+  registry.add("GatherND", convertGatherND);
+  registry.add("ScatterElements", convertScatter<ScatterElementsOp>);
+  registry.add("Scatter", convertScatter<ScatterElementsOp>);
+  registry.add("ScatterND", convertScatter<ScatterNDOp>);
   registry.add("ReverseSequence", convertReverseSequence);
   registry.add("Slice", convertSlice);
   registry.add("Size", convertSize);

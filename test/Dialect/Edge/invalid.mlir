@@ -277,3 +277,44 @@ func.func @einsum_result_shape(%a: tensor<2x3xf32>) {
   %0 = edge.einsum %a {equation = "ij->j"} : (tensor<2x3xf32>) -> tensor<2xf32>
   return
 }
+
+// -----
+
+func.func @scatter_reduction(%d: tensor<2x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) {
+  // expected-error @+1 {{reduction must be none, add, mul, max or min, got 'sub'}}
+  %0 = edge.scatter_nd %d, %i, %u {reduction = "sub"} : (tensor<2x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>)
+  return
+}
+
+// -----
+
+func.func @scatter_nd_updates(%d: tensor<2x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x2xf32>) {
+  // expected-error @+1 {{updates must have shape indices[:-1] + data[k:]}}
+  %0 = edge.scatter_nd %d, %i, %u : (tensor<2x3xf32>, tensor<2x1xi64>, tensor<2x2xf32>)
+  return
+}
+
+// -----
+
+func.func @scatter_elements_shapes(%d: tensor<2x3xf32>, %i: tensor<2x2xi64>, %u: tensor<2x3xf32>) {
+  // expected-error @+1 {{indices and updates must have one shape}}
+  %0 = edge.scatter_elements %d, %i, %u {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x2xi64>, tensor<2x3xf32>)
+  return
+}
+
+// -----
+
+func.func @scatter_elements_axis(%d: tensor<2x3xf32>, %i: tensor<2x2xi64>, %u: tensor<2x2xf32>) {
+  // expected-error @+1 {{axis 2 is out of range}}
+  %0 = edge.scatter_elements %d, %i, %u {axis = 2 : i64} : (tensor<2x3xf32>, tensor<2x2xi64>, tensor<2x2xf32>)
+  return
+}
+
+// -----
+
+func.func @gather_nd_depth(%d: tensor<2x3xf32>, %i: tensor<2x3xi64>) {
+  // expected-error @+2 {{batch_dims 0 plus the index depth 3 exceed the input rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = edge.gather_nd %d, %i {batch_dims = 0 : i64} : (tensor<2x3xf32>, tensor<2x3xi64>) -> tensor<2xf32>
+  return
+}

@@ -194,3 +194,14 @@ func.func @einsum(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>, %d: tensor<3x3xf
   %1 = edge.einsum %d {equation = "ii->i"} : (tensor<3x3xf32>) -> tensor<3xf32>
   return %0, %1 : tensor<2x3x5xf32>, tensor<3xf32>
 }
+
+// CHECK-LABEL: func @indexing
+func.func @indexing(%d: tensor<2x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>, %e: tensor<2x2xi64>, %w: tensor<2x2xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2xf32>) {
+  // CHECK: edge.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} {reduction = "add"} : (tensor<2x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>)
+  %0 = edge.scatter_nd %d, %i, %u {reduction = "add"} : (tensor<2x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>)
+  // CHECK: edge.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x2xi64>, tensor<2x2xf32>)
+  %1 = edge.scatter_elements %d, %e, %w {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x2xi64>, tensor<2x2xf32>)
+  // CHECK: edge.gather_nd %{{.*}}, %{{.*}} {batch_dims = 0 : i64} : (tensor<2x3xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+  %2 = edge.gather_nd %d, %e {batch_dims = 0 : i64} : (tensor<2x3xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+  return %0, %1, %2 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2xf32>
+}

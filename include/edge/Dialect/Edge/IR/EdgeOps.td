@@ -591,6 +591,72 @@ def Edge_GatherElementsOp : Edge_Op<"gather_elements", [Pure,
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
+def Edge_GatherNDOp : Edge_Op<"gather_nd", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "gathers slices by index tuples";
+  let description = [{
+    ONNX GatherND: the last dimension of `indices` (size k) holds index
+    tuples into dimensions `batch_dims` .. `batch_dims + k - 1` of the
+    input; the first `batch_dims` dimensions of both are shared. Result
+    shape: input[:b] + indices[b:-1] + input[b + k:]. Negative indices count
+    from the end.
+
+    ```mlir
+    %r = edge.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<2x2xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins Edge_Tensor:$input,
+                   StaticShapeTensorOf<[I64]>:$indices,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$batch_dims);
+  let results = (outs Edge_Tensor:$result);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+/// Scatter ops write `updates` into a copy of `data`; `reduction` combines
+/// an update with the value it replaces (none, add, mul, max, min).
+class Edge_ScatterOp<string mnemonic, dag extraArgs, string doc>
+    : Edge_Op<mnemonic, [Pure, AllTypesMatch<["data", "result"]>,
+        DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let description = doc;
+  let arguments = !con((ins Edge_Tensor:$data,
+                            StaticShapeTensorOf<[I32, I64]>:$indices,
+                            Edge_Tensor:$updates),
+                       extraArgs,
+                       (ins DefaultValuedStrAttr<StrAttr, "none">:$reduction));
+  let results = (outs Edge_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:`
+    `(` type($data) `,` type($indices) `,` type($updates) `)`
+  }];
+  let hasVerifier = 1;
+}
+
+def Edge_ScatterElementsOp : Edge_ScatterOp<"scatter_elements",
+    (ins ConfinedAttr<I64Attr, [IntNonNegative]>:$axis), [{
+    ONNX ScatterElements: `updates[i]` goes to `data[i with i[axis] replaced
+    by indices[i]]`; `indices` and `updates` have one shape. Updates apply
+    in row-major order, so the last of duplicate indices wins without a
+    reduction. Negative indices count from the end.
+
+    ```mlir
+    %r = edge.scatter_elements %d, %i, %u {axis = 1 : i64, reduction = "add"} : (tensor<3x3xf32>, tensor<2x2xi64>, tensor<2x2xf32>)
+    ```
+  }]> {
+  let summary = "scatters single elements along one axis by index";
+}
+
+def Edge_ScatterNDOp : Edge_ScatterOp<"scatter_nd", (ins), [{
+    ONNX ScatterND: the last dimension of `indices` (size k) holds index
+    tuples into the first k dimensions of `data`; `updates` has shape
+    indices[:-1] + data[k:]. Updates apply in row-major order.
+
+    ```mlir
+    %r = edge.scatter_nd %d, %i, %u : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>)
+    ```
+  }]> {
+  let summary = "scatters slices by index tuples";
+}
+
 def Edge_SliceOp : Edge_Op<"slice", [Pure, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "strided slice with one start and step per dimension";

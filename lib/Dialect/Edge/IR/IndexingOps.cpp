@@ -1,0 +1,84 @@
+//===- IndexingOps.cpp - edge.gather_nd and the scatter ops ---------------===//
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+static ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<ShapedType>(value.getType()).getShape();
+}
+
+LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> location,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &inferred) {
+  if (!adaptor.getBatchDimsAttr())
+    return emitOptionalError(location, "gather_nd needs batch_dims");
+  ArrayRef<int64_t> input = shapeOf(adaptor.getInput());
+  ArrayRef<int64_t> indices = shapeOf(adaptor.getIndices());
+  int64_t batch = adaptor.getBatchDims();
+  if (indices.empty())
+    return emitOptionalError(location, "indices must have rank >= 1");
+  int64_t depth = indices.back();
+  int64_t rank = input.size();
+  if (batch >= static_cast<int64_t>(indices.size()) || batch + depth > rank)
+    return emitOptionalError(location, "batch_dims ", batch,
+                             " plus the index depth ", depth,
+                             " exceed the input rank ", rank);
+  for (int64_t d = 0; d < batch; ++d)
+    if (input[d] != indices[d])
+      return emitOptionalError(location, "batch dimension ", d,
+                               " differs between input and indices");
+  SmallVector<int64_t> shape(input.take_front(batch));
+  llvm::append_range(shape, indices.drop_front(batch).drop_back());
+  llvm::append_range(shape, input.drop_front(batch + depth));
+  inferred.push_back(RankedTensorType::get(
+      shape, cast<ShapedType>(adaptor.getInput().getType()).getElementType()));
+  return success();
+}
+
+/// Checks the reduction name and that updates and data element types match.
+static LogicalResult verifyScatter(Operation *op, Value data, Value updates,
+                                   StringRef reduction) {
+  if (reduction != "none" && reduction != "add" && reduction != "mul" &&
+      reduction != "max" && reduction != "min")
+    return op->emitOpError("reduction must be none, add, mul, max or min, "
+                           "got '")
+           << reduction << "'";
+  if (cast<ShapedType>(data.getType()).getElementType() !=
+      cast<ShapedType>(updates.getType()).getElementType())
+    return op->emitOpError("updates must have the data's element type");
+  return success();
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  if (failed(verifyScatter(*this, getData(), getUpdates(), getReduction())))
+    return failure();
+  ArrayRef<int64_t> data = shapeOf(getData());
+  ArrayRef<int64_t> indices = shapeOf(getIndices());
+  if (indices != shapeOf(getUpdates()))
+    return emitOpError("indices and updates must have one shape");
+  if (indices.size() != data.size())
+    return emitOpError("indices must have the data's rank");
+  if (getAxis() >= static_cast<int64_t>(data.size()))
+    return emitOpError("axis ") << getAxis() << " is out of range";
+  for (size_t d = 0; d < data.size(); ++d)
+    if (static_cast<int64_t>(d) != getAxis() && indices[d] > data[d])
+      return emitOpError("indices dimension ") << d << " exceeds the data's";
+  return success();
+}
+
+LogicalResult ScatterNDOp::verify() {
+  if (failed(verifyScatter(*this, getData(), getUpdates(), getReduction())))
+    return failure();
+  ArrayRef<int64_t> data = shapeOf(getData());
+  ArrayRef<int64_t> indices = shapeOf(getIndices());
+  if (indices.empty() || indices.back() > static_cast<int64_t>(data.size()))
+    return emitOpError("the index depth exceeds the data rank");
+  SmallVector<int64_t> expected(indices.drop_back());
+  llvm::append_range(expected, data.drop_front(indices.back()));
+  if (shapeOf(getUpdates()) != ArrayRef(expected))
+    return emitOpError("updates must have shape indices[:-1] + data[k:]");
+  return success();
+}
