@@ -224,6 +224,90 @@ LogicalResult convertHardmax(NodeContext &ctx) {
   return success();
 }
 
+/// Largest TopK selections unrolled; more would bloat the IR (O(k) ops).
+constexpr int64_t kMaxTopK = 256;
+
+/// TopK with a constant k: k rounds of selection. Each round takes the
+/// extreme value among the elements not taken yet, then the first position
+/// holding it (ONNX orders ties by index), so infinities and repeated values
+/// never select an element twice.
+LogicalResult convertTopK(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  Type element = type->getElementType();
+  if (!isa<FloatType>(element) && !element.isSignlessInteger())
+    return ctx.emitError("needs a numeric input");
+  if (ctx.isUnsignedInput(0))
+    return ctx.emitError("unsigned inputs are not supported yet");
+  int64_t k = ctx.getInt("k", -1);
+  if (ctx.getOpset() >= 10) {
+    std::optional<DenseElementsAttr> kValue = ctx.getConstantInput(1);
+    if (!kValue || kValue->getNumElements() != 1)
+      return ctx.emitNotConstantError(1, "K must be a constant (the result's "
+                                         "shape depends on it)");
+    k = (*kValue->getValues<APInt>().begin()).getSExtValue();
+  }
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", -1), type->getRank());
+  if (failed(axis))
+    return failure();
+  int64_t n = type->getDimSize(*axis);
+  if (k < 0 || k > n)
+    return ctx.emitError("k = " + Twine(k) + " is outside [0, " + Twine(n) +
+                         "]");
+  if (k > kMaxTopK)
+    return ctx.emitError("k = " + Twine(k) + " is larger than supported (" +
+                         Twine(kMaxTopK) + ")");
+  // sorted = 0 leaves the order open: the sorted order is one of them.
+  bool largest = ctx.getInt("largest", 1) != 0;
+  Composer c(ctx);
+  Value x = ctx.getInput(0);
+  int64_t rank = type->getRank();
+  SmallVector<int64_t> keptShape(type->getShape());
+  keptShape[*axis] = 1;
+  auto i64 = c.b.getI64Type();
+  Value positions = classIndices(c, n, *axis, rank, i64);
+  Value taken = c.splat(type->clone(c.b.getI1Type()), c.b.getBoolAttr(false));
+  Value worst = isa<FloatType>(element)
+                    ? c.scalar(element, largest ? -INFINITY : INFINITY)
+                    : c.splat(RankedTensorType::get({}, element),
+                              c.b.getIntegerAttr(
+                                  element,
+                                  largest ? APInt::getSignedMinValue(
+                                                element.getIntOrFloatBitWidth())
+                                          : APInt::getSignedMaxValue(
+                                                element.getIntOrFloatBitWidth())));
+  SmallVector<Value> values, indices;
+  for (int64_t round = 0; round < k; ++round) {
+    Value open = c.select(taken, worst, x);
+    Value best = largest ? c.reduce<ReduceMaxOp>(open, {*axis}, true)
+                         : c.reduce<ReduceMinOp>(open, {*axis}, true);
+    Value candidate = c.binary<AndOp>(
+        c.compare<EqualOp>(x, best), c.unary<NotOp>(taken));
+    Value score = CastOp::create(c.b, c.loc, type->clone(c.b.getI32Type()),
+                                 candidate);
+    Value index = ArgMaxOp::create(c.b, c.loc,
+                                   RankedTensorType::get(keptShape, i64), score,
+                                   c.b.getI64IntegerAttr(*axis),
+                                   c.b.getBoolAttr(true), c.b.getBoolAttr(false));
+    values.push_back(best);
+    indices.push_back(index);
+    taken = c.binary<OrOp>(taken, c.compare<EqualOp>(positions, index));
+  }
+  if (k == 0) {
+    SmallVector<int64_t> empty(type->getShape());
+    empty[*axis] = 0;
+    ctx.setOutput(0, c.splat(type->clone(empty), c.b.getZeroAttr(element)));
+    ctx.setOutput(1, c.splat(RankedTensorType::get(empty, i64),
+                             c.b.getI64IntegerAttr(0)));
+    return success();
+  }
+  ctx.setOutput(0, c.concat(values, *axis));
+  ctx.setOutput(1, c.concat(indices, *axis));
+  return success();
+}
+
 /// EyeLike: ones on the k-th diagonal of a 2-D shape, as a constant.
 LogicalResult convertEyeLike(NodeContext &ctx) {
   FailureOr<RankedTensorType> type = ctx.getInputType(0);
@@ -355,6 +439,7 @@ void mlir::edge::onnx_import::registerGeneratorOps(OpRegistry &registry) {
   });
   registry.add("OneHot", convertOneHot);
   registry.add("Hardmax", convertHardmax);
+  registry.add("TopK", convertTopK);
   registry.add("EyeLike", convertEyeLike);
   registry.add("IsNaN",
                [](NodeContext &ctx) { return convertIsNaNOrInf(ctx, true); });
