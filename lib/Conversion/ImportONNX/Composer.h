@@ -131,6 +131,10 @@ struct Composer {
 };
 
 
+/// A Conv of `x` and `w` (float tensors) with the node's Conv attributes
+/// (strides, pads, auto_pad, dilations, group); NeuralNetworkOps.cpp.
+FailureOr<Value> buildConv(NodeContext &ctx, Value x, Value w, Value bias);
+
 } // namespace mlir::edge::onnx_import
 
 #endif // EDGE_LIB_CONVERSION_IMPORTONNX_COMPOSER_H

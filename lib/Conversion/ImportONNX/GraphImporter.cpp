@@ -230,7 +230,8 @@ LogicalResult GraphImporter::checkSignedness(NodeContext &ctx) {
       "Concat",   "Gather",  "Slice",   "Shape",   "Size",      "Dropout",
       "Equal",    "Where",   "Constant", "Add",    "Sub",       "Mul",
       "Div",      "Mod",     "Max",     "Min",     "BitShift",
-      "QuantizeLinear", "DequantizeLinear", "Pow"};
+      "QuantizeLinear", "DequantizeLinear", "Pow", "MatMulInteger",
+      "ConvInteger", "QLinearMatMul", "QLinearConv"};
   const onnx::NodeProto &node = ctx.getNode();
   if (agnostic.contains(node.op_type()))
     return success();

@@ -107,34 +107,51 @@ LogicalResult convertConv(NodeContext &ctx) {
       return failure();
     bias = ctx.getInput(2);
   }
-  ArrayRef<int64_t> kernel = weight->getShape().drop_front(2);
+  FailureOr<Value> conv =
+      buildConv(ctx, ctx.getInput(0), ctx.getInput(1), bias);
+  if (failed(conv))
+    return failure();
+  ctx.setOutput(0, *conv);
+  return success();
+}
+
+} // namespace
+
+FailureOr<Value> mlir::edge::onnx_import::buildConv(NodeContext &ctx,
+                                                    Value x, Value w,
+                                                    Value bias) {
+  auto input = cast<RankedTensorType>(x.getType());
+  auto weight = cast<RankedTensorType>(w.getType());
+  if (input.getRank() < 3 || weight.getRank() != input.getRank())
+    return ctx.emitError("input and weight must have one rank >= 3");
+  ArrayRef<int64_t> kernel = weight.getShape().drop_front(2);
   if (auto declared = ctx.getInts("kernel_shape"); declared && *declared != kernel)
     return ctx.emitError("kernel_shape disagrees with the weight's shape");
   FailureOr<WindowAttrs> window = getWindowAttrs(
-      ctx, input->getShape().drop_front(2), kernel, /*hasDilations=*/true);
+      ctx, input.getShape().drop_front(2), kernel, /*hasDilations=*/true);
   if (failed(window))
     return failure();
   int64_t group = ctx.getInt("group", 1);
   auto error = [&](const Twine &message) { ctx.emitError(message); };
   FailureOr<Shape> shape =
-      inferConvShape(input->getShape(), weight->getShape(), window->strides,
+      inferConvShape(input.getShape(), weight.getShape(), window->strides,
                      window->pads, window->dilations, group, error);
   if (failed(shape))
     return failure();
   if (bias && cast<ShapedType>(bias.getType()).getShape() !=
-                  ArrayRef<int64_t>{weight->getDimSize(0)})
+                  ArrayRef<int64_t>{weight.getDimSize(0)})
     return ctx.emitError("bias must be a vector of " +
-                         Twine(weight->getDimSize(0)) + " elements");
+                         Twine(weight.getDimSize(0)) + " elements");
   OpBuilder &b = ctx.getBuilder();
-  auto type = RankedTensorType::get(*shape, input->getElementType());
-  ctx.setOutput(0, ConvOp::create(b, ctx.getLoc(), type, ctx.getInput(0),
-                                  ctx.getInput(1), bias,
-                                  b.getDenseI64ArrayAttr(window->strides),
-                                  b.getDenseI64ArrayAttr(window->pads),
-                                  b.getDenseI64ArrayAttr(window->dilations),
-                                  b.getI64IntegerAttr(group)));
-  return success();
+  auto type = RankedTensorType::get(*shape, input.getElementType());
+  return Value(ConvOp::create(b, ctx.getLoc(), type, x, w, bias,
+                              b.getDenseI64ArrayAttr(window->strides),
+                              b.getDenseI64ArrayAttr(window->pads),
+                              b.getDenseI64ArrayAttr(window->dilations),
+                              b.getI64IntegerAttr(group)));
 }
+
+namespace {
 
 template <typename OpTy>
 LogicalResult convertPool(NodeContext &ctx) {

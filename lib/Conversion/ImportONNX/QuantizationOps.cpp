@@ -1,8 +1,10 @@
-//===- QuantizationOps.cpp - Import ONNX linear (de)quantization ----------===//
+//===- QuantizationOps.cpp - Import ONNX quantized operators --------------===//
 //
 // QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear composed from
-// edge ops in the float domain. 8-bit integers are signless in edge; the
-// importer knows which are unsigned and converts them accordingly.
+// edge ops in the float domain; MatMulInteger, ConvInteger, QLinearMatMul
+// and QLinearConv accumulate exactly (int32 matmul; conv in f64, exact for
+// 8-bit operands) and requantize in float. 8-bit integers are signless in
+// edge; the importer knows which are unsigned and converts them accordingly.
 //
 //===----------------------------------------------------------------------===//
 
@@ -167,9 +169,194 @@ LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
   return success();
 }
 
+/// An integer input widened to i32 minus its zero point (input `zpIndex`,
+/// if present). A 1-D zero point applies along `zpAxis` (counted from the
+/// end when negative).
+FailureOr<Value> centeredInt32(NodeContext &ctx, Composer &c, unsigned index,
+                               unsigned zpIndex, int64_t zpAxis) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(index);
+  if (failed(type))
+    return failure();
+  if (!type->getElementType().isInteger(8))
+    return ctx.emitError("input " + Twine(index) + " must be 8-bit integers");
+  auto widen = [&](Value v, bool isUnsigned) {
+    RankedTensorType t = c.typeOf(v);
+    Value wide = CastOp::create(c.b, c.loc, t.clone(c.b.getI32Type()), v);
+    if (!isUnsigned)
+      return wide;
+    auto i32 = [&](int64_t value) {
+      return c.splat(RankedTensorType::get({}, c.b.getI32Type()),
+                     c.b.getI32IntegerAttr(value));
+    };
+    return c.select(c.compare<LessOp>(wide, i32(0)),
+                    c.binary<AddOp>(wide, i32(256)), wide);
+  };
+  Value value = widen(ctx.getInput(index), ctx.isUnsignedInput(index));
+  if (!ctx.hasInput(zpIndex))
+    return value;
+  FailureOr<RankedTensorType> zpType = ctx.getInputType(zpIndex);
+  if (failed(zpType))
+    return failure();
+  if (zpType->getElementType() != type->getElementType())
+    return ctx.emitError("a zero point must have its input's type");
+  Value zp = widen(ctx.getInput(zpIndex), ctx.isUnsignedInput(zpIndex));
+  if (zpType->getNumElements() == 1) {
+    zp = c.reshape(zp, {});
+  } else {
+    int64_t rank = type->getRank();
+    int64_t axis = zpAxis < 0 ? zpAxis + rank : zpAxis;
+    if (zpType->getRank() != 1 || axis < 0 || axis >= rank ||
+        zpType->getDimSize(0) != type->getDimSize(axis))
+      return ctx.emitError("zero point " + Twine(zpIndex) +
+                           " must be a scalar or one value per slice");
+    SmallVector<int64_t> shape(rank, 1);
+    shape[axis] = zpType->getDimSize(0);
+    zp = c.reshape(zp, shape);
+  }
+  return c.binary<SubOp>(value, zp);
+}
+
+/// The int32 matrix product of two centered 8-bit inputs.
+FailureOr<Value> integerMatMul(NodeContext &ctx, Composer &c, unsigned a,
+                               unsigned aZp, unsigned b, unsigned bZp) {
+  // A's zero point is per row, B's per column.
+  FailureOr<Value> lhs = centeredInt32(ctx, c, a, aZp, -2);
+  FailureOr<Value> rhs = centeredInt32(ctx, c, b, bZp, -1);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  auto error = [&](const Twine &message) { ctx.emitError(message); };
+  FailureOr<Shape> shape = inferMatMulShape(c.typeOf(*lhs).getShape(),
+                                            c.typeOf(*rhs).getShape(), error);
+  if (failed(shape))
+    return failure();
+  return Value(MatMulOp::create(
+      c.b, c.loc, RankedTensorType::get(*shape, c.b.getI32Type()), *lhs,
+      *rhs));
+}
+
+/// The int32 convolution of two centered 8-bit inputs, plus an int32 bias.
+/// f64 holds every partial sum exactly (|products| < 2^16, sums < 2^53).
+FailureOr<Value> integerConv(NodeContext &ctx, Composer &c, unsigned x,
+                             unsigned xZp, unsigned w, unsigned wZp,
+                             std::optional<unsigned> biasIndex) {
+  FailureOr<Value> input = centeredInt32(ctx, c, x, xZp, 1);
+  FailureOr<Value> weight = centeredInt32(ctx, c, w, wZp, 0);
+  if (failed(input) || failed(weight))
+    return failure();
+  Type f64 = c.b.getF64Type();
+  auto toF64 = [&](Value v) {
+    return CastOp::create(c.b, c.loc, c.typeOf(v).clone(f64), v);
+  };
+  Value bias;
+  if (biasIndex && ctx.hasInput(*biasIndex)) {
+    FailureOr<RankedTensorType> biasType = ctx.getInputType(*biasIndex);
+    if (failed(biasType))
+      return failure();
+    if (!biasType->getElementType().isInteger(32))
+      return ctx.emitError("the bias must be int32");
+    bias = toF64(ctx.getInput(*biasIndex));
+  }
+  FailureOr<Value> conv = buildConv(ctx, toF64(*input), toF64(*weight), bias);
+  if (failed(conv))
+    return failure();
+  return Value(CastOp::create(c.b, c.loc, c.typeOf(*conv).clone(c.b.getI32Type()),
+                              *conv));
+}
+
+LogicalResult convertMatMulInteger(NodeContext &ctx) {
+  Composer c(ctx);
+  FailureOr<Value> product = integerMatMul(ctx, c, 0, 2, 1, 3);
+  if (failed(product))
+    return failure();
+  ctx.setOutput(0, *product);
+  return success();
+}
+
+LogicalResult convertConvInteger(NodeContext &ctx) {
+  Composer c(ctx);
+  FailureOr<Value> conv = integerConv(ctx, c, 0, 2, 1, 3, std::nullopt);
+  if (failed(conv))
+    return failure();
+  ctx.setOutput(0, *conv);
+  return success();
+}
+
+/// An int32 accumulator requantized: saturate(round(acc * scaleA * scaleB /
+/// scaleY) + zeroPointY), the scales and zero point at the given inputs.
+/// `channelAxis` aligns a per-channel scaleB.
+FailureOr<Value> requantize(NodeContext &ctx, Composer &c, Value accumulator,
+                            unsigned scaleA, unsigned scaleB,
+                            int64_t channelAxis, unsigned scaleY,
+                            unsigned zeroPointY) {
+  FailureOr<RankedTensorType> yZpType = ctx.getInputType(zeroPointY);
+  FailureOr<RankedTensorType> sType = ctx.getInputType(scaleY);
+  if (failed(yZpType) || failed(sType))
+    return failure();
+  Type floatType = sType->getElementType();
+  if (!isa<FloatType>(floatType))
+    return ctx.emitError("scales must be float tensors");
+  bool isUnsigned = ctx.isUnsignedInput(zeroPointY);
+  Type element = yZpType->getElementType();
+  FailureOr<QuantRange> range = getQuantRange(ctx, element, isUnsigned);
+  if (failed(range))
+    return failure();
+  RankedTensorType accType = c.typeOf(accumulator);
+  Value scaleBValue = ctx.getInput(scaleB);
+  if (c.typeOf(scaleBValue).getNumElements() == 1) {
+    scaleBValue = c.reshape(scaleBValue, {});
+  } else {
+    SmallVector<int64_t> shape(accType.getRank(), 1);
+    int64_t axis = channelAxis < 0 ? channelAxis + accType.getRank()
+                                   : channelAxis;
+    shape[axis] = c.typeOf(scaleBValue).getNumElements();
+    scaleBValue = c.reshape(scaleBValue, shape);
+  }
+  Value multiplier = c.binary<DivOp>(
+      c.binary<MulOp>(c.reshape(ctx.getInput(scaleA), {}), scaleBValue),
+      c.reshape(ctx.getInput(scaleY), {}));
+  Value acc = CastOp::create(c.b, c.loc, accType.clone(floatType), accumulator);
+  Value q = c.unary<RoundOp>(c.binary<MulOp>(acc, multiplier));
+  Value zp = integerToFloat(c, c.reshape(ctx.getInput(zeroPointY), {}),
+                            floatType, isUnsigned);
+  q = ClipOp::create(c.b, c.loc, c.binary<AddOp>(q, zp),
+                     c.scalar(floatType, range->min),
+                     c.scalar(floatType, range->max));
+  return floatToQuantized(c, q, element);
+}
+
+/// QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp).
+LogicalResult convertQLinearMatMul(NodeContext &ctx) {
+  Composer c(ctx);
+  FailureOr<Value> product = integerMatMul(ctx, c, 0, 2, 3, 5);
+  if (failed(product))
+    return failure();
+  FailureOr<Value> y = requantize(ctx, c, *product, 1, 4, -1, 6, 7);
+  if (failed(y))
+    return failure();
+  ctx.setOutput(0, *y);
+  return success();
+}
+
+/// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B).
+LogicalResult convertQLinearConv(NodeContext &ctx) {
+  Composer c(ctx);
+  FailureOr<Value> conv = integerConv(ctx, c, 0, 2, 3, 5, 8u);
+  if (failed(conv))
+    return failure();
+  FailureOr<Value> y = requantize(ctx, c, *conv, 1, 4, 1, 6, 7);
+  if (failed(y))
+    return failure();
+  ctx.setOutput(0, *y);
+  return success();
+}
+
 } // namespace
 
 void mlir::edge::onnx_import::registerQuantizationOps(OpRegistry &registry) {
+  registry.add("MatMulInteger", convertMatMulInteger);
+  registry.add("ConvInteger", convertConvInteger);
+  registry.add("QLinearMatMul", convertQLinearMatMul);
+  registry.add("QLinearConv", convertQLinearConv);
   registry.add("QuantizeLinear", convertQuantizeLinear);
   registry.add("DequantizeLinear", convertDequantizeLinear);
   registry.add("DynamicQuantizeLinear", convertDynamicQuantizeLinear);
