@@ -54,9 +54,11 @@ STATUSES = (PASS, WRONG_RESULT, UNSUPPORTED_OP, COMPILE_ERROR, RUN_ERROR, CRASH,
 UNSUPPORTED_MARKER = "unsupported ONNX op"
 
 # How edge-compile names a graph input that must be a compile-time constant (a shape, axes,
-# scales). The runner then binds it to the first test data set's value and compiles again:
-# such a case passes as "pass" with `bound_inputs` listed, and the report says so.
+# scales), or one with a dynamic dimension. The runner then binds it to the first test data
+# set's value, or fixes its shape to that value's, and compiles again: such a case passes as
+# "pass" with `bound_inputs` listed, and the report says so.
 BIND_HINT = re.compile(r"--bind-input=(\S+)=VALUES")
+SHAPE_HINT = re.compile(r"--input-shape=(\S+):D0xD1x")
 MAX_BIND_ROUNDS = 8
 
 DEFAULT_RTOL = 1e-3
@@ -114,7 +116,9 @@ class Result:
     detail: str = ""
     unsupported_ops: Tuple[str, ...] = ()
     seconds: float = 0.0
-    bound_inputs: Tuple[str, ...] = ()  # graph inputs fixed at compile time (--bind-input)
+    # Graph inputs fixed at compile time: "NAME" bound (--bind-input), "NAME:shape" shaped
+    # (--input-shape), each to the first test data set's.
+    bound_inputs: Tuple[str, ...] = ()
 
 
 def find_data_dir() -> Optional[Path]:
@@ -486,26 +490,34 @@ def compile_case(case: Case, model: onnx.ModelProto, work: Path, opts: Options,
     """Compiles the case into work/model.so, binding the graph inputs edge-compile asks to
     have fixed. Returns ((status, detail, ops) or None on success, the bound inputs)."""
     bound: Dict[str, Path] = {}
+    shaped: Dict[str, str] = {}
+    fixed = lambda: tuple(bound) + tuple(f"{name}:shape" for name in shaped)
     for _ in range(MAX_BIND_ROUNDS):
         cmd = [str(opts.compiler), str((case.path / "model.onnx").resolve()),
                "-o", str(work / "model.so")]
         cmd += [f"--bind-input={name}={path}" for name, path in bound.items()]
+        cmd += [f"--input-shape={name}:{dims}" for name, dims in shaped.items()]
         run = children.run(cmd, work, opts.timeout_compile)
         (work / "compile.log").write_text(shlex.join(cmd) + "\n" + run.stdout + run.stderr)
         failure = tool_failure("edge-compile", run, opts.timeout_compile, COMPILE_ERROR)
         if failure is None:
-            return None, tuple(bound)
+            return None, fixed()
         status, detail = failure
         if status == COMPILE_ERROR and UNSUPPORTED_MARKER in run.stderr:
             ops = unsupported_ops(run.stderr, model_op_types(model.graph))
-            return (UNSUPPORTED_OP, "unsupported: " + ", ".join(ops), ops), tuple(bound)
+            return (UNSUPPORTED_OP, "unsupported: " + ", ".join(ops), ops), fixed()
         files = graph_input_files(case, model)
-        wanted = [name for name in BIND_HINT.findall(run.stderr)
-                  if name not in bound and name in files]
-        if status != COMPILE_ERROR or not wanted:
+        to_bind = [name for name in BIND_HINT.findall(run.stderr)
+                   if name not in bound and name in files]
+        to_shape = [name for name in SHAPE_HINT.findall(run.stderr)
+                    if name not in shaped and name in files]
+        if status != COMPILE_ERROR or not (to_bind or to_shape):
             break
-        bound.update((name, files[name]) for name in wanted)
-    return (status, detail, ()), tuple(bound)
+        bound.update((name, files[name]) for name in to_bind)
+        for name in to_shape:
+            dims = load_proto(files[name]).dims
+            shaped[name] = "x".join(str(d) for d in dims) if dims else "scalar"
+    return (status, detail, ()), fixed()
 
 
 def check_outputs(data_set: Path, out_dir: Path, kinds: List[str],
@@ -604,7 +616,7 @@ def describe(result: Result) -> str:
     """The detail of a result, plus the inputs it bound at compile time."""
     parts = [result.detail] if result.detail else []
     if result.bound_inputs:
-        parts.append("bound at compile time: " + ", ".join(result.bound_inputs))
+        parts.append("fixed at compile time: " + ", ".join(result.bound_inputs))
     return "; ".join(parts)
 
 
@@ -654,8 +666,8 @@ def print_summary(results: List[Result]) -> None:
         total = sum(counts.values())
         print(f"{suite:<18} {total:>6} " + " ".join(f"{counts[s]:>14}" for s in STATUSES)
               + f"  {percent(counts[PASS], total)}")
-    print(f"\n{bound_passes(results, 'all')} of the passing cases bound graph inputs at "
-          "compile time (--bind-input).")
+    print(f"\n{bound_passes(results, 'all')} of the passing cases fixed graph inputs at "
+          "compile time (--bind-input or --input-shape).")
     blockers = op_blockers(results)
     if blockers:
         print("\nunsupported ops (cases blocked): "
@@ -688,11 +700,12 @@ def render_report(results: List[Result], command: str) -> str:
            f"Machine: {machine_description()}.", "",
            "Statuses are defined in [conformance-howto.md](conformance-howto.md).", "",
            "## Totals", "",
-           "`pass, bound` counts the passing cases that compile only with graph inputs fixed "
-           "at compile time (`edge-compile --bind-input`, to the first test data set's "
-           "value: inputs that give shapes, axes or scales); the library rejects other "
-           "values at run time. They are included in `pass`.", "",
-           "| suite | cases | pass | % pass | pass, bound | " + " | ".join(STATUSES[1:]) + " |",
+           "`pass, fixed` counts the passing cases that compile only with graph inputs fixed "
+           "at compile time to the first test data set's: values bound with "
+           "`edge-compile --bind-input` (inputs that give shapes, axes or scales; the "
+           "library rejects other values at run time) or dynamic dimensions specialized "
+           "with `--input-shape` (`NAME:shape` below). They are included in `pass`.", "",
+           "| suite | cases | pass | % pass | pass, fixed | " + " | ".join(STATUSES[1:]) + " |",
            "|---|---:|---:|---:|---:|" + "---:|" * (len(STATUSES) - 1)]
     for suite, counts in status_counts(results).items():
         total = sum(counts.values())
@@ -722,7 +735,7 @@ def render_json(results: List[Result], command: str) -> str:
         "date": datetime.date.today().isoformat(),
         "machine": machine_description(),
         "totals": {suite: {**{s: counts[s] for s in STATUSES},
-                           "pass_bound": bound_passes(results, suite)}
+                           "pass_fixed": bound_passes(results, suite)}
                    for suite, counts in status_counts(results).items()},
         "cases": [dataclasses.asdict(r) for r in results],
     }

@@ -265,14 +265,14 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     NodeContext ctx(*this, node, opset, getNodeLoc(node, index));
     for (const auto &[inputIndex, name] : llvm::enumerate(node.input()))
-      if (!name.empty() && !values.count(name))
+      if (!name.empty() && !values.count(name) && !sequences.count(name))
         return ctx.emitError("input " + Twine(inputIndex) + " ('" + name +
                              "') is not defined before the node");
     if (failed(checkAttributes(ctx)) || failed(checkSignedness(ctx)) ||
         failed((*registry.lookup(node.op_type()))(ctx)))
       return failure();
     for (const auto &[outputIndex, name] : llvm::enumerate(node.output()))
-      if (!name.empty() && !values.count(name))
+      if (!name.empty() && !values.count(name) && !sequences.count(name))
         return ctx.emitError("output " + Twine(outputIndex) + " ('" + name +
                              "') is not supported");
   }
@@ -285,6 +285,10 @@ LogicalResult GraphImporter::createReturn(const onnx::GraphProto &graph,
   SmallVector<Value> results;
   for (const auto &[index, output] : llvm::enumerate(graph.output())) {
     Value value = values.lookup(output.name());
+    if (!value && sequences.count(output.name()))
+      return emitError(fileLoc) << "graph output '" << output.name()
+                                << "' is a sequence; sequence outputs are not "
+                                   "supported";
     if (!value)
       return emitError(fileLoc) << "graph output '" << output.name()
                                 << "' is not produced by any node";

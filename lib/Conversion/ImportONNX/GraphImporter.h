@@ -74,6 +74,11 @@ public:
                                                   const Twine &what) const;
   /// Binds output `index` to `value`.
   void setOutput(unsigned index, Value value);
+  /// Input `index` as a sequence (its tensors, in order); an error when it
+  /// is not one the importer built.
+  FailureOr<SmallVector<Value>> getSequenceInput(unsigned index) const;
+  /// Binds output `index` to a sequence of tensors.
+  void setSequenceOutput(unsigned index, ArrayRef<Value> tensors);
 
   /// Attribute look-ups; the default applies when the attribute is absent.
   const onnx::AttributeProto *getAttr(StringRef name) const;
@@ -126,6 +131,7 @@ void registerGeneratorOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
+void registerSequenceOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {
@@ -143,6 +149,13 @@ public:
   MLIRContext *getContext() { return context; }
   Value lookup(StringRef name) const { return values.lookup(name); }
   void bind(StringRef name, Value value) { values[name] = value; }
+  const SmallVector<Value> *lookupSequence(StringRef name) const {
+    auto it = sequences.find(name);
+    return it == sequences.end() ? nullptr : &it->second;
+  }
+  void bindSequence(StringRef name, ArrayRef<Value> tensors) {
+    sequences[name] = SmallVector<Value>(tensors);
+  }
   const ImportOptions &getOptions() const { return options; }
   /// The ONNX element type of a graph value, if known.
   std::optional<int32_t> getOnnxElementType(StringRef name) const {
@@ -179,6 +192,9 @@ private:
   std::string modelName;
   const ImportOptions &options;
   llvm::StringMap<Value> values;
+  /// Sequences, which exist only while importing: every sequence op has
+  /// constant positions, so each becomes a list of tensor values.
+  llvm::StringMap<SmallVector<Value>> sequences;
   llvm::StringSet<> initializerNames;
   llvm::StringMap<int32_t> onnxElementTypes;
 };

@@ -84,6 +84,23 @@ void NodeContext::setOutput(unsigned index, Value value) {
     importer.bind(node.output(index), foldIfConstant(getBuilder(), value));
 }
 
+FailureOr<SmallVector<Value>>
+NodeContext::getSequenceInput(unsigned index) const {
+  if (!hasInput(index))
+    return emitError("input " + Twine(index) + " is missing");
+  const SmallVector<Value> *tensors = importer.lookupSequence(node.input(index));
+  if (!tensors)
+    return emitError("input '" + node.input(index) +
+                     "' must be a sequence built in the graph (sequence "
+                     "graph inputs are not supported)");
+  return *tensors;
+}
+
+void NodeContext::setSequenceOutput(unsigned index, ArrayRef<Value> tensors) {
+  if (hasOutput(index))
+    importer.bindSequence(node.output(index), tensors);
+}
+
 const onnx::AttributeProto *NodeContext::getAttr(StringRef name) const {
   for (const onnx::AttributeProto &attr : node.attribute())
     if (attr.name() == name)
@@ -200,6 +217,7 @@ const OpRegistry &OpRegistry::get() {
     registerResizeOps(r);
     registerQuantizationOps(r);
     registerRecurrentOps(r);
+    registerSequenceOps(r);
     return r;
   }();
   return registry;
