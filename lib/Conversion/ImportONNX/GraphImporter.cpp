@@ -181,6 +181,14 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph,
   bool allSupported = true;
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    // Subgraphs (If branches, Loop bodies) are checked with their node.
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      if (attr.has_g() && failed(checkSupported(attr.g(), opset)))
+        allSupported = false;
+      for (const onnx::GraphProto &subgraph : attr.graphs())
+        if (failed(checkSupported(subgraph, opset)))
+          allSupported = false;
+    }
     if (defaultDomain && registry.lookup(node.op_type()))
       continue;
     allSupported = false;
@@ -322,6 +330,30 @@ LogicalResult GraphImporter::createReturn(const onnx::GraphProto &graph,
                          builder.getI32IntegerAttr(dataType));
   }
   return success();
+}
+
+FailureOr<SmallVector<Value>>
+GraphImporter::importSubgraph(const onnx::GraphProto &graph,
+                              ArrayRef<Value> inputs, int64_t opset,
+                              Location loc) {
+  if (graph.input_size() != static_cast<int>(inputs.size()))
+    return emitError(loc) << "subgraph '" << graph.name() << "' takes "
+                          << graph.input_size() << " inputs, given "
+                          << inputs.size();
+  for (auto [info, value] : llvm::zip(graph.input(), inputs))
+    values[info.name()] = value;
+  recordElementTypes(graph);
+  if (failed(importInitializers(graph)) || failed(importNodes(graph, opset)))
+    return failure();
+  SmallVector<Value> outputs;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    Value value = values.lookup(output.name());
+    if (!value)
+      return emitError(loc) << "subgraph output '" << output.name()
+                            << "' is not a tensor produced in the subgraph";
+    outputs.push_back(value);
+  }
+  return outputs;
 }
 
 LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph,

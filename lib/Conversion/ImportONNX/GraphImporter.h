@@ -77,6 +77,9 @@ public:
   /// Input `index` as a sequence (its tensors, in order); an error when it
   /// is not one the importer built.
   FailureOr<SmallVector<Value>> getSequenceInput(unsigned index) const;
+  /// Imports the subgraph held by graph attribute `name` with `inputs`.
+  FailureOr<SmallVector<Value>> importSubgraph(StringRef name,
+                                               ArrayRef<Value> inputs);
   /// Binds output `index` to a sequence of tensors.
   void setSequenceOutput(unsigned index, ArrayRef<Value> tensors);
 
@@ -132,6 +135,7 @@ void registerResizeOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerSequenceOps(OpRegistry &registry);
+void registerControlFlowOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {
@@ -164,6 +168,12 @@ public:
       return std::nullopt;
     return it->second;
   }
+  /// Imports the nodes of a subgraph (an If branch, a Loop body) in place,
+  /// with its inputs bound to `inputs`; returns its outputs. Outer values
+  /// stay visible; a second import of the same body rebinds its names.
+  FailureOr<SmallVector<Value>> importSubgraph(const onnx::GraphProto &graph,
+                                               ArrayRef<Value> inputs,
+                                               int64_t opset, Location loc);
   /// The location of a node: its name, inside the model file.
   Location getNodeLoc(const onnx::NodeProto &node, unsigned index);
 

@@ -96,6 +96,14 @@ NodeContext::getSequenceInput(unsigned index) const {
   return *tensors;
 }
 
+FailureOr<SmallVector<Value>>
+NodeContext::importSubgraph(StringRef name, ArrayRef<Value> inputs) {
+  const onnx::AttributeProto *attr = getAttr(name);
+  if (!attr || !attr->has_g())
+    return emitError("graph attribute '" + name + "' is missing");
+  return importer.importSubgraph(attr->g(), inputs, opset, loc);
+}
+
 void NodeContext::setSequenceOutput(unsigned index, ArrayRef<Value> tensors) {
   if (hasOutput(index))
     importer.bindSequence(node.output(index), tensors);
@@ -218,6 +226,7 @@ const OpRegistry &OpRegistry::get() {
     registerQuantizationOps(r);
     registerRecurrentOps(r);
     registerSequenceOps(r);
+    registerControlFlowOps(r);
     return r;
   }();
   return registry;

@@ -174,3 +174,26 @@ func.func @fold_neg_abs() -> (tensor<2xi64>, tensor<2xf32>) {
   %1 = edge.abs %b : tensor<2xf32>
   return %0, %1 : tensor<2xi64>, tensor<2xf32>
 }
+
+// -----
+
+// Relu, Floor, Ceil and Round fold on constants (trip counts computed from
+// bound inputs).
+// CHECK-LABEL: func @fold_rounding
+func.func @fold_rounding() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<2xi64>) {
+  %a = edge.constant dense<[-1.5, 2.5, 3.25]> : tensor<3xf32>
+  %i = edge.constant dense<[-4, 5]> : tensor<2xi64>
+  // Floor and round (ties to even) agree here; CSE keeps one constant.
+  // CHECK-DAG: %[[FLOOR:.*]] = edge.constant dense<[-2.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>
+  // CHECK-DAG: edge.constant dense<[-1.000000e+00, 3.000000e+00, 4.000000e+00]> : tensor<3xf32>
+  // CHECK-DAG: edge.constant dense<[0.000000e+00, 2.500000e+00, 3.250000e+00]> : tensor<3xf32>
+  // CHECK-DAG: edge.constant dense<[0, 5]> : tensor<2xi64>
+  // CHECK-NOT: edge.floor
+  // CHECK-NOT: edge.relu
+  %0 = edge.floor %a : tensor<3xf32>
+  %1 = edge.ceil %a : tensor<3xf32>
+  %2 = edge.round %a : tensor<3xf32>
+  %3 = edge.relu %a : tensor<3xf32>
+  %4 = edge.relu %i : tensor<2xi64>
+  return %0, %1, %2, %3, %4 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<2xi64>
+}

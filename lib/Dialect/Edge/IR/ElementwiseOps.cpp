@@ -163,6 +163,47 @@ OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
       [](const APInt &x) { return x.abs(); });
 }
 
+OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APFloat &x) {
+        return x.isNegative() && !x.isNaN() ? APFloat::getZero(x.getSemantics())
+                                            : x;
+      },
+      [](const APInt &x) {
+        return x.isNegative() ? APInt(x.getBitWidth(), 0) : x;
+      });
+}
+
+/// Rounds a float constant with `mode`.
+static APFloat roundFloat(APFloat x, APFloat::roundingMode mode) {
+  x.roundToIntegral(mode);
+  return x;
+}
+
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APFloat &x) { return roundFloat(x, APFloat::rmTowardNegative); },
+      nullptr);
+}
+
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APFloat &x) { return roundFloat(x, APFloat::rmTowardPositive); },
+      nullptr);
+}
+
+OpFoldResult RoundOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APFloat &x) {
+        return roundFloat(x, APFloat::rmNearestTiesToEven);
+      },
+      nullptr);
+}
+
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return foldArithmetic(
       adaptor.getOperands(), getType(),

@@ -173,11 +173,12 @@ class Edge_UnaryElementwiseOp<string mnemonic, string formula,
   let arguments = (ins operandType:$input);
   let results = (outs operandType:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
-  // Ops that shape computations use (Neg of an axis) fold on constants.
+  // Ops that shape computations use (Neg of an axis, Ceil of a trip count)
+  // fold on constants.
   let hasFolder = folds;
 }
 
-def Edge_ReluOp : Edge_UnaryElementwiseOp<"relu", "max(x, 0)", Edge_NumericTensor>;
+def Edge_ReluOp : Edge_UnaryElementwiseOp<"relu", "max(x, 0)", Edge_NumericTensor, 1>;
 def Edge_NegOp : Edge_UnaryElementwiseOp<"neg", "-x", Edge_NumericTensor, 1>;
 def Edge_AbsOp : Edge_UnaryElementwiseOp<"abs", "|x|", Edge_NumericTensor, 1>;
 def Edge_SigmoidOp : Edge_UnaryElementwiseOp<"sigmoid", "1 / (1 + exp(-x))">;
@@ -187,9 +188,9 @@ def Edge_LogOp : Edge_UnaryElementwiseOp<"log", "ln(x)">;
 def Edge_SqrtOp : Edge_UnaryElementwiseOp<"sqrt", "sqrt(x)">;
 def Edge_ErfOp : Edge_UnaryElementwiseOp<"erf", "erf(x)">;
 def Edge_ReciprocalOp : Edge_UnaryElementwiseOp<"reciprocal", "1 / x">;
-def Edge_FloorOp : Edge_UnaryElementwiseOp<"floor", "floor(x)">;
-def Edge_CeilOp : Edge_UnaryElementwiseOp<"ceil", "ceil(x)">;
-def Edge_RoundOp : Edge_UnaryElementwiseOp<"round", "x rounded to nearest, ties to even">;
+def Edge_FloorOp : Edge_UnaryElementwiseOp<"floor", "floor(x)", Edge_FloatTensor, 1>;
+def Edge_CeilOp : Edge_UnaryElementwiseOp<"ceil", "ceil(x)", Edge_FloatTensor, 1>;
+def Edge_RoundOp : Edge_UnaryElementwiseOp<"round", "x rounded to nearest, ties to even", Edge_FloatTensor, 1>;
 def Edge_SignOp : Edge_UnaryElementwiseOp<"sign", "-1, 0 or 1 by the sign of x", Edge_NumericTensor>;
 def Edge_SinOp : Edge_UnaryElementwiseOp<"sin", "sin(x)">;
 def Edge_CosOp : Edge_UnaryElementwiseOp<"cos", "cos(x)">;
