@@ -239,7 +239,7 @@ LogicalResult GraphImporter::checkSignedness(NodeContext &ctx) {
       "Equal",    "Where",   "Constant", "Add",    "Sub",       "Mul",
       "Div",      "Mod",     "Max",     "Min",     "BitShift",
       "QuantizeLinear", "DequantizeLinear", "Pow", "MatMulInteger",
-      "ConvInteger", "QLinearMatMul", "QLinearConv"};
+      "ConvInteger", "QLinearMatMul", "QLinearConv", "MaxPool"};
   const onnx::NodeProto &node = ctx.getNode();
   if (agnostic.contains(node.op_type()))
     return success();

@@ -156,9 +156,32 @@ namespace {
 template <typename OpTy>
 LogicalResult convertPool(NodeContext &ctx) {
   constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
-  FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 3);
+  FailureOr<RankedTensorType> rawInput = ctx.getInputType(0);
+  if (failed(rawInput))
+    return failure();
+  // MaxPool of 8- and 16-bit integers runs on their exact f32 values.
+  Type intType = rawInput->getElementType();
+  bool viaFloat = isMax && intType.isSignlessInteger() &&
+                  (intType.isInteger(8) || intType.isInteger(16));
+  Value data = ctx.getInput(0);
+  if (viaFloat) {
+    Composer c(ctx);
+    Type f32 = c.b.getF32Type();
+    data = CastOp::create(c.b, c.loc, rawInput->clone(f32), data);
+    if (ctx.isUnsignedInput(0)) {
+      double wrap = std::ldexp(1.0, intType.getIntOrFloatBitWidth());
+      data = c.select(c.compare<LessOp>(data, c.scalar(f32, 0)),
+                      c.binary<AddOp>(data, c.scalar(f32, wrap)), data);
+    }
+  }
+  FailureOr<RankedTensorType> input =
+      viaFloat ? FailureOr<RankedTensorType>(
+                     cast<RankedTensorType>(data.getType()))
+               : getFloatInput(ctx, 0, 3);
   if (failed(input))
     return failure();
+  if (input->getRank() < 3)
+    return ctx.emitError("input 0 must have rank >= 3");
   std::optional<SmallVector<int64_t>> kernel = ctx.getInts("kernel_shape");
   if (!kernel)
     return ctx.emitError("kernel_shape is required");
@@ -192,7 +215,7 @@ LogicalResult convertPool(NodeContext &ctx) {
   auto type = RankedTensorType::get(*shape, input->getElementType());
   Value result;
   if constexpr (isMax)
-    result = MaxPoolOp::create(b, ctx.getLoc(), type, ctx.getInput(0),
+    result = MaxPoolOp::create(b, ctx.getLoc(), type, data,
                                b.getDenseI64ArrayAttr(window->kernel),
                                b.getDenseI64ArrayAttr(window->strides),
                                b.getDenseI64ArrayAttr(window->pads),
@@ -205,6 +228,11 @@ LogicalResult convertPool(NodeContext &ctx) {
         b.getDenseI64ArrayAttr(window->strides),
         b.getDenseI64ArrayAttr(window->pads), b.getBoolAttr(ceilMode),
         b.getBoolAttr(ctx.getInt("count_include_pad", 0) != 0));
+  if (viaFloat) {
+    Value wide = CastOp::create(b, ctx.getLoc(), type.clone(b.getI32Type()),
+                                result);
+    result = CastOp::create(b, ctx.getLoc(), type.clone(intType), wide);
+  }
   ctx.setOutput(0, result);
   return success();
 }
@@ -227,8 +255,6 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
   FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 2);
   if (failed(input))
     return failure();
-  if (ctx.getInt("training_mode", 0) != 0)
-    return ctx.emitError("training_mode = 1 is not supported (inference only)");
   if (ctx.getInt("spatial", 1) != 1)
     return ctx.emitError("spatial = 0 is not supported");
   for (unsigned i = 1; i <= 4; ++i) {
@@ -242,10 +268,40 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
                            "elements of the input's type");
   }
   OpBuilder &b = ctx.getBuilder();
-  ctx.setOutput(0, BatchNormOp::create(
-                       b, ctx.getLoc(), *input, ctx.getInput(0), ctx.getInput(1),
-                       ctx.getInput(2), ctx.getInput(3), ctx.getInput(4),
-                       b.getF32FloatAttr(ctx.getFloat("epsilon", 1e-5f))));
+  FloatAttr epsilon = b.getF32FloatAttr(ctx.getFloat("epsilon", 1e-5f));
+  if (ctx.getInt("training_mode", 0) == 0) {
+    ctx.setOutput(0, BatchNormOp::create(b, ctx.getLoc(), *input,
+                                         ctx.getInput(0), ctx.getInput(1),
+                                         ctx.getInput(2), ctx.getInput(3),
+                                         ctx.getInput(4), epsilon));
+    return success();
+  }
+  // Training mode normalizes with the batch's own statistics (population
+  // variance over every axis but the channels) and also returns the
+  // running statistics updated with `momentum`.
+  Composer c(ctx);
+  Type element = input->getElementType();
+  SmallVector<int64_t> axes = {0};
+  for (int64_t d = 2; d < input->getRank(); ++d)
+    axes.push_back(d);
+  Value x = ctx.getInput(0);
+  Value mean = c.reduce<ReduceMeanOp>(x, axes, /*keepDims=*/false);
+  SmallVector<int64_t> channelShape(input->getRank(), 1);
+  channelShape[1] = input->getDimSize(1);
+  Value centered = c.binary<SubOp>(x, c.reshape(mean, channelShape));
+  Value variance = c.reduce<ReduceMeanOp>(c.binary<MulOp>(centered, centered),
+                                          axes, /*keepDims=*/false);
+  ctx.setOutput(0, BatchNormOp::create(b, ctx.getLoc(), *input, x,
+                                       ctx.getInput(1), ctx.getInput(2), mean,
+                                       variance, epsilon));
+  double momentum = ctx.getFloat("momentum", 0.9f);
+  auto update = [&](Value running, Value batch) {
+    return c.binary<AddOp>(c.binary<MulOp>(running, c.scalar(element, momentum)),
+                           c.binary<MulOp>(batch,
+                                           c.scalar(element, 1 - momentum)));
+  };
+  ctx.setOutput(1, update(ctx.getInput(3), mean));
+  ctx.setOutput(2, update(ctx.getInput(4), variance));
   return success();
 }
 

@@ -23,6 +23,8 @@ Type mlir::edge::onnx_import::convertElementType(int32_t dataType,
     return b.getF64Type();
   case TensorProto::FLOAT16:
     return b.getF16Type();
+  case TensorProto::BFLOAT16:
+    return b.getBF16Type();
   case TensorProto::BOOL:
     return b.getI1Type();
   // MLIR arithmetic is on signless integers; the unsigned ONNX types keep
