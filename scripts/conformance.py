@@ -85,6 +85,15 @@ TOLERANCE_OVERRIDES: Dict[str, Tuple[float, float]] = {
     "node/test_stft_with_window": (DEFAULT_RTOL, 1e-3),
 }
 
+# Cases whose reference data contradict their model, with the measured reason; their
+# result's detail says so (the status is whatever the comparison gives).
+REFERENCE_DEFECTS: Dict[str, str] = {
+    # Reproduced by hand: every output matches the reference with epsilon = 1e-2, which the
+    # node does not set (the schema default, 1e-6, gives x1 = 0.75596 vs 0.75914 expected).
+    "node/test_adam_multiple": "reference defect: computed with epsilon 1e-2, the model "
+                               "leaves the default 1e-6",
+}
+
 # How a graph output of each kind is serialized in the backend test data.
 PROTO_OF_KIND = {
     "tensor_type": TensorProto,
@@ -613,8 +622,11 @@ def run_all(cases: List[Case], opts: Options, jobs: int) -> List[Result]:
 
 
 def describe(result: Result) -> str:
-    """The detail of a result, plus the inputs it bound at compile time."""
+    """The detail of a result, plus the inputs it bound at compile time and any known defect
+    of the case's reference data."""
     parts = [result.detail] if result.detail else []
+    if result.status != PASS and result.case_id in REFERENCE_DEFECTS:
+        parts.insert(0, REFERENCE_DEFECTS[result.case_id])
     if result.bound_inputs:
         parts.append("fixed at compile time: " + ", ".join(result.bound_inputs))
     return "; ".join(parts)

@@ -189,7 +189,7 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph,
         if (failed(checkSupported(subgraph, opset)))
           allSupported = false;
     }
-    if (defaultDomain && registry.lookup(node.op_type()))
+    if (registry.lookup(node.domain(), node.op_type()))
       continue;
     allSupported = false;
     Location loc = getNodeLoc(node, index);
@@ -208,8 +208,11 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph,
 LogicalResult GraphImporter::checkAttributes(NodeContext &ctx) {
   const onnx::NodeProto &node = ctx.getNode();
   std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
-  const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
-      node.op_type(), static_cast<int>(ctx.getOpset()), domain);
+  // Other domains have their own opset versions; their ops are checked
+  // against the newest schema.
+  int version = domain.empty() ? static_cast<int>(ctx.getOpset()) : INT_MAX;
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(node.op_type(), version, domain);
   if (!schema)
     return ctx.emitError("no ONNX schema for this op at this opset");
   const auto &declared = schema->attributes();
@@ -277,7 +280,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
         return ctx.emitError("input " + Twine(inputIndex) + " ('" + name +
                              "') is not defined before the node");
     if (failed(checkAttributes(ctx)) || failed(checkSignedness(ctx)) ||
-        failed((*registry.lookup(node.op_type()))(ctx)))
+        failed((*registry.lookup(node.domain(), node.op_type()))(ctx)))
       return failure();
     for (const auto &[outputIndex, name] : llvm::enumerate(node.output()))
       if (!name.empty() && !values.count(name) && !sequences.count(name))

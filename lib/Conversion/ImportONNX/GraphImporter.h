@@ -113,13 +113,15 @@ private:
 /// A node converter: builds edge ops for the node and binds its outputs.
 using NodeConverter = std::function<LogicalResult(NodeContext &)>;
 
-/// The table of supported ops (default ONNX domain), filled by the
+/// The table of supported ops, by domain and op type, filled by the
 /// per-family registration functions.
 class OpRegistry {
 public:
   static const OpRegistry &get();
-  const NodeConverter *lookup(StringRef opType) const;
+  const NodeConverter *lookup(StringRef domain, StringRef opType) const;
+  /// Registers an op of the default ONNX domain.
   void add(StringRef opType, NodeConverter converter);
+  void add(StringRef domain, StringRef opType, NodeConverter converter);
 
 private:
   llvm::StringMap<NodeConverter> converters;
@@ -136,6 +138,7 @@ void registerQuantizationOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerSequenceOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
+void registerTrainingOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {

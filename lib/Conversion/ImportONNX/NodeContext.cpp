@@ -227,16 +227,30 @@ const OpRegistry &OpRegistry::get() {
     registerRecurrentOps(r);
     registerSequenceOps(r);
     registerControlFlowOps(r);
+    registerTrainingOps(r);
     return r;
   }();
   return registry;
 }
 
-const NodeConverter *OpRegistry::lookup(StringRef opType) const {
-  auto it = converters.find(opType);
+/// "domain:op", with the default domain (also spelled "ai.onnx") empty.
+static std::string getRegistryKey(StringRef domain, StringRef opType) {
+  if (domain == "ai.onnx")
+    domain = "";
+  return (domain + ":" + opType).str();
+}
+
+const NodeConverter *OpRegistry::lookup(StringRef domain,
+                                        StringRef opType) const {
+  auto it = converters.find(getRegistryKey(domain, opType));
   return it == converters.end() ? nullptr : &it->second;
 }
 
 void OpRegistry::add(StringRef opType, NodeConverter converter) {
-  converters[opType] = std::move(converter);
+  add("", opType, std::move(converter));
+}
+
+void OpRegistry::add(StringRef domain, StringRef opType,
+                     NodeConverter converter) {
+  converters[getRegistryKey(domain, opType)] = std::move(converter);
 }
