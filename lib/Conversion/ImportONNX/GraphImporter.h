@@ -139,6 +139,7 @@ void registerRecurrentOps(OpRegistry &registry);
 void registerSequenceOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
+void registerSignalOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {

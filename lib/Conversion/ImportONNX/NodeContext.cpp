@@ -228,6 +228,7 @@ const OpRegistry &OpRegistry::get() {
     registerSequenceOps(r);
     registerControlFlowOps(r);
     registerTrainingOps(r);
+    registerSignalOps(r);
     return r;
   }();
   return registry;
