@@ -140,6 +140,7 @@ void registerSequenceOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
 void registerSignalOps(OpRegistry &registry);
+void registerGridSampleOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {

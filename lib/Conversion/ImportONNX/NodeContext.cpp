@@ -229,6 +229,7 @@ const OpRegistry &OpRegistry::get() {
     registerControlFlowOps(r);
     registerTrainingOps(r);
     registerSignalOps(r);
+    registerGridSampleOps(r);
     return r;
   }();
   return registry;
