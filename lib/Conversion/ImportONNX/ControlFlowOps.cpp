@@ -1,9 +1,10 @@
-//===- ControlFlowOps.cpp - Import ONNX If and Loop -----------------------===//
+//===- ControlFlowOps.cpp - Import ONNX If, Loop and Scan -----------------===//
 //
 // Control flow whose decisions are known at compile time: If with a
 // constant condition imports the taken branch in place; Loop with a
 // constant trip count (and a condition that folds to a constant after each
-// iteration) unrolls its body. Decisions made at run time are reported.
+// iteration) and Scan (static lengths) unroll their bodies. Decisions made
+// at run time are reported.
 //
 //===----------------------------------------------------------------------===//
 
@@ -127,9 +128,134 @@ LogicalResult convertLoop(NodeContext &ctx) {
   return success();
 }
 
+/// Scan with static lengths, unrolled. From opset 9 the inputs are N states
+/// then M scan inputs, scanned along `scan_input_axes` in
+/// `scan_input_directions`; opset 8 adds an optional sequence_lens first
+/// and a batch axis 0 to everything, scanned along axis 1 per batch entry.
+LogicalResult convertScan(NodeContext &ctx) {
+  Composer c(ctx);
+  bool batched = ctx.getOpset() < 9;
+  unsigned first = batched ? 1 : 0;
+  if (batched && ctx.hasInput(0))
+    return ctx.emitError("sequence_lens is not supported; give full-length "
+                         "sequences");
+  int64_t numScan = ctx.getInt("num_scan_inputs", 0);
+  int64_t numInputs = ctx.getNumInputs() - first;
+  int64_t numStates = numInputs - numScan;
+  if (numScan < 1 || numStates < 0)
+    return ctx.emitError("num_scan_inputs must be in [1, number of inputs]");
+  int64_t numOutputs = ctx.getNode().output_size();
+  int64_t numScanOutputs = numOutputs - numStates;
+  if (numScanOutputs < 0)
+    return ctx.emitError("Scan needs an output per state");
+  auto intsOr = [&](StringRef name, int64_t count, int64_t fallback) {
+    SmallVector<int64_t> values =
+        ctx.getInts(name).value_or(SmallVector<int64_t>(count, fallback));
+    values.resize(count, fallback);
+    return values;
+  };
+  SmallVector<int64_t> inputAxes = intsOr("scan_input_axes", numScan, 0);
+  SmallVector<int64_t> inputDirections =
+      intsOr(batched ? "directions" : "scan_input_directions", numScan, 0);
+  SmallVector<int64_t> outputAxes = intsOr("scan_output_axes", numScanOutputs, 0);
+  SmallVector<int64_t> outputDirections =
+      intsOr("scan_output_directions", numScanOutputs, 0);
+
+  SmallVector<Value> states, scans;
+  for (int64_t i = 0; i < numInputs; ++i) {
+    if (failed(ctx.getInputType(first + i)))
+      return failure();
+    (i < numStates ? states : scans).push_back(ctx.getInput(first + i));
+  }
+  int64_t batch = batched ? c.typeOf(scans.front()).getDimSize(0) : 1;
+  int64_t length = -1;
+  for (auto [index, scan] : llvm::enumerate(scans)) {
+    int64_t rank = c.typeOf(scan).getRank();
+    int64_t axis = batched ? 1 : inputAxes[index];
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank)
+      return ctx.emitError("a scan axis is out of range");
+    inputAxes[index] = axis;
+    int64_t size = c.typeOf(scan).getDimSize(axis);
+    if (length >= 0 && size != length)
+      return ctx.emitError("scan inputs have different lengths");
+    length = size;
+  }
+  if (length * batch > kMaxUnrolledIterations)
+    return ctx.emitError("the scan runs more than " +
+                         Twine(kMaxUnrolledIterations) +
+                         " iterations, more than are unrolled");
+  if (length == 0 && numScanOutputs > 0)
+    return ctx.emitError("a scan of length 0 has scan outputs of unknown "
+                         "shape");
+  // Takes entry `index` of `value` along `axis`, without that axis.
+  auto take = [&](Value value, int64_t axis, int64_t index) {
+    SmallVector<int64_t> shape(c.typeOf(value).getShape());
+    shape.erase(shape.begin() + axis);
+    return c.reshape(c.sliceAxis(value, axis, index, 1), shape);
+  };
+  auto insertAxis = [&](Value value, int64_t axis) {
+    SmallVector<int64_t> shape(c.typeOf(value).getShape());
+    shape.insert(shape.begin() + axis, 1);
+    return c.reshape(value, shape);
+  };
+
+  SmallVector<SmallVector<Value>> finalStates(numStates);
+  SmallVector<SmallVector<Value>> scanOutputs(numScanOutputs);
+  for (int64_t b = 0; b < batch; ++b) {
+    SmallVector<Value> carried;
+    for (Value state : states)
+      carried.push_back(batched ? take(state, 0, b) : state);
+    SmallVector<SmallVector<Value>> steps(numScanOutputs);
+    for (int64_t t = 0; t < length; ++t) {
+      SmallVector<Value> inputs = carried;
+      for (auto [index, scan] : llvm::enumerate(scans)) {
+        Value source = batched ? take(scan, 0, b) : scan;
+        int64_t axis = batched ? 0 : inputAxes[index];
+        int64_t position = inputDirections[index] ? length - 1 - t : t;
+        inputs.push_back(take(source, axis, position));
+      }
+      FailureOr<SmallVector<Value>> outputs = ctx.importSubgraph("body", inputs);
+      if (failed(outputs))
+        return failure();
+      if (static_cast<int64_t>(outputs->size()) != numOutputs)
+        return ctx.emitError("the body has " + Twine(outputs->size()) +
+                             " outputs, expected " + Twine(numOutputs));
+      carried.assign(outputs->begin(), outputs->begin() + numStates);
+      for (int64_t k = 0; k < numScanOutputs; ++k)
+        steps[k].push_back((*outputs)[numStates + k]);
+    }
+    for (int64_t s = 0; s < numStates; ++s)
+      finalStates[s].push_back(batched ? insertAxis(carried[s], 0)
+                                       : carried[s]);
+    for (int64_t k = 0; k < numScanOutputs; ++k) {
+      int64_t rank = c.typeOf(steps[k].front()).getRank() + 1;
+      int64_t axis = batched ? 0 : outputAxes[k];
+      if (axis < 0)
+        axis += rank;
+      if (axis < 0 || axis >= rank)
+        return ctx.emitError("a scan output axis is out of range");
+      if (outputDirections[k])
+        std::reverse(steps[k].begin(), steps[k].end());
+      SmallVector<Value> slices;
+      for (Value step : steps[k])
+        slices.push_back(insertAxis(step, axis));
+      Value stacked = c.concat(slices, axis);
+      scanOutputs[k].push_back(batched ? insertAxis(stacked, 0) : stacked);
+    }
+  }
+  for (int64_t s = 0; s < numStates; ++s)
+    ctx.setOutput(s, c.concat(finalStates[s], 0));
+  for (int64_t k = 0; k < numScanOutputs; ++k)
+    ctx.setOutput(numStates + k, c.concat(scanOutputs[k], 0));
+  return success();
+}
+
 } // namespace
 
 void mlir::edge::onnx_import::registerControlFlowOps(OpRegistry &registry) {
   registry.add("If", convertIf);
   registry.add("Loop", convertLoop);
+  registry.add("Scan", convertScan);
 }

@@ -141,6 +141,7 @@ void registerControlFlowOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
 void registerSignalOps(OpRegistry &registry);
 void registerGridSampleOps(OpRegistry &registry);
+void registerLinearAlgebraOps(OpRegistry &registry);
 
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {

@@ -237,6 +237,72 @@ LogicalResult convertPool(NodeContext &ctx) {
   return success();
 }
 
+/// MaxUnpool: zeros with each value scattered to its MaxPool index (flat
+/// over the whole output, N x C x spatial).
+LogicalResult convertMaxUnpool(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 3);
+  FailureOr<RankedTensorType> indices = ctx.getInputType(1);
+  if (failed(input) || failed(indices))
+    return failure();
+  if (indices->getShape() != input->getShape() ||
+      !indices->getElementType().isInteger(64))
+    return ctx.emitError("indices must be int64 with the input's shape");
+  // Indices address the shape MaxPool came from (inferred from the window);
+  // a larger output_shape pads that with zeros at the end.
+  std::optional<SmallVector<int64_t>> kernel = ctx.getInts("kernel_shape");
+  if (!kernel)
+    return ctx.emitError("kernel_shape is required");
+  ArrayRef<int64_t> spatial = input->getShape().drop_front(2);
+  FailureOr<WindowAttrs> window =
+      getWindowAttrs(ctx, spatial, *kernel, /*hasDilations=*/false);
+  if (failed(window))
+    return failure();
+  SmallVector<int64_t> shape(input->getShape().take_front(2));
+  size_t k = spatial.size();
+  for (size_t i = 0; i < k; ++i)
+    shape.push_back((spatial[i] - 1) * window->strides[i] + window->kernel[i] -
+                    window->pads[i] - window->pads[i + k]);
+  SmallVector<int64_t> outputShape = shape;
+  if (ctx.hasInput(2)) {
+    FailureOr<SmallVector<int64_t>> given =
+        ctx.getConstantInts(2, "output_shape");
+    if (failed(given))
+      return failure();
+    outputShape = *given;
+    if (outputShape.size() != shape.size() ||
+        llvm::any_of(llvm::zip(outputShape, shape), [](auto dims) {
+          return std::get<0>(dims) < std::get<1>(dims);
+        }) ||
+        outputShape[0] != shape[0] || outputShape[1] != shape[1])
+      return ctx.emitError("output_shape must keep N and C and be at least "
+                           "the unpooled shape");
+  }
+  for (int64_t dim : shape)
+    if (dim <= 0 || dim > (int64_t(1) << 31))
+      return ctx.emitError("the output shape is invalid");
+  Composer c(ctx);
+  int64_t total = getNumElements(shape);
+  int64_t count = input->getNumElements();
+  Value zeros = c.splat(input->clone({total}),
+                        c.b.getFloatAttr(input->getElementType(), 0));
+  Value scattered = ScatterElementsOp::create(
+      c.b, c.loc, input->clone({total}), zeros,
+      c.reshape(ctx.getInput(1), {count}), c.reshape(ctx.getInput(0), {count}),
+      c.b.getI64IntegerAttr(0), c.b.getStringAttr("none"));
+  Value result = c.reshape(scattered, shape);
+  for (size_t d = 2; d < shape.size(); ++d) {
+    if (outputShape[d] == shape[d])
+      continue;
+    SmallVector<int64_t> padShape(c.typeOf(result).getShape());
+    padShape[d] = outputShape[d] - shape[d];
+    Value zeroPad = c.splat(input->clone(padShape),
+                            c.b.getFloatAttr(input->getElementType(), 0));
+    result = c.concat({result, zeroPad}, d);
+  }
+  ctx.setOutput(0, result);
+  return success();
+}
+
 template <typename OpTy>
 LogicalResult convertGlobalPool(NodeContext &ctx) {
   FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 3);
@@ -650,6 +716,7 @@ void mlir::edge::onnx_import::registerNeuralNetworkOps(OpRegistry &registry) {
   registry.add("Conv", convertConv);
   registry.add("ConvTranspose", convertConvTranspose);
   registry.add("MaxPool", convertPool<MaxPoolOp>);
+  registry.add("MaxUnpool", convertMaxUnpool);
   registry.add("AveragePool", convertPool<AveragePoolOp>);
   registry.add("GlobalAveragePool", convertGlobalPool<GlobalAveragePoolOp>);
   registry.add("GlobalMaxPool", convertGlobalPool<GlobalMaxPoolOp>);

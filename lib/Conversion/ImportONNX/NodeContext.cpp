@@ -230,6 +230,7 @@ const OpRegistry &OpRegistry::get() {
     registerTrainingOps(r);
     registerSignalOps(r);
     registerGridSampleOps(r);
+    registerLinearAlgebraOps(r);
     return r;
   }();
   return registry;
