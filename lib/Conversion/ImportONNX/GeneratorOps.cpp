@@ -30,6 +30,21 @@ FailureOr<double> getConstantScalar(NodeContext &ctx, unsigned index,
   return static_cast<double>(cast<IntegerAttr>(value).getInt());
 }
 
+/// Sets output 0 to the 1-D constant `values` of `element` (integers
+/// truncated toward zero).
+void setVectorOutput(NodeContext &ctx, Type element, ArrayRef<double> values) {
+  OpBuilder &b = ctx.getBuilder();
+  SmallVector<Attribute> elements;
+  for (double v : values)
+    elements.push_back(isa<FloatType>(element)
+                           ? Attribute(b.getFloatAttr(element, v))
+                           : Attribute(b.getIntegerAttr(
+                                 element, static_cast<int64_t>(v))));
+  auto type = RankedTensorType::get({int64_t(values.size())}, element);
+  ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(),
+                                      DenseElementsAttr::get(type, elements)));
+}
+
 /// Range(start, limit, delta) with constant inputs: a constant.
 LogicalResult convertRange(NodeContext &ctx) {
   FailureOr<RankedTensorType> type = ctx.getInputType(0);
@@ -45,18 +60,10 @@ LogicalResult convertRange(NodeContext &ctx) {
     return ctx.emitError("the range is too long");
   int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
   Type element = type->getElementType();
-  OpBuilder &b = ctx.getBuilder();
-  SmallVector<Attribute> values;
-  for (int64_t i = 0; i < n; ++i) {
-    double v = *start + i * *delta;
-    values.push_back(isa<FloatType>(element)
-                         ? Attribute(b.getFloatAttr(element, v))
-                         : Attribute(b.getIntegerAttr(
-                               element, static_cast<int64_t>(v))));
-  }
-  auto resultType = RankedTensorType::get({n}, element);
-  ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(),
-                                      DenseElementsAttr::get(resultType, values)));
+  SmallVector<double> values;
+  for (int64_t i = 0; i < n; ++i)
+    values.push_back(*start + i * *delta);
+  setVectorOutput(ctx, element, values);
   return success();
 }
 
@@ -76,20 +83,14 @@ LogicalResult convertWindow(NodeContext &ctx, ArrayRef<double> coefficients) {
     return ctx.emitError("output_datatype is not a supported type");
   // A periodic window is one sample of a window of size + 1.
   double period = ctx.getInt("periodic", 1) ? n : n - 1;
-  OpBuilder &b = ctx.getBuilder();
-  SmallVector<Attribute> values;
+  SmallVector<double> values;
   for (int64_t i = 0; i < n; ++i) {
     double v = 0;
     for (auto [k, a] : llvm::enumerate(coefficients))
       v += a * std::cos(2 * M_PI * double(k) * i / period);
-    values.push_back(isa<FloatType>(element)
-                         ? Attribute(b.getFloatAttr(element, v))
-                         : Attribute(b.getIntegerAttr(
-                               element, static_cast<int64_t>(v))));
+    values.push_back(v);
   }
-  auto resultType = RankedTensorType::get({n}, element);
-  ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(),
-                                      DenseElementsAttr::get(resultType, values)));
+  setVectorOutput(ctx, element, values);
   return success();
 }
 
