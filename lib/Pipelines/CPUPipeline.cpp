@@ -5,6 +5,7 @@
 #include "edge/Conversion/Passes.h"
 #include "edge/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -38,6 +39,7 @@ static void addTextualPipeline(OpPassManager &pm, StringRef pipeline) {
 
 void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createFoldConvBatchNormPass());
   pm.addPass(createEmitABIMetadataPass());
   pm.addPass(createConvertEdgeToLinalgPass());
   pm.addPass(createCanonicalizerPass());

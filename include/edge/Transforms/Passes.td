@@ -48,6 +48,19 @@ def DistinctResultsPass : Pass<"edge-distinct-results", "::mlir::func::FuncOp"> 
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def FoldConvBatchNormPass
+    : Pass<"edge-fold-conv-batch-norm", "::mlir::func::FuncOp"> {
+  let summary = "Fold inference batch normalization into the convolution";
+  let description = [{
+    `batch_norm(conv(x, W, b))` with constant weights and statistics is one
+    convolution: with `k = scale / sqrt(variance + epsilon)` per output
+    channel, `W' = W * k` and `b' = (b - mean) * k + bias`. The batch norm
+    disappears from the graph, saving a pass over the activations. Applies
+    to f32 only, and only when the convolution has no other user.
+  }];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def EmptyArgumentBuffersPass
     : Pass<"edge-empty-argument-buffers", "::mlir::func::FuncOp"> {
   let summary = "Pass zero-element buffers as memref<0xT>";

@@ -1,0 +1,119 @@
+//===- FoldConvBatchNorm.cpp - Fold batch normalization into conv ---------===//
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_FOLDCONVBATCHNORMPASS
+#include "edge/Transforms/Passes.h.inc"
+} // namespace mlir::edge
+
+using namespace mlir;
+using namespace mlir::edge;
+
+/// Constants at least this large are written as resource blobs, like the
+/// importer's initializers.
+static constexpr size_t kResourceThresholdBytes = 256;
+
+/// The f32 elements of a constant (dense or resource), if `value` is one.
+static std::optional<SmallVector<float>> readFloats(Value value) {
+  Attribute attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (!dense.getElementType().isF32())
+      return std::nullopt;
+    return llvm::to_vector(dense.getValues<float>());
+  }
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+    if (!data)
+      return std::nullopt;
+    return SmallVector<float>(*data);
+  }
+  return std::nullopt;
+}
+
+static Value createConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                            ArrayRef<float> values) {
+  ElementsAttr attr;
+  if (values.size() * sizeof(float) >= kResourceThresholdBytes) {
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
+        values, /*dataIsMutable=*/false);
+    attr = cast<ElementsAttr>(DenseResourceElementsAttr::get(
+        type, "edge_folded_weight", std::move(blob)));
+  } else {
+    attr = DenseElementsAttr::get(type, values);
+  }
+  return ConstantOp::create(b, loc, attr);
+}
+
+/// Rewrites `norm` (fed by a convolution) into one convolution; false when
+/// an operand is not a usable constant.
+static bool foldInto(BatchNormOp norm, ConvOp conv) {
+  auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+  if (!weightType.getElementType().isF32())
+    return false;
+  int64_t channels = weightType.getDimSize(0);
+  std::optional<SmallVector<float>> weight = readFloats(conv.getWeight());
+  std::optional<SmallVector<float>> scale = readFloats(norm.getScale());
+  std::optional<SmallVector<float>> shift = readFloats(norm.getBias());
+  std::optional<SmallVector<float>> mean = readFloats(norm.getMean());
+  std::optional<SmallVector<float>> variance = readFloats(norm.getVariance());
+  std::optional<SmallVector<float>> bias =
+      conv.getBias() ? readFloats(conv.getBias())
+                     : SmallVector<float>(channels, 0.0f);
+  if (!weight || !scale || !shift || !mean || !variance || !bias)
+    return false;
+  for (const SmallVector<float> *v : {&*scale, &*shift, &*mean, &*variance,
+                                      &*bias})
+    if (static_cast<int64_t>(v->size()) != channels)
+      return false;
+
+  float epsilon = norm.getEpsilon().convertToFloat();
+  int64_t perChannel = weightType.getNumElements() / channels;
+  SmallVector<float> newWeight(weight->size()), newBias(channels);
+  for (int64_t m = 0; m < channels; ++m) {
+    float k = (*scale)[m] / std::sqrt((*variance)[m] + epsilon);
+    for (int64_t i = 0; i < perChannel; ++i)
+      newWeight[m * perChannel + i] = (*weight)[m * perChannel + i] * k;
+    newBias[m] = ((*bias)[m] - (*mean)[m]) * k + (*shift)[m];
+  }
+  OpBuilder b(norm);
+  Value weightValue = createConstant(b, conv.getLoc(), weightType, newWeight);
+  Value biasValue = createConstant(
+      b, conv.getLoc(),
+      RankedTensorType::get({channels}, weightType.getElementType()), newBias);
+  auto folded = ConvOp::create(b, norm.getLoc(), conv.getType(),
+                               conv.getInput(), weightValue, biasValue,
+                               conv.getStridesAttr(), conv.getPadsAttr(),
+                               conv.getDilationsAttr(), conv.getGroupAttr());
+  norm.replaceAllUsesWith(folded.getResult());
+  norm.erase();
+  conv.erase();
+  return true;
+}
+
+namespace {
+struct FoldConvBatchNormPass final
+    : edge::impl::FoldConvBatchNormPassBase<FoldConvBatchNormPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<BatchNormOp> norms;
+    getOperation().walk([&](BatchNormOp norm) { norms.push_back(norm); });
+    for (BatchNormOp norm : norms) {
+      auto conv = norm.getInput().getDefiningOp<ConvOp>();
+      if (conv && conv->hasOneUse())
+        foldInto(norm, conv);
+    }
+  }
+};
+} // namespace
