@@ -91,7 +91,8 @@ static bool foldInto(BatchNormOp norm, ConvOp conv) {
   Value biasValue = createConstant(
       b, conv.getLoc(),
       RankedTensorType::get({channels}, weightType.getElementType()), newBias);
-  auto folded = ConvOp::create(b, norm.getLoc(), conv.getType(),
+  Location loc = b.getFusedLoc({conv.getLoc(), norm.getLoc()});
+  auto folded = ConvOp::create(b, loc, conv.getType(),
                                conv.getInput(), weightValue, biasValue,
                                conv.getStridesAttr(), conv.getPadsAttr(),
                                conv.getDilationsAttr(), conv.getGroupAttr());

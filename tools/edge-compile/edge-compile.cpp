@@ -3,6 +3,7 @@
 //   edge-compile model.onnx -o model.so [--target=cpu]
 //       [--emit=edge|linalg|llvm|asm|obj|so] [--input-shape=NAME:1x3x224x224]
 //       [--bind-input=NAME=FILE.pb|V0,V1,...]
+//       [--devices=FILE.json|PRESET,...] [--report=FILE.json]
 //
 // Exit status 0 on success, 1 on any error in the model or the options (with
 // a diagnostic naming the ONNX node, op type and opset where one applies).
@@ -12,6 +13,8 @@
 #include "edge/Conversion/ImportONNX/ImportONNX.h"
 #include "edge/Pipelines/CodeGen.h"
 #include "edge/Pipelines/Pipelines.h"
+#include "edge/Placement/CostReport.h"
+#include "edge/Transforms/Passes.h"
 #include "edge/Registration.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -19,7 +22,9 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -70,6 +75,17 @@ llvm::cl::list<std::string> boundInputs(
                    "(repeatable; for inputs that give shapes, axes or "
                    "scales). The library rejects other values at run time"),
     llvm::cl::value_desc("NAME=FILE.pb|V0,V1,..."));
+llvm::cl::opt<std::string> devicesSpec(
+    "devices",
+    llvm::cl::desc("Devices to estimate costs for: a JSON description or "
+                   "comma-separated presets (host, rpi5, jetson-orin, a100, "
+                   "h100, mi300x); default: host"),
+    llvm::cl::value_desc("FILE.json|PRESET,..."), llvm::cl::init("host"));
+llvm::cl::opt<std::string> reportPath(
+    "report",
+    llvm::cl::desc("Write each op's FLOPs, bytes and estimated time on every "
+                   "device as JSON"),
+    llvm::cl::value_desc("FILE.json"));
 llvm::cl::opt<std::string>
     cpu("mcpu", llvm::cl::desc("Host CPU to tune for (default: this machine)"));
 llvm::cl::opt<unsigned> optLevel("O", llvm::cl::desc("LLVM optimization level"),
@@ -137,6 +153,24 @@ LogicalResult writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
   return success();
 }
 
+/// The cost report of the graph as the CPU pipeline starts from it
+/// (canonicalized, batch norms folded).
+LogicalResult writeReport(ModuleOp module, const DeviceSet &devices) {
+  PassManager pm(module.getContext());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createFoldConvBatchNormPass());
+  if (failed(pm.run(module)))
+    return failure();
+  std::error_code ec;
+  llvm::ToolOutputFile file(reportPath, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return fail("cannot open " + reportPath + ": " + ec.message()), failure();
+  if (failed(writeCostReport(module, devices, file.os())))
+    return failure();
+  file.keep();
+  return success();
+}
+
 std::string defaultLibraryPath() {
   SmallString<256> path(inputPath);
   llvm::sys::path::replace_extension(path, ".so");
@@ -147,8 +181,13 @@ int compile(MLIRContext &context) {
   if (target != "cpu")
     return fail("target '" + target +
                 "' is not supported yet; the available target is 'cpu'");
+  llvm::Expected<DeviceSet> devices = loadDevices(devicesSpec);
+  if (!devices)
+    return fail(llvm::toString(devices.takeError()));
   OwningOpRef<ModuleOp> module = loadModel(context);
   if (!module)
+    return 1;
+  if (!reportPath.empty() && failed(writeReport(*module, *devices)))
     return 1;
   if (emit == EmitKind::Edge)
     return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));

@@ -1,0 +1,297 @@
+//===- DeviceModel.cpp - Device descriptions, presets and rooflines -------===//
+
+#include "edge/Placement/DeviceModel.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace mlir::edge;
+using llvm::StringRef;
+
+const Device *DeviceSet::find(StringRef name) const {
+  for (const Device &device : devices)
+    if (device.name == name)
+      return &device;
+  return nullptr;
+}
+
+const Link *DeviceSet::findLink(StringRef a, StringRef b) const {
+  for (const Link &link : links)
+    if ((link.from == a && link.to == b) || (link.from == b && link.to == a))
+      return &link;
+  return nullptr;
+}
+
+StringRef mlir::edge::getDeviceKindName(DeviceKind kind) {
+  switch (kind) {
+  case DeviceKind::CPU:
+    return "cpu";
+  case DeviceKind::NVIDIA:
+    return "nvidia";
+  case DeviceKind::AMD:
+    return "amd";
+  }
+  llvm_unreachable("unknown device kind");
+}
+
+namespace {
+
+/// A preset: sustained f32 figures (vendor peak for dense f32 math, memory
+/// bandwidth and capacity from data sheets), and a typical launch cost.
+struct Preset {
+  StringRef name;
+  DeviceKind kind;
+  StringRef chip;
+  double peakGflops, bandwidthGBps, memoryGB, launchUs;
+};
+
+constexpr Preset kPresets[] = {
+    // Two AVX2 cores at ~3 GHz (2 FMA x 8 lanes x 2 per cycle per core).
+    {"host", DeviceKind::CPU, "x86-64 (2 cores, AVX2)", 192, 20, 24, 0},
+    {"rpi5", DeviceKind::CPU, "Cortex-A76 x4 (Raspberry Pi 5)", 77, 17, 8, 0},
+    {"jetson-orin", DeviceKind::NVIDIA, "Jetson AGX Orin", 5300, 204.8, 32, 8},
+    {"a100", DeviceKind::NVIDIA, "A100 SXM 80 GB", 19500, 2039, 80, 5},
+    {"h100", DeviceKind::NVIDIA, "H100 SXM", 67000, 3350, 80, 5},
+    {"mi300x", DeviceKind::AMD, "Instinct MI300X", 163400, 5300, 192, 6},
+};
+
+/// PCIe 4.0 x16, effective.
+constexpr double kPcieGBps = 25, kPcieLatencyUs = 10;
+
+llvm::Error fieldError(const llvm::Twine &path, const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 path + ": " + message);
+}
+
+llvm::Expected<double> getPositive(const llvm::json::Object &object,
+                                   StringRef key, const std::string &path,
+                                   bool allowZero = false) {
+  const llvm::json::Value *value = object.get(key);
+  if (!value)
+    return fieldError(path + "." + key, "missing");
+  std::optional<double> number = value->getAsNumber();
+  if (!number || *number < 0 || (!allowZero && *number == 0))
+    return fieldError(path + "." + key, allowZero
+                                            ? "expected a number >= 0"
+                                            : "expected a positive number");
+  return *number;
+}
+
+llvm::Expected<std::string> getString(const llvm::json::Object &object,
+                                      StringRef key, const std::string &path) {
+  const llvm::json::Value *value = object.get(key);
+  if (!value)
+    return fieldError(path + "." + key, "missing");
+  std::optional<StringRef> text = value->getAsString();
+  if (!text || text->empty())
+    return fieldError(path + "." + key, "expected a non-empty string");
+  return text->str();
+}
+
+/// Rejects keys the format does not define (a typo would silently fall
+/// back to nothing).
+llvm::Error checkKeys(const llvm::json::Object &object,
+                      std::initializer_list<StringRef> known,
+                      const std::string &path) {
+  for (const auto &entry : object) {
+    StringRef key = entry.first;
+    if (llvm::find(known, key) == known.end())
+      return fieldError(path + "." + key, "unknown field");
+  }
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::ArrayRef<StringRef> mlir::edge::getDevicePresetNames() {
+  static const llvm::SmallVector<StringRef> names = [] {
+    llvm::SmallVector<StringRef> result;
+    for (const Preset &preset : kPresets)
+      result.push_back(preset.name);
+    return result;
+  }();
+  return names;
+}
+
+llvm::Expected<DeviceSet>
+mlir::edge::parseDeviceDescription(StringRef json) {
+  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(json);
+  if (!parsed)
+    return fieldError("device description",
+                      "invalid JSON: " + llvm::toString(parsed.takeError()));
+  const llvm::json::Object *root = parsed->getAsObject();
+  if (!root)
+    return fieldError("device description", "expected a JSON object");
+  if (llvm::Error error = checkKeys(*root, {"devices", "links"}, "(root)"))
+    return std::move(error);
+  const llvm::json::Array *devices = root->getArray("devices");
+  if (!devices || devices->empty())
+    return fieldError("devices", "expected a non-empty array");
+
+  DeviceSet set;
+  llvm::StringSet<> names;
+  for (auto [index, value] : llvm::enumerate(*devices)) {
+    std::string path = "devices[" + std::to_string(index) + "]";
+    const llvm::json::Object *object = value.getAsObject();
+    if (!object)
+      return fieldError(path, "expected an object");
+    if (llvm::Error error =
+            checkKeys(*object,
+                      {"name", "kind", "chip", "peak_gflops",
+                       "memory_bandwidth_gbps", "memory_gb",
+                       "launch_overhead_us"},
+                      path))
+      return std::move(error);
+    Device device;
+    llvm::Expected<std::string> name = getString(*object, "name", path);
+    llvm::Expected<std::string> kind = getString(*object, "kind", path);
+    if (!name)
+      return name.takeError();
+    if (!kind)
+      return kind.takeError();
+    if (!names.insert(*name).second)
+      return fieldError(path + ".name", "'" + *name + "' is used twice");
+    device.name = *name;
+    if (*kind == "cpu")
+      device.kind = DeviceKind::CPU;
+    else if (*kind == "nvidia")
+      device.kind = DeviceKind::NVIDIA;
+    else if (*kind == "amd")
+      device.kind = DeviceKind::AMD;
+    else
+      return fieldError(path + ".kind",
+                        "expected cpu, nvidia or amd, got '" + *kind + "'");
+    if (const llvm::json::Value *chip = object->get("chip")) {
+      std::optional<StringRef> text = chip->getAsString();
+      if (!text)
+        return fieldError(path + ".chip", "expected a string");
+      device.chip = text->str();
+    }
+    llvm::Expected<double> peak = getPositive(*object, "peak_gflops", path);
+    if (!peak)
+      return peak.takeError();
+    llvm::Expected<double> bandwidth =
+        getPositive(*object, "memory_bandwidth_gbps", path);
+    if (!bandwidth)
+      return bandwidth.takeError();
+    llvm::Expected<double> memory = getPositive(*object, "memory_gb", path);
+    if (!memory)
+      return memory.takeError();
+    device.peakGflops = *peak;
+    device.memoryBandwidthGBps = *bandwidth;
+    device.memoryBytes = *memory * 1e9;
+    if (object->get("launch_overhead_us")) {
+      llvm::Expected<double> launch = getPositive(
+          *object, "launch_overhead_us", path, /*allowZero=*/true);
+      if (!launch)
+        return launch.takeError();
+      device.launchOverheadUs = *launch;
+    }
+    set.devices.push_back(device);
+  }
+
+  if (const llvm::json::Value *linksValue = root->get("links")) {
+    const llvm::json::Array *links = linksValue->getAsArray();
+    if (!links)
+      return fieldError("links", "expected an array");
+    for (auto [index, value] : llvm::enumerate(*links)) {
+      std::string path = "links[" + std::to_string(index) + "]";
+      const llvm::json::Object *object = value.getAsObject();
+      if (!object)
+        return fieldError(path, "expected an object");
+      if (llvm::Error error = checkKeys(
+              *object, {"from", "to", "bandwidth_gbps", "latency_us"}, path))
+        return std::move(error);
+      Link link;
+      for (auto [key, field] :
+           {std::pair<StringRef, std::string *>{"from", &link.from},
+            {"to", &link.to}}) {
+        llvm::Expected<std::string> end = getString(*object, key, path);
+        if (!end)
+          return end.takeError();
+        if (!set.find(*end))
+          return fieldError(path + "." + key,
+                            "no device named '" + *end + "'");
+        *field = *end;
+      }
+      if (link.from == link.to)
+        return fieldError(path, "a link joins two different devices");
+      if (set.findLink(link.from, link.to))
+        return fieldError(path, "the devices are linked twice");
+      llvm::Expected<double> bandwidth =
+          getPositive(*object, "bandwidth_gbps", path);
+      if (!bandwidth)
+        return bandwidth.takeError();
+      llvm::Expected<double> latency =
+          getPositive(*object, "latency_us", path, /*allowZero=*/true);
+      if (!latency)
+        return latency.takeError();
+      link.bandwidthGBps = *bandwidth;
+      link.latencyUs = *latency;
+      set.links.push_back(link);
+    }
+  }
+  return set;
+}
+
+llvm::Expected<DeviceSet>
+mlir::edge::getPresetDevices(StringRef commaSeparated) {
+  llvm::SmallVector<StringRef> names;
+  commaSeparated.split(names, ',');
+  DeviceSet set;
+  llvm::StringMap<unsigned> uses;
+  for (StringRef name : names) {
+    name = name.trim();
+    const Preset *preset = llvm::find_if(
+        kPresets, [&](const Preset &p) { return p.name == name; });
+    if (preset == std::end(kPresets)) {
+      std::string known;
+      for (StringRef presetName : getDevicePresetNames())
+        known += (known.empty() ? "" : ", ") + presetName.str();
+      return fieldError("--devices", "unknown preset '" + name.str() +
+                                         "' (presets: " + known + ")");
+    }
+    // Repeated presets are distinct devices: host, host1, ...
+    unsigned count = uses[name]++;
+    Device device;
+    device.name = count ? (name + llvm::Twine(count)).str() : name.str();
+    device.kind = preset->kind;
+    device.chip = preset->chip.str();
+    device.peakGflops = preset->peakGflops;
+    device.memoryBandwidthGBps = preset->bandwidthGBps;
+    device.memoryBytes = preset->memoryGB * 1e9;
+    device.launchOverheadUs = preset->launchUs;
+    set.devices.push_back(device);
+  }
+  // Every pair of devices is joined by a PCIe-class link (through the host).
+  for (size_t i = 0; i < set.devices.size(); ++i)
+    for (size_t j = i + 1; j < set.devices.size(); ++j)
+      set.links.push_back({set.devices[i].name, set.devices[j].name, kPcieGBps,
+                           kPcieLatencyUs});
+  return set;
+}
+
+double mlir::edge::estimateKernelSeconds(const Device &device, int64_t flops,
+                                         int64_t bytes) {
+  double compute = double(flops) / (device.peakGflops * 1e9);
+  double memory = double(bytes) / (device.memoryBandwidthGBps * 1e9);
+  return device.launchOverheadUs * 1e-6 + std::max(compute, memory);
+}
+
+double mlir::edge::estimateTransferSeconds(const Link &link, int64_t bytes) {
+  return link.latencyUs * 1e-6 + double(bytes) / (link.bandwidthGBps * 1e9);
+}
+
+llvm::Expected<DeviceSet> mlir::edge::loadDevices(StringRef spec) {
+  if (!llvm::sys::fs::exists(spec))
+    return getPresetDevices(spec);
+  auto buffer = llvm::MemoryBuffer::getFile(spec, /*IsText=*/true);
+  if (!buffer)
+    return fieldError(spec, "cannot read: " + buffer.getError().message());
+  llvm::Expected<DeviceSet> set = parseDeviceDescription((*buffer)->getBuffer());
+  if (!set)
+    return fieldError(spec, llvm::toString(set.takeError()));
+  return set;
+}
