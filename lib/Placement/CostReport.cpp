@@ -3,8 +3,10 @@
 #include "edge/Placement/CostReport.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Placement/Placer.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 
 #include "llvm/Support/JSON.h"
 
@@ -26,8 +28,112 @@ static std::string getNodeName(Location loc) {
   return joined;
 }
 
+static int64_t bytesOf(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasStaticShape())
+    return 0;
+  return shaped.getNumElements() * ((shaped.getElementTypeBitWidth() + 7) / 8);
+}
+
+namespace {
+/// The placement problem of a model: one node per costed op, plus two
+/// pinned pseudo-nodes on the first device for the graph's inputs and
+/// outputs, which live in the caller's (host) memory.
+struct ModelProblem {
+  PlacementProblem problem;
+  SmallVector<Operation *> ops;
+  int inputNode = 0, outputNode = 0;
+};
+} // namespace
+
+static FailureOr<ModelProblem> buildProblem(func::FuncOp model,
+                                            const DeviceSet &devices,
+                                            ArrayRef<DevicePin> pins) {
+  ModelProblem m;
+  PlacementProblem &p = m.problem;
+  int numDevices = devices.devices.size();
+  p.numDevices = numDevices;
+  llvm::DenseMap<Operation *, int> nodeOf;
+  model.walk([&](CostOpInterface op) {
+    nodeOf[op] = m.ops.size();
+    m.ops.push_back(op);
+  });
+  m.inputNode = m.ops.size();
+  m.outputNode = m.inputNode + 1;
+  int numNodes = m.outputNode + 1;
+  p.nodeSeconds.assign(numNodes, std::vector<double>(numDevices, 0));
+  p.nodeBytes.assign(numNodes, 0);
+  p.pins.assign(numNodes, -1);
+  p.pins[m.inputNode] = p.pins[m.outputNode] = 0;
+  for (auto [node, op] : llvm::enumerate(m.ops)) {
+    auto costed = cast<CostOpInterface>(op);
+    int64_t flops = costed.estimateFlops(), bytes = costed.estimateBytes();
+    for (auto [d, device] : llvm::enumerate(devices.devices))
+      p.nodeSeconds[node][d] = estimateKernelSeconds(device, flops, bytes);
+    // What the op keeps on its device: its results and constant operands.
+    for (Type type : op->getResultTypes())
+      p.nodeBytes[node] += bytesOf(type);
+    for (Value operand : op->getOperands())
+      if (matchPattern(operand, m_Constant()))
+        p.nodeBytes[node] += bytesOf(operand.getType());
+    for (Value operand : op->getOperands()) {
+      int64_t bytes = bytesOf(operand.getType());
+      if (isa<BlockArgument>(operand))
+        p.edges.push_back({m.inputNode, static_cast<int>(node), bytes});
+      else if (Operation *def = operand.getDefiningOp(); nodeOf.count(def))
+        p.edges.push_back({nodeOf[def], static_cast<int>(node), bytes});
+    }
+  }
+  for (Value result : model.front().getTerminator()->getOperands())
+    if (Operation *def = result.getDefiningOp(); def && nodeOf.count(def))
+      p.edges.push_back({nodeOf[def], m.outputNode, bytesOf(result.getType())});
+  p.capacityBytes.clear();
+  for (const Device &device : devices.devices)
+    p.capacityBytes.push_back(device.memoryBytes);
+  // Devices without a described link exchange data through the first one.
+  p.secondsPerByte.assign(numDevices, std::vector<double>(numDevices, 0));
+  p.latencySeconds.assign(numDevices, std::vector<double>(numDevices, 0));
+  for (int a = 0; a < numDevices; ++a)
+    for (int b = 0; b < numDevices; ++b) {
+      if (a == b)
+        continue;
+      const Link *link = devices.findLink(devices.devices[a].name,
+                                          devices.devices[b].name);
+      if (!link)
+        return mlir::emitError(model.getLoc(), "no link between devices '")
+               << devices.devices[a].name << "' and '"
+               << devices.devices[b].name << "'";
+      p.secondsPerByte[a][b] = 1 / (link->bandwidthGBps * 1e9);
+      p.latencySeconds[a][b] = link->latencyUs * 1e-6;
+    }
+  for (const DevicePin &pin : pins) {
+    int device = -1;
+    for (auto [d, candidate] : llvm::enumerate(devices.devices))
+      if (candidate.name == pin.device)
+        device = d;
+    if (device < 0)
+      return mlir::emitError(model.getLoc(), "--pin ")
+             << pin.node << "=" << pin.device << ": no device named '"
+             << pin.device << "'";
+    bool matched = false;
+    for (auto [node, op] : llvm::enumerate(m.ops)) {
+      std::string names = "+" + getNodeName(op->getLoc()) + "+";
+      if (names.find("+" + pin.node + "+") != std::string::npos) {
+        p.pins[node] = device;
+        matched = true;
+      }
+    }
+    if (!matched)
+      return mlir::emitError(model.getLoc(), "--pin ")
+             << pin.node << "=" << pin.device << ": no node named '"
+             << pin.node << "'";
+  }
+  return m;
+}
+
 LogicalResult mlir::edge::writeCostReport(ModuleOp module,
                                           const DeviceSet &devices,
+                                          ArrayRef<DevicePin> pins,
                                           llvm::raw_ostream &os) {
   func::FuncOp model;
   for (auto func : module.getOps<func::FuncOp>())
@@ -77,6 +183,30 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
   for (auto [index, device] : llvm::enumerate(devices.devices))
     totalSeconds[device.name] = totals[index];
 
+  FailureOr<ModelProblem> problem = buildProblem(model, devices, pins);
+  if (failed(problem))
+    return failure();
+  Placement placement = place(problem->problem);
+  if (!placement.feasible())
+    return mlir::emitError(model.getLoc(),
+                           "no placement fits the devices' memory");
+  llvm::json::Array placedNodes;
+  std::vector<double> memory(devices.devices.size(), 0);
+  for (auto [node, op] : llvm::enumerate(problem->ops)) {
+    int device = placement.device[node];
+    memory[device] += double(problem->problem.nodeBytes[node]);
+    placedNodes.push_back(llvm::json::Object{
+        {"node", getNodeName(op->getLoc())},
+        {"op", op->getName().getStringRef()},
+        {"device", devices.devices[device].name}});
+  }
+  llvm::json::Object memoryPerDevice;
+  for (auto [index, device] : llvm::enumerate(devices.devices))
+    memoryPerDevice[device.name] = memory[index];
+  int transfers = 0;
+  for (const PlacementProblem::Edge &edge : problem->problem.edges)
+    transfers += placement.device[edge.from] != placement.device[edge.to];
+
   llvm::json::Object report{
       {"devices", std::move(deviceList)},
       {"links", std::move(links)},
@@ -84,7 +214,12 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
       {"totals",
        llvm::json::Object{{"flops", totalFlops},
                           {"bytes", totalBytes},
-                          {"seconds_if_all_on", std::move(totalSeconds)}}}};
+                          {"seconds_if_all_on", std::move(totalSeconds)}}},
+      {"placement",
+       llvm::json::Object{{"seconds", placement.seconds},
+                          {"transfers", transfers},
+                          {"memory_bytes", std::move(memoryPerDevice)},
+                          {"nodes", std::move(placedNodes)}}}};
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
   return success();
 }

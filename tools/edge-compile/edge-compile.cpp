@@ -86,6 +86,11 @@ llvm::cl::opt<std::string> reportPath(
     llvm::cl::desc("Write each op's FLOPs, bytes and estimated time on every "
                    "device as JSON"),
     llvm::cl::value_desc("FILE.json"));
+llvm::cl::list<std::string> pinOptions(
+    "pin",
+    llvm::cl::desc("Run the ops of ONNX node NODE on DEVICE in the placement "
+                   "(repeatable)"),
+    llvm::cl::value_desc("NODE=DEVICE"));
 llvm::cl::opt<std::string>
     cpu("mcpu", llvm::cl::desc("Host CPU to tune for (default: this machine)"));
 llvm::cl::opt<unsigned> optLevel("O", llvm::cl::desc("LLVM optimization level"),
@@ -165,7 +170,15 @@ LogicalResult writeReport(ModuleOp module, const DeviceSet &devices) {
   llvm::ToolOutputFile file(reportPath, ec, llvm::sys::fs::OF_Text);
   if (ec)
     return fail("cannot open " + reportPath + ": " + ec.message()), failure();
-  if (failed(writeCostReport(module, devices, file.os())))
+  SmallVector<DevicePin> pins;
+  for (StringRef pin : pinOptions) {
+    auto [node, device] = pin.rsplit('=');
+    if (node.empty() || device.empty() || !pin.contains('='))
+      return fail("expected NODE=DEVICE in --pin, got '" + pin + "'"),
+             failure();
+    pins.push_back({node.str(), device.str()});
+  }
+  if (failed(writeCostReport(module, devices, pins, file.os())))
     return failure();
   file.keep();
   return success();
@@ -181,6 +194,9 @@ int compile(MLIRContext &context) {
   if (target != "cpu")
     return fail("target '" + target +
                 "' is not supported yet; the available target is 'cpu'");
+  if (!pinOptions.empty() && reportPath.empty())
+    return fail("--pin applies to the placement, which only --report shows "
+                "so far");
   llvm::Expected<DeviceSet> devices = loadDevices(devicesSpec);
   if (!devices)
     return fail(llvm::toString(devices.takeError()));

@@ -1,8 +1,9 @@
-//===- CostReport.h - Per-op cost estimates on each device ------*- C++ -*-===//
+//===- CostReport.h - Cost estimates and placement of a model --*- C++ -*-===//
 //
 // `edge-compile --report=FILE.json`: for every op of the model function
 // that has a cost (CostOpInterface), its FLOPs, bytes and roofline time on
-// each described device, with totals. The input the placer works from.
+// each described device, with totals, and the placement the placer chooses
+// (Placer.h) with its estimated time and memory per device.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,8 +18,16 @@
 
 namespace mlir::edge {
 
+/// A user's pin (`--pin NODE=DEVICE`): ops from ONNX node NODE must run on
+/// DEVICE.
+struct DevicePin {
+  std::string node, device;
+};
+
 /// Writes the report of the public function of `module` (edge dialect).
+/// Fails, with a diagnostic, on a pin naming no node or device.
 LogicalResult writeCostReport(ModuleOp module, const DeviceSet &devices,
+                              llvm::ArrayRef<DevicePin> pins,
                               llvm::raw_ostream &os);
 
 } // namespace mlir::edge
