@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
 
+#include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 
 using namespace mlir;
@@ -131,10 +132,60 @@ static FailureOr<ModelProblem> buildProblem(func::FuncOp model,
   return m;
 }
 
+/// Colors of the devices in the picture, in device order.
+static const char *const kDeviceColors[] = {"#8ecae6", "#ffb703", "#90be6d",
+                                            "#f28482", "#cdb4db", "#bde0fe"};
+
+/// Escapes a string for a double-quoted DOT label.
+static std::string escapeDot(StringRef text) {
+  std::string escaped;
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      escaped.push_back('\\');
+    escaped.push_back(c);
+  }
+  return escaped;
+}
+
+/// The graph coloured by device; edges crossing devices are red and carry
+/// their size.
+static void writeDot(const ModelProblem &m, const Placement &placement,
+                     const DeviceSet &devices, llvm::raw_ostream &os) {
+  const PlacementProblem &p = m.problem;
+  os << "digraph placement {\n  rankdir=TB;\n"
+     << "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", "
+        "fontsize=10];\n";
+  os << "  subgraph cluster_legend {\n    label=\"devices\";\n";
+  for (auto [index, device] : llvm::enumerate(devices.devices))
+    os << "    legend" << index << " [label=\"" << escapeDot(device.name)
+       << " (" << getDeviceKindName(device.kind) << ")\", fillcolor=\""
+       << kDeviceColors[index % std::size(kDeviceColors)] << "\"];\n";
+  os << "  }\n";
+  for (auto [node, op] : llvm::enumerate(m.ops)) {
+    int device = placement.device[node];
+    os << "  n" << node << " [label=\"" << escapeDot(getNodeName(op->getLoc()))
+       << "\\n" << escapeDot(op->getName().getStringRef()) << "\\n"
+       << llvm::format("%.3g", p.nodeSeconds[node][device] * 1e6) << " us on "
+       << escapeDot(devices.devices[device].name) << "\", fillcolor=\""
+       << kDeviceColors[device % std::size(kDeviceColors)] << "\"];\n";
+  }
+  os << "  n" << m.inputNode << " [label=\"inputs\", shape=ellipse];\n"
+     << "  n" << m.outputNode << " [label=\"outputs\", shape=ellipse];\n";
+  for (const PlacementProblem::Edge &edge : p.edges) {
+    os << "  n" << edge.from << " -> n" << edge.to;
+    if (placement.device[edge.from] != placement.device[edge.to])
+      os << " [color=red, penwidth=2, label=\"" << edge.bytes
+         << " B\", fontcolor=red, fontsize=9]";
+    os << ";\n";
+  }
+  os << "}\n";
+}
+
 LogicalResult mlir::edge::writeCostReport(ModuleOp module,
                                           const DeviceSet &devices,
                                           ArrayRef<DevicePin> pins,
-                                          llvm::raw_ostream &os) {
+                                          llvm::raw_ostream &os,
+                                          llvm::raw_ostream *dot) {
   func::FuncOp model;
   for (auto func : module.getOps<func::FuncOp>())
     if (func.isPublic() && !func.isDeclaration())
@@ -206,6 +257,8 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
   int transfers = 0;
   for (const PlacementProblem::Edge &edge : problem->problem.edges)
     transfers += placement.device[edge.from] != placement.device[edge.to];
+  if (dot)
+    writeDot(*problem, placement, devices, *dot);
 
   llvm::json::Object report{
       {"devices", std::move(deviceList)},

@@ -86,6 +86,11 @@ llvm::cl::opt<std::string> reportPath(
     llvm::cl::desc("Write each op's FLOPs, bytes and estimated time on every "
                    "device as JSON"),
     llvm::cl::value_desc("FILE.json"));
+llvm::cl::opt<std::string> reportDotPath(
+    "report-dot",
+    llvm::cl::desc("With --report, also write the placed graph as Graphviz "
+                   "DOT, coloured by device"),
+    llvm::cl::value_desc("FILE.dot"));
 llvm::cl::list<std::string> pinOptions(
     "pin",
     llvm::cl::desc("Run the ops of ONNX node NODE on DEVICE in the placement "
@@ -178,9 +183,20 @@ LogicalResult writeReport(ModuleOp module, const DeviceSet &devices) {
              failure();
     pins.push_back({node.str(), device.str()});
   }
-  if (failed(writeCostReport(module, devices, pins, file.os())))
+  std::unique_ptr<llvm::ToolOutputFile> dotFile;
+  if (!reportDotPath.empty()) {
+    dotFile = std::make_unique<llvm::ToolOutputFile>(reportDotPath, ec,
+                                                     llvm::sys::fs::OF_Text);
+    if (ec)
+      return fail("cannot open " + reportDotPath + ": " + ec.message()),
+             failure();
+  }
+  if (failed(writeCostReport(module, devices, pins, file.os(),
+                             dotFile ? &dotFile->os() : nullptr)))
     return failure();
   file.keep();
+  if (dotFile)
+    dotFile->keep();
   return success();
 }
 
@@ -197,6 +213,8 @@ int compile(MLIRContext &context) {
   if (!pinOptions.empty() && reportPath.empty())
     return fail("--pin applies to the placement, which only --report shows "
                 "so far");
+  if (!reportDotPath.empty() && reportPath.empty())
+    return fail("--report-dot needs --report");
   llvm::Expected<DeviceSet> devices = loadDevices(devicesSpec);
   if (!devices)
     return fail(llvm::toString(devices.takeError()));

@@ -24,11 +24,14 @@ struct DevicePin {
   std::string node, device;
 };
 
-/// Writes the report of the public function of `module` (edge dialect).
+/// Writes the report of the public function of `module` (edge dialect) to
+/// `os` and, if `dot` is given, the placed graph as Graphviz DOT (nodes
+/// coloured by device, edges crossing devices in red with their bytes).
 /// Fails, with a diagnostic, on a pin naming no node or device.
 LogicalResult writeCostReport(ModuleOp module, const DeviceSet &devices,
                               llvm::ArrayRef<DevicePin> pins,
-                              llvm::raw_ostream &os);
+                              llvm::raw_ostream &os,
+                              llvm::raw_ostream *dot = nullptr);
 
 } // namespace mlir::edge
 
