@@ -380,12 +380,10 @@ static LogicalResult convertClip(NodeContext &ctx) {
 
 /// Shrink: x + bias below -lambd, x - bias above lambd, 0 in between.
 static LogicalResult convertShrink(NodeContext &ctx) {
-  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  FailureOr<RankedTensorType> type = ctx.getFloatInputType(0);
   if (failed(type))
     return failure();
   Type element = type->getElementType();
-  if (!isa<FloatType>(element))
-    return ctx.emitError("needs a floating-point input");
   Composer c(ctx);
   Value x = ctx.getInput(0);
   double lambd = ctx.getFloat("lambd", 0.5f), bias = ctx.getFloat("bias", 0);

@@ -96,6 +96,10 @@ public:
   /// the input is a graph input, the message tells how to bind it.
   InFlightDiagnostic emitNotConstantError(unsigned index,
                                           const Twine &message) const;
+  /// getInputType for an input that must be a float tensor of rank >=
+  /// `minRank`.
+  FailureOr<RankedTensorType> getFloatInputType(unsigned index,
+                                                int64_t minRank = 0) const;
   /// Checks input `index` is a ranked static tensor and returns its type.
   FailureOr<RankedTensorType> getInputType(unsigned index) const;
   /// Normalizes `axis` in [-rank, rank) (or [-rank, rank] when

@@ -82,28 +82,14 @@ FailureOr<WindowAttrs> getWindowAttrs(NodeContext &ctx,
   return attrs;
 }
 
-FailureOr<RankedTensorType> getFloatInput(NodeContext &ctx, unsigned index,
-                                          int64_t minRank) {
-  FailureOr<RankedTensorType> type = ctx.getInputType(index);
-  if (failed(type))
-    return failure();
-  if (!isa<FloatType>(type->getElementType()))
-    return ctx.emitError("element type ")
-           << type->getElementType() << " is not supported";
-  if (type->getRank() < minRank)
-    return ctx.emitError("input " + Twine(index) + " must have rank >= " +
-                         Twine(minRank));
-  return type;
-}
-
 LogicalResult convertConv(NodeContext &ctx) {
-  FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 3);
-  FailureOr<RankedTensorType> weight = getFloatInput(ctx, 1, 3);
+  FailureOr<RankedTensorType> input = ctx.getFloatInputType(0, 3);
+  FailureOr<RankedTensorType> weight = ctx.getFloatInputType(1, 3);
   if (failed(input) || failed(weight))
     return failure();
   Value bias;
   if (ctx.hasInput(2)) {
-    if (failed(getFloatInput(ctx, 2, 1)))
+    if (failed(ctx.getFloatInputType(2, 1)))
       return failure();
     bias = ctx.getInput(2);
   }
@@ -177,7 +163,7 @@ LogicalResult convertPool(NodeContext &ctx) {
   FailureOr<RankedTensorType> input =
       viaFloat ? FailureOr<RankedTensorType>(
                      cast<RankedTensorType>(data.getType()))
-               : getFloatInput(ctx, 0, 3);
+               : ctx.getFloatInputType(0, 3);
   if (failed(input))
     return failure();
   if (input->getRank() < 3)
@@ -240,7 +226,7 @@ LogicalResult convertPool(NodeContext &ctx) {
 /// MaxUnpool: zeros with each value scattered to its MaxPool index (flat
 /// over the whole output, N x C x spatial).
 LogicalResult convertMaxUnpool(NodeContext &ctx) {
-  FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 3);
+  FailureOr<RankedTensorType> input = ctx.getFloatInputType(0, 3);
   FailureOr<RankedTensorType> indices = ctx.getInputType(1);
   if (failed(input) || failed(indices))
     return failure();
@@ -305,7 +291,7 @@ LogicalResult convertMaxUnpool(NodeContext &ctx) {
 
 template <typename OpTy>
 LogicalResult convertGlobalPool(NodeContext &ctx) {
-  FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 3);
+  FailureOr<RankedTensorType> input = ctx.getFloatInputType(0, 3);
   if (failed(input))
     return failure();
   SmallVector<int64_t> shape(input->getRank(), 1);
@@ -318,13 +304,13 @@ LogicalResult convertGlobalPool(NodeContext &ctx) {
 }
 
 LogicalResult convertBatchNorm(NodeContext &ctx) {
-  FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 2);
+  FailureOr<RankedTensorType> input = ctx.getFloatInputType(0, 2);
   if (failed(input))
     return failure();
   if (ctx.getInt("spatial", 1) != 1)
     return ctx.emitError("spatial = 0 is not supported");
   for (unsigned i = 1; i <= 4; ++i) {
-    FailureOr<RankedTensorType> param = getFloatInput(ctx, i, 1);
+    FailureOr<RankedTensorType> param = ctx.getFloatInputType(i, 1);
     if (failed(param))
       return failure();
     if (param->getShape() != ArrayRef<int64_t>{input->getDimSize(1)} ||
@@ -433,7 +419,7 @@ LogicalResult convertMatMul(NodeContext &ctx) {
 }
 
 LogicalResult convertSoftmax(NodeContext &ctx) {
-  FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 0);
+  FailureOr<RankedTensorType> input = ctx.getFloatInputType(0, 0);
   if (failed(input))
     return failure();
   int64_t rank = input->getRank();
@@ -487,8 +473,8 @@ Value upsampleWithZeros(Composer &c, Value x, int64_t axis, int64_t stride) {
 /// cropped), convolved with the spatially flipped weights whose in/out
 /// channels are swapped within each group.
 LogicalResult convertConvTranspose(NodeContext &ctx) {
-  FailureOr<RankedTensorType> input = getFloatInput(ctx, 0, 3);
-  FailureOr<RankedTensorType> weight = getFloatInput(ctx, 1, 3);
+  FailureOr<RankedTensorType> input = ctx.getFloatInputType(0, 3);
+  FailureOr<RankedTensorType> weight = ctx.getFloatInputType(1, 3);
   if (failed(input) || failed(weight))
     return failure();
   int64_t rank = input->getRank(), k = rank - 2;
@@ -580,7 +566,7 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
 
   Value bias;
   if (ctx.hasInput(2)) {
-    FailureOr<RankedTensorType> biasType = getFloatInput(ctx, 2, 1);
+    FailureOr<RankedTensorType> biasType = ctx.getFloatInputType(2, 1);
     if (failed(biasType))
       return failure();
     if (biasType->getShape() != ArrayRef<int64_t>{group * outPerGroup})

@@ -204,6 +204,20 @@ FailureOr<RankedTensorType> NodeContext::getInputType(unsigned index) const {
   return type;
 }
 
+FailureOr<RankedTensorType>
+NodeContext::getFloatInputType(unsigned index, int64_t minRank) const {
+  FailureOr<RankedTensorType> type = getInputType(index);
+  if (failed(type))
+    return failure();
+  if (!isa<FloatType>(type->getElementType()))
+    return emitError("element type ")
+           << type->getElementType() << " is not supported";
+  if (type->getRank() < minRank)
+    return emitError("input " + Twine(index) + " must have rank >= " +
+                     Twine(minRank));
+  return type;
+}
+
 FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank,
                                               bool inclusive) const {
   int64_t upper = inclusive ? rank : rank - 1;

@@ -358,12 +358,10 @@ LogicalResult convertInstanceNorm(NodeContext &ctx) {
 /// MeanVarianceNormalization: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9)
 /// over `axes`, as in the ONNX function body.
 LogicalResult convertMeanVarianceNorm(NodeContext &ctx) {
-  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  FailureOr<RankedTensorType> type = ctx.getFloatInputType(0);
   if (failed(type))
     return failure();
   Type element = type->getElementType();
-  if (!isa<FloatType>(element))
-    return ctx.emitError("needs a floating-point input");
   SmallVector<int64_t> axes;
   for (int64_t axis : ctx.getInts("axes").value_or(SmallVector<int64_t>{0, 2, 3})) {
     FailureOr<int64_t> normalized = ctx.normalizeAxis(axis, type->getRank());
