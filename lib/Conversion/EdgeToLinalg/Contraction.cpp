@@ -64,9 +64,14 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       lhsExprs.push_back(dim(mLoop));
     lhsExprs.push_back(dim(kLoop));
     SmallVector<AffineExpr> rhsExprs = batchExprs(rhs);
-    rhsExprs.push_back(dim(kLoop));
-    if (hasN)
+    if (op.getTransposeRhs()) {
       rhsExprs.push_back(dim(nLoop));
+      rhsExprs.push_back(dim(kLoop));
+    } else {
+      rhsExprs.push_back(dim(kLoop));
+      if (hasN)
+        rhsExprs.push_back(dim(nLoop));
+    }
     SmallVector<AffineMap> maps = {
         AffineMap::get(resultRank + 1, 0, lhsExprs, context),
         AffineMap::get(resultRank + 1, 0, rhsExprs, context),

@@ -197,3 +197,29 @@ func.func @fold_rounding() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tens
   %4 = edge.relu %i : tensor<2xi64>
   return %0, %1, %2, %3, %4 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<2xi64>
 }
+
+// -----
+
+// A transpose of the last two dimensions folds into the matmul reading it.
+// CHECK-LABEL: func @fold_transpose_into_matmul
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x8x16xf32>, %[[K:.*]]: tensor<2x32x16xf32>)
+// CHECK-NOT: edge.transpose
+// CHECK: edge.matmul %[[Q]], %[[K]] {transpose_rhs} : (tensor<2x8x16xf32>, tensor<2x32x16xf32>) -> tensor<2x8x32xf32>
+func.func @fold_transpose_into_matmul(%q: tensor<2x8x16xf32>, %k: tensor<2x32x16xf32>) -> tensor<2x8x32xf32> {
+  %kt = edge.transpose %k {permutation = array<i64: 0, 2, 1>} : (tensor<2x32x16xf32>) -> tensor<2x16x32xf32>
+  %s = edge.matmul %q, %kt : (tensor<2x8x16xf32>, tensor<2x16x32xf32>) -> tensor<2x8x32xf32>
+  return %s : tensor<2x8x32xf32>
+}
+
+// -----
+
+// Other permutations stay.
+// CHECK-LABEL: func @keep_other_transpose
+// CHECK: edge.transpose
+// CHECK: edge.matmul
+// CHECK-NOT: transpose_rhs
+func.func @keep_other_transpose(%q: tensor<4x8x16xf32>, %k: tensor<16x4x32xf32>) -> tensor<4x8x32xf32> {
+  %kt = edge.transpose %k {permutation = array<i64: 1, 0, 2>} : (tensor<16x4x32xf32>) -> tensor<4x16x32xf32>
+  %s = edge.matmul %q, %kt : (tensor<4x8x16xf32>, tensor<4x16x32xf32>) -> tensor<4x8x32xf32>
+  return %s : tensor<4x8x32xf32>
+}

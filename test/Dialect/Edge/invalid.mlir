@@ -318,3 +318,12 @@ func.func @gather_nd_depth(%d: tensor<2x3xf32>, %i: tensor<2x3xi64>) {
   %0 = edge.gather_nd %d, %i {batch_dims = 0 : i64} : (tensor<2x3xf32>, tensor<2x3xi64>) -> tensor<2xf32>
   return
 }
+
+// -----
+
+func.func @matmul_transpose_vector(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
+  // expected-error @+2 {{transpose_rhs needs an rhs of rank >= 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = edge.matmul %a, %b {transpose_rhs} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2xf32>
+  return
+}

@@ -10,6 +10,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -28,11 +29,52 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
-  return inferTensor(location, elementTypeOf(adaptor.getLhs()), inferred,
-                     [&](ShapeErrorFn error) {
-                       return inferMatMulShape(shapeOf(adaptor.getLhs()),
-                                               shapeOf(adaptor.getRhs()), error);
-                     });
+  return inferTensor(
+      location, elementTypeOf(adaptor.getLhs()), inferred,
+      [&](ShapeErrorFn error) -> FailureOr<Shape> {
+        Shape rhs(shapeOf(adaptor.getRhs()));
+        if (adaptor.getTransposeRhs()) {
+          if (rhs.size() < 2) {
+            error("transpose_rhs needs an rhs of rank >= 2");
+            return failure();
+          }
+          std::swap(rhs[rhs.size() - 1], rhs[rhs.size() - 2]);
+        }
+        return inferMatMulShape(shapeOf(adaptor.getLhs()), rhs, error);
+      });
+}
+
+namespace {
+/// matmul(a, transpose(b)) with a transpose of the last two dimensions
+/// only -> matmul(a, b) {transpose_rhs}.
+struct FoldTransposeIntoMatMul : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto transpose = op.getRhs().getDefiningOp<TransposeOp>();
+    if (op.getTransposeRhs() || !transpose)
+      return failure();
+    ArrayRef<int64_t> perm = transpose.getPermutation();
+    int64_t rank = perm.size();
+    if (rank < 2)
+      return failure();
+    for (int64_t d = 0; d < rank - 2; ++d)
+      if (perm[d] != d)
+        return failure();
+    if (perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+      return failure();
+    rewriter.replaceOpWithNewOp<MatMulOp>(op, op.getType(), op.getLhs(),
+                                          transpose.getInput(),
+                                          rewriter.getUnitAttr());
+    return success();
+  }
+};
+} // namespace
+
+void MatMulOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                           MLIRContext *context) {
+  patterns.add<FoldTransposeIntoMatMul>(context);
 }
 
 LogicalResult GemmOp::inferReturnTypes(MLIRContext *,

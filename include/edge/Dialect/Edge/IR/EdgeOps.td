@@ -288,15 +288,21 @@ def Edge_MatMulOp : Edge_Op<"matmul", [Pure, InferTypeOpAdaptor,
   let description = [{
     `numpy.matmul`: 1-D operands are promoted to matrices (a row for `lhs`,
     a column for `rhs`) and the added dimension is removed from the result;
-    leading (batch) dimensions broadcast.
+    leading (batch) dimensions broadcast. With `transpose_rhs`, `rhs` (of
+    rank >= 2) is read with its last two dimensions swapped, so a
+    transposed operand (attention's K^T) needs no copy; canonicalization
+    folds such transposes in.
 
     ```mlir
     %r = edge.matmul %a, %b : (tensor<4x2x3xf32>, tensor<3x5xf32>) -> tensor<4x2x5xf32>
+    %s = edge.matmul %q, %k {transpose_rhs} : (tensor<8x16xf32>, tensor<32x16xf32>) -> tensor<8x32xf32>
     ```
   }];
-  let arguments = (ins Edge_NumericTensor:$lhs, Edge_NumericTensor:$rhs);
+  let arguments = (ins Edge_NumericTensor:$lhs, Edge_NumericTensor:$rhs,
+                   UnitAttr:$transpose_rhs);
   let results = (outs Edge_NumericTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
 }
 
 def Edge_GemmOp : Edge_Op<"gemm", [Pure, InferTypeOpAdaptor,
