@@ -37,9 +37,13 @@ static void addTextualPipeline(OpPassManager &pm, StringRef pipeline) {
                              error);
 }
 
-void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm) {
+void mlir::edge::buildEdgeGraphPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFoldConvBatchNormPass());
+}
+
+void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm) {
+  buildEdgeGraphPipeline(pm);
   pm.addPass(createEmitABIMetadataPass());
   pm.addPass(createConvertEdgeToLinalgPass());
   pm.addPass(createCanonicalizerPass());

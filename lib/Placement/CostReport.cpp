@@ -29,13 +29,6 @@ static std::string getNodeName(Location loc) {
   return joined;
 }
 
-static int64_t bytesOf(Type type) {
-  auto shaped = dyn_cast<ShapedType>(type);
-  if (!shaped || !shaped.hasStaticShape())
-    return 0;
-  return shaped.getNumElements() * ((shaped.getElementTypeBitWidth() + 7) / 8);
-}
-
 namespace {
 /// The placement problem of a model: one node per costed op, plus two
 /// pinned pseudo-nodes on the first device for the graph's inputs and
@@ -43,6 +36,8 @@ namespace {
 struct ModelProblem {
   PlacementProblem problem;
   SmallVector<Operation *> ops;
+  /// Each op's estimates (CostOpInterface), read once.
+  SmallVector<int64_t> flops, bytes;
   int inputNode = 0, outputNode = 0;
 };
 } // namespace
@@ -68,17 +63,19 @@ static FailureOr<ModelProblem> buildProblem(func::FuncOp model,
   p.pins[m.inputNode] = p.pins[m.outputNode] = 0;
   for (auto [node, op] : llvm::enumerate(m.ops)) {
     auto costed = cast<CostOpInterface>(op);
-    int64_t flops = costed.estimateFlops(), bytes = costed.estimateBytes();
+    m.flops.push_back(costed.estimateFlops());
+    m.bytes.push_back(costed.estimateBytes());
     for (auto [d, device] : llvm::enumerate(devices.devices))
-      p.nodeSeconds[node][d] = estimateKernelSeconds(device, flops, bytes);
+      p.nodeSeconds[node][d] =
+          estimateKernelSeconds(device, m.flops.back(), m.bytes.back());
     // What the op keeps on its device: its results and constant operands.
     for (Type type : op->getResultTypes())
-      p.nodeBytes[node] += bytesOf(type);
+      p.nodeBytes[node] += getTensorBytes(type);
     for (Value operand : op->getOperands())
       if (matchPattern(operand, m_Constant()))
-        p.nodeBytes[node] += bytesOf(operand.getType());
+        p.nodeBytes[node] += getTensorBytes(operand.getType());
     for (Value operand : op->getOperands()) {
-      int64_t bytes = bytesOf(operand.getType());
+      int64_t bytes = getTensorBytes(operand.getType());
       if (isa<BlockArgument>(operand))
         p.edges.push_back({m.inputNode, static_cast<int>(node), bytes});
       else if (Operation *def = operand.getDefiningOp(); nodeOf.count(def))
@@ -87,7 +84,7 @@ static FailureOr<ModelProblem> buildProblem(func::FuncOp model,
   }
   for (Value result : model.front().getTerminator()->getOperands())
     if (Operation *def = result.getDefiningOp(); def && nodeOf.count(def))
-      p.edges.push_back({nodeOf[def], m.outputNode, bytesOf(result.getType())});
+      p.edges.push_back({nodeOf[def], m.outputNode, getTensorBytes(result.getType())});
   p.capacityBytes.clear();
   for (const Device &device : devices.devices)
     p.capacityBytes.push_back(device.memoryBytes);
@@ -210,33 +207,31 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
                                        {"bandwidth_gbps", link.bandwidthGBps},
                                        {"latency_us", link.latencyUs}});
 
+  FailureOr<ModelProblem> problem = buildProblem(model, devices, pins);
+  if (failed(problem))
+    return failure();
   llvm::json::Array ops;
   std::vector<double> totals(devices.devices.size(), 0);
   int64_t totalFlops = 0, totalBytes = 0;
-  model.walk([&](CostOpInterface op) {
-    int64_t flops = op.estimateFlops(), bytes = op.estimateBytes();
-    totalFlops += flops;
-    totalBytes += bytes;
+  for (auto [node, op] : llvm::enumerate(problem->ops)) {
+    totalFlops += problem->flops[node];
+    totalBytes += problem->bytes[node];
     llvm::json::Object seconds;
     for (auto [index, device] : llvm::enumerate(devices.devices)) {
-      double time = estimateKernelSeconds(device, flops, bytes);
+      double time = problem->problem.nodeSeconds[node][index];
       totals[index] += time;
       seconds[device.name] = time;
     }
-    ops.push_back(llvm::json::Object{
-        {"node", getNodeName(op->getLoc())},
-        {"op", op->getName().getStringRef()},
-        {"flops", flops},
-        {"bytes", bytes},
-        {"seconds", std::move(seconds)}});
-  });
+    ops.push_back(llvm::json::Object{{"node", getNodeName(op->getLoc())},
+                                     {"op", op->getName().getStringRef()},
+                                     {"flops", problem->flops[node]},
+                                     {"bytes", problem->bytes[node]},
+                                     {"seconds", std::move(seconds)}});
+  }
   llvm::json::Object totalSeconds;
   for (auto [index, device] : llvm::enumerate(devices.devices))
     totalSeconds[device.name] = totals[index];
 
-  FailureOr<ModelProblem> problem = buildProblem(model, devices, pins);
-  if (failed(problem))
-    return failure();
   Placement placement = place(problem->problem);
   if (!placement.feasible())
     return mlir::emitError(model.getLoc(),

@@ -14,7 +14,6 @@
 #include "edge/Pipelines/CodeGen.h"
 #include "edge/Pipelines/Pipelines.h"
 #include "edge/Placement/CostReport.h"
-#include "edge/Transforms/Passes.h"
 #include "edge/Registration.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -22,9 +21,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -167,8 +164,7 @@ LogicalResult writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
 /// (canonicalized, batch norms folded).
 LogicalResult writeReport(ModuleOp module, const DeviceSet &devices) {
   PassManager pm(module.getContext());
-  pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createFoldConvBatchNormPass());
+  buildEdgeGraphPipeline(pm);
   if (failed(pm.run(module)))
     return failure();
   std::error_code ec;

@@ -7,8 +7,14 @@ namespace mlir {
 class OpPassManager;
 namespace edge {
 
+/// Graph-level rewrites on the edge dialect (canonicalization, batch norms
+/// folded into convolutions): the graph the cost report and the lowering
+/// start from.
+void buildEdgeGraphPipeline(OpPassManager &pm);
+
 /// edge dialect -> linalg/tensor/arith/math on tensors, with the ABI
-/// metadata emitted and the model function tagged.
+/// metadata emitted and the model function tagged (starts with the graph
+/// pipeline).
 void buildEdgeToLinalgPipeline(OpPassManager &pm);
 
 /// linalg on tensors -> LLVM dialect with the runtime entry point:

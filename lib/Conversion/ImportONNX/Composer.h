@@ -15,6 +15,8 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
 
+#include <cmath>
+
 namespace mlir::edge::onnx_import {
 
 /// Builds edge ops at the node's location with the types they need.
@@ -82,6 +84,26 @@ struct Composer {
 
   Value splat(RankedTensorType type, Attribute value) {
     return ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
+  }
+
+  /// Integers `x` converted to `element` (a float or a wider integer type).
+  /// edge integers are signless and the cast reads them as signed: for
+  /// unsigned values, those that come out negative get 2^width back.
+  Value convertInteger(Value x, Type element, bool isUnsigned) {
+    RankedTensorType type = typeOf(x);
+    Value converted = CastOp::create(b, loc, type.clone(element), x);
+    if (!isUnsigned)
+      return converted;
+    auto constant = [&](double value) {
+      Attribute attr = isa<FloatType>(element)
+                           ? Attribute(b.getFloatAttr(element, value))
+                           : Attribute(b.getIntegerAttr(
+                                 element, static_cast<int64_t>(value)));
+      return splat(RankedTensorType::get({}, element), attr);
+    };
+    unsigned width = type.getElementType().getIntOrFloatBitWidth();
+    Value wrapped = binary<AddOp>(converted, constant(std::ldexp(1.0, width)));
+    return select(compare<LessOp>(converted, constant(0)), wrapped, converted);
   }
 
   Value slice(Value x, ArrayRef<int64_t> starts, ArrayRef<int64_t> sizes,

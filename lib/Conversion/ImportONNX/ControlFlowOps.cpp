@@ -56,11 +56,11 @@ LogicalResult convertLoop(NodeContext &ctx) {
   int64_t tripCount = kMaxUnrolledIterations + 1;
   bool bounded = false;
   if (ctx.hasInput(0)) {
-    std::optional<DenseElementsAttr> m = ctx.getConstantInput(0);
-    if (!m || m->getNumElements() != 1)
-      return ctx.emitNotConstantError(0, "the trip count M must be a constant "
-                                         "(loops are unrolled)");
-    tripCount = (*m->getValues<APInt>().begin()).getSExtValue();
+    FailureOr<int64_t> m = ctx.getConstantScalarInt(
+        0, "the trip count M must be a constant (loops are unrolled)");
+    if (failed(m))
+      return failure();
+    tripCount = *m;
     bounded = true;
   }
   Value condition = ctx.hasInput(1) ? ctx.getInput(1) : Value();
@@ -204,14 +204,15 @@ LogicalResult convertScan(NodeContext &ctx) {
   SmallVector<SmallVector<Value>> finalStates(numStates);
   SmallVector<SmallVector<Value>> scanOutputs(numScanOutputs);
   for (int64_t b = 0; b < batch; ++b) {
-    SmallVector<Value> carried;
+    SmallVector<Value> carried, sources;
     for (Value state : states)
       carried.push_back(batched ? take(state, 0, b) : state);
+    for (Value scan : scans)
+      sources.push_back(batched ? take(scan, 0, b) : scan);
     SmallVector<SmallVector<Value>> steps(numScanOutputs);
     for (int64_t t = 0; t < length; ++t) {
       SmallVector<Value> inputs = carried;
-      for (auto [index, scan] : llvm::enumerate(scans)) {
-        Value source = batched ? take(scan, 0, b) : scan;
+      for (auto [index, source] : llvm::enumerate(sources)) {
         int64_t axis = batched ? 0 : inputAxes[index];
         int64_t position = inputDirections[index] ? length - 1 - t : t;
         inputs.push_back(take(source, axis, position));

@@ -162,19 +162,13 @@ static LogicalResult convertPow(NodeContext &ctx) {
   Value rhs = ctx.getInput(1);
   Type baseElement = base->getElementType();
   if (exponent->getElementType() != baseElement) {
-    rhs = CastOp::create(b, ctx.getLoc(), exponent->clone(baseElement), rhs);
-    // An unsigned exponent was converted as signed: add back 2^width to
-    // the values that came out negative.
-    if (ctx.isUnsignedInput(1)) {
-      if (!isa<FloatType>(baseElement))
-        return ctx.emitError("unsigned exponents need a float base");
-      Composer c(ctx);
-      unsigned width = exponent->getElementType().getIntOrFloatBitWidth();
-      Value wrapped = c.binary<AddOp>(
-          rhs, c.scalar(baseElement, std::ldexp(1.0, width)));
-      rhs = c.select(c.compare<LessOp>(rhs, c.scalar(baseElement, 0)), wrapped,
-                     rhs);
-    }
+    bool isUnsigned = ctx.isUnsignedInput(1);
+    if (isUnsigned && !isa<FloatType>(baseElement))
+      return ctx.emitError("unsigned exponents need a float base");
+    Composer c(ctx);
+    rhs = isUnsigned ? c.convertInteger(rhs, baseElement, true)
+                     : CastOp::create(b, ctx.getLoc(),
+                                      exponent->clone(baseElement), rhs);
   }
   FailureOr<RankedTensorType> type =
       getBroadcastType(ctx, ctx.getInput(0), rhs, base->getElementType());
@@ -316,12 +310,9 @@ template <typename OpTy>
 static LogicalResult convertActivation(NodeContext &ctx, StringRef alphaName,
                                        float alphaDefault, StringRef betaName,
                                        float betaDefault) {
-  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  FailureOr<RankedTensorType> type = ctx.getFloatInputType(0);
   if (failed(type))
     return failure();
-  if (!isa<FloatType>(type->getElementType()))
-    return ctx.emitError("element type ")
-           << type->getElementType() << " is not supported";
   OpBuilder &b = ctx.getBuilder();
   float alpha = alphaName.empty() ? alphaDefault
                                   : ctx.getFloat(alphaName, alphaDefault);

@@ -243,11 +243,11 @@ LogicalResult convertTopK(NodeContext &ctx) {
     return ctx.emitError("unsigned inputs are not supported yet");
   int64_t k = ctx.getInt("k", -1);
   if (ctx.getOpset() >= 10) {
-    std::optional<DenseElementsAttr> kValue = ctx.getConstantInput(1);
-    if (!kValue || kValue->getNumElements() != 1)
-      return ctx.emitNotConstantError(1, "K must be a constant (the result's "
-                                         "shape depends on it)");
-    k = (*kValue->getValues<APInt>().begin()).getSExtValue();
+    FailureOr<int64_t> kValue = ctx.getConstantScalarInt(
+        1, "K must be a constant (the result's shape depends on it)");
+    if (failed(kValue))
+      return failure();
+    k = *kValue;
   }
   FailureOr<int64_t> axis =
       ctx.normalizeAxis(ctx.getInt("axis", -1), type->getRank());

@@ -68,6 +68,10 @@ public:
   bool isUnsignedInput(unsigned index) const;
   /// Input `index` as a compile-time constant, if it is one.
   std::optional<DenseElementsAttr> getConstantInput(unsigned index) const;
+  /// The single integer of a constant input (a scalar or a one-element
+  /// tensor); emitNotConstantError(index, message) when it is not one.
+  FailureOr<int64_t> getConstantScalarInt(unsigned index,
+                                          const Twine &message) const;
   /// Integer values of a constant int64 input (shapes, axes, pads); an
   /// error naming `what` when the input is not a compile-time constant.
   FailureOr<SmallVector<int64_t>> getConstantInts(unsigned index,

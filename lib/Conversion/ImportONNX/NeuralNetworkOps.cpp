@@ -152,13 +152,7 @@ LogicalResult convertPool(NodeContext &ctx) {
   Value data = ctx.getInput(0);
   if (viaFloat) {
     Composer c(ctx);
-    Type f32 = c.b.getF32Type();
-    data = CastOp::create(c.b, c.loc, rawInput->clone(f32), data);
-    if (ctx.isUnsignedInput(0)) {
-      double wrap = std::ldexp(1.0, intType.getIntOrFloatBitWidth());
-      data = c.select(c.compare<LessOp>(data, c.scalar(f32, 0)),
-                      c.binary<AddOp>(data, c.scalar(f32, wrap)), data);
-    }
+    data = c.convertInteger(data, c.b.getF32Type(), ctx.isUnsignedInput(0));
   }
   FailureOr<RankedTensorType> input =
       viaFloat ? FailureOr<RankedTensorType>(

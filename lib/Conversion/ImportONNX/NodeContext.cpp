@@ -51,6 +51,15 @@ NodeContext::getConstantInput(unsigned index) const {
   return std::nullopt;
 }
 
+FailureOr<int64_t>
+NodeContext::getConstantScalarInt(unsigned index, const Twine &message) const {
+  std::optional<DenseElementsAttr> value = getConstantInput(index);
+  if (!value || value->getNumElements() != 1 ||
+      !value->getElementType().isSignlessInteger())
+    return emitNotConstantError(index, message);
+  return (*value->getValues<APInt>().begin()).getSExtValue();
+}
+
 FailureOr<SmallVector<int64_t>>
 NodeContext::getConstantInts(unsigned index, const Twine &what) const {
   std::optional<DenseElementsAttr> attr = getConstantInput(index);

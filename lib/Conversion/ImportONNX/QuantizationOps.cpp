@@ -30,17 +30,6 @@ FailureOr<QuantRange> getQuantRange(NodeContext &ctx, Type element,
   return isUnsigned ? QuantRange{0, 255} : QuantRange{-128, 127};
 }
 
-/// Integers to `floatType`; unsigned ones are read as signed and corrected.
-Value integerToFloat(Composer &c, Value x, Type floatType, bool isUnsigned) {
-  RankedTensorType type = c.typeOf(x);
-  Value f = CastOp::create(c.b, c.loc, type.clone(floatType), x);
-  if (!isUnsigned)
-    return f;
-  unsigned width = type.getElementType().getIntOrFloatBitWidth();
-  Value wrapped = c.binary<AddOp>(f, c.scalar(floatType, std::ldexp(1.0, width)));
-  return c.select(c.compare<LessOp>(f, c.scalar(floatType, 0)), wrapped, f);
-}
-
 /// Float values already in the quantized range to `element` (via i32, since
 /// a float-to-i8 conversion of an unsigned value above 127 overflows).
 Value floatToQuantized(Composer &c, Value x, Type element) {
@@ -103,7 +92,7 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
     FailureOr<Value> zp = alignToAxis(ctx, c, ctx.getInput(2), *x);
     if (failed(zp))
       return failure();
-    zeroPoint = integerToFloat(c, *zp, floatType, isUnsigned);
+    zeroPoint = c.convertInteger(*zp, floatType, isUnsigned);
   }
   FailureOr<QuantRange> range = getQuantRange(ctx, element, isUnsigned);
   FailureOr<Value> scale = alignToAxis(ctx, c, ctx.getInput(1), *x);
@@ -126,12 +115,12 @@ LogicalResult convertDequantizeLinear(NodeContext &ctx) {
     return ctx.emitError("needs integer x and a float x_scale");
   Composer c(ctx);
   bool isUnsigned = ctx.isUnsignedInput(0);
-  Value y = integerToFloat(c, ctx.getInput(0), floatType, isUnsigned);
+  Value y = c.convertInteger(ctx.getInput(0), floatType, isUnsigned);
   if (ctx.hasInput(2)) {
     FailureOr<Value> zp = alignToAxis(ctx, c, ctx.getInput(2), *x);
     if (failed(zp))
       return failure();
-    y = c.binary<SubOp>(y, integerToFloat(c, *zp, floatType, isUnsigned));
+    y = c.binary<SubOp>(y, c.convertInteger(*zp, floatType, isUnsigned));
   }
   FailureOr<Value> scale = alignToAxis(ctx, c, ctx.getInput(1), *x);
   if (failed(scale))
@@ -180,16 +169,7 @@ FailureOr<Value> centeredInt32(NodeContext &ctx, Composer &c, unsigned index,
   if (!type->getElementType().isInteger(8))
     return ctx.emitError("input " + Twine(index) + " must be 8-bit integers");
   auto widen = [&](Value v, bool isUnsigned) {
-    RankedTensorType t = c.typeOf(v);
-    Value wide = CastOp::create(c.b, c.loc, t.clone(c.b.getI32Type()), v);
-    if (!isUnsigned)
-      return wide;
-    auto i32 = [&](int64_t value) {
-      return c.splat(RankedTensorType::get({}, c.b.getI32Type()),
-                     c.b.getI32IntegerAttr(value));
-    };
-    return c.select(c.compare<LessOp>(wide, i32(0)),
-                    c.binary<AddOp>(wide, i32(256)), wide);
+    return c.convertInteger(v, c.b.getI32Type(), isUnsigned);
   };
   Value value = widen(ctx.getInput(index), ctx.isUnsignedInput(index));
   if (!ctx.hasInput(zpIndex))
@@ -316,8 +296,8 @@ FailureOr<Value> requantize(NodeContext &ctx, Composer &c, Value accumulator,
       c.reshape(ctx.getInput(scaleY), {}));
   Value acc = CastOp::create(c.b, c.loc, accType.clone(floatType), accumulator);
   Value q = c.unary<RoundOp>(c.binary<MulOp>(acc, multiplier));
-  Value zp = integerToFloat(c, c.reshape(ctx.getInput(zeroPointY), {}),
-                            floatType, isUnsigned);
+  Value zp = c.convertInteger(c.reshape(ctx.getInput(zeroPointY), {}),
+                              floatType, isUnsigned);
   q = ClipOp::create(c.b, c.loc, c.binary<AddOp>(q, zp),
                      c.scalar(floatType, range->min),
                      c.scalar(floatType, range->max));

@@ -194,6 +194,15 @@ RecurrentImporter::runDirection(int64_t dir, bool reverse,
     peepF = c.sliceAxis(p, 0, 2 * hidden, hidden);
   }
 
+  // GRU without linear_before_reset multiplies the reset hidden state by
+  // the candidate gate's slice of R (and adds its recurrence bias) itself.
+  Value candidateRT, candidateRBias;
+  if (spec.kind == CellKind::GRU && !ctx.getInt("linear_before_reset", 0)) {
+    candidateRT = gate(rT, 2);
+    if (rBias)
+      candidateRBias = c.sliceAxis(rBias, 0, 2 * hidden, hidden);
+  }
+
   SmallVector<Value> outputs(steps);
   for (int64_t i = 0; i < steps; ++i) {
     int64_t t = reverse ? steps - 1 - i : i;
@@ -218,13 +227,12 @@ RecurrentImporter::runDirection(int64_t dir, bool reverse,
       if (failed(z) || failed(r))
         return failure();
       Value recurrent;
-      if (ctx.getInt("linear_before_reset", 0)) {
+      if (!candidateRT) {
         recurrent = c.binary<MulOp>(*r, gate(hr, 2));
       } else {
-        recurrent = matmul(c.binary<MulOp>(*r, h), gate(rT, 2));
-        if (rBias)
-          recurrent = c.binary<AddOp>(
-              recurrent, c.sliceAxis(rBias, 0, 2 * hidden, hidden));
+        recurrent = matmul(c.binary<MulOp>(*r, h), candidateRT);
+        if (candidateRBias)
+          recurrent = c.binary<AddOp>(recurrent, candidateRBias);
       }
       FailureOr<Value> candidate =
           activate(acts[1], c.binary<AddOp>(gate(xt, 2), recurrent));

@@ -150,12 +150,9 @@ FailureOr<SmallVector<double>> getConstantFloats(NodeContext &ctx,
 }
 
 LogicalResult convertResize(NodeContext &ctx) {
-  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  FailureOr<RankedTensorType> type = ctx.getFloatInputType(0);
   if (failed(type))
     return failure();
-  if (!isa<FloatType>(type->getElementType()))
-    return ctx.emitError("element type ")
-           << type->getElementType() << " is not supported";
   bool isUpsample = ctx.getNode().op_type() == "Upsample";
   ResizeAttrs attrs;
   attrs.mode = ctx.getString("mode", "nearest");

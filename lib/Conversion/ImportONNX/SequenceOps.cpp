@@ -20,13 +20,11 @@ namespace {
 /// negative; `inclusive` allows `length` (an insertion at the end).
 FailureOr<size_t> getPosition(NodeContext &ctx, unsigned index, size_t length,
                               bool inclusive) {
-  std::optional<DenseElementsAttr> value = ctx.getConstantInput(index);
-  if (!value || value->getNumElements() != 1 ||
-      !value->getElementType().isSignlessInteger())
-    return ctx.emitNotConstantError(index, "position must be a constant "
-                                           "integer scalar");
-  int64_t position = (*value->getValues<APInt>().begin()).getSExtValue();
-  int64_t n = static_cast<int64_t>(length);
+  FailureOr<int64_t> value = ctx.getConstantScalarInt(
+      index, "position must be a constant integer scalar");
+  if (failed(value))
+    return failure();
+  int64_t position = *value, n = static_cast<int64_t>(length);
   if (position < -n || position > (inclusive ? n : n - 1))
     return ctx.emitError("position " + Twine(position) +
                          " is out of range for a sequence of " + Twine(n) +

@@ -92,13 +92,9 @@ FailureOr<int64_t> getConstantLength(NodeContext &ctx, unsigned index,
                                      StringRef what, int64_t fallback) {
   if (!ctx.hasInput(index))
     return fallback;
-  std::optional<DenseElementsAttr> value = ctx.getConstantInput(index);
-  if (!value || value->getNumElements() != 1 ||
-      !value->getElementType().isSignlessInteger())
-    return ctx.emitNotConstantError(index, what + " must be a constant "
-                                                  "integer (it decides the "
-                                                  "result's shape)");
-  return (*value->getValues<APInt>().begin()).getSExtValue();
+  return ctx.getConstantScalarInt(index, what + " must be a constant integer "
+                                                "(it decides the result's "
+                                                "shape)");
 }
 
 LogicalResult convertDFT(NodeContext &ctx) {

@@ -13,7 +13,7 @@ using namespace mlir::edge;
 
 #include "edge/Dialect/Edge/IR/EdgeInterfaces.cpp.inc"
 
-static int64_t bytesOf(Type type) {
+int64_t mlir::edge::getTensorBytes(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
   if (!shaped || !shaped.hasStaticShape())
     return 0;
@@ -24,9 +24,9 @@ static int64_t bytesOf(Type type) {
 int64_t mlir::edge::detail::sumOperandAndResultBytes(Operation *op) {
   int64_t bytes = 0;
   for (Type type : op->getOperandTypes())
-    bytes += bytesOf(type);
+    bytes += getTensorBytes(type);
   for (Type type : op->getResultTypes())
-    bytes += bytesOf(type);
+    bytes += getTensorBytes(type);
   return bytes;
 }
 

@@ -2,12 +2,10 @@
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 
+#include "OpUtils.h"
+
 using namespace mlir;
 using namespace mlir::edge;
-
-static ArrayRef<int64_t> shapeOf(Value value) {
-  return cast<ShapedType>(value.getType()).getShape();
-}
 
 LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *,
                                            std::optional<Location> location,

@@ -11,6 +11,11 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace mlir::edge {
+/// Bytes of a statically shaped tensor's elements; 0 for other types.
+int64_t getTensorBytes(Type type);
+} // namespace mlir::edge
+
 namespace mlir::edge::detail {
 /// Sum of the byte sizes of all statically shaped operands and results.
 int64_t sumOperandAndResultBytes(Operation *op);
