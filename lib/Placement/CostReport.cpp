@@ -3,7 +3,7 @@
 #include "edge/Placement/CostReport.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
-#include "edge/Placement/Placer.h"
+#include "edge/Placement/ModelPlacement.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
@@ -14,119 +14,13 @@
 using namespace mlir;
 using namespace mlir::edge;
 
-/// The ONNX nodes an op came from: the names in its location, joined by
-/// '+' when rewrites merged nodes (a convolution with its batch norm).
-static std::string getNodeName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  std::string joined;
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location part : fused.getLocations()) {
-      std::string name = getNodeName(part);
-      if (!name.empty())
-        joined += (joined.empty() ? "" : "+") + name;
-    }
-  return joined;
-}
-
-namespace {
-/// The placement problem of a model: one node per costed op, plus two
-/// pinned pseudo-nodes on the first device for the graph's inputs and
-/// outputs, which live in the caller's (host) memory.
-struct ModelProblem {
-  PlacementProblem problem;
-  SmallVector<Operation *> ops;
-  /// Each op's estimates (CostOpInterface), read once.
-  SmallVector<int64_t> flops, bytes;
-  int inputNode = 0, outputNode = 0;
-};
-} // namespace
-
-static FailureOr<ModelProblem> buildProblem(func::FuncOp model,
-                                            const DeviceSet &devices,
-                                            ArrayRef<DevicePin> pins) {
-  ModelProblem m;
-  PlacementProblem &p = m.problem;
-  int numDevices = devices.devices.size();
-  p.numDevices = numDevices;
-  llvm::DenseMap<Operation *, int> nodeOf;
-  model.walk([&](CostOpInterface op) {
-    nodeOf[op] = m.ops.size();
-    m.ops.push_back(op);
-  });
-  m.inputNode = m.ops.size();
-  m.outputNode = m.inputNode + 1;
-  int numNodes = m.outputNode + 1;
-  p.nodeSeconds.assign(numNodes, std::vector<double>(numDevices, 0));
-  p.nodeBytes.assign(numNodes, 0);
-  p.pins.assign(numNodes, -1);
-  p.pins[m.inputNode] = p.pins[m.outputNode] = 0;
-  for (auto [node, op] : llvm::enumerate(m.ops)) {
-    auto costed = cast<CostOpInterface>(op);
-    m.flops.push_back(costed.estimateFlops());
-    m.bytes.push_back(costed.estimateBytes());
-    for (auto [d, device] : llvm::enumerate(devices.devices))
-      p.nodeSeconds[node][d] =
-          estimateKernelSeconds(device, m.flops.back(), m.bytes.back());
-    // What the op keeps on its device: its results and constant operands.
-    for (Type type : op->getResultTypes())
-      p.nodeBytes[node] += getTensorBytes(type);
-    for (Value operand : op->getOperands())
-      if (matchPattern(operand, m_Constant()))
-        p.nodeBytes[node] += getTensorBytes(operand.getType());
-    for (Value operand : op->getOperands()) {
-      int64_t bytes = getTensorBytes(operand.getType());
-      if (isa<BlockArgument>(operand))
-        p.edges.push_back({m.inputNode, static_cast<int>(node), bytes});
-      else if (Operation *def = operand.getDefiningOp(); nodeOf.count(def))
-        p.edges.push_back({nodeOf[def], static_cast<int>(node), bytes});
-    }
-  }
-  for (Value result : model.front().getTerminator()->getOperands())
-    if (Operation *def = result.getDefiningOp(); def && nodeOf.count(def))
-      p.edges.push_back({nodeOf[def], m.outputNode, getTensorBytes(result.getType())});
-  p.capacityBytes.clear();
-  for (const Device &device : devices.devices)
-    p.capacityBytes.push_back(device.memoryBytes);
-  // Devices without a described link exchange data through the first one.
-  p.secondsPerByte.assign(numDevices, std::vector<double>(numDevices, 0));
-  p.latencySeconds.assign(numDevices, std::vector<double>(numDevices, 0));
-  for (int a = 0; a < numDevices; ++a)
-    for (int b = 0; b < numDevices; ++b) {
-      if (a == b)
-        continue;
-      const Link *link = devices.findLink(devices.devices[a].name,
-                                          devices.devices[b].name);
-      if (!link)
-        return mlir::emitError(model.getLoc(), "no link between devices '")
-               << devices.devices[a].name << "' and '"
-               << devices.devices[b].name << "'";
-      p.secondsPerByte[a][b] = 1 / (link->bandwidthGBps * 1e9);
-      p.latencySeconds[a][b] = link->latencyUs * 1e-6;
-    }
-  for (const DevicePin &pin : pins) {
-    int device = -1;
-    for (auto [d, candidate] : llvm::enumerate(devices.devices))
-      if (candidate.name == pin.device)
-        device = d;
-    if (device < 0)
-      return mlir::emitError(model.getLoc(), "--pin ")
-             << pin.node << "=" << pin.device << ": no device named '"
-             << pin.device << "'";
-    bool matched = false;
-    for (auto [node, op] : llvm::enumerate(m.ops)) {
-      std::string names = "+" + getNodeName(op->getLoc()) + "+";
-      if (names.find("+" + pin.node + "+") != std::string::npos) {
-        p.pins[node] = device;
-        matched = true;
-      }
-    }
-    if (!matched)
-      return mlir::emitError(model.getLoc(), "--pin ")
-             << pin.node << "=" << pin.device << ": no node named '"
-             << pin.node << "'";
-  }
-  return m;
+/// The op's name, with the rule that formed it for a fusion group
+/// (`edge.fusion_group:contraction`).
+static std::string getOpLabel(Operation *op) {
+  std::string label = op->getName().getStringRef().str();
+  if (auto group = dyn_cast<FusionGroupOp>(op))
+    label += ":" + group.getKind().str();
+  return label;
 }
 
 /// Colors of the devices in the picture, in device order.
@@ -146,7 +40,7 @@ static std::string escapeDot(StringRef text) {
 
 /// The graph coloured by device; edges crossing devices are red and carry
 /// their size.
-static void writeDot(const ModelProblem &m, const Placement &placement,
+static void writeDot(const ModelPlacement &m, const Placement &placement,
                      const DeviceSet &devices, llvm::raw_ostream &os) {
   const PlacementProblem &p = m.problem;
   os << "digraph placement {\n  rankdir=TB;\n"
@@ -161,7 +55,7 @@ static void writeDot(const ModelProblem &m, const Placement &placement,
   for (auto [node, op] : llvm::enumerate(m.ops)) {
     int device = placement.device[node];
     os << "  n" << node << " [label=\"" << escapeDot(getNodeName(op->getLoc()))
-       << "\\n" << escapeDot(op->getName().getStringRef()) << "\\n"
+       << "\\n" << escapeDot(getOpLabel(op)) << "\\n"
        << llvm::format("%.3g", p.nodeSeconds[node][device] * 1e6) << " us on "
        << escapeDot(devices.devices[device].name) << "\", fillcolor=\""
        << kDeviceColors[device % std::size(kDeviceColors)] << "\"];\n";
@@ -183,10 +77,7 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
                                           ArrayRef<DevicePin> pins,
                                           llvm::raw_ostream &os,
                                           llvm::raw_ostream *dot) {
-  func::FuncOp model;
-  for (auto func : module.getOps<func::FuncOp>())
-    if (func.isPublic() && !func.isDeclaration())
-      model = func;
+  func::FuncOp model = findModelFunction(module);
   if (!model)
     return module.emitError("no model function to report on");
 
@@ -207,7 +98,7 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
                                        {"bandwidth_gbps", link.bandwidthGBps},
                                        {"latency_us", link.latencyUs}});
 
-  FailureOr<ModelProblem> problem = buildProblem(model, devices, pins);
+  FailureOr<ModelPlacement> problem = placeModel(model, devices, pins);
   if (failed(problem))
     return failure();
   llvm::json::Array ops;
@@ -223,7 +114,7 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
       seconds[device.name] = time;
     }
     ops.push_back(llvm::json::Object{{"node", getNodeName(op->getLoc())},
-                                     {"op", op->getName().getStringRef()},
+                                     {"op", getOpLabel(op)},
                                      {"flops", problem->flops[node]},
                                      {"bytes", problem->bytes[node]},
                                      {"seconds", std::move(seconds)}});
@@ -232,10 +123,7 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
   for (auto [index, device] : llvm::enumerate(devices.devices))
     totalSeconds[device.name] = totals[index];
 
-  Placement placement = place(problem->problem);
-  if (!placement.feasible())
-    return mlir::emitError(model.getLoc(),
-                           "no placement fits the devices' memory");
+  const Placement &placement = problem->placement;
   llvm::json::Array placedNodes;
   std::vector<double> memory(devices.devices.size(), 0);
   for (auto [node, op] : llvm::enumerate(problem->ops)) {
@@ -243,7 +131,7 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
     memory[device] += double(problem->problem.nodeBytes[node]);
     placedNodes.push_back(llvm::json::Object{
         {"node", getNodeName(op->getLoc())},
-        {"op", op->getName().getStringRef()},
+        {"op", getOpLabel(op)},
         {"device", devices.devices[device].name}});
   }
   llvm::json::Object memoryPerDevice;

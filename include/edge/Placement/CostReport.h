@@ -1,9 +1,9 @@
 //===- CostReport.h - Cost estimates and placement of a model --*- C++ -*-===//
 //
-// `edge-compile --report=FILE.json`: for every op of the model function
-// that has a cost (CostOpInterface), its FLOPs, bytes and roofline time on
-// each described device, with totals, and the placement the placer chooses
-// (Placer.h) with its estimated time and memory per device.
+// `edge-compile --report=FILE.json`: for every node of the model function
+// (a fusion group or a single op with a cost), its FLOPs, bytes and roofline
+// time on each described device, with totals, and the placement the placer
+// chooses (ModelPlacement.h) with its estimated time and memory per device.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,18 +11,13 @@
 #define EDGE_PLACEMENT_COSTREPORT_H
 
 #include "edge/Placement/DeviceModel.h"
+#include "edge/Placement/ModelPlacement.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir::edge {
-
-/// A user's pin (`--pin NODE=DEVICE`): ops from ONNX node NODE must run on
-/// DEVICE.
-struct DevicePin {
-  std::string node, device;
-};
 
 /// Writes the report of the public function of `module` (edge dialect) to
 /// `os` and, if `dot` is given, the placed graph as Graphviz DOT (nodes

@@ -21,6 +21,11 @@ inline constexpr const char *kNameAttrName = "edge.name";
 inline constexpr const char *kMetadataSymbol = "edge_generated_metadata";
 inline constexpr const char *kEntrySymbol = "edge_generated_entry";
 
+/// Names shared by placement, partitioning and the schedule in the ABI.
+inline constexpr const char *kDeviceAttrName = "edge.device";
+inline constexpr const char *kDevicesAttrName = "edge.devices";
+inline constexpr const char *kScheduleAttrName = "edge.schedule";
+
 } // namespace mlir::edge
 
 #endif // EDGE_TRANSFORMS_PASSES_H

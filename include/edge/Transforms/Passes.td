@@ -87,4 +87,81 @@ def MemrefCopyToLinalgPass : Pass<"edge-memref-copy-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def FormFusionGroupsPass
+    : Pass<"edge-form-fusion-groups", "::mlir::func::FuncOp"> {
+  let summary = "Group ops that should become one kernel";
+  let description = [{
+    Wraps ops into `edge.fusion_group` regions, the unit the code generator
+    turns into one kernel and the placer places. Visiting the ops from the
+    last to the first, an op joins the group of its users when all of its
+    users are in that one group and the rules allow it:
+
+    - elementwise ops chain with each other and with reductions (`softmax`,
+      `reduce_*`), so a layer norm (mean, centre, variance, scale, shift)
+      or a `sub(x, max) -> exp -> div` chain is one group;
+    - a contraction (`conv`, `matmul`, `gemm`, `einsum`) takes the
+      elementwise ops after it as its epilogue (bias, activation, residual
+      add) when they keep its result's shape; it never absorbs the ops
+      before it, and a group holds one contraction;
+    - the attention pattern `matmul -> [scale] -> [mask] -> softmax ->
+      matmul` (softmax's result the second matmul's left operand) is one
+      group with two contractions.
+
+    Data movement (reshape, transpose, slice, concat, gather, pad, pooling)
+    ends groups. Only the last op of a group has users outside it, so a
+    group has that op's results and replaces it in place. A group of one op
+    is left as the op. `kind` records the rule: `attention`, `contraction`,
+    `normalization` (reductions with a square root), `reduction` or
+    `elementwise`.
+  }];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
+def InlineFusionGroupsPass
+    : Pass<"edge-inline-fusion-groups", "::mlir::func::FuncOp"> {
+  let summary = "Replace fusion groups by their bodies";
+  let description = [{
+    Moves every `edge.fusion_group` body in front of the group and replaces
+    the group's results with the yielded values. The CPU lowering runs it
+    first: it fuses kernels after lowering to linalg, so the group boundary
+    only matters to placement.
+  }];
+}
+
+def PlaceOnDevicesPass : Pass<"edge-place", "::mlir::ModuleOp"> {
+  let summary = "Choose a device for every op by the cost model";
+  let description = [{
+    Builds the placement problem of the model function (one node per fusion
+    group or costed op, plus the graph's inputs and outputs pinned to the
+    first device), solves it (lib/Placement/Placer.cpp) and records the
+    answer: `edge.device = "NAME"` on every placed op and the device list
+    as the module's `edge.devices` attribute (name and kind of each, in
+    order; the first device holds the graph's inputs and outputs).
+    Constants get no device: each partition keeps its own copy.
+  }];
+  let options = [
+    Option<"devices", "devices", "std::string", /*default=*/"\"host\"",
+           "A device description file or comma-separated presets">,
+    ListOption<"pins", "pins", "std::string",
+               "NODE=DEVICE pairs: ops of ONNX node NODE run on DEVICE">,
+  ];
+}
+
+def PartitionPass : Pass<"edge-partition", "::mlir::ModuleOp"> {
+  let summary = "Outline each device's work into functions with transfers";
+  let description = [{
+    Splits the model function, whose ops carry `edge.device` (edge-place),
+    into partitions: maximal runs of ops on one device in a topological
+    order that keeps each device's ops together. Each partition becomes a
+    private function `@<model>_p<N>` tagged `edge.device`, taking the
+    values it uses from elsewhere and returning those used elsewhere;
+    constants are cloned into every partition that uses them. The model
+    function becomes the host schedule: calls in dependency order, with an
+    `edge.transfer` wherever a value crosses devices (graph inputs and
+    outputs live on the first device). The model function is tagged
+    `edge.schedule`.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // EDGE_TRANSFORMS_PASSES_TD

@@ -327,3 +327,43 @@ func.func @matmul_transpose_vector(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
   %0 = edge.matmul %a, %b {transpose_rhs} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2xf32>
   return
 }
+
+// -----
+
+// fusion_group_yield_types
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'edge.fusion_group' op yields 'tensor<4xf32>' but its results are 'tensor<4xi32>'}}
+  %g = edge.fusion_group "elementwise" {
+    %n = edge.neg %x : tensor<4xf32>
+    edge.yield %n : tensor<4xf32>
+  } : tensor<4xi32>
+  return
+}
+
+// -----
+
+// fusion_group_empty
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'edge.fusion_group' op body holds no op}}
+  %g = edge.fusion_group "elementwise" {
+    edge.yield %x : tensor<4xf32>
+  } : tensor<4xf32>
+  return
+}
+
+// -----
+
+// yield_outside_group
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'edge.yield' op expects parent op 'edge.fusion_group'}}
+  edge.yield %x : tensor<4xf32>
+}
+
+// -----
+
+// transfer_types
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'edge.transfer' op requires the same type for all operands and results}}
+  %t = "edge.transfer"(%x) {source = "a", target = "b"} : (tensor<4xf32>) -> tensor<4xi32>
+  return
+}

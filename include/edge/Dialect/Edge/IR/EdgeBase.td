@@ -27,6 +27,12 @@ def Edge_Dialect : Dialect {
   let useDefaultTypePrinterParser = 0;
 }
 
+// Marks ops that compute each result element from the operand elements at
+// the same (broadcast) position: the ops fusion may chain into one loop.
+def Edge_Elementwise : NativeOpTrait<"ElementwiseTrait"> {
+  let cppNamespace = "::mlir::edge";
+}
+
 class Edge_Op<string mnemonic, list<Trait> traits = []>
     : Op<Edge_Dialect, mnemonic, traits>;
 

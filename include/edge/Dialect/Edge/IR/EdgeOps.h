@@ -4,16 +4,26 @@
 #define EDGE_DIALECT_EDGE_IR_EDGEOPS_H
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "llvm/ADT/SetVector.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::edge {
 /// Bytes of a statically shaped tensor's elements; 0 for other types.
 int64_t getTensorBytes(Type type);
+} // namespace mlir::edge
+
+namespace mlir::edge {
+/// Trait of ops computed element by element with numpy broadcasting
+/// (`Edge_Elementwise` in ODS); fusion chains them.
+template <typename ConcreteType>
+class ElementwiseTrait
+    : public OpTrait::TraitBase<ConcreteType, ElementwiseTrait> {};
 } // namespace mlir::edge
 
 namespace mlir::edge::detail {

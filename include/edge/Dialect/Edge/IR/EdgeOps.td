@@ -13,6 +13,7 @@
 include "edge/Dialect/Edge/IR/EdgeBase.td"
 include "edge/Dialect/Edge/IR/EdgeInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -48,7 +49,8 @@ def Edge_ConstantOp : Edge_Op<"constant",
 class Edge_BinaryElementwiseOp<string mnemonic, string formula,
                                list<Trait> traits = []>
     : Edge_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor,
-        SameOperandsElementType, DeclareOpInterfaceMethods<Edge_CostOpInterface>])> {
+        SameOperandsElementType, Edge_Elementwise,
+        DeclareOpInterfaceMethods<Edge_CostOpInterface>])> {
   let summary = "elementwise `" # formula # "` with numpy broadcasting";
   let description = [{
     Computes `}] # formula # [{` elementwise. Operand shapes broadcast as in
@@ -81,7 +83,8 @@ def Edge_PReluOp : Edge_BinaryElementwiseOp<"prelu", "lhs < 0 ? lhs * rhs : lhs"
 
 class Edge_CompareOp<string mnemonic, string formula, list<Trait> traits = []>
     : Edge_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor,
-        SameOperandsElementType, DeclareOpInterfaceMethods<Edge_CostOpInterface>])> {
+        SameOperandsElementType, Edge_Elementwise,
+        DeclareOpInterfaceMethods<Edge_CostOpInterface>])> {
   let summary = "elementwise `" # formula # "` with numpy broadcasting, as i1";
   let description = [{
     Compares `lhs` and `rhs` elementwise (ordered for floats: a NaN compares
@@ -105,7 +108,7 @@ def Edge_GreaterEqualOp : Edge_CompareOp<"greater_equal", "lhs >= rhs">;
 
 class Edge_LogicalOp<string mnemonic, string formula>
     : Edge_Op<mnemonic, [Pure, Commutative, InferTypeOpAdaptor,
-        DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+        Edge_Elementwise, DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "elementwise boolean `" # formula # "` with numpy broadcasting";
   let description = [{
     ```mlir
@@ -122,7 +125,7 @@ def Edge_AndOp : Edge_LogicalOp<"and", "lhs and rhs">;
 def Edge_OrOp : Edge_LogicalOp<"or", "lhs or rhs">;
 def Edge_XorOp : Edge_LogicalOp<"xor", "lhs xor rhs">;
 
-def Edge_SelectOp : Edge_Op<"select", [Pure, InferTypeOpAdaptor,
+def Edge_SelectOp : Edge_Op<"select", [Pure, InferTypeOpAdaptor, Edge_Elementwise,
     DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "elementwise `condition ? lhs : rhs` with numpy broadcasting";
   let description = [{
@@ -140,7 +143,7 @@ def Edge_SelectOp : Edge_Op<"select", [Pure, InferTypeOpAdaptor,
   }];
 }
 
-def Edge_CastOp : Edge_Op<"cast", [Pure, SameOperandsAndResultShape,
+def Edge_CastOp : Edge_Op<"cast", [Pure, SameOperandsAndResultShape, Edge_Elementwise,
     DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "elementwise conversion to another element type";
   let description = [{
@@ -160,7 +163,7 @@ def Edge_CastOp : Edge_Op<"cast", [Pure, SameOperandsAndResultShape,
 class Edge_UnaryElementwiseOp<string mnemonic, string formula,
                               Type operandType = Edge_FloatTensor,
                               bit folds = 0>
-    : Edge_Op<mnemonic, [Pure, SameOperandsAndResultType,
+    : Edge_Op<mnemonic, [Pure, SameOperandsAndResultType, Edge_Elementwise,
         DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "elementwise `" # formula # "`";
   let description = [{
@@ -226,7 +229,7 @@ def Edge_SeluOp : Edge_ActivationOp<"selu",
 def Edge_HardSigmoidOp : Edge_ActivationOp<"hard_sigmoid", "max(0, min(1, alpha * x + beta))", "0.2", "0.5">;
 def Edge_ThresholdedReluOp : Edge_ActivationOp<"thresholded_relu", "x > alpha ? x : 0", "1.0">;
 
-def Edge_ClipOp : Edge_Op<"clip", [Pure, AttrSizedOperandSegments,
+def Edge_ClipOp : Edge_Op<"clip", [Pure, AttrSizedOperandSegments, Edge_Elementwise,
     AllTypesMatch<["input", "result"]>,
     DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "elementwise clamp to [min, max]";
@@ -700,6 +703,70 @@ def Edge_ConcatOp : Edge_Op<"concat", [Pure, InferTypeOpAdaptor,
                    ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
   let results = (outs Edge_Tensor:$result);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Structure: fusion groups and transfers between devices
+//===----------------------------------------------------------------------===//
+
+def Edge_FusionGroupOp : Edge_Op<"fusion_group", [SingleBlock,
+    RecursiveMemoryEffects, RecursivelySpeculatable,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface,
+                              ["estimateFlops", "estimateBytes"]>]> {
+  let summary = "ops that become one kernel and are placed together";
+  let description = [{
+    Groups ops that the code generator turns into one kernel and the placer
+    puts on one device (`edge-form-fusion-groups`). The body runs once; its
+    `edge.yield` gives the results. The region is not isolated: the body
+    uses values defined above directly. `kind` names the rule that formed the
+    group (`contraction`, `attention`, `layer_norm`, `elementwise`).
+
+    The cost of a group is the sum of its ops' arithmetic and the bytes of
+    the values it reads from outside and writes: intermediates stay in
+    registers or cache, which is what fusing buys.
+
+    ```mlir
+    %y = edge.fusion_group "contraction" {
+      %c = edge.conv %x, %w {...} : ...
+      %r = edge.relu %c : ...
+      edge.yield %r : tensor<1x8x8x8xf32>
+    } : tensor<1x8x8x8xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$kind);
+  let results = (outs Variadic<Edge_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$kind attr-dict-with-keyword $body (`:` type($results)^)?";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The values the body uses that are defined outside the group.
+    llvm::SetVector<Value> getExternalValues();
+  }];
+}
+
+def Edge_YieldOp : Edge_Op<"yield", [Pure, Terminator, ReturnLike,
+    HasParent<"FusionGroupOp">]> {
+  let summary = "results of a fusion group";
+  let arguments = (ins Variadic<Edge_Tensor>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+}
+
+def Edge_TransferOp : Edge_Op<"transfer", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
+  let summary = "copies a tensor from one device's memory to another's";
+  let description = [{
+    Inserted by `edge-partition` where a value produced on one device is
+    used on another; the runtime copies the buffer over the link between the
+    two (`source` and `target` name devices of the module's `edge.devices`).
+
+    ```mlir
+    %y = edge.transfer %x from "cpu0" to "gpu0" : tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins Edge_Tensor:$input, StrAttr:$source, StrAttr:$target);
+  let results = (outs Edge_Tensor:$result);
+  let assemblyFormat = "$input `from` $source `to` $target attr-dict `:` type($input)";
   let hasFolder = 1;
 }
 

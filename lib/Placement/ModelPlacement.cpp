@@ -1,0 +1,162 @@
+//===- ModelPlacement.cpp - Place a model's ops on devices ----------------===//
+
+#include "edge/Placement/ModelPlacement.h"
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+LogicalResult mlir::edge::parseDevicePin(StringRef text, DevicePin &pin,
+                                         std::string &error) {
+  auto [node, device] = text.rsplit('=');
+  if (node.empty() || device.empty() || !text.contains('=')) {
+    error = "expected NODE=DEVICE in --pin, got '" + text.str() + "'";
+    return failure();
+  }
+  pin = {node.str(), device.str()};
+  return success();
+}
+
+std::string mlir::edge::getNodeName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  std::string joined;
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location part : fused.getLocations()) {
+      std::string name = getNodeName(part);
+      if (!name.empty())
+        joined += (joined.empty() ? "" : "+") + name;
+    }
+  return joined;
+}
+
+func::FuncOp mlir::edge::findModelFunction(ModuleOp module) {
+  func::FuncOp model;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isDeclaration()) {
+      if (model)
+        return {};
+      model = func;
+    }
+  return model;
+}
+
+/// Fills the problem's nodes, memory and edges from the model's ops.
+static void addNodesAndEdges(func::FuncOp model, const DeviceSet &devices,
+                             ModelPlacement &m) {
+  PlacementProblem &p = m.problem;
+  int numDevices = devices.devices.size();
+  llvm::DenseMap<Operation *, int> nodeOf;
+  for (Operation &op : model.getBody().front())
+    if (isa<CostOpInterface>(op)) {
+      nodeOf[&op] = m.ops.size();
+      m.ops.push_back(&op);
+    }
+  m.inputNode = m.ops.size();
+  m.outputNode = m.inputNode + 1;
+  int numNodes = m.outputNode + 1;
+  p.numDevices = numDevices;
+  p.nodeSeconds.assign(numNodes, std::vector<double>(numDevices, 0));
+  p.nodeBytes.assign(numNodes, 0);
+  p.pins.assign(numNodes, -1);
+  p.pins[m.inputNode] = p.pins[m.outputNode] = 0;
+  for (auto [node, op] : llvm::enumerate(m.ops)) {
+    auto costed = cast<CostOpInterface>(op);
+    m.flops.push_back(costed.estimateFlops());
+    m.bytes.push_back(costed.estimateBytes());
+    for (auto [d, device] : llvm::enumerate(devices.devices))
+      p.nodeSeconds[node][d] =
+          estimateKernelSeconds(device, m.flops.back(), m.bytes.back());
+    // Values the op reads: its operands and, for a fusion group, what its
+    // body uses from outside.
+    llvm::SetVector<Value> used(op->operand_begin(), op->operand_end());
+    if (auto group = dyn_cast<FusionGroupOp>(op))
+      used = group.getExternalValues();
+    // What the op keeps on its device: its results and constant operands.
+    for (Type type : op->getResultTypes())
+      p.nodeBytes[node] += getTensorBytes(type);
+    for (Value value : used) {
+      int64_t bytes = getTensorBytes(value.getType());
+      if (matchPattern(value, m_Constant()))
+        p.nodeBytes[node] += bytes;
+      else if (isa<BlockArgument>(value))
+        p.edges.push_back({m.inputNode, static_cast<int>(node), bytes});
+      else if (Operation *def = value.getDefiningOp(); nodeOf.count(def))
+        p.edges.push_back({nodeOf[def], static_cast<int>(node), bytes});
+    }
+  }
+  for (Value result : model.getBody().front().getTerminator()->getOperands())
+    if (Operation *def = result.getDefiningOp(); def && nodeOf.count(def))
+      p.edges.push_back(
+          {nodeOf[def], m.outputNode, getTensorBytes(result.getType())});
+}
+
+/// Link costs between every pair of devices.
+static LogicalResult addLinks(func::FuncOp model, const DeviceSet &devices,
+                              PlacementProblem &p) {
+  int numDevices = devices.devices.size();
+  p.capacityBytes.clear();
+  for (const Device &device : devices.devices)
+    p.capacityBytes.push_back(device.memoryBytes);
+  p.secondsPerByte.assign(numDevices, std::vector<double>(numDevices, 0));
+  p.latencySeconds.assign(numDevices, std::vector<double>(numDevices, 0));
+  for (int a = 0; a < numDevices; ++a)
+    for (int b = 0; b < numDevices; ++b) {
+      if (a == b)
+        continue;
+      const Link *link = devices.findLink(devices.devices[a].name,
+                                          devices.devices[b].name);
+      if (!link)
+        return mlir::emitError(model.getLoc(), "no link between devices '")
+               << devices.devices[a].name << "' and '"
+               << devices.devices[b].name << "'";
+      p.secondsPerByte[a][b] = 1 / (link->bandwidthGBps * 1e9);
+      p.latencySeconds[a][b] = link->latencyUs * 1e-6;
+    }
+  return success();
+}
+
+static LogicalResult addPins(func::FuncOp model, const DeviceSet &devices,
+                             ArrayRef<DevicePin> pins, ModelPlacement &m) {
+  for (const DevicePin &pin : pins) {
+    int device = -1;
+    for (auto [d, candidate] : llvm::enumerate(devices.devices))
+      if (candidate.name == pin.device)
+        device = d;
+    if (device < 0)
+      return mlir::emitError(model.getLoc(), "--pin ")
+             << pin.node << "=" << pin.device << ": no device named '"
+             << pin.device << "'";
+    bool matched = false;
+    for (auto [node, op] : llvm::enumerate(m.ops)) {
+      std::string names = "+" + getNodeName(op->getLoc()) + "+";
+      if (names.find("+" + pin.node + "+") != std::string::npos) {
+        m.problem.pins[node] = device;
+        matched = true;
+      }
+    }
+    if (!matched)
+      return mlir::emitError(model.getLoc(), "--pin ")
+             << pin.node << "=" << pin.device << ": no node named '"
+             << pin.node << "'";
+  }
+  return success();
+}
+
+FailureOr<ModelPlacement> mlir::edge::placeModel(func::FuncOp model,
+                                                 const DeviceSet &devices,
+                                                 ArrayRef<DevicePin> pins) {
+  ModelPlacement m;
+  addNodesAndEdges(model, devices, m);
+  if (failed(addLinks(model, devices, m.problem)) ||
+      failed(addPins(model, devices, pins, m)))
+    return failure();
+  m.placement = place(m.problem);
+  if (!m.placement.feasible())
+    return mlir::emitError(model.getLoc(),
+                           "no placement fits the devices' memory and pins");
+  return m;
+}

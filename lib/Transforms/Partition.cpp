@@ -1,0 +1,269 @@
+//===- Partition.cpp - Outline each device's work into functions ----------===//
+//
+// The model function's ops carry `edge.device` (edge-place). Partitions are
+// maximal runs of ops on one device in a topological order that stays on a
+// device as long as one of its ops is ready, so each device's work is cut
+// into as few functions as the dependencies allow. The model function keeps
+// only the host schedule: one call per partition in order, with a transfer
+// wherever a value is used on another device than the one holding it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Placement/ModelPlacement.h"
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include <set>
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_PARTITIONPASS
+#include "edge/Transforms/Passes.h.inc"
+} // namespace mlir::edge
+
+using namespace mlir;
+using namespace mlir::edge;
+
+/// Values `op` reads: its operands and what its regions use from above.
+static llvm::SetVector<Value> getUsedValues(Operation *op) {
+  llvm::SetVector<Value> used(op->operand_begin(), op->operand_end());
+  for (Region &region : op->getRegions())
+    getUsedValuesDefinedAbove(region, used);
+  return used;
+}
+
+static bool isConstant(Value value) {
+  Operation *def = value.getDefiningOp();
+  return def && def->hasTrait<OpTrait::ConstantLike>();
+}
+
+namespace {
+struct Partition {
+  int device = 0;
+  SmallVector<Operation *> ops;
+};
+
+struct PartitionPass final : edge::impl::PartitionPassBase<PartitionPass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+
+private:
+  /// Device index of every placed op (constants excepted).
+  FailureOr<llvm::MapVector<Operation *, int>>
+  readPlacement(func::FuncOp model, ArrayRef<StringRef> deviceNames);
+  /// Cuts the placed ops into partitions in a dependency-respecting order.
+  SmallVector<Partition>
+  formPartitions(const llvm::MapVector<Operation *, int> &placed);
+  func::FuncOp outline(func::FuncOp model, const Partition &partition,
+                       unsigned index, StringRef deviceName,
+                       llvm::SetVector<Value> &inputs,
+                       llvm::SetVector<Value> &outputs);
+};
+} // namespace
+
+FailureOr<llvm::MapVector<Operation *, int>>
+PartitionPass::readPlacement(func::FuncOp model,
+                             ArrayRef<StringRef> deviceNames) {
+  llvm::MapVector<Operation *, int> placed;
+  Operation *terminator = model.getBody().front().getTerminator();
+  for (Operation &op : model.getBody().front().without_terminator()) {
+    auto device = op.getAttrOfType<StringAttr>(kDeviceAttrName);
+    if (!device) {
+      if (op.hasTrait<OpTrait::ConstantLike>()) {
+        // A constant the graph returns is produced on the first device;
+        // others are cloned into each partition that uses them.
+        if (llvm::is_contained(op.getUsers(), terminator))
+          placed[&op] = 0;
+        continue;
+      }
+      return op.emitOpError("has no '")
+             << kDeviceAttrName << "' attribute (run edge-place first)";
+    }
+    auto it = llvm::find(deviceNames, device.getValue());
+    if (it == deviceNames.end())
+      return op.emitOpError("is placed on '")
+             << device.getValue() << "', which the module's '"
+             << kDevicesAttrName << "' does not list";
+    placed[&op] = it - deviceNames.begin();
+  }
+  return placed;
+}
+
+SmallVector<Partition>
+PartitionPass::formPartitions(const llvm::MapVector<Operation *, int> &placed) {
+  // Dependencies between placed ops, and each op's position in the block.
+  llvm::DenseMap<Operation *, unsigned> position, pending;
+  llvm::DenseMap<Operation *, SmallVector<Operation *>> users;
+  for (auto [index, entry] : llvm::enumerate(placed))
+    position[entry.first] = index;
+  for (auto &[op, device] : placed) {
+    llvm::SmallPtrSet<Operation *, 4> producers;
+    for (Value value : getUsedValues(op))
+      if (Operation *def = value.getDefiningOp(); def && placed.count(def))
+        producers.insert(def);
+    pending[op] = producers.size();
+    for (Operation *producer : producers)
+      users[producer].push_back(op);
+  }
+  // Ready ops ordered by position: stay on the current device while it has
+  // a ready op, else move to the device of the earliest ready op.
+  std::set<std::pair<unsigned, Operation *>> ready;
+  for (auto &[op, device] : placed)
+    if (pending[op] == 0)
+      ready.insert({position[op], op});
+  SmallVector<Partition> partitions;
+  while (!ready.empty()) {
+    auto next = ready.begin();
+    if (!partitions.empty())
+      for (auto it = ready.begin(); it != ready.end(); ++it)
+        if (placed.lookup(it->second) == partitions.back().device) {
+          next = it;
+          break;
+        }
+    Operation *op = next->second;
+    ready.erase(next);
+    int device = placed.lookup(op);
+    if (partitions.empty() || partitions.back().device != device)
+      partitions.push_back({device, {}});
+    partitions.back().ops.push_back(op);
+    for (Operation *user : users[op])
+      if (--pending[user] == 0)
+        ready.insert({position[user], user});
+  }
+  return partitions;
+}
+
+func::FuncOp PartitionPass::outline(func::FuncOp model,
+                                    const Partition &partition, unsigned index,
+                                    StringRef deviceName,
+                                    llvm::SetVector<Value> &inputs,
+                                    llvm::SetVector<Value> &outputs) {
+  llvm::SmallPtrSet<Operation *, 16> members(partition.ops.begin(),
+                                             partition.ops.end());
+  llvm::SetVector<Operation *> constants;
+  for (Operation *op : partition.ops) {
+    for (Value value : getUsedValues(op)) {
+      Operation *def = value.getDefiningOp();
+      if (def && members.contains(def))
+        continue;
+      if (isConstant(value))
+        constants.insert(def);
+      else
+        inputs.insert(value);
+    }
+    for (Value result : op->getResults())
+      if (llvm::any_of(result.getUsers(), [&](Operation *user) {
+            return !members.contains(model.getBody().front().findAncestorOpInBlock(*user));
+          }))
+        outputs.insert(result);
+  }
+
+  OpBuilder builder(model);
+  auto type = builder.getFunctionType(
+      llvm::to_vector(llvm::map_range(inputs, [](Value v) { return v.getType(); })),
+      llvm::to_vector(llvm::map_range(outputs, [](Value v) { return v.getType(); })));
+  auto func = func::FuncOp::create(
+      builder, model.getLoc(),
+      (model.getName() + "_p" + Twine(index)).str(), type);
+  func.setPrivate();
+  func->setAttr(kDeviceAttrName, builder.getStringAttr(deviceName));
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  IRMapping mapping;
+  for (auto [value, argument] : llvm::zip(inputs, body->getArguments()))
+    mapping.map(value, argument);
+  for (Operation *constant : constants)
+    builder.clone(*constant, mapping);
+  for (Operation *op : partition.ops) {
+    Operation *copy = builder.clone(*op, mapping);
+    copy->removeAttr(kDeviceAttrName);
+  }
+  func::ReturnOp::create(
+      builder, model.getLoc(),
+      llvm::to_vector(llvm::map_range(
+          outputs, [&](Value v) { return mapping.lookup(v); })));
+  return func;
+}
+
+void PartitionPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  func::FuncOp model = findModelFunction(module);
+  if (!model) {
+    module.emitError("expected one public model function to partition");
+    return signalPassFailure();
+  }
+  auto described = module->getAttrOfType<ArrayAttr>(kDevicesAttrName);
+  SmallVector<StringRef> deviceNames;
+  for (Attribute attr : described ? described.getValue() : ArrayRef<Attribute>{}) {
+    auto dict = dyn_cast<DictionaryAttr>(attr);
+    auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
+    if (!name || !dict.getAs<StringAttr>("kind")) {
+      module.emitError("'") << kDevicesAttrName
+                            << "' must list {name, kind} dictionaries";
+      return signalPassFailure();
+    }
+    deviceNames.push_back(name.getValue());
+  }
+  if (deviceNames.empty()) {
+    module.emitError("no '") << kDevicesAttrName
+                             << "' attribute (run edge-place first)";
+    return signalPassFailure();
+  }
+  FailureOr<llvm::MapVector<Operation *, int>> placed =
+      readPlacement(model, deviceNames);
+  if (failed(placed))
+    return signalPassFailure();
+  SmallVector<Partition> partitions = formPartitions(*placed);
+
+  // Where each value lives, and its copies on other devices.
+  Block &block = model.getBody().front();
+  Operation *terminator = block.getTerminator();
+  llvm::DenseMap<Value, std::pair<Value, int>> home;
+  for (BlockArgument argument : block.getArguments())
+    home[argument] = {argument, 0};
+  llvm::DenseMap<std::pair<Value, int>, Value> copies;
+  OpBuilder builder(terminator);
+  auto onDevice = [&](Value original, int device) -> Value {
+    auto [current, holder] = home.lookup(original);
+    if (holder == device)
+      return current;
+    Value &copy = copies[{original, device}];
+    if (!copy)
+      copy = TransferOp::create(builder, original.getLoc(), current,
+                                deviceNames[holder], deviceNames[device]);
+    return copy;
+  };
+
+  SymbolTable symbols(module);
+  for (auto [index, partition] : llvm::enumerate(partitions)) {
+    llvm::SetVector<Value> inputs, outputs;
+    func::FuncOp func = outline(model, partition, index,
+                                deviceNames[partition.device], inputs, outputs);
+    symbols.insert(func);
+    SmallVector<Value> arguments;
+    for (Value input : inputs)
+      arguments.push_back(onDevice(input, partition.device));
+    auto call = func::CallOp::create(builder, model.getLoc(), func, arguments);
+    for (auto [original, result] : llvm::zip(outputs, call.getResults()))
+      home[original] = {result, partition.device};
+  }
+  for (OpOperand &operand : terminator->getOpOperands())
+    operand.set(onDevice(operand.get(), 0));
+
+  // The original ops are now dead; constants no partition kept die too.
+  SmallVector<Operation *> dead;
+  for (Operation &op : block.without_terminator())
+    if (!isa<func::CallOp, TransferOp>(op))
+      dead.push_back(&op);
+  for (Operation *op : llvm::reverse(dead)) {
+    op->dropAllUses();
+    op->erase();
+  }
+  model->setAttr(kScheduleAttrName, builder.getUnitAttr());
+}

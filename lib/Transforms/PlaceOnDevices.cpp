@@ -1,0 +1,62 @@
+//===- PlaceOnDevices.cpp - Record the placer's choice on the ops ---------===//
+
+#include "edge/Placement/ModelPlacement.h"
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_PLACEONDEVICESPASS
+#include "edge/Transforms/Passes.h.inc"
+} // namespace mlir::edge
+
+using namespace mlir;
+using namespace mlir::edge;
+
+namespace {
+struct PlaceOnDevicesPass final
+    : edge::impl::PlaceOnDevicesPassBase<PlaceOnDevicesPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    func::FuncOp model = findModelFunction(module);
+    if (!model) {
+      module.emitError("expected one public model function to place");
+      return signalPassFailure();
+    }
+    llvm::Expected<DeviceSet> deviceSet = loadDevices(devices);
+    if (!deviceSet) {
+      module.emitError(llvm::toString(deviceSet.takeError()));
+      return signalPassFailure();
+    }
+    SmallVector<DevicePin> parsedPins;
+    for (const std::string &text : pins) {
+      std::string error;
+      DevicePin pin;
+      if (failed(parseDevicePin(text, pin, error))) {
+        module.emitError(error);
+        return signalPassFailure();
+      }
+      parsedPins.push_back(pin);
+    }
+    FailureOr<ModelPlacement> placed =
+        placeModel(model, *deviceSet, parsedPins);
+    if (failed(placed))
+      return signalPassFailure();
+
+    Builder builder(&getContext());
+    for (auto [node, op] : llvm::enumerate(placed->ops))
+      op->setAttr(kDeviceAttrName,
+                  builder.getStringAttr(
+                      deviceSet->devices[placed->placement.device[node]].name));
+    SmallVector<Attribute> described;
+    for (const Device &device : deviceSet->devices)
+      described.push_back(builder.getDictionaryAttr(
+          {builder.getNamedAttr("name", builder.getStringAttr(device.name)),
+           builder.getNamedAttr(
+               "kind", builder.getStringAttr(getDeviceKindName(device.kind)))}));
+    module->setAttr(kDevicesAttrName, builder.getArrayAttr(described));
+  }
+};
+} // namespace
