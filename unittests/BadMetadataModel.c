@@ -5,8 +5,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include <stdint.h>
+
 const char edge_generated_metadata[] = "edge-model 1\n"
                                        "input x 1 1 -3\n"
                                        "output y 1 1 3\n";
 
-void edge_generated_entry(void **buffers) { (void)buffers; }
+void edge_generated_entry(int32_t partition, void **buffers) {
+  (void)partition;
+  (void)buffers;
+}

@@ -7,13 +7,16 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include <stdint.h>
+
 const char edge_generated_metadata[] = "edge-model 1\n"
                                        "input a 1 2 2 3\n"
                                        "input b 1 2 2 3\n"
                                        "output sum 1 2 2 3\n"
                                        "output max%20value 1 0\n";
 
-void edge_generated_entry(void **buffers) {
+void edge_generated_entry(int32_t partition, void **buffers) {
+  (void)partition;
   const float *a = buffers[0];
   const float *b = buffers[1];
   float *sum = buffers[2];

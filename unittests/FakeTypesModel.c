@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include <stdint.h>
+
 #include <string.h>
 
 const char edge_generated_metadata[] = "edge-model 1\n"
@@ -26,7 +28,8 @@ const char edge_generated_metadata[] = "edge-model 1\n"
                                        "output u32_out 12 1 2\n"
                                        "output scalar_out 6 0";
 
-void edge_generated_entry(void **buffers) {
+void edge_generated_entry(int32_t partition, void **buffers) {
+  (void)partition;
   static const unsigned long sizes[] = {24, 3, 4, 16, 2, 4, 8, 4};
   enum { count = sizeof(sizes) / sizeof(sizes[0]) };
   for (int i = 0; i < count; ++i)

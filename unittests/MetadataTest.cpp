@@ -148,11 +148,11 @@ TEST(Metadata, RejectsMalformedText) {
       {"EDGE-MODEL 1\noutput y 1 0\n", "expected the header"},
       {"edge-model 1\n", "the model has no output"},
       {"edge-model 1\ninput x 1 0\n", "the model has no output"},
-      {"edge-model 1\n\noutput y 1 0\n", "'input', 'output' or 'bound'"},
-      {"edge-model 1\noutput y 1 0\n\n", "'input', 'output' or 'bound'"},
+      {"edge-model 1\n\noutput y 1 0\n", "'input', 'output', 'bound'"},
+      {"edge-model 1\noutput y 1 0\n\n", "'input', 'output', 'bound'"},
       {"edge-model 1\r\noutput y 1 0\n", "not a non-negative decimal"},
       {"edge-model 1\noutput y 1 0\r\n", "not a non-negative decimal"},
-      {"edge-model 1\nweight w 1 0\n", "'input', 'output' or 'bound'"},
+      {"edge-model 1\nweight w 1 0\n", "'input', 'output', 'bound'"},
       {"edge-model 1\noutput y 1 0\ninput x 1 0\n", "input line after"},
       {"edge-model 1\noutput", "expected a space before the tensor name"},
       {"edge-model 1\noutput  1 0\n", "expected a tensor name"},
@@ -201,6 +201,38 @@ TEST(Metadata, RejectsMalformedText) {
        "expected a space before the bound bytes"},
       {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 00\noutput z 1 0\n",
        "tensor line after a bound line"},
+      // Schedules of partitioned models.
+      {"edge-model 1\ndevice c cpu\noutput y 1 0\n",
+       "schedule line before the output lines"},
+      {"edge-model 1\noutput y 1 0\nbuffer 0 4\n",
+       "schedule line before the device lines"},
+      {"edge-model 1\noutput y 1 0\ndevice c tpu\n", "cpu, nvidia or amd"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu\ndevice c amd\n",
+       "device name used twice"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu\noutput z 1 0\n",
+       "tensor or bound line after a schedule line"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu\nbuffer 1 4\n",
+       "device 1 does not exist"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu\nbuffer 0 4\ndevice d cpu\n",
+       "device line after a buffer or step line"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu\nrun 0 0 0 1 o0\nbuffer 0 4\n",
+       "buffer line after a step line"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu\nrun 0 0 0 1 b0\n",
+       "buffer b0 does not exist"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu\nrun 0 0 0 1 x0\n",
+       "i<N>, o<N> or b<N>"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu\nrun 0 0 0 2 o0\n",
+       "expected a space before a buffer reference"},
+      {"edge-model 1\ninput x 1 0\noutput y 1 0\ndevice c cpu\nrun 0 0 0 1 i0\n",
+       "a step writes graph input 0"},
+      {"edge-model 1\ninput x 1 0\noutput y 1 0\ndevice c cpu\ncopy o0 i0\n",
+       "a step writes graph input 0"},
+      {"edge-model 1\ninput x 1 1 2\noutput y 1 0\ndevice c cpu\ncopy i0 o0\n",
+       "different sizes"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu\nrun 0 0 70000 0\n",
+       "the input count is too large"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu\nrun 2147483648 0 0 1 o0\n",
+       "the partition is too large"},
   };
   for (const MalformedCase &c : cases) {
     Parsed p(c.text);
@@ -212,6 +244,42 @@ TEST(Metadata, RejectsMalformedText) {
     EXPECT_EQ(p.metadata.tensors, nullptr);
     EXPECT_EQ(p.metadata.num_inputs + p.metadata.num_outputs, 0u);
   }
+}
+
+TEST(Metadata, ParsesASchedule) {
+  Parsed p("edge-model 1\n"
+           "input x 1 1 4\n"
+           "output y 1 1 4\n"
+           "device cpu0 cpu\n"
+           "device gpu%200 nvidia\n"
+           "device mi amd\n"
+           "buffer 1 16\n"
+           "buffer 1 16\n"
+           "copy i0 b0\n"
+           "run 3 1 1 1 b0 b1\n"
+           "copy b1 o0\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  const edge_rt_metadata &m = p.metadata;
+  ASSERT_EQ(m.num_devices, 3u);
+  EXPECT_STREQ(m.devices[1].name, "gpu 0");
+  EXPECT_EQ(m.devices[0].kind, EDGE_RT_DEVICE_CPU);
+  EXPECT_EQ(m.devices[1].kind, EDGE_RT_DEVICE_NVIDIA);
+  EXPECT_EQ(m.devices[2].kind, EDGE_RT_DEVICE_AMD);
+  ASSERT_EQ(m.num_buffers, 2u);
+  EXPECT_EQ(m.buffers[1].device, 1u);
+  EXPECT_EQ(m.buffers[1].num_bytes, 16u);
+  ASSERT_EQ(m.num_steps, 3u);
+  EXPECT_TRUE(m.steps[0].is_copy);
+  EXPECT_EQ(m.steps[0].refs[0].kind, 'i');
+  EXPECT_EQ(m.steps[0].refs[1].kind, 'b');
+  const edge_rt_step &run = m.steps[1];
+  EXPECT_FALSE(run.is_copy);
+  EXPECT_EQ(run.partition, 3u);
+  EXPECT_EQ(run.device, 1u);
+  EXPECT_EQ(run.num_inputs, 1u);
+  EXPECT_EQ(run.num_outputs, 1u);
+  EXPECT_EQ(run.refs[1].index, 1u);
+  EXPECT_EQ(edge_rt_ref_bytes(&m, m.steps[2].refs[1]), 16u);
 }
 
 TEST(Metadata, RejectsNullArguments) {
@@ -264,14 +332,22 @@ TEST(Metadata, SurvivesCorruptedText) {
       EXPECT_LE(info.rank, EDGE_METADATA_MAX_RANK);
     }
   };
-  for (size_t size = 0; size <= valid.size(); ++size)
-    check(valid.substr(0, size));
-  for (size_t i = 0; i < valid.size(); ++i) {
-    for (char c : replacements) {
-      std::string text = valid;
-      text[i] = c;
-      // std::string keeps embedded NULs; the parser sees the prefix.
-      check(text.c_str());
+  const std::string partitioned = valid +
+                                  "device c0 cpu\n"
+                                  "device g nvidia\n"
+                                  "buffer 1 24\n"
+                                  "copy i0 b0\n"
+                                  "run 0 1 2 1 b0 i1 b0\n";
+  for (const std::string &text : {valid, partitioned}) {
+    for (size_t size = 0; size <= text.size(); ++size)
+      check(text.substr(0, size));
+    for (size_t i = 0; i < text.size(); ++i) {
+      for (char c : replacements) {
+        std::string corrupted = text;
+        corrupted[i] = c;
+        // std::string keeps embedded NULs; the parser sees the prefix.
+        check(corrupted.c_str());
+      }
     }
   }
 }

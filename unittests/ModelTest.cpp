@@ -67,6 +67,93 @@ TEST(Model, Runs) {
   EXPECT_EQ(max, 55);
 }
 
+/// Runs the fake partitioned model on a = [1, 2, 3, 4] and returns its
+/// outputs: y, y_copy, flags (see FakePartitionedModel.c). `stderrText`
+/// receives what creating and running it printed.
+struct PartitionedRun {
+  std::vector<float> y, copy, flags;
+  std::string stderrText;
+};
+
+PartitionedRun runPartitioned(int instances = 1) {
+  PartitionedRun result;
+  testing::internal::CaptureStderr();
+  auto model = loadOrFail(EDGE_FAKE_PARTITIONED_MODEL);
+  for (int n = 0; model && n < instances; ++n) {
+    float a[4] = {1, 2, 3, 4};
+    float y[4] = {}, copy[4] = {}, flags[2] = {-1, -1};
+    const void *inputs[] = {a};
+    void *outputs[] = {y, copy, flags};
+    std::string error;
+    EXPECT_TRUE(model->run(inputs, outputs, error)) << error;
+    result.y.assign(y, y + 4);
+    result.copy.assign(copy, copy + 4);
+    result.flags.assign(flags, flags + 2);
+  }
+  // Another instance of the same library reports nothing again.
+  std::string error;
+  if (model)
+    EXPECT_TRUE(LoadedModel::load(EDGE_FAKE_PARTITIONED_MODEL, error)) << error;
+  result.stderrText = testing::internal::GetCapturedStderr();
+  return result;
+}
+
+size_t countOccurrences(const std::string &text, const std::string &word) {
+  size_t count = 0;
+  for (size_t at = text.find(word); at != std::string::npos;
+       at = text.find(word, at + 1))
+    ++count;
+  return count;
+}
+
+TEST(PartitionedModel, RunsTheScheduleAcrossDevices) {
+  PartitionedRun run = runPartitioned(2);
+  EXPECT_EQ(run.y, (std::vector<float>{3, 5, 7, 9}));
+  EXPECT_EQ(run.copy, run.y);
+  // cpu1's partition ran on its own thread; gpu0's fell back to the
+  // caller's thread.
+  EXPECT_EQ(run.flags, (std::vector<float>{1, 1}));
+  // The fallback is reported once, naming the device and the reason.
+  EXPECT_EQ(countOccurrences(run.stderrText, "edge: device 'gpu0' (nvidia) "
+                                             "is not used: "),
+            1u)
+      << run.stderrText;
+  EXPECT_NE(run.stderrText.find("its partitions run on the host CPU"),
+            std::string::npos);
+  EXPECT_EQ(run.stderrText.find("cpu1"), std::string::npos) << run.stderrText;
+}
+
+TEST(PartitionedModel, UnavailableCpuDeviceFallsBackToTheCaller) {
+  setenv("EDGE_UNAVAILABLE_DEVICES", "other,cpu1", 1);
+  PartitionedRun run = runPartitioned();
+  unsetenv("EDGE_UNAVAILABLE_DEVICES");
+  EXPECT_EQ(run.y, (std::vector<float>{3, 5, 7, 9}));
+  EXPECT_EQ(run.flags, (std::vector<float>{0, 1}));
+  EXPECT_NE(run.stderrText.find("edge: device 'cpu1' (cpu) is not used: "
+                                "listed in EDGE_UNAVAILABLE_DEVICES"),
+            std::string::npos)
+      << run.stderrText;
+}
+
+TEST(PartitionedModel, TracesEveryStep) {
+  setenv("EDGE_TRACE", "1", 1);
+  PartitionedRun run = runPartitioned();
+  unsetenv("EDGE_TRACE");
+  const char *expected[] = {
+      "edge: copy i0 on cpu0 -> b0 on cpu1 (16 bytes)",
+      "edge: run partition 0 on cpu1 (its own thread)",
+      "edge: copy b1 on cpu1 -> b2 on gpu0 (16 bytes)",
+      "edge: run partition 1 on gpu0 (the caller's thread)",
+      "edge: copy b3 on gpu0 -> o0 on cpu0 (16 bytes)",
+      "edge: run partition 2 on cpu0 (the caller's thread)"};
+  size_t at = 0;
+  for (const char *line : expected) {
+    at = run.stderrText.find(line, at);
+    ASSERT_NE(at, std::string::npos) << "missing in order: " << line << "\n"
+                                     << run.stderrText;
+  }
+}
+
 TEST(Model, InstancesAreIndependent) {
   auto first = loadOrFail(EDGE_FAKE_MODEL);
   auto second = loadOrFail(EDGE_FAKE_MODEL);

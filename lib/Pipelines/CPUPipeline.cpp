@@ -40,10 +40,25 @@ static void addTextualPipeline(OpPassManager &pm, StringRef pipeline) {
 void mlir::edge::buildEdgeGraphPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFoldConvBatchNormPass());
+  pm.addNestedPass<func::FuncOp>(createFormFusionGroupsPass());
+}
+
+void mlir::edge::buildPartitionPipeline(OpPassManager &pm,
+                                        llvm::StringRef devices,
+                                        llvm::ArrayRef<std::string> pins) {
+  PlaceOnDevicesPassOptions options;
+  options.devices = devices.str();
+  options.pins = llvm::to_vector(pins);
+  pm.addPass(createPlaceOnDevicesPass(options));
+  pm.addPass(createPartitionPass());
 }
 
 void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm) {
-  buildEdgeGraphPipeline(pm);
+  // Kernels are fused after lowering to linalg; the groups only mattered
+  // to placement.
+  pm.addNestedPass<func::FuncOp>(createInlineFusionGroupsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createFoldConvBatchNormPass());
   pm.addPass(createEmitABIMetadataPass());
   pm.addPass(createConvertEdgeToLinalgPass());
   pm.addPass(createCanonicalizerPass());

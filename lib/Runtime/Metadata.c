@@ -33,6 +33,19 @@ void edge_rt_free_metadata(edge_rt_metadata *metadata) {
       free(metadata->bound_values[i]);
   free(metadata->bound_values);
   metadata->bound_values = NULL;
+  for (size_t i = 0; i < metadata->num_devices; ++i)
+    free(metadata->devices[i].name);
+  free(metadata->devices);
+  metadata->devices = NULL;
+  metadata->num_devices = 0;
+  free(metadata->buffers);
+  metadata->buffers = NULL;
+  metadata->num_buffers = 0;
+  for (size_t i = 0; i < metadata->num_steps; ++i)
+    free(metadata->steps[i].refs);
+  free(metadata->steps);
+  metadata->steps = NULL;
+  metadata->num_steps = 0;
   free(metadata->tensors);
   metadata->tensors = NULL;
   metadata->num_inputs = 0;
@@ -52,6 +65,7 @@ typedef struct parser {
   size_t error_size;
   edge_rt_metadata result;
   size_t capacity;
+  size_t device_capacity, buffer_capacity, step_capacity;
 } parser;
 
 #if defined(__GNUC__)
@@ -285,6 +299,184 @@ static int parse_bound_value(parser *p) {
   return 0;
 }
 
+/// Makes room for one more element in `*array` (holding `count`).
+static int reserve(parser *p, void **array, size_t *capacity, size_t count,
+                   size_t element_size) {
+  if (count < *capacity)
+    return 0;
+  size_t grown = *capacity ? *capacity * 2 : 8;
+  if (grown > SIZE_MAX / element_size)
+    return fail(p, "too many entries");
+  void *bigger = realloc(*array, grown * element_size);
+  if (!bigger)
+    return fail(p, "out of memory");
+  *array = bigger;
+  *capacity = grown;
+  return 0;
+}
+
+/// Parses "device <name> <kind>" after its first word.
+static int parse_device(parser *p) {
+  edge_rt_metadata *m = &p->result;
+  if (reserve(p, (void **)&m->devices, &p->device_capacity, m->num_devices,
+              sizeof(edge_rt_device)))
+    return -1;
+  edge_rt_device *device = &m->devices[m->num_devices];
+  memset(device, 0, sizeof(*device));
+  ++m->num_devices;
+  if (expect_space(p, "the device name") ||
+      decode_name(p, read_token(p), &device->name))
+    return -1;
+  for (size_t i = 0; i + 1 < m->num_devices; ++i)
+    if (strcmp(m->devices[i].name, device->name) == 0)
+      return fail(p, "device name used twice");
+  if (expect_space(p, "the device kind"))
+    return -1;
+  token kind = read_token(p);
+  if (token_equals(kind, "cpu"))
+    device->kind = EDGE_RT_DEVICE_CPU;
+  else if (token_equals(kind, "nvidia"))
+    device->kind = EDGE_RT_DEVICE_NVIDIA;
+  else if (token_equals(kind, "amd"))
+    device->kind = EDGE_RT_DEVICE_AMD;
+  else
+    return fail(p, "device kind must be cpu, nvidia or amd");
+  return 0;
+}
+
+static int parse_device_index(parser *p, size_t *out) {
+  uint64_t index;
+  if (expect_space(p, "the device index") ||
+      parse_number(p, read_token(p), UINT32_MAX, "the device index", &index))
+    return -1;
+  if (index >= p->result.num_devices)
+    return fail(p, "device %lu does not exist", (unsigned long)index);
+  *out = (size_t)index;
+  return 0;
+}
+
+/// Parses "buffer <device> <num_bytes>" after its first word.
+static int parse_buffer(parser *p) {
+  edge_rt_metadata *m = &p->result;
+  if (reserve(p, (void **)&m->buffers, &p->buffer_capacity, m->num_buffers,
+              sizeof(edge_rt_buffer)))
+    return -1;
+  edge_rt_buffer *buffer = &m->buffers[m->num_buffers];
+  uint64_t bytes;
+  if (parse_device_index(p, &buffer->device) ||
+      expect_space(p, "the buffer size") ||
+      parse_number(p, read_token(p), PTRDIFF_MAX, "the buffer size", &bytes))
+    return -1;
+  buffer->num_bytes = (size_t)bytes;
+  ++m->num_buffers;
+  return 0;
+}
+
+size_t edge_rt_ref_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref) {
+  switch (ref.kind) {
+  case 'i':
+    return metadata->tensors[ref.index].num_bytes;
+  case 'o':
+    return metadata->tensors[metadata->num_inputs + ref.index].num_bytes;
+  default:
+    return metadata->buffers[ref.index].num_bytes;
+  }
+}
+
+/// Parses one ref (i<N>, o<N> or b<N>) naming an existing buffer.
+static int parse_ref(parser *p, edge_rt_ref *ref) {
+  if (expect_space(p, "a buffer reference"))
+    return -1;
+  token t = read_token(p);
+  if (t.size < 2 || (t.begin[0] != 'i' && t.begin[0] != 'o' &&
+                     t.begin[0] != 'b'))
+    return fail(p, "a buffer reference is i<N>, o<N> or b<N>");
+  token digits = {t.begin + 1, t.size - 1};
+  uint64_t index;
+  if (parse_number(p, digits, UINT32_MAX, "the buffer index", &index))
+    return -1;
+  size_t count = t.begin[0] == 'i'   ? p->result.num_inputs
+                 : t.begin[0] == 'o' ? p->result.num_outputs
+                                     : p->result.num_buffers;
+  if (index >= count)
+    return fail(p, "buffer %c%lu does not exist", t.begin[0],
+                (unsigned long)index);
+  ref->kind = t.begin[0];
+  ref->index = (size_t)index;
+  return 0;
+}
+
+/// Largest number of buffers one partition may take.
+enum { MAX_PARTITION_BUFFERS = 1 << 16 };
+
+/// Parses the rest of a "run" or "copy" line.
+static int parse_step(parser *p, int is_copy) {
+  edge_rt_metadata *m = &p->result;
+  if (reserve(p, (void **)&m->steps, &p->step_capacity, m->num_steps,
+              sizeof(edge_rt_step)))
+    return -1;
+  edge_rt_step *step = &m->steps[m->num_steps];
+  memset(step, 0, sizeof(*step));
+  ++m->num_steps;
+  step->is_copy = is_copy;
+  if (is_copy) {
+    step->num_inputs = step->num_outputs = 1;
+  } else {
+    uint64_t partition, inputs, outputs;
+    if (expect_space(p, "the partition") ||
+        parse_number(p, read_token(p), INT32_MAX, "the partition", &partition) ||
+        parse_device_index(p, &step->device) ||
+        expect_space(p, "the input count") ||
+        parse_number(p, read_token(p), MAX_PARTITION_BUFFERS, "the input count",
+                     &inputs) ||
+        expect_space(p, "the output count") ||
+        parse_number(p, read_token(p), MAX_PARTITION_BUFFERS,
+                     "the output count", &outputs))
+      return -1;
+    step->partition = (uint32_t)partition;
+    step->num_inputs = (size_t)inputs;
+    step->num_outputs = (size_t)outputs;
+  }
+  size_t count = step->num_inputs + step->num_outputs;
+  step->refs = malloc((count ? count : 1) * sizeof(edge_rt_ref));
+  if (!step->refs)
+    return fail(p, "out of memory");
+  for (size_t i = 0; i < count; ++i) {
+    if (parse_ref(p, &step->refs[i]))
+      return -1;
+    if (i >= step->num_inputs && step->refs[i].kind == 'i')
+      return fail(p, "a step writes graph input %zu", step->refs[i].index);
+  }
+  if (is_copy && edge_rt_ref_bytes(m, step->refs[0]) !=
+                     edge_rt_ref_bytes(m, step->refs[1]))
+    return fail(p, "a copy between buffers of different sizes");
+  return 0;
+}
+
+/// Parses a device, buffer, run or copy line after its first word `kind`;
+/// they come in that order.
+static int parse_schedule_line(parser *p, token kind) {
+  edge_rt_metadata *m = &p->result;
+  if (token_equals(kind, "device")) {
+    if (m->num_buffers || m->num_steps)
+      return fail(p, "device line after a buffer or step line");
+    return parse_device(p);
+  }
+  if (m->num_devices == 0)
+    return fail(p, "schedule line before the device lines");
+  if (token_equals(kind, "buffer")) {
+    if (m->num_steps)
+      return fail(p, "buffer line after a step line");
+    return parse_buffer(p);
+  }
+  return parse_step(p, token_equals(kind, "copy"));
+}
+
+static int is_schedule_word(token kind) {
+  return token_equals(kind, "device") || token_equals(kind, "buffer") ||
+         token_equals(kind, "run") || token_equals(kind, "copy");
+}
+
 static int parse_lines(parser *p) {
   token magic = read_token(p);
   if (!token_equals(magic, "edge-model"))
@@ -303,6 +495,15 @@ static int parse_lines(parser *p) {
 
   while (p->pos[0] != '\0') {
     token kind = read_token(p);
+    if (is_schedule_word(kind)) {
+      if (p->result.num_outputs == 0)
+        return fail(p, "schedule line before the output lines");
+      if (parse_schedule_line(p, kind) || expect_end_of_line(p))
+        return -1;
+      continue;
+    }
+    if (p->result.num_devices)
+      return fail(p, "tensor or bound line after a schedule line");
     if (token_equals(kind, "bound")) {
       if (p->result.num_outputs == 0)
         return fail(p, "bound line before the output lines");
@@ -314,8 +515,8 @@ static int parse_lines(parser *p) {
       return fail(p, "tensor line after a bound line");
     int is_input = token_equals(kind, "input");
     if (!is_input && !token_equals(kind, "output"))
-      return fail(p, "expected a line starting with 'input', 'output' or "
-                     "'bound'");
+      return fail(p, "expected a line starting with 'input', 'output', "
+                     "'bound', 'device', 'buffer', 'run' or 'copy'");
     if (is_input && p->result.num_outputs != 0)
       return fail(p, "input line after an output line");
     if (reserve_tensor(p))

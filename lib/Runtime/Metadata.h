@@ -12,6 +12,16 @@
 |* bound lines of inputs fixed at compile time (edge-compile --bind-input),   *|
 |* separated by '\n' (a final '\n' is optional). Fields are separated by one *|
 |* space.                                                                     *|
+|* A partitioned model then lists its devices, its intermediate buffers and   *|
+|* the steps of its host schedule, in this order:                             *|
+|*                                                                            *|
+|*   device <name> <kind>                  kind: cpu, nvidia or amd           *|
+|*   buffer <device-index> <num_bytes>     intermediate buffer b<N>           *|
+|*   run <partition> <device-index> <num_in> <num_out> <ref>...               *|
+|*   copy <source-ref> <target-ref>                                           *|
+|*                                                                            *|
+|* A ref is i<N> (graph input), o<N> (graph output) or b<N>. A model without  *|
+|* device lines is partition 0, called with the inputs then the outputs.      *|
 |* In names, every byte <= 0x20, >= 0x7f and '%' is written as %XX (two hex   *|
 |* digits). The parser trusts nothing: malformed text is rejected with a      *|
 |* message, never read out of bounds.                                         *|
@@ -24,6 +34,7 @@
 #include "edge-c/Model.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,6 +46,39 @@ extern "C" {
 /// Largest rank the parser accepts.
 #define EDGE_METADATA_MAX_RANK 64
 
+typedef enum edge_rt_device_kind {
+  EDGE_RT_DEVICE_CPU,
+  EDGE_RT_DEVICE_NVIDIA,
+  EDGE_RT_DEVICE_AMD
+} edge_rt_device_kind;
+
+typedef struct edge_rt_device {
+  char *name;
+  edge_rt_device_kind kind;
+} edge_rt_device;
+
+typedef struct edge_rt_buffer {
+  size_t device;
+  size_t num_bytes;
+} edge_rt_buffer;
+
+/// A buffer a step uses: kind 'i' (graph input), 'o' (graph output) or 'b'
+/// (intermediate buffer), and its index.
+typedef struct edge_rt_ref {
+  char kind;
+  size_t index;
+} edge_rt_ref;
+
+/// One step of the host schedule: run a partition on a device with
+/// `num_inputs` then `num_outputs` buffers, or copy refs[0] to refs[1].
+typedef struct edge_rt_step {
+  int is_copy;
+  uint32_t partition;
+  size_t device;
+  size_t num_inputs, num_outputs;
+  edge_rt_ref *refs;
+} edge_rt_step;
+
 /// The parsed interface of a model. `tensors` holds the inputs, then the
 /// outputs; names and shapes are owned by the structure. `bound_values` is
 /// NULL when no input is bound, else it has `num_inputs` entries: the bytes
@@ -44,7 +88,17 @@ typedef struct edge_rt_metadata {
   size_t num_inputs;
   size_t num_outputs;
   unsigned char **bound_values;
+  /// The schedule of a partitioned model (all empty otherwise).
+  edge_rt_device *devices;
+  size_t num_devices;
+  edge_rt_buffer *buffers;
+  size_t num_buffers;
+  edge_rt_step *steps;
+  size_t num_steps;
 } edge_rt_metadata;
+
+/// Bytes of the buffer `ref` names.
+size_t edge_rt_ref_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref);
 
 /// Parses `text` into `*out`. Returns 0 on success. Otherwise returns -1,
 /// leaves `*out` empty and writes a NUL-terminated message into `error`

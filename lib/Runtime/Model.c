@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Devices.h"
 #include "Metadata.h"
 
 #include <stdarg.h>
@@ -26,15 +27,26 @@
 
 /// Defined by the object file edge-compile emits.
 EDGE_HIDDEN extern const char edge_generated_metadata[];
-/// `buffers` holds the input data pointers, then the output data pointers.
-EDGE_HIDDEN void edge_generated_entry(void **buffers);
+/// Runs one partition; `buffers` holds its input data pointers, then its
+/// output data pointers. An unpartitioned model is partition 0 of the
+/// graph's inputs and outputs.
+EDGE_HIDDEN void edge_generated_entry(int32_t partition, void **buffers);
 
 enum { EDGE_ERROR_SIZE = 512 };
 
+/// Alignment of intermediate buffers: a cache line, and the widest vector.
+enum { EDGE_BUFFER_ALIGNMENT = 64 };
+
 struct edge_model {
   edge_rt_metadata metadata;
-  /// Inputs then outputs, handed to edge_generated_entry.
+  /// Inputs then outputs, handed to edge_generated_entry; for a partitioned
+  /// model, room for the buffers of the largest step.
   void **buffers;
+  /// A partitioned model's intermediate buffers (in one arena per device)
+  /// and the executors of its devices.
+  void **intermediates;
+  unsigned char **arenas;
+  edge_rt_executors *executors;
   char last_error[EDGE_ERROR_SIZE];
 };
 
@@ -54,6 +66,109 @@ set_error(edge_model *model, edge_status status, const char *format, ...) {
 }
 
 EDGE_API uint32_t edge_abi_version(void) { return EDGE_ABI_VERSION; }
+
+static void destroy_model(edge_model *model);
+
+static size_t align_up(size_t size) {
+  return (size + EDGE_BUFFER_ALIGNMENT - 1) / EDGE_BUFFER_ALIGNMENT *
+         EDGE_BUFFER_ALIGNMENT;
+}
+
+/// Allocates a partitioned model's intermediate buffers, one arena per
+/// device (each device's memory, once per instance), and starts the
+/// devices' executors. Sets create_error on failure.
+static edge_status start_partitions(edge_model *model) {
+  const edge_rt_metadata *m = &model->metadata;
+  size_t *arena_sizes = calloc(m->num_devices, sizeof(size_t));
+  model->arenas = calloc(m->num_devices, sizeof(unsigned char *));
+  model->intermediates = calloc(m->num_buffers ? m->num_buffers : 1,
+                                sizeof(void *));
+  edge_status status = EDGE_OK;
+  if (!arena_sizes || !model->arenas || !model->intermediates)
+    status = EDGE_ERROR_OUT_OF_MEMORY;
+  for (size_t b = 0; status == EDGE_OK && b < m->num_buffers; ++b) {
+    size_t *size = &arena_sizes[m->buffers[b].device];
+    size_t bytes = align_up(m->buffers[b].num_bytes);
+    if (bytes < m->buffers[b].num_bytes || *size > SIZE_MAX - bytes)
+      status = EDGE_ERROR_OUT_OF_MEMORY;
+    else
+      *size += bytes;
+  }
+  for (size_t d = 0; status == EDGE_OK && d < m->num_devices; ++d)
+    if (arena_sizes[d]) {
+      model->arenas[d] = aligned_alloc(EDGE_BUFFER_ALIGNMENT, arena_sizes[d]);
+      if (!model->arenas[d])
+        status = EDGE_ERROR_OUT_OF_MEMORY;
+      arena_sizes[d] = 0; // now the offset of the next buffer
+    }
+  for (size_t b = 0; status == EDGE_OK && b < m->num_buffers; ++b) {
+    size_t device = m->buffers[b].device;
+    model->intermediates[b] = model->arenas[device] + arena_sizes[device];
+    arena_sizes[device] += align_up(m->buffers[b].num_bytes);
+  }
+  free(arena_sizes);
+  if (status != EDGE_OK) {
+    snprintf(create_error, sizeof(create_error),
+             "out of memory for the model's intermediate buffers");
+    return status;
+  }
+  char error[EDGE_ERROR_SIZE];
+  model->executors = edge_rt_start_executors(m, edge_generated_entry, error,
+                                             sizeof(error));
+  if (!model->executors) {
+    snprintf(create_error, sizeof(create_error), "%s", error);
+    return EDGE_ERROR_INTERNAL;
+  }
+  return EDGE_OK;
+}
+
+/// The data pointer a step's ref names.
+static void *resolve(edge_model *model, const void *const *inputs,
+                     void *const *outputs, edge_rt_ref ref) {
+  switch (ref.kind) {
+  case 'i':
+    // Partitions only read their inputs.
+    return (void *)(uintptr_t)inputs[ref.index];
+  case 'o':
+    return outputs[ref.index];
+  default:
+    return model->intermediates[ref.index];
+  }
+}
+
+/// The device holding `ref`: graph inputs and outputs are on the first.
+static const char *ref_device_name(const edge_rt_metadata *m, edge_rt_ref ref) {
+  size_t device = ref.kind == 'b' ? m->buffers[ref.index].device : 0;
+  return m->devices[device].name;
+}
+
+/// Runs the host schedule of a partitioned model: each partition on its
+/// device's executor, each transfer as a copy between the devices' buffers.
+static void run_schedule(edge_model *model, const void *const *inputs,
+                         void *const *outputs) {
+  const edge_rt_metadata *m = &model->metadata;
+  int trace = edge_rt_tracing(model->executors);
+  for (size_t s = 0; s < m->num_steps; ++s) {
+    const edge_rt_step *step = &m->steps[s];
+    if (step->is_copy) {
+      size_t bytes = edge_rt_ref_bytes(m, step->refs[0]);
+      if (trace)
+        fprintf(stderr, "edge: copy %c%zu on %s -> %c%zu on %s (%zu bytes)\n",
+                step->refs[0].kind, step->refs[0].index,
+                ref_device_name(m, step->refs[0]), step->refs[1].kind,
+                step->refs[1].index, ref_device_name(m, step->refs[1]), bytes);
+      if (bytes)
+        memcpy(resolve(model, inputs, outputs, step->refs[1]),
+               resolve(model, inputs, outputs, step->refs[0]), bytes);
+      continue;
+    }
+    size_t count = step->num_inputs + step->num_outputs;
+    for (size_t i = 0; i < count; ++i)
+      model->buffers[i] = resolve(model, inputs, outputs, step->refs[i]);
+    edge_rt_run_on_device(model->executors, step->device,
+                          (int32_t)step->partition, model->buffers);
+  }
+}
 
 EDGE_API edge_status edge_model_create(edge_model **out) {
   create_error[0] = '\0';
@@ -79,20 +194,39 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     return EDGE_ERROR_INTERNAL;
   }
   size_t count = model->metadata.num_inputs + model->metadata.num_outputs;
+  for (size_t i = 0; i < model->metadata.num_steps; ++i) {
+    const edge_rt_step *step = &model->metadata.steps[i];
+    if (step->num_inputs + step->num_outputs > count)
+      count = step->num_inputs + step->num_outputs;
+  }
   model->buffers = calloc(count ? count : 1, sizeof(void *));
   if (!model->buffers) {
-    edge_rt_free_metadata(&model->metadata);
-    free(model);
+    destroy_model(model);
     snprintf(create_error, sizeof(create_error), "out of memory");
     return EDGE_ERROR_OUT_OF_MEMORY;
+  }
+  if (model->metadata.num_devices) {
+    edge_status status = start_partitions(model);
+    if (status != EDGE_OK) {
+      destroy_model(model);
+      return status;
+    }
   }
   *out = model;
   return EDGE_OK;
 }
 
-EDGE_API void edge_model_destroy(edge_model *model) {
+EDGE_API void edge_model_destroy(edge_model *model) { destroy_model(model); }
+
+static void destroy_model(edge_model *model) {
   if (!model)
     return;
+  edge_rt_stop_executors(model->executors);
+  if (model->arenas)
+    for (size_t d = 0; d < model->metadata.num_devices; ++d)
+      free(model->arenas[d]);
+  free(model->arenas);
+  free(model->intermediates);
   edge_rt_free_metadata(&model->metadata);
   free(model->buffers);
   free(model);
@@ -166,12 +300,16 @@ EDGE_API edge_status edge_model_run(edge_model *model,
                          i, tensors[i].name);
     }
 
+  if (model->metadata.num_devices) {
+    run_schedule(model, inputs, outputs);
+    return EDGE_OK;
+  }
   // The generated code only reads the input buffers.
   for (size_t i = 0; i < num_inputs; ++i)
     model->buffers[i] = (void *)(uintptr_t)inputs[i];
   for (size_t i = 0; i < num_outputs; ++i)
     model->buffers[num_inputs + i] = outputs[i];
-  edge_generated_entry(model->buffers);
+  edge_generated_entry(0, model->buffers);
   return EDGE_OK;
 }
 

@@ -6,6 +6,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <map>
+
 namespace mlir::edge {
 #define GEN_PASS_DEF_EMITABIENTRYPASS
 #include "edge/Transforms/Passes.h.inc"
@@ -20,46 +22,68 @@ struct EmitABIEntryPass final : edge::impl::EmitABIEntryPassBase<EmitABIEntryPas
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    LLVM::LLVMFuncOp model;
-    for (auto func : module.getOps<LLVM::LLVMFuncOp>())
-      if (func->hasAttr(kEntryAttrName))
-        model = func;
-    if (!model) {
+    auto ptrType = LLVM::LLVMPointerType::get(&getContext());
+    std::map<int32_t, LLVM::LLVMFuncOp> entries;
+    for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
+      auto index = func->getAttrOfType<IntegerAttr>(kEntryAttrName);
+      if (!index)
+        continue;
+      if (!entries.emplace(index.getInt(), func).second) {
+        func.emitError("two functions are entry ") << index.getInt();
+        return signalPassFailure();
+      }
+      for (Type param : func.getFunctionType().getParams()) {
+        if (param != ptrType) {
+          func.emitError("model parameters must be bare pointers (lower with "
+                         "use-bare-ptr-memref-call-conv), got ")
+              << param;
+          return signalPassFailure();
+        }
+      }
+      // The names were for the metadata; LLVM IR has no use for them.
+      func.removeArgAttrsAttr();
+      func.removeResAttrsAttr();
+    }
+    if (entries.empty()) {
       module.emitError("no lowered function is tagged '")
           << kEntryAttrName << "' (run edge-emit-abi-metadata first)";
       return signalPassFailure();
     }
-    auto ptrType = LLVM::LLVMPointerType::get(&getContext());
-    for (Type param : model.getFunctionType().getParams()) {
-      if (param != ptrType) {
-        model.emitError("model parameters must be bare pointers (lower with "
-                        "use-bare-ptr-memref-call-conv), got ")
-            << param;
-        return signalPassFailure();
-      }
-    }
 
-    // The names were for the metadata; LLVM IR has no use for them.
-    model.removeArgAttrsAttr();
-    model.removeResAttrsAttr();
-
-    Location loc = model.getLoc();
+    // void edge_generated_entry(int32_t partition, void **buffers): a
+    // switch over the partitions, each loading its buffers and calling it.
+    Location loc = module.getLoc();
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+    auto i32Type = builder.getI32Type();
     auto entryType = LLVM::LLVMFunctionType::get(
-        LLVM::LLVMVoidType::get(&getContext()), {ptrType});
+        LLVM::LLVMVoidType::get(&getContext()), {i32Type, ptrType});
     auto entry =
         LLVM::LLVMFuncOp::create(builder, loc, kEntrySymbol, entryType);
-    Block *body = entry.addEntryBlock(builder);
-    builder.setInsertionPointToStart(body);
-    Value buffers = body->getArgument(0);
-    SmallVector<Value> args;
-    for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i) {
-      Value slot = LLVM::GEPOp::create(builder, loc, ptrType, ptrType, buffers,
-                                       ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(i)});
-      args.push_back(LLVM::LoadOp::create(builder, loc, ptrType, slot));
-    }
-    LLVM::CallOp::create(builder, loc, model, args);
+    Block *dispatch = entry.addEntryBlock(builder);
+    Value partition = dispatch->getArgument(0);
+    Value buffers = dispatch->getArgument(1);
+    Block *done = builder.createBlock(&entry.getBody());
     LLVM::ReturnOp::create(builder, loc, ValueRange{});
+    SmallVector<int32_t> caseValues;
+    SmallVector<Block *> caseBlocks;
+    for (auto &[index, func] : entries) {
+      Block *block = builder.createBlock(done);
+      SmallVector<Value> args;
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+        Value slot =
+            LLVM::GEPOp::create(builder, loc, ptrType, ptrType, buffers,
+                                ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(i)});
+        args.push_back(LLVM::LoadOp::create(builder, loc, ptrType, slot));
+      }
+      LLVM::CallOp::create(builder, loc, func, args);
+      LLVM::BrOp::create(builder, loc, done);
+      caseValues.push_back(index);
+      caseBlocks.push_back(block);
+    }
+    builder.setInsertionPointToEnd(dispatch);
+    SmallVector<ValueRange> caseOperands(caseBlocks.size(), ValueRange{});
+    LLVM::SwitchOp::create(builder, loc, partition, done, ValueRange{},
+                           caseValues, caseBlocks, caseOperands);
   }
 };
 } // namespace

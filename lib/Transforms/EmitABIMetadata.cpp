@@ -10,8 +10,13 @@
 //
 // A `bound` line records the value an input was fixed to at compile time
 // (its `edge.bound_value` argument attribute); the runtime rejects others.
+// A partitioned model (edge-partition) adds its devices, buffers and steps
+// (ScheduleMetadata.cpp); its partitions become the entries and the
+// schedule function goes away.
 //
 //===----------------------------------------------------------------------===//
+
+#include "ScheduleMetadata.h"
 
 #include "edge/Transforms/Passes.h"
 
@@ -148,6 +153,9 @@ struct EmitABIMetadataPass final
       writeBoundBytes(os, bound);
       os << '\n';
     }
+    bool partitioned = model->hasAttr(kScheduleAttrName);
+    if (partitioned && failed(writeSchedule(module, model, os)))
+      return signalPassFailure();
     text.push_back('\0');
 
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
@@ -157,7 +165,11 @@ struct EmitABIMetadataPass final
                            /*isConstant=*/true, LLVM::Linkage::External,
                            kMetadataSymbol, builder.getStringAttr(text));
 
-    model->setAttr(kEntryAttrName, builder.getUnitAttr());
+    if (partitioned) {
+      model.erase();
+      return;
+    }
+    model->setAttr(kEntryAttrName, builder.getI32IntegerAttr(0));
     // Inputs belong to the caller: bufferization must not write into them.
     for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i)
       model.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,

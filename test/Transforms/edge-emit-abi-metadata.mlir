@@ -6,7 +6,7 @@
 // CHECK-LABEL: func.func @main_graph
 // CHECK-SAME: bufferization.writable = false, edge.name = "image in"
 // CHECK-SAME: bufferization.writable = false, edge.name = "ids", edge.onnx_dtype = 2 : i32
-// CHECK-SAME: attributes {edge.entry}
+// CHECK-SAME: attributes {edge.entry = 0 : i32}
 // CHECK: llvm.mlir.global external constant @edge_generated_metadata("edge-model 1\0Ainput image%20in 1 4 1 3 8 8\0Ainput ids 2 1 4\0Aoutput 100%25 11 0\0A\00")
 func.func @main_graph(%x: tensor<1x3x8x8xf32> {edge.name = "image in"},
                       %ids: tensor<4xi8> {edge.name = "ids", edge.onnx_dtype = 2 : i32})
@@ -52,5 +52,46 @@ module {
   }
   func.func @b(%x: tensor<2xf32>) -> tensor<2xf32> {
     return %x : tensor<2xf32>
+  }
+}
+
+// -----
+
+// A partitioned model: the metadata lists the devices, the intermediate
+// buffers (device, bytes) and the steps; a value returned twice and a
+// returned input are copied into their outputs at the end. The partitions
+// become the entries (public, read-only arguments) and the schedule
+// function disappears.
+// CHECK-LABEL: func.func @model_p0
+// CHECK-SAME: (%{{.*}}: tensor<2xf32> {bufferization.writable = false})
+// CHECK-SAME: attributes {edge.device = "cpu1", edge.entry = 0 : i32}
+// CHECK-LABEL: func.func @model_p1
+// CHECK-SAME: attributes {edge.device = "cpu0", edge.entry = 1 : i32}
+// CHECK-NOT: func.func @model(
+// CHECK: @edge_generated_metadata("edge-model 1\0Ainput x 1 1 2\0Aoutput y 1 1 2\0Aoutput y2 1 1 2\0Aoutput x2 1 1 2\0Adevice cpu0 cpu\0Adevice cpu1 cpu\0Abuffer 1 8\0Abuffer 1 8\0Acopy i0 b0\0Arun 0 1 1 1 b0 b1\0Acopy b1 o0\0Arun 1 0 1 0 o0\0Acopy o0 o1\0Acopy i0 o2\0A\00")
+module attributes {edge.devices = [{name = "cpu0", kind = "cpu"}, {name = "cpu1", kind = "cpu"}]} {
+  func.func private @model_p0(%a: tensor<2xf32>) -> tensor<2xf32> attributes {edge.device = "cpu1"} {
+    %n = edge.neg %a : tensor<2xf32>
+    return %n : tensor<2xf32>
+  }
+  func.func private @model_p1(%a: tensor<2xf32>) attributes {edge.device = "cpu0"} {
+    return
+  }
+  func.func @model(%x: tensor<2xf32> {edge.name = "x"}) -> (tensor<2xf32> {edge.name = "y"}, tensor<2xf32> {edge.name = "y2"}, tensor<2xf32> {edge.name = "x2"}) attributes {edge.schedule} {
+    %0 = edge.transfer %x from "cpu0" to "cpu1" : tensor<2xf32>
+    %1 = call @model_p0(%0) : (tensor<2xf32>) -> tensor<2xf32>
+    %2 = edge.transfer %1 from "cpu1" to "cpu0" : tensor<2xf32>
+    call @model_p1(%2) : (tensor<2xf32>) -> ()
+    return %2, %2, %x : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+  }
+}
+
+// -----
+
+module attributes {edge.devices = [{name = "cpu0", kind = "cpu"}]} {
+  func.func @model(%x: tensor<2xf32>) -> tensor<2xf32> attributes {edge.schedule} {
+    // expected-error @+1 {{'edge.neg' op cannot be scheduled: a partitioned model holds only calls of partitions and edge.transfer}}
+    %0 = edge.neg %x : tensor<2xf32>
+    return %0 : tensor<2xf32>
   }
 }

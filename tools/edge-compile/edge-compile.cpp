@@ -3,7 +3,11 @@
 //   edge-compile model.onnx -o model.so [--target=cpu]
 //       [--emit=edge|linalg|llvm|asm|obj|so] [--input-shape=NAME:1x3x224x224]
 //       [--bind-input=NAME=FILE.pb|V0,V1,...]
-//       [--devices=FILE.json|PRESET,...] [--report=FILE.json]
+//       [--devices=FILE.json|PRESET,...] [--pin=NODE=DEVICE]
+//       [--report=FILE.json [--report-dot=FILE.dot]]
+//
+// With several devices, the model is placed by the cost model and split into
+// per-device partitions run by a host schedule (docs/placement.md).
 //
 // Exit status 0 on success, 1 on any error in the model or the options (with
 // a diagnostic naming the ONNX node, op type and opset where one applies).
@@ -52,7 +56,8 @@ llvm::cl::opt<std::string>
 llvm::cl::opt<EmitKind> emit(
     "emit", llvm::cl::desc("Stop at a stage and write it"),
     llvm::cl::values(
-        clEnumValN(EmitKind::Edge, "edge", "the imported edge dialect"),
+        clEnumValN(EmitKind::Edge, "edge",
+                   "the edge dialect (partitioned with several devices)"),
         clEnumValN(EmitKind::Linalg, "linalg", "linalg on tensors"),
         clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR"),
         clEnumValN(EmitKind::Asm, "asm", "host assembly"),
@@ -74,9 +79,10 @@ llvm::cl::list<std::string> boundInputs(
     llvm::cl::value_desc("NAME=FILE.pb|V0,V1,..."));
 llvm::cl::opt<std::string> devicesSpec(
     "devices",
-    llvm::cl::desc("Devices to estimate costs for: a JSON description or "
+    llvm::cl::desc("Devices to place the model on: a JSON description or "
                    "comma-separated presets (host, rpi5, jetson-orin, a100, "
-                   "h100, mi300x); default: host"),
+                   "h100, mi300x); default: host. With several, the model "
+                   "is partitioned across them"),
     llvm::cl::value_desc("FILE.json|PRESET,..."), llvm::cl::init("host"));
 llvm::cl::opt<std::string> reportPath(
     "report",
@@ -90,8 +96,7 @@ llvm::cl::opt<std::string> reportDotPath(
     llvm::cl::value_desc("FILE.dot"));
 llvm::cl::list<std::string> pinOptions(
     "pin",
-    llvm::cl::desc("Run the ops of ONNX node NODE on DEVICE in the placement "
-                   "(repeatable)"),
+    llvm::cl::desc("Run the ops of ONNX node NODE on DEVICE (repeatable)"),
     llvm::cl::value_desc("NODE=DEVICE"));
 llvm::cl::opt<std::string>
     cpu("mcpu", llvm::cl::desc("Host CPU to tune for (default: this machine)"));
@@ -160,24 +165,20 @@ LogicalResult writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
   return success();
 }
 
-/// The cost report of the graph as the CPU pipeline starts from it
-/// (canonicalized, batch norms folded).
+/// The cost report of the graph as placement sees it (after the graph
+/// pipeline: canonicalized, batch norms folded, fusion groups formed).
 LogicalResult writeReport(ModuleOp module, const DeviceSet &devices) {
-  PassManager pm(module.getContext());
-  buildEdgeGraphPipeline(pm);
-  if (failed(pm.run(module)))
-    return failure();
   std::error_code ec;
   llvm::ToolOutputFile file(reportPath, ec, llvm::sys::fs::OF_Text);
   if (ec)
     return fail("cannot open " + reportPath + ": " + ec.message()), failure();
   SmallVector<DevicePin> pins;
-  for (StringRef pin : pinOptions) {
-    auto [node, device] = pin.rsplit('=');
-    if (node.empty() || device.empty() || !pin.contains('='))
-      return fail("expected NODE=DEVICE in --pin, got '" + pin + "'"),
-             failure();
-    pins.push_back({node.str(), device.str()});
+  for (StringRef text : pinOptions) {
+    std::string error;
+    DevicePin pin;
+    if (failed(parseDevicePin(text, pin, error)))
+      return fail(error), failure();
+    pins.push_back(pin);
   }
   std::unique_ptr<llvm::ToolOutputFile> dotFile;
   if (!reportDotPath.empty()) {
@@ -206,19 +207,35 @@ int compile(MLIRContext &context) {
   if (target != "cpu")
     return fail("target '" + target +
                 "' is not supported yet; the available target is 'cpu'");
-  if (!pinOptions.empty() && reportPath.empty())
-    return fail("--pin applies to the placement, which only --report shows "
-                "so far");
   if (!reportDotPath.empty() && reportPath.empty())
     return fail("--report-dot needs --report");
   llvm::Expected<DeviceSet> devices = loadDevices(devicesSpec);
   if (!devices)
     return fail(llvm::toString(devices.takeError()));
+  for (StringRef text : pinOptions) {
+    std::string error;
+    DevicePin pin;
+    if (failed(parseDevicePin(text, pin, error)))
+      return fail(error);
+    if (!devices->find(pin.device))
+      return fail("--pin " + text + ": no device named '" + pin.device +
+                  "' in --devices=" + devicesSpec);
+  }
   OwningOpRef<ModuleOp> module = loadModel(context);
   if (!module)
     return 1;
+  PassManager graph(&context);
+  buildEdgeGraphPipeline(graph);
+  if (failed(graph.run(*module)))
+    return 1;
   if (!reportPath.empty() && failed(writeReport(*module, *devices)))
     return 1;
+  if (devices->devices.size() > 1) {
+    PassManager partition(&context);
+    buildPartitionPipeline(partition, devicesSpec, pinOptions);
+    if (failed(partition.run(*module)))
+      return 1;
+  }
   if (emit == EmitKind::Edge)
     return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
 

@@ -1,0 +1,158 @@
+//===- ScheduleMetadata.cpp - The host schedule as runtime metadata -------===//
+//
+// The runtime runs a partitioned model from these lines (docs/runtime.md):
+//
+//   device <name> <kind>                 one per device, in order
+//   buffer <device> <num_bytes>          intermediate buffer b<N>
+//   run <partition> <device> <num_in> <num_out> <ref>...
+//   copy <source-ref> <target-ref>
+//
+// A ref is `i<N>` (graph input), `o<N>` (graph output) or `b<N>`. A value
+// the graph returns is written straight into its output buffer; a value
+// returned twice, or a returned input, is copied at the end.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ScheduleMetadata.h"
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+namespace {
+class ScheduleWriter {
+public:
+  ScheduleWriter(ModuleOp module, func::FuncOp schedule)
+      : module(module), schedule(schedule) {}
+
+  LogicalResult write(llvm::raw_ostream &os);
+
+private:
+  /// The ref of a new buffer on `device` holding `value`, or the output
+  /// buffer the graph returns it in.
+  std::string define(Value value, int device);
+  FailureOr<int> deviceIndex(Operation *op, StringRef name);
+
+  ModuleOp module;
+  func::FuncOp schedule;
+  SmallVector<StringRef> deviceNames;
+  llvm::DenseMap<Value, std::string> refs;
+  /// Values written directly into an output buffer.
+  llvm::DenseMap<Value, std::string> outputRefs;
+  std::string buffers;
+  unsigned numBuffers = 0;
+};
+} // namespace
+
+std::string ScheduleWriter::define(Value value, int device) {
+  auto it = outputRefs.find(value);
+  std::string ref = it != outputRefs.end()
+                        ? it->second
+                        : "b" + std::to_string(numBuffers++);
+  if (ref[0] == 'b')
+    buffers += "buffer " + std::to_string(device) + " " +
+               std::to_string(getTensorBytes(value.getType())) + "\n";
+  refs[value] = ref;
+  return ref;
+}
+
+FailureOr<int> ScheduleWriter::deviceIndex(Operation *op, StringRef name) {
+  auto it = llvm::find(deviceNames, name);
+  if (it == deviceNames.end())
+    return op->emitOpError("names device '")
+           << name << "', which the module's '" << kDevicesAttrName
+           << "' does not list";
+  return static_cast<int>(it - deviceNames.begin());
+}
+
+LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
+  std::string devices;
+  auto described = module->getAttrOfType<ArrayAttr>(kDevicesAttrName);
+  for (Attribute attr : described ? described.getValue() : ArrayRef<Attribute>{}) {
+    auto dict = dyn_cast<DictionaryAttr>(attr);
+    auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
+    auto kind = dict ? dict.getAs<StringAttr>("kind") : StringAttr();
+    if (!name || !kind)
+      return module.emitError("'")
+             << kDevicesAttrName << "' must list {name, kind} dictionaries";
+    deviceNames.push_back(name.getValue());
+    devices += "device " + name.str() + " " + kind.str() + "\n";
+  }
+  if (deviceNames.empty())
+    return schedule.emitError("a partitioned model needs the module's '")
+           << kDevicesAttrName << "'";
+
+  Block &body = schedule.getBody().front();
+  for (BlockArgument argument : body.getArguments())
+    refs[argument] = "i" + std::to_string(argument.getArgNumber());
+  // Outputs: the first return of a computed value is written in place, the
+  // rest are copies after the last step.
+  SmallVector<std::pair<Value, unsigned>> lateCopies;
+  for (OpOperand &operand : body.getTerminator()->getOpOperands()) {
+    Value value = operand.get();
+    std::string ref = "o" + std::to_string(operand.getOperandNumber());
+    if (isa<BlockArgument>(value) || outputRefs.count(value))
+      lateCopies.push_back({value, operand.getOperandNumber()});
+    else
+      outputRefs[value] = ref;
+  }
+
+  std::string steps;
+  unsigned numPartitions = 0;
+  Builder builder(module.getContext());
+  for (Operation &op : body.without_terminator()) {
+    if (auto transfer = dyn_cast<TransferOp>(op)) {
+      FailureOr<int> target = deviceIndex(transfer, transfer.getTarget());
+      if (failed(target) || failed(deviceIndex(transfer, transfer.getSource())))
+        return failure();
+      std::string source = refs.lookup(transfer.getInput());
+      steps += "copy " + source + " " + define(transfer.getResult(), *target) +
+               "\n";
+      continue;
+    }
+    auto call = dyn_cast<func::CallOp>(op);
+    auto callee = call ? module.lookupSymbol<func::FuncOp>(call.getCallee())
+                       : func::FuncOp();
+    auto deviceName =
+        callee ? callee->getAttrOfType<StringAttr>(kDeviceAttrName) : nullptr;
+    if (!deviceName)
+      return op.emitOpError("cannot be scheduled: a partitioned model holds "
+                            "only calls of partitions and edge.transfer");
+    FailureOr<int> device = deviceIndex(call, deviceName.getValue());
+    if (failed(device))
+      return failure();
+    unsigned index = numPartitions++;
+    std::string line = "run " + std::to_string(index) + " " +
+                       std::to_string(*device) + " " +
+                       std::to_string(call.getNumOperands()) + " " +
+                       std::to_string(call.getNumResults());
+    for (Value operand : call.getOperands())
+      line += " " + refs.lookup(operand);
+    for (Value result : call.getResults())
+      line += " " + define(result, *device);
+    steps += line + "\n";
+
+    if (callee->hasAttr(kEntryAttrName))
+      return call.emitOpError("calls partition @")
+             << callee.getName() << " twice";
+    callee->setAttr(kEntryAttrName, builder.getI32IntegerAttr(index));
+    callee.setPublic();
+    for (unsigned i = 0, e = callee.getNumArguments(); i < e; ++i)
+      callee.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                        builder.getBoolAttr(false));
+  }
+  for (auto [value, output] : lateCopies)
+    steps += "copy " + refs.lookup(value) + " o" + std::to_string(output) + "\n";
+  os << devices << buffers << steps;
+  return success();
+}
+
+LogicalResult mlir::edge::writeSchedule(ModuleOp module, func::FuncOp schedule,
+                                        llvm::raw_ostream &os) {
+  return ScheduleWriter(module, schedule).write(os);
+}
