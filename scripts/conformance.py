@@ -422,6 +422,7 @@ class Options:
     timeout_compile: float
     timeout_run: float
     keep_dir: Optional[Path]
+    compile_args: Tuple[str, ...] = ()
 
 
 def first_diagnostic(stderr: str) -> str:
@@ -510,7 +511,7 @@ def compile_case(case: Case, model: onnx.ModelProto, work: Path, opts: Options,
     fixed = lambda: tuple(bound) + tuple(f"{name}:shape" for name in shaped)
     for _ in range(MAX_BIND_ROUNDS):
         cmd = [str(opts.compiler), str((case.path / "model.onnx").resolve()),
-               "-o", str(work / "model.so")]
+               "-o", str(work / "model.so"), *opts.compile_args]
         cmd += [f"--bind-input={name}={path}" for name, path in bound.items()]
         cmd += [f"--input-shape={name}:{dims}" for name, dims in shaped.items()]
         run = children.run(cmd, work, opts.timeout_compile)
@@ -816,6 +817,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         help="exit 1 unless every selected case passes")
     parser.add_argument("--update-must-pass", type=Path, metavar="FILE",
                         help="add the selected cases that pass to FILE (never removes)")
+    parser.add_argument("--compile-arg", action="append", default=[], metavar="ARG",
+                        help="extra edge-compile argument for every case, e.g. "
+                             "--compile-arg=--devices=FILE.json (repeatable)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep each case's artifacts in DIR/<suite>/<case>")
     args = parser.parse_args(argv)
@@ -869,7 +873,8 @@ def main(argv: List[str]) -> int:
         print("conformance: error: no case selected", file=sys.stderr)
         return 2
     keep_dir = args.keep.resolve() if args.keep else None
-    opts = Options(compiler, runner, args.timeout_compile, args.timeout_run, keep_dir)
+    opts = Options(compiler, runner, args.timeout_compile, args.timeout_run, keep_dir,
+                   tuple(args.compile_arg))
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     print(f"conformance: {len(cases)} cases, {args.jobs} jobs, tools from {compiler.parent}",
           flush=True)

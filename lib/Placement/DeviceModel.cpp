@@ -285,7 +285,9 @@ double mlir::edge::estimateTransferSeconds(const Link &link, int64_t bytes) {
 }
 
 llvm::Expected<DeviceSet> mlir::edge::loadDevices(StringRef spec) {
-  if (!llvm::sys::fs::exists(spec))
+  // Presets are plain names; anything that looks like a path is a file.
+  bool looksLikePath = spec.contains('/') || spec.ends_with(".json");
+  if (!llvm::sys::fs::exists(spec) && !looksLikePath)
     return getPresetDevices(spec);
   auto buffer = llvm::MemoryBuffer::getFile(spec, /*IsText=*/true);
   if (!buffer)

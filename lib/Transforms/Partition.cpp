@@ -220,6 +220,9 @@ void PartitionPass::runOnOperation() {
   if (failed(placed))
     return signalPassFailure();
   SmallVector<Partition> partitions = formPartitions(*placed);
+  // A graph that only forwards its inputs computes nothing to place.
+  if (partitions.empty())
+    return;
 
   // Where each value lives, and its copies on other devices.
   Block &block = model.getBody().front();

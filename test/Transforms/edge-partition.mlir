@@ -109,3 +109,15 @@ module attributes {edge.devices = [{name = "cpu0", kind = "cpu"}]} {
     return %n : tensor<2xf32>
   }
 }
+
+// -----
+
+// Nothing to place: the model stays unpartitioned.
+// CHECK-LABEL: func.func @model
+// CHECK-NOT: edge.schedule
+// CHECK-NEXT: return %arg0
+module attributes {edge.devices = [{name = "cpu0", kind = "cpu"}, {name = "cpu1", kind = "cpu"}]} {
+  func.func @model(%x: tensor<2xf32>) -> tensor<2xf32> {
+    return %x : tensor<2xf32>
+  }
+}

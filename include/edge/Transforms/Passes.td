@@ -159,7 +159,8 @@ def PartitionPass : Pass<"edge-partition", "::mlir::ModuleOp"> {
     function becomes the host schedule: calls in dependency order, with an
     `edge.transfer` wherever a value crosses devices (graph inputs and
     outputs live on the first device). The model function is tagged
-    `edge.schedule`.
+    `edge.schedule`. A model that computes nothing (it only forwards its
+    inputs) is left as it is.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
