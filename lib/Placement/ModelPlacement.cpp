@@ -119,6 +119,40 @@ static LogicalResult addLinks(func::FuncOp model, const DeviceSet &devices,
   return success();
 }
 
+/// Pins from `edge.pin = "DEVICE"` attributes: on a node, or on any op of
+/// a fusion group (which then runs there as a whole).
+static LogicalResult addAttributePins(const DeviceSet &devices,
+                                      ModelPlacement &m) {
+  for (auto [node, op] : llvm::enumerate(m.ops)) {
+    WalkResult result = op->walk([&](Operation *inner) {
+      auto pin = inner->getAttrOfType<StringAttr>(kPinAttrName);
+      if (!pin)
+        return WalkResult::advance();
+      int device = -1;
+      for (auto [d, candidate] : llvm::enumerate(devices.devices))
+        if (candidate.name == pin.getValue())
+          device = d;
+      if (device < 0) {
+        inner->emitOpError("is pinned to '")
+            << pin.getValue() << "', which is not a described device";
+        return WalkResult::interrupt();
+      }
+      int &current = m.problem.pins[node];
+      if (current >= 0 && current != device) {
+        inner->emitOpError("is pinned to '")
+            << pin.getValue() << "' but its fusion group to '"
+            << devices.devices[current].name << "'";
+        return WalkResult::interrupt();
+      }
+      current = device;
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return failure();
+  }
+  return success();
+}
+
 static LogicalResult addPins(func::FuncOp model, const DeviceSet &devices,
                              ArrayRef<DevicePin> pins, ModelPlacement &m) {
   for (const DevicePin &pin : pins) {
@@ -152,6 +186,7 @@ FailureOr<ModelPlacement> mlir::edge::placeModel(func::FuncOp model,
   ModelPlacement m;
   addNodesAndEdges(model, devices, m);
   if (failed(addLinks(model, devices, m.problem)) ||
+      failed(addAttributePins(devices, m)) ||
       failed(addPins(model, devices, pins, m)))
     return failure();
   m.placement = place(m.problem);

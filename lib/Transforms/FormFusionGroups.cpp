@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Placement/ModelPlacement.h"
 #include "edge/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -47,12 +48,18 @@ struct Group {
   /// A softmax feeding the group's only contraction as its left operand:
   /// the group is becoming an attention block.
   bool attention = false;
+  /// The device some op of the group is pinned to (`edge.pin`).
+  StringAttr pin;
 };
 } // namespace
 
 /// Whether `producer` may join `group`, all of whose users are in it.
 static bool canJoin(Operation *producer, const Group &group) {
   if (group.closed)
+    return false;
+  // Ops pinned to different devices cannot run as one kernel.
+  auto pin = producer->getAttrOfType<StringAttr>(kPinAttrName);
+  if (pin && group.pin && pin != group.pin)
     return false;
   Operation *root = group.ops.front();
   if (isElementwise(producer))
@@ -84,6 +91,8 @@ static bool canJoin(Operation *producer, const Group &group) {
 }
 
 static void addToGroup(Operation *op, Group &group) {
+  if (auto pin = op->getAttrOfType<StringAttr>(kPinAttrName))
+    group.pin = pin;
   if (isContraction(op)) {
     if (group.attention)
       group.closed = true;

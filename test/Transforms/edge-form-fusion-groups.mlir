@@ -142,3 +142,18 @@ func.func @chains(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
   %s = edge.sqrt %t : tensor<8xf32>
   return %a, %s : tensor<8xf32>, tensor<8xf32>
 }
+
+// -----
+
+// Ops pinned to different devices (`edge.pin`) stay in different groups.
+// CHECK-LABEL: func @pins
+// CHECK: %[[N:.*]] = edge.neg %arg0 {edge.pin = "cpu0"}
+// CHECK-NEXT: edge.fusion_group "elementwise" {
+// CHECK-NEXT: edge.exp %[[N]] {edge.pin = "gpu0"}
+// CHECK-NEXT: edge.sqrt
+func.func @pins(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %n = edge.neg %x {edge.pin = "cpu0"} : tensor<8xf32>
+  %e = edge.exp %n {edge.pin = "gpu0"} : tensor<8xf32>
+  %s = edge.sqrt %e : tensor<8xf32>
+  return %s : tensor<8xf32>
+}

@@ -2,6 +2,7 @@
 // RUN: edge-opt %s --pass-pipeline='builtin.module(edge-place{devices=host,h100 pins=big=host})' | FileCheck %s --check-prefix=PINNED
 // RUN: not edge-opt %s --pass-pipeline='builtin.module(edge-place{devices=host,h100 pins=nothing=h100})' 2>&1 | FileCheck %s --check-prefix=BADPIN
 // RUN: not edge-opt %s --pass-pipeline='builtin.module(edge-place{devices=host,tpu})' 2>&1 | FileCheck %s --check-prefix=BADDEVICE
+// RUN: edge-opt %S/Inputs/pinned.mlir --pass-pipeline='builtin.module(edge-place{devices=host,h100})' -split-input-file -verify-diagnostics | FileCheck %S/Inputs/pinned.mlir
 
 // The 512x512x512 matmul (268 MFLOP) pays for its transfers to an H100 and
 // the elementwise tail follows it (the result crosses the link either way,

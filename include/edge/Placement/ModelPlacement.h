@@ -19,6 +19,9 @@
 
 namespace mlir::edge {
 
+/// The attribute pinning an op to a device: `edge.pin = "gpu0"`.
+inline constexpr const char *kPinAttrName = "edge.pin";
+
 /// A user's pin (`--pin NODE=DEVICE`): ops from ONNX node NODE must run on
 /// DEVICE.
 struct DevicePin {
@@ -47,8 +50,8 @@ struct ModelPlacement {
   Placement placement;
 };
 
-/// Places the ops of `model` on `devices`. Fails, with a diagnostic, on a
-/// pin naming no node or device, devices without a link, or when no
+/// Places the ops of `model` on `devices`, honouring `edge.pin` attributes
+/// and `pins`. Fails, with a diagnostic, on a pin naming no node or device, devices without a link, or when no
 /// placement fits the devices' memory.
 FailureOr<ModelPlacement> placeModel(func::FuncOp model,
                                      const DeviceSet &devices,
