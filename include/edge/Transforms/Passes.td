@@ -15,7 +15,11 @@ def EmitABIMetadataPass : Pass<"edge-emit-abi-metadata", "::mlir::ModuleOp"> {
     emits the global `edge_generated_metadata`: the text the runtime parses
     to answer the ABI's input/output queries (names from the `edge.name`
     argument/result attributes, ONNX element type codes and static shapes).
-    See docs/runtime.md for the format.
+    For a partitioned model (its function tagged `edge.schedule` by
+    edge-partition) the text adds the devices, intermediate buffers and
+    steps of the host schedule; each called partition is tagged
+    `edge.entry = N` instead, and the schedule function is erased. See
+    docs/runtime.md for the format.
   }];
   let options = [
     Option<"entry", "entry", "std::string", /*default=*/"\"\"",
@@ -29,9 +33,11 @@ def EmitABIEntryPass : Pass<"edge-emit-abi-entry", "::mlir::ModuleOp"> {
   let description = [{
     Runs on the LLVM dialect, after the model function was lowered with the
     bare-pointer calling convention and its results turned into trailing
-    out-parameters. Emits `void edge_generated_entry(void **buffers)`,
-    which loads one pointer per parameter from `buffers` (inputs, then
-    outputs) and calls the function tagged `edge.entry`.
+    out-parameters. Emits `void edge_generated_entry(int32_t partition,
+    void **buffers)`: a switch over the functions tagged `edge.entry = N`
+    (one, N = 0, for an unpartitioned model) whose case N loads one pointer
+    per parameter from `buffers` (inputs, then outputs) and calls function
+    N.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
