@@ -9,6 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceList.h"
+
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Placement/ModelPlacement.h"
 #include "edge/Transforms/Passes.h"
@@ -56,7 +58,7 @@ struct PartitionPass final : edge::impl::PartitionPassBase<PartitionPass> {
 private:
   /// Device index of every placed op (constants excepted).
   FailureOr<llvm::MapVector<Operation *, int>>
-  readPlacement(func::FuncOp model, ArrayRef<StringRef> deviceNames);
+  readPlacement(func::FuncOp model, ArrayRef<PlacedDevice> devices);
   /// Cuts the placed ops into partitions in a dependency-respecting order.
   SmallVector<Partition>
   formPartitions(const llvm::MapVector<Operation *, int> &placed);
@@ -69,7 +71,7 @@ private:
 
 FailureOr<llvm::MapVector<Operation *, int>>
 PartitionPass::readPlacement(func::FuncOp model,
-                             ArrayRef<StringRef> deviceNames) {
+                             ArrayRef<PlacedDevice> devices) {
   llvm::MapVector<Operation *, int> placed;
   Operation *terminator = model.getBody().front().getTerminator();
   for (Operation &op : model.getBody().front().without_terminator()) {
@@ -85,12 +87,10 @@ PartitionPass::readPlacement(func::FuncOp model,
       return op.emitOpError("has no '")
              << kDeviceAttrName << "' attribute (run edge-place first)";
     }
-    auto it = llvm::find(deviceNames, device.getValue());
-    if (it == deviceNames.end())
-      return op.emitOpError("is placed on '")
-             << device.getValue() << "', which the module's '"
-             << kDevicesAttrName << "' does not list";
-    placed[&op] = it - deviceNames.begin();
+    FailureOr<int> index = findDevice(devices, device.getValue(), &op);
+    if (failed(index))
+      return failure();
+    placed[&op] = *index;
   }
   return placed;
 }
@@ -198,25 +198,11 @@ void PartitionPass::runOnOperation() {
     module.emitError("expected one public model function to partition");
     return signalPassFailure();
   }
-  auto described = module->getAttrOfType<ArrayAttr>(kDevicesAttrName);
-  SmallVector<StringRef> deviceNames;
-  for (Attribute attr : described ? described.getValue() : ArrayRef<Attribute>{}) {
-    auto dict = dyn_cast<DictionaryAttr>(attr);
-    auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
-    if (!name || !dict.getAs<StringAttr>("kind")) {
-      module.emitError("'") << kDevicesAttrName
-                            << "' must list {name, kind} dictionaries";
-      return signalPassFailure();
-    }
-    deviceNames.push_back(name.getValue());
-  }
-  if (deviceNames.empty()) {
-    module.emitError("no '") << kDevicesAttrName
-                             << "' attribute (run edge-place first)";
+  FailureOr<SmallVector<PlacedDevice>> devices = readDeviceList(module);
+  if (failed(devices))
     return signalPassFailure();
-  }
   FailureOr<llvm::MapVector<Operation *, int>> placed =
-      readPlacement(model, deviceNames);
+      readPlacement(model, *devices);
   if (failed(placed))
     return signalPassFailure();
   SmallVector<Partition> partitions = formPartitions(*placed);
@@ -239,7 +225,8 @@ void PartitionPass::runOnOperation() {
     Value &copy = copies[{original, device}];
     if (!copy)
       copy = TransferOp::create(builder, original.getLoc(), current,
-                                deviceNames[holder], deviceNames[device]);
+                                (*devices)[holder].name,
+                                (*devices)[device].name);
     return copy;
   };
 
@@ -247,7 +234,8 @@ void PartitionPass::runOnOperation() {
   for (auto [index, partition] : llvm::enumerate(partitions)) {
     llvm::SetVector<Value> inputs, outputs;
     func::FuncOp func = outline(model, partition, index,
-                                deviceNames[partition.device], inputs, outputs);
+                                (*devices)[partition.device].name, inputs,
+                                outputs);
     symbols.insert(func);
     SmallVector<Value> arguments;
     for (Value input : inputs)

@@ -15,6 +15,8 @@
 
 #include "ScheduleMetadata.h"
 
+#include "DeviceList.h"
+
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Transforms/Passes.h"
 
@@ -36,11 +38,10 @@ private:
   /// The ref of a new buffer on `device` holding `value`, or the output
   /// buffer the graph returns it in.
   std::string define(Value value, int device);
-  FailureOr<int> deviceIndex(Operation *op, StringRef name);
 
   ModuleOp module;
   func::FuncOp schedule;
-  SmallVector<StringRef> deviceNames;
+  SmallVector<PlacedDevice> devices;
   llvm::DenseMap<Value, std::string> refs;
   /// Values written directly into an output buffer.
   llvm::DenseMap<Value, std::string> outputRefs;
@@ -61,31 +62,14 @@ std::string ScheduleWriter::define(Value value, int device) {
   return ref;
 }
 
-FailureOr<int> ScheduleWriter::deviceIndex(Operation *op, StringRef name) {
-  auto it = llvm::find(deviceNames, name);
-  if (it == deviceNames.end())
-    return op->emitOpError("names device '")
-           << name << "', which the module's '" << kDevicesAttrName
-           << "' does not list";
-  return static_cast<int>(it - deviceNames.begin());
-}
-
 LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
-  std::string devices;
-  auto described = module->getAttrOfType<ArrayAttr>(kDevicesAttrName);
-  for (Attribute attr : described ? described.getValue() : ArrayRef<Attribute>{}) {
-    auto dict = dyn_cast<DictionaryAttr>(attr);
-    auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
-    auto kind = dict ? dict.getAs<StringAttr>("kind") : StringAttr();
-    if (!name || !kind)
-      return module.emitError("'")
-             << kDevicesAttrName << "' must list {name, kind} dictionaries";
-    deviceNames.push_back(name.getValue());
-    devices += "device " + name.str() + " " + kind.str() + "\n";
-  }
-  if (deviceNames.empty())
-    return schedule.emitError("a partitioned model needs the module's '")
-           << kDevicesAttrName << "'";
+  FailureOr<SmallVector<PlacedDevice>> described = readDeviceList(module);
+  if (failed(described))
+    return failure();
+  devices = std::move(*described);
+  std::string deviceLines;
+  for (const PlacedDevice &device : devices)
+    deviceLines += "device " + device.name.str() + " " + device.kind.str() + "\n";
 
   Block &body = schedule.getBody().front();
   for (BlockArgument argument : body.getArguments())
@@ -107,8 +91,10 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
   Builder builder(module.getContext());
   for (Operation &op : body.without_terminator()) {
     if (auto transfer = dyn_cast<TransferOp>(op)) {
-      FailureOr<int> target = deviceIndex(transfer, transfer.getTarget());
-      if (failed(target) || failed(deviceIndex(transfer, transfer.getSource())))
+      FailureOr<int> target =
+          findDevice(devices, transfer.getTarget(), transfer);
+      if (failed(target) ||
+          failed(findDevice(devices, transfer.getSource(), transfer)))
         return failure();
       std::string source = refs.lookup(transfer.getInput());
       steps += "copy " + source + " " + define(transfer.getResult(), *target) +
@@ -123,7 +109,7 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
     if (!deviceName)
       return op.emitOpError("cannot be scheduled: a partitioned model holds "
                             "only calls of partitions and edge.transfer");
-    FailureOr<int> device = deviceIndex(call, deviceName.getValue());
+    FailureOr<int> device = findDevice(devices, deviceName.getValue(), call);
     if (failed(device))
       return failure();
     unsigned index = numPartitions++;
@@ -148,7 +134,7 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
   }
   for (auto [value, output] : lateCopies)
     steps += "copy " + refs.lookup(value) + " o" + std::to_string(output) + "\n";
-  os << devices << buffers << steps;
+  os << deviceLines << buffers << steps;
   return success();
 }
 

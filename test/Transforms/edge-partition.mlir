@@ -104,7 +104,7 @@ module attributes {edge.devices = [{name = "cpu0", kind = "cpu"}]} {
 
 module attributes {edge.devices = [{name = "cpu0", kind = "cpu"}]} {
   func.func @model(%x: tensor<2xf32>) -> tensor<2xf32> {
-    // expected-error @+1 {{'edge.neg' op is placed on 'tpu', which the module's 'edge.devices' does not list}}
+    // expected-error @+1 {{'edge.neg' op names device 'tpu', which the module's 'edge.devices' does not list}}
     %n = edge.neg %x {edge.device = "tpu"} : tensor<2xf32>
     return %n : tensor<2xf32>
   }

@@ -1,0 +1,31 @@
+//===- DeviceList.h - The devices a placed module names ---------*- C++ -*-===//
+//
+// edge-place records the devices as the module attribute `edge.devices`: a
+// list of {name, kind} dictionaries, the first device holding the graph's
+// inputs and outputs. Partitioning and the schedule metadata read it back.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_LIB_TRANSFORMS_DEVICELIST_H
+#define EDGE_LIB_TRANSFORMS_DEVICELIST_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::edge {
+
+struct PlacedDevice {
+  StringRef name, kind;
+};
+
+/// The module's `edge.devices`, in order. Fails, with a diagnostic, when the
+/// attribute is missing, empty or malformed.
+FailureOr<SmallVector<PlacedDevice>> readDeviceList(ModuleOp module);
+
+/// The index of the device called `name`; fails, with a diagnostic on `op`,
+/// when the list has none.
+FailureOr<int> findDevice(ArrayRef<PlacedDevice> devices, StringRef name,
+                          Operation *op);
+
+} // namespace mlir::edge
+
+#endif // EDGE_LIB_TRANSFORMS_DEVICELIST_H
