@@ -23,6 +23,13 @@ static std::string getOpLabel(Operation *op) {
   return label;
 }
 
+/// A time for the report: null where the device cannot run the node.
+static llvm::json::Value secondsOrNull(double seconds) {
+  if (seconds == PlacementProblem::kUnsupported)
+    return nullptr;
+  return seconds;
+}
+
 /// Colors of the devices in the picture, in device order.
 static const char *const kDeviceColors[] = {"#8ecae6", "#ffb703", "#90be6d",
                                             "#f28482", "#cdb4db", "#bde0fe"};
@@ -111,7 +118,7 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
     for (auto [index, device] : llvm::enumerate(devices.devices)) {
       double time = problem->problem.nodeSeconds[node][index];
       totals[index] += time;
-      seconds[device.name] = time;
+      seconds[device.name] = secondsOrNull(time);
     }
     ops.push_back(llvm::json::Object{{"node", getNodeName(op->getLoc())},
                                      {"op", getOpLabel(op)},
@@ -121,7 +128,7 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
   }
   llvm::json::Object totalSeconds;
   for (auto [index, device] : llvm::enumerate(devices.devices))
-    totalSeconds[device.name] = totals[index];
+    totalSeconds[device.name] = secondsOrNull(totals[index]);
 
   const Placement &placement = problem->placement;
   llvm::json::Array placedNodes;

@@ -2,6 +2,7 @@
 
 #include "edge/Placement/DeviceModel.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
@@ -15,6 +16,10 @@ const Device *DeviceSet::find(StringRef name) const {
     if (device.name == name)
       return &device;
   return nullptr;
+}
+
+bool Device::supports(StringRef opName) const {
+  return !llvm::is_contained(unsupportedOps, opName);
 }
 
 const Link *DeviceSet::findLink(StringRef a, StringRef b) const {
@@ -115,6 +120,32 @@ llvm::ArrayRef<StringRef> mlir::edge::getDevicePresetNames() {
   return names;
 }
 
+/// Reads `unsupported_ops`: edge op names such as "edge.scatter_nd".
+static llvm::Error getUnsupportedOps(const llvm::json::Value &value,
+                                     const std::string &path,
+                                     std::vector<std::string> &ops) {
+  const llvm::json::Array *array = value.getAsArray();
+  if (!array)
+    return fieldError(path, "expected an array of op names");
+  for (auto [index, element] : llvm::enumerate(*array)) {
+    std::optional<StringRef> name = element.getAsString();
+    std::string where = path + "[" + std::to_string(index) + "]";
+    if (!name)
+      return fieldError(where, "expected a string");
+    StringRef mnemonic = *name;
+    bool wellFormed = mnemonic.consume_front("edge.") && !mnemonic.empty() &&
+                      llvm::all_of(mnemonic, [](char c) {
+                        return llvm::isLower(c) || llvm::isDigit(c) || c == '_';
+                      });
+    if (!wellFormed)
+      return fieldError(where, "expected an edge op name such as "
+                               "'edge.scatter_nd', got '" +
+                                   *name + "'");
+    ops.push_back(name->str());
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<DeviceSet>
 mlir::edge::parseDeviceDescription(StringRef json) {
   llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(json);
@@ -141,7 +172,7 @@ mlir::edge::parseDeviceDescription(StringRef json) {
             checkKeys(*object,
                       {"name", "kind", "chip", "peak_gflops",
                        "memory_bandwidth_gbps", "memory_gb",
-                       "launch_overhead_us"},
+                       "launch_overhead_us", "unsupported_ops"},
                       path))
       return std::move(error);
     Device device;
@@ -188,6 +219,12 @@ mlir::edge::parseDeviceDescription(StringRef json) {
       if (!launch)
         return launch.takeError();
       device.launchOverheadUs = *launch;
+    }
+    if (const llvm::json::Value *ops = object->get("unsupported_ops")) {
+      llvm::Error error = getUnsupportedOps(*ops, path + ".unsupported_ops",
+                                            device.unsupportedOps);
+      if (error)
+        return std::move(error);
     }
     set.devices.push_back(device);
   }

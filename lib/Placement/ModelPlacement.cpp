@@ -44,6 +44,42 @@ func::FuncOp mlir::edge::findModelFunction(ModuleOp module) {
   return model;
 }
 
+/// The first op of `node` (itself or, for a fusion group, an op of its
+/// body) that `device` cannot run.
+static Operation *findUnsupportedOp(Operation *node, const Device &device) {
+  if (device.unsupportedOps.empty())
+    return nullptr;
+  Operation *found = nullptr;
+  node->walk([&](Operation *op) {
+    if (!found && !device.supports(op->getName().getStringRef()))
+      found = op;
+  });
+  return found;
+}
+
+/// Fails, naming the node and op, when a node can run on no device or is
+/// pinned to a device that cannot run it.
+static LogicalResult checkSupport(const DeviceSet &devices,
+                                  const ModelPlacement &m) {
+  for (auto [node, op] : llvm::enumerate(m.ops)) {
+    int pin = m.problem.pins[node];
+    if (pin >= 0) {
+      if (Operation *bad = findUnsupportedOp(op, devices.devices[pin]))
+        return bad->emitOpError("is pinned to '")
+               << devices.devices[pin].name
+               << "', whose description lists it in unsupported_ops";
+      continue;
+    }
+    if (llvm::all_of(m.problem.nodeSeconds[node], [](double seconds) {
+          return seconds == PlacementProblem::kUnsupported;
+        }))
+      return findUnsupportedOp(op, devices.devices.front())
+          ->emitOpError("can run on none of the described devices (each "
+                        "lists it in unsupported_ops)");
+  }
+  return success();
+}
+
 /// Fills the problem's nodes, memory and edges from the model's ops.
 static void addNodesAndEdges(func::FuncOp model, const DeviceSet &devices,
                              ModelPlacement &m) {
@@ -69,7 +105,9 @@ static void addNodesAndEdges(func::FuncOp model, const DeviceSet &devices,
     m.bytes.push_back(costed.estimateBytes());
     for (auto [d, device] : llvm::enumerate(devices.devices))
       p.nodeSeconds[node][d] =
-          estimateKernelSeconds(device, m.flops.back(), m.bytes.back());
+          findUnsupportedOp(op, device)
+              ? PlacementProblem::kUnsupported
+              : estimateKernelSeconds(device, m.flops.back(), m.bytes.back());
     // Values the op reads: its operands and, for a fusion group, what its
     // body uses from outside.
     llvm::SetVector<Value> used(op->operand_begin(), op->operand_end());
@@ -123,7 +161,8 @@ static LogicalResult addLinks(func::FuncOp model, const DeviceSet &devices,
 /// a fusion group (which then runs there as a whole).
 static LogicalResult addAttributePins(const DeviceSet &devices,
                                       ModelPlacement &m) {
-  for (auto [node, op] : llvm::enumerate(m.ops)) {
+  for (auto [index, op] : llvm::enumerate(m.ops)) {
+    size_t node = index;
     WalkResult result = op->walk([&](Operation *inner) {
       auto pin = inner->getAttrOfType<StringAttr>(kPinAttrName);
       if (!pin)
@@ -187,7 +226,8 @@ FailureOr<ModelPlacement> mlir::edge::placeModel(func::FuncOp model,
   addNodesAndEdges(model, devices, m);
   if (failed(addLinks(model, devices, m.problem)) ||
       failed(addAttributePins(devices, m)) ||
-      failed(addPins(model, devices, pins, m)))
+      failed(addPins(model, devices, pins, m)) ||
+      failed(checkSupport(devices, m)))
     return failure();
   m.placement = place(m.problem);
   if (!m.placement.feasible())

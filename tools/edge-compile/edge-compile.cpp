@@ -315,6 +315,9 @@ int main(int argc, char **argv) {
   registerAllExtensions(registry);
   registerAllEdgeDialects(registry);
   MLIRContext context(registry);
+  // Diagnostics name the ONNX node; a dump of the failing op's IR would
+  // only bury that for a user.
+  context.printOpOnDiagnostic(false);
   ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
     printDiagnostic(diag);
     return success();

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlir::edge {
 
@@ -36,6 +37,11 @@ struct Device {
   double memoryBytes = 0;
   /// Fixed cost of launching one kernel, in microseconds.
   double launchOverheadUs = 0;
+  /// Edge ops the device cannot run ("edge.scatter_nd"); a node holding one
+  /// is placed elsewhere.
+  std::vector<std::string> unsupportedOps;
+
+  bool supports(llvm::StringRef opName) const;
 };
 
 struct Link {
