@@ -93,6 +93,7 @@ MODELS: Dict[str, Tuple[Callable[[], nn.Module], Tuple[int, ...]]] = {
     "resnet18": (lambda: torchvision.models.resnet18(weights=None), (1, 3, 224, 224)),
     "resnet50": (lambda: torchvision.models.resnet50(weights=None), (1, 3, 224, 224)),
     "mobilenet_v2": (lambda: torchvision.models.mobilenet_v2(weights=None), (1, 3, 224, 224)),
+    "squeezenet": (lambda: torchvision.models.squeezenet1_1(weights=None), (1, 3, 224, 224)),
     "bert_encoder": (BertEncoder, (1, 32, 128)),
 }
 

@@ -261,9 +261,14 @@ static int runTool(int argc, char **argv) {
     if (!compileModel(options.model, libraryPath, error))
       throw UserError{error};
   }
+  auto loadStart = std::chrono::steady_clock::now();
   std::unique_ptr<LoadedModel> model = LoadedModel::load(libraryPath, error);
   if (!model)
     throw UserError{error};
+  std::printf("load: load_ms=%.6f\n",
+              std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - loadStart)
+                  .count());
 
   std::vector<HostTensor> inputs =
       readInputs(*model, assignInputs(*model, options.inputs));

@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""Measure edge against ONNX Runtime on a model zoo, side by side.
+
+Exports the models with torch (scripts/export_torch_models.py), installs the
+ONNX Runtime peer from npm (benchmarks/package.json, --ignore-scripts),
+compiles each model with edge-compile and runs edge (edge-run) and ORT
+(benchmarks/ort_runner.js) on the same inputs with the same thread counts,
+alternating between them round by round so that the noise of a shared
+machine falls on both. Writes docs/performance.md.
+
+  /usr/bin/python3 benchmarks/run_benchmarks.py [--build-dir build]
+      [--models resnet50,...] [--threads 1,2] [--rounds 5] [--runs 10]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "benchmarks"
+DEFAULT_MODELS = "resnet50,mobilenet_v2,bert_encoder,resnet18,squeezenet"
+# fp32 peak of one core of the reference machine (AVX-512 FMA at its
+# sustained clock), as measured for the CPU performance issue.
+PEAK_GFLOPS_PER_CORE = 171.0
+
+
+def run(cmd: List[str], env=None, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, env=env, cwd=cwd, text=True, capture_output=True)
+
+
+def measure_rss(cmd: List[str], env=None):
+    """Runs `cmd` with wait4 to get the child's own peak RSS (KiB)."""
+    process = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    stdout = process.stdout.read().decode()
+    stderr = process.stderr.read().decode()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return stdout, stderr, process.returncode, usage.ru_maxrss
+
+
+def ensure_ort() -> Path:
+    runner = BENCH_DIR / "ort_runner.js"
+    if not (BENCH_DIR / "node_modules" / "onnxruntime-node").is_dir():
+        print("installing onnxruntime-node from npm (benchmarks only)", flush=True)
+        result = run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund"],
+                     cwd=BENCH_DIR)
+        if result.returncode != 0:
+            sys.exit(f"npm install failed:\n{result.stderr}")
+    return runner
+
+
+def export_models(models: List[str], out: Path) -> None:
+    missing = [m for m in models if not (out / m / "model.onnx").exists()]
+    if missing:
+        result = run(["/usr/bin/python3", str(ROOT / "scripts" / "export_torch_models.py"),
+                      str(out), "--models", ",".join(missing)])
+        if result.returncode != 0:
+            sys.exit(f"model export failed:\n{result.stderr}")
+
+
+def write_inputs(model_dir: Path, work: Path) -> Path:
+    """Raw float32 copies of the first data set's inputs, for ORT."""
+    model = onnx.load(str(model_dir / "model.onnx"), load_external_data=False)
+    initializers = {t.name for t in model.graph.initializer}
+    names = [i.name for i in model.graph.input if i.name not in initializers]
+    spec = []
+    for index, name in enumerate(names):
+        array = numpy_helper.to_array(
+            onnx.load_tensor(str(model_dir / "test_data_set_0" / f"input_{index}.pb")))
+        path = work / f"input_{index}.bin"
+        array.astype(np.float32).tofile(path)
+        spec.append({"name": name, "shape": list(array.shape), "file": str(path)})
+    spec_path = work / "inputs.json"
+    spec_path.write_text(json.dumps(spec))
+    return spec_path
+
+
+def compile_model(build: Path, model_dir: Path, work: Path) -> Dict:
+    library = work / "model.so"
+    report = work / "report.json"
+    start = time.monotonic()
+    result = run([str(build / "bin" / "edge-compile"), str(model_dir / "model.onnx"),
+                  "-o", str(library), f"--report={report}"])
+    seconds = time.monotonic() - start
+    if result.returncode != 0:
+        sys.exit(f"edge-compile failed on {model_dir}:\n{result.stderr}")
+    flops = json.loads(report.read_text())["totals"]["flops"]
+    return {"library": library, "compile_s": seconds, "flops": flops}
+
+
+def run_edge(build: Path, library: Path, model_dir: Path, threads: int, runs: int) -> Dict:
+    inputs = sorted((model_dir / "test_data_set_0").glob("input_*.pb"))
+    cmd = [str(build / "bin" / "edge-run"), str(library), "--bench", str(runs)]
+    for path in inputs:
+        cmd += ["--input", str(path)]
+    env = dict(os.environ, EDGE_NUM_THREADS=str(threads))
+    stdout, stderr, code, rss = measure_rss(cmd, env)
+    if code != 0:
+        sys.exit(f"edge-run failed:\n{stderr}")
+    load = float(re.search(r"load_ms=([\d.]+)", stdout).group(1))
+    first = float(re.search(r"run: latency_ms=([\d.]+)", stdout).group(1))
+    median = float(re.search(r"median_ms=([\d.]+)", stdout).group(1))
+    return {"median_ms": median, "load_first_ms": load + first, "rss_kb": rss}
+
+
+def run_ort(runner: Path, model_dir: Path, spec: Path, threads: int, runs: int) -> Dict:
+    cmd = ["node", str(runner), str(model_dir / "model.onnx"), str(threads), str(runs),
+           str(spec)]
+    stdout, stderr, code, rss = measure_rss(cmd)
+    if code != 0:
+        sys.exit(f"ORT runner failed:\n{stderr}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    return {"median_ms": statistics.median(result["times_ms"]),
+            "load_first_ms": result["load_first_ms"], "rss_kb": rss}
+
+
+def cpu_name() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def render(rows: List[Dict], command: str) -> str:
+    lines = [
+        "# CPU performance: edge against ONNX Runtime",
+        "",
+        f"Generated by `{command}` on {datetime.date.today().isoformat()}, "
+        f"{cpu_name()}, {os.cpu_count()} cores; ONNX Runtime 1.30.0 (npm "
+        "`onnxruntime-node`, CPU execution provider, all graph optimizations).",
+        "",
+        "Both run the same exported model on the same input, alternating round "
+        "by round; latency is the median over all rounds of each round's median. "
+        "GFLOP/s uses edge's FLOP count of the model (a multiply-add is two); "
+        f"peak is {PEAK_GFLOPS_PER_CORE:g} GFLOP/s per core. Peak RSS is the whole "
+        "process's (edge-run, or node with ORT). Load + first run: library load or "
+        "session creation plus the first inference. Ratio < 1 means edge is faster.",
+        "",
+        "| model | threads | edge ms | ORT ms | edge/ORT | edge GFLOP/s | % of peak "
+        "| edge RSS MiB | ORT RSS MiB | edge load+first ms | ORT load+first ms "
+        "| compile s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        gflops = r["flops"] / (r["edge_ms"] * 1e6)
+        peak = 100 * gflops / (PEAK_GFLOPS_PER_CORE * r["threads"])
+        lines.append(
+            f"| {r['model']} | {r['threads']} | {r['edge_ms']:.2f} | {r['ort_ms']:.2f} "
+            f"| {r['edge_ms'] / r['ort_ms']:.2f} | {gflops:.1f} | {peak:.1f} "
+            f"| {r['edge_rss_kb'] / 1024:.0f} | {r['ort_rss_kb'] / 1024:.0f} "
+            f"| {r['edge_load_ms']:.0f} | {r['ort_load_ms']:.0f} | {r['compile_s']:.1f} |")
+    lines += ["", "Reproduce: `" + command + "` (needs the build, npm and the Debian "
+              "packages of scripts/install-deps.sh).", ""]
+    return "\n".join(lines)
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "build")
+    parser.add_argument("--models", default=DEFAULT_MODELS)
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=10, help="timed runs per round")
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "performance.md")
+    args = parser.parse_args(argv)
+    command = shlex.join(["benchmarks/run_benchmarks.py"] + argv)
+    build = args.build_dir.resolve()
+    models = args.models.split(",")
+    threads = [int(t) for t in args.threads.split(",")]
+    out = build / "models"
+    export_models(models, out)
+    runner = ensure_ort()
+
+    rows = []
+    for model in models:
+        model_dir = out / model
+        work = build / "benchmarks" / model
+        work.mkdir(parents=True, exist_ok=True)
+        compiled = compile_model(build, model_dir, work)
+        spec = write_inputs(model_dir, work)
+        for count in threads:
+            edge_runs, ort_runs = [], []
+            for round_index in range(args.rounds):
+                order = ["edge", "ort"] if round_index % 2 == 0 else ["ort", "edge"]
+                for which in order:
+                    if which == "edge":
+                        edge_runs.append(run_edge(build, compiled["library"], model_dir,
+                                                  count, args.runs))
+                    else:
+                        ort_runs.append(run_ort(runner, model_dir, spec, count, args.runs))
+            row = {
+                "model": model, "threads": count, "flops": compiled["flops"],
+                "compile_s": compiled["compile_s"],
+                "edge_ms": statistics.median(r["median_ms"] for r in edge_runs),
+                "ort_ms": statistics.median(r["median_ms"] for r in ort_runs),
+                "edge_rss_kb": max(r["rss_kb"] for r in edge_runs),
+                "ort_rss_kb": max(r["rss_kb"] for r in ort_runs),
+                "edge_load_ms": statistics.median(r["load_first_ms"] for r in edge_runs),
+                "ort_load_ms": statistics.median(r["load_first_ms"] for r in ort_runs),
+            }
+            rows.append(row)
+            print(f"{model} x{count}: edge {row['edge_ms']:.2f} ms, ORT {row['ort_ms']:.2f} ms, "
+                  f"ratio {row['edge_ms'] / row['ort_ms']:.2f}", flush=True)
+    args.report.write_text(render(rows, command))
+    print(f"wrote {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
