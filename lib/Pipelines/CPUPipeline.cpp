@@ -63,6 +63,13 @@ void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertEdgeToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Multiply-accumulate kernels become register tiles whose accumulators
+  // the subset hoisting keeps in vector registers across the reduction.
+  pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLoopInvariantSubsetHoistingPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 }
 
 void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
@@ -79,8 +86,10 @@ void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
           "canonicalize,buffer-deallocation-pipeline,"
           "func.func(edge-empty-argument-buffers),"
           "edge-memref-copy-to-linalg,func.func(convert-linalg-to-loops),"
+          "func.func(convert-vector-to-scf{full-unroll=true}),"
           "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-libm,convert-math-to-llvm,"
+          "convert-vector-to-llvm,"
           "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
           "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"
           "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");

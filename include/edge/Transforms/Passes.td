@@ -171,4 +171,32 @@ def PartitionPass : Pass<"edge-partition", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def TileAndVectorizePass
+    : Pass<"edge-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Register-tile and vectorize multiply-accumulate kernels";
+  let description = [{
+    Runs on linalg on tensors. Every f32 `linalg.generic` whose body is a
+    multiply-accumulate (`out + a * b`, the lowering of matmul, gemm,
+    einsum and convolution) with static shapes is tiled into register
+    blocks and vectorized: the loop feeding the output's last (contiguous)
+    dimension becomes the vector dimension (up to `vector-width` lanes),
+    and a second output loop that the vector operand does not use (the
+    matmul's rows, the convolution's output channels) is unrolled into up
+    to `rows` accumulators; every other loop steps by one, the reductions
+    innermost. Each step is then a row of broadcast multiply-adds into
+    accumulators that `loop-invariant-subset-hoisting` keeps in registers
+    across the reduction loops. Tile sizes divide the loop sizes, so no
+    tile is partial.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "Most lanes of the vector dimension (16: one AVX-512 register)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"8",
+           "Most accumulator rows of the unrolled second dimension">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // EDGE_TRANSFORMS_PASSES_TD

@@ -1,0 +1,200 @@
+//===- TileAndVectorize.cpp - Register-tile multiply-accumulate kernels ---===//
+//
+// The lowering turns matmul, gemm, einsum and convolution into linalg.generic
+// ops whose body is `out + a * b`. Run as scalar loops they reach a few
+// GFLOP/s; tiled so that each step multiplies one vector of the operand
+// read along the output's contiguous dimension by up to `rows` broadcast
+// scalars of the other operand, into `rows` vector accumulators, they run
+// at the rate of the machine's FMA units. See the pass description in
+// Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_TILEANDVECTORIZEPASS
+#include "edge/Transforms/Passes.h.inc"
+} // namespace mlir::edge
+
+using namespace mlir;
+using namespace mlir::edge;
+
+/// Whether the body of `op` is `yield out + a * b` (either operand order)
+/// over its two inputs and its output.
+static bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      body.getOperations().size() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body.getArgument(2);
+  Value product = add.getLhs() == out ? add.getRhs() : add.getLhs();
+  if (add.getLhs() != out && add.getRhs() != out)
+    return false;
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) ||
+         (mul.getLhs() == b && mul.getRhs() == a);
+}
+
+/// The largest divisor of `size` that is at most `limit`.
+static int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
+  for (int64_t candidate = std::min(size, limit); candidate > 1; --candidate)
+    if (size % candidate == 0)
+      return candidate;
+  return 1;
+}
+
+/// Tile sizes for `op` (one per loop), or failure when it is not a
+/// statically shaped f32 multiply-accumulate with a vectorizable output.
+static FailureOr<SmallVector<int64_t>>
+chooseTileSizes(linalg::GenericOp op, int64_t vectorWidth, int64_t rows) {
+  if (!isMultiplyAccumulate(op) || !op.hasPureTensorSemantics())
+    return failure();
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+      return failure();
+  }
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() == 0 || !outMap.isProjectedPermutation() ||
+      llvm::none_of(iterators, linalg::isReductionIterator))
+    return failure();
+  unsigned vectorDim = outMap.getDimPosition(outMap.getNumResults() - 1);
+
+  // The loop unrolled into accumulator rows: an output loop that no input
+  // reading along the vector dimension uses, so each row multiplies the
+  // same vector by a broadcast scalar. The largest such loop wins.
+  llvm::SmallBitVector usedWithVector(ranges.size());
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!map.isFunctionOfDim(vectorDim))
+      continue;
+    for (unsigned d = 0; d < ranges.size(); ++d)
+      if (map.isFunctionOfDim(d))
+        usedWithVector.set(d);
+  }
+  std::optional<unsigned> rowDim;
+  for (unsigned r = 0; r < outMap.getNumResults(); ++r) {
+    unsigned d = outMap.getDimPosition(r);
+    if (d != vectorDim && !usedWithVector.test(d) &&
+        (!rowDim || ranges[d] > ranges[*rowDim]))
+      rowDim = d;
+  }
+
+  SmallVector<int64_t> sizes(ranges.size(), 1);
+  sizes[vectorDim] = largestDivisorAtMost(ranges[vectorDim], vectorWidth);
+  if (rowDim)
+    sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
+  // Nothing to gain from a scalar kernel.
+  if (sizes[vectorDim] == 1)
+    return failure();
+  return sizes;
+}
+
+/// Rewrites the vectorized `acc + a * b` (the product possibly reshaped,
+/// as the vectorizer drops the unit reduction dimension) into
+/// `vector.fma`: one instruction and one rounding per step, as BLAS
+/// libraries and ONNX Runtime compute it.
+static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
+  SmallVector<arith::AddFOp> adds;
+  root->walk([&](arith::AddFOp add) {
+    if (isa<VectorType>(add.getType()))
+      adds.push_back(add);
+  });
+  for (arith::AddFOp add : adds) {
+    for (unsigned side = 0; side < 2; ++side) {
+      Value product = add->getOperand(side);
+      Value accumulator = add->getOperand(1 - side);
+      auto cast = product.getDefiningOp<vector::ShapeCastOp>();
+      auto mul = (cast ? cast.getSource() : product).getDefiningOp<arith::MulFOp>();
+      if (!mul || !mul->hasOneUse() || (cast && !cast->hasOneUse()))
+        continue;
+      rewriter.setInsertionPoint(add);
+      Value lhs = mul.getLhs(), rhs = mul.getRhs();
+      if (cast) {
+        lhs = vector::ShapeCastOp::create(rewriter, add.getLoc(), add.getType(), lhs);
+        rhs = vector::ShapeCastOp::create(rewriter, add.getLoc(), add.getType(), rhs);
+      }
+      rewriter.replaceOpWithNewOp<vector::FMAOp>(add, lhs, rhs, accumulator);
+      break;
+    }
+  }
+}
+
+namespace {
+struct TileAndVectorizePass final
+    : edge::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> candidates;
+    getOperation().walk(
+        [&](linalg::GenericOp op) { candidates.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : candidates) {
+      FailureOr<SmallVector<int64_t>> sizes =
+          chooseTileSizes(op, vectorWidth, rows);
+      if (failed(sizes))
+        continue;
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), *sizes));
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+      for (Operation *tile : tiled->tiledOps) {
+        // A convolution tile still indexes its input by `oh + kh`; with
+        // the unit loops dropped its maps are plain permutations, which
+        // the vectorizer takes.
+        auto generic = cast<linalg::GenericOp>(tile);
+        rewriter.setInsertionPoint(generic);
+        linalg::ControlDropUnitDims control;
+        control.rankReductionStrategy = linalg::ControlDropUnitDims::
+            RankReductionStrategy::ExtractInsertSlice;
+        FailureOr<linalg::DropUnitDimsResult> reduced =
+            linalg::dropUnitDims(rewriter, generic, control);
+        if (succeeded(reduced)) {
+          rewriter.replaceOp(generic, reduced->replacements);
+          tile = reduced->resultOp;
+        }
+        rewriter.setInsertionPoint(tile);
+        FailureOr<linalg::VectorizationResult> vectorized =
+            linalg::vectorize(rewriter, tile);
+        if (succeeded(vectorized))
+          rewriter.replaceOp(tile, vectorized->replacements);
+      }
+    }
+    // The unit reduction dimension's multi_reduction folds into an add,
+    // which then fuses with its multiply.
+    RewritePatternSet patterns(&getContext());
+    vector::MultiDimReductionOp::getCanonicalizationPatterns(patterns,
+                                                             &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    fuseMultiplyAdds(getOperation(), rewriter);
+  }
+};
+} // namespace

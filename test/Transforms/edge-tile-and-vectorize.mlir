@@ -1,0 +1,95 @@
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize),canonicalize,loop-invariant-subset-hoisting,canonicalize)' -split-input-file | FileCheck %s
+
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+
+// A matmul: 8 rows x 16 lanes of accumulators, kept in registers across
+// the k loop; each step is one fused multiply-add of broadcast A scalars by
+// a B row.
+// CHECK-LABEL: func @matmul
+// CHECK: scf.for %[[M:.*]] = %c0 to %c64 step %c8
+// CHECK: scf.for %[[N:.*]] = %c0 to %c256 step %c16
+// CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<8x16xf32>, vector<8x16xf32>
+// CHECK: scf.for {{.*}} = %c0 to %c128 step %c1 iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<8x16xf32>)
+// CHECK: vector.fma {{.*}}, %[[A]] : vector<8x16xf32>
+// CHECK: vector.transfer_write
+// CHECK: tensor.insert_slice
+func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tensor<64x256xf32>) -> tensor<64x256xf32> {
+  %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<64x128xf32>, tensor<128x256xf32>) outs(%c : tensor<64x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x256xf32>
+  return %r : tensor<64x256xf32>
+}
+
+// -----
+
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+
+// A 3x3 convolution: the vector runs along the output width (14 lanes,
+// the largest divisor of 28 up to 16), the rows are output channels (the
+// weights are broadcast); the unit loops are dropped so the input's
+// `oh + kh` map vectorizes.
+// CHECK-LABEL: func @conv
+// CHECK: scf.for {{.*}} = %c0 to %c16 step %c8
+// CHECK: scf.for {{.*}} = %c0 to %c28 step %c1
+// CHECK: scf.for {{.*}} = %c0 to %c28 step %c14
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x14xf32>)
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x14xf32>)
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x14xf32>)
+// CHECK: vector.fma {{.*}} : vector<8x14xf32>
+func.func @conv(%i: tensor<1x4x30x30xf32>, %k: tensor<16x4x3x3xf32>, %o: tensor<1x16x28x28xf32>) -> tensor<1x16x28x28xf32> {
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x4x30x30xf32>, tensor<16x4x3x3xf32>) outs(%o : tensor<1x16x28x28xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x16x28x28xf32>
+  return %r : tensor<1x16x28x28xf32>
+}
+
+// -----
+
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+
+// Left alone: integer arithmetic, a body that is not a multiply-add, and
+// an output whose contiguous dimension has a single element.
+// CHECK-LABEL: func @untouched
+// CHECK-NOT: vector.
+// CHECK-NOT: scf.for
+// CHECK-COUNT-3: linalg.generic
+func.func @untouched(%ai: tensor<8x8xi32>, %bi: tensor<8x8xi32>, %ci: tensor<8x8xi32>,
+                     %a: tensor<8x8xf32>, %b: tensor<8x8xf32>, %c: tensor<8x8xf32>,
+                     %bn: tensor<8x1xf32>, %cn: tensor<8x1xf32>) -> (tensor<8x8xi32>, tensor<8x8xf32>, tensor<8x1xf32>) {
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%ai, %bi : tensor<8x8xi32>, tensor<8x8xi32>) outs(%ci : tensor<8x8xi32>) {
+  ^bb0(%x: i32, %y: i32, %acc: i32):
+    %p = arith.muli %x, %y : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<8x8xi32>
+  %1 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%c : tensor<8x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.maximumf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x8xf32>
+  %2 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %bn : tensor<8x8xf32>, tensor<8x1xf32>) outs(%cn : tensor<8x1xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x1xf32>
+  return %0, %1, %2 : tensor<8x8xi32>, tensor<8x8xf32>, tensor<8x1xf32>
+}
