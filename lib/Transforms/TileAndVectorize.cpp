@@ -142,6 +142,84 @@ static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
   }
 }
 
+/// Whether `map` reads along a loop with a stride or dilation (`oh * 2 +
+/// kh`): after tiling, such an access is no permutation the vectorizer
+/// takes, and the tile would stay scalar.
+static bool hasScaledAccess(AffineMap map) {
+  bool scaled = false;
+  for (AffineExpr expr : map.getResults())
+    expr.walk([&](AffineExpr sub) {
+      if (sub.getKind() == AffineExprKind::Mul)
+        scaled = true;
+    });
+  return scaled;
+}
+
+/// Copies each input of `op` that is read with a stride or dilation into a
+/// tensor indexed by the loops it uses, `vectorDim` last (an im2col-like
+/// gather: one copy per input element an output channel reads, a small
+/// fraction of the multiply-adds), so that `op` reads it at a plain
+/// projection of its loops.
+static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
+                                                 unsigned vectorDim,
+                                                 RewriterBase &rewriter) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<Value> inputs = op.getDpsInputs();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  bool changed = false;
+  for (auto [index, input] : llvm::enumerate(inputs)) {
+    AffineMap map = maps[index];
+    if (!hasScaledAccess(map))
+      continue;
+    // The vector dimension goes last, so the tile reads it contiguously.
+    SmallVector<unsigned> dims;
+    for (unsigned d = 0; d < map.getNumDims(); ++d)
+      if (map.isFunctionOfDim(d) && d != vectorDim)
+        dims.push_back(d);
+    if (map.isFunctionOfDim(vectorDim))
+      dims.push_back(vectorDim);
+    SmallVector<int64_t> shape;
+    SmallVector<AffineExpr> gatherExprs;
+    for (unsigned d : dims)
+      shape.push_back(ranges[d]);
+    // The gather iterates over `dims`; the original map, renumbered.
+    SmallVector<AffineExpr> renumber(map.getNumDims(),
+                                     rewriter.getAffineConstantExpr(0));
+    for (auto [position, d] : llvm::enumerate(dims))
+      renumber[d] = rewriter.getAffineDimExpr(position);
+    AffineMap gatherRead = map.replaceDimsAndSymbols(renumber, {}, dims.size(), 0);
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    Type element = cast<RankedTensorType>(input.getType()).getElementType();
+    Value empty = tensor::EmptyOp::create(rewriter, loc, shape, element);
+    auto gather = linalg::GenericOp::create(
+        rewriter, loc, empty.getType(), ValueRange{input}, ValueRange{empty},
+        ArrayRef<AffineMap>{gatherRead,
+                            rewriter.getMultiDimIdentityMap(dims.size())},
+        SmallVector<utils::IteratorType>(dims.size(),
+                                         utils::IteratorType::parallel),
+        [](OpBuilder &b, Location loc, ValueRange args) {
+          linalg::YieldOp::create(b, loc, args[0]);
+        });
+    inputs[index] = gather.getResult(0);
+    SmallVector<AffineExpr> projection;
+    for (unsigned d : dims)
+      projection.push_back(rewriter.getAffineDimExpr(d));
+    maps[index] = AffineMap::get(map.getNumDims(), 0, projection,
+                                 rewriter.getContext());
+    changed = true;
+  }
+  if (!changed)
+    return op;
+  auto replacement = linalg::GenericOp::create(
+      rewriter, op.getLoc(), op.getResultTypes(), inputs, op.getDpsInits(),
+      maps, op.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(op.getRegion(), replacement.getRegion(),
+                              replacement.getRegion().begin());
+  rewriter.replaceOp(op, replacement.getResults());
+  return replacement;
+}
+
 namespace {
 struct TileAndVectorizePass final
     : edge::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
@@ -157,6 +235,17 @@ struct TileAndVectorizePass final
           chooseTileSizes(op, vectorWidth, rows);
       if (failed(sizes))
         continue;
+      // The gather pays off when several accumulator rows (output
+      // channels) share each gathered element; a depthwise convolution
+      // would copy as many elements as it multiplies.
+      AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+      unsigned vectorDim = outMap.getDimPosition(outMap.getNumResults() - 1);
+      bool hasRows = llvm::any_of(llvm::seq<unsigned>(0, sizes->size()),
+                                  [&](unsigned d) {
+                                    return d != vectorDim && (*sizes)[d] > 1;
+                                  });
+      if (hasRows)
+        op = materializeScaledInputs(op, vectorDim, rewriter);
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(&getContext(), *sizes));
       rewriter.setInsertionPoint(op);

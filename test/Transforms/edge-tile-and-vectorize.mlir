@@ -93,3 +93,51 @@ func.func @untouched(%ai: tensor<8x8xi32>, %bi: tensor<8x8xi32>, %ci: tensor<8x8
   } -> tensor<8x1xf32>
   return %0, %1, %2 : tensor<8x8xi32>, tensor<8x8xf32>, tensor<8x1xf32>
 }
+
+// -----
+
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+
+// A strided convolution: its input is first gathered into a tensor indexed
+// by the loops that read it, the vector dimension (ow) last, so the tile
+// reads plain contiguous vectors.
+// CHECK-LABEL: func @strided_conv
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x15x4x3x3x16xf32>
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x4x31x33xf32>) outs(%[[E]] : tensor<1x15x4x3x3x16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<8x16xf32>)
+// CHECK: tensor.extract_slice %[[G]]
+// CHECK: vector.fma {{.*}} : vector<8x16xf32>
+func.func @strided_conv(%i: tensor<1x4x31x33xf32>, %k: tensor<16x4x3x3xf32>, %o: tensor<1x16x15x16xf32>) -> tensor<1x16x15x16xf32> {
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x4x31x33xf32>, tensor<16x4x3x3xf32>) outs(%o : tensor<1x16x15x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x16x15x16xf32>
+  return %r : tensor<1x16x15x16xf32>
+}
+
+// -----
+
+#in = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#w = affine_map<(n, c, oh, ow, kh, kw) -> (c, kh, kw)>
+#o = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
+
+// A strided depthwise convolution has no accumulator rows to share a
+// gathered element: its input is not copied.
+// CHECK-LABEL: func @strided_depthwise
+// CHECK-NOT: tensor.empty
+// CHECK: return
+func.func @strided_depthwise(%i: tensor<1x4x31x33xf32>, %k: tensor<4x3x3xf32>, %o: tensor<1x4x15x16xf32>) -> tensor<1x4x15x16xf32> {
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x4x31x33xf32>, tensor<4x3x3xf32>) outs(%o : tensor<1x4x15x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x15x16xf32>
+  return %r : tensor<1x4x15x16xf32>
+}

@@ -186,7 +186,10 @@ def TileAndVectorizePass
     innermost. Each step is then a row of broadcast multiply-adds into
     accumulators that `loop-invariant-subset-hoisting` keeps in registers
     across the reduction loops. Tile sizes divide the loop sizes, so no
-    tile is partial.
+    tile is partial. An input read with a stride or dilation (`oh * 2 +
+    kh`) is first gathered into a tensor indexed by the loops that read it,
+    the vector dimension last, when accumulator rows share it (not for a
+    depthwise convolution, which would copy as much as it multiplies).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
