@@ -147,7 +147,7 @@ are register-tiled and vectorized (docs/architecture.md, "Lowering
 choices"); everything else runs as scalar loops that LLVM vectorizes where
 it can, the runtime is single-threaded (edge's 2-thread rows equal its
 1-thread rows: `EDGE_NUM_THREADS` has no effect yet), weights are not
-pre-packed and intermediates are heap buffers. Those are the next steps of
+pre-packed and intermediates are cached heap blocks, not a static plan. Those are the next steps of
 the CPU performance work; the peak RSS column is already below ORT's."""
 
 

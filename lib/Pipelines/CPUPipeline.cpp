@@ -90,7 +90,7 @@ void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
           "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-libm,convert-math-to-llvm,"
           "convert-vector-to-llvm,"
-          "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+          "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,convert-index-to-llvm,"
           "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"
           "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");
   pm.addPass(createEmitABIEntryPass());

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Allocator.h"
 #include "Devices.h"
 #include "Metadata.h"
 
@@ -47,6 +48,8 @@ struct edge_model {
   void **intermediates;
   unsigned char **arenas;
   edge_rt_executors *executors;
+  /// Whether this instance keeps the buffer cache alive (Allocator.h).
+  int holds_allocator;
   char last_error[EDGE_ERROR_SIZE];
 };
 
@@ -212,6 +215,8 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
       return status;
     }
   }
+  edge_rt_allocator_acquire();
+  model->holds_allocator = 1;
   *out = model;
   return EDGE_OK;
 }
@@ -221,6 +226,8 @@ EDGE_API void edge_model_destroy(edge_model *model) { destroy_model(model); }
 static void destroy_model(edge_model *model) {
   if (!model)
     return;
+  if (model->holds_allocator)
+    edge_rt_allocator_release();
   edge_rt_stop_executors(model->executors);
   if (model->arenas)
     for (size_t d = 0; d < model->metadata.num_devices; ++d)
