@@ -1,4 +1,10 @@
-// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize),canonicalize,loop-invariant-subset-hoisting,canonicalize)' -split-input-file | FileCheck %s
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{rows=8}),canonicalize,loop-invariant-subset-hoisting,canonicalize)' -split-input-file | FileCheck %s
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize),canonicalize,loop-invariant-subset-hoisting,canonicalize)' -split-input-file | FileCheck %s --check-prefix=DEFAULT
+
+// By default, up to 16 accumulator rows.
+// DEFAULT-LABEL: func @matmul
+// DEFAULT: scf.for {{.*}} = %c0 to %c64 step %c16
+// DEFAULT: vector.fma {{.*}} : vector<16x16xf32>
 
 #lhs = affine_map<(m, n, k) -> (m, k)>
 #rhs = affine_map<(m, n, k) -> (k, n)>

@@ -194,8 +194,9 @@ def TileAndVectorizePass
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "Most lanes of the vector dimension (16: one AVX-512 register)">,
-    Option<"rows", "rows", "int64_t", /*default=*/"8",
-           "Most accumulator rows of the unrolled second dimension">,
+    Option<"rows", "rows", "int64_t", /*default=*/"16",
+           "Most accumulator rows of the unrolled second dimension (16 "
+           "accumulators + operands fit AVX-512's 32 vector registers)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
