@@ -6,7 +6,6 @@
 #include "edge/Placement/ModelPlacement.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Matchers.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"

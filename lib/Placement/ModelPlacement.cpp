@@ -5,6 +5,7 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -31,6 +32,13 @@ std::string mlir::edge::getNodeName(Location loc) {
         joined += (joined.empty() ? "" : "+") + name;
     }
   return joined;
+}
+
+llvm::SetVector<Value> mlir::edge::getValuesReadBy(Operation *op) {
+  llvm::SetVector<Value> used(op->operand_begin(), op->operand_end());
+  for (Region &region : op->getRegions())
+    getUsedValuesDefinedAbove(region, used);
+  return used;
 }
 
 func::FuncOp mlir::edge::findModelFunction(ModuleOp module) {
@@ -108,11 +116,7 @@ static void addNodesAndEdges(func::FuncOp model, const DeviceSet &devices,
           findUnsupportedOp(op, device)
               ? PlacementProblem::kUnsupported
               : estimateKernelSeconds(device, m.flops.back(), m.bytes.back());
-    // Values the op reads: its operands and, for a fusion group, what its
-    // body uses from outside.
-    llvm::SetVector<Value> used(op->operand_begin(), op->operand_end());
-    if (auto group = dyn_cast<FusionGroupOp>(op))
-      used = group.getExternalValues();
+    llvm::SetVector<Value> used = getValuesReadBy(op);
     // What the op keeps on its device: its results and constant operands.
     for (Type type : op->getResultTypes())
       p.nodeBytes[node] += getTensorBytes(type);

@@ -187,21 +187,27 @@ static int decode_name(parser *p, token t, char **out) {
   return 0;
 }
 
+/// Makes room for one more element in `*array` (holding `count`).
+static int reserve(parser *p, void **array, size_t *capacity, size_t count,
+                   size_t element_size, const char *what) {
+  if (count < *capacity)
+    return 0;
+  size_t grown = *capacity ? *capacity * 2 : 8;
+  if (grown > SIZE_MAX / element_size)
+    return fail(p, "too many %s", what);
+  void *bigger = realloc(*array, grown * element_size);
+  if (!bigger)
+    return fail(p, "out of memory");
+  *array = bigger;
+  *capacity = grown;
+  return 0;
+}
+
 /// Makes room for one more tensor in the result.
 static int reserve_tensor(parser *p) {
-  size_t count = p->result.num_inputs + p->result.num_outputs;
-  if (count < p->capacity)
-    return 0;
-  size_t capacity = p->capacity ? p->capacity * 2 : 8;
-  if (capacity > SIZE_MAX / sizeof(edge_tensor_info))
-    return fail(p, "too many tensors");
-  edge_tensor_info *tensors =
-      realloc(p->result.tensors, capacity * sizeof(edge_tensor_info));
-  if (!tensors)
-    return fail(p, "out of memory");
-  p->result.tensors = tensors;
-  p->capacity = capacity;
-  return 0;
+  return reserve(p, (void **)&p->result.tensors, &p->capacity,
+                 p->result.num_inputs + p->result.num_outputs,
+                 sizeof(edge_tensor_info), "tensors");
 }
 
 /// Parses the fields after "input" or "output" into `info`, which owns what
@@ -299,27 +305,11 @@ static int parse_bound_value(parser *p) {
   return 0;
 }
 
-/// Makes room for one more element in `*array` (holding `count`).
-static int reserve(parser *p, void **array, size_t *capacity, size_t count,
-                   size_t element_size) {
-  if (count < *capacity)
-    return 0;
-  size_t grown = *capacity ? *capacity * 2 : 8;
-  if (grown > SIZE_MAX / element_size)
-    return fail(p, "too many entries");
-  void *bigger = realloc(*array, grown * element_size);
-  if (!bigger)
-    return fail(p, "out of memory");
-  *array = bigger;
-  *capacity = grown;
-  return 0;
-}
-
 /// Parses "device <name> <kind>" after its first word.
 static int parse_device(parser *p) {
   edge_rt_metadata *m = &p->result;
   if (reserve(p, (void **)&m->devices, &p->device_capacity, m->num_devices,
-              sizeof(edge_rt_device)))
+              sizeof(edge_rt_device), "devices"))
     return -1;
   edge_rt_device *device = &m->devices[m->num_devices];
   memset(device, 0, sizeof(*device));
@@ -359,7 +349,7 @@ static int parse_device_index(parser *p, size_t *out) {
 static int parse_buffer(parser *p) {
   edge_rt_metadata *m = &p->result;
   if (reserve(p, (void **)&m->buffers, &p->buffer_capacity, m->num_buffers,
-              sizeof(edge_rt_buffer)))
+              sizeof(edge_rt_buffer), "buffers"))
     return -1;
   edge_rt_buffer *buffer = &m->buffers[m->num_buffers];
   uint64_t bytes;
@@ -413,7 +403,7 @@ enum { MAX_PARTITION_BUFFERS = 1 << 16 };
 static int parse_step(parser *p, int is_copy) {
   edge_rt_metadata *m = &p->result;
   if (reserve(p, (void **)&m->steps, &p->step_capacity, m->num_steps,
-              sizeof(edge_rt_step)))
+              sizeof(edge_rt_step), "steps"))
     return -1;
   edge_rt_step *step = &m->steps[m->num_steps];
   memset(step, 0, sizeof(*step));

@@ -19,7 +19,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
-#include "mlir/Transforms/RegionUtils.h"
 
 #include <set>
 
@@ -30,14 +29,6 @@ namespace mlir::edge {
 
 using namespace mlir;
 using namespace mlir::edge;
-
-/// Values `op` reads: its operands and what its regions use from above.
-static llvm::SetVector<Value> getUsedValues(Operation *op) {
-  llvm::SetVector<Value> used(op->operand_begin(), op->operand_end());
-  for (Region &region : op->getRegions())
-    getUsedValuesDefinedAbove(region, used);
-  return used;
-}
 
 static bool isConstant(Value value) {
   Operation *def = value.getDefiningOp();
@@ -104,7 +95,7 @@ PartitionPass::formPartitions(const llvm::MapVector<Operation *, int> &placed) {
     position[entry.first] = index;
   for (auto &[op, device] : placed) {
     llvm::SmallPtrSet<Operation *, 4> producers;
-    for (Value value : getUsedValues(op))
+    for (Value value : getValuesReadBy(op))
       if (Operation *def = value.getDefiningOp(); def && placed.count(def))
         producers.insert(def);
     pending[op] = producers.size();
@@ -148,7 +139,7 @@ func::FuncOp PartitionPass::outline(func::FuncOp model,
                                              partition.ops.end());
   llvm::SetVector<Operation *> constants;
   for (Operation *op : partition.ops) {
-    for (Value value : getUsedValues(op)) {
+    for (Value value : getValuesReadBy(op)) {
       Operation *def = value.getDefiningOp();
       if (def && members.contains(def))
         continue;

@@ -167,19 +167,12 @@ LogicalResult writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
 
 /// The cost report of the graph as placement sees it (after the graph
 /// pipeline: canonicalized, batch norms folded, fusion groups formed).
-LogicalResult writeReport(ModuleOp module, const DeviceSet &devices) {
+LogicalResult writeReport(ModuleOp module, const DeviceSet &devices,
+                          ArrayRef<DevicePin> pins) {
   std::error_code ec;
   llvm::ToolOutputFile file(reportPath, ec, llvm::sys::fs::OF_Text);
   if (ec)
     return fail("cannot open " + reportPath + ": " + ec.message()), failure();
-  SmallVector<DevicePin> pins;
-  for (StringRef text : pinOptions) {
-    std::string error;
-    DevicePin pin;
-    if (failed(parseDevicePin(text, pin, error)))
-      return fail(error), failure();
-    pins.push_back(pin);
-  }
   std::unique_ptr<llvm::ToolOutputFile> dotFile;
   if (!reportDotPath.empty()) {
     dotFile = std::make_unique<llvm::ToolOutputFile>(reportDotPath, ec,
@@ -212,6 +205,7 @@ int compile(MLIRContext &context) {
   llvm::Expected<DeviceSet> devices = loadDevices(devicesSpec);
   if (!devices)
     return fail(llvm::toString(devices.takeError()));
+  SmallVector<DevicePin> pins;
   for (StringRef text : pinOptions) {
     std::string error;
     DevicePin pin;
@@ -220,6 +214,7 @@ int compile(MLIRContext &context) {
     if (!devices->find(pin.device))
       return fail("--pin " + text + ": no device named '" + pin.device +
                   "' in --devices=" + devicesSpec);
+    pins.push_back(pin);
   }
   OwningOpRef<ModuleOp> module = loadModel(context);
   if (!module)
@@ -228,7 +223,7 @@ int compile(MLIRContext &context) {
   buildEdgeGraphPipeline(graph);
   if (failed(graph.run(*module)))
     return 1;
-  if (!reportPath.empty() && failed(writeReport(*module, *devices)))
+  if (!reportPath.empty() && failed(writeReport(*module, *devices, pins)))
     return 1;
   if (devices->devices.size() > 1) {
     PassManager partition(&context);

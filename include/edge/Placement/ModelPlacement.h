@@ -36,6 +36,10 @@ LogicalResult parseDevicePin(llvm::StringRef text, DevicePin &pin,
 /// '+' when rewrites or fusion merged nodes (`conv1+bn1+relu1`).
 std::string getNodeName(Location loc);
 
+/// The values `op` reads: its operands and what its regions (a fusion
+/// group's body) use from above.
+llvm::SetVector<Value> getValuesReadBy(Operation *op);
+
 /// The model function: the only public function with a body.
 func::FuncOp findModelFunction(ModuleOp module);
 
