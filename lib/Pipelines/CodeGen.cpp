@@ -135,7 +135,8 @@ LogicalResult mlir::edge::linkSharedLibrary(StringRef objectPath,
     }
   }
   std::string versionScript = "-Wl,--version-script=" + exports;
-  // The model object references nothing in the runtime: the whole archive
+  // The runtime defines the entry's callers (the C ABI) besides what the
+  // model object calls (allocation, edge_parallel_for): the whole archive
   // goes in, and the version script keeps only the ABI exported.
   SmallVector<StringRef> args = {linker,
                                  "-shared",

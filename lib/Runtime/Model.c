@@ -13,6 +13,7 @@
 #include "Allocator.h"
 #include "Devices.h"
 #include "Metadata.h"
+#include "ThreadPool.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -48,6 +49,9 @@ struct edge_model {
   void **intermediates;
   unsigned char **arenas;
   edge_rt_executors *executors;
+  /// The workers of the parallel loops (EDGE_NUM_THREADS - 1 threads);
+  /// NULL with one thread.
+  edge_rt_thread_pool *pool;
   /// Whether this instance keeps the buffer cache alive (Allocator.h).
   int holds_allocator;
   char last_error[EDGE_ERROR_SIZE];
@@ -208,6 +212,14 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     snprintf(create_error, sizeof(create_error), "out of memory");
     return EDGE_ERROR_OUT_OF_MEMORY;
   }
+  unsigned threads = edge_rt_threads_from_environment(error, sizeof(error));
+  if (threads > 1)
+    model->pool = edge_rt_create_thread_pool(threads, error, sizeof(error));
+  if (threads == 0 || (threads > 1 && !model->pool)) {
+    destroy_model(model);
+    snprintf(create_error, sizeof(create_error), "%s", error);
+    return threads == 0 ? EDGE_ERROR_INVALID_ARGUMENT : EDGE_ERROR_INTERNAL;
+  }
   if (model->metadata.num_devices) {
     edge_status status = start_partitions(model);
     if (status != EDGE_OK) {
@@ -229,6 +241,7 @@ static void destroy_model(edge_model *model) {
   if (model->holds_allocator)
     edge_rt_allocator_release();
   edge_rt_stop_executors(model->executors);
+  edge_rt_destroy_thread_pool(model->pool);
   if (model->arenas)
     for (size_t d = 0; d < model->metadata.num_devices; ++d)
       free(model->arenas[d]);
@@ -307,16 +320,21 @@ EDGE_API edge_status edge_model_run(edge_model *model,
                          i, tensors[i].name);
     }
 
+  // Parallel loops on this thread (the first device's partitions) run on
+  // this instance's pool.
+  edge_rt_thread_pool *previous_pool =
+      edge_rt_set_current_thread_pool(model->pool);
   if (model->metadata.num_devices) {
     run_schedule(model, inputs, outputs);
-    return EDGE_OK;
+  } else {
+    // The generated code only reads the input buffers.
+    for (size_t i = 0; i < num_inputs; ++i)
+      model->buffers[i] = (void *)(uintptr_t)inputs[i];
+    for (size_t i = 0; i < num_outputs; ++i)
+      model->buffers[num_inputs + i] = outputs[i];
+    edge_generated_entry(0, model->buffers);
   }
-  // The generated code only reads the input buffers.
-  for (size_t i = 0; i < num_inputs; ++i)
-    model->buffers[i] = (void *)(uintptr_t)inputs[i];
-  for (size_t i = 0; i < num_outputs; ++i)
-    model->buffers[num_inputs + i] = outputs[i];
-  edge_generated_entry(0, model->buffers);
+  edge_rt_set_current_thread_pool(previous_pool);
   return EDGE_OK;
 }
 

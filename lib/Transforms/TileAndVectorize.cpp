@@ -127,14 +127,17 @@ static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
       Value product = add->getOperand(side);
       Value accumulator = add->getOperand(1 - side);
       auto cast = product.getDefiningOp<vector::ShapeCastOp>();
-      auto mul = (cast ? cast.getSource() : product).getDefiningOp<arith::MulFOp>();
+      auto mul =
+          (cast ? cast.getSource() : product).getDefiningOp<arith::MulFOp>();
       if (!mul || !mul->hasOneUse() || (cast && !cast->hasOneUse()))
         continue;
       rewriter.setInsertionPoint(add);
       Value lhs = mul.getLhs(), rhs = mul.getRhs();
       if (cast) {
-        lhs = vector::ShapeCastOp::create(rewriter, add.getLoc(), add.getType(), lhs);
-        rhs = vector::ShapeCastOp::create(rewriter, add.getLoc(), add.getType(), rhs);
+        lhs = vector::ShapeCastOp::create(rewriter, add.getLoc(), add.getType(),
+                                          lhs);
+        rhs = vector::ShapeCastOp::create(rewriter, add.getLoc(), add.getType(),
+                                          rhs);
       }
       rewriter.replaceOpWithNewOp<vector::FMAOp>(add, lhs, rhs, accumulator);
       break;
@@ -187,7 +190,8 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
                                      rewriter.getAffineConstantExpr(0));
     for (auto [position, d] : llvm::enumerate(dims))
       renumber[d] = rewriter.getAffineDimExpr(position);
-    AffineMap gatherRead = map.replaceDimsAndSymbols(renumber, {}, dims.size(), 0);
+    AffineMap gatherRead =
+        map.replaceDimsAndSymbols(renumber, {}, dims.size(), 0);
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
     Type element = cast<RankedTensorType>(input.getType()).getElementType();
@@ -205,8 +209,8 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
     SmallVector<AffineExpr> projection;
     for (unsigned d : dims)
       projection.push_back(rewriter.getAffineDimExpr(d));
-    maps[index] = AffineMap::get(map.getNumDims(), 0, projection,
-                                 rewriter.getContext());
+    maps[index] =
+        AffineMap::get(map.getNumDims(), 0, projection, rewriter.getContext());
     changed = true;
   }
   if (!changed)
@@ -218,6 +222,18 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
                               replacement.getRegion().begin());
   rewriter.replaceOp(op, replacement.getResults());
   return replacement;
+}
+
+/// Tiles `op` by `sizes` (0: not tiled) into loops of `loopType`.
+static FailureOr<scf::SCFTilingResult>
+tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> sizes,
+     scf::SCFTilingOptions::LoopType loopType) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(op.getContext(), sizes));
+  options.setLoopType(loopType);
+  rewriter.setInsertionPoint(op);
+  return scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
+                           options);
 }
 
 namespace {
@@ -240,25 +256,35 @@ struct TileAndVectorizePass final
       // would copy as many elements as it multiplies.
       AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
       unsigned vectorDim = outMap.getDimPosition(outMap.getNumResults() - 1);
-      bool hasRows = llvm::any_of(llvm::seq<unsigned>(0, sizes->size()),
-                                  [&](unsigned d) {
-                                    return d != vectorDim && (*sizes)[d] > 1;
-                                  });
+      bool hasRows =
+          llvm::any_of(llvm::seq<unsigned>(0, sizes->size()), [&](unsigned d) {
+            return d != vectorDim && (*sizes)[d] > 1;
+          });
       if (hasRows)
         op = materializeScaledInputs(op, vectorDim, rewriter);
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), *sizes));
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      // The output tiles form an scf.forall, which the runtime's thread
+      // pool runs in parallel; each tile's reduction loops run inside it.
+      SmallVector<int64_t> outputSizes = *sizes, reductionSizes = *sizes;
+      for (auto [d, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
+        (linalg::isReductionIterator(iterator) ? outputSizes[d]
+                                               : reductionSizes[d]) = 0;
+      FailureOr<scf::SCFTilingResult> outputTiles = tile(
+          rewriter, op, outputSizes, scf::SCFTilingOptions::LoopType::ForallOp);
+      if (failed(outputTiles))
+        continue;
+      rewriter.replaceOp(op, outputTiles->replacements);
+      auto outputTile = cast<linalg::GenericOp>(outputTiles->tiledOps.front());
+      FailureOr<scf::SCFTilingResult> tiled =
+          tile(rewriter, outputTile, reductionSizes,
+               scf::SCFTilingOptions::LoopType::ForOp);
       if (failed(tiled))
         continue;
-      rewriter.replaceOp(op, tiled->replacements);
-      for (Operation *tile : tiled->tiledOps) {
+      rewriter.replaceOp(outputTile, tiled->replacements);
+      for (Operation *kernel : tiled->tiledOps) {
         // A convolution tile still indexes its input by `oh + kh`; with
         // the unit loops dropped its maps are plain permutations, which
         // the vectorizer takes.
-        auto generic = cast<linalg::GenericOp>(tile);
+        auto generic = cast<linalg::GenericOp>(kernel);
         rewriter.setInsertionPoint(generic);
         linalg::ControlDropUnitDims control;
         control.rankReductionStrategy = linalg::ControlDropUnitDims::
@@ -267,13 +293,13 @@ struct TileAndVectorizePass final
             linalg::dropUnitDims(rewriter, generic, control);
         if (succeeded(reduced)) {
           rewriter.replaceOp(generic, reduced->replacements);
-          tile = reduced->resultOp;
+          kernel = reduced->resultOp;
         }
-        rewriter.setInsertionPoint(tile);
+        rewriter.setInsertionPoint(kernel);
         FailureOr<linalg::VectorizationResult> vectorized =
-            linalg::vectorize(rewriter, tile);
+            linalg::vectorize(rewriter, kernel);
         if (succeeded(vectorized))
-          rewriter.replaceOp(tile, vectorized->replacements);
+          rewriter.replaceOp(kernel, vectorized->replacements);
       }
     }
     // The unit reduction dimension's multi_reduction folds into an add,

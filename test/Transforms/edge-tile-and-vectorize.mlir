@@ -3,7 +3,7 @@
 
 // By default, up to 16 accumulator rows.
 // DEFAULT-LABEL: func @matmul
-// DEFAULT: scf.for {{.*}} = %c0 to %c64 step %c16
+// DEFAULT: scf.forall {{.*}} = (0, 0) to (64, 256) step (16, 16)
 // DEFAULT: vector.fma {{.*}} : vector<16x16xf32>
 
 #lhs = affine_map<(m, n, k) -> (m, k)>
@@ -12,15 +12,15 @@
 
 // A matmul: 8 rows x 16 lanes of accumulators, kept in registers across
 // the k loop; each step is one fused multiply-add of broadcast A scalars by
-// a B row.
+// a B row. The output tiles are an scf.forall (the thread pool's work),
+// the reduction a sequential loop inside each tile.
 // CHECK-LABEL: func @matmul
-// CHECK: scf.for %[[M:.*]] = %c0 to %c64 step %c8
-// CHECK: scf.for %[[N:.*]] = %c0 to %c256 step %c16
+// CHECK: scf.forall (%[[M:.*]], %[[N:.*]]) = (0, 0) to (64, 256) step (8, 16) shared_outs
 // CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<8x16xf32>, vector<8x16xf32>
 // CHECK: scf.for {{.*}} = %c0 to %c128 step %c1 iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<8x16xf32>)
 // CHECK: vector.fma {{.*}}, %[[A]] : vector<8x16xf32>
 // CHECK: vector.transfer_write
-// CHECK: tensor.insert_slice
+// CHECK: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [8, 16]
 func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tensor<64x256xf32>) -> tensor<64x256xf32> {
   %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%a, %b : tensor<64x128xf32>, tensor<128x256xf32>) outs(%c : tensor<64x256xf32>) {
@@ -43,9 +43,7 @@ func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tensor<64
 // weights are broadcast); the unit loops are dropped so the input's
 // `oh + kh` map vectorizes.
 // CHECK-LABEL: func @conv
-// CHECK: scf.for {{.*}} = %c0 to %c16 step %c8
-// CHECK: scf.for {{.*}} = %c0 to %c28 step %c1
-// CHECK: scf.for {{.*}} = %c0 to %c28 step %c14
+// CHECK: scf.forall {{.*}} = (0, 0, 0) to (16, 28, 28) step (8, 1, 14)
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x14xf32>)
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x14xf32>)
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x14xf32>)
@@ -112,8 +110,9 @@ func.func @untouched(%ai: tensor<8x8xi32>, %bi: tensor<8x8xi32>, %ci: tensor<8x8
 // CHECK-LABEL: func @strided_conv
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<1x15x4x3x3x16xf32>
 // CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x4x31x33xf32>) outs(%[[E]] : tensor<1x15x4x3x3x16xf32>)
-// CHECK: scf.for {{.*}} -> (vector<8x16xf32>)
+// CHECK: scf.forall
 // CHECK: tensor.extract_slice %[[G]]
+// CHECK: scf.for {{.*}} -> (vector<8x16xf32>)
 // CHECK: vector.fma {{.*}} : vector<8x16xf32>
 func.func @strided_conv(%i: tensor<1x4x31x33xf32>, %k: tensor<16x4x3x3xf32>, %o: tensor<1x16x15x16xf32>) -> tensor<1x16x15x16xf32> {
   %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}

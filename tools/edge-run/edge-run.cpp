@@ -59,8 +59,8 @@ options:
                       (ONNX TensorProto, in graph order)
   --bench N           after the first run, time N more runs and print
                       "bench: runs=N median_ms=X min_ms=Y"
-  --threads N         sets EDGE_NUM_THREADS=N for the runtime (the runtime is
-                      single-threaded today, so this has no effect yet)
+  --threads N         run the model's parallel loops on N threads (sets
+                      EDGE_NUM_THREADS=N for the runtime)
   -h, --help          print this help
 
 Exit status: 0 on success, 1 on any error.

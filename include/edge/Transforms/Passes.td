@@ -203,4 +203,28 @@ def TileAndVectorizePass
                            "::mlir::tensor::TensorDialect"];
 }
 
+def OutlineParallelLoopsPass
+    : Pass<"edge-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Run outermost parallel loops on the runtime's thread pool";
+  let description = [{
+    Runs on memrefs, before the conversion to the LLVM dialect. Every
+    `scf.parallel` without results that is not inside another loop is
+    outlined into a private function `<function>_parallel<N>(ctx, begin,
+    end)` that runs the loop's iterations `[begin, end)` in linear order
+    (innermost dimension fastest), and is replaced by a call of the
+    runtime's `edge_parallel_for(body, ctx, iterations, work)`. `ctx`
+    points to a struct on the caller's stack with the values the loop uses
+    from outside, in their LLVM form (constants and other operand-less pure
+    ops are recreated in the body instead); `work` estimates the
+    operations of the whole loop (inner loops multiplied by their static
+    trip counts) so that the runtime only splits loops worth a thread's
+    wake-up. With one thread the runtime calls the body once over the whole
+    range.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // EDGE_TRANSFORMS_PASSES_TD

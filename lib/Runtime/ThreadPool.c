@@ -1,0 +1,251 @@
+//===- ThreadPool.c - The threads parallel loops run on -------------------===//
+//
+// One job at a time: the thread running the model publishes a loop (body,
+// context, chunk counter) by bumping `generation`, takes chunks itself, and
+// waits until every worker has checked in for that generation; workers
+// claim chunks from the shared counter, so a worker the machine delays
+// simply takes fewer. Between loops a worker spins for a short while (the
+// next loop of a model usually follows within microseconds) and then
+// sleeps on a condition variable.
+//
+//===----------------------------------------------------------------------===//
+
+// pthreads, clock_gettime and sysconf are POSIX, beyond the C11 the runtime
+// is built as.
+#define _POSIX_C_SOURCE 200809L
+
+#include "ThreadPool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/// How long an idle worker, or the caller waiting for workers, spins
+/// before it sleeps or yields its core.
+enum { SPIN_NANOSECONDS = 1000000 };
+
+/// Chunks per thread of a loop: enough that a delayed thread does not hold
+/// up the others, few enough that claiming them costs nothing.
+enum { CHUNKS_PER_THREAD = 4 };
+
+struct edge_rt_thread_pool {
+  unsigned num_workers;
+  pthread_t *workers;
+  pthread_mutex_t mutex;
+  pthread_cond_t wake;
+  atomic_uint_fast64_t generation;
+  atomic_int stop;
+  atomic_uint sleepers;
+  /// The current loop, written before `generation` is bumped.
+  edge_rt_loop_body body;
+  void *ctx;
+  int64_t iterations;
+  int64_t num_chunks;
+  atomic_int_fast64_t next_chunk;
+  /// Workers that have not finished with the current generation.
+  atomic_uint active;
+  /// Set while the owner runs a loop: a nested loop runs serially.
+  int busy;
+};
+
+static _Thread_local edge_rt_thread_pool *current_pool;
+
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static int64_t now_nanoseconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/// Spins until `*value` differs from `unchanged` or the spin time is over;
+/// returns the last value read.
+static uint_fast64_t spin_while_equal(atomic_uint_fast64_t *value,
+                                      uint_fast64_t unchanged) {
+  int64_t deadline = 0;
+  for (unsigned spins = 1;; ++spins) {
+    uint_fast64_t current = atomic_load_explicit(value, memory_order_acquire);
+    if (current != unchanged)
+      return current;
+    cpu_relax();
+    if (spins % 256 == 0) {
+      int64_t now = now_nanoseconds();
+      if (!deadline)
+        deadline = now + SPIN_NANOSECONDS;
+      else if (now > deadline)
+        return current;
+    }
+  }
+}
+
+static void run_chunks(edge_rt_thread_pool *pool) {
+  int64_t chunks = pool->num_chunks, iterations = pool->iterations;
+  for (;;) {
+    int64_t chunk =
+        atomic_fetch_add_explicit(&pool->next_chunk, 1, memory_order_relaxed);
+    if (chunk >= chunks)
+      return;
+    pool->body(pool->ctx, iterations * chunk / chunks,
+               iterations * (chunk + 1) / chunks);
+  }
+}
+
+static void *worker_main(void *arg) {
+  edge_rt_thread_pool *pool = arg;
+  uint_fast64_t seen = 0;
+  for (;;) {
+    uint_fast64_t generation = spin_while_equal(&pool->generation, seen);
+    if (generation == seen && !atomic_load(&pool->stop)) {
+      // Announce the sleep before the last look at `generation`: the owner
+      // bumps it before it looks at `sleepers`, so one of the two sees the
+      // other (both sequentially consistent) and no wake-up is lost.
+      pthread_mutex_lock(&pool->mutex);
+      atomic_fetch_add(&pool->sleepers, 1);
+      while ((generation = atomic_load(&pool->generation)) == seen &&
+             !atomic_load(&pool->stop))
+        pthread_cond_wait(&pool->wake, &pool->mutex);
+      atomic_fetch_sub(&pool->sleepers, 1);
+      pthread_mutex_unlock(&pool->mutex);
+    }
+    if (atomic_load(&pool->stop))
+      return NULL;
+    seen = generation;
+    run_chunks(pool);
+    atomic_fetch_sub_explicit(&pool->active, 1, memory_order_release);
+  }
+}
+
+static void wake_sleepers(edge_rt_thread_pool *pool) {
+  if (atomic_load(&pool->sleepers) == 0)
+    return;
+  pthread_mutex_lock(&pool->mutex);
+  pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->mutex);
+}
+
+EDGE_RT_HIDDEN edge_rt_thread_pool *
+edge_rt_create_thread_pool(unsigned threads, char *error, size_t error_size) {
+  if (threads <= 1)
+    return NULL;
+  edge_rt_thread_pool *pool = calloc(1, sizeof(edge_rt_thread_pool));
+  pthread_t *workers = calloc(threads - 1, sizeof(pthread_t));
+  if (!pool || !workers) {
+    free(pool);
+    free(workers);
+    snprintf(error, error_size, "out of memory for a pool of %u threads",
+             threads);
+    return NULL;
+  }
+  pool->workers = workers;
+  pthread_mutex_init(&pool->mutex, NULL);
+  pthread_cond_init(&pool->wake, NULL);
+  atomic_init(&pool->generation, 0);
+  atomic_init(&pool->stop, 0);
+  atomic_init(&pool->sleepers, 0);
+  atomic_init(&pool->next_chunk, 0);
+  atomic_init(&pool->active, 0);
+  for (unsigned i = 0; i + 1 < threads; ++i) {
+    int failure = pthread_create(&workers[i], NULL, worker_main, pool);
+    if (failure) {
+      snprintf(error, error_size, "cannot start thread %u of %u: %s", i + 2,
+               threads, strerror(failure));
+      edge_rt_destroy_thread_pool(pool);
+      return NULL;
+    }
+    pool->num_workers = i + 1;
+  }
+  return pool;
+}
+
+EDGE_RT_HIDDEN void edge_rt_destroy_thread_pool(edge_rt_thread_pool *pool) {
+  if (!pool)
+    return;
+  atomic_store(&pool->stop, 1);
+  pthread_mutex_lock(&pool->mutex);
+  pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->mutex);
+  for (unsigned i = 0; i < pool->num_workers; ++i)
+    pthread_join(pool->workers[i], NULL);
+  pthread_mutex_destroy(&pool->mutex);
+  pthread_cond_destroy(&pool->wake);
+  free(pool->workers);
+  free(pool);
+}
+
+EDGE_RT_HIDDEN edge_rt_thread_pool *
+edge_rt_set_current_thread_pool(edge_rt_thread_pool *pool) {
+  edge_rt_thread_pool *previous = current_pool;
+  current_pool = pool;
+  return previous;
+}
+
+EDGE_RT_HIDDEN void edge_parallel_for(edge_rt_loop_body body, void *ctx,
+                                      int64_t iterations, int64_t work) {
+  edge_rt_thread_pool *pool = current_pool;
+  if (!pool || pool->busy || iterations < 2 ||
+      work < EDGE_RT_MIN_PARALLEL_WORK) {
+    if (iterations > 0)
+      body(ctx, 0, iterations);
+    return;
+  }
+  pool->busy = 1;
+  int64_t threads = (int64_t)pool->num_workers + 1;
+  pool->body = body;
+  pool->ctx = ctx;
+  pool->iterations = iterations;
+  pool->num_chunks = iterations < threads * CHUNKS_PER_THREAD
+                         ? iterations
+                         : threads * CHUNKS_PER_THREAD;
+  atomic_store_explicit(&pool->next_chunk, 0, memory_order_relaxed);
+  atomic_store_explicit(&pool->active, pool->num_workers, memory_order_relaxed);
+  // Publishes the loop (sequentially consistent, see worker_main).
+  atomic_fetch_add(&pool->generation, 1);
+  wake_sleepers(pool);
+  run_chunks(pool);
+  // `ctx` lives on the caller's stack: every worker must be done with it.
+  int64_t deadline = now_nanoseconds() + SPIN_NANOSECONDS;
+  for (unsigned spins = 1;
+       atomic_load_explicit(&pool->active, memory_order_acquire) != 0;
+       ++spins) {
+    cpu_relax();
+    if (spins % 256 == 0 && now_nanoseconds() > deadline)
+      sched_yield();
+  }
+  pool->busy = 0;
+}
+
+EDGE_RT_HIDDEN unsigned edge_rt_threads_from_environment(char *error,
+                                                         size_t error_size) {
+  const char *text = getenv("EDGE_NUM_THREADS");
+  if (!text || !*text)
+    return 1;
+  char *end = NULL;
+  errno = 0;
+  long value = strtol(text, &end, 10);
+  if (errno || *end || value < 0 || value > EDGE_RT_MAX_THREADS) {
+    snprintf(error, error_size,
+             "EDGE_NUM_THREADS must be a number of threads from 1 to %d (0: "
+             "one per online processor), got '%s'",
+             EDGE_RT_MAX_THREADS, text);
+    return 0;
+  }
+  if (value == 0) {
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online < 1                     ? 1
+           : online > EDGE_RT_MAX_THREADS ? EDGE_RT_MAX_THREADS
+                                          : (unsigned)online;
+  }
+  return (unsigned)value;
+}

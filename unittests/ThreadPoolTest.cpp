@@ -1,0 +1,165 @@
+//===- ThreadPoolTest.cpp - The pool the parallel loops run on ------------===//
+
+#include "ThreadPool.h"
+
+#include "gtest/gtest.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+/// What an outlined loop body sees: counts how often each iteration ran
+/// and on which threads.
+struct Visits {
+  explicit Visits(int64_t n) : counts(n) {}
+  std::vector<std::atomic<int>> counts;
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+};
+
+void countVisits(void *ctx, int64_t begin, int64_t end) {
+  auto *visits = static_cast<Visits *>(ctx);
+  for (int64_t i = begin; i < end; ++i)
+    visits->counts[i].fetch_add(1);
+  std::lock_guard<std::mutex> lock(visits->mutex);
+  visits->threads.insert(std::this_thread::get_id());
+}
+
+void countVisitsSlowly(void *ctx, int64_t begin, int64_t end) {
+  // Long enough that the caller cannot take every chunk alone.
+  std::this_thread::sleep_for(std::chrono::microseconds(200));
+  countVisits(ctx, begin, end);
+}
+
+void expectEachIterationOnce(const Visits &visits) {
+  for (size_t i = 0; i < visits.counts.size(); ++i)
+    ASSERT_EQ(visits.counts[i].load(), 1) << "iteration " << i;
+}
+
+const std::set<std::thread::id> onlyThisThread() {
+  return {std::this_thread::get_id()};
+}
+
+/// A pool of `threads`, current on this thread while the object lives.
+class ScopedPool {
+public:
+  explicit ScopedPool(unsigned threads) {
+    char error[256] = "";
+    pool = edge_rt_create_thread_pool(threads, error, sizeof(error));
+    EXPECT_EQ(std::string(error), "");
+    previous = edge_rt_set_current_thread_pool(pool);
+  }
+  ~ScopedPool() {
+    edge_rt_set_current_thread_pool(previous);
+    edge_rt_destroy_thread_pool(pool);
+  }
+  edge_rt_thread_pool *pool;
+  edge_rt_thread_pool *previous;
+};
+
+constexpr int64_t kLargeWork = int64_t(1) << 30;
+
+TEST(ThreadPool, OneThreadRunsTheWholeRangeOnTheCaller) {
+  EXPECT_EQ(edge_rt_create_thread_pool(1, nullptr, 0), nullptr);
+  Visits visits(1000);
+  edge_parallel_for(countVisits, &visits, 1000, kLargeWork);
+  expectEachIterationOnce(visits);
+  EXPECT_EQ(visits.threads, onlyThisThread());
+}
+
+TEST(ThreadPool, SplitsLargeLoopsOverEveryThread) {
+  ScopedPool pool(4);
+  ASSERT_NE(pool.pool, nullptr);
+  // Many loops in a row, as a model runs them: every iteration exactly
+  // once each time, whatever the split.
+  for (int64_t n : {2, 3, 7, 64, 1000, 4097}) {
+    for (int round = 0; round < 50; ++round) {
+      Visits visits(n);
+      edge_parallel_for(countVisits, &visits, n, kLargeWork);
+      expectEachIterationOnce(visits);
+    }
+  }
+  // Given slow enough chunks, every worker takes some.
+  std::set<std::thread::id> seen;
+  for (int round = 0; round < 200 && seen.size() < 4; ++round) {
+    Visits visits(4096);
+    edge_parallel_for(countVisitsSlowly, &visits, 4096, kLargeWork);
+    expectEachIterationOnce(visits);
+    seen.insert(visits.threads.begin(), visits.threads.end());
+  }
+  EXPECT_EQ(seen.size(), 4u);
+}
+
+TEST(ThreadPool, SmallAndEmptyLoopsStayOnTheCaller) {
+  ScopedPool pool(2);
+  Visits small(100);
+  edge_parallel_for(countVisitsSlowly, &small, 100,
+                    EDGE_RT_MIN_PARALLEL_WORK - 1);
+  expectEachIterationOnce(small);
+  EXPECT_EQ(small.threads, onlyThisThread());
+  Visits single(1);
+  edge_parallel_for(countVisits, &single, 1, kLargeWork);
+  expectEachIterationOnce(single);
+  EXPECT_EQ(single.threads, onlyThisThread());
+  Visits none(0);
+  edge_parallel_for(countVisits, &none, 0, kLargeWork);
+  EXPECT_TRUE(none.threads.empty());
+}
+
+/// A loop body that runs a nested parallel loop: the nested one runs
+/// serially on whichever thread runs the outer chunk.
+void runNestedLoop(void *ctx, int64_t begin, int64_t end) {
+  auto *inner = static_cast<std::vector<std::unique_ptr<Visits>> *>(ctx);
+  for (int64_t i = begin; i < end; ++i) {
+    edge_parallel_for(countVisits, (*inner)[i].get(), 16, kLargeWork);
+    EXPECT_EQ((*inner)[i]->threads.size(), 1u);
+  }
+}
+
+TEST(ThreadPool, NestedLoopsRunSerially) {
+  ScopedPool pool(2);
+  std::vector<std::unique_ptr<Visits>> inner;
+  for (int i = 0; i < 8; ++i)
+    inner.push_back(std::make_unique<Visits>(16));
+  edge_parallel_for(runNestedLoop, &inner, 8, kLargeWork);
+  for (const auto &visits : inner)
+    expectEachIterationOnce(*visits);
+}
+
+TEST(ThreadPool, WorkersWakeUpAfterSleeping) {
+  ScopedPool pool(3);
+  for (int round = 0; round < 3; ++round) {
+    // Longer than the spin: the workers are asleep when the loop comes.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    Visits visits(300);
+    edge_parallel_for(countVisits, &visits, 300, kLargeWork);
+    expectEachIterationOnce(visits);
+  }
+}
+
+TEST(ThreadPool, ThreadsFromTheEnvironment) {
+  char error[256] = "";
+  unsetenv("EDGE_NUM_THREADS");
+  EXPECT_EQ(edge_rt_threads_from_environment(error, sizeof(error)), 1u);
+  setenv("EDGE_NUM_THREADS", "3", 1);
+  EXPECT_EQ(edge_rt_threads_from_environment(error, sizeof(error)), 3u);
+  setenv("EDGE_NUM_THREADS", "0", 1);
+  EXPECT_GE(edge_rt_threads_from_environment(error, sizeof(error)), 1u);
+  for (const char *bad : {"two", "-1", "3x", "100000"}) {
+    setenv("EDGE_NUM_THREADS", bad, 1);
+    EXPECT_EQ(edge_rt_threads_from_environment(error, sizeof(error)), 0u)
+        << bad;
+    EXPECT_NE(std::string(error).find(bad), std::string::npos) << error;
+  }
+  unsetenv("EDGE_NUM_THREADS");
+}
+
+} // namespace
