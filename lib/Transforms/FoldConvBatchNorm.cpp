@@ -3,9 +3,9 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Transforms/Passes.h"
 
+#include "ConstantData.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
@@ -18,41 +18,10 @@ namespace mlir::edge {
 using namespace mlir;
 using namespace mlir::edge;
 
-/// Constants at least this large are written as resource blobs, like the
-/// importer's initializers.
-static constexpr size_t kResourceThresholdBytes = 256;
-
-/// The f32 elements of a constant (dense or resource), if `value` is one.
-static std::optional<SmallVector<float>> readFloats(Value value) {
-  Attribute attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (!dense.getElementType().isF32())
-      return std::nullopt;
-    return llvm::to_vector(dense.getValues<float>());
-  }
-  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
-    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
-    if (!data)
-      return std::nullopt;
-    return SmallVector<float>(*data);
-  }
-  return std::nullopt;
-}
-
 static Value createConstant(OpBuilder &b, Location loc, RankedTensorType type,
                             ArrayRef<float> values) {
-  ElementsAttr attr;
-  if (values.size() * sizeof(float) >= kResourceThresholdBytes) {
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
-        values, /*dataIsMutable=*/false);
-    attr = cast<ElementsAttr>(DenseResourceElementsAttr::get(
-        type, "edge_folded_weight", std::move(blob)));
-  } else {
-    attr = DenseElementsAttr::get(type, values);
-  }
-  return ConstantOp::create(b, loc, attr);
+  return ConstantOp::create(
+      b, loc, makeF32ElementsAttr(type, values, "edge_folded_weight"));
 }
 
 /// Rewrites `norm` (fed by a convolution) into one convolution; false when
@@ -62,18 +31,19 @@ static bool foldInto(BatchNormOp norm, ConvOp conv) {
   if (!weightType.getElementType().isF32())
     return false;
   int64_t channels = weightType.getDimSize(0);
-  std::optional<SmallVector<float>> weight = readFloats(conv.getWeight());
-  std::optional<SmallVector<float>> scale = readFloats(norm.getScale());
-  std::optional<SmallVector<float>> shift = readFloats(norm.getBias());
-  std::optional<SmallVector<float>> mean = readFloats(norm.getMean());
-  std::optional<SmallVector<float>> variance = readFloats(norm.getVariance());
+  std::optional<SmallVector<float>> weight = readF32Constant(conv.getWeight());
+  std::optional<SmallVector<float>> scale = readF32Constant(norm.getScale());
+  std::optional<SmallVector<float>> shift = readF32Constant(norm.getBias());
+  std::optional<SmallVector<float>> mean = readF32Constant(norm.getMean());
+  std::optional<SmallVector<float>> variance =
+      readF32Constant(norm.getVariance());
   std::optional<SmallVector<float>> bias =
-      conv.getBias() ? readFloats(conv.getBias())
+      conv.getBias() ? readF32Constant(conv.getBias())
                      : SmallVector<float>(channels, 0.0f);
   if (!weight || !scale || !shift || !mean || !variance || !bias)
     return false;
-  for (const SmallVector<float> *v : {&*scale, &*shift, &*mean, &*variance,
-                                      &*bias})
+  for (const SmallVector<float> *v :
+       {&*scale, &*shift, &*mean, &*variance, &*bias})
     if (static_cast<int64_t>(v->size()) != channels)
       return false;
 
@@ -92,10 +62,10 @@ static bool foldInto(BatchNormOp norm, ConvOp conv) {
       b, conv.getLoc(),
       RankedTensorType::get({channels}, weightType.getElementType()), newBias);
   Location loc = b.getFusedLoc({conv.getLoc(), norm.getLoc()});
-  auto folded = ConvOp::create(b, loc, conv.getType(),
-                               conv.getInput(), weightValue, biasValue,
-                               conv.getStridesAttr(), conv.getPadsAttr(),
-                               conv.getDilationsAttr(), conv.getGroupAttr());
+  auto folded =
+      ConvOp::create(b, loc, conv.getType(), conv.getInput(), weightValue,
+                     biasValue, conv.getStridesAttr(), conv.getPadsAttr(),
+                     conv.getDilationsAttr(), conv.getGroupAttr());
   norm.replaceAllUsesWith(folded.getResult());
   norm.erase();
   conv.erase();

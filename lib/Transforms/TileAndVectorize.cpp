@@ -12,6 +12,8 @@
 
 #include "edge/Transforms/Passes.h"
 
+#include "ConstantData.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -63,28 +65,26 @@ static int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
   return 1;
 }
 
-/// Tile sizes for `op` (one per loop), or failure when it is not a
-/// statically shaped f32 multiply-accumulate with a vectorizable output.
-static FailureOr<SmallVector<int64_t>>
-chooseTileSizes(linalg::GenericOp op, int64_t vectorWidth, int64_t rows) {
-  if (!isMultiplyAccumulate(op) || !op.hasPureTensorSemantics())
-    return failure();
-  for (Value operand : op->getOperands()) {
-    auto type = dyn_cast<RankedTensorType>(operand.getType());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
-      return failure();
-  }
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (outMap.getNumResults() == 0 || !outMap.isProjectedPermutation() ||
-      llvm::none_of(iterators, linalg::isReductionIterator))
-    return failure();
-  unsigned vectorDim = outMap.getDimPosition(outMap.getNumResults() - 1);
+namespace {
+/// How a multiply-accumulate kernel is tiled.
+struct TilePlan {
+  /// One per loop: the register tile.
+  SmallVector<int64_t> sizes;
+  /// The loop along which the accumulators are vectors.
+  unsigned vectorDim;
+  /// When set, the kernel is first rewritten to block this loop (see
+  /// blockLoop) into `sizes`-wide vectors; `sizes` and `vectorDim` then
+  /// describe the blocked kernel's loops.
+  std::optional<unsigned> blockedDim;
+};
+} // namespace
 
-  // The loop unrolled into accumulator rows: an output loop that no input
-  // reading along the vector dimension uses, so each row multiplies the
-  // same vector by a broadcast scalar. The largest such loop wins.
+/// The loop unrolled into accumulator rows for `vectorDim`: an output loop
+/// that no input reading along the vector dimension uses, so each row
+/// multiplies the same vector by a broadcast scalar. The largest wins.
+static std::optional<unsigned> chooseRowDim(linalg::GenericOp op,
+                                            unsigned vectorDim) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   llvm::SmallBitVector usedWithVector(ranges.size());
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
@@ -94,22 +94,230 @@ chooseTileSizes(linalg::GenericOp op, int64_t vectorWidth, int64_t rows) {
       if (map.isFunctionOfDim(d))
         usedWithVector.set(d);
   }
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   std::optional<unsigned> rowDim;
   for (unsigned r = 0; r < outMap.getNumResults(); ++r) {
     unsigned d = outMap.getDimPosition(r);
+    // Ties go to the inner loop, whose rows are nearer in memory.
     if (d != vectorDim && !usedWithVector.test(d) &&
-        (!rowDim || ranges[d] > ranges[*rowDim]))
+        (!rowDim || ranges[d] >= ranges[*rowDim]))
       rowDim = d;
   }
+  return rowDim;
+}
 
-  SmallVector<int64_t> sizes(ranges.size(), 1);
-  sizes[vectorDim] = largestDivisorAtMost(ranges[vectorDim], vectorWidth);
-  if (rowDim)
-    sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
-  // Nothing to gain from a scalar kernel.
-  if (sizes[vectorDim] == 1)
+static TilePlan planTiles(linalg::GenericOp op, unsigned vectorDim,
+                          int64_t vectorWidth, int64_t rows) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  TilePlan plan{SmallVector<int64_t>(ranges.size(), 1), vectorDim, {}};
+  plan.sizes[vectorDim] = largestDivisorAtMost(ranges[vectorDim], vectorWidth);
+  if (std::optional<unsigned> rowDim = chooseRowDim(op, vectorDim))
+    plan.sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
+  return plan;
+}
+
+/// The constant `value` reshapes (a reshape keeps the row-major order of
+/// the data: the grouped-convolution lowering expands weights so), or null.
+static arith::ConstantOp getReshapedConstant(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
+      break;
+    value = def->getOperand(0);
+  }
+  return value.getDefiningOp<arith::ConstantOp>();
+}
+
+/// Whether `value` is a constant whose data the compiler can rearrange.
+static bool isPackableConstant(Value value) {
+  arith::ConstantOp constant = getReshapedConstant(value);
+  return constant && (isa<DenseF32ResourceElementsAttr>(constant.getValue()) ||
+                      isa<DenseFPElementsAttr>(constant.getValue()));
+}
+
+/// Whether every operand of `op` that uses loop `dim` indexes one
+/// dimension by exactly `dim` (and nothing else by it), and every input
+/// among them is a constant: then `dim` can be blocked (blockLoop).
+static bool canBlockLoop(linalg::GenericOp op, unsigned dim) {
+  AffineExpr expr = getAffineDimExpr(dim, op.getContext());
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!map.isFunctionOfDim(dim))
+      continue;
+    if (llvm::count(map.getResults(), expr) != 1 ||
+        llvm::count_if(map.getResults(), [&](AffineExpr result) {
+          return result.isFunctionOfDim(dim);
+        }) != 1)
+      return false;
+    if (op.isDpsInput(&operand) && !isPackableConstant(operand.get()))
+      return false;
+  }
+  return true;
+}
+
+/// The tile plan for `op`, or failure when it is not a statically shaped
+/// f32 multiply-accumulate with a vectorizable output.
+///
+/// The vector runs along the output's contiguous dimension when that
+/// fills whole vectors. When it does not (a convolution's 7-, 14- or
+/// 56-wide rows leave lanes empty) and the row loop does (output channels,
+/// a multiple of 16), the two swap: the accumulators are vectors of output
+/// channels, one per output column, the input is broadcast, and the
+/// weights, constants, are stored with the output channel innermost.
+static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
+                                          int64_t vectorWidth, int64_t rows) {
+  if (!isMultiplyAccumulate(op) || !op.hasPureTensorSemantics())
     return failure();
-  return sizes;
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+      return failure();
+  }
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() == 0 || !outMap.isProjectedPermutation() ||
+      llvm::none_of(iterators, linalg::isReductionIterator))
+    return failure();
+  unsigned contiguousDim = outMap.getDimPosition(outMap.getNumResults() - 1);
+  TilePlan plan = planTiles(op, contiguousDim, vectorWidth, rows);
+  std::optional<unsigned> rowDim = chooseRowDim(op, contiguousDim);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (plan.sizes[contiguousDim] != vectorWidth && rowDim &&
+      ranges[*rowDim] % vectorWidth == 0 && canBlockLoop(op, *rowDim)) {
+    // The blocked kernel: the row loop split in two, its inner part (one
+    // vector) the new last loop; the contiguous output loop gives rows.
+    TilePlan blocked{SmallVector<int64_t>(ranges.size() + 1, 1),
+                     static_cast<unsigned>(ranges.size()), *rowDim};
+    blocked.sizes[contiguousDim] =
+        largestDivisorAtMost(ranges[contiguousDim], rows);
+    // Few rows (a 7-wide image) take two vectors per row, so that enough
+    // independent accumulators hide the multiply-add latency.
+    bool twoVectors = blocked.sizes[contiguousDim] * 2 <= rows &&
+                      ranges[*rowDim] % (2 * vectorWidth) == 0;
+    blocked.sizes.back() = twoVectors ? 2 * vectorWidth : vectorWidth;
+    if (blocked.sizes[contiguousDim] > 1)
+      return blocked;
+  }
+  // Nothing to gain from a scalar kernel.
+  if (plan.sizes[contiguousDim] == 1)
+    return failure();
+  return plan;
+}
+
+/// Copies `source` (of `shape`) so that dimension `dim` splits into
+/// (dim / block) in place and (block) innermost: the layout in which a
+/// kernel reads `block` consecutive elements of `dim` per step, and each
+/// tile's data in one stream.
+static SmallVector<float> packBlocked(ArrayRef<float> source,
+                                      ArrayRef<int64_t> shape, unsigned dim,
+                                      int64_t block) {
+  // Loop over the packed layout: shape with `dim` divided, then `block`.
+  SmallVector<int64_t> packedShape(shape);
+  packedShape[dim] /= block;
+  packedShape.push_back(block);
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  SmallVector<float> packed(source.size());
+  SmallVector<int64_t> index(packedShape.size(), 0);
+  for (float &value : packed) {
+    int64_t offset = 0;
+    for (unsigned i = 0; i < shape.size(); ++i)
+      offset +=
+          (i == dim ? index[i] * block + index.back() : index[i]) * strides[i];
+    value = source[offset];
+    for (int i = static_cast<int>(packedShape.size()) - 1; i >= 0; --i) {
+      if (++index[i] < packedShape[i])
+        break;
+      index[i] = 0;
+    }
+  }
+  return packed;
+}
+
+/// Rewrites `op` with loop `dim` split into `dim` / `block` (in its place)
+/// and `block` (a new last loop): the output is viewed with that dimension
+/// split (a reshape, no copy), and each constant input reading `dim` is
+/// packed at compile time with the block innermost (packBlocked). A
+/// convolution's output channels blocked by 16 become a loop whose
+/// vectors fill every lane and whose weights stream contiguously, however
+/// narrow the image. Returns the new op (null when a constant cannot be
+/// read); `op` is replaced.
+static linalg::GenericOp blockLoop(linalg::GenericOp op, unsigned dim,
+                                   int64_t block, RewriterBase &rewriter) {
+  MLIRContext *ctx = op.getContext();
+  unsigned numLoops = op.getNumLoops();
+  AffineExpr outer = getAffineDimExpr(dim, ctx);
+  AffineExpr inner = getAffineDimExpr(numLoops, ctx);
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    SmallVector<AffineExpr> results(map.getResults());
+    Value value = input->get();
+    if (map.isFunctionOfDim(dim)) {
+      auto type = cast<RankedTensorType>(value.getType());
+      unsigned position = *map.getResultPosition(outer);
+      std::optional<SmallVector<float>> data =
+          readF32Constant(getReshapedConstant(value));
+      if (!data)
+        return nullptr;
+      SmallVector<int64_t> packedShape(type.getShape());
+      packedShape[position] /= block;
+      packedShape.push_back(block);
+      auto packedType =
+          RankedTensorType::get(packedShape, type.getElementType());
+      value = arith::ConstantOp::create(
+          rewriter, loc,
+          makeF32ElementsAttr(
+              packedType, packBlocked(*data, type.getShape(), position, block),
+              "edge_packed_weight"));
+      results.push_back(inner);
+    }
+    inputs.push_back(value);
+    maps.push_back(AffineMap::get(numLoops + 1, 0, results, ctx));
+  }
+
+  // The output, viewed with the blocked dimension split in two.
+  Value init = op.getDpsInits()[0];
+  auto initType = cast<RankedTensorType>(init.getType());
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  unsigned position = *outMap.getResultPosition(outer);
+  SmallVector<AffineExpr> outResults;
+  SmallVector<ReassociationIndices> reassociation;
+  SmallVector<int64_t> blockedShape;
+  for (unsigned r = 0; r < outMap.getNumResults(); ++r) {
+    ReassociationIndices group{static_cast<int64_t>(blockedShape.size())};
+    outResults.push_back(outMap.getResult(r));
+    if (r == position) {
+      blockedShape.push_back(initType.getDimSize(r) / block);
+      group.push_back(blockedShape.size());
+      outResults.push_back(inner);
+      blockedShape.push_back(block);
+    } else {
+      blockedShape.push_back(initType.getDimSize(r));
+    }
+    reassociation.push_back(group);
+  }
+  auto blockedType =
+      RankedTensorType::get(blockedShape, initType.getElementType());
+  Value blockedInit = tensor::ExpandShapeOp::create(rewriter, loc, blockedType,
+                                                    init, reassociation);
+  maps.push_back(AffineMap::get(numLoops + 1, 0, outResults, ctx));
+
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  iterators.push_back(utils::IteratorType::parallel);
+  auto blocked =
+      linalg::GenericOp::create(rewriter, loc, TypeRange{blockedType}, inputs,
+                                ValueRange{blockedInit}, maps, iterators);
+  rewriter.inlineRegionBefore(op.getRegion(), blocked.getRegion(),
+                              blocked.getRegion().begin());
+  Value result = tensor::CollapseShapeOp::create(
+      rewriter, loc, initType, blocked.getResult(0), reassociation);
+  rewriter.replaceOp(op, result);
+  return blocked;
 }
 
 /// Rewrites the vectorized `acc + a * b` (the product possibly reshaped,
@@ -247,15 +455,19 @@ struct TileAndVectorizePass final
         [&](linalg::GenericOp op) { candidates.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : candidates) {
-      FailureOr<SmallVector<int64_t>> sizes =
-          chooseTileSizes(op, vectorWidth, rows);
-      if (failed(sizes))
+      FailureOr<TilePlan> plan = chooseTilePlan(op, vectorWidth, rows);
+      if (failed(plan))
         continue;
+      if (plan->blockedDim) {
+        op = blockLoop(op, *plan->blockedDim, plan->sizes.back(), rewriter);
+        if (!op)
+          continue;
+      }
+      SmallVector<int64_t> *sizes = &plan->sizes;
+      unsigned vectorDim = plan->vectorDim;
       // The gather pays off when several accumulator rows (output
       // channels) share each gathered element; a depthwise convolution
       // would copy as many elements as it multiplies.
-      AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-      unsigned vectorDim = outMap.getDimPosition(outMap.getNumResults() - 1);
       bool hasRows =
           llvm::any_of(llvm::seq<unsigned>(0, sizes->size()), [&](unsigned d) {
             return d != vectorDim && (*sizes)[d] > 1;

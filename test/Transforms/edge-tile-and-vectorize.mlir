@@ -146,3 +146,38 @@ func.func @strided_depthwise(%i: tensor<1x4x31x33xf32>, %k: tensor<4x3x3xf32>, %
   } -> tensor<1x4x15x16xf32>
   return %r : tensor<1x4x15x16xf32>
 }
+
+// -----
+
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+
+// A convolution on a 7-wide image with constant weights: vectors along
+// the width would leave 9 of 16 lanes empty, so the output channels are
+// blocked instead. The output is viewed as 1x1x32x7x7 (channel block, then
+// rows), the weights are packed at compile time with the 32 channels of a
+// block innermost (here w[f] = 2f), and each of the 7 rows holds two
+// vectors of channels.
+// DEFAULT-LABEL: func @blocked_conv
+// DEFAULT: arith.constant dense<{{\[\[\[\[\[}}0.000000e+00, 2.000000e+00, 4.000000e+00, {{.*}}, 6.200000e+01]]]]]> : tensor<1x1x1x1x32xf32>
+// DEFAULT: %[[VIEW:.*]] = tensor.expand_shape %arg1 {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 1, 32, 7, 7]
+// DEFAULT: scf.forall {{.*}} shared_outs(%{{.*}} = %[[VIEW]])
+// DEFAULT: vector.fma {{.*}} : vector<7x32xf32>
+// DEFAULT: tensor.collapse_shape {{.*}} into tensor<1x32x7x7xf32>
+// With at most 8 rows, one vector per row: blocks of 16 channels.
+// CHECK-LABEL: func @blocked_conv
+// CHECK: arith.constant dense<{{.*}}> : tensor<2x1x1x1x16xf32>
+// CHECK: tensor.expand_shape %arg1 {{.*}} output_shape [1, 2, 16, 7, 7]
+// CHECK: vector.fma {{.*}} : vector<7x16xf32>
+func.func @blocked_conv(%i: tensor<1x1x7x7xf32>, %o: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %k = arith.constant dense<[[[[0.0]]], [[[2.0]]], [[[4.0]]], [[[6.0]]], [[[8.0]]], [[[10.0]]], [[[12.0]]], [[[14.0]]], [[[16.0]]], [[[18.0]]], [[[20.0]]], [[[22.0]]], [[[24.0]]], [[[26.0]]], [[[28.0]]], [[[30.0]]], [[[32.0]]], [[[34.0]]], [[[36.0]]], [[[38.0]]], [[[40.0]]], [[[42.0]]], [[[44.0]]], [[[46.0]]], [[[48.0]]], [[[50.0]]], [[[52.0]]], [[[54.0]]], [[[56.0]]], [[[58.0]]], [[[60.0]]], [[[62.0]]]]> : tensor<32x1x1x1xf32>
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x1x7x7xf32>, tensor<32x1x1x1xf32>) outs(%o : tensor<1x32x7x7xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x7x7xf32>
+  return %r : tensor<1x32x7x7xf32>
+}

@@ -185,8 +185,18 @@ def TileAndVectorizePass
     to `rows` accumulators; every other loop steps by one, the reductions
     innermost. Each step is then a row of broadcast multiply-adds into
     accumulators that `loop-invariant-subset-hoisting` keeps in registers
-    across the reduction loops. Tile sizes divide the loop sizes, so no
-    tile is partial. An input read with a stride or dilation (`oh * 2 +
+    across the reduction loops. The output tiles are an `scf.forall` (the
+    thread pool's unit of work), the reductions sequential loops inside.
+    Tile sizes divide the loop sizes, so no tile is partial. When the
+    contiguous dimension would not fill whole vectors (a convolution on a
+    7-, 14- or 56-wide image) but the row loop is a multiple of
+    `vector-width` and every input it indexes is a constant (weights), the
+    row loop is blocked instead: split into blocks of one vector (two when
+    at most half of `rows` rows remain), the block the new innermost loop;
+    the output is viewed with that dimension split (a reshape) and the
+    constants are packed at compile time with the block innermost, so each
+    tile's weights stream contiguously and every lane is used; the
+    contiguous dimension then gives the rows. An input read with a stride or dilation (`oh * 2 +
     kh`) is first gathered into a tensor indexed by the loops that read it,
     the vector dimension last, when accumulator rows share it (not for a
     depthwise convolution, which would copy as much as it multiplies).

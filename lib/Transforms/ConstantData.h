@@ -1,0 +1,32 @@
+//===- ConstantData.h - Read and build f32 constants ------------*- C++ -*-===//
+//
+// Passes that compute new weights at compile time (batch-norm folding,
+// weight packing) read constants stored inline or as resource blobs and
+// write their results the way the importer writes initializers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_TRANSFORMS_CONSTANTDATA_H
+#define EDGE_TRANSFORMS_CONSTANTDATA_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Value.h"
+
+#include <optional>
+
+namespace mlir::edge {
+
+/// The f32 elements of a constant (dense or resource) that `value` is, if
+/// it is one.
+std::optional<SmallVector<float>> readF32Constant(Value value);
+
+/// `values` as the attribute of a constant of `type`: a resource blob
+/// named `blobName` when large (like the importer's initializers), inline
+/// otherwise.
+ElementsAttr makeF32ElementsAttr(RankedTensorType type, ArrayRef<float> values,
+                                 StringRef blobName);
+
+} // namespace mlir::edge
+
+#endif // EDGE_TRANSFORMS_CONSTANTDATA_H
