@@ -143,12 +143,16 @@ def run_ort(runner: Path, model_dir: Path, spec: Path, threads: int, runs: int) 
 
 # What the table reflects; kept with the harness so the page stays whole.
 NOTES = """Where edge stands: multiply-accumulate kernels (convolutions, matmuls)
-are register-tiled and vectorized (docs/architecture.md, "Lowering
-choices"); everything else runs as scalar loops that LLVM vectorizes where
-it can, the runtime is single-threaded (edge's 2-thread rows equal its
-1-thread rows: `EDGE_NUM_THREADS` has no effect yet), weights are not
-pre-packed and intermediates are cached heap blocks, not a static plan. Those are the next steps of
-the CPU performance work; the peak RSS column is already below ORT's."""
+are register-tiled and vectorized, narrow convolutions blocked along their
+output channels with weights packed at compile time, and each kernel's
+epilogue (bias, activation, residual add) runs on its accumulators in the
+same tile (docs/architecture.md, "Lowering choices"). Outermost parallel
+loops run on the instance's thread pool (`EDGE_NUM_THREADS`). What is left
+runs as scalar loops that LLVM vectorizes where it can: padding (a fill
+and a copy), the gathers of strided convolutions, depthwise convolutions
+(scalar when strided), pooling; intermediates are cached heap blocks, not
+a static plan. Those are the next steps of the CPU performance work; the
+peak RSS column is already below ORT's."""
 
 
 def cpu_name() -> str:

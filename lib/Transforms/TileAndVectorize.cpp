@@ -444,6 +444,37 @@ tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> sizes,
                            options);
 }
 
+/// Whether `op` is an all-parallel op whose operands all index its loops
+/// in order (an elementwise op on equally shaped tensors).
+static bool isElementwise(linalg::GenericOp op) {
+  return op.hasPureTensorSemantics() && op.getNumReductionLoops() == 0 &&
+         op.getNumDpsInits() == 1 &&
+         llvm::all_of(op.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); });
+}
+
+/// Vectorizes one tile. A convolution tile still indexes its input by
+/// `oh + kh`; with the unit loops dropped its maps are plain permutations,
+/// which the vectorizer takes.
+static void vectorizeTile(linalg::GenericOp tile, RewriterBase &rewriter) {
+  Operation *kernel = tile;
+  rewriter.setInsertionPoint(tile);
+  linalg::ControlDropUnitDims control;
+  control.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  FailureOr<linalg::DropUnitDimsResult> reduced =
+      linalg::dropUnitDims(rewriter, tile, control);
+  if (succeeded(reduced)) {
+    rewriter.replaceOp(tile, reduced->replacements);
+    kernel = reduced->resultOp;
+  }
+  rewriter.setInsertionPoint(kernel);
+  FailureOr<linalg::VectorizationResult> vectorized =
+      linalg::vectorize(rewriter, kernel);
+  if (succeeded(vectorized))
+    rewriter.replaceOp(kernel, vectorized->replacements);
+}
+
 namespace {
 struct TileAndVectorizePass final
     : edge::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
@@ -454,6 +485,7 @@ struct TileAndVectorizePass final
     getOperation().walk(
         [&](linalg::GenericOp op) { candidates.push_back(op); });
     IRRewriter rewriter(&getContext());
+    SmallVector<std::pair<linalg::GenericOp, TilePlan>> kernels;
     for (linalg::GenericOp op : candidates) {
       FailureOr<TilePlan> plan = chooseTilePlan(op, vectorWidth, rows);
       if (failed(plan))
@@ -463,57 +495,21 @@ struct TileAndVectorizePass final
         if (!op)
           continue;
       }
-      SmallVector<int64_t> *sizes = &plan->sizes;
-      unsigned vectorDim = plan->vectorDim;
       // The gather pays off when several accumulator rows (output
       // channels) share each gathered element; a depthwise convolution
       // would copy as many elements as it multiplies.
-      bool hasRows =
-          llvm::any_of(llvm::seq<unsigned>(0, sizes->size()), [&](unsigned d) {
-            return d != vectorDim && (*sizes)[d] > 1;
+      bool hasRows = llvm::any_of(
+          llvm::seq<unsigned>(0, plan->sizes.size()), [&](unsigned d) {
+            return d != plan->vectorDim && plan->sizes[d] > 1;
           });
       if (hasRows)
-        op = materializeScaledInputs(op, vectorDim, rewriter);
-      // The output tiles form an scf.forall, which the runtime's thread
-      // pool runs in parallel; each tile's reduction loops run inside it.
-      SmallVector<int64_t> outputSizes = *sizes, reductionSizes = *sizes;
-      for (auto [d, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
-        (linalg::isReductionIterator(iterator) ? outputSizes[d]
-                                               : reductionSizes[d]) = 0;
-      FailureOr<scf::SCFTilingResult> outputTiles = tile(
-          rewriter, op, outputSizes, scf::SCFTilingOptions::LoopType::ForallOp);
-      if (failed(outputTiles))
-        continue;
-      rewriter.replaceOp(op, outputTiles->replacements);
-      auto outputTile = cast<linalg::GenericOp>(outputTiles->tiledOps.front());
-      FailureOr<scf::SCFTilingResult> tiled =
-          tile(rewriter, outputTile, reductionSizes,
-               scf::SCFTilingOptions::LoopType::ForOp);
-      if (failed(tiled))
-        continue;
-      rewriter.replaceOp(outputTile, tiled->replacements);
-      for (Operation *kernel : tiled->tiledOps) {
-        // A convolution tile still indexes its input by `oh + kh`; with
-        // the unit loops dropped its maps are plain permutations, which
-        // the vectorizer takes.
-        auto generic = cast<linalg::GenericOp>(kernel);
-        rewriter.setInsertionPoint(generic);
-        linalg::ControlDropUnitDims control;
-        control.rankReductionStrategy = linalg::ControlDropUnitDims::
-            RankReductionStrategy::ExtractInsertSlice;
-        FailureOr<linalg::DropUnitDimsResult> reduced =
-            linalg::dropUnitDims(rewriter, generic, control);
-        if (succeeded(reduced)) {
-          rewriter.replaceOp(generic, reduced->replacements);
-          kernel = reduced->resultOp;
-        }
-        rewriter.setInsertionPoint(kernel);
-        FailureOr<linalg::VectorizationResult> vectorized =
-            linalg::vectorize(rewriter, kernel);
-        if (succeeded(vectorized))
-          rewriter.replaceOp(kernel, vectorized->replacements);
-      }
+        op = materializeScaledInputs(op, plan->vectorDim, rewriter);
+      kernels.emplace_back(op, std::move(*plan));
     }
+    if (failed(propagateBlockedViews()))
+      return signalPassFailure();
+    for (auto &[op, plan] : kernels)
+      tileKernel(op, plan, rewriter);
     // The unit reduction dimension's multi_reduction folds into an add,
     // which then fuses with its multiply.
     RewritePatternSet patterns(&getContext());
@@ -522,6 +518,127 @@ struct TileAndVectorizePass final
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     fuseMultiplyAdds(getOperation(), rewriter);
+  }
+
+  /// Moves the reshapes that blockLoop puts around a blocked kernel's
+  /// output past the elementwise ops around it (by expanding those ops),
+  /// so that the bias that initializes the output and the activations and
+  /// residual adds that follow it see the blocked layout and fuse into the
+  /// kernel's tiles.
+  LogicalResult propagateBlockedViews() {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(
+        patterns, [](OpOperand *fused) {
+          // The generic on either side of the reshape: only all-parallel
+          // ops with plain projections are expanded.
+          Operation *reshape = fused->get().getDefiningOp();
+          auto generic = dyn_cast<linalg::GenericOp>(fused->getOwner());
+          if (!generic && reshape)
+            generic = dyn_cast<linalg::GenericOp>(reshape);
+          if (!generic || !generic.hasPureTensorSemantics() ||
+              generic.getNumReductionLoops() != 0)
+            return false;
+          return llvm::all_of(
+              generic.getIndexingMapsArray(),
+              [](AffineMap map) { return map.isProjectedPermutation(); });
+        });
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    return applyPatternsGreedily(getOperation(), std::move(patterns));
+  }
+
+  /// Tiles the multiply-accumulate `op` by `plan`: output tiles in an
+  /// scf.forall, together with the elementwise ops that consume its result
+  /// (bias, activation, residual add) and the op that initializes it, so
+  /// that one tile computes the epilogue on its accumulators and writes
+  /// only the final values; then each tile's reductions are tiled and
+  /// everything in the tile vectorized.
+  void tileKernel(linalg::GenericOp op, const TilePlan &plan,
+                  RewriterBase &rewriter) {
+    SmallVector<int64_t> outputSizes = plan.sizes, reductionSizes = plan.sizes;
+    for (auto [d, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
+      (linalg::isReductionIterator(iterator) ? outputSizes[d]
+                                             : reductionSizes[d]) = 0;
+    SmallVector<Operation *> tiles;
+    if (!fuseEpilogue(op, outputSizes, rewriter, tiles)) {
+      FailureOr<scf::SCFTilingResult> outputTiles = tile(
+          rewriter, op, outputSizes, scf::SCFTilingOptions::LoopType::ForallOp);
+      if (failed(outputTiles))
+        return;
+      rewriter.replaceOp(op, outputTiles->replacements);
+      tiles.assign(outputTiles->tiledOps.begin(), outputTiles->tiledOps.end());
+    }
+    for (Operation *tiled : tiles) {
+      auto generic = dyn_cast<linalg::GenericOp>(tiled);
+      if (!generic)
+        continue;
+      if (!isMultiplyAccumulate(generic)) {
+        vectorizeTile(generic, rewriter);
+        continue;
+      }
+      FailureOr<scf::SCFTilingResult> reductionTiles =
+          tile(rewriter, generic, reductionSizes,
+               scf::SCFTilingOptions::LoopType::ForOp);
+      if (failed(reductionTiles))
+        continue;
+      rewriter.replaceOp(generic, reductionTiles->replacements);
+      for (Operation *kernel : reductionTiles->tiledOps)
+        vectorizeTile(cast<linalg::GenericOp>(kernel), rewriter);
+    }
+  }
+
+  /// Tiles the chain `op` -> elementwise consumers (each the only user of
+  /// the previous result, same shape) at the consumers' end, fusing `op`,
+  /// the chain and the all-parallel op that initializes `op`'s output.
+  /// False (nothing changed) when `op` has no such consumer.
+  bool fuseEpilogue(linalg::GenericOp op, ArrayRef<int64_t> outputSizes,
+                    RewriterBase &rewriter, SmallVector<Operation *> &tiles) {
+    llvm::SmallPtrSet<Operation *, 8> fusable{op};
+    linalg::GenericOp root = op;
+    while (root->getResult(0).hasOneUse()) {
+      OpOperand &use = *root->getResult(0).getUses().begin();
+      auto user = dyn_cast<linalg::GenericOp>(use.getOwner());
+      if (!user || !isElementwise(user) || !user.isDpsInput(&use) ||
+          user->getResult(0).getType() != root->getResult(0).getType())
+        break;
+      fusable.insert(user);
+      root = user;
+    }
+    if (root == op)
+      return false;
+    if (auto init = op.getDpsInits()[0].getDefiningOp<linalg::GenericOp>())
+      if (init.getNumReductionLoops() == 0 && init->hasOneUse())
+        fusable.insert(init);
+
+    // The consumers' loops are the output's dimensions.
+    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    SmallVector<int64_t> rootSizes;
+    for (unsigned r = 0; r < outMap.getNumResults(); ++r)
+      rootSizes.push_back(outputSizes[outMap.getDimPosition(r)]);
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(getAsIndexOpFoldResult(&getContext(), rootSizes));
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    scf::SCFTileAndFuseOptions options;
+    options.setTilingOptions(tiling);
+    options.setFusionControlFn(
+        [&](tensor::ExtractSliceOp, OpResult producer, bool)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (fusable.contains(producer.getOwner()))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    rewriter.setInsertionPoint(root);
+    FailureOr<scf::SCFTileAndFuseResult> fused =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(root.getOperation()), options);
+    if (failed(fused))
+      return false;
+    for (OpResult result : root->getResults())
+      rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+    tiles.assign(fused->tiledAndFusedOps.begin(),
+                 fused->tiledAndFusedOps.end());
+    return true;
   }
 };
 } // namespace

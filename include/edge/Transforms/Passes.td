@@ -196,7 +196,14 @@ def TileAndVectorizePass
     the output is viewed with that dimension split (a reshape) and the
     constants are packed at compile time with the block innermost, so each
     tile's weights stream contiguously and every lane is used; the
-    contiguous dimension then gives the rows. An input read with a stride or dilation (`oh * 2 +
+    contiguous dimension then gives the rows. A blocked kernel's reshaped
+    view is moved past the elementwise ops around it (by expanding them).
+    The elementwise ops that consume a kernel's result (each the only user
+    of the previous one, same shape: bias, activation, residual add) and
+    the all-parallel op that initializes its output are tiled with it, in
+    the same `scf.forall`: the accumulators start from the initial values
+    in registers and the epilogue runs on them before the tile's one
+    write, so no intermediate tensor is written. An input read with a stride or dilation (`oh * 2 +
     kh`) is first gathered into a tensor indexed by the loops that read it,
     the vector dimension last, when accumulator rows share it (not for a
     depthwise convolution, which would copy as much as it multiplies).
