@@ -256,5 +256,5 @@ def test_user_errors(edge_run_path, fake_model_path, not_a_model_path, ab,
 def test_help(edge_run_path):
     result = run(edge_run_path, "--help")
     assert result.returncode == 0
-    assert "single-threaded" in result.stdout
+    assert "run the model's parallel loops on N threads" in result.stdout
     assert "--bench N" in result.stdout
