@@ -444,13 +444,19 @@ tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> sizes,
                            options);
 }
 
-/// Whether `op` is an all-parallel op whose operands all index its loops
-/// in order (an elementwise op on equally shaped tensors).
-static bool isElementwise(linalg::GenericOp op) {
-  return op.hasPureTensorSemantics() && op.getNumReductionLoops() == 0 &&
-         op.getNumDpsInits() == 1 &&
-         llvm::all_of(op.getIndexingMapsArray(),
-                      [](AffineMap map) { return map.isIdentity(); });
+/// Whether `op` can run as the epilogue of the op producing `operand` (one
+/// of its inputs): an all-parallel op over the output's shape that reads
+/// that input element for element; its other inputs may be broadcast
+/// (a bias, the bounds of a Clip).
+static bool isEpilogueOf(linalg::GenericOp op, OpOperand &operand) {
+  if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() != 0 ||
+      op.getNumDpsInits() != 1 || !op.isDpsInput(&operand) ||
+      !op.getMatchingIndexingMap(&operand).isIdentity() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return false;
+  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+    return map.isProjectedPermutation();
+  });
 }
 
 /// Vectorizes one tile. A convolution tile still indexes its input by
@@ -599,7 +605,7 @@ struct TileAndVectorizePass final
     while (root->getResult(0).hasOneUse()) {
       OpOperand &use = *root->getResult(0).getUses().begin();
       auto user = dyn_cast<linalg::GenericOp>(use.getOwner());
-      if (!user || !isElementwise(user) || !user.isDpsInput(&use) ||
+      if (!user || !isEpilogueOf(user, use) ||
           user->getResult(0).getType() != root->getResult(0).getType())
         break;
       fusable.insert(user);

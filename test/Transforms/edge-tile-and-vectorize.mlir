@@ -189,9 +189,11 @@ func.func @blocked_conv(%i: tensor<1x1x7x7xf32>, %o: tensor<1x32x7x7xf32>) -> te
 #o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
 #bias = affine_map<(n, f, h, w) -> (f)>
 #id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+#scalar = affine_map<(n, f, h, w) -> ()>
 
 // A blocked convolution with its epilogue: the bias broadcast that
-// initializes the output, then a residual add and a ReLU. The reshapes of
+// initializes the output, then a residual add and a ReLU (against a 0-d
+// bound, as a Clip reads its bounds). The reshapes of
 // the blocked view move past the elementwise ops, which become part of
 // the convolution's tiles: the accumulators start from the bias vector,
 // and the add and the ReLU run on them before the tile's only write.
@@ -207,9 +209,8 @@ func.func @blocked_conv(%i: tensor<1x1x7x7xf32>, %o: tensor<1x32x7x7xf32>) -> te
 // DEFAULT: tensor.parallel_insert_slice
 // DEFAULT-NOT: linalg.generic
 // DEFAULT: tensor.collapse_shape %[[TILES]]
-func.func @fused_epilogue(%i: tensor<1x1x7x7xf32>, %b: tensor<32xf32>, %res: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+func.func @fused_epilogue(%i: tensor<1x1x7x7xf32>, %b: tensor<32xf32>, %res: tensor<1x32x7x7xf32>, %floor: tensor<f32>) -> tensor<1x32x7x7xf32> {
   %k = arith.constant dense<[[[[0.0]]], [[[2.0]]], [[[4.0]]], [[[6.0]]], [[[8.0]]], [[[10.0]]], [[[12.0]]], [[[14.0]]], [[[16.0]]], [[[18.0]]], [[[20.0]]], [[[22.0]]], [[[24.0]]], [[[26.0]]], [[[28.0]]], [[[30.0]]], [[[32.0]]], [[[34.0]]], [[[36.0]]], [[[38.0]]], [[[40.0]]], [[[42.0]]], [[[44.0]]], [[[46.0]]], [[[48.0]]], [[[50.0]]], [[[52.0]]], [[[54.0]]], [[[56.0]]], [[[58.0]]], [[[60.0]]], [[[62.0]]]]> : tensor<32x1x1x1xf32>
-  %zero = arith.constant 0.0 : f32
   %empty = tensor.empty() : tensor<1x32x7x7xf32>
   %init = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%b : tensor<32xf32>) outs(%empty : tensor<1x32x7x7xf32>) {
@@ -229,10 +230,10 @@ func.func @fused_epilogue(%i: tensor<1x1x7x7xf32>, %b: tensor<32xf32>, %res: ten
     %s = arith.addf %x, %y : f32
     linalg.yield %s : f32
   } -> tensor<1x32x7x7xf32>
-  %relu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%add : tensor<1x32x7x7xf32>) outs(%empty : tensor<1x32x7x7xf32>) {
-  ^bb0(%x: f32, %o: f32):
-    %m = arith.maximumf %x, %zero : f32
+  %relu = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%add, %floor : tensor<1x32x7x7xf32>, tensor<f32>) outs(%empty : tensor<1x32x7x7xf32>) {
+  ^bb0(%x: f32, %lo: f32, %o: f32):
+    %m = arith.maximumf %x, %lo : f32
     linalg.yield %m : f32
   } -> tensor<1x32x7x7xf32>
   return %relu : tensor<1x32x7x7xf32>
