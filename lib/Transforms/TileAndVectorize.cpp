@@ -597,7 +597,7 @@ struct TileAndVectorizePass final
   /// Tiles the chain `op` -> elementwise consumers (each the only user of
   /// the previous result, same shape) at the consumers' end, fusing `op`,
   /// the chain and the all-parallel op that initializes `op`'s output.
-  /// False (nothing changed) when `op` has no such consumer.
+  /// False (nothing changed) when `op` has neither.
   bool fuseEpilogue(linalg::GenericOp op, ArrayRef<int64_t> outputSizes,
                     RewriterBase &rewriter, SmallVector<Operation *> &tiles) {
     llvm::SmallPtrSet<Operation *, 8> fusable{op};
@@ -611,17 +611,20 @@ struct TileAndVectorizePass final
       fusable.insert(user);
       root = user;
     }
-    if (root == op)
-      return false;
     if (auto init = op.getDpsInits()[0].getDefiningOp<linalg::GenericOp>())
       if (init.getNumReductionLoops() == 0 && init->hasOneUse())
         fusable.insert(init);
+    if (fusable.size() == 1)
+      return false;
 
     // The consumers' loops are the output's dimensions.
-    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    SmallVector<int64_t> rootSizes;
-    for (unsigned r = 0; r < outMap.getNumResults(); ++r)
-      rootSizes.push_back(outputSizes[outMap.getDimPosition(r)]);
+    SmallVector<int64_t> rootSizes(outputSizes);
+    if (root != op) {
+      AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+      rootSizes.clear();
+      for (unsigned r = 0; r < outMap.getNumResults(); ++r)
+        rootSizes.push_back(outputSizes[outMap.getDimPosition(r)]);
+    }
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(getAsIndexOpFoldResult(&getContext(), rootSizes));
     tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);

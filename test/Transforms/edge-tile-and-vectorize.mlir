@@ -238,3 +238,36 @@ func.func @fused_epilogue(%i: tensor<1x1x7x7xf32>, %b: tensor<32xf32>, %res: ten
   } -> tensor<1x32x7x7xf32>
   return %relu : tensor<1x32x7x7xf32>
 }
+
+// -----
+
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+#row = affine_map<(m, n) -> (n)>
+#all = affine_map<(m, n) -> (m, n)>
+
+// Without consumers, the bias broadcast that initializes the output is
+// still computed in the tile, into the accumulators.
+// DEFAULT-LABEL: func @fused_init
+// DEFAULT-NOT: linalg.generic
+// DEFAULT: scf.forall
+// DEFAULT: %[[BIAS:.*]] = vector.transfer_read %{{.*}} : tensor<16xf32>, vector<16x16xf32>
+// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[BIAS]]) -> (vector<16x16xf32>)
+// DEFAULT-NOT: linalg.generic
+func.func @fused_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %bias: tensor<256xf32>) -> tensor<64x256xf32> {
+  %empty = tensor.empty() : tensor<64x256xf32>
+  %init = linalg.generic {indexing_maps = [#row, #all], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : tensor<256xf32>) outs(%empty : tensor<64x256xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  } -> tensor<64x256xf32>
+  %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<64x128xf32>, tensor<128x256xf32>) outs(%init : tensor<64x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x256xf32>
+  return %r : tensor<64x256xf32>
+}
