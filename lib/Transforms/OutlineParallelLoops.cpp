@@ -87,7 +87,7 @@ static int64_t estimateWorkPerIteration(scf::ParallelOp loop) {
 }
 
 /// Split iterations that keep every thread of a pool busy and balanced.
-static constexpr int64_t kMinSplitIterations = 64;
+static constexpr uint64_t kMinSplitIterations = 64;
 
 /// The static trip counts of `loop`'s dimensions (kUnknownTripCount where
 /// not constant).
@@ -104,9 +104,9 @@ static SmallVector<int64_t> getStaticTripCounts(scf::ParallelOp loop) {
 /// division per inner iteration and hide the inner loops from LLVM.
 static unsigned countDimensionsToSplit(scf::ParallelOp loop) {
   SmallVector<int64_t> counts = getStaticTripCounts(loop);
-  int64_t product = 1;
+  uint64_t product = 1;
   for (unsigned d = 0; d < counts.size(); ++d) {
-    product *= counts[d];
+    product = llvm::SaturatingMultiply<uint64_t>(product, counts[d]);
     if (product >= kMinSplitIterations)
       return d + 1;
   }
@@ -115,9 +115,9 @@ static unsigned countDimensionsToSplit(scf::ParallelOp loop) {
 
 /// The iterations of the dimensions of `loop` after the first `splitDims`.
 static int64_t innerIterations(scf::ParallelOp loop, unsigned splitDims) {
+  SmallVector<int64_t> counts = getStaticTripCounts(loop);
   uint64_t product = 1;
-  for (int64_t count :
-       ArrayRef(getStaticTripCounts(loop)).drop_front(splitDims))
+  for (int64_t count : ArrayRef(counts).drop_front(splitDims))
     product = llvm::SaturatingMultiply<uint64_t>(product, count);
   return std::min<uint64_t>(product, std::numeric_limits<int32_t>::max());
 }
