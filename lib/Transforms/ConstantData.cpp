@@ -11,22 +11,23 @@ using namespace mlir;
 /// importer's initializers.
 static constexpr size_t kResourceThresholdBytes = 256;
 
+bool mlir::edge::isReadableF32Elements(Attribute attr) {
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(attr))
+    return dense.getElementType().isF32();
+  if (auto resource = dyn_cast_or_null<DenseF32ResourceElementsAttr>(attr))
+    return resource.tryGetAsArrayRef().has_value();
+  return false;
+}
+
 std::optional<SmallVector<float>> mlir::edge::readF32Constant(Value value) {
   Attribute attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
+  if (!value || !matchPattern(value, m_Constant(&attr)) ||
+      !isReadableF32Elements(attr))
     return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (!dense.getElementType().isF32())
-      return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
     return llvm::to_vector(dense.getValues<float>());
-  }
-  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
-    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
-    if (!data)
-      return std::nullopt;
-    return SmallVector<float>(*data);
-  }
-  return std::nullopt;
+  return SmallVector<float>(
+      *cast<DenseF32ResourceElementsAttr>(attr).tryGetAsArrayRef());
 }
 
 ElementsAttr mlir::edge::makeF32ElementsAttr(RankedTensorType type,

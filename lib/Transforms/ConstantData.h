@@ -17,6 +17,10 @@
 
 namespace mlir::edge {
 
+/// Whether `attr` holds f32 elements that readF32Constant can read (dense,
+/// or a resource blob that is loaded).
+bool isReadableF32Elements(Attribute attr);
+
 /// The f32 elements of a constant (dense or resource) that `value` is, if
 /// it is one.
 std::optional<SmallVector<float>> readF32Constant(Value value);

@@ -106,16 +106,6 @@ static std::optional<unsigned> chooseRowDim(linalg::GenericOp op,
   return rowDim;
 }
 
-static TilePlan planTiles(linalg::GenericOp op, unsigned vectorDim,
-                          int64_t vectorWidth, int64_t rows) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  TilePlan plan{SmallVector<int64_t>(ranges.size(), 1), vectorDim, {}};
-  plan.sizes[vectorDim] = largestDivisorAtMost(ranges[vectorDim], vectorWidth);
-  if (std::optional<unsigned> rowDim = chooseRowDim(op, vectorDim))
-    plan.sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
-  return plan;
-}
-
 /// The constant `value` reshapes (a reshape keeps the row-major order of
 /// the data: the grouped-convolution lowering expands weights so), or null.
 static arith::ConstantOp getReshapedConstant(Value value) {
@@ -130,8 +120,7 @@ static arith::ConstantOp getReshapedConstant(Value value) {
 /// Whether `value` is a constant whose data the compiler can rearrange.
 static bool isPackableConstant(Value value) {
   arith::ConstantOp constant = getReshapedConstant(value);
-  return constant && (isa<DenseF32ResourceElementsAttr>(constant.getValue()) ||
-                      isa<DenseFPElementsAttr>(constant.getValue()));
+  return constant && isReadableF32Elements(constant.getValue());
 }
 
 /// Whether every operand of `op` that uses loop `dim` indexes one
@@ -178,9 +167,13 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
       llvm::none_of(iterators, linalg::isReductionIterator))
     return failure();
   unsigned contiguousDim = outMap.getDimPosition(outMap.getNumResults() - 1);
-  TilePlan plan = planTiles(op, contiguousDim, vectorWidth, rows);
   std::optional<unsigned> rowDim = chooseRowDim(op, contiguousDim);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  TilePlan plan{SmallVector<int64_t>(ranges.size(), 1), contiguousDim, {}};
+  plan.sizes[contiguousDim] =
+      largestDivisorAtMost(ranges[contiguousDim], vectorWidth);
+  if (rowDim)
+    plan.sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
   if (plan.sizes[contiguousDim] != vectorWidth && rowDim &&
       ranges[*rowDim] % vectorWidth == 0 && canBlockLoop(op, *rowDim)) {
     // The blocked kernel: the row loop split in two, its inner part (one
