@@ -56,18 +56,26 @@ static int64_t getTripCount(OpFoldResult lb, OpFoldResult ub,
   return std::max<int64_t>(0, llvm::divideCeil(*u - *l, *s));
 }
 
-/// The trip count of `loop`'s whole iteration space.
-static uint64_t estimateTripCount(LoopLikeOpInterface loop) {
+/// The trip count of each dimension of `loop` (kUnknownTripCount where its
+/// bounds are not constants).
+static SmallVector<int64_t> getStaticTripCounts(LoopLikeOpInterface loop) {
   std::optional<SmallVector<OpFoldResult>> lbs = loop.getLoopLowerBounds();
   std::optional<SmallVector<OpFoldResult>> ubs = loop.getLoopUpperBounds();
   std::optional<SmallVector<OpFoldResult>> steps = loop.getLoopSteps();
   if (!lbs || !ubs || !steps)
-    return kUnknownTripCount;
-  uint64_t count = 1;
+    return {kUnknownTripCount};
+  SmallVector<int64_t> counts;
   for (auto [lb, ub, step] : llvm::zip(*lbs, *ubs, *steps))
-    count =
-        llvm::SaturatingMultiply<uint64_t>(count, getTripCount(lb, ub, step));
-  return count;
+    counts.push_back(getTripCount(lb, ub, step));
+  return counts;
+}
+
+/// The product of `counts`, saturated at what the work estimate can hold.
+static uint64_t multiplyCounts(ArrayRef<int64_t> counts) {
+  uint64_t product = 1;
+  for (int64_t count : counts)
+    product = llvm::SaturatingMultiply<uint64_t>(product, count);
+  return std::min<uint64_t>(product, std::numeric_limits<int32_t>::max());
 }
 
 /// Operations one iteration of `loop` executes, inner loops multiplied out:
@@ -79,8 +87,8 @@ static int64_t estimateWorkPerIteration(scf::ParallelOp loop) {
     for (Operation *parent = op->getParentOp(); parent != loop;
          parent = parent->getParentOp())
       if (auto inner = dyn_cast<LoopLikeOpInterface>(parent))
-        count =
-            llvm::SaturatingMultiply<uint64_t>(count, estimateTripCount(inner));
+        count = llvm::SaturatingMultiply<uint64_t>(
+            count, multiplyCounts(getStaticTripCounts(inner)));
     work = llvm::SaturatingAdd(work, count);
   });
   return std::clamp<uint64_t>(work, 1, std::numeric_limits<int32_t>::max());
@@ -89,21 +97,11 @@ static int64_t estimateWorkPerIteration(scf::ParallelOp loop) {
 /// Split iterations that keep every thread of a pool busy and balanced.
 static constexpr uint64_t kMinSplitIterations = 64;
 
-/// The static trip counts of `loop`'s dimensions (kUnknownTripCount where
-/// not constant).
-static SmallVector<int64_t> getStaticTripCounts(scf::ParallelOp loop) {
-  SmallVector<int64_t> counts;
-  for (auto [lb, ub, step] :
-       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
-    counts.push_back(getTripCount(lb, ub, step));
-  return counts;
-}
-
-/// How many outer dimensions of `loop` the runtime splits: the fewest whose
-/// iterations reach kMinSplitIterations. Linearizing more would cost a
-/// division per inner iteration and hide the inner loops from LLVM.
-static unsigned countDimensionsToSplit(scf::ParallelOp loop) {
-  SmallVector<int64_t> counts = getStaticTripCounts(loop);
+/// How many outer dimensions (of trip counts `counts`) the runtime splits:
+/// the fewest whose iterations reach kMinSplitIterations. Linearizing more
+/// would cost a division per inner iteration and hide the inner loops from
+/// LLVM.
+static unsigned countDimensionsToSplit(ArrayRef<int64_t> counts) {
   uint64_t product = 1;
   for (unsigned d = 0; d < counts.size(); ++d) {
     product = llvm::SaturatingMultiply<uint64_t>(product, counts[d]);
@@ -111,15 +109,6 @@ static unsigned countDimensionsToSplit(scf::ParallelOp loop) {
       return d + 1;
   }
   return counts.size();
-}
-
-/// The iterations of the dimensions of `loop` after the first `splitDims`.
-static int64_t innerIterations(scf::ParallelOp loop, unsigned splitDims) {
-  SmallVector<int64_t> counts = getStaticTripCounts(loop);
-  uint64_t product = 1;
-  for (int64_t count : ArrayRef(counts).drop_front(splitDims))
-    product = llvm::SaturatingMultiply<uint64_t>(product, count);
-  return std::min<uint64_t>(product, std::numeric_limits<int32_t>::max());
 }
 
 /// Whether `op` is a loop or lies inside one: only loops that run once per
@@ -254,7 +243,8 @@ struct OutlineParallelLoopsPass final
                                              entry->getArgument(1));
     Value end = arith::IndexCastOp::create(builder, loc, indexType,
                                            entry->getArgument(2));
-    unsigned splitDims = countDimensionsToSplit(loop);
+    SmallVector<int64_t> staticCounts = getStaticTripCounts(loop);
+    unsigned splitDims = countDimensionsToSplit(staticCounts);
     SmallVector<Value> counts =
         buildTripCounts(builder, loop, splitDims, mapping);
     Value one = arith::ConstantIndexOp::create(builder, loc, 1);
@@ -316,9 +306,10 @@ struct OutlineParallelLoopsPass final
     iterations = arith::IndexCastOp::create(builder, loc, i64, iterations);
     Value perIteration = arith::ConstantIntOp::create(
         builder, loc, i64,
-        std::min<int64_t>(estimateWorkPerIteration(loop) *
-                              innerIterations(loop, splitDims),
-                          std::numeric_limits<int32_t>::max()));
+        std::min<int64_t>(
+            estimateWorkPerIteration(loop) *
+                multiplyCounts(ArrayRef(staticCounts).drop_front(splitDims)),
+            std::numeric_limits<int32_t>::max()));
     Value work = arith::MulIOp::create(builder, loc, iterations, perIteration);
     Value function = func::ConstantOp::create(builder, loc, getBodyType(),
                                               body.getSymName());
