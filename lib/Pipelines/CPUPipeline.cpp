@@ -78,7 +78,7 @@ void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   // become out-parameters written in place (hoist-static-allocs), so the
   // caller's output buffers receive the data without a copy.
   addTextualPipeline(
-      pm, "func.func(edge-distinct-results),"
+      pm, "func.func(edge-distinct-results,edge-pad-in-place),"
           "one-shot-bufferize{bufferize-function-boundaries "
           "function-boundary-type-conversion=identity-layout-map},"
           "buffer-results-to-out-params{hoist-static-allocs=true "

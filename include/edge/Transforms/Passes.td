@@ -171,6 +171,26 @@ def PartitionPass : Pass<"edge-partition", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def PadInPlacePass : Pass<"edge-pad-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Pad by filling only the border, the producer writing inside";
+  let description = [{
+    Runs on tensors, before bufferization. A `tensor.pad` with a uniform
+    padding value and static shapes would bufferize into a fill of the
+    whole padded buffer and a copy of its source into the interior: every
+    interior element written twice and the source read once more. Each
+    such pad becomes an empty padded tensor whose border alone is filled
+    (one `linalg.fill` per padded side of each dimension) and whose
+    interior receives the source (`tensor.insert_slice`). When the source
+    is computed from a `tensor.empty` of its own type through
+    destination-passing ops (a tiled kernel's `scf.forall`, linalg ops)
+    and reshapes, that empty tensor is replaced by the interior of the
+    padded one, so the producer writes its result in place and
+    bufferization has nothing left to copy.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def TileAndVectorizePass
     : Pass<"edge-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Register-tile and vectorize multiply-accumulate kernels";
