@@ -452,6 +452,85 @@ static bool isEpilogueOf(linalg::GenericOp op, OpOperand &operand) {
   });
 }
 
+/// The coefficient of loop `dim` in the linear access `expr` (2 in
+/// `ow * 2 + kw`), 0 when `expr` does not use it.
+static int64_t getCoefficient(AffineExpr expr, unsigned dim) {
+  if (auto dimExpr = dyn_cast<AffineDimExpr>(expr))
+    return dimExpr.getPosition() == dim ? 1 : 0;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return 0;
+  if (binary.getKind() == AffineExprKind::Add)
+    return getCoefficient(binary.getLHS(), dim) +
+           getCoefficient(binary.getRHS(), dim);
+  auto constant = dyn_cast<AffineConstantExpr>(binary.getRHS());
+  if (binary.getKind() == AffineExprKind::Mul && constant)
+    return constant.getValue() * getCoefficient(binary.getLHS(), dim);
+  return 0;
+}
+
+/// Whether an input of `op` reads along `vectorDim` with a stride above
+/// `stride` in its contiguous dimension: such a tile would stay scalar
+/// (deinterleaveStridedInputs takes stride 2), and the fused epilogue
+/// would then keep its accumulators in memory.
+static bool readsVectorDimWithStrideAbove(linalg::GenericOp op,
+                                          unsigned vectorDim, int64_t stride) {
+  return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    return map.getNumResults() != 0 &&
+           getCoefficient(map.getResults().back(), vectorDim) > stride;
+  });
+}
+
+/// Gives the one-loop `kernel` (a tile with its unit loops dropped) each
+/// input it reads at every second element (`d0 * 2`: a stride-2
+/// convolution) as a vector: one contiguous read of twice the lanes,
+/// deinterleaved to its even elements, staged in a tensor whose read by
+/// the vectorized kernel folds away. The vectorizer takes no strided
+/// access; gathering the elements one by one would cost more than the
+/// multiply-adds.
+static void deinterleaveStridedInputs(linalg::GenericOp kernel,
+                                      RewriterBase &rewriter) {
+  if (kernel.getNumLoops() != 1)
+    return;
+  int64_t lanes = kernel.getStaticLoopRanges()[0];
+  MLIRContext *ctx = kernel.getContext();
+  AffineMap contiguous = AffineMap::getMultiDimIdentityMap(1, ctx);
+  SmallVector<AffineMap> maps = kernel.getIndexingMapsArray();
+  bool changed = false;
+  for (OpOperand *input : kernel.getDpsInputOperands()) {
+    AffineMap &map = maps[input->getOperandNumber()];
+    if (map.getNumResults() != 1 ||
+        map.getResult(0) != getAffineDimExpr(0, ctx) * 2)
+      continue;
+    auto type = cast<RankedTensorType>(input->get().getType());
+    Type element = type.getElementType();
+    Location loc = kernel.getLoc();
+    rewriter.setInsertionPoint(kernel);
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value padding =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
+    bool inBounds = type.getDimSize(0) >= 2 * lanes;
+    Value wide = vector::TransferReadOp::create(
+        rewriter, loc, VectorType::get({2 * lanes}, element), input->get(),
+        ValueRange{zero}, padding, ArrayRef<bool>{inBounds});
+    Value even = vector::DeinterleaveOp::create(rewriter, loc, wide).getRes1();
+    Value empty = tensor::EmptyOp::create(rewriter, loc, {lanes}, element);
+    Value staged = vector::TransferWriteOp::create(
+                       rewriter, loc, even, empty, ValueRange{zero},
+                       AffineMapAttr::get(contiguous), Value(),
+                       rewriter.getBoolArrayAttr({true}))
+                       .getResult();
+    rewriter.modifyOpInPlace(kernel, [&] { input->set(staged); });
+    map = contiguous;
+    changed = true;
+  }
+  if (changed)
+    rewriter.modifyOpInPlace(kernel, [&] {
+      kernel.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+}
+
 /// Vectorizes one tile. A convolution tile still indexes its input by
 /// `oh + kh`; with the unit loops dropped its maps are plain permutations,
 /// which the vectorizer takes.
@@ -467,6 +546,8 @@ static void vectorizeTile(linalg::GenericOp tile, RewriterBase &rewriter) {
     rewriter.replaceOp(tile, reduced->replacements);
     kernel = reduced->resultOp;
   }
+  if (auto generic = dyn_cast<linalg::GenericOp>(kernel))
+    deinterleaveStridedInputs(generic, rewriter);
   rewriter.setInsertionPoint(kernel);
   FailureOr<linalg::VectorizationResult> vectorized =
       linalg::vectorize(rewriter, kernel);
@@ -503,6 +584,8 @@ struct TileAndVectorizePass final
           });
       if (hasRows)
         op = materializeScaledInputs(op, plan->vectorDim, rewriter);
+      else if (readsVectorDimWithStrideAbove(op, plan->vectorDim, 2))
+        continue;
       kernels.emplace_back(op, std::move(*plan));
     }
     if (failed(propagateBlockedViews()))
@@ -537,6 +620,16 @@ struct TileAndVectorizePass final
             generic = dyn_cast<linalg::GenericOp>(reshape);
           if (!generic || !generic.hasPureTensorSemantics() ||
               generic.getNumReductionLoops() != 0)
+            return false;
+          // Expanding an op to match the reshape of its result moves the
+          // reshape onto its inputs: not between a kernel and its
+          // epilogue, which could then not be fused.
+          if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+                  fused->getOwner()) &&
+              llvm::any_of(generic.getDpsInputs(), [](Value input) {
+                auto producer = input.getDefiningOp<linalg::GenericOp>();
+                return producer && producer.getNumReductionLoops() != 0;
+              }))
             return false;
           return llvm::all_of(
               generic.getIndexingMapsArray(),

@@ -132,8 +132,18 @@ func.func @strided_conv(%i: tensor<1x4x31x33xf32>, %k: tensor<16x4x3x3xf32>, %o:
 #o = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
 
 // A strided depthwise convolution has no accumulator rows to share a
-// gathered element: its input is not copied.
+// gathered element: its input is not copied. Each tap reads twice the
+// lanes (31 elements left in the row: the read may run past it) and keeps
+// the even ones.
 // CHECK-LABEL: func @strided_depthwise
+// CHECK-NOT: tensor.empty
+// CHECK: scf.forall
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[ROW:.*]] = tensor.extract_slice {{.*}} to tensor<31xf32>
+// CHECK: %[[WIDE:.*]] = vector.transfer_read %[[ROW]][%{{.*}}], %{{.*}} : tensor<31xf32>, vector<32xf32>
+// CHECK: %[[EVEN:.*]], %{{.*}} = vector.deinterleave %[[WIDE]] : vector<32xf32> -> vector<16xf32>
+// CHECK: vector.fma %[[EVEN]]
 // CHECK-NOT: tensor.empty
 // CHECK: return
 func.func @strided_depthwise(%i: tensor<1x4x31x33xf32>, %k: tensor<4x3x3xf32>, %o: tensor<1x4x15x16xf32>) -> tensor<1x4x15x16xf32> {
@@ -145,6 +155,29 @@ func.func @strided_depthwise(%i: tensor<1x4x31x33xf32>, %k: tensor<4x3x3xf32>, %
     linalg.yield %s : f32
   } -> tensor<1x4x15x16xf32>
   return %r : tensor<1x4x15x16xf32>
+}
+
+// -----
+
+#in3 = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh * 3 + kh, ow * 3 + kw)>
+#w3 = affine_map<(n, c, oh, ow, kh, kw) -> (c, kh, kw)>
+#o3 = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
+
+// At stride 3 the tile could not be vectorized: the kernel is left to
+// the generic loop lowering rather than tiled around scalar code.
+// CHECK-LABEL: func @stride3_depthwise
+// CHECK-NOT: scf.forall
+// CHECK: linalg.generic
+// CHECK-NOT: scf.forall
+func.func @stride3_depthwise(%i: tensor<1x4x31x34xf32>, %k: tensor<4x3x3xf32>, %o: tensor<1x4x10x11xf32>) -> tensor<1x4x10x11xf32> {
+  %r = linalg.generic {indexing_maps = [#in3, #w3, #o3], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x4x31x34xf32>, tensor<4x3x3xf32>) outs(%o : tensor<1x4x10x11xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x10x11xf32>
+  return %r : tensor<1x4x10x11xf32>
 }
 
 // -----

@@ -227,6 +227,12 @@ def TileAndVectorizePass
     kh`) is first gathered into a tensor indexed by the loops that read it,
     the vector dimension last, when accumulator rows share it (not for a
     depthwise convolution, which would copy as much as it multiplies).
+    Without rows, a tile whose contiguous input is read at stride 2 reads
+    twice the lanes per step and keeps the even elements
+    (`vector.deinterleave`); at larger strides the kernel is left to the
+    generic loop lowering. A reshape is not moved onto the inputs of an
+    elementwise op that consumes a kernel, where it would split the
+    epilogue from the kernel.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",

@@ -56,6 +56,69 @@ Value mergeDims(OpBuilder &b, Location loc, Value value, int64_t dim) {
   return tensor::CollapseShapeOp::create(b, loc, value, reassociation);
 }
 
+/// The init of a convolution result of `type` whose channels are
+/// dimension 1: the bias broadcast along the other dimensions, or zeros.
+Value createConvInit(OpBuilder &b, Location loc, RankedTensorType type,
+                     Value bias, Value zero) {
+  if (!bias)
+    return createFilledTensor(b, loc, type, zero);
+  MLIRContext *context = b.getContext();
+  unsigned rank = type.getRank();
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{bias}, createEmptyTensor(b, loc, type),
+             SmallVector<AffineMap>{
+                 AffineMap::get(rank, 0, getAffineDimExpr(1, context)),
+                 AffineMap::getMultiDimIdentityMap(rank, context)},
+             getIteratorTypes(rank, 0),
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               yieldValue(nested, nestedLoc, args[0]);
+             })
+      .getResult(0);
+}
+
+/// A depthwise convolution (one input and one output channel per group)
+/// needs no group dimension: loops n, c, out[k], then kernel[k], over the
+/// input [N, C, spatial...] and the weight [C, kernel...]. Without the
+/// group split its result needs no reshape either, so the activation that
+/// follows fuses into its tiles.
+Value lowerDepthwise(OpBuilder &b, Location loc, ConvOp op, Value input,
+                     Value weight, Value bias, Value zero) {
+  MLIRContext *context = b.getContext();
+  auto resultType = cast<RankedTensorType>(op.getType());
+  int64_t k = resultType.getRank() - 2;
+  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+  SmallVector<ReassociationIndices> dropUnitChannel{{0, 1}};
+  for (int64_t i = 0; i < k; ++i)
+    dropUnitChannel.push_back({i + 2});
+  weight = tensor::CollapseShapeOp::create(b, loc, weight, dropUnitChannel);
+
+  auto dim = [&](int64_t loop) { return getAffineDimExpr(loop, context); };
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
+  SmallVector<AffineExpr> weightExprs = {dim(1)};
+  SmallVector<AffineExpr> outputExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < k; ++i) {
+    inputExprs.push_back(dim(2 + i) * strides[i] +
+                         dim(2 + k + i) * dilations[i]);
+    weightExprs.push_back(dim(2 + k + i));
+    outputExprs.push_back(dim(2 + i));
+  }
+  unsigned numLoops = 2 + 2 * k;
+  return linalg::GenericOp::create(
+             b, loc, resultType, ValueRange{input, weight},
+             createConvInit(b, loc, resultType, bias, zero),
+             SmallVector<AffineMap>{
+                 AffineMap::get(numLoops, 0, inputExprs, context),
+                 AffineMap::get(numLoops, 0, weightExprs, context),
+                 AffineMap::get(numLoops, 0, outputExprs, context)},
+             getIteratorTypes(2 + k, k),
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               Value product = createMul(nested, nestedLoc, args[0], args[1]);
+               yieldValue(nested, nestedLoc,
+                          createAdd(nested, nestedLoc, args[2], product));
+             })
+      .getResult(0);
+}
+
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -76,6 +139,14 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     low.append(pads.begin(), pads.begin() + k);
     high.append(pads.begin() + k, pads.end());
     Value input = padTensor(rewriter, loc, adaptor.getInput(), zero, low, high);
+    int64_t inputChannels =
+        cast<RankedTensorType>(input.getType()).getDimSize(1);
+    if (group == inputChannels && group == resultType.getDimSize(1)) {
+      rewriter.replaceOp(op, lowerDepthwise(rewriter, loc, op, input,
+                                            adaptor.getWeight(),
+                                            adaptor.getBias(), zero));
+      return success();
+    }
     input = splitDim(rewriter, loc, input, 1, group);
     Value weight = splitDim(rewriter, loc, adaptor.getWeight(), 0, group);
 
@@ -118,14 +189,14 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 
     auto conv = linalg::GenericOp::create(
         rewriter, loc, groupedType, ValueRange{input, weight}, init,
-        SmallVector<AffineMap>{AffineMap::get(numLoops, 0, inputExprs, context),
-                               AffineMap::get(numLoops, 0, weightExprs, context),
-                               AffineMap::get(numLoops, 0, outputExprs, context)},
+        SmallVector<AffineMap>{
+            AffineMap::get(numLoops, 0, inputExprs, context),
+            AffineMap::get(numLoops, 0, weightExprs, context),
+            AffineMap::get(numLoops, 0, outputExprs, context)},
         getIteratorTypes(3 + k, 1 + k),
         [&](OpBuilder &b, Location nested, ValueRange args) {
           Value product = createMul(b, nested, args[0], args[1]);
-          yieldValue(b, nested,
-                                  createAdd(b, nested, args[2], product));
+          yieldValue(b, nested, createAdd(b, nested, args[2], product));
         });
     rewriter.replaceOp(op, mergeDims(rewriter, loc, conv.getResult(0), 1));
     return success();

@@ -36,3 +36,27 @@ func.func @conv_1d_dilated(%x: tensor<1x2x10xf32>, %w: tensor<4x2x3xf32>) -> ten
       : (tensor<1x2x10xf32>, tensor<4x2x3xf32>) -> tensor<1x4x6xf32>
   return %0 : tensor<1x4x6xf32>
 }
+
+// -----
+
+// Depthwise (one input and one output channel per group): no group
+// dimension, loops (n, c, oh, ow | kh, kw), the weight's unit channel
+// dimension dropped, and the result needs no reshape.
+// CHECK-DAG: #[[$DWBIAS:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-DAG: #[[$DWIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[$DWW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d4, d5)>
+// CHECK-DAG: #[[$DWOUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @conv_depthwise
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x6x6xf32>, %[[WT:.*]]: tensor<3x1x3x3xf32>, %[[B:.*]]: tensor<3xf32>)
+// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[W3:.*]] = tensor.collapse_shape %[[WT]] {{\[\[}}0, 1], [2], [3]] : tensor<3x1x3x3xf32> into tensor<3x3x3xf32>
+// CHECK: %[[INIT:.*]] = linalg.generic {indexing_maps = [#[[$DWBIAS]], {{.*}}]{{.*}} ins(%[[B]] : tensor<3xf32>)
+// CHECK: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$DWIN]], #[[$DWW]], #[[$DWOUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[P]], %[[W3]] : {{.*}}) outs(%[[INIT]] : tensor<1x3x3x3xf32>)
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: return %[[C]]
+func.func @conv_depthwise(%x: tensor<1x3x6x6xf32>, %w: tensor<3x1x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
+  %0 = edge.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 3 : i64}
+      : (tensor<1x3x6x6xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}
