@@ -76,6 +76,9 @@ struct TilePlan {
   /// blockLoop) into `sizes`-wide vectors; `sizes` and `vectorDim` then
   /// describe the blocked kernel's loops.
   std::optional<unsigned> blockedDim;
+  /// Whether the accumulator rows each read their own input vectors (a
+  /// depthwise convolution's output rows) rather than share one.
+  bool slidingRows = false;
 };
 } // namespace
 
@@ -104,6 +107,30 @@ static std::optional<unsigned> chooseRowDim(linalg::GenericOp op,
       rowDim = d;
   }
   return rowDim;
+}
+
+/// Most accumulator rows of a kernel whose rows read their own inputs:
+/// each row also holds its input vector, and a depthwise kernel's few
+/// multiply-adds per row leave nothing to gain from more.
+static constexpr int64_t kSlidingRows = 8;
+
+/// For a kernel without a row loop (every output loop indexes the input
+/// read along `vectorDim`: a depthwise convolution), the output loop
+/// other than `vectorDim` that becomes its rows instead, each reading its
+/// own input vectors (`oh * stride + kh`): independent accumulators
+/// that hide the multiply-add latency and share the broadcast weight. The
+/// inner one, as its rows are nearer in memory; none when every other
+/// output loop has a single iteration.
+static std::optional<unsigned> chooseSlidingRowDim(linalg::GenericOp op,
+                                                   unsigned vectorDim) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  for (unsigned r = outMap.getNumResults(); r-- > 0;) {
+    unsigned d = outMap.getDimPosition(r);
+    if (d != vectorDim && ranges[d] > 1)
+      return d;
+  }
+  return std::nullopt;
 }
 
 /// The constant `value` reshapes (a reshape keeps the row-major order of
@@ -193,6 +220,13 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
   // Nothing to gain from a scalar kernel.
   if (plan.sizes[contiguousDim] == 1)
     return failure();
+  if (!rowDim)
+    if (std::optional<unsigned> slidingDim =
+            chooseSlidingRowDim(op, contiguousDim)) {
+      plan.sizes[*slidingDim] =
+          largestDivisorAtMost(ranges[*slidingDim], kSlidingRows);
+      plan.slidingRows = true;
+    }
   return plan;
 }
 
@@ -346,6 +380,39 @@ static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
   }
 }
 
+/// The coefficient of loop `dim` in the linear access `expr` (2 in
+/// `ow * 2 + kw`), 0 when `expr` does not use it.
+static int64_t getCoefficient(AffineExpr expr, unsigned dim) {
+  if (auto dimExpr = dyn_cast<AffineDimExpr>(expr))
+    return dimExpr.getPosition() == dim ? 1 : 0;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return 0;
+  if (binary.getKind() == AffineExprKind::Add)
+    return getCoefficient(binary.getLHS(), dim) +
+           getCoefficient(binary.getRHS(), dim);
+  auto constant = dyn_cast<AffineConstantExpr>(binary.getRHS());
+  if (binary.getKind() == AffineExprKind::Mul && constant)
+    return constant.getValue() * getCoefficient(binary.getLHS(), dim);
+  return 0;
+}
+
+/// Whether a tile of `tileSizes` reads `map` at stride 2 along
+/// `vectorDim` and nothing else that varies within the tile: what
+/// deinterleaveStridedInputs vectorizes without a gathered copy.
+static bool isDeinterleavable(AffineMap map, ArrayRef<int64_t> tileSizes,
+                              unsigned vectorDim) {
+  if (map.getNumResults() == 0 ||
+      getCoefficient(map.getResults().back(), vectorDim) != 2)
+    return false;
+  for (auto [position, result] : llvm::enumerate(map.getResults()))
+    for (unsigned d = 0; d < map.getNumDims(); ++d)
+      if (result.isFunctionOfDim(d) && tileSizes[d] > 1 &&
+          (d != vectorDim || position + 1 != map.getNumResults()))
+        return false;
+  return true;
+}
+
 /// Whether `map` reads along a loop with a stride or dilation (`oh * 2 +
 /// kh`): after tiling, such an access is no permutation the vectorizer
 /// takes, and the tile would stay scalar.
@@ -365,6 +432,7 @@ static bool hasScaledAccess(AffineMap map) {
 /// fraction of the multiply-adds), so that `op` reads it at a plain
 /// projection of its loops.
 static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
+                                                 ArrayRef<int64_t> tileSizes,
                                                  unsigned vectorDim,
                                                  RewriterBase &rewriter) {
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -373,7 +441,7 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
   bool changed = false;
   for (auto [index, input] : llvm::enumerate(inputs)) {
     AffineMap map = maps[index];
-    if (!hasScaledAccess(map))
+    if (!hasScaledAccess(map) || isDeinterleavable(map, tileSizes, vectorDim))
       continue;
     // The vector dimension goes last, so the tile reads it contiguously.
     SmallVector<unsigned> dims;
@@ -452,23 +520,6 @@ static bool isEpilogueOf(linalg::GenericOp op, OpOperand &operand) {
   });
 }
 
-/// The coefficient of loop `dim` in the linear access `expr` (2 in
-/// `ow * 2 + kw`), 0 when `expr` does not use it.
-static int64_t getCoefficient(AffineExpr expr, unsigned dim) {
-  if (auto dimExpr = dyn_cast<AffineDimExpr>(expr))
-    return dimExpr.getPosition() == dim ? 1 : 0;
-  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
-  if (!binary)
-    return 0;
-  if (binary.getKind() == AffineExprKind::Add)
-    return getCoefficient(binary.getLHS(), dim) +
-           getCoefficient(binary.getRHS(), dim);
-  auto constant = dyn_cast<AffineConstantExpr>(binary.getRHS());
-  if (binary.getKind() == AffineExprKind::Mul && constant)
-    return constant.getValue() * getCoefficient(binary.getLHS(), dim);
-  return 0;
-}
-
 /// Whether an input of `op` reads along `vectorDim` with a stride above
 /// `stride` in its contiguous dimension: such a tile would stay scalar
 /// (deinterleaveStridedInputs takes stride 2), and the fused epilogue
@@ -482,27 +533,65 @@ static bool readsVectorDimWithStrideAbove(linalg::GenericOp op,
   });
 }
 
-/// Gives the one-loop `kernel` (a tile with its unit loops dropped) each
-/// input it reads at every second element (`d0 * 2`: a stride-2
-/// convolution) as a vector: one contiguous read of twice the lanes,
-/// deinterleaved to its even elements, staged in a tensor whose read by
-/// the vectorized kernel folds away. The vectorizer takes no strided
-/// access; gathering the elements one by one would cost more than the
-/// multiply-adds.
+namespace {
+/// An access whose results are distinct loops in increasing order, each
+/// scaled by a constant: `(d0 * 2, d1 * 2)`, or `(d1 * 2)` in two loops.
+struct StridedAccess {
+  SmallVector<unsigned> loops;
+  SmallVector<int64_t> strides;
+};
+} // namespace
+
+static std::optional<StridedAccess> getStridedAccess(AffineMap map) {
+  StridedAccess access;
+  for (AffineExpr result : map.getResults()) {
+    std::optional<unsigned> loop;
+    for (unsigned d = 0; d < map.getNumDims(); ++d)
+      if (result.isFunctionOfDim(d))
+        loop = loop ? std::optional<unsigned>() : d;
+    if (!loop || (!access.loops.empty() && *loop <= access.loops.back()))
+      return std::nullopt;
+    int64_t stride = getCoefficient(result, *loop);
+    if (stride < 1 ||
+        result != getAffineDimExpr(*loop, map.getContext()) * stride)
+      return std::nullopt;
+    access.loops.push_back(*loop);
+    access.strides.push_back(stride);
+  }
+  return access;
+}
+
+/// Gives `kernel` (a tile with its unit loops dropped) each input it
+/// reads with a stride (`(d0 * 2, d1 * 2)`: a stride-2 convolution) in at
+/// most two dimensions as vectors. Each row of the input is one
+/// contiguous read, of twice the lanes when its contiguous dimension has
+/// stride 2, deinterleaved to its even elements; the rows are staged in a
+/// tensor whose read by the vectorized kernel folds away. The vectorizer
+/// takes no strided access; gathering the elements one by one would cost
+/// more than the multiply-adds.
 static void deinterleaveStridedInputs(linalg::GenericOp kernel,
                                       RewriterBase &rewriter) {
-  if (kernel.getNumLoops() != 1)
-    return;
-  int64_t lanes = kernel.getStaticLoopRanges()[0];
+  SmallVector<int64_t> ranges = kernel.getStaticLoopRanges();
   MLIRContext *ctx = kernel.getContext();
-  AffineMap contiguous = AffineMap::getMultiDimIdentityMap(1, ctx);
   SmallVector<AffineMap> maps = kernel.getIndexingMapsArray();
   bool changed = false;
   for (OpOperand *input : kernel.getDpsInputOperands()) {
     AffineMap &map = maps[input->getOperandNumber()];
-    if (map.getNumResults() != 1 ||
-        map.getResult(0) != getAffineDimExpr(0, ctx) * 2)
+    std::optional<StridedAccess> access = getStridedAccess(map);
+    if (!access || access->loops.empty() || access->loops.size() > 2 ||
+        access->strides.back() > 2 ||
+        llvm::all_of(access->strides,
+                     [](int64_t stride) { return stride == 1; }))
       continue;
+    unsigned rank = access->loops.size();
+    SmallVector<int64_t> shape;
+    SmallVector<AffineExpr> unitStrided;
+    for (unsigned loop : access->loops) {
+      shape.push_back(ranges[loop]);
+      unitStrided.push_back(getAffineDimExpr(loop, ctx));
+    }
+    int64_t lanes = shape.back(), rows = rank == 2 ? shape.front() : 1;
+    int64_t laneStride = access->strides.back();
     auto type = cast<RankedTensorType>(input->get().getType());
     Type element = type.getElementType();
     Location loc = kernel.getLoc();
@@ -510,19 +599,39 @@ static void deinterleaveStridedInputs(linalg::GenericOp kernel,
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value padding =
         arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
-    bool inBounds = type.getDimSize(0) >= 2 * lanes;
-    Value wide = vector::TransferReadOp::create(
-        rewriter, loc, VectorType::get({2 * lanes}, element), input->get(),
-        ValueRange{zero}, padding, ArrayRef<bool>{inBounds});
-    Value even = vector::DeinterleaveOp::create(rewriter, loc, wide).getRes1();
-    Value empty = tensor::EmptyOp::create(rewriter, loc, {lanes}, element);
-    Value staged = vector::TransferWriteOp::create(
-                       rewriter, loc, even, empty, ValueRange{zero},
-                       AffineMapAttr::get(contiguous), Value(),
-                       rewriter.getBoolArrayAttr({true}))
-                       .getResult();
-    rewriter.modifyOpInPlace(kernel, [&] { input->set(staged); });
-    map = contiguous;
+    auto rowType = VectorType::get({laneStride * lanes}, element);
+    bool inBounds = type.getShape().back() >= laneStride * lanes;
+    // The first row broadcast, the others inserted: a chain of inserts
+    // that covers the whole vector would canonicalize into scalars.
+    auto stagedType = VectorType::get(shape, element);
+    Value staged;
+    for (int64_t row = 0; row < rows; ++row) {
+      SmallVector<Value> indices(rank, zero);
+      if (rank == 2)
+        indices.front() = arith::ConstantIndexOp::create(
+            rewriter, loc, row * access->strides.front());
+      Value vector = vector::TransferReadOp::create(
+          rewriter, loc, rowType, input->get(), indices, padding,
+          ArrayRef<bool>{inBounds});
+      if (laneStride == 2)
+        vector =
+            vector::DeinterleaveOp::create(rewriter, loc, vector).getRes1();
+      staged =
+          row == 0
+              ? vector::BroadcastOp::create(rewriter, loc, stagedType, vector)
+                    .getResult()
+              : vector::InsertOp::create(rewriter, loc, vector, staged, row)
+                    .getResult();
+    }
+    Value empty = tensor::EmptyOp::create(rewriter, loc, shape, element);
+    Value stagedTensor =
+        vector::TransferWriteOp::create(
+            rewriter, loc, staged, empty, SmallVector<Value>(rank, zero),
+            AffineMapAttr::get(AffineMap::getMultiDimIdentityMap(rank, ctx)),
+            Value(), rewriter.getBoolArrayAttr(SmallVector<bool>(rank, true)))
+            .getResult();
+    rewriter.modifyOpInPlace(kernel, [&] { input->set(stagedTensor); });
+    map = AffineMap::get(map.getNumDims(), 0, unitStrided, ctx);
     changed = true;
   }
   if (changed)
@@ -578,12 +687,15 @@ struct TileAndVectorizePass final
       // The gather pays off when several accumulator rows (output
       // channels) share each gathered element; a depthwise convolution
       // would copy as many elements as it multiplies.
-      bool hasRows = llvm::any_of(
-          llvm::seq<unsigned>(0, plan->sizes.size()), [&](unsigned d) {
-            return d != plan->vectorDim && plan->sizes[d] > 1;
-          });
+      bool hasRows =
+          !plan->slidingRows &&
+          llvm::any_of(llvm::seq<unsigned>(0, plan->sizes.size()),
+                       [&](unsigned d) {
+                         return d != plan->vectorDim && plan->sizes[d] > 1;
+                       });
       if (hasRows)
-        op = materializeScaledInputs(op, plan->vectorDim, rewriter);
+        op =
+            materializeScaledInputs(op, plan->sizes, plan->vectorDim, rewriter);
       else if (readsVectorDimWithStrideAbove(op, plan->vectorDim, 2))
         continue;
       kernels.emplace_back(op, std::move(*plan));

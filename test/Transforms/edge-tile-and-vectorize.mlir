@@ -104,16 +104,16 @@ func.func @untouched(%ai: tensor<8x8xi32>, %bi: tensor<8x8xi32>, %ci: tensor<8x8
 #w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
 #o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
 
-// A strided convolution: its input is first gathered into a tensor indexed
-// by the loops that read it, the vector dimension (ow) last, so the tile
-// reads plain contiguous vectors.
+// A strided convolution whose rows (output channels) share its input
+// vector: each tap reads the input row at twice the lanes and keeps the
+// even elements, multiplied by 8 broadcast weights; nothing is gathered.
 // CHECK-LABEL: func @strided_conv
-// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x15x4x3x3x16xf32>
-// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x4x31x33xf32>) outs(%[[E]] : tensor<1x15x4x3x3x16xf32>)
-// CHECK: scf.forall
-// CHECK: tensor.extract_slice %[[G]]
-// CHECK: scf.for {{.*}} -> (vector<8x16xf32>)
-// CHECK: vector.fma {{.*}} : vector<8x16xf32>
+// CHECK-NOT: tensor.empty
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (16, 15) step (8, 1)
+// CHECK: %[[WIDE:.*]] = vector.transfer_read {{.*}} : tensor<31xf32>, vector<32xf32>
+// CHECK: %[[EVEN:.*]], %{{.*}} = vector.deinterleave %[[WIDE]]
+// CHECK: %[[ROWS:.*]] = vector.broadcast %[[EVEN]] : vector<16xf32> to vector<8x16xf32>
+// CHECK: vector.fma %[[ROWS]], {{.*}} : vector<8x16xf32>
 func.func @strided_conv(%i: tensor<1x4x31x33xf32>, %k: tensor<16x4x3x3xf32>, %o: tensor<1x16x15x16xf32>) -> tensor<1x16x15x16xf32> {
   %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
       ins(%i, %k : tensor<1x4x31x33xf32>, tensor<16x4x3x3xf32>) outs(%o : tensor<1x16x15x16xf32>) {
@@ -127,23 +127,58 @@ func.func @strided_conv(%i: tensor<1x4x31x33xf32>, %k: tensor<16x4x3x3xf32>, %o:
 
 // -----
 
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+
+// A narrow strided convolution is blocked along its output channels; its
+// rows are output columns, which read the input at stride 2, so the input
+// is first gathered into a tensor indexed by the loops that read it (the
+// blocked channels, the vector, read none of it).
+// CHECK-LABEL: func @gathered_strided_conv
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x7x7x1x1x1xf32>
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x1x15x15xf32>) outs(%[[E]] : tensor<1x7x7x1x1x1xf32>)
+// CHECK: scf.forall
+// CHECK: tensor.extract_slice %[[G]]
+// CHECK: vector.fma {{.*}} : vector<7x16xf32>
+func.func @gathered_strided_conv(%i: tensor<1x1x15x15xf32>, %o: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %k = arith.constant dense<1.0> : tensor<32x1x1x1xf32>
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x1x15x15xf32>, tensor<32x1x1x1xf32>) outs(%o : tensor<1x32x7x7xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x7x7xf32>
+  return %r : tensor<1x32x7x7xf32>
+}
+
+// -----
+
 #in = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
 #w = affine_map<(n, c, oh, ow, kh, kw) -> (c, kh, kw)>
 #o = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
 
 // A strided depthwise convolution has no accumulator rows to share a
-// gathered element: its input is not copied. Each tap reads twice the
-// lanes (31 elements left in the row: the read may run past it) and keeps
-// the even ones.
+// gathered element: its input is not copied. Its output rows (5 of the
+// 15) are the accumulators instead, each reading its own input row: per
+// tap, one read of twice the lanes per row (31 elements left in the row:
+// the read may run past it), deinterleaved to the even elements.
 // CHECK-LABEL: func @strided_depthwise
 // CHECK-NOT: tensor.empty
-// CHECK: scf.forall
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 15) step (1, 5)
 // CHECK: scf.for
 // CHECK: scf.for
-// CHECK: %[[ROW:.*]] = tensor.extract_slice {{.*}} to tensor<31xf32>
-// CHECK: %[[WIDE:.*]] = vector.transfer_read %[[ROW]][%{{.*}}], %{{.*}} : tensor<31xf32>, vector<32xf32>
-// CHECK: %[[EVEN:.*]], %{{.*}} = vector.deinterleave %[[WIDE]] : vector<32xf32> -> vector<16xf32>
-// CHECK: vector.fma %[[EVEN]]
+// CHECK: %[[ROWS:.*]] = tensor.extract_slice {{.*}} to tensor<9x31xf32>
+// CHECK: %[[WIDE0:.*]] = vector.transfer_read %[[ROWS]][%[[C0:.*]], %[[C0]]], %{{.*}} : tensor<9x31xf32>, vector<32xf32>
+// CHECK: %[[EVEN0:.*]], %{{.*}} = vector.deinterleave %[[WIDE0]] : vector<32xf32> -> vector<16xf32>
+// CHECK: %[[STAGED0:.*]] = vector.broadcast %[[EVEN0]] : vector<16xf32> to vector<5x16xf32>
+// CHECK: %[[WIDE1:.*]] = vector.transfer_read %[[ROWS]][%[[C2:.*]], %[[C0]]]
+// CHECK: %[[EVEN1:.*]], %{{.*}} = vector.deinterleave %[[WIDE1]]
+// CHECK: vector.insert %[[EVEN1]], %[[STAGED0]] [1] : vector<16xf32> into vector<5x16xf32>
+// CHECK-COUNT-3: vector.deinterleave
+// CHECK: %[[STAGED:.*]] = vector.insert %{{.*}} [4] : vector<16xf32> into vector<5x16xf32>
+// CHECK: vector.fma %[[STAGED]], %{{.*}} : vector<5x16xf32>
 // CHECK-NOT: tensor.empty
 // CHECK: return
 func.func @strided_depthwise(%i: tensor<1x4x31x33xf32>, %k: tensor<4x3x3xf32>, %o: tensor<1x4x15x16xf32>) -> tensor<1x4x15x16xf32> {
@@ -162,6 +197,28 @@ func.func @strided_depthwise(%i: tensor<1x4x31x33xf32>, %k: tensor<4x3x3xf32>, %
 #in3 = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh * 3 + kh, ow * 3 + kw)>
 #w3 = affine_map<(n, c, oh, ow, kh, kw) -> (c, kh, kw)>
 #o3 = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
+
+#in1 = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh + kh, ow + kw)>
+
+// At stride 1 the rows of a depthwise tile (7 of the 14) read one 2-D
+// block per tap, multiplied by the broadcast weight.
+// CHECK-LABEL: func @depthwise_rows
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 14) step (1, 7)
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[BLOCK:.*]] = vector.transfer_read {{.*}} : tensor<7x16xf32>, vector<7x16xf32>
+// CHECK: %[[WEIGHT:.*]] = vector.transfer_read {{.*}} : tensor<f32>, vector<7x16xf32>
+// CHECK: vector.fma %[[BLOCK]], %[[WEIGHT]], %{{.*}} : vector<7x16xf32>
+func.func @depthwise_rows(%i: tensor<1x4x16x18xf32>, %k: tensor<4x3x3xf32>, %o: tensor<1x4x14x16xf32>) -> tensor<1x4x14x16xf32> {
+  %r = linalg.generic {indexing_maps = [#in1, #w3, #o3], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x4x16x18xf32>, tensor<4x3x3xf32>) outs(%o : tensor<1x4x14x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x14x16xf32>
+  return %r : tensor<1x4x14x16xf32>
+}
 
 // At stride 3 the tile could not be vectorized: the kernel is left to
 // the generic loop lowering rather than tiled around scalar code.

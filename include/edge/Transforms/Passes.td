@@ -223,14 +223,20 @@ def TileAndVectorizePass
     the all-parallel op that initializes its output are tiled with it, in
     the same `scf.forall`: the accumulators start from the initial values
     in registers and the epilogue runs on them before the tile's one
-    write, so no intermediate tensor is written. An input read with a stride or dilation (`oh * 2 +
-    kh`) is first gathered into a tensor indexed by the loops that read it,
-    the vector dimension last, when accumulator rows share it (not for a
-    depthwise convolution, which would copy as much as it multiplies).
-    Without rows, a tile whose contiguous input is read at stride 2 reads
-    twice the lanes per step and keeps the even elements
-    (`vector.deinterleave`); at larger strides the kernel is left to the
-    generic loop lowering. A reshape is not moved onto the inputs of an
+    write, so no intermediate tensor is written. An input read with a
+    stride or dilation (`oh * 2 + kh`) by the accumulator rows is first
+    gathered into a tensor indexed by the loops that read it, the vector
+    dimension last, so that the tile reads plain vectors.
+    A kernel with no such row loop (every output loop indexes the vector
+    operand: a depthwise convolution) takes up to 8 of its next output
+    loop's iterations as rows instead, each reading its own input vectors:
+    independent accumulators sharing the broadcast weight. An input that
+    only the vector loop reads with a stride, at stride 2 (a stride-2
+    convolution's rows of output channels share it; a depthwise one's
+    rows each read their own), is not gathered: each tile reads twice the
+    lanes per input row and keeps the even elements
+    (`vector.deinterleave`). Without rows, a kernel read at a larger
+    stride along its vector loop is left to the generic loop lowering. A reshape is not moved onto the inputs of an
     elementwise op that consumes a kernel, where it would split the
     epilogue from the kernel.
   }];
