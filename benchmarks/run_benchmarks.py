@@ -127,7 +127,9 @@ def run_edge(build: Path, library: Path, model_dir: Path, threads: int, runs: in
     load = float(re.search(r"load_ms=([\d.]+)", stdout).group(1))
     first = float(re.search(r"run: latency_ms=([\d.]+)", stdout).group(1))
     median = float(re.search(r"median_ms=([\d.]+)", stdout).group(1))
-    return {"median_ms": median, "load_first_ms": load + first, "rss_kb": rss}
+    workspace = int(re.search(r"workspace_bytes=(\d+)", stdout).group(1))
+    return {"median_ms": median, "load_first_ms": load + first, "rss_kb": rss,
+            "workspace_bytes": workspace}
 
 
 def run_ort(runner: Path, model_dir: Path, spec: Path, threads: int, runs: int) -> Dict:
@@ -146,13 +148,17 @@ NOTES = """Where edge stands: multiply-accumulate kernels (convolutions, matmuls
 are register-tiled and vectorized, narrow convolutions blocked along their
 output channels with weights packed at compile time, and each kernel's
 epilogue (bias, activation, residual add) runs on its accumulators in the
-same tile (docs/architecture.md, "Lowering choices"). Outermost parallel
-loops run on the instance's thread pool (`EDGE_NUM_THREADS`). What is left
-runs as scalar loops that LLVM vectorizes where it can: padding (a fill
-and a copy), the gathers of strided convolutions, depthwise convolutions
-(scalar when strided), pooling; intermediates are cached heap blocks, not
-a static plan. Those are the next steps of the CPU performance work; the
-peak RSS column is already below ORT's."""
+same tile (docs/architecture.md, "Lowering choices"). Depthwise
+convolutions use rows of independent accumulators, stride-2 tiles read
+deinterleaved vectors, and a padded input is written in place by its
+producer with only the border filled. Intermediates live in one arena
+planned at compile time by liveness (the workspace column). Outermost
+parallel loops run on the instance's thread pool (`EDGE_NUM_THREADS`).
+What is left: pooling and reductions are loops that LLVM vectorizes where
+it can, and every kernel reads its input from memory; fusing consecutive
+kernels at the tile level (MobileNet's expand, depthwise and project
+convolutions: the early layers are bound by memory bandwidth) is the next
+step."""
 
 
 def cpu_name() -> str:
@@ -175,12 +181,13 @@ def render(rows: List[Dict], command: str) -> str:
         "GFLOP/s uses edge's FLOP count of the model (a multiply-add is two); "
         f"peak is {PEAK_GFLOPS_PER_CORE:g} GFLOP/s per core. Peak RSS is the whole "
         "process's (edge-run, or node with ORT). Load + first run: library load or "
-        "session creation plus the first inference. Ratio < 1 means edge is faster.",
+        "session creation plus the first inference. Edge workspace: the intermediate "
+        "memory of a run (`edge_model_workspace_bytes`). Ratio < 1 means edge is faster.",
         "",
         "| model | threads | edge ms | ORT ms | edge/ORT | edge GFLOP/s | % of peak "
-        "| edge RSS MiB | ORT RSS MiB | edge load+first ms | ORT load+first ms "
-        "| compile s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| edge RSS MiB | ORT RSS MiB | edge workspace MiB | edge load+first ms "
+        "| ORT load+first ms | compile s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         gflops = r["flops"] / (r["edge_ms"] * 1e6)
@@ -189,7 +196,7 @@ def render(rows: List[Dict], command: str) -> str:
             f"| {r['model']} | {r['threads']} | {r['edge_ms']:.2f} | {r['ort_ms']:.2f} "
             f"| {r['edge_ms'] / r['ort_ms']:.2f} | {gflops:.1f} | {peak:.1f} "
             f"| {r['edge_rss_kb'] / 1024:.0f} | {r['ort_rss_kb'] / 1024:.0f} "
-            f"| {r['edge_load_ms']:.0f} | {r['ort_load_ms']:.0f} | {r['compile_s']:.1f} |")
+            f"| {r['workspace_bytes'] / 2**20:.1f} | {r['edge_load_ms']:.0f} | {r['ort_load_ms']:.0f} | {r['compile_s']:.1f} |")
     lines += ["", NOTES, "", "Reproduce: `" + command + "` (needs the build, npm and "
               "the Debian packages of scripts/install-deps.sh).", ""]
     return "\n".join(lines)
@@ -236,6 +243,7 @@ def main(argv: List[str]) -> int:
                 "edge_ms": statistics.median(r["median_ms"] for r in edge_runs),
                 "ort_ms": statistics.median(r["median_ms"] for r in ort_runs),
                 "edge_rss_kb": max(r["rss_kb"] for r in edge_runs),
+                "workspace_bytes": edge_runs[0]["workspace_bytes"],
                 "ort_rss_kb": max(r["rss_kb"] for r in ort_runs),
                 "edge_load_ms": statistics.median(r["load_first_ms"] for r in edge_runs),
                 "ort_load_ms": statistics.median(r["load_first_ms"] for r in ort_runs),

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+const int64_t edge_generated_workspace_bytes = 0;
+
 const char edge_generated_metadata[] = "edge-model 1\n"
                                        "input x 1 1 -3\n"
                                        "output y 1 1 3\n";

@@ -1,6 +1,6 @@
 //===- FakeModel.c - A hand-written stand-in for edge-compile's output ----===//
 //
-// Defines the two symbols edge-compile generates, for a model with inputs
+// Defines the symbols edge-compile generates, for a model with inputs
 // a, b: f32[2,3] and outputs sum = a + b (f32[2,3]) and "max value" = the
 // largest element of sum (an f32 scalar; its name exercises escaping).
 // Linked with libedge_runtime.a and exports.map exactly like a real model.
@@ -8,6 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include <stdint.h>
+
+/// As if the memory plan had placed its intermediates in 4 KiB.
+const int64_t edge_generated_workspace_bytes = 4096;
 
 const char edge_generated_metadata[] = "edge-model 1\n"
                                        "input a 1 2 2 3\n"

@@ -13,6 +13,10 @@
 #include <pthread.h>
 #include <stdint.h>
 
+/// The largest partition arena; the four 16-byte buffers between
+/// partitions take 64 bytes each on top.
+const int64_t edge_generated_workspace_bytes = 1000;
+
 const char edge_generated_metadata[] = "edge-model 1\n"
                                        "input a 1 1 4\n"
                                        "output y 1 1 4\n"

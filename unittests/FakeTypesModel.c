@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+const int64_t edge_generated_workspace_bytes = 0;
+
 const char edge_generated_metadata[] = "edge-model 1\n"
                                        "input i64 7 1 3\n"
                                        "input mask 9 1 3\n"

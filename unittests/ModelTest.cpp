@@ -49,6 +49,7 @@ TEST(Model, DescribesItsInterface) {
   EXPECT_EQ(model->getOutput(1).rank, 0);
   EXPECT_EQ(model->getOutput(1).num_elements, 1u);
   EXPECT_EQ(model->getOutput(1).num_bytes, 4u);
+  EXPECT_EQ(model->getWorkspaceBytes(), 4096u);
 }
 
 TEST(Model, Runs) {
@@ -121,6 +122,14 @@ TEST(PartitionedModel, RunsTheScheduleAcrossDevices) {
   EXPECT_NE(run.stderrText.find("its partitions run on the host CPU"),
             std::string::npos);
   EXPECT_EQ(run.stderrText.find("cpu1"), std::string::npos) << run.stderrText;
+}
+
+TEST(PartitionedModel, ReportsItsWorkspace) {
+  auto model = loadOrFail(EDGE_FAKE_PARTITIONED_MODEL);
+  ASSERT_TRUE(model);
+  // The largest partition's arena, then four 16-byte buffers between
+  // partitions, each aligned to 64 bytes.
+  EXPECT_EQ(model->getWorkspaceBytes(), 1000u + 4 * 64);
 }
 
 TEST(PartitionedModel, UnavailableCpuDeviceFallsBackToTheCaller) {
@@ -303,7 +312,7 @@ TEST(Model, ExportsOnlyTheAbi) {
       "edge_model_destroy",     "edge_model_num_inputs",
       "edge_model_num_outputs", "edge_model_input",
       "edge_model_output",      "edge_model_run",
-      "edge_model_last_error"};
+      "edge_model_last_error",  "edge_model_workspace_bytes"};
   EXPECT_EQ(exportedSymbols(EDGE_FAKE_MODEL), abi);
   EXPECT_EQ(exportedSymbols(EDGE_FAKE_TYPES_MODEL), abi);
 }

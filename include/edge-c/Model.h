@@ -24,7 +24,7 @@ extern "C" {
 #define EDGE_API
 #endif
 
-#define EDGE_ABI_VERSION 1u
+#define EDGE_ABI_VERSION 2u
 
 /// Element types. The values are those of ONNX TensorProto.DataType so that
 /// tools can map them without a table.
@@ -115,6 +115,13 @@ EDGE_API const edge_tensor_info *edge_model_output(const edge_model *model,
 EDGE_API edge_status edge_model_run(edge_model *model,
                                     const void *const *inputs,
                                     void *const *outputs);
+
+/// Bytes of intermediate memory one run of `model` uses at most besides its
+/// inputs and outputs: the arena of the memory plan edge-compile made
+/// (buffers whose lifetimes do not overlap share memory), plus the buffers
+/// passed between the partitions of a model placed on several devices.
+/// 0 for NULL.
+EDGE_API size_t edge_model_workspace_bytes(const edge_model *model);
 
 /// Text of the last error of `model` ("" if none; each call to
 /// edge_model_run starts with none). With `model` == NULL: why the last

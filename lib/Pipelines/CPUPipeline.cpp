@@ -84,7 +84,7 @@ void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
           "buffer-results-to-out-params{hoist-static-allocs=true "
           "modify-public-functions=true},"
           "canonicalize,buffer-deallocation-pipeline,"
-          "func.func(edge-empty-argument-buffers),"
+          "func.func(edge-empty-argument-buffers,edge-plan-memory),"
           "edge-memref-copy-to-linalg,"
           "func.func(convert-linalg-to-parallel-loops,scf-forall-to-parallel),"
           "edge-outline-parallel-loops,"

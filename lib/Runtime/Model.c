@@ -29,6 +29,8 @@
 
 /// Defined by the object file edge-compile emits.
 EDGE_HIDDEN extern const char edge_generated_metadata[];
+/// The arena of the memory plan (the largest, for a partitioned model).
+EDGE_HIDDEN extern const int64_t edge_generated_workspace_bytes;
 /// Runs one partition; `buffers` holds its input data pointers, then its
 /// output data pointers. An unpartitioned model is partition 0 of the
 /// graph's inputs and outputs.
@@ -336,6 +338,18 @@ EDGE_API edge_status edge_model_run(edge_model *model,
   }
   edge_rt_set_current_thread_pool(previous_pool);
   return EDGE_OK;
+}
+
+EDGE_API size_t edge_model_workspace_bytes(const edge_model *model) {
+  if (!model)
+    return 0;
+  size_t bytes = edge_generated_workspace_bytes > 0
+                     ? (size_t)edge_generated_workspace_bytes
+                     : 0;
+  const edge_rt_metadata *m = &model->metadata;
+  for (size_t b = 0; b < m->num_buffers; ++b)
+    bytes += align_up(m->buffers[b].num_bytes);
+  return bytes;
 }
 
 EDGE_API const char *edge_model_last_error(const edge_model *model) {

@@ -27,6 +27,7 @@ struct LoadedModel::Api {
   edge_status (*run)(edge_model *, const void *const *,
                      void *const *) = nullptr;
   const char *(*lastError)(const edge_model *) = nullptr;
+  size_t (*workspaceBytes)(const edge_model *) = nullptr;
 };
 
 namespace {
@@ -108,6 +109,9 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
     missing = "edge_model_run";
   else if (!resolve(closer.handle, "edge_model_last_error", api->lastError))
     missing = "edge_model_last_error";
+  else if (!resolve(closer.handle, "edge_model_workspace_bytes",
+                    api->workspaceBytes))
+    missing = "edge_model_workspace_bytes";
   if (missing) {
     error = "'" + path + "' is not a complete edge model library (it does " +
             "not export " + missing + ")";
@@ -151,6 +155,10 @@ const edge_tensor_info &LoadedModel::getInput(size_t index) const {
 
 const edge_tensor_info &LoadedModel::getOutput(size_t index) const {
   return *api->output(instance, index);
+}
+
+size_t LoadedModel::getWorkspaceBytes() const {
+  return api->workspaceBytes(instance);
 }
 
 bool LoadedModel::run(const void *const *inputs, void *const *outputs,

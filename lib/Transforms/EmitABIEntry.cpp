@@ -84,6 +84,18 @@ struct EmitABIEntryPass final : edge::impl::EmitABIEntryPassBase<EmitABIEntryPas
     SmallVector<ValueRange> caseOperands(caseBlocks.size(), ValueRange{});
     LLVM::SwitchOp::create(builder, loc, partition, done, ValueRange{},
                            caseValues, caseBlocks, caseOperands);
+
+    // int64_t edge_generated_workspace_bytes: the largest arena of planned
+    // intermediate buffers a partition allocates (they run one at a time).
+    int64_t workspace = 0;
+    for (auto &[index, func] : entries)
+      if (auto bytes = func->getAttrOfType<IntegerAttr>(kArenaBytesAttrName))
+        workspace = std::max(workspace, bytes.getInt());
+    builder.setInsertionPointToEnd(module.getBody());
+    auto i64Type = builder.getI64Type();
+    LLVM::GlobalOp::create(builder, loc, i64Type, /*isConstant=*/true,
+                           LLVM::Linkage::External, kWorkspaceSymbol,
+                           builder.getIntegerAttr(i64Type, workspace));
   }
 };
 } // namespace

@@ -96,6 +96,7 @@ public:
   }
 
   const std::string &getPath() const { return model->getPath(); }
+  size_t getWorkspaceBytes() const { return model->getWorkspaceBytes(); }
   const std::vector<TensorInfo> &getInputs() const { return inputs; }
   const std::vector<TensorInfo> &getOutputs() const { return outputs; }
 
@@ -229,6 +230,10 @@ PYBIND11_MODULE(_edge, m) {
       .def_property_readonly("path", &Model::getPath)
       .def_property_readonly("inputs", &Model::getInputs)
       .def_property_readonly("outputs", &Model::getOutputs)
+      .def_property_readonly(
+          "workspace_bytes", &Model::getWorkspaceBytes,
+          "Bytes of intermediate memory one run uses besides its inputs and "
+          "outputs (the compile-time memory plan's arena)")
       .def("run", &Model::run,
            "run(*arrays) or run({name: array}) -> list of numpy arrays, one "
            "per output in graph order")

@@ -20,6 +20,7 @@ def test_interface(fake_model_path):
     assert "TensorInfo(name='a', shape=(2, 3), dtype=float32)" == repr(
         model.inputs[0])
     assert "2 input(s)" in repr(model)
+    assert model.workspace_bytes == 4096
 
 
 def test_run_positional_and_by_name(fake_model_path):

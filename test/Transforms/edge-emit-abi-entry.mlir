@@ -20,6 +20,8 @@
 // CHECK: llvm.br ^[[DONE]]
 // CHECK: ^[[DONE]]:
 // CHECK-NEXT: llvm.return
+// Without a memory plan, no workspace.
+// CHECK: llvm.mlir.global external constant @edge_generated_workspace_bytes(0 : i64)
 llvm.func @main_graph(%a: !llvm.ptr {edge.name = "a"}, %b: !llvm.ptr, %out: !llvm.ptr) attributes {edge.entry = 0 : i32} {
   llvm.return
 }
@@ -35,10 +37,12 @@ llvm.func @main_graph(%a: !llvm.ptr {edge.name = "a"}, %b: !llvm.ptr, %out: !llv
 // CHECK: llvm.call @model_p0
 // CHECK: ^[[P1]]:
 // CHECK: llvm.call @model_p1
-llvm.func @model_p1(%a: !llvm.ptr) attributes {edge.entry = 1 : i32} {
+// Partitions run one at a time: the workspace is their largest arena.
+// CHECK: llvm.mlir.global external constant @edge_generated_workspace_bytes(4096 : i64)
+llvm.func @model_p1(%a: !llvm.ptr) attributes {edge.entry = 1 : i32, edge.arena_bytes = 4096 : i64} {
   llvm.return
 }
-llvm.func @model_p0(%a: !llvm.ptr, %b: !llvm.ptr) attributes {edge.entry = 0 : i32} {
+llvm.func @model_p0(%a: !llvm.ptr, %b: !llvm.ptr) attributes {edge.entry = 0 : i32, edge.arena_bytes = 1024 : i64} {
   llvm.return
 }
 

@@ -269,6 +269,7 @@ static int runTool(int argc, char **argv) {
               std::chrono::duration<double, std::milli>(
                   std::chrono::steady_clock::now() - loadStart)
                   .count());
+  std::printf("memory: workspace_bytes=%zu\n", model->getWorkspaceBytes());
 
   std::vector<HostTensor> inputs =
       readInputs(*model, assignInputs(*model, options.inputs));

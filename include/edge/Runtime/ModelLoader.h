@@ -39,6 +39,8 @@ public:
   /// `index` must be in range.
   const edge_tensor_info &getInput(size_t index) const;
   const edge_tensor_info &getOutput(size_t index) const;
+  /// See edge_model_workspace_bytes.
+  size_t getWorkspaceBytes() const;
 
   /// Runs the model on caller-owned buffers (see edge_model_run). Returns
   /// false and sets `error` on failure.

@@ -20,6 +20,11 @@ inline constexpr const char *kEntryAttrName = "edge.entry";
 inline constexpr const char *kNameAttrName = "edge.name";
 inline constexpr const char *kMetadataSymbol = "edge_generated_metadata";
 inline constexpr const char *kEntrySymbol = "edge_generated_entry";
+/// The arena of a function's planned intermediate buffers (edge-plan-memory)
+/// and the runtime's view of the largest one.
+inline constexpr const char *kArenaBytesAttrName = "edge.arena_bytes";
+inline constexpr const char *kWorkspaceSymbol =
+    "edge_generated_workspace_bytes";
 
 /// Names shared by placement, partitioning and the schedule in the ABI.
 inline constexpr const char *kDeviceAttrName = "edge.device";

@@ -37,7 +37,8 @@ def EmitABIEntryPass : Pass<"edge-emit-abi-entry", "::mlir::ModuleOp"> {
     void **buffers)`: a switch over the functions tagged `edge.entry = N`
     (one, N = 0, for an unpartitioned model) whose case N loads one pointer
     per parameter from `buffers` (inputs, then outputs) and calls function
-    N.
+    N. Also emits `int64_t edge_generated_workspace_bytes`: the largest
+    `edge.arena_bytes` (edge-plan-memory) of those functions, 0 without.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
@@ -189,6 +190,27 @@ def PadInPlacePass : Pass<"edge-pad-in-place", "::mlir::func::FuncOp"> {
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+def PlanMemoryPass : Pass<"edge-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "Place a function's intermediate buffers in one arena";
+  let description = [{
+    Runs on memrefs, after buffer deallocation. Every `memref.alloc` in the
+    function's block with a static shape, an identity layout and integer
+    or float elements, freed by one `memref.dealloc` in the same block,
+    lives from its allocation to its deallocation. Offsets are assigned
+    at compile time, largest buffer first, each at the lowest 64-byte
+    aligned offset where it overlaps no buffer live at the same time. The
+    buffers become `memref.view`s of one i8 arena allocated at the start
+    of the function and freed before its return: one allocation per run
+    (the runtime's allocator hands the same block back every run), the
+    peak of the live buffers rather than their sum, and memory that an
+    earlier kernel left in cache. The function gets `edge.arena_bytes`
+    (the arena's size) and `edge.planned_bytes` (the planned buffers'
+    total). A function with fewer than two such buffers is left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def TileAndVectorizePass
