@@ -83,40 +83,20 @@ Value createConvInit(OpBuilder &b, Location loc, RankedTensorType type,
 /// follows fuses into its tiles.
 Value lowerDepthwise(OpBuilder &b, Location loc, ConvOp op, Value input,
                      Value weight, Value bias, Value zero) {
-  MLIRContext *context = b.getContext();
   auto resultType = cast<RankedTensorType>(op.getType());
   int64_t k = resultType.getRank() - 2;
-  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
   SmallVector<ReassociationIndices> dropUnitChannel{{0, 1}};
   for (int64_t i = 0; i < k; ++i)
     dropUnitChannel.push_back({i + 2});
   weight = tensor::CollapseShapeOp::create(b, loc, weight, dropUnitChannel);
-
-  auto dim = [&](int64_t loop) { return getAffineDimExpr(loop, context); };
-  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
-  SmallVector<AffineExpr> weightExprs = {dim(1)};
-  SmallVector<AffineExpr> outputExprs = {dim(0), dim(1)};
-  for (int64_t i = 0; i < k; ++i) {
-    inputExprs.push_back(dim(2 + i) * strides[i] +
-                         dim(2 + k + i) * dilations[i]);
-    weightExprs.push_back(dim(2 + k + i));
-    outputExprs.push_back(dim(2 + i));
-  }
-  unsigned numLoops = 2 + 2 * k;
-  return linalg::GenericOp::create(
-             b, loc, resultType, ValueRange{input, weight},
-             createConvInit(b, loc, resultType, bias, zero),
-             SmallVector<AffineMap>{
-                 AffineMap::get(numLoops, 0, inputExprs, context),
-                 AffineMap::get(numLoops, 0, weightExprs, context),
-                 AffineMap::get(numLoops, 0, outputExprs, context)},
-             getIteratorTypes(2 + k, k),
-             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               Value product = createMul(nested, nestedLoc, args[0], args[1]);
-               yieldValue(nested, nestedLoc,
-                          createAdd(nested, nestedLoc, args[2], product));
-             })
-      .getResult(0);
+  return createSlidingWindowOp(
+      b, loc, input, weight, /*windowPerChannel=*/true,
+      createConvInit(b, loc, resultType, bias, zero), op.getStrides(),
+      op.getDilations(),
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value product = createMul(nested, nestedLoc, args[0], args[1]);
+        return createAdd(nested, nestedLoc, args[2], product);
+      });
 }
 
 struct ConvLowering : OpConversionPattern<ConvOp> {

@@ -38,7 +38,6 @@ Value buildWindowReduction(
     OpBuilder &b, Location loc, Value input, Value padValue, Value init,
     const Window &window,
     function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
-  MLIRContext *context = b.getContext();
   auto inputType = cast<RankedTensorType>(input.getType());
   auto resultType = cast<RankedTensorType>(init.getType());
   int64_t k = inputType.getRank() - 2;
@@ -53,28 +52,12 @@ Value buildWindowReduction(
   // The kernel-shaped empty tensor gives linalg the reduction loop bounds.
   Value kernel = tensor::EmptyOp::create(b, loc, window.kernel,
                                          inputType.getElementType());
-  unsigned numLoops = 2 + 2 * k;
-  auto dim = [&](int64_t loop) { return getAffineDimExpr(loop, context); };
-  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
-  SmallVector<AffineExpr> kernelExprs, outputExprs = {dim(0), dim(1)};
-  for (int64_t i = 0; i < k; ++i) {
-    inputExprs.push_back(dim(2 + i) * window.strides[i] +
-                         dim(2 + k + i) * window.dilations[i]);
-    kernelExprs.push_back(dim(2 + k + i));
-    outputExprs.push_back(dim(2 + i));
-  }
-  return linalg::GenericOp::create(
-             b, loc, resultType, ValueRange{padded, kernel}, init,
-             SmallVector<AffineMap>{
-                 AffineMap::get(numLoops, 0, inputExprs, context),
-                 AffineMap::get(numLoops, 0, kernelExprs, context),
-                 AffineMap::get(numLoops, 0, outputExprs, context)},
-             getIteratorTypes(2 + k, k),
-             [&](OpBuilder &nb, Location nested, ValueRange args) {
-               yieldValue(nb, nested,
-                                       combine(nb, nested, args[2], args[0]));
-             })
-      .getResult(0);
+  return createSlidingWindowOp(
+      b, loc, padded, kernel, /*windowPerChannel=*/false, init,
+      window.strides, window.dilations,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        return combine(nested, nestedLoc, args[2], args[0]);
+      });
 }
 
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {

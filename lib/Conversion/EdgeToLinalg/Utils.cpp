@@ -157,3 +157,35 @@ Value mlir::edge::extractIndexValue(OpBuilder &b, Location loc, Value rawIndex,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
   return arith::SelectOp::create(b, loc, negative, wrapped, index);
 }
+
+Value mlir::edge::createSlidingWindowOp(
+    OpBuilder &b, Location loc, Value input, Value window,
+    bool windowPerChannel, Value init, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> dilations,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *context = b.getContext();
+  int64_t k = strides.size();
+  unsigned numLoops = 2 + 2 * k;
+  auto dim = [&](int64_t loop) { return getAffineDimExpr(loop, context); };
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
+  SmallVector<AffineExpr> windowExprs, outputExprs = {dim(0), dim(1)};
+  if (windowPerChannel)
+    windowExprs.push_back(dim(1));
+  for (int64_t i = 0; i < k; ++i) {
+    inputExprs.push_back(dim(2 + i) * strides[i] +
+                         dim(2 + k + i) * dilations[i]);
+    windowExprs.push_back(dim(2 + k + i));
+    outputExprs.push_back(dim(2 + i));
+  }
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{input, window}, init,
+             SmallVector<AffineMap>{
+                 AffineMap::get(numLoops, 0, inputExprs, context),
+                 AffineMap::get(numLoops, 0, windowExprs, context),
+                 AffineMap::get(numLoops, 0, outputExprs, context)},
+             getIteratorTypes(2 + k, k),
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               yieldValue(nested, nestedLoc, body(nested, nestedLoc, args));
+             })
+      .getResult(0);
+}

@@ -65,6 +65,20 @@ Value padTensor(OpBuilder &b, Location loc, Value input, Value padValue,
 SmallVector<utils::IteratorType> getIteratorTypes(unsigned numParallel,
                                                   unsigned numReduction);
 
+/// A linalg.generic sliding a window over `input` ([N, C, spatial...]) into
+/// `init` ([N, C, out...]): loops n, c, out[k] (parallel), then window[k]
+/// (reduction); the input is read at `out * stride + window * dilation`,
+/// `window` at the window position, preceded by the channel when
+/// `windowPerChannel` ([C, window...], a depthwise weight; else
+/// [window...], which only gives the loop bounds). `body` gets the input
+/// element, the window element and the accumulator, and returns the new
+/// accumulator.
+Value createSlidingWindowOp(
+    OpBuilder &b, Location loc, Value input, Value window,
+    bool windowPerChannel, Value init, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> dilations,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+
 /// Terminates a linalg.generic body with the single value `value`.
 inline void yieldValue(OpBuilder &b, Location loc, Value value) {
   linalg::YieldOp::create(b, loc, ValueRange{value});
