@@ -261,6 +261,85 @@ static SmallVector<float> packBlocked(ArrayRef<float> source,
   return packed;
 }
 
+/// Copies `source` (of `shape`, row-major) into the row-major layout whose
+/// dimension i is dimension `order[i]` of `source`.
+static SmallVector<float> transposeData(ArrayRef<float> source,
+                                        ArrayRef<int64_t> shape,
+                                        ArrayRef<unsigned> order) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  SmallVector<float> transposed(source.size());
+  SmallVector<int64_t> index(shape.size(), 0);
+  for (float &value : transposed) {
+    int64_t offset = 0;
+    for (unsigned i = 0; i < order.size(); ++i)
+      offset += index[i] * strides[order[i]];
+    value = source[offset];
+    for (int i = static_cast<int>(order.size()) - 1; i >= 0; --i) {
+      if (++index[i] < shape[order[i]])
+        break;
+      index[i] = 0;
+    }
+  }
+  return transposed;
+}
+
+/// Stores each constant input of `op` that the vector loop `vectorDim`
+/// reads along another dimension than its last (a fully connected layer's
+/// [N, K] weight read along N) transposed at compile time, that dimension
+/// last: each step then loads one contiguous vector instead of gathering
+/// its lanes from as many rows. Returns the op that replaced `op`, or
+/// `op`.
+static linalg::GenericOp makeVectorReadsContiguous(linalg::GenericOp op,
+                                                   unsigned vectorDim,
+                                                   RewriterBase &rewriter) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<Value> inputs = op.getDpsInputs();
+  bool changed = false;
+  for (auto [index, input] : llvm::enumerate(inputs)) {
+    AffineMap map = maps[index];
+    std::optional<unsigned> position =
+        map.getResultPosition(getAffineDimExpr(vectorDim, op.getContext()));
+    if (!position || *position + 1 == map.getNumResults() ||
+        !map.isProjectedPermutation() || !isPackableConstant(input))
+      continue;
+    std::optional<SmallVector<float>> data =
+        readF32Constant(getReshapedConstant(input));
+    if (!data)
+      continue;
+    SmallVector<unsigned> order;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      if (r != *position)
+        order.push_back(r);
+    order.push_back(*position);
+    auto type = cast<RankedTensorType>(input.getType());
+    SmallVector<int64_t> shape;
+    SmallVector<AffineExpr> results;
+    for (unsigned r : order) {
+      shape.push_back(type.getDimSize(r));
+      results.push_back(map.getResult(r));
+    }
+    rewriter.setInsertionPoint(op);
+    input = arith::ConstantOp::create(
+        rewriter, op.getLoc(),
+        makeF32ElementsAttr(RankedTensorType::get(shape, type.getElementType()),
+                            transposeData(*data, type.getShape(), order),
+                            "edge_transposed_weight"));
+    maps[index] = AffineMap::get(map.getNumDims(), 0, results, op.getContext());
+    changed = true;
+  }
+  if (!changed)
+    return op;
+  auto replacement = linalg::GenericOp::create(
+      rewriter, op.getLoc(), op.getResultTypes(), inputs, op.getDpsInits(),
+      maps, op.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(op.getRegion(), replacement.getRegion(),
+                              replacement.getRegion().begin());
+  rewriter.replaceOp(op, replacement.getResults());
+  return replacement;
+}
+
 /// Rewrites `op` with loop `dim` split into `dim` / `block` (in its place)
 /// and `block` (a new last loop): the output is viewed with that dimension
 /// split (a reshape, no copy), and each constant input reading `dim` is
@@ -698,6 +777,7 @@ struct TileAndVectorizePass final
             materializeScaledInputs(op, plan->sizes, plan->vectorDim, rewriter);
       else if (readsVectorDimWithStrideAbove(op, plan->vectorDim, 2))
         continue;
+      op = makeVectorReadsContiguous(op, plan->vectorDim, rewriter);
       kernels.emplace_back(op, std::move(*plan));
     }
     if (failed(propagateBlockedViews()))

@@ -361,3 +361,32 @@ func.func @fused_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %bias: te
   } -> tensor<64x256xf32>
   return %r : tensor<64x256xf32>
 }
+
+// -----
+
+#x = affine_map<(m, n, k) -> (m, k)>
+#wt = affine_map<(m, n, k) -> (n, k)>
+#y = affine_map<(m, n, k) -> (m, n)>
+
+// A fully connected layer's constant [N, K] weight, read along N by the
+// vector loop, is stored transposed at compile time ([K, N]: 1 2 / 3 4 /
+// 5 6 becomes 1 3 5 / 2 4 6 ...), so each step loads one contiguous
+// vector rather than gathering it from N rows.
+// DEFAULT-LABEL: func @transposed_weight
+// DEFAULT: %[[W:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 3.000000e+00, {{.*}}]]> : tensor<2x16xf32>
+// DEFAULT: scf.for %[[K:[a-z0-9_]+]] =
+// DEFAULT: %[[ROW:.*]] = tensor.extract_slice %[[W]][%[[K]], 0] [1, 16] [1, 1]
+// DEFAULT: %[[FLAT:.*]] = tensor.extract_slice %[[ROW]]{{.*}} to tensor<16xf32>
+// DEFAULT: %[[V:.*]] = vector.transfer_read %[[FLAT]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<16xf32>, vector<16xf32>
+// DEFAULT: vector.fma %{{.*}}, %[[V]]
+func.func @transposed_weight(%x: tensor<1x2xf32>, %y: tensor<1x16xf32>) -> tensor<1x16xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0], [9.0, 10.0], [11.0, 12.0], [13.0, 14.0], [15.0, 16.0], [17.0, 18.0], [19.0, 20.0], [21.0, 22.0], [23.0, 24.0], [25.0, 26.0], [27.0, 28.0], [29.0, 30.0], [31.0, 32.0]]> : tensor<16x2xf32>
+  %r = linalg.generic {indexing_maps = [#x, #wt, #y], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x2xf32>, tensor<16x2xf32>) outs(%y : tensor<1x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x16xf32>
+  return %r : tensor<1x16xf32>
+}

@@ -258,7 +258,10 @@ def TileAndVectorizePass
     rows each read their own), is not gathered: each tile reads twice the
     lanes per input row and keeps the even elements
     (`vector.deinterleave`). Without rows, a kernel read at a larger
-    stride along its vector loop is left to the generic loop lowering. A reshape is not moved onto the inputs of an
+    stride along its vector loop is left to the generic loop lowering.
+    A constant input that the vector loop reads along another dimension
+    than its last (a fully connected layer's [N, K] weight) is stored
+    transposed at compile time, so its vectors are contiguous loads. A reshape is not moved onto the inputs of an
     elementwise op that consumes a kernel, where it would split the
     epilogue from the kernel.
   }];
