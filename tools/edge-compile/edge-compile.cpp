@@ -43,65 +43,76 @@ namespace {
 
 enum class EmitKind { Edge, Linalg, LLVM, Asm, Obj, SharedLib };
 
+/// edge-compile's own options: --help lists these only, not the hundreds
+/// that the linked LLVM and MLIR libraries register (still accepted, and
+/// listed by --help-hidden).
+llvm::cl::OptionCategory edgeCategory("edge-compile options");
+
 llvm::cl::opt<std::string> inputPath(llvm::cl::Positional,
                                      llvm::cl::desc("<model.onnx>"),
-                                     llvm::cl::Required);
-llvm::cl::opt<std::string> outputPath(
-    "o", llvm::cl::desc("Output file (default: model.so beside the input "
-                        "for --emit=so, standard output otherwise)"),
-    llvm::cl::value_desc("file"));
+                                     llvm::cl::Required,
+                                     llvm::cl::cat(edgeCategory));
+llvm::cl::opt<std::string>
+    outputPath("o",
+               llvm::cl::desc("Output file (default: model.so beside the input "
+                              "for --emit=so, standard output otherwise)"),
+               llvm::cl::value_desc("file"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string>
     target("target", llvm::cl::desc("Device to compile for: cpu (default)"),
-           llvm::cl::init("cpu"));
-llvm::cl::opt<EmitKind> emit(
-    "emit", llvm::cl::desc("Stop at a stage and write it"),
-    llvm::cl::values(
-        clEnumValN(EmitKind::Edge, "edge",
-                   "the edge dialect (partitioned with several devices)"),
-        clEnumValN(EmitKind::Linalg, "linalg", "linalg on tensors"),
-        clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR"),
-        clEnumValN(EmitKind::Asm, "asm", "host assembly"),
-        clEnumValN(EmitKind::Obj, "obj", "host object file"),
-        clEnumValN(EmitKind::SharedLib, "so",
-                   "shared library + header (default)")),
-    llvm::cl::init(EmitKind::SharedLib));
+           llvm::cl::init("cpu"), llvm::cl::cat(edgeCategory));
+llvm::cl::opt<EmitKind>
+    emit("emit", llvm::cl::desc("Stop at a stage and write it"),
+         llvm::cl::values(
+             clEnumValN(EmitKind::Edge, "edge",
+                        "the edge dialect (partitioned with several devices)"),
+             clEnumValN(EmitKind::Linalg, "linalg", "linalg on tensors"),
+             clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR"),
+             clEnumValN(EmitKind::Asm, "asm", "host assembly"),
+             clEnumValN(EmitKind::Obj, "obj", "host object file"),
+             clEnumValN(EmitKind::SharedLib, "so",
+                        "shared library + header (default)")),
+         llvm::cl::init(EmitKind::SharedLib), llvm::cl::cat(edgeCategory));
 llvm::cl::list<std::string> inputShapes(
     "input-shape",
     llvm::cl::desc("Static shape of a graph input, e.g. x:1x3x224x224 "
                    "(repeatable; for inputs with dynamic dimensions)"),
-    llvm::cl::value_desc("NAME:DIMS"));
+    llvm::cl::value_desc("NAME:DIMS"), llvm::cl::cat(edgeCategory));
 llvm::cl::list<std::string> boundInputs(
     "bind-input",
     llvm::cl::desc("Fix a graph input to a value at compile time, as a "
                    "serialized TensorProto file or comma-separated numbers "
                    "(repeatable; for inputs that give shapes, axes or "
                    "scales). The library rejects other values at run time"),
-    llvm::cl::value_desc("NAME=FILE.pb|V0,V1,..."));
+    llvm::cl::value_desc("NAME=FILE.pb|V0,V1,..."),
+    llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string> devicesSpec(
     "devices",
     llvm::cl::desc("Devices to place the model on: a JSON description or "
                    "comma-separated presets (host, rpi5, jetson-orin, a100, "
                    "h100, mi300x); default: host. With several, the model "
                    "is partitioned across them"),
-    llvm::cl::value_desc("FILE.json|PRESET,..."), llvm::cl::init("host"));
+    llvm::cl::value_desc("FILE.json|PRESET,..."), llvm::cl::init("host"),
+    llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string> reportPath(
     "report",
     llvm::cl::desc("Write each op's FLOPs, bytes and estimated time on every "
                    "device as JSON"),
-    llvm::cl::value_desc("FILE.json"));
+    llvm::cl::value_desc("FILE.json"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string> reportDotPath(
     "report-dot",
     llvm::cl::desc("With --report, also write the placed graph as Graphviz "
                    "DOT, coloured by device"),
-    llvm::cl::value_desc("FILE.dot"));
+    llvm::cl::value_desc("FILE.dot"), llvm::cl::cat(edgeCategory));
 llvm::cl::list<std::string> pinOptions(
     "pin",
     llvm::cl::desc("Run the ops of ONNX node NODE on DEVICE (repeatable)"),
-    llvm::cl::value_desc("NODE=DEVICE"));
+    llvm::cl::value_desc("NODE=DEVICE"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string>
-    cpu("mcpu", llvm::cl::desc("Host CPU to tune for (default: this machine)"));
+    cpu("mcpu", llvm::cl::desc("Host CPU to tune for (default: this machine)"),
+        llvm::cl::cat(edgeCategory));
 llvm::cl::opt<unsigned> optLevel("O", llvm::cl::desc("LLVM optimization level"),
-                                 llvm::cl::init(3), llvm::cl::Prefix);
+                                 llvm::cl::init(3), llvm::cl::Prefix,
+                                 llvm::cl::cat(edgeCategory));
 
 /// Prints diagnostics as `file: error: message`, plus the node a located
 /// diagnostic points at when the message does not name it already.
@@ -260,8 +271,8 @@ int compile(MLIRContext &context) {
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
   if (emit == EmitKind::LLVM)
-    return failed(
-        writeText([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }));
+    return failed(writeText(
+        [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }));
 
   bool assembly = emit == EmitKind::Asm;
   std::string objectPath = outputPath;
@@ -281,16 +292,16 @@ int compile(MLIRContext &context) {
                                        : llvm::sys::fs::OF_None);
     if (ec)
       return fail("cannot open " + objectPath + ": " + ec.message());
-    if (failed(emitNativeCode(*llvmModule, *machine, assembly, file.os(),
-                              error)))
+    if (failed(
+            emitNativeCode(*llvmModule, *machine, assembly, file.os(), error)))
       return fail(error);
     file.keep();
   }
   if (emit != EmitKind::SharedLib)
     return 0;
 
-  std::string library = outputPath.empty() ? defaultLibraryPath()
-                                           : outputPath.getValue();
+  std::string library =
+      outputPath.empty() ? defaultLibraryPath() : outputPath.getValue();
   LogicalResult linked = linkSharedLibrary(objectPath, library, error);
   llvm::sys::fs::remove(tempObject);
   if (failed(linked) || failed(writeModelHeader(library, error)))
@@ -302,6 +313,7 @@ int compile(MLIRContext &context) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  llvm::cl::HideUnrelatedOptions(edgeCategory);
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "edge-compile: ONNX model to a native shared library\n");
 
