@@ -261,6 +261,21 @@ static SmallVector<float> packBlocked(ArrayRef<float> source,
   return packed;
 }
 
+/// Replaces `op` by the same computation over `inputs` read through
+/// `maps` (inputs, then the output's); returns the new op.
+static linalg::GenericOp replaceInputs(linalg::GenericOp op, ValueRange inputs,
+                                       ArrayRef<AffineMap> maps,
+                                       RewriterBase &rewriter) {
+  rewriter.setInsertionPoint(op);
+  auto replacement = linalg::GenericOp::create(
+      rewriter, op.getLoc(), op.getResultTypes(), inputs, op.getDpsInits(),
+      maps, op.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(op.getRegion(), replacement.getRegion(),
+                              replacement.getRegion().begin());
+  rewriter.replaceOp(op, replacement.getResults());
+  return replacement;
+}
+
 /// Copies `source` (of `shape`, row-major) into the row-major layout whose
 /// dimension i is dimension `order[i]` of `source`.
 static SmallVector<float> transposeData(ArrayRef<float> source,
@@ -329,15 +344,7 @@ static linalg::GenericOp makeVectorReadsContiguous(linalg::GenericOp op,
     maps[index] = AffineMap::get(map.getNumDims(), 0, results, op.getContext());
     changed = true;
   }
-  if (!changed)
-    return op;
-  auto replacement = linalg::GenericOp::create(
-      rewriter, op.getLoc(), op.getResultTypes(), inputs, op.getDpsInits(),
-      maps, op.getIteratorTypesArray());
-  rewriter.inlineRegionBefore(op.getRegion(), replacement.getRegion(),
-                              replacement.getRegion().begin());
-  rewriter.replaceOp(op, replacement.getResults());
-  return replacement;
+  return changed ? replaceInputs(op, inputs, maps, rewriter) : op;
 }
 
 /// Rewrites `op` with loop `dim` split into `dim` / `block` (in its place)
@@ -561,15 +568,7 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
         AffineMap::get(map.getNumDims(), 0, projection, rewriter.getContext());
     changed = true;
   }
-  if (!changed)
-    return op;
-  auto replacement = linalg::GenericOp::create(
-      rewriter, op.getLoc(), op.getResultTypes(), inputs, op.getDpsInits(),
-      maps, op.getIteratorTypesArray());
-  rewriter.inlineRegionBefore(op.getRegion(), replacement.getRegion(),
-                              replacement.getRegion().begin());
-  rewriter.replaceOp(op, replacement.getResults());
-  return replacement;
+  return changed ? replaceInputs(op, inputs, maps, rewriter) : op;
 }
 
 /// Tiles `op` by `sizes` (0: not tiled) into loops of `loopType`.
