@@ -21,6 +21,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -237,26 +238,20 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
 static SmallVector<float> packBlocked(ArrayRef<float> source,
                                       ArrayRef<int64_t> shape, unsigned dim,
                                       int64_t block) {
-  // Loop over the packed layout: shape with `dim` divided, then `block`.
+  // Walk the packed layout: shape with `dim` divided, then `block`.
   SmallVector<int64_t> packedShape(shape);
   packedShape[dim] /= block;
   packedShape.push_back(block);
-  SmallVector<int64_t> strides(shape.size(), 1);
-  for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
+  SmallVector<int64_t> strides = computeStrides(shape);
+  SmallVector<int64_t> packedStrides = computeStrides(packedShape);
   SmallVector<float> packed(source.size());
-  SmallVector<int64_t> index(packedShape.size(), 0);
-  for (float &value : packed) {
+  for (auto [position, value] : llvm::enumerate(packed)) {
+    SmallVector<int64_t> index = delinearize(position, packedStrides);
     int64_t offset = 0;
     for (unsigned i = 0; i < shape.size(); ++i)
       offset +=
           (i == dim ? index[i] * block + index.back() : index[i]) * strides[i];
     value = source[offset];
-    for (int i = static_cast<int>(packedShape.size()) - 1; i >= 0; --i) {
-      if (++index[i] < packedShape[i])
-        break;
-      index[i] = 0;
-    }
   }
   return packed;
 }
@@ -281,21 +276,18 @@ static linalg::GenericOp replaceInputs(linalg::GenericOp op, ValueRange inputs,
 static SmallVector<float> transposeData(ArrayRef<float> source,
                                         ArrayRef<int64_t> shape,
                                         ArrayRef<unsigned> order) {
-  SmallVector<int64_t> strides(shape.size(), 1);
-  for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
+  SmallVector<int64_t> transposedShape;
+  for (unsigned dim : order)
+    transposedShape.push_back(shape[dim]);
+  SmallVector<int64_t> strides = computeStrides(shape);
+  SmallVector<int64_t> transposedStrides = computeStrides(transposedShape);
   SmallVector<float> transposed(source.size());
-  SmallVector<int64_t> index(shape.size(), 0);
-  for (float &value : transposed) {
+  for (auto [position, value] : llvm::enumerate(transposed)) {
+    SmallVector<int64_t> index = delinearize(position, transposedStrides);
     int64_t offset = 0;
     for (unsigned i = 0; i < order.size(); ++i)
       offset += index[i] * strides[order[i]];
     value = source[offset];
-    for (int i = static_cast<int>(order.size()) - 1; i >= 0; --i) {
-      if (++index[i] < shape[order[i]])
-        break;
-      index[i] = 0;
-    }
   }
   return transposed;
 }
