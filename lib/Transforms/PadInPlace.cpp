@@ -25,30 +25,6 @@ namespace mlir::edge {
 
 using namespace mlir;
 
-namespace {
-/// The static widths of a pad on each side of each dimension.
-struct PadWidths {
-  SmallVector<int64_t> low, high;
-};
-} // namespace
-
-static std::optional<PadWidths> getStaticWidths(tensor::PadOp pad) {
-  PadWidths widths;
-  for (OpFoldResult value : pad.getMixedLowPad()) {
-    std::optional<int64_t> width = getConstantIntValue(value);
-    if (!width)
-      return std::nullopt;
-    widths.low.push_back(*width);
-  }
-  for (OpFoldResult value : pad.getMixedHighPad()) {
-    std::optional<int64_t> width = getConstantIntValue(value);
-    if (!width)
-      return std::nullopt;
-    widths.high.push_back(*width);
-  }
-  return widths;
-}
-
 /// Whether every use of `value` is by `user` or nested in it (a tiled
 /// kernel's body may slice its destination as well as its block argument).
 static bool usedOnlyWithin(Value value, Operation *user) {
@@ -124,23 +100,24 @@ static std::optional<EmptyDestination> findEmptyDestination(Value source,
 /// everything along those after it, so each border element is written
 /// once.
 static Value fillBorder(OpBuilder &b, Location loc, Value padded, Value value,
-                        ArrayRef<int64_t> inner, const PadWidths &widths) {
+                        ArrayRef<int64_t> inner, ArrayRef<int64_t> low,
+                        ArrayRef<int64_t> high) {
   MLIRContext *ctx = b.getContext();
   ArrayRef<int64_t> shape = cast<RankedTensorType>(padded.getType()).getShape();
   int64_t rank = shape.size();
   SmallVector<OpFoldResult> unitStrides(rank, b.getIndexAttr(1));
   for (int64_t d = 0; d < rank; ++d) {
     for (bool above : {false, true}) {
-      int64_t width = above ? widths.high[d] : widths.low[d];
+      int64_t width = above ? high[d] : low[d];
       if (width == 0)
         continue;
       SmallVector<int64_t> offsets, sizes;
       for (int64_t i = 0; i < rank; ++i) {
         if (i < d) {
-          offsets.push_back(widths.low[i]);
+          offsets.push_back(low[i]);
           sizes.push_back(inner[i]);
         } else if (i == d) {
-          offsets.push_back(above ? widths.low[i] + inner[i] : 0);
+          offsets.push_back(above ? low[i] + inner[i] : 0);
           sizes.push_back(width);
         } else {
           offsets.push_back(0);
@@ -167,10 +144,12 @@ static Value fillBorder(OpBuilder &b, Location loc, Value padded, Value value,
 /// destination. A pad that is not static or not uniform stays.
 static void padInPlace(tensor::PadOp pad, RewriterBase &rewriter) {
   Value value = pad.getConstantPaddingValue();
-  std::optional<PadWidths> widths = getStaticWidths(pad);
+  ArrayRef<int64_t> lowWidths = pad.getStaticLow();
+  ArrayRef<int64_t> highWidths = pad.getStaticHigh();
   RankedTensorType sourceType = pad.getSourceType();
   RankedTensorType paddedType = pad.getResultType();
-  if (!value || !widths || !sourceType.hasStaticShape() ||
+  if (!value || ShapedType::isDynamicShape(lowWidths) ||
+      ShapedType::isDynamicShape(highWidths) || !sourceType.hasStaticShape() ||
       !paddedType.hasStaticShape())
     return;
   // The padded tensor is created before the producer, where the padding
@@ -191,12 +170,13 @@ static void padInPlace(tensor::PadOp pad, RewriterBase &rewriter) {
   Location loc = pad.getLoc();
   ArrayRef<int64_t> inner = sourceType.getShape();
   MLIRContext *ctx = pad.getContext();
-  SmallVector<OpFoldResult> low = getAsIndexOpFoldResult(ctx, widths->low);
+  SmallVector<OpFoldResult> low = getAsIndexOpFoldResult(ctx, lowWidths);
   SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(ctx, inner);
   SmallVector<OpFoldResult> unitStrides(inner.size(), rewriter.getIndexAttr(1));
   Value padded = tensor::EmptyOp::create(rewriter, loc, paddedType.getShape(),
                                          paddedType.getElementType());
-  padded = fillBorder(rewriter, loc, padded, value, inner, *widths);
+  padded =
+      fillBorder(rewriter, loc, padded, value, inner, lowWidths, highWidths);
   if (producer) {
     // The producer's destination becomes the interior, reshaped as the
     // empty tensor was (a fresh copy of the reshapes: the originals may be
