@@ -56,18 +56,23 @@ Value mergeDims(OpBuilder &b, Location loc, Value value, int64_t dim) {
   return tensor::CollapseShapeOp::create(b, loc, value, reassociation);
 }
 
-/// The init of a convolution result of `type` whose channels are
-/// dimension 1: the bias broadcast along the other dimensions, or zeros.
+/// The init of a convolution result of `type` whose channels are the
+/// dimensions 1 to `channelDims` (the group and the channel within it, or
+/// one channel dimension): the bias (of those dimensions) broadcast along
+/// the others, or zeros.
 Value createConvInit(OpBuilder &b, Location loc, RankedTensorType type,
-                     Value bias, Value zero) {
+                     Value bias, Value zero, unsigned channelDims) {
   if (!bias)
     return createFilledTensor(b, loc, type, zero);
   MLIRContext *context = b.getContext();
   unsigned rank = type.getRank();
+  SmallVector<AffineExpr> channels;
+  for (unsigned d = 1; d <= channelDims; ++d)
+    channels.push_back(getAffineDimExpr(d, context));
   return linalg::GenericOp::create(
              b, loc, type, ValueRange{bias}, createEmptyTensor(b, loc, type),
              SmallVector<AffineMap>{
-                 AffineMap::get(rank, 0, getAffineDimExpr(1, context)),
+                 AffineMap::get(rank, 0, channels, context),
                  AffineMap::getMultiDimIdentityMap(rank, context)},
              getIteratorTypes(rank, 0),
              [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
@@ -91,8 +96,8 @@ Value lowerDepthwise(OpBuilder &b, Location loc, ConvOp op, Value input,
   weight = tensor::CollapseShapeOp::create(b, loc, weight, dropUnitChannel);
   return createSlidingWindowOp(
       b, loc, input, weight, /*windowPerChannel=*/true,
-      createConvInit(b, loc, resultType, bias, zero), op.getStrides(),
-      op.getDilations(),
+      createConvInit(b, loc, resultType, bias, zero, /*channelDims=*/1),
+      op.getStrides(), op.getDilations(),
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         Value product = createMul(nested, nestedLoc, args[0], args[1]);
         return createAdd(nested, nestedLoc, args[2], product);
@@ -148,24 +153,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       outputExprs.push_back(dim(3 + i));
     }
 
-    Value init;
-    if (Value bias = adaptor.getBias()) {
-      Value groupedBias = splitDim(rewriter, loc, bias, 0, group);
-      unsigned rank = groupedShape.size();
-      init = linalg::GenericOp::create(
-                 rewriter, loc, groupedType, ValueRange{groupedBias},
-                 createEmptyTensor(rewriter, loc, groupedType),
-                 SmallVector<AffineMap>{
-                     AffineMap::get(rank, 0, {dim(1), dim(2)}, context),
-                     AffineMap::getMultiDimIdentityMap(rank, context)},
-                 getIteratorTypes(rank, 0),
-                 [&](OpBuilder &b, Location nested, ValueRange args) {
-                   yieldValue(b, nested, args[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = createFilledTensor(rewriter, loc, groupedType, zero);
-    }
+    Value bias = adaptor.getBias();
+    if (bias)
+      bias = splitDim(rewriter, loc, bias, 0, group);
+    Value init = createConvInit(rewriter, loc, groupedType, bias, zero,
+                                /*channelDims=*/2);
 
     auto conv = linalg::GenericOp::create(
         rewriter, loc, groupedType, ValueRange{input, weight}, init,
