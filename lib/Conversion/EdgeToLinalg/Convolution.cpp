@@ -65,20 +65,11 @@ Value createConvInit(OpBuilder &b, Location loc, RankedTensorType type,
   if (!bias)
     return createFilledTensor(b, loc, type, zero);
   MLIRContext *context = b.getContext();
-  unsigned rank = type.getRank();
   SmallVector<AffineExpr> channels;
   for (unsigned d = 1; d <= channelDims; ++d)
     channels.push_back(getAffineDimExpr(d, context));
-  return linalg::GenericOp::create(
-             b, loc, type, ValueRange{bias}, createEmptyTensor(b, loc, type),
-             SmallVector<AffineMap>{
-                 AffineMap::get(rank, 0, channels, context),
-                 AffineMap::getMultiDimIdentityMap(rank, context)},
-             getIteratorTypes(rank, 0),
-             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               yieldValue(nested, nestedLoc, args[0]);
-             })
-      .getResult(0);
+  return createMappedCopy(
+      b, loc, bias, AffineMap::get(type.getRank(), 0, channels, context), type);
 }
 
 /// A depthwise convolution (one input and one output channel per group)

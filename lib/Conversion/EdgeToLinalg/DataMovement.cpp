@@ -252,17 +252,10 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
       AffineExpr dim = getAffineDimExpr(d, context);
       exprs.push_back(steps[d] < 0 ? sizes[d] - 1 - dim : dim);
     }
-    auto reversed = linalg::GenericOp::create(
-        rewriter, loc, resultType, ValueRange{slice},
-        createEmptyTensor(rewriter, loc, resultType),
-        SmallVector<AffineMap>{
-            AffineMap::get(rank, 0, exprs, context),
-            AffineMap::getMultiDimIdentityMap(rank, context)},
-        getIteratorTypes(rank, 0),
-        [&](OpBuilder &b, Location nested, ValueRange args) {
-          yieldValue(b, nested, args[0]);
-        });
-    rewriter.replaceOp(op, reversed.getResults());
+    Value reversed = createMappedCopy(
+        rewriter, loc, slice, AffineMap::get(rank, 0, exprs, context),
+        resultType);
+    rewriter.replaceOp(op, reversed);
     return success();
   }
 };

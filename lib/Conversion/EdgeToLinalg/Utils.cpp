@@ -189,3 +189,17 @@ Value mlir::edge::createSlidingWindowOp(
              })
       .getResult(0);
 }
+
+Value mlir::edge::createMappedCopy(OpBuilder &b, Location loc, Value input,
+                                   AffineMap readMap, RankedTensorType type) {
+  unsigned rank = type.getRank();
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{input}, createEmptyTensor(b, loc, type),
+             SmallVector<AffineMap>{readMap, AffineMap::getMultiDimIdentityMap(
+                                                 rank, b.getContext())},
+             getIteratorTypes(rank, 0),
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               yieldValue(nested, nestedLoc, args[0]);
+             })
+      .getResult(0);
+}

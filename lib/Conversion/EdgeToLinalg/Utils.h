@@ -31,6 +31,11 @@ AffineMap getBroadcastMap(ArrayRef<int64_t> operandShape,
 /// A tensor.empty of `type`.
 Value createEmptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
 
+/// A tensor of `type` whose element at each index is `input` read through
+/// `readMap` (from the result's indices: a broadcast, a reversal).
+Value createMappedCopy(OpBuilder &b, Location loc, Value input,
+                       AffineMap readMap, RankedTensorType type);
+
 /// A tensor of `type` filled with the scalar `value`.
 Value createFilledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                          Value value);
