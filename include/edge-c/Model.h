@@ -24,7 +24,7 @@ extern "C" {
 #define EDGE_API
 #endif
 
-#define EDGE_ABI_VERSION 2u
+#define EDGE_ABI_VERSION 3u
 
 /// Element types. The values are those of ONNX TensorProto.DataType so that
 /// tools can map them without a table.
@@ -74,7 +74,10 @@ typedef enum edge_status {
   EDGE_OK = 0,
   EDGE_ERROR_INVALID_ARGUMENT = 1,
   EDGE_ERROR_OUT_OF_MEMORY = 2,
-  EDGE_ERROR_INTERNAL = 3
+  EDGE_ERROR_INTERNAL = 3,
+  /// The device the model was compiled for (a GPU) is missing here: no
+  /// driver, no such device, or its kernels do not load.
+  EDGE_ERROR_DEVICE_UNAVAILABLE = 4
 } edge_status;
 
 /// Static description of one graph input or output. Tensors are dense and

@@ -12,6 +12,7 @@
 
 #include "Allocator.h"
 #include "Devices.h"
+#include "GPU.h"
 #include "Metadata.h"
 #include "ThreadPool.h"
 
@@ -54,6 +55,8 @@ struct edge_model {
   /// The workers of the parallel loops (EDGE_NUM_THREADS - 1 threads);
   /// NULL with one thread.
   edge_rt_thread_pool *pool;
+  /// A GPU model's weights in device memory (GPU.h); NULL for the CPU.
+  edge_rt_gpu_constants *gpu_constants;
   /// Whether this instance keeps the buffer cache alive (Allocator.h).
   int holds_allocator;
   char last_error[EDGE_ERROR_SIZE];
@@ -222,6 +225,18 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     snprintf(create_error, sizeof(create_error), "%s", error);
     return threads == 0 ? EDGE_ERROR_INVALID_ARGUMENT : EDGE_ERROR_INTERNAL;
   }
+  if (edge_rt_gpu_model_target()) {
+    if (edge_rt_gpu_check_model(create_error, sizeof(create_error))) {
+      destroy_model(model);
+      return EDGE_ERROR_DEVICE_UNAVAILABLE;
+    }
+    model->gpu_constants = edge_rt_gpu_constants_create();
+    if (!model->gpu_constants) {
+      destroy_model(model);
+      snprintf(create_error, sizeof(create_error), "out of memory");
+      return EDGE_ERROR_OUT_OF_MEMORY;
+    }
+  }
   if (model->metadata.num_devices) {
     edge_status status = start_partitions(model);
     if (status != EDGE_OK) {
@@ -243,6 +258,7 @@ static void destroy_model(edge_model *model) {
   if (model->holds_allocator)
     edge_rt_allocator_release();
   edge_rt_stop_executors(model->executors);
+  edge_rt_gpu_constants_destroy(model->gpu_constants);
   edge_rt_destroy_thread_pool(model->pool);
   if (model->arenas)
     for (size_t d = 0; d < model->metadata.num_devices; ++d)
@@ -334,9 +350,18 @@ EDGE_API edge_status edge_model_run(edge_model *model,
       model->buffers[i] = (void *)(uintptr_t)inputs[i];
     for (size_t i = 0; i < num_outputs; ++i)
       model->buffers[num_inputs + i] = outputs[i];
+    edge_rt_gpu_constants *previous_constants =
+        edge_rt_gpu_set_constants(model->gpu_constants);
     edge_generated_entry(0, model->buffers);
+    edge_rt_gpu_set_constants(previous_constants);
   }
   edge_rt_set_current_thread_pool(previous_pool);
+  if (model->gpu_constants) {
+    const char *gpu_error = edge_rt_gpu_take_error();
+    if (gpu_error)
+      return set_error(model, EDGE_ERROR_INTERNAL,
+                       "edge_model_run: the GPU failed: %s", gpu_error);
+  }
   return EDGE_OK;
 }
 

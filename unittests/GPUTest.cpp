@@ -1,0 +1,120 @@
+//===- GPUTest.cpp - The runtime's GPU path, without a GPU ----------------===//
+//
+// Fake GPU model libraries (FakeGPUModel.c) call the runtime's mgpu
+// functions as edge-compile's GPU host code does. Their drivers are
+// missing, broken, or the host-memory CUDA driver of FakeCudaDriver.c, so
+// these tests cover every dlopen path and a whole run on a machine without
+// a GPU. Each test uses a library of its own: a library opens its driver
+// once, when it is loaded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Runtime/ModelLoader.h"
+
+#include "gtest/gtest.h"
+
+#include <cstdlib>
+#include <dlfcn.h>
+#include <string>
+#include <vector>
+
+using edge::LoadedModel;
+
+namespace {
+
+#define EXPECT_CONTAINS(text, part)                                            \
+  EXPECT_NE(std::string(text).find(part), std::string::npos)                   \
+      << "'" << (text) << "' does not contain '" << (part) << "'"
+
+std::string loadError(const char *path) {
+  std::string error;
+  std::unique_ptr<LoadedModel> model = LoadedModel::load(path, error);
+  EXPECT_FALSE(model);
+  return error;
+}
+
+/// The fake driver's counters, read through its own handle.
+int fakeDriverCounter(const char *name) {
+  void *driver = dlopen(EDGE_FAKE_CUDA_DRIVER, RTLD_NOW | RTLD_NOLOAD);
+  if (!driver)
+    return -1;
+  int value = *static_cast<int *>(dlsym(driver, name));
+  dlclose(driver);
+  return value;
+}
+
+TEST(GPU, MissingCudaDriverIsAClearError) {
+  setenv("EDGE_CUDA_LIBRARY", "/nonexistent/libcuda.so.1", 1);
+  std::string error = loadError(EDGE_FAKE_GPU_MODEL_NO_DRIVER);
+  unsetenv("EDGE_CUDA_LIBRARY");
+  EXPECT_CONTAINS(error, "this model was compiled for nvidia:sm_90 and cannot "
+                         "run here: the CUDA driver could not be loaded "
+                         "(/nonexistent/libcuda.so.1: cannot open shared "
+                         "object file");
+  EXPECT_CONTAINS(error, "compile it with --target=cpu");
+}
+
+TEST(GPU, MissingHipRuntimeIsAClearError) {
+  setenv("EDGE_HIP_LIBRARY", "/nonexistent/libamdhip64.so", 1);
+  std::string error = loadError(EDGE_FAKE_AMD_MODEL_NO_RUNTIME);
+  unsetenv("EDGE_HIP_LIBRARY");
+  EXPECT_CONTAINS(error, "this model was compiled for amd:gfx942 and cannot "
+                         "run here: the HIP runtime could not be loaded");
+}
+
+TEST(GPU, DriverWithoutDevicesIsAClearError) {
+  setenv("EDGE_CUDA_LIBRARY", EDGE_FAKE_CUDA_DRIVER, 1);
+  setenv("FAKE_CUDA_DEVICES", "0", 1);
+  std::string error = loadError(EDGE_FAKE_GPU_MODEL_NO_DEVICE);
+  unsetenv("FAKE_CUDA_DEVICES");
+  unsetenv("EDGE_CUDA_LIBRARY");
+  EXPECT_CONTAINS(error, "the CUDA driver found no NVIDIA GPU");
+}
+
+TEST(GPU, LibraryWithoutTheDriverApiIsAClearError) {
+  // A shared library, but not a CUDA driver.
+  setenv("EDGE_CUDA_LIBRARY", EDGE_NOT_A_MODEL, 1);
+  std::string error = loadError(EDGE_FAKE_GPU_MODEL_OLD_DRIVER);
+  unsetenv("EDGE_CUDA_LIBRARY");
+  EXPECT_CONTAINS(error, "lacks cuInit: the driver is too old");
+}
+
+TEST(GPU, RunsThroughTheDriverAndReusesDeviceMemory) {
+  setenv("EDGE_CUDA_LIBRARY", EDGE_FAKE_CUDA_DRIVER, 1);
+  std::string error;
+  std::unique_ptr<LoadedModel> model =
+      LoadedModel::load(EDGE_FAKE_GPU_MODEL, error);
+  unsetenv("EDGE_CUDA_LIBRARY");
+  ASSERT_TRUE(model) << error;
+
+  float x[6] = {1, 2, 3, 4, 5, 6};
+  float y[6] = {};
+  const void *inputs[] = {x};
+  void *outputs[] = {y};
+  ASSERT_TRUE(model->run(inputs, outputs, error)) << error;
+  EXPECT_EQ(std::vector<float>(y, y + 6),
+            (std::vector<float>{11, 22, 33, 44, 55, 66}));
+  // The weight and the staging buffer: two allocations, three copies.
+  EXPECT_EQ(fakeDriverCounter("fake_cuda_allocations"), 2);
+  EXPECT_EQ(fakeDriverCounter("fake_cuda_copies"), 3);
+
+  // Later runs reuse the staging buffer and the weight's device copy: only
+  // the input and the output move.
+  x[0] = -1;
+  ASSERT_TRUE(model->run(inputs, outputs, error)) << error;
+  EXPECT_EQ(y[0], 9);
+  EXPECT_EQ(fakeDriverCounter("fake_cuda_allocations"), 2);
+  EXPECT_EQ(fakeDriverCounter("fake_cuda_copies"), 5);
+
+  // A failing launch fails the run with the driver's message; the next run
+  // works again.
+  setenv("FAKE_CUDA_FAIL_LAUNCH", "1", 1);
+  EXPECT_FALSE(model->run(inputs, outputs, error));
+  unsetenv("FAKE_CUDA_FAIL_LAUNCH");
+  EXPECT_CONTAINS(error, "the GPU failed: cuLaunchKernel failed: unspecified "
+                         "launch failure (CUDA error 719)");
+  ASSERT_TRUE(model->run(inputs, outputs, error)) << error;
+  EXPECT_EQ(y[5], 66);
+}
+
+} // namespace
