@@ -96,6 +96,14 @@ struct EmitABIEntryPass final : edge::impl::EmitABIEntryPassBase<EmitABIEntryPas
     LLVM::GlobalOp::create(builder, loc, i64Type, /*isConstant=*/true,
                            LLVM::Linkage::External, kWorkspaceSymbol,
                            builder.getIntegerAttr(i64Type, workspace));
+    if (!deviceTarget.empty()) {
+      std::string text = deviceTarget + '\0';
+      auto arrayType = LLVM::LLVMArrayType::get(builder.getI8Type(),
+                                                text.size());
+      LLVM::GlobalOp::create(builder, loc, arrayType, /*isConstant=*/true,
+                             LLVM::Linkage::External, kDeviceTargetSymbol,
+                             builder.getStringAttr(text));
+    }
   }
 };
 } // namespace

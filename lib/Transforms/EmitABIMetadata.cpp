@@ -171,9 +171,13 @@ struct EmitABIMetadataPass final
     }
     model->setAttr(kEntryAttrName, builder.getI32IntegerAttr(0));
     // Inputs belong to the caller: bufferization must not write into them.
-    for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i)
+    // edge.input survives bufferization (which drops the writable flag):
+    // the GPU lowering copies inputs, not outputs, to the device.
+    for (unsigned i = 0, e = model.getNumArguments(); i < e; ++i) {
       model.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                        builder.getBoolAttr(false));
+      model.setArgAttr(i, kInputAttrName, builder.getUnitAttr());
+    }
   }
 
   func::FuncOp findModelFunction(ModuleOp module) {

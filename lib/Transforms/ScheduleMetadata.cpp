@@ -128,9 +128,11 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
              << callee.getName() << " twice";
     callee->setAttr(kEntryAttrName, builder.getI32IntegerAttr(index));
     callee.setPublic();
-    for (unsigned i = 0, e = callee.getNumArguments(); i < e; ++i)
+    for (unsigned i = 0, e = callee.getNumArguments(); i < e; ++i) {
       callee.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                         builder.getBoolAttr(false));
+      callee.setArgAttr(i, kInputAttrName, builder.getUnitAttr());
+    }
   }
   for (auto [value, output] : lateCopies)
     steps += "copy " + refs.lookup(value) + " o" + std::to_string(output) + "\n";

@@ -4,8 +4,8 @@
 // shape; names with spaces or '%' are escaped. Inputs become read-only for
 // bufferization and the function is tagged as the entry.
 // CHECK-LABEL: func.func @main_graph
-// CHECK-SAME: bufferization.writable = false, edge.name = "image in"
-// CHECK-SAME: bufferization.writable = false, edge.name = "ids", edge.onnx_dtype = 2 : i32
+// CHECK-SAME: bufferization.writable = false, edge.input, edge.name = "image in"
+// CHECK-SAME: bufferization.writable = false, edge.input, edge.name = "ids", edge.onnx_dtype = 2 : i32
 // CHECK-SAME: attributes {edge.entry = 0 : i32}
 // CHECK: llvm.mlir.global external constant @edge_generated_metadata("edge-model 1\0Ainput image%20in 1 4 1 3 8 8\0Ainput ids 2 1 4\0Aoutput 100%25 11 0\0A\00")
 func.func @main_graph(%x: tensor<1x3x8x8xf32> {edge.name = "image in"},
@@ -63,7 +63,7 @@ module {
 // become the entries (public, read-only arguments) and the schedule
 // function disappears.
 // CHECK-LABEL: func.func @model_p0
-// CHECK-SAME: (%{{.*}}: tensor<2xf32> {bufferization.writable = false})
+// CHECK-SAME: (%{{.*}}: tensor<2xf32> {bufferization.writable = false, edge.input})
 // CHECK-SAME: attributes {edge.device = "cpu1", edge.entry = 0 : i32}
 // CHECK-LABEL: func.func @model_p1
 // CHECK-SAME: attributes {edge.device = "cpu0", edge.entry = 1 : i32}

@@ -18,6 +18,9 @@ namespace mlir::edge {
 /// Names shared by the ABI passes and the runtime contract.
 inline constexpr const char *kEntryAttrName = "edge.entry";
 inline constexpr const char *kNameAttrName = "edge.name";
+/// Marks the arguments of an entry function that are graph (or partition)
+/// inputs; the others are outputs.
+inline constexpr const char *kInputAttrName = "edge.input";
 inline constexpr const char *kMetadataSymbol = "edge_generated_metadata";
 inline constexpr const char *kEntrySymbol = "edge_generated_entry";
 /// The arena of a function's planned intermediate buffers (edge-plan-memory)
@@ -25,6 +28,9 @@ inline constexpr const char *kEntrySymbol = "edge_generated_entry";
 inline constexpr const char *kArenaBytesAttrName = "edge.arena_bytes";
 inline constexpr const char *kWorkspaceSymbol =
     "edge_generated_workspace_bytes";
+/// The GPU a model's kernels were compiled for (absent for the CPU).
+inline constexpr const char *kDeviceTargetSymbol =
+    "edge_generated_device_target";
 
 /// Names shared by placement, partitioning and the schedule in the ABI.
 inline constexpr const char *kDeviceAttrName = "edge.device";

@@ -14,7 +14,9 @@ def EmitABIMetadataPass : Pass<"edge-emit-abi-metadata", "::mlir::ModuleOp"> {
     (`bufferization.writable = false`: inputs belong to the caller) and
     emits the global `edge_generated_metadata`: the text the runtime parses
     to answer the ABI's input/output queries (names from the `edge.name`
-    argument/result attributes, ONNX element type codes and static shapes).
+    argument/result attributes, ONNX element type codes and static shapes);
+    each input argument is also tagged `edge.input`, which survives
+    bufferization.
     For a partitioned model (its function tagged `edge.schedule` by
     edge-partition) the text adds the devices, intermediate buffers and
     steps of the host schedule; each called partition is tagged
@@ -39,7 +41,14 @@ def EmitABIEntryPass : Pass<"edge-emit-abi-entry", "::mlir::ModuleOp"> {
     per parameter from `buffers` (inputs, then outputs) and calls function
     N. Also emits `int64_t edge_generated_workspace_bytes`: the largest
     `edge.arena_bytes` (edge-plan-memory) of those functions, 0 without.
+    With `device-target` (a GPU model), emits the string
+    `edge_generated_device_target` too: the runtime checks at instance
+    creation that the device's driver and the embedded kernels loaded.
   }];
+  let options = [
+    Option<"deviceTarget", "device-target", "std::string", /*default=*/"\"\"",
+           "The GPU the model's kernels run on (nvidia:sm_90, amd:gfx942)">,
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
@@ -299,6 +308,52 @@ def OutlineParallelLoopsPass
                            "::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::scf::SCFDialect"];
+}
+
+def MapToGPUPass : Pass<"edge-map-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Run a function's loops and memory accesses as GPU kernels";
+  let description = [{
+    Runs on memrefs, after linalg was lowered to `scf.parallel` loops. Each
+    `scf.parallel` of the function body without results becomes one
+    `gpu.launch` over a one-dimensional grid: every thread takes one
+    iteration (the linear thread id delinearized over the loop's trip
+    counts, innermost dimension fastest; threads past the last iteration do
+    nothing), `block-size` threads per block. Every other run of
+    consecutive top-level ops that reads or writes memory (loads, stores,
+    sequential loops of a kernel without parallel dimensions) becomes a
+    launch of a single thread, so no memory access is left to the host.
+    Allocations, views, deallocations, global references and pure index
+    arithmetic stay on the host. A value computed by such a run and used
+    after it cannot cross the launch and is reported as an error.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "unsigned", /*default=*/"256",
+           "Threads per block of a parallel loop's launch">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def GPUDeviceBuffersPass
+    : Pass<"edge-gpu-device-buffers", "::mlir::ModuleOp"> {
+  let summary = "Keep a model function's data in device memory";
+  let description = [{
+    Runs on the functions tagged `edge.entry` after `edge-map-to-gpu`,
+    whose kernels may only touch device memory. Intermediate buffers
+    (`memref.alloc`/`alloca`) become `gpu.alloc` (freed by `gpu.dealloc`
+    where the host freed them, or before the return for an alloca); each
+    input argument (`edge.input`) is copied into a
+    device buffer at entry, each output argument gets a device buffer
+    copied back to the caller's before every return; each weight
+    (`memref.get_global`) is replaced by its device copy, which the
+    runtime uploads once per model instance: `edge_rt_gpu_constant(host,
+    bytes)` returns its device pointer, put into a descriptor of the
+    global's type.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 #endif // EDGE_TRANSFORMS_PASSES_TD
