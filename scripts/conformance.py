@@ -423,6 +423,10 @@ class Options:
     timeout_run: float
     keep_dir: Optional[Path]
     compile_args: Tuple[str, ...] = ()
+    # Stop after compiling (a compiled case passes), or run libraries compiled earlier
+    # (<prebuilt>/<case id>/model.so, as --keep leaves them) without compiling.
+    compile_only: bool = False
+    prebuilt_dir: Optional[Path] = None
 
 
 def first_diagnostic(stderr: str) -> str:
@@ -537,6 +541,17 @@ def compile_case(case: Case, model: onnx.ModelProto, work: Path, opts: Options,
     return (status, detail, ()), fixed()
 
 
+def use_prebuilt(case: Case, work: Path, prebuilt_dir: Path
+                 ) -> Optional[Tuple[str, str, Tuple[str, ...]]]:
+    """Copies the case's library compiled earlier into work/model.so; a case without one
+    did not compile then."""
+    library = prebuilt_dir / case.case_id / "model.so"
+    if not library.is_file():
+        return COMPILE_ERROR, f"no library compiled earlier ({library})", ()
+    shutil.copyfile(library, work / "model.so")
+    return None
+
+
 def check_outputs(data_set: Path, out_dir: Path, kinds: List[str],
                   rtol: float, atol: float) -> Optional[str]:
     """Compares edge-run's outputs with the reference ones; returns why they differ, if so."""
@@ -597,9 +612,14 @@ def run_case(case: Case, opts: Options, children: ChildProcesses) -> Result:
     model = onnx.load(str(case.path / "model.onnx"), load_external_data=False)
     with work_dir(case, opts.keep_dir) as work_name:
         work = Path(work_name)
-        failure, bound = compile_case(case, model, work, opts, children)
+        if opts.prebuilt_dir is not None:
+            failure, bound = use_prebuilt(case, work, opts.prebuilt_dir), ()
+        else:
+            failure, bound = compile_case(case, model, work, opts, children)
         if failure is not None:
             status, detail, ops = failure
+        elif opts.compile_only:
+            status, detail, ops = PASS, "", ()
         else:
             (status, detail), ops = run_data_sets(case, model, work, opts, children), ()
     return Result(case.case_id, case.suite, status, detail, ops, time.monotonic() - start,
@@ -820,6 +840,14 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("--compile-arg", action="append", default=[], metavar="ARG",
                         help="extra edge-compile argument for every case, e.g. "
                              "--compile-arg=--devices=FILE.json (repeatable)")
+    parser.add_argument("--compile-only", action="store_true",
+                        help="only compile: a case passes when edge-compile succeeds (for GPU "
+                             "targets on a machine without the GPU)")
+    parser.add_argument("--prebuilt", type=Path, metavar="DIR",
+                        help="run the libraries an earlier --keep left in DIR instead of "
+                             "compiling (needs only edge-run)")
+    parser.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help="the backend test data folder (default: libonnx-testdata's)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep each case's artifacts in DIR/<suite>/<case>")
     args = parser.parse_args(argv)
@@ -838,7 +866,7 @@ def collect_cases(args: argparse.Namespace) -> List[Case]:
     duplicates = sorted(i for i, n in Counter(c.case_id for c in universe).items() if n > 1)
     if duplicates:
         raise UsageError("--case-dir directories with the same name: " + ", ".join(duplicates))
-    data_dir = find_data_dir()
+    data_dir = args.data_dir if args.data_dir else find_data_dir()
     if data_dir is not None:
         universe += [case for suite in SUITES for case in discover_suite(data_dir, suite)]
     elif not args.case_dir:
@@ -847,9 +875,9 @@ def collect_cases(args: argparse.Namespace) -> List[Case]:
     return select_cases(universe, case_ids, suites, args.filter)
 
 
-def find_tools(build_dir: Path) -> Tuple[Path, Path]:
+def find_tools(build_dir: Path, need_compiler: bool = True) -> Tuple[Path, Path]:
     tools = (build_dir / "bin" / "edge-compile", build_dir / "bin" / "edge-run")
-    missing = [str(t) for t in tools if not os.access(t, os.X_OK)]
+    missing = [str(t) for t in tools[int(not need_compiler):] if not os.access(t, os.X_OK)]
     if missing:
         raise UsageError("not found or not executable: " + ", ".join(missing))
     return tools[0].resolve(), tools[1].resolve()
@@ -864,7 +892,7 @@ def main(argv: List[str]) -> int:
     args = parse_args(argv)
     command = shlex.join([sys.argv[0]] + argv)
     try:
-        compiler, runner = find_tools(args.build_dir)
+        compiler, runner = find_tools(args.build_dir, need_compiler=args.prebuilt is None)
         cases = collect_cases(args)
     except UsageError as error:
         print(f"conformance: error: {error}", file=sys.stderr)
@@ -874,7 +902,8 @@ def main(argv: List[str]) -> int:
         return 2
     keep_dir = args.keep.resolve() if args.keep else None
     opts = Options(compiler, runner, args.timeout_compile, args.timeout_run, keep_dir,
-                   tuple(args.compile_arg))
+                   tuple(args.compile_arg), args.compile_only,
+                   args.prebuilt.resolve() if args.prebuilt else None)
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     print(f"conformance: {len(cases)} cases, {args.jobs} jobs, tools from {compiler.parent}",
           flush=True)

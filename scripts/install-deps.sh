@@ -7,6 +7,9 @@ PACKAGES=(
   # Toolchain: MLIR/LLVM 22 (shared libMLIR.so), clang++-22 + lld-22, build tools.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   cmake ninja-build ccache
+  # AMD GPU code: the device libraries (ockl/ocml bitcode) kernels link with.
+  # NVIDIA GPU code uses the CUDA toolkit preinstalled in /usr/local/cuda.
+  rocm-device-libs
   # ONNX import: libonnx with its protobuf, and the backend conformance data.
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # Tests and Python: GoogleTest, pybind11, numpy, onnx, pytest, torch (model export).

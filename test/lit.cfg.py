@@ -17,7 +17,19 @@ config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "Inputs"]
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%edge_src_root", config.edge_src_root))
 config.substitutions.append(("%python", config.python_executable))
+# The CUDA driver stand-in of the unit tests: runs GPU libraries' host code.
+config.substitutions.append(("%fake_cuda_driver", os.path.join(
+    config.edge_obj_root, "unittests", "libEdgeFakeCudaDriver.so")))
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+
+# GPU code generation needs the CUDA toolkit (ptxas, libdevice) for NVIDIA
+# and the device libraries for AMD; tests that need them say REQUIRES.
+ptxas = os.path.join(config.edge_cuda_path, "bin", "ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%ptxas", ptxas))
+if os.path.isfile(os.path.join(config.edge_rocm_path, "amdgcn", "bitcode", "ocml.bc")):
+    config.available_features.add("rocm-device-libs")
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -2,6 +2,8 @@
 
 #include "edge/Pipelines/Pipelines.h"
 
+#include "TextualPipeline.h"
+
 #include "edge/Conversion/Passes.h"
 #include "edge/Transforms/Passes.h"
 
@@ -19,10 +21,7 @@
 using namespace mlir;
 using namespace mlir::edge;
 
-/// Appends upstream passes written in the textual pipeline syntax: the
-/// options of upstream passes are easiest to read (and to copy into an
-/// edge-opt command line) in this form.
-static void addTextualPipeline(OpPassManager &pm, StringRef pipeline) {
+void mlir::edge::addTextualPipeline(OpPassManager &pm, StringRef pipeline) {
   // The parser resolves pass names through the global registry, which only
   // holds what a tool registered: make sure the passes used here are there.
   static std::once_flag registered;
@@ -53,7 +52,7 @@ void mlir::edge::buildPartitionPipeline(OpPassManager &pm,
   pm.addPass(createPartitionPass());
 }
 
-void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm) {
+void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm, bool cpuKernels) {
   // Kernels are fused after lowering to linalg; the groups only mattered
   // to placement.
   pm.addNestedPass<func::FuncOp>(createInlineFusionGroupsPass());
@@ -63,6 +62,8 @@ void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertEdgeToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  if (!cpuKernels)
+    return;
   // Multiply-accumulate kernels become register tiles whose accumulators
   // the subset hoisting keeps in vector registers across the reduction.
   pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass());
@@ -73,26 +74,16 @@ void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm) {
 }
 
 void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
-  // Function boundaries are bufferized with identity layouts so that the
-  // model function can use the bare-pointer calling convention; results
-  // become out-parameters written in place (hoist-static-allocs), so the
-  // caller's output buffers receive the data without a copy.
+  addTextualPipeline(pm, kBufferizePipeline);
   addTextualPipeline(
-      pm, "func.func(edge-distinct-results,edge-pad-in-place),"
-          "one-shot-bufferize{bufferize-function-boundaries "
-          "function-boundary-type-conversion=identity-layout-map},"
-          "buffer-results-to-out-params{hoist-static-allocs=true "
-          "modify-public-functions=true},"
-          "canonicalize,buffer-deallocation-pipeline,"
-          "func.func(edge-empty-argument-buffers,edge-plan-memory),"
-          "edge-memref-copy-to-linalg,"
-          "func.func(convert-linalg-to-parallel-loops,scf-forall-to-parallel),"
+      pm, "func.func(convert-linalg-to-parallel-loops,scf-forall-to-parallel),"
           "edge-outline-parallel-loops,"
           "func.func(convert-vector-to-scf{full-unroll=true}),"
           "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-libm,convert-math-to-llvm,"
           "convert-vector-to-llvm,"
-          "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,convert-index-to-llvm,"
+          "finalize-memref-to-llvm{use-generic-functions},"
+          "convert-arith-to-llvm,convert-index-to-llvm,"
           "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"
           "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");
   pm.addPass(createEmitABIEntryPass());

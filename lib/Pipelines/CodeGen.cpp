@@ -5,6 +5,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
@@ -52,8 +53,12 @@ mlir::edge::createHostTargetMachine(const HostCodeGenOptions &options,
                                 : options.optLevel == 0
                                     ? llvm::CodeGenOptLevel::None
                                     : llvm::CodeGenOptLevel::Default;
+  // Constructors (a GPU model loads its kernels in one) go to .init_array:
+  // the C runtime no longer runs the legacy .ctors section.
+  llvm::TargetOptions targetOptions;
+  targetOptions.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_,
       std::nullopt, level));
   if (!machine)
     error = "cannot create a target machine for " + triple.str();
@@ -67,6 +72,9 @@ mlir::edge::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  // gpu.binary ops become globals holding the device code, loaded by the
+  // runtime when the library is.
+  registerGPUDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
 
   std::unique_ptr<llvm::Module> llvmModule =
@@ -148,7 +156,12 @@ LogicalResult mlir::edge::linkSharedLibrary(StringRef objectPath,
                                  runtime,
                                  "-Wl,--no-whole-archive",
                                  versionScript,
-                                 "-lm"};
+                                 // Every symbol the model calls must be
+                                 // resolved now, not when it is loaded.
+                                 "-Wl,-z,defs",
+                                 "-lm",
+                                 "-ldl",
+                                 "-lpthread"};
   std::string message;
   int status = llvm::sys::ExecuteAndWait(linker, args, std::nullopt, {}, 0, 0,
                                          &message);

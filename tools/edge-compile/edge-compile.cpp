@@ -1,7 +1,8 @@
 //===- edge-compile.cpp - Compile an ONNX model into a native library -----===//
 //
-//   edge-compile model.onnx -o model.so [--target=cpu]
-//       [--emit=edge|linalg|llvm|asm|obj|so] [--input-shape=NAME:1x3x224x224]
+//   edge-compile model.onnx -o model.so [--target=cpu|nvidia:CHIP|amd:CHIP]
+//       [--emit=edge|linalg|device|llvm|asm|obj|so] [--device-code-dir=DIR]
+//       [--input-shape=NAME:1x3x224x224]
 //       [--bind-input=NAME=FILE.pb|V0,V1,...]
 //       [--devices=FILE.json|PRESET,...] [--pin=NODE=DEVICE]
 //       [--report=FILE.json [--report-dot=FILE.dot]]
@@ -20,10 +21,12 @@
 #include "edge/Placement/CostReport.h"
 #include "edge/Registration.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -41,7 +44,7 @@ using namespace mlir::edge;
 
 namespace {
 
-enum class EmitKind { Edge, Linalg, LLVM, Asm, Obj, SharedLib };
+enum class EmitKind { Edge, Linalg, Device, LLVM, Asm, Obj, SharedLib };
 
 /// edge-compile's own options: --help lists these only, not the hundreds
 /// that the linked LLVM and MLIR libraries register (still accepted, and
@@ -58,7 +61,10 @@ llvm::cl::opt<std::string>
                               "for --emit=so, standard output otherwise)"),
                llvm::cl::value_desc("file"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string>
-    target("target", llvm::cl::desc("Device to compile for: cpu (default)"),
+    target("target",
+           llvm::cl::desc("Device to compile for: cpu (default), "
+                          "nvidia:CHIP (sm_80, sm_90, ...) or amd:CHIP "
+                          "(gfx90a, gfx942, gfx1100, ...)"),
            llvm::cl::init("cpu"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<EmitKind>
     emit("emit", llvm::cl::desc("Stop at a stage and write it"),
@@ -66,6 +72,8 @@ llvm::cl::opt<EmitKind>
              clEnumValN(EmitKind::Edge, "edge",
                         "the edge dialect (partitioned with several devices)"),
              clEnumValN(EmitKind::Linalg, "linalg", "linalg on tensors"),
+             clEnumValN(EmitKind::Device, "device",
+                        "the kernels' PTX or AMDGPU assembly (GPU targets)"),
              clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR"),
              clEnumValN(EmitKind::Asm, "asm", "host assembly"),
              clEnumValN(EmitKind::Obj, "obj", "host object file"),
@@ -107,6 +115,12 @@ llvm::cl::list<std::string> pinOptions(
     "pin",
     llvm::cl::desc("Run the ops of ONNX node NODE on DEVICE (repeatable)"),
     llvm::cl::value_desc("NODE=DEVICE"), llvm::cl::cat(edgeCategory));
+llvm::cl::opt<std::string> deviceCodeDir(
+    "device-code-dir",
+    llvm::cl::desc("GPU targets: also write each kernel module's assembly "
+                   "(NAME.ptx or NAME.s) and, for AMD, its code object "
+                   "(NAME.hsaco) into DIR"),
+    llvm::cl::value_desc("DIR"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string>
     cpu("mcpu", llvm::cl::desc("Host CPU to tune for (default: this machine)"),
         llvm::cl::cat(edgeCategory));
@@ -201,6 +215,43 @@ LogicalResult writeReport(ModuleOp module, const DeviceSet &devices,
   return success();
 }
 
+/// Writes the objects of the module's gpu.binary ops: all to `os` when it
+/// is given, else one file per binary into `dir`, named after it.
+LogicalResult writeDeviceCode(ModuleOp module, llvm::raw_ostream *os,
+                              StringRef dir, StringRef extension) {
+  for (auto binary : module.getOps<gpu::BinaryOp>()) {
+    for (Attribute attr : binary.getObjects()) {
+      StringRef code = cast<gpu::ObjectAttr>(attr).getObject().getValue();
+      if (os) {
+        *os << "// kernel module " << binary.getName() << "\n" << code << "\n";
+        continue;
+      }
+      SmallString<256> path(dir);
+      llvm::sys::path::append(path, binary.getName() + "." + extension);
+      std::error_code ec;
+      llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_None);
+      if (ec)
+        return fail("cannot open " + path + ": " + ec.message()), failure();
+      file.os() << code;
+      file.keep();
+    }
+  }
+  return success();
+}
+
+/// Serializes a copy of the GPU module's kernels in `format` and writes
+/// them (see writeDeviceCode).
+LogicalResult emitDeviceCode(ModuleOp module, const GPUTarget &gpu,
+                             GPUBinaryFormat format, llvm::raw_ostream *os,
+                             StringRef extension) {
+  OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
+  PassManager pm(module.getContext());
+  buildGPUBinaryPipeline(pm, gpu, format);
+  if (failed(pm.run(*copy)))
+    return failure();
+  return writeDeviceCode(*copy, os, deviceCodeDir, extension);
+}
+
 std::string defaultLibraryPath() {
   SmallString<256> path(inputPath);
   llvm::sys::path::replace_extension(path, ".so");
@@ -208,9 +259,13 @@ std::string defaultLibraryPath() {
 }
 
 int compile(MLIRContext &context) {
-  if (target != "cpu")
-    return fail("target '" + target +
-                "' is not supported yet; the available target is 'cpu'");
+  std::optional<GPUTarget> gpu;
+  if (target != "cpu") {
+    std::string error;
+    gpu.emplace();
+    if (failed(parseGPUTarget(target, *gpu, error)))
+      return fail(error);
+  }
   if (!reportDotPath.empty() && reportPath.empty())
     return fail("--report-dot needs --report");
   llvm::Expected<DeviceSet> devices = loadDevices(devicesSpec);
@@ -237,6 +292,10 @@ int compile(MLIRContext &context) {
   if (!reportPath.empty() && failed(writeReport(*module, *devices, pins)))
     return 1;
   if (devices->devices.size() > 1) {
+    if (gpu)
+      return fail("--target=" + target +
+                  " compiles the whole model for one GPU; it cannot be "
+                  "combined with several --devices yet");
     PassManager partition(&context);
     buildPartitionPipeline(partition, devicesSpec, pinOptions);
     if (failed(partition.run(*module)))
@@ -246,16 +305,51 @@ int compile(MLIRContext &context) {
     return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
 
   PassManager pm(&context);
-  buildEdgeToLinalgPipeline(pm);
+  buildEdgeToLinalgPipeline(pm, /*cpuKernels=*/!gpu);
   if (failed(pm.run(*module)))
     return 1;
   if (emit == EmitKind::Linalg)
     return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
 
   PassManager lowering(&context);
-  buildLinalgToLLVMPipeline(lowering);
+  if (gpu)
+    buildLinalgToGPUPipeline(lowering, *gpu);
+  else
+    buildLinalgToLLVMPipeline(lowering);
   if (failed(lowering.run(*module)))
     return 1;
+  if (gpu) {
+    bool nvidia = gpu->vendor == GPUTarget::Vendor::NVIDIA;
+    StringRef assembly = nvidia ? "ptx" : "s";
+    if (emit == EmitKind::Device) {
+      LogicalResult written = failure();
+      if (failed(writeText([&](llvm::raw_ostream &os) {
+            written = emitDeviceCode(*module, *gpu, GPUBinaryFormat::Assembly,
+                                     &os, assembly);
+          })))
+        return 1;
+      return failed(written);
+    }
+    if (!deviceCodeDir.empty()) {
+      if (std::error_code ec =
+              llvm::sys::fs::create_directories(deviceCodeDir))
+        return fail("cannot create " + deviceCodeDir + ": " + ec.message());
+      if (failed(emitDeviceCode(*module, *gpu, GPUBinaryFormat::Assembly,
+                                nullptr, assembly)) ||
+          (!nvidia && failed(emitDeviceCode(*module, *gpu,
+                                            GPUBinaryFormat::Object, nullptr,
+                                            "hsaco"))))
+        return 1;
+    }
+    PassManager binary(&context);
+    buildGPUBinaryPipeline(binary, *gpu, GPUBinaryFormat::Embedded);
+    if (failed(binary.run(*module)))
+      return 1;
+  } else if (emit == EmitKind::Device) {
+    return fail("--emit=device needs a GPU --target");
+  } else if (!deviceCodeDir.empty()) {
+    return fail("--device-code-dir needs a GPU --target");
+  }
 
   std::string error;
   HostCodeGenOptions codegen;
@@ -320,6 +414,8 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to NVVM/ROCDL LLVM IR.
+  registerAllToLLVMIRTranslations(registry);
   registerAllEdgeDialects(registry);
   MLIRContext context(registry);
   // Diagnostics name the ONNX node; a dump of the failing op's IR would

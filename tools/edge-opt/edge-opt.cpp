@@ -5,6 +5,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
@@ -15,6 +16,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to NVVM/ROCDL LLVM IR.
+  mlir::registerAllToLLVMIRTranslations(registry);
   mlir::edge::registerAllEdgeDialects(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "edge optimizer driver\n", registry));

@@ -5,6 +5,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/LogicalResult.h"
 
 #include <string>
 
@@ -26,13 +27,53 @@ void buildPartitionPipeline(OpPassManager &pm, llvm::StringRef devices,
 /// edge dialect -> linalg/tensor/arith/math on tensors, with the ABI
 /// metadata emitted and the model function (or the partitions) tagged.
 /// Starts by inlining fusion groups and repeating the graph rewrites, so
-/// it accepts imported, grouped or partitioned IR.
-void buildEdgeToLinalgPipeline(OpPassManager &pm);
+/// it accepts imported, grouped or partitioned IR. With `cpuKernels`, the
+/// multiply-accumulate kernels are tiled and vectorized for the host CPU.
+void buildEdgeToLinalgPipeline(OpPassManager &pm, bool cpuKernels = true);
 
 /// linalg on tensors -> LLVM dialect with the runtime entry point:
 /// bufferization (weights stay read-only globals, results become
 /// out-parameters), loops, then LLVM.
 void buildLinalgToLLVMPipeline(OpPassManager &pm);
+
+/// A GPU to compile for: `--target=nvidia:sm_90`, `--target=amd:gfx942`.
+struct GPUTarget {
+  enum class Vendor { NVIDIA, AMD };
+  Vendor vendor = Vendor::NVIDIA;
+  /// The chip (sm_90, gfx942) and the LLVM target features it needs.
+  std::string chip;
+  std::string features;
+  /// The CUDA toolkit or the ROCm root the device code is built with.
+  std::string toolkitPath;
+
+  /// The target as written on the command line.
+  std::string str() const;
+};
+
+/// Parses a GPU `--target` value (`nvidia:CHIP` or `amd:CHIP`) and finds its
+/// toolchain. Returns failure with a message naming the supported chips.
+llvm::LogicalResult parseGPUTarget(llvm::StringRef text, GPUTarget &target,
+                                   std::string &error);
+
+/// linalg on tensors -> LLVM dialect host code that runs every loop as a
+/// kernel on `target`, with the runtime entry; the kernels stay in
+/// gpu.module ops (NVVM or ROCDL) for buildGPUBinaryPipeline.
+void buildLinalgToGPUPipeline(OpPassManager &pm, const GPUTarget &target);
+
+/// What the gpu.module ops become.
+enum class GPUBinaryFormat {
+  /// What the library embeds: a fatbin (NVIDIA: cubin + PTX) or an HSA
+  /// code object (AMD).
+  Embedded,
+  /// The chip's object: cubin or HSA code object.
+  Object,
+  /// PTX or AMDGPU assembly.
+  Assembly,
+};
+
+/// Serializes every gpu.module into a gpu.binary of `format`.
+void buildGPUBinaryPipeline(OpPassManager &pm, const GPUTarget &target,
+                            GPUBinaryFormat format);
 
 /// Registers `edge-to-linalg`, `edge-linalg-to-llvm` and `edge-cpu`
 /// (both in sequence) as pass pipelines for edge-opt.

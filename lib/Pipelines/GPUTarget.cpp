@@ -1,0 +1,118 @@
+//===- GPUTarget.cpp - The GPUs edge-compile builds device code for -------===//
+
+#include "edge/Pipelines/Pipelines.h"
+#include "edge/Pipelines/ToolchainPaths.h"
+
+#include "mlir/Support/LLVM.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+using namespace mlir::edge;
+
+namespace {
+/// A chip and the LLVM features its code needs.
+struct ChipInfo {
+  llvm::StringLiteral chip;
+  llvm::StringLiteral features;
+};
+} // namespace
+
+/// NVIDIA chips the CUDA 13 toolkit assembles for, with the oldest PTX
+/// version that knows each (older versions reject the chip).
+static constexpr ChipInfo kNVIDIAChips[] = {
+    {"sm_75", "+ptx80"},  {"sm_80", "+ptx80"},  {"sm_86", "+ptx80"},
+    {"sm_87", "+ptx80"},  {"sm_89", "+ptx80"},  {"sm_90", "+ptx80"},
+    {"sm_90a", "+ptx80"}, {"sm_100", "+ptx86"}, {"sm_120", "+ptx87"},
+};
+
+/// AMD chips of the data-centre (CDNA) and desktop (RDNA) families.
+static constexpr ChipInfo kAMDChips[] = {
+    {"gfx908", ""},  {"gfx90a", ""},  {"gfx942", ""},
+    {"gfx1030", ""}, {"gfx1100", ""},
+};
+
+template <size_t N>
+static const ChipInfo *findChip(const ChipInfo (&chips)[N],
+                                llvm::StringRef chip) {
+  for (const ChipInfo &info : chips)
+    if (info.chip == chip)
+      return &info;
+  return nullptr;
+}
+
+template <size_t N> static std::string listChips(const ChipInfo (&chips)[N]) {
+  SmallVector<llvm::StringRef> names;
+  for (const ChipInfo &info : chips)
+    names.push_back(info.chip);
+  return llvm::join(names, ", ");
+}
+
+static std::string fromEnvironment(const char *name, const char *builtin) {
+  if (const char *value = std::getenv(name); value && *value)
+    return value;
+  return builtin;
+}
+
+std::string GPUTarget::str() const {
+  return (vendor == Vendor::NVIDIA ? "nvidia:" : "amd:") + chip;
+}
+
+LogicalResult mlir::edge::parseGPUTarget(llvm::StringRef text,
+                                         GPUTarget &target,
+                                         std::string &error) {
+  auto [vendor, chip] = text.split(':');
+  if (vendor == "nvidia") {
+    const ChipInfo *info = findChip(kNVIDIAChips, chip);
+    if (!info) {
+      error = "--target=" + text.str() + ": unknown NVIDIA chip '" +
+              chip.str() + "'; supported: " + listChips(kNVIDIAChips);
+      return failure();
+    }
+    target.vendor = GPUTarget::Vendor::NVIDIA;
+    target.chip = info->chip.str();
+    target.features = info->features.str();
+    target.toolkitPath = fromEnvironment("CUDA_HOME", EDGE_CUDA_PATH);
+    SmallString<128> ptxas(target.toolkitPath);
+    llvm::sys::path::append(ptxas, "bin", "ptxas");
+    if (!llvm::sys::fs::can_execute(ptxas)) {
+      error = "--target=" + text.str() + " needs the CUDA toolkit: '" +
+              ptxas.str().str() +
+              "' is missing (set CUDA_HOME to the toolkit's folder)";
+      return failure();
+    }
+    return success();
+  }
+  if (vendor == "amd") {
+    const ChipInfo *info = findChip(kAMDChips, chip);
+    if (!info) {
+      error = "--target=" + text.str() + ": unknown AMD chip '" + chip.str() +
+              "'; supported: " + listChips(kAMDChips);
+      return failure();
+    }
+    target.vendor = GPUTarget::Vendor::AMD;
+    target.chip = info->chip.str();
+    target.features = info->features.str();
+    target.toolkitPath = fromEnvironment("EDGE_ROCM_PATH", EDGE_ROCM_PATH);
+    SmallString<128> ocml(target.toolkitPath);
+    llvm::sys::path::append(ocml, "amdgcn", "bitcode", "ocml.bc");
+    SmallString<128> lld(target.toolkitPath);
+    llvm::sys::path::append(lld, "llvm", "bin", "ld.lld");
+    if (!llvm::sys::fs::exists(ocml) || !llvm::sys::fs::can_execute(lld)) {
+      error = "--target=" + text.str() +
+              " needs the AMD device libraries and ld.lld under '" +
+              target.toolkitPath +
+              "' (install rocm-device-libs and lld-22, or set "
+              "EDGE_ROCM_PATH)";
+      return failure();
+    }
+    return success();
+  }
+  error = "unknown target '" + text.str() +
+          "'; the targets are cpu, nvidia:CHIP and amd:CHIP";
+  return failure();
+}
