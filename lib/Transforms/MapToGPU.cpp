@@ -64,6 +64,68 @@ static bool isHostLoop(Operation *op) {
       .wasInterrupted();
 }
 
+/// Finds a load and a store of one element of one buffer, at indices fixed
+/// across `loop`, directly in its body and the buffer's only uses there: a
+/// reduction's accumulator, as linalg's loops read and write it.
+static std::optional<std::pair<memref::LoadOp, memref::StoreOp>>
+findAccumulator(scf::ForOp loop) {
+  for (Operation &op : *loop.getBody()) {
+    auto load = dyn_cast<memref::LoadOp>(op);
+    if (!load || !loop.isDefinedOutsideOfLoop(load.getMemRef()) ||
+        !llvm::all_of(load.getIndices(), [&](Value index) {
+          return loop.isDefinedOutsideOfLoop(index);
+        }))
+      continue;
+    memref::StoreOp store;
+    bool onlyLoadAndStore = true;
+    for (Operation *user : load.getMemRef().getUsers()) {
+      if (user == load || !loop->isAncestor(user))
+        continue;
+      auto candidate = dyn_cast<memref::StoreOp>(user);
+      if (!candidate || store || candidate->getBlock() != loop.getBody() ||
+          candidate.getIndices() != load.getIndices())
+        onlyLoadAndStore = false;
+      store = candidate;
+    }
+    if (onlyLoadAndStore && store && load->isBeforeInBlock(store))
+      return std::make_pair(load, store);
+  }
+  return std::nullopt;
+}
+
+/// Keeps reduction accumulators in registers: a loop that loads and stores
+/// one element at fixed indices carries the value instead, loaded before
+/// and stored after it. Inner loops go first, so a nest of reduction loops
+/// (a convolution's channels and window) touches memory once.
+static void promoteAccumulators(Operation *root) {
+  SmallVector<scf::ForOp> loops;
+  root->walk([&](scf::ForOp loop) { loops.push_back(loop); });
+  IRRewriter rewriter(root->getContext());
+  for (scf::ForOp loop : loops) {
+    while (auto accumulator = findAccumulator(loop)) {
+      auto [load, store] = *accumulator;
+      rewriter.setInsertionPoint(loop);
+      Operation *initial = rewriter.clone(*load);
+      Value stored = store.getValueToStore();
+      FailureOr<LoopLikeOpInterface> promoted =
+          loop.replaceWithAdditionalYields(
+              rewriter, initial->getResult(0),
+              /*replaceInitOperandUsesInLoop=*/false,
+              [&](OpBuilder &, Location, ArrayRef<BlockArgument> newArgs) {
+                rewriter.replaceOp(load, newArgs.front());
+                return SmallVector<Value>{stored};
+              });
+      if (failed(promoted))
+        break;
+      loop = cast<scf::ForOp>(promoted->getOperation());
+      rewriter.setInsertionPointAfter(loop);
+      memref::StoreOp::create(rewriter, store.getLoc(), loop.getResults().back(),
+                              store.getMemRef(), store.getIndices());
+      rewriter.eraseOp(store);
+    }
+  }
+}
+
 namespace {
 struct MapToGPUPass final : edge::impl::MapToGPUPassBase<MapToGPUPass> {
   using Base::Base;
@@ -78,7 +140,8 @@ struct MapToGPUPass final : edge::impl::MapToGPUPassBase<MapToGPUPass> {
       return signalPassFailure();
     }
     if (failed(mapBlock(func.getBody().front())))
-      signalPassFailure();
+      return signalPassFailure();
+    func.walk([](gpu::LaunchOp launch) { promoteAccumulators(launch); });
   }
 
   /// Turns the memory accesses of `block` (host code) into launches.

@@ -43,15 +43,21 @@ func.func @elementwise(%in: memref<30x40xf32>, %out: memref<30x40xf32>) {
 
 // Loops smaller than a block get only the threads they need; lower bounds
 // and steps are applied after delinearizing; reductions stay sequential
-// inside the thread.
+// inside the thread, their accumulator in a register: loaded before the
+// loop, carried by it, stored after it.
 // CHECK-LABEL: func.func @small_strided
+// CHECK-SAME:    (%[[IN:.*]]: memref<9x8xf32>, %[[OUT:.*]]: memref<9xf32>)
 // CHECK:         %[[THREADS:.*]] = arith.constant 4 : index
 // CHECK:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %[[THREADS]],
 // CHECK:           scf.if
 // CHECK:             %[[SCALED:.*]] = arith.muli %{{.*}}, %c2
 // CHECK:             %[[IV:.*]] = arith.addi %[[SCALED]], %c1
-// CHECK:             scf.for
-// CHECK:               memref.load %{{.*}}[%[[IV]], %{{.*}}]
+// CHECK:             %[[INIT:.*]] = memref.load %[[OUT]][%[[IV]]]
+// CHECK:             %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[INIT]]) -> (f32)
+// CHECK:               %[[V:.*]] = memref.load %[[IN]][%[[IV]], %{{.*}}]
+// CHECK:               %[[NEXT:.*]] = arith.addf %[[ACC]], %[[V]]
+// CHECK:               scf.yield %[[NEXT]]
+// CHECK:             memref.store %[[SUM]], %[[OUT]][%[[IV]]]
 func.func @small_strided(%in: memref<9x8xf32>, %out: memref<9xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -64,6 +70,60 @@ func.func @small_strided(%in: memref<9x8xf32>, %out: memref<9xf32>) {
       %acc = memref.load %out[%i] : memref<9xf32>
       %sum = arith.addf %acc, %v : f32
       memref.store %sum, %out[%i] : memref<9xf32>
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Nested reduction loops (a convolution's channels and window) carry the
+// accumulator through both; a loop that also reads the accumulator
+// elsewhere keeps it in memory.
+// CHECK-LABEL: func.func @nested_reduction
+// CHECK:         %[[INIT:.*]] = memref.load %{{.*}}[%{{.*}}] : memref<4xf32>
+// CHECK:         %[[OUTER:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[INIT]])
+// CHECK:           %[[INNER:.*]] = scf.for {{.*}} iter_args(%[[B:.*]] = %[[A]])
+// CHECK-NOT:         memref.store
+// CHECK:           scf.yield %[[INNER]]
+// CHECK:         memref.store %[[OUTER]]
+// CHECK-LABEL: func.func @accumulator_read_twice
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK:           memref.store
+func.func @nested_reduction(%in: memref<4x3x5xf32>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %c5 = arith.constant 5 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.for %c = %c0 to %c3 step %c1 {
+      scf.for %k = %c0 to %c5 step %c1 {
+        %v = memref.load %in[%i, %c, %k] : memref<4x3x5xf32>
+        %acc = memref.load %out[%i] : memref<4xf32>
+        %sum = arith.addf %acc, %v : f32
+        memref.store %sum, %out[%i] : memref<4xf32>
+      }
+    }
+    scf.reduce
+  }
+  return
+}
+func.func @accumulator_read_twice(%in: memref<4x5xf32>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c5 = arith.constant 5 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.for %k = %c0 to %c5 step %c1 {
+      %v = memref.load %in[%i, %k] : memref<4x5xf32>
+      %acc = memref.load %out[%i] : memref<4xf32>
+      %first = memref.load %out[%c0] : memref<4xf32>
+      %sum = arith.addf %acc, %v : f32
+      %both = arith.addf %sum, %first : f32
+      memref.store %both, %out[%i] : memref<4xf32>
     }
     scf.reduce
   }

@@ -324,7 +324,10 @@ def MapToGPUPass : Pass<"edge-map-to-gpu", "::mlir::func::FuncOp"> {
     launch of a single thread, so no memory access is left to the host.
     Allocations, views, deallocations, global references and pure index
     arithmetic stay on the host. A value computed by such a run and used
-    after it cannot cross the launch and is reported as an error.
+    after it cannot cross the launch and is reported as an error. In the
+    kernels, a sequential loop that loads and stores one element at fixed
+    indices (a reduction's accumulator, the buffer used nowhere else in the
+    loop) carries it as a loop value instead, so it stays in a register.
   }];
   let options = [
     Option<"blockSize", "block-size", "unsigned", /*default=*/"256",
