@@ -61,6 +61,10 @@ BIND_HINT = re.compile(r"--bind-input=(\S+)=VALUES")
 SHAPE_HINT = re.compile(r"--input-shape=(\S+):D0xD1x")
 MAX_BIND_ROUNDS = 8
 
+# Where GPU cases write their kernels (edge-compile --device-code-dir, relative to the case's
+# work directory) when the device code is checked.
+DEVICE_CODE_DIR = "device"
+
 DEFAULT_RTOL = 1e-3
 DEFAULT_ATOL = 1e-5
 
@@ -427,6 +431,9 @@ class Options:
     # (<prebuilt>/<case id>/model.so, as --keep leaves them) without compiling.
     compile_only: bool = False
     prebuilt_dir: Optional[Path] = None
+    # GPU targets: edge-compile also writes the kernels to work/device (--device-code-dir),
+    # and a case passes only if scripts/check_device_code.py accepts them.
+    check_device_code: bool = False
 
 
 def first_diagnostic(stderr: str) -> str:
@@ -541,6 +548,18 @@ def compile_case(case: Case, model: onnx.ModelProto, work: Path, opts: Options,
     return (status, detail, ()), fixed()
 
 
+def check_device_code(work: Path) -> Optional[str]:
+    """Validates the device code of a case compiled for a GPU; returns the problem, if any."""
+    checker = Path(__file__).resolve().parent / "check_device_code.py"
+    run = subprocess.run([sys.executable, str(checker), str(work / DEVICE_CODE_DIR)],
+                         capture_output=True, text=True, check=False)
+    (work / "device-check.log").write_text(run.stdout + run.stderr)
+    if run.returncode == 0:
+        return None
+    lines = (run.stdout + run.stderr).strip().splitlines()
+    return "invalid device code: " + (lines[0] if lines else f"exit status {run.returncode}")
+
+
 def use_prebuilt(case: Case, work: Path, prebuilt_dir: Path
                  ) -> Optional[Tuple[str, str, Tuple[str, ...]]]:
     """Copies the case's library compiled earlier into work/model.so; a case without one
@@ -616,6 +635,10 @@ def run_case(case: Case, opts: Options, children: ChildProcesses) -> Result:
             failure, bound = use_prebuilt(case, work, opts.prebuilt_dir), ()
         else:
             failure, bound = compile_case(case, model, work, opts, children)
+        if failure is None and opts.check_device_code:
+            problem = check_device_code(work)
+            if problem is not None:
+                failure = (COMPILE_ERROR, problem, ())
         if failure is not None:
             status, detail, ops = failure
         elif opts.compile_only:
