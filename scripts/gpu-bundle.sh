@@ -29,6 +29,7 @@ stage=$outdir/stage
 rm -rf "$stage"
 mkdir -p "$stage/bin" "$stage/lib" "$stage/models" "$stage/cases" "$stage/data"
 cp "$build/bin/edge-run" "$stage/bin/"
+echo "$target" > "$stage/target"
 # The GPU machine runs another distribution: bring the Debian libraries
 # edge-run needs beyond the C and C++ runtimes.
 ldd "$build/bin/edge-run" | awk '/onnx|protobuf/ {print $3}' |

@@ -15,13 +15,22 @@ export LD_LIBRARY_PATH=$work/lib
 export PYTHONUNBUFFERED=1
 python=${PYTHON:-python3}
 
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+gpu=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1)
+echo "GPU: $gpu; libraries compiled for $(cat "$work/target")"
 
 if [ -n "$(ls "$work/cases")" ]; then
   "$python" scripts/conformance.py --build-dir "$work" --prebuilt "$work/cases" \
     --data-dir "$work/data" --jobs "$(nproc)" --json "$out/gpu-run.json" \
     --report "$out/gpu-run.md" > "$out/conformance.log" 2>&1
   grep -v "^\[.*\] pass " "$out/conformance.log" | tail -60
+  # Say where the results come from, for scripts/gpu_conformance.py --gpu-run.
+  "$python" - "$out/gpu-run.json" "$gpu" "$(cat "$work/target")" <<'PY'
+import json, sys
+path, device, target = sys.argv[1:4]
+doc = json.load(open(path))
+doc.update(device=device, target=target)
+json.dump(doc, open(path, "w"), indent=2)
+PY
 fi
 
 for library in "$work"/models/*.so; do

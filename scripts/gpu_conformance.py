@@ -9,7 +9,7 @@ ELF for the chip with its kernel descriptors). No GPU is needed. With --gpu-run,
 of running the cases on a GPU (conformance.py --prebuilt --json, see docs/gpu.md) are added.
 
     scripts/gpu_conformance.py [--targets nvidia:sm_80,nvidia:sm_90,amd:gfx942]
-        [--jobs N] [--report docs/gpu-conformance.md] [--gpu-run gpu-run.json]
+        [--jobs N] [--keep DIR] [--report docs/gpu-conformance.md] [--gpu-run gpu-run.json]
 """
 
 import argparse
@@ -32,7 +32,8 @@ DEFAULT_TARGETS = "nvidia:sm_80,nvidia:sm_90,amd:gfx942"
 def compile_for(target: str, cases: List[conformance.Case], args, compiler: Path,
                 runner: Path) -> List[Result]:
     print(f"gpu_conformance: {target}: {len(cases)} cases", flush=True)
-    opts = Options(compiler, runner, args.timeout_compile, 0.0, None,
+    keep = args.keep.resolve() / target.replace(":", "_") if args.keep else None
+    opts = Options(compiler, runner, args.timeout_compile, 0.0, keep,
                    (f"--target={target}", f"--device-code-dir={conformance.DEVICE_CODE_DIR}"),
                    compile_only=True, check_device_code=True)
     results = conformance.run_all(cases, opts, args.jobs)
@@ -105,6 +106,9 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--filter", metavar="REGEX")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout-compile", type=float, default=300.0)
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep each case's library and device code in "
+                             "DIR/<vendor>_<chip>/<suite>/<case> (for scripts/gpu-bundle.sh)")
     parser.add_argument("--report", type=Path)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--gpu-run", type=Path, metavar="JSON",

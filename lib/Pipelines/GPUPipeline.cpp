@@ -42,10 +42,15 @@ void mlir::edge::buildLinalgToGPUPipeline(OpPassManager &pm,
   // kernels goes to libdevice (NVIDIA) or the device libraries (AMD).
   addTextualPipeline(pm,
                      "expand-strided-metadata,lower-affine,convert-scf-to-cf");
-  addTextualPipeline(pm, nvidia ? "gpu.module(convert-gpu-to-nvvm)"
-                                : "gpu.module(convert-gpu-to-rocdl)");
+  // Kernels take bare pointers like the host functions: the launch passes
+  // each buffer as one pointer, and both sides must agree on that.
   addTextualPipeline(
-      pm, "gpu-to-llvm{use-bare-pointers-for-host=true},"
+      pm, nvidia
+              ? "gpu.module(convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv})"
+              : "gpu.module(convert-gpu-to-rocdl{use-bare-ptr-memref-call-conv})");
+  addTextualPipeline(
+      pm, "gpu-to-llvm{use-bare-pointers-for-host=true "
+          "use-bare-pointers-for-kernels=true},"
           "finalize-memref-to-llvm,convert-arith-to-llvm,"
           "convert-index-to-llvm,"
           "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"
