@@ -36,20 +36,25 @@ static constexpr ChipInfo kAMDChips[] = {
     {"gfx1030", ""}, {"gfx1100", ""},
 };
 
+/// Sets the chip of `target` from `chips`, or says which chips there are.
 template <size_t N>
-static const ChipInfo *findChip(const ChipInfo (&chips)[N],
-                                llvm::StringRef chip) {
-  for (const ChipInfo &info : chips)
-    if (info.chip == chip)
-      return &info;
-  return nullptr;
-}
-
-template <size_t N> static std::string listChips(const ChipInfo (&chips)[N]) {
+static LogicalResult selectChip(const ChipInfo (&chips)[N],
+                                llvm::StringRef vendorName,
+                                llvm::StringRef text, llvm::StringRef chip,
+                                GPUTarget &target, std::string &error) {
+  for (const ChipInfo &info : chips) {
+    if (info.chip == chip) {
+      target.chip = info.chip.str();
+      target.features = info.features.str();
+      return success();
+    }
+  }
   SmallVector<llvm::StringRef> names;
   for (const ChipInfo &info : chips)
     names.push_back(info.chip);
-  return llvm::join(names, ", ");
+  error = "--target=" + text.str() + ": unknown " + vendorName.str() +
+          " chip '" + chip.str() + "'; supported: " + llvm::join(names, ", ");
+  return failure();
 }
 
 static std::string fromEnvironment(const char *name, const char *builtin) {
@@ -67,15 +72,9 @@ LogicalResult mlir::edge::parseGPUTarget(llvm::StringRef text,
                                          std::string &error) {
   auto [vendor, chip] = text.split(':');
   if (vendor == "nvidia") {
-    const ChipInfo *info = findChip(kNVIDIAChips, chip);
-    if (!info) {
-      error = "--target=" + text.str() + ": unknown NVIDIA chip '" +
-              chip.str() + "'; supported: " + listChips(kNVIDIAChips);
-      return failure();
-    }
     target.vendor = GPUTarget::Vendor::NVIDIA;
-    target.chip = info->chip.str();
-    target.features = info->features.str();
+    if (failed(selectChip(kNVIDIAChips, "NVIDIA", text, chip, target, error)))
+      return failure();
     target.toolkitPath = fromEnvironment("CUDA_HOME", EDGE_CUDA_PATH);
     SmallString<128> ptxas(target.toolkitPath);
     llvm::sys::path::append(ptxas, "bin", "ptxas");
@@ -88,15 +87,9 @@ LogicalResult mlir::edge::parseGPUTarget(llvm::StringRef text,
     return success();
   }
   if (vendor == "amd") {
-    const ChipInfo *info = findChip(kAMDChips, chip);
-    if (!info) {
-      error = "--target=" + text.str() + ": unknown AMD chip '" + chip.str() +
-              "'; supported: " + listChips(kAMDChips);
-      return failure();
-    }
     target.vendor = GPUTarget::Vendor::AMD;
-    target.chip = info->chip.str();
-    target.features = info->features.str();
+    if (failed(selectChip(kAMDChips, "AMD", text, chip, target, error)))
+      return failure();
     target.toolkitPath = fromEnvironment("EDGE_ROCM_PATH", EDGE_ROCM_PATH);
     SmallString<128> ocml(target.toolkitPath);
     llvm::sys::path::append(ocml, "amdgcn", "bitcode", "ocml.bc");
