@@ -36,3 +36,18 @@ def not_a_model_path():
 @pytest.fixture
 def edge_run_path():
     return _path_from_env("EDGE_RUN")
+
+
+@pytest.fixture
+def fake_gpu_model_path():
+    return _path_from_env("EDGE_FAKE_GPU_MODEL")
+
+
+@pytest.fixture
+def fake_gpu_model_no_driver_path():
+    return _path_from_env("EDGE_FAKE_GPU_MODEL_NO_DRIVER")
+
+
+@pytest.fixture
+def fake_cuda_driver_path():
+    return _path_from_env("EDGE_FAKE_CUDA_DRIVER")
