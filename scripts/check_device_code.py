@@ -4,7 +4,8 @@
 NVIDIA: every NAME.ptx is assembled by ptxas for the chip its `.target` line names.
 AMD: every NAME.hsaco must be an AMDGPU HSA code object for the chip (llvm-readelf: ELF
 OS/ABI "AMDGPU - HSA", machine EM_AMDGPU, the chip in the flags and in the amdhsa.target
-note) with a kernel descriptor symbol (KERNEL.kd) for every kernel its metadata lists.
+note) with a kernel descriptor symbol (KERNEL.kd) for every kernel its metadata lists and
+no undefined symbol (a math function the device libraries did not provide).
 
     scripts/check_device_code.py DIR [--ptxas PATH] [--readelf PATH]
 
@@ -60,6 +61,11 @@ def check_code_object(path: Path, readelf_path: str) -> Optional[str]:
     if not kernels:
         return f"{path.name}: the metadata lists no kernel"
     symbols = readelf(readelf_path, "-s", path)
+    undefined = re.findall(r"^\s*\d+:\s+\S+\s+\d+\s+\S+\s+\S+\s+\S+\s+UND\s+(\S+)$", symbols,
+                           re.MULTILINE)
+    if undefined:
+        return f"{path.name}: undefined symbols (device libraries not linked?): " + \
+            ", ".join(sorted(set(undefined)))
     missing = [k for k in kernels if not re.search(rf"\s{re.escape(k)}\.kd$", symbols,
                                                    re.MULTILINE)]
     if missing:
