@@ -117,9 +117,9 @@ llvm::cl::list<std::string> pinOptions(
     llvm::cl::value_desc("NODE=DEVICE"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string> deviceCodeDir(
     "device-code-dir",
-    llvm::cl::desc("GPU targets: also write each kernel module's assembly "
-                   "(NAME.ptx or NAME.s) and, for AMD, its code object "
-                   "(NAME.hsaco) into DIR"),
+    llvm::cl::desc("GPU targets: also write each kernel module's device "
+                   "code into DIR: its PTX (NAME.ptx, NVIDIA) or the code "
+                   "object the library embeds (NAME.hsaco, AMD)"),
     llvm::cl::value_desc("DIR"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string>
     cpu("mcpu", llvm::cl::desc("Host CPU to tune for (default: this machine)"),
@@ -334,16 +334,19 @@ int compile(MLIRContext &context) {
       if (std::error_code ec =
               llvm::sys::fs::create_directories(deviceCodeDir))
         return fail("cannot create " + deviceCodeDir + ": " + ec.message());
-      if (failed(emitDeviceCode(*module, *gpu, GPUBinaryFormat::Assembly,
-                                nullptr, assembly)) ||
-          (!nvidia && failed(emitDeviceCode(*module, *gpu,
-                                            GPUBinaryFormat::Object, nullptr,
-                                            "hsaco"))))
+      // NVIDIA embeds a fatbin: the PTX is serialized on its own.
+      if (nvidia && failed(emitDeviceCode(*module, *gpu,
+                                          GPUBinaryFormat::Assembly, nullptr,
+                                          assembly)))
         return 1;
     }
     PassManager binary(&context);
     buildGPUBinaryPipeline(binary, *gpu, GPUBinaryFormat::Embedded);
     if (failed(binary.run(*module)))
+      return 1;
+    // AMD embeds the code objects themselves.
+    if (!deviceCodeDir.empty() && !nvidia &&
+        failed(writeDeviceCode(*module, nullptr, deviceCodeDir, "hsaco")))
       return 1;
   } else if (emit == EmitKind::Device) {
     return fail("--emit=device needs a GPU --target");
