@@ -11,6 +11,7 @@ of running the cases on a GPU (conformance.py --prebuilt --json, see docs/gpu.md
 
     scripts/gpu_conformance.py [--targets nvidia:sm_80,nvidia:sm_90,amd:gfx942]
         [--jobs N] [--keep DIR] [--report docs/gpu-conformance.md] [--gpu-run gpu-run.json]
+        [--from-json earlier.json --filter REGEX]
 """
 
 import argparse
@@ -120,6 +121,9 @@ def main(argv: List[str]) -> int:
                              "DIR/<vendor>_<chip>/<suite>/<case> (for scripts/gpu-bundle.sh)")
     parser.add_argument("--report", type=Path)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--from-json", type=Path, metavar="JSON",
+                        help="start from the results of an earlier --json; the selected cases "
+                             "are compiled again for --targets and replace theirs")
     parser.add_argument("--gpu-run", type=Path, metavar="JSON",
                         help="conformance.py --json of the cases run on a GPU, with 'device' "
                              "and 'target' keys added by hand or by gpu-device-check.sh")
@@ -134,8 +138,16 @@ def main(argv: List[str]) -> int:
     except conformance.UsageError as error:
         print(f"gpu_conformance: error: {error}", file=sys.stderr)
         return 2
-    by_target = {target: compile_for(target, cases, args, compiler, runner)
-                 for target in [t.strip() for t in args.targets.split(",") if t.strip()]}
+    by_target: Dict[str, List[Result]] = {}
+    if args.from_json:
+        for target, results in json.loads(args.from_json.read_text()).items():
+            by_target[target] = [Result(**{**r, "unsupported_ops": tuple(r["unsupported_ops"]),
+                                           "bound_inputs": tuple(r["bound_inputs"])})
+                                 for r in results]
+    for target in [t.strip() for t in args.targets.split(",") if t.strip()]:
+        fresh = {r.case_id: r for r in compile_for(target, cases, args, compiler, runner)}
+        earlier = [r for r in by_target.get(target, []) if r.case_id not in fresh]
+        by_target[target] = sorted(earlier + list(fresh.values()), key=lambda r: r.case_id)
     gpu_run = json.loads(args.gpu_run.read_text()) if args.gpu_run else None
     if args.report:
         args.report.write_text(render(by_target, gpu_run, command, len(cases)))
