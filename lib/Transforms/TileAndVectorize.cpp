@@ -231,6 +231,18 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
   return plan;
 }
 
+/// Builds a constant of `shape` (row-major) whose element at each index is
+/// the element of `source` at `sourceOffset(index)`.
+static SmallVector<float>
+relayout(ArrayRef<float> source, ArrayRef<int64_t> shape,
+         llvm::function_ref<int64_t(ArrayRef<int64_t>)> sourceOffset) {
+  SmallVector<int64_t> strides = computeStrides(shape);
+  SmallVector<float> result(source.size());
+  for (auto [position, value] : llvm::enumerate(result))
+    value = source[sourceOffset(delinearize(position, strides))];
+  return result;
+}
+
 /// Copies `source` (of `shape`) so that dimension `dim` splits into
 /// (dim / block) in place and (block) innermost: the layout in which a
 /// kernel reads `block` consecutive elements of `dim` per step, and each
@@ -238,22 +250,18 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
 static SmallVector<float> packBlocked(ArrayRef<float> source,
                                       ArrayRef<int64_t> shape, unsigned dim,
                                       int64_t block) {
-  // Walk the packed layout: shape with `dim` divided, then `block`.
+  // The packed layout: shape with `dim` divided, then `block`.
   SmallVector<int64_t> packedShape(shape);
   packedShape[dim] /= block;
   packedShape.push_back(block);
   SmallVector<int64_t> strides = computeStrides(shape);
-  SmallVector<int64_t> packedStrides = computeStrides(packedShape);
-  SmallVector<float> packed(source.size());
-  for (auto [position, value] : llvm::enumerate(packed)) {
-    SmallVector<int64_t> index = delinearize(position, packedStrides);
+  return relayout(source, packedShape, [&](ArrayRef<int64_t> index) {
     int64_t offset = 0;
     for (unsigned i = 0; i < shape.size(); ++i)
       offset +=
           (i == dim ? index[i] * block + index.back() : index[i]) * strides[i];
-    value = source[offset];
-  }
-  return packed;
+    return offset;
+  });
 }
 
 /// Replaces `op` by the same computation over `inputs` read through
@@ -280,16 +288,12 @@ static SmallVector<float> transposeData(ArrayRef<float> source,
   for (unsigned dim : order)
     transposedShape.push_back(shape[dim]);
   SmallVector<int64_t> strides = computeStrides(shape);
-  SmallVector<int64_t> transposedStrides = computeStrides(transposedShape);
-  SmallVector<float> transposed(source.size());
-  for (auto [position, value] : llvm::enumerate(transposed)) {
-    SmallVector<int64_t> index = delinearize(position, transposedStrides);
+  return relayout(source, transposedShape, [&](ArrayRef<int64_t> index) {
     int64_t offset = 0;
     for (unsigned i = 0; i < order.size(); ++i)
       offset += index[i] * strides[order[i]];
-    value = source[offset];
-  }
-  return transposed;
+    return offset;
+  });
 }
 
 /// Stores each constant input of `op` that the vector loop `vectorDim`
