@@ -120,20 +120,14 @@ LogicalResult mlir::edge::emitNativeCode(llvm::Module &module,
   return success();
 }
 
-/// A file edge-compile needs at link time: an environment override, else the
-/// path this build of edge recorded.
-static std::string locate(const char *envVar, const char *builtin) {
-  if (const char *value = std::getenv(envVar); value && *value)
-    return value;
-  return builtin;
-}
-
 LogicalResult mlir::edge::linkSharedLibrary(StringRef objectPath,
                                             StringRef outputPath,
                                             std::string &error) {
-  std::string linker = locate("EDGE_CLANG", EDGE_CLANG_PATH);
-  std::string runtime = locate("EDGE_RUNTIME_ARCHIVE", EDGE_RUNTIME_ARCHIVE);
-  std::string exports = locate("EDGE_RUNTIME_EXPORTS", EDGE_RUNTIME_EXPORTS);
+  std::string linker = locateToolchainPath("EDGE_CLANG", EDGE_CLANG_PATH);
+  std::string runtime =
+      locateToolchainPath("EDGE_RUNTIME_ARCHIVE", EDGE_RUNTIME_ARCHIVE);
+  std::string exports =
+      locateToolchainPath("EDGE_RUNTIME_EXPORTS", EDGE_RUNTIME_EXPORTS);
   for (const std::string &path : {linker, runtime, exports}) {
     if (!llvm::sys::fs::exists(path)) {
       error = "cannot link: '" + path +
@@ -175,7 +169,8 @@ LogicalResult mlir::edge::linkSharedLibrary(StringRef objectPath,
 
 LogicalResult mlir::edge::writeModelHeader(StringRef libraryPath,
                                            std::string &error) {
-  std::string source = locate("EDGE_MODEL_HEADER", EDGE_MODEL_HEADER);
+  std::string source =
+      locateToolchainPath("EDGE_MODEL_HEADER", EDGE_MODEL_HEADER);
   SmallString<256> header(libraryPath);
   llvm::sys::path::replace_extension(header, ".h");
   if (std::error_code ec = llvm::sys::fs::copy_file(source, header)) {

@@ -9,7 +9,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
-#include <cstdlib>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -57,12 +56,6 @@ static LogicalResult selectChip(const ChipInfo (&chips)[N],
   return failure();
 }
 
-static std::string fromEnvironment(const char *name, const char *builtin) {
-  if (const char *value = std::getenv(name); value && *value)
-    return value;
-  return builtin;
-}
-
 std::string GPUTarget::str() const {
   return (vendor == Vendor::NVIDIA ? "nvidia:" : "amd:") + chip;
 }
@@ -75,7 +68,7 @@ LogicalResult mlir::edge::parseGPUTarget(llvm::StringRef text,
     target.vendor = GPUTarget::Vendor::NVIDIA;
     if (failed(selectChip(kNVIDIAChips, "NVIDIA", text, chip, target, error)))
       return failure();
-    target.toolkitPath = fromEnvironment("CUDA_HOME", EDGE_CUDA_PATH);
+    target.toolkitPath = locateToolchainPath("CUDA_HOME", EDGE_CUDA_PATH);
     SmallString<128> ptxas(target.toolkitPath);
     llvm::sys::path::append(ptxas, "bin", "ptxas");
     if (!llvm::sys::fs::can_execute(ptxas)) {
@@ -90,7 +83,7 @@ LogicalResult mlir::edge::parseGPUTarget(llvm::StringRef text,
     target.vendor = GPUTarget::Vendor::AMD;
     if (failed(selectChip(kAMDChips, "AMD", text, chip, target, error)))
       return failure();
-    target.toolkitPath = fromEnvironment("EDGE_ROCM_PATH", EDGE_ROCM_PATH);
+    target.toolkitPath = locateToolchainPath("EDGE_ROCM_PATH", EDGE_ROCM_PATH);
     SmallString<128> ocml(target.toolkitPath);
     llvm::sys::path::append(ocml, "amdgcn", "bitcode", "ocml.bc");
     SmallString<128> lld(target.toolkitPath);
