@@ -69,6 +69,13 @@ const char *edge_rt_gpu_model_target(void) {
   return edge_generated_device_target;
 }
 
+/// The vendor whose driver runs the library's kernels.
+static edge_rt_gpu_vendor model_vendor(void) {
+  const char *target = edge_rt_gpu_model_target();
+  return target && strncmp(target, "amd:", 4) == 0 ? EDGE_GPU_AMD
+                                                   : EDGE_GPU_NVIDIA;
+}
+
 int edge_rt_gpu_open(edge_rt_gpu_vendor vendor, char *error,
                      size_t error_size) {
   pthread_mutex_lock(&gpu.lock);
@@ -131,10 +138,8 @@ int edge_rt_gpu_check_model(char *error, size_t error_size) {
   const char *target = edge_rt_gpu_model_target();
   if (!target)
     return 0;
-  edge_rt_gpu_vendor vendor =
-      strncmp(target, "amd:", 4) == 0 ? EDGE_GPU_AMD : EDGE_GPU_NVIDIA;
   char reason[EDGE_GPU_ERROR_SIZE];
-  int status = edge_rt_gpu_open(vendor, reason, sizeof(reason));
+  int status = edge_rt_gpu_open(model_vendor(), reason, sizeof(reason));
   if (!status) {
     pthread_mutex_lock(&gpu.lock);
     status = gpu.modules_failed;
@@ -152,12 +157,8 @@ int edge_rt_gpu_check_model(char *error, size_t error_size) {
 void *mgpuModuleLoad(void *data, size_t size) {
   (void)size;
   char error[EDGE_GPU_ERROR_SIZE];
-  const char *target = edge_rt_gpu_model_target();
-  edge_rt_gpu_vendor vendor = target && strncmp(target, "amd:", 4) == 0
-                                  ? EDGE_GPU_AMD
-                                  : EDGE_GPU_NVIDIA;
   void *module = NULL;
-  if (edge_rt_gpu_open(vendor, error, sizeof(error)) == 0 &&
+  if (edge_rt_gpu_open(model_vendor(), error, sizeof(error)) == 0 &&
       gpu.backend->module_load(data, &module, error, sizeof(error)) == 0)
     return module;
   // Reported when an instance is created: a library constructor has no
@@ -352,6 +353,9 @@ struct edge_rt_gpu_constants {
   } * entries;
   size_t count;
   size_t capacity;
+  /// Where the next lookup starts: every run asks for the weights in the
+  /// same order, so each lookup is one comparison.
+  size_t next;
 };
 
 edge_rt_gpu_constants *edge_rt_gpu_constants_create(void) {
@@ -382,9 +386,13 @@ void *edge_rt_gpu_constant(const void *host, int64_t bytes) {
     fail("a GPU kernel ran outside a model instance");
     return NULL;
   }
-  for (size_t i = 0; i < constants->count; ++i)
-    if (constants->entries[i].host == host)
+  for (size_t n = 0; n < constants->count; ++n) {
+    size_t i = (constants->next + n) % constants->count;
+    if (constants->entries[i].host == host) {
+      constants->next = i + 1;
       return constants->entries[i].device;
+    }
+  }
   if (constants->count == constants->capacity) {
     size_t capacity = constants->capacity ? 2 * constants->capacity : 64;
     struct constant *grown =
@@ -411,6 +419,7 @@ void *edge_rt_gpu_constant(const void *host, int64_t bytes) {
     return NULL;
   }
   constants->entries[constants->count++] = (struct constant){host, device};
+  constants->next = constants->count;
   return device;
 }
 
