@@ -109,9 +109,12 @@ struct GPUDeviceBuffersPass final
           func.getArgAttr(arg.getArgNumber(), edge::kInputAttrName) != nullptr;
       SmallVector<Value> sizes = dynamicSizes(builder, loc, arg);
       Value device = createDeviceAlloc(builder, loc, type, sizes);
-      arg.replaceAllUsesExcept(device, device.getDefiningOp());
+      // Everything but the staging itself (the allocation and the sizes it
+      // reads from the argument) uses the device buffer.
+      SmallPtrSet<Operation *, 4> staging = {device.getDefiningOp()};
       for (Value size : sizes)
-        size.getDefiningOp()->setOperand(0, arg);
+        staging.insert(size.getDefiningOp());
+      arg.replaceAllUsesExcept(device, staging);
       if (isInput)
         gpu::MemcpyOp::create(builder, loc, /*asyncToken=*/Type(), ValueRange{},
                               device, arg);
