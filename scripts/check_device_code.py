@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 DEFAULT_PTXAS = "/usr/local/cuda/bin/ptxas"
 DEFAULT_READELF = "/usr/lib/llvm-22/bin/llvm-readelf"
@@ -73,6 +73,21 @@ def check_code_object(path: Path, readelf_path: str) -> Optional[str]:
     return None
 
 
+def check_directory(directory: Path, ptxas: str = DEFAULT_PTXAS,
+                    readelf_path: str = DEFAULT_READELF) -> Tuple[List[str], str]:
+    """Checks every PTX file and code object in `directory`; returns the problems and a
+    one-line summary. A model whose outputs are empty or computed at compile time has no
+    kernel, which is valid."""
+    ptx = sorted(directory.glob("*.ptx"))
+    objects = sorted(directory.glob("*.hsaco"))
+    if not ptx and not objects:
+        return [], f"no kernels in {directory}"
+    problems = [p for p in (check_ptx(f, ptxas) for f in ptx) if p]
+    problems += [p for p in (check_code_object(f, readelf_path) for f in objects) if p]
+    return problems, (f"checked {len(ptx)} PTX files, {len(objects)} AMDGPU code objects: "
+                      f"{len(problems)} problems")
+
+
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("directory", type=Path)
@@ -83,18 +98,10 @@ def main(argv: List[str]) -> int:
         print(f"check_device_code: error: {args.directory} is not a directory",
               file=sys.stderr)
         return 2
-    ptx = sorted(args.directory.glob("*.ptx"))
-    objects = sorted(args.directory.glob("*.hsaco"))
-    if not ptx and not objects:
-        # A model whose outputs are empty or computed at compile time has no kernel.
-        print(f"no kernels in {args.directory}")
-        return 0
-    problems = [p for p in (check_ptx(f, args.ptxas) for f in ptx) if p]
-    problems += [p for p in (check_code_object(f, args.readelf) for f in objects) if p]
+    problems, summary = check_directory(args.directory, args.ptxas, args.readelf)
     for problem in problems:
         print(problem)
-    print(f"checked {len(ptx)} PTX files, {len(objects)} AMDGPU code objects: "
-          f"{len(problems)} problems")
+    print(summary)
     return 1 if problems else 0
 
 
