@@ -71,9 +71,6 @@ void mlir::edge::buildGPUBinaryPipeline(OpPassManager &pm,
     // (for newer chips); AMD: the HSA code object.
     name = nvidia ? "fatbin" : "bin";
     break;
-  case GPUBinaryFormat::Object:
-    name = "bin";
-    break;
   case GPUBinaryFormat::Assembly:
     name = "isa";
     break;

@@ -239,17 +239,17 @@ LogicalResult writeDeviceCode(ModuleOp module, llvm::raw_ostream *os,
   return success();
 }
 
-/// Serializes a copy of the GPU module's kernels in `format` and writes
-/// them (see writeDeviceCode).
-LogicalResult emitDeviceCode(ModuleOp module, const GPUTarget &gpu,
-                             GPUBinaryFormat format, llvm::raw_ostream *os,
-                             StringRef extension) {
+/// Serializes a copy of the module's kernels as PTX or AMDGPU assembly and
+/// writes them (see writeDeviceCode).
+LogicalResult emitAssembly(ModuleOp module, const GPUTarget &gpu,
+                           llvm::raw_ostream *os) {
   OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
   PassManager pm(module.getContext());
-  buildGPUBinaryPipeline(pm, gpu, format);
+  buildGPUBinaryPipeline(pm, gpu, GPUBinaryFormat::Assembly);
   if (failed(pm.run(*copy)))
     return failure();
-  return writeDeviceCode(*copy, os, deviceCodeDir, extension);
+  bool nvidia = gpu.vendor == GPUTarget::Vendor::NVIDIA;
+  return writeDeviceCode(*copy, os, deviceCodeDir, nvidia ? "ptx" : "s");
 }
 
 std::string defaultLibraryPath() {
@@ -320,12 +320,10 @@ int compile(MLIRContext &context) {
     return 1;
   if (gpu) {
     bool nvidia = gpu->vendor == GPUTarget::Vendor::NVIDIA;
-    StringRef assembly = nvidia ? "ptx" : "s";
     if (emit == EmitKind::Device) {
       LogicalResult written = failure();
       if (failed(writeText([&](llvm::raw_ostream &os) {
-            written = emitDeviceCode(*module, *gpu, GPUBinaryFormat::Assembly,
-                                     &os, assembly);
+            written = emitAssembly(*module, *gpu, &os);
           })))
         return 1;
       return failed(written);
@@ -335,9 +333,7 @@ int compile(MLIRContext &context) {
               llvm::sys::fs::create_directories(deviceCodeDir))
         return fail("cannot create " + deviceCodeDir + ": " + ec.message());
       // NVIDIA embeds a fatbin: the PTX is serialized on its own.
-      if (nvidia && failed(emitDeviceCode(*module, *gpu,
-                                          GPUBinaryFormat::Assembly, nullptr,
-                                          assembly)))
+      if (nvidia && failed(emitAssembly(*module, *gpu, nullptr)))
         return 1;
     }
     PassManager binary(&context);

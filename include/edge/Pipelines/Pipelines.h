@@ -65,8 +65,6 @@ enum class GPUBinaryFormat {
   /// What the library embeds: a fatbin (NVIDIA: cubin + PTX) or an HSA
   /// code object (AMD).
   Embedded,
-  /// The chip's object: cubin or HSA code object.
-  Object,
   /// PTX or AMDGPU assembly.
   Assembly,
 };
