@@ -422,7 +422,9 @@ class Options:
     """The settings every case runs with."""
 
     compiler: Path
-    runner: Path
+    # The command that runs a library: edge-run, or a prefix such as
+    # `qemu-aarch64 -L /usr/aarch64-linux-gnu edge-run-lite` for another architecture.
+    runner: Tuple[str, ...]
     timeout_compile: float
     timeout_run: float
     keep_dir: Optional[Path]
@@ -597,7 +599,7 @@ def run_data_sets(case: Case, model: onnx.ModelProto, work: Path, opts: Options,
     for data_set in numbered(case.path, "test_data_set_"):
         out_dir = work / data_set.name
         out_dir.mkdir()
-        cmd = [str(opts.runner), str(work / "model.so")]
+        cmd = [*opts.runner, str(work / "model.so")]
         for input_path in numbered(data_set, "input_", ".pb"):
             cmd += ["--input", str(input_path.resolve())]
         run = children.run(cmd + ["--output-dir", str(out_dir)], work, opts.timeout_run)
@@ -837,6 +839,12 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         help="comma-separated libonnx-testdata suites "
                              f"(default: {','.join(SUITES)})")
     parser.add_argument("--filter", metavar="REGEX", help="only cases whose id matches (re.search)")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="of the selected cases, only N spread evenly over them (in id order)")
+    parser.add_argument("--runner", metavar="COMMAND",
+                        help="command that runs a library, instead of build/bin/edge-run, e.g. "
+                             "'qemu-aarch64 -L /usr/aarch64-linux-gnu "
+                             "build/bin/aarch64-linux-gnu/edge-run-lite' (split like a shell)")
     parser.add_argument("--cases-file", type=Path, metavar="FILE",
                         help="only the `suite/case` ids listed in FILE (# comments)")
     parser.add_argument("--case-dir", type=Path, action="append", default=[], metavar="DIR",
@@ -891,7 +899,11 @@ def collect_cases(args: argparse.Namespace) -> List[Case]:
     elif not args.case_dir:
         raise UsageError("libonnx-testdata not found (install it, or give --case-dir)")
     case_ids = read_case_ids(args.cases_file) if args.cases_file else None
-    return select_cases(universe, case_ids, suites, args.filter)
+    cases = select_cases(universe, case_ids, suites, args.filter)
+    if args.sample is not None and 0 < args.sample < len(cases):
+        step = len(cases) / args.sample
+        cases = [cases[int(i * step)] for i in range(args.sample)]
+    return cases
 
 
 def find_tools(build_dir: Path, need_compiler: bool = True) -> Tuple[Path, Path]:
@@ -920,7 +932,8 @@ def main(argv: List[str]) -> int:
         print("conformance: error: no case selected", file=sys.stderr)
         return 2
     keep_dir = args.keep.resolve() if args.keep else None
-    opts = Options(compiler, runner, args.timeout_compile, args.timeout_run, keep_dir,
+    runner_command = tuple(shlex.split(args.runner)) if args.runner else (str(runner),)
+    opts = Options(compiler, runner_command, args.timeout_compile, args.timeout_run, keep_dir,
                    tuple(args.compile_arg), args.compile_only,
                    args.prebuilt.resolve() if args.prebuilt else None)
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)

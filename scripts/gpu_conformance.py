@@ -42,7 +42,7 @@ def compile_for(target: str, cases: List[conformance.Case], args, compiler: Path
     compile_args = (f"--target={target}",)
     if amd:
         compile_args += (f"--device-code-dir={conformance.DEVICE_CODE_DIR}",)
-    opts = Options(compiler, runner, args.timeout_compile, 0.0, keep, compile_args,
+    opts = Options(compiler, (str(runner),), args.timeout_compile, 0.0, keep, compile_args,
                    compile_only=True, check_device_code=amd)
     results = conformance.run_all(cases, opts, args.jobs)
     conformance.print_summary(results)

@@ -2,6 +2,7 @@
 # lit configuration of the edge test suite.
 
 import os
+import platform
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -31,6 +32,14 @@ if os.access(ptxas, os.X_OK):
 if os.path.isfile(os.path.join(config.edge_rocm_path, "amdgcn", "bitcode", "ocml.bc")):
     config.available_features.add("rocm-device-libs")
 
+# AArch64 libraries run under qemu-user, through the AArch64 build of
+# edge-run-lite (docs/targets.md); the packages come with scripts/install-deps.sh.
+aarch64_runner = os.path.join(config.edge_tools_dir, "aarch64-linux-gnu", "edge-run-lite")
+config.substitutions.append(("%run_aarch64",
+                             "qemu-aarch64 -L /usr/aarch64-linux-gnu " + aarch64_runner))
+if platform.machine() == "x86_64":
+    config.available_features.add("x86_64-host")
+
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
@@ -40,5 +49,6 @@ tools = [
     ToolSubst("edge-translate", unresolved="ignore"),
     ToolSubst("edge-compile", unresolved="ignore"),
     ToolSubst("edge-run", unresolved="ignore"),
+    ToolSubst("edge-run-lite", unresolved="ignore"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -24,7 +24,7 @@ extern "C" {
 #define EDGE_API
 #endif
 
-#define EDGE_ABI_VERSION 3u
+#define EDGE_ABI_VERSION 4u
 
 /// Element types. The values are those of ONNX TensorProto.DataType so that
 /// tools can map them without a table.
@@ -77,7 +77,11 @@ typedef enum edge_status {
   EDGE_ERROR_INTERNAL = 3,
   /// The device the model was compiled for (a GPU) is missing here: no
   /// driver, no such device, or its kernels do not load.
-  EDGE_ERROR_DEVICE_UNAVAILABLE = 4
+  EDGE_ERROR_DEVICE_UNAVAILABLE = 4,
+  /// The library was compiled for a CPU feature this CPU lacks (say
+  /// x86-64-v4 code on an AVX2 machine); the message names the target and
+  /// the missing features.
+  EDGE_ERROR_UNSUPPORTED_CPU = 5
 } edge_status;
 
 /// Static description of one graph input or output. Tensors are dense and

@@ -52,7 +52,9 @@ void mlir::edge::buildPartitionPipeline(OpPassManager &pm,
   pm.addPass(createPartitionPass());
 }
 
-void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm, bool cpuKernels) {
+void mlir::edge::buildEdgeToLinalgPipeline(
+    OpPassManager &pm,
+    const std::optional<TileAndVectorizePassOptions> &cpuKernels) {
   // Kernels are fused after lowering to linalg; the groups only mattered
   // to placement.
   pm.addNestedPass<func::FuncOp>(createInlineFusionGroupsPass());
@@ -66,19 +68,27 @@ void mlir::edge::buildEdgeToLinalgPipeline(OpPassManager &pm, bool cpuKernels) {
     return;
   // Multiply-accumulate kernels become register tiles whose accumulators
   // the subset hoisting keeps in vector registers across the reduction.
-  pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass());
+  pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass(*cpuKernels));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLoopInvariantSubsetHoistingPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
-void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                           StringRef cpuRequirement) {
   addTextualPipeline(pm, kBufferizePipeline);
+  // bfloat16 arithmetic is done in f32 and its conversions become integer
+  // code: a CPU without bf16 instructions would otherwise call
+  // __truncsfbf2, which neither Debian 12's libgcc nor AArch64's has.
   addTextualPipeline(
       pm, "func.func(convert-linalg-to-parallel-loops,scf-forall-to-parallel),"
           "edge-outline-parallel-loops,"
-          "func.func(convert-vector-to-scf{full-unroll=true}),"
+          "func.func(convert-vector-to-scf{full-unroll=true},"
+          "math-extend-to-supported-types{extra-types=f16 target-type=f32},"
+          "arith-emulate-unsupported-floats{source-types=bf16 "
+          "target-type=f32},"
+          "arith-expand{include-bf16=true}),"
           "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-libm,convert-math-to-llvm,"
           "convert-vector-to-llvm,"
@@ -86,13 +96,17 @@ void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm) {
           "convert-arith-to-llvm,convert-index-to-llvm,"
           "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"
           "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");
-  pm.addPass(createEmitABIEntryPass());
+  EmitABIEntryPassOptions entry;
+  entry.cpuRequirement = cpuRequirement.str();
+  pm.addPass(createEmitABIEntryPass(entry));
 }
 
 void mlir::edge::registerEdgePipelines() {
   PassPipelineRegistration<>(
       "edge-to-linalg", "Lower the edge dialect to linalg on tensors",
-      [](OpPassManager &pm) { buildEdgeToLinalgPipeline(pm); });
+      [](OpPassManager &pm) {
+        buildEdgeToLinalgPipeline(pm, TileAndVectorizePassOptions());
+      });
   PassPipelineRegistration<>(
       "edge-linalg-to-llvm",
       "Bufferize and lower linalg to the LLVM dialect with the runtime entry",
@@ -100,7 +114,7 @@ void mlir::edge::registerEdgePipelines() {
   PassPipelineRegistration<>(
       "edge-cpu", "The whole CPU pipeline: edge to the LLVM dialect",
       [](OpPassManager &pm) {
-        buildEdgeToLinalgPipeline(pm);
+        buildEdgeToLinalgPipeline(pm, TileAndVectorizePassOptions());
         buildLinalgToLLVMPipeline(pm);
       });
 }

@@ -11,59 +11,16 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 using namespace mlir::edge;
-
-std::unique_ptr<llvm::TargetMachine>
-mlir::edge::createHostTargetMachine(const HostCodeGenOptions &options,
-                                    std::string &error) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  llvm::Triple triple(llvm::sys::getProcessTriple());
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return nullptr;
-
-  std::string cpu = options.cpu;
-  std::string features = options.features;
-  if (cpu.empty()) {
-    // The widest vector features of the compiling machine: without them the
-    // generated loops are several times slower (no AVX-512/AVX2).
-    cpu = llvm::sys::getHostCPUName().str();
-    if (features.empty()) {
-      llvm::SubtargetFeatures list;
-      for (const auto &feature : llvm::sys::getHostCPUFeatures())
-        list.AddFeature(feature.first(), feature.second);
-      features = list.getString();
-    }
-  }
-  llvm::CodeGenOptLevel level = options.optLevel >= 3
-                                    ? llvm::CodeGenOptLevel::Aggressive
-                                : options.optLevel == 0
-                                    ? llvm::CodeGenOptLevel::None
-                                    : llvm::CodeGenOptLevel::Default;
-  // Constructors (a GPU model loads its kernels in one) go to .init_array:
-  // the C runtime no longer runs the legacy .ctors section.
-  llvm::TargetOptions targetOptions;
-  targetOptions.UseInitArray = true;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, targetOptions, llvm::Reloc::PIC_,
-      std::nullopt, level));
-  if (!machine)
-    error = "cannot create a target machine for " + triple.str();
-  return machine;
-}
 
 std::unique_ptr<llvm::Module>
 mlir::edge::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
@@ -120,27 +77,51 @@ LogicalResult mlir::edge::emitNativeCode(llvm::Module &module,
   return success();
 }
 
+/// The runtime archive for `triple`: the one this build made for the host,
+/// or the cross-built one in lib/<arch>-linux-gnu/ (EDGE_RUNTIME_ARCHIVE_
+/// <ARCH> overrides it).
+static std::string locateRuntimeArchive(const llvm::Triple &triple) {
+  llvm::Triple host(llvm::sys::getProcessTriple());
+  if (triple.getArch() == host.getArch())
+    return locateToolchainPath("EDGE_RUNTIME_ARCHIVE", EDGE_RUNTIME_ARCHIVE);
+  std::string arch = triple.getArchName().str();
+  std::string variable = "EDGE_RUNTIME_ARCHIVE_" + llvm::StringRef(arch).upper();
+  SmallString<256> path(EDGE_RUNTIME_LIBRARY_DIR);
+  llvm::sys::path::append(path, arch + "-linux-gnu", "libedge_runtime.a");
+  return locateToolchainPath(variable.c_str(), path.c_str());
+}
+
 LogicalResult mlir::edge::linkSharedLibrary(StringRef objectPath,
                                             StringRef outputPath,
+                                            StringRef tripleName,
                                             std::string &error) {
+  llvm::Triple triple(tripleName);
   std::string linker = locateToolchainPath("EDGE_CLANG", EDGE_CLANG_PATH);
-  std::string runtime =
-      locateToolchainPath("EDGE_RUNTIME_ARCHIVE", EDGE_RUNTIME_ARCHIVE);
+  std::string runtime = locateRuntimeArchive(triple);
   std::string exports =
       locateToolchainPath("EDGE_RUNTIME_EXPORTS", EDGE_RUNTIME_EXPORTS);
-  for (const std::string &path : {linker, runtime, exports}) {
+  for (const std::string &path : {linker, exports}) {
     if (!llvm::sys::fs::exists(path)) {
       error = "cannot link: '" + path +
-              "' does not exist (set EDGE_CLANG, EDGE_RUNTIME_ARCHIVE or "
-              "EDGE_RUNTIME_EXPORTS)";
+              "' does not exist (set EDGE_CLANG or EDGE_RUNTIME_EXPORTS)";
       return failure();
     }
   }
+  if (!llvm::sys::fs::exists(runtime)) {
+    error = "cannot link for " + triple.getArchName().str() + ": '" + runtime +
+            "' does not exist; this build of edge has no runtime for that "
+            "architecture (docs/targets.md: install its C library, e.g. "
+            "libc6-dev-arm64-cross, and rebuild)";
+    return failure();
+  }
+  // Debian's cross C libraries live under <arch>-linux-gnu.
+  std::string targetFlag = "--target=" + triple.getArchName().str() + "-linux-gnu";
   std::string versionScript = "-Wl,--version-script=" + exports;
   // The runtime defines the entry's callers (the C ABI) besides what the
   // model object calls (allocation, edge_parallel_for): the whole archive
   // goes in, and the version script keeps only the ABI exported.
   SmallVector<StringRef> args = {linker,
+                                 targetFlag,
                                  "-shared",
                                  "-fuse-ld=lld",
                                  "-o",

@@ -14,7 +14,8 @@ using namespace mlir;
 using namespace mlir::edge;
 
 void mlir::edge::buildLinalgToGPUPipeline(OpPassManager &pm,
-                                          const GPUTarget &target) {
+                                          const GPUTarget &target,
+                                          StringRef cpuRequirement) {
   addTextualPipeline(pm, kBufferizePipeline);
   // Every loop nest becomes a kernel over device buffers; the host keeps
   // the allocations and launches (one stream per run: gpu-async-region).
@@ -57,6 +58,7 @@ void mlir::edge::buildLinalgToGPUPipeline(OpPassManager &pm,
           "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");
   EmitABIEntryPassOptions options;
   options.deviceTarget = target.str();
+  options.cpuRequirement = cpuRequirement.str();
   pm.addPass(createEmitABIEntryPass(options));
 }
 

@@ -49,17 +49,24 @@ struct Preset {
   StringRef name;
   DeviceKind kind;
   StringRef chip;
+  /// The --target its code is generated for ("": the compiling machine).
+  StringRef target;
   double peakGflops, bandwidthGBps, memoryGB, launchUs;
 };
 
 constexpr Preset kPresets[] = {
     // Two AVX2 cores at ~3 GHz (2 FMA x 8 lanes x 2 per cycle per core).
-    {"host", DeviceKind::CPU, "x86-64 (2 cores, AVX2)", 192, 20, 24, 0},
-    {"rpi5", DeviceKind::CPU, "Cortex-A76 x4 (Raspberry Pi 5)", 77, 17, 8, 0},
-    {"jetson-orin", DeviceKind::NVIDIA, "Jetson AGX Orin", 5300, 204.8, 32, 8},
-    {"a100", DeviceKind::NVIDIA, "A100 SXM 80 GB", 19500, 2039, 80, 5},
-    {"h100", DeviceKind::NVIDIA, "H100 SXM", 67000, 3350, 80, 5},
-    {"mi300x", DeviceKind::AMD, "Instinct MI300X", 163400, 5300, 192, 6},
+    {"host", DeviceKind::CPU, "x86-64 (2 cores, AVX2)", "", 192, 20, 24, 0},
+    {"rpi5", DeviceKind::CPU, "Cortex-A76 x4 (Raspberry Pi 5)",
+     "cpu:cortex-a76", 77, 17, 8, 0},
+    {"jetson-orin", DeviceKind::NVIDIA, "Jetson AGX Orin", "nvidia:sm_87",
+     5300, 204.8, 32, 8},
+    {"a100", DeviceKind::NVIDIA, "A100 SXM 80 GB", "nvidia:sm_80", 19500,
+     2039, 80, 5},
+    {"h100", DeviceKind::NVIDIA, "H100 SXM", "nvidia:sm_90", 67000, 3350, 80,
+     5},
+    {"mi300x", DeviceKind::AMD, "Instinct MI300X", "amd:gfx942", 163400, 5300,
+     192, 6},
 };
 
 /// PCIe 4.0 x16, effective.
@@ -170,7 +177,7 @@ mlir::edge::parseDeviceDescription(StringRef json) {
       return fieldError(path, "expected an object");
     if (llvm::Error error =
             checkKeys(*object,
-                      {"name", "kind", "chip", "peak_gflops",
+                      {"name", "kind", "chip", "target", "peak_gflops",
                        "memory_bandwidth_gbps", "memory_gb",
                        "launch_overhead_us", "unsupported_ops"},
                       path))
@@ -199,6 +206,15 @@ mlir::edge::parseDeviceDescription(StringRef json) {
       if (!text)
         return fieldError(path + ".chip", "expected a string");
       device.chip = text->str();
+    }
+    if (const llvm::json::Value *target = object->get("target")) {
+      std::optional<StringRef> text = target->getAsString();
+      StringRef prefix = getDeviceKindName(device.kind);
+      if (!text || !(*text == prefix || text->starts_with(prefix.str() + ":")))
+        return fieldError(path + ".target",
+                          "expected a " + prefix + " target: '" + prefix +
+                              "' or '" + prefix + ":NAME'");
+      device.target = *text == "cpu" ? "" : text->str();
     }
     llvm::Expected<double> peak = getPositive(*object, "peak_gflops", path);
     if (!peak)
@@ -296,6 +312,7 @@ mlir::edge::getPresetDevices(StringRef commaSeparated) {
     device.name = count ? (name + llvm::Twine(count)).str() : name.str();
     device.kind = preset->kind;
     device.chip = preset->chip.str();
+    device.target = preset->target.str();
     device.peakGflops = preset->peakGflops;
     device.memoryBandwidthGBps = preset->bandwidthGBps;
     device.memoryBytes = preset->memoryGB * 1e9;

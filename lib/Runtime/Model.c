@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Allocator.h"
+#include "CPUFeatures.h"
 #include "Devices.h"
 #include "GPU.h"
 #include "Metadata.h"
@@ -30,6 +31,10 @@
 
 /// Defined by the object file edge-compile emits.
 EDGE_HIDDEN extern const char edge_generated_metadata[];
+/// The CPU target of the code and the features it needs (CPUFeatures.h);
+/// weak: a library without it (a test's stand-in model) runs anywhere.
+__attribute__((weak, visibility("hidden"))) extern const char
+    edge_generated_cpu_requirement[];
 /// The arena of the memory plan (the largest, for a partitioned model).
 EDGE_HIDDEN extern const int64_t edge_generated_workspace_bytes;
 /// Runs one partition; `buffers` holds its input data pointers, then its
@@ -190,6 +195,10 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     return EDGE_ERROR_INVALID_ARGUMENT;
   }
   *out = NULL;
+  // Before anything runs code compiled for the target.
+  if (edge_rt_check_cpu(edge_generated_cpu_requirement, create_error,
+                        sizeof(create_error)))
+    return EDGE_ERROR_UNSUPPORTED_CPU;
   edge_model *model = calloc(1, sizeof(edge_model));
   if (!model) {
     snprintf(create_error, sizeof(create_error), "out of memory");

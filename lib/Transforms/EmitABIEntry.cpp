@@ -96,14 +96,21 @@ struct EmitABIEntryPass final : edge::impl::EmitABIEntryPassBase<EmitABIEntryPas
     LLVM::GlobalOp::create(builder, loc, i64Type, /*isConstant=*/true,
                            LLVM::Linkage::External, kWorkspaceSymbol,
                            builder.getIntegerAttr(i64Type, workspace));
-    if (!deviceTarget.empty()) {
-      std::string text = deviceTarget + '\0';
-      auto arrayType = LLVM::LLVMArrayType::get(builder.getI8Type(),
-                                                text.size());
-      LLVM::GlobalOp::create(builder, loc, arrayType, /*isConstant=*/true,
-                             LLVM::Linkage::External, kDeviceTargetSymbol,
-                             builder.getStringAttr(text));
-    }
+    if (!deviceTarget.empty())
+      createStringGlobal(builder, loc, kDeviceTargetSymbol, deviceTarget);
+    if (!cpuRequirement.empty())
+      createStringGlobal(builder, loc, kCPURequirementSymbol, cpuRequirement);
+  }
+
+  /// A NUL-terminated constant string the runtime reads by its C name.
+  static void createStringGlobal(OpBuilder &builder, Location loc,
+                                 StringRef symbol, StringRef value) {
+    std::string text = value.str() + '\0';
+    auto arrayType =
+        LLVM::LLVMArrayType::get(builder.getI8Type(), text.size());
+    LLVM::GlobalOp::create(builder, loc, arrayType, /*isConstant=*/true,
+                           LLVM::Linkage::External, symbol,
+                           builder.getStringAttr(text));
   }
 };
 } // namespace

@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Remarks.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::edge {
@@ -34,6 +35,9 @@ namespace mlir::edge {
 
 using namespace mlir;
 using namespace mlir::edge;
+
+static constexpr remark::RemarkOpts kPlanRemark =
+    remark::RemarkOpts::name("TilePlan").category("edge-tile-and-vectorize");
 
 /// Whether the body of `op` is `yield out + a * b` (either operand order)
 /// over its two inputs and its output.
@@ -110,11 +114,6 @@ static std::optional<unsigned> chooseRowDim(linalg::GenericOp op,
   return rowDim;
 }
 
-/// Most accumulator rows of a kernel whose rows read their own inputs:
-/// each row also holds its input vector, and a depthwise kernel's few
-/// multiply-adds per row leave nothing to gain from more.
-static constexpr int64_t kSlidingRows = 8;
-
 /// For a kernel without a row loop (every output loop indexes the input
 /// read along `vectorDim`: a depthwise convolution), the output loop
 /// other than `vectorDim` that becomes its rows instead, each reading its
@@ -181,7 +180,8 @@ static bool canBlockLoop(linalg::GenericOp op, unsigned dim) {
 /// channels, one per output column, the input is broadcast, and the
 /// weights, constants, are stored with the output channel innermost.
 static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
-                                          int64_t vectorWidth, int64_t rows) {
+                                          int64_t vectorWidth, int64_t rows,
+                                          int64_t slidingRows) {
   if (!isMultiplyAccumulate(op) || !op.hasPureTensorSemantics())
     return failure();
   for (Value operand : op->getOperands()) {
@@ -225,7 +225,7 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
     if (std::optional<unsigned> slidingDim =
             chooseSlidingRowDim(op, contiguousDim)) {
       plan.sizes[*slidingDim] =
-          largestDivisorAtMost(ranges[*slidingDim], kSlidingRows);
+          largestDivisorAtMost(ranges[*slidingDim], slidingRows);
       plan.slidingRows = true;
     }
   return plan;
@@ -750,9 +750,17 @@ struct TileAndVectorizePass final
     IRRewriter rewriter(&getContext());
     SmallVector<std::pair<linalg::GenericOp, TilePlan>> kernels;
     for (linalg::GenericOp op : candidates) {
-      FailureOr<TilePlan> plan = chooseTilePlan(op, vectorWidth, rows);
-      if (failed(plan))
+      FailureOr<TilePlan> plan =
+          chooseTilePlan(op, vectorWidth, rows, slidingRows);
+      if (failed(plan)) {
+        if (isMultiplyAccumulate(op))
+          remark::missed(op.getLoc(), kPlanRemark)
+              << "multiply-accumulate left to the loop lowering: not a "
+                 "statically shaped f32 kernel whose output's last loop "
+                 "or row loop fills vectors";
         continue;
+      }
+      remarkPlan(op, *plan);
       if (plan->blockedDim) {
         op = blockLoop(op, *plan->blockedDim, plan->sizes.back(), rewriter);
         if (!op)
@@ -770,8 +778,12 @@ struct TileAndVectorizePass final
       if (hasRows)
         op =
             materializeScaledInputs(op, plan->sizes, plan->vectorDim, rewriter);
-      else if (readsVectorDimWithStrideAbove(op, plan->vectorDim, 2))
+      else if (readsVectorDimWithStrideAbove(op, plan->vectorDim, 2)) {
+        remark::missed(op.getLoc(), kPlanRemark)
+            << "kernel without rows reads its vector loop at a stride above "
+               "2: left to the loop lowering";
         continue;
+      }
       op = makeVectorReadsContiguous(op, plan->vectorDim, rewriter);
       kernels.emplace_back(op, std::move(*plan));
     }
@@ -786,7 +798,24 @@ struct TileAndVectorizePass final
                                                              &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    fuseMultiplyAdds(getOperation(), rewriter);
+    if (fuseMultiplyAdd)
+      fuseMultiplyAdds(getOperation(), rewriter);
+  }
+
+  /// Says how `op` is tiled, for a user asking why a kernel is fast or
+  /// slow on a target (the tile follows vector-width and rows).
+  void remarkPlan(linalg::GenericOp op, const TilePlan &plan) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << "register tile ";
+    llvm::interleave(plan.sizes, os, "x");
+    os << ": " << (plan.blockedDim ? "blocked " : "") << "vector loop d"
+       << plan.vectorDim << " (" << plan.sizes[plan.vectorDim]
+       << " lanes, vector-width " << vectorWidth << "), "
+       << (plan.slidingRows ? "sliding rows (at most " : "rows (at most ")
+       << (plan.slidingRows ? slidingRows : rows) << "), "
+       << (fuseMultiplyAdd ? "fused multiply-adds" : "multiply then add");
+    remark::analysis(op.getLoc(), kPlanRemark) << StringRef(text);
   }
 
   /// Moves the reshapes that blockLoop puts around a blocked kernel's

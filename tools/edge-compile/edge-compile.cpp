@@ -1,11 +1,12 @@
 //===- edge-compile.cpp - Compile an ONNX model into a native library -----===//
 //
-//   edge-compile model.onnx -o model.so [--target=cpu|nvidia:CHIP|amd:CHIP]
+//   edge-compile model.onnx -o model.so
+//       [--target=cpu[:CPU]|nvidia:CHIP|amd:CHIP] [--mcpu=CPU]
 //       [--emit=edge|linalg|device|llvm|asm|obj|so] [--device-code-dir=DIR]
 //       [--input-shape=NAME:1x3x224x224]
 //       [--bind-input=NAME=FILE.pb|V0,V1,...]
 //       [--devices=FILE.json|PRESET,...] [--pin=NODE=DEVICE]
-//       [--report=FILE.json [--report-dot=FILE.dot]]
+//       [--report=FILE.json [--report-dot=FILE.dot]] [--remarks-filter=RE]
 //
 // With several devices, the model is placed by the cost model and split into
 // per-device partitions run by a host schedule (docs/placement.md).
@@ -16,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "edge/Conversion/ImportONNX/ImportONNX.h"
+#include "edge/Pipelines/CPUTarget.h"
 #include "edge/Pipelines/CodeGen.h"
 #include "edge/Pipelines/Pipelines.h"
 #include "edge/Placement/CostReport.h"
@@ -24,6 +26,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Remarks.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
@@ -62,9 +65,10 @@ llvm::cl::opt<std::string>
                llvm::cl::value_desc("file"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string>
     target("target",
-           llvm::cl::desc("Device to compile for: cpu (default), "
-                          "nvidia:CHIP (sm_80, sm_90, ...) or amd:CHIP "
-                          "(gfx90a, gfx942, gfx1100, ...)"),
+           llvm::cl::desc("Device to compile for: cpu (default; cpu:CPU "
+                          "names the CPU as --mcpu does), nvidia:CHIP "
+                          "(sm_80, sm_90, ...) or amd:CHIP (gfx90a, gfx942, "
+                          "gfx1100, ...)"),
            llvm::cl::init("cpu"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<EmitKind>
     emit("emit", llvm::cl::desc("Stop at a stage and write it"),
@@ -121,9 +125,21 @@ llvm::cl::opt<std::string> deviceCodeDir(
                    "code into DIR: its PTX (NAME.ptx, NVIDIA) or the code "
                    "object the library embeds (NAME.hsaco, AMD)"),
     llvm::cl::value_desc("DIR"), llvm::cl::cat(edgeCategory));
-llvm::cl::opt<std::string>
-    cpu("mcpu", llvm::cl::desc("Host CPU to tune for (default: this machine)"),
-        llvm::cl::cat(edgeCategory));
+llvm::cl::opt<std::string> cpuOption(
+    "mcpu",
+    llvm::cl::desc("CPU to generate code for: native (this machine, the "
+                   "default), an x86-64 level (x86-64-v2, x86-64-v3 = AVX2, "
+                   "x86-64-v4 = AVX-512) or CPU (znver4, skylake-avx512), an "
+                   "AArch64 CPU (cortex-a76, cortex-a78ae, neoverse-n1) or "
+                   "architecture (armv8.2-a); docs/targets.md"),
+    llvm::cl::value_desc("CPU"), llvm::cl::cat(edgeCategory));
+llvm::cl::opt<std::string> remarksFilter(
+    "remarks-filter",
+    llvm::cl::desc("Print the remarks of the categories this regex matches (whole "
+                   "names, e.g. edge-.*): "
+                   "edge-cpu-target (the target and its kernel shape), "
+                   "edge-tile-and-vectorize (each kernel's register tile)"),
+    llvm::cl::value_desc("REGEX"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<unsigned> optLevel("O", llvm::cl::desc("LLVM optimization level"),
                                  llvm::cl::init(3), llvm::cl::Prefix,
                                  llvm::cl::cat(edgeCategory));
@@ -258,9 +274,41 @@ std::string defaultLibraryPath() {
   return path.str().str();
 }
 
+/// The CPU to generate code for: --mcpu, the CPU of --target=cpu:CPU, or
+/// the target of the CPU devices in --devices (a preset carries its own:
+/// rpi5 is a cortex-a76); empty for this machine. One library holds code
+/// for one CPU.
+llvm::Expected<std::string> selectCPU(std::optional<std::string> fromTarget,
+                                      const DeviceSet &devices) {
+  std::string chosen = cpuOption, origin = "--mcpu";
+  if (fromTarget && !fromTarget->empty()) {
+    if (!chosen.empty() && chosen != *fromTarget)
+      return llvm::createStringError("--target=" + target + " and --mcpu=" +
+                                     chosen + " name different CPUs");
+    chosen = *fromTarget;
+    origin = "--target";
+  }
+  for (const Device &device : devices.devices) {
+    if (device.kind != DeviceKind::CPU || device.target.empty())
+      continue;
+    std::optional<std::string> cpu = parseCPUTargetSpec(device.target);
+    if (!cpu || cpu->empty())
+      continue;
+    if (!chosen.empty() && chosen != *cpu)
+      return llvm::createStringError(
+          "device '" + device.name + "' is a " + *cpu + " but " + origin +
+          " asks for " + chosen +
+          "; a library holds code for one CPU (docs/targets.md)");
+    chosen = *cpu;
+    origin = "device '" + device.name + "'";
+  }
+  return chosen;
+}
+
 int compile(MLIRContext &context) {
   std::optional<GPUTarget> gpu;
-  if (target != "cpu") {
+  std::optional<std::string> cpuFromTarget = parseCPUTargetSpec(target);
+  if (!cpuFromTarget) {
     std::string error;
     gpu.emplace();
     if (failed(parseGPUTarget(target, *gpu, error)))
@@ -271,6 +319,16 @@ int compile(MLIRContext &context) {
   llvm::Expected<DeviceSet> devices = loadDevices(devicesSpec);
   if (!devices)
     return fail(llvm::toString(devices.takeError()));
+  llvm::Expected<std::string> cpuName = selectCPU(cpuFromTarget, *devices);
+  if (!cpuName)
+    return fail(llvm::toString(cpuName.takeError()));
+  llvm::Expected<CPUTarget> cpu = resolveCPUTarget(*cpuName);
+  if (!cpu)
+    return fail("--mcpu: " + llvm::toString(cpu.takeError()));
+  remark::analysis(UnknownLoc::get(&context),
+                   remark::RemarkOpts::name("Target").category(
+                       "edge-cpu-target"))
+      << StringRef(cpu->describe());
   SmallVector<DevicePin> pins;
   for (StringRef text : pinOptions) {
     std::string error;
@@ -305,7 +363,10 @@ int compile(MLIRContext &context) {
     return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
 
   PassManager pm(&context);
-  buildEdgeToLinalgPipeline(pm, /*cpuKernels=*/!gpu);
+  std::optional<TileAndVectorizePassOptions> cpuKernels;
+  if (!gpu)
+    cpuKernels = cpu->getKernelOptions();
+  buildEdgeToLinalgPipeline(pm, cpuKernels);
   if (failed(pm.run(*module)))
     return 1;
   if (emit == EmitKind::Linalg)
@@ -313,9 +374,9 @@ int compile(MLIRContext &context) {
 
   PassManager lowering(&context);
   if (gpu)
-    buildLinalgToGPUPipeline(lowering, *gpu);
+    buildLinalgToGPUPipeline(lowering, *gpu, cpu->getRequirementRecord());
   else
-    buildLinalgToLLVMPipeline(lowering);
+    buildLinalgToLLVMPipeline(lowering, cpu->getRequirementRecord());
   if (failed(lowering.run(*module)))
     return 1;
   if (gpu) {
@@ -351,11 +412,8 @@ int compile(MLIRContext &context) {
   }
 
   std::string error;
-  HostCodeGenOptions codegen;
-  codegen.cpu = cpu;
-  codegen.optLevel = optLevel;
   std::unique_ptr<llvm::TargetMachine> machine =
-      createHostTargetMachine(codegen, error);
+      createTargetMachine(*cpu, optLevel, error);
   if (!machine)
     return fail(error);
   llvm::LLVMContext llvmContext;
@@ -395,7 +453,8 @@ int compile(MLIRContext &context) {
 
   std::string library =
       outputPath.empty() ? defaultLibraryPath() : outputPath.getValue();
-  LogicalResult linked = linkSharedLibrary(objectPath, library, error);
+  LogicalResult linked =
+      linkSharedLibrary(objectPath, library, cpu->triple, error);
   llvm::sys::fs::remove(tempObject);
   if (failed(linked) || failed(writeModelHeader(library, error)))
     return fail(error);
@@ -424,5 +483,15 @@ int main(int argc, char **argv) {
     printDiagnostic(diag);
     return success();
   });
+  if (!remarksFilter.empty()) {
+    remark::RemarkCategories categories;
+    categories.all = categories.passed = categories.missed =
+        categories.analysis = categories.failed = remarksFilter.getValue();
+    if (failed(remark::enableOptimizationRemarks(
+            context, /*streamer=*/nullptr,
+            std::make_unique<remark::RemarkEmittingPolicyAll>(), categories,
+            /*printAsEmitRemarks=*/true)))
+      return fail("--remarks-filter: cannot enable remarks");
+  }
   return compile(context);
 }

@@ -20,20 +20,6 @@ namespace mlir {
 class ModuleOp;
 namespace edge {
 
-/// What to generate for the host CPU.
-struct HostCodeGenOptions {
-  /// CPU name and feature string; empty means the machine compiling
-  /// (its widest vector features).
-  std::string cpu;
-  std::string features;
-  unsigned optLevel = 3;
-};
-
-/// Creates the target machine for `options` (position-independent code,
-/// for shared libraries). Returns null and sets `error` on failure.
-std::unique_ptr<llvm::TargetMachine>
-createHostTargetMachine(const HostCodeGenOptions &options, std::string &error);
-
 /// Translates an LLVM-dialect module to LLVM IR for `machine` and runs the
 /// LLVM optimization pipeline on it.
 std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
@@ -46,10 +32,10 @@ LogicalResult emitNativeCode(llvm::Module &module, llvm::TargetMachine &machine,
                              bool assembly, llvm::raw_pwrite_stream &os,
                              std::string &error);
 
-/// Links `objectPath` with the edge runtime into the shared library
-/// `outputPath`, exporting only the ABI of edge-c/Model.h.
+/// Links `objectPath` with the edge runtime built for `triple` into the
+/// shared library `outputPath`, exporting only the ABI of edge-c/Model.h.
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
-                                std::string &error);
+                                StringRef triple, std::string &error);
 
 /// Writes the ABI header (edge-c/Model.h) beside `libraryPath`, named after
 /// it: model.so -> model.h.

@@ -3,10 +3,13 @@
 #ifndef EDGE_PIPELINES_PIPELINES_H
 #define EDGE_PIPELINES_PIPELINES_H
 
+#include "edge/Transforms/Passes.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/LogicalResult.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir {
@@ -28,13 +31,19 @@ void buildPartitionPipeline(OpPassManager &pm, llvm::StringRef devices,
 /// metadata emitted and the model function (or the partitions) tagged.
 /// Starts by inlining fusion groups and repeating the graph rewrites, so
 /// it accepts imported, grouped or partitioned IR. With `cpuKernels`, the
-/// multiply-accumulate kernels are tiled and vectorized for the host CPU.
-void buildEdgeToLinalgPipeline(OpPassManager &pm, bool cpuKernels = true);
+/// multiply-accumulate kernels are tiled and vectorized with those register
+/// tiles (CPUTarget::getKernelOptions gives a target's).
+void buildEdgeToLinalgPipeline(
+    OpPassManager &pm,
+    const std::optional<TileAndVectorizePassOptions> &cpuKernels);
 
 /// linalg on tensors -> LLVM dialect with the runtime entry point:
 /// bufferization (weights stay read-only globals, results become
-/// out-parameters), loops, then LLVM.
-void buildLinalgToLLVMPipeline(OpPassManager &pm);
+/// out-parameters), loops, then LLVM. `cpuRequirement` (CPUTarget::
+/// getRequirementRecord) is recorded in the library for the runtime to
+/// check the running CPU against; empty records nothing.
+void buildLinalgToLLVMPipeline(OpPassManager &pm,
+                               llvm::StringRef cpuRequirement = "");
 
 /// A GPU to compile for: `--target=nvidia:sm_90`, `--target=amd:gfx942`.
 struct GPUTarget {
@@ -56,9 +65,11 @@ llvm::LogicalResult parseGPUTarget(llvm::StringRef text, GPUTarget &target,
                                    std::string &error);
 
 /// linalg on tensors -> LLVM dialect host code that runs every loop as a
-/// kernel on `target`, with the runtime entry; the kernels stay in
+/// kernel on `target`, with the runtime entry (recording `cpuRequirement`
+/// for the host code, as buildLinalgToLLVMPipeline); the kernels stay in
 /// gpu.module ops (NVVM or ROCDL) for buildGPUBinaryPipeline.
-void buildLinalgToGPUPipeline(OpPassManager &pm, const GPUTarget &target);
+void buildLinalgToGPUPipeline(OpPassManager &pm, const GPUTarget &target,
+                              llvm::StringRef cpuRequirement = "");
 
 /// What the gpu.module ops become.
 enum class GPUBinaryFormat {

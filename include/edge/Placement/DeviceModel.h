@@ -29,6 +29,10 @@ struct Device {
   std::string name;
   DeviceKind kind = DeviceKind::CPU;
   std::string chip;
+  /// What the device's code is generated for, as `edge-compile --target`
+  /// writes it (`cpu:cortex-a76`, `nvidia:sm_90`); empty for the compiling
+  /// machine's CPU (`cpu`).
+  std::string target;
   /// Sustained f32 throughput, in GFLOP/s.
   double peakGflops = 0;
   /// Sustained memory bandwidth, in GB/s.

@@ -31,6 +31,9 @@ inline constexpr const char *kWorkspaceSymbol =
 /// The GPU a model's kernels were compiled for (absent for the CPU).
 inline constexpr const char *kDeviceTargetSymbol =
     "edge_generated_device_target";
+/// The CPU target of the library's code and the features it needs.
+inline constexpr const char *kCPURequirementSymbol =
+    "edge_generated_cpu_requirement";
 
 /// Names shared by placement, partitioning and the schedule in the ABI.
 inline constexpr const char *kDeviceAttrName = "edge.device";

@@ -44,10 +44,19 @@ def EmitABIEntryPass : Pass<"edge-emit-abi-entry", "::mlir::ModuleOp"> {
     With `device-target` (a GPU model), emits the string
     `edge_generated_device_target` too: the runtime checks at instance
     creation that the device's driver and the embedded kernels loaded.
+    With `cpu-requirement` (`NAME FEATURE...`: the CPU target the code was
+    compiled for and its features, by LLVM's names), emits the string
+    `edge_generated_cpu_requirement`: the runtime refuses to create an
+    instance on a CPU that lacks one of the features, naming them, instead
+    of dying on an illegal instruction.
   }];
   let options = [
     Option<"deviceTarget", "device-target", "std::string", /*default=*/"\"\"",
            "The GPU the model's kernels run on (nvidia:sm_90, amd:gfx942)">,
+    Option<"cpuRequirement", "cpu-requirement", "std::string",
+           /*default=*/"\"\"",
+           "The CPU target of the code and the features it needs "
+           "(x86-64-v3 avx avx2 fma ...)">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
@@ -273,13 +282,27 @@ def TileAndVectorizePass
     transposed at compile time, so its vectors are contiguous loads. A reshape is not moved onto the inputs of an
     elementwise op that consumes a kernel, where it would split the
     epilogue from the kernel.
+    Every kernel's choice (tile sizes, vector and row loops, blocked or
+    sliding rows) and every multiply-accumulate left untiled, with the
+    reason, is an analysis remark of category `edge-tile-and-vectorize`
+    (`edge-opt --remarks-filter=edge-tile-and-vectorize`,
+    `edge-compile --remarks-filter=...`).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
-           "Most lanes of the vector dimension (16: one AVX-512 register)">,
+           "Most f32 lanes of the vector dimension (edge-compile: the "
+           "target's vector register; 16 is one AVX-512 register)">,
     Option<"rows", "rows", "int64_t", /*default=*/"16",
-           "Most accumulator rows of the unrolled second dimension (16 "
-           "accumulators + operands fit AVX-512's 32 vector registers)">,
+           "Most accumulator rows of the unrolled second dimension "
+           "(edge-compile: half the target's vector registers)">,
+    Option<"slidingRows", "sliding-rows", "int64_t", /*default=*/"8",
+           "Most accumulator rows of a kernel whose rows each read their "
+           "own input vectors (edge-compile: a quarter of the target's "
+           "vector registers)">,
+    Option<"fuseMultiplyAdd", "fuse-multiply-add", "bool",
+           /*default=*/"true",
+           "Fuse each multiply and add into vector.fma (off for targets "
+           "without an FMA instruction, where it would be a libm call)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
