@@ -7,6 +7,9 @@ PACKAGES=(
   # Toolchain: MLIR/LLVM 22 (shared libMLIR.so), clang++-22 + lld-22, build tools.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   cmake ninja-build ccache
+  # AArch64 model libraries: the cross C library the runtime is built and
+  # linked against, and qemu-user to run them in the tests (docs/targets.md).
+  libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user
   # AMD GPU code: the device libraries (ockl/ocml bitcode) kernels link with.
   # NVIDIA GPU code uses the CUDA toolkit preinstalled in /usr/local/cuda.
   rocm-device-libs
