@@ -131,6 +131,7 @@ static uint8_t *allocAligned(size_t size) {
 //===----------------------------------------------------------------------===//
 
 typedef struct Tensor {
+  const char *file; // Where it comes from.
   int32_t dtype;
   size_t rank, numElements, numBytes;
   int64_t shape[maxRank];
@@ -418,8 +419,9 @@ static bool parseNpy(const char *path, const uint8_t *data, size_t size,
   return true;
 }
 
-/// Reads a .npy or TensorProto file, recognized by its content.
-static bool readTensorFile(const char *path, Tensor *t) {
+/// Reads t->file, a .npy or TensorProto file recognized by its content.
+static bool readTensorFile(Tensor *t) {
+  const char *path = t->file;
   struct stat info;
   if (stat(path, &info) != 0)
     return fail("cannot read '%s': %s", path, strerror(errno));
@@ -609,7 +611,7 @@ static bool failWithInputs(const Model *m) {
 /// An argument is NAME=FILE when the text before its first '=' is the name
 /// of a graph input; otherwise it is a file for the next input.
 static bool assignInputs(const Model *m, char **specs, size_t numSpecs,
-                         const char **files) {
+                         Tensor *inputs) {
   size_t count = m->numInputs(m->instance), positional = 0;
   const char *firstPositional = NULL;
   for (size_t s = 0; s < numSpecs; ++s) {
@@ -623,9 +625,9 @@ static bool assignInputs(const Model *m, char **specs, size_t numSpecs,
     if (!equals || i == count) {
       firstPositional = firstPositional ? firstPositional : specs[s];
       ++positional;
-    } else if (files[i]) {
+    } else if (inputs[i].file) {
       return fail("input '%s' is given twice", m->input(m->instance, i)->name);
-    } else if (!(files[i] = equals[1] ? equals + 1 : NULL)) {
+    } else if (!(inputs[i].file = equals[1] ? equals + 1 : NULL)) {
       return fail("--input %s: no file after '='", specs[s]);
     }
   }
@@ -644,8 +646,8 @@ static bool assignInputs(const Model *m, char **specs, size_t numSpecs,
     return failWithInputs(m);
   }
   for (size_t i = 0; i < count; ++i) {
-    files[i] = positional ? specs[i] : files[i];
-    if (!files[i]) {
+    inputs[i].file = positional ? specs[i] : inputs[i].file;
+    if (!inputs[i].file) {
       beginError();
       fprintf(stderr, "no --input for graph input '%s'",
               m->input(m->instance, i)->name);
@@ -657,7 +659,7 @@ static bool assignInputs(const Model *m, char **specs, size_t numSpecs,
 
 /// Checks a tensor read for graph input `index` and says what differs.
 static bool checkInput(const edge_tensor_info *info, size_t index,
-                       const char *file, const Tensor *t) {
+                       const Tensor *t) {
   size_t rank = (size_t)info->rank, dim = 0;
   while (t->rank == rank && dim < rank && t->shape[dim] == info->shape[dim])
     ++dim;
@@ -666,7 +668,7 @@ static bool checkInput(const edge_tensor_info *info, size_t index,
   beginError();
   fprintf(stderr, "input %zu '%s' expects ", index, info->name);
   printType(stderr, dtypeName(info->dtype), info->shape, rank);
-  fprintf(stderr, ", but '%s' holds ", file);
+  fprintf(stderr, ", but '%s' holds ", t->file);
   printType(stderr, dtypeName(t->dtype), t->shape, t->rank);
   if (t->dtype != (int32_t)info->dtype)
     fputs(" (the data type differs)\n", stderr);
@@ -807,128 +809,133 @@ static bool runModel(Model *m, const void *const *in, void *const *out,
   return true;
 }
 
-int main(int argc, char **argv) {
-  Options o = {.inputs = malloc((size_t)argc * sizeof(char *))};
-  Model m = {0};
-  Tensor *inputs = NULL;
-  const char **files = NULL;
-  const void **inputData = NULL;
-  void **outputs = NULL;
-  double *times = NULL, latency;
-  size_t numIn = 0, numOut = 0;
-  char *path = NULL;
-  bool help = false, ok = o.inputs && parseOptions(argc, argv, &o, &help);
-  if (!o.inputs)
-    fail("out of memory");
-  if (!ok || help) {
-    fputs(help ? usage : "", stdout);
-    free(o.inputs);
-    return help ? 0 : 1;
-  }
-  if (o.threads > 0) { // Before the library loads: its runtime may read it.
-    char text[24];
-    snprintf(text, sizeof(text), "%ld", o.threads);
-    setenv("EDGE_NUM_THREADS", text, 1);
-  }
+/// What one invocation owns; main frees it all, whatever happened.
+typedef struct State {
+  Options options;
+  Model model;
+  size_t numInputs, numOutputs;
+  Tensor *inputs;
+  const void **inputData;
+  void **outputs;
+  double *times;
+  char *path;
+} State;
 
-  double loadStart = nowMs();
-  if (!(ok = loadModel(o.model, &m)))
-    goto done;
-  printf("load: load_ms=%.3f\n", nowMs() - loadStart);
-  printf("memory: workspace_bytes=%zu\n", m.workspaceBytes(m.instance));
-
-  numIn = m.numInputs(m.instance);
-  numOut = m.numOutputs(m.instance);
-  // One spare entry each, so that no allocation is of zero bytes.
-  inputs = calloc(numIn + 1, sizeof(*inputs));
-  files = calloc(numIn + 1, sizeof(*files));
-  inputData = calloc(numIn + 1, sizeof(*inputData));
-  outputs = calloc(numOut + 1, sizeof(*outputs));
-  if (!(ok = inputs && files && inputData && outputs)) {
-    fail("out of memory");
-    goto done;
-  }
-  if (!(ok = assignInputs(&m, o.inputs, o.numInputs, files)))
-    goto done;
-  for (size_t i = 0; i < numIn; ++i) {
-    if (!(ok = readTensorFile(files[i], &inputs[i]) &&
-               checkInput(m.input(m.instance, i), i, files[i], &inputs[i])))
-      goto done;
-    inputData[i] = inputs[i].data;
-  }
-  for (size_t i = 0; i < numOut; ++i)
-    if (!(ok = outputs[i] = allocAligned(m.output(m.instance, i)->num_bytes))) {
-      fail("out of memory for output %zu", i);
-      goto done;
-    }
-
-  if (!(ok = runModel(&m, inputData, outputs, &latency)))
-    goto done;
-  printf("run: latency_ms=%.3f\n", latency);
-  for (size_t i = 0; i < numOut; ++i) {
-    const edge_tensor_info *info = m.output(m.instance, i);
-    size_t shown =
-        info->num_elements < maxPrinted ? info->num_elements : maxPrinted;
+/// Prints "output NAME DTYPE [DIMS]: [first values, ...]" per output.
+static void printOutputs(const State *s) {
+  for (size_t i = 0; i < s->numOutputs; ++i) {
+    const edge_tensor_info *info = s->model.output(s->model.instance, i);
+    size_t size = edge_dtype_size(info->dtype), shown = info->num_elements;
+    shown = shown < maxPrinted ? shown : maxPrinted;
     printf("output %s %s ", info->name, dtypeName(info->dtype));
     printType(stdout, "", info->shape, (size_t)info->rank);
     fputs(": [", stdout);
     for (size_t k = 0; k < shown; ++k) {
       fputs(k ? ", " : "", stdout);
-      printValue(info->dtype, (const uint8_t *)outputs[i] +
-                                  k * edge_dtype_size(info->dtype));
+      printValue(info->dtype, (const uint8_t *)s->outputs[i] + k * size);
     }
     printf("%s]\n", info->num_elements > shown ? ", ..." : "");
   }
+}
 
-  if (o.outputDir) {
-    // Room for "/output_<20 digits>.pb".
-    if (!(ok = (path = malloc(strlen(o.outputDir) + 32)) != NULL)) {
-      fail("out of memory");
-      goto done;
+static bool writeOutputs(State *s, const char *dir) {
+  // Room for "/output_<20 digits>.pb".
+  if (!(s->path = malloc(strlen(dir) + 32)))
+    return fail("out of memory");
+  if (!makeDirectories(strcpy(s->path, dir)))
+    return false;
+  for (size_t i = 0; i < s->numOutputs; ++i) {
+    sprintf(s->path, "%s/output_%zu.pb", dir, i);
+    if (!writeTensorProto(s->path, s->model.output(s->model.instance, i),
+                          s->outputs[i]))
+      return false;
+    printf("wrote %s\n", s->path);
+  }
+  return true;
+}
+
+/// Times `runs` more runs; the first run was the warm-up.
+static bool bench(State *s, long runs) {
+  if (!(s->times = malloc((size_t)runs * sizeof(double))))
+    return fail("out of memory for %ld timings", runs);
+  for (long i = 0; i < runs; ++i)
+    if (!runModel(&s->model, s->inputData, s->outputs, &s->times[i]))
+      return false;
+  qsort(s->times, (size_t)runs, sizeof(double), compareDoubles);
+  size_t middle = (size_t)runs / 2;
+  double median = runs % 2 ? s->times[middle]
+                           : (s->times[middle - 1] + s->times[middle]) / 2;
+  printf("bench: runs=%ld median_ms=%.3f min_ms=%.3f\n", runs, median,
+         s->times[0]);
+  return true;
+}
+
+static bool runTool(State *s) {
+  Model *m = &s->model;
+  double start = nowMs(), latency;
+  if (!loadModel(s->options.model, m))
+    return false;
+  printf("load: load_ms=%.3f\n", nowMs() - start);
+  printf("memory: workspace_bytes=%zu\n", m->workspaceBytes(m->instance));
+
+  s->numInputs = m->numInputs(m->instance);
+  s->numOutputs = m->numOutputs(m->instance);
+  // One spare entry each, so that no allocation is of zero bytes.
+  s->inputs = calloc(s->numInputs + 1, sizeof(Tensor));
+  s->inputData = calloc(s->numInputs + 1, sizeof(void *));
+  s->outputs = calloc(s->numOutputs + 1, sizeof(void *));
+  if (!s->inputs || !s->inputData || !s->outputs)
+    return fail("out of memory");
+  if (!assignInputs(m, s->options.inputs, s->options.numInputs, s->inputs))
+    return false;
+  for (size_t i = 0; i < s->numInputs; ++i) {
+    if (!readTensorFile(&s->inputs[i]) ||
+        !checkInput(m->input(m->instance, i), i, &s->inputs[i]))
+      return false;
+    s->inputData[i] = s->inputs[i].data;
+  }
+  for (size_t i = 0; i < s->numOutputs; ++i)
+    if (!(s->outputs[i] = allocAligned(m->output(m->instance, i)->num_bytes)))
+      return fail("out of memory for output %zu", i);
+
+  if (!runModel(m, s->inputData, s->outputs, &latency))
+    return false;
+  printf("run: latency_ms=%.3f\n", latency);
+  printOutputs(s);
+  return (!s->options.outputDir || writeOutputs(s, s->options.outputDir)) &&
+         (!s->options.bench || bench(s, s->options.bench));
+}
+
+int main(int argc, char **argv) {
+  State s = {.options.inputs = malloc((size_t)argc * sizeof(char *))};
+  bool help = false;
+  bool ok = s.options.inputs ? parseOptions(argc, argv, &s.options, &help)
+                             : fail("out of memory");
+  if (ok && help) {
+    fputs(usage, stdout);
+  } else if (ok) {
+    // Set before the library loads, as its runtime may read it then.
+    if (s.options.threads) {
+      char text[24];
+      snprintf(text, sizeof(text), "%ld", s.options.threads);
+      setenv("EDGE_NUM_THREADS", text, 1);
     }
-    if (!(ok = makeDirectories(strcpy(path, o.outputDir))))
-      goto done;
-    for (size_t i = 0; i < numOut; ++i) {
-      sprintf(path, "%s/output_%zu.pb", o.outputDir, i);
-      if (!(ok = writeTensorProto(path, m.output(m.instance, i), outputs[i])))
-        goto done;
-      printf("wrote %s\n", path);
-    }
+    ok = runTool(&s);
   }
 
-  // The run above is the warm-up.
-  if (o.bench > 0) {
-    if (!(ok = (times = malloc((size_t)o.bench * sizeof(double))) != NULL)) {
-      fail("out of memory for %ld timings", o.bench);
-      goto done;
-    }
-    for (long i = 0; i < o.bench && ok; ++i)
-      ok = runModel(&m, inputData, outputs, &times[i]);
-    if (!ok)
-      goto done;
-    qsort(times, (size_t)o.bench, sizeof(double), compareDoubles);
-    size_t middle = (size_t)o.bench / 2;
-    double median =
-        o.bench % 2 ? times[middle] : (times[middle - 1] + times[middle]) / 2;
-    printf("bench: runs=%ld median_ms=%.3f min_ms=%.3f\n", o.bench, median,
-           times[0]);
-  }
-
-done:
-  for (size_t i = 0; inputs && i < numIn; ++i)
-    free(inputs[i].data);
-  for (size_t i = 0; outputs && i < numOut; ++i)
-    free(outputs[i]);
-  free(inputs);
-  free(files);
-  free(inputData);
-  free(outputs);
-  free(times);
-  free(path);
-  free(o.inputs);
-  if (m.instance)
-    m.destroy(m.instance);
-  if (m.library)
-    dlclose(m.library);
+  for (size_t i = 0; s.inputs && i < s.numInputs; ++i)
+    free(s.inputs[i].data);
+  for (size_t i = 0; s.outputs && i < s.numOutputs; ++i)
+    free(s.outputs[i]);
+  free(s.inputs);
+  free(s.inputData);
+  free(s.outputs);
+  free(s.times);
+  free(s.path);
+  free(s.options.inputs);
+  if (s.model.instance)
+    s.model.destroy(s.model.instance);
+  if (s.model.library)
+    dlclose(s.model.library);
   return ok ? 0 : 1;
 }
