@@ -1,5 +1,22 @@
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{rows=8}),canonicalize,loop-invariant-subset-hoisting,canonicalize)' -split-input-file | FileCheck %s
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize),canonicalize,loop-invariant-subset-hoisting,canonicalize)' -split-input-file | FileCheck %s --check-prefix=DEFAULT
+// An AVX2-shaped target (edge-compile --mcpu=x86-64-v3): 8 lanes, 8 rows,
+// depthwise tiles of 4 rows; without FMA (x86-64-v2) multiplies and adds
+// stay separate. Each kernel's tile is a remark.
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{vector-width=8 rows=8 sliding-rows=4}))' -split-input-file | FileCheck %s --check-prefix=AVX2
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{vector-width=4 fuse-multiply-add=false}))' -split-input-file | FileCheck %s --check-prefix=NOFMA
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{vector-width=8 rows=8}))' -split-input-file --remarks-filter=edge-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
+// AVX2-LABEL: func @matmul
+// AVX2: scf.forall {{.*}} = (0, 0) to (64, 256) step (8, 8)
+// AVX2: vector.fma {{.*}} : vector<8x8xf32>
+// AVX2-LABEL: func @depthwise_rows
+// AVX2: scf.forall ({{.*}}) = (0, 0, 0, 0) to (1, 4, 14, 16) step (1, 1, 2, 8)
+// AVX2: vector.fma {{.*}} : vector<2x8xf32>
+// NOFMA-LABEL: func @matmul
+// NOFMA-NOT: vector.fma
+// NOFMA: arith.mulf {{.*}} : vector<16x4xf32>
+// NOFMA-NOT: vector.fma
+// REMARK: remark: [Analysis] TilePlan | Category:edge-tile-and-vectorize | Remark="register tile 8x8x1: vector loop d1 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
 
 // By default, up to 16 accumulator rows.
 // DEFAULT-LABEL: func @matmul
