@@ -119,7 +119,8 @@ static void printType(FILE *out, const char *name, const int64_t *shape,
 static uint8_t *allocAligned(size_t size) {
   if (size > (size_t)PTRDIFF_MAX)
     return NULL;
-  size_t rounded = size ? (size + 63) / 64 * 64 : 64; // aligned_alloc wants.
+  // aligned_alloc wants a multiple of the alignment.
+  size_t rounded = size ? (size + 63) / 64 * 64 : 64;
   uint8_t *memory = aligned_alloc(64, rounded);
   if (memory)
     memset(memory, 0, rounded);
