@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CPUFeatures.h"
+#include "Environment.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -79,10 +80,15 @@ static const feature_bit features[] = {
 };
 
 /// The CPU's feature words and the register state the OS saves.
-static void read_cpu(uint32_t words[NUM_WORDS], unsigned *state) {
+typedef struct cpu_state {
+  uint32_t words[NUM_WORDS];
+  unsigned saved;
+} cpu_state;
+
+static void read_cpu(cpu_state *cpu) {
   unsigned a, b, c, d;
-  memset(words, 0, NUM_WORDS * sizeof(uint32_t));
-  *state = STATE_NONE;
+  uint32_t *words = cpu->words;
+  memset(cpu, 0, sizeof(*cpu));
   unsigned max_leaf = __get_cpuid_max(0, NULL);
   if (max_leaf >= 1 && __get_cpuid(1, &a, &b, &c, &d)) {
     words[LEAF1_ECX] = c;
@@ -91,9 +97,9 @@ static void read_cpu(uint32_t words[NUM_WORDS], unsigned *state) {
       uint32_t low, high;
       __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
       if ((low & 0x6) == 0x6)
-        *state = STATE_AVX;
+        cpu->saved = STATE_AVX;
       if ((low & 0xe6) == 0xe6)
-        *state = STATE_AVX512;
+        cpu->saved = STATE_AVX512;
     }
   }
   if (max_leaf >= 7) {
@@ -111,13 +117,10 @@ static void read_cpu(uint32_t words[NUM_WORDS], unsigned *state) {
     words[EXT1_ECX] = c;
 }
 
-static int detect(const feature_bit *feature) {
-  uint32_t words[NUM_WORDS];
-  unsigned state;
-  read_cpu(words, &state);
-  if (!(words[feature->word] & (1u << feature->bit)))
+static int detect(const feature_bit *feature, const cpu_state *cpu) {
+  if (!(cpu->words[feature->word] & (1u << feature->bit)))
     return 0;
-  return state >= feature->needs_state;
+  return cpu->saved >= feature->needs_state;
 }
 
 #elif defined(__aarch64__)
@@ -130,43 +133,51 @@ static const feature_bit features[] = {
     {"bf16", 1, 14, 0},
 };
 
-static int detect(const feature_bit *feature) {
-  unsigned long word = getauxval(feature->word ? AT_HWCAP2 : AT_HWCAP);
-  if (!(word & (1ul << feature->bit)))
+/// The auxiliary vector's capability words.
+typedef struct cpu_state {
+  unsigned long hwcap[2];
+} cpu_state;
+
+static void read_cpu(cpu_state *cpu) {
+  cpu->hwcap[0] = getauxval(AT_HWCAP);
+  cpu->hwcap[1] = getauxval(AT_HWCAP2);
+}
+
+static int detect(const feature_bit *feature, const cpu_state *cpu) {
+  if (!(cpu->hwcap[feature->word] & (1ul << feature->bit)))
     return 0;
   // Half-precision arithmetic is two capabilities: scalar and vector.
   if (strcmp(feature->name, "fullfp16") == 0)
-    return (getauxval(AT_HWCAP) & (1ul << 10)) != 0;
+    return (cpu->hwcap[0] & (1ul << 10)) != 0;
   return 1;
 }
 
 #else
 static const feature_bit features[] = {{"", 0, 0, 0}};
-static int detect(const feature_bit *feature) {
+typedef struct cpu_state {
+  int unused;
+} cpu_state;
+static void read_cpu(cpu_state *cpu) { cpu->unused = 0; }
+static int detect(const feature_bit *feature, const cpu_state *cpu) {
   (void)feature;
+  (void)cpu;
   return 0;
 }
 #endif
 
-/// Whether `name` is in the comma-separated EDGE_DISABLE_CPU_FEATURES.
-static int disabled(const char *name) {
-  const char *list = getenv("EDGE_DISABLE_CPU_FEATURES");
-  size_t length = strlen(name);
-  while (list && *list) {
-    const char *end = strchr(list, ',');
-    size_t item = end ? (size_t)(end - list) : strlen(list);
-    if (item == length && strncmp(list, name, length) == 0)
-      return 1;
-    list = end ? end + 1 : NULL;
-  }
-  return 0;
+/// Whether `cpu` has the feature `name`; -1 for a name not in the table.
+static int has_feature(const cpu_state *cpu, const char *name) {
+  for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); ++i)
+    if (features[i].name[0] && strcmp(features[i].name, name) == 0)
+      return detect(&features[i], cpu) &&
+             !edge_rt_environment_lists("EDGE_DISABLE_CPU_FEATURES", name);
+  return -1;
 }
 
 int edge_rt_cpu_has_feature(const char *name) {
-  for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); ++i)
-    if (features[i].name[0] && strcmp(features[i].name, name) == 0)
-      return detect(&features[i]) && !disabled(name);
-  return -1;
+  cpu_state cpu;
+  read_cpu(&cpu);
+  return has_feature(&cpu, name);
 }
 
 int edge_rt_check_cpu(const char *requirement, char *error,
@@ -180,6 +191,8 @@ int edge_rt_check_cpu(const char *requirement, char *error,
                                     "compiled for %.*s: this CPU lacks",
                                     name_length, requirement);
   int missing = 0;
+  cpu_state cpu;
+  read_cpu(&cpu);
   for (const char *cursor = space; cursor && *cursor;) {
     ++cursor;
     const char *end = strchr(cursor, ' ');
@@ -194,7 +207,7 @@ int edge_rt_check_cpu(const char *requirement, char *error,
     name[length] = '\0';
     // A name this runtime cannot check (one newer than the list) is not
     // held against the CPU.
-    if (edge_rt_cpu_has_feature(name) == 0) {
+    if (has_feature(&cpu, name) == 0) {
       if (written < error_size)
         written += (size_t)snprintf(error + written, error_size - written,
                                     "%s %s", missing ? "," : "", name);

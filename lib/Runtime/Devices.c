@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "Devices.h"
+#include "Environment.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -78,20 +79,6 @@ static void stop_worker(worker *w) {
   free(w);
 }
 
-/// Whether `name` is listed in EDGE_UNAVAILABLE_DEVICES.
-static int disabled_by_environment(const char *name) {
-  const char *list = getenv("EDGE_UNAVAILABLE_DEVICES");
-  size_t length = strlen(name);
-  while (list && *list) {
-    const char *end = strchr(list, ',');
-    size_t size = end ? (size_t)(end - list) : strlen(list);
-    if (size == length && memcmp(list, name, size) == 0)
-      return 1;
-    list = end ? end + 1 : NULL;
-  }
-  return 0;
-}
-
 /// Counts the GPUs of a driver loaded with dlopen: `init` then `count`
 /// (the CUDA driver API and the HIP runtime have the same shapes). Returns
 /// -1 when the library is absent.
@@ -116,7 +103,7 @@ static int count_gpus(const char *const *libraries, const char *init_name,
 /// Why device `d` cannot run its partitions itself, or NULL for a CPU
 /// device that can.
 static const char *unavailable_reason(const edge_rt_device *device) {
-  if (disabled_by_environment(device->name))
+  if (edge_rt_environment_lists("EDGE_UNAVAILABLE_DEVICES", device->name))
     return "listed in EDGE_UNAVAILABLE_DEVICES";
   static const char *const cuda[] = {"libcuda.so.1", "libcuda.so", NULL};
   static const char *const hip[] = {"libamdhip64.so", "libamdhip64.so.6",
