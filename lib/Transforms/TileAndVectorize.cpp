@@ -805,6 +805,11 @@ struct TileAndVectorizePass final
   /// Says how `op` is tiled, for a user asking why a kernel is fast or
   /// slow on a target (the tile follows vector-width and rows).
   void remarkPlan(linalg::GenericOp op, const TilePlan &plan) {
+    // Formatted only when remarks are on (the remark is empty otherwise).
+    remark::detail::InFlightRemark remark =
+        remark::analysis(op.getLoc(), kPlanRemark);
+    if (!remark)
+      return;
     std::string text;
     llvm::raw_string_ostream os(text);
     os << "register tile ";
@@ -815,7 +820,7 @@ struct TileAndVectorizePass final
        << (plan.slidingRows ? "sliding rows (at most " : "rows (at most ")
        << (plan.slidingRows ? slidingRows : rows) << "), "
        << (fuseMultiplyAdd ? "fused multiply-adds" : "multiply then add");
-    remark::analysis(op.getLoc(), kPlanRemark) << StringRef(text);
+    remark << StringRef(text);
   }
 
   /// Moves the reshapes that blockLoop puts around a blocked kernel's
