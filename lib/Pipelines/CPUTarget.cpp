@@ -33,17 +33,17 @@ static constexpr llvm::StringLiteral kAArch64Triple =
 /// lib/Runtime/CPUFeatures.c. A feature LLVM may use for the target that
 /// is missing here goes unchecked.
 static constexpr llvm::StringLiteral kCheckedX86Features[] = {
-    "sse3",       "ssse3",       "sse4.1",       "sse4.2",
-    "popcnt",     "movbe",       "avx",          "fma",
-    "f16c",       "avx2",        "bmi",          "bmi2",
-    "lzcnt",      "avx512f",     "avx512dq",     "avx512ifma",
-    "avx512cd",   "avx512bw",    "avx512vl",     "avx512vbmi",
+    "sse3",        "ssse3",      "sse4.1",       "sse4.2",
+    "popcnt",      "movbe",      "avx",          "fma",
+    "f16c",        "avx2",       "bmi",          "bmi2",
+    "lzcnt",       "avx512f",    "avx512dq",     "avx512ifma",
+    "avx512cd",    "avx512bw",   "avx512vl",     "avx512vbmi",
     "avx512vbmi2", "avx512vnni", "avx512bitalg", "avx512vpopcntdq",
-    "avx512fp16", "avx512bf16",  "avxvnni",      "gfni",
-    "vaes",       "vpclmulqdq",
+    "avx512fp16",  "avx512bf16", "avxvnni",      "gfni",
+    "vaes",        "vpclmulqdq",
 };
 static constexpr llvm::StringLiteral kCheckedAArch64Features[] = {
-    "fp-armv8", "neon", "fullfp16", "dotprod", "rdm",  "lse",  "crc",
+    "fp-armv8", "neon", "fullfp16", "dotprod", "rdm",  "lse",     "crc",
     "rcpc",     "sve",  "sve2",     "bf16",    "i8mm", "fp16fml",
 };
 
@@ -64,9 +64,7 @@ static void initializeTargets() {
   });
 }
 
-bool CPUTarget::isAArch64() const {
-  return llvm::Triple(triple).isAArch64();
-}
+bool CPUTarget::isAArch64() const { return llvm::Triple(triple).isAArch64(); }
 
 std::string CPUTarget::getRequirementRecord() const {
   std::string record = name;
@@ -100,13 +98,14 @@ std::string CPUTarget::describe() const {
                        "vector registers, {5}{6}; kernels: {7} f32 lanes, "
                        "{8} accumulator rows, {9} sliding rows",
                        name, llvm::Triple(triple).getArchName(), cpu,
-                       vectorBits, vectorRegisters,
-                       hasFMA ? "FMA" : "no FMA", caches,
-                       kernel.vectorWidth, kernel.rows, kernel.slidingRows)
+                       vectorBits, vectorRegisters, hasFMA ? "FMA" : "no FMA",
+                       caches, kernel.vectorWidth, kernel.rows,
+                       kernel.slidingRows)
       .str();
 }
 
-std::optional<std::string> mlir::edge::parseCPUTargetSpec(llvm::StringRef text) {
+std::optional<std::string>
+mlir::edge::parseCPUTargetSpec(llvm::StringRef text) {
   if (text == "cpu")
     return std::string();
   if (text.consume_front("cpu:"))
@@ -160,8 +159,7 @@ static llvm::Error selectCPU(llvm::StringRef name, CPUTarget &target) {
     }
   }
   return llvm::createStringError("unknown CPU '" + name.str() +
-                                 "'; known CPUs include " +
-                                 kExampleCPUs.str());
+                                 "'; known CPUs include " + kExampleCPUs.str());
 }
 
 /// Reads what the kernels depend on from LLVM's cost model of the target
@@ -177,8 +175,7 @@ static void readSubtarget(llvm::TargetMachine &machine, CPUTarget &target) {
       llvm::GlobalValue::ExternalLinkage, "query", module);
   llvm::TargetTransformInfo info = machine.getTargetTransformInfo(*function);
   target.vectorBits =
-      info.getRegisterBitWidth(
-              llvm::TargetTransformInfo::RGK_FixedWidthVector)
+      info.getRegisterBitWidth(llvm::TargetTransformInfo::RGK_FixedWidthVector)
           .getFixedValue();
   target.vectorRegisters =
       info.getNumberOfRegisters(info.getRegisterClassForType(/*Vector=*/true));
@@ -202,15 +199,14 @@ static void readSubtarget(llvm::TargetMachine &machine, CPUTarget &target) {
       target.requiredFeatures.push_back(feature.str());
 }
 
-llvm::Expected<CPUTarget> mlir::edge::resolveCPUTarget(llvm::StringRef cpu,
-                                                       llvm::StringRef features) {
+llvm::Expected<CPUTarget>
+mlir::edge::resolveCPUTarget(llvm::StringRef cpu, llvm::StringRef features) {
   initializeTargets();
   CPUTarget target;
   if (llvm::Error error = selectCPU(cpu, target))
     return std::move(error);
   if (!features.empty())
-    target.features +=
-        (target.features.empty() ? "" : ",") + features.str();
+    target.features += (target.features.empty() ? "" : ",") + features.str();
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(target, /*optLevel=*/3, error);
@@ -229,11 +225,10 @@ mlir::edge::createTargetMachine(const CPUTarget &target, unsigned optLevel,
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!llvmTarget)
     return nullptr;
-  llvm::CodeGenOptLevel level = optLevel >= 3
-                                    ? llvm::CodeGenOptLevel::Aggressive
-                                : optLevel == 0
-                                    ? llvm::CodeGenOptLevel::None
-                                    : llvm::CodeGenOptLevel::Default;
+  llvm::CodeGenOptLevel level =
+      optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : optLevel == 0 ? llvm::CodeGenOptLevel::None
+                      : llvm::CodeGenOptLevel::Default;
   // Constructors (a GPU model loads its kernels in one) go to .init_array:
   // the C runtime no longer runs the legacy .ctors section.
   llvm::TargetOptions options;

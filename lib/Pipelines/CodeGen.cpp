@@ -85,7 +85,8 @@ static std::string locateRuntimeArchive(const llvm::Triple &triple) {
   if (triple.getArch() == host.getArch())
     return locateToolchainPath("EDGE_RUNTIME_ARCHIVE", EDGE_RUNTIME_ARCHIVE);
   std::string arch = triple.getArchName().str();
-  std::string variable = "EDGE_RUNTIME_ARCHIVE_" + llvm::StringRef(arch).upper();
+  std::string variable =
+      "EDGE_RUNTIME_ARCHIVE_" + llvm::StringRef(arch).upper();
   SmallString<256> path(EDGE_RUNTIME_LIBRARY_DIR);
   llvm::sys::path::append(path, arch + "-linux-gnu", "libedge_runtime.a");
   return locateToolchainPath(variable.c_str(), path.c_str());
@@ -115,28 +116,19 @@ LogicalResult mlir::edge::linkSharedLibrary(StringRef objectPath,
     return failure();
   }
   // Debian's cross C libraries live under <arch>-linux-gnu.
-  std::string targetFlag = "--target=" + triple.getArchName().str() + "-linux-gnu";
+  std::string targetFlag =
+      "--target=" + triple.getArchName().str() + "-linux-gnu";
   std::string versionScript = "-Wl,--version-script=" + exports;
   // The runtime defines the entry's callers (the C ABI) besides what the
   // model object calls (allocation, edge_parallel_for): the whole archive
   // goes in, and the version script keeps only the ABI exported.
-  SmallVector<StringRef> args = {linker,
-                                 targetFlag,
-                                 "-shared",
-                                 "-fuse-ld=lld",
-                                 "-o",
-                                 outputPath,
-                                 objectPath,
-                                 "-Wl,--whole-archive",
-                                 runtime,
-                                 "-Wl,--no-whole-archive",
-                                 versionScript,
+  SmallVector<StringRef> args = {linker, targetFlag, "-shared", "-fuse-ld=lld",
+                                 "-o", outputPath, objectPath,
+                                 "-Wl,--whole-archive", runtime,
+                                 "-Wl,--no-whole-archive", versionScript,
                                  // Every symbol the model calls must be
                                  // resolved now, not when it is loaded.
-                                 "-Wl,-z,defs",
-                                 "-lm",
-                                 "-ldl",
-                                 "-lpthread"};
+                                 "-Wl,-z,defs", "-lm", "-ldl", "-lpthread"};
   std::string message;
   int status = llvm::sys::ExecuteAndWait(linker, args, std::nullopt, {}, 0, 0,
                                          &message);

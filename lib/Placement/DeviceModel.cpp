@@ -59,10 +59,10 @@ constexpr Preset kPresets[] = {
     {"host", DeviceKind::CPU, "x86-64 (2 cores, AVX2)", "", 192, 20, 24, 0},
     {"rpi5", DeviceKind::CPU, "Cortex-A76 x4 (Raspberry Pi 5)",
      "cpu:cortex-a76", 77, 17, 8, 0},
-    {"jetson-orin", DeviceKind::NVIDIA, "Jetson AGX Orin", "nvidia:sm_87",
-     5300, 204.8, 32, 8},
-    {"a100", DeviceKind::NVIDIA, "A100 SXM 80 GB", "nvidia:sm_80", 19500,
-     2039, 80, 5},
+    {"jetson-orin", DeviceKind::NVIDIA, "Jetson AGX Orin", "nvidia:sm_87", 5300,
+     204.8, 32, 8},
+    {"a100", DeviceKind::NVIDIA, "A100 SXM 80 GB", "nvidia:sm_80", 19500, 2039,
+     80, 5},
     {"h100", DeviceKind::NVIDIA, "H100 SXM", "nvidia:sm_90", 67000, 3350, 80,
      5},
     {"mi300x", DeviceKind::AMD, "Instinct MI300X", "amd:gfx942", 163400, 5300,
@@ -211,9 +211,9 @@ mlir::edge::parseDeviceDescription(StringRef json) {
       std::optional<StringRef> text = target->getAsString();
       StringRef prefix = getDeviceKindName(device.kind);
       if (!text || !(*text == prefix || text->starts_with(prefix.str() + ":")))
-        return fieldError(path + ".target",
-                          "expected a " + prefix + " target: '" + prefix +
-                              "' or '" + prefix + ":NAME'");
+        return fieldError(path + ".target", "expected a " + prefix +
+                                                " target: '" + prefix +
+                                                "' or '" + prefix + ":NAME'");
       device.target = *text == "cpu" ? "" : text->str();
     }
     llvm::Expected<double> peak = getPositive(*object, "peak_gflops", path);

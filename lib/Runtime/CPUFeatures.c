@@ -125,10 +125,10 @@ static int detect(const feature_bit *feature, const cpu_state *cpu) {
 #elif defined(__aarch64__)
 /// HWCAP and HWCAP2 bits of Linux's arch/arm64/include/uapi/asm/hwcap.h.
 static const feature_bit features[] = {
-    {"fp-armv8", 0, 0, 0},  {"neon", 0, 1, 0},    {"crc", 0, 7, 0},
-    {"lse", 0, 8, 0},       {"fullfp16", 0, 9, 0}, {"rdm", 0, 12, 0},
-    {"rcpc", 0, 15, 0},     {"dotprod", 0, 20, 0}, {"sve", 0, 22, 0},
-    {"fp16fml", 0, 23, 0},  {"sve2", 1, 1, 0},     {"i8mm", 1, 13, 0},
+    {"fp-armv8", 0, 0, 0}, {"neon", 0, 1, 0},     {"crc", 0, 7, 0},
+    {"lse", 0, 8, 0},      {"fullfp16", 0, 9, 0}, {"rdm", 0, 12, 0},
+    {"rcpc", 0, 15, 0},    {"dotprod", 0, 20, 0}, {"sve", 0, 22, 0},
+    {"fp16fml", 0, 23, 0}, {"sve2", 1, 1, 0},     {"i8mm", 1, 13, 0},
     {"bf16", 1, 14, 0},
 };
 
@@ -179,16 +179,16 @@ int edge_rt_cpu_has_feature(const char *name) {
   return has_feature(&cpu, name);
 }
 
-int edge_rt_check_cpu(const char *requirement, char *error,
-                      size_t error_size) {
+int edge_rt_check_cpu(const char *requirement, char *error, size_t error_size) {
   if (!requirement || !*requirement)
     return 0;
   // The target's name, then its features, separated by single spaces.
   const char *space = strchr(requirement, ' ');
-  int name_length = space ? (int)(space - requirement) : (int)strlen(requirement);
-  size_t written = (size_t)snprintf(error, error_size,
-                                    "compiled for %.*s: this CPU lacks",
-                                    name_length, requirement);
+  int name_length =
+      space ? (int)(space - requirement) : (int)strlen(requirement);
+  size_t written =
+      (size_t)snprintf(error, error_size, "compiled for %.*s: this CPU lacks",
+                       name_length, requirement);
   int missing = 0;
   cpu_state cpu;
   read_cpu(&cpu);

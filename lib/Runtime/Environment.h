@@ -1,4 +1,5 @@
-/*===- Environment.h - Lists the runtime reads from the environment -*- C -*-===*\
+/*===- Environment.h - Lists the runtime reads from the environment -*- C
+-*-===*\
 |*                                                                            *|
 |* Internal to the runtime. Several switches name things in a comma-separated *|
 |* list (EDGE_UNAVAILABLE_DEVICES=gpu0,gpu1, EDGE_DISABLE_CPU_FEATURES=avx2). *|

@@ -33,8 +33,9 @@
 EDGE_HIDDEN extern const char edge_generated_metadata[];
 /// The CPU target of the code and the features it needs (CPUFeatures.h);
 /// weak: a library without it (a test's stand-in model) runs anywhere.
-__attribute__((weak, visibility("hidden"))) extern const char
-    edge_generated_cpu_requirement[];
+__attribute__((
+    weak,
+    visibility("hidden"))) extern const char edge_generated_cpu_requirement[];
 /// The arena of the memory plan (the largest, for a partitioned model).
 EDGE_HIDDEN extern const int64_t edge_generated_workspace_bytes;
 /// Runs one partition; `buffers` holds its input data pointers, then its

@@ -106,8 +106,7 @@ struct EmitABIEntryPass final : edge::impl::EmitABIEntryPassBase<EmitABIEntryPas
   static void createStringGlobal(OpBuilder &builder, Location loc,
                                  StringRef symbol, StringRef value) {
     std::string text = value.str() + '\0';
-    auto arrayType =
-        LLVM::LLVMArrayType::get(builder.getI8Type(), text.size());
+    auto arrayType = LLVM::LLVMArrayType::get(builder.getI8Type(), text.size());
     LLVM::GlobalOp::create(builder, loc, arrayType, /*isConstant=*/true,
                            LLVM::Linkage::External, symbol,
                            builder.getStringAttr(text));

@@ -29,9 +29,9 @@
 #include "mlir/IR/Remarks.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -135,10 +135,11 @@ llvm::cl::opt<std::string> cpuOption(
     llvm::cl::value_desc("CPU"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string> remarksFilter(
     "remarks-filter",
-    llvm::cl::desc("Print the remarks of the categories this regex matches (whole "
-                   "names, e.g. edge-.*): "
-                   "edge-cpu-target (the target and its kernel shape), "
-                   "edge-tile-and-vectorize (each kernel's register tile)"),
+    llvm::cl::desc(
+        "Print the remarks of the categories this regex matches (whole "
+        "names, e.g. edge-.*): "
+        "edge-cpu-target (the target and its kernel shape), "
+        "edge-tile-and-vectorize (each kernel's register tile)"),
     llvm::cl::value_desc("REGEX"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<unsigned> optLevel("O", llvm::cl::desc("LLVM optimization level"),
                                  llvm::cl::init(3), llvm::cl::Prefix,
@@ -325,9 +326,9 @@ int compile(MLIRContext &context) {
   llvm::Expected<CPUTarget> cpu = resolveCPUTarget(*cpuName);
   if (!cpu)
     return fail("--mcpu: " + llvm::toString(cpu.takeError()));
-  remark::analysis(UnknownLoc::get(&context),
-                   remark::RemarkOpts::name("Target").category(
-                       "edge-cpu-target"))
+  remark::analysis(
+      UnknownLoc::get(&context),
+      remark::RemarkOpts::name("Target").category("edge-cpu-target"))
       << StringRef(cpu->describe());
   SmallVector<DevicePin> pins;
   for (StringRef text : pinOptions) {
