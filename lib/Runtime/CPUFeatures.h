@@ -1,4 +1,4 @@
-/*===- CPUFeatures.h - The running CPU vs the library target --*- C -*-===*\
+/*===- CPUFeatures.h - The running CPU vs the library target ------*- C -*-===*\
 |*                                                                            *|
 |* Internal to the runtime. edge-compile records the CPU target of a model    *|
 |* library's code as the text `edge_generated_cpu_requirement`:               *|

@@ -1,4 +1,4 @@
-/*===- Environment.h - Lists read from the environment ----------*- C -*-===*\
+/*===- Environment.h - Lists read from the environment ------------*- C -*-===*\
 |*                                                                            *|
 |* Internal to the runtime. Several switches name things in a comma-separated *|
 |* list (EDGE_UNAVAILABLE_DEVICES=gpu0,gpu1, EDGE_DISABLE_CPU_FEATURES=avx2). *|
