@@ -15,16 +15,12 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "Allocator.h"
+#include "Visibility.h"
 
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#if defined(__GNUC__)
-#define EDGE_HIDDEN __attribute__((visibility("hidden")))
-#else
-#define EDGE_HIDDEN
-#endif
 
 /// Precedes every block: its size, and the next free block of that size.
 /// 64 bytes keep the block as aligned as malloc's result.

@@ -18,6 +18,7 @@
 
 #include "GPU.h"
 #include "GPUBackend.h"
+#include "Visibility.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -25,11 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#define EDGE_WEAK __attribute__((weak, visibility("hidden")))
-#else
-#define EDGE_WEAK
-#endif
 
 /// Emitted by edge-compile for GPU models only (edge-emit-abi-entry).
 EDGE_WEAK extern const char edge_generated_device_target[];

@@ -16,6 +16,7 @@
 #include "GPU.h"
 #include "Metadata.h"
 #include "ThreadPool.h"
+#include "Visibility.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -23,19 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#define EDGE_HIDDEN __attribute__((visibility("hidden")))
-#else
-#define EDGE_HIDDEN
-#endif
 
 /// Defined by the object file edge-compile emits.
 EDGE_HIDDEN extern const char edge_generated_metadata[];
 /// The CPU target of the code and the features it needs (CPUFeatures.h);
 /// weak: a library without it (a test's stand-in model) runs anywhere.
-__attribute__((
-    weak,
-    visibility("hidden"))) extern const char edge_generated_cpu_requirement[];
+EDGE_WEAK extern const char edge_generated_cpu_requirement[];
 /// The arena of the memory plan (the largest, for a partitioned model).
 EDGE_HIDDEN extern const int64_t edge_generated_workspace_bytes;
 /// Runs one partition; `buffers` holds its input data pointers, then its
