@@ -88,7 +88,7 @@ void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm,
           "math-extend-to-supported-types{extra-types=f16 target-type=f32},"
           "arith-emulate-unsupported-floats{source-types=bf16 "
           "target-type=f32},"
-          "arith-expand{include-bf16=true}),"
+          "edge-expand-bf16-conversions),"
           "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-libm,convert-math-to-llvm,"
           "convert-vector-to-llvm,"

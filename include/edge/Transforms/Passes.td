@@ -112,6 +112,22 @@ def MemrefCopyToLinalgPass : Pass<"edge-memref-copy-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def ExpandBF16ConversionsPass
+    : Pass<"edge-expand-bf16-conversions", "::mlir::func::FuncOp"> {
+  let summary = "Turn bfloat16 conversions into integer code";
+  let description = [{
+    `arith.truncf` to bf16 and `arith.extf` from bf16 become integer
+    operations on the f32 bits (round to nearest even, NaN kept quiet), for
+    scalars and vectors. LLVM would otherwise call `__truncsfbf2` on a CPU
+    without bf16 instructions, a function neither Debian 12's libgcc nor
+    its AArch64 cross libgcc has. Only these two ops change (upstream's
+    `arith-expand` would also rewrite every `maximumf`/`minimumf`); run
+    `arith-emulate-unsupported-floats` first so that bf16 arithmetic is
+    f32 arithmetic between such conversions.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def FormFusionGroupsPass
     : Pass<"edge-form-fusion-groups", "::mlir::func::FuncOp"> {
   let summary = "Group ops that should become one kernel";
