@@ -63,7 +63,11 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info, Location loc,
                           << info.name() << ":D0xD1x...";
   SmallVector<int64_t> shape;
   for (const auto &[index, dim] : llvm::enumerate(tensorType.shape().dim())) {
-    if (dim.has_dim_value() && dim.dim_value() >= 0) {
+    if (dim.has_dim_value() && dim.dim_value() < 0)
+      return emitError(loc) << "graph " << kind << " '" << info.name()
+                            << "' has a negative dimension " << dim.dim_value()
+                            << " at index " << index;
+    if (dim.has_dim_value()) {
       if (dim.dim_value() > (int64_t(1) << 31))
         return emitError(loc) << "graph " << kind << " '" << info.name()
                               << "' has dimension " << dim.dim_value()
@@ -83,7 +87,13 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info, Location loc,
                           << "; specialize it with --input-shape="
                           << info.name() << ":D0xD1x...";
   }
-  return RankedTensorType::get(shape, elementType);
+  auto type = RankedTensorType::get(shape, elementType);
+  if (type.hasStaticShape() && !fitsSizeLimit(type))
+    return emitError(loc) << "graph " << kind << " '" << info.name()
+                          << "' would be a " << type
+                          << ", larger than the limit of "
+                          << options.maxTensorBytes << " bytes per tensor";
+  return type;
 }
 
 FailureOr<func::FuncOp>
@@ -106,6 +116,19 @@ GraphImporter::createFunction(const onnx::GraphProto &graph, ModuleOp module) {
     }
     inputTypes.push_back(*type);
     inputs.push_back(&input);
+  }
+  for (const auto &entry : options.inputShapes) {
+    if (llvm::any_of(inputs, [&](const onnx::ValueInfoProto *input) {
+          return input->name() == entry.getKey();
+        }))
+      continue;
+    std::string names;
+    for (const onnx::ValueInfoProto *input : inputs)
+      names += (names.empty() ? "'" : ", '") + input->name() + "'";
+    emitError(fileLoc) << "--input-shape names '" << entry.getKey()
+                       << "', which is not an input of the graph (inputs: "
+                       << (names.empty() ? "none" : names) << ")";
+    failedAny = true;
   }
   if (failedAny)
     return failure();
@@ -270,6 +293,30 @@ void GraphImporter::recordElementTypes(const onnx::GraphProto &graph) {
     onnxElementTypes[init.name()] = init.data_type();
 }
 
+/// A shape may be legal dimension by dimension and still describe more
+/// memory than any machine has; such a tensor is refused before code that
+/// would allocate it exists.
+bool GraphImporter::fitsSizeLimit(RankedTensorType type) const {
+  unsigned bitWidth = type.getElementType().isIntOrFloat()
+                          ? type.getElementType().getIntOrFloatBitWidth()
+                          : 64;
+  int64_t elementBytes = std::max<int64_t>(1, (bitWidth + 7) / 8);
+  return getElementCount(type.getShape(),
+                         options.maxTensorBytes / elementBytes)
+      .has_value();
+}
+
+LogicalResult GraphImporter::checkSize(NodeContext &ctx, Value value,
+                                       StringRef name) {
+  auto type = dyn_cast_if_present<RankedTensorType>(value ? value.getType()
+                                                          : Type());
+  if (!type || !type.hasStaticShape() || fitsSizeLimit(type))
+    return success();
+  return ctx.emitError("output '" + name + "' would be a ")
+         << type << ", larger than the limit of " << options.maxTensorBytes
+         << " bytes per tensor";
+}
+
 LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
                                          int64_t opset) {
   const OpRegistry &registry = OpRegistry::get();
@@ -282,10 +329,15 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
     if (failed(checkAttributes(ctx)) || failed(checkSignedness(ctx)) ||
         failed((*registry.lookup(node.domain(), node.op_type()))(ctx)))
       return failure();
-    for (const auto &[outputIndex, name] : llvm::enumerate(node.output()))
-      if (!name.empty() && !values.count(name) && !sequences.count(name))
+    for (const auto &[outputIndex, name] : llvm::enumerate(node.output())) {
+      if (name.empty())
+        continue;
+      if (!values.count(name) && !sequences.count(name))
         return ctx.emitError("output " + Twine(outputIndex) + " ('" + name +
                              "') is not supported");
+      if (failed(checkSize(ctx, values.lookup(name), name)))
+        return failure();
+    }
   }
   return success();
 }

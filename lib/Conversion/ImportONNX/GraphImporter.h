@@ -33,6 +33,12 @@ class GraphImporter;
 /// Converts ONNX element type codes and tensors to MLIR (Types.cpp).
 Type convertElementType(int32_t dataType, MLIRContext *context);
 std::string getElementTypeName(int32_t dataType);
+/// Bytes of one element of ONNX type `dataType` in raw_data (bool: one
+/// byte); 0 for types without a fixed size (STRING, UNDEFINED, unknown).
+size_t getRawElementSize(int32_t dataType);
+/// The number of elements `dims` describe, or std::nullopt when a dimension
+/// is negative or the count exceeds `limit`.
+std::optional<int64_t> getElementCount(ArrayRef<int64_t> dims, int64_t limit);
 /// Converts an initializer or Constant value. Returns failure (and reports
 /// at `loc`) for unsupported types, external data or inconsistent sizes.
 FailureOr<ElementsAttr> convertTensor(const onnx::TensorProto &tensor,
@@ -203,6 +209,8 @@ private:
   LogicalResult importNodes(const onnx::GraphProto &graph, int64_t opset);
   LogicalResult checkAttributes(NodeContext &ctx);
   LogicalResult checkSignedness(NodeContext &ctx);
+  bool fitsSizeLimit(RankedTensorType type) const;
+  LogicalResult checkSize(NodeContext &ctx, Value value, StringRef name);
   /// ONNX element types of graph values (inputs, initializers, and what
   /// ONNX shape inference recorded), for checks the MLIR types cannot make.
   void recordElementTypes(const onnx::GraphProto &graph);

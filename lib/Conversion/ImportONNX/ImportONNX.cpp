@@ -3,6 +3,7 @@
 #include "edge/Conversion/ImportONNX/ImportONNX.h"
 
 #include "GraphImporter.h"
+#include "ModelChecks.h"
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -10,6 +11,8 @@
 #include "mlir/Tools/mlir-translate/Translation.h"
 
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <onnx/defs/parser.h>
@@ -30,6 +33,8 @@ static bool isTextSyntax(StringRef contents, StringRef bufferName) {
 
 static LogicalResult parseModel(StringRef contents, StringRef bufferName,
                                 onnx::ModelProto &model, Location loc) {
+  if (contents.empty())
+    return emitError(loc) << "not an ONNX model: the file is empty";
   if (isTextSyntax(contents, bufferName)) {
     std::string text = contents.str();
     // The parser reports most errors as a status but throws on numbers
@@ -68,18 +73,33 @@ static FailureOr<int64_t> getDefaultOpset(const onnx::ModelProto &model,
   return 0;
 }
 
+/// ONNX reports a node's inference error as "[ShapeInferenceError]
+/// (op_type:Relu, node name: Relu_0): [TypeInferenceError] message"; the
+/// importer says it the way its own node errors are said.
+static std::string describeInferenceError(StringRef message, int64_t opset) {
+  static const llvm::Regex nodeError(
+      "^\\[[A-Za-z]+\\] \\(op_type:([^,)]*), node name: ([^)]*)\\): "
+      "(\\[[A-Za-z]+\\] )?(.*)$");
+  SmallVector<StringRef> parts;
+  if (!nodeError.match(message, &parts))
+    return ("ONNX shape inference rejected the model: " + message).str();
+  return ("node '" + parts[2] + "' (" + parts[1] + ", opset " +
+          Twine(opset) + "): ONNX shape inference: " + parts[4])
+      .str();
+}
+
 /// Runs ONNX shape inference in its lenient mode: node-level inference
 /// errors are left to the importer, which reports them per node; a model
 /// whose declared types contradict each other is rejected here.
-static LogicalResult inferShapes(onnx::ModelProto &model, Location loc) {
+static LogicalResult inferShapes(onnx::ModelProto &model, int64_t opset,
+                                 Location loc) {
   try {
     onnx::shape_inference::InferShapes(
         model, onnx::OpSchemaRegistry::Instance(),
         onnx::ShapeInferenceOptions(/*check_type=*/false, /*error_mode=*/0,
                                     /*data_prop=*/false));
   } catch (const std::exception &e) {
-    return emitError(loc) << "ONNX shape inference rejected the model: "
-                          << e.what();
+    return emitError(loc) << describeInferenceError(e.what(), opset);
   }
   return success();
 }
@@ -100,7 +120,8 @@ OwningOpRef<ModuleOp> mlir::edge::importONNXModel(StringRef contents,
     emitError(fileLoc) << "the model has no graph outputs";
     return nullptr;
   }
-  if (failed(inferShapes(model, fileLoc)))
+  if (failed(checkModel(model, *opset, options, fileLoc)) ||
+      failed(inferShapes(model, *opset, fileLoc)))
     return nullptr;
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
@@ -121,7 +142,13 @@ OwningOpRef<ModuleOp> mlir::edge::importONNXFile(StringRef path,
         << "cannot read '" << path << "': " << buffer.getError().message();
     return nullptr;
   }
-  return importONNXModel((*buffer)->getBuffer(), path, context, options);
+  ImportOptions fileOptions = options;
+  if (path != "-") {
+    SmallString<256> directory(path);
+    llvm::sys::path::remove_filename(directory);
+    fileOptions.modelDirectory = directory.empty() ? "." : directory.str().str();
+  }
+  return importONNXModel((*buffer)->getBuffer(), path, context, fileOptions);
 }
 
 LogicalResult mlir::edge::parseInputShapeOption(StringRef text,

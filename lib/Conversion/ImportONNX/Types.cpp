@@ -8,6 +8,7 @@
 #include "llvm/ADT/StringExtras.h"
 
 #include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::edge::onnx_import;
@@ -53,8 +54,7 @@ std::string mlir::edge::onnx_import::getElementTypeName(int32_t dataType) {
   return "data type " + std::to_string(dataType);
 }
 
-/// Bytes one element occupies in raw_data (bool: one byte).
-static size_t getElementByteSize(int32_t dataType) {
+size_t mlir::edge::onnx_import::getRawElementSize(int32_t dataType) {
   switch (dataType) {
   case TensorProto::BOOL:
   case TensorProto::INT8:
@@ -69,9 +69,31 @@ static size_t getElementByteSize(int32_t dataType) {
   case TensorProto::UINT32:
   case TensorProto::FLOAT:
     return 4;
-  default:
+  case TensorProto::INT64:
+  case TensorProto::UINT64:
+  case TensorProto::DOUBLE:
+  case TensorProto::COMPLEX64:
     return 8;
+  case TensorProto::COMPLEX128:
+    return 16;
+  default:
+    return 0;
   }
+}
+
+std::optional<int64_t>
+mlir::edge::onnx_import::getElementCount(ArrayRef<int64_t> dims,
+                                         int64_t limit) {
+  int64_t count = 1;
+  for (int64_t dim : dims) {
+    if (dim < 0 || (dim > 0 && count > limit / dim))
+      return std::nullopt;
+    count *= dim;
+  }
+  // A zero dimension after huge ones still describes no elements.
+  if (count > limit)
+    return std::nullopt;
+  return count;
 }
 
 /// Appends the low `size` bytes of `value` (little-endian host).
@@ -120,30 +142,30 @@ FailureOr<ElementsAttr>
 mlir::edge::onnx_import::convertTensor(const TensorProto &tensor, Location loc,
                                        size_t resourceThreshold) {
   MLIRContext *context = loc.getContext();
+  // checkModel has loaded external data and checked the sizes; these checks
+  // guard tensors that reach here by other paths (--bind-input files).
   if (tensor.data_location() == TensorProto::EXTERNAL)
     return emitError(loc) << "tensor '" << tensor.name()
-                          << "' uses external data, which is not supported";
+                          << "' keeps its data in an external file, which is "
+                             "only read for tensors of a model file";
   Type elementType = convertElementType(tensor.data_type(), context);
   if (!elementType)
     return emitError(loc) << "tensor '" << tensor.name() << "' has element type "
                           << getElementTypeName(tensor.data_type())
                           << ", which is not supported";
-  SmallVector<int64_t> shape;
-  int64_t count = 1;
-  for (int64_t dim : tensor.dims()) {
-    if (dim < 0 || (dim > 0 && count > (int64_t(1) << 40) / dim))
-      return emitError(loc) << "tensor '" << tensor.name()
-                            << "' has an invalid dimension " << dim;
-    shape.push_back(dim);
-    count *= dim;
-  }
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  size_t elementSize = getRawElementSize(tensor.data_type());
+  std::optional<int64_t> count = getElementCount(
+      shape, std::numeric_limits<int64_t>::max() / elementSize);
+  if (!count)
+    return emitError(loc) << "tensor '" << tensor.name()
+                          << "' has invalid dimensions";
   auto type = RankedTensorType::get(shape, elementType);
-  size_t elementSize = getElementByteSize(tensor.data_type());
   std::vector<char> bytes = getTensorBytes(tensor, elementSize);
-  if (bytes.size() != static_cast<size_t>(count) * elementSize)
+  if (bytes.size() != static_cast<size_t>(*count) * elementSize)
     return emitError(loc) << "tensor '" << tensor.name() << "' holds "
                           << bytes.size() << " bytes of data, expected "
-                          << count * elementSize;
+                          << *count * elementSize;
 
   if (elementType.isInteger(1)) {
     SmallVector<bool> values;

@@ -20,6 +20,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir {
@@ -47,6 +48,12 @@ struct ImportOptions {
   size_t resourceThresholdBytes = 256;
   /// Name of the model function.
   std::string functionName = "main_graph";
+  /// The folder tensors stored in external files are read from (the model
+  /// file's folder); without one, a model with external data is refused.
+  std::optional<std::string> modelDirectory;
+  /// No tensor of the model, constant or computed, may be larger: the model
+  /// is refused before anything of that size is allocated.
+  int64_t maxTensorBytes = int64_t(1) << 36;
 };
 
 /// Imports a model held in memory. `bufferName` names the source in

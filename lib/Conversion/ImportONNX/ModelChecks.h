@@ -1,0 +1,55 @@
+//===- ModelChecks.h - Checks on a parsed ModelProto before use -*- C++ -*-===//
+//
+// Internal to the importer. ONNX's own shape inference trusts the model it
+// reads: a tensor whose data is shorter than its dims say, or a node with
+// fewer inputs than its schema needs, crashes it. These checks run on the
+// freshly parsed protobuf, before anything else reads it, and report each
+// problem with the node or tensor it belongs to. They also bring tensors
+// stored in external files into the model (ExternalData.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_LIB_CONVERSION_IMPORTONNX_MODELCHECKS_H
+#define EDGE_LIB_CONVERSION_IMPORTONNX_MODELCHECKS_H
+
+#include "edge/Conversion/ImportONNX/ImportONNX.h"
+
+#include "mlir/IR/Location.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <optional>
+#include <string>
+
+namespace mlir::edge::onnx_import {
+
+/// Newest ONNX IR version the importer reads.
+constexpr int64_t kMaxIRVersion = 11;
+/// Newest opset of the default domain the importer reads. Opsets newer than
+/// the schemas of the ONNX library edge links (17 for Debian's ONNX 1.12)
+/// are read with its newest schemas: an op whose inputs, outputs or
+/// attributes changed since then fails the arity or attribute checks with
+/// an error naming the node, never silently.
+constexpr int64_t kMaxOpset = 21;
+/// Deepest nesting of subgraphs (If branches in Loop bodies, ...); real
+/// models nest a few levels, protobuf's own limit allows about 30.
+constexpr unsigned kMaxSubgraphDepth = 16;
+
+/// Checks versions, graph structure and every tensor of `model`, and loads
+/// external data into the tensors that use it. `defaultOpset` is the version
+/// of the default domain the model imports (0 when it imports none).
+LogicalResult checkModel(onnx::ModelProto &model, int64_t defaultOpset,
+                         const ImportOptions &options, Location loc);
+
+/// Replaces the external-data reference of `tensor` by its bytes, read from
+/// the file it names inside `directory` (the model's folder). Refuses
+/// locations that leave the folder (absolute paths, "..", symlinks out of
+/// it), special files, ranges outside the file and a length that disagrees
+/// with the tensor's dims.
+LogicalResult loadExternalData(onnx::TensorProto &tensor,
+                               const std::optional<std::string> &directory,
+                               int64_t expectedBytes, Location loc);
+
+} // namespace mlir::edge::onnx_import
+
+#endif // EDGE_LIB_CONVERSION_IMPORTONNX_MODELCHECKS_H
