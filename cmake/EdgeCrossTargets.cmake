@@ -10,7 +10,7 @@ set(EDGE_CROSS_ARCHITECTURES aarch64 CACHE STRING
 find_program(EDGE_LLVM_AR NAMES llvm-ar-22 llvm-ar
   HINTS /usr/lib/llvm-22/bin ${LLVM_TOOLS_BINARY_DIR})
 
-# Compiles `sources` (C files of this directory) for `triple` into
+# Compiles `sources` (C files) for `triple` into
 # `objects_var`, with flags matching the host build of the same files.
 function(edge_cross_compile triple sources flags objects_var)
   set(objects)
@@ -64,7 +64,7 @@ function(edge_add_cross_runtimes sources)
 endfunction()
 
 # edge-run-lite for each architecture: bin/<triple>/edge-run-lite.
-function(edge_add_cross_runner source)
+function(edge_add_cross_runner sources)
   if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
     return()
   endif()
@@ -74,7 +74,7 @@ function(edge_add_cross_runner source)
        NOT EXISTS /usr/${triple}/include/stdio.h)
       continue()
     endif()
-    edge_cross_compile(${triple} "${source}" "" objects)
+    edge_cross_compile(${triple} "${sources}" "" objects)
     set(program ${CMAKE_RUNTIME_OUTPUT_DIRECTORY}/${triple}/edge-run-lite)
     add_custom_command(OUTPUT ${program}
       COMMAND ${CMAKE_COMMAND} -E make_directory

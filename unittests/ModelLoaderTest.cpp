@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <unistd.h>
 
@@ -40,7 +41,29 @@ TEST(ModelLoader, Directory) {
 TEST(ModelLoader, NotASharedLibrary) {
   std::string path = ::testing::TempDir() + "edge_garbage.so";
   std::ofstream(path) << "this is not an ELF file\n";
-  EXPECT_CONTAINS(loadError(path), "cannot load model '" + path + "'");
+  EXPECT_CONTAINS(loadError(path), "'" + path +
+                                        "' is not a model library (not an "
+                                        "ELF shared object)");
+  std::remove(path.c_str());
+}
+
+// dlopen of a truncated library maps its segments past the end of the file
+// and dies of SIGBUS; the loader checks the headers against the size first.
+TEST(ModelLoader, TruncatedLibraryIsRefused) {
+  std::ifstream library(EDGE_NOT_A_MODEL, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(library)),
+                    std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 4096u);
+  std::string path = ::testing::TempDir() + "edge_truncated.so";
+  for (size_t keep : {size_t(32), size_t(200), bytes.size() / 2,
+                      bytes.size() - 1}) {
+    std::ofstream(path, std::ios::binary).write(bytes.data(), keep);
+    std::string error = loadError(path);
+    EXPECT_CONTAINS(error, "'" + path + "' is ");
+    EXPECT_TRUE(error.find("truncated") != std::string::npos ||
+                error.find("not a model library") != std::string::npos)
+        << error;
+  }
   std::remove(path.c_str());
 }
 

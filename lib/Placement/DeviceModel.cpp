@@ -8,6 +8,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <optional>
+
 using namespace mlir::edge;
 using llvm::StringRef;
 
@@ -153,8 +155,40 @@ static llvm::Error getUnsupportedOps(const llvm::json::Value &value,
   return llvm::Error::success();
 }
 
+/// llvm::json::parse recurses once per nesting level, so deeply nested
+/// input would exhaust the stack; a description nests four levels.
+static constexpr unsigned kMaxJsonNesting = 32;
+
+/// The position where `json` nests deeper than kMaxJsonNesting, if it does.
+static std::optional<size_t> findExcessNesting(StringRef json) {
+  unsigned depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonNesting)
+        return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
 llvm::Expected<DeviceSet>
 mlir::edge::parseDeviceDescription(StringRef json) {
+  if (std::optional<size_t> offset = findExcessNesting(json))
+    return fieldError("device description",
+                      "invalid JSON: nested more than " +
+                          llvm::Twine(kMaxJsonNesting) + " levels deep at offset " +
+                          llvm::Twine(*offset));
   llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(json);
   if (!parsed)
     return fieldError("device description",
@@ -338,11 +372,22 @@ double mlir::edge::estimateTransferSeconds(const Link &link, int64_t bytes) {
   return link.latencyUs * 1e-6 + double(bytes) / (link.bandwidthGBps * 1e9);
 }
 
+/// Far more than any real description of devices and links.
+static constexpr uint64_t kMaxDescriptionBytes = 1 << 20;
+
 llvm::Expected<DeviceSet> mlir::edge::loadDevices(StringRef spec) {
   // Presets are plain names; anything that looks like a path is a file.
   bool looksLikePath = spec.contains('/') || spec.ends_with(".json");
   if (!llvm::sys::fs::exists(spec) && !looksLikePath)
     return getPresetDevices(spec);
+  // A special file (/dev/zero, a FIFO) could be read without end.
+  if (llvm::sys::fs::exists(spec) && !llvm::sys::fs::is_regular_file(spec))
+    return fieldError(spec, "not a regular file");
+  uint64_t size = 0;
+  if (!llvm::sys::fs::file_size(spec, size) && size > kMaxDescriptionBytes)
+    return fieldError(spec, "a device description is at most " +
+                                llvm::Twine(kMaxDescriptionBytes) +
+                                " bytes; this file has " + llvm::Twine(size));
   auto buffer = llvm::MemoryBuffer::getFile(spec, /*IsText=*/true);
   if (!buffer)
     return fieldError(spec, "cannot read: " + buffer.getError().message());

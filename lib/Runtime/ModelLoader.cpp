@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "edge/Runtime/ModelLoader.h"
+#include "edge/Runtime/LibraryFile.h"
 
 #include <cerrno>
 #include <cstring>
@@ -61,6 +62,12 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   }
   if (S_ISDIR(info.st_mode)) {
     error = "cannot open model '" + path + "': it is a directory";
+    return nullptr;
+  }
+
+  char fileError[512];
+  if (!edge_check_library_file(path.c_str(), fileError, sizeof(fileError))) {
+    error = fileError;
     return nullptr;
   }
 

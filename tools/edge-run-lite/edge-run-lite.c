@@ -15,6 +15,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "edge-c/Model.h"
+#include "edge/Runtime/LibraryFile.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -549,6 +550,9 @@ static bool loadModel(const char *path, Model *m) {
     return fail("cannot open model '%s': %s", path, strerror(errno));
   if (S_ISDIR(info.st_mode))
     return fail("cannot open model '%s': it is a directory", path);
+  char fileError[512];
+  if (!edge_check_library_file(path, fileError, sizeof(fileError)))
+    return fail("%s", fileError);
   // Without a '/', dlopen would search the library path instead.
   char *openPath = malloc(strlen(path) + 3);
   if (!openPath)
