@@ -86,5 +86,5 @@ def test_load_errors(tmp_path, not_a_model_path, bad_metadata_model_path):
         edge.load(bad_metadata_model_path)
     garbage = tmp_path / "garbage.so"
     garbage.write_text("not a library")
-    with pytest.raises(RuntimeError, match="cannot load model"):
+    with pytest.raises(RuntimeError, match="is not a model library"):
         edge.load(garbage)
