@@ -67,6 +67,35 @@ TEST(Metadata, ParsesBoundInputs) {
   EXPECT_EQ(value, INT64_MAX - 1);
 }
 
+TEST(Metadata, ParsesCheckSitesLast) {
+  Parsed p("edge-model 1\n"
+           "input ids 7 1 2\n"
+           "output y 1 1 2\n"
+           "check 0 node%20'embed'%20(gather,%20axis%200)\n"
+           "check 1 (scatter_nd)\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  ASSERT_EQ(p.metadata.num_check_sites, 2u);
+  EXPECT_STREQ(p.metadata.check_sites[0], "node 'embed' (gather, axis 0)");
+  EXPECT_STREQ(p.metadata.check_sites[1], "(scatter_nd)");
+}
+
+TEST(Metadata, RejectsMisplacedCheckSites) {
+  auto errorOf = [](const std::string &text) {
+    return std::string(Parsed(text).error);
+  };
+  EXPECT_NE(errorOf("edge-model 1\noutput y 1 0\ncheck 1 x\n")
+                .find("check site 1 out of order (expected 0)"),
+            std::string::npos);
+  EXPECT_NE(errorOf("edge-model 1\noutput y 1 0\ncheck 0 x\noutput z 1 0\n")
+                .find("line after a check line"),
+            std::string::npos);
+  EXPECT_NE(errorOf("edge-model 1\ncheck 0 x\noutput y 1 0\n")
+                .find("check line before the output lines"),
+            std::string::npos);
+  EXPECT_NE(errorOf("edge-model 1\noutput y 1 0\ncheck 0\n").find("line 3"),
+            std::string::npos);
+}
+
 TEST(Metadata, WithoutBoundLinesNothingIsBound) {
   Parsed p("edge-model 1\ninput x 1 0\noutput y 1 0\n");
   ASSERT_EQ(p.status, 0) << p.error;

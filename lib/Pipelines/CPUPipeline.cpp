@@ -60,6 +60,11 @@ void mlir::edge::buildEdgeToLinalgPipeline(
   pm.addNestedPass<func::FuncOp>(createInlineFusionGroupsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFoldConvBatchNormPass());
+  // GPU kernels (no CPU kernel options) cannot call the runtime: their
+  // indices are made safe without a report.
+  CheckIndicesPassOptions checks;
+  checks.report = cpuKernels.has_value();
+  pm.addPass(createCheckIndicesPass(checks));
   pm.addPass(createEmitABIMetadataPass());
   pm.addPass(createConvertEdgeToLinalgPass());
   pm.addPass(createCanonicalizerPass());

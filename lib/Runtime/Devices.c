@@ -5,6 +5,7 @@
 
 #include "Devices.h"
 #include "Environment.h"
+#include "RunStatus.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -21,6 +22,8 @@ typedef struct worker {
   edge_rt_entry entry;
   int32_t partition;
   void **buffers;
+  /// The run of the instance the partition belongs to (RunStatus.h).
+  edge_rt_run_status *status;
   int pending;
   int stopping;
 } worker;
@@ -43,6 +46,7 @@ static void *worker_main(void *argument) {
     if (w->stopping)
       break;
     pthread_mutex_unlock(&w->mutex);
+    edge_rt_set_current_run_status(w->status);
     w->entry(w->partition, w->buffers);
     pthread_mutex_lock(&w->mutex);
     w->pending = 0;
@@ -208,6 +212,7 @@ void edge_rt_run_on_device(edge_rt_executors *executors, size_t device,
   pthread_mutex_lock(&w->mutex);
   w->partition = partition;
   w->buffers = buffers;
+  w->status = edge_rt_current_run_status();
   w->pending = 1;
   pthread_cond_broadcast(&w->changed);
   while (w->pending)

@@ -33,6 +33,11 @@ void edge_rt_free_metadata(edge_rt_metadata *metadata) {
       free(metadata->bound_values[i]);
   free(metadata->bound_values);
   metadata->bound_values = NULL;
+  for (size_t i = 0; i < metadata->num_check_sites; ++i)
+    free(metadata->check_sites[i]);
+  free(metadata->check_sites);
+  metadata->check_sites = NULL;
+  metadata->num_check_sites = 0;
   for (size_t i = 0; i < metadata->num_devices; ++i)
     free(metadata->devices[i].name);
   free(metadata->devices);
@@ -65,7 +70,7 @@ typedef struct parser {
   size_t error_size;
   edge_rt_metadata result;
   size_t capacity;
-  size_t device_capacity, buffer_capacity, step_capacity;
+  size_t device_capacity, buffer_capacity, step_capacity, check_capacity;
 } parser;
 
 #if defined(__GNUC__)
@@ -467,6 +472,28 @@ static int is_schedule_word(token kind) {
          token_equals(kind, "run") || token_equals(kind, "copy");
 }
 
+/// Parses the fields after "check": the site, numbered from 0 in order, and
+/// its escaped description. Leaves the end of the line unread.
+static int parse_check_site(parser *p) {
+  edge_rt_metadata *m = &p->result;
+  uint64_t site;
+  if (expect_space(p, "the check site") ||
+      parse_number(p, read_token(p), UINT32_MAX, "the check site", &site))
+    return -1;
+  if (site != m->num_check_sites)
+    return fail(p, "check site %lu out of order (expected %lu)",
+                (unsigned long)site, (unsigned long)m->num_check_sites);
+  if (reserve(p, (void **)&m->check_sites, &p->check_capacity,
+              m->num_check_sites, sizeof(char *), "check sites"))
+    return -1;
+  char *description = NULL;
+  if (expect_space(p, "the check description") ||
+      decode_name(p, read_token(p), &description))
+    return -1;
+  m->check_sites[m->num_check_sites++] = description;
+  return 0;
+}
+
 static int parse_lines(parser *p) {
   token magic = read_token(p);
   if (!token_equals(magic, "edge-model"))
@@ -485,6 +512,15 @@ static int parse_lines(parser *p) {
 
   while (p->pos[0] != '\0') {
     token kind = read_token(p);
+    if (token_equals(kind, "check")) {
+      if (p->result.num_outputs == 0)
+        return fail(p, "check line before the output lines");
+      if (parse_check_site(p) || expect_end_of_line(p))
+        return -1;
+      continue;
+    }
+    if (p->result.num_check_sites)
+      return fail(p, "line after a check line");
     if (is_schedule_word(kind)) {
       if (p->result.num_outputs == 0)
         return fail(p, "schedule line before the output lines");
@@ -506,7 +542,8 @@ static int parse_lines(parser *p) {
     int is_input = token_equals(kind, "input");
     if (!is_input && !token_equals(kind, "output"))
       return fail(p, "expected a line starting with 'input', 'output', "
-                     "'bound', 'device', 'buffer', 'run' or 'copy'");
+                     "'bound', 'device', 'buffer', 'run', 'copy' or "
+                     "'check'");
     if (is_input && p->result.num_outputs != 0)
       return fail(p, "input line after an output line");
     if (reserve_tensor(p))

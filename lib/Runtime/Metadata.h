@@ -22,6 +22,10 @@
 |*                                                                            *|
 |* A ref is i<N> (graph input), o<N> (graph output) or b<N>. A model without  *|
 |* device lines is partition 0, called with the inputs then the outputs.      *|
+|* Last come the index check sites of the generated code, numbered from 0:    *|
+|*                                                                            *|
+|*   check <site> <escaped description>     e.g. node%20'g'%20(edge.gather)   *|
+|*                                                                            *|
 |* In names, every byte <= 0x20, >= 0x7f and '%' is written as %XX (two hex   *|
 |* digits). The parser trusts nothing: malformed text is rejected with a      *|
 |* message, never read out of bounds.                                         *|
@@ -95,6 +99,9 @@ typedef struct edge_rt_metadata {
   size_t num_buffers;
   edge_rt_step *steps;
   size_t num_steps;
+  /// check_sites[s] describes index check site s (RunStatus.h).
+  char **check_sites;
+  size_t num_check_sites;
 } edge_rt_metadata;
 
 /// Bytes of the buffer `ref` names.

@@ -15,6 +15,7 @@
 #include "Devices.h"
 #include "GPU.h"
 #include "Metadata.h"
+#include "RunStatus.h"
 #include "ThreadPool.h"
 #include "Visibility.h"
 
@@ -343,9 +344,11 @@ EDGE_API edge_status edge_model_run(edge_model *model,
     }
 
   // Parallel loops on this thread (the first device's partitions) run on
-  // this instance's pool.
+  // this instance's pool; index errors of this run are reported to `run`.
   edge_rt_thread_pool *previous_pool =
       edge_rt_set_current_thread_pool(model->pool);
+  edge_rt_run_status run = {0};
+  edge_rt_run_status *previous_status = edge_rt_set_current_run_status(&run);
   if (model->metadata.num_devices) {
     run_schedule(model, inputs, outputs);
   } else {
@@ -360,6 +363,19 @@ EDGE_API edge_status edge_model_run(edge_model *model,
     edge_rt_gpu_set_constants(previous_constants);
   }
   edge_rt_set_current_thread_pool(previous_pool);
+  edge_rt_set_current_run_status(previous_status);
+  if (atomic_load(&run.failed)) {
+    const edge_rt_metadata *m = &model->metadata;
+    const char *site = run.site >= 0 && (size_t)run.site < m->num_check_sites
+                           ? m->check_sites[run.site]
+                           : "an indexing op";
+    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                     "edge_model_run: %s: index %lld is out of range for a "
+                     "dimension of size %lld (valid: %lld to %lld); the "
+                     "outputs of this run are not valid",
+                     site, (long long)run.index, (long long)run.bound,
+                     -(long long)run.bound, (long long)run.bound - 1);
+  }
   if (model->gpu_constants) {
     const char *gpu_error = edge_rt_gpu_take_error();
     if (gpu_error)

@@ -16,6 +16,8 @@
 
 #include "ThreadPool.h"
 
+#include "RunStatus.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -52,6 +54,9 @@ struct edge_rt_thread_pool {
   atomic_uint active;
   /// Set while the owner runs a loop: a nested loop runs serially.
   int busy;
+  /// Where the owner's run reports errors (RunStatus.h); the workers report
+  /// there while they run its loop.
+  edge_rt_run_status *status;
 };
 
 static _Thread_local edge_rt_thread_pool *current_pool;
@@ -122,6 +127,7 @@ static void *worker_main(void *arg) {
     if (atomic_load(&pool->stop))
       return NULL;
     seen = generation;
+    edge_rt_set_current_run_status(pool->status);
     run_chunks(pool);
     atomic_fetch_sub_explicit(&pool->active, 1, memory_order_release);
   }
@@ -204,6 +210,7 @@ EDGE_RT_HIDDEN void edge_parallel_for(edge_rt_loop_body body, void *ctx,
   int64_t threads = (int64_t)pool->num_workers + 1;
   pool->body = body;
   pool->ctx = ctx;
+  pool->status = edge_rt_current_run_status();
   pool->iterations = iterations;
   pool->num_chunks = iterations < threads * CHUNKS_PER_THREAD
                          ? iterations

@@ -12,12 +12,14 @@
 // (its `edge.bound_value` argument attribute); the runtime rejects others.
 // A partitioned model (edge-partition) adds its devices, buffers and steps
 // (ScheduleMetadata.cpp); its partitions become the entries and the
-// schedule function goes away.
+// schedule function goes away. Last, one `check <site> <description>` line
+// per index check site (edge-check-indices).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ScheduleMetadata.h"
 
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -120,6 +122,27 @@ static void writeBoundBytes(llvm::raw_ostream &os, DenseElementsAttr value) {
     writeBits(element);
 }
 
+/// One `check <site> <description>` line per index check site
+/// (edge-check-indices), in site order, for the runtime's error messages.
+static LogicalResult writeCheckSites(ModuleOp module, llvm::raw_ostream &os) {
+  SmallVector<std::pair<int32_t, StringRef>> sites;
+  module.walk([&](CheckIndicesOp check) {
+    if (std::optional<int32_t> site = check.getSite())
+      sites.emplace_back(*site, check.getDescription());
+  });
+  llvm::sort(sites);
+  for (auto [expected, site] : llvm::enumerate(sites)) {
+    if (site.first != static_cast<int32_t>(expected))
+      return module.emitError("index check sites must be numbered from 0 "
+                              "without gaps; site ")
+             << expected << " is missing";
+    os << "check " << site.first << ' ';
+    writeEscaped(os, site.second);
+    os << '\n';
+  }
+  return success();
+}
+
 namespace {
 struct EmitABIMetadataPass final
     : edge::impl::EmitABIMetadataPassBase<EmitABIMetadataPass> {
@@ -154,7 +177,8 @@ struct EmitABIMetadataPass final
       os << '\n';
     }
     bool partitioned = model->hasAttr(kScheduleAttrName);
-    if (partitioned && failed(writeSchedule(module, model, os)))
+    if ((partitioned && failed(writeSchedule(module, model, os))) ||
+        failed(writeCheckSites(module, os)))
       return signalPassFailure();
     text.push_back('\0');
 

@@ -5,6 +5,29 @@
 
 include "mlir/Pass/PassBase.td"
 
+def CheckIndicesPass : Pass<"edge-check-indices", "::mlir::ModuleOp"> {
+  let summary = "Check the indices that ops read from run-time data";
+  let description = [{
+    Gather, gather_elements, gather_nd, scatter_elements and scatter_nd read
+    or write at positions their indices give. Indices known at compile time
+    are checked here (an index out of range is an error at the op); indices
+    computed at run time go through an `edge.check_indices` inserted in
+    front of the op, which makes them safe and, with `report`, tells the
+    runtime which index was out of range, so the run fails naming the node
+    instead of reading outside a buffer. Indexing a dimension of size 0 is an
+    error here. Each check gets a site number; edge-emit-abi-metadata lists
+    the sites' descriptions for the runtime, and the pass declares
+    `edge_rt_index_out_of_range(i32 site, i64 index, i64 bound)`.
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"true",
+           "Report indices out of range to the runtime (CPU code); without, "
+           "they are only replaced by 0 (GPU kernels cannot call the "
+           "runtime)">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def EmitABIMetadataPass : Pass<"edge-emit-abi-metadata", "::mlir::ModuleOp"> {
   let summary = "Describe the model's inputs and outputs for the runtime";
   let description = [{

@@ -30,6 +30,7 @@ void mlir::edge::populateEdgeToLinalgConversionPatterns(
   populateDataMovementPatterns(patterns);
   populateReductionPatterns(patterns);
   populateScatterPatterns(patterns);
+  populateIndexCheckPatterns(patterns);
 }
 
 void mlir::edge::configureEdgeToLinalgConversionLegality(

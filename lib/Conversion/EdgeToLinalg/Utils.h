@@ -21,6 +21,7 @@ void populateNormalizationPatterns(RewritePatternSet &patterns);
 void populateDataMovementPatterns(RewritePatternSet &patterns);
 void populateReductionPatterns(RewritePatternSet &patterns);
 void populateScatterPatterns(RewritePatternSet &patterns);
+void populateIndexCheckPatterns(RewritePatternSet &patterns);
 
 /// Map from the loops of a `resultRank`-deep parallel nest onto an operand
 /// of `operandShape` broadcast (numpy rules) to `resultShape`: operand dims

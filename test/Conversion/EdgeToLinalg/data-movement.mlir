@@ -120,3 +120,32 @@ func.func @gather_elements(%x: tensor<2x5xf32>, %i: tensor<2x3xi64>) -> tensor<2
   %0 = edge.gather_elements %x, %i {axis = 1 : i64} : (tensor<2x5xf32>, tensor<2x3xi64>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// check_indices: an elementwise map that wraps negative indices, reports
+// each one out of range to the runtime and replaces it by 0.
+// CHECK-LABEL: func @check_indices
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[IN:.*]]: i32, %{{.*}}: i32):
+// CHECK: %[[WIDE:.*]] = arith.extsi %[[IN]] : i32 to i64
+// CHECK: %[[NEG:.*]] = arith.cmpi slt, %[[WIDE]]
+// CHECK: %[[WRAPPED:.*]] = arith.select %[[NEG]]
+// CHECK: %[[OK:.*]] = arith.cmpi ult, %[[WRAPPED]]
+// CHECK: scf.if
+// CHECK: func.call @edge_rt_index_out_of_range(%{{.*}}, %[[WIDE]], %{{.*}}) : (i32, i64, i64) -> ()
+// CHECK: %[[SAFE:.*]] = arith.select %[[OK]], %[[WRAPPED]]
+// CHECK: arith.trunci %[[SAFE]] : i64 to i32
+// CHECK-LABEL: func @check_index_tuples
+// CHECK: linalg.index 1
+// CHECK-NOT: scf.if
+// CHECK: linalg.yield
+func.func private @edge_rt_index_out_of_range(i32, i64, i64)
+func.func @check_indices(%i: tensor<3xi32>) -> tensor<3xi32> {
+  %0 = edge.check_indices %i {bounds = array<i64: 5>, site = 0 : i32, description = ""} : tensor<3xi32>
+  return %0 : tensor<3xi32>
+}
+func.func @check_index_tuples(%i: tensor<3x2xi64>) -> tensor<3x2xi64> {
+  %0 = edge.check_indices %i {bounds = array<i64: 5, 4>, description = ""} : tensor<3x2xi64>
+  return %0 : tensor<3x2xi64>
+}

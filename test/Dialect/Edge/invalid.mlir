@@ -367,3 +367,27 @@ func.func @f(%x: tensor<4xf32>) {
   %t = "edge.transfer"(%x) {source = "a", target = "b"} : (tensor<4xf32>) -> tensor<4xi32>
   return
 }
+
+// -----
+
+func.func @check_indices_empty_dimension(%i: tensor<2xi64>) {
+  // expected-error @+1 {{bounds must be positive (an index into an empty dimension is never valid), got 0}}
+  %0 = edge.check_indices %i {bounds = array<i64: 0>, description = ""} : tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @check_indices_tuple(%i: tensor<2x3xi64>) {
+  // expected-error @+1 {{with 2 bounds, the last dimension of indices must be the tuple size 2}}
+  %0 = edge.check_indices %i {bounds = array<i64: 4, 4>, description = ""} : tensor<2x3xi64>
+  return
+}
+
+// -----
+
+func.func @check_indices_no_bound(%i: tensor<2xi64>) {
+  // expected-error @+1 {{needs at least one bound}}
+  %0 = edge.check_indices %i {bounds = array<i64>, description = ""} : tensor<2xi64>
+  return
+}

@@ -181,6 +181,11 @@ func.func @reductions_and_indexing(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) {
   // CHECK: edge.gather_elements %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x5x4xi64>) -> tensor<2x5x4xf32>
   %ge_i = edge.constant dense<0> : tensor<2x5x4xi64>
   %ge = edge.gather_elements %x, %ge_i {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x5x4xi64>) -> tensor<2x5x4xf32>
+  // CHECK: edge.check_indices %{{.*}} {bounds = array<i64: 4>, description = "node 'g' (gather, axis 2)", site = 0 : i32} : tensor<5xi64>
+  %checked = edge.check_indices %i {bounds = array<i64: 4>, site = 0 : i32, description = "node 'g' (gather, axis 2)"} : tensor<5xi64>
+  // CHECK: edge.check_indices %{{.*}} {bounds = array<i64: 2, 3>, description = ""} : tensor<7x2xi32>
+  %tuples = edge.constant dense<0> : tensor<7x2xi32>
+  %checked_tuples = edge.check_indices %tuples {bounds = array<i64: 2, 3>, description = ""} : tensor<7x2xi32>
   // CHECK: edge.slice %{{.*}} {sizes = array<i64: 2, 2, 2>, starts = array<i64: 0, 2, 0>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
   %8 = edge.slice %x {starts = array<i64: 0, 2, 0>, sizes = array<i64: 2, 2, 2>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
   return

@@ -1,4 +1,4 @@
-//===- IndexingOps.cpp - edge.gather_nd and the scatter ops ---------------===//
+//===- IndexingOps.cpp - edge.gather_nd, scatter ops and index checks -----===//
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 
@@ -78,5 +78,24 @@ LogicalResult ScatterNDOp::verify() {
   llvm::append_range(expected, data.drop_front(indices.back()));
   if (shapeOf(getUpdates()) != ArrayRef(expected))
     return emitOpError("updates must have shape indices[:-1] + data[k:]");
+  return success();
+}
+
+LogicalResult CheckIndicesOp::verify() {
+  ArrayRef<int64_t> bounds = getBounds();
+  ArrayRef<int64_t> indices = shapeOf(getIndices());
+  if (bounds.empty())
+    return emitOpError("needs at least one bound");
+  if (bounds.size() > 1 &&
+      (indices.empty() || indices.back() != static_cast<int64_t>(bounds.size())))
+    return emitOpError("with ")
+           << bounds.size()
+           << " bounds, the last dimension of indices must be the tuple size "
+           << bounds.size();
+  for (int64_t bound : bounds)
+    if (bound <= 0)
+      return emitOpError("bounds must be positive (an index into an empty "
+                         "dimension is never valid), got ")
+             << bound;
   return success();
 }

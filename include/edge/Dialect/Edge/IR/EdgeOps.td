@@ -622,6 +622,35 @@ def Edge_GatherNDOp : Edge_Op<"gather_nd", [Pure, InferTypeOpAdaptor,
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
+def Edge_CheckIndicesOp : Edge_Op<"check_indices",
+    [AllTypesMatch<["indices", "result"]>,
+     MemoryEffects<[MemWrite]>]> {
+  let summary = "checks data-dependent indices against their bounds";
+  let description = [{
+    Yields `indices` with every index in `[-bound, bound)` made non-negative
+    (a negative index counts from the end) and every other index replaced
+    by 0, so the op that uses them never reads or writes outside its
+    operand. With one bound, it applies to every index; with several, the
+    last dimension of `indices` holds index tuples and entry `k` of a tuple
+    is checked against `bounds[k]`. With a `site`, each index out of range
+    is reported to the runtime (`edge_rt_index_out_of_range(site, index,
+    bound)`), which fails the run with `description`; without one the index
+    is only replaced (GPU code). edge-check-indices inserts it in front of
+    the ops that index with run-time data.
+
+    ```mlir
+    %safe = edge.check_indices %i {bounds = array<i64: 4>, site = 0 : i32, description = "node 'g' (edge.gather, axis 0)"} : tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[I32, I64]>:$indices,
+                   DenseI64ArrayAttr:$bounds,
+                   OptionalAttr<ConfinedAttr<I32Attr, [IntNonNegative]>>:$site,
+                   StrAttr:$description);
+  let results = (outs StaticShapeTensorOf<[I32, I64]>:$result);
+  let assemblyFormat = "$indices attr-dict `:` type($indices)";
+  let hasVerifier = 1;
+}
+
 /// Scatter ops write `updates` into a copy of `data`; `reduction` combines
 /// an update with the value it replaces (none, add, mul, max, min).
 class Edge_ScatterOp<string mnemonic, dag extraArgs, string doc>

@@ -1,0 +1,169 @@
+//===- CheckIndices.cpp - Check indices read from run-time data -----------===//
+//
+// An index out of range in a Gather over token ids reads outside the
+// embedding table: a crash for a large index, silently wrong numbers for a
+// small one. Every data-dependent index is checked once, before the op that
+// uses it, by an edge.check_indices whose lowering reports to the runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_CHECKINDICESPASS
+#include "edge/Transforms/Passes.h.inc"
+} // namespace mlir::edge
+
+using namespace mlir;
+using namespace mlir::edge;
+
+/// The runtime function an out-of-range index is reported to (RunStatus.h).
+static constexpr StringLiteral kReportFunction = "edge_rt_index_out_of_range";
+
+namespace {
+/// The indices operand of an indexing op and what each index may address.
+struct IndexUse {
+  OpOperand *indices;
+  /// One bound for every index, or one per entry of an index tuple.
+  SmallVector<int64_t> bounds;
+  /// How the runtime describes the operand: "axis 1", "dimensions 0-1".
+  std::string what;
+};
+} // namespace
+
+static ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<ShapedType>(value.getType()).getShape();
+}
+
+static IndexUse axisUse(OpOperand &indices, Value indexed, int64_t axis) {
+  return {&indices, {shapeOf(indexed)[axis]}, "axis " + std::to_string(axis)};
+}
+
+static IndexUse tupleUse(OpOperand &indices, Value indexed, int64_t first) {
+  int64_t depth = shapeOf(indices.get()).back();
+  IndexUse use{&indices,
+               SmallVector<int64_t>(shapeOf(indexed).slice(first, depth)),
+               "dimensions " + std::to_string(first)};
+  if (depth > 1)
+    use.what += " to " + std::to_string(first + depth - 1);
+  return use;
+}
+
+static std::optional<IndexUse> getIndexUse(Operation *op) {
+  if (auto gather = dyn_cast<GatherOp>(op))
+    return axisUse(gather.getIndicesMutable(), gather.getInput(),
+                   gather.getAxis());
+  if (auto gather = dyn_cast<GatherElementsOp>(op))
+    return axisUse(gather.getIndicesMutable(), gather.getInput(),
+                   gather.getAxis());
+  if (auto gather = dyn_cast<GatherNDOp>(op))
+    return tupleUse(gather.getIndicesMutable(), gather.getInput(),
+                    gather.getBatchDims());
+  if (auto scatter = dyn_cast<ScatterElementsOp>(op))
+    return axisUse(scatter.getIndicesMutable(), scatter.getData(),
+                   scatter.getAxis());
+  if (auto scatter = dyn_cast<ScatterNDOp>(op))
+    return tupleUse(scatter.getIndicesMutable(), scatter.getData(), 0);
+  return std::nullopt;
+}
+
+/// The ONNX node an op came from, as the importer located it.
+static std::string describeOp(Operation *op, StringRef what) {
+  std::string node;
+  op->getLoc()->walk([&](Location loc) {
+    if (auto name = dyn_cast<NameLoc>(loc)) {
+      node = name.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  std::string text = node.empty() ? "" : "node '" + node + "' ";
+  return text + "(" + op->getName().stripDialect().str() + ", " + what.str() +
+         ")";
+}
+
+/// Checks constant indices now. Returns failure after reporting one out of
+/// range.
+static LogicalResult checkConstantIndices(Operation *op, const IndexUse &use,
+                                          DenseIntElementsAttr values) {
+  int64_t position = 0;
+  size_t tuple = use.bounds.size();
+  for (const APInt &value : values) {
+    int64_t index = value.getSExtValue();
+    int64_t bound = use.bounds[position % tuple];
+    if (index < -bound || index >= bound)
+      return op->emitError() << "index " << index << " (element " << position
+                             << " of the indices) is out of range for "
+                             << use.what << " of size " << bound;
+    ++position;
+  }
+  return success();
+}
+
+namespace {
+struct CheckIndicesPass
+    : mlir::edge::impl::CheckIndicesPassBase<CheckIndicesPass> {
+  using CheckIndicesPassBase::CheckIndicesPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // Sites already numbered (the pass may run twice) keep their numbers.
+    int32_t nextSite = 0;
+    module.walk([&](CheckIndicesOp check) {
+      if (std::optional<int32_t> site = check.getSite())
+        nextSite = std::max(nextSite, *site + 1);
+    });
+
+    bool failedAny = false;
+    bool reported = false;
+    module.walk([&](Operation *op) {
+      std::optional<IndexUse> use = getIndexUse(op);
+      if (!use)
+        return;
+      Value indices = use->indices->get();
+      if (indices.getDefiningOp<CheckIndicesOp>() ||
+          cast<ShapedType>(indices.getType()).getNumElements() == 0)
+        return;
+      if (llvm::is_contained(use->bounds, 0)) {
+        op->emitError() << "indexes " << use->what
+                        << " of size 0: no index is valid";
+        failedAny = true;
+        return;
+      }
+      DenseIntElementsAttr constant;
+      if (matchPattern(indices, m_Constant(&constant))) {
+        failedAny |= failed(checkConstantIndices(op, *use, constant));
+        return;
+      }
+      OpBuilder builder(op);
+      IntegerAttr site;
+      if (report) {
+        site = builder.getI32IntegerAttr(nextSite++);
+        reported = true;
+      }
+      auto check = CheckIndicesOp::create(
+          builder, op->getLoc(), indices.getType(), indices,
+          builder.getDenseI64ArrayAttr(use->bounds), site,
+          builder.getStringAttr(describeOp(op, use->what)));
+      use->indices->set(check.getResult());
+    });
+    if (failedAny)
+      return signalPassFailure();
+    if (!reported || module.lookupSymbol(kReportFunction))
+      return;
+    OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+    auto report = func::FuncOp::create(
+        builder, module.getLoc(), kReportFunction,
+        builder.getFunctionType({builder.getI32Type(), builder.getI64Type(),
+                                 builder.getI64Type()},
+                                {}));
+    report.setPrivate();
+  }
+};
+} // namespace
