@@ -115,18 +115,25 @@ static void fail(const char *message) {
 static bool ready(void) {
   if (thread_failed)
     return false;
+  if (thread_bound)
+    return true;
+  // The open state is written under the lock by the first thread that opens
+  // the backend; a thread reads it once, before it binds the device.
   char error[EDGE_GPU_ERROR_SIZE];
-  if (!gpu.opened || gpu.open_status) {
-    fail(gpu.opened ? gpu.open_error : "the GPU was never opened");
+  pthread_mutex_lock(&gpu.lock);
+  bool usable = gpu.opened && gpu.open_status == 0;
+  snprintf(error, sizeof(error), "%s",
+           gpu.opened ? gpu.open_error : "the GPU was never opened");
+  pthread_mutex_unlock(&gpu.lock);
+  if (!usable) {
+    fail(error);
     return false;
   }
-  if (!thread_bound) {
-    if (gpu.backend->bind_thread(error, sizeof(error))) {
-      fail(error);
-      return false;
-    }
-    thread_bound = true;
+  if (gpu.backend->bind_thread(error, sizeof(error))) {
+    fail(error);
+    return false;
   }
+  thread_bound = true;
   return true;
 }
 
