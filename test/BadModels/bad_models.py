@@ -240,6 +240,29 @@ def protobuf_recursion(d):
     return save(d, "protobuf_recursion", model)
 
 
+# --- Nodes that crash ONNX's own shape inference (found by fuzzing) ---------
+
+@case(r"error: node 'Conv_0' \(Conv, opset 13\): ONNX shape inference crashes on this node \(signal Floating point exception\): its attributes or inputs are malformed")
+def conv_zero_stride(d):
+    return save(d, "conv_zero_stride", make_model(
+        [helper.make_node("Conv", ["x", "w"], ["y"], auto_pad="SAME_UPPER", strides=[2, 0])],
+        [tensor_info("x", [1, 3, 7, 7]), tensor_info("w", [4, 3, 3, 3])],
+        [tensor_info("y", None)], opset=13))
+
+
+@case(r"error: node 'Scan_0' \(Scan, opset 8\): ONNX shape inference crashes on this node \(signal Segmentation fault\)")
+def scan_without_num_scan_inputs(d):
+    body = helper.make_graph(
+        [helper.make_node("Add", ["sum_in", "next"], ["sum_out"]),
+         helper.make_node("Identity", ["sum_out"], ["scan_out"])], "body",
+        [tensor_info("sum_in", [2]), tensor_info("next", [2])],
+        [tensor_info("sum_out", [2]), tensor_info("scan_out", [2])])
+    return save(d, "scan_without_num_scan_inputs", make_model(
+        [helper.make_node("Scan", ["", "initial", "x"], ["y", "z"], body=body)],
+        [tensor_info("initial", [1, 2]), tensor_info("x", [1, 3, 2])],
+        [tensor_info("y", None), tensor_info("z", None)], opset=8))
+
+
 # --- Tensors and sizes -------------------------------------------------------
 
 def int64_tensor(name, dims, raw):

@@ -152,6 +152,15 @@ bool run::parseTensorProto(const std::string &path, const std::string &contents,
     return false;
   }
   size_t numElements = numBytes / edge_dtype_size(tensor.dtype);
+  // Every element is stored in the file (at least a byte each, as raw data
+  // or in a packed field): dims that claim more are refused before the
+  // buffer is allocated.
+  if (numElements > contents.size()) {
+    error = "'" + path + "': its dims describe " + std::to_string(numElements) +
+            " elements, more than its " + std::to_string(contents.size()) +
+            " bytes can hold";
+    return false;
+  }
   tensor.data = AlignedBuffer(numBytes);
 
   if (proto.has_raw_data()) {

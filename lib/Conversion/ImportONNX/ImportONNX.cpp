@@ -12,11 +12,9 @@
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Regex.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <onnx/defs/parser.h>
-#include <onnx/shape_inference/implementation.h>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -71,37 +69,6 @@ static FailureOr<int64_t> getDefaultOpset(const onnx::ModelProto &model,
       return emitError(loc) << "the model uses default-domain ops but imports "
                                "no opset of the default ONNX domain";
   return 0;
-}
-
-/// ONNX reports a node's inference error as "[ShapeInferenceError]
-/// (op_type:Relu, node name: Relu_0): [TypeInferenceError] message"; the
-/// importer says it the way its own node errors are said.
-static std::string describeInferenceError(StringRef message, int64_t opset) {
-  static const llvm::Regex nodeError(
-      "^\\[[A-Za-z]+\\] \\(op_type:([^,)]*), node name: ([^)]*)\\): "
-      "(\\[[A-Za-z]+\\] )?(.*)$");
-  SmallVector<StringRef> parts;
-  if (!nodeError.match(message, &parts))
-    return ("ONNX shape inference rejected the model: " + message).str();
-  return ("node '" + parts[2] + "' (" + parts[1] + ", opset " +
-          Twine(opset) + "): ONNX shape inference: " + parts[4])
-      .str();
-}
-
-/// Runs ONNX shape inference in its lenient mode: node-level inference
-/// errors are left to the importer, which reports them per node; a model
-/// whose declared types contradict each other is rejected here.
-static LogicalResult inferShapes(onnx::ModelProto &model, int64_t opset,
-                                 Location loc) {
-  try {
-    onnx::shape_inference::InferShapes(
-        model, onnx::OpSchemaRegistry::Instance(),
-        onnx::ShapeInferenceOptions(/*check_type=*/false, /*error_mode=*/0,
-                                    /*data_prop=*/false));
-  } catch (const std::exception &e) {
-    return emitError(loc) << describeInferenceError(e.what(), opset);
-  }
-  return success();
 }
 
 OwningOpRef<ModuleOp> mlir::edge::importONNXModel(StringRef contents,

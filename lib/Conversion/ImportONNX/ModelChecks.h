@@ -41,6 +41,14 @@ constexpr unsigned kMaxSubgraphDepth = 16;
 LogicalResult checkModel(onnx::ModelProto &model, int64_t defaultOpset,
                          const ImportOptions &options, Location loc);
 
+/// Runs ONNX shape inference (lenient: node-level errors are left to the
+/// importer) in a child process and copies the types it infers into the
+/// model's graph outputs and value_info. A model whose declared types
+/// contradict each other is an error; so is a node on which ONNX's
+/// inference crashes, named (ShapeInference.cpp).
+LogicalResult inferShapes(onnx::ModelProto &model, int64_t opset,
+                          Location loc);
+
 /// Replaces the external-data reference of `tensor` by its bytes, read from
 /// the file it names inside `directory` (the model's folder). Refuses
 /// locations that leave the folder (absolute paths, "..", symlinks out of
