@@ -175,13 +175,13 @@ void *mgpuModuleLoad(void *data, size_t size) {
   return NULL;
 }
 
-/// Frees the cached device buffers (the last module unloads when the
-/// library does).
+/// Frees the cached device buffers. The last module unloads when the
+/// library does, after its last instance: every block is free by then,
+/// including those whose free still waits for a stream to synchronize.
 static void release_cached_blocks(void) {
   pthread_mutex_lock(&gpu.lock);
   for (size_t i = 0; i < gpu.num_blocks; ++i)
-    if (gpu.blocks[i].free)
-      gpu.backend->free(gpu.blocks[i].pointer);
+    gpu.backend->free(gpu.blocks[i].pointer);
   free(gpu.blocks);
   gpu.blocks = NULL;
   gpu.num_blocks = gpu.capacity = 0;
