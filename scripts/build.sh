@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Configures (once) and builds edge in ./build with clang-22, lld, ninja and
 # ccache against Debian's LLVM/MLIR 22. Extra arguments go to ninja (targets).
+# EDGE_BUILD_DIR names another build folder; EDGE_CMAKE_ARGS adds options
+# when it is configured (scripts/sanitize.sh and fuzz.sh use both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +24,7 @@ if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
     -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld \
     -DCMAKE_MODULE_LINKER_FLAGS=-fuse-ld=lld \
     -DPython3_EXECUTABLE=/usr/bin/python3 \
-    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
+    ${EDGE_CMAKE_ARGS:-}
 fi
 ninja -C "$BUILD_DIR" -j "$JOBS" "$@"

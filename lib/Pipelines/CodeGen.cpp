@@ -126,9 +126,18 @@ LogicalResult mlir::edge::linkSharedLibrary(StringRef objectPath,
                                  "-o", outputPath, objectPath,
                                  "-Wl,--whole-archive", runtime,
                                  "-Wl,--no-whole-archive", versionScript,
-                                 // Every symbol the model calls must be
-                                 // resolved now, not when it is loaded.
-                                 "-Wl,-z,defs", "-lm", "-ldl", "-lpthread"};
+                                 "-lm", "-ldl", "-lpthread"};
+  // Every symbol the model calls must be resolved now, not when it is
+  // loaded; a sanitized runtime's hooks come from the loading process.
+  std::string sanitizers =
+      std::string("-fsanitize=") + EDGE_RUNTIME_SANITIZERS;
+  bool sanitized = StringRef(EDGE_RUNTIME_SANITIZERS).size() != 0 &&
+                   triple.getArch() ==
+                       llvm::Triple(llvm::sys::getProcessTriple()).getArch();
+  if (sanitized)
+    args.push_back(sanitizers);
+  else
+    args.push_back("-Wl,-z,defs");
   std::string message;
   int status = llvm::sys::ExecuteAndWait(linker, args, std::nullopt, {}, 0, 0,
                                          &message);
