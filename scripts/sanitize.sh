@@ -6,7 +6,8 @@
 #                                 # cases
 #   scripts/sanitize.sh thread    # build-tsan: ThreadSanitizer; the
 #                                 # runtime's threaded tests and the
-#                                 # multi-instance stress test
+#                                 # multi-instance stress test (not the
+#                                 # compiler: libMLIR is not built with TSan)
 #
 # Sanitizer reports end the process (-fno-sanitize-recover=all), so a
 # report is a failed test. The runtime archive linked into model libraries
@@ -49,9 +50,10 @@ if [[ $KIND == address ]]; then
     --cases-file test/e2e/must-pass.txt --sample 300 --check --jobs 2
 else
   # The thread pool, the device executors, the GPU runtime on the stand-in
-  # driver, and many instances on many threads.
+  # driver, and many instances on many threads. The compiler is left out:
+  # Debian's libMLIR is not built with TSan, so its thread pool's locking is
+  # invisible to it and every multi-threaded compile reports false races.
   run "$BUILD/bin/EdgeUnitTests" \
     --gtest_filter='ThreadPool.*:PartitionedModel.*:Model.*:GPU.*:Concurrency.*'
-  run /usr/lib/llvm-22/bin/lit -sv "$BUILD/test" --filter 'threads|partition|index-checks'
 fi
 exit $failed
