@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Placement/ModelPlacement.h"
 #include "edge/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -73,16 +74,10 @@ static std::optional<IndexUse> getIndexUse(Operation *op) {
   return std::nullopt;
 }
 
-/// The ONNX node an op came from, as the importer located it.
+/// "node 'NAME' (gather, axis 0)": the ONNX node the importer located the op
+/// at, the op and what its indices address.
 static std::string describeOp(Operation *op, StringRef what) {
-  std::string node;
-  op->getLoc()->walk([&](Location loc) {
-    if (auto name = dyn_cast<NameLoc>(loc)) {
-      node = name.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
+  std::string node = getNodeName(op->getLoc());
   std::string text = node.empty() ? "" : "node '" + node + "' ";
   return text + "(" + op->getName().stripDialect().str() + ", " + what.str() +
          ")";
