@@ -75,6 +75,9 @@ static bool checkOpenFile(int fd, const char *path, char *error,
   if (fstat(fd, &info) != 0)
     return fail(error, errorSize, "cannot read '%s': %s", path,
                 strerror(errno));
+  if (S_ISDIR(info.st_mode))
+    return fail(error, errorSize, "cannot open model '%s': it is a directory",
+                path);
   if (!S_ISREG(info.st_mode))
     return fail(error, errorSize, "'%s' is not a regular file", path);
   uint64_t fileSize = (uint64_t)info.st_size;

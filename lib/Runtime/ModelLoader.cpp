@@ -9,10 +9,7 @@
 #include "edge/Runtime/ModelLoader.h"
 #include "edge/Runtime/LibraryFile.h"
 
-#include <cerrno>
-#include <cstring>
 #include <dlfcn.h>
-#include <sys/stat.h>
 
 using namespace edge;
 
@@ -55,16 +52,6 @@ bool resolve(void *handle, const char *name, FnTy &fn) {
 std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
                                                std::string &error) {
   error.clear();
-  struct stat info;
-  if (stat(path.c_str(), &info) != 0) {
-    error = "cannot open model '" + path + "': " + std::strerror(errno);
-    return nullptr;
-  }
-  if (S_ISDIR(info.st_mode)) {
-    error = "cannot open model '" + path + "': it is a directory";
-    return nullptr;
-  }
-
   char fileError[512];
   if (!edge_check_library_file(path.c_str(), fileError, sizeof(fileError))) {
     error = fileError;

@@ -545,11 +545,6 @@ static bool checkInfo(const edge_tensor_info *info, const char *kind,
 }
 
 static bool loadModel(const char *path, Model *m) {
-  struct stat info;
-  if (stat(path, &info) != 0)
-    return fail("cannot open model '%s': %s", path, strerror(errno));
-  if (S_ISDIR(info.st_mode))
-    return fail("cannot open model '%s': it is a directory", path);
   char fileError[512];
   if (!edge_check_library_file(path, fileError, sizeof(fileError)))
     return fail("%s", fileError);

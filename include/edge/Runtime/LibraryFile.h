@@ -18,9 +18,10 @@
 extern "C" {
 #endif
 
-/* True when `path` is a regular file holding a 64-bit little-endian ELF
- * shared object for this machine's architecture whose headers, segments and
- * section table all lie inside the file. Otherwise writes a message naming
+/* True when `path` is a regular file (not a directory, device or FIFO)
+ * holding a 64-bit little-endian ELF shared object for this machine's
+ * architecture whose headers, segments and section table all lie inside
+ * the file. Otherwise writes a message naming
  * `path` into `error` (truncated to `errorSize`) and returns false. */
 bool edge_check_library_file(const char *path, char *error, size_t errorSize);
 
