@@ -12,12 +12,15 @@ using namespace mlir;
 using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;
 
+std::string mlir::edge::onnx_import::getNodeName(const onnx::NodeProto &node,
+                                                unsigned index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                             : node.name();
+}
+
 Location GraphImporter::getNodeLoc(const onnx::NodeProto &node,
                                    unsigned index) {
-  std::string name = node.name();
-  if (name.empty())
-    name = node.op_type() + "_" + std::to_string(index);
-  return NameLoc::get(StringAttr::get(context, name),
+  return NameLoc::get(StringAttr::get(context, getNodeName(node, index)),
                       FileLineColLoc::get(context, modelName, 0, 0));
 }
 

@@ -30,6 +30,10 @@ namespace mlir::edge::onnx_import {
 
 class GraphImporter;
 
+/// The node's name, or `OpType_N` (N: its index in its graph) when it has
+/// none: the name diagnostics and locations use.
+std::string getNodeName(const onnx::NodeProto &node, unsigned index);
+
 /// Converts ONNX element type codes and tensors to MLIR (Types.cpp).
 Type convertElementType(int32_t dataType, MLIRContext *context);
 std::string getElementTypeName(int32_t dataType);

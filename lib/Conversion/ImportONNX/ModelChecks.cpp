@@ -45,11 +45,8 @@ private:
 
 std::string ModelChecker::describeNode(const onnx::NodeProto &node,
                                        unsigned index) const {
-  std::string name =
-      node.name().empty() ? node.op_type() + "_" + std::to_string(index)
-                          : node.name();
-  return llvm::formatv("node '{0}' ({1}, opset {2})", name, node.op_type(),
-                       defaultOpset)
+  return llvm::formatv("node '{0}' ({1}, opset {2})", getNodeName(node, index),
+                       node.op_type(), defaultOpset)
       .str();
 }
 
@@ -57,7 +54,7 @@ std::string ModelChecker::describeNode(const onnx::NodeProto &node,
 /// a name; unnamed nodes get the name the importer's diagnostics use.
 static void nameNode(onnx::NodeProto &node, unsigned index) {
   if (node.name().empty())
-    node.set_name(node.op_type() + "_" + std::to_string(index));
+    node.set_name(getNodeName(node, index));
 }
 
 LogicalResult ModelChecker::checkGraph(onnx::GraphProto &graph,
