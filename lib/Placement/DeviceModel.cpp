@@ -378,16 +378,20 @@ static constexpr uint64_t kMaxDescriptionBytes = 1 << 20;
 llvm::Expected<DeviceSet> mlir::edge::loadDevices(StringRef spec) {
   // Presets are plain names; anything that looks like a path is a file.
   bool looksLikePath = spec.contains('/') || spec.ends_with(".json");
-  if (!llvm::sys::fs::exists(spec) && !looksLikePath)
+  llvm::sys::fs::file_status status;
+  bool exists = !llvm::sys::fs::status(spec, status);
+  if (!exists && !looksLikePath)
     return getPresetDevices(spec);
-  // A special file (/dev/zero, a FIFO) could be read without end.
-  if (llvm::sys::fs::exists(spec) && !llvm::sys::fs::is_regular_file(spec))
-    return fieldError(spec, "not a regular file");
-  uint64_t size = 0;
-  if (!llvm::sys::fs::file_size(spec, size) && size > kMaxDescriptionBytes)
-    return fieldError(spec, "a device description is at most " +
-                                llvm::Twine(kMaxDescriptionBytes) +
-                                " bytes; this file has " + llvm::Twine(size));
+  if (exists) {
+    // A special file (/dev/zero, a FIFO) could be read without end.
+    if (status.type() != llvm::sys::fs::file_type::regular_file)
+      return fieldError(spec, "not a regular file");
+    if (status.getSize() > kMaxDescriptionBytes)
+      return fieldError(spec, "a device description is at most " +
+                                  llvm::Twine(kMaxDescriptionBytes) +
+                                  " bytes; this file has " +
+                                  llvm::Twine(status.getSize()));
+  }
   auto buffer = llvm::MemoryBuffer::getFile(spec, /*IsText=*/true);
   if (!buffer)
     return fieldError(spec, "cannot read: " + buffer.getError().message());
