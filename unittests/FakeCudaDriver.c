@@ -4,11 +4,13 @@
 // over host memory: device buffers are malloc'ed, copies are memcpy, and a
 // kernel is a host function found by name that the launch calls with the
 // kernel parameters. Counters let the tests see what the runtime did.
-// FAKE_CUDA_DEVICES sets the device count (default 1); FAKE_CUDA_FAIL_LAUNCH
-// makes every launch fail.
+// FAKE_CUDA_DEVICES sets the device count (default 1); FAKE_CUDA_FAIL names
+// an entry point (cuLaunchKernel, cuMemcpyAsync, ...) that then fails on
+// every call, as a driver does after a fault.
 //
 //===----------------------------------------------------------------------===//
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,7 @@ typedef int CUresult;
 enum {
   CUDA_SUCCESS = 0,
   CUDA_ERROR_INVALID_VALUE = 1,
+  CUDA_ERROR_OUT_OF_MEMORY = 2,
   CUDA_ERROR_LAUNCH_FAILED = 719,
   CUDA_ERROR_NOT_FOUND = 500
 };
@@ -25,6 +28,11 @@ int fake_cuda_copies;
 
 static int context_token;
 static int stream_token;
+
+static bool failing(const char *call) {
+  const char *failing_call = getenv("FAKE_CUDA_FAIL");
+  return failing_call && strcmp(failing_call, call) == 0;
+}
 
 CUresult cuInit(unsigned flags) { return flags == 0 ? 0 : 1; }
 
@@ -80,7 +88,7 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
                         void *stream, void **params, void **extra) {
   (void)gx, (void)gy, (void)gz, (void)bx, (void)by, (void)bz, (void)shared;
   (void)stream, (void)extra;
-  if (getenv("FAKE_CUDA_FAIL_LAUNCH"))
+  if (failing("cuLaunchKernel"))
     return CUDA_ERROR_LAUNCH_FAILED;
   ((void (*)(void **))function)(params);
   return CUDA_SUCCESS;
@@ -88,6 +96,8 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
 
 CUresult cuStreamCreate(void **stream, unsigned flags) {
   (void)flags;
+  if (failing("cuStreamCreate"))
+    return CUDA_ERROR_LAUNCH_FAILED;
   *stream = &stream_token;
   return CUDA_SUCCESS;
 }
@@ -98,10 +108,14 @@ CUresult cuStreamDestroy_v2(void *stream) {
 }
 
 CUresult cuStreamSynchronize(void *stream) {
+  if (failing("cuStreamSynchronize"))
+    return CUDA_ERROR_LAUNCH_FAILED;
   return stream == &stream_token ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
 }
 
 CUresult cuMemAlloc_v2(unsigned long long *pointer, size_t bytes) {
+  if (failing("cuMemAlloc_v2"))
+    return CUDA_ERROR_OUT_OF_MEMORY;
   ++fake_cuda_allocations;
   *pointer = (unsigned long long)(size_t)malloc(bytes);
   return CUDA_SUCCESS;
@@ -114,6 +128,8 @@ CUresult cuMemFree_v2(unsigned long long pointer) {
 
 CUresult cuMemcpy(unsigned long long dst, unsigned long long src,
                   size_t bytes) {
+  if (failing("cuMemcpy"))
+    return CUDA_ERROR_LAUNCH_FAILED;
   ++fake_cuda_copies;
   memcpy((void *)(size_t)dst, (const void *)(size_t)src, bytes);
   return CUDA_SUCCESS;
@@ -122,11 +138,14 @@ CUresult cuMemcpy(unsigned long long dst, unsigned long long src,
 CUresult cuMemcpyAsync(unsigned long long dst, unsigned long long src,
                        size_t bytes, void *stream) {
   (void)stream;
+  if (failing("cuMemcpyAsync"))
+    return CUDA_ERROR_LAUNCH_FAILED;
   return cuMemcpy(dst, src, bytes);
 }
 
 CUresult cuGetErrorString(CUresult error, const char **text) {
-  *text = error == CUDA_ERROR_LAUNCH_FAILED ? "unspecified launch failure"
-                                            : "fake driver error";
+  *text = error == CUDA_ERROR_LAUNCH_FAILED   ? "unspecified launch failure"
+          : error == CUDA_ERROR_OUT_OF_MEMORY ? "out of memory"
+                                              : "fake driver error";
   return CUDA_SUCCESS;
 }

@@ -1,8 +1,9 @@
 //===- FakeGPUModel.c - A stand-in for a model compiled for a GPU ---------===//
 //
 // Calls the runtime's mgpu functions the way edge-compile's GPU host code
-// does: a library constructor loads the kernels, and each run creates a
-// stream, stages the input in a device buffer, launches a kernel that adds
+// does: a library constructor loads the kernels and a destructor unloads
+// them (which frees the runtime's cache of device buffers); each run creates
+// a stream, stages the input in a device buffer, launches a kernel that adds
 // a weight (the device copy the runtime keeps per instance), copies the
 // result back and frees the buffer. Model: x f32[6] -> y = x + w.
 // EDGE_FAKE_TARGET names the GPU (each build of this file is its own
@@ -21,6 +22,7 @@ const char edge_generated_metadata[] = "edge-model 1\n"
                                        "output y 1 1 6\n";
 
 void *mgpuModuleLoad(void *data, size_t size);
+void mgpuModuleUnload(void *module);
 void *mgpuModuleGetFunction(void *module, const char *name);
 void mgpuLaunchKernel(void *function, intptr_t gx, intptr_t gy, intptr_t gz,
                       intptr_t bx, intptr_t by, intptr_t bz, int32_t shared,
@@ -40,6 +42,10 @@ static void *module;
 
 __attribute__((constructor)) static void load_kernels(void) {
   module = mgpuModuleLoad(kernels, sizeof(kernels));
+}
+
+__attribute__((destructor)) static void unload_kernels(void) {
+  mgpuModuleUnload(module);
 }
 
 void edge_generated_entry(int32_t partition, void **buffers) {

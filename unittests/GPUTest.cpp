@@ -108,13 +108,72 @@ TEST(GPU, RunsThroughTheDriverAndReusesDeviceMemory) {
 
   // A failing launch fails the run with the driver's message; the next run
   // works again.
-  setenv("FAKE_CUDA_FAIL_LAUNCH", "1", 1);
+  setenv("FAKE_CUDA_FAIL", "cuLaunchKernel", 1);
   EXPECT_FALSE(model->run(inputs, outputs, error));
-  unsetenv("FAKE_CUDA_FAIL_LAUNCH");
+  unsetenv("FAKE_CUDA_FAIL");
   EXPECT_CONTAINS(error, "the GPU failed: cuLaunchKernel failed: unspecified "
                          "launch failure (CUDA error 719)");
   ASSERT_TRUE(model->run(inputs, outputs, error)) << error;
   EXPECT_EQ(y[5], 66);
+}
+
+/// Runs the fake model once on x = 1..6 and says whether y = x + w.
+bool runsCorrectly(LoadedModel &model, std::string &error) {
+  float x[6] = {1, 2, 3, 4, 5, 6};
+  float y[6] = {};
+  const void *inputs[] = {x};
+  void *outputs[] = {y};
+  if (!model.run(inputs, outputs, error))
+    return false;
+  return std::vector<float>(y, y + 6) ==
+         std::vector<float>{11, 22, 33, 44, 55, 66};
+}
+
+// A driver call that fails in the middle of a run (a fault, a full device)
+// fails that run with the driver's message and leaves the instance usable:
+// its next run, with the driver healthy again, is right. Buffers released
+// on a stream that could not be synchronized are set aside, not reused.
+TEST(GPU, AFailingDriverCallMidRunLeavesTheInstanceUsable) {
+  setenv("EDGE_CUDA_LIBRARY", EDGE_FAKE_CUDA_DRIVER, 1);
+  std::string error;
+  std::unique_ptr<LoadedModel> model =
+      LoadedModel::load(EDGE_FAKE_GPU_MODEL_FAULTS, error);
+  unsetenv("EDGE_CUDA_LIBRARY");
+  ASSERT_TRUE(model) << error;
+
+  struct Fault {
+    const char *call;
+    const char *message;
+  } faults[] = {
+      {"cuStreamCreate", "cuStreamCreate failed"},
+      {"cuMemcpyAsync", "cuMemcpyAsync failed: unspecified launch failure"},
+      {"cuLaunchKernel", "cuLaunchKernel failed"},
+      {"cuStreamSynchronize", "cuStreamSynchronize failed"},
+  };
+  for (const Fault &fault : faults) {
+    SCOPED_TRACE(fault.call);
+    setenv("FAKE_CUDA_FAIL", fault.call, 1);
+    EXPECT_FALSE(runsCorrectly(*model, error));
+    unsetenv("FAKE_CUDA_FAIL");
+    EXPECT_CONTAINS(error, fault.message);
+    error.clear();
+    EXPECT_TRUE(runsCorrectly(*model, error)) << error;
+  }
+
+  // A second instance copies the weight to the device: with the device
+  // full, creating its copy fails the run; the first instance is unharmed
+  // and the second works once memory is back.
+  std::unique_ptr<LoadedModel> second =
+      LoadedModel::load(EDGE_FAKE_GPU_MODEL_FAULTS, error);
+  ASSERT_TRUE(second) << error;
+  setenv("FAKE_CUDA_FAIL", "cuMemAlloc_v2", 1);
+  EXPECT_FALSE(runsCorrectly(*second, error));
+  EXPECT_CONTAINS(error, "cuMemAlloc_v2 failed: out of memory");
+  error.clear();
+  EXPECT_TRUE(runsCorrectly(*model, error)) << error;
+  unsetenv("FAKE_CUDA_FAIL");
+  EXPECT_TRUE(runsCorrectly(*second, error)) << error;
+  EXPECT_TRUE(runsCorrectly(*model, error)) << error;
 }
 
 } // namespace

@@ -42,11 +42,13 @@ static struct {
   const edge_rt_gpu_backend *backend;
   int modules_failed;
   char module_error[EDGE_GPU_ERROR_SIZE];
-  /// Device buffers: in use, or free for reuse (`free`).
+  /// Device buffers: in use, released on a stream whose kernels may still
+  /// read them (`released_on`), or free for reuse (`free`).
   struct block {
     void *pointer;
     size_t bytes;
     bool free;
+    void *released_on;
   } * blocks;
   size_t num_blocks;
   size_t capacity;
@@ -57,9 +59,9 @@ static _Thread_local char thread_error[EDGE_GPU_ERROR_SIZE];
 static _Thread_local char taken_error[EDGE_GPU_ERROR_SIZE];
 static _Thread_local bool thread_bound;
 static _Thread_local edge_rt_gpu_constants *thread_constants;
-/// Buffers freed on this thread's stream since it last synchronized.
-static _Thread_local void **pending_frees;
-static _Thread_local size_t num_pending, pending_capacity;
+/// Marks a buffer released on a stream that could not be synchronized:
+/// its kernels may still run, so it is never reused, only freed at unload.
+static char lost_stream;
 
 const char *edge_rt_gpu_model_target(void) {
   return edge_generated_device_target;
@@ -247,17 +249,16 @@ void *mgpuStreamCreate(void) {
   return stream;
 }
 
-/// Returns the buffers freed on this thread's stream to the cache.
-static void recycle_pending_frees(void) {
+/// Once `stream` has synchronized (or can never be), the buffers released
+/// on it become free for reuse (or are set aside as `lost`).
+static void settle_released_buffers(void *stream, void *settled_on) {
   pthread_mutex_lock(&gpu.lock);
-  for (size_t p = 0; p < num_pending; ++p)
-    for (size_t i = 0; i < gpu.num_blocks; ++i)
-      if (gpu.blocks[i].pointer == pending_frees[p]) {
-        gpu.blocks[i].free = true;
-        break;
-      }
+  for (size_t i = 0; i < gpu.num_blocks; ++i)
+    if (gpu.blocks[i].released_on == stream) {
+      gpu.blocks[i].released_on = settled_on;
+      gpu.blocks[i].free = settled_on == NULL;
+    }
   pthread_mutex_unlock(&gpu.lock);
-  num_pending = 0;
 }
 
 void mgpuStreamSynchronize(void *stream) {
@@ -267,7 +268,7 @@ void mgpuStreamSynchronize(void *stream) {
   if (gpu.backend->stream_synchronize(stream, error, sizeof(error)))
     fail(error);
   else
-    recycle_pending_frees();
+    settle_released_buffers(stream, NULL);
 }
 
 void mgpuStreamDestroy(void *stream) {
@@ -276,8 +277,9 @@ void mgpuStreamDestroy(void *stream) {
   // After an error the stream may still run the kernels before it: wait
   // for them before its buffers can be reused.
   char error[EDGE_GPU_ERROR_SIZE];
-  if (gpu.backend->stream_synchronize(stream, error, sizeof(error)) == 0)
-    recycle_pending_frees();
+  bool synchronized =
+      gpu.backend->stream_synchronize(stream, error, sizeof(error)) == 0;
+  settle_released_buffers(stream, synchronized ? NULL : &lost_stream);
   gpu.backend->stream_destroy(stream);
 }
 
@@ -319,26 +321,24 @@ void *mgpuMemAlloc(uint64_t bytes, void *stream, bool host_shared) {
     gpu.blocks = grown;
     gpu.capacity = capacity;
   }
-  gpu.blocks[gpu.num_blocks++] = (struct block){pointer, bytes, false};
+  gpu.blocks[gpu.num_blocks++] = (struct block){pointer, bytes, false, NULL};
   pthread_mutex_unlock(&gpu.lock);
   return pointer;
 }
 
 void mgpuMemFree(void *pointer, void *stream) {
-  (void)stream;
   if (!pointer)
     return;
-  if (num_pending == pending_capacity) {
-    size_t capacity = pending_capacity ? 2 * pending_capacity : 64;
-    void **grown = realloc(pending_frees, capacity * sizeof(void *));
-    if (!grown) {
-      fail("out of host memory for the GPU buffer table");
-      return;
+  // Kernels queued on `stream` may still use the buffer: it is reused only
+  // after the stream synchronizes. Without a stream the free is immediate.
+  pthread_mutex_lock(&gpu.lock);
+  for (size_t i = 0; i < gpu.num_blocks; ++i)
+    if (gpu.blocks[i].pointer == pointer) {
+      gpu.blocks[i].released_on = stream;
+      gpu.blocks[i].free = stream == NULL;
+      break;
     }
-    pending_frees = grown;
-    pending_capacity = capacity;
-  }
-  pending_frees[num_pending++] = pointer;
+  pthread_mutex_unlock(&gpu.lock);
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
