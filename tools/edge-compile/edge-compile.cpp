@@ -16,38 +16,20 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "edge/Conversion/ImportONNX/ImportONNX.h"
-#include "edge/Pipelines/CPUTarget.h"
-#include "edge/Pipelines/CodeGen.h"
-#include "edge/Pipelines/Pipelines.h"
-#include "edge/Placement/CostReport.h"
-#include "edge/Registration.h"
+#include "edge/Compiler/Compiler.h"
 
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Remarks.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/ToolOutputFile.h"
-#include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
 using namespace mlir::edge;
 
 namespace {
-
-enum class EmitKind { Edge, Linalg, Device, LLVM, Asm, Obj, SharedLib };
 
 /// edge-compile's own options: --help lists these only, not the hundreds
 /// that the linked LLVM and MLIR libraries register (still accepted, and
@@ -167,299 +149,28 @@ void printDiagnostic(Diagnostic &diag) {
     printDiagnostic(note);
 }
 
+/// The command line as the compiler library's options.
+CompileOptions getCompileOptions() {
+  CompileOptions options;
+  options.inputPath = inputPath;
+  options.outputPath = outputPath;
+  options.target = target;
+  options.cpu = cpuOption;
+  options.emit = emit;
+  options.inputShapes = {inputShapes.begin(), inputShapes.end()};
+  options.boundInputs = {boundInputs.begin(), boundInputs.end()};
+  options.devices = devicesSpec;
+  options.pins = {pinOptions.begin(), pinOptions.end()};
+  options.reportPath = reportPath;
+  options.reportDotPath = reportDotPath;
+  options.deviceCodeDir = deviceCodeDir;
+  options.optLevel = optLevel;
+  return options;
+}
+
 int fail(const llvm::Twine &message) {
   llvm::errs() << "edge-compile: error: " << message << "\n";
   return 1;
-}
-
-OwningOpRef<ModuleOp> loadModel(MLIRContext &context) {
-  StringRef extension = llvm::sys::path::extension(inputPath);
-  if (extension == ".mlir") {
-    // Already-imported edge IR (as written by --emit=edge).
-    return parseSourceFile<ModuleOp>(inputPath, &context);
-  }
-  ImportOptions options;
-  for (const std::string &shape : inputShapes) {
-    std::string error;
-    if (failed(parseInputShapeOption(shape, options, error))) {
-      fail(error);
-      return nullptr;
-    }
-  }
-  for (const std::string &binding : boundInputs) {
-    std::string error;
-    if (failed(parseBindInputOption(binding, options, error))) {
-      fail(error);
-      return nullptr;
-    }
-  }
-  return importONNXFile(inputPath, &context, options);
-}
-
-LogicalResult writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
-  std::string path = outputPath.empty() ? "-" : outputPath.getValue();
-  std::error_code ec;
-  llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return fail("cannot open " + path + ": " + ec.message()), failure();
-  print(file.os());
-  file.keep();
-  return success();
-}
-
-/// The cost report of the graph as placement sees it (after the graph
-/// pipeline: canonicalized, batch norms folded, fusion groups formed).
-LogicalResult writeReport(ModuleOp module, const DeviceSet &devices,
-                          ArrayRef<DevicePin> pins) {
-  std::error_code ec;
-  llvm::ToolOutputFile file(reportPath, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return fail("cannot open " + reportPath + ": " + ec.message()), failure();
-  std::unique_ptr<llvm::ToolOutputFile> dotFile;
-  if (!reportDotPath.empty()) {
-    dotFile = std::make_unique<llvm::ToolOutputFile>(reportDotPath, ec,
-                                                     llvm::sys::fs::OF_Text);
-    if (ec)
-      return fail("cannot open " + reportDotPath + ": " + ec.message()),
-             failure();
-  }
-  if (failed(writeCostReport(module, devices, pins, file.os(),
-                             dotFile ? &dotFile->os() : nullptr)))
-    return failure();
-  file.keep();
-  if (dotFile)
-    dotFile->keep();
-  return success();
-}
-
-/// Writes the objects of the module's gpu.binary ops: all to `os` when it
-/// is given, else one file per binary into `dir`, named after it.
-LogicalResult writeDeviceCode(ModuleOp module, llvm::raw_ostream *os,
-                              StringRef dir, StringRef extension) {
-  for (auto binary : module.getOps<gpu::BinaryOp>()) {
-    for (Attribute attr : binary.getObjects()) {
-      StringRef code = cast<gpu::ObjectAttr>(attr).getObject().getValue();
-      if (os) {
-        *os << "// kernel module " << binary.getName() << "\n" << code << "\n";
-        continue;
-      }
-      SmallString<256> path(dir);
-      llvm::sys::path::append(path, binary.getName() + "." + extension);
-      std::error_code ec;
-      llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_None);
-      if (ec)
-        return fail("cannot open " + path + ": " + ec.message()), failure();
-      file.os() << code;
-      file.keep();
-    }
-  }
-  return success();
-}
-
-/// Serializes a copy of the module's kernels as PTX or AMDGPU assembly and
-/// writes them (see writeDeviceCode).
-LogicalResult emitAssembly(ModuleOp module, const GPUTarget &gpu,
-                           llvm::raw_ostream *os) {
-  OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
-  PassManager pm(module.getContext());
-  buildGPUBinaryPipeline(pm, gpu, GPUBinaryFormat::Assembly);
-  if (failed(pm.run(*copy)))
-    return failure();
-  bool nvidia = gpu.vendor == GPUTarget::Vendor::NVIDIA;
-  return writeDeviceCode(*copy, os, deviceCodeDir, nvidia ? "ptx" : "s");
-}
-
-std::string defaultLibraryPath() {
-  SmallString<256> path(inputPath);
-  llvm::sys::path::replace_extension(path, ".so");
-  return path.str().str();
-}
-
-/// The CPU to generate code for: --mcpu, the CPU of --target=cpu:CPU, or
-/// the target of the CPU devices in --devices (a preset carries its own:
-/// rpi5 is a cortex-a76); empty for this machine. One library holds code
-/// for one CPU.
-llvm::Expected<std::string> selectCPU(std::optional<std::string> fromTarget,
-                                      const DeviceSet &devices) {
-  std::string chosen = cpuOption, origin = "--mcpu";
-  if (fromTarget && !fromTarget->empty()) {
-    if (!chosen.empty() && chosen != *fromTarget)
-      return llvm::createStringError("--target=" + target + " and --mcpu=" +
-                                     chosen + " name different CPUs");
-    chosen = *fromTarget;
-    origin = "--target";
-  }
-  for (const Device &device : devices.devices) {
-    if (device.kind != DeviceKind::CPU || device.target.empty())
-      continue;
-    std::optional<std::string> cpu = parseCPUTargetSpec(device.target);
-    if (!cpu || cpu->empty())
-      continue;
-    if (!chosen.empty() && chosen != *cpu)
-      return llvm::createStringError(
-          "device '" + device.name + "' is a " + *cpu + " but " + origin +
-          " asks for " + chosen +
-          "; a library holds code for one CPU (docs/targets.md)");
-    chosen = *cpu;
-    origin = "device '" + device.name + "'";
-  }
-  return chosen;
-}
-
-int compile(MLIRContext &context) {
-  std::optional<GPUTarget> gpu;
-  std::optional<std::string> cpuFromTarget = parseCPUTargetSpec(target);
-  if (!cpuFromTarget) {
-    std::string error;
-    gpu.emplace();
-    if (failed(parseGPUTarget(target, *gpu, error)))
-      return fail(error);
-  }
-  if (!reportDotPath.empty() && reportPath.empty())
-    return fail("--report-dot needs --report");
-  llvm::Expected<DeviceSet> devices = loadDevices(devicesSpec);
-  if (!devices)
-    return fail(llvm::toString(devices.takeError()));
-  llvm::Expected<std::string> cpuName = selectCPU(cpuFromTarget, *devices);
-  if (!cpuName)
-    return fail(llvm::toString(cpuName.takeError()));
-  llvm::Expected<CPUTarget> cpu = resolveCPUTarget(*cpuName);
-  if (!cpu)
-    return fail("--mcpu: " + llvm::toString(cpu.takeError()));
-  remark::analysis(
-      UnknownLoc::get(&context),
-      remark::RemarkOpts::name("Target").category("edge-cpu-target"))
-      << StringRef(cpu->describe());
-  SmallVector<DevicePin> pins;
-  for (StringRef text : pinOptions) {
-    std::string error;
-    DevicePin pin;
-    if (failed(parseDevicePin(text, pin, error)))
-      return fail(error);
-    if (!devices->find(pin.device))
-      return fail("--pin " + text + ": no device named '" + pin.device +
-                  "' in --devices=" + devicesSpec);
-    pins.push_back(pin);
-  }
-  OwningOpRef<ModuleOp> module = loadModel(context);
-  if (!module)
-    return 1;
-  PassManager graph(&context);
-  buildEdgeGraphPipeline(graph);
-  if (failed(graph.run(*module)))
-    return 1;
-  if (!reportPath.empty() && failed(writeReport(*module, *devices, pins)))
-    return 1;
-  if (devices->devices.size() > 1) {
-    if (gpu)
-      return fail("--target=" + target +
-                  " compiles the whole model for one GPU; it cannot be "
-                  "combined with several --devices yet");
-    PassManager partition(&context);
-    buildPartitionPipeline(partition, devicesSpec, pinOptions);
-    if (failed(partition.run(*module)))
-      return 1;
-  }
-  if (emit == EmitKind::Edge)
-    return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
-
-  PassManager pm(&context);
-  std::optional<TileAndVectorizePassOptions> cpuKernels;
-  if (!gpu)
-    cpuKernels = cpu->getKernelOptions();
-  buildEdgeToLinalgPipeline(pm, cpuKernels);
-  if (failed(pm.run(*module)))
-    return 1;
-  if (emit == EmitKind::Linalg)
-    return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
-
-  PassManager lowering(&context);
-  if (gpu)
-    buildLinalgToGPUPipeline(lowering, *gpu, cpu->getRequirementRecord());
-  else
-    buildLinalgToLLVMPipeline(lowering, cpu->getRequirementRecord());
-  if (failed(lowering.run(*module)))
-    return 1;
-  if (gpu) {
-    bool nvidia = gpu->vendor == GPUTarget::Vendor::NVIDIA;
-    if (emit == EmitKind::Device) {
-      LogicalResult written = failure();
-      if (failed(writeText([&](llvm::raw_ostream &os) {
-            written = emitAssembly(*module, *gpu, &os);
-          })))
-        return 1;
-      return failed(written);
-    }
-    if (!deviceCodeDir.empty()) {
-      if (std::error_code ec =
-              llvm::sys::fs::create_directories(deviceCodeDir))
-        return fail("cannot create " + deviceCodeDir + ": " + ec.message());
-      // NVIDIA embeds a fatbin: the PTX is serialized on its own.
-      if (nvidia && failed(emitAssembly(*module, *gpu, nullptr)))
-        return 1;
-    }
-    PassManager binary(&context);
-    buildGPUBinaryPipeline(binary, *gpu, GPUBinaryFormat::Embedded);
-    if (failed(binary.run(*module)))
-      return 1;
-    // AMD embeds the code objects themselves.
-    if (!deviceCodeDir.empty() && !nvidia &&
-        failed(writeDeviceCode(*module, nullptr, deviceCodeDir, "hsaco")))
-      return 1;
-  } else if (emit == EmitKind::Device) {
-    return fail("--emit=device needs a GPU --target");
-  } else if (!deviceCodeDir.empty()) {
-    return fail("--device-code-dir needs a GPU --target");
-  }
-
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(*cpu, optLevel, error);
-  if (!machine)
-    return fail(error);
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateAndOptimize(*module, llvmContext, *machine, optLevel);
-  if (!llvmModule)
-    return fail("translation to LLVM IR failed");
-  if (emit == EmitKind::LLVM)
-    return failed(writeText(
-        [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }));
-
-  bool assembly = emit == EmitKind::Asm;
-  std::string objectPath = outputPath;
-  SmallString<128> tempObject;
-  if (emit == EmitKind::SharedLib) {
-    if (std::error_code ec =
-            llvm::sys::fs::createTemporaryFile("edge-model", "o", tempObject))
-      return fail("cannot create a temporary file: " + ec.message());
-    objectPath = tempObject.str().str();
-  } else if (objectPath.empty()) {
-    objectPath = "-";
-  }
-  {
-    std::error_code ec;
-    llvm::ToolOutputFile file(objectPath, ec,
-                              assembly ? llvm::sys::fs::OF_Text
-                                       : llvm::sys::fs::OF_None);
-    if (ec)
-      return fail("cannot open " + objectPath + ": " + ec.message());
-    if (failed(
-            emitNativeCode(*llvmModule, *machine, assembly, file.os(), error)))
-      return fail(error);
-    file.keep();
-  }
-  if (emit != EmitKind::SharedLib)
-    return 0;
-
-  std::string library =
-      outputPath.empty() ? defaultLibraryPath() : outputPath.getValue();
-  LogicalResult linked =
-      linkSharedLibrary(objectPath, library, cpu->triple, error);
-  llvm::sys::fs::remove(tempObject);
-  if (failed(linked) || failed(writeModelHeader(library, error)))
-    return fail(error);
-  return 0;
 }
 
 } // namespace
@@ -471,11 +182,7 @@ int main(int argc, char **argv) {
       argc, argv, "edge-compile: ONNX model to a native shared library\n");
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  // gpu-module-to-binary translates kernels to NVVM/ROCDL LLVM IR.
-  registerAllToLLVMIRTranslations(registry);
-  registerAllEdgeDialects(registry);
+  registerCompilerDialects(registry);
   MLIRContext context(registry);
   // Diagnostics name the ONNX node; a dump of the failing op's IR would
   // only bury that for a user.
@@ -494,5 +201,8 @@ int main(int argc, char **argv) {
             /*printAsEmitRemarks=*/true)))
       return fail("--remarks-filter: cannot enable remarks");
   }
-  return compile(context);
+  std::string error;
+  if (failed(compileModel(context, getCompileOptions(), error)))
+    return error.empty() ? 1 : fail(error);
+  return 0;
 }

@@ -1,0 +1,85 @@
+//===- Compiler.h - edge's compiler as a library ----------------*- C++ -*-===//
+//
+// One function compiles a model: import (ONNX or edge IR), the graph
+// pipeline, placement and partitioning across the described devices, each
+// partition through its device's backend, and code generation and linking
+// into a model library (or any earlier stage, written as text). edge-compile
+// is a command line over it; the Python module and the tests call it too.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_COMPILER_COMPILER_H
+#define EDGE_COMPILER_COMPILER_H
+
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir {
+class DialectRegistry;
+class MLIRContext;
+namespace edge {
+
+/// The stage compileModel stops at and writes.
+enum class EmitKind {
+  /// The edge dialect after the graph pipeline (partitioned with several
+  /// devices).
+  Edge,
+  /// linalg on tensors.
+  Linalg,
+  /// The kernels' PTX or AMDGPU assembly (GPU targets).
+  Device,
+  /// Optimized LLVM IR of the host code.
+  LLVM,
+  /// Host assembly.
+  Asm,
+  /// Host object file.
+  Obj,
+  /// The model library and its C header.
+  SharedLib,
+};
+
+struct CompileOptions {
+  /// An ONNX model, or edge IR (`.mlir`, as --emit=edge writes).
+  std::string inputPath;
+  /// Where the result goes. Empty: `model.so` beside the input for a
+  /// library, standard output for a text stage ("-" too).
+  std::string outputPath;
+  /// `cpu`, `cpu:CPU`, `nvidia:CHIP` or `amd:CHIP` (docs/targets.md).
+  std::string target = "cpu";
+  /// The CPU of the host code (`native`, `x86-64-v3`, `cortex-a76`, ...);
+  /// empty: from the target or the CPU devices, else this machine.
+  std::string cpu;
+  EmitKind emit = EmitKind::SharedLib;
+  /// `NAME:DIMS` static shapes of graph inputs.
+  std::vector<std::string> inputShapes;
+  /// `NAME=FILE.pb` or `NAME=V0,V1,...` values fixed at compile time.
+  std::vector<std::string> boundInputs;
+  /// A device description file or comma-separated presets.
+  std::string devices = "host";
+  /// `NODE=DEVICE` placements the placer must respect.
+  std::vector<std::string> pins;
+  /// The cost report (JSON) and the placed graph (Graphviz DOT).
+  std::string reportPath;
+  std::string reportDotPath;
+  /// GPU code: also write each kernel module's PTX or code object here.
+  std::string deviceCodeDir;
+  /// LLVM's optimization level for host (and device) code.
+  unsigned optLevel = 3;
+};
+
+/// The dialects, extensions and translations compileModel needs.
+void registerCompilerDialects(DialectRegistry &registry);
+
+/// Compiles as `options` say. On failure, problems in the model have been
+/// reported through `context`'s diagnostic handler (located at the ONNX
+/// node) and `error` is empty; problems with the options or files are in
+/// `error`, not yet reported.
+LogicalResult compileModel(MLIRContext &context, const CompileOptions &options,
+                           std::string &error);
+
+} // namespace edge
+} // namespace mlir
+
+#endif // EDGE_COMPILER_COMPILER_H

@@ -1,0 +1,322 @@
+//===- Compiler.cpp - compileModel: a model in, a library out -------------===//
+
+#include "edge/Compiler/Compiler.h"
+
+#include "Outputs.h"
+
+#include "edge/Conversion/ImportONNX/ImportONNX.h"
+#include "edge/Pipelines/CPUTarget.h"
+#include "edge/Pipelines/CodeGen.h"
+#include "edge/Pipelines/Pipelines.h"
+#include "edge/Placement/DeviceModel.h"
+#include "edge/Placement/ModelPlacement.h"
+#include "edge/Registration.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Remarks.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+void mlir::edge::registerCompilerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to NVVM/ROCDL LLVM IR.
+  registerAllToLLVMIRTranslations(registry);
+  registerAllEdgeDialects(registry);
+}
+
+namespace {
+/// One compilation: the options, the context, and where errors go.
+class Compilation {
+public:
+  Compilation(MLIRContext &context, const CompileOptions &options,
+              std::string &error)
+      : context(context), options(options), error(error) {}
+
+  LogicalResult run();
+
+private:
+  LogicalResult fail(const llvm::Twine &message) {
+    error = message.str();
+    return failure();
+  }
+  /// Reads the options that do not need the model.
+  LogicalResult resolveTargets();
+  OwningOpRef<ModuleOp> loadModel();
+  LogicalResult writeModule(ModuleOp module) {
+    return writeText(
+        options.outputPath, [&](llvm::raw_ostream &os) { module->print(os); },
+        error);
+  }
+  /// Lowers the GPU kernels of `module` to binaries (writing what
+  /// --emit=device and --device-code-dir ask for). Sets `done` when the
+  /// requested stage has been written.
+  LogicalResult buildDeviceCode(ModuleOp module, bool &done);
+  /// LLVM IR, then an object, then the linked library.
+  LogicalResult generateCode(ModuleOp module);
+  std::string defaultLibraryPath() const;
+
+  MLIRContext &context;
+  const CompileOptions &options;
+  std::string &error;
+
+  std::optional<GPUTarget> gpu;
+  std::optional<CPUTarget> cpu;
+  DeviceSet devices;
+  SmallVector<DevicePin> pins;
+};
+} // namespace
+
+/// The CPU to generate code for: the CPU option, the CPU of a `cpu:CPU`
+/// target, or the target of the CPU devices (a preset carries its own:
+/// rpi5 is a cortex-a76); empty for this machine. One library holds code
+/// for one CPU.
+static llvm::Expected<std::string>
+selectCPU(const CompileOptions &options, std::optional<std::string> fromTarget,
+          const DeviceSet &devices) {
+  std::string chosen = options.cpu, origin = "--mcpu";
+  if (fromTarget && !fromTarget->empty()) {
+    if (!chosen.empty() && chosen != *fromTarget)
+      return llvm::createStringError("--target=" + options.target +
+                                     " and --mcpu=" + chosen +
+                                     " name different CPUs");
+    chosen = *fromTarget;
+    origin = "--target";
+  }
+  for (const Device &device : devices.devices) {
+    if (device.kind != DeviceKind::CPU || device.target.empty())
+      continue;
+    std::optional<std::string> cpu = parseCPUTargetSpec(device.target);
+    if (!cpu || cpu->empty())
+      continue;
+    if (!chosen.empty() && chosen != *cpu)
+      return llvm::createStringError(
+          "device '" + device.name + "' is a " + *cpu + " but " + origin +
+          " asks for " + chosen +
+          "; a library holds code for one CPU (docs/targets.md)");
+    chosen = *cpu;
+    origin = "device '" + device.name + "'";
+  }
+  return chosen;
+}
+
+LogicalResult Compilation::resolveTargets() {
+  std::optional<std::string> cpuFromTarget =
+      parseCPUTargetSpec(options.target);
+  if (!cpuFromTarget) {
+    gpu.emplace();
+    if (failed(parseGPUTarget(options.target, *gpu, error)))
+      return failure();
+  }
+  if (!options.reportDotPath.empty() && options.reportPath.empty())
+    return fail("--report-dot needs --report");
+  llvm::Expected<DeviceSet> loaded = loadDevices(options.devices);
+  if (!loaded)
+    return fail(llvm::toString(loaded.takeError()));
+  devices = std::move(*loaded);
+  llvm::Expected<std::string> cpuName =
+      selectCPU(options, cpuFromTarget, devices);
+  if (!cpuName)
+    return fail(llvm::toString(cpuName.takeError()));
+  llvm::Expected<CPUTarget> resolved = resolveCPUTarget(*cpuName);
+  if (!resolved)
+    return fail("--mcpu: " + llvm::toString(resolved.takeError()));
+  cpu = std::move(*resolved);
+  remark::analysis(
+      UnknownLoc::get(&context),
+      remark::RemarkOpts::name("Target").category("edge-cpu-target"))
+      << StringRef(cpu->describe());
+  for (StringRef text : options.pins) {
+    DevicePin pin;
+    if (failed(parseDevicePin(text, pin, error)))
+      return failure();
+    if (!devices.find(pin.device))
+      return fail("--pin " + text + ": no device named '" + pin.device +
+                  "' in --devices=" + options.devices);
+    pins.push_back(pin);
+  }
+  if (!gpu && options.emit == EmitKind::Device)
+    return fail("--emit=device needs a GPU --target");
+  if (!gpu && !options.deviceCodeDir.empty())
+    return fail("--device-code-dir needs a GPU --target");
+  if (gpu && devices.devices.size() > 1)
+    return fail("--target=" + options.target +
+                " compiles the whole model for one GPU; it cannot be "
+                "combined with several --devices yet");
+  return success();
+}
+
+OwningOpRef<ModuleOp> Compilation::loadModel() {
+  if (llvm::sys::path::extension(options.inputPath) == ".mlir") {
+    // Already-imported edge IR (as written by --emit=edge).
+    return parseSourceFile<ModuleOp>(options.inputPath, &context);
+  }
+  ImportOptions importOptions;
+  for (const std::string &shape : options.inputShapes)
+    if (failed(parseInputShapeOption(shape, importOptions, error)))
+      return nullptr;
+  for (const std::string &binding : options.boundInputs)
+    if (failed(parseBindInputOption(binding, importOptions, error)))
+      return nullptr;
+  return importONNXFile(options.inputPath, &context, importOptions);
+}
+
+LogicalResult Compilation::buildDeviceCode(ModuleOp module, bool &done) {
+  bool nvidia = gpu->vendor == GPUTarget::Vendor::NVIDIA;
+  if (options.emit == EmitKind::Device) {
+    done = true;
+    LogicalResult written = failure();
+    if (failed(writeText(
+            options.outputPath,
+            [&](llvm::raw_ostream &os) {
+              written = emitDeviceAssembly(module, *gpu, &os, "", error);
+            },
+            error)))
+      return failure();
+    return written;
+  }
+  StringRef dir = options.deviceCodeDir;
+  if (!dir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+      return fail("cannot create " + dir + ": " + ec.message());
+    // NVIDIA embeds a fatbin: the PTX is serialized on its own.
+    if (nvidia && failed(emitDeviceAssembly(module, *gpu, nullptr, dir, error)))
+      return failure();
+  }
+  PassManager binary(&context);
+  buildGPUBinaryPipeline(binary, *gpu, GPUBinaryFormat::Embedded);
+  if (failed(binary.run(module)))
+    return failure();
+  // AMD embeds the code objects themselves.
+  if (!dir.empty() && !nvidia &&
+      failed(writeDeviceObjects(module, dir, "hsaco", error)))
+    return failure();
+  return success();
+}
+
+std::string Compilation::defaultLibraryPath() const {
+  SmallString<256> path(options.inputPath);
+  llvm::sys::path::replace_extension(path, ".so");
+  return path.str().str();
+}
+
+LogicalResult Compilation::generateCode(ModuleOp module) {
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(*cpu, options.optLevel, error);
+  if (!machine)
+    return failure();
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateAndOptimize(module, llvmContext, *machine, options.optLevel);
+  if (!llvmModule)
+    return fail("translation to LLVM IR failed");
+  if (options.emit == EmitKind::LLVM)
+    return writeText(
+        options.outputPath,
+        [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }, error);
+
+  bool assembly = options.emit == EmitKind::Asm;
+  std::string objectPath = options.outputPath;
+  SmallString<128> tempObject;
+  if (options.emit == EmitKind::SharedLib) {
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("edge-model", "o", tempObject))
+      return fail("cannot create a temporary file: " + ec.message());
+    objectPath = tempObject.str().str();
+  } else if (objectPath.empty()) {
+    objectPath = "-";
+  }
+  {
+    std::error_code ec;
+    llvm::ToolOutputFile file(objectPath, ec,
+                              assembly ? llvm::sys::fs::OF_Text
+                                       : llvm::sys::fs::OF_None);
+    if (ec)
+      return fail("cannot open " + objectPath + ": " + ec.message());
+    if (failed(
+            emitNativeCode(*llvmModule, *machine, assembly, file.os(), error)))
+      return failure();
+    file.keep();
+  }
+  if (options.emit != EmitKind::SharedLib)
+    return success();
+
+  std::string library = options.outputPath.empty() ? defaultLibraryPath()
+                                                   : options.outputPath;
+  LogicalResult linked =
+      linkSharedLibrary(objectPath, library, cpu->triple, error);
+  llvm::sys::fs::remove(tempObject);
+  if (failed(linked))
+    return failure();
+  return writeModelHeader(library, error);
+}
+
+LogicalResult Compilation::run() {
+  if (failed(resolveTargets()))
+    return failure();
+  OwningOpRef<ModuleOp> module = loadModel();
+  if (!module)
+    return failure();
+  PassManager graph(&context);
+  buildEdgeGraphPipeline(graph);
+  if (failed(graph.run(*module)))
+    return failure();
+  if (!options.reportPath.empty() &&
+      failed(writeReport(*module, devices, pins, options.reportPath,
+                         options.reportDotPath, error)))
+    return failure();
+  if (devices.devices.size() > 1) {
+    PassManager partition(&context);
+    buildPartitionPipeline(partition, options.devices, options.pins);
+    if (failed(partition.run(*module)))
+      return failure();
+  }
+  if (options.emit == EmitKind::Edge)
+    return writeModule(*module);
+
+  PassManager pm(&context);
+  std::optional<TileAndVectorizePassOptions> cpuKernels;
+  if (!gpu)
+    cpuKernels = cpu->getKernelOptions();
+  buildEdgeToLinalgPipeline(pm, cpuKernels);
+  if (failed(pm.run(*module)))
+    return failure();
+  if (options.emit == EmitKind::Linalg)
+    return writeModule(*module);
+
+  PassManager lowering(&context);
+  if (gpu)
+    buildLinalgToGPUPipeline(lowering, *gpu, cpu->getRequirementRecord());
+  else
+    buildLinalgToLLVMPipeline(lowering, cpu->getRequirementRecord());
+  if (failed(lowering.run(*module)))
+    return failure();
+  if (gpu) {
+    bool done = false;
+    if (failed(buildDeviceCode(*module, done)))
+      return failure();
+    if (done)
+      return success();
+  }
+  return generateCode(*module);
+}
+
+LogicalResult mlir::edge::compileModel(MLIRContext &context,
+                                       const CompileOptions &options,
+                                       std::string &error) {
+  error.clear();
+  return Compilation(context, options, error).run();
+}
