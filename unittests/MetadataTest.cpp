@@ -236,6 +236,14 @@ TEST(Metadata, RejectsMalformedText) {
       {"edge-model 1\noutput y 1 0\nbuffer 0 4\n",
        "schedule line before the device lines"},
       {"edge-model 1\noutput y 1 0\ndevice c tpu\n", "cpu, nvidia or amd"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu x86-64-v3\n",
+       "a CPU device has no GPU target"},
+      {"edge-model 1\noutput y 1 0\ndevice g nvidia amd:gfx942\n",
+       "a device's target must be its kind, ':' and a chip"},
+      {"edge-model 1\noutput y 1 0\ndevice g amd amd:\n",
+       "a device's target must be its kind, ':' and a chip"},
+      {"edge-model 1\noutput y 1 0\ndevice g nvidia nvidia:sm_90 x\n",
+       "unexpected text at the end of the line"},
       {"edge-model 1\noutput y 1 0\ndevice c cpu\ndevice c amd\n",
        "device name used twice"},
       {"edge-model 1\noutput y 1 0\ndevice c cpu\noutput z 1 0\n",
@@ -281,7 +289,7 @@ TEST(Metadata, ParsesASchedule) {
            "output y 1 1 4\n"
            "device cpu0 cpu\n"
            "device gpu%200 nvidia\n"
-           "device mi amd\n"
+           "device mi amd amd:gfx942\n"
            "buffer 1 16\n"
            "buffer 1 16\n"
            "copy i0 b0\n"
@@ -294,6 +302,9 @@ TEST(Metadata, ParsesASchedule) {
   EXPECT_EQ(m.devices[0].kind, EDGE_RT_DEVICE_CPU);
   EXPECT_EQ(m.devices[1].kind, EDGE_RT_DEVICE_NVIDIA);
   EXPECT_EQ(m.devices[2].kind, EDGE_RT_DEVICE_AMD);
+  // Only the AMD device has GPU code in this library.
+  EXPECT_EQ(m.devices[1].target, nullptr);
+  EXPECT_STREQ(m.devices[2].target, "amd:gfx942");
   ASSERT_EQ(m.num_buffers, 2u);
   EXPECT_EQ(m.buffers[1].device, 1u);
   EXPECT_EQ(m.buffers[1].num_bytes, 16u);

@@ -2,6 +2,7 @@
 
 #include "edge/Compiler/Compiler.h"
 
+#include "Compilation.h"
 #include "Outputs.h"
 
 #include "edge/Conversion/ImportONNX/ImportONNX.h"
@@ -22,6 +23,7 @@
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -38,47 +40,6 @@ void mlir::edge::registerCompilerDialects(DialectRegistry &registry) {
   registerAllEdgeDialects(registry);
 }
 
-namespace {
-/// One compilation: the options, the context, and where errors go.
-class Compilation {
-public:
-  Compilation(MLIRContext &context, const CompileOptions &options,
-              std::string &error)
-      : context(context), options(options), error(error) {}
-
-  LogicalResult run();
-
-private:
-  LogicalResult fail(const llvm::Twine &message) {
-    error = message.str();
-    return failure();
-  }
-  /// Reads the options that do not need the model.
-  LogicalResult resolveTargets();
-  OwningOpRef<ModuleOp> loadModel();
-  LogicalResult writeModule(ModuleOp module) {
-    return writeText(
-        options.outputPath, [&](llvm::raw_ostream &os) { module->print(os); },
-        error);
-  }
-  /// Lowers the GPU kernels of `module` to binaries (writing what
-  /// --emit=device and --device-code-dir ask for). Sets `done` when the
-  /// requested stage has been written.
-  LogicalResult buildDeviceCode(ModuleOp module, bool &done);
-  /// LLVM IR, then an object, then the linked library.
-  LogicalResult generateCode(ModuleOp module);
-  std::string defaultLibraryPath() const;
-
-  MLIRContext &context;
-  const CompileOptions &options;
-  std::string &error;
-
-  std::optional<GPUTarget> gpu;
-  std::optional<CPUTarget> cpu;
-  DeviceSet devices;
-  SmallVector<DevicePin> pins;
-};
-} // namespace
 
 /// The CPU to generate code for: the CPU option, the CPU of a `cpu:CPU`
 /// target, or the target of the CPU devices (a preset carries its own:
@@ -148,14 +109,21 @@ LogicalResult Compilation::resolveTargets() {
                   "' in --devices=" + options.devices);
     pins.push_back(pin);
   }
-  if (!gpu && options.emit == EmitKind::Device)
-    return fail("--emit=device needs a GPU --target");
-  if (!gpu && !options.deviceCodeDir.empty())
-    return fail("--device-code-dir needs a GPU --target");
   if (gpu && devices.devices.size() > 1)
     return fail("--target=" + options.target +
-                " compiles the whole model for one GPU; it cannot be "
-                "combined with several --devices yet");
+                " compiles the whole model for one GPU; with several "
+                "--devices, each GPU's code follows its device's target "
+                "(the description's \"target\", or its preset's)");
+  if (devices.devices.size() > 1)
+    selectDeviceTargets();
+  // GPU code comes from a GPU --target or the GPU devices of --devices.
+  bool gpuCode = gpu || !deviceTargets.empty();
+  if (!gpuCode && options.emit == EmitKind::Device)
+    return fail("--emit=device needs GPU code: a GPU --target, or a GPU "
+                "device with a target among several --devices");
+  if (!gpuCode && !options.deviceCodeDir.empty())
+    return fail("--device-code-dir needs GPU code: a GPU --target, or a GPU "
+                "device with a target among several --devices");
   return success();
 }
 
@@ -174,30 +142,20 @@ OwningOpRef<ModuleOp> Compilation::loadModel() {
   return importONNXFile(options.inputPath, &context, importOptions);
 }
 
-LogicalResult Compilation::buildDeviceCode(ModuleOp module, bool &done) {
-  bool nvidia = gpu->vendor == GPUTarget::Vendor::NVIDIA;
-  if (options.emit == EmitKind::Device) {
-    done = true;
-    LogicalResult written = failure();
-    if (failed(writeText(
-            options.outputPath,
-            [&](llvm::raw_ostream &os) {
-              written = emitDeviceAssembly(module, *gpu, &os, "", error);
-            },
-            error)))
-      return failure();
-    return written;
-  }
+LogicalResult Compilation::buildDeviceCode(ModuleOp module,
+                                           const GPUTarget &target) {
+  bool nvidia = target.vendor == GPUTarget::Vendor::NVIDIA;
   StringRef dir = options.deviceCodeDir;
   if (!dir.empty()) {
     if (std::error_code ec = llvm::sys::fs::create_directories(dir))
       return fail("cannot create " + dir + ": " + ec.message());
     // NVIDIA embeds a fatbin: the PTX is serialized on its own.
-    if (nvidia && failed(emitDeviceAssembly(module, *gpu, nullptr, dir, error)))
+    if (nvidia &&
+        failed(emitDeviceAssembly(module, target, nullptr, dir, error)))
       return failure();
   }
   PassManager binary(&context);
-  buildGPUBinaryPipeline(binary, *gpu, GPUBinaryFormat::Embedded);
+  buildGPUBinaryPipeline(binary, target, GPUBinaryFormat::Embedded);
   if (failed(binary.run(module)))
     return failure();
   // AMD embeds the code objects themselves.
@@ -207,13 +165,39 @@ LogicalResult Compilation::buildDeviceCode(ModuleOp module, bool &done) {
   return success();
 }
 
+void Compilation::selectDeviceTargets() {
+  for (const Device &device : devices.devices) {
+    if (device.kind == DeviceKind::CPU)
+      continue;
+    StringRef kind = getDeviceKindName(device.kind);
+    auto cpuOnly = [&](const llvm::Twine &why) {
+      emitWarning(UnknownLoc::get(&context))
+          << "device '" << device.name << "' (" << kind << "): " << why
+          << "; its partitions get CPU code only";
+    };
+    if (device.target.empty()) {
+      cpuOnly("the description names no target (\"target\": \"" + kind +
+              ":CHIP\")");
+      continue;
+    }
+    GPUTarget target;
+    std::string why;
+    if (failed(parseGPUTarget(device.target, target, why))) {
+      cpuOnly(why);
+      continue;
+    }
+    deviceTargets[device.name] = target;
+  }
+}
+
 std::string Compilation::defaultLibraryPath() const {
   SmallString<256> path(options.inputPath);
   llvm::sys::path::replace_extension(path, ".so");
   return path.str().str();
 }
 
-LogicalResult Compilation::generateCode(ModuleOp module) {
+LogicalResult Compilation::generateCode(ModuleOp module,
+                                        ArrayRef<ModuleOp> linked) {
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(*cpu, options.optLevel, error);
   if (!machine)
@@ -223,6 +207,16 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
       translateAndOptimize(module, llvmContext, *machine, options.optLevel);
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
+  for (ModuleOp other : linked) {
+    std::unique_ptr<llvm::Module> code =
+        translateAndOptimize(other, llvmContext, *machine, options.optLevel);
+    if (!code)
+      return fail("translation to LLVM IR failed");
+    // Only internal symbols (device binaries, helpers) can clash; the
+    // linker renames those.
+    if (llvm::Linker::linkModules(*llvmModule, std::move(code)))
+      return fail("linking the partitions' code failed");
+  }
   if (options.emit == EmitKind::LLVM)
     return writeText(
         options.outputPath,
@@ -256,10 +250,10 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
 
   std::string library = options.outputPath.empty() ? defaultLibraryPath()
                                                    : options.outputPath;
-  LogicalResult linked =
+  LogicalResult built =
       linkSharedLibrary(objectPath, library, cpu->triple, error);
   llvm::sys::fs::remove(tempObject);
-  if (failed(linked))
+  if (failed(built))
     return failure();
   return writeModelHeader(library, error);
 }
@@ -286,6 +280,8 @@ LogicalResult Compilation::run() {
   }
   if (options.emit == EmitKind::Edge)
     return writeModule(*module);
+  if (!deviceTargets.empty())
+    return compilePartitions(*module);
 
   PassManager pm(&context);
   std::optional<TileAndVectorizePassOptions> cpuKernels;
@@ -304,13 +300,19 @@ LogicalResult Compilation::run() {
     buildLinalgToLLVMPipeline(lowering, cpu->getRequirementRecord());
   if (failed(lowering.run(*module)))
     return failure();
-  if (gpu) {
-    bool done = false;
-    if (failed(buildDeviceCode(*module, done)))
+  if (gpu && options.emit == EmitKind::Device) {
+    LogicalResult written = failure();
+    if (failed(writeText(
+            options.outputPath,
+            [&](llvm::raw_ostream &os) {
+              written = emitDeviceAssembly(*module, *gpu, &os, "", error);
+            },
+            error)))
       return failure();
-    if (done)
-      return success();
+    return written;
   }
+  if (gpu && failed(buildDeviceCode(*module, *gpu)))
+    return failure();
   return generateCode(*module);
 }
 

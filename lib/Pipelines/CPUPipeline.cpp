@@ -52,20 +52,22 @@ void mlir::edge::buildPartitionPipeline(OpPassManager &pm,
   pm.addPass(createPartitionPass());
 }
 
-void mlir::edge::buildEdgeToLinalgPipeline(
-    OpPassManager &pm,
-    const std::optional<TileAndVectorizePassOptions> &cpuKernels) {
+void mlir::edge::buildEdgeABIPipeline(OpPassManager &pm,
+                                      bool reportIndexErrors) {
   // Kernels are fused after lowering to linalg; the groups only mattered
   // to placement.
   pm.addNestedPass<func::FuncOp>(createInlineFusionGroupsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFoldConvBatchNormPass());
-  // GPU kernels (no CPU kernel options) cannot call the runtime: their
-  // indices are made safe without a report.
   CheckIndicesPassOptions checks;
-  checks.report = cpuKernels.has_value();
+  checks.report = reportIndexErrors;
   pm.addPass(createCheckIndicesPass(checks));
   pm.addPass(createEmitABIMetadataPass());
+}
+
+void mlir::edge::buildEdgeLoweringPipeline(
+    OpPassManager &pm,
+    const std::optional<TileAndVectorizePassOptions> &cpuKernels) {
   pm.addPass(createConvertEdgeToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -80,8 +82,16 @@ void mlir::edge::buildEdgeToLinalgPipeline(
   pm.addPass(createCSEPass());
 }
 
-void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm,
-                                           StringRef cpuRequirement) {
+void mlir::edge::buildEdgeToLinalgPipeline(
+    OpPassManager &pm,
+    const std::optional<TileAndVectorizePassOptions> &cpuKernels) {
+  // GPU kernels (no CPU kernel options) cannot call the runtime: their
+  // indices are made safe without a report.
+  buildEdgeABIPipeline(pm, /*reportIndexErrors=*/cpuKernels.has_value());
+  buildEdgeLoweringPipeline(pm, cpuKernels);
+}
+
+void mlir::edge::buildLinalgToLLVMLoweringPipeline(OpPassManager &pm) {
   addTextualPipeline(pm, kBufferizePipeline);
   // bfloat16 arithmetic is done in f32 and its conversions become integer
   // code: a CPU without bf16 instructions would otherwise call
@@ -101,6 +111,11 @@ void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm,
           "convert-arith-to-llvm,convert-index-to-llvm,"
           "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"
           "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");
+}
+
+void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                           StringRef cpuRequirement) {
+  buildLinalgToLLVMLoweringPipeline(pm);
   EmitABIEntryPassOptions entry;
   entry.cpuRequirement = cpuRequirement.str();
   pm.addPass(createEmitABIEntryPass(entry));

@@ -13,9 +13,8 @@
 using namespace mlir;
 using namespace mlir::edge;
 
-void mlir::edge::buildLinalgToGPUPipeline(OpPassManager &pm,
-                                          const GPUTarget &target,
-                                          StringRef cpuRequirement) {
+void mlir::edge::buildLinalgToGPULoweringPipeline(OpPassManager &pm,
+                                                  const GPUTarget &target) {
   addTextualPipeline(pm, kBufferizePipeline);
   // Every loop nest becomes a kernel over device buffers; the host keeps
   // the allocations and launches (one stream per run: gpu-async-region).
@@ -56,6 +55,12 @@ void mlir::edge::buildLinalgToGPUPipeline(OpPassManager &pm,
           "convert-index-to-llvm,"
           "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"
           "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");
+}
+
+void mlir::edge::buildLinalgToGPUPipeline(OpPassManager &pm,
+                                          const GPUTarget &target,
+                                          StringRef cpuRequirement) {
+  buildLinalgToGPULoweringPipeline(pm, target);
   EmitABIEntryPassOptions options;
   options.deviceTarget = target.str();
   options.cpuRequirement = cpuRequirement.str();

@@ -10,62 +10,168 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/// A worker thread that runs one partition at a time for the caller.
+/// How a device's partitions run.
+typedef enum placement {
+  /// Its own code (CPU, or GPU code for a device with a target).
+  RUN_OWN_CODE,
+  /// The CPU version of a GPU device's partitions: entry -1-P.
+  RUN_CPU_VERSION,
+} placement;
+
+/// A worker thread that runs its device's steps in the order submitted.
 typedef struct worker {
   pthread_t thread;
+  struct edge_rt_executors *executors;
   pthread_mutex_t mutex;
   pthread_cond_t changed;
-  edge_rt_entry entry;
-  int32_t partition;
-  void **buffers;
-  /// The run of the instance the partition belongs to (RunStatus.h).
-  edge_rt_run_status *status;
-  int pending;
+  /// The steps submitted this run; [head, tail) are still to run.
+  size_t *queue;
+  size_t head, tail;
   int stopping;
 } worker;
 
 struct edge_rt_executors {
-  size_t num_devices;
-  /// workers[d] is NULL where device d runs on the caller's thread.
-  worker **workers;
-  edge_rt_entry entry;
   const edge_rt_metadata *metadata;
+  edge_rt_entry entry;
+  edge_rt_gpu_constants *gpu_constants;
   int trace;
+  /// Per device: its worker (NULL: the caller's thread) and how it runs.
+  worker **workers;
+  placement *placements;
+  bool *gpu_code;
+  /// Per step: the steps whose results it reads.
+  size_t **dependencies;
+  size_t *num_dependencies;
+
+  /// The current run: its buffers, which steps are done, its index-check
+  /// status and its first GPU error.
+  pthread_mutex_t run_lock;
+  pthread_cond_t step_done;
+  void *const *const *step_buffers;
+  bool *done;
+  size_t remaining;
+  edge_rt_run_status *run_status;
+  char gpu_error[256];
 };
+
+/// The device whose executor runs a step: a run on its device, a copy on
+/// its destination's (graph outputs are on the first device).
+static size_t step_device(const edge_rt_metadata *m, const edge_rt_step *step) {
+  if (!step->is_copy)
+    return step->device;
+  edge_rt_ref target = step->refs[1];
+  return target.kind == 'b' ? m->buffers[target.index].device : 0;
+}
+
+static const char *ref_device_name(const edge_rt_metadata *m, edge_rt_ref ref) {
+  size_t device = ref.kind == 'b' ? m->buffers[ref.index].device : 0;
+  return m->devices[device].name;
+}
+
+static void wait_for_dependencies(edge_rt_executors *x, size_t s) {
+  pthread_mutex_lock(&x->run_lock);
+  for (size_t i = 0; i < x->num_dependencies[s]; ++i)
+    while (!x->done[x->dependencies[s][i]])
+      pthread_cond_wait(&x->step_done, &x->run_lock);
+  pthread_mutex_unlock(&x->run_lock);
+}
+
+static void mark_done(edge_rt_executors *x, size_t s) {
+  pthread_mutex_lock(&x->run_lock);
+  x->done[s] = true;
+  --x->remaining;
+  pthread_cond_broadcast(&x->step_done);
+  pthread_mutex_unlock(&x->run_lock);
+}
+
+/// Runs step `s` on the calling thread once the steps it reads are done.
+static void execute_step(edge_rt_executors *x, size_t s) {
+  const edge_rt_metadata *m = x->metadata;
+  const edge_rt_step *step = &m->steps[s];
+  void **buffers = (void **)(uintptr_t)x->step_buffers[s];
+  wait_for_dependencies(x, s);
+  if (step->is_copy) {
+    size_t bytes = edge_rt_ref_bytes(m, step->refs[0]);
+    if (x->trace)
+      fprintf(stderr, "edge: copy %c%zu on %s -> %c%zu on %s (%zu bytes)\n",
+              step->refs[0].kind, step->refs[0].index,
+              ref_device_name(m, step->refs[0]), step->refs[1].kind,
+              step->refs[1].index, ref_device_name(m, step->refs[1]), bytes);
+    if (bytes)
+      memcpy(buffers[1], buffers[0], bytes);
+    mark_done(x, s);
+    return;
+  }
+  size_t d = step->device;
+  int32_t partition = (int32_t)step->partition;
+  bool gpu = x->gpu_code[d];
+  if (x->placements[d] == RUN_CPU_VERSION)
+    partition = -1 - partition;
+  if (x->trace)
+    fprintf(stderr, "edge: run partition %u on %s (%s%s)\n", step->partition,
+            m->devices[d].name,
+            x->workers[d] ? "its own thread" : "the caller's thread",
+            gpu                                      ? ", GPU code"
+            : x->placements[d] == RUN_CPU_VERSION ? ", CPU version"
+                                                     : "");
+  edge_rt_set_current_run_status(x->run_status);
+  if (gpu) {
+    edge_rt_gpu_constants *previous =
+        edge_rt_gpu_set_constants(x->gpu_constants);
+    x->entry(partition, buffers);
+    edge_rt_gpu_set_constants(previous);
+    const char *failure = edge_rt_gpu_take_error();
+    if (failure) {
+      pthread_mutex_lock(&x->run_lock);
+      if (!x->gpu_error[0])
+        snprintf(x->gpu_error, sizeof(x->gpu_error), "%s", failure);
+      pthread_mutex_unlock(&x->run_lock);
+    }
+  } else {
+    x->entry(partition, buffers);
+  }
+  mark_done(x, s);
+}
 
 static void *worker_main(void *argument) {
   worker *w = argument;
   pthread_mutex_lock(&w->mutex);
   for (;;) {
-    while (!w->pending && !w->stopping)
+    while (w->head == w->tail && !w->stopping)
       pthread_cond_wait(&w->changed, &w->mutex);
-    if (w->stopping)
+    if (w->head == w->tail)
       break;
+    size_t s = w->queue[w->head++];
     pthread_mutex_unlock(&w->mutex);
-    edge_rt_set_current_run_status(w->status);
-    w->entry(w->partition, w->buffers);
+    execute_step(w->executors, s);
     pthread_mutex_lock(&w->mutex);
-    w->pending = 0;
-    pthread_cond_broadcast(&w->changed);
   }
   pthread_mutex_unlock(&w->mutex);
   return NULL;
 }
 
-static worker *start_worker(edge_rt_entry entry) {
+static worker *start_worker(edge_rt_executors *x) {
   worker *w = calloc(1, sizeof(worker));
   if (!w)
     return NULL;
-  w->entry = entry;
+  w->executors = x;
+  w->queue = calloc(x->metadata->num_steps ? x->metadata->num_steps : 1,
+                    sizeof(size_t));
+  if (!w->queue) {
+    free(w);
+    return NULL;
+  }
   pthread_mutex_init(&w->mutex, NULL);
   pthread_cond_init(&w->changed, NULL);
   if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
     pthread_mutex_destroy(&w->mutex);
     pthread_cond_destroy(&w->changed);
+    free(w->queue);
     free(w);
     return NULL;
   }
@@ -80,6 +186,7 @@ static void stop_worker(worker *w) {
   pthread_join(w->thread, NULL);
   pthread_mutex_destroy(&w->mutex);
   pthread_cond_destroy(&w->changed);
+  free(w->queue);
   free(w);
 }
 
@@ -104,37 +211,57 @@ static int count_gpus(const char *const *libraries, const char *init_name,
   return devices;
 }
 
-/// Why device `d` cannot run its partitions itself, or NULL for a CPU
-/// device that can.
-static const char *unavailable_reason(const edge_rt_device *device) {
-  if (edge_rt_environment_lists("EDGE_UNAVAILABLE_DEVICES", device->name))
-    return "listed in EDGE_UNAVAILABLE_DEVICES";
+/// Why a GPU device without GPU code in the library cannot run its
+/// partitions (they run their CPU version either way; the reason says
+/// what is missing).
+static const char *no_gpu_code_reason(const edge_rt_device *device) {
   static const char *const cuda[] = {"libcuda.so.1", "libcuda.so", NULL};
   static const char *const hip[] = {"libamdhip64.so", "libamdhip64.so.6",
                                     "libamdhip64.so.5", NULL};
-  switch (device->kind) {
-  case EDGE_RT_DEVICE_CPU:
-    return NULL;
-  case EDGE_RT_DEVICE_NVIDIA: {
+  if (device->kind == EDGE_RT_DEVICE_NVIDIA) {
     int gpus = count_gpus(cuda, "cuInit", "cuDeviceGetCount");
     if (gpus < 0)
       return "no CUDA driver (libcuda.so.1 not found)";
     if (gpus == 0)
       return "the CUDA driver finds no GPU";
-    return "this library holds no NVIDIA code yet, only the CPU version of "
-           "its partitions";
-  }
-  case EDGE_RT_DEVICE_AMD: {
+  } else {
     int gpus = count_gpus(hip, NULL, "hipGetDeviceCount");
     if (gpus < 0)
       return "no HIP runtime (libamdhip64.so not found)";
     if (gpus == 0)
       return "the HIP runtime finds no GPU";
-    return "this library holds no AMD code yet, only the CPU version of its "
-           "partitions";
   }
+  return "the library was compiled without code for it (no target, or its "
+         "toolchain was missing)";
+}
+
+/// Decides how device `d` runs: writes why its partitions fall back to the
+/// host CPU into `reason`, or leaves it empty.
+static placement place_device(edge_rt_executors *x, size_t d, char *reason,
+                              size_t reason_size) {
+  const edge_rt_device *device = &x->metadata->devices[d];
+  reason[0] = '\0';
+  bool listed =
+      edge_rt_environment_lists("EDGE_UNAVAILABLE_DEVICES", device->name);
+  if (device->kind == EDGE_RT_DEVICE_CPU) {
+    if (listed)
+      snprintf(reason, reason_size, "listed in EDGE_UNAVAILABLE_DEVICES");
+    return RUN_OWN_CODE;
   }
-  return "unknown device kind";
+  if (!device->target) {
+    snprintf(reason, reason_size, "%s",
+             listed ? "listed in EDGE_UNAVAILABLE_DEVICES"
+                    : no_gpu_code_reason(device));
+    return RUN_OWN_CODE;
+  }
+  if (listed) {
+    snprintf(reason, reason_size, "listed in EDGE_UNAVAILABLE_DEVICES");
+    return RUN_CPU_VERSION;
+  }
+  if (edge_rt_gpu_unavailable_reason(reason, reason_size))
+    return RUN_CPU_VERSION;
+  x->gpu_code[d] = true;
+  return RUN_OWN_CODE;
 }
 
 static const char *kind_name(edge_rt_device_kind kind) {
@@ -149,31 +276,80 @@ static const char *kind_name(edge_rt_device_kind kind) {
   return "?";
 }
 
+/// For each step, the steps that last wrote the buffers it reads.
+static int find_dependencies(edge_rt_executors *x) {
+  const edge_rt_metadata *m = x->metadata;
+  size_t count = m->num_steps ? m->num_steps : 1;
+  x->dependencies = calloc(count, sizeof(size_t *));
+  x->num_dependencies = calloc(count, sizeof(size_t));
+  if (!x->dependencies || !x->num_dependencies)
+    return -1;
+  for (size_t s = 0; s < m->num_steps; ++s) {
+    const edge_rt_step *step = &m->steps[s];
+    size_t reads = step->is_copy ? 1 : step->num_inputs;
+    x->dependencies[s] = calloc(reads ? reads : 1, sizeof(size_t));
+    if (!x->dependencies[s])
+      return -1;
+    for (size_t r = 0; r < reads; ++r) {
+      edge_rt_ref ref = step->refs[r];
+      if (ref.kind == 'i')
+        continue;
+      // The last earlier step that writes the buffer.
+      for (size_t p = s; p-- > 0;) {
+        const edge_rt_step *producer = &m->steps[p];
+        size_t first = producer->is_copy ? 1 : producer->num_inputs;
+        size_t end = producer->is_copy ? 2
+                                       : producer->num_inputs +
+                                             producer->num_outputs;
+        bool writes = false;
+        for (size_t w = first; w < end && !writes; ++w)
+          writes = producer->refs[w].kind == ref.kind &&
+                   producer->refs[w].index == ref.index;
+        if (writes) {
+          x->dependencies[s][x->num_dependencies[s]++] = p;
+          break;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
 /// Set once this library has reported its fallbacks.
 static atomic_int fallbacks_reported;
 
 edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
-                                           edge_rt_entry entry, char *error,
-                                           size_t error_size) {
-  edge_rt_executors *executors = calloc(1, sizeof(edge_rt_executors));
-  size_t count = metadata->num_devices;
-  if (executors)
-    executors->workers = calloc(count ? count : 1, sizeof(worker *));
-  if (!executors || !executors->workers) {
-    free(executors);
+                                           edge_rt_entry entry,
+                                           edge_rt_gpu_constants *gpu_constants,
+                                           char *error, size_t error_size) {
+  edge_rt_executors *x = calloc(1, sizeof(edge_rt_executors));
+  size_t count = metadata->num_devices ? metadata->num_devices : 1;
+  if (x) {
+    x->metadata = metadata;
+    x->workers = calloc(count, sizeof(worker *));
+    x->placements = calloc(count, sizeof(placement));
+    x->gpu_code = calloc(count, sizeof(bool));
+    x->done = calloc(metadata->num_steps ? metadata->num_steps : 1,
+                     sizeof(bool));
+    pthread_mutex_init(&x->run_lock, NULL);
+    pthread_cond_init(&x->step_done, NULL);
+  }
+  if (!x || !x->workers || !x->placements || !x->gpu_code || !x->done ||
+      find_dependencies(x)) {
+    edge_rt_stop_executors(x);
     snprintf(error, error_size, "out of memory");
     return NULL;
   }
-  executors->num_devices = count;
-  executors->entry = entry;
-  executors->metadata = metadata;
+  x->entry = entry;
+  x->gpu_constants = gpu_constants;
   const char *trace = getenv("EDGE_TRACE");
-  executors->trace = trace && *trace && strcmp(trace, "0") != 0;
+  x->trace = trace && *trace && strcmp(trace, "0") != 0;
   int report = !atomic_exchange(&fallbacks_reported, 1);
-  for (size_t d = 0; d < count; ++d) {
+  for (size_t d = 0; d < metadata->num_devices; ++d) {
     const edge_rt_device *device = &metadata->devices[d];
-    const char *reason = unavailable_reason(device);
-    if (reason) {
+    char reason[320];
+    x->placements[d] = place_device(x, d, reason, sizeof(reason));
+    if (reason[0]) {
       if (report)
         fprintf(stderr,
                 "edge: device '%s' (%s) is not used: %s; its partitions run "
@@ -183,53 +359,74 @@ edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
     }
     if (d == 0)
       continue;
-    executors->workers[d] = start_worker(entry);
-    if (!executors->workers[d]) {
-      edge_rt_stop_executors(executors);
+    x->workers[d] = start_worker(x);
+    if (!x->workers[d]) {
+      edge_rt_stop_executors(x);
       snprintf(error, error_size, "cannot start a thread for device '%s'",
                device->name);
       return NULL;
     }
   }
-  return executors;
+  return x;
 }
 
-void edge_rt_run_on_device(edge_rt_executors *executors, size_t device,
-                           int32_t partition, void **buffers) {
-  worker *w = device < executors->num_devices ? executors->workers[device]
-                                              : NULL;
-  if (executors->trace)
-    fprintf(stderr, "edge: run partition %d on %s (%s thread)\n",
-            (int)partition,
-            device < executors->num_devices
-                ? executors->metadata->devices[device].name
-                : "?",
-            w ? "its own" : "the caller's");
-  if (!w) {
-    executors->entry(partition, buffers);
-    return;
+int edge_rt_run_steps(edge_rt_executors *x, void *const *const *step_buffers,
+                      char *error, size_t error_size) {
+  const edge_rt_metadata *m = x->metadata;
+  // Nothing runs between runs: the run's state is set without the lock.
+  x->step_buffers = step_buffers;
+  x->run_status = edge_rt_current_run_status();
+  x->gpu_error[0] = '\0';
+  memset(x->done, 0, m->num_steps * sizeof(bool));
+  x->remaining = m->num_steps;
+  for (size_t d = 0; d < m->num_devices; ++d) {
+    worker *w = x->workers[d];
+    if (w) {
+      pthread_mutex_lock(&w->mutex);
+      w->head = w->tail = 0;
+      pthread_mutex_unlock(&w->mutex);
+    }
   }
-  pthread_mutex_lock(&w->mutex);
-  w->partition = partition;
-  w->buffers = buffers;
-  w->status = edge_rt_current_run_status();
-  w->pending = 1;
-  pthread_cond_broadcast(&w->changed);
-  while (w->pending)
-    pthread_cond_wait(&w->changed, &w->mutex);
-  pthread_mutex_unlock(&w->mutex);
+
+  for (size_t s = 0; s < m->num_steps; ++s) {
+    worker *w = x->workers[step_device(m, &m->steps[s])];
+    if (!w) {
+      execute_step(x, s);
+      continue;
+    }
+    pthread_mutex_lock(&w->mutex);
+    w->queue[w->tail++] = s;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->mutex);
+  }
+  pthread_mutex_lock(&x->run_lock);
+  while (x->remaining)
+    pthread_cond_wait(&x->step_done, &x->run_lock);
+  int failed = x->gpu_error[0] != '\0';
+  if (failed)
+    snprintf(error, error_size, "%s", x->gpu_error);
+  pthread_mutex_unlock(&x->run_lock);
+  return failed;
 }
 
-int edge_rt_tracing(const edge_rt_executors *executors) {
-  return executors->trace;
-}
-
-void edge_rt_stop_executors(edge_rt_executors *executors) {
-  if (!executors)
+void edge_rt_stop_executors(edge_rt_executors *x) {
+  if (!x)
     return;
-  for (size_t d = 0; d < executors->num_devices; ++d)
-    if (executors->workers[d])
-      stop_worker(executors->workers[d]);
-  free(executors->workers);
-  free(executors);
+  const edge_rt_metadata *m = x->metadata;
+  if (x->workers)
+    for (size_t d = 0; d < m->num_devices; ++d)
+      if (x->workers[d])
+        stop_worker(x->workers[d]);
+  if (x->dependencies)
+    for (size_t s = 0; s < m->num_steps; ++s)
+      free(x->dependencies[s]);
+  free(x->dependencies);
+  free(x->num_dependencies);
+  free(x->workers);
+  free(x->placements);
+  free(x->gpu_code);
+  free(x->done);
+  pthread_mutex_destroy(&x->run_lock);
+  pthread_cond_destroy(&x->step_done);
+  free(x);
 }

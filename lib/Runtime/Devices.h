@@ -1,20 +1,25 @@
 /*===- Devices.h - Where a partitioned model's steps run ----------*- C -*-===*\
 |*                                                                            *|
 |* Internal to the runtime. Each device of a partitioned model gets an        *|
-|* executor: the first device runs on the caller's thread; every other CPU    *|
-|* device on a worker thread of its own, so partitions on different CPU       *|
-|* devices really run in separate execution contexts and their data moves by  *|
-|* copies between their buffers. A GPU device whose driver or chip is absent  *|
-|* (or, until the GPU backends land, any GPU device: the library holds the    *|
-|* CPU version of every partition) falls back to the caller's thread, and the *|
-|* library says so once on stderr. EDGE_UNAVAILABLE_DEVICES=NAME,... treats   *|
-|* the named devices as absent; EDGE_TRACE=1 prints every step on stderr.     *|
+|* executor: the first device runs on the caller's thread, every other        *|
+|* device on a worker thread of its own. A GPU device whose code the library  *|
+|* holds (a device line with a target) runs that code when its driver and     *|
+|* chip are here; otherwise (no driver, no GPU, EDGE_UNAVAILABLE_DEVICES, or  *|
+|* a library compiled without the GPU's toolchain) its partitions run their   *|
+|* CPU version on the caller's thread, and the library says so once.          *|
+|*                                                                            *|
+|* A run submits the steps in schedule order without waiting: each executor   *|
+|* takes its steps in that order and waits only for the steps whose buffers   *|
+|* a step reads, so a GPU partition runs while the caller's thread runs the   *|
+|* CPU partitions that do not depend on it. A copy runs on the executor of    *|
+|* its destination. EDGE_TRACE=1 prints every step on stderr as it starts.    *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #ifndef EDGE_LIB_RUNTIME_DEVICES_H
 #define EDGE_LIB_RUNTIME_DEVICES_H
 
+#include "GPU.h"
 #include "Metadata.h"
 
 #include <stddef.h>
@@ -25,19 +30,20 @@ typedef void (*edge_rt_entry)(int32_t partition, void **buffers);
 
 typedef struct edge_rt_executors edge_rt_executors;
 
-/// Starts one executor per device of `metadata`. Returns NULL and writes a
-/// message into `error` on failure.
+/// Starts one executor per device of `metadata` (which must outlive them).
+/// The GPU partitions read their weights from `gpu_constants`. Returns NULL
+/// and writes a message into `error` on failure.
 edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
-                                           edge_rt_entry entry, char *error,
-                                           size_t error_size);
+                                           edge_rt_entry entry,
+                                           edge_rt_gpu_constants *gpu_constants,
+                                           char *error, size_t error_size);
 
-/// Runs `partition` on `device`'s executor and waits for it. `metadata`
-/// must outlive the executors.
-void edge_rt_run_on_device(edge_rt_executors *executors, size_t device,
-                           int32_t partition, void **buffers);
-
-/// Whether EDGE_TRACE asks for the steps on stderr.
-int edge_rt_tracing(const edge_rt_executors *executors);
+/// Runs every step of the schedule once and returns when all are done.
+/// `step_buffers[s]` holds step s's data pointers: its inputs then its
+/// outputs, or a copy's source and destination. Returns 0, or nonzero with
+/// the first GPU error of the run in `error`.
+int edge_rt_run_steps(edge_rt_executors *executors, void *const *const *step_buffers,
+                      char *error, size_t error_size);
 
 /// Stops the worker threads and frees the executors (NULL is ignored).
 void edge_rt_stop_executors(edge_rt_executors *executors);

@@ -139,24 +139,28 @@ static bool ready(void) {
   return true;
 }
 
-int edge_rt_gpu_check_model(char *error, size_t error_size) {
-  const char *target = edge_rt_gpu_model_target();
-  if (!target)
+int edge_rt_gpu_unavailable_reason(char *reason, size_t reason_size) {
+  if (!edge_rt_gpu_model_target())
     return 0;
-  char reason[EDGE_GPU_ERROR_SIZE];
-  int status = edge_rt_gpu_open(model_vendor(), reason, sizeof(reason));
+  int status = edge_rt_gpu_open(model_vendor(), reason, reason_size);
   if (!status) {
     pthread_mutex_lock(&gpu.lock);
     status = gpu.modules_failed;
-    snprintf(reason, sizeof(reason), "%s", gpu.module_error);
+    snprintf(reason, reason_size, "%s", gpu.module_error);
     pthread_mutex_unlock(&gpu.lock);
   }
-  if (status)
-    snprintf(error, error_size,
-             "this model was compiled for %s and cannot run here: %s "
-             "(compile it with --target=cpu to run on the CPU)",
-             target, reason);
   return status;
+}
+
+int edge_rt_gpu_check_model(char *error, size_t error_size) {
+  char reason[EDGE_GPU_ERROR_SIZE];
+  if (!edge_rt_gpu_unavailable_reason(reason, sizeof(reason)))
+    return 0;
+  snprintf(error, error_size,
+           "this model was compiled for %s and cannot run here: %s "
+           "(compile it with --target=cpu to run on the CPU)",
+           edge_rt_gpu_model_target(), reason);
+  return 1;
 }
 
 void *mgpuModuleLoad(void *data, size_t size) {

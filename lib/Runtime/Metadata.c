@@ -38,8 +38,10 @@ void edge_rt_free_metadata(edge_rt_metadata *metadata) {
   free(metadata->check_sites);
   metadata->check_sites = NULL;
   metadata->num_check_sites = 0;
-  for (size_t i = 0; i < metadata->num_devices; ++i)
+  for (size_t i = 0; i < metadata->num_devices; ++i) {
     free(metadata->devices[i].name);
+    free(metadata->devices[i].target);
+  }
   free(metadata->devices);
   metadata->devices = NULL;
   metadata->num_devices = 0;
@@ -310,7 +312,7 @@ static int parse_bound_value(parser *p) {
   return 0;
 }
 
-/// Parses "device <name> <kind>" after its first word.
+/// Parses "device <name> <kind> [<target>]" after its first word.
 static int parse_device(parser *p) {
   edge_rt_metadata *m = &p->result;
   if (reserve(p, (void **)&m->devices, &p->device_capacity, m->num_devices,
@@ -336,7 +338,19 @@ static int parse_device(parser *p) {
     device->kind = EDGE_RT_DEVICE_AMD;
   else
     return fail(p, "device kind must be cpu, nvidia or amd");
-  return 0;
+  if (p->pos[0] != ' ')
+    return 0;
+  ++p->pos;
+  if (device->kind == EDGE_RT_DEVICE_CPU)
+    return fail(p, "a CPU device has no GPU target");
+  token target = read_token(p);
+  size_t vendor = device->kind == EDGE_RT_DEVICE_NVIDIA ? 7 : 4;
+  if (target.size <= vendor ||
+      memcmp(target.begin,
+             device->kind == EDGE_RT_DEVICE_NVIDIA ? "nvidia:" : "amd:",
+             vendor) != 0)
+    return fail(p, "a device's target must be its kind, ':' and a chip");
+  return decode_name(p, target, &device->target);
 }
 
 static int parse_device_index(parser *p, size_t *out) {

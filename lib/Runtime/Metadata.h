@@ -15,13 +15,16 @@
 |* A partitioned model then lists its devices, its intermediate buffers and   *|
 |* the steps of its host schedule, in this order:                             *|
 |*                                                                            *|
-|*   device <name> <kind>                  kind: cpu, nvidia or amd           *|
+|*   device <name> <kind> [<target>]       kind: cpu, nvidia or amd           *|
 |*   buffer <device-index> <num_bytes>     intermediate buffer b<N>           *|
 |*   run <partition> <device-index> <num_in> <num_out> <ref>...               *|
 |*   copy <source-ref> <target-ref>                                           *|
 |*                                                                            *|
 |* A ref is i<N> (graph input), o<N> (graph output) or b<N>. A model without  *|
 |* device lines is partition 0, called with the inputs then the outputs.      *|
+|* A GPU device with a target (nvidia:sm_90) has GPU code: its partition P is *|
+|* entry P, and entry -1-P is P's CPU version, run when the GPU is absent.    *|
+|* Without a target, entry P is the CPU version.                              *|
 |* Last come the index check sites of the generated code, numbered from 0:    *|
 |*                                                                            *|
 |*   check <site> <escaped description>     e.g. node%20'g'%20(edge.gather)   *|
@@ -59,6 +62,9 @@ typedef enum edge_rt_device_kind {
 typedef struct edge_rt_device {
   char *name;
   edge_rt_device_kind kind;
+  /// The GPU the library holds code for (`nvidia:sm_90`), or NULL: the
+  /// device's partitions then only have their CPU version.
+  char *target;
 } edge_rt_device;
 
 typedef struct edge_rt_buffer {

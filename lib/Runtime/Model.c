@@ -46,8 +46,10 @@ enum { EDGE_BUFFER_ALIGNMENT = 64 };
 struct edge_model {
   edge_rt_metadata metadata;
   /// Inputs then outputs, handed to edge_generated_entry; for a partitioned
-  /// model, room for the buffers of the largest step.
+  /// model, every step's data pointers, one after another (`step_buffers`
+  /// points at each step's).
   void **buffers;
+  void ***step_buffers;
   /// A partitioned model's intermediate buffers (in one arena per device)
   /// and the executors of its devices.
   void **intermediates;
@@ -56,7 +58,8 @@ struct edge_model {
   /// The workers of the parallel loops (EDGE_NUM_THREADS - 1 threads);
   /// NULL with one thread.
   edge_rt_thread_pool *pool;
-  /// A GPU model's weights in device memory (GPU.h); NULL for the CPU.
+  /// A GPU model's (or GPU partitions') weights in device memory (GPU.h);
+  /// NULL for the CPU.
   edge_rt_gpu_constants *gpu_constants;
   /// Whether this instance keeps the buffer cache alive (Allocator.h).
   int holds_allocator;
@@ -126,8 +129,8 @@ static edge_status start_partitions(edge_model *model) {
     return status;
   }
   char error[EDGE_ERROR_SIZE];
-  model->executors = edge_rt_start_executors(m, edge_generated_entry, error,
-                                             sizeof(error));
+  model->executors = edge_rt_start_executors(
+      m, edge_generated_entry, model->gpu_constants, error, sizeof(error));
   if (!model->executors) {
     snprintf(create_error, sizeof(create_error), "%s", error);
     return EDGE_ERROR_INTERNAL;
@@ -149,38 +152,22 @@ static void *resolve(edge_model *model, const void *const *inputs,
   }
 }
 
-/// The device holding `ref`: graph inputs and outputs are on the first.
-static const char *ref_device_name(const edge_rt_metadata *m, edge_rt_ref ref) {
-  size_t device = ref.kind == 'b' ? m->buffers[ref.index].device : 0;
-  return m->devices[device].name;
-}
-
 /// Runs the host schedule of a partitioned model: each partition on its
-/// device's executor, each transfer as a copy between the devices' buffers.
-static void run_schedule(edge_model *model, const void *const *inputs,
-                         void *const *outputs) {
+/// device's executor, each transfer as a copy between the devices'
+/// buffers. Returns nonzero with a GPU partition's error in `error`.
+static int run_schedule(edge_model *model, const void *const *inputs,
+                        void *const *outputs, char *error, size_t error_size) {
   const edge_rt_metadata *m = &model->metadata;
-  int trace = edge_rt_tracing(model->executors);
   for (size_t s = 0; s < m->num_steps; ++s) {
     const edge_rt_step *step = &m->steps[s];
-    if (step->is_copy) {
-      size_t bytes = edge_rt_ref_bytes(m, step->refs[0]);
-      if (trace)
-        fprintf(stderr, "edge: copy %c%zu on %s -> %c%zu on %s (%zu bytes)\n",
-                step->refs[0].kind, step->refs[0].index,
-                ref_device_name(m, step->refs[0]), step->refs[1].kind,
-                step->refs[1].index, ref_device_name(m, step->refs[1]), bytes);
-      if (bytes)
-        memcpy(resolve(model, inputs, outputs, step->refs[1]),
-               resolve(model, inputs, outputs, step->refs[0]), bytes);
-      continue;
-    }
-    size_t count = step->num_inputs + step->num_outputs;
+    size_t count = step->is_copy ? 2 : step->num_inputs + step->num_outputs;
     for (size_t i = 0; i < count; ++i)
-      model->buffers[i] = resolve(model, inputs, outputs, step->refs[i]);
-    edge_rt_run_on_device(model->executors, step->device,
-                          (int32_t)step->partition, model->buffers);
+      model->step_buffers[s][i] =
+          resolve(model, inputs, outputs, step->refs[i]);
   }
+  return edge_rt_run_steps(model->executors,
+                           (void *const *const *)model->step_buffers, error,
+                           error_size);
 }
 
 EDGE_API edge_status edge_model_create(edge_model **out) {
@@ -210,14 +197,16 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     free(model);
     return EDGE_ERROR_INTERNAL;
   }
-  size_t count = model->metadata.num_inputs + model->metadata.num_outputs;
-  for (size_t i = 0; i < model->metadata.num_steps; ++i) {
-    const edge_rt_step *step = &model->metadata.steps[i];
-    if (step->num_inputs + step->num_outputs > count)
-      count = step->num_inputs + step->num_outputs;
+  const edge_rt_metadata *m = &model->metadata;
+  size_t count = m->num_inputs + m->num_outputs;
+  for (size_t i = 0; i < m->num_steps; ++i) {
+    const edge_rt_step *step = &m->steps[i];
+    count += step->is_copy ? 2 : step->num_inputs + step->num_outputs;
   }
   model->buffers = calloc(count ? count : 1, sizeof(void *));
-  if (!model->buffers) {
+  model->step_buffers =
+      calloc(m->num_steps ? m->num_steps : 1, sizeof(void **));
+  if (!model->buffers || !model->step_buffers) {
     destroy_model(model);
     snprintf(create_error, sizeof(create_error), "out of memory");
     return EDGE_ERROR_OUT_OF_MEMORY;
@@ -230,8 +219,17 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     snprintf(create_error, sizeof(create_error), "%s", error);
     return threads == 0 ? EDGE_ERROR_INVALID_ARGUMENT : EDGE_ERROR_INTERNAL;
   }
+  void **next = model->buffers + m->num_inputs + m->num_outputs;
+  for (size_t i = 0; i < m->num_steps; ++i) {
+    const edge_rt_step *step = &m->steps[i];
+    model->step_buffers[i] = next;
+    next += step->is_copy ? 2 : step->num_inputs + step->num_outputs;
+  }
   if (edge_rt_gpu_model_target()) {
-    if (edge_rt_gpu_check_model(create_error, sizeof(create_error))) {
+    // A partitioned library falls back to the CPU version of its GPU
+    // partitions where the GPU cannot run them (Devices.h).
+    if (!m->num_devices &&
+        edge_rt_gpu_check_model(create_error, sizeof(create_error))) {
       destroy_model(model);
       return EDGE_ERROR_DEVICE_UNAVAILABLE;
     }
@@ -272,6 +270,7 @@ static void destroy_model(edge_model *model) {
   free(model->intermediates);
   edge_rt_free_metadata(&model->metadata);
   free(model->buffers);
+  free(model->step_buffers);
   free(model);
 }
 
@@ -349,8 +348,9 @@ EDGE_API edge_status edge_model_run(edge_model *model,
       edge_rt_set_current_thread_pool(model->pool);
   edge_rt_run_status run = {0};
   edge_rt_run_status *previous_status = edge_rt_set_current_run_status(&run);
+  char gpu_error[EDGE_ERROR_SIZE] = "";
   if (model->metadata.num_devices) {
-    run_schedule(model, inputs, outputs);
+    run_schedule(model, inputs, outputs, gpu_error, sizeof(gpu_error));
   } else {
     // The generated code only reads the input buffers.
     for (size_t i = 0; i < num_inputs; ++i)
@@ -361,6 +361,9 @@ EDGE_API edge_status edge_model_run(edge_model *model,
         edge_rt_gpu_set_constants(model->gpu_constants);
     edge_generated_entry(0, model->buffers);
     edge_rt_gpu_set_constants(previous_constants);
+    const char *failure = model->gpu_constants ? edge_rt_gpu_take_error() : NULL;
+    if (failure)
+      snprintf(gpu_error, sizeof(gpu_error), "%s", failure);
   }
   edge_rt_set_current_thread_pool(previous_pool);
   edge_rt_set_current_run_status(previous_status);
@@ -376,12 +379,9 @@ EDGE_API edge_status edge_model_run(edge_model *model,
                      site, (long long)run.index, (long long)run.bound,
                      -(long long)run.bound, (long long)run.bound - 1);
   }
-  if (model->gpu_constants) {
-    const char *gpu_error = edge_rt_gpu_take_error();
-    if (gpu_error)
-      return set_error(model, EDGE_ERROR_INTERNAL,
-                       "edge_model_run: the GPU failed: %s", gpu_error);
-  }
+  if (gpu_error[0])
+    return set_error(model, EDGE_ERROR_INTERNAL,
+                     "edge_model_run: the GPU failed: %s", gpu_error);
   return EDGE_OK;
 }
 

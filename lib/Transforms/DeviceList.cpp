@@ -21,7 +21,9 @@ mlir::edge::readDeviceList(ModuleOp module) {
     if (!name || !kind)
       return module.emitError("'")
              << kDevicesAttrName << "' must list {name, kind} dictionaries";
-    devices.push_back({name.getValue(), kind.getValue()});
+    auto target = dict.getAs<StringAttr>("target");
+    devices.push_back({name.getValue(), kind.getValue(),
+                       target ? target.getValue() : StringRef()});
   }
   return devices;
 }

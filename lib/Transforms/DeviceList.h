@@ -3,6 +3,8 @@
 // edge-place records the devices as the module attribute `edge.devices`: a
 // list of {name, kind} dictionaries, the first device holding the graph's
 // inputs and outputs. Partitioning and the schedule metadata read it back.
+// The compiler adds `target` (`nvidia:sm_90`) to the GPU devices whose
+// partitions it compiles for their GPU (besides their CPU version).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +17,8 @@ namespace mlir::edge {
 
 struct PlacedDevice {
   StringRef name, kind;
+  /// Empty where the device's partitions only have CPU code.
+  StringRef target;
 };
 
 /// The module's `edge.devices`, in order. Fails, with a diagnostic, when the

@@ -2,7 +2,8 @@
 //
 // The runtime runs a partitioned model from these lines (docs/runtime.md):
 //
-//   device <name> <kind>                 one per device, in order
+//   device <name> <kind> [<target>]      one per device, in order; the
+//                                        target of a GPU with GPU code
 //   buffer <device> <num_bytes>          intermediate buffer b<N>
 //   run <partition> <device> <num_in> <num_out> <ref>...
 //   copy <source-ref> <target-ref>
@@ -68,8 +69,12 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
     return failure();
   devices = std::move(*described);
   std::string deviceLines;
-  for (const PlacedDevice &device : devices)
-    deviceLines += "device " + device.name.str() + " " + device.kind.str() + "\n";
+  for (const PlacedDevice &device : devices) {
+    deviceLines += "device " + device.name.str() + " " + device.kind.str();
+    if (!device.target.empty())
+      deviceLines += " " + device.target.str();
+    deviceLines += "\n";
+  }
 
   Block &body = schedule.getBody().front();
   for (BlockArgument argument : body.getArguments())

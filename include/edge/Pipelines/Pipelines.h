@@ -27,6 +27,18 @@ void buildEdgeGraphPipeline(OpPassManager &pm);
 void buildPartitionPipeline(OpPassManager &pm, llvm::StringRef devices,
                             llvm::ArrayRef<std::string> pins);
 
+/// The first half of buildEdgeToLinalgPipeline, on the whole model (or all
+/// its partitions): fusion groups inlined, the graph rewrites repeated,
+/// index checks inserted (reporting to the runtime, or only clamping for
+/// code that cannot call it) and the ABI metadata emitted.
+void buildEdgeABIPipeline(OpPassManager &pm, bool reportIndexErrors);
+
+/// The second half: edge -> linalg on tensors, with the multiply-accumulate
+/// kernels tiled and vectorized by `cpuKernels` (CPU code only).
+void buildEdgeLoweringPipeline(
+    OpPassManager &pm,
+    const std::optional<TileAndVectorizePassOptions> &cpuKernels);
+
 /// edge dialect -> linalg/tensor/arith/math on tensors, with the ABI
 /// metadata emitted and the model function (or the partitions) tagged.
 /// Starts by inlining fusion groups and repeating the graph rewrites, so
@@ -44,6 +56,10 @@ void buildEdgeToLinalgPipeline(
 /// check the running CPU against; empty records nothing.
 void buildLinalgToLLVMPipeline(OpPassManager &pm,
                                llvm::StringRef cpuRequirement = "");
+
+/// buildLinalgToLLVMPipeline without the runtime entry (edge-emit-abi-entry),
+/// for code linked with other partitions' into one library.
+void buildLinalgToLLVMLoweringPipeline(OpPassManager &pm);
 
 /// A GPU to compile for: `--target=nvidia:sm_90`, `--target=amd:gfx942`.
 struct GPUTarget {
@@ -70,6 +86,10 @@ llvm::LogicalResult parseGPUTarget(llvm::StringRef text, GPUTarget &target,
 /// gpu.module ops (NVVM or ROCDL) for buildGPUBinaryPipeline.
 void buildLinalgToGPUPipeline(OpPassManager &pm, const GPUTarget &target,
                               llvm::StringRef cpuRequirement = "");
+
+/// buildLinalgToGPUPipeline without the runtime entry.
+void buildLinalgToGPULoweringPipeline(OpPassManager &pm,
+                                      const GPUTarget &target);
 
 /// What the gpu.module ops become.
 enum class GPUBinaryFormat {
