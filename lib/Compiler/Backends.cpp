@@ -14,7 +14,8 @@
 //      NVVM or ROCDL, serialized into fatbins or code objects).
 //   4. The host module gets declarations of the GPU partitions and the
 //      runtime entry that dispatches to all of them; the modules are
-//      translated to LLVM IR and linked into one.
+//      translated to LLVM IR, each GPU target's calls of the runtime's GPU
+//      functions are bound to its vendor's, and all are linked into one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -139,12 +140,15 @@ LogicalResult Compilation::compilePartitions(ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>())
     if (const GPUTarget *target = partitionTarget(func, deviceTargets))
       parts.try_emplace(target->str(), GPUPart{*target, nullptr});
-  // The runtime drives one GPU vendor's driver per library for now.
-  if (parts.size() > 1)
-    return fail("the devices need code for " + llvm::Twine(parts.size()) +
-                " GPU targets (" + parts.begin()->first + ", " +
-                std::next(parts.begin())->first +
-                "); one library holds code for one GPU target for now");
+  // The runtime keeps one driver state per vendor: two targets of one
+  // vendor would share it.
+  for (auto it = parts.begin(); it != parts.end(); ++it)
+    for (auto other = std::next(it); other != parts.end(); ++other)
+      if (it->second.target.vendor == other->second.target.vendor)
+        return fail("the devices need code for two " +
+                    llvm::Twine(it->first.substr(0, it->first.find(':'))) +
+                    " targets (" + it->first + ", " + other->first +
+                    "); one library holds code for one chip per vendor");
   for (auto &[key, part] : parts) {
     part.module = cast<ModuleOp>(module->clone());
     keepPartitionsOf(*part.module, part.target, deviceTargets);
@@ -208,14 +212,17 @@ LogicalResult Compilation::compilePartitions(ModuleOp module) {
     declareEntries(module, *part.module);
   EmitABIEntryPassOptions entry;
   entry.cpuRequirement = cpu->getRequirementRecord();
-  if (parts.size() == 1)
-    entry.deviceTarget = parts.begin()->first;
   PassManager entryPass(&context);
   entryPass.addPass(createEmitABIEntryPass(entry));
   if (failed(entryPass.run(module)))
     return failure();
-  SmallVector<ModuleOp> linked;
+  // Each target's host code calls the runtime's GPU functions of its
+  // vendor (GPU.c): edge_rt_nvidia_mgpuLaunchKernel, ...
+  SmallVector<LinkedCode> linked;
   for (auto &[key, part] : parts)
-    linked.push_back(*part.module);
+    linked.push_back(
+        {*part.module,
+         part.target.vendor == GPUTarget::Vendor::NVIDIA ? "edge_rt_nvidia_"
+                                                          : "edge_rt_amd_"});
   return generateCode(module, linked);
 }

@@ -20,6 +20,14 @@
 
 namespace mlir::edge {
 
+/// Host code compiled apart and linked into the library: the declarations
+/// it makes of the runtime's GPU functions (mgpu*, edge_rt_gpu_constant)
+/// get `runtimePrefix`.
+struct LinkedCode {
+  ModuleOp module;
+  std::string runtimePrefix;
+};
+
 /// One compilation: the options, the context, and where errors go.
 class Compilation {
 public:
@@ -47,7 +55,8 @@ private:
   LogicalResult buildDeviceCode(ModuleOp module, const GPUTarget &target);
   /// LLVM IR of `module` with `linked` (other backends' host code) linked
   /// in, then an object, then the library.
-  LogicalResult generateCode(ModuleOp module, ArrayRef<ModuleOp> linked = {});
+  LogicalResult generateCode(ModuleOp module,
+                             ArrayRef<LinkedCode> linked = {});
   /// Picks the GPU devices whose partitions get GPU code: those with a
   /// target whose toolchain is here (a warning says why others do not).
   void selectDeviceTargets();

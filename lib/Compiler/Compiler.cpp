@@ -196,8 +196,17 @@ std::string Compilation::defaultLibraryPath() const {
   return path.str().str();
 }
 
+/// Renames the declarations of the runtime's GPU functions in `code`.
+static void prefixGPURuntimeCalls(llvm::Module &code, StringRef prefix) {
+  for (llvm::Function &function : code)
+    if (function.isDeclaration() &&
+        (function.getName().starts_with("mgpu") ||
+         function.getName() == "edge_rt_gpu_constant"))
+      function.setName(prefix + function.getName());
+}
+
 LogicalResult Compilation::generateCode(ModuleOp module,
-                                        ArrayRef<ModuleOp> linked) {
+                                        ArrayRef<LinkedCode> linked) {
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(*cpu, options.optLevel, error);
   if (!machine)
@@ -207,11 +216,12 @@ LogicalResult Compilation::generateCode(ModuleOp module,
       translateAndOptimize(module, llvmContext, *machine, options.optLevel);
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
-  for (ModuleOp other : linked) {
-    std::unique_ptr<llvm::Module> code =
-        translateAndOptimize(other, llvmContext, *machine, options.optLevel);
+  for (const LinkedCode &other : linked) {
+    std::unique_ptr<llvm::Module> code = translateAndOptimize(
+        other.module, llvmContext, *machine, options.optLevel);
     if (!code)
       return fail("translation to LLVM IR failed");
+    prefixGPURuntimeCalls(*code, other.runtimePrefix);
     // Only internal symbols (device binaries, helpers) can clash; the
     // linker renames those.
     if (llvm::Linker::linkModules(*llvmModule, std::move(code)))

@@ -258,7 +258,10 @@ static placement place_device(edge_rt_executors *x, size_t d, char *reason,
     snprintf(reason, reason_size, "listed in EDGE_UNAVAILABLE_DEVICES");
     return RUN_CPU_VERSION;
   }
-  if (edge_rt_gpu_unavailable_reason(reason, reason_size))
+  edge_rt_gpu_vendor vendor = device->kind == EDGE_RT_DEVICE_NVIDIA
+                                  ? EDGE_GPU_NVIDIA
+                                  : EDGE_GPU_AMD;
+  if (edge_rt_gpu_vendor_unavailable_reason(vendor, reason, reason_size))
     return RUN_CPU_VERSION;
   x->gpu_code[d] = true;
   return RUN_OWN_CODE;

@@ -29,10 +29,11 @@ int edge_rt_gpu_open(edge_rt_gpu_vendor vendor, char *error,
 /// a CPU model.
 const char *edge_rt_gpu_model_target(void);
 
-/// Why the library's GPU code cannot run here (no driver, no device, an
-/// older driver, kernels that did not load): returns nonzero with the
-/// reason in `reason`, or 0 when it can (or the library has none).
-int edge_rt_gpu_unavailable_reason(char *reason, size_t reason_size);
+/// Why the library's code for `vendor`'s GPU cannot run here (no driver, no
+/// device, an older driver, kernels that did not load): returns nonzero
+/// with the reason in `reason`, or 0 when it can.
+int edge_rt_gpu_vendor_unavailable_reason(edge_rt_gpu_vendor vendor,
+                                          char *reason, size_t reason_size);
 
 /// Checks that a GPU model can run here: its driver and device opened and
 /// its kernels loaded. Returns 0, or nonzero with a message in `error`.

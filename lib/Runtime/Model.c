@@ -225,7 +225,10 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     model->step_buffers[i] = next;
     next += step->is_copy ? 2 : step->num_inputs + step->num_outputs;
   }
-  if (edge_rt_gpu_model_target()) {
+  int gpu_code = edge_rt_gpu_model_target() != NULL;
+  for (size_t d = 0; d < m->num_devices; ++d)
+    gpu_code |= m->devices[d].target != NULL;
+  if (gpu_code) {
     // A partitioned library falls back to the CPU version of its GPU
     // partitions where the GPU cannot run them (Devices.h).
     if (!m->num_devices &&
