@@ -263,6 +263,19 @@ def scan_without_num_scan_inputs(d):
         [tensor_info("y", None), tensor_info("z", None)], opset=8))
 
 
+@case(r"error: node 'Momentum_0' \(Momentum, opset 1\): input 3 must have the type of optimized input 0 \(tensor<2xf32>\), not tensor<4xf32>")
+def momentum_gradient_of_another_shape(d):
+    model = make_model(
+        [helper.make_node("Momentum", ["r", "t", "x", "g", "v"], ["xn", "vn"],
+                          domain="ai.onnx.preview.training", alpha=0.9,
+                          beta=0.5, mode="nesterov")],
+        [tensor_info("r", []), tensor_info("t", [], TensorProto.INT64),
+         tensor_info("x", [2]), tensor_info("g", [4]), tensor_info("v", [2])],
+        [tensor_info("xn", None), tensor_info("vn", None)], opset=12)
+    model.opset_import.append(helper.make_opsetid("ai.onnx.preview.training", 1))
+    return save(d, "momentum_gradient_of_another_shape", model)
+
+
 # --- Tensors and sizes -------------------------------------------------------
 
 def int64_tensor(name, dims, raw):

@@ -8,6 +8,8 @@
 
 #include "Composer.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -18,20 +20,33 @@ namespace {
 
 constexpr StringLiteral kTrainingDomain = "ai.onnx.preview.training";
 
-/// The inputs after R and T form `groups` groups of n tensors (X, G, ...).
+/// The inputs after R and T form `groups` groups of n tensors (X, G, ...);
+/// R and T hold one value, and the tensors of an optimized input (its X,
+/// G, ...) have one type.
 FailureOr<int64_t> getTensorCount(NodeContext &ctx, unsigned groups) {
   unsigned tensors = ctx.getNumInputs() - 2;
   if (ctx.getNumInputs() < 2 + groups || tensors % groups != 0)
     return ctx.emitError("needs R, T and " + Twine(groups) +
                          " groups of one tensor per optimized input");
+  int64_t n = tensors / groups;
+  SmallVector<RankedTensorType> types;
   for (unsigned i = 0; i < ctx.getNumInputs(); ++i) {
     FailureOr<RankedTensorType> type = ctx.getInputType(i);
     if (failed(type))
       return failure();
+    types.push_back(*type);
+    if (i < 2 && type->getNumElements() != 1)
+      return ctx.emitError(Twine(i == 0 ? "R" : "T") +
+                           " must hold one value");
     if (i >= 2 && !isa<FloatType>(type->getElementType()))
       return ctx.emitError("optimized tensors must be floating point");
+    if (i >= 2 + n && *type != types[2 + (i - 2) % n])
+      return ctx.emitError("input " + Twine(i) + " must have the type of "
+                           "optimized input " + Twine((i - 2) % n) + " (" +
+                           llvm::formatv("{0}", types[2 + (i - 2) % n]).str() +
+                           "), not " + llvm::formatv("{0}", *type).str());
   }
-  return tensors / groups;
+  return n;
 }
 
 /// R and T as scalars of `element`.
