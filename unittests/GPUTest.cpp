@@ -176,4 +176,57 @@ TEST(GPU, AFailingDriverCallMidRunLeavesTheInstanceUsable) {
   EXPECT_TRUE(runsCorrectly(*model, error)) << error;
 }
 
+/// Runs the mixed CPU + GPU fake model on x = 1..6; y = (x + w) + 2x.
+std::vector<float> runMixed(LoadedModel &model, float flags[2]) {
+  float x[6] = {1, 2, 3, 4, 5, 6};
+  float y[6] = {};
+  const void *inputs[] = {x};
+  void *outputs[] = {y, flags};
+  std::string error;
+  EXPECT_TRUE(model.run(inputs, outputs, error)) << error;
+  return std::vector<float>(y, y + 6);
+}
+
+const std::vector<float> kMixedOutput = {13, 26, 39, 52, 65, 78};
+
+// A library with a CPU and a GPU partition: the GPU partition runs its GPU
+// code on the GPU device's thread, the CPU partition that does not need its
+// result runs meanwhile on the caller's (the GPU partition waits to see it
+// start), and the result matches the CPU versions'. The GPU partition's
+// data moves by driver copies: the weight once, the input and the output
+// every run.
+TEST(GPU, MixedLibraryRunsTheGPUPartitionWhileTheCPUWorks) {
+  setenv("EDGE_CUDA_LIBRARY", EDGE_FAKE_CUDA_DRIVER, 1);
+  std::string error;
+  std::unique_ptr<LoadedModel> model =
+      LoadedModel::load(EDGE_FAKE_MIXED_MODEL, error);
+  unsetenv("EDGE_CUDA_LIBRARY");
+  ASSERT_TRUE(model) << error;
+  int copies = fakeDriverCounter("fake_cuda_copies");
+  float flags[2] = {};
+  EXPECT_EQ(runMixed(*model, flags), kMixedOutput);
+  EXPECT_EQ(flags[0], 1) << "the CPU partition did not run while the GPU "
+                            "partition was running";
+  EXPECT_EQ(flags[1], 1) << "the GPU partition did not run its GPU code";
+  EXPECT_EQ(fakeDriverCounter("fake_cuda_copies") - copies, 3);
+  EXPECT_EQ(runMixed(*model, flags), kMixedOutput);
+  EXPECT_EQ(flags[0], 1);
+  EXPECT_EQ(fakeDriverCounter("fake_cuda_copies") - copies, 5);
+}
+
+// Without a driver the same library runs the CPU version of its GPU
+// partition, on the caller's thread, and matches.
+TEST(GPU, MixedLibraryFallsBackToTheCPUVersionWithoutADriver) {
+  setenv("EDGE_CUDA_LIBRARY", "/nonexistent/libcuda.so.1", 1);
+  std::string error;
+  std::unique_ptr<LoadedModel> model =
+      LoadedModel::load(EDGE_FAKE_MIXED_MODEL_NO_DRIVER, error);
+  unsetenv("EDGE_CUDA_LIBRARY");
+  ASSERT_TRUE(model) << error;
+  float flags[2] = {-1, -1};
+  EXPECT_EQ(runMixed(*model, flags), kMixedOutput);
+  EXPECT_EQ(flags[0], 0);
+  EXPECT_EQ(flags[1], 0);
+}
+
 } // namespace
