@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds edge with sanitizers in its own folder and runs the suites there:
 #
-#   scripts/sanitize.sh address   # build-asan: AddressSanitizer + UBSan;
-#                                 # lit, GoogleTest, 300 conformance cases
+#   scripts/sanitize.sh address   # build-asan: AddressSanitizer + UBSan
+#                                 # (+ LeakSanitizer); lit, GoogleTest,
+#                                 # pytest, 300 conformance cases
 #   scripts/sanitize.sh thread    # build-tsan: ThreadSanitizer; the
 #                                 # runtime's threaded tests and the
 #                                 # multi-instance stress test (not the
@@ -11,9 +12,8 @@
 # Sanitizer reports end the process (-fno-sanitize-recover=all), so a
 # report is a failed test. The runtime archive linked into model libraries
 # is sanitized too; those libraries get the sanitizer's runtime from the
-# process that loads them (edge-run, the tests). pytest is not run: the
-# executables carry the static sanitizer runtime, so preloading the shared
-# one into Python breaks the tools the tests start (docs/reliability.md).
+# process that loads them (edge-run, the tests). pytest runs the
+# interpreter with the shared ASan runtime preloaded (python/CMakeLists.txt).
 # Results: docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,9 +29,6 @@ EDGE_CMAKE_ARGS="-DEDGE_SANITIZERS=$SANITIZERS $EXTRA" scripts/build.sh
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-# The GPU runtime leaves 1.5 KB behind when a stand-in GPU library is
-# unloaded (docs/reliability.md); leak checking waits for that fix.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 failed=0
 run() {
   echo "== $*"
@@ -43,7 +40,7 @@ run() {
 
 if [[ $KIND == address ]]; then
   run ctest --test-dir "$BUILD" --output-on-failure -j 2 \
-    -E '^(python|conformance-.*|models)$'
+    -E '^(conformance-.*|models)$'
   run /usr/bin/python3 scripts/conformance.py --build-dir "$BUILD" \
     --cases-file test/e2e/must-pass.txt --sample 300 --check --jobs 2
 else

@@ -5,6 +5,12 @@ import os
 
 import pytest
 
+# Under AddressSanitizer the interpreter runs with the shared ASan runtime
+# preloaded (python/CMakeLists.txt); the edge tools the tests start carry
+# their own, and two runtimes in one process refuse to start.
+if "libclang_rt.asan" in os.environ.get("LD_PRELOAD", ""):
+    del os.environ["LD_PRELOAD"]
+
 
 def _path_from_env(name):
     path = os.environ.get(name)
