@@ -111,7 +111,8 @@ static void makeCPUVersions(ModuleOp module,
 }
 
 /// Declares in `host` the lowered entry functions of `part`, with the
-/// attributes the runtime entry reads (entry index, arena size), and drops
+/// attributes the runtime entry reads (entry index, arena size, device),
+/// and drops
 /// their argument attributes, which were only for the metadata.
 static void declareEntries(ModuleOp host, ModuleOp part) {
   OpBuilder builder = OpBuilder::atBlockEnd(host.getBody());
@@ -123,8 +124,9 @@ static void declareEntries(ModuleOp host, ModuleOp part) {
     auto declaration = LLVM::LLVMFuncOp::create(
         builder, func.getLoc(), func.getName(), func.getFunctionType());
     declaration->setAttr(kEntryAttrName, func->getAttr(kEntryAttrName));
-    if (Attribute arena = func->getAttr(kArenaBytesAttrName))
-      declaration->setAttr(kArenaBytesAttrName, arena);
+    for (StringRef name : {kArenaBytesAttrName, kDeviceAttrName})
+      if (Attribute attr = func->getAttr(name))
+        declaration->setAttr(name, attr);
   }
 }
 

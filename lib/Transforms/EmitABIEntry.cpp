@@ -6,6 +6,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include "llvm/ADT/StringMap.h"
+
 #include <map>
 
 namespace mlir::edge {
@@ -85,12 +87,22 @@ struct EmitABIEntryPass final : edge::impl::EmitABIEntryPassBase<EmitABIEntryPas
     LLVM::SwitchOp::create(builder, loc, partition, done, ValueRange{},
                            caseValues, caseBlocks, caseOperands);
 
-    // int64_t edge_generated_workspace_bytes: the largest arena of planned
-    // intermediate buffers a partition allocates (they run one at a time).
+    // int64_t edge_generated_workspace_bytes: the arenas of planned
+    // intermediate buffers that can be live at once. Each device runs one
+    // partition at a time, devices run theirs concurrently: the sum over
+    // the devices of their largest partition arena.
+    llvm::StringMap<int64_t> largestPerDevice;
+    for (auto &[index, func] : entries) {
+      auto bytes = func->getAttrOfType<IntegerAttr>(kArenaBytesAttrName);
+      if (!bytes)
+        continue;
+      auto device = func->getAttrOfType<StringAttr>(kDeviceAttrName);
+      int64_t &largest = largestPerDevice[device ? device.getValue() : ""];
+      largest = std::max(largest, bytes.getInt());
+    }
     int64_t workspace = 0;
-    for (auto &[index, func] : entries)
-      if (auto bytes = func->getAttrOfType<IntegerAttr>(kArenaBytesAttrName))
-        workspace = std::max(workspace, bytes.getInt());
+    for (const auto &entry : largestPerDevice)
+      workspace += entry.second;
     builder.setInsertionPointToEnd(module.getBody());
     auto i64Type = builder.getI64Type();
     LLVM::GlobalOp::create(builder, loc, i64Type, /*isConstant=*/true,
