@@ -236,6 +236,14 @@ TEST(Metadata, RejectsMalformedText) {
       {"edge-model 1\noutput y 1 0\nbuffer 0 4\n",
        "schedule line before the device lines"},
       {"edge-model 1\noutput y 1 0\ndevice c tpu\n", "cpu, nvidia or amd"},
+      {"edge-model 1\nestimate 0 5\noutput y 1 0\n",
+       "estimate line before the output lines"},
+      {"edge-model 1\noutput y 1 0\nestimate 0 5\ndevice c cpu\n",
+       "schedule line after an estimate line"},
+      {"edge-model 1\noutput y 1 0\nestimate 1048576 5\n",
+       "the partition is too large"},
+      {"edge-model 1\noutput y 1 0\nestimate 0 -5\n",
+       "the estimate is not a non-negative decimal number"},
       {"edge-model 1\noutput y 1 0\ndevice c cpu x86-64-v3\n",
        "a CPU device has no GPU target"},
       {"edge-model 1\noutput y 1 0\ndevice g nvidia amd:gfx942\n",
@@ -247,7 +255,7 @@ TEST(Metadata, RejectsMalformedText) {
       {"edge-model 1\noutput y 1 0\ndevice c cpu\ndevice c amd\n",
        "device name used twice"},
       {"edge-model 1\noutput y 1 0\ndevice c cpu\noutput z 1 0\n",
-       "tensor or bound line after a schedule line"},
+       "tensor or bound line after a schedule or estimate line"},
       {"edge-model 1\noutput y 1 0\ndevice c cpu\nbuffer 1 4\n",
        "device 1 does not exist"},
       {"edge-model 1\noutput y 1 0\ndevice c cpu\nbuffer 0 4\ndevice d cpu\n",
@@ -294,7 +302,8 @@ TEST(Metadata, ParsesASchedule) {
            "buffer 1 16\n"
            "copy i0 b0\n"
            "run 3 1 1 1 b0 b1\n"
-           "copy b1 o0\n");
+           "copy b1 o0\n"
+           "estimate 3 1500\n");
   ASSERT_EQ(p.status, 0) << p.error;
   const edge_rt_metadata &m = p.metadata;
   ASSERT_EQ(m.num_devices, 3u);
@@ -320,6 +329,10 @@ TEST(Metadata, ParsesASchedule) {
   EXPECT_EQ(run.num_outputs, 1u);
   EXPECT_EQ(run.refs[1].index, 1u);
   EXPECT_EQ(edge_rt_ref_bytes(&m, m.steps[2].refs[1]), 16u);
+  // Partition 3's estimate; the others have none.
+  ASSERT_EQ(m.num_estimates, 4u);
+  EXPECT_EQ(m.estimates_ns[3], 1500u);
+  EXPECT_EQ(m.estimates_ns[0], 0u);
 }
 
 TEST(Metadata, RejectsNullArguments) {

@@ -6,12 +6,14 @@
 #include "Outputs.h"
 
 #include "edge/Conversion/ImportONNX/ImportONNX.h"
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Pipelines/CPUTarget.h"
 #include "edge/Pipelines/CodeGen.h"
 #include "edge/Pipelines/Pipelines.h"
 #include "edge/Placement/DeviceModel.h"
 #include "edge/Placement/ModelPlacement.h"
 #include "edge/Registration.h"
+#include "edge/Transforms/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Remarks.h"
@@ -31,6 +33,22 @@
 
 using namespace mlir;
 using namespace mlir::edge;
+
+/// Records the cost model's time for a model on its one device, which
+/// profiles put beside the measured time (placement does it per partition
+/// on several devices).
+static void recordEstimate(ModuleOp module, const Device &device) {
+  func::FuncOp model = findModelFunction(module);
+  if (!model)
+    return;
+  double seconds = 0;
+  for (Operation &op : model.getBody().front())
+    if (auto costed = dyn_cast<CostOpInterface>(op))
+      seconds += estimateKernelSeconds(device, costed.estimateFlops(),
+                                       costed.estimateBytes());
+  model->setAttr(kEstimatedSecondsAttrName,
+                 Builder(module.getContext()).getF64FloatAttr(seconds));
+}
 
 void mlir::edge::registerCompilerDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
@@ -282,6 +300,8 @@ LogicalResult Compilation::run() {
       failed(writeReport(*module, devices, pins, options.reportPath,
                          options.reportDotPath, error)))
     return failure();
+  if (devices.devices.size() == 1)
+    recordEstimate(*module, devices.devices.front());
   if (devices.devices.size() > 1) {
     PassManager partition(&context);
     buildPartitionPipeline(partition, options.devices, options.pins);

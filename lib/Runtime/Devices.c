@@ -39,6 +39,7 @@ struct edge_rt_executors {
   const edge_rt_metadata *metadata;
   edge_rt_entry entry;
   edge_rt_gpu_constants *gpu_constants;
+  edge_rt_profile *profile;
   int trace;
   /// Per device: its worker (NULL: the caller's thread) and how it runs.
   worker **workers;
@@ -95,6 +96,7 @@ static void execute_step(edge_rt_executors *x, size_t s) {
   const edge_rt_step *step = &m->steps[s];
   void **buffers = (void **)(uintptr_t)x->step_buffers[s];
   wait_for_dependencies(x, s);
+  int64_t start = x->profile ? edge_rt_profile_now() : 0;
   if (step->is_copy) {
     size_t bytes = edge_rt_ref_bytes(m, step->refs[0]);
     if (x->trace)
@@ -104,6 +106,9 @@ static void execute_step(edge_rt_executors *x, size_t s) {
               step->refs[1].index, ref_device_name(m, step->refs[1]), bytes);
     if (bytes)
       memcpy(buffers[1], buffers[0], bytes);
+    if (x->profile)
+      edge_rt_profile_record(x->profile, s, "memcpy", start,
+                             edge_rt_profile_now());
     mark_done(x, s);
     return;
   }
@@ -135,6 +140,13 @@ static void execute_step(edge_rt_executors *x, size_t s) {
   } else {
     x->entry(partition, buffers);
   }
+  if (x->profile)
+    edge_rt_profile_record(x->profile, s,
+                           gpu ? "GPU code"
+                           : x->placements[d] == RUN_CPU_VERSION
+                               ? "CPU version"
+                               : "CPU code",
+                           start, edge_rt_profile_now());
   mark_done(x, s);
 }
 
@@ -324,6 +336,7 @@ static atomic_int fallbacks_reported;
 edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
                                            edge_rt_entry entry,
                                            edge_rt_gpu_constants *gpu_constants,
+                                           edge_rt_profile *profile,
                                            char *error, size_t error_size) {
   edge_rt_executors *x = calloc(1, sizeof(edge_rt_executors));
   size_t count = metadata->num_devices ? metadata->num_devices : 1;
@@ -345,6 +358,7 @@ edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
   }
   x->entry = entry;
   x->gpu_constants = gpu_constants;
+  x->profile = profile;
   const char *trace = getenv("EDGE_TRACE");
   x->trace = trace && *trace && strcmp(trace, "0") != 0;
   int report = !atomic_exchange(&fallbacks_reported, 1);

@@ -21,6 +21,7 @@
 
 #include "GPU.h"
 #include "Metadata.h"
+#include "Profile.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,11 +32,13 @@ typedef void (*edge_rt_entry)(int32_t partition, void **buffers);
 typedef struct edge_rt_executors edge_rt_executors;
 
 /// Starts one executor per device of `metadata` (which must outlive them).
-/// The GPU partitions read their weights from `gpu_constants`. Returns NULL
-/// and writes a message into `error` on failure.
+/// The GPU partitions read their weights from `gpu_constants`; each step's
+/// time goes to `profile` (NULL: none). Returns NULL and writes a message
+/// into `error` on failure.
 edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
                                            edge_rt_entry entry,
                                            edge_rt_gpu_constants *gpu_constants,
+                                           edge_rt_profile *profile,
                                            char *error, size_t error_size);
 
 /// Runs every step of the schedule once and returns when all are done.

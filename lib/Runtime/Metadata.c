@@ -33,6 +33,9 @@ void edge_rt_free_metadata(edge_rt_metadata *metadata) {
       free(metadata->bound_values[i]);
   free(metadata->bound_values);
   metadata->bound_values = NULL;
+  free(metadata->estimates_ns);
+  metadata->estimates_ns = NULL;
+  metadata->num_estimates = 0;
   for (size_t i = 0; i < metadata->num_check_sites; ++i)
     free(metadata->check_sites[i]);
   free(metadata->check_sites);
@@ -508,6 +511,35 @@ static int parse_check_site(parser *p) {
   return 0;
 }
 
+/// Partitions an `estimate` line may name: far more than any model has,
+/// few enough that the table of estimates stays small.
+#define EDGE_METADATA_MAX_ESTIMATES (1u << 20)
+
+/// Parses "estimate <partition> <nanoseconds>" after its first word.
+static int parse_estimate(parser *p) {
+  edge_rt_metadata *m = &p->result;
+  uint64_t partition, nanoseconds;
+  if (expect_space(p, "the partition") ||
+      parse_number(p, read_token(p), EDGE_METADATA_MAX_ESTIMATES - 1,
+                   "the partition", &partition) ||
+      expect_space(p, "the estimate") ||
+      parse_number(p, read_token(p), UINT64_MAX, "the estimate",
+                   &nanoseconds))
+    return -1;
+  if (partition >= m->num_estimates) {
+    uint64_t *grown =
+        realloc(m->estimates_ns, (partition + 1) * sizeof(uint64_t));
+    if (!grown)
+      return fail(p, "out of memory");
+    memset(grown + m->num_estimates, 0,
+           (partition + 1 - m->num_estimates) * sizeof(uint64_t));
+    m->estimates_ns = grown;
+    m->num_estimates = partition + 1;
+  }
+  m->estimates_ns[partition] = nanoseconds;
+  return 0;
+}
+
 static int parse_lines(parser *p) {
   token magic = read_token(p);
   if (!token_equals(magic, "edge-model"))
@@ -535,6 +567,15 @@ static int parse_lines(parser *p) {
     }
     if (p->result.num_check_sites)
       return fail(p, "line after a check line");
+    if (token_equals(kind, "estimate")) {
+      if (p->result.num_outputs == 0)
+        return fail(p, "estimate line before the output lines");
+      if (parse_estimate(p) || expect_end_of_line(p))
+        return -1;
+      continue;
+    }
+    if (p->result.num_estimates && is_schedule_word(kind))
+      return fail(p, "schedule line after an estimate line");
     if (is_schedule_word(kind)) {
       if (p->result.num_outputs == 0)
         return fail(p, "schedule line before the output lines");
@@ -542,8 +583,9 @@ static int parse_lines(parser *p) {
         return -1;
       continue;
     }
-    if (p->result.num_devices)
-      return fail(p, "tensor or bound line after a schedule line");
+    if (p->result.num_devices || p->result.num_estimates)
+      return fail(p, "tensor or bound line after a schedule or estimate "
+                     "line");
     if (token_equals(kind, "bound")) {
       if (p->result.num_outputs == 0)
         return fail(p, "bound line before the output lines");
@@ -556,8 +598,8 @@ static int parse_lines(parser *p) {
     int is_input = token_equals(kind, "input");
     if (!is_input && !token_equals(kind, "output"))
       return fail(p, "expected a line starting with 'input', 'output', "
-                     "'bound', 'device', 'buffer', 'run', 'copy' or "
-                     "'check'");
+                     "'bound', 'device', 'buffer', 'run', 'copy', "
+                     "'estimate' or 'check'");
     if (is_input && p->result.num_outputs != 0)
       return fail(p, "input line after an output line");
     if (reserve_tensor(p))

@@ -25,6 +25,10 @@
 |* A GPU device with a target (nvidia:sm_90) has GPU code: its partition P is *|
 |* entry P, and entry -1-P is P's CPU version, run when the GPU is absent.    *|
 |* Without a target, entry P is the CPU version.                              *|
+|* Then the cost model's estimate of partitions' times, for profiles:         *|
+|*                                                                            *|
+|*   estimate <partition> <nanoseconds>                                       *|
+|*                                                                            *|
 |* Last come the index check sites of the generated code, numbered from 0:    *|
 |*                                                                            *|
 |*   check <site> <escaped description>     e.g. node%20'g'%20(edge.gather)   *|
@@ -105,6 +109,10 @@ typedef struct edge_rt_metadata {
   size_t num_buffers;
   edge_rt_step *steps;
   size_t num_steps;
+  /// The compiler's estimate of each partition's time (the cost model's,
+  /// docs/placement.md), in nanoseconds; 0 where none was given.
+  uint64_t *estimates_ns;
+  size_t num_estimates;
   /// check_sites[s] describes index check site s (RunStatus.h).
   char **check_sites;
   size_t num_check_sites;

@@ -15,6 +15,7 @@
 #include "Devices.h"
 #include "GPU.h"
 #include "Metadata.h"
+#include "Profile.h"
 #include "RunStatus.h"
 #include "ThreadPool.h"
 #include "Visibility.h"
@@ -61,6 +62,8 @@ struct edge_model {
   /// A GPU model's (or GPU partitions') weights in device memory (GPU.h);
   /// NULL for the CPU.
   edge_rt_gpu_constants *gpu_constants;
+  /// Measured times, with EDGE_PROFILE (Profile.h); NULL otherwise.
+  edge_rt_profile *profile;
   /// Whether this instance keeps the buffer cache alive (Allocator.h).
   int holds_allocator;
   char last_error[EDGE_ERROR_SIZE];
@@ -129,8 +132,9 @@ static edge_status start_partitions(edge_model *model) {
     return status;
   }
   char error[EDGE_ERROR_SIZE];
-  model->executors = edge_rt_start_executors(
-      m, edge_generated_entry, model->gpu_constants, error, sizeof(error));
+  model->executors =
+      edge_rt_start_executors(m, edge_generated_entry, model->gpu_constants,
+                              model->profile, error, sizeof(error));
   if (!model->executors) {
     snprintf(create_error, sizeof(create_error), "%s", error);
     return EDGE_ERROR_INTERNAL;
@@ -243,6 +247,7 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
       return EDGE_ERROR_OUT_OF_MEMORY;
     }
   }
+  model->profile = edge_rt_profile_start(&model->metadata);
   if (model->metadata.num_devices) {
     edge_status status = start_partitions(model);
     if (status != EDGE_OK) {
@@ -264,6 +269,7 @@ static void destroy_model(edge_model *model) {
   if (model->holds_allocator)
     edge_rt_allocator_release();
   edge_rt_stop_executors(model->executors);
+  edge_rt_profile_finish(model->profile);
   edge_rt_gpu_constants_destroy(model->gpu_constants);
   edge_rt_destroy_thread_pool(model->pool);
   if (model->arenas)
@@ -352,6 +358,7 @@ EDGE_API edge_status edge_model_run(edge_model *model,
   edge_rt_run_status run = {0};
   edge_rt_run_status *previous_status = edge_rt_set_current_run_status(&run);
   char gpu_error[EDGE_ERROR_SIZE] = "";
+  edge_rt_profile_begin_run(model->profile);
   if (model->metadata.num_devices) {
     run_schedule(model, inputs, outputs, gpu_error, sizeof(gpu_error));
   } else {
@@ -362,7 +369,12 @@ EDGE_API edge_status edge_model_run(edge_model *model,
       model->buffers[num_inputs + i] = outputs[i];
     edge_rt_gpu_constants *previous_constants =
         edge_rt_gpu_set_constants(model->gpu_constants);
+    int64_t start = model->profile ? edge_rt_profile_now() : 0;
     edge_generated_entry(0, model->buffers);
+    if (model->profile)
+      edge_rt_profile_record(model->profile, SIZE_MAX,
+                             model->gpu_constants ? "GPU code" : "CPU code",
+                             start, edge_rt_profile_now());
     edge_rt_gpu_set_constants(previous_constants);
     const char *failure = model->gpu_constants ? edge_rt_gpu_take_error() : NULL;
     if (failure)

@@ -177,6 +177,8 @@ struct EmitABIMetadataPass final
       os << '\n';
     }
     bool partitioned = model->hasAttr(kScheduleAttrName);
+    if (!partitioned)
+      os << formatEstimate(0, model);
     if ((partitioned && failed(writeSchedule(module, model, os))) ||
         failed(writeCheckSites(module, os)))
       return signalPassFailure();

@@ -103,7 +103,10 @@ static void promoteAccumulators(Operation *root) {
   IRRewriter rewriter(root->getContext());
   for (scf::ForOp loop : loops) {
     while (auto accumulator = findAccumulator(loop)) {
-      auto [load, store] = *accumulator;
+      // Named copies: the callback below cannot capture structured bindings
+      // in C++17.
+      memref::LoadOp load = accumulator->first;
+      memref::StoreOp store = accumulator->second;
       rewriter.setInsertionPoint(loop);
       Operation *initial = rewriter.clone(*load);
       Value stored = store.getValueToStore();

@@ -171,10 +171,16 @@ func::FuncOp PartitionPass::outline(func::FuncOp model,
     mapping.map(value, argument);
   for (Operation *constant : constants)
     builder.clone(*constant, mapping);
+  double estimatedSeconds = 0;
   for (Operation *op : partition.ops) {
     Operation *copy = builder.clone(*op, mapping);
     copy->removeAttr(kDeviceAttrName);
+    if (auto seconds = copy->getAttrOfType<FloatAttr>(kEstimatedSecondsAttrName))
+      estimatedSeconds += seconds.getValueAsDouble();
+    copy->removeAttr(kEstimatedSecondsAttrName);
   }
+  func->setAttr(kEstimatedSecondsAttrName,
+                builder.getF64FloatAttr(estimatedSeconds));
   func::ReturnOp::create(
       builder, model.getLoc(),
       llvm::to_vector(llvm::map_range(

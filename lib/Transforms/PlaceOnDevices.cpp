@@ -46,10 +46,14 @@ struct PlaceOnDevicesPass final
       return signalPassFailure();
 
     Builder builder(&getContext());
-    for (auto [node, op] : llvm::enumerate(placed->ops))
+    for (auto [node, op] : llvm::enumerate(placed->ops)) {
+      int device = placed->placement.device[node];
       op->setAttr(kDeviceAttrName,
-                  builder.getStringAttr(
-                      deviceSet->devices[placed->placement.device[node]].name));
+                  builder.getStringAttr(deviceSet->devices[device].name));
+      op->setAttr(kEstimatedSecondsAttrName,
+                  builder.getF64FloatAttr(
+                      placed->problem.nodeSeconds[node][device]));
+    }
     SmallVector<Attribute> described;
     for (const Device &device : deviceSet->devices)
       described.push_back(builder.getDictionaryAttr(

@@ -7,6 +7,7 @@
 //   buffer <device> <num_bytes>          intermediate buffer b<N>
 //   run <partition> <device> <num_in> <num_out> <ref>...
 //   copy <source-ref> <target-ref>
+//   estimate <partition> <nanoseconds>   the cost model's time
 //
 // A ref is `i<N>` (graph input), `o<N>` (graph output) or `b<N>`. A value
 // the graph returns is written straight into its output buffer; a value
@@ -23,6 +24,8 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/IR/Builders.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -50,6 +53,17 @@ private:
   unsigned numBuffers = 0;
 };
 } // namespace
+
+std::string mlir::edge::formatEstimate(unsigned partition, Operation *op) {
+  auto seconds = op->getAttrOfType<FloatAttr>(kEstimatedSecondsAttrName);
+  if (!seconds || !(seconds.getValueAsDouble() >= 0) ||
+      seconds.getValueAsDouble() > 1e9)
+    return "";
+  return "estimate " + std::to_string(partition) + " " +
+         std::to_string(static_cast<uint64_t>(
+             std::llround(seconds.getValueAsDouble() * 1e9))) +
+         "\n";
+}
 
 std::string ScheduleWriter::define(Value value, int device) {
   auto it = outputRefs.find(value);
@@ -91,7 +105,7 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
       outputRefs[value] = ref;
   }
 
-  std::string steps;
+  std::string steps, estimates;
   unsigned numPartitions = 0;
   Builder builder(module.getContext());
   for (Operation &op : body.without_terminator()) {
@@ -132,6 +146,7 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
       return call.emitOpError("calls partition @")
              << callee.getName() << " twice";
     callee->setAttr(kEntryAttrName, builder.getI32IntegerAttr(index));
+    estimates += formatEstimate(index, callee);
     callee.setPublic();
     for (unsigned i = 0, e = callee.getNumArguments(); i < e; ++i) {
       callee.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
@@ -141,7 +156,7 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
   }
   for (auto [value, output] : lateCopies)
     steps += "copy " + refs.lookup(value) + " o" + std::to_string(output) + "\n";
-  os << deviceLines << buffers << steps;
+  os << deviceLines << buffers << steps << estimates;
   return success();
 }
 

@@ -10,8 +10,13 @@
 
 namespace mlir::edge {
 
-/// Writes the `device`, `buffer`, `run` and `copy` lines of a partitioned
-/// model (its function tagged `edge.schedule` by edge-partition) and turns
+/// The `estimate <partition> <nanoseconds>` line of an op carrying
+/// `edge.estimated_seconds`, or "" without one.
+std::string formatEstimate(unsigned partition, Operation *op);
+
+/// Writes the `device`, `buffer`, `run`, `copy` and `estimate` lines of a
+/// partitioned model (its function tagged `edge.schedule` by edge-partition)
+/// and turns
 /// its partitions into entries: each called function gets `edge.entry = N`
 /// (N: its position in the schedule), read-only arguments and public
 /// visibility. Fails, with a diagnostic, on a schedule the runtime cannot

@@ -1,7 +1,7 @@
 //===- edge-run.cpp - Run a compiled edge model ---------------------------===//
 //
 // edge-run model.so|model.onnx [--input FILE | --input NAME=FILE]...
-//          [--output-dir DIR] [--bench N] [--threads N]
+//          [--output-dir DIR] [--bench N] [--threads N] [--profile FILE]
 //
 // Loads a model library (compiling a .onnx first), reads one tensor file per
 // graph input, runs once, prints each output and optionally writes them as
@@ -36,6 +36,7 @@ struct Options {
   std::string outputDir;
   long bench = 0;
   long threads = 0;
+  std::string profile;
 };
 
 /// A user error: reported as "edge-run: error: <message>", exit status 1.
@@ -61,6 +62,10 @@ options:
                       "bench: runs=N median_ms=X min_ms=Y"
   --threads N         run the model's parallel loops on N threads (sets
                       EDGE_NUM_THREADS=N for the runtime)
+  --profile FILE      record each step's time in every run and write them
+                      to FILE as Chrome trace events, with each partition's
+                      median beside the cost model's estimate (also printed;
+                      sets EDGE_PROFILE=FILE for the runtime)
   -h, --help          print this help
 
 Exit status: 0 on success, 1 on any error.
@@ -90,7 +95,8 @@ static bool parseOptions(int argc, char **argv, Options &options) {
         name = arg.substr(0, equals);
         value = arg.substr(equals + 1);
       } else if (arg == "--input" || arg == "--output-dir" ||
-                 arg == "--bench" || arg == "--threads") {
+                 arg == "--bench" || arg == "--threads" ||
+                 arg == "--profile") {
         if (i + 1 >= argc)
           throw UserError{arg + " expects a value"};
         value = argv[++i];
@@ -105,6 +111,8 @@ static bool parseOptions(int argc, char **argv, Options &options) {
         options.bench = parseCount(name, value);
       else if (name == "--threads")
         options.threads = parseCount(name, value);
+      else if (name == "--profile")
+        options.profile = value;
       else
         throw UserError{"unknown option '" + name + "' (see --help)"};
       if (value.empty())
@@ -246,6 +254,8 @@ static int runTool(int argc, char **argv) {
   }
   if (options.threads > 0)
     setenv("EDGE_NUM_THREADS", std::to_string(options.threads).c_str(), 1);
+  if (!options.profile.empty())
+    setenv("EDGE_PROFILE", options.profile.c_str(), 1);
 
   // Declared before the model so that the library is closed first.
   TempDir tempDir;

@@ -39,6 +39,11 @@ inline constexpr const char *kCPURequirementSymbol =
 inline constexpr const char *kDeviceAttrName = "edge.device";
 inline constexpr const char *kDevicesAttrName = "edge.devices";
 inline constexpr const char *kScheduleAttrName = "edge.schedule";
+/// The cost model's time for an op on its device, and the sum for a
+/// partition (or a model on one device), in seconds: what profiles compare
+/// with the measured times.
+inline constexpr const char *kEstimatedSecondsAttrName =
+    "edge.estimated_seconds";
 
 } // namespace mlir::edge
 

@@ -2,7 +2,7 @@
 
 // An op inside a fusion group pins the whole group: the matmul would go to
 // the H100 otherwise.
-// CHECK: edge.fusion_group "contraction" attributes {edge.device = "host"}
+// CHECK: edge.fusion_group "contraction" attributes {edge.device = "host", edge.estimated_seconds = {{.*}} : f64}
 func.func @model(%x: tensor<512x512xf32>) -> tensor<512x512xf32> {
   %w = edge.constant dense<1.0> : tensor<512x512xf32>
   %g = edge.fusion_group "contraction" {

@@ -1,0 +1,43 @@
+/*===- Profile.h - Measured times of a model's partitions ---------*- C -*-===*\
+|*                                                                            *|
+|* Internal to the runtime. With EDGE_PROFILE=FILE.json, an instance records  *|
+|* when each step of each run (a partition, a copy; the whole model when it   *|
+|* is not partitioned) starts and ends, on which device, and writes them when *|
+|* it is destroyed: Chrome trace events (chrome://tracing, Perfetto) plus an  *|
+|* `edge` summary that puts each partition's median time beside the cost     *|
+|* model's estimate (the metadata's `estimate` lines), also printed on        *|
+|* stderr.                                                                    *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef EDGE_LIB_RUNTIME_PROFILE_H
+#define EDGE_LIB_RUNTIME_PROFILE_H
+
+#include "Metadata.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct edge_rt_profile edge_rt_profile;
+
+/// Starts a profile when EDGE_PROFILE names a file, else returns NULL.
+/// `metadata` must outlive it.
+edge_rt_profile *edge_rt_profile_start(const edge_rt_metadata *metadata);
+
+/// Nanoseconds on the profile's clock.
+int64_t edge_rt_profile_now(void);
+
+/// Marks the start of a run (events after it belong to it).
+void edge_rt_profile_begin_run(edge_rt_profile *profile);
+
+/// Records step `step` of the current run (SIZE_MAX: the whole model of an
+/// unpartitioned library) from `start` to `end`; `how` says what ran ("GPU
+/// code", "CPU version", ...). Thread-safe; NULL is ignored.
+void edge_rt_profile_record(edge_rt_profile *profile, size_t step,
+                            const char *how, int64_t start, int64_t end);
+
+/// Writes the profile to its file and frees it (NULL is ignored). Returns
+/// 0, or nonzero with a message on stderr when the file cannot be written.
+int edge_rt_profile_finish(edge_rt_profile *profile);
+
+#endif /* EDGE_LIB_RUNTIME_PROFILE_H */
