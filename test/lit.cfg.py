@@ -48,6 +48,7 @@ tools = [
     ToolSubst("edge-opt", unresolved="ignore"),
     ToolSubst("edge-translate", unresolved="ignore"),
     ToolSubst("edge-compile", unresolved="ignore"),
+    ToolSubst("edge-calibrate", unresolved="ignore"),
     ToolSubst("edge-run", unresolved="ignore"),
     ToolSubst("edge-run-lite", unresolved="ignore"),
 ]

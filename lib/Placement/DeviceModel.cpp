@@ -375,28 +375,73 @@ double mlir::edge::estimateTransferSeconds(const Link &link, int64_t bytes) {
 /// Far more than any real description of devices and links.
 static constexpr uint64_t kMaxDescriptionBytes = 1 << 20;
 
-llvm::Expected<DeviceSet> mlir::edge::loadDevices(StringRef spec) {
-  // Presets are plain names; anything that looks like a path is a file.
-  bool looksLikePath = spec.contains('/') || spec.ends_with(".json");
+/// Whether a `--devices` item names a description file rather than a
+/// preset: presets are plain names, anything that looks like a path (or
+/// exists) is a file.
+static bool isDescriptionFile(StringRef item) {
+  return item.contains('/') || item.ends_with(".json") ||
+         llvm::sys::fs::exists(item);
+}
+
+static llvm::Expected<DeviceSet> loadDescriptionFile(StringRef path) {
   llvm::sys::fs::file_status status;
-  bool exists = !llvm::sys::fs::status(spec, status);
-  if (!exists && !looksLikePath)
-    return getPresetDevices(spec);
-  if (exists) {
+  if (!llvm::sys::fs::status(path, status)) {
     // A special file (/dev/zero, a FIFO) could be read without end.
     if (status.type() != llvm::sys::fs::file_type::regular_file)
-      return fieldError(spec, "not a regular file");
+      return fieldError(path, "not a regular file");
     if (status.getSize() > kMaxDescriptionBytes)
-      return fieldError(spec, "a device description is at most " +
+      return fieldError(path, "a device description is at most " +
                                   llvm::Twine(kMaxDescriptionBytes) +
                                   " bytes; this file has " +
                                   llvm::Twine(status.getSize()));
   }
-  auto buffer = llvm::MemoryBuffer::getFile(spec, /*IsText=*/true);
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
-    return fieldError(spec, "cannot read: " + buffer.getError().message());
+    return fieldError(path, "cannot read: " + buffer.getError().message());
   llvm::Expected<DeviceSet> set = parseDeviceDescription((*buffer)->getBuffer());
   if (!set)
-    return fieldError(spec, llvm::toString(set.takeError()));
+    return fieldError(path, llvm::toString(set.takeError()));
   return set;
+}
+
+llvm::Expected<DeviceSet> mlir::edge::loadDevices(StringRef spec) {
+  llvm::SmallVector<StringRef> items;
+  spec.split(items, ',');
+  if (!llvm::any_of(items, isDescriptionFile))
+    return getPresetDevices(spec);
+  if (items.size() == 1)
+    return loadDescriptionFile(spec);
+  // Files and presets together (`calibrated.json,h100`): each file's
+  // devices and links, each run of presets as getPresetDevices makes it,
+  // and a PCIe-class link between devices of different parts.
+  DeviceSet merged;
+  for (size_t i = 0; i < items.size();) {
+    size_t end = i + 1;
+    if (!isDescriptionFile(items[i]))
+      while (end < items.size() && !isDescriptionFile(items[end]))
+        ++end;
+    StringRef first = items[i], last = items[end - 1];
+    StringRef part(first.data(), last.end() - first.data());
+    llvm::Expected<DeviceSet> loaded = isDescriptionFile(first)
+                                           ? loadDescriptionFile(part)
+                                           : getPresetDevices(part);
+    if (!loaded)
+      return loaded.takeError();
+    for (Device &device : loaded->devices) {
+      if (merged.find(device.name))
+        return fieldError("--devices", "two devices are called '" +
+                                           device.name +
+                                           "'; rename one in its file");
+      merged.devices.push_back(std::move(device));
+    }
+    llvm::append_range(merged.links, loaded->links);
+    i = end;
+  }
+  for (size_t i = 0; i < merged.devices.size(); ++i)
+    for (size_t j = i + 1; j < merged.devices.size(); ++j)
+      if (!merged.findLink(merged.devices[i].name, merged.devices[j].name))
+        merged.links.push_back({merged.devices[i].name,
+                                merged.devices[j].name, kPcieGBps,
+                                kPcieLatencyUs});
+  return merged;
 }
