@@ -1,15 +1,17 @@
-"""edge: load and run models compiled ahead of time by edge-compile.
+"""edge: compile models ahead of time and run the libraries.
 
     import numpy as np
     import edge
 
-    edge.compile("model.onnx", "model.so")
+    edge.compile("model.onnx", "model.so")  # in-process; or an onnx.ModelProto
     model = edge.load("model.so")
     print(model.inputs)  # [TensorInfo(name='x', shape=(1, 3), dtype=float32)]
     (y,) = model.run(np.ones((1, 3), np.float32))
 
 Errors: edge.Error (a RuntimeError) when a library cannot be loaded or a run
-fails, edge.CompileError (an edge.Error) when edge-compile fails, ValueError or
+fails, edge.CompileError (an edge.Error, with the compiler's diagnostics as
+dicts naming the node, op type and opset) when a model does not compile,
+ValueError or
 TypeError for inputs of the wrong count, shape or dtype.
 """
 

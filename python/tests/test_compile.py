@@ -1,12 +1,18 @@
-"""edge.compile drives the edge-compile executable; a stand-in script plays
-its part here."""
+"""edge.compile: in-process through the compiler library, and through the
+edge-compile executable, which a stand-in script plays here."""
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
 import edge
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "tiny_cnn"
+in_process = pytest.mark.skipif(
+    not os.environ.get("EDGE_COMPILE"),
+    reason="the compiler is not built (run these tests through ctest)")
 
 
 def _fake_compiler(tmp_path, body):
@@ -22,26 +28,32 @@ def test_compile_passes_arguments(tmp_path, monkeypatch):
         tmp_path, f'echo "$@" > {log}\ntouch "$3"\n'))
     out = tmp_path / "model.so"
     result = edge.compile("model.onnx", out, target="nvidia:sm_90",
+                          devices="host,h100", pins=["n=h100"],
                           extra_args=["--report=r.txt"])
     assert result == out
     assert out.exists()
-    assert log.read_text().split() == [
-        "model.onnx", "-o", str(out), "--target=nvidia:sm_90",
-        "--report=r.txt"]
+    args = log.read_text().split()
+    assert args[:3] == ["model.onnx", "-o", str(out)]
+    for flag in ["--target=nvidia:sm_90", "--devices=host,h100", "--pin=n=h100",
+                 "--report=r.txt"]:
+        assert flag in args
 
 
 def test_compile_error_carries_stderr(tmp_path, monkeypatch):
     monkeypatch.setenv("EDGE_COMPILE", _fake_compiler(
-        tmp_path, "echo 'model.onnx: error: unsupported op Foo' >&2\nexit 1\n"))
-    with pytest.raises(edge.CompileError, match="unsupported op Foo") as info:
-        edge.compile("model.onnx", tmp_path / "model.so")
+        tmp_path, "echo \"model.onnx: error: node 'f' (Foo, opset 17): "
+        "unsupported\" >&2\nexit 1\n"))
+    with pytest.raises(edge.CompileError, match="unsupported") as info:
+        edge.compile("model.onnx", tmp_path / "model.so", use_executable=True)
     assert isinstance(info.value, edge.Error)
+    assert info.value.diagnostics[0]["node"] == "f"
+    assert info.value.diagnostics[0]["opset"] == 17
 
 
 def test_missing_compiler(tmp_path, monkeypatch):
     monkeypatch.setenv("EDGE_COMPILE", str(tmp_path / "no-such-compiler"))
     with pytest.raises(edge.CompileError, match="cannot run"):
-        edge.compile("model.onnx", tmp_path / "model.so")
+        edge.compile("model.onnx", tmp_path / "model.so", use_executable=True)
 
 
 def test_find_edge_compile_prefers_env(monkeypatch):
@@ -50,3 +62,53 @@ def test_find_edge_compile_prefers_env(monkeypatch):
     monkeypatch.delenv("EDGE_COMPILE")
     found = edge.find_edge_compile()
     assert found is None or os.path.basename(found) == "edge-compile"
+
+
+@in_process
+def test_compiles_in_process_from_a_model_proto(tmp_path, monkeypatch):
+    onnx = pytest.importorskip("onnx")
+    # In-process: no executable is needed.
+    monkeypatch.setenv("EDGE_COMPILE", str(tmp_path / "no-such-compiler"))
+    proto = onnx.load(str(SAMPLE / "model.onnx"))
+    library = edge.compile(proto, tmp_path / "tiny.so")
+    model = edge.load(library)
+    assert [i.name for i in model.inputs] == ["input"]
+
+
+@in_process
+def test_in_process_errors_name_the_node(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    graph = helper.make_graph(
+        [helper.make_node("Reshape", ["x", "s"], ["y"], name="reshape_1")],
+        "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3]),
+              helper.make_tensor_value_info("s", TensorProto.INT64, [2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    with pytest.raises(edge.CompileError) as info:
+        edge.compile(model.SerializeToString(), tmp_path / "m.so")
+    errors = [d for d in info.value.diagnostics if d["severity"] == "error"]
+    assert errors and errors[0]["node"] == "reshape_1"
+    assert errors[0]["op_type"] == "Reshape" and errors[0]["opset"] == 17
+    assert "reshape_1" in str(info.value)
+
+
+@in_process
+def test_in_process_warnings_are_python_warnings(tmp_path):
+    description = tmp_path / "board.json"
+    description.write_text(
+        '{"devices": [{"name": "cpu", "kind": "cpu", "peak_gflops": 1, '
+        '"memory_bandwidth_gbps": 1, "memory_gb": 8}, {"name": "gpu", '
+        '"kind": "nvidia", "peak_gflops": 50000, "memory_bandwidth_gbps": '
+        '2000, "memory_gb": 80}], "links": [{"from": "cpu", "to": "gpu", '
+        '"bandwidth_gbps": 25, "latency_us": 10}]}')
+    with pytest.warns(UserWarning, match="names no target"):
+        edge.compile(SAMPLE / "model.onnx", tmp_path / "m.so",
+                     devices=str(description))
+
+
+def test_rejects_other_model_types(tmp_path):
+    with pytest.raises(TypeError, match="path, bytes or an onnx.ModelProto"):
+        edge.compile(42, tmp_path / "m.so")
+    with pytest.raises(ValueError, match="output_path is needed"):
+        edge.compile(b"bytes")

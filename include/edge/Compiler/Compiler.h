@@ -13,6 +13,7 @@
 
 #include "mlir/Support/LLVM.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,18 @@ struct CompileOptions {
   unsigned optLevel = 3;
 };
 
+/// A diagnostic of a compilation, split into the node it names, when it
+/// names one (`node 'NAME' (OP, opset N): MESSAGE`).
+struct CompileDiagnostic {
+  /// error, warning, note or remark.
+  std::string severity;
+  /// The whole message, as edge-compile prints it.
+  std::string message;
+  /// The ONNX node, op type and opset, when the message names a node.
+  std::string node, opType;
+  int64_t opset = -1;
+};
+
 /// The dialects, extensions and translations compileModel needs.
 void registerCompilerDialects(DialectRegistry &registry);
 
@@ -78,6 +91,13 @@ void registerCompilerDialects(DialectRegistry &registry);
 /// `error`, not yet reported.
 LogicalResult compileModel(MLIRContext &context, const CompileOptions &options,
                            std::string &error);
+
+/// compileModel in a context of its own, with every diagnostic collected
+/// into `diagnostics` instead of printed (for callers without MLIR: the
+/// Python module). `error` is as for compileModel.
+LogicalResult compileModelCollectingDiagnostics(
+    const CompileOptions &options, std::vector<CompileDiagnostic> &diagnostics,
+    std::string &error);
 
 } // namespace edge
 } // namespace mlir
