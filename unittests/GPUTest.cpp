@@ -79,12 +79,21 @@ TEST(GPU, LibraryWithoutTheDriverApiIsAClearError) {
   EXPECT_CONTAINS(error, "lacks cuInit: the driver is too old");
 }
 
+/// Opens `library` with the CUDA driver at `driver`: a library opens its
+/// driver when it is loaded.
+std::unique_ptr<LoadedModel> loadWithDriver(const char *library,
+                                            const char *driver,
+                                            std::string &error) {
+  setenv("EDGE_CUDA_LIBRARY", driver, 1);
+  std::unique_ptr<LoadedModel> model = LoadedModel::load(library, error);
+  unsetenv("EDGE_CUDA_LIBRARY");
+  return model;
+}
+
 TEST(GPU, RunsThroughTheDriverAndReusesDeviceMemory) {
-  setenv("EDGE_CUDA_LIBRARY", EDGE_FAKE_CUDA_DRIVER, 1);
   std::string error;
   std::unique_ptr<LoadedModel> model =
-      LoadedModel::load(EDGE_FAKE_GPU_MODEL, error);
-  unsetenv("EDGE_CUDA_LIBRARY");
+      loadWithDriver(EDGE_FAKE_GPU_MODEL, EDGE_FAKE_CUDA_DRIVER, error);
   ASSERT_TRUE(model) << error;
 
   float x[6] = {1, 2, 3, 4, 5, 6};
@@ -134,11 +143,9 @@ bool runsCorrectly(LoadedModel &model, std::string &error) {
 // its next run, with the driver healthy again, is right. Buffers released
 // on a stream that could not be synchronized are set aside, not reused.
 TEST(GPU, AFailingDriverCallMidRunLeavesTheInstanceUsable) {
-  setenv("EDGE_CUDA_LIBRARY", EDGE_FAKE_CUDA_DRIVER, 1);
   std::string error;
   std::unique_ptr<LoadedModel> model =
-      LoadedModel::load(EDGE_FAKE_GPU_MODEL_FAULTS, error);
-  unsetenv("EDGE_CUDA_LIBRARY");
+      loadWithDriver(EDGE_FAKE_GPU_MODEL_FAULTS, EDGE_FAKE_CUDA_DRIVER, error);
   ASSERT_TRUE(model) << error;
 
   struct Fault {
@@ -196,11 +203,9 @@ const std::vector<float> kMixedOutput = {13, 26, 39, 52, 65, 78};
 // data moves by driver copies: the weight once, the input and the output
 // every run.
 TEST(GPU, MixedLibraryRunsTheGPUPartitionWhileTheCPUWorks) {
-  setenv("EDGE_CUDA_LIBRARY", EDGE_FAKE_CUDA_DRIVER, 1);
   std::string error;
   std::unique_ptr<LoadedModel> model =
-      LoadedModel::load(EDGE_FAKE_MIXED_MODEL, error);
-  unsetenv("EDGE_CUDA_LIBRARY");
+      loadWithDriver(EDGE_FAKE_MIXED_MODEL, EDGE_FAKE_CUDA_DRIVER, error);
   ASSERT_TRUE(model) << error;
   int copies = fakeDriverCounter("fake_cuda_copies");
   float flags[2] = {};
@@ -217,11 +222,9 @@ TEST(GPU, MixedLibraryRunsTheGPUPartitionWhileTheCPUWorks) {
 // Without a driver the same library runs the CPU version of its GPU
 // partition, on the caller's thread, and matches.
 TEST(GPU, MixedLibraryFallsBackToTheCPUVersionWithoutADriver) {
-  setenv("EDGE_CUDA_LIBRARY", "/nonexistent/libcuda.so.1", 1);
   std::string error;
   std::unique_ptr<LoadedModel> model =
-      LoadedModel::load(EDGE_FAKE_MIXED_MODEL_NO_DRIVER, error);
-  unsetenv("EDGE_CUDA_LIBRARY");
+      loadWithDriver(EDGE_FAKE_MIXED_MODEL_NO_DRIVER, "/nonexistent/libcuda.so.1", error);
   ASSERT_TRUE(model) << error;
   float flags[2] = {-1, -1};
   EXPECT_EQ(runMixed(*model, flags), kMixedOutput);
