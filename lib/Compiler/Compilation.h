@@ -73,6 +73,7 @@ private:
   std::optional<CPUTarget> cpu;
   DeviceSet devices;
   SmallVector<DevicePin> pins;
+  PlacementObjective objective = PlacementObjective::Latency;
   /// The GPU each device with GPU code is compiled for, by device name.
   llvm::StringMap<GPUTarget> deviceTargets;
 };

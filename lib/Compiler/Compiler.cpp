@@ -118,6 +118,8 @@ LogicalResult Compilation::resolveTargets() {
       UnknownLoc::get(&context),
       remark::RemarkOpts::name("Target").category("edge-cpu-target"))
       << StringRef(cpu->describe());
+  if (failed(parsePlacementObjective(options.objective, objective, error)))
+    return failure();
   for (StringRef text : options.pins) {
     DevicePin pin;
     if (failed(parseDevicePin(text, pin, error)))
@@ -297,14 +299,15 @@ LogicalResult Compilation::run() {
   if (failed(graph.run(*module)))
     return failure();
   if (!options.reportPath.empty() &&
-      failed(writeReport(*module, devices, pins, options.reportPath,
+      failed(writeReport(*module, devices, pins, objective, options.reportPath,
                          options.reportDotPath, error)))
     return failure();
   if (devices.devices.size() == 1)
     recordEstimate(*module, devices.devices.front());
   if (devices.devices.size() > 1) {
     PassManager partition(&context);
-    buildPartitionPipeline(partition, options.devices, options.pins);
+    buildPartitionPipeline(partition, options.devices, options.pins,
+                           options.objective);
     if (failed(partition.run(*module)))
       return failure();
   }

@@ -42,6 +42,7 @@ mlir::edge::writeText(StringRef path,
 
 LogicalResult mlir::edge::writeReport(ModuleOp module, const DeviceSet &devices,
                                       ArrayRef<DevicePin> pins,
+                                      PlacementObjective objective,
                                       StringRef jsonPath, StringRef dotPath,
                                       std::string &error) {
   auto file = openOutput(jsonPath, llvm::sys::fs::OF_Text, error);
@@ -52,7 +53,7 @@ LogicalResult mlir::edge::writeReport(ModuleOp module, const DeviceSet &devices,
       !(dotFile = openOutput(dotPath, llvm::sys::fs::OF_Text, error)))
     return failure();
   if (failed(writeCostReport(module, devices, pins, file->os(),
-                             dotFile ? &dotFile->os() : nullptr)))
+                             dotFile ? &dotFile->os() : nullptr, objective)))
     return failure();
   file->keep();
   if (dotFile)

@@ -17,6 +17,7 @@ namespace mlir::edge {
 
 struct DeviceSet;
 struct DevicePin;
+enum class PlacementObjective;
 
 /// Writes text to `path` ("" or "-": standard output).
 LogicalResult writeText(StringRef path,
@@ -26,7 +27,8 @@ LogicalResult writeText(StringRef path,
 /// The cost report of the graph as placement sees it (JSON) and, when
 /// `dotPath` is given, the placed graph as Graphviz DOT.
 LogicalResult writeReport(ModuleOp module, const DeviceSet &devices,
-                          ArrayRef<DevicePin> pins, StringRef jsonPath,
+                          ArrayRef<DevicePin> pins,
+                          PlacementObjective objective, StringRef jsonPath,
                           StringRef dotPath, std::string &error);
 
 /// Serializes a copy of the module's kernels as PTX or AMDGPU assembly and

@@ -44,10 +44,12 @@ void mlir::edge::buildEdgeGraphPipeline(OpPassManager &pm) {
 
 void mlir::edge::buildPartitionPipeline(OpPassManager &pm,
                                         llvm::StringRef devices,
-                                        llvm::ArrayRef<std::string> pins) {
+                                        llvm::ArrayRef<std::string> pins,
+                                        llvm::StringRef objective) {
   PlaceOnDevicesPassOptions options;
   options.devices = devices.str();
   options.pins = llvm::to_vector(pins);
+  options.objective = objective.str();
   pm.addPass(createPlaceOnDevicesPass(options));
   pm.addPass(createPartitionPass());
 }

@@ -10,6 +10,8 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::edge;
 
@@ -82,7 +84,8 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
                                           const DeviceSet &devices,
                                           ArrayRef<DevicePin> pins,
                                           llvm::raw_ostream &os,
-                                          llvm::raw_ostream *dot) {
+                                          llvm::raw_ostream *dot,
+                                          PlacementObjective objective) {
   func::FuncOp model = findModelFunction(module);
   if (!model)
     return module.emitError("no model function to report on");
@@ -104,7 +107,8 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
                                        {"bandwidth_gbps", link.bandwidthGBps},
                                        {"latency_us", link.latencyUs}});
 
-  FailureOr<ModelPlacement> problem = placeModel(model, devices, pins);
+  FailureOr<ModelPlacement> problem =
+      placeModel(model, devices, pins, objective);
   if (failed(problem))
     return failure();
   llvm::json::Array ops;
@@ -148,6 +152,31 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
     transfers += placement.device[edge.from] != placement.device[edge.to];
   if (dot)
     writeDot(*problem, placement, devices, *dot);
+  // The chosen plan's time per run and rate, beside the best single
+  // device's (the same problem with every free node on one device).
+  PlacementTimes chosen = measurePlacement(problem->problem, placement.device);
+  PlacementTimes single;
+  std::string singleDevice;
+  for (auto [index, device] : llvm::enumerate(devices.devices)) {
+    std::vector<int> all(placement.device.size(), static_cast<int>(index));
+    for (auto [node, pin] : llvm::enumerate(problem->problem.pins))
+      if (pin >= 0)
+        all[node] = pin;
+    PlacementTimes times = measurePlacement(problem->problem, all);
+    double key = objective == PlacementObjective::Latency ? times.latency
+                                                          : times.interval;
+    double best = objective == PlacementObjective::Latency ? single.latency
+                                                           : single.interval;
+    if (key < best) {
+      single = times;
+      singleDevice = device.name;
+    }
+  }
+  auto rate = [](double interval) -> llvm::json::Value {
+    if (!(interval > 0) || std::isinf(interval))
+      return nullptr;
+    return 1 / interval;
+  };
 
   llvm::json::Object report{
       {"devices", std::move(deviceList)},
@@ -158,7 +187,18 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
                           {"bytes", totalBytes},
                           {"seconds_if_all_on", std::move(totalSeconds)}}},
       {"placement",
-       llvm::json::Object{{"seconds", placement.seconds},
+       llvm::json::Object{{"objective", objective == PlacementObjective::Latency
+                                            ? "latency"
+                                            : "throughput"},
+                          {"seconds", placement.seconds},
+                          {"latency_seconds", secondsOrNull(chosen.latency)},
+                          {"runs_per_second", rate(chosen.interval)},
+                          {"best_single_device",
+                           llvm::json::Object{
+                               {"device", singleDevice},
+                               {"latency_seconds",
+                                secondsOrNull(single.latency)},
+                               {"runs_per_second", rate(single.interval)}}},
                           {"transfers", transfers},
                           {"memory_bytes", std::move(memoryPerDevice)},
                           {"nodes", std::move(placedNodes)}}}};

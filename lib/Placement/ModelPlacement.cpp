@@ -21,6 +21,22 @@ LogicalResult mlir::edge::parseDevicePin(StringRef text, DevicePin &pin,
   return success();
 }
 
+LogicalResult mlir::edge::parsePlacementObjective(StringRef text,
+                                                  PlacementObjective &objective,
+                                                  std::string &error) {
+  if (text == "latency")
+    objective = PlacementObjective::Latency;
+  else if (text == "throughput")
+    objective = PlacementObjective::Throughput;
+  else {
+    error = "--objective: '" + text.str() +
+            "' is not an objective; the objectives are latency (one run) and "
+            "throughput (a stream of runs)";
+    return failure();
+  }
+  return success();
+}
+
 std::string mlir::edge::getNodeName(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();
@@ -225,8 +241,10 @@ static LogicalResult addPins(func::FuncOp model, const DeviceSet &devices,
 
 FailureOr<ModelPlacement> mlir::edge::placeModel(func::FuncOp model,
                                                  const DeviceSet &devices,
-                                                 ArrayRef<DevicePin> pins) {
+                                                 ArrayRef<DevicePin> pins,
+                                                 PlacementObjective objective) {
   ModelPlacement m;
+  m.problem.objective = objective;
   addNodesAndEdges(model, devices, m);
   if (failed(addLinks(model, devices, m.problem)) ||
       failed(addAttributePins(devices, m)) ||

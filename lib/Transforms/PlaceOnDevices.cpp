@@ -40,8 +40,14 @@ struct PlaceOnDevicesPass final
       }
       parsedPins.push_back(pin);
     }
+    PlacementObjective goal;
+    std::string error;
+    if (failed(parsePlacementObjective(objective, goal, error))) {
+      module.emitError(error);
+      return signalPassFailure();
+    }
     FailureOr<ModelPlacement> placed =
-        placeModel(model, *deviceSet, parsedPins);
+        placeModel(model, *deviceSet, parsedPins, goal);
     if (failed(placed))
       return signalPassFailure();
 

@@ -71,6 +71,7 @@ def _command_line(options):
     args += [f"--input-shape={s}" for s in options["input_shapes"]]
     args += [f"--bind-input={b}" for b in options["bound_inputs"]]
     args += [f"--pin={p}" for p in options["pins"]]
+    args.append(f"--objective={options['objective']}")
     if options["report"]:
         args.append(f"--report={options['report']}")
     if options["device_code_dir"]:
@@ -110,8 +111,8 @@ def _run_in_process(input_path, output_path, options):
 
 def compile(model, output_path=None, target="cpu", extra_args=(), *,
             devices="host", mcpu="", input_shapes=(), bind_inputs=(),
-            pins=(), report="", emit="so", device_code_dir="", opt_level=3,
-            use_executable=False):
+            pins=(), objective="latency", report="", emit="so",
+            device_code_dir="", opt_level=3, use_executable=False):
     """Compiles an ONNX model into a model library at `output_path`.
 
     `model` is a path (.onnx, .onnxtxt, or edge IR .mlir), the bytes of a
@@ -120,7 +121,8 @@ def compile(model, output_path=None, target="cpu", extra_args=(), *,
     edge-compile's options: `target` (cpu, cpu:CPU, nvidia:sm_90,
     amd:gfx942), `devices` (presets or a description file), `mcpu`,
     `input_shapes` and `bind_inputs` ("NAME:1x3x224x224", "NAME=FILE.pb"),
-    `pins` ("NODE=DEVICE"), `report` (a JSON path), `emit` (a stage to stop
+    `pins` ("NODE=DEVICE"), `objective` ("latency" or "throughput"),
+    `report` (a JSON path), `emit` (a stage to stop
     at), `device_code_dir` and `opt_level`. The compiler runs in-process;
     `extra_args` (raw edge-compile arguments) or `use_executable` runs the
     edge-compile executable instead (find_edge_compile).
@@ -130,7 +132,8 @@ def compile(model, output_path=None, target="cpu", extra_args=(), *,
     options = {"target": target, "cpu": mcpu,
                "input_shapes": list(input_shapes),
                "bound_inputs": list(bind_inputs), "devices": devices,
-               "pins": list(pins), "report": os.fspath(report),
+               "pins": list(pins), "objective": objective,
+               "report": os.fspath(report),
                "emit": emit, "device_code_dir": os.fspath(device_code_dir),
                "opt_level": opt_level}
     with tempfile.TemporaryDirectory(prefix="edge-compile-") as scratch:

@@ -63,8 +63,8 @@ PYBIND11_MODULE(_compiler, m) {
          const std::string &emit, const std::vector<std::string> &inputShapes,
          const std::vector<std::string> &boundInputs,
          const std::string &devices, const std::vector<std::string> &pins,
-         const std::string &report, const std::string &deviceCodeDir,
-         unsigned optLevel) {
+         const std::string &objective, const std::string &report,
+         const std::string &deviceCodeDir, unsigned optLevel) {
         CompileOptions options;
         options.inputPath = input;
         options.outputPath = output;
@@ -75,6 +75,7 @@ PYBIND11_MODULE(_compiler, m) {
         options.boundInputs = boundInputs;
         options.devices = devices;
         options.pins = pins;
+        options.objective = objective;
         options.reportPath = report;
         options.deviceCodeDir = deviceCodeDir;
         options.optLevel = optLevel;
@@ -108,7 +109,8 @@ PYBIND11_MODULE(_compiler, m) {
       py::arg("input_shapes") = std::vector<std::string>(),
       py::arg("bound_inputs") = std::vector<std::string>(),
       py::arg("devices") = "host", py::arg("pins") = std::vector<std::string>(),
-      py::arg("report") = "", py::arg("device_code_dir") = "",
+      py::arg("objective") = "latency", py::arg("report") = "",
+      py::arg("device_code_dir") = "",
       py::arg("opt_level") = 3,
       "Compiles a model in-process; returns the diagnostics (warnings) as "
       "dicts, raises CompileFailure with .diagnostics on failure.");

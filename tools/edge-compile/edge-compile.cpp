@@ -87,6 +87,13 @@ llvm::cl::opt<std::string> devicesSpec(
                    "is partitioned across them"),
     llvm::cl::value_desc("FILE.json|PRESET,..."), llvm::cl::init("host"),
     llvm::cl::cat(edgeCategory));
+llvm::cl::opt<std::string> objectiveOption(
+    "objective",
+    llvm::cl::desc("With several --devices, what the placement minimizes: "
+                   "latency (one run, the default) or throughput (a stream "
+                   "of runs: the busiest device or link bounds the rate)"),
+    llvm::cl::value_desc("latency|throughput"), llvm::cl::init("latency"),
+    llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string> reportPath(
     "report",
     llvm::cl::desc("Write each op's FLOPs, bytes and estimated time on every "
@@ -161,6 +168,7 @@ CompileOptions getCompileOptions() {
   options.boundInputs = {boundInputs.begin(), boundInputs.end()};
   options.devices = devicesSpec;
   options.pins = {pinOptions.begin(), pinOptions.end()};
+  options.objective = objectiveOption;
   options.reportPath = reportPath;
   options.reportDotPath = reportDotPath;
   options.deviceCodeDir = deviceCodeDir;

@@ -61,6 +61,8 @@ struct CompileOptions {
   std::string devices = "host";
   /// `NODE=DEVICE` placements the placer must respect.
   std::vector<std::string> pins;
+  /// What the placement minimizes: `latency` (one run) or `throughput`.
+  std::string objective = "latency";
   /// The cost report (JSON) and the placed graph (Graphviz DOT).
   std::string reportPath;
   std::string reportDotPath;

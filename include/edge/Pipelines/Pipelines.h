@@ -25,7 +25,8 @@ void buildEdgeGraphPipeline(OpPassManager &pm);
 /// file or presets, as `edge-compile --devices`) with `pins` (NODE=DEVICE)
 /// and partitions it into per-device functions and a host schedule.
 void buildPartitionPipeline(OpPassManager &pm, llvm::StringRef devices,
-                            llvm::ArrayRef<std::string> pins);
+                            llvm::ArrayRef<std::string> pins,
+                            llvm::StringRef objective = "latency");
 
 /// The first half of buildEdgeToLinalgPipeline, on the whole model (or all
 /// its partitions): fusion groups inlined, the graph rewrites repeated,

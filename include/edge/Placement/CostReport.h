@@ -23,10 +23,11 @@ namespace mlir::edge {
 /// `os` and, if `dot` is given, the placed graph as Graphviz DOT (nodes
 /// coloured by device, edges crossing devices in red with their bytes).
 /// Fails, with a diagnostic, on a pin naming no node or device.
-LogicalResult writeCostReport(ModuleOp module, const DeviceSet &devices,
-                              llvm::ArrayRef<DevicePin> pins,
-                              llvm::raw_ostream &os,
-                              llvm::raw_ostream *dot = nullptr);
+LogicalResult
+writeCostReport(ModuleOp module, const DeviceSet &devices,
+                llvm::ArrayRef<DevicePin> pins, llvm::raw_ostream &os,
+                llvm::raw_ostream *dot = nullptr,
+                PlacementObjective objective = PlacementObjective::Latency);
 
 } // namespace mlir::edge
 

@@ -57,9 +57,15 @@ struct ModelPlacement {
 /// Places the ops of `model` on `devices`, honouring `edge.pin` attributes
 /// and `pins`. Fails, with a diagnostic, on a pin naming no node or device, devices without a link, or when no
 /// placement fits the devices' memory.
-FailureOr<ModelPlacement> placeModel(func::FuncOp model,
-                                     const DeviceSet &devices,
-                                     llvm::ArrayRef<DevicePin> pins);
+FailureOr<ModelPlacement>
+placeModel(func::FuncOp model, const DeviceSet &devices,
+           llvm::ArrayRef<DevicePin> pins,
+           PlacementObjective objective = PlacementObjective::Latency);
+
+/// Parses `latency` or `throughput`; on failure, `error` says why.
+LogicalResult parsePlacementObjective(llvm::StringRef text,
+                                      PlacementObjective &objective,
+                                      std::string &error);
 
 } // namespace mlir::edge
 

@@ -3,9 +3,12 @@
 // The placement problem: a DAG whose nodes run on one device each (at a
 // per-device time, or not at all), whose edges carry bytes (a transfer
 // whenever their ends are on different devices), and whose devices hold
-// limited memory. Execution is sequential, so the cost of a placement is
-// the sum of its node times and transfer times. The placer minimizes it
-// under the memory capacities and the pins.
+// limited memory. The cost of a placement is, for the latency of one run,
+// the sum of its node times and transfer times (the schedule's critical
+// path when nothing overlaps), or, for the throughput of a stream of runs
+// pipelined across the devices, the busiest device's node time or the
+// busiest link's transfer time. The placer minimizes the chosen one under
+// the memory capacities and the pins.
 //
 // Exactness: small problems (at most kExhaustiveLimit assignments) are
 // solved by enumeration; two devices without a binding memory limit by a
@@ -13,7 +16,9 @@
 // best single device and improves by alpha-beta swaps: for each pair of
 // devices, the nodes on either are re-split by a minimum cut, kept when the
 // total cost drops and memory still fits; then a greedy pass moves nodes off
-// any device over capacity. See docs/placement.md.
+// any device over capacity. For throughput, that latency placement is
+// refined by moving single nodes while the busiest device or link gets
+// less busy. See docs/placement.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,9 +31,16 @@
 
 namespace mlir::edge {
 
+/// What a placement minimizes: the time of one run (`Latency`: every node
+/// and transfer in sequence), or the interval between runs of a stream
+/// pipelined across the devices (`Throughput`: the busiest device's node
+/// time or the busiest link's transfer time bounds the rate).
+enum class PlacementObjective { Latency, Throughput };
+
 struct PlacementProblem {
   static constexpr double kUnsupported = std::numeric_limits<double>::infinity();
 
+  PlacementObjective objective = PlacementObjective::Latency;
   int numDevices = 0;
   /// nodeSeconds[node][device]; kUnsupported where the device cannot run it.
   std::vector<std::vector<double>> nodeSeconds;
@@ -59,8 +71,18 @@ struct Placement {
 /// Assignments up to which the placer enumerates (exact).
 constexpr double kExhaustiveLimit = 1 << 20;
 
-/// The cost of `device` (one entry per node), or kUnsupported when a node
-/// cannot run where it is, a pin is broken or a device's memory overflows.
+/// A placement's time per run and the interval between pipelined runs, in
+/// seconds (kUnsupported when it breaks a pin, support or memory).
+struct PlacementTimes {
+  double latency = PlacementProblem::kUnsupported;
+  double interval = PlacementProblem::kUnsupported;
+};
+PlacementTimes measurePlacement(const PlacementProblem &problem,
+                                const std::vector<int> &device);
+
+/// The cost of `device` (one entry per node) under the problem's objective,
+/// or kUnsupported when a node cannot run where it is, a pin is broken or a
+/// device's memory overflows.
 double evaluatePlacement(const PlacementProblem &problem,
                          const std::vector<int> &device);
 

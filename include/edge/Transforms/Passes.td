@@ -208,6 +208,9 @@ def PlaceOnDevicesPass : Pass<"edge-place", "::mlir::ModuleOp"> {
            "A device description file or comma-separated presets">,
     ListOption<"pins", "pins", "std::string",
                "NODE=DEVICE pairs: ops of ONNX node NODE run on DEVICE">,
+    Option<"objective", "objective", "std::string", /*default=*/"\"latency\"",
+           "What the placement minimizes: latency (one run) or throughput "
+           "(the busiest device or link of a stream of runs)">,
   ];
 }
 
