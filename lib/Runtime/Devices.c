@@ -60,18 +60,8 @@ struct edge_rt_executors {
   char gpu_error[256];
 };
 
-/// The device whose executor runs a step: a run on its device, a copy on
-/// its destination's (graph outputs are on the first device).
-static size_t step_device(const edge_rt_metadata *m, const edge_rt_step *step) {
-  if (!step->is_copy)
-    return step->device;
-  edge_rt_ref target = step->refs[1];
-  return target.kind == 'b' ? m->buffers[target.index].device : 0;
-}
-
 static const char *ref_device_name(const edge_rt_metadata *m, edge_rt_ref ref) {
-  size_t device = ref.kind == 'b' ? m->buffers[ref.index].device : 0;
-  return m->devices[device].name;
+  return m->devices[edge_rt_ref_device(m, ref)].name;
 }
 
 static void wait_for_dependencies(edge_rt_executors *x, size_t s) {
@@ -406,7 +396,7 @@ int edge_rt_run_steps(edge_rt_executors *x, void *const *const *step_buffers,
   }
 
   for (size_t s = 0; s < m->num_steps; ++s) {
-    worker *w = x->workers[step_device(m, &m->steps[s])];
+    worker *w = x->workers[edge_rt_step_device(m, &m->steps[s])];
     if (!w) {
       execute_step(x, s);
       continue;

@@ -395,6 +395,16 @@ size_t edge_rt_ref_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref) {
   }
 }
 
+size_t edge_rt_ref_device(const edge_rt_metadata *metadata, edge_rt_ref ref) {
+  return ref.kind == 'b' ? metadata->buffers[ref.index].device : 0;
+}
+
+size_t edge_rt_step_device(const edge_rt_metadata *metadata,
+                           const edge_rt_step *step) {
+  return step->is_copy ? edge_rt_ref_device(metadata, step->refs[1])
+                       : step->device;
+}
+
 /// Parses one ref (i<N>, o<N> or b<N>) naming an existing buffer.
 static int parse_ref(parser *p, edge_rt_ref *ref) {
   if (expect_space(p, "a buffer reference"))

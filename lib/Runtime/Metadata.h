@@ -121,6 +121,14 @@ typedef struct edge_rt_metadata {
 /// Bytes of the buffer `ref` names.
 size_t edge_rt_ref_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref);
 
+/// The device holding `ref`: graph inputs and outputs are on the first.
+size_t edge_rt_ref_device(const edge_rt_metadata *metadata, edge_rt_ref ref);
+
+/// The device whose executor runs `step`: a run on its device, a copy on
+/// its destination's.
+size_t edge_rt_step_device(const edge_rt_metadata *metadata,
+                           const edge_rt_step *step);
+
 /// Parses `text` into `*out`. Returns 0 on success. Otherwise returns -1,
 /// leaves `*out` empty and writes a NUL-terminated message into `error`
 /// (at most `error_size` bytes, naming the offending line).

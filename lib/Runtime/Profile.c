@@ -101,16 +101,15 @@ static void write_string(FILE *file, const char *text) {
   fputc('"', file);
 }
 
-/// The device a step runs on: its own, a copy's destination's, the first
-/// for the whole model.
+/// The step an event records, or NULL for the whole (unpartitioned) model.
+static const edge_rt_step *find_step(const edge_rt_metadata *m, size_t step) {
+  return step < m->num_steps ? &m->steps[step] : NULL;
+}
+
+/// The device a step runs on (the first for the whole model).
 static size_t step_device(const edge_rt_metadata *m, size_t step) {
-  if (step >= m->num_steps)
-    return 0;
-  const edge_rt_step *s = &m->steps[step];
-  if (!s->is_copy)
-    return s->device;
-  edge_rt_ref target = s->refs[1];
-  return target.kind == 'b' ? m->buffers[target.index].device : 0;
+  const edge_rt_step *s = find_step(m, step);
+  return s ? edge_rt_step_device(m, s) : 0;
 }
 
 static const char *device_name(const edge_rt_metadata *m, size_t device) {
@@ -119,25 +118,24 @@ static const char *device_name(const edge_rt_metadata *m, size_t device) {
 
 /// The cost model's estimate of the partition a step runs, in ns (0: none).
 static uint64_t step_estimate(const edge_rt_metadata *m, size_t step) {
-  size_t partition = step < m->num_steps ? m->steps[step].partition : 0;
-  if (step < m->num_steps && m->steps[step].is_copy)
+  const edge_rt_step *s = find_step(m, step);
+  if (s && s->is_copy)
     return 0;
+  size_t partition = s ? s->partition : 0;
   return partition < m->num_estimates ? m->estimates_ns[partition] : 0;
 }
 
-static void write_event_name(FILE *file, const edge_rt_metadata *m,
-                             size_t step) {
-  char name[96];
-  if (step >= m->num_steps) {
-    snprintf(name, sizeof(name), "model");
-  } else if (m->steps[step].is_copy) {
-    const edge_rt_step *s = &m->steps[step];
-    snprintf(name, sizeof(name), "copy %c%zu -> %c%zu", s->refs[0].kind,
+/// "model", "partition N" or "copy b1 -> b2".
+static void format_step_name(const edge_rt_metadata *m, size_t step,
+                             char *name, size_t size) {
+  const edge_rt_step *s = find_step(m, step);
+  if (!s)
+    snprintf(name, size, "model");
+  else if (s->is_copy)
+    snprintf(name, size, "copy %c%zu -> %c%zu", s->refs[0].kind,
              s->refs[0].index, s->refs[1].kind, s->refs[1].index);
-  } else {
-    snprintf(name, sizeof(name), "partition %u", m->steps[step].partition);
-  }
-  write_string(file, name);
+  else
+    snprintf(name, size, "partition %u", s->partition);
 }
 
 static int compare_durations(const void *a, const void *b) {
@@ -145,52 +143,79 @@ static int compare_durations(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/// The summary of one step over the runs: its median duration, in the
-/// JSON and as a line on stderr. Returns whether the step ran (and an entry
-/// was written).
-static int write_summary_entry(FILE *file, const edge_rt_profile *profile,
-                               size_t step, int64_t *durations, int first) {
-  const edge_rt_metadata *m = profile->metadata;
-  size_t count = 0;
-  const char *how = "";
-  for (size_t e = 0; e < profile->num_events; ++e)
-    if (profile->events[e].step == step) {
-      durations[count++] =
-          profile->events[e].end - profile->events[e].start;
-      how = profile->events[e].how;
-    }
-  if (count == 0)
-    return 0;
+/// The summary of one step over the runs (its `count` durations): the
+/// median, in the JSON and as a line on stderr.
+static void write_summary_entry(FILE *file, const edge_rt_metadata *m,
+                                size_t step, const char *how,
+                                int64_t *durations, size_t count, int first) {
   qsort(durations, count, sizeof(int64_t), compare_durations);
   double median = count % 2 ? (double)durations[count / 2]
                             : 0.5 * ((double)durations[count / 2 - 1] +
                                      (double)durations[count / 2]);
+  char name[96];
+  format_step_name(m, step, name, sizeof(name));
+  const char *device = device_name(m, step_device(m, step));
+  uint64_t estimate = step_estimate(m, step);
   fprintf(file, "%s\n    {\"name\": ", first ? "" : ",");
-  write_event_name(file, m, step);
+  write_string(file, name);
   fprintf(file, ", \"device\": ");
-  write_string(file, device_name(m, step_device(m, step)));
+  write_string(file, device);
   fprintf(file, ", \"how\": ");
   write_string(file, how);
   fprintf(file, ", \"runs\": %zu, \"median_us\": %.3f", count, median / 1e3);
-  uint64_t estimate = step_estimate(m, step);
   if (estimate)
     fprintf(file, ", \"estimate_us\": %.3f", (double)estimate / 1e3);
   fprintf(file, "}");
 
-  char name[96] = "model";
-  if (step < m->num_steps && m->steps[step].is_copy)
-    snprintf(name, sizeof(name), "copy %c%zu -> %c%zu",
-             m->steps[step].refs[0].kind, m->steps[step].refs[0].index,
-             m->steps[step].refs[1].kind, m->steps[step].refs[1].index);
-  else if (step < m->num_steps)
-    snprintf(name, sizeof(name), "partition %u", m->steps[step].partition);
-  fprintf(stderr, "edge: profile: %-18s %-12s %-12s %10.3f ms", name,
-          device_name(m, step_device(m, step)), how, median / 1e6);
+  fprintf(stderr, "edge: profile: %-18s %-12s %-12s %10.3f ms", name, device,
+          how, median / 1e6);
   if (estimate)
     fprintf(stderr, "  estimate %10.3f ms  measured/estimate %.2f",
             (double)estimate / 1e6, median / (double)estimate);
   fprintf(stderr, "\n");
-  return 1;
+}
+
+/// Writes the summary: the events' durations grouped by step in one pass,
+/// then each step's median.
+static void write_summary(FILE *file, const edge_rt_profile *profile) {
+  const edge_rt_metadata *m = profile->metadata;
+  size_t slots = m->num_steps ? m->num_steps : 1;
+  size_t *offsets = calloc(slots + 1, sizeof(size_t));
+  const char **how = calloc(slots, sizeof(const char *));
+  int64_t *durations = malloc((profile->num_events ? profile->num_events : 1) *
+                              sizeof(int64_t));
+  if (offsets && how && durations) {
+    // The whole model's events are slot 0.
+    for (size_t e = 0; e < profile->num_events; ++e) {
+      size_t step = profile->events[e].step;
+      ++offsets[(step < m->num_steps ? step : 0) + 1];
+    }
+    for (size_t slot = 0; slot < slots; ++slot)
+      offsets[slot + 1] += offsets[slot];
+    size_t *filled = calloc(slots, sizeof(size_t));
+    if (filled) {
+      for (size_t e = 0; e < profile->num_events; ++e) {
+        const event *ev = &profile->events[e];
+        size_t slot = ev->step < m->num_steps ? ev->step : 0;
+        durations[offsets[slot] + filled[slot]++] = ev->end - ev->start;
+        how[slot] = ev->how;
+      }
+      int first = 1;
+      for (size_t slot = 0; slot < slots; ++slot) {
+        size_t count = offsets[slot + 1] - offsets[slot];
+        if (!count)
+          continue;
+        write_summary_entry(file, m, m->num_steps ? slot : SIZE_MAX,
+                            how[slot], durations + offsets[slot], count,
+                            first);
+        first = 0;
+      }
+      free(filled);
+    }
+  }
+  free(offsets);
+  free(how);
+  free(durations);
 }
 
 int edge_rt_profile_finish(edge_rt_profile *profile) {
@@ -217,16 +242,18 @@ int edge_rt_profile_finish(edge_rt_profile *profile) {
     }
     for (size_t e = 0; e < profile->num_events; ++e) {
       const event *ev = &profile->events[e];
+      const edge_rt_step *step = find_step(m, ev->step);
+      char name[96];
+      format_step_name(m, ev->step, name, sizeof(name));
       fprintf(file, ",\n  {\"name\": ");
-      write_event_name(file, m, ev->step);
+      write_string(file, name);
       fprintf(file,
               ", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": 1, \"tid\": %zu, "
               "\"ts\": %.3f, \"dur\": %.3f, \"args\": {\"run\": %u, "
               "\"how\": ",
-              ev->step < m->num_steps && m->steps[ev->step].is_copy
-                  ? "copy"
-                  : "partition",
-              step_device(m, ev->step), (double)(ev->start - profile->origin) / 1e3,
+              step && step->is_copy ? "copy" : "partition",
+              step_device(m, ev->step),
+              (double)(ev->start - profile->origin) / 1e3,
               (double)(ev->end - ev->start) / 1e3, ev->run);
       write_string(file, ev->how);
       uint64_t estimate = step_estimate(m, ev->step);
@@ -239,19 +266,7 @@ int edge_rt_profile_finish(edge_rt_profile *profile) {
             profile->runs, profile->dropped);
     fprintf(stderr, "edge: profile of %u runs (median per step) in %s\n",
             profile->runs, profile->path);
-    int64_t *durations =
-        malloc((profile->num_events ? profile->num_events : 1) *
-               sizeof(int64_t));
-    if (durations) {
-      int first = 1;
-      size_t steps = m->num_steps ? m->num_steps : 1;
-      for (size_t s = 0; s < steps; ++s) {
-        size_t step = m->num_steps ? s : SIZE_MAX;
-        if (write_summary_entry(file, profile, step, durations, first))
-          first = 0;
-      }
-      free(durations);
-    }
+    write_summary(file, profile);
     fprintf(file, "\n ]}\n}\n");
     if (fclose(file) != 0) {
       fprintf(stderr, "edge: cannot write the profile to %s\n",
