@@ -23,23 +23,24 @@ static void findNode(CompileDiagnostic &diagnostic) {
   (void)parts[3].getAsInteger(10, diagnostic.opset);
 }
 
+StringRef mlir::edge::getSeverityName(const Diagnostic &diagnostic) {
+  switch (diagnostic.getSeverity()) {
+  case DiagnosticSeverity::Error:
+    return "error";
+  case DiagnosticSeverity::Warning:
+    return "warning";
+  case DiagnosticSeverity::Note:
+    return "note";
+  case DiagnosticSeverity::Remark:
+    return "remark";
+  }
+  llvm_unreachable("unknown diagnostic severity");
+}
+
 static void collect(Diagnostic &diag,
                     std::vector<CompileDiagnostic> &diagnostics) {
   CompileDiagnostic collected;
-  switch (diag.getSeverity()) {
-  case DiagnosticSeverity::Error:
-    collected.severity = "error";
-    break;
-  case DiagnosticSeverity::Warning:
-    collected.severity = "warning";
-    break;
-  case DiagnosticSeverity::Note:
-    collected.severity = "note";
-    break;
-  case DiagnosticSeverity::Remark:
-    collected.severity = "remark";
-    break;
-  }
+  collected.severity = getSeverityName(diag).str();
   collected.message = diag.str();
   findNode(collected);
   // A diagnostic located at a node whose message does not name it.

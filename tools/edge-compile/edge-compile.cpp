@@ -138,14 +138,8 @@ llvm::cl::opt<unsigned> optLevel("O", llvm::cl::desc("LLVM optimization level"),
 /// diagnostic points at when the message does not name it already.
 void printDiagnostic(Diagnostic &diag) {
   std::string message = diag.str();
-  llvm::StringRef severity = "error";
-  if (diag.getSeverity() == DiagnosticSeverity::Warning)
-    severity = "warning";
-  else if (diag.getSeverity() == DiagnosticSeverity::Note)
-    severity = "note";
-  else if (diag.getSeverity() == DiagnosticSeverity::Remark)
-    severity = "remark";
-  llvm::errs() << inputPath << ": " << severity << ": " << message;
+  llvm::errs() << inputPath << ": " << getSeverityName(diag) << ": "
+               << message;
   if (auto name = dyn_cast<NameLoc>(diag.getLocation())) {
     std::string nodeName = name.getName().str();
     if (message.find("'" + nodeName + "'") == std::string::npos)

@@ -19,6 +19,7 @@
 
 namespace mlir {
 class DialectRegistry;
+class Diagnostic;
 class MLIRContext;
 namespace edge {
 
@@ -83,6 +84,10 @@ struct CompileDiagnostic {
   std::string node, opType;
   int64_t opset = -1;
 };
+
+/// "error", "warning", "note" or "remark": how edge-compile and
+/// CompileDiagnostic name a diagnostic's severity.
+llvm::StringRef getSeverityName(const Diagnostic &diagnostic);
 
 /// The dialects, extensions and translations compileModel needs.
 void registerCompilerDialects(DialectRegistry &registry);
