@@ -303,9 +303,7 @@ static int find_dependencies(edge_rt_executors *x) {
       for (size_t p = s; p-- > 0;) {
         const edge_rt_step *producer = &m->steps[p];
         size_t first = producer->is_copy ? 1 : producer->num_inputs;
-        size_t end = producer->is_copy ? 2
-                                       : producer->num_inputs +
-                                             producer->num_outputs;
+        size_t end = edge_rt_step_num_refs(producer);
         bool writes = false;
         for (size_t w = first; w < end && !writes; ++w)
           writes = producer->refs[w].kind == ref.kind &&

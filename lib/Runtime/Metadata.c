@@ -395,6 +395,10 @@ size_t edge_rt_ref_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref) {
   }
 }
 
+size_t edge_rt_step_num_refs(const edge_rt_step *step) {
+  return step->is_copy ? 2 : step->num_inputs + step->num_outputs;
+}
+
 size_t edge_rt_ref_device(const edge_rt_metadata *metadata, edge_rt_ref ref) {
   return ref.kind == 'b' ? metadata->buffers[ref.index].device : 0;
 }

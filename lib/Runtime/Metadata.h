@@ -121,6 +121,10 @@ typedef struct edge_rt_metadata {
 /// Bytes of the buffer `ref` names.
 size_t edge_rt_ref_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref);
 
+/// The refs of `step`: its inputs then its outputs, or a copy's source and
+/// destination.
+size_t edge_rt_step_num_refs(const edge_rt_step *step);
+
 /// The device holding `ref`: graph inputs and outputs are on the first.
 size_t edge_rt_ref_device(const edge_rt_metadata *metadata, edge_rt_ref ref);
 

@@ -131,6 +131,13 @@ static edge_status start_partitions(edge_model *model) {
              "out of memory for the model's intermediate buffers");
     return status;
   }
+  // Intermediate buffers stay where they are: only the graph's inputs and
+  // outputs change from run to run (run_schedule).
+  for (size_t s = 0; s < m->num_steps; ++s)
+    for (size_t i = 0; i < edge_rt_step_num_refs(&m->steps[s]); ++i)
+      if (m->steps[s].refs[i].kind == 'b')
+        model->step_buffers[s][i] =
+            model->intermediates[m->steps[s].refs[i].index];
   char error[EDGE_ERROR_SIZE];
   model->executors =
       edge_rt_start_executors(m, edge_generated_entry, model->gpu_constants,
@@ -142,20 +149,6 @@ static edge_status start_partitions(edge_model *model) {
   return EDGE_OK;
 }
 
-/// The data pointer a step's ref names.
-static void *resolve(edge_model *model, const void *const *inputs,
-                     void *const *outputs, edge_rt_ref ref) {
-  switch (ref.kind) {
-  case 'i':
-    // Partitions only read their inputs.
-    return (void *)(uintptr_t)inputs[ref.index];
-  case 'o':
-    return outputs[ref.index];
-  default:
-    return model->intermediates[ref.index];
-  }
-}
-
 /// Runs the host schedule of a partitioned model: each partition on its
 /// device's executor, each transfer as a copy between the devices'
 /// buffers. Returns nonzero with a GPU partition's error in `error`.
@@ -164,10 +157,13 @@ static int run_schedule(edge_model *model, const void *const *inputs,
   const edge_rt_metadata *m = &model->metadata;
   for (size_t s = 0; s < m->num_steps; ++s) {
     const edge_rt_step *step = &m->steps[s];
-    size_t count = step->is_copy ? 2 : step->num_inputs + step->num_outputs;
-    for (size_t i = 0; i < count; ++i)
-      model->step_buffers[s][i] =
-          resolve(model, inputs, outputs, step->refs[i]);
+    for (size_t i = 0; i < edge_rt_step_num_refs(step); ++i) {
+      edge_rt_ref ref = step->refs[i];
+      if (ref.kind == 'i') // partitions only read their inputs
+        model->step_buffers[s][i] = (void *)(uintptr_t)inputs[ref.index];
+      else if (ref.kind == 'o')
+        model->step_buffers[s][i] = outputs[ref.index];
+    }
   }
   return edge_rt_run_steps(model->executors,
                            (void *const *const *)model->step_buffers, error,
@@ -205,7 +201,7 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
   size_t count = m->num_inputs + m->num_outputs;
   for (size_t i = 0; i < m->num_steps; ++i) {
     const edge_rt_step *step = &m->steps[i];
-    count += step->is_copy ? 2 : step->num_inputs + step->num_outputs;
+    count += edge_rt_step_num_refs(step);
   }
   model->buffers = calloc(count ? count : 1, sizeof(void *));
   model->step_buffers =
@@ -227,7 +223,7 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
   for (size_t i = 0; i < m->num_steps; ++i) {
     const edge_rt_step *step = &m->steps[i];
     model->step_buffers[i] = next;
-    next += step->is_copy ? 2 : step->num_inputs + step->num_outputs;
+    next += edge_rt_step_num_refs(step);
   }
   int gpu_code = edge_rt_gpu_model_target() != NULL;
   for (size_t d = 0; d < m->num_devices; ++d)
