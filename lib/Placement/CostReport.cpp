@@ -155,23 +155,13 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
   // The chosen plan's time per run and rate, beside the best single
   // device's (the same problem with every free node on one device).
   PlacementTimes chosen = measurePlacement(problem->problem, placement.device);
-  PlacementTimes single;
-  std::string singleDevice;
-  for (auto [index, device] : llvm::enumerate(devices.devices)) {
-    std::vector<int> all(placement.device.size(), static_cast<int>(index));
-    for (auto [node, pin] : llvm::enumerate(problem->problem.pins))
-      if (pin >= 0)
-        all[node] = pin;
-    PlacementTimes times = measurePlacement(problem->problem, all);
-    double key = objective == PlacementObjective::Latency ? times.latency
-                                                          : times.interval;
-    double best = objective == PlacementObjective::Latency ? single.latency
-                                                           : single.interval;
-    if (key < best) {
-      single = times;
-      singleDevice = device.name;
-    }
-  }
+  Placement onOne;
+  int singleIndex = placeOnBestSingleDevice(problem->problem, onOne);
+  PlacementTimes single =
+      singleIndex < 0 ? PlacementTimes()
+                      : measurePlacement(problem->problem, onOne.device);
+  std::string singleDevice =
+      singleIndex < 0 ? "" : devices.devices[singleIndex].name;
   auto rate = [](double interval) -> llvm::json::Value {
     if (!(interval > 0) || std::isinf(interval))
       return nullptr;

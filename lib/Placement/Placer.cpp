@@ -262,6 +262,24 @@ void improveByMoves(const PlacementProblem &p, Placement &best) {
 }
 } // namespace
 
+int mlir::edge::placeOnBestSingleDevice(const PlacementProblem &p,
+                                        Placement &placement) {
+  int best = -1;
+  placement = Placement();
+  for (int d = 0; d < p.numDevices; ++d) {
+    std::vector<int> device(p.numNodes(), d);
+    for (int v = 0; v < p.numNodes(); ++v)
+      if (p.pins[v] >= 0)
+        device[v] = p.pins[v];
+    double seconds = evaluatePlacement(p, device);
+    if (seconds < placement.seconds) {
+      placement = {device, seconds};
+      best = d;
+    }
+  }
+  return best;
+}
+
 Placement mlir::edge::placeExhaustively(const PlacementProblem &p) {
   int n = p.numNodes();
   std::vector<int> free, device(n, 0);
@@ -330,15 +348,7 @@ Placement mlir::edge::place(const PlacementProblem &p) {
   // Start: the best single device for the unpinned nodes, else each node on
   // its fastest device; then fit memory.
   Placement best;
-  for (int d = 0; d < p.numDevices; ++d) {
-    std::vector<int> device(n, d);
-    for (int v = 0; v < n; ++v)
-      if (p.pins[v] >= 0)
-        device[v] = p.pins[v];
-    double seconds = evaluatePlacement(p, device);
-    if (seconds < best.seconds)
-      best = {device, seconds};
-  }
+  placeOnBestSingleDevice(p, best);
   if (!best.feasible()) {
     std::vector<int> device(n);
     for (int v = 0; v < n; ++v)

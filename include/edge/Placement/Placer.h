@@ -86,6 +86,12 @@ PlacementTimes measurePlacement(const PlacementProblem &problem,
 double evaluatePlacement(const PlacementProblem &problem,
                          const std::vector<int> &device);
 
+/// Every unpinned node on one device: the best such device under the
+/// problem's objective, with its placement in `placement`; -1 (and an
+/// infeasible placement) when no single device fits.
+int placeOnBestSingleDevice(const PlacementProblem &problem,
+                            Placement &placement);
+
 /// The optimum by enumeration (for small problems and tests).
 Placement placeExhaustively(const PlacementProblem &problem);
 
