@@ -22,9 +22,6 @@
 #include "edge/Compiler/Compiler.h"
 #include "edge/Runtime/ModelLoader.h"
 
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
-
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
@@ -99,7 +96,7 @@ int fail(const llvm::Twine &message) {
 }
 
 /// Compiles `probe` in `dir` and returns the median seconds of its runs.
-llvm::Expected<double> measure(MLIRContext &context, const Probe &probe,
+llvm::Expected<double> measure(const Probe &probe,
                                llvm::StringRef dir) {
   SmallString<256> modelPath(dir), libraryPath(dir);
   llvm::sys::path::append(modelPath, std::string(probe.name) + ".onnxtxt");
@@ -116,10 +113,15 @@ llvm::Expected<double> measure(MLIRContext &context, const Probe &probe,
   options.inputPath = modelPath.str().str();
   options.outputPath = libraryPath.str().str();
   std::string error;
-  if (failed(compileModel(context, options, error)))
+  std::vector<CompileDiagnostic> diagnostics;
+  if (failed(compileModelCollectingDiagnostics(options, diagnostics, error))) {
+    for (const CompileDiagnostic &diagnostic : diagnostics)
+      if (error.empty() && diagnostic.severity == "error")
+        error = diagnostic.message;
     return llvm::createStringError("compiling the " + std::string(probe.name) +
                                    " probe failed" +
                                    (error.empty() ? "" : ": " + error));
+  }
   std::unique_ptr<::edge::LoadedModel> model =
       ::edge::LoadedModel::load(libraryPath.str().str(), error);
   if (!model)
@@ -186,15 +188,6 @@ int main(int argc, char **argv) {
     return fail("--run-threads must be from 1 to 1024");
   setenv("EDGE_NUM_THREADS", std::to_string(threads).c_str(), 1);
 
-  DialectRegistry registry;
-  registerCompilerDialects(registry);
-  MLIRContext context(registry);
-  context.printOpOnDiagnostic(false);
-  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
-    llvm::errs() << "edge-calibrate: " << diag.str() << "\n";
-    return success();
-  });
-
   SmallString<128> dir;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("edge-calibrate", dir))
@@ -203,13 +196,13 @@ int main(int argc, char **argv) {
     llvm::sys::fs::remove_directories(dir);
   });
 
-  llvm::Expected<double> matmul = measure(context, kMatMul, dir);
+  llvm::Expected<double> matmul = measure(kMatMul, dir);
   if (!matmul)
     return fail(llvm::toString(matmul.takeError()));
-  llvm::Expected<double> add = measure(context, kAdd, dir);
+  llvm::Expected<double> add = measure(kAdd, dir);
   if (!add)
     return fail(llvm::toString(add.takeError()));
-  llvm::Expected<double> tiny = measure(context, kTiny, dir);
+  llvm::Expected<double> tiny = measure(kTiny, dir);
   if (!tiny)
     return fail(llvm::toString(tiny.takeError()));
 
