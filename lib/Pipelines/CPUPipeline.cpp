@@ -2,39 +2,24 @@
 
 #include "edge/Pipelines/Pipelines.h"
 
-#include "TextualPipeline.h"
+#include "PipelineParts.h"
 
 #include "edge/Conversion/Passes.h"
 #include "edge/Transforms/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/InitAllPasses.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
-#include "llvm/Support/ErrorHandling.h"
-#include "llvm/Support/raw_ostream.h"
-
-#include <mutex>
-
 using namespace mlir;
 using namespace mlir::edge;
-
-void mlir::edge::addTextualPipeline(OpPassManager &pm, StringRef pipeline) {
-  // The parser resolves pass names through the global registry, which only
-  // holds what a tool registered: make sure the passes used here are there.
-  static std::once_flag registered;
-  std::call_once(registered, [] {
-    registerAllPasses();
-    registerEdgeTransformsPasses();
-  });
-  std::string error;
-  llvm::raw_string_ostream os(error);
-  if (failed(parsePassPipeline(pipeline, pm, os)))
-    llvm::report_fatal_error(llvm::Twine("edge: invalid built-in pipeline: ") +
-                             error);
-}
 
 void mlir::edge::buildEdgeGraphPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
@@ -94,25 +79,37 @@ void mlir::edge::buildEdgeToLinalgPipeline(
 }
 
 void mlir::edge::buildLinalgToLLVMLoweringPipeline(OpPassManager &pm) {
-  addTextualPipeline(pm, kBufferizePipeline);
-  // bfloat16 arithmetic is done in f32 and its conversions become integer
-  // code: a CPU without bf16 instructions would otherwise call
-  // __truncsfbf2, which neither Debian 12's libgcc nor AArch64's has.
-  addTextualPipeline(
-      pm, "func.func(convert-linalg-to-parallel-loops,scf-forall-to-parallel),"
-          "edge-outline-parallel-loops,"
-          "func.func(convert-vector-to-scf{full-unroll=true},"
-          "math-extend-to-supported-types{extra-types=f16 target-type=f32},"
-          "arith-emulate-unsupported-floats{source-types=bf16 "
-          "target-type=f32},"
-          "edge-expand-bf16-conversions),"
-          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-          "convert-math-to-funcs,convert-math-to-libm,convert-math-to-llvm,"
-          "convert-vector-to-llvm,"
-          "finalize-memref-to-llvm{use-generic-functions},"
-          "convert-arith-to-llvm,convert-index-to-llvm,"
-          "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"
-          "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");
+  addBufferizePipeline(pm);
+  OpPassManager &loops = pm.nest<func::FuncOp>();
+  loops.addPass(createConvertLinalgToParallelLoopsPass());
+  loops.addPass(createForallToParallelLoopPass());
+  // Parallel loops become functions the runtime's thread pool calls.
+  pm.addPass(createOutlineParallelLoopsPass());
+
+  OpPassManager &scalars = pm.nest<func::FuncOp>();
+  scalars.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll(true)));
+  // f16 math is computed in f32; bfloat16 arithmetic too, and its
+  // conversions become integer code: a CPU without bf16 instructions would
+  // otherwise call __truncsfbf2, which neither Debian 12's libgcc nor
+  // AArch64's has.
+  math::MathExtendToSupportedTypesOptions mathTypes;
+  mathTypes.extraTypeStrs = {"f16"};
+  scalars.addPass(math::createMathExtendToSupportedTypes(mathTypes));
+  arith::ArithEmulateUnsupportedFloatsOptions emulated;
+  emulated.sourceTypeStrs = {"bf16"};
+  scalars.addPass(arith::createArithEmulateUnsupportedFloats(emulated));
+  scalars.addPass(createExpandBF16ConversionsPass());
+
+  addLoopsToControlFlowPipeline(pm);
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefs;
+  memrefs.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefs));
+  addFinalLLVMConversions(pm);
 }
 
 void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm,
@@ -121,22 +118,4 @@ void mlir::edge::buildLinalgToLLVMPipeline(OpPassManager &pm,
   EmitABIEntryPassOptions entry;
   entry.cpuRequirement = cpuRequirement.str();
   pm.addPass(createEmitABIEntryPass(entry));
-}
-
-void mlir::edge::registerEdgePipelines() {
-  PassPipelineRegistration<>(
-      "edge-to-linalg", "Lower the edge dialect to linalg on tensors",
-      [](OpPassManager &pm) {
-        buildEdgeToLinalgPipeline(pm, TileAndVectorizePassOptions());
-      });
-  PassPipelineRegistration<>(
-      "edge-linalg-to-llvm",
-      "Bufferize and lower linalg to the LLVM dialect with the runtime entry",
-      [](OpPassManager &pm) { buildLinalgToLLVMPipeline(pm); });
-  PassPipelineRegistration<>(
-      "edge-cpu", "The whole CPU pipeline: edge to the LLVM dialect",
-      [](OpPassManager &pm) {
-        buildEdgeToLinalgPipeline(pm, TileAndVectorizePassOptions());
-        buildLinalgToLLVMPipeline(pm);
-      });
 }

@@ -5,6 +5,8 @@
 
 #include "edge/Transforms/Passes.h"
 
+#include "mlir/Pass/PassOptions.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/LogicalResult.h"
@@ -105,8 +107,39 @@ enum class GPUBinaryFormat {
 void buildGPUBinaryPipeline(OpPassManager &pm, const GPUTarget &target,
                             GPUBinaryFormat format);
 
-/// Registers `edge-to-linalg`, `edge-linalg-to-llvm` and `edge-cpu`
-/// (both in sequence) as pass pipelines for edge-opt.
+/// The options of the CPU pipelines registered for edge-opt: the CPU that
+/// the kernels are shaped for and that the library records.
+struct EdgeCPUPipelineOptions
+    : public PassPipelineOptions<EdgeCPUPipelineOptions> {
+  PassOptions::Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("CPU to compile for, as edge-compile --mcpu: native, "
+                     "an x86-64 level or CPU, an AArch64 CPU or "
+                     "architecture"),
+      llvm::cl::init("native")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("Extra LLVM target features (+avx2,-avx512f)"),
+      llvm::cl::init("")};
+};
+
+/// The options of the GPU pipeline registered for edge-opt.
+struct EdgeGPUPipelineOptions
+    : public PassPipelineOptions<EdgeGPUPipelineOptions> {
+  PassOptions::Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("GPU to compile for, as edge-compile --target: "
+                     "nvidia:CHIP or amd:CHIP")};
+  PassOptions::Option<std::string> binary{
+      *this, "binary",
+      llvm::cl::desc("What the gpu.module ops become: none (NVVM or ROCDL "
+                     "IR), embedded (fatbin or code object) or assembly"),
+      llvm::cl::init("none")};
+};
+
+/// Registers the pipelines as edge-opt options, with typed options:
+/// `edge-to-linalg`, `edge-linalg-to-llvm`, `edge-cpu` (both in sequence)
+/// with EdgeCPUPipelineOptions, and `edge-gpu` with EdgeGPUPipelineOptions.
 void registerEdgePipelines();
 
 } // namespace edge

@@ -1,0 +1,57 @@
+//===- PipelineParts.cpp - Pieces shared by the CPU and GPU pipelines -----===//
+
+#include "PipelineParts.h"
+
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+void mlir::edge::addBufferizePipeline(OpPassManager &pm) {
+  OpPassManager &beforeBufferization = pm.nest<func::FuncOp>();
+  beforeBufferization.addPass(createDistinctResultsPass());
+  beforeBufferization.addPass(createPadInPlacePass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  OpPassManager &afterBufferization = pm.nest<func::FuncOp>();
+  afterBufferization.addPass(createEmptyArgumentBuffersPass());
+  afterBufferization.addPass(createPlanMemoryPass());
+  pm.addPass(createMemrefCopyToLinalgPass());
+}
+
+void mlir::edge::addLoopsToControlFlowPipeline(OpPassManager &pm) {
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+}
+
+void mlir::edge::addFinalLLVMConversions(OpPassManager &pm) {
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcs;
+  funcs.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcs));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
