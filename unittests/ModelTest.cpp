@@ -163,6 +163,87 @@ TEST(PartitionedModel, TracesEveryStep) {
   }
 }
 
+/// A stream of runs of the two-stage model (FakePipelinedModel.c), all in
+/// flight at once: run k's last stage waits for run k + 1's first stage,
+/// which only starts while it waits when the runtime pipelines the runs.
+TEST(PipelinedModel, RunsInFlightOverlapAcrossDevices) {
+  auto model = loadOrFail(EDGE_FAKE_PIPELINED_MODEL);
+  ASSERT_TRUE(model);
+  constexpr int runs = EDGE_MAX_RUNS_IN_FLIGHT;
+  float x[runs], y[runs], overlapped[runs];
+  uint64_t tickets[runs];
+  std::string error;
+  for (int k = 0; k < runs; ++k) {
+    x[k] = k + 1 == runs ? -(k + 1) : k + 1;
+    y[k] = overlapped[k] = -1;
+    const void *inputs[] = {&x[k]};
+    void *outputs[] = {&y[k], &overlapped[k]};
+    ASSERT_TRUE(model->runAsync(inputs, outputs, tickets[k], error)) << error;
+  }
+  // Waited for in any order.
+  for (int k = runs; k-- > 0;)
+    ASSERT_TRUE(model->wait(tickets[k], error)) << error;
+  for (int k = 0; k < runs; ++k) {
+    EXPECT_EQ(y[k], 10 * (k + 1) + 1) << "run " << k;
+    EXPECT_EQ(overlapped[k], k + 1 < runs ? 1 : 0) << "run " << k;
+  }
+}
+
+TEST(PipelinedModel, RunsInFlightAreBoundedAndEachIsWaitedForOnce) {
+  auto model = loadOrFail(EDGE_FAKE_PIPELINED_MODEL);
+  ASSERT_TRUE(model);
+  // Last runs only: none waits for a successor.
+  float x = -1, y[EDGE_MAX_RUNS_IN_FLIGHT + 1], overlapped[EDGE_MAX_RUNS_IN_FLIGHT + 1];
+  uint64_t tickets[EDGE_MAX_RUNS_IN_FLIGHT];
+  std::string error;
+  for (int k = 0; k < EDGE_MAX_RUNS_IN_FLIGHT; ++k) {
+    const void *inputs[] = {&x};
+    void *outputs[] = {&y[k], &overlapped[k]};
+    ASSERT_TRUE(model->runAsync(inputs, outputs, tickets[k], error)) << error;
+  }
+  const void *inputs[] = {&x};
+  void *outputs[] = {&y[EDGE_MAX_RUNS_IN_FLIGHT],
+                     &overlapped[EDGE_MAX_RUNS_IN_FLIGHT]};
+  uint64_t ticket = 0;
+  EXPECT_FALSE(model->runAsync(inputs, outputs, ticket, error));
+  EXPECT_EQ(error, "edge_model_run_async: 4 runs are already in flight; "
+                   "wait for one (edge_model_wait) before starting another");
+  EXPECT_FALSE(model->run(inputs, outputs, error));
+  ASSERT_TRUE(model->wait(tickets[1], error)) << error;
+  EXPECT_FALSE(model->wait(tickets[1], error));
+  EXPECT_NE(error.find("edge_model_wait: no run in flight has ticket"),
+            std::string::npos)
+      << error;
+  // The freed slot takes the next run; a blocking run also fits.
+  ASSERT_TRUE(model->runAsync(inputs, outputs, ticket, error)) << error;
+  ASSERT_TRUE(model->wait(ticket, error)) << error;
+  ASSERT_TRUE(model->run(inputs, outputs, error)) << error;
+  EXPECT_EQ(y[EDGE_MAX_RUNS_IN_FLIGHT], 11);
+  // The instance is destroyed with three runs still in flight: it waits
+  // for them.
+}
+
+TEST(Model, RunAsyncOnOneDeviceCompletesInTheCall) {
+  auto model = loadOrFail(EDGE_FAKE_MODEL);
+  ASSERT_TRUE(model);
+  float a[6] = {1, 2, 3, 4, 5, 6};
+  float b[6] = {10, 20, 30, 40, 50, -60};
+  float sum[6] = {};
+  float max = 0;
+  const void *inputs[] = {a, b};
+  void *outputs[] = {sum, &max};
+  uint64_t ticket = 0;
+  std::string error;
+  ASSERT_TRUE(model->runAsync(inputs, outputs, ticket, error)) << error;
+  EXPECT_NE(ticket, 0u);
+  EXPECT_EQ(max, 55);
+  ASSERT_TRUE(model->wait(ticket, error)) << error;
+  const void *missing[] = {a, nullptr};
+  EXPECT_FALSE(model->runAsync(missing, outputs, ticket, error));
+  EXPECT_EQ(error, "edge_model_run_async: input 1 ('b') is NULL");
+  EXPECT_EQ(ticket, 0u);
+}
+
 TEST(Model, InstancesAreIndependent) {
   auto first = loadOrFail(EDGE_FAKE_MODEL);
   auto second = loadOrFail(EDGE_FAKE_MODEL);
@@ -312,6 +393,7 @@ TEST(Model, ExportsOnlyTheAbi) {
       "edge_model_destroy",     "edge_model_num_inputs",
       "edge_model_num_outputs", "edge_model_input",
       "edge_model_output",      "edge_model_run",
+      "edge_model_run_async",   "edge_model_wait",
       "edge_model_last_error",  "edge_model_workspace_bytes"};
   EXPECT_EQ(exportedSymbols(EDGE_FAKE_MODEL), abi);
   EXPECT_EQ(exportedSymbols(EDGE_FAKE_TYPES_MODEL), abi);

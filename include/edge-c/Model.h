@@ -24,7 +24,7 @@ extern "C" {
 #define EDGE_API
 #endif
 
-#define EDGE_ABI_VERSION 4u
+#define EDGE_ABI_VERSION 5u
 
 /// Element types. The values are those of ONNX TensorProto.DataType so that
 /// tools can map them without a table.
@@ -101,7 +101,8 @@ typedef struct edge_model edge_model;
 EDGE_API uint32_t edge_abi_version(void);
 
 /// Creates an instance of the model. Instances are independent; one
-/// instance must not run on two threads at once. On failure *out is NULL and
+/// instance must not be called from two threads at once (its runs in
+/// flight, edge_model_run_async, run on threads of its own). On failure *out is NULL and
 /// edge_model_last_error(NULL) gives the reason.
 EDGE_API edge_status edge_model_create(edge_model **out);
 EDGE_API void edge_model_destroy(edge_model *model);
@@ -122,6 +123,33 @@ EDGE_API const edge_tensor_info *edge_model_output(const edge_model *model,
 EDGE_API edge_status edge_model_run(edge_model *model,
                                     const void *const *inputs,
                                     void *const *outputs);
+
+/// How many runs of one instance may be in flight at once
+/// (edge_model_run_async).
+#define EDGE_MAX_RUNS_IN_FLIGHT 4
+
+/// Starts a run and returns without waiting for it; `*ticket` receives the
+/// number edge_model_wait takes. The buffers must stay valid and unchanged
+/// until that wait returns. Runs of a model placed on several devices
+/// (edge-compile --devices) are pipelined: each device takes the runs in
+/// the order they were started, so it starts the next run as soon as it is
+/// done with this one's partitions, while the other devices run this one's
+/// later partitions (the rate --objective=throughput plans for). Each run
+/// in flight has intermediate buffers of its own, allocated the first time
+/// that many runs are in flight. A model on one device runs in this call.
+/// At most EDGE_MAX_RUNS_IN_FLIGHT runs may be in flight; another one is
+/// refused (EDGE_ERROR_INVALID_ARGUMENT) until one is waited for. Errors in
+/// the arguments are returned here; errors of the run by edge_model_wait.
+EDGE_API edge_status edge_model_run_async(edge_model *model,
+                                          const void *const *inputs,
+                                          void *const *outputs,
+                                          uint64_t *ticket);
+
+/// Waits for the run `ticket` of edge_model_run_async and returns how it
+/// went, as edge_model_run would have (with the text in
+/// edge_model_last_error). Each run is waited for once, in any order;
+/// edge_model_destroy waits for runs that were not.
+EDGE_API edge_status edge_model_wait(edge_model *model, uint64_t ticket);
 
 /// Bytes of intermediate memory one run of `model` uses at most besides its
 /// inputs and outputs: the arena of the memory plan edge-compile made

@@ -23,17 +23,32 @@ typedef enum placement {
   RUN_CPU_VERSION,
 } placement;
 
-/// A worker thread that runs its device's steps in the order submitted.
+/// A worker thread that runs its device's steps in the order submitted,
+/// run after run.
 typedef struct worker {
   pthread_t thread;
   struct edge_rt_executors *executors;
+  /// Parallel loops of the steps it runs go to this pool (NULL: none).
+  edge_rt_thread_pool *pool;
   pthread_mutex_t mutex;
   pthread_cond_t changed;
-  /// The steps submitted this run; [head, tail) are still to run.
+  /// A ring of submitted items (slot * num_steps + step): [head, tail)
+  /// are still to run. It holds every step of every slot at once.
   size_t *queue;
-  size_t head, tail;
+  size_t capacity, head, tail;
   int stopping;
 } worker;
+
+/// One run in flight: its buffers, which steps are done, its index-check
+/// status, its profile run and its first GPU error.
+typedef struct run_slot {
+  void *const *const *step_buffers;
+  bool *done;
+  size_t remaining;
+  edge_rt_run_status *run_status;
+  uint32_t profile_run;
+  char gpu_error[256];
+} run_slot;
 
 struct edge_rt_executors {
   const edge_rt_metadata *metadata;
@@ -41,51 +56,55 @@ struct edge_rt_executors {
   edge_rt_gpu_constants *gpu_constants;
   edge_rt_profile *profile;
   int trace;
-  /// Per device: its worker (NULL: the caller's thread) and how it runs.
+  /// Per device: its worker (NULL: the host's executor) and how it runs.
   worker **workers;
   placement *placements;
   bool *gpu_code;
   /// Per step: the steps whose results it reads.
   size_t **dependencies;
   size_t *num_dependencies;
+  /// The host's executor: the caller's thread until the first run that
+  /// returns before it is done; from then on, a worker with the caller's
+  /// thread pool (so that runs of the caller and of the host never mix).
+  worker *host;
+  edge_rt_thread_pool *host_pool;
 
-  /// The current run: its buffers, which steps are done, its index-check
-  /// status and its first GPU error.
+  /// The runs in flight; run_lock guards their progress.
   pthread_mutex_t run_lock;
   pthread_cond_t step_done;
-  void *const *const *step_buffers;
-  bool *done;
-  size_t remaining;
-  edge_rt_run_status *run_status;
-  char gpu_error[256];
+  size_t num_slots;
+  run_slot *slots;
 };
 
 static const char *ref_device_name(const edge_rt_metadata *m, edge_rt_ref ref) {
   return m->devices[edge_rt_ref_device(m, ref)].name;
 }
 
-static void wait_for_dependencies(edge_rt_executors *x, size_t s) {
+static void wait_for_dependencies(edge_rt_executors *x, run_slot *run,
+                                  size_t s) {
   pthread_mutex_lock(&x->run_lock);
   for (size_t i = 0; i < x->num_dependencies[s]; ++i)
-    while (!x->done[x->dependencies[s][i]])
+    while (!run->done[x->dependencies[s][i]])
       pthread_cond_wait(&x->step_done, &x->run_lock);
   pthread_mutex_unlock(&x->run_lock);
 }
 
-static void mark_done(edge_rt_executors *x, size_t s) {
+static void mark_done(edge_rt_executors *x, run_slot *run, size_t s) {
   pthread_mutex_lock(&x->run_lock);
-  x->done[s] = true;
-  --x->remaining;
+  run->done[s] = true;
+  --run->remaining;
   pthread_cond_broadcast(&x->step_done);
   pthread_mutex_unlock(&x->run_lock);
 }
 
-/// Runs step `s` on the calling thread once the steps it reads are done.
-static void execute_step(edge_rt_executors *x, size_t s) {
+/// Runs step `s` of the run in `slot` on the calling thread once the steps
+/// it reads are done.
+static void execute_step(edge_rt_executors *x, size_t slot, size_t s) {
   const edge_rt_metadata *m = x->metadata;
   const edge_rt_step *step = &m->steps[s];
-  void **buffers = (void **)(uintptr_t)x->step_buffers[s];
-  wait_for_dependencies(x, s);
+  run_slot *run = &x->slots[slot];
+  void **buffers = (void **)(uintptr_t)run->step_buffers[s];
+  wait_for_dependencies(x, run, s);
   int64_t start = x->profile ? edge_rt_profile_now() : 0;
   if (step->is_copy) {
     size_t bytes = edge_rt_ref_bytes(m, step->refs[0]);
@@ -97,9 +116,9 @@ static void execute_step(edge_rt_executors *x, size_t s) {
     if (bytes)
       memcpy(buffers[1], buffers[0], bytes);
     if (x->profile)
-      edge_rt_profile_record(x->profile, s, "memcpy", start,
+      edge_rt_profile_record(x->profile, run->profile_run, s, "memcpy", start,
                              edge_rt_profile_now());
-    mark_done(x, s);
+    mark_done(x, run, s);
     return;
   }
   size_t d = step->device;
@@ -110,11 +129,13 @@ static void execute_step(edge_rt_executors *x, size_t s) {
   if (x->trace)
     fprintf(stderr, "edge: run partition %u on %s (%s%s)\n", step->partition,
             m->devices[d].name,
-            x->workers[d] ? "its own thread" : "the caller's thread",
+            x->workers[d] ? "its own thread"
+            : x->host     ? "the host's thread"
+                          : "the caller's thread",
             gpu                                      ? ", GPU code"
             : x->placements[d] == RUN_CPU_VERSION ? ", CPU version"
                                                      : "");
-  edge_rt_set_current_run_status(x->run_status);
+  edge_rt_set_current_run_status(run->run_status);
   if (gpu) {
     edge_rt_gpu_constants *previous =
         edge_rt_gpu_set_constants(x->gpu_constants);
@@ -123,47 +144,58 @@ static void execute_step(edge_rt_executors *x, size_t s) {
     const char *failure = edge_rt_gpu_take_error();
     if (failure) {
       pthread_mutex_lock(&x->run_lock);
-      if (!x->gpu_error[0])
-        snprintf(x->gpu_error, sizeof(x->gpu_error), "%s", failure);
+      if (!run->gpu_error[0])
+        snprintf(run->gpu_error, sizeof(run->gpu_error), "%s", failure);
       pthread_mutex_unlock(&x->run_lock);
     }
   } else {
     x->entry(partition, buffers);
   }
   if (x->profile)
-    edge_rt_profile_record(x->profile, s,
+    edge_rt_profile_record(x->profile, run->profile_run, s,
                            gpu ? "GPU code"
                            : x->placements[d] == RUN_CPU_VERSION
                                ? "CPU version"
                                : "CPU code",
                            start, edge_rt_profile_now());
-  mark_done(x, s);
+  mark_done(x, run, s);
 }
 
 static void *worker_main(void *argument) {
   worker *w = argument;
+  edge_rt_executors *x = w->executors;
+  size_t num_steps = x->metadata->num_steps;
+  edge_rt_set_current_thread_pool(w->pool);
   pthread_mutex_lock(&w->mutex);
   for (;;) {
     while (w->head == w->tail && !w->stopping)
       pthread_cond_wait(&w->changed, &w->mutex);
     if (w->head == w->tail)
       break;
-    size_t s = w->queue[w->head++];
+    size_t item = w->queue[w->head++ % w->capacity];
     pthread_mutex_unlock(&w->mutex);
-    execute_step(w->executors, s);
+    execute_step(x, item / num_steps, item % num_steps);
     pthread_mutex_lock(&w->mutex);
   }
   pthread_mutex_unlock(&w->mutex);
   return NULL;
 }
 
-static worker *start_worker(edge_rt_executors *x) {
+static void enqueue(worker *w, size_t item) {
+  pthread_mutex_lock(&w->mutex);
+  w->queue[w->tail++ % w->capacity] = item;
+  pthread_cond_broadcast(&w->changed);
+  pthread_mutex_unlock(&w->mutex);
+}
+
+static worker *start_worker(edge_rt_executors *x, edge_rt_thread_pool *pool) {
   worker *w = calloc(1, sizeof(worker));
   if (!w)
     return NULL;
   w->executors = x;
-  w->queue = calloc(x->metadata->num_steps ? x->metadata->num_steps : 1,
-                    sizeof(size_t));
+  w->pool = pool;
+  w->capacity = x->num_slots * (x->metadata->num_steps ? x->metadata->num_steps : 1);
+  w->queue = calloc(w->capacity, sizeof(size_t));
   if (!w->queue) {
     free(w);
     return NULL;
@@ -324,28 +356,35 @@ static atomic_int fallbacks_reported;
 edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
                                            edge_rt_entry entry,
                                            edge_rt_gpu_constants *gpu_constants,
+                                           edge_rt_thread_pool *host_pool,
                                            edge_rt_profile *profile,
-                                           char *error, size_t error_size) {
+                                           size_t num_slots, char *error,
+                                           size_t error_size) {
   edge_rt_executors *x = calloc(1, sizeof(edge_rt_executors));
   size_t count = metadata->num_devices ? metadata->num_devices : 1;
+  size_t steps = metadata->num_steps ? metadata->num_steps : 1;
+  bool allocated = false;
   if (x) {
     x->metadata = metadata;
+    x->num_slots = num_slots ? num_slots : 1;
     x->workers = calloc(count, sizeof(worker *));
     x->placements = calloc(count, sizeof(placement));
     x->gpu_code = calloc(count, sizeof(bool));
-    x->done = calloc(metadata->num_steps ? metadata->num_steps : 1,
-                     sizeof(bool));
+    x->slots = calloc(x->num_slots, sizeof(run_slot));
     pthread_mutex_init(&x->run_lock, NULL);
     pthread_cond_init(&x->step_done, NULL);
+    allocated = x->workers && x->placements && x->gpu_code && x->slots;
+    for (size_t i = 0; allocated && i < x->num_slots; ++i)
+      allocated = (x->slots[i].done = calloc(steps, sizeof(bool))) != NULL;
   }
-  if (!x || !x->workers || !x->placements || !x->gpu_code || !x->done ||
-      find_dependencies(x)) {
+  if (!allocated || find_dependencies(x)) {
     edge_rt_stop_executors(x);
     snprintf(error, error_size, "out of memory");
     return NULL;
   }
   x->entry = entry;
   x->gpu_constants = gpu_constants;
+  x->host_pool = host_pool;
   x->profile = profile;
   const char *trace = getenv("EDGE_TRACE");
   x->trace = trace && *trace && strcmp(trace, "0") != 0;
@@ -364,7 +403,7 @@ edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
     }
     if (d == 0)
       continue;
-    x->workers[d] = start_worker(x);
+    x->workers[d] = start_worker(x, NULL);
     if (!x->workers[d]) {
       edge_rt_stop_executors(x);
       snprintf(error, error_size, "cannot start a thread for device '%s'",
@@ -375,41 +414,49 @@ edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
   return x;
 }
 
-int edge_rt_run_steps(edge_rt_executors *x, void *const *const *step_buffers,
-                      char *error, size_t error_size) {
+int edge_rt_submit_run(edge_rt_executors *x, size_t slot,
+                       void *const *const *step_buffers,
+                       edge_rt_run_status *run_status, uint32_t profile_run,
+                       bool wait_on_caller, char *error, size_t error_size) {
   const edge_rt_metadata *m = x->metadata;
-  // Nothing runs between runs: the run's state is set without the lock.
-  x->step_buffers = step_buffers;
-  x->run_status = edge_rt_current_run_status();
-  x->gpu_error[0] = '\0';
-  memset(x->done, 0, m->num_steps * sizeof(bool));
-  x->remaining = m->num_steps;
-  for (size_t d = 0; d < m->num_devices; ++d) {
-    worker *w = x->workers[d];
-    if (w) {
-      pthread_mutex_lock(&w->mutex);
-      w->head = w->tail = 0;
-      pthread_mutex_unlock(&w->mutex);
+  if (!wait_on_caller && !x->host) {
+    x->host = start_worker(x, x->host_pool);
+    if (!x->host) {
+      snprintf(error, error_size, "cannot start a thread for the host");
+      return 1;
     }
   }
+  run_slot *run = &x->slots[slot];
+  pthread_mutex_lock(&x->run_lock);
+  run->step_buffers = step_buffers;
+  run->run_status = run_status;
+  run->profile_run = profile_run;
+  run->gpu_error[0] = '\0';
+  memset(run->done, 0, m->num_steps * sizeof(bool));
+  run->remaining = m->num_steps;
+  pthread_mutex_unlock(&x->run_lock);
 
   for (size_t s = 0; s < m->num_steps; ++s) {
     worker *w = x->workers[edge_rt_step_device(m, &m->steps[s])];
-    if (!w) {
-      execute_step(x, s);
-      continue;
-    }
-    pthread_mutex_lock(&w->mutex);
-    w->queue[w->tail++] = s;
-    pthread_cond_broadcast(&w->changed);
-    pthread_mutex_unlock(&w->mutex);
+    if (!w)
+      w = x->host;
+    if (w)
+      enqueue(w, slot * m->num_steps + s);
+    else
+      execute_step(x, slot, s);
   }
+  return 0;
+}
+
+int edge_rt_wait_run(edge_rt_executors *x, size_t slot, char *error,
+                     size_t error_size) {
+  run_slot *run = &x->slots[slot];
   pthread_mutex_lock(&x->run_lock);
-  while (x->remaining)
+  while (run->remaining)
     pthread_cond_wait(&x->step_done, &x->run_lock);
-  int failed = x->gpu_error[0] != '\0';
+  int failed = run->gpu_error[0] != '\0';
   if (failed)
-    snprintf(error, error_size, "%s", x->gpu_error);
+    snprintf(error, error_size, "%s", run->gpu_error);
   pthread_mutex_unlock(&x->run_lock);
   return failed;
 }
@@ -418,6 +465,8 @@ void edge_rt_stop_executors(edge_rt_executors *x) {
   if (!x)
     return;
   const edge_rt_metadata *m = x->metadata;
+  if (x->host)
+    stop_worker(x->host);
   if (x->workers)
     for (size_t d = 0; d < m->num_devices; ++d)
       if (x->workers[d])
@@ -425,12 +474,15 @@ void edge_rt_stop_executors(edge_rt_executors *x) {
   if (x->dependencies)
     for (size_t s = 0; s < m->num_steps; ++s)
       free(x->dependencies[s]);
+  if (x->slots)
+    for (size_t i = 0; i < x->num_slots; ++i)
+      free(x->slots[i].done);
+  free(x->slots);
   free(x->dependencies);
   free(x->num_dependencies);
   free(x->workers);
   free(x->placements);
   free(x->gpu_code);
-  free(x->done);
   pthread_mutex_destroy(&x->run_lock);
   pthread_cond_destroy(&x->step_done);
   free(x);

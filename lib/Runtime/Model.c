@@ -21,6 +21,8 @@
 #include "Visibility.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,17 +46,33 @@ enum { EDGE_ERROR_SIZE = 512 };
 /// Alignment of intermediate buffers: a cache line, and the widest vector.
 enum { EDGE_BUFFER_ALIGNMENT = 64 };
 
-struct edge_model {
-  edge_rt_metadata metadata;
-  /// Inputs then outputs, handed to edge_generated_entry; for a partitioned
-  /// model, every step's data pointers, one after another (`step_buffers`
-  /// points at each step's).
-  void **buffers;
+/// One run in flight (edge_model_run_async) and, for a partitioned model,
+/// the buffers it runs on: a run in flight keeps its own intermediates.
+typedef struct flight {
+  /// 0: the slot is free.
+  uint64_t ticket;
+  /// Submitted to the executors (a partitioned model) and not yet waited
+  /// for; otherwise the run is over and `status`/`gpu_error` say how.
+  bool submitted;
+  edge_rt_run_status status;
+  char gpu_error[EDGE_ERROR_SIZE];
+  /// A partitioned model's data pointers of every step, one after another
+  /// (`step_buffers` points at each step's), and its intermediate buffers
+  /// in one arena per device; NULL until the slot is first used.
+  void **pointers;
   void ***step_buffers;
-  /// A partitioned model's intermediate buffers (in one arena per device)
-  /// and the executors of its devices.
   void **intermediates;
   unsigned char **arenas;
+} flight;
+
+struct edge_model {
+  edge_rt_metadata metadata;
+  /// Inputs then outputs, handed to edge_generated_entry.
+  void **buffers;
+  /// The runs in flight, and the ticket of the next one.
+  flight flights[EDGE_MAX_RUNS_IN_FLIGHT];
+  uint64_t last_ticket;
+  /// A partitioned model's executors of its devices.
   edge_rt_executors *executors;
   /// The workers of the parallel loops (EDGE_NUM_THREADS - 1 threads);
   /// NULL with one thread.
@@ -93,17 +111,39 @@ static size_t align_up(size_t size) {
          EDGE_BUFFER_ALIGNMENT;
 }
 
-/// Allocates a partitioned model's intermediate buffers, one arena per
-/// device (each device's memory, once per instance), and starts the
-/// devices' executors. Sets create_error on failure.
-static edge_status start_partitions(edge_model *model) {
-  const edge_rt_metadata *m = &model->metadata;
+static void free_flight(const edge_rt_metadata *m, flight *f) {
+  if (f->arenas)
+    for (size_t d = 0; d < m->num_devices; ++d)
+      free(f->arenas[d]);
+  free(f->arenas);
+  free(f->intermediates);
+  free(f->pointers);
+  free(f->step_buffers);
+  f->arenas = NULL;
+  f->intermediates = NULL;
+  f->pointers = NULL;
+  f->step_buffers = NULL;
+}
+
+/// Allocates the buffers of a partitioned model's run slot `f` (once per
+/// slot): each step's pointer array and the intermediate buffers, one
+/// arena per device (each device's memory). Returns EDGE_OK or
+/// EDGE_ERROR_OUT_OF_MEMORY.
+static edge_status allocate_flight(const edge_rt_metadata *m, flight *f) {
+  if (f->step_buffers)
+    return EDGE_OK;
+  size_t count = 0;
+  for (size_t s = 0; s < m->num_steps; ++s)
+    count += edge_rt_step_num_refs(&m->steps[s]);
   size_t *arena_sizes = calloc(m->num_devices, sizeof(size_t));
-  model->arenas = calloc(m->num_devices, sizeof(unsigned char *));
-  model->intermediates = calloc(m->num_buffers ? m->num_buffers : 1,
-                                sizeof(void *));
+  f->pointers = calloc(count ? count : 1, sizeof(void *));
+  f->step_buffers = calloc(m->num_steps ? m->num_steps : 1, sizeof(void **));
+  f->arenas = calloc(m->num_devices, sizeof(unsigned char *));
+  f->intermediates = calloc(m->num_buffers ? m->num_buffers : 1,
+                            sizeof(void *));
   edge_status status = EDGE_OK;
-  if (!arena_sizes || !model->arenas || !model->intermediates)
+  if (!arena_sizes || !f->pointers || !f->step_buffers || !f->arenas ||
+      !f->intermediates)
     status = EDGE_ERROR_OUT_OF_MEMORY;
   for (size_t b = 0; status == EDGE_OK && b < m->num_buffers; ++b) {
     size_t *size = &arena_sizes[m->buffers[b].device];
@@ -115,33 +155,47 @@ static edge_status start_partitions(edge_model *model) {
   }
   for (size_t d = 0; status == EDGE_OK && d < m->num_devices; ++d)
     if (arena_sizes[d]) {
-      model->arenas[d] = aligned_alloc(EDGE_BUFFER_ALIGNMENT, arena_sizes[d]);
-      if (!model->arenas[d])
+      f->arenas[d] = aligned_alloc(EDGE_BUFFER_ALIGNMENT, arena_sizes[d]);
+      if (!f->arenas[d])
         status = EDGE_ERROR_OUT_OF_MEMORY;
       arena_sizes[d] = 0; // now the offset of the next buffer
     }
   for (size_t b = 0; status == EDGE_OK && b < m->num_buffers; ++b) {
     size_t device = m->buffers[b].device;
-    model->intermediates[b] = model->arenas[device] + arena_sizes[device];
+    f->intermediates[b] = f->arenas[device] + arena_sizes[device];
     arena_sizes[device] += align_up(m->buffers[b].num_bytes);
   }
   free(arena_sizes);
   if (status != EDGE_OK) {
-    snprintf(create_error, sizeof(create_error),
-             "out of memory for the model's intermediate buffers");
+    free_flight(m, f);
     return status;
   }
   // Intermediate buffers stay where they are: only the graph's inputs and
-  // outputs change from run to run (run_schedule).
-  for (size_t s = 0; s < m->num_steps; ++s)
+  // outputs change from run to run (submit_schedule).
+  void **next = f->pointers;
+  for (size_t s = 0; s < m->num_steps; ++s) {
+    f->step_buffers[s] = next;
+    next += edge_rt_step_num_refs(&m->steps[s]);
     for (size_t i = 0; i < edge_rt_step_num_refs(&m->steps[s]); ++i)
       if (m->steps[s].refs[i].kind == 'b')
-        model->step_buffers[s][i] =
-            model->intermediates[m->steps[s].refs[i].index];
+        f->step_buffers[s][i] = f->intermediates[m->steps[s].refs[i].index];
+  }
+  return EDGE_OK;
+}
+
+/// Starts a partitioned model: the buffers of its first run slot and the
+/// executors of its devices. Sets create_error on failure.
+static edge_status start_partitions(edge_model *model) {
+  const edge_rt_metadata *m = &model->metadata;
+  if (allocate_flight(m, &model->flights[0]) != EDGE_OK) {
+    snprintf(create_error, sizeof(create_error),
+             "out of memory for the model's intermediate buffers");
+    return EDGE_ERROR_OUT_OF_MEMORY;
+  }
   char error[EDGE_ERROR_SIZE];
-  model->executors =
-      edge_rt_start_executors(m, edge_generated_entry, model->gpu_constants,
-                              model->profile, error, sizeof(error));
+  model->executors = edge_rt_start_executors(
+      m, edge_generated_entry, model->gpu_constants, model->pool,
+      model->profile, EDGE_MAX_RUNS_IN_FLIGHT, error, sizeof(error));
   if (!model->executors) {
     snprintf(create_error, sizeof(create_error), "%s", error);
     return EDGE_ERROR_INTERNAL;
@@ -149,25 +203,28 @@ static edge_status start_partitions(edge_model *model) {
   return EDGE_OK;
 }
 
-/// Runs the host schedule of a partitioned model: each partition on its
-/// device's executor, each transfer as a copy between the devices'
-/// buffers. Returns nonzero with a GPU partition's error in `error`.
-static int run_schedule(edge_model *model, const void *const *inputs,
-                        void *const *outputs, char *error, size_t error_size) {
+/// Submits the host schedule of a partitioned model as run slot `f`: each
+/// partition on its device's executor, each transfer as a copy between the
+/// devices' buffers. Returns nonzero with a message in `f->gpu_error` when
+/// the run cannot start.
+static int submit_schedule(edge_model *model, flight *f,
+                           const void *const *inputs, void *const *outputs,
+                           uint32_t profile_run, bool wait_on_caller) {
   const edge_rt_metadata *m = &model->metadata;
   for (size_t s = 0; s < m->num_steps; ++s) {
     const edge_rt_step *step = &m->steps[s];
     for (size_t i = 0; i < edge_rt_step_num_refs(step); ++i) {
       edge_rt_ref ref = step->refs[i];
       if (ref.kind == 'i') // partitions only read their inputs
-        model->step_buffers[s][i] = (void *)(uintptr_t)inputs[ref.index];
+        f->step_buffers[s][i] = (void *)(uintptr_t)inputs[ref.index];
       else if (ref.kind == 'o')
-        model->step_buffers[s][i] = outputs[ref.index];
+        f->step_buffers[s][i] = outputs[ref.index];
     }
   }
-  return edge_rt_run_steps(model->executors,
-                           (void *const *const *)model->step_buffers, error,
-                           error_size);
+  return edge_rt_submit_run(
+      model->executors, (size_t)(f - model->flights),
+      (void *const *const *)f->step_buffers, &f->status, profile_run,
+      wait_on_caller, f->gpu_error, sizeof(f->gpu_error));
 }
 
 EDGE_API edge_status edge_model_create(edge_model **out) {
@@ -199,14 +256,8 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
   }
   const edge_rt_metadata *m = &model->metadata;
   size_t count = m->num_inputs + m->num_outputs;
-  for (size_t i = 0; i < m->num_steps; ++i) {
-    const edge_rt_step *step = &m->steps[i];
-    count += edge_rt_step_num_refs(step);
-  }
   model->buffers = calloc(count ? count : 1, sizeof(void *));
-  model->step_buffers =
-      calloc(m->num_steps ? m->num_steps : 1, sizeof(void **));
-  if (!model->buffers || !model->step_buffers) {
+  if (!model->buffers) {
     destroy_model(model);
     snprintf(create_error, sizeof(create_error), "out of memory");
     return EDGE_ERROR_OUT_OF_MEMORY;
@@ -218,12 +269,6 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     destroy_model(model);
     snprintf(create_error, sizeof(create_error), "%s", error);
     return threads == 0 ? EDGE_ERROR_INVALID_ARGUMENT : EDGE_ERROR_INTERNAL;
-  }
-  void **next = model->buffers + m->num_inputs + m->num_outputs;
-  for (size_t i = 0; i < m->num_steps; ++i) {
-    const edge_rt_step *step = &m->steps[i];
-    model->step_buffers[i] = next;
-    next += edge_rt_step_num_refs(step);
   }
   int gpu_code = edge_rt_gpu_model_target() != NULL;
   for (size_t d = 0; d < m->num_devices; ++d)
@@ -268,14 +313,10 @@ static void destroy_model(edge_model *model) {
   edge_rt_profile_finish(model->profile);
   edge_rt_gpu_constants_destroy(model->gpu_constants);
   edge_rt_destroy_thread_pool(model->pool);
-  if (model->arenas)
-    for (size_t d = 0; d < model->metadata.num_devices; ++d)
-      free(model->arenas[d]);
-  free(model->arenas);
-  free(model->intermediates);
+  for (size_t i = 0; i < EDGE_MAX_RUNS_IN_FLIGHT; ++i)
+    free_flight(&model->metadata, &model->flights[i]);
   edge_rt_free_metadata(&model->metadata);
   free(model->buffers);
-  free(model->step_buffers);
   free(model);
 }
 
@@ -302,98 +343,209 @@ EDGE_API const edge_tensor_info *edge_model_output(const edge_model *model,
 }
 
 /// Checks that every buffer of a non-empty tensor is given.
-static edge_status check_buffers(edge_model *model, const void *const *buffers,
+static edge_status check_buffers(edge_model *model, const char *function,
+                                 const void *const *buffers,
                                  const edge_tensor_info *tensors, size_t count,
                                  const char *kind) {
   if (count == 0)
     return EDGE_OK;
   if (!buffers)
     return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                     "edge_model_run: the %s array is NULL", kind);
+                     "%s: the %s array is NULL", function, kind);
   for (size_t i = 0; i < count; ++i)
     if (!buffers[i] && tensors[i].num_bytes != 0)
       return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                       "edge_model_run: %s %zu ('%s') is NULL", kind, i,
+                       "%s: %s %zu ('%s') is NULL", function, kind, i,
                        tensors[i].name);
+  return EDGE_OK;
+}
+
+/// Checks a run's buffers and the inputs bound at compile time.
+static edge_status check_run(edge_model *model, const char *function,
+                             const void *const *inputs, void *const *outputs) {
+  size_t num_inputs = model->metadata.num_inputs;
+  size_t num_outputs = model->metadata.num_outputs;
+  const edge_tensor_info *tensors = model->metadata.tensors;
+  edge_status status =
+      check_buffers(model, function, inputs, tensors, num_inputs, "input");
+  if (status == EDGE_OK)
+    status = check_buffers(model, function, (const void *const *)outputs,
+                           tensors + num_inputs, num_outputs, "output");
+  if (status != EDGE_OK || !model->metadata.bound_values)
+    return status;
+  for (size_t i = 0; i < num_inputs; ++i) {
+    const unsigned char *bound = model->metadata.bound_values[i];
+    if (bound && tensors[i].num_bytes != 0 &&
+        memcmp(inputs[i], bound, tensors[i].num_bytes) != 0)
+      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                       "%s: input %zu ('%s') differs from the value it was "
+                       "bound to at compile time (--bind-input); recompile "
+                       "the model to run it with other values",
+                       function, i, tensors[i].name);
+  }
+  return EDGE_OK;
+}
+
+/// A free run slot, or NULL (with the error set) when every slot holds a
+/// run that was not waited for.
+static flight *find_free_flight(edge_model *model, const char *function) {
+  for (size_t i = 0; i < EDGE_MAX_RUNS_IN_FLIGHT; ++i)
+    if (!model->flights[i].ticket)
+      return &model->flights[i];
+  set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+            "%s: %d runs are already in flight; wait for one "
+            "(edge_model_wait) before starting another",
+            function, EDGE_MAX_RUNS_IN_FLIGHT);
+  return NULL;
+}
+
+/// Runs an unpartitioned model on the caller's thread.
+static void run_whole_model(edge_model *model, flight *f,
+                            const void *const *inputs, void *const *outputs,
+                            uint32_t profile_run) {
+  size_t num_inputs = model->metadata.num_inputs;
+  // The generated code only reads the input buffers.
+  for (size_t i = 0; i < num_inputs; ++i)
+    model->buffers[i] = (void *)(uintptr_t)inputs[i];
+  for (size_t i = 0; i < model->metadata.num_outputs; ++i)
+    model->buffers[num_inputs + i] = outputs[i];
+  edge_rt_run_status *previous_status =
+      edge_rt_set_current_run_status(&f->status);
+  edge_rt_gpu_constants *previous_constants =
+      edge_rt_gpu_set_constants(model->gpu_constants);
+  int64_t start = model->profile ? edge_rt_profile_now() : 0;
+  edge_generated_entry(0, model->buffers);
+  if (model->profile)
+    edge_rt_profile_record(model->profile, profile_run, SIZE_MAX,
+                           model->gpu_constants ? "GPU code" : "CPU code",
+                           start, edge_rt_profile_now());
+  edge_rt_gpu_set_constants(previous_constants);
+  edge_rt_set_current_run_status(previous_status);
+  const char *failure = model->gpu_constants ? edge_rt_gpu_take_error() : NULL;
+  if (failure)
+    snprintf(f->gpu_error, sizeof(f->gpu_error), "%s", failure);
+}
+
+/// Starts a run in slot `f`: a partitioned model's steps go to its
+/// executors (the host's run in this call with `wait_on_caller`), an
+/// unpartitioned model runs in this call.
+static edge_status start_run(edge_model *model, flight *f,
+                             const char *function, const void *const *inputs,
+                             void *const *outputs, bool wait_on_caller) {
+  const edge_rt_metadata *m = &model->metadata;
+  memset(&f->status, 0, sizeof(f->status));
+  f->gpu_error[0] = '\0';
+  if (m->num_devices && allocate_flight(m, f) != EDGE_OK)
+    return set_error(model, EDGE_ERROR_OUT_OF_MEMORY,
+                     "%s: out of memory for another run's intermediate "
+                     "buffers",
+                     function);
+  // Parallel loops on this thread run on this instance's pool.
+  edge_rt_thread_pool *previous_pool =
+      edge_rt_set_current_thread_pool(model->pool);
+  uint32_t profile_run = edge_rt_profile_begin_run(model->profile);
+  edge_status status = EDGE_OK;
+  if (!m->num_devices) {
+    run_whole_model(model, f, inputs, outputs, profile_run);
+  } else if (submit_schedule(model, f, inputs, outputs, profile_run,
+                             wait_on_caller)) {
+    status = set_error(model, EDGE_ERROR_INTERNAL, "%s: %s", function,
+                       f->gpu_error);
+  } else {
+    f->submitted = true;
+  }
+  edge_rt_set_current_thread_pool(previous_pool);
+  if (status == EDGE_OK)
+    f->ticket = ++model->last_ticket;
+  return status;
+}
+
+/// Waits for the run in slot `f`, frees the slot and reports how the run
+/// went.
+static edge_status finish_run(edge_model *model, flight *f,
+                              const char *function) {
+  if (f->submitted)
+    edge_rt_wait_run(model->executors, (size_t)(f - model->flights),
+                     f->gpu_error, sizeof(f->gpu_error));
+  f->submitted = false;
+  f->ticket = 0;
+  edge_rt_run_status *run = &f->status;
+  if (atomic_load(&run->failed)) {
+    const edge_rt_metadata *m = &model->metadata;
+    const char *site = run->site >= 0 && (size_t)run->site < m->num_check_sites
+                           ? m->check_sites[run->site]
+                           : "an indexing op";
+    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                     "%s: %s: index %lld is out of range for a dimension of "
+                     "size %lld (valid: %lld to %lld); the outputs of this "
+                     "run are not valid",
+                     function, site, (long long)run->index,
+                     (long long)run->bound, -(long long)run->bound,
+                     (long long)run->bound - 1);
+  }
+  if (f->gpu_error[0])
+    return set_error(model, EDGE_ERROR_INTERNAL, "%s: the GPU failed: %s",
+                     function, f->gpu_error);
   return EDGE_OK;
 }
 
 EDGE_API edge_status edge_model_run(edge_model *model,
                                     const void *const *inputs,
                                     void *const *outputs) {
+  static const char function[] = "edge_model_run";
   if (!model)
     return EDGE_ERROR_INVALID_ARGUMENT;
   model->last_error[0] = '\0';
-  size_t num_inputs = model->metadata.num_inputs;
-  size_t num_outputs = model->metadata.num_outputs;
-  const edge_tensor_info *tensors = model->metadata.tensors;
-  edge_status status =
-      check_buffers(model, inputs, tensors, num_inputs, "input");
-  if (status == EDGE_OK)
-    status = check_buffers(model, (const void *const *)outputs,
-                           tensors + num_inputs, num_outputs, "output");
+  edge_status status = check_run(model, function, inputs, outputs);
   if (status != EDGE_OK)
     return status;
-  if (model->metadata.bound_values)
-    for (size_t i = 0; i < num_inputs; ++i) {
-      const unsigned char *bound = model->metadata.bound_values[i];
-      if (bound && tensors[i].num_bytes != 0 &&
-          memcmp(inputs[i], bound, tensors[i].num_bytes) != 0)
-        return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                         "edge_model_run: input %zu ('%s') differs from the "
-                         "value it was bound to at compile time "
-                         "(--bind-input); recompile the model to run it with "
-                         "other values",
-                         i, tensors[i].name);
-    }
+  flight *f = find_free_flight(model, function);
+  if (!f)
+    return EDGE_ERROR_INVALID_ARGUMENT;
+  status = start_run(model, f, function, inputs, outputs,
+                     /*wait_on_caller=*/true);
+  if (status != EDGE_OK)
+    return status;
+  return finish_run(model, f, function);
+}
 
-  // Parallel loops on this thread (the first device's partitions) run on
-  // this instance's pool; index errors of this run are reported to `run`.
-  edge_rt_thread_pool *previous_pool =
-      edge_rt_set_current_thread_pool(model->pool);
-  edge_rt_run_status run = {0};
-  edge_rt_run_status *previous_status = edge_rt_set_current_run_status(&run);
-  char gpu_error[EDGE_ERROR_SIZE] = "";
-  edge_rt_profile_begin_run(model->profile);
-  if (model->metadata.num_devices) {
-    run_schedule(model, inputs, outputs, gpu_error, sizeof(gpu_error));
-  } else {
-    // The generated code only reads the input buffers.
-    for (size_t i = 0; i < num_inputs; ++i)
-      model->buffers[i] = (void *)(uintptr_t)inputs[i];
-    for (size_t i = 0; i < num_outputs; ++i)
-      model->buffers[num_inputs + i] = outputs[i];
-    edge_rt_gpu_constants *previous_constants =
-        edge_rt_gpu_set_constants(model->gpu_constants);
-    int64_t start = model->profile ? edge_rt_profile_now() : 0;
-    edge_generated_entry(0, model->buffers);
-    if (model->profile)
-      edge_rt_profile_record(model->profile, SIZE_MAX,
-                             model->gpu_constants ? "GPU code" : "CPU code",
-                             start, edge_rt_profile_now());
-    edge_rt_gpu_set_constants(previous_constants);
-    const char *failure = model->gpu_constants ? edge_rt_gpu_take_error() : NULL;
-    if (failure)
-      snprintf(gpu_error, sizeof(gpu_error), "%s", failure);
-  }
-  edge_rt_set_current_thread_pool(previous_pool);
-  edge_rt_set_current_run_status(previous_status);
-  if (atomic_load(&run.failed)) {
-    const edge_rt_metadata *m = &model->metadata;
-    const char *site = run.site >= 0 && (size_t)run.site < m->num_check_sites
-                           ? m->check_sites[run.site]
-                           : "an indexing op";
+EDGE_API edge_status edge_model_run_async(edge_model *model,
+                                          const void *const *inputs,
+                                          void *const *outputs,
+                                          uint64_t *ticket) {
+  static const char function[] = "edge_model_run_async";
+  if (!model)
+    return EDGE_ERROR_INVALID_ARGUMENT;
+  model->last_error[0] = '\0';
+  if (!ticket)
     return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                     "edge_model_run: %s: index %lld is out of range for a "
-                     "dimension of size %lld (valid: %lld to %lld); the "
-                     "outputs of this run are not valid",
-                     site, (long long)run.index, (long long)run.bound,
-                     -(long long)run.bound, (long long)run.bound - 1);
-  }
-  if (gpu_error[0])
-    return set_error(model, EDGE_ERROR_INTERNAL,
-                     "edge_model_run: the GPU failed: %s", gpu_error);
-  return EDGE_OK;
+                     "%s: the ticket pointer is NULL", function);
+  *ticket = 0;
+  edge_status status = check_run(model, function, inputs, outputs);
+  if (status != EDGE_OK)
+    return status;
+  flight *f = find_free_flight(model, function);
+  if (!f)
+    return EDGE_ERROR_INVALID_ARGUMENT;
+  status = start_run(model, f, function, inputs, outputs,
+                     /*wait_on_caller=*/false);
+  if (status == EDGE_OK)
+    *ticket = f->ticket;
+  return status;
+}
+
+EDGE_API edge_status edge_model_wait(edge_model *model, uint64_t ticket) {
+  static const char function[] = "edge_model_wait";
+  if (!model)
+    return EDGE_ERROR_INVALID_ARGUMENT;
+  model->last_error[0] = '\0';
+  for (size_t i = 0; ticket && i < EDGE_MAX_RUNS_IN_FLIGHT; ++i)
+    if (model->flights[i].ticket == ticket)
+      return finish_run(model, &model->flights[i], function);
+  return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                   "%s: no run in flight has ticket %llu (each run is waited "
+                   "for once)",
+                   function, (unsigned long long)ticket);
 }
 
 EDGE_API size_t edge_model_workspace_bytes(const edge_model *model) {

@@ -24,6 +24,9 @@ struct LoadedModel::Api {
   const edge_tensor_info *(*output)(const edge_model *, size_t) = nullptr;
   edge_status (*run)(edge_model *, const void *const *,
                      void *const *) = nullptr;
+  edge_status (*runAsync)(edge_model *, const void *const *, void *const *,
+                          uint64_t *) = nullptr;
+  edge_status (*wait)(edge_model *, uint64_t) = nullptr;
   const char *(*lastError)(const edge_model *) = nullptr;
   size_t (*workspaceBytes)(const edge_model *) = nullptr;
 };
@@ -101,6 +104,10 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
     missing = "edge_model_output";
   else if (!resolve(closer.handle, "edge_model_run", api->run))
     missing = "edge_model_run";
+  else if (!resolve(closer.handle, "edge_model_run_async", api->runAsync))
+    missing = "edge_model_run_async";
+  else if (!resolve(closer.handle, "edge_model_wait", api->wait))
+    missing = "edge_model_wait";
   else if (!resolve(closer.handle, "edge_model_last_error", api->lastError))
     missing = "edge_model_last_error";
   else if (!resolve(closer.handle, "edge_model_workspace_bytes",
@@ -155,13 +162,25 @@ size_t LoadedModel::getWorkspaceBytes() const {
   return api->workspaceBytes(instance);
 }
 
-bool LoadedModel::run(const void *const *inputs, void *const *outputs,
-                      std::string &error) {
-  if (api->run(instance, inputs, outputs) == EDGE_OK)
-    return true;
+bool LoadedModel::fail(std::string &error) const {
   const char *reason = api->lastError(instance);
   error = reason && *reason ? reason : "the model failed to run";
   return false;
+}
+
+bool LoadedModel::run(const void *const *inputs, void *const *outputs,
+                      std::string &error) {
+  return api->run(instance, inputs, outputs) == EDGE_OK || fail(error);
+}
+
+bool LoadedModel::runAsync(const void *const *inputs, void *const *outputs,
+                           uint64_t &ticket, std::string &error) {
+  return api->runAsync(instance, inputs, outputs, &ticket) == EDGE_OK ||
+         fail(error);
+}
+
+bool LoadedModel::wait(uint64_t ticket, std::string &error) {
+  return api->wait(instance, ticket) == EDGE_OK || fail(error);
 }
 
 std::string edge::getDTypeName(int32_t dtype) {

@@ -57,16 +57,18 @@ edge_rt_profile *edge_rt_profile_start(const edge_rt_metadata *metadata) {
   return profile;
 }
 
-void edge_rt_profile_begin_run(edge_rt_profile *profile) {
+uint32_t edge_rt_profile_begin_run(edge_rt_profile *profile) {
   if (!profile)
-    return;
+    return 0;
   pthread_mutex_lock(&profile->lock);
-  ++profile->runs;
+  uint32_t run = ++profile->runs;
   pthread_mutex_unlock(&profile->lock);
+  return run;
 }
 
-void edge_rt_profile_record(edge_rt_profile *profile, size_t step,
-                            const char *how, int64_t start, int64_t end) {
+void edge_rt_profile_record(edge_rt_profile *profile, uint32_t run,
+                            size_t step, const char *how, int64_t start,
+                            int64_t end) {
   if (!profile)
     return;
   pthread_mutex_lock(&profile->lock);
@@ -81,7 +83,7 @@ void edge_rt_profile_record(edge_rt_profile *profile, size_t step,
   }
   if (profile->num_events < profile->capacity)
     profile->events[profile->num_events++] =
-        (event){step, profile->runs, how, start, end};
+        (event){step, run, how, start, end};
   else
     ++profile->dropped;
   pthread_mutex_unlock(&profile->lock);

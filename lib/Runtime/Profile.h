@@ -27,14 +27,16 @@ edge_rt_profile *edge_rt_profile_start(const edge_rt_metadata *metadata);
 /// Nanoseconds on the profile's clock.
 int64_t edge_rt_profile_now(void);
 
-/// Marks the start of a run (events after it belong to it).
-void edge_rt_profile_begin_run(edge_rt_profile *profile);
+/// Starts a run and returns its number, for the events of its steps (runs
+/// may overlap). Returns 0 for NULL.
+uint32_t edge_rt_profile_begin_run(edge_rt_profile *profile);
 
-/// Records step `step` of the current run (SIZE_MAX: the whole model of an
+/// Records step `step` of run `run` (SIZE_MAX: the whole model of an
 /// unpartitioned library) from `start` to `end`; `how` says what ran ("GPU
 /// code", "CPU version", ...). Thread-safe; NULL is ignored.
-void edge_rt_profile_record(edge_rt_profile *profile, size_t step,
-                            const char *how, int64_t start, int64_t end);
+void edge_rt_profile_record(edge_rt_profile *profile, uint32_t run,
+                            size_t step, const char *how, int64_t start,
+                            int64_t end);
 
 /// Writes the profile to its file and frees it (NULL is ignored). Returns
 /// 0, or nonzero with a message on stderr when the file cannot be written.

@@ -1,7 +1,8 @@
 //===- edge-run.cpp - Run a compiled edge model ---------------------------===//
 //
 // edge-run model.so|model.onnx [--input FILE | --input NAME=FILE]...
-//          [--output-dir DIR] [--bench N] [--threads N] [--profile FILE]
+//          [--output-dir DIR] [--bench N [--in-flight K]] [--threads N]
+//          [--profile FILE]
 //
 // Loads a model library (compiling a .onnx first), reads one tensor file per
 // graph input, runs once, prints each output and optionally writes them as
@@ -19,6 +20,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -35,6 +37,7 @@ struct Options {
   std::vector<std::string> inputs;
   std::string outputDir;
   long bench = 0;
+  long inFlight = 0;
   long threads = 0;
   std::string profile;
 };
@@ -60,6 +63,11 @@ options:
                       (ONNX TensorProto, in graph order)
   --bench N           after the first run, time N more runs and print
                       "bench: runs=N median_ms=X min_ms=Y"
+  --in-flight K       with --bench: also run the N runs as a stream with K
+                      runs in flight (edge_model_run_async; a model placed
+                      on several devices pipelines them), check that every
+                      run's outputs equal the first run's, and print
+                      "stream: runs=N in_flight=K runs_per_second=R"
   --threads N         run the model's parallel loops on N threads (sets
                       EDGE_NUM_THREADS=N for the runtime)
   --profile FILE      record each step's time in every run and write them
@@ -95,7 +103,8 @@ static bool parseOptions(int argc, char **argv, Options &options) {
         name = arg.substr(0, equals);
         value = arg.substr(equals + 1);
       } else if (arg == "--input" || arg == "--output-dir" ||
-                 arg == "--bench" || arg == "--threads" ||
+                 arg == "--bench" || arg == "--in-flight" ||
+                 arg == "--threads" ||
                  arg == "--profile") {
         if (i + 1 >= argc)
           throw UserError{arg + " expects a value"};
@@ -109,6 +118,8 @@ static bool parseOptions(int argc, char **argv, Options &options) {
         options.outputDir = value;
       else if (name == "--bench")
         options.bench = parseCount(name, value);
+      else if (name == "--in-flight")
+        options.inFlight = parseCount(name, value);
       else if (name == "--threads")
         options.threads = parseCount(name, value);
       else if (name == "--profile")
@@ -126,6 +137,13 @@ static bool parseOptions(int argc, char **argv, Options &options) {
   }
   if (options.model.empty())
     throw UserError{"no model given (see --help)"};
+  if (options.inFlight && !options.bench)
+    throw UserError{"--in-flight needs --bench N (the number of runs)"};
+  if (options.inFlight > EDGE_MAX_RUNS_IN_FLIGHT)
+    throw UserError{"--in-flight: at most " +
+                    std::to_string(EDGE_MAX_RUNS_IN_FLIGHT) +
+                    " runs can be in flight, got " +
+                    std::to_string(options.inFlight)};
   return true;
 }
 
@@ -226,6 +244,51 @@ static double runTimed(LoadedModel &model, const std::vector<const void *> &in,
   return std::chrono::duration<double, std::milli>(end - start).count();
 }
 
+/// Runs the model `runs` times with `inFlight` runs in flight, each into
+/// outputs of its own, checks every run's outputs against `expected` and
+/// returns the runs per second.
+static double runStream(LoadedModel &model, const std::vector<const void *> &in,
+                        const std::vector<AlignedBuffer> &expected, long runs,
+                        long inFlight) {
+  std::vector<std::vector<AlignedBuffer>> outputs(inFlight);
+  std::vector<std::vector<void *>> outputData(inFlight);
+  for (long slot = 0; slot < inFlight; ++slot)
+    for (size_t i = 0; i < model.getNumOutputs(); ++i) {
+      outputs[slot].emplace_back(model.getOutput(i).num_bytes);
+      outputData[slot].push_back(outputs[slot].back().data());
+    }
+  std::vector<uint64_t> tickets(inFlight, 0);
+  std::string error;
+  auto finish = [&](long run) {
+    long slot = run % inFlight;
+    if (!model.wait(tickets[slot], error))
+      throw UserError{"run " + std::to_string(run + 1) +
+                      " of the stream failed: " + error};
+    for (size_t i = 0; i < expected.size(); ++i)
+      if (std::memcmp(outputs[slot][i].data(), expected[i].data(),
+                      model.getOutput(i).num_bytes) != 0)
+        throw UserError{"run " + std::to_string(run + 1) +
+                        " of the stream gave other values for output '" +
+                        model.getOutput(i).name + "' than the first run"};
+  };
+  auto start = std::chrono::steady_clock::now();
+  for (long run = 0; run < runs; ++run) {
+    if (run >= inFlight)
+      finish(run - inFlight);
+    long slot = run % inFlight;
+    if (!model.runAsync(in.data(), outputData[slot].data(), tickets[slot],
+                        error))
+      throw UserError{"starting run " + std::to_string(run + 1) +
+                      " of the stream failed: " + error};
+  }
+  for (long run = std::max(0L, runs - inFlight); run < runs; ++run)
+    finish(run);
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  return runs / seconds;
+}
+
 static void writeOutputs(const LoadedModel &model,
                          const std::vector<AlignedBuffer> &outputs,
                          const std::string &dir) {
@@ -317,6 +380,11 @@ static int runTool(int argc, char **argv) {
     std::printf("bench: runs=%ld median_ms=%.6f min_ms=%.6f\n", options.bench,
                 median, times.front());
   }
+  if (options.inFlight > 0)
+    std::printf("stream: runs=%ld in_flight=%ld runs_per_second=%.3f\n",
+                options.bench, options.inFlight,
+                runStream(*model, inputData, outputs, options.bench,
+                          options.inFlight));
   return 0;
 }
 

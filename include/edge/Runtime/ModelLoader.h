@@ -46,8 +46,20 @@ public:
   /// false and sets `error` on failure.
   bool run(const void *const *inputs, void *const *outputs, std::string &error);
 
+  /// Starts a run and returns at once with its `ticket` (see
+  /// edge_model_run_async): the buffers must live until wait(ticket).
+  /// Returns false and sets `error` when the run cannot start.
+  bool runAsync(const void *const *inputs, void *const *outputs,
+                uint64_t &ticket, std::string &error);
+
+  /// Waits for the run `ticket` (see edge_model_wait). Returns false and
+  /// sets `error` when it failed.
+  bool wait(uint64_t ticket, std::string &error);
+
 private:
   struct Api;
+  /// Sets `error` to the instance's last error; returns false.
+  bool fail(std::string &error) const;
   LoadedModel(std::string path, void *handle, std::unique_ptr<Api> api,
               edge_model *instance);
 
