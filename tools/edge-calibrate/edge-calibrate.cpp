@@ -19,7 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "edge/Compiler/Compiler.h"
+#include "edge/Compiler/CompileAndLoad.h"
 #include "edge/Runtime/ModelLoader.h"
 
 #include "llvm/ADT/ScopeExit.h"
@@ -98,34 +98,12 @@ int fail(const llvm::Twine &message) {
 /// Compiles `probe` in `dir` and returns the median seconds of its runs.
 llvm::Expected<double> measure(const Probe &probe,
                                llvm::StringRef dir) {
-  SmallString<256> modelPath(dir), libraryPath(dir);
-  llvm::sys::path::append(modelPath, std::string(probe.name) + ".onnxtxt");
-  llvm::sys::path::append(libraryPath, std::string(probe.name) + ".so");
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream file(modelPath, ec);
-    if (ec)
-      return llvm::createStringError("cannot write " + modelPath.str() +
-                                     ": " + ec.message());
-    file << probe.onnxText << "\n";
-  }
-  CompileOptions options;
-  options.inputPath = modelPath.str().str();
-  options.outputPath = libraryPath.str().str();
+  llvm::Expected<std::unique_ptr<::edge::LoadedModel>> loaded =
+      compileAndLoad(probe.onnxText, ".onnxtxt", dir, probe.name);
+  if (!loaded)
+    return loaded.takeError();
+  std::unique_ptr<::edge::LoadedModel> model = std::move(*loaded);
   std::string error;
-  std::vector<CompileDiagnostic> diagnostics;
-  if (failed(compileModelCollectingDiagnostics(options, diagnostics, error))) {
-    for (const CompileDiagnostic &diagnostic : diagnostics)
-      if (error.empty() && diagnostic.severity == "error")
-        error = diagnostic.message;
-    return llvm::createStringError("compiling the " + std::string(probe.name) +
-                                   " probe failed" +
-                                   (error.empty() ? "" : ": " + error));
-  }
-  std::unique_ptr<::edge::LoadedModel> model =
-      ::edge::LoadedModel::load(libraryPath.str().str(), error);
-  if (!model)
-    return llvm::createStringError(error);
 
   std::vector<std::vector<char>> buffers;
   std::vector<const void *> inputs;
