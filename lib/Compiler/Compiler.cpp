@@ -3,6 +3,7 @@
 #include "edge/Compiler/Compiler.h"
 
 #include "Compilation.h"
+#include "ConstantEvaluation.h"
 #include "Outputs.h"
 
 #include "edge/Conversion/ImportONNX/ImportONNX.h"
@@ -159,6 +160,7 @@ OwningOpRef<ModuleOp> Compilation::loadModel() {
   for (const std::string &binding : options.boundInputs)
     if (failed(parseBindInputOption(binding, importOptions, error)))
       return nullptr;
+  importOptions.constantEvaluator = evaluateByCompiling;
   return importONNXFile(options.inputPath, &context, importOptions);
 }
 

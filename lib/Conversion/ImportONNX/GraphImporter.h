@@ -161,6 +161,12 @@ void registerSignalOps(OpRegistry &registry);
 void registerGridSampleOps(OpRegistry &registry);
 void registerLinearAlgebraOps(OpRegistry &registry);
 
+/// The ops `value` is computed from when they all derive from constants
+/// (no graph input, no op with regions, static shapes, at most a few
+/// hundred ops), each after its operands' producers; failure otherwise or
+/// when `value` already is a constant.
+FailureOr<SmallVector<Operation *>> getConstantSubgraph(Value value);
+
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {
 public:
@@ -185,6 +191,10 @@ public:
     sequences[name] = SmallVector<Value>(tensors);
   }
   const ImportOptions &getOptions() const { return options; }
+  /// The value of `value` when it is computed from constants only and the
+  /// options' evaluator computes it (ConstantSubgraphs.cpp); remembered, so
+  /// each value is evaluated at most once.
+  std::optional<DenseElementsAttr> evaluateConstant(Value value);
   /// The ONNX element type of a graph value, if known.
   std::optional<int32_t> getOnnxElementType(StringRef name) const {
     auto it = onnxElementTypes.find(name);
@@ -228,6 +238,8 @@ private:
   std::string modelName;
   const ImportOptions &options;
   llvm::StringMap<Value> values;
+  /// evaluateConstant's results (null: the value could not be evaluated).
+  llvm::DenseMap<Value, DenseElementsAttr> evaluatedConstants;
   /// Sequences, which exist only while importing: every sequence op has
   /// constant positions, so each becomes a list of tensor values.
   llvm::StringMap<SmallVector<Value>> sequences;

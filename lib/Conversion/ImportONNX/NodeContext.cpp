@@ -48,6 +48,9 @@ NodeContext::getConstantInput(unsigned index) const {
   DenseElementsAttr attr;
   if (value && matchPattern(value, m_Constant(&attr)))
     return attr;
+  // Computed from constants by ops without folders: evaluated as a whole.
+  if (value)
+    return importer.evaluateConstant(value);
   return std::nullopt;
 }
 

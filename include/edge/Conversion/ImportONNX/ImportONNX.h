@@ -13,6 +13,7 @@
 #ifndef EDGE_CONVERSION_IMPORTONNX_IMPORTONNX_H
 #define EDGE_CONVERSION_IMPORTONNX_IMPORTONNX_H
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LLVM.h"
@@ -20,6 +21,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -34,6 +36,11 @@ struct BoundInput {
   std::string serializedTensor;
   llvm::SmallVector<std::string> literals;
 };
+
+/// Computes `value`, whose ops depend on constants only: `subgraph` holds
+/// them, each after its operands' producers. Returns failure when it cannot.
+using ConstantEvaluator = std::function<llvm::FailureOr<DenseElementsAttr>(
+    llvm::ArrayRef<Operation *> subgraph, Value value)>;
 
 struct ImportOptions {
   /// Shapes that replace the declared shapes of graph inputs (for dynamic
@@ -54,6 +61,11 @@ struct ImportOptions {
   /// No tensor of the model, constant or computed, may be larger: the model
   /// is refused before anything of that size is allocated.
   int64_t maxTensorBytes = int64_t(1) << 36;
+  /// Computes the values a node needs as constants (a shape, axes, sizes)
+  /// whose subgraph has no folder, such as ConstantOfShape -> Equal ->
+  /// Where: edge-compile compiles and runs it. Without one, only ops with
+  /// folders fold and such nodes are refused.
+  ConstantEvaluator constantEvaluator;
 };
 
 /// Imports a model held in memory. `bufferName` names the source in
