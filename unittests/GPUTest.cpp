@@ -13,6 +13,10 @@
 
 #include "gtest/gtest.h"
 
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
 #include <cstdlib>
 #include <dlfcn.h>
 #include <string>
@@ -217,6 +221,36 @@ TEST(GPU, MixedLibraryRunsTheGPUPartitionWhileTheCPUWorks) {
   EXPECT_EQ(runMixed(*model, flags), kMixedOutput);
   EXPECT_EQ(flags[0], 1);
   EXPECT_EQ(fakeDriverCounter("fake_cuda_copies") - copies, 5);
+}
+
+// With EDGE_PROFILE, the GPU partition's kernels are recorded beside the
+// steps: trace events nested in the partition's slice, and a summary with
+// each kernel's launches and median.
+TEST(GPU, ProfileRecordsEachKernel) {
+  std::string path = testing::TempDir() + "/gpu-profile.json";
+  setenv("EDGE_PROFILE", path.c_str(), 1);
+  std::string error;
+  std::unique_ptr<LoadedModel> model =
+      loadWithDriver(EDGE_FAKE_MIXED_MODEL, EDGE_FAKE_CUDA_DRIVER, error);
+  unsetenv("EDGE_PROFILE");
+  ASSERT_TRUE(model) << error;
+  float flags[2] = {};
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(runMixed(*model, flags), kMixedOutput);
+  EXPECT_EQ(runMixed(*model, flags), kMixedOutput);
+  model.reset(); // writes the profile
+  std::string summary = testing::internal::GetCapturedStderr();
+  EXPECT_CONTAINS(summary, "edge: profile: kernel add_weights");
+  EXPECT_CONTAINS(summary, "(1.0 per run)");
+
+  std::ifstream file(path);
+  std::string json((std::istreambuf_iterator<char>(file)),
+                   std::istreambuf_iterator<char>());
+  EXPECT_CONTAINS(json, "{\"name\": \"add_weights\", \"cat\": \"kernel\", "
+                        "\"ph\": \"X\"");
+  EXPECT_CONTAINS(json, "\"kernels\": [\n    {\"name\": \"add_weights\", "
+                        "\"step\": \"partition 0\", \"launches\": 2,");
+  std::remove(path.c_str());
 }
 
 // Without a driver the same library runs the CPU version of its GPU

@@ -136,6 +136,7 @@ static void execute_step(edge_rt_executors *x, size_t slot, size_t s) {
             : x->placements[d] == RUN_CPU_VERSION ? ", CPU version"
                                                      : "");
   edge_rt_set_current_run_status(run->run_status);
+  edge_rt_profile_enter_step(x->profile, run->profile_run, s);
   if (gpu) {
     edge_rt_gpu_constants *previous =
         edge_rt_gpu_set_constants(x->gpu_constants);
@@ -151,6 +152,7 @@ static void execute_step(edge_rt_executors *x, size_t slot, size_t s) {
   } else {
     x->entry(partition, buffers);
   }
+  edge_rt_profile_enter_step(NULL, 0, 0);
   if (x->profile)
     edge_rt_profile_record(x->profile, run->profile_run, s,
                            gpu ? "GPU code"

@@ -18,6 +18,7 @@
 
 #include "GPU.h"
 #include "GPUBackend.h"
+#include "Profile.h"
 #include "Visibility.h"
 
 #include <pthread.h>
@@ -55,6 +56,12 @@ typedef struct gpu_state {
   } * blocks;
   size_t num_blocks;
   size_t capacity;
+  /// The name of each kernel function looked up, for profiles.
+  struct kernel_name {
+    void *function;
+    const char *name;
+  } * kernels;
+  size_t num_kernels, kernel_capacity;
 } gpu_state;
 
 static gpu_state states[2] = {
@@ -197,9 +204,10 @@ static void *module_load(gpu_state *g, void *data) {
   return NULL;
 }
 
-/// Frees the cached device buffers. The last module unloads when the
-/// library does, after its last instance: every block is free by then,
-/// including those whose free still waits for a stream to synchronize.
+/// Frees the cached device buffers and forgets the kernels' names. The
+/// last module unloads when the library does, after its last instance:
+/// every block is free by then, including those whose free still waits for
+/// a stream to synchronize.
 static void release_cached_blocks(gpu_state *g) {
   pthread_mutex_lock(&g->lock);
   for (size_t i = 0; i < g->num_blocks; ++i)
@@ -207,6 +215,9 @@ static void release_cached_blocks(gpu_state *g) {
   free(g->blocks);
   g->blocks = NULL;
   g->num_blocks = g->capacity = 0;
+  free(g->kernels);
+  g->kernels = NULL;
+  g->num_kernels = g->kernel_capacity = 0;
   pthread_mutex_unlock(&g->lock);
 }
 
@@ -226,9 +237,36 @@ static void *get_function(gpu_state *g, void *module, const char *name) {
   }
   char error[EDGE_GPU_ERROR_SIZE];
   void *function = NULL;
-  if (g->backend->get_function(module, name, &function, error, sizeof(error)))
+  if (g->backend->get_function(module, name, &function, error, sizeof(error))) {
     fail(error);
+    return NULL;
+  }
+  // `name` is a constant of the library, which outlives its instances'
+  // profiles; a name that cannot be kept only goes missing from profiles.
+  pthread_mutex_lock(&g->lock);
+  if (g->num_kernels == g->kernel_capacity) {
+    size_t capacity = g->kernel_capacity ? 2 * g->kernel_capacity : 16;
+    struct kernel_name *grown =
+        realloc(g->kernels, capacity * sizeof(*grown));
+    if (grown) {
+      g->kernels = grown;
+      g->kernel_capacity = capacity;
+    }
+  }
+  if (g->num_kernels < g->kernel_capacity)
+    g->kernels[g->num_kernels++] = (struct kernel_name){function, name};
+  pthread_mutex_unlock(&g->lock);
   return function;
+}
+
+static const char *kernel_name(gpu_state *g, void *function) {
+  const char *name = NULL;
+  pthread_mutex_lock(&g->lock);
+  for (size_t i = g->num_kernels; i-- > 0 && !name;)
+    if (g->kernels[i].function == function)
+      name = g->kernels[i].name;
+  pthread_mutex_unlock(&g->lock);
+  return name;
 }
 
 static void launch_kernel(gpu_state *g, void *function, intptr_t grid_x,
@@ -251,10 +289,22 @@ static void launch_kernel(gpu_state *g, void *function, intptr_t grid_x,
     }
     dims[i] = (unsigned)sizes[i];
   }
+  // A profiled step times each kernel to the end of its stream's work.
+  bool profiled = edge_rt_profile_in_step();
+  int64_t start = profiled ? edge_rt_profile_now() : 0;
   char error[EDGE_GPU_ERROR_SIZE];
   if (g->backend->launch(function, dims, dims + 3, (unsigned)shared_bytes,
-                          stream, params, error, sizeof(error)))
+                          stream, params, error, sizeof(error))) {
     fail(error);
+    return;
+  }
+  if (!profiled)
+    return;
+  if (g->backend->stream_synchronize(stream, error, sizeof(error)))
+    fail(error);
+  else
+    edge_rt_profile_record_kernel(kernel_name(g, function), start,
+                                  edge_rt_profile_now());
 }
 
 static void *stream_create(gpu_state *g) {

@@ -414,7 +414,9 @@ static void run_whole_model(edge_model *model, flight *f,
   edge_rt_gpu_constants *previous_constants =
       edge_rt_gpu_set_constants(model->gpu_constants);
   int64_t start = model->profile ? edge_rt_profile_now() : 0;
+  edge_rt_profile_enter_step(model->profile, profile_run, SIZE_MAX);
   edge_generated_entry(0, model->buffers);
+  edge_rt_profile_enter_step(NULL, 0, 0);
   if (model->profile)
     edge_rt_profile_record(model->profile, profile_run, SIZE_MAX,
                            model->gpu_constants ? "GPU code" : "CPU code",

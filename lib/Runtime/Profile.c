@@ -20,6 +20,8 @@ typedef struct event {
   size_t step;
   uint32_t run;
   const char *how;
+  /// The kernel's name for a kernel of the step; NULL for the step.
+  const char *kernel;
   int64_t start, end;
 } event;
 
@@ -66,11 +68,21 @@ uint32_t edge_rt_profile_begin_run(edge_rt_profile *profile) {
   return run;
 }
 
-void edge_rt_profile_record(edge_rt_profile *profile, uint32_t run,
-                            size_t step, const char *how, int64_t start,
-                            int64_t end) {
-  if (!profile)
-    return;
+/// The profiled step the calling thread runs (edge_rt_profile_enter_step).
+static _Thread_local edge_rt_profile *current_profile;
+static _Thread_local uint32_t current_run;
+static _Thread_local size_t current_step;
+
+void edge_rt_profile_enter_step(edge_rt_profile *profile, uint32_t run,
+                                size_t step) {
+  current_profile = profile;
+  current_run = run;
+  current_step = step;
+}
+
+int edge_rt_profile_in_step(void) { return current_profile != NULL; }
+
+static void record(edge_rt_profile *profile, event e) {
   pthread_mutex_lock(&profile->lock);
   if (profile->num_events == profile->capacity &&
       profile->capacity < EDGE_PROFILE_MAX_EVENTS) {
@@ -82,11 +94,24 @@ void edge_rt_profile_record(edge_rt_profile *profile, uint32_t run,
     }
   }
   if (profile->num_events < profile->capacity)
-    profile->events[profile->num_events++] =
-        (event){step, run, how, start, end};
+    profile->events[profile->num_events++] = e;
   else
     ++profile->dropped;
   pthread_mutex_unlock(&profile->lock);
+}
+
+void edge_rt_profile_record(edge_rt_profile *profile, uint32_t run,
+                            size_t step, const char *how, int64_t start,
+                            int64_t end) {
+  if (profile)
+    record(profile, (event){step, run, how, NULL, start, end});
+}
+
+void edge_rt_profile_record_kernel(const char *kernel, int64_t start,
+                                   int64_t end) {
+  if (current_profile)
+    record(current_profile, (event){current_step, current_run, "kernel",
+                                    kernel ? kernel : "kernel", start, end});
 }
 
 /// Writes `text` as a JSON string.
@@ -190,7 +215,8 @@ static void write_summary(FILE *file, const edge_rt_profile *profile) {
     // The whole model's events are slot 0.
     for (size_t e = 0; e < profile->num_events; ++e) {
       size_t step = profile->events[e].step;
-      ++offsets[(step < m->num_steps ? step : 0) + 1];
+      if (!profile->events[e].kernel)
+        ++offsets[(step < m->num_steps ? step : 0) + 1];
     }
     for (size_t slot = 0; slot < slots; ++slot)
       offsets[slot + 1] += offsets[slot];
@@ -198,6 +224,8 @@ static void write_summary(FILE *file, const edge_rt_profile *profile) {
     if (filled) {
       for (size_t e = 0; e < profile->num_events; ++e) {
         const event *ev = &profile->events[e];
+        if (ev->kernel)
+          continue;
         size_t slot = ev->step < m->num_steps ? ev->step : 0;
         durations[offsets[slot] + filled[slot]++] = ev->end - ev->start;
         how[slot] = ev->how;
@@ -218,6 +246,53 @@ static void write_summary(FILE *file, const edge_rt_profile *profile) {
   free(offsets);
   free(how);
   free(durations);
+}
+
+static int same_kernel(const event *a, const event *b) {
+  return a->step == b->step && strcmp(a->kernel, b->kernel) == 0;
+}
+
+/// Writes each kernel's median time per launch and launches per run,
+/// grouped by step and name (a model has few kernels: the grouping is a
+/// scan per kernel).
+static void write_kernel_summary(FILE *file, const edge_rt_profile *profile) {
+  const edge_rt_metadata *m = profile->metadata;
+  size_t count = profile->num_events;
+  int64_t *durations = malloc((count ? count : 1) * sizeof(int64_t));
+  char *seen = calloc(count ? count : 1, 1);
+  int first = 1;
+  for (size_t e = 0; durations && seen && e < count; ++e) {
+    const event *key = &profile->events[e];
+    if (!key->kernel || seen[e])
+      continue;
+    size_t launches = 0;
+    for (size_t other = e; other < count; ++other) {
+      const event *ev = &profile->events[other];
+      if (ev->kernel && !seen[other] && same_kernel(ev, key)) {
+        seen[other] = 1;
+        durations[launches++] = ev->end - ev->start;
+      }
+    }
+    qsort(durations, launches, sizeof(int64_t), compare_durations);
+    double median = launches % 2
+                        ? (double)durations[launches / 2]
+                        : 0.5 * ((double)durations[launches / 2 - 1] +
+                                 (double)durations[launches / 2]);
+    char step[96];
+    format_step_name(m, key->step, step, sizeof(step));
+    double per_run = profile->runs ? (double)launches / profile->runs : 0;
+    fprintf(file, "%s\n    {\"name\": ", first ? "" : ",");
+    write_string(file, key->kernel);
+    fprintf(file, ", \"step\": ");
+    write_string(file, step);
+    fprintf(file, ", \"launches\": %zu, \"median_us\": %.3f}", launches,
+            median / 1e3);
+    fprintf(stderr, "edge: profile: kernel %-24s in %-12s %10.3f ms  (%.1f per run)\n",
+            key->kernel, step, median / 1e6, per_run);
+    first = 0;
+  }
+  free(durations);
+  free(seen);
 }
 
 int edge_rt_profile_finish(edge_rt_profile *profile) {
@@ -247,6 +322,21 @@ int edge_rt_profile_finish(edge_rt_profile *profile) {
       const edge_rt_step *step = find_step(m, ev->step);
       char name[96];
       format_step_name(m, ev->step, name, sizeof(name));
+      if (ev->kernel) {
+        // Nested under its step's slice on the device's track.
+        fprintf(file, ",\n  {\"name\": ");
+        write_string(file, ev->kernel);
+        fprintf(file,
+                ", \"cat\": \"kernel\", \"ph\": \"X\", \"pid\": 1, "
+                "\"tid\": %zu, \"ts\": %.3f, \"dur\": %.3f, \"args\": "
+                "{\"run\": %u, \"step\": ",
+                step_device(m, ev->step),
+                (double)(ev->start - profile->origin) / 1e3,
+                (double)(ev->end - ev->start) / 1e3, ev->run);
+        write_string(file, name);
+        fprintf(file, "}}");
+        continue;
+      }
       fprintf(file, ",\n  {\"name\": ");
       write_string(file, name);
       fprintf(file,
@@ -269,6 +359,8 @@ int edge_rt_profile_finish(edge_rt_profile *profile) {
     fprintf(stderr, "edge: profile of %u runs (median per step) in %s\n",
             profile->runs, profile->path);
     write_summary(file, profile);
+    fprintf(file, "\n ], \"kernels\": [");
+    write_kernel_summary(file, profile);
     fprintf(file, "\n ]}\n}\n");
     if (fclose(file) != 0) {
       fprintf(stderr, "edge: cannot write the profile to %s\n",

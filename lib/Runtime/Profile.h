@@ -6,7 +6,8 @@
 |* it is destroyed: Chrome trace events (chrome://tracing, Perfetto) plus an  *|
 |* `edge` summary that puts each partition's median time beside the cost     *|
 |* model's estimate (the metadata's `estimate` lines), also printed on        *|
-|* stderr.                                                                    *|
+|* stderr. A GPU step's kernels are recorded too, each timed from its launch *|
+|* to the end of its stream's work (profiling synchronizes after each one).  *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -37,6 +38,20 @@ uint32_t edge_rt_profile_begin_run(edge_rt_profile *profile);
 void edge_rt_profile_record(edge_rt_profile *profile, uint32_t run,
                             size_t step, const char *how, int64_t start,
                             int64_t end);
+
+/// Says that the calling thread now runs step `step` of run `run` of
+/// `profile` (NULL: no profiled step), so that the kernels it launches are
+/// recorded with it.
+void edge_rt_profile_enter_step(edge_rt_profile *profile, uint32_t run,
+                                size_t step);
+
+/// Whether the calling thread runs a profiled step.
+int edge_rt_profile_in_step(void);
+
+/// Records kernel `kernel` (a name that lives as long as the profile) of
+/// the calling thread's step, from `start` to `end`.
+void edge_rt_profile_record_kernel(const char *kernel, int64_t start,
+                                   int64_t end);
 
 /// Writes the profile to its file and frees it (NULL is ignored). Returns
 /// 0, or nonzero with a message on stderr when the file cannot be written.
