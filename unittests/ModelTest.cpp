@@ -66,6 +66,18 @@ TEST(Model, Runs) {
   EXPECT_EQ(std::vector<float>(sum, sum + 6),
             (std::vector<float>{11, 22, 33, 44, 55, -54}));
   EXPECT_EQ(max, 55);
+
+  // A model on one device runs in edge_model_run_async itself.
+  max = 0;
+  uint64_t ticket = 0;
+  ASSERT_TRUE(model->runAsync(inputs, outputs, ticket, error)) << error;
+  EXPECT_NE(ticket, 0u);
+  EXPECT_EQ(max, 55);
+  ASSERT_TRUE(model->wait(ticket, error)) << error;
+  const void *missing[] = {a, nullptr};
+  EXPECT_FALSE(model->runAsync(missing, outputs, ticket, error));
+  EXPECT_EQ(error, "edge_model_run_async: input 1 ('b') is NULL");
+  EXPECT_EQ(ticket, 0u);
 }
 
 /// Runs the fake partitioned model on a = [1, 2, 3, 4] and returns its
@@ -221,27 +233,6 @@ TEST(PipelinedModel, RunsInFlightAreBoundedAndEachIsWaitedForOnce) {
   EXPECT_EQ(y[EDGE_MAX_RUNS_IN_FLIGHT], 11);
   // The instance is destroyed with three runs still in flight: it waits
   // for them.
-}
-
-TEST(Model, RunAsyncOnOneDeviceCompletesInTheCall) {
-  auto model = loadOrFail(EDGE_FAKE_MODEL);
-  ASSERT_TRUE(model);
-  float a[6] = {1, 2, 3, 4, 5, 6};
-  float b[6] = {10, 20, 30, 40, 50, -60};
-  float sum[6] = {};
-  float max = 0;
-  const void *inputs[] = {a, b};
-  void *outputs[] = {sum, &max};
-  uint64_t ticket = 0;
-  std::string error;
-  ASSERT_TRUE(model->runAsync(inputs, outputs, ticket, error)) << error;
-  EXPECT_NE(ticket, 0u);
-  EXPECT_EQ(max, 55);
-  ASSERT_TRUE(model->wait(ticket, error)) << error;
-  const void *missing[] = {a, nullptr};
-  EXPECT_FALSE(model->runAsync(missing, outputs, ticket, error));
-  EXPECT_EQ(error, "edge_model_run_async: input 1 ('b') is NULL");
-  EXPECT_EQ(ticket, 0u);
 }
 
 TEST(Model, InstancesAreIndependent) {

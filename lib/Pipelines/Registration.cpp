@@ -37,55 +37,40 @@ void registerValidatedPipeline(
       });
 }
 
-FailureOr<CPUTarget> resolveTarget(const EdgeCPUPipelineOptions &options,
-                                   ErrorHandler onError) {
-  llvm::Expected<CPUTarget> target =
-      resolveCPUTarget(options.cpu, options.features);
-  if (!target) {
-    (void)onError(llvm::toString(target.takeError()));
-    return failure();
-  }
-  return *target;
+/// Registers a CPU pipeline: edge -> linalg on tensors with the kernels
+/// tiled for the options' CPU, and/or linalg -> LLVM recording that CPU.
+void registerCPUPipeline(StringRef argument, StringRef description,
+                         bool edgeToLinalg, bool linalgToLLVM) {
+  registerValidatedPipeline<EdgeCPUPipelineOptions>(
+      argument, description,
+      [=](OpPassManager &pm, const EdgeCPUPipelineOptions &options,
+          ErrorHandler onError) -> LogicalResult {
+        llvm::Expected<CPUTarget> target =
+            resolveCPUTarget(options.cpu, options.features);
+        if (!target)
+          return onError(llvm::toString(target.takeError()));
+        if (edgeToLinalg)
+          buildEdgeToLinalgPipeline(pm, target->getKernelOptions());
+        if (linalgToLLVM)
+          buildLinalgToLLVMPipeline(pm, target->getRequirementRecord());
+        return success();
+      });
 }
 
 } // namespace
 
 void mlir::edge::registerEdgePipelines() {
-  registerValidatedPipeline<EdgeCPUPipelineOptions>(
-      "edge-to-linalg",
-      "Lower the edge dialect to linalg on tensors, with the kernels tiled "
-      "for a CPU",
-      [](OpPassManager &pm, const EdgeCPUPipelineOptions &options,
-         ErrorHandler onError) -> LogicalResult {
-        FailureOr<CPUTarget> target = resolveTarget(options, onError);
-        if (failed(target))
-          return failure();
-        buildEdgeToLinalgPipeline(pm, target->getKernelOptions());
-        return success();
-      });
-  registerValidatedPipeline<EdgeCPUPipelineOptions>(
-      "edge-linalg-to-llvm",
-      "Bufferize and lower linalg to the LLVM dialect with the runtime "
-      "entry, recording the CPU the code needs",
-      [](OpPassManager &pm, const EdgeCPUPipelineOptions &options,
-         ErrorHandler onError) -> LogicalResult {
-        FailureOr<CPUTarget> target = resolveTarget(options, onError);
-        if (failed(target))
-          return failure();
-        buildLinalgToLLVMPipeline(pm, target->getRequirementRecord());
-        return success();
-      });
-  registerValidatedPipeline<EdgeCPUPipelineOptions>(
-      "edge-cpu", "The whole CPU pipeline: edge to the LLVM dialect",
-      [](OpPassManager &pm, const EdgeCPUPipelineOptions &options,
-         ErrorHandler onError) -> LogicalResult {
-        FailureOr<CPUTarget> target = resolveTarget(options, onError);
-        if (failed(target))
-          return failure();
-        buildEdgeToLinalgPipeline(pm, target->getKernelOptions());
-        buildLinalgToLLVMPipeline(pm, target->getRequirementRecord());
-        return success();
-      });
+  registerCPUPipeline("edge-to-linalg",
+                      "Lower the edge dialect to linalg on tensors, with the "
+                      "kernels tiled for a CPU",
+                      /*edgeToLinalg=*/true, /*linalgToLLVM=*/false);
+  registerCPUPipeline("edge-linalg-to-llvm",
+                      "Bufferize and lower linalg to the LLVM dialect with the "
+                      "runtime entry, recording the CPU the code needs",
+                      /*edgeToLinalg=*/false, /*linalgToLLVM=*/true);
+  registerCPUPipeline("edge-cpu",
+                      "The whole CPU pipeline: edge to the LLVM dialect",
+                      /*edgeToLinalg=*/true, /*linalgToLLVM=*/true);
   registerValidatedPipeline<EdgeGPUPipelineOptions>(
       "edge-gpu",
       "The whole GPU pipeline: edge to host code in the LLVM dialect that "

@@ -428,13 +428,20 @@ static void run_whole_model(edge_model *model, flight *f,
     snprintf(f->gpu_error, sizeof(f->gpu_error), "%s", failure);
 }
 
-/// Starts a run in slot `f`: a partitioned model's steps go to its
-/// executors (the host's run in this call with `wait_on_caller`), an
-/// unpartitioned model runs in this call.
-static edge_status start_run(edge_model *model, flight *f,
-                             const char *function, const void *const *inputs,
-                             void *const *outputs, bool wait_on_caller) {
+/// Checks a run's arguments and starts it in a free slot, returned in
+/// `*started`: a partitioned model's steps go to its executors (the host's
+/// run in this call with `wait_on_caller`), an unpartitioned model runs in
+/// this call.
+static edge_status start_run(edge_model *model, const char *function,
+                             const void *const *inputs, void *const *outputs,
+                             bool wait_on_caller, flight **started) {
   const edge_rt_metadata *m = &model->metadata;
+  edge_status status = check_run(model, function, inputs, outputs);
+  if (status != EDGE_OK)
+    return status;
+  flight *f = find_free_flight(model, function);
+  if (!f)
+    return EDGE_ERROR_INVALID_ARGUMENT;
   memset(&f->status, 0, sizeof(f->status));
   f->gpu_error[0] = '\0';
   if (m->num_devices && allocate_flight(m, f) != EDGE_OK)
@@ -446,7 +453,6 @@ static edge_status start_run(edge_model *model, flight *f,
   edge_rt_thread_pool *previous_pool =
       edge_rt_set_current_thread_pool(model->pool);
   uint32_t profile_run = edge_rt_profile_begin_run(model->profile);
-  edge_status status = EDGE_OK;
   if (!m->num_devices) {
     run_whole_model(model, f, inputs, outputs, profile_run);
   } else if (submit_schedule(model, f, inputs, outputs, profile_run,
@@ -457,8 +463,10 @@ static edge_status start_run(edge_model *model, flight *f,
     f->submitted = true;
   }
   edge_rt_set_current_thread_pool(previous_pool);
-  if (status == EDGE_OK)
+  if (status == EDGE_OK) {
     f->ticket = ++model->last_ticket;
+    *started = f;
+  }
   return status;
 }
 
@@ -498,17 +506,10 @@ EDGE_API edge_status edge_model_run(edge_model *model,
   if (!model)
     return EDGE_ERROR_INVALID_ARGUMENT;
   model->last_error[0] = '\0';
-  edge_status status = check_run(model, function, inputs, outputs);
-  if (status != EDGE_OK)
-    return status;
-  flight *f = find_free_flight(model, function);
-  if (!f)
-    return EDGE_ERROR_INVALID_ARGUMENT;
-  status = start_run(model, f, function, inputs, outputs,
-                     /*wait_on_caller=*/true);
-  if (status != EDGE_OK)
-    return status;
-  return finish_run(model, f, function);
+  flight *f = NULL;
+  edge_status status = start_run(model, function, inputs, outputs,
+                                 /*wait_on_caller=*/true, &f);
+  return status == EDGE_OK ? finish_run(model, f, function) : status;
 }
 
 EDGE_API edge_status edge_model_run_async(edge_model *model,
@@ -523,14 +524,9 @@ EDGE_API edge_status edge_model_run_async(edge_model *model,
     return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
                      "%s: the ticket pointer is NULL", function);
   *ticket = 0;
-  edge_status status = check_run(model, function, inputs, outputs);
-  if (status != EDGE_OK)
-    return status;
-  flight *f = find_free_flight(model, function);
-  if (!f)
-    return EDGE_ERROR_INVALID_ARGUMENT;
-  status = start_run(model, f, function, inputs, outputs,
-                     /*wait_on_caller=*/false);
+  flight *f = NULL;
+  edge_status status = start_run(model, function, inputs, outputs,
+                                 /*wait_on_caller=*/false, &f);
   if (status == EDGE_OK)
     *ticket = f->ticket;
   return status;
