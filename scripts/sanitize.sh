@@ -49,6 +49,6 @@ else
   # Debian's libMLIR is not built with TSan, so its thread pool's locking is
   # invisible to it and every multi-threaded compile reports false races.
   run "$BUILD/bin/EdgeUnitTests" \
-    --gtest_filter='ThreadPool.*:PartitionedModel.*:Model.*:GPU.*:Concurrency.*'
+    --gtest_filter='ThreadPool.*:PartitionedModel.*:PipelinedModel.*:Model.*:GPU.*:Concurrency.*'
 fi
 exit $failed
