@@ -16,15 +16,21 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 
-#include "llvm/ADT/ScopeExit.h"
-#include "llvm/Support/Debug.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/raw_ostream.h"
+#include "mlir/IR/Remarks.h"
 
-#define DEBUG_TYPE "edge-constant-evaluation"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using namespace mlir::edge;
+
+/// edge-compile --remarks-filter=edge-constant-evaluation shows each
+/// evaluation at the node whose value it computed.
+static constexpr remark::RemarkOpts kEvaluationRemark =
+    remark::RemarkOpts::name("ConstantSubgraph")
+        .category("edge-constant-evaluation");
 
 /// The subgraph as the model function of a module of its own: no inputs,
 /// `value` its only output.
@@ -81,10 +87,10 @@ mlir::edge::evaluateByCompiling(ArrayRef<Operation *> subgraph, Value value) {
   llvm::Expected<std::unique_ptr<::edge::LoadedModel>> model = compileAndLoad(
       printSubgraph(subgraph, value), ".mlir", dir, "constant", options);
   if (!model) {
-    LLVM_DEBUG(llvm::dbgs() << "cannot evaluate " << subgraph.size()
-                            << " ops: " << llvm::toString(model.takeError())
-                            << "\n");
-    llvm::consumeError(model.takeError());
+    remark::missed(value.getLoc(), kEvaluationRemark)
+        << llvm::formatv("cannot evaluate {0} ops: {1}", subgraph.size(),
+                         llvm::toString(model.takeError()))
+               .str();
     return failure();
   }
   const edge_tensor_info &info = (*model)->getOutput(0);
@@ -92,14 +98,20 @@ mlir::edge::evaluateByCompiling(ArrayRef<Operation *> subgraph, Value value) {
   void *outputs[] = {data.data()};
   std::string error;
   if (!(*model)->run(nullptr, outputs, error)) {
-    LLVM_DEBUG(llvm::dbgs() << "evaluating " << subgraph.size()
-                            << " ops failed: " << error << "\n");
+    remark::missed(value.getLoc(), kEvaluationRemark)
+        << llvm::formatv("evaluating {0} ops failed: {1}", subgraph.size(),
+                         error)
+               .str();
     return failure();
   }
   DenseElementsAttr attr = toAttribute(type, data.data(), data.size());
   if (!attr)
     return failure();
-  LLVM_DEBUG(llvm::dbgs() << "evaluated " << subgraph.size()
-                          << " ops into " << type << "\n");
+  std::string typeText;
+  llvm::raw_string_ostream(typeText) << type;
+  remark::analysis(value.getLoc(), kEvaluationRemark)
+      << llvm::formatv("evaluated {0} ops into a constant {1}",
+                       subgraph.size(), typeText)
+             .str();
   return attr;
 }

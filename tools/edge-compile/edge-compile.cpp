@@ -128,7 +128,9 @@ llvm::cl::opt<std::string> remarksFilter(
         "Print the remarks of the categories this regex matches (whole "
         "names, e.g. edge-.*): "
         "edge-cpu-target (the target and its kernel shape), "
-        "edge-tile-and-vectorize (each kernel's register tile)"),
+        "edge-tile-and-vectorize (each kernel's register tile), "
+        "edge-constant-evaluation (constant subgraphs computed by compiling "
+        "them)"),
     llvm::cl::value_desc("REGEX"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<unsigned> optLevel("O", llvm::cl::desc("LLVM optimization level"),
                                  llvm::cl::init(3), llvm::cl::Prefix,
