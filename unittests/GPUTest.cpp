@@ -249,7 +249,8 @@ TEST(GPU, ProfileRecordsEachKernel) {
   EXPECT_CONTAINS(json, "{\"name\": \"add_weights\", \"cat\": \"kernel\", "
                         "\"ph\": \"X\"");
   EXPECT_CONTAINS(json, "\"kernels\": [\n    {\"name\": \"add_weights\", "
-                        "\"step\": \"partition 0\", \"launches\": 2,");
+                        "\"step\": \"partition 0\", \"how\": \"GPU kernel\", "
+                        "\"launches\": 2,");
   std::remove(path.c_str());
 }
 

@@ -20,8 +20,10 @@ typedef struct event {
   size_t step;
   uint32_t run;
   const char *how;
-  /// The kernel's name for a kernel of the step; NULL for the step.
+  /// For a kernel of the step: the GPU kernel's name, or "loop" with the
+  /// index of the step's CPU loop in `loop`; NULL for the step itself.
   const char *kernel;
+  int32_t loop;
   int64_t start, end;
 } event;
 
@@ -72,12 +74,15 @@ uint32_t edge_rt_profile_begin_run(edge_rt_profile *profile) {
 static _Thread_local edge_rt_profile *current_profile;
 static _Thread_local uint32_t current_run;
 static _Thread_local size_t current_step;
+/// The index of the step's next CPU loop.
+static _Thread_local int32_t current_loop;
 
 void edge_rt_profile_enter_step(edge_rt_profile *profile, uint32_t run,
                                 size_t step) {
   current_profile = profile;
   current_run = run;
   current_step = step;
+  current_loop = 0;
 }
 
 int edge_rt_profile_in_step(void) { return current_profile != NULL; }
@@ -104,14 +109,43 @@ void edge_rt_profile_record(edge_rt_profile *profile, uint32_t run,
                             size_t step, const char *how, int64_t start,
                             int64_t end) {
   if (profile)
-    record(profile, (event){step, run, how, NULL, start, end});
+    record(profile, (event){.step = step,
+                            .run = run,
+                            .how = how,
+                            .loop = -1,
+                            .start = start,
+                            .end = end});
 }
 
 void edge_rt_profile_record_kernel(const char *kernel, int64_t start,
                                    int64_t end) {
   if (current_profile)
-    record(current_profile, (event){current_step, current_run, "kernel",
-                                    kernel ? kernel : "kernel", start, end});
+    record(current_profile, (event){.step = current_step,
+                                    .run = current_run,
+                                    .how = "GPU kernel",
+                                    .kernel = kernel ? kernel : "kernel",
+                                    .loop = -1,
+                                    .start = start,
+                                    .end = end});
+}
+
+void edge_rt_profile_record_loop(int64_t start, int64_t end) {
+  if (current_profile)
+    record(current_profile, (event){.step = current_step,
+                                    .run = current_run,
+                                    .how = "CPU loop",
+                                    .kernel = "loop",
+                                    .loop = current_loop++,
+                                    .start = start,
+                                    .end = end});
+}
+
+/// "loop N" for a CPU loop, the GPU kernel's name otherwise.
+static void format_kernel_name(const event *e, char *name, size_t size) {
+  if (e->loop >= 0)
+    snprintf(name, size, "loop %d", (int)e->loop);
+  else
+    snprintf(name, size, "%s", e->kernel);
 }
 
 /// Writes `text` as a JSON string.
@@ -249,19 +283,38 @@ static void write_summary(FILE *file, const edge_rt_profile *profile) {
 }
 
 static int same_kernel(const event *a, const event *b) {
-  return a->step == b->step && strcmp(a->kernel, b->kernel) == 0;
+  return a->step == b->step && a->loop == b->loop &&
+         strcmp(a->kernel, b->kernel) == 0;
 }
 
-/// Writes each kernel's median time per launch and launches per run,
-/// grouped by step and name (a model has few kernels: the grouping is a
-/// scan per kernel).
+/// One kernel of the summary: its first event, launches and median.
+typedef struct kernel_entry {
+  size_t first;
+  size_t launches;
+  double median_ns;
+} kernel_entry;
+
+static int compare_total_time(const void *a, const void *b) {
+  const kernel_entry *x = a, *y = b;
+  double tx = x->median_ns * (double)x->launches;
+  double ty = y->median_ns * (double)y->launches;
+  return (tx < ty) - (tx > ty);
+}
+
+/// The kernels printed on stderr: those that take the most time.
+enum { EDGE_PROFILE_PRINTED_KERNELS = 10 };
+
+/// Writes each kernel's median time per launch and launches, grouped by
+/// step and kernel (a scan per kernel: a model has at most a few hundred),
+/// and prints the kernels that take the most time.
 static void write_kernel_summary(FILE *file, const edge_rt_profile *profile) {
   const edge_rt_metadata *m = profile->metadata;
   size_t count = profile->num_events;
   int64_t *durations = malloc((count ? count : 1) * sizeof(int64_t));
   char *seen = calloc(count ? count : 1, 1);
-  int first = 1;
-  for (size_t e = 0; durations && seen && e < count; ++e) {
+  kernel_entry *entries = malloc((count ? count : 1) * sizeof(kernel_entry));
+  size_t num_entries = 0;
+  for (size_t e = 0; durations && seen && entries && e < count; ++e) {
     const event *key = &profile->events[e];
     if (!key->kernel || seen[e])
       continue;
@@ -278,21 +331,43 @@ static void write_kernel_summary(FILE *file, const edge_rt_profile *profile) {
                         ? (double)durations[launches / 2]
                         : 0.5 * ((double)durations[launches / 2 - 1] +
                                  (double)durations[launches / 2]);
-    char step[96];
+    entries[num_entries++] = (kernel_entry){e, launches, median};
+    char name[64], step[96];
+    format_kernel_name(key, name, sizeof(name));
     format_step_name(m, key->step, step, sizeof(step));
-    double per_run = profile->runs ? (double)launches / profile->runs : 0;
-    fprintf(file, "%s\n    {\"name\": ", first ? "" : ",");
-    write_string(file, key->kernel);
+    fprintf(file, "%s\n    {\"name\": ", num_entries == 1 ? "" : ",");
+    write_string(file, name);
     fprintf(file, ", \"step\": ");
     write_string(file, step);
+    fprintf(file, ", \"how\": ");
+    write_string(file, key->how);
     fprintf(file, ", \"launches\": %zu, \"median_us\": %.3f}", launches,
             median / 1e3);
-    fprintf(stderr, "edge: profile: kernel %-24s in %-12s %10.3f ms  (%.1f per run)\n",
-            key->kernel, step, median / 1e6, per_run);
-    first = 0;
+  }
+  if (entries && num_entries) {
+    qsort(entries, num_entries, sizeof(kernel_entry), compare_total_time);
+    size_t printed = num_entries < EDGE_PROFILE_PRINTED_KERNELS
+                         ? num_entries
+                         : EDGE_PROFILE_PRINTED_KERNELS;
+    fprintf(stderr, "edge: profile: the %zu kernels that take the most time "
+                    "(of %zu):\n",
+            printed, num_entries);
+    for (size_t i = 0; i < printed; ++i) {
+      const event *key = &profile->events[entries[i].first];
+      char name[64], step[96];
+      format_kernel_name(key, name, sizeof(name));
+      format_step_name(m, key->step, step, sizeof(step));
+      double per_run =
+          profile->runs ? (double)entries[i].launches / profile->runs : 0;
+      fprintf(stderr,
+              "edge: profile: kernel %-24s in %-14s %-10s %10.3f ms  (%.1f "
+              "per run)\n",
+              name, step, key->how, entries[i].median_ns / 1e6, per_run);
+    }
   }
   free(durations);
   free(seen);
+  free(entries);
 }
 
 int edge_rt_profile_finish(edge_rt_profile *profile) {
@@ -324,8 +399,10 @@ int edge_rt_profile_finish(edge_rt_profile *profile) {
       format_step_name(m, ev->step, name, sizeof(name));
       if (ev->kernel) {
         // Nested under its step's slice on the device's track.
+        char kernel[64];
+        format_kernel_name(ev, kernel, sizeof(kernel));
         fprintf(file, ",\n  {\"name\": ");
-        write_string(file, ev->kernel);
+        write_string(file, kernel);
         fprintf(file,
                 ", \"cat\": \"kernel\", \"ph\": \"X\", \"pid\": 1, "
                 "\"tid\": %zu, \"ts\": %.3f, \"dur\": %.3f, \"args\": "

@@ -6,8 +6,9 @@
 |* it is destroyed: Chrome trace events (chrome://tracing, Perfetto) plus an  *|
 |* `edge` summary that puts each partition's median time beside the cost     *|
 |* model's estimate (the metadata's `estimate` lines), also printed on        *|
-|* stderr. A GPU step's kernels are recorded too, each timed from its launch *|
-|* to the end of its stream's work (profiling synchronizes after each one).  *|
+|* stderr. The kernels of a step are recorded too: a GPU kernel from its     *|
+|* launch to the end of its stream's work (profiling synchronizes after each *|
+|* one), a CPU loop (edge_parallel_for) from its start to its end.           *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -52,6 +53,11 @@ int edge_rt_profile_in_step(void);
 /// the calling thread's step, from `start` to `end`.
 void edge_rt_profile_record_kernel(const char *kernel, int64_t start,
                                    int64_t end);
+
+/// Records the calling thread's step's next CPU loop (the outermost
+/// parallel loops, numbered in the order the step runs them), from `start`
+/// to `end`.
+void edge_rt_profile_record_loop(int64_t start, int64_t end);
 
 /// Writes the profile to its file and frees it (NULL is ignored). Returns
 /// 0, or nonzero with a message on stderr when the file cannot be written.

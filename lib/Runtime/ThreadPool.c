@@ -15,6 +15,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "ThreadPool.h"
+#include "Profile.h"
 
 #include "RunStatus.h"
 
@@ -197,8 +198,8 @@ edge_rt_set_current_thread_pool(edge_rt_thread_pool *pool) {
   return previous;
 }
 
-EDGE_RT_HIDDEN void edge_parallel_for(edge_rt_loop_body body, void *ctx,
-                                      int64_t iterations, int64_t work) {
+static void run_loop(edge_rt_loop_body body, void *ctx, int64_t iterations,
+                     int64_t work) {
   edge_rt_thread_pool *pool = current_pool;
   if (!pool || pool->busy || iterations < 2 ||
       work < EDGE_RT_MIN_PARALLEL_WORK) {
@@ -231,6 +232,21 @@ EDGE_RT_HIDDEN void edge_parallel_for(edge_rt_loop_body body, void *ctx,
       sched_yield();
   }
   pool->busy = 0;
+}
+
+/// How deep in edge_parallel_for calls the calling thread is.
+static _Thread_local int loop_depth;
+
+EDGE_RT_HIDDEN void edge_parallel_for(edge_rt_loop_body body, void *ctx,
+                                      int64_t iterations, int64_t work) {
+  // A profiled step records each of its outermost loops.
+  int profiled = loop_depth == 0 && edge_rt_profile_in_step();
+  int64_t start = profiled ? edge_rt_profile_now() : 0;
+  ++loop_depth;
+  run_loop(body, ctx, iterations, work);
+  --loop_depth;
+  if (profiled)
+    edge_rt_profile_record_loop(start, edge_rt_profile_now());
 }
 
 EDGE_RT_HIDDEN unsigned edge_rt_threads_from_environment(char *error,
