@@ -17,14 +17,17 @@ TypeError for inputs of the wrong count, shape or dtype.
 
 import os
 
-from ._edge import ABI_VERSION, Error, Model, TensorInfo
+from ._edge import (ABI_VERSION, MAX_RUNS_IN_FLIGHT, Error, Model,
+                    PendingRun, TensorInfo)
 from ._compile import CompileError, compile, find_edge_compile
 
 __all__ = [
     "ABI_VERSION",
     "CompileError",
     "Error",
+    "MAX_RUNS_IN_FLIGHT",
     "Model",
+    "PendingRun",
     "TensorInfo",
     "compile",
     "find_edge_compile",

@@ -102,6 +102,65 @@ public:
 
   /// run(a, b, ...) in graph order, or run({"name": array, ...}).
   py::list run(const py::args &args) {
+    std::vector<py::array> inputArrays;
+    py::list results;
+    Buffers buffers = prepare(args, inputArrays, results);
+    std::string error;
+    bool ok;
+    {
+      py::gil_scoped_release release;
+      // One instance must not run on two threads at once.
+      std::lock_guard<std::mutex> lock(runMutex);
+      ok = model->run(buffers.inputs.data(), buffers.outputs.data(), error);
+    }
+    if (!ok)
+      throw EdgeError(error);
+    return results;
+  }
+
+  /// Starts a run (edge_model_run_async) with the arrays of `args`; the
+  /// caller keeps `inputArrays` and `results` alive until waitFor(ticket).
+  uint64_t start(const py::args &args, std::vector<py::array> &inputArrays,
+                 py::list &results) {
+    Buffers buffers = prepare(args, inputArrays, results);
+    std::string error;
+    uint64_t ticket = 0;
+    bool ok;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(runMutex);
+      ok = model->runAsync(buffers.inputs.data(), buffers.outputs.data(),
+                           ticket, error);
+    }
+    if (!ok)
+      throw EdgeError(error);
+    return ticket;
+  }
+
+  /// Waits for a run start() began; false with `error` when it failed.
+  bool waitFor(uint64_t ticket, std::string &error) {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(runMutex);
+    return model->wait(ticket, error);
+  }
+
+  std::string repr() const {
+    return "<edge.Model '" + getPath() + "' with " +
+           std::to_string(inputs.size()) + " input(s) and " +
+           std::to_string(outputs.size()) + " output(s)>";
+  }
+
+private:
+  /// The data pointers of one run.
+  struct Buffers {
+    std::vector<const void *> inputs;
+    std::vector<void *> outputs;
+  };
+
+  /// Converts the arguments of a run into `inputArrays` and allocates its
+  /// outputs into `results`.
+  Buffers prepare(const py::args &args, std::vector<py::array> &inputArrays,
+                  py::list &results) const {
     std::vector<py::object> values;
     if (args.size() == 1 && py::isinstance<py::dict>(args[0]))
       values = orderByName(args[0].cast<py::dict>());
@@ -112,41 +171,19 @@ public:
       throw py::value_error("the model has " + std::to_string(inputs.size()) +
                             " input(s) but " + std::to_string(values.size()) +
                             " were given");
-
-    std::vector<py::array> inputArrays;
-    std::vector<const void *> inputData;
+    Buffers buffers;
     for (size_t i = 0; i < inputs.size(); ++i) {
       inputArrays.push_back(convertInput(i, values[i]));
-      inputData.push_back(inputArrays.back().data());
+      buffers.inputs.push_back(inputArrays.back().data());
     }
-    py::list results;
-    std::vector<void *> outputData;
     for (const TensorInfo &info : outputs) {
       py::array array(info.dtype, info.shape);
-      outputData.push_back(array.mutable_data());
+      buffers.outputs.push_back(array.mutable_data());
       results.append(array);
     }
-
-    std::string error;
-    bool ok;
-    {
-      py::gil_scoped_release release;
-      // One instance must not run on two threads at once.
-      std::lock_guard<std::mutex> lock(runMutex);
-      ok = model->run(inputData.data(), outputData.data(), error);
-    }
-    if (!ok)
-      throw EdgeError(error);
-    return results;
+    return buffers;
   }
 
-  std::string repr() const {
-    return "<edge.Model '" + getPath() + "' with " +
-           std::to_string(inputs.size()) + " input(s) and " +
-           std::to_string(outputs.size()) + " output(s)>";
-  }
-
-private:
   std::vector<py::object> orderByName(const py::dict &named) const {
     std::vector<py::object> values;
     for (const TensorInfo &info : inputs) {
@@ -208,10 +245,50 @@ private:
 };
 } // namespace
 
+/// A run started by Model.run_async. It keeps the model and the run's
+/// arrays alive until the run is waited for (by wait(), or when it is
+/// collected).
+class PendingRun {
+public:
+  PendingRun(py::object owner, std::vector<py::array> inputArrays,
+             py::list results, uint64_t ticket)
+      : owner(std::move(owner)), inputArrays(std::move(inputArrays)),
+        results(std::move(results)), ticket(ticket) {}
+  PendingRun(const PendingRun &) = delete;
+  PendingRun &operator=(const PendingRun &) = delete;
+  ~PendingRun() {
+    if (!waited) {
+      std::string ignored;
+      owner.cast<Model &>().waitFor(ticket, ignored);
+    }
+  }
+
+  /// The outputs, once the run is done; raises edge.Error when it failed.
+  /// Waiting again gives the same outputs or raises the same error.
+  py::list wait() {
+    if (!waited) {
+      waited = true;
+      failed = !owner.cast<Model &>().waitFor(ticket, error);
+    }
+    if (failed)
+      throw EdgeError(error);
+    return results;
+  }
+
+private:
+  py::object owner;
+  std::vector<py::array> inputArrays;
+  py::list results;
+  uint64_t ticket;
+  bool waited = false, failed = false;
+  std::string error;
+};
+
 PYBIND11_MODULE(_edge, m) {
   m.doc() = "Loads and runs model libraries compiled by edge-compile.";
   py::register_exception<EdgeError>(m, "Error", PyExc_RuntimeError);
   m.attr("ABI_VERSION") = EDGE_ABI_VERSION;
+  m.attr("MAX_RUNS_IN_FLIGHT") = EDGE_MAX_RUNS_IN_FLIGHT;
 
   py::class_<TensorInfo>(m, "TensorInfo",
                          "A graph input or output: name, shape, dtype.")
@@ -237,5 +314,24 @@ PYBIND11_MODULE(_edge, m) {
       .def("run", &Model::run,
            "run(*arrays) or run({name: array}) -> list of numpy arrays, one "
            "per output in graph order")
+      .def(
+          "run_async",
+          [](py::object self, const py::args &args) {
+            std::vector<py::array> inputArrays;
+            py::list results;
+            uint64_t ticket =
+                self.cast<Model &>().start(args, inputArrays, results);
+            return std::make_unique<PendingRun>(
+                std::move(self), std::move(inputArrays), std::move(results),
+                ticket);
+          },
+          "run_async(*arrays) or run_async({name: array}) -> PendingRun: "
+          "starts a run and returns at once; PendingRun.wait() gives the "
+          "outputs. Up to MAX_RUNS_IN_FLIGHT runs may be in flight; a model "
+          "placed on several devices pipelines them")
       .def("__repr__", &Model::repr);
+  py::class_<PendingRun>(m, "PendingRun", "A run started by Model.run_async.")
+      .def("wait", &PendingRun::wait,
+           "wait() -> list of numpy arrays: the run's outputs once it is "
+           "done; raises edge.Error when it failed");
 }
