@@ -196,7 +196,8 @@ static worker *start_worker(edge_rt_executors *x, edge_rt_thread_pool *pool) {
     return NULL;
   w->executors = x;
   w->pool = pool;
-  w->capacity = x->num_slots * (x->metadata->num_steps ? x->metadata->num_steps : 1);
+  size_t steps = x->metadata->num_steps ? x->metadata->num_steps : 1;
+  w->capacity = x->num_slots * steps;
   w->queue = calloc(w->capacity, sizeof(size_t));
   if (!w->queue) {
     free(w);

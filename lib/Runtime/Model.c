@@ -57,11 +57,11 @@ typedef struct flight {
   edge_rt_run_status status;
   char gpu_error[EDGE_ERROR_SIZE];
   /// A partitioned model's data pointers of every step, one after another
-  /// (`step_buffers` points at each step's), and its intermediate buffers
-  /// in one arena per device; NULL until the slot is first used.
+  /// (`step_buffers` points at each step's), and the arenas of its
+  /// intermediate buffers, one per device; NULL until the slot is first
+  /// used.
   void **pointers;
   void ***step_buffers;
-  void **intermediates;
   unsigned char **arenas;
 } flight;
 
@@ -116,11 +116,9 @@ static void free_flight(const edge_rt_metadata *m, flight *f) {
     for (size_t d = 0; d < m->num_devices; ++d)
       free(f->arenas[d]);
   free(f->arenas);
-  free(f->intermediates);
   free(f->pointers);
   free(f->step_buffers);
   f->arenas = NULL;
-  f->intermediates = NULL;
   f->pointers = NULL;
   f->step_buffers = NULL;
 }
@@ -139,11 +137,12 @@ static edge_status allocate_flight(const edge_rt_metadata *m, flight *f) {
   f->pointers = calloc(count ? count : 1, sizeof(void *));
   f->step_buffers = calloc(m->num_steps ? m->num_steps : 1, sizeof(void **));
   f->arenas = calloc(m->num_devices, sizeof(unsigned char *));
-  f->intermediates = calloc(m->num_buffers ? m->num_buffers : 1,
-                            sizeof(void *));
+  // Where each intermediate buffer lies, while the steps' pointers are set.
+  void **intermediates =
+      calloc(m->num_buffers ? m->num_buffers : 1, sizeof(void *));
   edge_status status = EDGE_OK;
   if (!arena_sizes || !f->pointers || !f->step_buffers || !f->arenas ||
-      !f->intermediates)
+      !intermediates)
     status = EDGE_ERROR_OUT_OF_MEMORY;
   for (size_t b = 0; status == EDGE_OK && b < m->num_buffers; ++b) {
     size_t *size = &arena_sizes[m->buffers[b].device];
@@ -162,11 +161,12 @@ static edge_status allocate_flight(const edge_rt_metadata *m, flight *f) {
     }
   for (size_t b = 0; status == EDGE_OK && b < m->num_buffers; ++b) {
     size_t device = m->buffers[b].device;
-    f->intermediates[b] = f->arenas[device] + arena_sizes[device];
+    intermediates[b] = f->arenas[device] + arena_sizes[device];
     arena_sizes[device] += align_up(m->buffers[b].num_bytes);
   }
   free(arena_sizes);
   if (status != EDGE_OK) {
+    free(intermediates);
     free_flight(m, f);
     return status;
   }
@@ -178,8 +178,9 @@ static edge_status allocate_flight(const edge_rt_metadata *m, flight *f) {
     next += edge_rt_step_num_refs(&m->steps[s]);
     for (size_t i = 0; i < edge_rt_step_num_refs(&m->steps[s]); ++i)
       if (m->steps[s].refs[i].kind == 'b')
-        f->step_buffers[s][i] = f->intermediates[m->steps[s].refs[i].index];
+        f->step_buffers[s][i] = intermediates[m->steps[s].refs[i].index];
   }
+  free(intermediates);
   return EDGE_OK;
 }
 
