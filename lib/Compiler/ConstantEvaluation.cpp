@@ -50,7 +50,7 @@ static std::string printSubgraph(ArrayRef<Operation *> subgraph, Value value) {
   func::ReturnOp::create(builder, value.getLoc(), mapping.lookup(value));
   std::string text;
   llvm::raw_string_ostream os(text);
-  module->print(os, OpPrintingFlags().printGenericOpForm(false));
+  module->print(os);
   return text;
 }
 

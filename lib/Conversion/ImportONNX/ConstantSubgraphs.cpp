@@ -60,16 +60,13 @@ mlir::edge::onnx_import::getConstantSubgraph(Value value) {
       continue;
     }
     Value operand = op->getOperand(next++);
-    if (operand.getDefiningOp() &&
-        ordered.contains(operand.getDefiningOp()))
+    Operation *producer = operand.getDefiningOp();
+    if (producer && ordered.contains(producer))
       continue;
-    if (operand.getDefiningOp() && entered.contains(operand.getDefiningOp())) {
-      // Entered but not finished: a cycle, which SSA dominance rules out in
-      // a graph region, but never loop on malformed IR.
-      if (!ordered.contains(operand.getDefiningOp()))
-        return failure();
-      continue;
-    }
+    // Entered but not finished: a cycle, which dominance rules out, but
+    // never loop on malformed IR.
+    if (producer && entered.contains(producer))
+      return failure();
     if (failed(enter(operand)))
       return failure();
   }
