@@ -125,16 +125,16 @@ func.func @f(%m: tensor<2x3xf32>, %n: tensor<3x3xf32>) {
 
 // sigmoid_float_only
 func.func @f(%m: tensor<2x3xi32>) {
-  // expected-error @+1 {{'edge.sigmoid' op operand #0 must be statically shaped tensor of floating-point values, but got 'tensor<2x3xi32>'}}
+  // expected-error @+1 {{'edge.sigmoid' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<2x3xi32>'}}
   %0 = edge.sigmoid %m : tensor<2x3xi32>
   return
 }
 // -----
 
-// static_shapes
-func.func @f(%m: tensor<?x3xf32>) {
-  // expected-error @+1 {{'edge.relu' op operand #0 must be statically shaped tensor of floating-point or signless integer values, but got 'tensor<?x3xf32>'}}
-  %0 = edge.relu %m : tensor<?x3xf32>
+// ranked_tensors
+func.func @f(%m: tensor<*xf32>) {
+  // expected-error @+1 {{'edge.relu' op operand #0 must be ranked tensor of floating-point or signless integer values, but got 'tensor<*xf32>'}}
+  %0 = "edge.relu"(%m) : (tensor<*xf32>) -> tensor<*xf32>
   return
 }
 // -----

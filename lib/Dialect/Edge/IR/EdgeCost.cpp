@@ -13,12 +13,26 @@ using namespace mlir::edge;
 
 #include "edge/Dialect/Edge/IR/EdgeInterfaces.cpp.inc"
 
+/// A dynamic size counts as 1 in the estimates: the cost model compares
+/// devices for the same op, and a model with dynamic sizes runs on one.
+static int64_t nominal(int64_t size) {
+  return ShapedType::isDynamic(size) ? 1 : size;
+}
+
+static int64_t nominalNumElements(ShapedType type) {
+  int64_t count = 1;
+  for (int64_t size : type.getShape())
+    count *= nominal(size);
+  return count;
+}
+
 int64_t mlir::edge::getTensorBytes(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
-  if (!shaped || !shaped.hasStaticShape())
+  if (!shaped || !shaped.hasRank() ||
+      !shaped.getElementType().isIntOrIndexOrFloat())
     return 0;
   int64_t bits = shaped.getElementTypeBitWidth();
-  return shaped.getNumElements() * ((bits + 7) / 8);
+  return nominalNumElements(shaped) * ((bits + 7) / 8);
 }
 
 int64_t mlir::edge::detail::sumOperandAndResultBytes(Operation *op) {
@@ -31,12 +45,12 @@ int64_t mlir::edge::detail::sumOperandAndResultBytes(Operation *op) {
 }
 
 static int64_t numElements(Value value) {
-  return cast<ShapedType>(value.getType()).getNumElements();
+  return nominalNumElements(cast<ShapedType>(value.getType()));
 }
 
 int64_t MatMulOp::estimateFlops() {
   ArrayRef<int64_t> lhs = getLhs().getType().getShape();
-  return 2 * numElements(getResult()) * lhs.back();
+  return 2 * numElements(getResult()) * nominal(lhs.back());
 }
 
 int64_t EinsumOp::estimateFlops() {
@@ -51,7 +65,7 @@ int64_t EinsumOp::estimateFlops() {
 
 int64_t GemmOp::estimateFlops() {
   ArrayRef<int64_t> a = getA().getType().getShape();
-  int64_t k = getTransA() ? a[0] : a[1];
+  int64_t k = nominal(getTransA() ? a[0] : a[1]);
   int64_t epilogue = getC() ? 2 * numElements(getResult()) : 0;
   return 2 * numElements(getResult()) * k + epilogue;
 }

@@ -205,7 +205,7 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                              "batch_norm input must be [N, C, ...]");
   for (Value param : {adaptor.getScale(), adaptor.getBias(), adaptor.getMean(),
                       adaptor.getVariance()}) {
-    if (shapeOf(param).size() != 1 || shapeOf(param)[0] != input[1])
+    if (shapeOf(param).size() != 1 || sizesConflict(shapeOf(param)[0], input[1]))
       return emitOptionalError(location, "batch_norm parameters must be "
                                          "vectors of ",
                                input[1], " channels");
@@ -236,16 +236,38 @@ LogicalResult ReshapeOp::verify() {
   if (input.getElementType() != result.getElementType())
     return emitOpError("element type changes from ")
            << input.getElementType() << " to " << result.getElementType();
-  if (input.getNumElements() != result.getNumElements())
-    return emitOpError("element count changes from ")
-           << input.getNumElements() << " to " << result.getNumElements();
+  if (input.hasStaticShape() && result.hasStaticShape()) {
+    if (input.getNumElements() != result.getNumElements())
+      return emitOpError("element count changes from ")
+             << input.getNumElements() << " to " << result.getNumElements();
+    return success();
+  }
+  // With dynamic sizes the lowering derives each result size from the
+  // input's: at most one result dimension may be dynamic, or the dynamic
+  // dimensions must pass through unchanged (a squeeze or unsqueeze).
+  if (result.getNumDynamicDims() > 1 &&
+      !llvm::equal(llvm::make_filter_range(input.getShape(),
+                                           ShapedType::isDynamic),
+                   llvm::make_filter_range(result.getShape(),
+                                           ShapedType::isDynamic)))
+    return emitOpError("with dynamic sizes, at most one result dimension may "
+                       "be dynamic unless only size-1 dimensions change");
+  int64_t staticResultElements = getNumElements(result.getShape());
+  if (input.hasStaticShape() && staticResultElements != 0 &&
+      input.getNumElements() % staticResultElements != 0)
+    return emitOpError("element count ")
+           << input.getNumElements() << " is not a multiple of the result's "
+           << "static sizes";
   return success();
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  // With dynamic sizes too: each dynamic size is derived from the input's
+  // in order, so equal types mean equal shapes.
   if (getInput().getType() == getType())
     return getInput();
-  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (dense && getType().hasStaticShape())
     return dense.reshape(cast<ShapedType>(getType()));
   // reshape(reshape(x)) is one reshape.
   if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
@@ -278,7 +300,8 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   // Constant weights are transposed once, at compile time.
   auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   auto resultType = cast<ShapedType>(getType());
-  if (!input || resultType.getNumElements() > (1 << 22))
+  if (!input || !resultType.hasStaticShape() ||
+      resultType.getNumElements() > (1 << 22))
     return {};
   if (input.isSplat())
     return input.reshape(resultType);
@@ -457,11 +480,16 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     for (auto [dim, size] : llvm::enumerate(shape)) {
       if (static_cast<int64_t>(dim) == axis)
         continue;
-      if (size != result[dim])
+      if (sizesConflict(size, result[dim]))
         return emitOptionalError(location, "concat inputs differ in dimension ",
                                  dim, " (", result[dim], " vs ", size, ")");
+      if (ShapedType::isDynamic(result[dim]))
+        result[dim] = size;
     }
-    result[axis] += shape[axis];
+    result[axis] = ShapedType::isDynamic(result[axis]) ||
+                           ShapedType::isDynamic(shape[axis])
+                       ? ShapedType::kDynamic
+                       : result[axis] + shape[axis];
   }
   inferred.push_back(RankedTensorType::get(result, elementTypeOf(inputs[0])));
   return success();
@@ -472,7 +500,7 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
     return getInputs().front();
   // Constant inputs (shape vectors being assembled) concatenate now.
   auto resultType = cast<ShapedType>(getType());
-  if (resultType.getNumElements() > (1 << 16))
+  if (!resultType.hasStaticShape() || resultType.getNumElements() > (1 << 16))
     return {};
   SmallVector<SmallVector<Attribute>> inputs;
   for (Attribute operand : adaptor.getInputs()) {

@@ -58,7 +58,7 @@ static LogicalResult inferReduce(std::optional<Location> location,
     return inferReduce(location, adaptor, inferred);                           \
   }                                                                            \
   int64_t OpTy::estimateFlops() {                                              \
-    return cast<ShapedType>(getInput().getType()).getNumElements();            \
+    return getNumElements(shapeOf(getInput()));                                \
   }
 EDGE_REDUCE_INFER(ReduceSumOp)
 EDGE_REDUCE_INFER(ReduceMeanOp)

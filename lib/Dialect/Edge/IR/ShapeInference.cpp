@@ -2,6 +2,8 @@
 
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
 
+#include "mlir/IR/BuiltinTypeInterfaces.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -10,7 +12,9 @@ using namespace mlir::edge;
 
 static std::string formatShape(ArrayRef<int64_t> shape) {
   return "[" + llvm::join(llvm::map_range(shape, [](int64_t d) {
-                            return std::to_string(d);
+                            return ShapedType::isDynamic(d)
+                                       ? std::string("?")
+                                       : std::to_string(d);
                           }),
                           ", ") +
          "]";
@@ -25,8 +29,13 @@ static LogicalResult fail(ShapeErrorFn error, const Twine &message) {
 int64_t mlir::edge::getNumElements(ArrayRef<int64_t> shape) {
   int64_t count = 1;
   for (int64_t d : shape)
-    count *= d;
+    if (!ShapedType::isDynamic(d))
+      count *= d;
   return count;
+}
+
+bool mlir::edge::sizesConflict(int64_t a, int64_t b) {
+  return a != b && !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b);
 }
 
 FailureOr<Shape> mlir::edge::broadcastShapes(ArrayRef<int64_t> lhs,
@@ -37,10 +46,17 @@ FailureOr<Shape> mlir::edge::broadcastShapes(ArrayRef<int64_t> lhs,
   for (size_t i = 0; i < rank; ++i) {
     int64_t l = i < lhs.size() ? lhs[lhs.size() - 1 - i] : 1;
     int64_t r = i < rhs.size() ? rhs[rhs.size() - 1 - i] : 1;
-    if (l != r && l != 1 && r != 1)
+    if (sizesConflict(l, r) && l != 1 && r != 1)
       return fail(error, "shapes " + formatShape(lhs) + " and " +
                              formatShape(rhs) + " do not broadcast");
-    result[rank - 1 - i] = l == 1 ? r : l;
+    // A size 1 stretches; a dynamic size meeting a static one other than 1
+    // must be that size (or 1) at run time; two dynamic sizes are one.
+    if (l == 1)
+      result[rank - 1 - i] = r;
+    else if (r == 1 || ShapedType::isDynamic(r))
+      result[rank - 1 - i] = l;
+    else
+      result[rank - 1 - i] = r;
   }
   return result;
 }
@@ -55,7 +71,7 @@ FailureOr<Shape> mlir::edge::inferMatMulShape(ArrayRef<int64_t> lhs,
     a.insert(a.begin(), 1);
   if (b.size() == 1)
     b.push_back(1);
-  if (a.back() != b[b.size() - 2])
+  if (sizesConflict(a.back(), b[b.size() - 2]))
     return fail(error, "matmul contraction sizes differ: " + formatShape(lhs) +
                            " x " + formatShape(rhs));
   FailureOr<Shape> batch =
@@ -79,7 +95,7 @@ FailureOr<Shape> mlir::edge::inferGemmShape(ArrayRef<int64_t> a,
     return fail(error, "gemm operands A and B must be matrices");
   int64_t m = transA ? a[1] : a[0], ka = transA ? a[0] : a[1];
   int64_t kb = transB ? b[1] : b[0], n = transB ? b[0] : b[1];
-  if (ka != kb)
+  if (sizesConflict(ka, kb))
     return fail(error, "gemm contraction sizes differ: " + Twine(ka) +
                            " vs " + Twine(kb));
   Shape result{m, n};
@@ -87,7 +103,9 @@ FailureOr<Shape> mlir::edge::inferGemmShape(ArrayRef<int64_t> a,
     FailureOr<Shape> withC = broadcastShapes(result, *c, error);
     if (failed(withC))
       return failure();
-    if (*withC != result)
+    if (llvm::any_of(llvm::zip(*withC, result), [](auto sizes) {
+          return sizesConflict(std::get<0>(sizes), std::get<1>(sizes));
+        }))
       return fail(error, "gemm C " + formatShape(*c) +
                              " does not broadcast to " + formatShape(result));
   }
@@ -110,6 +128,10 @@ FailureOr<Shape> mlir::edge::inferWindowOutputSizes(ArrayRef<int64_t> spatial,
       return fail(error, "kernel sizes, strides and dilations must be positive");
     if (params.pads[i] < 0 || params.pads[i + k] < 0)
       return fail(error, "pads must be non-negative");
+    if (ShapedType::isDynamic(spatial[i])) {
+      result.push_back(ShapedType::kDynamic);
+      continue;
+    }
     int64_t padded = spatial[i] + params.pads[i] + params.pads[i + k];
     int64_t window = (params.kernel[i] - 1) * params.dilations[i] + 1;
     if (padded < window)
@@ -138,6 +160,8 @@ FailureOr<Shape> mlir::edge::inferConvShape(
   if (weight.size() != input.size())
     return fail(error, "conv weight rank " + Twine(weight.size()) +
                            " differs from input rank " + Twine(input.size()));
+  if (ShapedType::isDynamic(input[1]) || ShapedType::isDynamic(weight[0]))
+    return fail(error, "conv channels must be static");
   if (group < 1 || input[1] % group != 0 || weight[0] % group != 0)
     return fail(error, "group " + Twine(group) +
                            " must divide input and output channels");

@@ -1,7 +1,10 @@
 //===- EdgeOps.td - Operations of the edge dialect ---------*- tablegen -*-===//
 //
-// Conventions: operands and results are statically shaped tensors; every
-// ONNX attribute default is made explicit at import; spatial attributes
+// Conventions: operands and results are ranked tensors, statically shaped
+// except for the ops whose types are Edge_Dyn* (dynamic dimensions, `?`, are
+// sizes known only at run time; ops that see two of them on one dimension
+// take them to be equal, as ONNX's symbolic shapes do); every ONNX attribute
+// default is made explicit at import; spatial attributes
 // (strides, dilations, pads) have one entry per spatial dimension, pads in
 // ONNX order [x1_begin, x2_begin, ..., x1_end, x2_end].
 //
@@ -18,6 +21,13 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Edge_Tensor : StaticShapeTensorOf<[AnyType]>;
+// Ops whose shape inference and lowering handle dynamic (`?`) dimensions
+// take these; the others keep requiring static shapes, so that a dynamic
+// dimension reaching one is a verifier error, never wrong code.
+def Edge_DynTensor : RankedTensorOf<[AnyType]>;
+def Edge_DynFloatTensor : RankedTensorOf<[AnyFloat]>;
+def Edge_DynNumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+def Edge_DynBoolTensor : RankedTensorOf<[I1]>;
 def Edge_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
 def Edge_NumericTensor : StaticShapeTensorOf<[AnyFloat, AnySignlessInteger]>;
 
@@ -61,8 +71,8 @@ class Edge_BinaryElementwiseOp<string mnemonic, string formula,
     %r = edge.}] # mnemonic # [{ %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
     ```
   }];
-  let arguments = (ins Edge_NumericTensor:$lhs, Edge_NumericTensor:$rhs);
-  let results = (outs Edge_NumericTensor:$result);
+  let arguments = (ins Edge_DynNumericTensor:$lhs, Edge_DynNumericTensor:$rhs);
+  let results = (outs Edge_DynNumericTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -94,8 +104,8 @@ class Edge_CompareOp<string mnemonic, string formula, list<Trait> traits = []>
     %r = edge.}] # mnemonic # [{ %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
     ```
   }];
-  let arguments = (ins Edge_NumericTensor:$lhs, Edge_NumericTensor:$rhs);
-  let results = (outs StaticShapeTensorOf<[I1]>:$result);
+  let arguments = (ins Edge_DynNumericTensor:$lhs, Edge_DynNumericTensor:$rhs);
+  let results = (outs Edge_DynBoolTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -115,9 +125,9 @@ class Edge_LogicalOp<string mnemonic, string formula>
     %r = edge.}] # mnemonic # [{ %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
     ```
   }];
-  let arguments = (ins StaticShapeTensorOf<[I1]>:$lhs,
-                   StaticShapeTensorOf<[I1]>:$rhs);
-  let results = (outs StaticShapeTensorOf<[I1]>:$result);
+  let arguments = (ins Edge_DynBoolTensor:$lhs,
+                   Edge_DynBoolTensor:$rhs);
+  let results = (outs Edge_DynBoolTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
@@ -135,9 +145,9 @@ def Edge_SelectOp : Edge_Op<"select", [Pure, InferTypeOpAdaptor, Edge_Elementwis
     %r = edge.select %c, %a, %b : (tensor<2x1xi1>, tensor<3xf32>, tensor<f32>) -> tensor<2x3xf32>
     ```
   }];
-  let arguments = (ins StaticShapeTensorOf<[I1]>:$condition, Edge_Tensor:$lhs,
-                   Edge_Tensor:$rhs);
-  let results = (outs Edge_Tensor:$result);
+  let arguments = (ins Edge_DynBoolTensor:$condition, Edge_DynTensor:$lhs,
+                   Edge_DynTensor:$rhs);
+  let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = [{
     $condition `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
@@ -154,14 +164,14 @@ def Edge_CastOp : Edge_Op<"cast", [Pure, SameOperandsAndResultShape, Edge_Elemen
     %r = edge.cast %x : tensor<4xf32> to tensor<4xi64>
     ```
   }];
-  let arguments = (ins Edge_Tensor:$input);
-  let results = (outs Edge_Tensor:$result);
+  let arguments = (ins Edge_DynTensor:$input);
+  let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasFolder = 1;
 }
 
 class Edge_UnaryElementwiseOp<string mnemonic, string formula,
-                              Type operandType = Edge_FloatTensor,
+                              Type operandType = Edge_DynFloatTensor,
                               bit folds = 0>
     : Edge_Op<mnemonic, [Pure, SameOperandsAndResultType, Edge_Elementwise,
         DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
@@ -181,9 +191,9 @@ class Edge_UnaryElementwiseOp<string mnemonic, string formula,
   let hasFolder = folds;
 }
 
-def Edge_ReluOp : Edge_UnaryElementwiseOp<"relu", "max(x, 0)", Edge_NumericTensor, 1>;
-def Edge_NegOp : Edge_UnaryElementwiseOp<"neg", "-x", Edge_NumericTensor, 1>;
-def Edge_AbsOp : Edge_UnaryElementwiseOp<"abs", "|x|", Edge_NumericTensor, 1>;
+def Edge_ReluOp : Edge_UnaryElementwiseOp<"relu", "max(x, 0)", Edge_DynNumericTensor, 1>;
+def Edge_NegOp : Edge_UnaryElementwiseOp<"neg", "-x", Edge_DynNumericTensor, 1>;
+def Edge_AbsOp : Edge_UnaryElementwiseOp<"abs", "|x|", Edge_DynNumericTensor, 1>;
 def Edge_SigmoidOp : Edge_UnaryElementwiseOp<"sigmoid", "1 / (1 + exp(-x))">;
 def Edge_TanhOp : Edge_UnaryElementwiseOp<"tanh", "tanh(x)">;
 def Edge_ExpOp : Edge_UnaryElementwiseOp<"exp", "exp(x)">;
@@ -191,10 +201,10 @@ def Edge_LogOp : Edge_UnaryElementwiseOp<"log", "ln(x)">;
 def Edge_SqrtOp : Edge_UnaryElementwiseOp<"sqrt", "sqrt(x)">;
 def Edge_ErfOp : Edge_UnaryElementwiseOp<"erf", "erf(x)">;
 def Edge_ReciprocalOp : Edge_UnaryElementwiseOp<"reciprocal", "1 / x">;
-def Edge_FloorOp : Edge_UnaryElementwiseOp<"floor", "floor(x)", Edge_FloatTensor, 1>;
-def Edge_CeilOp : Edge_UnaryElementwiseOp<"ceil", "ceil(x)", Edge_FloatTensor, 1>;
-def Edge_RoundOp : Edge_UnaryElementwiseOp<"round", "x rounded to nearest, ties to even", Edge_FloatTensor, 1>;
-def Edge_SignOp : Edge_UnaryElementwiseOp<"sign", "-1, 0 or 1 by the sign of x", Edge_NumericTensor>;
+def Edge_FloorOp : Edge_UnaryElementwiseOp<"floor", "floor(x)", Edge_DynFloatTensor, 1>;
+def Edge_CeilOp : Edge_UnaryElementwiseOp<"ceil", "ceil(x)", Edge_DynFloatTensor, 1>;
+def Edge_RoundOp : Edge_UnaryElementwiseOp<"round", "x rounded to nearest, ties to even", Edge_DynFloatTensor, 1>;
+def Edge_SignOp : Edge_UnaryElementwiseOp<"sign", "-1, 0 or 1 by the sign of x", Edge_DynNumericTensor>;
 def Edge_SinOp : Edge_UnaryElementwiseOp<"sin", "sin(x)">;
 def Edge_CosOp : Edge_UnaryElementwiseOp<"cos", "cos(x)">;
 def Edge_TanOp : Edge_UnaryElementwiseOp<"tan", "tan(x)">;
@@ -209,13 +219,13 @@ def Edge_AtanhOp : Edge_UnaryElementwiseOp<"atanh", "atanh(x)">;
 def Edge_SoftplusOp : Edge_UnaryElementwiseOp<"softplus", "ln(1 + exp(x))">;
 def Edge_SoftsignOp : Edge_UnaryElementwiseOp<"softsign", "x / (1 + |x|)">;
 def Edge_HardSwishOp : Edge_UnaryElementwiseOp<"hard_swish", "x * max(0, min(1, x / 6 + 1 / 2))">;
-def Edge_NotOp : Edge_UnaryElementwiseOp<"not", "logical not x", StaticShapeTensorOf<[I1]>>;
+def Edge_NotOp : Edge_UnaryElementwiseOp<"not", "logical not x", Edge_DynBoolTensor>;
 
 /// Activations with ONNX's float parameters `alpha` (and `beta`).
 class Edge_ActivationOp<string mnemonic, string formula, string alphaDefault,
                         string betaDefault = "0.0">
     : Edge_UnaryElementwiseOp<mnemonic, formula> {
-  let arguments = (ins Edge_FloatTensor:$input,
+  let arguments = (ins Edge_DynFloatTensor:$input,
                    DefaultValuedAttr<F32Attr, alphaDefault>:$alpha,
                    DefaultValuedAttr<F32Attr, betaDefault>:$beta);
 }
@@ -243,10 +253,10 @@ def Edge_ClipOp : Edge_Op<"clip", [Pure, AttrSizedOperandSegments, Edge_Elementw
     %r = edge.clip %x min(%lo : tensor<f32>) max(%hi : tensor<f32>) : tensor<1x32xf32>
     ```
   }];
-  let arguments = (ins Edge_NumericTensor:$input,
-                   Optional<Edge_NumericTensor>:$min,
-                   Optional<Edge_NumericTensor>:$max);
-  let results = (outs Edge_NumericTensor:$result);
+  let arguments = (ins Edge_DynNumericTensor:$input,
+                   Optional<Edge_DynNumericTensor>:$min,
+                   Optional<Edge_DynNumericTensor>:$max);
+  let results = (outs Edge_DynNumericTensor:$result);
   let assemblyFormat = [{
     $input (`min` `(` $min^ `:` type($min) `)`)?
     (`max` `(` $max^ `:` type($max) `)`)? attr-dict `:` type($input)
@@ -301,9 +311,9 @@ def Edge_MatMulOp : Edge_Op<"matmul", [Pure, InferTypeOpAdaptor,
     %s = edge.matmul %q, %k {transpose_rhs} : (tensor<8x16xf32>, tensor<32x16xf32>) -> tensor<8x32xf32>
     ```
   }];
-  let arguments = (ins Edge_NumericTensor:$lhs, Edge_NumericTensor:$rhs,
+  let arguments = (ins Edge_DynNumericTensor:$lhs, Edge_DynNumericTensor:$rhs,
                    UnitAttr:$transpose_rhs);
-  let results = (outs Edge_NumericTensor:$result);
+  let results = (outs Edge_DynNumericTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
 }
@@ -321,13 +331,13 @@ def Edge_GemmOp : Edge_Op<"gemm", [Pure, InferTypeOpAdaptor,
        : (tensor<1x512xf32>, tensor<10x512xf32>, tensor<10xf32>) -> tensor<1x10xf32>
     ```
   }];
-  let arguments = (ins Edge_NumericTensor:$a, Edge_NumericTensor:$b,
-                   Optional<Edge_NumericTensor>:$c,
+  let arguments = (ins Edge_DynNumericTensor:$a, Edge_DynNumericTensor:$b,
+                   Optional<Edge_DynNumericTensor>:$c,
                    DefaultValuedAttr<F32Attr, "1.0">:$alpha,
                    DefaultValuedAttr<F32Attr, "1.0">:$beta,
                    DefaultValuedAttr<BoolAttr, "false">:$trans_a,
                    DefaultValuedAttr<BoolAttr, "false">:$trans_b);
-  let results = (outs Edge_NumericTensor:$result);
+  let results = (outs Edge_DynNumericTensor:$result);
   let assemblyFormat = [{
     $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -351,12 +361,12 @@ def Edge_ConvOp : Edge_Op<"conv", [Pure, InferTypeOpAdaptor,
        : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
     ```
   }];
-  let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$weight,
-                   Optional<Edge_FloatTensor>:$bias,
+  let arguments = (ins Edge_DynFloatTensor:$input, Edge_DynFloatTensor:$weight,
+                   Optional<Edge_DynFloatTensor>:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations,
                    ConfinedAttr<I64Attr, [IntPositive]>:$group);
-  let results = (outs Edge_FloatTensor:$result);
+  let results = (outs Edge_DynFloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -366,7 +376,7 @@ class Edge_PoolOp<string mnemonic, string kind> : Edge_Op<mnemonic,
     [Pure, InferTypeOpAdaptor,
      DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
   let summary = kind # " pooling over sliding windows";
-  let results = (outs Edge_FloatTensor:$result);
+  let results = (outs Edge_DynFloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
@@ -381,7 +391,7 @@ def Edge_MaxPoolOp : Edge_PoolOp<"max_pool", "max"> {
                            ceil_mode = false} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
     ```
   }];
-  let arguments = (ins Edge_FloatTensor:$input,
+  let arguments = (ins Edge_DynFloatTensor:$input,
                    DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
                    DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
                    BoolAttr:$ceil_mode);
@@ -399,7 +409,7 @@ def Edge_AveragePoolOp : Edge_PoolOp<"average_pool", "average"> {
                                count_include_pad = false} : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
     ```
   }];
-  let arguments = (ins Edge_FloatTensor:$input,
+  let arguments = (ins Edge_DynFloatTensor:$input,
                    DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
                    DenseI64ArrayAttr:$pads, BoolAttr:$ceil_mode,
                    BoolAttr:$count_include_pad);
@@ -414,7 +424,7 @@ def Edge_GlobalAveragePoolOp : Edge_PoolOp<"global_average_pool", "global averag
     %y = edge.global_average_pool %x : (tensor<1x4x7x7xf32>) -> tensor<1x4x1x1xf32>
     ```
   }];
-  let arguments = (ins Edge_FloatTensor:$input);
+  let arguments = (ins Edge_DynFloatTensor:$input);
 }
 
 def Edge_GlobalMaxPoolOp : Edge_PoolOp<"global_max_pool", "global max"> {
@@ -422,7 +432,7 @@ def Edge_GlobalMaxPoolOp : Edge_PoolOp<"global_max_pool", "global max"> {
     The maximum over all spatial dimensions of [N, C, D1, ..., Dk]; the
     result is [N, C, 1, ..., 1].
   }];
-  let arguments = (ins Edge_FloatTensor:$input);
+  let arguments = (ins Edge_DynFloatTensor:$input);
 }
 
 //===----------------------------------------------------------------------===//
@@ -443,10 +453,10 @@ def Edge_BatchNormOp : Edge_Op<"batch_norm", [Pure, InferTypeOpAdaptor,
       -> tensor<1x4x8x8xf32>
     ```
   }];
-  let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$scale,
-                   Edge_FloatTensor:$bias, Edge_FloatTensor:$mean,
-                   Edge_FloatTensor:$variance, F32Attr:$epsilon);
-  let results = (outs Edge_FloatTensor:$result);
+  let arguments = (ins Edge_DynFloatTensor:$input, Edge_DynFloatTensor:$scale,
+                   Edge_DynFloatTensor:$bias, Edge_DynFloatTensor:$mean,
+                   Edge_DynFloatTensor:$variance, F32Attr:$epsilon);
+  let results = (outs Edge_DynFloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:`
     functional-type(operands, results)
@@ -465,9 +475,9 @@ def Edge_SoftmaxOp : Edge_Op<"softmax", [Pure, SameOperandsAndResultType,
     %y = edge.softmax %x {axis = 1 : i64} : tensor<2x10xf32>
     ```
   }];
-  let arguments = (ins Edge_FloatTensor:$input,
+  let arguments = (ins Edge_DynFloatTensor:$input,
                    ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
-  let results = (outs Edge_FloatTensor:$result);
+  let results = (outs Edge_DynFloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
@@ -489,9 +499,9 @@ class Edge_ReduceOp<string mnemonic, string combine>
     %r = edge.}] # mnemonic # [{ %x {axes = array<i64: 1>, keep_dims = true} : (tensor<2x3xf32>) -> tensor<2x1xf32>
     ```
   }];
-  let arguments = (ins Edge_NumericTensor:$input, DenseI64ArrayAttr:$axes,
+  let arguments = (ins Edge_DynNumericTensor:$input, DenseI64ArrayAttr:$axes,
                    BoolAttr:$keep_dims);
-  let results = (outs Edge_NumericTensor:$result);
+  let results = (outs Edge_DynNumericTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -539,8 +549,8 @@ def Edge_ReshapeOp : Edge_Op<"reshape", [Pure,
     %y = edge.reshape %x : (tensor<2x3xf32>) -> tensor<6xf32>
     ```
   }];
-  let arguments = (ins Edge_Tensor:$input);
-  let results = (outs Edge_Tensor:$result);
+  let arguments = (ins Edge_DynTensor:$input);
+  let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -556,8 +566,8 @@ def Edge_TransposeOp : Edge_Op<"transpose", [Pure, InferTypeOpAdaptor,
     %y = edge.transpose %x {permutation = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
     ```
   }];
-  let arguments = (ins Edge_Tensor:$input, DenseI64ArrayAttr:$permutation);
-  let results = (outs Edge_Tensor:$result);
+  let arguments = (ins Edge_DynTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -728,9 +738,9 @@ def Edge_ConcatOp : Edge_Op<"concat", [Pure, InferTypeOpAdaptor,
     %y = edge.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
     ```
   }];
-  let arguments = (ins Variadic<Edge_Tensor>:$inputs,
+  let arguments = (ins Variadic<Edge_DynTensor>:$inputs,
                    ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
-  let results = (outs Edge_Tensor:$result);
+  let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -764,7 +774,7 @@ def Edge_FusionGroupOp : Edge_Op<"fusion_group", [SingleBlock,
     ```
   }];
   let arguments = (ins StrAttr:$kind);
-  let results = (outs Variadic<Edge_Tensor>:$results);
+  let results = (outs Variadic<Edge_DynTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$kind attr-dict-with-keyword $body (`:` type($results)^)?";
   let hasVerifier = 1;
@@ -777,7 +787,7 @@ def Edge_FusionGroupOp : Edge_Op<"fusion_group", [SingleBlock,
 def Edge_YieldOp : Edge_Op<"yield", [Pure, Terminator, ReturnLike,
     HasParent<"FusionGroupOp">]> {
   let summary = "results of a fusion group";
-  let arguments = (ins Variadic<Edge_Tensor>:$values);
+  let arguments = (ins Variadic<Edge_DynTensor>:$values);
   let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
 }
 

@@ -64,7 +64,13 @@ FailureOr<Shape> inferTransposeShape(ArrayRef<int64_t> input,
                                      ArrayRef<int64_t> perm, ShapeErrorFn error);
 
 /// Number of elements of a static shape.
+/// The product of the static sizes of `shape` (a dynamic size counts as 1).
 int64_t getNumElements(ArrayRef<int64_t> shape);
+
+/// Whether two sizes are known to differ: both static and unequal. A
+/// dynamic size may be any, and two dynamic sizes that meet on one
+/// dimension are taken to be the same run-time size.
+bool sizesConflict(int64_t a, int64_t b);
 
 } // namespace mlir::edge
 

@@ -1,0 +1,51 @@
+// RUN: edge-opt %s -split-input-file -verify-diagnostics
+
+// Ops whose lowering does not handle dynamic sizes yet keep static types.
+func.func @static_only(%x: tensor<?x4xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{'edge.gather' op operand #0 must be statically shaped tensor}}
+  %0 = edge.gather %x, %i {axis = 0 : i64} : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_conflict(%a: tensor<?x3xf32>, %b: tensor<?x4xf32>) {
+  // expected-error @+2 {{shapes [?, 3] and [?, 4] do not broadcast}}
+  // expected-error @+1 {{'edge.add' op failed to infer returned types}}
+  %0 = edge.add %a, %b : (tensor<?x3xf32>, tensor<?x4xf32>) -> tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_conflict(%a: tensor<?x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+2 {{matmul contraction sizes differ: [?, 3] x [4, 5]}}
+  // expected-error @+1 {{'edge.matmul' op failed to infer returned types}}
+  %0 = edge.matmul %a, %b : (tensor<?x3xf32>, tensor<4x5xf32>) -> tensor<?x5xf32>
+  return
+}
+
+// -----
+
+func.func @conv_dynamic_channels(%x: tensor<1x?x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{conv channels must be static}}
+  // expected-error @+1 {{'edge.conv' op failed to infer returned types}}
+  %0 = edge.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x?x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_two_new_dynamic(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{at most one result dimension may be dynamic}}
+  %0 = edge.reshape %x : (tensor<?x8xf32>) -> tensor<?x2x?xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_not_a_multiple(%x: tensor<6x4xf32>) {
+  // expected-error @+1 {{element count 24 is not a multiple of the result's static sizes}}
+  %0 = edge.reshape %x : (tensor<6x4xf32>) -> tensor<?x5xf32>
+  return
+}
