@@ -157,6 +157,9 @@ OwningOpRef<ModuleOp> Compilation::loadModel() {
   for (const std::string &shape : options.inputShapes)
     if (failed(parseInputShapeOption(shape, importOptions, error)))
       return nullptr;
+  for (const std::string &dim : options.dims)
+    if (failed(parseDimOption(dim, importOptions, error)))
+      return nullptr;
   for (const std::string &binding : options.boundInputs)
     if (failed(parseBindInputOption(binding, importOptions, error)))
       return nullptr;

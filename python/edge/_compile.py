@@ -69,6 +69,7 @@ def _command_line(options):
     if options["cpu"]:
         args.append(f"--mcpu={options['cpu']}")
     args += [f"--input-shape={s}" for s in options["input_shapes"]]
+    args += [f"--dim={d}" for d in options["dims"]]
     args += [f"--bind-input={b}" for b in options["bound_inputs"]]
     args += [f"--pin={p}" for p in options["pins"]]
     args.append(f"--objective={options['objective']}")
@@ -110,7 +111,7 @@ def _run_in_process(input_path, output_path, options):
 
 
 def compile(model, output_path=None, target="cpu", extra_args=(), *,
-            devices="host", mcpu="", input_shapes=(), bind_inputs=(),
+            devices="host", mcpu="", input_shapes=(), dims=(), bind_inputs=(),
             pins=(), objective="latency", report="", emit="so",
             device_code_dir="", opt_level=3, use_executable=False):
     """Compiles an ONNX model into a model library at `output_path`.
@@ -121,6 +122,8 @@ def compile(model, output_path=None, target="cpu", extra_args=(), *,
     edge-compile's options: `target` (cpu, cpu:CPU, nvidia:sm_90,
     amd:gfx942), `devices` (presets or a description file), `mcpu`,
     `input_shapes` and `bind_inputs` ("NAME:1x3x224x224", "NAME=FILE.pb"),
+    `dims` ("batch<=8" keeps a named dimension dynamic up to 8, "batch=1"
+    fixes it),
     `pins` ("NODE=DEVICE"), `objective` ("latency" or "throughput"),
     `report` (a JSON path), `emit` (a stage to stop
     at), `device_code_dir` and `opt_level`. The compiler runs in-process;
@@ -130,7 +133,7 @@ def compile(model, output_path=None, target="cpu", extra_args=(), *,
     CompileError with the diagnostics when the model does not compile.
     """
     options = {"target": target, "cpu": mcpu,
-               "input_shapes": list(input_shapes),
+               "input_shapes": list(input_shapes), "dims": list(dims),
                "bound_inputs": list(bind_inputs), "devices": devices,
                "pins": list(pins), "objective": objective,
                "report": os.fspath(report),

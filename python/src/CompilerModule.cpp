@@ -61,6 +61,7 @@ PYBIND11_MODULE(_compiler, m) {
       [](const std::string &input, const std::string &output,
          const std::string &target, const std::string &cpu,
          const std::string &emit, const std::vector<std::string> &inputShapes,
+         const std::vector<std::string> &dims,
          const std::vector<std::string> &boundInputs,
          const std::string &devices, const std::vector<std::string> &pins,
          const std::string &objective, const std::string &report,
@@ -72,6 +73,7 @@ PYBIND11_MODULE(_compiler, m) {
         options.cpu = cpu;
         options.emit = parseEmit(emit);
         options.inputShapes = inputShapes;
+        options.dims = dims;
         options.boundInputs = boundInputs;
         options.devices = devices;
         options.pins = pins;
@@ -107,6 +109,7 @@ PYBIND11_MODULE(_compiler, m) {
       py::arg("input"), py::arg("output"), py::arg("target") = "cpu",
       py::arg("cpu") = "", py::arg("emit") = "so",
       py::arg("input_shapes") = std::vector<std::string>(),
+      py::arg("dims") = std::vector<std::string>(),
       py::arg("bound_inputs") = std::vector<std::string>(),
       py::arg("devices") = "host", py::arg("pins") = std::vector<std::string>(),
       py::arg("objective") = "latency", py::arg("report") = "",

@@ -71,6 +71,14 @@ llvm::cl::list<std::string> inputShapes(
     llvm::cl::desc("Static shape of a graph input, e.g. x:1x3x224x224 "
                    "(repeatable; for inputs with dynamic dimensions)"),
     llvm::cl::value_desc("NAME:DIMS"), llvm::cl::cat(edgeCategory));
+llvm::cl::list<std::string> dimOptions(
+    "dim",
+    llvm::cl::desc("A named dynamic dimension of the graph inputs (an ONNX "
+                   "dim_param): SYMBOL<=BOUND keeps it dynamic, the library "
+                   "then runs every size up to BOUND; SYMBOL=SIZE fixes it "
+                   "(repeatable)"),
+    llvm::cl::value_desc("SYMBOL<=BOUND|SYMBOL=SIZE"),
+    llvm::cl::cat(edgeCategory));
 llvm::cl::list<std::string> boundInputs(
     "bind-input",
     llvm::cl::desc("Fix a graph input to a value at compile time, as a "
@@ -161,6 +169,7 @@ CompileOptions getCompileOptions() {
   options.cpu = cpuOption;
   options.emit = emit;
   options.inputShapes = {inputShapes.begin(), inputShapes.end()};
+  options.dims = {dimOptions.begin(), dimOptions.end()};
   options.boundInputs = {boundInputs.begin(), boundInputs.end()};
   options.devices = devicesSpec;
   options.pins = {pinOptions.begin(), pinOptions.end()};

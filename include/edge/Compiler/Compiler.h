@@ -56,6 +56,9 @@ struct CompileOptions {
   EmitKind emit = EmitKind::SharedLib;
   /// `NAME:DIMS` static shapes of graph inputs.
   std::vector<std::string> inputShapes;
+  /// `SYMBOL<=BOUND` (dynamic, at most BOUND) or `SYMBOL=SIZE` (fixed) for
+  /// the named dynamic dimensions of graph inputs.
+  std::vector<std::string> dims;
   /// `NAME=FILE.pb` or `NAME=V0,V1,...` values fixed at compile time.
   std::vector<std::string> boundInputs;
   /// A device description file or comma-separated presets.

@@ -345,7 +345,8 @@ static FailureOr<Value> getClipBound(NodeContext &ctx, StringRef name,
   FailureOr<RankedTensorType> type = ctx.getInputType(index);
   if (failed(type))
     return failure();
-  if (type->getElementType() != element || type->getNumElements() != 1)
+  if (type->getElementType() != element || !type->hasStaticShape() ||
+      type->getNumElements() != 1)
     return ctx.emitError(name + " must be a scalar of the input's type");
   Value bound = ctx.getInput(index);
   if (type->getRank() != 0)

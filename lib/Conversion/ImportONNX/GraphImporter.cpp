@@ -78,25 +78,76 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info, Location loc,
       shape.push_back(dim.dim_value());
       continue;
     }
-    if (!isInput) {
+    if (!isInput ||
+        (dim.has_dim_param() && options.dimBounds.count(dim.dim_param()))) {
       shape.push_back(ShapedType::kDynamic);
       continue;
     }
+    if (dim.has_dim_param())
+      return emitError(loc)
+             << "graph input '" << info.name() << "' has a dynamic dimension '"
+             << dim.dim_param() << "' at index " << index << "; bound it with --dim="
+             << dim.dim_param() << "<=N (one library for every size up to N), "
+             << "fix it with --dim=" << dim.dim_param()
+             << "=N, or give the input's shape with --input-shape="
+             << info.name() << ":D0xD1x...";
     return emitError(loc) << "graph input '" << info.name()
-                          << "' has a dynamic dimension "
-                          << (dim.has_dim_param() ? "'" + dim.dim_param() + "'"
-                                                  : std::string("(unnamed)"))
-                          << " at index " << index
-                          << "; specialize it with --input-shape="
-                          << info.name() << ":D0xD1x...";
+                          << "' has an unnamed dynamic dimension at index "
+                          << index << "; give the input's shape with "
+                          << "--input-shape=" << info.name() << ":D0xD1x...";
   }
   auto type = RankedTensorType::get(shape, elementType);
+  if (isInput && !type.hasStaticShape() && !fitsSizeLimit(getBoundType(info)))
+    return emitError(loc) << "graph input '" << info.name()
+                          << "' would be a " << getBoundType(info)
+                          << " at the bounds of its dimensions, larger than "
+                             "the limit of "
+                          << options.maxTensorBytes << " bytes per tensor";
   if (type.hasStaticShape() && !fitsSizeLimit(type))
     return emitError(loc) << "graph " << kind << " '" << info.name()
                           << "' would be a " << type
                           << ", larger than the limit of "
                           << options.maxTensorBytes << " bytes per tensor";
   return type;
+}
+
+RankedTensorType
+GraphImporter::getBoundType(const onnx::ValueInfoProto &info) const {
+  SmallVector<int64_t> shape;
+  for (const onnx::TensorShapeProto::Dimension &dim :
+       info.type().tensor_type().shape().dim())
+    shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                        : options.dimBounds.lookup(
+                                              dim.dim_param()));
+  return RankedTensorType::get(
+      shape, convertElementType(info.type().tensor_type().elem_type(), context));
+}
+
+/// Records which symbol each dynamic dimension of input `index` is
+/// (`edge.dim_symbols`, "" for static dimensions) and the bound of every
+/// symbol of the function (`edge.dim_bounds`): the ABI metadata describes
+/// them to the runtime, which checks each run's shapes against them.
+static void recordDimSymbols(func::FuncOp func, unsigned index,
+                             const onnx::ValueInfoProto &info,
+                             const llvm::StringMap<int64_t> &dimBounds) {
+  auto type = cast<RankedTensorType>(func.getArgument(index).getType());
+  if (type.hasStaticShape())
+    return;
+  Builder builder(func.getContext());
+  SmallVector<Attribute> symbols;
+  NamedAttrList bounds;
+  if (auto existing = func->getAttrOfType<DictionaryAttr>(kDimBoundsAttrName))
+    bounds.append(existing.getValue());
+  for (auto [dim, size] : llvm::zip(info.type().tensor_type().shape().dim(),
+                                    type.getShape())) {
+    StringRef symbol = ShapedType::isDynamic(size) ? StringRef(dim.dim_param())
+                                                   : StringRef();
+    symbols.push_back(builder.getStringAttr(symbol));
+    if (!symbol.empty())
+      bounds.set(symbol, builder.getI64IntegerAttr(dimBounds.lookup(symbol)));
+  }
+  func.setArgAttr(index, kDimSymbolsAttrName, builder.getArrayAttr(symbols));
+  func->setAttr(kDimBoundsAttrName, bounds.getDictionary(func.getContext()));
 }
 
 FailureOr<func::FuncOp>
@@ -147,6 +198,7 @@ GraphImporter::createFunction(const onnx::GraphProto &graph, ModuleOp module) {
       func.setArgAttr(index, "edge.onnx_dtype",
                       builder.getI32IntegerAttr(dataType));
     values[input->name()] = body->getArgument(index);
+    recordDimSymbols(func, index, *input, options.dimBounds);
   }
   builder.setInsertionPointToStart(body);
   if (failed(bindInputs(func, inputs, fileLoc)))
@@ -320,6 +372,43 @@ LogicalResult GraphImporter::checkSize(NodeContext &ctx, Value value,
          << " bytes per tensor";
 }
 
+/// The ONNX ops whose converters, edge ops and lowerings handle dynamic
+/// sizes. A node of another op with a dynamic input is refused, naming the
+/// input: its converter computes with static sizes.
+static bool handlesDynamicSizes(StringRef opType) {
+  static const llvm::StringSet<> ops = {
+      // Elementwise, with numpy broadcasting.
+      "Add", "Sub", "Mul", "Div", "Equal", "Less", "LessOrEqual", "Greater",
+      "GreaterOrEqual", "And", "Or", "Xor", "Max", "Min", "Sum", "Mean",
+      "Where", "Cast", "CastLike", "Clip", "Relu", "Neg", "Abs", "Sign", "Not",
+      "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Erf", "Reciprocal", "Floor",
+      "Ceil", "Round", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh",
+      "Cosh", "Asinh", "Acosh", "Atanh", "Softplus", "Softsign", "HardSwish",
+      "LeakyRelu", "Elu", "Celu", "Selu", "HardSigmoid", "ThresholdedRelu",
+      // Contractions, windows, normalization.
+      "MatMul", "Gemm", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
+      "GlobalMaxPool", "BatchNormalization", "Softmax",
+      // Data movement that keeps sizes or flattens them.
+      "Identity", "Dropout", "Flatten", "Transpose", "Concat"};
+  return ops.contains(opType);
+}
+
+LogicalResult GraphImporter::checkDynamicSizes(NodeContext &ctx) {
+  const onnx::NodeProto &node = ctx.getNode();
+  if (handlesDynamicSizes(node.op_type()))
+    return success();
+  for (const auto &[index, name] : llvm::enumerate(node.input())) {
+    Value value = name.empty() ? Value() : values.lookup(name);
+    auto type = dyn_cast_if_present<RankedTensorType>(value ? value.getType()
+                                                            : Type());
+    if (type && !type.hasStaticShape())
+      return ctx.emitError("input " + Twine(index) + " ('" + name + "') is a ")
+             << type << "; this op does not handle dynamic sizes yet: fix "
+             << "them with --dim=SYMBOL=SIZE or --input-shape";
+  }
+  return success();
+}
+
 LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
                                          int64_t opset) {
   const OpRegistry &registry = OpRegistry::get();
@@ -330,6 +419,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
         return ctx.emitError("input " + Twine(inputIndex) + " ('" + name +
                              "') is not defined before the node");
     if (failed(checkAttributes(ctx)) || failed(checkSignedness(ctx)) ||
+        failed(checkDynamicSizes(ctx)) ||
         failed((*registry.lookup(node.domain(), node.op_type()))(ctx)))
       return failure();
     for (const auto &[outputIndex, name] : llvm::enumerate(node.output())) {

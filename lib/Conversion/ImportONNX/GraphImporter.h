@@ -222,7 +222,12 @@ private:
   LogicalResult checkSupported(const onnx::GraphProto &graph, int64_t opset);
   LogicalResult importNodes(const onnx::GraphProto &graph, int64_t opset);
   LogicalResult checkAttributes(NodeContext &ctx);
+  /// Refuses a node with a dynamic input unless its op handles them.
+  LogicalResult checkDynamicSizes(NodeContext &ctx);
   LogicalResult checkSignedness(NodeContext &ctx);
+  /// The type of a graph input with each bounded dynamic dimension at its
+  /// bound (--dim=SYMBOL<=BOUND).
+  RankedTensorType getBoundType(const onnx::ValueInfoProto &info) const;
   bool fitsSizeLimit(RankedTensorType type) const;
   LogicalResult checkSize(NodeContext &ctx, Value value, StringRef name);
   /// ONNX element types of graph values (inputs, initializers, and what

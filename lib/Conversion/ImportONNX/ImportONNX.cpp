@@ -10,6 +10,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -71,6 +72,48 @@ static FailureOr<int64_t> getDefaultOpset(const onnx::ModelProto &model,
   return 0;
 }
 
+/// Writes the sizes --dim fixes into the graph inputs' dimensions, before
+/// ONNX shape inference, so that the model is imported as if exported with
+/// those sizes. Every symbol --dim names must be a dimension of an input.
+static LogicalResult specializeDims(onnx::ModelProto &model,
+                                    const ImportOptions &options,
+                                    Location loc) {
+  llvm::StringSet<> used;
+  for (onnx::ValueInfoProto &input : *model.mutable_graph()->mutable_input()) {
+    if (!input.type().has_tensor_type() ||
+        !input.type().tensor_type().has_shape())
+      continue;
+    for (onnx::TensorShapeProto::Dimension &dim :
+         *input.mutable_type()->mutable_tensor_type()->mutable_shape()
+              ->mutable_dim()) {
+      if (!dim.has_dim_param())
+        continue;
+      used.insert(dim.dim_param());
+      auto fixed = options.dimSizes.find(dim.dim_param());
+      if (fixed != options.dimSizes.end())
+        dim.set_dim_value(fixed->second);
+    }
+  }
+  bool failedAny = false;
+  auto checkUsed = [&](StringRef symbol) {
+    if (used.contains(symbol))
+      return;
+    std::string known;
+    for (const auto &entry : used)
+      known += (known.empty() ? "'" : ", '") + entry.getKey().str() + "'";
+    emitError(loc) << "--dim names '" << symbol
+                   << "', which is not a dimension of any graph input "
+                      "(named dimensions: "
+                   << (known.empty() ? "none" : known) << ")";
+    failedAny = true;
+  };
+  for (const auto &entry : options.dimSizes)
+    checkUsed(entry.getKey());
+  for (const auto &entry : options.dimBounds)
+    checkUsed(entry.getKey());
+  return failure(failedAny);
+}
+
 OwningOpRef<ModuleOp> mlir::edge::importONNXModel(StringRef contents,
                                                   StringRef bufferName,
                                                   MLIRContext *context,
@@ -87,7 +130,8 @@ OwningOpRef<ModuleOp> mlir::edge::importONNXModel(StringRef contents,
     emitError(fileLoc) << "the model has no graph outputs";
     return nullptr;
   }
-  if (failed(checkModel(model, *opset, options, fileLoc)) ||
+  if (failed(specializeDims(model, options, fileLoc)) ||
+      failed(checkModel(model, *opset, options, fileLoc)) ||
       failed(inferShapes(model, *opset, fileLoc)))
     return nullptr;
 
@@ -141,6 +185,27 @@ LogicalResult mlir::edge::parseInputShapeOption(StringRef text,
     shape.push_back(dim);
   }
   options.inputShapes[name] = shape;
+  return success();
+}
+
+LogicalResult mlir::edge::parseDimOption(StringRef text,
+                                         ImportOptions &options,
+                                         std::string &error) {
+  bool bounded = text.contains("<=");
+  auto [symbol, value] = bounded ? text.split("<=") : text.split('=');
+  int64_t size;
+  if (symbol.empty() || value.empty() || (!bounded && !text.contains('=')) ||
+      value.getAsInteger(10, size) || size < (bounded ? 1 : 0)) {
+    error = "expected SYMBOL<=BOUND (BOUND >= 1) or SYMBOL=SIZE in --dim, got "
+            "'" +
+            text.str() + "'";
+    return failure();
+  }
+  if (options.dimBounds.count(symbol) || options.dimSizes.count(symbol)) {
+    error = "--dim gives '" + symbol.str() + "' twice";
+    return failure();
+  }
+  (bounded ? options.dimBounds : options.dimSizes)[symbol] = size;
   return success();
 }
 

@@ -65,10 +65,17 @@ FailureOr<WindowAttrs> getWindowAttrs(NodeContext &ctx,
     // the beginning (LOWER).
     attrs.pads.assign(2 * k, 0);
     for (size_t i = 0; i < k; ++i) {
-      int64_t out = (spatial[i] + attrs.strides[i] - 1) / attrs.strides[i];
+      // With a stride of 1 the padding does not depend on the size.
+      if (ShapedType::isDynamic(spatial[i]) && attrs.strides[i] != 1)
+        return ctx.emitError("auto_pad " + autoPad + " with stride " +
+                             Twine(attrs.strides[i]) +
+                             " pads by the spatial size, which is dynamic; "
+                             "fix it with --dim or --input-shape");
+      int64_t size = ShapedType::isDynamic(spatial[i]) ? 1 : spatial[i];
+      int64_t out = (size + attrs.strides[i] - 1) / attrs.strides[i];
       int64_t extent = (attrs.kernel[i] - 1) * attrs.dilations[i] + 1;
       int64_t total = std::max<int64_t>(
-          0, (out - 1) * attrs.strides[i] + extent - spatial[i]);
+          0, (out - 1) * attrs.strides[i] + extent - size);
       int64_t small = total / 2, large = total - small;
       attrs.pads[i] = autoPad == "SAME_UPPER" ? small : large;
       attrs.pads[i + k] = autoPad == "SAME_UPPER" ? large : small;
@@ -433,8 +440,11 @@ LogicalResult convertSoftmax(NodeContext &ctx) {
   // Before opset 13 the input is seen as a matrix [prod(d < axis),
   // prod(d >= axis)] and the softmax runs over its rows.
   ArrayRef<int64_t> shape = input->getShape();
-  int64_t rows = getNumElements(shape.take_front(*axis));
-  int64_t cols = getNumElements(shape.drop_front(*axis));
+  int64_t rows = getFlatSize(shape.take_front(*axis));
+  int64_t cols = getFlatSize(shape.drop_front(*axis));
+  if (ShapedType::isDynamic(cols))
+    return ctx.emitError("before opset 13, the softmax axis and the "
+                         "dimensions after it must have static sizes");
   auto matrixType =
       RankedTensorType::get({rows, cols}, input->getElementType());
   Value matrix = ReshapeOp::create(b, loc, matrixType, ctx.getInput(0));

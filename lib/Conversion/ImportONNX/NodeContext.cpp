@@ -210,9 +210,11 @@ FailureOr<RankedTensorType> NodeContext::getInputType(unsigned index) const {
   Value value = getInput(index);
   if (!value)
     return emitError("input " + Twine(index) + " is missing");
+  // Dynamic sizes reach only the converters that handle them
+  // (GraphImporter::checkDynamicSizes).
   auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || !type.hasStaticShape())
-    return emitError("input " + Twine(index) + " must have a static shape");
+  if (!type)
+    return emitError("input " + Twine(index) + " must be a ranked tensor");
   return type;
 }
 

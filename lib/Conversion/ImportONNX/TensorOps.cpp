@@ -225,8 +225,8 @@ LogicalResult convertFlatten(NodeContext &ctx) {
     return failure();
   ArrayRef<int64_t> shape = input->getShape();
   ctx.setOutput(0, createReshape(ctx, ctx.getInput(0),
-                                 {getNumElements(shape.take_front(*axis)),
-                                  getNumElements(shape.drop_front(*axis))}));
+                                 {getFlatSize(shape.take_front(*axis)),
+                                  getFlatSize(shape.drop_front(*axis))}));
   return success();
 }
 

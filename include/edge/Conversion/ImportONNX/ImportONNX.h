@@ -46,6 +46,11 @@ struct ImportOptions {
   /// Shapes that replace the declared shapes of graph inputs (for dynamic
   /// dimensions): input name -> static shape.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Named dynamic dimensions (ONNX dim_params) that stay dynamic, with the
+  /// largest size each may take at run time: symbol -> bound (--dim=N<=B).
+  llvm::StringMap<int64_t> dimBounds;
+  /// Named dynamic dimensions fixed to one size: symbol -> size (--dim=N=S).
+  llvm::StringMap<int64_t> dimSizes;
   /// Graph inputs whose values are fixed at compile time: input name -> value.
   /// Each stays an argument of the model function (the ABI is unchanged) but
   /// the graph reads a constant, so shapes and axes it gives become static;
@@ -82,6 +87,11 @@ OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
 /// Parses `NAME:D0xD1x...` (as in --input-shape) into `options`.
 LogicalResult parseInputShapeOption(StringRef text, ImportOptions &options,
                                     std::string &error);
+
+/// Parses `SYMBOL<=BOUND` (keep the dimension dynamic, at most BOUND) or
+/// `SYMBOL=SIZE` (fix it), as in --dim, into `options`.
+LogicalResult parseDimOption(StringRef text, ImportOptions &options,
+                             std::string &error);
 
 /// Parses `NAME=FILE.pb` or `NAME=V0,V1,...` (as in --bind-input) into
 /// `options`, reading the file.

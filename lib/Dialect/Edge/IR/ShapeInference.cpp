@@ -34,6 +34,12 @@ int64_t mlir::edge::getNumElements(ArrayRef<int64_t> shape) {
   return count;
 }
 
+int64_t mlir::edge::getFlatSize(ArrayRef<int64_t> shape) {
+  if (llvm::any_of(shape, ShapedType::isDynamic))
+    return ShapedType::kDynamic;
+  return getNumElements(shape);
+}
+
 bool mlir::edge::sizesConflict(int64_t a, int64_t b) {
   return a != b && !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b);
 }

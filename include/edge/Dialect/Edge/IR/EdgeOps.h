@@ -14,8 +14,16 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::edge {
-/// Bytes of a statically shaped tensor's elements; 0 for other types.
+/// Bytes of a tensor's elements, a dynamic size counting as 1; 0 for other
+/// types.
 int64_t getTensorBytes(Type type);
+
+/// Dynamic sizes of a model function's inputs: the argument attribute
+/// names the symbol (an ONNX dim_param) of each dimension ("" where
+/// static); the function attribute maps each symbol to its bound, the
+/// largest size it takes at run time.
+inline constexpr const char *kDimSymbolsAttrName = "edge.dim_symbols";
+inline constexpr const char *kDimBoundsAttrName = "edge.dim_bounds";
 } // namespace mlir::edge
 
 namespace mlir::edge {

@@ -67,6 +67,10 @@ FailureOr<Shape> inferTransposeShape(ArrayRef<int64_t> input,
 /// The product of the static sizes of `shape` (a dynamic size counts as 1).
 int64_t getNumElements(ArrayRef<int64_t> shape);
 
+/// The size of `shape` flattened into one dimension: the product of its
+/// sizes, dynamic when any of them is.
+int64_t getFlatSize(ArrayRef<int64_t> shape);
+
 /// Whether two sizes are known to differ: both static and unequal. A
 /// dynamic size may be any, and two dynamic sizes that meet on one
 /// dimension are taken to be the same run-time size.
