@@ -80,7 +80,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
 
     Value zero =
         createScalarConstant(rewriter, loc, resultType.getElementType(), 0);
-    Value init = createFilledTensor(rewriter, loc, resultType, zero);
+    Value init = createFilledResult(rewriter, op, zero);
     rewriter.replaceOp(op, buildContraction(rewriter, loc, adaptor.getLhs(),
                                             adaptor.getRhs(), init, maps,
                                             resultRank, /*scale=*/nullptr));
@@ -124,7 +124,7 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
                                               op.getBeta().convertToDouble());
       init = linalg::GenericOp::create(
                  rewriter, loc, resultType, ValueRange{c},
-                 createEmptyTensor(rewriter, loc, resultType),
+                 createEmptyResult(rewriter, op),
                  SmallVector<AffineMap>{cMap, identity}, getIteratorTypes(2, 0),
                  [&](OpBuilder &b, Location nested, ValueRange args) {
                    Value value = args[0];
@@ -134,9 +134,8 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
                  })
                  .getResult(0);
     } else {
-      init = createFilledTensor(rewriter, loc, resultType,
-                                createScalarConstant(rewriter, loc,
-                                                     elementType, 0));
+      init = createFilledResult(
+          rewriter, op, createScalarConstant(rewriter, loc, elementType, 0));
     }
     double alphaValue = op.getAlpha().convertToDouble();
     Value alpha = alphaValue == 1.0 ? Value()

@@ -5,6 +5,7 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -48,14 +49,24 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   LogicalResult
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
-    Value init = createEmptyTensor(rewriter, op.getLoc(), resultType);
+    Value init = createEmptyResult(rewriter, op);
     auto transpose = linalg::TransposeOp::create(
         rewriter, op.getLoc(), adaptor.getInput(), init, op.getPermutation());
     rewriter.replaceOp(op, transpose.getResults());
     return success();
   }
 };
+
+/// `a + b` for index sizes, folded when both are static.
+OpFoldResult addOpFoldResults(OpBuilder &b, Location loc, OpFoldResult x,
+                              OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy)
+    return b.getIndexAttr(*cx + *cy);
+  return arith::AddIOp::create(b, loc, getValueOrCreateConstantIndexOp(b, loc, x),
+                               getValueOrCreateConstantIndexOp(b, loc, y))
+      .getResult();
+}
 
 struct ConcatLowering : OpConversionPattern<ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -66,16 +77,17 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     int64_t rank = resultType.getRank(), axis = op.getAxis();
-    Value result = createEmptyTensor(rewriter, loc, resultType);
-    int64_t offset = 0;
+    Value result = createEmptyResult(rewriter, op);
+    // The offset along the axis: static until an input's extent is not.
+    OpFoldResult offset = rewriter.getIndexAttr(0);
     for (Value input : adaptor.getInputs()) {
       ArrayRef<int64_t> shape = cast<ShapedType>(input.getType()).getShape();
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
-      for (int64_t size : shape)
-        sizes.push_back(rewriter.getIndexAttr(size));
-      offsets[axis] = rewriter.getIndexAttr(offset);
-      offset += shape[axis];
+      for (int64_t d = 0; d < rank; ++d)
+        sizes.push_back(getDimSize(rewriter, loc, input, d));
+      offsets[axis] = offset;
+      offset = addOpFoldResults(rewriter, loc, offset, sizes[axis]);
       if (shape[axis] == 0)
         continue;
       result = tensor::InsertSliceOp::create(rewriter, loc, input, result,

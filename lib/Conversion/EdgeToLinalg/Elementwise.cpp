@@ -327,7 +327,7 @@ LogicalResult lowerBroadcastingOp(
     maps.push_back(getBroadcastMap(
         cast<ShapedType>(operand.getType()).getShape(), shape, context));
   maps.push_back(AffineMap::getMultiDimIdentityMap(shape.size(), context));
-  Value init = createEmptyTensor(rewriter, loc, resultType);
+  Value init = createEmptyResult(rewriter, op);
   auto generic = linalg::GenericOp::create(
       rewriter, loc, resultType, operands, init, maps,
       getIteratorTypes(shape.size(), 0),
@@ -394,7 +394,7 @@ struct UnaryElementwiseLowering : OpConversionPattern<OpTy> {
     unsigned rank = resultType.getRank();
     AffineMap identity =
         AffineMap::getMultiDimIdentityMap(rank, op.getContext());
-    Value init = createEmptyTensor(rewriter, loc, resultType);
+    Value init = createEmptyResult(rewriter, op);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultType, ValueRange{adaptor.getInput()}, init,
         SmallVector<AffineMap>{identity, identity}, getIteratorTypes(rank, 0),
@@ -432,7 +432,7 @@ struct ClipLowering : OpConversionPattern<ClipOp> {
     bool hasMin = static_cast<bool>(adaptor.getMin());
     bool hasMax = static_cast<bool>(adaptor.getMax());
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, inputs, createEmptyTensor(rewriter, loc, type),
+        rewriter, loc, type, inputs, createEmptyResult(rewriter, op),
         maps, getIteratorTypes(rank, 0),
         [&](OpBuilder &b, Location nested, ValueRange args) {
           Value result = args[0];

@@ -54,7 +54,7 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
         rewriter, loc, resultType,
         ValueRange{adaptor.getInput(), coefficients.getResult(0),
                    coefficients.getResult(1)},
-        createEmptyTensor(rewriter, loc, resultType),
+        createEmptyResult(rewriter, op),
         SmallVector<AffineMap>{identity, channel, channel, identity},
         getIteratorTypes(rank, 0),
         [&](OpBuilder &b, Location nested, ValueRange args) {
@@ -83,11 +83,13 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
     int64_t axis = op.getAxis();
 
     SmallVector<int64_t> reducedShape;
+    SmallVector<OpFoldResult> reducedSizes;
     SmallVector<AffineExpr> reducedExprs;
     for (unsigned i = 0; i < rank; ++i) {
       if (static_cast<int64_t>(i) == axis)
         continue;
       reducedShape.push_back(type.getDimSize(i));
+      reducedSizes.push_back(getDimSize(rewriter, loc, adaptor.getInput(), i));
       reducedExprs.push_back(getAffineDimExpr(i, context));
     }
     auto reducedType = RankedTensorType::get(reducedShape, elementType);
@@ -102,7 +104,8 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
     Value max =
         linalg::GenericOp::create(
             rewriter, loc, reducedType, ValueRange{input},
-            createFilledTensor(rewriter, loc, reducedType, lowest),
+            createFilledTensor(rewriter, loc, reducedType, reducedSizes,
+                               lowest),
             SmallVector<AffineMap>{identity, reduced}, reduction,
             [&](OpBuilder &b, Location nested, ValueRange args) {
               yieldValue(b, nested,
@@ -118,7 +121,7 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
     Value sum =
         linalg::GenericOp::create(
             rewriter, loc, reducedType, ValueRange{input, max},
-            createFilledTensor(rewriter, loc, reducedType, zero),
+            createFilledTensor(rewriter, loc, reducedType, reducedSizes, zero),
             SmallVector<AffineMap>{identity, reduced, reduced}, reduction,
             [&](OpBuilder &b, Location nested, ValueRange args) {
               Value e = shiftedExp(b, nested, args[0], args[1]);
@@ -129,7 +132,7 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
 
     auto result = linalg::GenericOp::create(
         rewriter, loc, type, ValueRange{input, max, sum},
-        createEmptyTensor(rewriter, loc, type),
+        createEmptyResult(rewriter, op),
         SmallVector<AffineMap>{identity, reduced, reduced, identity},
         getIteratorTypes(rank, 0),
         [&](OpBuilder &b, Location nested, ValueRange args) {

@@ -11,6 +11,7 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -48,6 +49,30 @@ ReductionLoops getReductionLoops(ArrayRef<int64_t> shape,
   return loops;
 }
 
+/// The number of elements each result combines, as a scalar of `element`:
+/// a constant, or computed from the reduced sizes when one is dynamic.
+Value createReducedCount(OpBuilder &b, Location loc, Value input,
+                         const ReductionLoops &loops, Type element) {
+  auto type = cast<RankedTensorType>(input.getType());
+  bool dynamic = false;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    dynamic |= loops.iterators[d] == utils::IteratorType::reduction &&
+               type.isDynamicDim(d);
+  if (!dynamic)
+    return createScalarConstant(b, loc, element,
+                                static_cast<double>(loops.count));
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (loops.iterators[d] == utils::IteratorType::reduction)
+      count = arith::MulIOp::create(
+          b, loc, count, getValueOrCreateConstantIndexOp(
+                             b, loc, getDimSize(b, loc, input, d)));
+  Value asInteger = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
+  if (isa<FloatType>(element))
+    return arith::SIToFPOp::create(b, loc, element, asInteger);
+  return arith::TruncIOp::create(b, loc, element, asInteger).getResult();
+}
+
 template <typename OpTy>
 struct ReduceLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
@@ -65,11 +90,16 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     ReductionLoops loops = getReductionLoops(inputType.getShape(),
                                              op.getAxes(), op.getContext());
     auto reducedType = RankedTensorType::get(loops.reducedShape, element);
+    SmallVector<OpFoldResult> reducedSizes;
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      if (loops.iterators[d] == utils::IteratorType::parallel)
+        reducedSizes.push_back(getDimSize(rewriter, loc, adaptor.getInput(), d));
     Value start = isSum    ? createScalarConstant(rewriter, loc, element, 0)
                   : isProd ? createScalarConstant(rewriter, loc, element, 1)
                   : isMax  ? createLowestValue(rewriter, loc, element)
                            : createHighestValue(rewriter, loc, element);
-    Value init = createFilledTensor(rewriter, loc, reducedType, start);
+    Value init =
+        createFilledTensor(rewriter, loc, reducedType, reducedSizes, start);
     Value reduced =
         linalg::GenericOp::create(
             rewriter, loc, reducedType, ValueRange{adaptor.getInput()}, init,
@@ -85,15 +115,16 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
             })
             .getResult(0);
     if (std::is_same_v<OpTy, ReduceMeanOp>) {
-      Value count = createScalarConstant(rewriter, loc, element,
-                                         static_cast<double>(loops.count));
+      Value count = createReducedCount(rewriter, loc, adaptor.getInput(),
+                                       loops, element);
       unsigned rank = loops.reducedShape.size();
       AffineMap identity =
           AffineMap::getMultiDimIdentityMap(rank, op.getContext());
       bool isFloat = isa<FloatType>(element);
       reduced = linalg::GenericOp::create(
                     rewriter, loc, reducedType, ValueRange{reduced},
-                    createEmptyTensor(rewriter, loc, reducedType),
+                    createEmptyTensor(rewriter, loc, reducedType,
+                                      reducedSizes),
                     SmallVector<AffineMap>{identity, identity},
                     getIteratorTypes(rank, 0),
                     [&](OpBuilder &b, Location nested, ValueRange args) {

@@ -2,8 +2,13 @@
 
 #include "Utils.h"
 
+#include "edge/Dialect/Edge/IR/ReifyShapes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -25,14 +30,65 @@ AffineMap mlir::edge::getBroadcastMap(ArrayRef<int64_t> operandShape,
 
 Value mlir::edge::createEmptyTensor(OpBuilder &b, Location loc,
                                     RankedTensorType type) {
+  assert(type.hasStaticShape() && "dynamic sizes need their values");
   return tensor::EmptyOp::create(b, loc, type.getShape(),
                                  type.getElementType());
+}
+
+Value mlir::edge::createEmptyTensor(OpBuilder &b, Location loc,
+                                    RankedTensorType type,
+                                    ArrayRef<OpFoldResult> sizes) {
+  SmallVector<Value> dynamicSizes;
+  for (auto [dim, size] : llvm::enumerate(sizes))
+    if (type.isDynamicDim(dim))
+      dynamicSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+  return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
 }
 
 Value mlir::edge::createFilledTensor(OpBuilder &b, Location loc,
                                      RankedTensorType type, Value value) {
   Value empty = createEmptyTensor(b, loc, type);
   return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+Value mlir::edge::createFilledTensor(OpBuilder &b, Location loc,
+                                     RankedTensorType type,
+                                     ArrayRef<OpFoldResult> sizes,
+                                     Value value) {
+  Value empty = createEmptyTensor(b, loc, type, sizes);
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+OpFoldResult mlir::edge::getDimSize(OpBuilder &b, Location loc, Value value,
+                                    int64_t dim) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.isDynamicDim(dim))
+    return b.getIndexAttr(type.getDimSize(dim));
+  return tensor::DimOp::create(b, loc, value, dim).getResult();
+}
+
+SmallVector<OpFoldResult> mlir::edge::getResultSizes(OpBuilder &b,
+                                                     Operation *op) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  if (type.hasStaticShape())
+    return getAsIndexOpFoldResult(b.getContext(), type.getShape());
+  ReifiedRankedShapedTypeDims reified;
+  if (failed(reifyResultShapes(b, op, reified)))
+    llvm_unreachable("ops with dynamic results reify their sizes");
+  return reified.front();
+}
+
+Value mlir::edge::createEmptyResult(OpBuilder &b, Operation *op) {
+  return createEmptyTensor(
+      b, op->getLoc(), cast<RankedTensorType>(op->getResult(0).getType()),
+      getResultSizes(b, op));
+}
+
+Value mlir::edge::createFilledResult(OpBuilder &b, Operation *op,
+                                     Value value) {
+  return createFilledTensor(
+      b, op->getLoc(), cast<RankedTensorType>(op->getResult(0).getType()),
+      getResultSizes(b, op), value);
 }
 
 Value mlir::edge::createScalarConstant(OpBuilder &b, Location loc, Type type,
@@ -98,7 +154,9 @@ Value mlir::edge::padTensor(OpBuilder &b, Location loc, Value input,
   auto inputType = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape;
   for (auto [index, size] : llvm::enumerate(inputType.getShape()))
-    shape.push_back(size + low[index] + high[index]);
+    shape.push_back(ShapedType::isDynamic(size)
+                        ? ShapedType::kDynamic
+                        : size + low[index] + high[index]);
   auto resultType = RankedTensorType::get(shape, inputType.getElementType());
   SmallVector<OpFoldResult> lowAttrs, highAttrs;
   for (auto [l, h] : llvm::zip(low, high)) {
@@ -117,11 +175,42 @@ mlir::edge::getIteratorTypes(unsigned numParallel, unsigned numReduction) {
   return types;
 }
 
+/// A reshape with dynamic sizes: a collapse or an expansion where one
+/// exists (flatten, unsqueeze; they bufferize to views), else
+/// tensor.reshape with the sizes computed at run time.
+static Value reshapeDynamicTensor(OpBuilder &b, Location loc, Value input,
+                                  RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<Value> dynamicSizes =
+      getReshapeDynamicSizes(b, loc, input, resultType);
+  SmallVector<OpFoldResult> sizes;
+  unsigned next = 0;
+  for (int64_t size : resultType.getShape())
+    sizes.push_back(ShapedType::isDynamic(size) ? OpFoldResult(dynamicSizes[next++])
+                                                : OpFoldResult(b.getIndexAttr(size)));
+  if (resultType.getRank() < inputType.getRank())
+    if (auto groups = getReassociationIndicesForCollapse(inputType.getShape(),
+                                                         resultType.getShape()))
+      return tensor::CollapseShapeOp::create(b, loc, resultType, input, *groups);
+  if (resultType.getRank() > inputType.getRank())
+    if (auto groups = getReassociationIndicesForCollapse(resultType.getShape(),
+                                                         inputType.getShape()))
+      return tensor::ExpandShapeOp::create(b, loc, resultType, input, *groups,
+                                           sizes);
+  SmallVector<Value> shape;
+  for (OpFoldResult size : sizes)
+    shape.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+  Value shapeTensor = tensor::FromElementsOp::create(b, loc, shape);
+  return tensor::ReshapeOp::create(b, loc, resultType, input, shapeTensor);
+}
+
 Value mlir::edge::reshapeTensor(OpBuilder &b, Location loc, Value input,
                                 RankedTensorType resultType) {
   auto inputType = cast<RankedTensorType>(input.getType());
   if (inputType == resultType)
     return input;
+  if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
+    return reshapeDynamicTensor(b, loc, input, resultType);
   // Rank 0 on either side: every dimension of the other side is 1, and the
   // empty reassociation expresses exactly that.
   if (inputType.getRank() == 0)

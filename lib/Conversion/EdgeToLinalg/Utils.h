@@ -29,8 +29,22 @@ void populateIndexCheckPatterns(RewritePatternSet &patterns);
 AffineMap getBroadcastMap(ArrayRef<int64_t> operandShape,
                           ArrayRef<int64_t> resultShape, MLIRContext *context);
 
-/// A tensor.empty of `type`.
+/// A tensor.empty of the static `type`.
 Value createEmptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
+/// A tensor.empty of `type` whose dynamic sizes are the entries of `sizes`
+/// (one per dimension) at the dynamic dimensions.
+Value createEmptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                        ArrayRef<OpFoldResult> sizes);
+/// The size of dimension `dim` of `value`: an attribute when static, else a
+/// tensor.dim.
+OpFoldResult getDimSize(OpBuilder &b, Location loc, Value value, int64_t dim);
+/// The sizes of `op`'s first result, the dynamic ones computed from its
+/// operands (ReifyRankedShapedTypeOpInterface).
+SmallVector<OpFoldResult> getResultSizes(OpBuilder &b, Operation *op);
+/// A tensor.empty, or one filled with `value`, shaped like `op`'s first
+/// result at run time.
+Value createEmptyResult(OpBuilder &b, Operation *op);
+Value createFilledResult(OpBuilder &b, Operation *op, Value value);
 
 /// A tensor of `type` whose element at each index is `input` read through
 /// `readMap` (from the result's indices: a broadcast, a reversal).
@@ -40,6 +54,8 @@ Value createMappedCopy(OpBuilder &b, Location loc, Value input,
 /// A tensor of `type` filled with the scalar `value`.
 Value createFilledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                          Value value);
+Value createFilledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                         ArrayRef<OpFoldResult> sizes, Value value);
 
 /// A scalar constant of `type` (float or integer) with the value `value`.
 Value createScalarConstant(OpBuilder &b, Location loc, Type type, double value);
@@ -90,8 +106,8 @@ inline void yieldValue(OpBuilder &b, Location loc, Value value) {
   linalg::YieldOp::create(b, loc, ValueRange{value});
 }
 
-/// Reshapes a static tensor to another static shape with the same element
-/// count (collapse to 1-D, then expand).
+/// Reshapes a tensor to another shape with the same element count (static:
+/// collapse to 1-D, then expand; dynamic: see edge.reshape's rules).
 Value reshapeTensor(OpBuilder &b, Location loc, Value input,
                     RankedTensorType resultType);
 

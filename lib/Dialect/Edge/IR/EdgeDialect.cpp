@@ -1,6 +1,7 @@
 //===- EdgeDialect.cpp - The edge dialect ---------------------------------===//
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Dialect/Edge/IR/ReifyShapes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -15,6 +16,7 @@ void EdgeDialect::initialize() {
 #define GET_OP_LIST
 #include "edge/Dialect/Edge/IR/EdgeOps.cpp.inc"
       >();
+  attachReifyShapeModels(getContext());
 }
 
 Operation *EdgeDialect::materializeConstant(OpBuilder &builder, Attribute value,

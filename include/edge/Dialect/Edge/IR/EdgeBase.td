@@ -15,14 +15,19 @@ def Edge_Dialect : Dialect {
   let cppNamespace = "::mlir::edge";
   let summary = "Graph-level operations of the edge ML compiler";
   let description = [{
-    The `edge` dialect holds a model as imported from ONNX: tensors with
-    static shapes, one operation per operator family, ONNX node names kept
+    The `edge` dialect holds a model as imported from ONNX: ranked tensors
+    (static shapes, or dynamic sizes bounded by the user), one operation
+    per operator family, ONNX node names kept
     as locations. Ops carry the information later passes need (fusion,
     placement by a cost model, lowering to linalg): explicit attributes for
     every ONNX default, shape inference from ONNX rules, cheap folders, and
     a cost interface that estimates FLOPs and memory traffic.
   }];
   let hasConstantMaterializer = 1;
+  // The run-time sizes of dynamic results (ReifyShapes.cpp) are tensor.dim
+  // and arith computations.
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
   let useDefaultAttributePrinterParser = 0;
   let useDefaultTypePrinterParser = 0;
 }

@@ -1,0 +1,29 @@
+//===- ReifyShapes.h - Run-time sizes of edge op results --------*- C++ -*-===//
+
+#ifndef EDGE_DIALECT_EDGE_IR_REIFYSHAPES_H
+#define EDGE_DIALECT_EDGE_IR_REIFYSHAPES_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace mlir::edge {
+
+/// Attaches ReifyRankedShapedTypeOpInterface to the edge ops that take
+/// dynamic sizes (called when the dialect loads).
+void attachReifyShapeModels(MLIRContext *context);
+
+/// The output size of a window (convolution, pooling) sliding over `size`
+/// elements, computed at run time (ONNX's rule, as inferWindowOutputSizes).
+Value createWindowOutputSize(OpBuilder &b, Location loc, Value size,
+                             int64_t kernel, int64_t stride, int64_t dilation,
+                             int64_t padBegin, int64_t padEnd, bool ceilMode);
+
+/// The dynamic sizes of `result` when `input` is reshaped to it, in order:
+/// one dynamic size takes the elements the static ones leave; several are
+/// the input's dynamic sizes (only size-1 dimensions change).
+SmallVector<Value> getReshapeDynamicSizes(OpBuilder &b, Location loc,
+                                          Value input, RankedTensorType result);
+
+} // namespace mlir::edge
+
+#endif // EDGE_DIALECT_EDGE_IR_REIFYSHAPES_H
