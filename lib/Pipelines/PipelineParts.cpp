@@ -17,6 +17,7 @@ using namespace mlir::edge;
 
 void mlir::edge::addBufferizePipeline(OpPassManager &pm) {
   OpPassManager &beforeBufferization = pm.nest<func::FuncOp>();
+  beforeBufferization.addPass(createDynamicShapesABIPass());
   beforeBufferization.addPass(createDistinctResultsPass());
   beforeBufferization.addPass(createPadInPlacePass());
 

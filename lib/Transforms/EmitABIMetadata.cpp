@@ -4,10 +4,16 @@
 // instance; its format is documented in docs/runtime.md:
 //
 //   edge-model 1
+//   symbol <index> <escaped-name> <bound>
 //   input <escaped-name> <onnx-dtype> <rank> <dims...>
 //   output <escaped-name> <onnx-dtype> <rank> <dims...>
+//   shapes <count>
 //   bound <input-index> <hex bytes>
 //
+// A model with dynamic sizes (DynamicShapes.h) lists its symbols; a dim is
+// a static size, `$K` (symbol K's value) or `?B` (computed by the run, at
+// most B); `shapes` counts the int64 entries of the buffer the entry takes
+// after its outputs (edge-dynamic-shapes-abi).
 // A `bound` line records the value an input was fixed to at compile time
 // (its `edge.bound_value` argument attribute); the runtime rejects others.
 // A partitioned model (edge-partition) adds its devices, buffers and steps
@@ -17,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DynamicShapes.h"
 #include "ScheduleMetadata.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
@@ -76,12 +83,12 @@ static void writeEscaped(llvm::raw_ostream &os, StringRef name) {
 
 static LogicalResult writeTensorLine(llvm::raw_ostream &os, StringRef kind,
                                      Type type, DictionaryAttr attrs,
-                                     unsigned index, Location loc) {
+                                     unsigned index, Location loc,
+                                     ArrayRef<std::string> dims) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || !tensor.hasStaticShape())
+  if (!tensor)
     return emitError(loc) << "model " << kind << " " << index
-                          << " must be a statically shaped tensor, got "
-                          << type;
+                          << " must be a ranked tensor, got " << type;
   int dtype = getOnnxDataType(tensor.getElementType());
   if (attrs)
     if (auto onnxType = attrs.getAs<IntegerAttr>("edge.onnx_dtype"))
@@ -97,10 +104,67 @@ static LogicalResult writeTensorLine(llvm::raw_ostream &os, StringRef kind,
   os << kind << ' ';
   writeEscaped(os, name);
   os << ' ' << dtype << ' ' << tensor.getRank();
-  for (int64_t dim : tensor.getShape())
+  for (const std::string &dim : dims)
     os << ' ' << dim;
   os << '\n';
   return success();
+}
+
+/// The dim tokens of input `arg`: static sizes and `$K` symbols.
+static FailureOr<SmallVector<std::string>>
+getInputDims(func::FuncOp model, unsigned arg, const DimSymbols &symbols) {
+  SmallVector<std::string> dims;
+  auto type = dyn_cast<RankedTensorType>(model.getArgument(arg).getType());
+  if (!type)
+    return SmallVector<std::string>();
+  for (auto [dim, size] : llvm::enumerate(type.getShape())) {
+    std::optional<unsigned> symbol = symbols.getArgumentSymbol(model, arg, dim);
+    if (ShapedType::isDynamic(size) && !symbol)
+      return model.emitError("model input ")
+             << arg << " has a dynamic size at dimension " << dim
+             << " without a symbol and bound (" << kDimSymbolsAttrName
+             << ", " << kDimBoundsAttrName << ")";
+    dims.push_back(symbol ? "$" + std::to_string(*symbol)
+                          : std::to_string(size));
+  }
+  return dims;
+}
+
+/// The dim tokens of each output: static sizes, `$K` where the size is an
+/// input's symbol, `?B` otherwise (B: its size with every symbol at its
+/// bound).
+static FailureOr<SmallVector<SmallVector<std::string>>>
+getOutputDims(func::FuncOp model, const DimSymbols &symbols) {
+  auto ret = cast<func::ReturnOp>(model.getBody().front().getTerminator());
+  SmallVector<SmallVector<std::string>> outputs;
+  std::optional<SmallVector<SmallVector<int64_t>>> bounds;
+  for (Value value : ret.getOperands()) {
+    auto type = cast<RankedTensorType>(value.getType());
+    SmallVector<std::string> dims;
+    for (auto [dim, size] : llvm::enumerate(type.getShape())) {
+      if (!ShapedType::isDynamic(size)) {
+        dims.push_back(std::to_string(size));
+        continue;
+      }
+      if (auto source = traceToArgumentSize(value, dim))
+        if (std::optional<unsigned> symbol = symbols.getArgumentSymbol(
+                model, source->first, source->second)) {
+          dims.push_back("$" + std::to_string(*symbol));
+          continue;
+        }
+      if (!bounds) {
+        FailureOr<SmallVector<SmallVector<int64_t>>> inferred =
+            inferResultBounds(model, symbols);
+        if (failed(inferred))
+          return failure();
+        bounds = std::move(*inferred);
+      }
+      dims.push_back("?" + std::to_string(
+                               (*bounds)[outputs.size()][dim]));
+    }
+    outputs.push_back(std::move(dims));
+  }
+  return outputs;
 }
 
 /// Writes the elements of `value` as the runtime lays them out (little
@@ -157,16 +221,42 @@ struct EmitABIMetadataPass final
     std::string text;
     llvm::raw_string_ostream os(text);
     os << "edge-model 1\n";
+    DimSymbols symbols = getDimSymbols(model);
+    bool partitioned = model->hasAttr(kScheduleAttrName);
+    if (!symbols.empty() && partitioned) {
+      model.emitError("a model with dynamic sizes runs on one device; fix "
+                      "the sizes (--dim=SYMBOL=SIZE) to place it on several");
+      return signalPassFailure();
+    }
+    for (auto [index, name] : llvm::enumerate(symbols.names)) {
+      os << "symbol " << index << ' ';
+      writeEscaped(os, name);
+      os << ' ' << symbols.bounds[index] << '\n';
+    }
     FunctionType type = model.getFunctionType();
-    for (auto [index, input] : llvm::enumerate(type.getInputs()))
-      if (failed(writeTensorLine(os, "input", input, model.getArgAttrDict(index),
-                                 index, model.getLoc())))
+    for (auto [index, input] : llvm::enumerate(type.getInputs())) {
+      FailureOr<SmallVector<std::string>> dims =
+          getInputDims(model, index, symbols);
+      if (failed(dims) ||
+          failed(writeTensorLine(os, "input", input, model.getArgAttrDict(index),
+                                 index, model.getLoc(), *dims)))
         return signalPassFailure();
+    }
+    FailureOr<SmallVector<SmallVector<std::string>>> outputDims =
+        getOutputDims(model, symbols);
+    if (failed(outputDims))
+      return signalPassFailure();
     for (auto [index, output] : llvm::enumerate(type.getResults()))
       if (failed(writeTensorLine(os, "output", output,
                                  model.getResultAttrDict(index), index,
-                                 model.getLoc())))
+                                 model.getLoc(), (*outputDims)[index])))
         return signalPassFailure();
+    if (!symbols.empty()) {
+      int64_t count = symbols.names.size();
+      for (Type output : type.getResults())
+        count += cast<RankedTensorType>(output).getRank();
+      os << "shapes " << count << '\n';
+    }
     for (unsigned index = 0, e = model.getNumArguments(); index < e; ++index) {
       auto bound =
           model.getArgAttrOfType<DenseElementsAttr>(index, "edge.bound_value");
@@ -176,7 +266,6 @@ struct EmitABIMetadataPass final
       writeBoundBytes(os, bound);
       os << '\n';
     }
-    bool partitioned = model->hasAttr(kScheduleAttrName);
     if (!partitioned)
       os << formatEstimate(0, model);
     if ((partitioned && failed(writeSchedule(module, model, os))) ||

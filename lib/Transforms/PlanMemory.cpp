@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::edge {
@@ -45,11 +46,14 @@ struct PlannedBuffer {
 };
 } // namespace
 
-/// The bytes of a statically shaped, identity-layout buffer of whole-byte
-/// (or i1, stored as bytes) integer or float elements; nullopt otherwise.
-static std::optional<int64_t> getPlannableBytes(MemRefType type) {
-  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
-      type.getMemorySpace())
+/// The bytes an identity-layout buffer of whole-byte (or i1, stored as
+/// bytes) integer or float elements takes at most: its size, or for
+/// dynamic sizes the largest their computation allows (the sizes of a
+/// model with dynamic shapes derive from its symbols, clamped to their
+/// bounds); nullopt when unbounded or otherwise not plannable.
+static std::optional<int64_t> getPlannableBytes(memref::AllocOp alloc) {
+  MemRefType type = alloc.getType();
+  if (!type.getLayout().isIdentity() || type.getMemorySpace())
     return std::nullopt;
   Type element = type.getElementType();
   if (!element.isIntOrFloat())
@@ -57,7 +61,23 @@ static std::optional<int64_t> getPlannableBytes(MemRefType type) {
   unsigned bits = element.getIntOrFloatBitWidth();
   if (bits != 1 && bits % 8 != 0)
     return std::nullopt;
-  int64_t bytes = type.getNumElements() * std::max(1u, bits / 8);
+  int64_t elements = 1;
+  for (int64_t dim = 0; dim < type.getRank(); ++dim) {
+    int64_t size = type.getDimSize(dim);
+    if (ShapedType::isDynamic(size)) {
+      FailureOr<int64_t> bound = ValueBoundsConstraintSet::computeConstantBound(
+          presburger::BoundType::UB,
+          ValueBoundsConstraintSet::Variable(alloc.getResult(), dim),
+          /*stopCondition=*/nullptr, /*closedUB=*/true);
+      if (failed(bound) || *bound < 0)
+        return std::nullopt;
+      size = *bound;
+    }
+    if (size != 0 && elements > (int64_t(1) << 40) / size)
+      return std::nullopt;
+    elements *= size;
+  }
+  int64_t bytes = elements * std::max(1u, bits / 8);
   return bytes > 0 ? std::optional<int64_t>(bytes) : std::nullopt;
 }
 
@@ -107,7 +127,7 @@ static SmallVector<PlannedBuffer> collectBuffers(Block &block) {
     auto alloc = dyn_cast<memref::AllocOp>(op);
     if (!alloc)
       continue;
-    std::optional<int64_t> bytes = getPlannableBytes(alloc.getType());
+    std::optional<int64_t> bytes = getPlannableBytes(alloc);
     if (!bytes)
       continue;
     memref::DeallocOp dealloc;
@@ -192,7 +212,7 @@ struct PlanMemoryPass final : edge::impl::PlanMemoryPassBase<PlanMemoryPass> {
           arith::ConstantIndexOp::create(builder, loc, buffer.offset);
       Value view = memref::ViewOp::create(builder, buffer.alloc.getLoc(),
                                           buffer.alloc.getType(), arena, offset,
-                                          ValueRange{});
+                                          buffer.alloc.getDynamicSizes());
       buffer.alloc.getResult().replaceAllUsesExcept(view, buffer.dealloc);
       buffer.dealloc.erase();
       buffer.alloc.erase();

@@ -38,9 +38,25 @@ func.func @bound(%x: tensor<2xf32>,
 
 // -----
 
-// expected-error @+1 {{model input 0 must be a statically shaped tensor, got 'tensor<?xf32>'}}
+// expected-error @+1 {{model input 0 has a dynamic size at dimension 0 without a symbol and bound (edge.dim_symbols, edge.dim_bounds)}}
 func.func @dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
   return %x : tensor<?xf32>
+}
+
+// -----
+
+// Dynamic sizes: the symbols with their bounds, `$K` where a size is a
+// symbol's (an output's too, traced through the ops' size rules), `?B`
+// where the run computes it (B: at the bounds), and the entries of the
+// sizes buffer: 2 symbols + the outputs' 2 + 1 sizes.
+// CHECK: @edge_generated_metadata("edge-model 1\0Asymbol 0 batch 8\0Asymbol 1 seq 16\0Ainput x 1 2 $0 4\0Ainput t 1 2 $0 $1\0Aoutput y 1 2 $0 4\0Aoutput flat 1 1 ?32\0Ashapes 5\0A\00")
+func.func @symbols(%x: tensor<?x4xf32> {edge.dim_symbols = ["batch", ""], edge.name = "x"},
+                   %t: tensor<?x?xf32> {edge.dim_symbols = ["batch", "seq"], edge.name = "t"})
+    -> (tensor<?x4xf32> {edge.name = "y"}, tensor<?xf32> {edge.name = "flat"})
+    attributes {edge.dim_bounds = {batch = 8 : i64, seq = 16 : i64}} {
+  %0 = edge.relu %x : tensor<?x4xf32>
+  %1 = edge.reshape %0 : (tensor<?x4xf32>) -> tensor<?xf32>
+  return %0, %1 : tensor<?x4xf32>, tensor<?xf32>
 }
 
 // -----

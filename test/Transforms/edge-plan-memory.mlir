@@ -111,3 +111,44 @@ func.func @unplanned(%n: index, %flag: i1) -> memref<4xf32> {
   memref.dealloc %yielded : memref<2xf32>
   return %kept : memref<4xf32>
 }
+
+// -----
+
+// Dynamic sizes count at their upper bound: the batch is at most 8 (the
+// clamp edge-dynamic-shapes-abi writes), so each buffer takes at most
+// 8 x 16 x 4 bytes; the views keep their run-time sizes.
+// CHECK-LABEL: func @dynamic
+// CHECK-SAME: edge.arena_bytes = 1024
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1024xi8>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][%[[N:.*]]] : memref<1024xi8> to memref<?x16xf32>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][%[[N]]] : memref<1024xi8> to memref<?x16xf32>
+func.func @dynamic(%sizes: memref<1xi64>, %out: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %raw = memref.load %sizes[%c0] : memref<1xi64>
+  %i = arith.index_cast %raw : i64 to index
+  %n = affine.min affine_map<()[s0] -> (s0, 8)>()[%i]
+  %a = memref.alloc(%n) : memref<?x16xf32>
+  %b = memref.alloc(%n) : memref<?x16xf32>
+  memref.copy %a, %b : memref<?x16xf32> to memref<?x16xf32>
+  %v = memref.load %b[%c0, %c0] : memref<?x16xf32>
+  memref.store %v, %out[%c0] : memref<16xf32>
+  memref.dealloc %a : memref<?x16xf32>
+  memref.dealloc %b : memref<?x16xf32>
+  return
+}
+
+// An unbounded dynamic size stays a run-time allocation.
+// CHECK-LABEL: func @unbounded
+// CHECK-NOT: edge.arena_bytes
+// CHECK: memref.alloc(%{{.*}}) : memref<?xf32>
+func.func @unbounded(%n: index, %out: memref<1xf32>) {
+  %c0 = arith.constant 0 : index
+  %a = memref.alloc(%n) : memref<?xf32>
+  %b = memref.alloc(%n) : memref<?xf32>
+  memref.copy %a, %b : memref<?xf32> to memref<?xf32>
+  %v = memref.load %b[%c0] : memref<?xf32>
+  memref.store %v, %out[%c0] : memref<1xf32>
+  memref.dealloc %a : memref<?xf32>
+  memref.dealloc %b : memref<?xf32>
+  return
+}

@@ -21,6 +21,9 @@ inline constexpr const char *kNameAttrName = "edge.name";
 /// Marks the arguments of an entry function that are graph (or partition)
 /// inputs; the others are outputs.
 inline constexpr const char *kInputAttrName = "edge.input";
+/// Marks the argument of a model with dynamic sizes that holds the sizes
+/// (edge-dynamic-shapes-abi): symbol values, then the outputs' sizes.
+inline constexpr const char *kShapesAttrName = "edge.shapes";
 inline constexpr const char *kMetadataSymbol = "edge_generated_metadata";
 inline constexpr const char *kEntrySymbol = "edge_generated_entry";
 /// The arena of a function's planned intermediate buffers (edge-plan-memory)

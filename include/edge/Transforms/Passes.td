@@ -252,13 +252,47 @@ def PadInPlacePass : Pass<"edge-pad-in-place", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def DynamicShapesABIPass
+    : Pass<"edge-dynamic-shapes-abi", "::mlir::func::FuncOp"> {
+  let summary = "Pass a model's dynamic sizes and outputs through buffers";
+  let description = [{
+    Runs on linalg on tensors, before bufferization, on a model function
+    with dynamic sizes (`edge.dim_bounds`; others are left alone). The
+    function gets one more argument, a `memref<Nxi64>` (`edge.shapes`):
+    the runtime writes the symbols' values at its start, in the order of
+    `edge.dim_bounds`; each symbol's value is read once and clamped to its
+    bound with `affine.min` (the runtime checks the bound, the clamp lets
+    the memory plan size buffers by it). Each dynamic input becomes a
+    one-element buffer argument (a bare pointer in the entry) viewed at its
+    run-time sizes with `memref.reinterpret_cast` and
+    `bufferization.to_tensor restrict`. Every result becomes an output
+    argument after the inputs, written with
+    `bufferization.materialize_in_destination` into a dense view at the
+    run's sizes, and its sizes are stored after the symbols. Empty tensor
+    elimination then lets each output's last kernel write into the
+    caller's buffer.
+
+    ```mlir
+    func.func @m(%x: memref<1xf32>, %y: memref<1xf32>, %shapes: memref<3xi64>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def PlanMemoryPass : Pass<"edge-plan-memory", "::mlir::func::FuncOp"> {
   let summary = "Place a function's intermediate buffers in one arena";
   let description = [{
     Runs on memrefs, after buffer deallocation. Every `memref.alloc` in the
-    function's block with a static shape, an identity layout and integer
-    or float elements, freed by one `memref.dealloc` in the same block,
-    lives from its allocation to its deallocation. Offsets are assigned
+    function's block with an identity layout and integer or float
+    elements, freed by one `memref.dealloc` in the same block, lives from
+    its allocation to its deallocation. A dynamic size counts at its upper
+    bound (ValueBoundsOpInterface: a model's sizes derive from its symbols,
+    which edge-dynamic-shapes-abi clamps to their bounds); an unbounded
+    buffer stays a run-time allocation. Offsets are assigned
     at compile time, largest buffer first, each at the lowest 64-byte
     aligned offset where it overlaps no buffer live at the same time. The
     buffers become `memref.view`s of one i8 arena allocated at the start

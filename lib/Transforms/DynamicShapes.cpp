@@ -1,0 +1,179 @@
+//===- DynamicShapes.cpp - A model's dynamic sizes in the ABI -------------===//
+
+#include "DynamicShapes.h"
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Dialect/Edge/IR/ReifyShapes.h"
+#include "edge/Dialect/Edge/IR/ShapeInference.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+std::optional<unsigned> DimSymbols::find(StringRef name) const {
+  auto it = llvm::find(names, name);
+  if (it == names.end())
+    return std::nullopt;
+  return it - names.begin();
+}
+
+std::optional<unsigned> DimSymbols::getArgumentSymbol(func::FuncOp func,
+                                                      unsigned arg,
+                                                      int64_t dim) const {
+  auto symbols = func.getArgAttrOfType<ArrayAttr>(arg, kDimSymbolsAttrName);
+  if (!symbols || dim >= static_cast<int64_t>(symbols.size()))
+    return std::nullopt;
+  auto name = dyn_cast<StringAttr>(symbols[dim]);
+  if (!name || name.getValue().empty())
+    return std::nullopt;
+  return find(name.getValue());
+}
+
+RankedTensorType DimSymbols::getBoundType(func::FuncOp func,
+                                          unsigned arg) const {
+  auto type = cast<RankedTensorType>(func.getArgument(arg).getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (auto [dim, size] : llvm::enumerate(shape))
+    if (std::optional<unsigned> symbol = getArgumentSymbol(func, arg, dim))
+      size = bounds[*symbol];
+  return type.clone(shape);
+}
+
+DimSymbols mlir::edge::getDimSymbols(func::FuncOp func) {
+  DimSymbols symbols;
+  auto bounds = func->getAttrOfType<DictionaryAttr>(kDimBoundsAttrName);
+  if (!bounds)
+    return symbols;
+  for (NamedAttribute entry : bounds) {
+    symbols.names.push_back(entry.getName().getValue());
+    symbols.bounds.push_back(cast<IntegerAttr>(entry.getValue()).getInt());
+  }
+  return symbols;
+}
+
+/// The type `op`'s result `index` has once its operands have the (static)
+/// types they have in `mapping`.
+static FailureOr<Type> inferBoundType(Operation *op, unsigned index,
+                                      ArrayRef<Type> operandTypes) {
+  auto resultType = cast<RankedTensorType>(op->getResult(index).getType());
+  if (resultType.hasStaticShape())
+    return Type(resultType);
+  if (auto infer = dyn_cast<InferTypeOpInterface>(op)) {
+    // The ops infer from their operands' types only: operands of the bound
+    // types stand in for the real ones.
+    OpBuilder builder(op);
+    SmallVector<Value> stand;
+    SmallVector<Operation *> scratch;
+    for (Type type : operandTypes) {
+      Operation *empty = tensor::EmptyOp::create(
+          builder, op->getLoc(), cast<RankedTensorType>(type).getShape(),
+          cast<RankedTensorType>(type).getElementType());
+      scratch.push_back(empty);
+      stand.push_back(empty->getResult(0));
+    }
+    SmallVector<Type> inferred;
+    LogicalResult ok = infer.inferReturnTypes(
+        op->getContext(), op->getLoc(), stand, op->getAttrDictionary(),
+        op->getPropertiesStorage(), op->getRegions(), inferred);
+    for (Operation *empty : scratch)
+      empty->erase();
+    if (failed(ok))
+      return failure();
+    return inferred[index];
+  }
+  auto input = cast<RankedTensorType>(operandTypes.front());
+  if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+    // One dynamic size holds what the static ones leave; several are the
+    // input's dynamic sizes in order.
+    auto original = cast<RankedTensorType>(reshape.getInput().getType());
+    SmallVector<int64_t> passed;
+    for (auto [size, bound] : llvm::zip(original.getShape(), input.getShape()))
+      if (ShapedType::isDynamic(size))
+        passed.push_back(bound);
+    SmallVector<int64_t> shape(resultType.getShape());
+    unsigned next = 0;
+    for (int64_t &size : shape) {
+      if (!ShapedType::isDynamic(size))
+        continue;
+      size = resultType.getNumDynamicDims() == 1
+                 ? input.getNumElements() /
+                       std::max<int64_t>(1, getNumElements(resultType.getShape()))
+                 : passed[next++];
+    }
+    return Type(resultType.clone(shape));
+  }
+  // Elementwise ops without inference (unary, cast, softmax): the shape
+  // of their first operand.
+  if (op->hasTrait<OpTrait::SameOperandsAndResultShape>() ||
+      op->hasTrait<OpTrait::SameOperandsAndResultType>())
+    return Type(resultType.clone(input.getShape()));
+  return op->emitError("cannot bound the sizes of this op's result");
+}
+
+FailureOr<SmallVector<SmallVector<int64_t>>>
+mlir::edge::inferResultBounds(func::FuncOp func, const DimSymbols &symbols) {
+  DenseMap<Value, Type> bound;
+  for (unsigned arg = 0, e = func.getNumArguments(); arg < e; ++arg)
+    bound[func.getArgument(arg)] = symbols.getBoundType(func, arg);
+  auto typeOf = [&](Value value) {
+    Type type = bound.lookup(value);
+    return type ? type : value.getType();
+  };
+  WalkResult walk = func.getBody().walk([&](Operation *op) {
+    if (op->getNumResults() == 0 || llvm::all_of(op->getResultTypes(), [](Type t) {
+          auto ranked = dyn_cast<RankedTensorType>(t);
+          return !ranked || ranked.hasStaticShape();
+        }))
+      return WalkResult::advance();
+    SmallVector<Type> operandTypes =
+        llvm::map_to_vector(op->getOperands(), typeOf);
+    for (unsigned i = 0; i < op->getNumResults(); ++i) {
+      FailureOr<Type> type = inferBoundType(op, i, operandTypes);
+      if (failed(type))
+        return WalkResult::interrupt();
+      bound[op->getResult(i)] = *type;
+    }
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+  SmallVector<SmallVector<int64_t>> results;
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (Value value : ret.getOperands())
+    results.push_back(
+        llvm::to_vector(cast<RankedTensorType>(typeOf(value)).getShape()));
+  return results;
+}
+
+std::optional<std::pair<unsigned, int64_t>>
+mlir::edge::traceToArgumentSize(Value value, int64_t dim) {
+  while (true) {
+    if (auto arg = dyn_cast<BlockArgument>(value))
+      return std::make_pair(arg.getArgNumber(), dim);
+    Operation *op = value.getDefiningOp();
+    auto reify = dyn_cast_if_present<ReifyRankedShapedTypeOpInterface>(op);
+    if (!reify)
+      return std::nullopt;
+    // Reify in a scratch block, read which operand size it is, drop it.
+    OpBuilder builder(op->getContext());
+    Block scratch;
+    builder.setInsertionPointToStart(&scratch);
+    ReifiedRankedShapedTypeDims sizes;
+    if (failed(reify.reifyResultShapes(builder, sizes)))
+      return std::nullopt;
+    unsigned result = cast<OpResult>(value).getResultNumber();
+    auto size = dyn_cast<Value>(sizes[result][dim]);
+    auto dimOp = size ? size.getDefiningOp<tensor::DimOp>() : nullptr;
+    std::optional<int64_t> index = dimOp ? dimOp.getConstantIndex() : std::nullopt;
+    Value source = dimOp ? dimOp.getSource() : Value();
+    while (!scratch.empty())
+      scratch.back().erase();
+    if (!index)
+      return std::nullopt;
+    value = source;
+    dim = *index;
+  }
+}

@@ -1,0 +1,57 @@
+//===- DynamicShapes.h - A model's dynamic sizes in the ABI -----*- C++ -*-===//
+//
+// A model function with dynamic sizes names each one by a symbol (an ONNX
+// dim_param) with a bound: `edge.dim_symbols` on its arguments,
+// `edge.dim_bounds` on the function (the importer sets both). The ABI
+// numbers the symbols in the order of that dictionary (sorted by name); the
+// runtime passes their values, and the code reports the outputs' sizes, in
+// one int64 buffer (docs/runtime.md, "Dynamic shapes").
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_LIB_TRANSFORMS_DYNAMICSHAPES_H
+#define EDGE_LIB_TRANSFORMS_DYNAMICSHAPES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <optional>
+
+namespace mlir::edge {
+
+/// The symbols of a model function, in ABI order.
+struct DimSymbols {
+  SmallVector<StringRef> names;
+  SmallVector<int64_t> bounds;
+
+  bool empty() const { return names.empty(); }
+  /// The ABI index of `name`.
+  std::optional<unsigned> find(StringRef name) const;
+  /// The ABI index of the symbol of dimension `dim` of argument `arg`
+  /// (nullopt where that size is static).
+  std::optional<unsigned> getArgumentSymbol(func::FuncOp func, unsigned arg,
+                                            int64_t dim) const;
+  /// The argument's type with each dynamic size at its bound.
+  RankedTensorType getBoundType(func::FuncOp func, unsigned arg) const;
+};
+
+/// The symbols of `func` (none for a static model).
+DimSymbols getDimSymbols(func::FuncOp func);
+
+/// Upper bounds of the shapes of `func`'s results when every symbol is at
+/// its bound: shapes are inferred again with the bound types of the
+/// arguments. Every op that takes dynamic sizes computes sizes that grow
+/// with its operands' (windows, broadcasts, reshapes), so these bound
+/// every run's sizes. Fails, with a diagnostic, on an op whose sizes it
+/// cannot infer.
+FailureOr<SmallVector<SmallVector<int64_t>>>
+inferResultBounds(func::FuncOp func, const DimSymbols &symbols);
+
+/// The argument and dimension whose size dimension `dim` of `value` always
+/// has, when the ops' size rules say so (e.g. the batch of a matmul is its
+/// lhs's); nullopt otherwise.
+std::optional<std::pair<unsigned, int64_t>> traceToArgumentSize(Value value,
+                                                                 int64_t dim);
+
+} // namespace mlir::edge
+
+#endif // EDGE_LIB_TRANSFORMS_DYNAMICSHAPES_H

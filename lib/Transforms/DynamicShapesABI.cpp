@@ -1,0 +1,195 @@
+//===- DynamicShapesABI.cpp - Sizes and outputs through runtime buffers ---===//
+//
+// The entry of a model takes bare pointers. A model with dynamic sizes
+// gets its sizes from one more buffer: the runtime writes the symbols'
+// values at its start (DynamicShapes.h), the code builds each dynamic
+// input's view from them and writes every output's sizes after them. Its
+// outputs become arguments too, written in place: the last kernel of an
+// output writes into the caller's buffer (empty tensor elimination), and
+// a dynamic output is dense at its run's sizes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DynamicShapes.h"
+
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_DYNAMICSHAPESABIPASS
+#include "edge/Transforms/Passes.h.inc"
+} // namespace mlir::edge
+
+using namespace mlir;
+using namespace mlir::edge;
+
+/// Row-major strides of `sizes`, static where the sizes after them are.
+static SmallVector<OpFoldResult> getRowMajorStrides(OpBuilder &b, Location loc,
+                                                    ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
+  for (int64_t d = static_cast<int64_t>(sizes.size()) - 2; d >= 0; --d) {
+    std::optional<int64_t> next = getConstantIntValue(strides[d + 1]);
+    std::optional<int64_t> size = getConstantIntValue(sizes[d + 1]);
+    strides[d] = next && size
+                     ? OpFoldResult(b.getIndexAttr(*next * *size))
+                     : OpFoldResult(arith::MulIOp::create(
+                           b, loc, getValueOrCreateConstantIndexOp(b, loc, strides[d + 1]),
+                           getValueOrCreateConstantIndexOp(b, loc, sizes[d + 1]))
+                                        .getResult());
+  }
+  return strides;
+}
+
+/// A dense row-major view of `sizes` over the bare buffer `buffer`.
+static Value createDenseView(OpBuilder &b, Location loc, Value buffer,
+                             RankedTensorType type,
+                             ArrayRef<OpFoldResult> sizes) {
+  auto viewType = MemRefType::get(type.getShape(), type.getElementType());
+  return memref::ReinterpretCastOp::create(b, loc, viewType, buffer,
+                                           b.getIndexAttr(0), sizes,
+                                           getRowMajorStrides(b, loc, sizes));
+}
+
+/// The buffer type of an argument whose sizes the runtime gives: one
+/// element, so that it lowers to a bare pointer; views give its sizes.
+static MemRefType getBareBufferType(RankedTensorType type) {
+  return MemRefType::get({1}, type.getElementType());
+}
+
+namespace {
+struct DynamicShapesABIPass final
+    : edge::impl::DynamicShapesABIPassBase<DynamicShapesABIPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    DimSymbols symbols = getDimSymbols(func);
+    if (symbols.empty() || func.isExternal())
+      return;
+    MLIRContext *context = &getContext();
+    Block &body = func.getBody().front();
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    Location loc = func.getLoc();
+    OpBuilder b = OpBuilder::atBlockBegin(&body);
+    unsigned numInputs = func.getNumArguments();
+    unsigned numOutputs = ret.getNumOperands();
+
+    // The sizes buffer: symbol values, then each output's sizes.
+    int64_t count = symbols.names.size();
+    SmallVector<int64_t> outputOffsets;
+    for (Value output : ret.getOperands()) {
+      outputOffsets.push_back(count);
+      count += cast<RankedTensorType>(output.getType()).getRank();
+    }
+    // Arguments: the inputs, a buffer per output, the sizes buffer.
+    SmallVector<Value> outputBuffers;
+    for (Value output : ret.getOperands()) {
+      auto type = cast<RankedTensorType>(output.getType());
+      outputBuffers.push_back(body.addArgument(
+          type.hasStaticShape()
+              ? MemRefType::get(type.getShape(), type.getElementType())
+              : getBareBufferType(type),
+          loc));
+    }
+    auto i64 = b.getI64Type();
+    Value sizes = body.addArgument(MemRefType::get({count}, i64), loc);
+
+    // Each symbol's value, known to be at most its bound (the runtime
+    // checks it): the memory plan sizes buffers by what the bound implies.
+    SmallVector<Value> symbolValues;
+    for (auto [index, bound] : llvm::enumerate(symbols.bounds)) {
+      Value raw = memref::LoadOp::create(
+          b, loc, sizes, ValueRange{arith::ConstantIndexOp::create(b, loc, index)});
+      Value value = arith::IndexCastOp::create(b, loc, b.getIndexType(), raw);
+      symbolValues.push_back(affine::AffineMinOp::create(
+          b, loc,
+          AffineMap::get(0, 1,
+                         {getAffineSymbolExpr(0, context),
+                          getAffineConstantExpr(bound, context)},
+                         context),
+          ValueRange{value}));
+    }
+
+    // Dynamic inputs: views of the bare buffers at the symbols' values.
+    for (unsigned arg = 0; arg < numInputs; ++arg) {
+      BlockArgument input = body.getArgument(arg);
+      auto type = cast<RankedTensorType>(input.getType());
+      if (type.hasStaticShape())
+        continue;
+      SmallVector<OpFoldResult> argSizes;
+      for (auto [dim, size] : llvm::enumerate(type.getShape())) {
+        std::optional<unsigned> symbol = symbols.getArgumentSymbol(func, arg, dim);
+        argSizes.push_back(symbol ? OpFoldResult(symbolValues[*symbol])
+                                  : OpFoldResult(b.getIndexAttr(size)));
+      }
+      input.setType(getBareBufferType(type));
+      Value view = createDenseView(b, loc, input, type, argSizes);
+      Value tensor = bufferization::ToTensorOp::create(
+          b, loc, type, view, /*restrict=*/true, /*writable=*/false);
+      input.replaceAllUsesExcept(tensor, view.getDefiningOp());
+      func.removeArgAttr(arg, bufferization::BufferizationDialect::kWritableAttrName);
+    }
+
+    // Outputs: written into the caller's buffers, their sizes reported.
+    b.setInsertionPoint(ret);
+    for (auto [index, output] : llvm::enumerate(ret.getOperands())) {
+      auto type = cast<RankedTensorType>(output.getType());
+      Value buffer = outputBuffers[index];
+      SmallVector<OpFoldResult> outSizes;
+      for (int64_t dim = 0; dim < type.getRank(); ++dim)
+        outSizes.push_back(type.isDynamicDim(dim)
+                               ? OpFoldResult(tensor::DimOp::create(b, loc, output, dim)
+                                                  .getResult())
+                               : OpFoldResult(b.getIndexAttr(type.getDimSize(dim))));
+      Value dest = type.hasStaticShape()
+                       ? buffer
+                       : createDenseView(b, loc, buffer, type, outSizes);
+      bufferization::MaterializeInDestinationOp::create(
+          b, loc, Type(), output, dest, /*restrict=*/true, /*writable=*/true);
+      for (auto [dim, size] : llvm::enumerate(outSizes)) {
+        Value slot = arith::ConstantIndexOp::create(
+            b, loc, outputOffsets[index] + dim);
+        Value value = arith::IndexCastOp::create(
+            b, loc, i64, getValueOrCreateConstantIndexOp(b, loc, size));
+        memref::StoreOp::create(b, loc, value, sizes, ValueRange{slot});
+      }
+    }
+    ret->setOperands({});
+
+    // The new arguments in the signature, named for the metadata.
+    SmallVector<DictionaryAttr> argAttrs;
+    for (unsigned arg = 0; arg < numInputs; ++arg)
+      argAttrs.push_back(func.getArgAttrDict(arg));
+    for (unsigned i = 0; i < numOutputs; ++i)
+      argAttrs.push_back(func.getResultAttrDict(i));
+    argAttrs.push_back(DictionaryAttr::get(
+        context, {NamedAttribute(StringAttr::get(context, kShapesAttrName),
+                                 UnitAttr::get(context))}));
+    func.setFunctionType(FunctionType::get(context, body.getArgumentTypes(), {}));
+    func.setAllArgAttrs(argAttrs);
+    func.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+
+    // tensor.dim of the outputs becomes arithmetic on the symbols, which
+    // lets each output's producer write into the caller's buffer.
+    RewritePatternSet patterns(context);
+    memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+    tensor::DimOp::getCanonicalizationPatterns(patterns, context);
+    memref::DimOp::getCanonicalizationPatterns(patterns, context);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+    IRRewriter rewriter(context);
+    if (failed(bufferization::eliminateEmptyTensors(rewriter, func)))
+      return signalPassFailure();
+  }
+};
+} // namespace

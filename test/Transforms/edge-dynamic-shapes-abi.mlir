@@ -1,0 +1,67 @@
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-dynamic-shapes-abi))' | FileCheck %s
+
+// The sizes buffer comes after the inputs and one buffer per output. Each
+// symbol is read once and clamped to its bound; dynamic inputs are views
+// of bare buffers at those sizes; the output's last kernel writes into the
+// caller's buffer (no copy), and its sizes follow the symbols.
+// CHECK-LABEL: func.func @main_graph(
+// CHECK-SAME: %[[X:.*]]: memref<1xf32> {edge.dim_symbols = ["batch", ""], edge.input, edge.name = "x"},
+// CHECK-SAME: %[[W:.*]]: tensor<4x2xf32> {bufferization.writable = false, edge.input, edge.name = "w"},
+// CHECK-SAME: %[[Y:.*]]: memref<1xf32> {edge.name = "y"},
+// CHECK-SAME: %[[S:.*]]: memref<2xf32> {edge.name = "s"},
+// CHECK-SAME: %[[SIZES:.*]]: memref<4xi64> {edge.shapes})
+// CHECK-NOT: -> 
+// CHECK: %[[RAW:.*]] = memref.load %[[SIZES]][%c0] : memref<4xi64>
+// CHECK: %[[INDEX:.*]] = arith.index_cast %[[RAW]] : i64 to index
+// CHECK: %[[BATCH:.*]] = affine.min #{{.*}}()[%[[INDEX]]]
+// CHECK: %[[VIEW:.*]] = memref.reinterpret_cast %[[X]] to offset: [0], sizes: [%[[BATCH]], 4], strides: [4, 1] : memref<1xf32> to memref<?x4xf32>
+// CHECK: %[[IN:.*]] = bufferization.to_tensor %[[VIEW]] restrict : memref<?x4xf32> to tensor<?x4xf32>
+// CHECK: tensor.empty
+// CHECK: %[[N:.*]] = tensor.dim %[[IN]], %c0
+// CHECK-NEXT: %[[OUT:.*]] = memref.reinterpret_cast %[[Y]] to offset: [0], sizes: [%[[N]], 2], strides: [2, 1]
+// CHECK: %[[DEST:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: %[[FILLED:.*]] = linalg.fill ins(%{{.*}}) outs(%[[DEST]] : tensor<?x2xf32>)
+// CHECK: %[[PRODUCT:.*]] = linalg.generic {{.*}} ins(%[[IN]], %[[W]] : tensor<?x4xf32>, tensor<4x2xf32>) outs(%[[FILLED]] : tensor<?x2xf32>)
+// CHECK: bufferization.materialize_in_destination %[[PRODUCT]] in writable %[[OUT]]
+// CHECK: %[[N64:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK: memref.store %[[N64]], %[[SIZES]][%c1]
+// CHECK: memref.store %c2_i64, %[[SIZES]][%c2]
+// CHECK: bufferization.materialize_in_destination %{{.*}} in writable %[[S]]
+// CHECK: memref.store %c2_i64, %[[SIZES]][%c3]
+// CHECK: return{{$}}
+#map = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map1 = affine_map<(d0, d1, d2) -> (d2, d1)>
+#map2 = affine_map<(d0, d1, d2) -> (d0, d1)>
+#sum = affine_map<(d0, d1) -> (d0, d1)>
+#col = affine_map<(d0, d1) -> (d1)>
+func.func @main_graph(%x: tensor<?x4xf32> {bufferization.writable = false, edge.dim_symbols = ["batch", ""], edge.input, edge.name = "x"},
+                      %w: tensor<4x2xf32> {bufferization.writable = false, edge.input, edge.name = "w"})
+    -> (tensor<?x2xf32> {edge.name = "y"}, tensor<2xf32> {edge.name = "s"})
+    attributes {edge.dim_bounds = {batch = 8 : i64}, edge.entry = 0 : i32} {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %e = tensor.empty(%n) : tensor<?x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %y = linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<?x4xf32>, tensor<4x2xf32>) outs(%f : tensor<?x2xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x2xf32>
+  %e2 = tensor.empty() : tensor<2xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<2xf32>) -> tensor<2xf32>
+  %s = linalg.generic {indexing_maps = [#sum, #col], iterator_types = ["reduction", "parallel"]} ins(%y : tensor<?x2xf32>) outs(%f2 : tensor<2xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %t = arith.addf %acc, %a : f32
+    linalg.yield %t : f32
+  } -> tensor<2xf32>
+  return %y, %s : tensor<?x2xf32>, tensor<2xf32>
+}
+
+// A static model is left alone.
+// CHECK-LABEL: func.func @static
+// CHECK-SAME: -> tensor<2xf32>
+func.func @static(%x: tensor<2xf32>) -> tensor<2xf32> {
+  return %x : tensor<2xf32>
+}
