@@ -44,6 +44,8 @@ private:
   }
   /// Reads the options that do not need the model.
   LogicalResult resolveTargets();
+  /// Refuses dynamic sizes where only static ones are compiled.
+  LogicalResult checkDynamicSizesSupported(ModuleOp module);
   OwningOpRef<ModuleOp> loadModel();
   LogicalResult writeModule(ModuleOp module) {
     return writeText(

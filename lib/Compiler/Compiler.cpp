@@ -293,11 +293,33 @@ LogicalResult Compilation::generateCode(ModuleOp module,
   return writeModelHeader(library, error);
 }
 
+/// A model with dynamic sizes runs on one CPU for now: its kernels and the
+/// schedule of several devices need static sizes.
+LogicalResult Compilation::checkDynamicSizesSupported(ModuleOp module) {
+  func::FuncOp model = findModelFunction(module);
+  auto bounds =
+      model ? model->getAttrOfType<DictionaryAttr>(kDimBoundsAttrName) : nullptr;
+  if (!bounds || bounds.empty())
+    return success();
+  std::string symbols;
+  for (NamedAttribute symbol : bounds)
+    symbols += (symbols.empty() ? "'" : ", '") + symbol.getName().str() + "'";
+  if (gpu)
+    return fail("dynamic sizes (" + symbols + ") run on the CPU only; fix "
+                "them with --dim=SYMBOL=SIZE for --target=" + options.target);
+  if (devices.devices.size() > 1)
+    return fail("dynamic sizes (" + symbols + ") run on one device; fix "
+                "them with --dim=SYMBOL=SIZE to place the model on several");
+  return success();
+}
+
 LogicalResult Compilation::run() {
   if (failed(resolveTargets()))
     return failure();
   OwningOpRef<ModuleOp> module = loadModel();
   if (!module)
+    return failure();
+  if (failed(checkDynamicSizesSupported(*module)))
     return failure();
   PassManager graph(&context);
   buildEdgeGraphPipeline(graph);

@@ -62,8 +62,11 @@ static bool isMultiplyAccumulate(linalg::GenericOp op) {
          (mul.getLhs() == b && mul.getRhs() == a);
 }
 
-/// The largest divisor of `size` that is at most `limit`.
+/// The largest divisor of `size` that is at most `limit`; 1 for a dynamic
+/// size, whose tiles must all be whole.
 static int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
+  if (ShapedType::isDynamic(size))
+    return 1;
   for (int64_t candidate = std::min(size, limit); candidate > 1; --candidate)
     if (size % candidate == 0)
       return candidate;
@@ -106,9 +109,11 @@ static std::optional<unsigned> chooseRowDim(linalg::GenericOp op,
   std::optional<unsigned> rowDim;
   for (unsigned r = 0; r < outMap.getNumResults(); ++r) {
     unsigned d = outMap.getDimPosition(r);
-    // Ties go to the inner loop, whose rows are nearer in memory.
+    // Ties go to the inner loop, whose rows are nearer in memory; a
+    // dynamic loop (one row per tile) only when no other is left.
     if (d != vectorDim && !usedWithVector.test(d) &&
-        (!rowDim || ranges[d] >= ranges[*rowDim]))
+        (!rowDim || ShapedType::isDynamic(ranges[*rowDim]) ||
+         (!ShapedType::isDynamic(ranges[d]) && ranges[d] >= ranges[*rowDim])))
       rowDim = d;
   }
   return rowDim;
@@ -186,7 +191,7 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
     return failure();
   for (Value operand : op->getOperands()) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+    if (!type || !type.getElementType().isF32())
       return failure();
   }
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -197,12 +202,17 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
   unsigned contiguousDim = outMap.getDimPosition(outMap.getNumResults() - 1);
   std::optional<unsigned> rowDim = chooseRowDim(op, contiguousDim);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // Dynamic loops are tiled by one, so that every tile has a static shape
+  // the vectorizer takes; the vector loop must be static.
+  bool dynamic = llvm::any_of(ranges, ShapedType::isDynamic);
+  if (ShapedType::isDynamic(ranges[contiguousDim]))
+    return failure();
   TilePlan plan{SmallVector<int64_t>(ranges.size(), 1), contiguousDim, {}};
   plan.sizes[contiguousDim] =
       largestDivisorAtMost(ranges[contiguousDim], vectorWidth);
   if (rowDim)
     plan.sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
-  if (plan.sizes[contiguousDim] != vectorWidth && rowDim &&
+  if (plan.sizes[contiguousDim] != vectorWidth && rowDim && !dynamic &&
       ranges[*rowDim] % vectorWidth == 0 && canBlockLoop(op, *rowDim)) {
     // The blocked kernel: the row loop split in two, its inner part (one
     // vector) the new last loop; the contiguous output loop gives rows.
@@ -755,9 +765,9 @@ struct TileAndVectorizePass final
       if (failed(plan)) {
         if (isMultiplyAccumulate(op))
           remark::missed(op.getLoc(), kPlanRemark)
-              << "multiply-accumulate left to the loop lowering: not a "
-                 "statically shaped f32 kernel whose output's last loop "
-                 "or row loop fills vectors";
+              << "multiply-accumulate left to the loop lowering: not an f32 "
+                 "kernel whose output's static last loop or row loop fills "
+                 "vectors";
         continue;
       }
       remarkPlan(op, *plan);
