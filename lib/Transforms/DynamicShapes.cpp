@@ -86,24 +86,11 @@ static FailureOr<Type> inferBoundType(Operation *op, unsigned index,
   }
   auto input = cast<RankedTensorType>(operandTypes.front());
   if (auto reshape = dyn_cast<ReshapeOp>(op)) {
-    // One dynamic size holds what the static ones leave; several are the
-    // input's dynamic sizes in order.
+    // By edge.reshape's rules, at the bounds.
     auto original = cast<RankedTensorType>(reshape.getInput().getType());
-    SmallVector<int64_t> passed;
-    for (auto [size, bound] : llvm::zip(original.getShape(), input.getShape()))
-      if (ShapedType::isDynamic(size))
-        passed.push_back(bound);
-    SmallVector<int64_t> shape(resultType.getShape());
-    unsigned next = 0;
-    for (int64_t &size : shape) {
-      if (!ShapedType::isDynamic(size))
-        continue;
-      size = resultType.getNumDynamicDims() == 1
-                 ? input.getNumElements() /
-                       std::max<int64_t>(1, getNumElements(resultType.getShape()))
-                 : passed[next++];
-    }
-    return Type(resultType.clone(shape));
+    return Type(resultType.clone(
+        inferReshapeSizes(input.getShape(), original.getShape(),
+                          resultType.getShape(), reshape.getGroups())));
   }
   // Elementwise ops without inference (unary, cast, softmax): the shape
   // of their first operand.

@@ -38,7 +38,8 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(),
                                          adaptor.getInput(),
-                                         cast<RankedTensorType>(op.getType())));
+                                         cast<RankedTensorType>(op.getType()),
+                                         op.getGroups()));
     return success();
   }
 };

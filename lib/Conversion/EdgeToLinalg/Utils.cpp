@@ -3,6 +3,7 @@
 #include "Utils.h"
 
 #include "edge/Dialect/Edge/IR/ReifyShapes.h"
+#include "edge/Dialect/Edge/IR/ShapeInference.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -179,24 +180,28 @@ mlir::edge::getIteratorTypes(unsigned numParallel, unsigned numReduction) {
 /// exists (flatten, unsqueeze; they bufferize to views), else
 /// tensor.reshape with the sizes computed at run time.
 static Value reshapeDynamicTensor(OpBuilder &b, Location loc, Value input,
-                                  RankedTensorType resultType) {
+                                  RankedTensorType resultType,
+                                  std::optional<ArrayRef<int64_t>> groups) {
   auto inputType = cast<RankedTensorType>(input.getType());
   SmallVector<Value> dynamicSizes =
-      getReshapeDynamicSizes(b, loc, input, resultType);
+      getReshapeDynamicSizes(b, loc, input, resultType, groups);
   SmallVector<OpFoldResult> sizes;
   unsigned next = 0;
   for (int64_t size : resultType.getShape())
     sizes.push_back(ShapedType::isDynamic(size) ? OpFoldResult(dynamicSizes[next++])
                                                 : OpFoldResult(b.getIndexAttr(size)));
-  if (resultType.getRank() < inputType.getRank())
-    if (auto groups = getReassociationIndicesForCollapse(inputType.getShape(),
-                                                         resultType.getShape()))
-      return tensor::CollapseShapeOp::create(b, loc, resultType, input, *groups);
-  if (resultType.getRank() > inputType.getRank())
-    if (auto groups = getReassociationIndicesForCollapse(resultType.getShape(),
-                                                         inputType.getShape()))
-      return tensor::ExpandShapeOp::create(b, loc, resultType, input, *groups,
-                                           sizes);
+  if (resultType.getRank() != inputType.getRank())
+    if (auto found = getReshapeGroups(inputType.getShape(),
+                                      resultType.getShape(), groups)) {
+      SmallVector<ReassociationIndices> reassociation;
+      for (const auto &group : *found)
+        reassociation.emplace_back(group.begin(), group.end());
+      if (resultType.getRank() < inputType.getRank())
+        return tensor::CollapseShapeOp::create(b, loc, resultType, input,
+                                               reassociation);
+      return tensor::ExpandShapeOp::create(b, loc, resultType, input,
+                                           reassociation, sizes);
+    }
   SmallVector<Value> shape;
   for (OpFoldResult size : sizes)
     shape.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
@@ -205,12 +210,13 @@ static Value reshapeDynamicTensor(OpBuilder &b, Location loc, Value input,
 }
 
 Value mlir::edge::reshapeTensor(OpBuilder &b, Location loc, Value input,
-                                RankedTensorType resultType) {
+                                RankedTensorType resultType,
+                                std::optional<ArrayRef<int64_t>> groups) {
   auto inputType = cast<RankedTensorType>(input.getType());
   if (inputType == resultType)
     return input;
   if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
-    return reshapeDynamicTensor(b, loc, input, resultType);
+    return reshapeDynamicTensor(b, loc, input, resultType, groups);
   // Rank 0 on either side: every dimension of the other side is 1, and the
   // empty reassociation expresses exactly that.
   if (inputType.getRank() == 0)

@@ -109,7 +109,8 @@ inline void yieldValue(OpBuilder &b, Location loc, Value value) {
 /// Reshapes a tensor to another shape with the same element count (static:
 /// collapse to 1-D, then expand; dynamic: see edge.reshape's rules).
 Value reshapeTensor(OpBuilder &b, Location loc, Value input,
-                    RankedTensorType resultType);
+                    RankedTensorType resultType,
+                    std::optional<ArrayRef<int64_t>> groups = std::nullopt);
 
 } // namespace mlir::edge
 

@@ -224,9 +224,16 @@ LogicalResult convertFlatten(NodeContext &ctx) {
   if (failed(axis))
     return failure();
   ArrayRef<int64_t> shape = input->getShape();
-  ctx.setOutput(0, createReshape(ctx, ctx.getInput(0),
-                                 {getFlatSize(shape.take_front(*axis)),
-                                  getFlatSize(shape.drop_front(*axis))}));
+  auto type = RankedTensorType::get({getFlatSize(shape.take_front(*axis)),
+                                     getFlatSize(shape.drop_front(*axis))},
+                                    input->getElementType());
+  // Two dynamic sizes: the axis says which input sizes make each.
+  DenseI64ArrayAttr groups;
+  if (type.getNumDynamicDims() == 2)
+    groups = ctx.getBuilder().getDenseI64ArrayAttr(
+        {*axis, input->getRank() - *axis});
+  ctx.setOutput(0, ReshapeOp::create(ctx.getBuilder(), ctx.getLoc(), type,
+                                     ctx.getInput(0), groups));
   return success();
 }
 

@@ -36,9 +36,9 @@ func.func @conv_dynamic_channels(%x: tensor<1x?x8x8xf32>, %w: tensor<4x3x3x3xf32
 
 // -----
 
-func.func @reshape_two_new_dynamic(%x: tensor<?x8xf32>) {
-  // expected-error @+1 {{at most one result dimension may be dynamic}}
-  %0 = edge.reshape %x : (tensor<?x8xf32>) -> tensor<?x2x?xf32>
+func.func @reshape_ambiguous_split(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{with several dynamic result sizes, the reshape must collapse or expand groups of dimensions, each expanded group splitting one dynamic size at most}}
+  %0 = edge.reshape %x : (tensor<?x8xf32>) -> tensor<?x?x8xf32>
   return
 }
 

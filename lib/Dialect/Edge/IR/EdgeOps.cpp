@@ -243,15 +243,14 @@ LogicalResult ReshapeOp::verify() {
     return success();
   }
   // With dynamic sizes the lowering derives each result size from the
-  // input's: at most one result dimension may be dynamic, or the dynamic
-  // dimensions must pass through unchanged (a squeeze or unsqueeze).
+  // input's: one dynamic result size holds what the static ones leave;
+  // several need a grouping of dimensions (a flatten, an unsqueeze) that
+  // says which input sizes make each.
   if (result.getNumDynamicDims() > 1 &&
-      !llvm::equal(llvm::make_filter_range(input.getShape(),
-                                           ShapedType::isDynamic),
-                   llvm::make_filter_range(result.getShape(),
-                                           ShapedType::isDynamic)))
-    return emitOpError("with dynamic sizes, at most one result dimension may "
-                       "be dynamic unless only size-1 dimensions change");
+      !getReshapeGroups(input.getShape(), result.getShape(), getGroups()))
+    return emitOpError("with several dynamic result sizes, the reshape must "
+                       "collapse or expand groups of dimensions, each "
+                       "expanded group splitting one dynamic size at most");
   int64_t staticResultElements = getNumElements(result.getShape());
   if (input.hasStaticShape() && staticResultElements != 0 &&
       input.getNumElements() % staticResultElements != 0)
@@ -269,8 +268,10 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   if (dense && getType().hasStaticShape())
     return dense.reshape(cast<ShapedType>(getType()));
-  // reshape(reshape(x)) is one reshape.
-  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+  // reshape(reshape(x)) is one reshape (unless its dynamic sizes need the
+  // groups of both steps).
+  auto producer = getInput().getDefiningOp<ReshapeOp>();
+  if (producer && getType().getNumDynamicDims() <= 1 && !getGroups()) {
     getInputMutable().assign(producer.getInput());
     return getResult();
   }

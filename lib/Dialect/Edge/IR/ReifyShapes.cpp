@@ -251,8 +251,10 @@ struct ReshapeShape
     auto reshape = cast<ReshapeOp>(op);
     auto resultType = reshape.getType();
     Location loc = op->getLoc();
-    SmallVector<Value> sizes = getReshapeDynamicSizes(
-        b, loc, reshape.getInput(), cast<RankedTensorType>(resultType));
+    SmallVector<Value> sizes =
+        getReshapeDynamicSizes(b, loc, reshape.getInput(),
+                               cast<RankedTensorType>(resultType),
+                               reshape.getGroups());
     unsigned next = 0;
     reifySizes(b, op->getResult(0), reified,
                [&](OpBuilder &, int64_t) { return OpFoldResult(sizes[next++]); });
@@ -267,9 +269,9 @@ void attachBroadcastShapes(MLIRContext *context) {
 
 } // namespace
 
-SmallVector<Value> mlir::edge::getReshapeDynamicSizes(OpBuilder &b,
-                                                      Location loc, Value input,
-                                                      RankedTensorType result) {
+SmallVector<Value> mlir::edge::getReshapeDynamicSizes(
+    OpBuilder &b, Location loc, Value input, RankedTensorType result,
+    std::optional<ArrayRef<int64_t>> groupLengths) {
   auto inputType = cast<RankedTensorType>(input.getType());
   SmallVector<Value> sizes;
   if (result.getNumDynamicDims() == 1) {
@@ -282,11 +284,39 @@ SmallVector<Value> mlir::edge::getReshapeDynamicSizes(OpBuilder &b,
     sizes.push_back(arith::DivUIOp::create(b, loc, count, rest));
     return sizes;
   }
-  // Several: the input's dynamic sizes, in order (only size-1 dimensions
-  // come and go, which the verifier checks).
-  for (int64_t d = 0; d < inputType.getRank(); ++d)
-    if (inputType.isDynamicDim(d))
-      sizes.push_back(dimOf(b, loc, input, d));
+  // Several: by the groups of dimensions the reshape collapses or expands.
+  auto groups =
+      getReshapeGroups(inputType.getShape(), result.getShape(), groupLengths);
+  assert(groups && "the verifier checks the groups");
+  bool collapse = result.getRank() <= inputType.getRank();
+  SmallVector<Value> all(result.getRank());
+  for (auto [index, group] : llvm::enumerate(*groups)) {
+    if (collapse) {
+      if (!result.isDynamicDim(index))
+        continue;
+      // A group of one is that size (so that it traces to a symbol).
+      Value product;
+      for (int64_t d : group) {
+        Value size = dimOf(b, loc, input, d);
+        product = product ? Value(arith::MulIOp::create(b, loc, product, size))
+                          : size;
+      }
+      all[index] = product;
+      continue;
+    }
+    int64_t known = 1;
+    for (int64_t d : group)
+      if (!result.isDynamicDim(d))
+        known *= result.getDimSize(d);
+    for (int64_t d : group)
+      if (result.isDynamicDim(d))
+        all[d] = arith::DivUIOp::create(
+            b, loc, dimOf(b, loc, input, index),
+            arith::ConstantIndexOp::create(b, loc, std::max<int64_t>(1, known)));
+  }
+  for (Value size : all)
+    if (size)
+      sizes.push_back(size);
   return sizes;
 }
 

@@ -2,6 +2,7 @@
 
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
 
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/BuiltinTypeInterfaces.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -38,6 +39,91 @@ int64_t mlir::edge::getFlatSize(ArrayRef<int64_t> shape) {
   if (llvm::any_of(shape, ShapedType::isDynamic))
     return ShapedType::kDynamic;
   return getNumElements(shape);
+}
+
+std::optional<SmallVector<SmallVector<int64_t, 2>>>
+mlir::edge::getReshapeGroups(ArrayRef<int64_t> input, ArrayRef<int64_t> result,
+                             std::optional<ArrayRef<int64_t>> lengths) {
+  bool collapse = result.size() <= input.size();
+  ArrayRef<int64_t> large = collapse ? input : result;
+  ArrayRef<int64_t> small = collapse ? result : input;
+  std::optional<SmallVector<ReassociationIndices>> groups;
+  if (lengths) {
+    if (lengths->size() != small.size())
+      return std::nullopt;
+    groups.emplace();
+    int64_t next = 0;
+    for (int64_t length : *lengths) {
+      if (length < 1 || next + length > static_cast<int64_t>(large.size()))
+        return std::nullopt;
+      groups->emplace_back(llvm::to_vector(llvm::seq(next, next + length)));
+      next += length;
+    }
+    if (next != static_cast<int64_t>(large.size()))
+      return std::nullopt;
+  } else {
+    groups = getReassociationIndicesForCollapse(large, small);
+  }
+  if (!groups)
+    return std::nullopt;
+  for (auto [index, group] : llvm::enumerate(*groups)) {
+    int64_t dynamic = llvm::count_if(group, [&](int64_t d) {
+      return ShapedType::isDynamic(large[d]);
+    });
+    // The size is the product of its group's: dynamic iff one of them is,
+    // else equal; and an expansion splits one dynamic size into one.
+    int64_t product = 1;
+    for (int64_t d : group)
+      if (!ShapedType::isDynamic(large[d]))
+        product *= large[d];
+    if ((dynamic > 0) != ShapedType::isDynamic(small[index]) ||
+        (dynamic == 0 && product != small[index]) ||
+        (!collapse && dynamic > 1))
+      return std::nullopt;
+  }
+  SmallVector<SmallVector<int64_t, 2>> result64;
+  for (const ReassociationIndices &group : *groups)
+    result64.emplace_back(group.begin(), group.end());
+  return result64;
+}
+
+SmallVector<int64_t> mlir::edge::inferReshapeSizes(
+    ArrayRef<int64_t> inputSizes, ArrayRef<int64_t> inputShape,
+    ArrayRef<int64_t> result, std::optional<ArrayRef<int64_t>> lengths) {
+  SmallVector<int64_t> sizes(result);
+  int64_t dynamicCount = llvm::count_if(result, ShapedType::isDynamic);
+  if (dynamicCount == 0)
+    return sizes;
+  if (dynamicCount == 1) {
+    int64_t total = 1;
+    for (int64_t size : inputSizes)
+      total *= size;
+    int64_t rest = std::max<int64_t>(1, getNumElements(result));
+    for (int64_t &size : sizes)
+      if (ShapedType::isDynamic(size))
+        size = total / rest;
+    return sizes;
+  }
+  auto groups = getReshapeGroups(inputShape, result, lengths);
+  assert(groups && "the verifier checks the groups");
+  bool collapse = result.size() <= inputShape.size();
+  for (auto [index, group] : llvm::enumerate(*groups)) {
+    if (collapse) {
+      int64_t product = 1;
+      for (int64_t d : group)
+        product *= inputSizes[d];
+      sizes[index] = product;
+      continue;
+    }
+    int64_t known = 1;
+    for (int64_t d : group)
+      if (!ShapedType::isDynamic(result[d]))
+        known *= result[d];
+    for (int64_t d : group)
+      if (ShapedType::isDynamic(result[d]))
+        sizes[d] = inputSizes[index] / std::max<int64_t>(1, known);
+  }
+  return sizes;
 }
 
 bool mlir::edge::sizesConflict(int64_t a, int64_t b) {

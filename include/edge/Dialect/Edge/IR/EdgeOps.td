@@ -540,16 +540,26 @@ def Edge_ArgMinOp : Edge_ArgReduceOp<"arg_min", "smallest">;
 
 def Edge_ReshapeOp : Edge_Op<"reshape", [Pure,
     DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops", "estimateBytes"]>]> {
-  let summary = "reinterprets a tensor with another static shape";
+  let summary = "reinterprets a tensor with another shape";
   let description = [{
     Row-major reshape; the element counts must agree. ONNX Reshape (with its
     `0` and `-1` resolved at import), Flatten, Squeeze and Unsqueeze map here.
 
+    With dynamic sizes, one dynamic result size holds the elements the
+    static sizes leave. Several are made by groups of dimensions: each
+    dimension of the lower-rank side is the product of a group of
+    consecutive dimensions of the other side, and a group expanded from a
+    dynamic size holds one dynamic size. `groups` gives each group's length
+    where the types alone leave it open (a flatten of `[?, 16, ?]` into
+    `[?, ?]` is `[1, 2]`, into `[?*16, ?]` would be `[2, 1]`).
+
     ```mlir
     %y = edge.reshape %x : (tensor<2x3xf32>) -> tensor<6xf32>
+    %z = edge.reshape %t {groups = array<i64: 1, 2>} : (tensor<?x16x?xf32>) -> tensor<?x?xf32>
     ```
   }];
-  let arguments = (ins Edge_DynTensor:$input);
+  let arguments = (ins Edge_DynTensor:$input,
+                   OptionalAttr<DenseI64ArrayAttr>:$groups);
   let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

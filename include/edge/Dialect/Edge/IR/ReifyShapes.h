@@ -6,6 +6,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <optional>
+
 namespace mlir::edge {
 
 /// Attaches ReifyRankedShapedTypeOpInterface to the edge ops that take
@@ -19,10 +21,12 @@ Value createWindowOutputSize(OpBuilder &b, Location loc, Value size,
                              int64_t padBegin, int64_t padEnd, bool ceilMode);
 
 /// The dynamic sizes of `result` when `input` is reshaped to it, in order:
-/// one dynamic size takes the elements the static ones leave; several are
-/// the input's dynamic sizes (only size-1 dimensions change).
-SmallVector<Value> getReshapeDynamicSizes(OpBuilder &b, Location loc,
-                                          Value input, RankedTensorType result);
+/// one dynamic size takes the elements the static ones leave; several come
+/// from the groups of dimensions the reshape collapses or expands
+/// (getReshapeGroups).
+SmallVector<Value> getReshapeDynamicSizes(
+    OpBuilder &b, Location loc, Value input, RankedTensorType result,
+    std::optional<ArrayRef<int64_t>> groupLengths = std::nullopt);
 
 } // namespace mlir::edge
 

@@ -16,6 +16,7 @@
 #include "llvm/ADT/Twine.h"
 
 #include <functional>
+#include <optional>
 
 namespace mlir::edge {
 
@@ -66,6 +67,24 @@ FailureOr<Shape> inferTransposeShape(ArrayRef<int64_t> input,
 /// Number of elements of a static shape.
 /// The product of the static sizes of `shape` (a dynamic size counts as 1).
 int64_t getNumElements(ArrayRef<int64_t> shape);
+
+/// How a reshape with several dynamic sizes maps them: for each dimension
+/// of the lower-rank side, the group of the higher-rank side's dimensions
+/// it collapses (an expansion is the inverse). `lengths` gives the groups'
+/// lengths (edge.reshape's `groups`); without it, the grouping MLIR finds
+/// for the shapes. Nullopt when there is none, a group's sizes do not make
+/// its size, or a group expanded from one size holds several dynamic ones.
+std::optional<SmallVector<SmallVector<int64_t, 2>>>
+getReshapeGroups(ArrayRef<int64_t> input, ArrayRef<int64_t> result,
+                 std::optional<ArrayRef<int64_t>> lengths = std::nullopt);
+
+/// The sizes of a reshape's result of shape `result` (with dynamic sizes)
+/// when its input of shape `inputShape` has the static sizes `inputSizes`,
+/// by edge.reshape's rules.
+SmallVector<int64_t>
+inferReshapeSizes(ArrayRef<int64_t> inputSizes, ArrayRef<int64_t> inputShape,
+                  ArrayRef<int64_t> result,
+                  std::optional<ArrayRef<int64_t>> lengths = std::nullopt);
 
 /// The size of `shape` flattened into one dimension: the product of its
 /// sizes, dynamic when any of them is.
