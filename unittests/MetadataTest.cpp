@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -165,6 +166,72 @@ struct MalformedCase {
   const char *text;
   const char *message;
 };
+
+TEST(Metadata, ParsesDynamicSizes) {
+  Parsed p("edge-model 1\nsymbol 0 batch 8\nsymbol 1 seq%20len 16\n"
+           "input x 1 3 $0 $1 16\ninput s 1 2 $0 1\n"
+           "output y 1 2 $0 ?256\nshapes 4\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  ASSERT_EQ(p.metadata.num_symbols, 2u);
+  EXPECT_STREQ(p.metadata.symbol_names[1], "seq len");
+  EXPECT_EQ(p.metadata.symbol_bounds[0], 8);
+  EXPECT_EQ(p.metadata.num_shape_entries, 4u);
+  EXPECT_EQ(p.shape(p.input(0)), (std::vector<int64_t>{-1, -1, 16}));
+  EXPECT_EQ(std::vector<int64_t>(p.input(0).max_shape,
+                                 p.input(0).max_shape + 3),
+            (std::vector<int64_t>{8, 16, 16}));
+  EXPECT_STREQ(p.input(0).dim_names[1], "seq len");
+  EXPECT_EQ(p.input(0).dim_names[2], nullptr);
+  // Sizes at the bounds: a buffer this large fits every run.
+  EXPECT_EQ(p.input(0).num_bytes, 4u * 8 * 16 * 16);
+  EXPECT_EQ(p.metadata.dim_symbols[2][0], 0);
+  EXPECT_EQ(p.metadata.dim_symbols[2][1], EDGE_RT_DIM_COMPUTED);
+  EXPECT_EQ(p.output(0).dim_names[1], nullptr);
+  EXPECT_EQ(p.output(0).max_shape[1], 256);
+  EXPECT_EQ(p.metadata.dim_symbols[1][1], EDGE_RT_DIM_STATIC);
+}
+
+TEST(Metadata, StaticModelsHaveNoSymbols) {
+  Parsed p("edge-model 1\ninput x 1 1 4\noutput y 1 1 4\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  EXPECT_EQ(p.metadata.num_symbols, 0u);
+  EXPECT_EQ(p.metadata.num_shape_entries, 0u);
+  EXPECT_EQ(p.input(0).max_shape[0], 4);
+  EXPECT_EQ(p.input(0).dim_names[0], nullptr);
+}
+
+TEST(Metadata, RejectsMalformedDynamicSizes) {
+  const std::pair<const char *, const char *> cases[] = {
+      {"edge-model 1\nsymbol 1 n 8\noutput y 1 0\n", "not the next one"},
+      {"edge-model 1\nsymbol 0 n 8\nsymbol 1 n 4\noutput y 1 0\nshapes 2\n",
+       "symbol name used twice"},
+      {"edge-model 1\noutput y 1 1 $0\n", "symbol 0 is not declared"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 ?8\noutput y 1 0\n",
+       "an input's dynamic size must be a symbol"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $x\noutput y 1 0\n",
+       "not a non-negative decimal"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n",
+       "needs a shapes line"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
+       "shapes 3\n",
+       "2 entries"},
+      {"edge-model 1\ninput x 1 1 4\noutput y 1 1 4\nshapes 1\n",
+       "needs symbols"},
+      {"edge-model 1\ninput x 1 1 4\nsymbol 0 n 8\noutput y 1 0\n",
+       "symbol line after a tensor line"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
+       "shapes 2\ndevice cpu0 cpu\n",
+       "runs on one device"},
+      {"edge-model 1\nsymbol 0 n 99999999999999999999\noutput y 1 0\n",
+       "too large"},
+  };
+  for (const auto &[text, expected] : cases) {
+    Parsed p(text);
+    EXPECT_EQ(p.status, -1) << text;
+    EXPECT_NE(std::string(p.error).find(expected), std::string::npos)
+        << text << " gave: " << p.error;
+  }
+}
 
 TEST(Metadata, RejectsMalformedText) {
   const MalformedCase cases[] = {

@@ -385,7 +385,9 @@ TEST(Model, ExportsOnlyTheAbi) {
       "edge_model_num_outputs", "edge_model_input",
       "edge_model_output",      "edge_model_run",
       "edge_model_run_async",   "edge_model_wait",
-      "edge_model_last_error",  "edge_model_workspace_bytes"};
+      "edge_model_last_error",  "edge_model_workspace_bytes",
+      "edge_model_set_input_shape", "edge_model_input_shape",
+      "edge_model_output_shape"};
   EXPECT_EQ(exportedSymbols(EDGE_FAKE_MODEL), abi);
   EXPECT_EQ(exportedSymbols(EDGE_FAKE_TYPES_MODEL), abi);
 }

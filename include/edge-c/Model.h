@@ -24,7 +24,7 @@ extern "C" {
 #define EDGE_API
 #endif
 
-#define EDGE_ABI_VERSION 5u
+#define EDGE_ABI_VERSION 6u
 
 /// Element types. The values are those of ONNX TensorProto.DataType so that
 /// tools can map them without a table.
@@ -84,15 +84,23 @@ typedef enum edge_status {
   EDGE_ERROR_UNSUPPORTED_CPU = 5
 } edge_status;
 
-/// Static description of one graph input or output. Tensors are dense and
-/// row-major; `num_bytes` is the product of `shape` times the element size.
+/// Description of one graph input or output. Tensors are dense and
+/// row-major. A dimension compiled with a dynamic size (edge-compile
+/// --dim=SYMBOL<=BOUND) is -1 in `shape`; `max_shape` gives the largest
+/// size of every dimension and `num_elements`/`num_bytes` count them at
+/// those sizes, so a buffer of `num_bytes` fits every run. `dim_names[d]`
+/// names the symbol of a dynamic dimension that is an input's size
+/// (shared by every dimension with that name); it is NULL for static
+/// dimensions and for sizes the run computes.
 typedef struct edge_tensor_info {
   const char *name;
   edge_dtype dtype;
   int32_t rank;
-  const int64_t *shape; /* `rank` entries */
+  const int64_t *shape; /* `rank` entries; -1 where dynamic */
   size_t num_elements;
   size_t num_bytes;
+  const int64_t *max_shape;     /* `rank` entries (since ABI 6) */
+  const char *const *dim_names; /* `rank` entries (since ABI 6) */
 } edge_tensor_info;
 
 typedef struct edge_model edge_model;
@@ -115,9 +123,33 @@ EDGE_API const edge_tensor_info *edge_model_input(const edge_model *model,
 EDGE_API const edge_tensor_info *edge_model_output(const edge_model *model,
                                                    size_t index);
 
-/// Runs the model. `inputs[i]` points to input i's data (num_bytes, the
-/// caller keeps ownership); `outputs[i]` to a caller-owned buffer of output
-/// i's num_bytes. Buffers need only the natural alignment of their element
+/// Sets the shape (`rank` sizes) input `index` has in the runs started
+/// after this call. Until it is called an input's shape is its max_shape.
+/// Refused (EDGE_ERROR_INVALID_ARGUMENT, the message naming the input, the
+/// dimension and its symbol) when a static size differs or a dynamic size
+/// is negative or above its bound. Since ABI 6.
+EDGE_API edge_status edge_model_set_input_shape(edge_model *model,
+                                                size_t index,
+                                                const int64_t *shape);
+
+/// Writes the shape set for input `index` (`rank` sizes) into `shape`.
+EDGE_API edge_status edge_model_input_shape(const edge_model *model,
+                                            size_t index, int64_t *shape);
+
+/// Writes the shape of output `index` (`rank` sizes) into `shape`: after a
+/// run (edge_model_run, or the run edge_model_wait returned last), the
+/// shape that run produced; before a run and after
+/// edge_model_set_input_shape, its sizes that are symbols come from the
+/// inputs' shapes and those the run computes are -1.
+EDGE_API edge_status edge_model_output_shape(const edge_model *model,
+                                             size_t index, int64_t *shape);
+
+/// Runs the model. `inputs[i]` points to input i's data (the elements of
+/// its shape, see edge_model_set_input_shape; the caller keeps ownership);
+/// `outputs[i]` to a caller-owned buffer for output i (num_bytes always
+/// fits; a dynamic output holds the elements of the run's shape,
+/// edge_model_output_shape). Inputs that give one symbol different sizes
+/// are refused. Buffers need only the natural alignment of their element
 /// type and must not overlap. Returns EDGE_OK or an error whose text
 /// edge_model_last_error() gives.
 EDGE_API edge_status edge_model_run(edge_model *model,

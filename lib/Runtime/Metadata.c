@@ -27,7 +27,21 @@ void edge_rt_free_metadata(edge_rt_metadata *metadata) {
   for (size_t i = 0; i < count; ++i) {
     free_owned(metadata->tensors[i].name);
     free_owned(metadata->tensors[i].shape);
+    free_owned(metadata->tensors[i].max_shape);
+    free_owned(metadata->tensors[i].dim_names);
+    if (metadata->dim_symbols)
+      free(metadata->dim_symbols[i]);
   }
+  free(metadata->dim_symbols);
+  metadata->dim_symbols = NULL;
+  for (size_t i = 0; i < metadata->num_symbols; ++i)
+    free(metadata->symbol_names[i]);
+  free(metadata->symbol_names);
+  free(metadata->symbol_bounds);
+  metadata->symbol_names = NULL;
+  metadata->symbol_bounds = NULL;
+  metadata->num_symbols = 0;
+  metadata->num_shape_entries = 0;
   if (metadata->bound_values)
     for (size_t i = 0; i < metadata->num_inputs; ++i)
       free(metadata->bound_values[i]);
@@ -75,6 +89,7 @@ typedef struct parser {
   size_t error_size;
   edge_rt_metadata result;
   size_t capacity;
+  size_t symbol_capacity;
   size_t device_capacity, buffer_capacity, step_capacity, check_capacity;
 } parser;
 
@@ -213,16 +228,124 @@ static int reserve(parser *p, void **array, size_t *capacity, size_t count,
   return 0;
 }
 
-/// Makes room for one more tensor in the result.
+/// Makes room for one more tensor in the result (and its dimensions'
+/// symbols, kept alongside).
 static int reserve_tensor(parser *p) {
-  return reserve(p, (void **)&p->result.tensors, &p->capacity,
-                 p->result.num_inputs + p->result.num_outputs,
-                 sizeof(edge_tensor_info), "tensors");
+  size_t count = p->result.num_inputs + p->result.num_outputs;
+  size_t capacity = p->capacity;
+  if (reserve(p, (void **)&p->result.tensors, &p->capacity, count,
+              sizeof(edge_tensor_info), "tensors"))
+    return -1;
+  if (p->capacity == capacity && p->result.dim_symbols)
+    return 0;
+  int32_t **grown =
+      realloc(p->result.dim_symbols, p->capacity * sizeof(int32_t *));
+  if (!grown)
+    return fail(p, "out of memory");
+  p->result.dim_symbols = grown;
+  for (size_t i = count; i < p->capacity; ++i)
+    grown[i] = NULL;
+  return 0;
+}
+
+/// Parses "symbol <index> <name> <bound>" after its first word.
+static int parse_symbol(parser *p) {
+  edge_rt_metadata *m = &p->result;
+  uint64_t index, bound;
+  char *name = NULL;
+  if (expect_space(p, "the symbol index") ||
+      parse_number(p, read_token(p), UINT32_MAX, "the symbol index", &index))
+    return -1;
+  if (index != m->num_symbols)
+    return fail(p, "symbol %lu is not the next one (%zu)",
+                (unsigned long)index, m->num_symbols);
+  size_t capacity = p->symbol_capacity;
+  if (reserve(p, (void **)&m->symbol_names, &p->symbol_capacity,
+              m->num_symbols, sizeof(char *), "symbols"))
+    return -1;
+  if (p->symbol_capacity != capacity) {
+    int64_t *bounds =
+        realloc(m->symbol_bounds, p->symbol_capacity * sizeof(int64_t));
+    if (!bounds)
+      return fail(p, "out of memory");
+    m->symbol_bounds = bounds;
+  }
+  if (expect_space(p, "the symbol name") ||
+      decode_name(p, read_token(p), &name))
+    return -1;
+  m->symbol_names[m->num_symbols] = name;
+  m->symbol_bounds[m->num_symbols] = 0;
+  ++m->num_symbols;
+  if (expect_space(p, "the symbol bound") ||
+      parse_number(p, read_token(p), INT64_MAX, "the symbol bound", &bound))
+    return -1;
+  m->symbol_bounds[m->num_symbols - 1] = (int64_t)bound;
+  for (size_t i = 0; i + 1 < m->num_symbols; ++i)
+    if (strcmp(m->symbol_names[i], name) == 0)
+      return fail(p, "symbol name used twice");
+  return 0;
+}
+
+/// Parses one dimension token of a tensor line: a size, `$K` (symbol K)
+/// or `?B` (computed by the run, at most B). Writes its static size (-1
+/// when dynamic), its largest size and how it is known.
+static int parse_dimension(parser *p, int is_input, int64_t *size,
+                           int64_t *max, int32_t *symbol) {
+  token t = read_token(p);
+  uint64_t value;
+  if (t.size > 1 && t.begin[0] == '$') {
+    token index = {t.begin + 1, t.size - 1};
+    if (parse_number(p, index, UINT32_MAX, "a symbol index", &value))
+      return -1;
+    if (value >= p->result.num_symbols)
+      return fail(p, "symbol %lu is not declared", (unsigned long)value);
+    *size = -1;
+    *max = p->result.symbol_bounds[value];
+    *symbol = (int32_t)value;
+    return 0;
+  }
+  if (t.size > 1 && t.begin[0] == '?') {
+    if (is_input)
+      return fail(p, "an input's dynamic size must be a symbol");
+    token bound = {t.begin + 1, t.size - 1};
+    if (parse_number(p, bound, INT64_MAX, "a size bound", &value))
+      return -1;
+    *size = -1;
+    *max = (int64_t)value;
+    *symbol = EDGE_RT_DIM_COMPUTED;
+    return 0;
+  }
+  if (parse_number(p, t, INT64_MAX, "a dimension", &value))
+    return -1;
+  *size = *max = (int64_t)value;
+  *symbol = EDGE_RT_DIM_STATIC;
+  return 0;
+}
+
+/// Parses "shapes <count>" after its first word: the entries of the
+/// sizes buffer, the symbols' then every output's sizes.
+static int parse_shapes(parser *p) {
+  edge_rt_metadata *m = &p->result;
+  uint64_t count;
+  if (expect_space(p, "the number of shape entries") ||
+      parse_number(p, read_token(p), UINT32_MAX, "the number of shape entries",
+                   &count))
+    return -1;
+  size_t expected = m->num_symbols;
+  for (size_t i = 0; i < m->num_outputs; ++i)
+    expected += (size_t)m->tensors[m->num_inputs + i].rank;
+  if (m->num_symbols == 0 || count != expected || m->num_shape_entries)
+    return fail(p, "a shapes line needs symbols and %zu entries (the "
+                   "symbols', then the outputs' sizes)",
+                expected);
+  m->num_shape_entries = (size_t)count;
+  return 0;
 }
 
 /// Parses the fields after "input" or "output" into `info`, which owns what
 /// it points to even on failure. Leaves the end of the line unread.
-static int parse_tensor(parser *p, edge_tensor_info *info) {
+static int parse_tensor(parser *p, edge_tensor_info *info, int is_input,
+                        int32_t **symbols_out) {
   char *name = NULL;
   if (expect_space(p, "the tensor name") ||
       decode_name(p, read_token(p), &name))
@@ -244,19 +367,28 @@ static int parse_tensor(parser *p, edge_tensor_info *info) {
     return -1;
   info->rank = (int32_t)rank;
 
-  int64_t *shape = malloc((rank ? rank : 1) * sizeof(int64_t));
-  if (!shape)
-    return fail(p, "out of memory");
+  size_t slots = rank ? rank : 1;
+  int64_t *shape = malloc(slots * sizeof(int64_t));
+  int64_t *max_shape = malloc(slots * sizeof(int64_t));
+  const char **dim_names = calloc(slots, sizeof(char *));
+  int32_t *symbols = malloc(slots * sizeof(int32_t));
   info->shape = shape;
+  info->max_shape = max_shape;
+  info->dim_names = dim_names;
+  *symbols_out = symbols;
+  if (!shape || !max_shape || !dim_names || !symbols)
+    return fail(p, "out of memory");
 
-  // PTRDIFF_MAX bounds every buffer size a C program can have.
+  // PTRDIFF_MAX bounds every buffer size a C program can have; a dynamic
+  // size counts at its bound.
   size_t elements = 1;
   for (uint64_t i = 0; i < rank; ++i) {
-    uint64_t dim;
     if (expect_space(p, "a dimension") ||
-        parse_number(p, read_token(p), INT64_MAX, "a dimension", &dim))
+        parse_dimension(p, is_input, &shape[i], &max_shape[i], &symbols[i]))
       return -1;
-    shape[i] = (int64_t)dim;
+    if (symbols[i] >= 0)
+      dim_names[i] = p->result.symbol_names[symbols[i]];
+    uint64_t dim = (uint64_t)max_shape[i];
     if (dim != 0 && elements > (size_t)PTRDIFF_MAX / dim)
       return fail(p, "the tensor's size overflows");
     elements *= (size_t)dim;
@@ -572,6 +704,20 @@ static int parse_lines(parser *p) {
 
   while (p->pos[0] != '\0') {
     token kind = read_token(p);
+    if (token_equals(kind, "symbol")) {
+      if (p->result.num_inputs || p->result.num_outputs)
+        return fail(p, "symbol line after a tensor line");
+      if (parse_symbol(p) || expect_end_of_line(p))
+        return -1;
+      continue;
+    }
+    if (token_equals(kind, "shapes")) {
+      if (p->result.num_outputs == 0)
+        return fail(p, "shapes line before the output lines");
+      if (parse_shapes(p) || expect_end_of_line(p))
+        return -1;
+      continue;
+    }
     if (token_equals(kind, "check")) {
       if (p->result.num_outputs == 0)
         return fail(p, "check line before the output lines");
@@ -593,6 +739,9 @@ static int parse_lines(parser *p) {
     if (is_schedule_word(kind)) {
       if (p->result.num_outputs == 0)
         return fail(p, "schedule line before the output lines");
+      if (p->result.num_symbols)
+        return fail(p, "a model with dynamic sizes has no schedule (it "
+                       "runs on one device)");
       if (parse_schedule_line(p, kind) || expect_end_of_line(p))
         return -1;
       continue;
@@ -613,7 +762,7 @@ static int parse_lines(parser *p) {
     if (!is_input && !token_equals(kind, "output"))
       return fail(p, "expected a line starting with 'input', 'output', "
                      "'bound', 'device', 'buffer', 'run', 'copy', "
-                     "'estimate' or 'check'");
+                     "'estimate', 'check', 'symbol' or 'shapes'");
     if (is_input && p->result.num_outputs != 0)
       return fail(p, "input line after an output line");
     if (reserve_tensor(p))
@@ -626,13 +775,15 @@ static int parse_lines(parser *p) {
       ++p->result.num_inputs;
     else
       ++p->result.num_outputs;
-    if (parse_tensor(p, info) ||
+    if (parse_tensor(p, info, is_input, &p->result.dim_symbols[index]) ||
         check_unique(p, is_input ? 0 : p->result.num_inputs, index) ||
         expect_end_of_line(p))
       return -1;
   }
   if (p->result.num_outputs == 0)
     return fail(p, "the model has no output");
+  if (p->result.num_symbols && !p->result.num_shape_entries)
+    return fail(p, "a model with symbols needs a shapes line");
   return 0;
 }
 

@@ -8,6 +8,15 @@
 |*   output <name> <dtype-code> <rank> <d0> ...                               *|
 |*   bound <input-index> <hex bytes>                                          *|
 |*                                                                            *|
+|* A model with dynamic sizes first lists its symbols, numbered from 0:      *|
+|*                                                                            *|
+|*   symbol <index> <name> <bound>                                            *|
+|*                                                                            *|
+|* then writes a dynamic dimension as $K (symbol K's size) or ?B (a size the  *|
+|* run computes, at most B), and after its outputs `shapes <count>`: its     *|
+|* entry takes one more buffer, `count` int64s: the symbols' sizes, then     *|
+|* every output's sizes, which the run writes.                               *|
+|*                                                                            *|
 |* Input lines come first, then output lines, each in graph order, then the   *|
 |* bound lines of inputs fixed at compile time (edge-compile --bind-input),   *|
 |* separated by '\n' (a final '\n' is optional). Fields are separated by one *|
@@ -97,8 +106,21 @@ typedef struct edge_rt_step {
 /// outputs; names and shapes are owned by the structure. `bound_values` is
 /// NULL when no input is bound, else it has `num_inputs` entries: the bytes
 /// an input was bound to at compile time (`num_bytes` of them), or NULL.
+/// How a dimension's size is known: static, an input's symbol (`$K`), or
+/// computed by the run (`?B`).
+enum { EDGE_RT_DIM_STATIC = -1, EDGE_RT_DIM_COMPUTED = -2 };
+
 typedef struct edge_rt_metadata {
   edge_tensor_info *tensors;
+  /// Per tensor, `rank` entries: the symbol index of each dimension, or
+  /// EDGE_RT_DIM_STATIC / EDGE_RT_DIM_COMPUTED.
+  int32_t **dim_symbols;
+  /// The symbols of a model with dynamic sizes, and the int64 entries of
+  /// its sizes buffer (0: a static model).
+  char **symbol_names;
+  int64_t *symbol_bounds;
+  size_t num_symbols;
+  size_t num_shape_entries;
   size_t num_inputs;
   size_t num_outputs;
   unsigned char **bound_values;

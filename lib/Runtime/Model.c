@@ -67,8 +67,18 @@ typedef struct flight {
 
 struct edge_model {
   edge_rt_metadata metadata;
-  /// Inputs then outputs, handed to edge_generated_entry.
+  /// Inputs then outputs (then, with dynamic sizes, the sizes buffer),
+  /// handed to edge_generated_entry.
   void **buffers;
+  /// Dynamic sizes: each tensor's shape (the inputs' as set, the outputs'
+  /// of the last run), at `shape_offsets[t]` in `shapes`; and the entry's
+  /// sizes buffer (DynamicShapes in docs/runtime.md). NULL for a static
+  /// model.
+  int64_t *shapes;
+  size_t *shape_offsets;
+  int64_t *shape_buffer;
+  /// Whether a run has finished (the outputs' shapes are its).
+  bool ran;
   /// The runs in flight, and the ticket of the next one.
   flight flights[EDGE_MAX_RUNS_IN_FLIGHT];
   uint64_t last_ticket;
@@ -105,6 +115,97 @@ set_error(edge_model *model, edge_status status, const char *format, ...) {
 EDGE_API uint32_t edge_abi_version(void) { return EDGE_ABI_VERSION; }
 
 static void destroy_model(edge_model *model);
+
+/// Sets up a model's tensor shapes: every input at its largest shape, the
+/// outputs as they follow (init_output_shapes). Returns nonzero when out of
+/// memory.
+static int init_shapes(edge_model *model) {
+  const edge_rt_metadata *m = &model->metadata;
+  size_t count = m->num_inputs + m->num_outputs, total = 0;
+  model->shape_offsets = calloc(count ? count : 1, sizeof(size_t));
+  if (!model->shape_offsets)
+    return -1;
+  for (size_t t = 0; t < count; ++t) {
+    model->shape_offsets[t] = total;
+    total += (size_t)m->tensors[t].rank;
+  }
+  model->shapes = calloc(total ? total : 1, sizeof(int64_t));
+  model->shape_buffer =
+      calloc(m->num_shape_entries ? m->num_shape_entries : 1, sizeof(int64_t));
+  if (!model->shapes || !model->shape_buffer)
+    return -1;
+  for (size_t t = 0; t < count; ++t)
+    memcpy(model->shapes + model->shape_offsets[t], m->tensors[t].max_shape,
+           (size_t)m->tensors[t].rank * sizeof(int64_t));
+  return 0;
+}
+
+/// The shape of tensor `t` (an input, or `num_inputs` + an output).
+static int64_t *tensor_shape(const edge_model *model, size_t t) {
+  return model->shapes + model->shape_offsets[t];
+}
+
+/// Derives each symbol's size from the inputs' shapes into `sizes`
+/// (`num_symbols` entries). Returns EDGE_OK, or an error naming the two
+/// inputs that give a symbol different sizes.
+static edge_status resolve_symbols(edge_model *model, const char *function,
+                                   int64_t *sizes) {
+  const edge_rt_metadata *m = &model->metadata;
+  for (size_t s = 0; s < m->num_symbols; ++s)
+    sizes[s] = -1;
+  // Where each symbol's size was first seen, for the message.
+  for (size_t i = 0; i < m->num_inputs; ++i) {
+    const int64_t *shape = tensor_shape(model, i);
+    for (int32_t d = 0; d < m->tensors[i].rank; ++d) {
+      int32_t s = m->dim_symbols[i][d];
+      if (s < 0)
+        continue;
+      if (sizes[s] < 0) {
+        sizes[s] = shape[d];
+        continue;
+      }
+      if (sizes[s] == shape[d])
+        continue;
+      // Find the first input that set it, to name both.
+      for (size_t j = 0; j < i; ++j)
+        for (int32_t e = 0; e < m->tensors[j].rank; ++e)
+          if (m->dim_symbols[j][e] == s)
+            return set_error(
+                model, EDGE_ERROR_INVALID_ARGUMENT,
+                "%s: inputs '%s' (dimension %d) and '%s' (dimension %d) give "
+                "'%s' different sizes: %lld and %lld",
+                function, m->tensors[j].name, (int)e, m->tensors[i].name,
+                (int)d, m->symbol_names[s], (long long)sizes[s],
+                (long long)shape[d]);
+      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                       "%s: input '%s' gives '%s' two sizes: %lld and %lld",
+                       function, m->tensors[i].name, m->symbol_names[s],
+                       (long long)sizes[s], (long long)shape[d]);
+    }
+  }
+  return EDGE_OK;
+}
+
+/// Reads the outputs' sizes the run wrote after the symbols' and checks
+/// them against the outputs' bounds.
+static edge_status take_output_shapes(edge_model *model, const char *function) {
+  const edge_rt_metadata *m = &model->metadata;
+  const int64_t *written = model->shape_buffer + m->num_symbols;
+  for (size_t o = 0; o < m->num_outputs; ++o) {
+    const edge_tensor_info *info = &m->tensors[m->num_inputs + o];
+    int64_t *shape = tensor_shape(model, m->num_inputs + o);
+    for (int32_t d = 0; d < info->rank; ++d, ++written) {
+      if (*written < 0 || *written > info->max_shape[d])
+        return set_error(model, EDGE_ERROR_INTERNAL,
+                         "%s: output '%s' dimension %d has size %lld, outside "
+                         "0 to %lld",
+                         function, info->name, (int)d, (long long)*written,
+                         (long long)info->max_shape[d]);
+      shape[d] = *written;
+    }
+  }
+  return EDGE_OK;
+}
 
 static size_t align_up(size_t size) {
   return (size + EDGE_BUFFER_ALIGNMENT - 1) / EDGE_BUFFER_ALIGNMENT *
@@ -257,8 +358,8 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
   }
   const edge_rt_metadata *m = &model->metadata;
   size_t count = m->num_inputs + m->num_outputs;
-  model->buffers = calloc(count ? count : 1, sizeof(void *));
-  if (!model->buffers) {
+  model->buffers = calloc(count + 1, sizeof(void *));
+  if (!model->buffers || init_shapes(model)) {
     destroy_model(model);
     snprintf(create_error, sizeof(create_error), "out of memory");
     return EDGE_ERROR_OUT_OF_MEMORY;
@@ -318,6 +419,9 @@ static void destroy_model(edge_model *model) {
     free_flight(&model->metadata, &model->flights[i]);
   edge_rt_free_metadata(&model->metadata);
   free(model->buffers);
+  free(model->shapes);
+  free(model->shape_offsets);
+  free(model->shape_buffer);
   free(model);
 }
 
@@ -343,18 +447,29 @@ EDGE_API const edge_tensor_info *edge_model_output(const edge_model *model,
   return &model->metadata.tensors[model->metadata.num_inputs + index];
 }
 
-/// Checks that every buffer of a non-empty tensor is given.
+/// Whether input `index` holds no element in its current shape.
+static bool is_empty_input(const edge_model *model, size_t index) {
+  const int64_t *shape = tensor_shape(model, index);
+  for (int32_t d = 0; d < model->metadata.tensors[index].rank; ++d)
+    if (shape[d] == 0)
+      return true;
+  return false;
+}
+
+/// Checks that every buffer of a non-empty tensor is given (`first`: the
+/// index of the first of these tensors among the model's).
 static edge_status check_buffers(edge_model *model, const char *function,
-                                 const void *const *buffers,
-                                 const edge_tensor_info *tensors, size_t count,
-                                 const char *kind) {
+                                 const void *const *buffers, size_t first,
+                                 size_t count, const char *kind) {
+  const edge_tensor_info *tensors = model->metadata.tensors + first;
   if (count == 0)
     return EDGE_OK;
   if (!buffers)
     return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
                      "%s: the %s array is NULL", function, kind);
   for (size_t i = 0; i < count; ++i)
-    if (!buffers[i] && tensors[i].num_bytes != 0)
+    if (!buffers[i] && tensors[i].num_bytes != 0 &&
+        !(first == 0 && is_empty_input(model, i)))
       return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
                        "%s: %s %zu ('%s') is NULL", function, kind, i,
                        tensors[i].name);
@@ -368,10 +483,10 @@ static edge_status check_run(edge_model *model, const char *function,
   size_t num_outputs = model->metadata.num_outputs;
   const edge_tensor_info *tensors = model->metadata.tensors;
   edge_status status =
-      check_buffers(model, function, inputs, tensors, num_inputs, "input");
+      check_buffers(model, function, inputs, 0, num_inputs, "input");
   if (status == EDGE_OK)
     status = check_buffers(model, function, (const void *const *)outputs,
-                           tensors + num_inputs, num_outputs, "output");
+                           num_inputs, num_outputs, "output");
   if (status != EDGE_OK || !model->metadata.bound_values)
     return status;
   for (size_t i = 0; i < num_inputs; ++i) {
@@ -410,6 +525,8 @@ static void run_whole_model(edge_model *model, flight *f,
     model->buffers[i] = (void *)(uintptr_t)inputs[i];
   for (size_t i = 0; i < model->metadata.num_outputs; ++i)
     model->buffers[num_inputs + i] = outputs[i];
+  model->buffers[num_inputs + model->metadata.num_outputs] =
+      model->shape_buffer;
   edge_rt_run_status *previous_status =
       edge_rt_set_current_run_status(&f->status);
   edge_rt_gpu_constants *previous_constants =
@@ -438,6 +555,8 @@ static edge_status start_run(edge_model *model, const char *function,
                              bool wait_on_caller, flight **started) {
   const edge_rt_metadata *m = &model->metadata;
   edge_status status = check_run(model, function, inputs, outputs);
+  if (status == EDGE_OK && m->num_symbols)
+    status = resolve_symbols(model, function, model->shape_buffer);
   if (status != EDGE_OK)
     return status;
   flight *f = find_free_flight(model, function);
@@ -456,6 +575,9 @@ static edge_status start_run(edge_model *model, const char *function,
   uint32_t profile_run = edge_rt_profile_begin_run(model->profile);
   if (!m->num_devices) {
     run_whole_model(model, f, inputs, outputs, profile_run);
+    if (m->num_symbols)
+      status = take_output_shapes(model, function);
+    model->ran = true;
   } else if (submit_schedule(model, f, inputs, outputs, profile_run,
                              wait_on_caller)) {
     status = set_error(model, EDGE_ERROR_INTERNAL, "%s: %s", function,
@@ -545,6 +667,90 @@ EDGE_API edge_status edge_model_wait(edge_model *model, uint64_t ticket) {
                    "%s: no run in flight has ticket %llu (each run is waited "
                    "for once)",
                    function, (unsigned long long)ticket);
+}
+
+EDGE_API edge_status edge_model_set_input_shape(edge_model *model,
+                                                size_t index,
+                                                const int64_t *shape) {
+  static const char function[] = "edge_model_set_input_shape";
+  if (!model)
+    return EDGE_ERROR_INVALID_ARGUMENT;
+  model->last_error[0] = '\0';
+  const edge_rt_metadata *m = &model->metadata;
+  if (index >= m->num_inputs)
+    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                     "%s: the model has %zu inputs, not %zu", function,
+                     m->num_inputs, index + 1);
+  const edge_tensor_info *info = &m->tensors[index];
+  if (!shape && info->rank)
+    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                     "%s: the shape of input '%s' is NULL", function,
+                     info->name);
+  for (int32_t d = 0; d < info->rank; ++d) {
+    int32_t symbol = m->dim_symbols[index][d];
+    if (symbol < 0 && shape[d] != info->shape[d])
+      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                       "%s: input '%s' dimension %d must be %lld, got %lld",
+                       function, info->name, (int)d,
+                       (long long)info->shape[d], (long long)shape[d]);
+    if (symbol >= 0 && (shape[d] < 0 || shape[d] > info->max_shape[d]))
+      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                       "%s: input '%s' dimension %d ('%s') is %lld, outside "
+                       "0 to its bound %lld (edge-compile --dim=%s<=N sets "
+                       "the bound)",
+                       function, info->name, (int)d, m->symbol_names[symbol],
+                       (long long)shape[d], (long long)info->max_shape[d],
+                       m->symbol_names[symbol]);
+  }
+  memcpy(tensor_shape(model, index), shape,
+         (size_t)info->rank * sizeof(int64_t));
+  // The outputs' shapes follow the inputs' again until the next run.
+  model->ran = false;
+  return EDGE_OK;
+}
+
+EDGE_API edge_status edge_model_input_shape(const edge_model *model,
+                                            size_t index, int64_t *shape) {
+  if (!model || index >= model->metadata.num_inputs || !shape)
+    return EDGE_ERROR_INVALID_ARGUMENT;
+  memcpy(shape, tensor_shape(model, index),
+         (size_t)model->metadata.tensors[index].rank * sizeof(int64_t));
+  return EDGE_OK;
+}
+
+EDGE_API edge_status edge_model_output_shape(const edge_model *model,
+                                             size_t index, int64_t *shape) {
+  if (!model || index >= model->metadata.num_outputs || !shape)
+    return EDGE_ERROR_INVALID_ARGUMENT;
+  const edge_rt_metadata *m = &model->metadata;
+  size_t t = m->num_inputs + index;
+  memcpy(shape, tensor_shape(model, t),
+         (size_t)m->tensors[t].rank * sizeof(int64_t));
+  if (model->ran)
+    return EDGE_OK;
+  // Before a run: the symbols' sizes from the inputs, computed ones unknown.
+  int64_t sizes[64];
+  int64_t *symbols = m->num_symbols <= 64
+                         ? sizes
+                         : malloc(m->num_symbols * sizeof(int64_t));
+  if (!symbols)
+    return EDGE_ERROR_OUT_OF_MEMORY;
+  for (size_t s = 0; s < m->num_symbols; ++s)
+    symbols[s] = -1;
+  for (size_t i = 0; i < m->num_inputs; ++i)
+    for (int32_t d = 0; d < m->tensors[i].rank; ++d)
+      if (m->dim_symbols[i][d] >= 0 && symbols[m->dim_symbols[i][d]] < 0)
+        symbols[m->dim_symbols[i][d]] = tensor_shape(model, i)[d];
+  for (int32_t d = 0; d < m->tensors[t].rank; ++d) {
+    int32_t symbol = m->dim_symbols[t][d];
+    if (symbol >= 0)
+      shape[d] = symbols[symbol];
+    else if (symbol == EDGE_RT_DIM_COMPUTED)
+      shape[d] = -1;
+  }
+  if (symbols != sizes)
+    free(symbols);
+  return EDGE_OK;
 }
 
 EDGE_API size_t edge_model_workspace_bytes(const edge_model *model) {

@@ -29,6 +29,9 @@ struct LoadedModel::Api {
   edge_status (*wait)(edge_model *, uint64_t) = nullptr;
   const char *(*lastError)(const edge_model *) = nullptr;
   size_t (*workspaceBytes)(const edge_model *) = nullptr;
+  edge_status (*setInputShape)(edge_model *, size_t, const int64_t *) = nullptr;
+  edge_status (*inputShape)(const edge_model *, size_t, int64_t *) = nullptr;
+  edge_status (*outputShape)(const edge_model *, size_t, int64_t *) = nullptr;
 };
 
 namespace {
@@ -113,6 +116,14 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   else if (!resolve(closer.handle, "edge_model_workspace_bytes",
                     api->workspaceBytes))
     missing = "edge_model_workspace_bytes";
+  else if (!resolve(closer.handle, "edge_model_set_input_shape",
+                    api->setInputShape))
+    missing = "edge_model_set_input_shape";
+  else if (!resolve(closer.handle, "edge_model_input_shape", api->inputShape))
+    missing = "edge_model_input_shape";
+  else if (!resolve(closer.handle, "edge_model_output_shape",
+                    api->outputShape))
+    missing = "edge_model_output_shape";
   if (missing) {
     error = "'" + path + "' is not a complete edge model library (it does " +
             "not export " + missing + ")";
@@ -181,6 +192,34 @@ bool LoadedModel::runAsync(const void *const *inputs, void *const *outputs,
 
 bool LoadedModel::wait(uint64_t ticket, std::string &error) {
   return api->wait(instance, ticket) == EDGE_OK || fail(error);
+}
+
+bool LoadedModel::hasDynamicShapes() const {
+  for (size_t t = 0; t < getNumInputs() + getNumOutputs(); ++t) {
+    const edge_tensor_info &info =
+        t < getNumInputs() ? getInput(t) : getOutput(t - getNumInputs());
+    for (int32_t d = 0; d < info.rank; ++d)
+      if (info.shape[d] < 0)
+        return true;
+  }
+  return false;
+}
+
+bool LoadedModel::setInputShape(size_t index, const int64_t *shape,
+                                std::string &error) {
+  return api->setInputShape(instance, index, shape) == EDGE_OK || fail(error);
+}
+
+std::vector<int64_t> LoadedModel::getInputShape(size_t index) const {
+  std::vector<int64_t> shape(static_cast<size_t>(getInput(index).rank));
+  api->inputShape(instance, index, shape.data());
+  return shape;
+}
+
+std::vector<int64_t> LoadedModel::getOutputShape(size_t index) const {
+  std::vector<int64_t> shape(static_cast<size_t>(getOutput(index).rank));
+  api->outputShape(instance, index, shape.data());
+  return shape;
 }
 
 std::string edge::getDTypeName(int32_t dtype) {

@@ -138,6 +138,18 @@ struct DynamicShapesABIPass final
           b, loc, type, view, /*restrict=*/true, /*writable=*/false);
       input.replaceAllUsesExcept(tensor, view.getDefiningOp());
       func.removeArgAttr(arg, bufferization::BufferizationDialect::kWritableAttrName);
+      // The input's sizes are the symbols' values: every size computed
+      // from them then has the bound the memory plan needs.
+      for (Operation *user : llvm::make_early_inc_range(tensor.getUsers())) {
+        auto dim = dyn_cast<tensor::DimOp>(user);
+        std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
+        if (!index || *index < 0 || *index >= type.getRank())
+          continue;
+        OpBuilder at(dim);
+        dim.replaceAllUsesWith(getValueOrCreateConstantIndexOp(
+            at, dim.getLoc(), argSizes[*index]));
+        dim.erase();
+      }
     }
 
     // Outputs: written into the caller's buffers, their sizes reported.

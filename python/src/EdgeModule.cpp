@@ -8,6 +8,7 @@
 
 #include "edge/Runtime/ModelLoader.h"
 
+#include <algorithm>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -65,17 +66,37 @@ py::dtype toNumpyDType(int32_t dtype) {
 struct TensorInfo {
   explicit TensorInfo(const edge_tensor_info &info)
       : name(info.name), shape(info.shape, info.shape + info.rank),
-        dtype(toNumpyDType(info.dtype)), dtypeCode(info.dtype) {}
+        maxShape(info.max_shape, info.max_shape + info.rank),
+        dtype(toNumpyDType(info.dtype)), dtypeCode(info.dtype) {
+    for (int32_t d = 0; d < info.rank; ++d)
+      dimNames.push_back(info.dim_names[d] ? py::object(py::str(info.dim_names[d]))
+                                           : py::object(py::none()));
+  }
 
   std::string name;
+  /// -1 where the size is dynamic (None in Python).
   std::vector<int64_t> shape;
+  std::vector<int64_t> maxShape;
+  std::vector<py::object> dimNames;
   py::dtype dtype;
   int32_t dtypeCode;
+
+  bool isDynamic() const {
+    return std::find(shape.begin(), shape.end(), -1) != shape.end();
+  }
+
+  py::tuple pythonShape() const {
+    py::list sizes;
+    for (int64_t size : shape)
+      sizes.append(size < 0 ? py::object(py::none()) : py::object(py::int_(size)));
+    return py::tuple(sizes);
+  }
 
   std::string repr() const {
     std::string text = "TensorInfo(name='" + name + "', shape=(";
     for (size_t i = 0; i < shape.size(); ++i)
-      text += (i ? ", " : "") + std::to_string(shape[i]);
+      text += (i ? ", " : "") +
+              (shape[i] < 0 ? std::string("None") : std::to_string(shape[i]));
     if (shape.size() == 1)
       text += ",";
     return text + "), dtype=" + edge::getDTypeName(dtypeCode) + ")";
@@ -115,7 +136,7 @@ public:
     }
     if (!ok)
       throw EdgeError(error);
-    return results;
+    return shapeResults(results);
   }
 
   /// Starts a run (edge_model_run_async) with the arrays of `args`; the
@@ -134,6 +155,9 @@ public:
     }
     if (!ok)
       throw EdgeError(error);
+    // A model with dynamic sizes runs on one device, in the call: its
+    // outputs' shapes are known now.
+    results = shapeResults(results);
     return ticket;
   }
 
@@ -172,16 +196,46 @@ private:
                             " input(s) but " + std::to_string(values.size()) +
                             " were given");
     Buffers buffers;
+    bool dynamic = model->hasDynamicShapes();
     for (size_t i = 0; i < inputs.size(); ++i) {
       inputArrays.push_back(convertInput(i, values[i]));
       buffers.inputs.push_back(inputArrays.back().data());
+      std::string error;
+      const py::array &array = inputArrays.back();
+      std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
+      if (dynamic && !model->setInputShape(i, shape.data(), error))
+        throw py::value_error(error);
     }
+    // Outputs at their largest shape; shapeResults views them at the run's.
     for (const TensorInfo &info : outputs) {
-      py::array array(info.dtype, info.shape);
+      py::array array(info.dtype, info.maxShape);
       buffers.outputs.push_back(array.mutable_data());
       results.append(array);
     }
     return buffers;
+  }
+
+  /// The outputs of the last run at its shapes: a dynamic output is a view
+  /// of the first elements of its buffer.
+  py::list shapeResults(const py::list &results) const {
+    if (!model->hasDynamicShapes())
+      return results;
+    py::list shaped;
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      py::array array = results[i].cast<py::array>();
+      if (!outputs[i].isDynamic()) {
+        shaped.append(array);
+        continue;
+      }
+      std::vector<int64_t> shape = model->getOutputShape(i);
+      int64_t count = 1;
+      for (int64_t size : shape)
+        count *= size;
+      py::object flat = array.attr("reshape")(-1);
+      shaped.append(flat[py::slice(0, count, 1)].attr("reshape")(
+          py::tuple(py::cast(shape))));
+    }
+    return shaped;
   }
 
   std::vector<py::object> orderByName(const py::dict &named) const {
@@ -227,14 +281,16 @@ private:
     }
     py::array result =
         numpy.attr("require")(array, py::none(), py::make_tuple("C", "A"));
+    // A dynamic size may be any; the runtime checks its bound.
     bool sameShape = static_cast<size_t>(result.ndim()) == info.shape.size();
     for (size_t i = 0; sameShape && i < info.shape.size(); ++i)
-      sameShape = result.shape(static_cast<py::ssize_t>(i)) == info.shape[i];
+      sameShape = info.shape[i] < 0 ||
+                  result.shape(static_cast<py::ssize_t>(i)) == info.shape[i];
     if (!sameShape)
-      throw py::value_error(
-          what + " expects shape " +
-          std::string(py::str(py::tuple(py::cast(info.shape)))) + ", got " +
-          std::string(py::str(result.attr("shape"))));
+      throw py::value_error(what + " expects shape " +
+                            std::string(py::str(info.pythonShape())) +
+                            ", got " +
+                            std::string(py::str(result.attr("shape"))));
     return result;
   }
 
@@ -293,9 +349,17 @@ PYBIND11_MODULE(_edge, m) {
   py::class_<TensorInfo>(m, "TensorInfo",
                          "A graph input or output: name, shape, dtype.")
       .def_readonly("name", &TensorInfo::name)
+      .def_property_readonly("max_shape",
+                             [](const TensorInfo &info) {
+                               return py::tuple(py::cast(info.maxShape));
+                             })
+      .def_property_readonly("dim_names",
+                             [](const TensorInfo &info) {
+                               return py::tuple(py::cast(info.dimNames));
+                             })
       .def_property_readonly("shape",
                              [](const TensorInfo &info) {
-                               return py::tuple(py::cast(info.shape));
+                               return info.pythonShape();
                              })
       .def_readonly("dtype", &TensorInfo::dtype)
       .def_readonly("dtype_code", &TensorInfo::dtypeCode,

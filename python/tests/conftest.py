@@ -25,6 +25,11 @@ def fake_model_path():
 
 
 @pytest.fixture
+def fake_dynamic_model_path():
+    return _path_from_env("EDGE_FAKE_DYNAMIC_MODEL")
+
+
+@pytest.fixture
 def fake_types_model_path():
     return _path_from_env("EDGE_FAKE_TYPES_MODEL")
 

@@ -147,9 +147,19 @@ static bool parseOptions(int argc, char **argv, Options &options) {
   return true;
 }
 
+/// "float32[?<=8,16]": a dynamic size with its bound.
 static std::string describe(const edge_tensor_info &info) {
-  return getDTypeName(info.dtype) +
-         formatShape(info.shape, static_cast<size_t>(info.rank));
+  std::string shape = "[";
+  for (int32_t d = 0; d < info.rank; ++d) {
+    shape += d ? "," : "";
+    shape += info.shape[d] >= 0
+                 ? std::to_string(info.shape[d])
+                 : std::string(info.dim_names && info.dim_names[d]
+                                   ? info.dim_names[d]
+                                   : "?") +
+                       "<=" + std::to_string(info.max_shape[d]);
+  }
+  return getDTypeName(info.dtype) + shape + "]";
 }
 
 static std::string describeInputs(const LoadedModel &model) {
@@ -212,9 +222,11 @@ assignInputs(const LoadedModel &model, const std::vector<std::string> &specs) {
   return files;
 }
 
-/// Reads the input files and checks them against the model's inputs.
+/// Reads the input files and checks them against the model's inputs; a
+/// model with dynamic sizes takes each file's shape (the runtime checks
+/// it against the bounds and the other inputs).
 static std::vector<HostTensor>
-readInputs(const LoadedModel &model, const std::vector<std::string> &files) {
+readInputs(LoadedModel &model, const std::vector<std::string> &files) {
   std::vector<HostTensor> tensors(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     std::string error;
@@ -222,9 +234,15 @@ readInputs(const LoadedModel &model, const std::vector<std::string> &files) {
       throw UserError{error};
     const edge_tensor_info &info = model.getInput(i);
     const HostTensor &tensor = tensors[i];
+    bool sameRank = tensor.shape.size() == static_cast<size_t>(info.rank);
     bool sameShape =
-        tensor.shape.size() == static_cast<size_t>(info.rank) &&
-        std::equal(tensor.shape.begin(), tensor.shape.end(), info.shape);
+        sameRank && std::equal(tensor.shape.begin(), tensor.shape.end(),
+                               info.shape, [](int64_t given, int64_t size) {
+                                 return size < 0 || given == size;
+                               });
+    if (tensor.dtype == info.dtype && sameShape && model.hasDynamicShapes() &&
+        !model.setInputShape(i, tensor.shape.data(), error))
+      throw UserError{error};
     if (tensor.dtype != info.dtype || !sameShape)
       throw UserError{"input " + std::to_string(i) + " '" + info.name +
                       "' expects " + describe(info) + ", but '" + files[i] +
@@ -301,9 +319,13 @@ static void writeOutputs(const LoadedModel &model,
     const edge_tensor_info &info = model.getOutput(i);
     std::string path = dir + "/output_" + std::to_string(i) + ".pb";
     std::string error;
-    if (!writeTensorProto(path, info.name, info.dtype, info.shape,
-                          static_cast<size_t>(info.rank), outputs[i].data(),
-                          info.num_bytes, error))
+    // The run's shape: a dynamic output holds that many elements.
+    std::vector<int64_t> shape = model.getOutputShape(i);
+    size_t bytes = edge_dtype_size(info.dtype);
+    for (int64_t size : shape)
+      bytes *= static_cast<size_t>(size);
+    if (!writeTensorProto(path, info.name, info.dtype, shape.data(),
+                          shape.size(), outputs[i].data(), bytes, error))
       throw UserError{error};
     std::printf("wrote %s\n", path.c_str());
   }

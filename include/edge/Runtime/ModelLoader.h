@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace edge {
 
@@ -55,6 +56,15 @@ public:
   /// Waits for the run `ticket` (see edge_model_wait). Returns false and
   /// sets `error` when it failed.
   bool wait(uint64_t ticket, std::string &error);
+  /// Whether an input or output has a dynamic dimension (-1 in its shape).
+  bool hasDynamicShapes() const;
+  /// See edge_model_set_input_shape: `shape` has the input's rank sizes.
+  /// Returns false and sets `error` when the shape is refused.
+  bool setInputShape(size_t index, const int64_t *shape, std::string &error);
+  /// The shape set for input `index`, and output `index`'s shape after the
+  /// last run (see edge_model_input_shape, edge_model_output_shape).
+  std::vector<int64_t> getInputShape(size_t index) const;
+  std::vector<int64_t> getOutputShape(size_t index) const;
 
 private:
   struct Api;
