@@ -191,6 +191,39 @@ TEST(Metadata, ParsesDynamicSizes) {
   EXPECT_EQ(p.metadata.dim_symbols[1][1], EDGE_RT_DIM_STATIC);
 }
 
+TEST(Metadata, ParsesDynamicSizesInTheCompilersOrder) {
+  // As edge-compile writes them: symbols, inputs, outputs, shapes, bound
+  // (static) inputs, the estimate, check sites.
+  Parsed p("edge-model 1\n"
+           "symbol 0 batch 4\n"
+           "input ids 7 2 $0 3\n"
+           "input table 1 2 2 2\n"
+           "output rows 1 3 $0 3 2\n"
+           "output picked 7 1 ?12\n"
+           "shapes 5\n"
+           "bound 1 0000803f000000400000404000008040\n"
+           "estimate 0 2500\n"
+           "check 0 node%20'g'%20(edge.gather)\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  EXPECT_EQ(p.metadata.num_symbols, 1u);
+  EXPECT_EQ(p.metadata.num_shape_entries, 5u);
+  EXPECT_STREQ(p.input(0).dim_names[0], "batch");
+  EXPECT_EQ(p.input(0).num_bytes, 4u * 3 * 8);
+  EXPECT_EQ(p.output(0).num_elements, 4u * 3 * 2);
+  EXPECT_EQ(p.output(1).max_shape[0], 12);
+  ASSERT_NE(p.metadata.bound_values, nullptr);
+  EXPECT_NE(p.metadata.bound_values[1], nullptr);
+  EXPECT_EQ(p.metadata.num_check_sites, 1u);
+}
+
+TEST(Metadata, SymbolsMayRepeatAndComputedSizesMayBeZero) {
+  Parsed p("edge-model 1\nsymbol 0 n 8\ninput m 1 2 $0 $0\n"
+           "output e 1 1 ?0\nshapes 2");
+  ASSERT_EQ(p.status, 0) << p.error;
+  EXPECT_EQ(p.input(0).num_elements, 64u);
+  EXPECT_EQ(p.output(0).num_bytes, 0u);
+}
+
 TEST(Metadata, StaticModelsHaveNoSymbols) {
   Parsed p("edge-model 1\ninput x 1 1 4\noutput y 1 1 4\n");
   ASSERT_EQ(p.status, 0) << p.error;
@@ -224,6 +257,64 @@ TEST(Metadata, RejectsMalformedDynamicSizes) {
        "runs on one device"},
       {"edge-model 1\nsymbol 0 n 99999999999999999999\noutput y 1 0\n",
        "too large"},
+      {"edge-model 1\nsymbol 0 n 0\ninput x 1 1 $0\noutput y 1 0\n",
+       "the bound of symbol 0 ('n') must be at least 1"},
+      {"edge-model 1\nsymbol 0 n -2\ninput x 1 1 $0\noutput y 1 0\n",
+       "the symbol bound is not a non-negative decimal number"},
+      {"edge-model 1\nsymbol 0 n\ninput x 1 1 $0\noutput y 1 0\n",
+       "expected a space before the symbol bound"},
+      // Unknown symbol index, and malformed dimension tokens.
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 2 4 $1\noutput y 1 0\n",
+       "dimension 1 is $1, but symbol 1 is not declared (the model declares 1 "
+       "symbols)"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $\noutput y 1 0\n",
+       "expected the symbol index of dimension 0"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $-1\noutput y 1 0\n",
+       "the symbol index of dimension 0 is not a non-negative decimal"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 ?\n",
+       "expected the size bound of dimension 0"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 2 4 ?x\n",
+       "the size bound of dimension 1 is not a non-negative decimal"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 #3\n",
+       "a dimension is not a non-negative decimal number"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 2 3 ?8\noutput y 1 0\n",
+       "dimension 1 is '?8': an input's dynamic size must be a symbol ($K)"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 "
+       "$99999999999\n",
+       "the symbol index of dimension 0 is too large"},
+      // The shapes line: its count, its place, its need of symbols.
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 2 $0 ?8\n"
+       "output z 1 0\nshapes 4\n",
+       "the shapes line has 4 entries, but the model needs 3 entries (1 "
+       "symbols' sizes, then the outputs' 2 dimensions)"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
+       "shapes 2\nshapes 2\n",
+       "a second shapes line"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\nshapes 1\n"
+       "output y 1 0\n",
+       "shapes line before the output lines"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
+       "shapes 2\noutput z 1 0\n",
+       "tensor line after the shapes line"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
+       "shapes x\n",
+       "the number of shape entries is not a non-negative decimal"},
+      // Every symbol sizes an input: the runtime takes its size from there.
+      {"edge-model 1\nsymbol 0 n 8\nsymbol 1 m 4\ninput x 1 1 $0\n"
+       "output y 1 1 $1\nshapes 3\n",
+       "symbol 1 ('m') sizes no input dimension"},
+      // Bound inputs are static: the run compares all their bytes.
+      {"edge-model 1\nsymbol 0 n 2\ninput x 1 1 $0\ninput k 1 1 1\n"
+       "output y 1 1 $0\nshapes 2\nbound 0 0000000000000000\n",
+       "bound input 0 ('x') has a dynamic size at dimension 0; only static "
+       "inputs are bound"},
+      // Symbols with a schedule, whichever schedule line comes.
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
+       "shapes 2\nbuffer 0 4\n",
+       "a model with dynamic sizes has no schedule (it runs on one device)"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
+       "shapes 2\nrun 0 0 1 1 i0 o0\n",
+       "a model with dynamic sizes has no schedule"},
   };
   for (const auto &[text, expected] : cases) {
     Parsed p(text);
@@ -458,7 +549,14 @@ TEST(Metadata, SurvivesCorruptedText) {
                                   "buffer 1 24\n"
                                   "copy i0 b0\n"
                                   "run 0 1 2 1 b0 i1 b0\n";
-  for (const std::string &text : {valid, partitioned}) {
+  const std::string dynamic = "edge-model 1\n"
+                              "symbol 0 b%20n 8\n"
+                              "symbol 1 s 16\n"
+                              "input x 1 3 $0 $1 4\n"
+                              "output y 1 2 $0 ?64\n"
+                              "shapes 4\n"
+                              "estimate 0 10\n";
+  for (const std::string &text : {valid, partitioned, dynamic}) {
     for (size_t size = 0; size <= text.size(); ++size)
       check(text.substr(0, size));
     for (size_t i = 0; i < text.size(); ++i) {

@@ -99,8 +99,12 @@ typedef struct edge_tensor_info {
   const int64_t *shape; /* `rank` entries; -1 where dynamic */
   size_t num_elements;
   size_t num_bytes;
-  const int64_t *max_shape;     /* `rank` entries (since ABI 6) */
-  const char *const *dim_names; /* `rank` entries (since ABI 6) */
+  /* Since ABI 6. `rank` entries: the largest size of each dimension
+     (== shape where static). */
+  const int64_t *max_shape;
+  /* Since ABI 6. `rank` entries: the symbol's name where the size is an
+     input's symbol, else NULL. */
+  const char *const *dim_names;
 } edge_tensor_info;
 
 typedef struct edge_model edge_model;
@@ -126,31 +130,37 @@ EDGE_API const edge_tensor_info *edge_model_output(const edge_model *model,
 /// Sets the shape (`rank` sizes) input `index` has in the runs started
 /// after this call. Until it is called an input's shape is its max_shape.
 /// Refused (EDGE_ERROR_INVALID_ARGUMENT, the message naming the input, the
-/// dimension and its symbol) when a static size differs or a dynamic size
-/// is negative or above its bound. Since ABI 6.
+/// dimension and its symbol) when a static size differs, a dynamic size
+/// is negative or above its bound, or two dimensions of the input that
+/// are one symbol differ; a refused shape leaves the previous one. A
+/// static model accepts only its shape. Since ABI 6.
 EDGE_API edge_status edge_model_set_input_shape(edge_model *model,
                                                 size_t index,
                                                 const int64_t *shape);
 
-/// Writes the shape set for input `index` (`rank` sizes) into `shape`.
+/// Writes the shape set for input `index` (`rank` sizes) into `shape`
+/// (for tools that print it). Since ABI 6.
 EDGE_API edge_status edge_model_input_shape(const edge_model *model,
                                             size_t index, int64_t *shape);
 
 /// Writes the shape of output `index` (`rank` sizes) into `shape`: after a
 /// run (edge_model_run, or the run edge_model_wait returned last), the
-/// shape that run produced; before a run and after
-/// edge_model_set_input_shape, its sizes that are symbols come from the
-/// inputs' shapes and those the run computes are -1.
+/// shape that run produced; before any run, and after
+/// edge_model_set_input_shape until the next run is waited for, its sizes
+/// that are symbols come from the inputs' shapes and those the run
+/// computes are -1. A static output's shape is always its own. Since ABI 6.
 EDGE_API edge_status edge_model_output_shape(const edge_model *model,
                                              size_t index, int64_t *shape);
 
 /// Runs the model. `inputs[i]` points to input i's data (the elements of
-/// its shape, see edge_model_set_input_shape; the caller keeps ownership);
-/// `outputs[i]` to a caller-owned buffer for output i (num_bytes always
-/// fits; a dynamic output holds the elements of the run's shape,
-/// edge_model_output_shape). Inputs that give one symbol different sizes
-/// are refused. Buffers need only the natural alignment of their element
-/// type and must not overlap. Returns EDGE_OK or an error whose text
+/// its current shape, dense row-major, see edge_model_set_input_shape; the
+/// caller keeps ownership); `outputs[i]` to a caller-owned buffer for
+/// output i (num_bytes always fits; a dynamic output holds the elements
+/// of the run's shape, edge_model_output_shape). Inputs that give one
+/// symbol different sizes are refused (EDGE_ERROR_INVALID_ARGUMENT); sizes
+/// the run reports outside their bounds fail it (EDGE_ERROR_INTERNAL).
+/// Buffers need only the natural alignment of their element type and must
+/// not overlap. Returns EDGE_OK or an error whose text
 /// edge_model_last_error() gives.
 EDGE_API edge_status edge_model_run(edge_model *model,
                                     const void *const *inputs,
@@ -169,6 +179,8 @@ EDGE_API edge_status edge_model_run(edge_model *model,
 /// later partitions (the rate --objective=throughput plans for). Each run
 /// in flight has intermediate buffers of its own, allocated the first time
 /// that many runs are in flight. A model on one device runs in this call.
+/// A model with dynamic sizes runs at the input shapes set when this is
+/// called; setting others afterwards does not change the run.
 /// At most EDGE_MAX_RUNS_IN_FLIGHT runs may be in flight; another one is
 /// refused (EDGE_ERROR_INVALID_ARGUMENT) until one is waited for. Errors in
 /// the arguments are returned here; errors of the run by edge_model_wait.

@@ -254,7 +254,7 @@ static int parse_symbol(parser *p) {
   uint64_t index, bound;
   char *name = NULL;
   if (expect_space(p, "the symbol index") ||
-      parse_number(p, read_token(p), UINT32_MAX, "the symbol index", &index))
+      parse_number(p, read_token(p), INT32_MAX, "the symbol index", &index))
     return -1;
   if (index != m->num_symbols)
     return fail(p, "symbol %lu is not the next one (%zu)",
@@ -279,36 +279,63 @@ static int parse_symbol(parser *p) {
   if (expect_space(p, "the symbol bound") ||
       parse_number(p, read_token(p), INT64_MAX, "the symbol bound", &bound))
     return -1;
+  // A bound of 0 would leave the symbol no size but 0: not a dynamic size.
+  if (bound < 1)
+    return fail(p, "the bound of symbol %lu ('%s') must be at least 1",
+                (unsigned long)index, name);
   m->symbol_bounds[m->num_symbols - 1] = (int64_t)bound;
   for (size_t i = 0; i + 1 < m->num_symbols; ++i)
     if (strcmp(m->symbol_names[i], name) == 0)
-      return fail(p, "symbol name used twice");
+      return fail(p, "symbol name used twice: '%s'", name);
   return 0;
 }
 
-/// Parses one dimension token of a tensor line: a size, `$K` (symbol K)
-/// or `?B` (computed by the run, at most B). Writes its static size (-1
-/// when dynamic), its largest size and how it is known.
-static int parse_dimension(parser *p, int is_input, int64_t *size,
+/// How much of token `t` a message quotes: enough to recognize it, never
+/// a whole damaged line.
+static int quoted_size(token t) { return t.size < 32 ? (int)t.size : 32; }
+
+/// Parses the number after the '$' or '?' of dimension `dim`'s token `t`.
+static int parse_dimension_number(parser *p, token t, uint64_t dim,
+                                  uint64_t max, const char *what,
+                                  uint64_t *out) {
+  char described[96];
+  snprintf(described, sizeof(described), "%s of dimension %lu", what,
+           (unsigned long)dim);
+  token digits = {t.begin + 1, t.size - 1};
+  return parse_number(p, digits, max, described, out);
+}
+
+/// Parses dimension `dim` of a tensor line: a size, `$K` (symbol K) or
+/// `?B` (computed by the run, at most B). Writes its static size (-1 when
+/// dynamic), its largest size and how it is known.
+static int parse_dimension(parser *p, uint64_t dim, int is_input, int64_t *size,
                            int64_t *max, int32_t *symbol) {
   token t = read_token(p);
   uint64_t value;
-  if (t.size > 1 && t.begin[0] == '$') {
-    token index = {t.begin + 1, t.size - 1};
-    if (parse_number(p, index, UINT32_MAX, "a symbol index", &value))
+  if (t.size > 0 && t.begin[0] == '$') {
+    if (parse_dimension_number(p, t, dim, INT32_MAX, "the symbol index",
+                               &value))
       return -1;
     if (value >= p->result.num_symbols)
-      return fail(p, "symbol %lu is not declared", (unsigned long)value);
+      return fail(p,
+                  "dimension %lu is $%lu, but symbol %lu is not declared "
+                  "(the model declares %zu symbols)",
+                  (unsigned long)dim, (unsigned long)value,
+                  (unsigned long)value, p->result.num_symbols);
     *size = -1;
     *max = p->result.symbol_bounds[value];
     *symbol = (int32_t)value;
     return 0;
   }
-  if (t.size > 1 && t.begin[0] == '?') {
+  if (t.size > 0 && t.begin[0] == '?') {
+    // An input's sizes come from the caller, so each dynamic one must be
+    // a symbol the caller sets.
     if (is_input)
-      return fail(p, "an input's dynamic size must be a symbol");
-    token bound = {t.begin + 1, t.size - 1};
-    if (parse_number(p, bound, INT64_MAX, "a size bound", &value))
+      return fail(p,
+                  "dimension %lu is '%.*s': an input's dynamic size must be "
+                  "a symbol ($K)",
+                  (unsigned long)dim, quoted_size(t), t.begin);
+    if (parse_dimension_number(p, t, dim, INT64_MAX, "the size bound", &value))
       return -1;
     *size = -1;
     *max = (int64_t)value;
@@ -323,7 +350,8 @@ static int parse_dimension(parser *p, int is_input, int64_t *size,
 }
 
 /// Parses "shapes <count>" after its first word: the entries of the
-/// sizes buffer, the symbols' then every output's sizes.
+/// sizes buffer, the symbols' then every output's sizes. It follows the
+/// output lines, so every output is counted.
 static int parse_shapes(parser *p) {
   edge_rt_metadata *m = &p->result;
   uint64_t count;
@@ -331,13 +359,21 @@ static int parse_shapes(parser *p) {
       parse_number(p, read_token(p), UINT32_MAX, "the number of shape entries",
                    &count))
     return -1;
-  size_t expected = m->num_symbols;
+  if (m->num_shape_entries)
+    return fail(p, "a second shapes line");
+  if (m->num_symbols == 0)
+    return fail(p, "a shapes line needs symbols (a model without symbol "
+                   "lines has no sizes buffer)");
+  size_t output_dims = 0;
   for (size_t i = 0; i < m->num_outputs; ++i)
-    expected += (size_t)m->tensors[m->num_inputs + i].rank;
-  if (m->num_symbols == 0 || count != expected || m->num_shape_entries)
-    return fail(p, "a shapes line needs symbols and %zu entries (the "
-                   "symbols', then the outputs' sizes)",
-                expected);
+    output_dims += (size_t)m->tensors[m->num_inputs + i].rank;
+  size_t expected = m->num_symbols + output_dims;
+  if (count != expected)
+    return fail(p,
+                "the shapes line has %lu entries, but the model needs %zu "
+                "entries (%zu symbols' sizes, then the outputs' %zu "
+                "dimensions)",
+                (unsigned long)count, expected, m->num_symbols, output_dims);
   m->num_shape_entries = (size_t)count;
   return 0;
 }
@@ -384,7 +420,7 @@ static int parse_tensor(parser *p, edge_tensor_info *info, int is_input,
   size_t elements = 1;
   for (uint64_t i = 0; i < rank; ++i) {
     if (expect_space(p, "a dimension") ||
-        parse_dimension(p, is_input, &shape[i], &max_shape[i], &symbols[i]))
+        parse_dimension(p, i, is_input, &shape[i], &max_shape[i], &symbols[i]))
       return -1;
     if (symbols[i] >= 0)
       dim_names[i] = p->result.symbol_names[symbols[i]];
@@ -426,6 +462,15 @@ static int parse_bound_value(parser *p) {
   }
   if (p->result.bound_values[index])
     return fail(p, "input %lu is bound twice", (unsigned long)index);
+  // The run compares a bound input with these bytes: all of them, so its
+  // shape must be the one they were taken at.
+  const edge_tensor_info *info = &p->result.tensors[index];
+  for (int32_t d = 0; d < info->rank; ++d)
+    if (info->shape[d] < 0)
+      return fail(p,
+                  "bound input %lu ('%s') has a dynamic size at dimension %d; "
+                  "only static inputs are bound",
+                  (unsigned long)index, info->name, (int)d);
   if (expect_space(p, "the bound bytes"))
     return -1;
   token hex = read_token(p);
@@ -686,6 +731,28 @@ static int parse_estimate(parser *p) {
   return 0;
 }
 
+/// Whether some input dimension is symbol `s`.
+static int symbol_sizes_an_input(const edge_rt_metadata *m, int32_t s) {
+  for (size_t i = 0; i < m->num_inputs; ++i)
+    for (int32_t d = 0; d < m->tensors[i].rank; ++d)
+      if (m->dim_symbols[i][d] == s)
+        return 1;
+  return 0;
+}
+
+/// Rejects a symbol that sizes no input: the runtime takes each symbol's
+/// size from the inputs' shapes, so it would have none.
+static int check_symbols_used(parser *p) {
+  const edge_rt_metadata *m = &p->result;
+  for (size_t s = 0; s < m->num_symbols; ++s)
+    if (!symbol_sizes_an_input(m, (int32_t)s))
+      return fail(p,
+                  "symbol %zu ('%s') sizes no input dimension, so no run "
+                  "can give it a size",
+                  s, m->symbol_names[s]);
+  return 0;
+}
+
 static int parse_lines(parser *p) {
   token magic = read_token(p);
   if (!token_equals(magic, "edge-model"))
@@ -758,6 +825,8 @@ static int parse_lines(parser *p) {
     }
     if (p->result.bound_values)
       return fail(p, "tensor line after a bound line");
+    if (p->result.num_shape_entries)
+      return fail(p, "tensor line after the shapes line");
     int is_input = token_equals(kind, "input");
     if (!is_input && !token_equals(kind, "output"))
       return fail(p, "expected a line starting with 'input', 'output', "
@@ -784,7 +853,7 @@ static int parse_lines(parser *p) {
     return fail(p, "the model has no output");
   if (p->result.num_symbols && !p->result.num_shape_entries)
     return fail(p, "a model with symbols needs a shapes line");
-  return 0;
+  return check_symbols_used(p);
 }
 
 int edge_rt_parse_metadata(const char *text, edge_rt_metadata *out, char *error,

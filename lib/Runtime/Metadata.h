@@ -8,18 +8,20 @@
 |*   output <name> <dtype-code> <rank> <d0> ...                               *|
 |*   bound <input-index> <hex bytes>                                          *|
 |*                                                                            *|
-|* A model with dynamic sizes first lists its symbols, numbered from 0:      *|
+|* A model with dynamic sizes first lists its symbols, numbered from 0:       *|
 |*                                                                            *|
-|*   symbol <index> <name> <bound>                                            *|
+|*   symbol <index> <name> <bound>         bound >= 1, the largest size       *|
 |*                                                                            *|
-|* then writes a dynamic dimension as $K (symbol K's size) or ?B (a size the  *|
-|* run computes, at most B), and after its outputs `shapes <count>`: its     *|
-|* entry takes one more buffer, `count` int64s: the symbols' sizes, then     *|
-|* every output's sizes, which the run writes.                               *|
+|* then writes a dimension as <size>, $K (symbol K's size; every symbol       *|
+|* sizes some input) or ?B (outputs only: a size the run computes, at most    *|
+|* B), and right after its outputs `shapes <count>`: its entry takes one      *|
+|* more buffer, `count` int64s (count = symbols + the outputs' ranks): the    *|
+|* symbols' sizes, then every output's sizes, which the run writes. Such a    *|
+|* model has no schedule (one partition), and its bound inputs are static.    *|
 |*                                                                            *|
 |* Input lines come first, then output lines, each in graph order, then the   *|
 |* bound lines of inputs fixed at compile time (edge-compile --bind-input),   *|
-|* separated by '\n' (a final '\n' is optional). Fields are separated by one *|
+|* separated by '\n' (a final '\n' is optional). Fields are separated by one  *|
 |* space.                                                                     *|
 |* A partitioned model then lists its devices, its intermediate buffers and   *|
 |* the steps of its host schedule, in this order:                             *|

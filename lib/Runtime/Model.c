@@ -63,21 +63,26 @@ typedef struct flight {
   void **pointers;
   void ***step_buffers;
   unsigned char **arenas;
+  /// A model with dynamic sizes: the entry's sizes buffer of this run
+  /// (`num_shape_entries` int64s), so that runs in flight keep their own:
+  /// the symbols' sizes taken from the input shapes when the run started,
+  /// then the outputs' sizes the run wrote. NULL for a static model.
+  int64_t *sizes;
 } flight;
 
 struct edge_model {
   edge_rt_metadata metadata;
-  /// Inputs then outputs (then, with dynamic sizes, the sizes buffer),
-  /// handed to edge_generated_entry.
+  /// Inputs then outputs (then, with dynamic sizes, the run's sizes
+  /// buffer), handed to edge_generated_entry.
   void **buffers;
-  /// Dynamic sizes: each tensor's shape (the inputs' as set, the outputs'
-  /// of the last run), at `shape_offsets[t]` in `shapes`; and the entry's
-  /// sizes buffer (DynamicShapes in docs/runtime.md). NULL for a static
-  /// model.
+  /// Each tensor's shape, at `shape_offsets[t]` in `shapes`: the inputs'
+  /// as set (edge_model_set_input_shape), the outputs' of the run waited
+  /// for last. A static model's never change.
   int64_t *shapes;
   size_t *shape_offsets;
-  int64_t *shape_buffer;
-  /// Whether a run has finished (the outputs' shapes are its).
+  /// Whether the outputs' shapes are a run's: set when a run is waited
+  /// for, cleared when an input's shape is set (the outputs' shapes then
+  /// follow the inputs' until the next run).
   bool ran;
   /// The runs in flight, and the ticket of the next one.
   flight flights[EDGE_MAX_RUNS_IN_FLIGHT];
@@ -116,9 +121,9 @@ EDGE_API uint32_t edge_abi_version(void) { return EDGE_ABI_VERSION; }
 
 static void destroy_model(edge_model *model);
 
-/// Sets up a model's tensor shapes: every input at its largest shape, the
-/// outputs as they follow (init_output_shapes). Returns nonzero when out of
-/// memory.
+/// Sets up a model's tensor shapes, every tensor at its largest shape, and
+/// with dynamic sizes each run slot's sizes buffer. Returns nonzero when
+/// out of memory.
 static int init_shapes(edge_model *model) {
   const edge_rt_metadata *m = &model->metadata;
   size_t count = m->num_inputs + m->num_outputs, total = 0;
@@ -130,13 +135,15 @@ static int init_shapes(edge_model *model) {
     total += (size_t)m->tensors[t].rank;
   }
   model->shapes = calloc(total ? total : 1, sizeof(int64_t));
-  model->shape_buffer =
-      calloc(m->num_shape_entries ? m->num_shape_entries : 1, sizeof(int64_t));
-  if (!model->shapes || !model->shape_buffer)
+  if (!model->shapes)
     return -1;
   for (size_t t = 0; t < count; ++t)
     memcpy(model->shapes + model->shape_offsets[t], m->tensors[t].max_shape,
            (size_t)m->tensors[t].rank * sizeof(int64_t));
+  for (size_t i = 0; m->num_shape_entries && i < EDGE_MAX_RUNS_IN_FLIGHT; ++i)
+    if (!(model->flights[i].sizes =
+              calloc(m->num_shape_entries, sizeof(int64_t))))
+      return -1;
   return 0;
 }
 
@@ -145,65 +152,108 @@ static int64_t *tensor_shape(const edge_model *model, size_t t) {
   return model->shapes + model->shape_offsets[t];
 }
 
-/// Derives each symbol's size from the inputs' shapes into `sizes`
-/// (`num_symbols` entries). Returns EDGE_OK, or an error naming the two
-/// inputs that give a symbol different sizes.
+/// Where symbol `s` first sizes an input: that input and its dimension.
+/// The parser made sure there is one.
+static void first_use(const edge_rt_metadata *m, int32_t s, size_t *input,
+                      int32_t *dim) {
+  *input = 0;
+  *dim = 0;
+  for (size_t i = 0; i < m->num_inputs; ++i)
+    for (int32_t d = 0; d < m->tensors[i].rank; ++d)
+      if (m->dim_symbols[i][d] == s) {
+        *input = i;
+        *dim = d;
+        return;
+      }
+}
+
+/// Symbol `s`'s size in the inputs' current shapes: its first input
+/// dimension's (resolve_symbols checks that the others agree).
+static int64_t symbol_size(const edge_model *model, int32_t s) {
+  size_t input;
+  int32_t dim;
+  first_use(&model->metadata, s, &input, &dim);
+  return tensor_shape(model, input)[dim];
+}
+
+/// Writes each symbol's size, taken from the inputs' current shapes, into
+/// `sizes` (`num_symbols` entries). Returns EDGE_OK, or an error naming the
+/// two input dimensions that give a symbol different sizes.
 static edge_status resolve_symbols(edge_model *model, const char *function,
                                    int64_t *sizes) {
   const edge_rt_metadata *m = &model->metadata;
   for (size_t s = 0; s < m->num_symbols; ++s)
-    sizes[s] = -1;
-  // Where each symbol's size was first seen, for the message.
+    sizes[s] = symbol_size(model, (int32_t)s);
   for (size_t i = 0; i < m->num_inputs; ++i) {
     const int64_t *shape = tensor_shape(model, i);
     for (int32_t d = 0; d < m->tensors[i].rank; ++d) {
       int32_t s = m->dim_symbols[i][d];
-      if (s < 0)
+      if (s < 0 || shape[d] == sizes[s])
         continue;
-      if (sizes[s] < 0) {
-        sizes[s] = shape[d];
-        continue;
-      }
-      if (sizes[s] == shape[d])
-        continue;
-      // Find the first input that set it, to name both.
-      for (size_t j = 0; j < i; ++j)
-        for (int32_t e = 0; e < m->tensors[j].rank; ++e)
-          if (m->dim_symbols[j][e] == s)
-            return set_error(
-                model, EDGE_ERROR_INVALID_ARGUMENT,
-                "%s: inputs '%s' (dimension %d) and '%s' (dimension %d) give "
-                "'%s' different sizes: %lld and %lld",
-                function, m->tensors[j].name, (int)e, m->tensors[i].name,
-                (int)d, m->symbol_names[s], (long long)sizes[s],
-                (long long)shape[d]);
+      size_t j;
+      int32_t e;
+      first_use(m, s, &j, &e);
       return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                       "%s: input '%s' gives '%s' two sizes: %lld and %lld",
-                       function, m->tensors[i].name, m->symbol_names[s],
-                       (long long)sizes[s], (long long)shape[d]);
+                       "%s: inputs '%s' (dimension %d) and '%s' (dimension "
+                       "%d) give '%s' different sizes: %lld and %lld",
+                       function, m->tensors[j].name, (int)e, m->tensors[i].name,
+                       (int)d, m->symbol_names[s], (long long)sizes[s],
+                       (long long)shape[d]);
     }
   }
   return EDGE_OK;
 }
 
-/// Reads the outputs' sizes the run wrote after the symbols' and checks
-/// them against the outputs' bounds.
-static edge_status take_output_shapes(edge_model *model, const char *function) {
+/// Checks the size the run reported for dimension `d` of output `o` (in
+/// `sizes`, the run's sizes buffer): the generated code promises sizes
+/// within the bounds, static sizes unchanged and symbols' sizes as given.
+static edge_status check_output_size(edge_model *model, const char *function,
+                                     size_t o, int32_t d, int64_t size,
+                                     const int64_t *sizes) {
   const edge_rt_metadata *m = &model->metadata;
-  const int64_t *written = model->shape_buffer + m->num_symbols;
+  size_t t = m->num_inputs + o;
+  const edge_tensor_info *info = &m->tensors[t];
+  int32_t symbol = m->dim_symbols[t][d];
+  if (size < 0 || size > info->max_shape[d])
+    return set_error(model, EDGE_ERROR_INTERNAL,
+                     "%s: the run gave output '%s' dimension %d the size "
+                     "%lld, outside 0 to its bound %lld",
+                     function, info->name, (int)d, (long long)size,
+                     (long long)info->max_shape[d]);
+  if (symbol == EDGE_RT_DIM_STATIC && size != info->shape[d])
+    return set_error(model, EDGE_ERROR_INTERNAL,
+                     "%s: the run gave output '%s' dimension %d the size "
+                     "%lld, but its size is static: %lld",
+                     function, info->name, (int)d, (long long)size,
+                     (long long)info->shape[d]);
+  if (symbol >= 0 && size != sizes[symbol])
+    return set_error(model, EDGE_ERROR_INTERNAL,
+                     "%s: the run gave output '%s' dimension %d the size "
+                     "%lld, but it is '%s', which the inputs give as %lld",
+                     function, info->name, (int)d, (long long)size,
+                     m->symbol_names[symbol], (long long)sizes[symbol]);
+  return EDGE_OK;
+}
+
+/// Checks the outputs' sizes the run in `f` wrote after the symbols' and
+/// makes them the outputs' shapes (edge_model_output_shape); on an error
+/// the shapes stay as they were.
+static edge_status take_output_shapes(edge_model *model, const flight *f,
+                                      const char *function) {
+  const edge_rt_metadata *m = &model->metadata;
+  const int64_t *written = f->sizes + m->num_symbols;
   for (size_t o = 0; o < m->num_outputs; ++o) {
     const edge_tensor_info *info = &m->tensors[m->num_inputs + o];
-    int64_t *shape = tensor_shape(model, m->num_inputs + o);
     for (int32_t d = 0; d < info->rank; ++d, ++written) {
-      if (*written < 0 || *written > info->max_shape[d])
-        return set_error(model, EDGE_ERROR_INTERNAL,
-                         "%s: output '%s' dimension %d has size %lld, outside "
-                         "0 to %lld",
-                         function, info->name, (int)d, (long long)*written,
-                         (long long)info->max_shape[d]);
-      shape[d] = *written;
+      edge_status status =
+          check_output_size(model, function, o, d, *written, f->sizes);
+      if (status != EDGE_OK)
+        return status;
     }
   }
+  size_t first = model->shape_offsets[m->num_inputs];
+  memcpy(model->shapes + first, f->sizes + m->num_symbols,
+         (m->num_shape_entries - m->num_symbols) * sizeof(int64_t));
   return EDGE_OK;
 }
 
@@ -372,6 +422,17 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     snprintf(create_error, sizeof(create_error), "%s", error);
     return threads == 0 ? EDGE_ERROR_INVALID_ARGUMENT : EDGE_ERROR_INTERNAL;
   }
+  // The generated code of a model with dynamic sizes reads its sizes
+  // buffer on the host; the compiler builds such models for the CPU only.
+  if (m->num_symbols && edge_rt_gpu_model_target()) {
+    snprintf(create_error, sizeof(create_error),
+             "the model library's metadata is invalid: a model with dynamic "
+             "sizes ('%s', ...) runs on the CPU, but the library holds code "
+             "for %s",
+             m->symbol_names[0], edge_rt_gpu_model_target());
+    destroy_model(model);
+    return EDGE_ERROR_INTERNAL;
+  }
   int gpu_code = edge_rt_gpu_model_target() != NULL;
   for (size_t d = 0; d < m->num_devices; ++d)
     gpu_code |= m->devices[d].target != NULL;
@@ -415,13 +476,14 @@ static void destroy_model(edge_model *model) {
   edge_rt_profile_finish(model->profile);
   edge_rt_gpu_constants_destroy(model->gpu_constants);
   edge_rt_destroy_thread_pool(model->pool);
-  for (size_t i = 0; i < EDGE_MAX_RUNS_IN_FLIGHT; ++i)
+  for (size_t i = 0; i < EDGE_MAX_RUNS_IN_FLIGHT; ++i) {
     free_flight(&model->metadata, &model->flights[i]);
+    free(model->flights[i].sizes);
+  }
   edge_rt_free_metadata(&model->metadata);
   free(model->buffers);
   free(model->shapes);
   free(model->shape_offsets);
-  free(model->shape_buffer);
   free(model);
 }
 
@@ -525,8 +587,7 @@ static void run_whole_model(edge_model *model, flight *f,
     model->buffers[i] = (void *)(uintptr_t)inputs[i];
   for (size_t i = 0; i < model->metadata.num_outputs; ++i)
     model->buffers[num_inputs + i] = outputs[i];
-  model->buffers[num_inputs + model->metadata.num_outputs] =
-      model->shape_buffer;
+  model->buffers[num_inputs + model->metadata.num_outputs] = f->sizes;
   edge_rt_run_status *previous_status =
       edge_rt_set_current_run_status(&f->status);
   edge_rt_gpu_constants *previous_constants =
@@ -555,13 +616,20 @@ static edge_status start_run(edge_model *model, const char *function,
                              bool wait_on_caller, flight **started) {
   const edge_rt_metadata *m = &model->metadata;
   edge_status status = check_run(model, function, inputs, outputs);
-  if (status == EDGE_OK && m->num_symbols)
-    status = resolve_symbols(model, function, model->shape_buffer);
   if (status != EDGE_OK)
     return status;
   flight *f = find_free_flight(model, function);
   if (!f)
     return EDGE_ERROR_INVALID_ARGUMENT;
+  if (m->num_symbols) {
+    // The run's own copy of the sizes: later shapes do not change it.
+    status = resolve_symbols(model, function, f->sizes);
+    if (status != EDGE_OK)
+      return status;
+    // Sizes the run does not write stay out of range: finish_run notices.
+    for (size_t i = m->num_symbols; i < m->num_shape_entries; ++i)
+      f->sizes[i] = -1;
+  }
   memset(&f->status, 0, sizeof(f->status));
   f->gpu_error[0] = '\0';
   if (m->num_devices && allocate_flight(m, f) != EDGE_OK)
@@ -575,9 +643,6 @@ static edge_status start_run(edge_model *model, const char *function,
   uint32_t profile_run = edge_rt_profile_begin_run(model->profile);
   if (!m->num_devices) {
     run_whole_model(model, f, inputs, outputs, profile_run);
-    if (m->num_symbols)
-      status = take_output_shapes(model, function);
-    model->ran = true;
   } else if (submit_schedule(model, f, inputs, outputs, profile_run,
                              wait_on_caller)) {
     status = set_error(model, EDGE_ERROR_INTERNAL, "%s: %s", function,
@@ -619,6 +684,12 @@ static edge_status finish_run(edge_model *model, flight *f,
   if (f->gpu_error[0])
     return set_error(model, EDGE_ERROR_INTERNAL, "%s: the GPU failed: %s",
                      function, f->gpu_error);
+  if (model->metadata.num_symbols) {
+    edge_status status = take_output_shapes(model, f, function);
+    if (status != EDGE_OK)
+      return status;
+  }
+  model->ran = true;
   return EDGE_OK;
 }
 
@@ -669,6 +740,49 @@ EDGE_API edge_status edge_model_wait(edge_model *model, uint64_t ticket) {
                    function, (unsigned long long)ticket);
 }
 
+/// Checks `size` for dimension `d` of input `index`: a static size must be
+/// unchanged, a symbol's within 0 to its bound.
+static edge_status check_input_size(edge_model *model, const char *function,
+                                    size_t index, int32_t d, int64_t size) {
+  const edge_rt_metadata *m = &model->metadata;
+  const edge_tensor_info *info = &m->tensors[index];
+  int32_t symbol = m->dim_symbols[index][d];
+  if (symbol < 0 && size != info->shape[d])
+    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                     "%s: input '%s' dimension %d must be %lld, got %lld",
+                     function, info->name, (int)d, (long long)info->shape[d],
+                     (long long)size);
+  if (symbol >= 0 && (size < 0 || size > info->max_shape[d]))
+    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                     "%s: input '%s' dimension %d ('%s') is %lld, outside "
+                     "0 to its bound %lld (edge-compile --dim=%s<=N sets "
+                     "the bound)",
+                     function, info->name, (int)d, m->symbol_names[symbol],
+                     (long long)size, (long long)info->max_shape[d],
+                     m->symbol_names[symbol]);
+  return EDGE_OK;
+}
+
+/// Checks that the dimensions of input `index` that are one symbol (a
+/// square [n, n]) get one size in `shape`.
+static edge_status check_repeated_symbols(edge_model *model,
+                                          const char *function, size_t index,
+                                          const int64_t *shape) {
+  const edge_rt_metadata *m = &model->metadata;
+  const edge_tensor_info *info = &m->tensors[index];
+  const int32_t *symbols = m->dim_symbols[index];
+  for (int32_t d = 0; d < info->rank; ++d)
+    for (int32_t e = 0; symbols[d] >= 0 && e < d; ++e)
+      if (symbols[e] == symbols[d] && shape[e] != shape[d])
+        return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                         "%s: input '%s' dimensions %d and %d are both '%s' "
+                         "but have different sizes: %lld and %lld",
+                         function, info->name, (int)e, (int)d,
+                         m->symbol_names[symbols[d]], (long long)shape[e],
+                         (long long)shape[d]);
+  return EDGE_OK;
+}
+
 EDGE_API edge_status edge_model_set_input_shape(edge_model *model,
                                                 size_t index,
                                                 const int64_t *shape) {
@@ -687,69 +801,57 @@ EDGE_API edge_status edge_model_set_input_shape(edge_model *model,
                      "%s: the shape of input '%s' is NULL", function,
                      info->name);
   for (int32_t d = 0; d < info->rank; ++d) {
-    int32_t symbol = m->dim_symbols[index][d];
-    if (symbol < 0 && shape[d] != info->shape[d])
-      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                       "%s: input '%s' dimension %d must be %lld, got %lld",
-                       function, info->name, (int)d,
-                       (long long)info->shape[d], (long long)shape[d]);
-    if (symbol >= 0 && (shape[d] < 0 || shape[d] > info->max_shape[d]))
-      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                       "%s: input '%s' dimension %d ('%s') is %lld, outside "
-                       "0 to its bound %lld (edge-compile --dim=%s<=N sets "
-                       "the bound)",
-                       function, info->name, (int)d, m->symbol_names[symbol],
-                       (long long)shape[d], (long long)info->max_shape[d],
-                       m->symbol_names[symbol]);
+    edge_status status = check_input_size(model, function, index, d, shape[d]);
+    if (status != EDGE_OK)
+      return status;
   }
-  memcpy(tensor_shape(model, index), shape,
-         (size_t)info->rank * sizeof(int64_t));
+  edge_status status = check_repeated_symbols(model, function, index, shape);
+  if (status != EDGE_OK)
+    return status;
+  if (info->rank)
+    memcpy(tensor_shape(model, index), shape,
+           (size_t)info->rank * sizeof(int64_t));
   // The outputs' shapes follow the inputs' again until the next run.
   model->ran = false;
   return EDGE_OK;
 }
 
+/// Copies tensor `t`'s shape into `shape` (which may be NULL for a
+/// scalar).
+static void copy_shape(const edge_model *model, size_t t, int64_t *shape) {
+  int32_t rank = model->metadata.tensors[t].rank;
+  if (rank)
+    memcpy(shape, tensor_shape(model, t), (size_t)rank * sizeof(int64_t));
+}
+
 EDGE_API edge_status edge_model_input_shape(const edge_model *model,
                                             size_t index, int64_t *shape) {
-  if (!model || index >= model->metadata.num_inputs || !shape)
+  if (!model || index >= model->metadata.num_inputs ||
+      (!shape && model->metadata.tensors[index].rank))
     return EDGE_ERROR_INVALID_ARGUMENT;
-  memcpy(shape, tensor_shape(model, index),
-         (size_t)model->metadata.tensors[index].rank * sizeof(int64_t));
+  copy_shape(model, index, shape);
   return EDGE_OK;
 }
 
 EDGE_API edge_status edge_model_output_shape(const edge_model *model,
                                              size_t index, int64_t *shape) {
-  if (!model || index >= model->metadata.num_outputs || !shape)
+  if (!model || index >= model->metadata.num_outputs)
     return EDGE_ERROR_INVALID_ARGUMENT;
   const edge_rt_metadata *m = &model->metadata;
   size_t t = m->num_inputs + index;
-  memcpy(shape, tensor_shape(model, t),
-         (size_t)m->tensors[t].rank * sizeof(int64_t));
-  if (model->ran)
+  if (!shape && m->tensors[t].rank)
+    return EDGE_ERROR_INVALID_ARGUMENT;
+  copy_shape(model, t, shape);
+  if (model->ran || !m->num_symbols)
     return EDGE_OK;
   // Before a run: the symbols' sizes from the inputs, computed ones unknown.
-  int64_t sizes[64];
-  int64_t *symbols = m->num_symbols <= 64
-                         ? sizes
-                         : malloc(m->num_symbols * sizeof(int64_t));
-  if (!symbols)
-    return EDGE_ERROR_OUT_OF_MEMORY;
-  for (size_t s = 0; s < m->num_symbols; ++s)
-    symbols[s] = -1;
-  for (size_t i = 0; i < m->num_inputs; ++i)
-    for (int32_t d = 0; d < m->tensors[i].rank; ++d)
-      if (m->dim_symbols[i][d] >= 0 && symbols[m->dim_symbols[i][d]] < 0)
-        symbols[m->dim_symbols[i][d]] = tensor_shape(model, i)[d];
   for (int32_t d = 0; d < m->tensors[t].rank; ++d) {
     int32_t symbol = m->dim_symbols[t][d];
     if (symbol >= 0)
-      shape[d] = symbols[symbol];
+      shape[d] = symbol_size(model, symbol);
     else if (symbol == EDGE_RT_DIM_COMPUTED)
       shape[d] = -1;
   }
-  if (symbols != sizes)
-    free(symbols);
   return EDGE_OK;
 }
 

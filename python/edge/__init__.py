@@ -13,6 +13,12 @@ fails, edge.CompileError (an edge.Error, with the compiler's diagnostics as
 dicts naming the node, op type and opset) when a model does not compile,
 ValueError or
 TypeError for inputs of the wrong count, shape or dtype.
+
+A model compiled with dynamic sizes (edge-compile --dim=SYMBOL<=BOUND) runs
+on arrays of any shape within its bounds: TensorInfo.shape has None for a
+dynamic size, max_shape its bound and dim_names its symbol; outputs come
+back at each run's shapes, and a size above its bound or inputs that give
+one symbol different sizes raise ValueError naming the input and dimension.
 """
 
 import os

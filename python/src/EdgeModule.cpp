@@ -93,13 +93,22 @@ struct TensorInfo {
   }
 
   std::string repr() const {
-    std::string text = "TensorInfo(name='" + name + "', shape=(";
-    for (size_t i = 0; i < shape.size(); ++i)
+    std::string text =
+        "TensorInfo(name='" + name + "', shape=" + formatTuple(shape);
+    // The bounds matter where a size is dynamic.
+    if (isDynamic())
+      text += ", max_shape=" + formatTuple(maxShape);
+    return text + ", dtype=" + edge::getDTypeName(dtypeCode) + ")";
+  }
+
+private:
+  /// "(None, 4)", "(3,)", "()": as Python prints the tuple.
+  static std::string formatTuple(const std::vector<int64_t> &sizes) {
+    std::string text = "(";
+    for (size_t i = 0; i < sizes.size(); ++i)
       text += (i ? ", " : "") +
-              (shape[i] < 0 ? std::string("None") : std::to_string(shape[i]));
-    if (shape.size() == 1)
-      text += ",";
-    return text + "), dtype=" + edge::getDTypeName(dtypeCode) + ")";
+              (sizes[i] < 0 ? std::string("None") : std::to_string(sizes[i]));
+    return text + (sizes.size() == 1 ? ",)" : ")");
   }
 };
 
@@ -127,16 +136,24 @@ public:
     py::list results;
     Buffers buffers = prepare(args, inputArrays, results);
     std::string error;
-    bool ok;
+    Outcome outcome;
+    Shapes outputShapes;
     {
       py::gil_scoped_release release;
-      // One instance must not run on two threads at once.
+      // One instance must not run on two threads at once; the shapes set
+      // are this run's until it started.
       std::lock_guard<std::mutex> lock(runMutex);
-      ok = model->run(buffers.inputs.data(), buffers.outputs.data(), error);
+      outcome = applyInputShapes(buffers, error);
+      if (outcome == Outcome::Ok)
+        outcome =
+            model->run(buffers.inputs.data(), buffers.outputs.data(), error)
+                ? Outcome::Ok
+                : Outcome::RunFailed;
+      if (outcome == Outcome::Ok)
+        outputShapes = getOutputShapes();
     }
-    if (!ok)
-      throw EdgeError(error);
-    return shapeResults(results);
+    raiseOnFailure(outcome, error);
+    return shapeResults(results, outputShapes);
   }
 
   /// Starts a run (edge_model_run_async) with the arrays of `args`; the
@@ -146,26 +163,38 @@ public:
     Buffers buffers = prepare(args, inputArrays, results);
     std::string error;
     uint64_t ticket = 0;
-    bool ok;
+    Outcome outcome;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(runMutex);
-      ok = model->runAsync(buffers.inputs.data(), buffers.outputs.data(),
-                           ticket, error);
+      outcome = applyInputShapes(buffers, error);
+      if (outcome == Outcome::Ok)
+        outcome = model->runAsync(buffers.inputs.data(), buffers.outputs.data(),
+                                  ticket, error)
+                      ? Outcome::Ok
+                      : Outcome::RunFailed;
     }
-    if (!ok)
-      throw EdgeError(error);
-    // A model with dynamic sizes runs on one device, in the call: its
-    // outputs' shapes are known now.
-    results = shapeResults(results);
+    raiseOnFailure(outcome, error);
     return ticket;
   }
 
-  /// Waits for a run start() began; false with `error` when it failed.
-  bool waitFor(uint64_t ticket, std::string &error) {
-    py::gil_scoped_release release;
-    std::lock_guard<std::mutex> lock(runMutex);
-    return model->wait(ticket, error);
+  /// Waits for a run start() began and returns its outputs (`results`) at
+  /// the run's shapes; false with `error` when it failed.
+  bool waitFor(uint64_t ticket, py::list &results, std::string &error) {
+    Shapes outputShapes;
+    bool ok;
+    {
+      py::gil_scoped_release release;
+      // The output shapes are those of the run waited for last: read them
+      // before another wait.
+      std::lock_guard<std::mutex> lock(runMutex);
+      ok = model->wait(ticket, error);
+      if (ok)
+        outputShapes = getOutputShapes();
+    }
+    if (ok)
+      results = shapeResults(results, outputShapes);
+    return ok;
   }
 
   std::string repr() const {
@@ -175,11 +204,24 @@ public:
   }
 
 private:
-  /// The data pointers of one run.
+  /// The data pointers of one run, and the inputs' shapes.
   struct Buffers {
     std::vector<const void *> inputs;
     std::vector<void *> outputs;
+    std::vector<std::vector<int64_t>> inputShapes;
   };
+  /// Per output: its shape after a run (empty for a static output).
+  using Shapes = std::vector<std::vector<int64_t>>;
+  enum class Outcome { Ok, ShapeRefused, RunFailed };
+
+  /// Raises what `outcome` calls for: ValueError for a refused shape,
+  /// edge.Error for a failed run.
+  static void raiseOnFailure(Outcome outcome, const std::string &error) {
+    if (outcome == Outcome::ShapeRefused)
+      throw py::value_error(error);
+    if (outcome == Outcome::RunFailed)
+      throw EdgeError(error);
+  }
 
   /// Converts the arguments of a run into `inputArrays` and allocates its
   /// outputs into `results`.
@@ -196,16 +238,14 @@ private:
                             " input(s) but " + std::to_string(values.size()) +
                             " were given");
     Buffers buffers;
-    bool dynamic = model->hasDynamicShapes();
     for (size_t i = 0; i < inputs.size(); ++i) {
       inputArrays.push_back(convertInput(i, values[i]));
-      buffers.inputs.push_back(inputArrays.back().data());
-      std::string error;
       const py::array &array = inputArrays.back();
-      std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
-      if (dynamic && !model->setInputShape(i, shape.data(), error))
-        throw py::value_error(error);
+      buffers.inputs.push_back(array.data());
+      buffers.inputShapes.emplace_back(array.shape(),
+                                       array.shape() + array.ndim());
     }
+    checkSymbolsAgree(buffers.inputShapes);
     // Outputs at their largest shape; shapeResults views them at the run's.
     for (const TensorInfo &info : outputs) {
       py::array array(info.dtype, info.maxShape);
@@ -215,11 +255,65 @@ private:
     return buffers;
   }
 
-  /// The outputs of the last run at its shapes: a dynamic output is a view
-  /// of the first elements of its buffer.
-  py::list shapeResults(const py::list &results) const {
+  /// Refuses (ValueError) input shapes that give one symbol two sizes, as
+  /// the runtime would at the run (with edge.Error): a symbol is the same
+  /// wherever its name appears.
+  void
+  checkSymbolsAgree(const std::vector<std::vector<int64_t>> &shapes) const {
+    struct Use {
+      size_t input;
+      size_t dim;
+    };
+    std::vector<std::pair<std::string, Use>> first;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      for (size_t d = 0; d < inputs[i].dimNames.size(); ++d) {
+        if (inputs[i].dimNames[d].is_none())
+          continue;
+        std::string symbol = py::str(inputs[i].dimNames[d]);
+        auto seen =
+            std::find_if(first.begin(), first.end(),
+                         [&](const auto &use) { return use.first == symbol; });
+        if (seen == first.end()) {
+          first.push_back({symbol, Use{i, d}});
+          continue;
+        }
+        const Use &use = seen->second;
+        int64_t size = shapes[use.input][use.dim];
+        if (shapes[i][d] != size)
+          throw py::value_error("inputs '" + inputs[use.input].name +
+                                "' (dimension " + std::to_string(use.dim) +
+                                ") and '" + inputs[i].name + "' (dimension " +
+                                std::to_string(d) + ") give '" + symbol +
+                                "' different sizes: " + std::to_string(size) +
+                                " and " + std::to_string(shapes[i][d]));
+      }
+  }
+
+  /// Sets the inputs' shapes of a model with dynamic sizes (with the run
+  /// lock held). Returns Outcome::ShapeRefused with the runtime's message
+  /// when one breaks a bound.
+  Outcome applyInputShapes(const Buffers &buffers, std::string &error) {
     if (!model->hasDynamicShapes())
-      return results;
+      return Outcome::Ok;
+    for (size_t i = 0; i < buffers.inputShapes.size(); ++i)
+      if (!model->setInputShape(i, buffers.inputShapes[i].data(), error))
+        return Outcome::ShapeRefused;
+    return Outcome::Ok;
+  }
+
+  /// The dynamic outputs' shapes after the run waited for last (with the
+  /// run lock held).
+  Shapes getOutputShapes() const {
+    Shapes shapes(outputs.size());
+    for (size_t i = 0; i < outputs.size(); ++i)
+      if (outputs[i].isDynamic())
+        shapes[i] = model->getOutputShape(i);
+    return shapes;
+  }
+
+  /// The outputs of a run at its shapes: a dynamic output is a view of the
+  /// first elements of its buffer.
+  py::list shapeResults(const py::list &results, const Shapes &shapes) const {
     py::list shaped;
     for (size_t i = 0; i < outputs.size(); ++i) {
       py::array array = results[i].cast<py::array>();
@@ -227,13 +321,12 @@ private:
         shaped.append(array);
         continue;
       }
-      std::vector<int64_t> shape = model->getOutputShape(i);
       int64_t count = 1;
-      for (int64_t size : shape)
+      for (int64_t size : shapes[i])
         count *= size;
       py::object flat = array.attr("reshape")(-1);
       shaped.append(flat[py::slice(0, count, 1)].attr("reshape")(
-          py::tuple(py::cast(shape))));
+          py::tuple(py::cast(shapes[i]))));
     }
     return shaped;
   }
@@ -315,7 +408,7 @@ public:
   ~PendingRun() {
     if (!waited) {
       std::string ignored;
-      owner.cast<Model &>().waitFor(ticket, ignored);
+      owner.cast<Model &>().waitFor(ticket, results, ignored);
     }
   }
 
@@ -324,7 +417,7 @@ public:
   py::list wait() {
     if (!waited) {
       waited = true;
-      failed = !owner.cast<Model &>().waitFor(ticket, error);
+      failed = !owner.cast<Model &>().waitFor(ticket, results, error);
     }
     if (failed)
       throw EdgeError(error);

@@ -55,6 +55,65 @@ def test_run_async_gives_the_runs_shapes(fake_dynamic_model_path):
     np.testing.assert_array_equal(large.wait()[0], np.full((5, 4), 2.0))
 
 
+def test_infos_give_bounds_and_symbols(fake_dynamic_model_path):
+    model = edge.load(fake_dynamic_model_path)
+    assert repr(model.inputs[0]) == ("TensorInfo(name='x', shape=(None, 4), "
+                                     "max_shape=(8, 4), dtype=float32)")
+    assert model.inputs[1].dim_names == ("batch", None)
+    total, rowmax = model.outputs
+    assert total.shape == (None, 4)
+    assert total.dim_names == ("batch", None)
+    assert rowmax.max_shape == (8,)
+
+
+def test_static_infos_have_no_symbols(fake_model_path):
+    model = edge.load(fake_model_path)
+    a = model.inputs[0]
+    assert a.shape == a.max_shape == (2, 3)
+    assert a.dim_names == (None, None)
+    assert "max_shape" not in repr(a)
+
+
+def test_runs_with_named_inputs(fake_dynamic_model_path):
+    model = edge.load(fake_dynamic_model_path)
+    x = np.arange(8, dtype=np.float32).reshape(2, 4)
+    y = np.array([[1], [-1]], np.float32)
+    total, rowmax = model.run({"y": y, "x": x})
+    np.testing.assert_array_equal(total, x + y)
+    np.testing.assert_array_equal(rowmax, [4, 6])
+
+
+def test_runs_in_flight_keep_their_shapes(fake_dynamic_model_path):
+    model = edge.load(fake_dynamic_model_path)
+    runs = []
+    for batch in (3, 7, 1):
+        x = np.full((batch, 4), batch, np.float32)
+        y = np.ones((batch, 1), np.float32)
+        runs.append((batch, model.run_async(x, y)))
+    # Waited for out of order, each gives its own run's shapes.
+    for batch, pending in (runs[1], runs[2], runs[0]):
+        total, rowmax = pending.wait()
+        assert total.shape == (batch, 4)
+        assert rowmax.shape == (batch,)
+        np.testing.assert_array_equal(rowmax, np.full(batch, batch + 1.0))
+        # A second wait gives the same outputs.
+        assert pending.wait()[1].shape == (batch,)
+
+
+def test_a_refused_shape_leaves_the_model_usable(fake_dynamic_model_path):
+    model = edge.load(fake_dynamic_model_path)
+    with pytest.raises(ValueError, match=r"input 'x' dimension 0 \('batch'\) "
+                                         r"is 12, outside 0 to its bound 8"):
+        model.run_async(np.ones((12, 4), np.float32),
+                        np.ones((12, 1), np.float32))
+    with pytest.raises(ValueError, match=r"input 1 'y' expects shape "
+                                         r"\(None, 1\), got \(2, 2\)"):
+        model.run(np.ones((2, 4), np.float32), np.ones((2, 2), np.float32))
+    total, _ = model.run(np.ones((2, 4), np.float32),
+                         np.ones((2, 1), np.float32))
+    assert total.shape == (2, 4)
+
+
 def test_refuses_a_size_above_its_bound(fake_dynamic_model_path):
     model = edge.load(fake_dynamic_model_path)
     with pytest.raises(ValueError, match=r"input 'x' dimension 0 \('batch'\) "
@@ -64,7 +123,7 @@ def test_refuses_a_size_above_its_bound(fake_dynamic_model_path):
 
 def test_refuses_inputs_that_disagree_on_a_symbol(fake_dynamic_model_path):
     model = edge.load(fake_dynamic_model_path)
-    with pytest.raises(edge.Error, match=r"inputs 'x' \(dimension 0\) and 'y' "
+    with pytest.raises(ValueError, match=r"inputs 'x' \(dimension 0\) and 'y' "
                                          r"\(dimension 0\) give 'batch' "
                                          r"different sizes: 3 and 2"):
         model.run(np.ones((3, 4), np.float32), np.ones((2, 1), np.float32))

@@ -258,3 +258,55 @@ def test_help(edge_run_path):
     assert result.returncode == 0
     assert "run the model's parallel loops on N threads" in result.stdout
     assert "--bench N" in result.stdout
+
+
+def dynamic_inputs(tmp_path, batch, y_batch=None):
+    """x: f32[batch, 4] and y: f32[y_batch, 1] for the fake dynamic model."""
+    x = np.arange(batch * 4, dtype=np.float32).reshape(batch, 4)
+    y = np.full((batch if y_batch is None else y_batch, 1), 0.5, np.float32)
+    return x, y, (save_npy(tmp_path / f"x{batch}.npy", x),
+                  save_pb(tmp_path / f"y{batch}.pb",
+                          numpy_helper.from_array(y, "y")))
+
+
+def test_dynamic_sizes_take_each_files_shape(edge_run_path,
+                                            fake_dynamic_model_path,
+                                            tmp_path):
+    x, y, (x_file, y_file) = dynamic_inputs(tmp_path, 3)
+    out_dir = tmp_path / "out"
+    result = run(edge_run_path, fake_dynamic_model_path, "--input",
+                 f"x={x_file}", "--input", f"y={y_file}", "--output-dir",
+                 out_dir, "--bench", 2, "--in-flight", 2)
+    assert result.returncode == 0, result.stderr
+    # The outputs at the run's shapes.
+    assert "output 0 'sum': float32[3,4] [0.5, 1.5," in result.stdout
+    assert "output 1 'rowmax': float32[3] [3.5, 7.5, 11.5]" in result.stdout
+    assert "stream: runs=2 in_flight=2" in result.stdout
+    total = onnx.load_tensor(str(out_dir / "output_0.pb"))
+    assert list(total.dims) == [3, 4]
+    np.testing.assert_array_equal(numpy_helper.to_array(total), x + y)
+    rowmax = onnx.load_tensor(str(out_dir / "output_1.pb"))
+    assert list(rowmax.dims) == [3]
+    np.testing.assert_array_equal(numpy_helper.to_array(rowmax),
+                                  (x + y).max(axis=1))
+
+
+def test_dynamic_size_errors_name_the_input(edge_run_path,
+                                            fake_dynamic_model_path,
+                                            tmp_path):
+    _, _, (x_file, y_file) = dynamic_inputs(tmp_path, 9)
+    expect_error(run(edge_run_path, fake_dynamic_model_path, "--input", x_file,
+                     "--input", y_file),
+                 r"edge_model_set_input_shape: input 'x' dimension 0 "
+                 r"\('batch'\) is 9, outside 0 to its bound 8")
+    _, _, (x_file, y_file) = dynamic_inputs(tmp_path, 3, y_batch=2)
+    expect_error(run(edge_run_path, fake_dynamic_model_path, "--input", x_file,
+                     "--input", y_file),
+                 r"running the model failed: edge_model_run: inputs 'x' "
+                 r"\(dimension 0\) and 'y' \(dimension 0\) give 'batch' "
+                 r"different sizes: 3 and 2")
+    wrong = save_npy(tmp_path / "wrong.npy", np.ones((3, 5), np.float32))
+    expect_error(run(edge_run_path, fake_dynamic_model_path, "--input", wrong,
+                     "--input", y_file),
+                 r"input 0 'x' expects float32\[batch<=8,4\], but "
+                 r"'.*wrong.npy' holds float32\[3,5\]")

@@ -5,8 +5,9 @@
 //          [--profile FILE]
 //
 // Loads a model library (compiling a .onnx first), reads one tensor file per
-// graph input, runs once, prints each output and optionally writes them as
-// TensorProto files and benchmarks. Every user error ends with a one-line
+// graph input (a model with dynamic sizes takes each file's shape), runs
+// once, prints each output at the run's shape and optionally writes them
+// as TensorProto files and benchmarks. Every user error ends with a one-line
 // "edge-run: error: ..." and exit status 1.
 //
 //===----------------------------------------------------------------------===//
@@ -58,7 +59,10 @@ ONNX model (.onnx, .onnxtxt), which is first compiled with edge-compile
 options:
   --input FILE        a tensor for the next graph input, in graph order: an
                       ONNX TensorProto (.pb) or a NumPy array (.npy)
-  --input NAME=FILE   the tensor for the graph input NAME
+  --input NAME=FILE   the tensor for the graph input NAME; where the model
+                      has dynamic sizes (edge-compile --dim), each file's
+                      shape is the input's in the run, and outputs are
+                      printed and written at the run's shapes
   --output-dir DIR    write the outputs as DIR/output_0.pb, output_1.pb, ...
                       (ONNX TensorProto, in graph order)
   --bench N           after the first run, time N more runs and print
@@ -222,9 +226,20 @@ assignInputs(const LoadedModel &model, const std::vector<std::string> &specs) {
   return files;
 }
 
+/// Whether `tensor` fits input `info`: its dtype, its rank, and every
+/// static size (a dynamic one may be any; the runtime checks its bound).
+static bool fitsInput(const HostTensor &tensor, const edge_tensor_info &info) {
+  return tensor.dtype == info.dtype &&
+         tensor.shape.size() == static_cast<size_t>(info.rank) &&
+         std::equal(tensor.shape.begin(), tensor.shape.end(), info.shape,
+                    [](int64_t given, int64_t size) {
+                      return size < 0 || given == size;
+                    });
+}
+
 /// Reads the input files and checks them against the model's inputs; a
 /// model with dynamic sizes takes each file's shape (the runtime checks
-/// it against the bounds and the other inputs).
+/// it against the bounds; the run, against the other inputs).
 static std::vector<HostTensor>
 readInputs(LoadedModel &model, const std::vector<std::string> &files) {
   std::vector<HostTensor> tensors(files.size());
@@ -234,22 +249,33 @@ readInputs(LoadedModel &model, const std::vector<std::string> &files) {
       throw UserError{error};
     const edge_tensor_info &info = model.getInput(i);
     const HostTensor &tensor = tensors[i];
-    bool sameRank = tensor.shape.size() == static_cast<size_t>(info.rank);
-    bool sameShape =
-        sameRank && std::equal(tensor.shape.begin(), tensor.shape.end(),
-                               info.shape, [](int64_t given, int64_t size) {
-                                 return size < 0 || given == size;
-                               });
-    if (tensor.dtype == info.dtype && sameShape && model.hasDynamicShapes() &&
-        !model.setInputShape(i, tensor.shape.data(), error))
-      throw UserError{error};
-    if (tensor.dtype != info.dtype || !sameShape)
+    if (!fitsInput(tensor, info))
       throw UserError{"input " + std::to_string(i) + " '" + info.name +
                       "' expects " + describe(info) + ", but '" + files[i] +
                       "' holds " + getDTypeName(tensor.dtype) +
                       formatShape(tensor.shape.data(), tensor.shape.size())};
+    // The runtime's message names the input, dimension and symbol.
+    if (model.hasDynamicShapes() &&
+        !model.setInputShape(i, tensor.shape.data(), error))
+      throw UserError{error};
   }
   return tensors;
+}
+
+/// Elements of a tensor of `shape`.
+static size_t countElements(const std::vector<int64_t> &shape) {
+  size_t count = 1;
+  for (int64_t size : shape)
+    count *= static_cast<size_t>(size);
+  return count;
+}
+
+/// Bytes output `index` of the run waited for last holds: all of
+/// num_bytes for a static output, its run's elements for a dynamic one.
+static size_t outputBytes(const LoadedModel &model, size_t index) {
+  const edge_tensor_info &info = model.getOutput(index);
+  return countElements(model.getOutputShape(index)) *
+         edge_dtype_size(info.dtype);
 }
 
 static double runTimed(LoadedModel &model, const std::vector<const void *> &in,
@@ -282,9 +308,10 @@ static double runStream(LoadedModel &model, const std::vector<const void *> &in,
     if (!model.wait(tickets[slot], error))
       throw UserError{"run " + std::to_string(run + 1) +
                       " of the stream failed: " + error};
+    // The stream's inputs are the first run's, so are the outputs' shapes.
     for (size_t i = 0; i < expected.size(); ++i)
       if (std::memcmp(outputs[slot][i].data(), expected[i].data(),
-                      model.getOutput(i).num_bytes) != 0)
+                      outputBytes(model, i)) != 0)
         throw UserError{"run " + std::to_string(run + 1) +
                         " of the stream gave other values for output '" +
                         model.getOutput(i).name + "' than the first run"};
@@ -321,11 +348,9 @@ static void writeOutputs(const LoadedModel &model,
     std::string error;
     // The run's shape: a dynamic output holds that many elements.
     std::vector<int64_t> shape = model.getOutputShape(i);
-    size_t bytes = edge_dtype_size(info.dtype);
-    for (int64_t size : shape)
-      bytes *= static_cast<size_t>(size);
     if (!writeTensorProto(path, info.name, info.dtype, shape.data(),
-                          shape.size(), outputs[i].data(), bytes, error))
+                          shape.size(), outputs[i].data(),
+                          outputBytes(model, i), error))
       throw UserError{error};
     std::printf("wrote %s\n", path.c_str());
   }
@@ -381,10 +406,14 @@ static int runTool(int argc, char **argv) {
   double latency = runTimed(*model, inputData, outputData);
   std::printf("run: latency_ms=%.6f\n", latency);
   for (size_t i = 0; i < outputs.size(); ++i) {
+    // At the run's shape (a static output's is its own).
     const edge_tensor_info &info = model->getOutput(i);
+    std::vector<int64_t> shape = model->getOutputShape(i);
     std::printf(
-        "output %zu '%s': %s %s\n", i, info.name, describe(info).c_str(),
-        formatValues(info.dtype, outputs[i].data(), info.num_elements, 8)
+        "output %zu '%s': %s%s %s\n", i, info.name,
+        getDTypeName(info.dtype).c_str(),
+        formatShape(shape.data(), shape.size()).c_str(),
+        formatValues(info.dtype, outputs[i].data(), countElements(shape), 8)
             .c_str());
   }
   if (!options.outputDir.empty())
