@@ -203,16 +203,17 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
   std::optional<unsigned> rowDim = chooseRowDim(op, contiguousDim);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   // Dynamic loops are tiled by one, so that every tile has a static shape
-  // the vectorizer takes; the vector loop must be static.
-  bool dynamic = llvm::any_of(ranges, ShapedType::isDynamic);
-  if (ShapedType::isDynamic(ranges[contiguousDim]))
-    return failure();
+  // the vectorizer takes. A dynamic contiguous loop (an image's width) is
+  // no vector loop: only the blocked kernel (vectors of output channels)
+  // vectorizes it.
+  bool dynamicVector = ShapedType::isDynamic(ranges[contiguousDim]);
   TilePlan plan{SmallVector<int64_t>(ranges.size(), 1), contiguousDim, {}};
   plan.sizes[contiguousDim] =
       largestDivisorAtMost(ranges[contiguousDim], vectorWidth);
   if (rowDim)
     plan.sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
-  if (plan.sizes[contiguousDim] != vectorWidth && rowDim && !dynamic &&
+  if ((plan.sizes[contiguousDim] != vectorWidth || dynamicVector) && rowDim &&
+      !ShapedType::isDynamic(ranges[*rowDim]) &&
       ranges[*rowDim] % vectorWidth == 0 && canBlockLoop(op, *rowDim)) {
     // The blocked kernel: the row loop split in two, its inner part (one
     // vector) the new last loop; the contiguous output loop gives rows.
@@ -225,9 +226,11 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
     bool twoVectors = blocked.sizes[contiguousDim] * 2 <= rows &&
                       ranges[*rowDim] % (2 * vectorWidth) == 0;
     blocked.sizes.back() = twoVectors ? 2 * vectorWidth : vectorWidth;
-    if (blocked.sizes[contiguousDim] > 1)
+    if (blocked.sizes[contiguousDim] > 1 || dynamicVector)
       return blocked;
   }
+  if (dynamicVector)
+    return failure();
   // Nothing to gain from a scalar kernel.
   if (plan.sizes[contiguousDim] == 1)
     return failure();

@@ -56,20 +56,22 @@ Value mergeDims(OpBuilder &b, Location loc, Value value, int64_t dim) {
   return tensor::CollapseShapeOp::create(b, loc, value, reassociation);
 }
 
-/// The init of a convolution result of `type` whose channels are the
-/// dimensions 1 to `channelDims` (the group and the channel within it, or
-/// one channel dimension): the bias (of those dimensions) broadcast along
-/// the others, or zeros.
+/// The init of a convolution result of `type` (of run-time `sizes`) whose
+/// channels are the dimensions 1 to `channelDims` (the group and the
+/// channel within it, or one channel dimension): the bias (of those
+/// dimensions) broadcast along the others, or zeros.
 Value createConvInit(OpBuilder &b, Location loc, RankedTensorType type,
-                     Value bias, Value zero, unsigned channelDims) {
+                     ArrayRef<OpFoldResult> sizes, Value bias, Value zero,
+                     unsigned channelDims) {
   if (!bias)
-    return createFilledTensor(b, loc, type, zero);
+    return createFilledTensor(b, loc, type, sizes, zero);
   MLIRContext *context = b.getContext();
   SmallVector<AffineExpr> channels;
   for (unsigned d = 1; d <= channelDims; ++d)
     channels.push_back(getAffineDimExpr(d, context));
-  return createMappedCopy(
-      b, loc, bias, AffineMap::get(type.getRank(), 0, channels, context), type);
+  return createMappedCopy(b, loc, bias,
+                          AffineMap::get(type.getRank(), 0, channels, context),
+                          type, sizes);
 }
 
 /// A depthwise convolution (one input and one output channel per group)
@@ -87,7 +89,8 @@ Value lowerDepthwise(OpBuilder &b, Location loc, ConvOp op, Value input,
   weight = tensor::CollapseShapeOp::create(b, loc, weight, dropUnitChannel);
   return createSlidingWindowOp(
       b, loc, input, weight, /*windowPerChannel=*/true,
-      createConvInit(b, loc, resultType, bias, zero, /*channelDims=*/1),
+      createConvInit(b, loc, resultType, getResultSizes(b, op), bias, zero,
+                     /*channelDims=*/1),
       op.getStrides(), op.getDilations(),
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         Value product = createMul(nested, nestedLoc, args[0], args[1]);
@@ -147,8 +150,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Value bias = adaptor.getBias();
     if (bias)
       bias = splitDim(rewriter, loc, bias, 0, group);
-    Value init = createConvInit(rewriter, loc, groupedType, bias, zero,
-                                /*channelDims=*/2);
+    SmallVector<OpFoldResult> groupedSizes = getResultSizes(rewriter, op);
+    groupedSizes[1] = rewriter.getIndexAttr(groupedShape[2]);
+    groupedSizes.insert(groupedSizes.begin() + 1, rewriter.getIndexAttr(group));
+    Value init = createConvInit(rewriter, loc, groupedType, groupedSizes, bias,
+                                zero, /*channelDims=*/2);
 
     auto conv = linalg::GenericOp::create(
         rewriter, loc, groupedType, ValueRange{input, weight}, init,

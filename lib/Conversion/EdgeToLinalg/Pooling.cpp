@@ -5,6 +5,7 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -15,16 +16,24 @@ namespace {
 
 struct Window {
   ArrayRef<int64_t> kernel, strides, pads, dilations;
+  bool ceilMode = false;
 };
 
 /// End padding so that every output window lies inside the padded input.
-/// It can exceed the explicit end pads with ceil_mode.
+/// It can exceed the explicit end pads with ceil_mode. For a dynamic size,
+/// a bound that holds for every size: the explicit end pad, plus a stride
+/// less one with ceil_mode (a last window starts inside the input or its
+/// begin padding); padding more than the windows read is harmless.
 SmallVector<int64_t> getEndPadding(ArrayRef<int64_t> spatial,
                                    ArrayRef<int64_t> outSizes,
-                                   const Window &window) {
+                                   const Window &window, bool ceilMode) {
   size_t k = spatial.size();
   SmallVector<int64_t> high;
   for (size_t i = 0; i < k; ++i) {
+    if (ShapedType::isDynamic(spatial[i]) || ShapedType::isDynamic(outSizes[i])) {
+      high.push_back(window.pads[i + k] + (ceilMode ? window.strides[i] - 1 : 0));
+      continue;
+    }
     int64_t extent = (outSizes[i] - 1) * window.strides[i] +
                      (window.kernel[i] - 1) * window.dilations[i] + 1;
     high.push_back(std::max<int64_t>(0, extent - spatial[i] - window.pads[i]));
@@ -44,8 +53,8 @@ Value buildWindowReduction(
   ArrayRef<int64_t> spatial = inputType.getShape().drop_front(2);
   SmallVector<int64_t> low(2, 0), high(2, 0);
   low.append(window.pads.begin(), window.pads.begin() + k);
-  SmallVector<int64_t> endPads =
-      getEndPadding(spatial, resultType.getShape().drop_front(2), window);
+  SmallVector<int64_t> endPads = getEndPadding(
+      spatial, resultType.getShape().drop_front(2), window, window.ceilMode);
   high.append(endPads.begin(), endPads.end());
   Value padded = padTensor(b, loc, input, padValue, low, high);
 
@@ -70,9 +79,9 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     Value lowest =
         createLowestValue(rewriter, loc, resultType.getElementType());
-    Value init = createFilledTensor(rewriter, loc, resultType, lowest);
+    Value init = createFilledResult(rewriter, op, lowest);
     Window window{op.getKernelShape(), op.getStrides(), op.getPads(),
-                  op.getDilations()};
+                  op.getDilations(), op.getCeilMode()};
     rewriter.replaceOp(op, buildWindowReduction(rewriter, loc,
                                                 adaptor.getInput(), lowest,
                                                 init, window, createMax));
@@ -120,6 +129,41 @@ DenseElementsAttr getWindowCounts(RankedTensorType countType,
   return DenseElementsAttr::get(countType, counts);
 }
 
+/// Inside a generic over the pooling result: how many elements of this
+/// position's window the average counts (as getWindowCounts, computed at
+/// run time): per spatial dimension, the window's positions inside the
+/// input (or input + explicit pads), at least 1.
+Value createWindowCount(OpBuilder &b, Location loc, Value input,
+                        const Window &window, bool includePad) {
+  size_t k = window.kernel.size();
+  auto constant = [&](int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  };
+  Value count = constant(1);
+  for (size_t i = 0; i < k; ++i) {
+    Value out = linalg::IndexOp::create(b, loc, 2 + i);
+    Value size = getValueOrCreateConstantIndexOp(
+        b, loc, getDimSize(b, loc, input, 2 + i));
+    Value lo = constant(includePad ? -window.pads[i] : 0);
+    Value hi = includePad
+                   ? Value(arith::AddIOp::create(b, loc, size,
+                                                 constant(window.pads[i + k])))
+                   : size;
+    // The window covers [start, start + kernel) (no dilation in average
+    // pooling); the count is that range clipped to [lo, hi).
+    Value start = arith::SubIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, out, constant(window.strides[i])),
+        constant(window.pads[i]));
+    Value end = arith::AddIOp::create(b, loc, start, constant(window.kernel[i]));
+    Value first = arith::MaxSIOp::create(b, loc, start, lo);
+    Value last = arith::MinSIOp::create(b, loc, end, hi);
+    Value inside = arith::MaxSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, last, first), constant(0));
+    count = arith::MulIOp::create(b, loc, count, inside);
+  }
+  return arith::MaxSIOp::create(b, loc, count, constant(1));
+}
+
 struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -132,24 +176,44 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     Type elementType = resultType.getElementType();
     SmallVector<int64_t> dilations(op.getKernelShape().size(), 1);
     Window window{op.getKernelShape(), op.getStrides(), op.getPads(),
-                  dilations};
+                  dilations, op.getCeilMode()};
     Value zero = createScalarConstant(rewriter, loc, elementType, 0);
-    Value init = createFilledTensor(rewriter, loc, resultType, zero);
+    Value init = createFilledResult(rewriter, op, zero);
     Value sums = buildWindowReduction(rewriter, loc, adaptor.getInput(), zero,
                                       init, window, createAdd);
+    unsigned rank = resultType.getRank();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+    ArrayRef<int64_t> spatial = op.getInput().getType().getShape().drop_front(2);
+    if (llvm::any_of(spatial, ShapedType::isDynamic) ||
+        llvm::any_of(resultType.getShape().drop_front(2),
+                     ShapedType::isDynamic)) {
+      // Dynamic sizes: each position counts its window at run time.
+      auto average = linalg::GenericOp::create(
+          rewriter, loc, resultType, ValueRange{sums},
+          createEmptyResult(rewriter, op),
+          SmallVector<AffineMap>{identity, identity}, getIteratorTypes(rank, 0),
+          [&](OpBuilder &b, Location nested, ValueRange args) {
+            Value count = createWindowCount(b, nested, adaptor.getInput(),
+                                            window, op.getCountIncludePad());
+            Value divisor = arith::SIToFPOp::create(
+                b, nested, elementType,
+                arith::IndexCastOp::create(b, nested, b.getI64Type(), count));
+            yieldValue(b, nested,
+                       arith::DivFOp::create(b, nested, args[0], divisor));
+          });
+      rewriter.replaceOp(op, average.getResults());
+      return success();
+    }
 
     auto countType = RankedTensorType::get(
         resultType.getShape().drop_front(2), elementType);
     Value counts = arith::ConstantOp::create(
         rewriter, loc,
-        getWindowCounts(countType, op.getInput().getType().getShape().drop_front(2),
-                        window, op.getCountIncludePad()));
-    unsigned rank = resultType.getRank();
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+        getWindowCounts(countType, spatial, window, op.getCountIncludePad()));
     AffineMap spatialMap = AffineMap::getMinorIdentityMap(rank, rank - 2, context);
     auto average = linalg::GenericOp::create(
         rewriter, loc, resultType, ValueRange{sums, counts},
-        createEmptyTensor(rewriter, loc, resultType),
+        createEmptyResult(rewriter, op),
         SmallVector<AffineMap>{identity, spatialMap, identity},
         getIteratorTypes(rank, 0),
         [&](OpBuilder &b, Location nested, ValueRange args) {
@@ -179,9 +243,13 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
     unsigned rank = inputType.getRank();
     auto reducedType = RankedTensorType::get(inputType.getShape().take_front(2),
                                              elementType);
+    SmallVector<OpFoldResult> reducedSizes = {
+        getDimSize(rewriter, loc, adaptor.getInput(), 0),
+        getDimSize(rewriter, loc, adaptor.getInput(), 1)};
     Value start = isAverage ? createScalarConstant(rewriter, loc, elementType, 0)
                             : createLowestValue(rewriter, loc, elementType);
-    Value init = createFilledTensor(rewriter, loc, reducedType, start);
+    Value init =
+        createFilledTensor(rewriter, loc, reducedType, reducedSizes, start);
     AffineMap reducedMap =
         AffineMap::get(rank, 0,
                        {getAffineDimExpr(0, context), getAffineDimExpr(1, context)},
@@ -200,15 +268,30 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
             .getResult(0);
     if (isAverage) {
       // Product of the spatial sizes (not a quotient: N or C may be 0).
-      int64_t count = 1;
-      for (int64_t size : inputType.getShape().drop_front(2))
-        count *= size;
-      Value divisor = createScalarConstant(rewriter, loc, elementType,
-                                           static_cast<double>(count));
+      Value divisor;
+      ArrayRef<int64_t> spatial = inputType.getShape().drop_front(2);
+      if (llvm::any_of(spatial, ShapedType::isDynamic)) {
+        Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+        for (unsigned d = 2; d < rank; ++d)
+          count = arith::MulIOp::create(
+              rewriter, loc, count,
+              getValueOrCreateConstantIndexOp(
+                  rewriter, loc, getDimSize(rewriter, loc, adaptor.getInput(), d)));
+        divisor = arith::SIToFPOp::create(
+            rewriter, loc, elementType,
+            arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                       count));
+      } else {
+        int64_t count = 1;
+        for (int64_t size : spatial)
+          count *= size;
+        divisor = createScalarConstant(rewriter, loc, elementType,
+                                       static_cast<double>(count));
+      }
       AffineMap identity = AffineMap::getMultiDimIdentityMap(2, context);
       reduced = linalg::GenericOp::create(
                     rewriter, loc, reducedType, ValueRange{reduced},
-                    createEmptyTensor(rewriter, loc, reducedType),
+                    createEmptyTensor(rewriter, loc, reducedType, reducedSizes),
                     SmallVector<AffineMap>{identity, identity},
                     getIteratorTypes(2, 0),
                     [&](OpBuilder &b, Location nested, ValueRange args) {

@@ -286,10 +286,13 @@ Value mlir::edge::createSlidingWindowOp(
 }
 
 Value mlir::edge::createMappedCopy(OpBuilder &b, Location loc, Value input,
-                                   AffineMap readMap, RankedTensorType type) {
+                                   AffineMap readMap, RankedTensorType type,
+                                   ArrayRef<OpFoldResult> sizes) {
   unsigned rank = type.getRank();
+  Value empty = sizes.empty() ? createEmptyTensor(b, loc, type)
+                              : createEmptyTensor(b, loc, type, sizes);
   return linalg::GenericOp::create(
-             b, loc, type, ValueRange{input}, createEmptyTensor(b, loc, type),
+             b, loc, type, ValueRange{input}, empty,
              SmallVector<AffineMap>{readMap, AffineMap::getMultiDimIdentityMap(
                                                  rank, b.getContext())},
              getIteratorTypes(rank, 0),

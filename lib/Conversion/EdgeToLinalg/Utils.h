@@ -47,9 +47,11 @@ Value createEmptyResult(OpBuilder &b, Operation *op);
 Value createFilledResult(OpBuilder &b, Operation *op, Value value);
 
 /// A tensor of `type` whose element at each index is `input` read through
-/// `readMap` (from the result's indices: a broadcast, a reversal).
+/// `readMap` (from the result's indices: a broadcast, a reversal); `sizes`
+/// gives its run-time sizes when `type` has dynamic ones.
 Value createMappedCopy(OpBuilder &b, Location loc, Value input,
-                       AffineMap readMap, RankedTensorType type);
+                       AffineMap readMap, RankedTensorType type,
+                       ArrayRef<OpFoldResult> sizes = {});
 
 /// A tensor of `type` filled with the scalar `value`.
 Value createFilledTensor(OpBuilder &b, Location loc, RankedTensorType type,

@@ -385,8 +385,9 @@ static bool handlesDynamicSizes(StringRef opType) {
       "Ceil", "Round", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh",
       "Cosh", "Asinh", "Acosh", "Atanh", "Softplus", "Softsign", "HardSwish",
       "LeakyRelu", "Elu", "Celu", "Selu", "HardSigmoid", "ThresholdedRelu",
-      // Contractions, normalization, reductions.
-      "MatMul", "Gemm", "BatchNormalization", "Softmax", "ReduceSum",
+      // Contractions, windows, normalization, reductions.
+      "MatMul", "Gemm", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
+      "GlobalMaxPool", "BatchNormalization", "Softmax", "ReduceSum",
       "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
       // Data movement that keeps sizes or flattens them.
       "Identity", "Dropout", "Flatten", "Transpose", "Concat"};
