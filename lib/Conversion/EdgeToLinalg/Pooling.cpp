@@ -195,9 +195,7 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
           [&](OpBuilder &b, Location nested, ValueRange args) {
             Value count = createWindowCount(b, nested, adaptor.getInput(),
                                             window, op.getCountIncludePad());
-            Value divisor = arith::SIToFPOp::create(
-                b, nested, elementType,
-                arith::IndexCastOp::create(b, nested, b.getI64Type(), count));
+            Value divisor = castIndexTo(b, nested, count, elementType);
             yieldValue(b, nested,
                        arith::DivFOp::create(b, nested, args[0], divisor));
           });
@@ -267,27 +265,9 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
             })
             .getResult(0);
     if (isAverage) {
-      // Product of the spatial sizes (not a quotient: N or C may be 0).
-      Value divisor;
-      ArrayRef<int64_t> spatial = inputType.getShape().drop_front(2);
-      if (llvm::any_of(spatial, ShapedType::isDynamic)) {
-        Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
-        for (unsigned d = 2; d < rank; ++d)
-          count = arith::MulIOp::create(
-              rewriter, loc, count,
-              getValueOrCreateConstantIndexOp(
-                  rewriter, loc, getDimSize(rewriter, loc, adaptor.getInput(), d)));
-        divisor = arith::SIToFPOp::create(
-            rewriter, loc, elementType,
-            arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
-                                       count));
-      } else {
-        int64_t count = 1;
-        for (int64_t size : spatial)
-          count *= size;
-        divisor = createScalarConstant(rewriter, loc, elementType,
-                                       static_cast<double>(count));
-      }
+      Value divisor = createElementCount(
+          rewriter, loc, adaptor.getInput(),
+          llvm::to_vector(llvm::seq<int64_t>(2, rank)), elementType);
       AffineMap identity = AffineMap::getMultiDimIdentityMap(2, context);
       reduced = linalg::GenericOp::create(
                     rewriter, loc, reducedType, ValueRange{reduced},

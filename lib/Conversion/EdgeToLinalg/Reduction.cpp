@@ -11,7 +11,6 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -24,7 +23,7 @@ struct ReductionLoops {
   SmallVector<int64_t> reducedShape;
   AffineMap inputMap, outputMap;
   SmallVector<utils::IteratorType> iterators;
-  int64_t count = 1; // elements combined into each result
+  SmallVector<int64_t> reducedDims; // the dimensions combined into each result
 };
 
 ReductionLoops getReductionLoops(ArrayRef<int64_t> shape,
@@ -38,7 +37,7 @@ ReductionLoops getReductionLoops(ArrayRef<int64_t> shape,
     loops.iterators.push_back(reduced ? utils::IteratorType::reduction
                                       : utils::IteratorType::parallel);
     if (reduced) {
-      loops.count *= shape[d];
+      loops.reducedDims.push_back(d);
     } else {
       kept.push_back(getAffineDimExpr(d, context));
       loops.reducedShape.push_back(shape[d]);
@@ -47,30 +46,6 @@ ReductionLoops getReductionLoops(ArrayRef<int64_t> shape,
   loops.inputMap = AffineMap::getMultiDimIdentityMap(rank, context);
   loops.outputMap = AffineMap::get(rank, 0, kept, context);
   return loops;
-}
-
-/// The number of elements each result combines, as a scalar of `element`:
-/// a constant, or computed from the reduced sizes when one is dynamic.
-Value createReducedCount(OpBuilder &b, Location loc, Value input,
-                         const ReductionLoops &loops, Type element) {
-  auto type = cast<RankedTensorType>(input.getType());
-  bool dynamic = false;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    dynamic |= loops.iterators[d] == utils::IteratorType::reduction &&
-               type.isDynamicDim(d);
-  if (!dynamic)
-    return createScalarConstant(b, loc, element,
-                                static_cast<double>(loops.count));
-  Value count = arith::ConstantIndexOp::create(b, loc, 1);
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (loops.iterators[d] == utils::IteratorType::reduction)
-      count = arith::MulIOp::create(
-          b, loc, count, getValueOrCreateConstantIndexOp(
-                             b, loc, getDimSize(b, loc, input, d)));
-  Value asInteger = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
-  if (isa<FloatType>(element))
-    return arith::SIToFPOp::create(b, loc, element, asInteger);
-  return arith::TruncIOp::create(b, loc, element, asInteger).getResult();
 }
 
 template <typename OpTy>
@@ -115,8 +90,8 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
             })
             .getResult(0);
     if (std::is_same_v<OpTy, ReduceMeanOp>) {
-      Value count = createReducedCount(rewriter, loc, adaptor.getInput(),
-                                       loops, element);
+      Value count = createElementCount(rewriter, loc, adaptor.getInput(),
+                                       loops.reducedDims, element);
       unsigned rank = loops.reducedShape.size();
       AffineMap identity =
           AffineMap::getMultiDimIdentityMap(rank, op.getContext());

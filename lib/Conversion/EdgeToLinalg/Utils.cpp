@@ -68,6 +68,34 @@ OpFoldResult mlir::edge::getDimSize(OpBuilder &b, Location loc, Value value,
   return tensor::DimOp::create(b, loc, value, dim).getResult();
 }
 
+Value mlir::edge::castIndexTo(OpBuilder &b, Location loc, Value index,
+                              Type element) {
+  Value asInteger = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  if (isa<FloatType>(element))
+    return arith::SIToFPOp::create(b, loc, element, asInteger);
+  if (element.isInteger(64))
+    return asInteger;
+  return arith::TruncIOp::create(b, loc, element, asInteger).getResult();
+}
+
+Value mlir::edge::createElementCount(OpBuilder &b, Location loc, Value input,
+                                     ArrayRef<int64_t> dims, Type element) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (llvm::none_of(dims, [&](int64_t d) { return type.isDynamicDim(d); })) {
+    // A product, not a quotient: the other sizes may be 0.
+    int64_t count = 1;
+    for (int64_t d : dims)
+      count *= type.getDimSize(d);
+    return createScalarConstant(b, loc, element, static_cast<double>(count));
+  }
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d : dims)
+    count = arith::MulIOp::create(
+        b, loc, count,
+        getValueOrCreateConstantIndexOp(b, loc, getDimSize(b, loc, input, d)));
+  return castIndexTo(b, loc, count, element);
+}
+
 SmallVector<OpFoldResult> mlir::edge::getResultSizes(OpBuilder &b,
                                                      Operation *op) {
   auto type = cast<RankedTensorType>(op->getResult(0).getType());

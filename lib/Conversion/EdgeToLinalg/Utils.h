@@ -38,6 +38,13 @@ Value createEmptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
 /// The size of dimension `dim` of `value`: an attribute when static, else a
 /// tensor.dim.
 OpFoldResult getDimSize(OpBuilder &b, Location loc, Value value, int64_t dim);
+/// The number of elements in dimensions `dims` of `input`, as a scalar of
+/// `element` (float or integer): a constant when those sizes are static,
+/// else their product computed at run time (a mean's or average's count).
+Value createElementCount(OpBuilder &b, Location loc, Value input,
+                         ArrayRef<int64_t> dims, Type element);
+/// The index value `index` as a scalar of `element` (float or integer).
+Value castIndexTo(OpBuilder &b, Location loc, Value index, Type element);
 /// The sizes of `op`'s first result, the dynamic ones computed from its
 /// operands (ReifyRankedShapedTypeOpInterface).
 SmallVector<OpFoldResult> getResultSizes(OpBuilder &b, Operation *op);
