@@ -40,6 +40,10 @@ void edge_rt_free_metadata(edge_rt_metadata *metadata) {
   free(metadata->symbol_bounds);
   metadata->symbol_names = NULL;
   metadata->symbol_bounds = NULL;
+  free(metadata->symbol_inputs);
+  free(metadata->symbol_dims);
+  metadata->symbol_inputs = NULL;
+  metadata->symbol_dims = NULL;
   metadata->num_symbols = 0;
   metadata->num_shape_entries = 0;
   if (metadata->bound_values)
@@ -731,21 +735,28 @@ static int parse_estimate(parser *p) {
   return 0;
 }
 
-/// Whether some input dimension is symbol `s`.
-static int symbol_sizes_an_input(const edge_rt_metadata *m, int32_t s) {
-  for (size_t i = 0; i < m->num_inputs; ++i)
-    for (int32_t d = 0; d < m->tensors[i].rank; ++d)
-      if (m->dim_symbols[i][d] == s)
-        return 1;
-  return 0;
-}
-
-/// Rejects a symbol that sizes no input: the runtime takes each symbol's
-/// size from the inputs' shapes, so it would have none.
-static int check_symbols_used(parser *p) {
-  const edge_rt_metadata *m = &p->result;
+/// Records the first input dimension each symbol sizes, where a run takes
+/// its size from. Rejects a symbol that sizes no input: it would have none.
+static int find_symbol_sources(parser *p) {
+  edge_rt_metadata *m = &p->result;
+  if (!m->num_symbols)
+    return 0;
+  m->symbol_inputs = malloc(m->num_symbols * sizeof(size_t));
+  m->symbol_dims = malloc(m->num_symbols * sizeof(int32_t));
+  if (!m->symbol_inputs || !m->symbol_dims)
+    return fail(p, "out of memory");
   for (size_t s = 0; s < m->num_symbols; ++s)
-    if (!symbol_sizes_an_input(m, (int32_t)s))
+    m->symbol_dims[s] = -1;
+  for (size_t i = 0; i < m->num_inputs; ++i)
+    for (int32_t d = 0; d < m->tensors[i].rank; ++d) {
+      int32_t s = m->dim_symbols[i][d];
+      if (s >= 0 && m->symbol_dims[s] < 0) {
+        m->symbol_inputs[s] = i;
+        m->symbol_dims[s] = d;
+      }
+    }
+  for (size_t s = 0; s < m->num_symbols; ++s)
+    if (m->symbol_dims[s] < 0)
       return fail(p,
                   "symbol %zu ('%s') sizes no input dimension, so no run "
                   "can give it a size",
@@ -853,7 +864,7 @@ static int parse_lines(parser *p) {
     return fail(p, "the model has no output");
   if (p->result.num_symbols && !p->result.num_shape_entries)
     return fail(p, "a model with symbols needs a shapes line");
-  return check_symbols_used(p);
+  return find_symbol_sources(p);
 }
 
 int edge_rt_parse_metadata(const char *text, edge_rt_metadata *out, char *error,

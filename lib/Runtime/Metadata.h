@@ -123,6 +123,10 @@ typedef struct edge_rt_metadata {
   int64_t *symbol_bounds;
   size_t num_symbols;
   size_t num_shape_entries;
+  /// Per symbol, the first input dimension it sizes (every symbol sizes
+  /// one): where a run takes the symbol's size from, found once here.
+  size_t *symbol_inputs;
+  int32_t *symbol_dims;
   size_t num_inputs;
   size_t num_outputs;
   unsigned char **bound_values;

@@ -152,28 +152,11 @@ static int64_t *tensor_shape(const edge_model *model, size_t t) {
   return model->shapes + model->shape_offsets[t];
 }
 
-/// Where symbol `s` first sizes an input: that input and its dimension.
-/// The parser made sure there is one.
-static void first_use(const edge_rt_metadata *m, int32_t s, size_t *input,
-                      int32_t *dim) {
-  *input = 0;
-  *dim = 0;
-  for (size_t i = 0; i < m->num_inputs; ++i)
-    for (int32_t d = 0; d < m->tensors[i].rank; ++d)
-      if (m->dim_symbols[i][d] == s) {
-        *input = i;
-        *dim = d;
-        return;
-      }
-}
-
 /// Symbol `s`'s size in the inputs' current shapes: its first input
 /// dimension's (resolve_symbols checks that the others agree).
 static int64_t symbol_size(const edge_model *model, int32_t s) {
-  size_t input;
-  int32_t dim;
-  first_use(&model->metadata, s, &input, &dim);
-  return tensor_shape(model, input)[dim];
+  const edge_rt_metadata *m = &model->metadata;
+  return tensor_shape(model, m->symbol_inputs[s])[m->symbol_dims[s]];
 }
 
 /// Writes each symbol's size, taken from the inputs' current shapes, into
@@ -190,9 +173,8 @@ static edge_status resolve_symbols(edge_model *model, const char *function,
       int32_t s = m->dim_symbols[i][d];
       if (s < 0 || shape[d] == sizes[s])
         continue;
-      size_t j;
-      int32_t e;
-      first_use(m, s, &j, &e);
+      size_t j = m->symbol_inputs[s];
+      int32_t e = m->symbol_dims[s];
       return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
                        "%s: inputs '%s' (dimension %d) and '%s' (dimension "
                        "%d) give '%s' different sizes: %lld and %lld",
