@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Compiles torchvision's resnet18 and mobilenet_v2, exported with dynamic
-batch, height and width (torch.onnx.export dynamic_axes), once each with
-edge-compile --dim bounds, and checks that the one library matches torch at
-several batches and image sizes (docs/dynamic-shapes.md).
+"""Compiles models exported with dynamic axes (torch.onnx.export dynamic_axes)
+once each with edge-compile --dim bounds, and checks that the one library
+matches torch at several shapes (docs/dynamic-shapes.md):
+
+- torchvision's resnet18 and mobilenet_v2 with dynamic batch, height and
+  width, at batches 1, 3, 8 (and 2) and images 224, 160 (and 97);
+- the BERT-style encoder of scripts/export_torch_models.py with dynamic batch
+  and sequence (its reshapes read them with Shape -> Gather -> Concat), at
+  batches 1, 3, 8 and sequences 7, 64, 128.
 
     check_dynamic_models.py BUILD_DIR [WORK_DIR]
 """
@@ -14,12 +19,36 @@ import tempfile
 
 import numpy as np
 
-MODELS = ["resnet18", "mobilenet_v2"]
-SHAPES = [(1, 224), (3, 160), (8, 160), (2, 97)]
-BOUNDS = ["--dim=batch<=8", "--dim=h<=224", "--dim=w<=224"]
-# Relative to the largest logit: random weights give mobilenet_v2 logits
+IMAGE_AXES = {"x": {0: "batch", 2: "h", 3: "w"}, "y": {0: "batch"}}
+IMAGE_BOUNDS = ["--dim=batch<=8", "--dim=h<=224", "--dim=w<=224"]
+IMAGE_SHAPES = [(1, 3, 224, 224), (3, 3, 160, 160), (8, 3, 160, 160),
+                (2, 3, 97, 97)]
+SEQUENCE_AXES = {"x": {0: "batch", 1: "seq"}, "y": {0: "batch", 1: "seq"}}
+SEQUENCE_BOUNDS = ["--dim=batch<=8", "--dim=seq<=128"]
+SEQUENCE_SHAPES = [(batch, seq, 128) for batch in (1, 3, 8)
+                   for seq in (7, 64, 128)]
+# Relative to the largest output: random weights give mobilenet_v2 logits
 # near 1e-9.
 TOLERANCE = 1e-3
+
+
+def make_models():
+    """name -> (module, example shape, dynamic axes, --dim bounds, shapes)."""
+    import torch
+    import torchvision
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from export_torch_models import BertEncoder
+
+    models = {}
+    for name in ("resnet18", "mobilenet_v2"):
+        torch.manual_seed(0)
+        models[name] = (getattr(torchvision.models, name)(weights=None),
+                        (1, 3, 224, 224), IMAGE_AXES, IMAGE_BOUNDS,
+                        IMAGE_SHAPES)
+    torch.manual_seed(0)
+    models["bert_encoder"] = (BertEncoder(), (1, 32, 128), SEQUENCE_AXES,
+                              SEQUENCE_BOUNDS, SEQUENCE_SHAPES)
+    return models
 
 
 def main():
@@ -28,28 +57,25 @@ def main():
         prefix="edge-dynamic-models-")
     os.makedirs(work, exist_ok=True)
     import torch
-    import torchvision
     from onnx import load_tensor, numpy_helper
 
     failed = False
-    for name in MODELS:
-        torch.manual_seed(0)
-        model = getattr(torchvision.models, name)(weights=None).eval()
+    for name, (model, example, axes, bounds, shapes) in make_models().items():
+        model.eval()
         onnx_path = os.path.join(work, f"{name}.onnx")
-        torch.onnx.export(model, torch.randn(1, 3, 224, 224), onnx_path,
+        torch.onnx.export(model, torch.randn(*example), onnx_path,
                           input_names=["x"], output_names=["y"],
-                          dynamic_axes={"x": {0: "batch", 2: "h", 3: "w"},
-                                        "y": {0: "batch"}},
-                          opset_version=13)
+                          dynamic_axes=axes, opset_version=17)
         library = os.path.join(work, f"{name}.so")
         subprocess.run([os.path.join(build, "bin", "edge-compile"), onnx_path,
-                        "-o", library, *BOUNDS], check=True)
+                        "-o", library, *bounds], check=True)
         rng = np.random.RandomState(0)
-        for batch, size in SHAPES:
-            x = rng.randn(batch, 3, size, size).astype(np.float32)
-            x_path = os.path.join(work, f"x_{batch}_{size}.npy")
+        for shape in shapes:
+            x = rng.randn(*shape).astype(np.float32)
+            label = "x".join(map(str, shape))
+            x_path = os.path.join(work, f"x_{name}_{label}.npy")
             np.save(x_path, x)
-            out = os.path.join(work, f"{name}_out_{batch}_{size}")
+            out = os.path.join(work, f"{name}_out_{label}")
             subprocess.run([os.path.join(build, "bin", "edge-run"), library,
                             "--input", x_path, "--output-dir", out],
                            check=True, stdout=subprocess.DEVNULL)
@@ -61,8 +87,8 @@ def main():
             error = (float(np.abs(got - want).max())
                      if got.shape == want.shape else None)
             ok = error is not None and error <= TOLERANCE * scale
-            print(f"{name} batch {batch} image {size}: shape {got.shape}, "
-                  f"max error {error} (largest logit {scale:.3g}): "
+            print(f"{name} input {label}: output {got.shape}, max error "
+                  f"{error} (largest output {scale:.3g}): "
                   f"{'ok' if ok else 'MISMATCH'}")
             failed |= not ok
     return 1 if failed else 0

@@ -35,13 +35,14 @@ CALIBRATION_BATCH_SIZE = 2
 class SelfAttention(nn.Module):
     """Multi-head self-attention, written out so that it exports as MatMul/Softmax/Reshape.
 
-    The reshapes use the configured sequence length instead of reading x.shape, so the graph
-    has no Shape/Gather ops and every shape is static.
+    The reshapes read batch and sequence length from x.shape, as Hugging Face models do: the
+    graph computes them with Shape -> Gather -> Concat, which folds to constants at a fixed
+    shape and is read at run time with dynamic axes (scripts/check_dynamic_models.py).
     """
 
-    def __init__(self, hidden: int, heads: int, seq_len: int) -> None:
+    def __init__(self, hidden: int, heads: int) -> None:
         super().__init__()
-        self.heads, self.head_dim, self.seq_len = heads, hidden // heads, seq_len
+        self.heads, self.head_dim = heads, hidden // heads
         self.query = nn.Linear(hidden, hidden)
         self.key = nn.Linear(hidden, hidden)
         self.value = nn.Linear(hidden, hidden)
@@ -49,22 +50,24 @@ class SelfAttention(nn.Module):
 
     def split_heads(self, x: torch.Tensor) -> torch.Tensor:
         """[B, S, hidden] -> [B, heads, S, head_dim]"""
-        return x.reshape(-1, self.seq_len, self.heads, self.head_dim).transpose(1, 2)
+        batch, seq_len, _ = x.shape
+        return x.reshape(batch, seq_len, self.heads, self.head_dim).transpose(1, 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         q, k, v = (self.split_heads(f(x)) for f in (self.query, self.key, self.value))
         scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_dim)
         context = torch.matmul(torch.softmax(scores, dim=-1), v)
-        context = context.transpose(1, 2).reshape(-1, self.seq_len, self.heads * self.head_dim)
+        batch, seq_len, _ = x.shape
+        context = context.transpose(1, 2).reshape(batch, seq_len, self.heads * self.head_dim)
         return self.out(context)
 
 
 class EncoderLayer(nn.Module):
     """A post-LayerNorm BERT layer: attention and a GELU feed-forward, each with a residual."""
 
-    def __init__(self, hidden: int, heads: int, seq_len: int, ffn: int) -> None:
+    def __init__(self, hidden: int, heads: int, ffn: int) -> None:
         super().__init__()
-        self.attention = SelfAttention(hidden, heads, seq_len)
+        self.attention = SelfAttention(hidden, heads)
         self.norm1 = nn.LayerNorm(hidden)
         self.ffn = nn.Sequential(nn.Linear(hidden, ffn), nn.GELU(), nn.Linear(ffn, hidden))
         self.norm2 = nn.LayerNorm(hidden)
@@ -77,11 +80,11 @@ class EncoderLayer(nn.Module):
 class BertEncoder(nn.Module):
     """A small BERT-style encoder over precomputed embeddings (so the graph needs no Gather)."""
 
-    def __init__(self, layers: int = 2, hidden: int = 128, heads: int = 4, seq_len: int = 32,
+    def __init__(self, layers: int = 2, hidden: int = 128, heads: int = 4,
                  ffn: int = 512) -> None:
         super().__init__()
         self.embedding_norm = nn.LayerNorm(hidden)
-        self.layers = nn.Sequential(*(EncoderLayer(hidden, heads, seq_len, ffn)
+        self.layers = nn.Sequential(*(EncoderLayer(hidden, heads, ffn)
                                       for _ in range(layers)))
 
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor:

@@ -134,33 +134,3 @@ mlir::edge::inferResultBounds(func::FuncOp func, const DimSymbols &symbols) {
         llvm::to_vector(cast<RankedTensorType>(typeOf(value)).getShape()));
   return results;
 }
-
-std::optional<std::pair<unsigned, int64_t>>
-mlir::edge::traceToArgumentSize(Value value, int64_t dim) {
-  while (true) {
-    if (auto arg = dyn_cast<BlockArgument>(value))
-      return std::make_pair(arg.getArgNumber(), dim);
-    Operation *op = value.getDefiningOp();
-    auto reify = dyn_cast_if_present<ReifyRankedShapedTypeOpInterface>(op);
-    if (!reify)
-      return std::nullopt;
-    // Reify in a scratch block, read which operand size it is, drop it.
-    OpBuilder builder(op->getContext());
-    Block scratch;
-    builder.setInsertionPointToStart(&scratch);
-    ReifiedRankedShapedTypeDims sizes;
-    if (failed(reify.reifyResultShapes(builder, sizes)))
-      return std::nullopt;
-    unsigned result = cast<OpResult>(value).getResultNumber();
-    auto size = dyn_cast<Value>(sizes[result][dim]);
-    auto dimOp = size ? size.getDefiningOp<tensor::DimOp>() : nullptr;
-    std::optional<int64_t> index = dimOp ? dimOp.getConstantIndex() : std::nullopt;
-    Value source = dimOp ? dimOp.getSource() : Value();
-    while (!scratch.empty())
-      scratch.back().erase();
-    if (!index)
-      return std::nullopt;
-    value = source;
-    dim = *index;
-  }
-}

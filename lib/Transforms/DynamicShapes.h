@@ -46,12 +46,6 @@ DimSymbols getDimSymbols(func::FuncOp func);
 FailureOr<SmallVector<SmallVector<int64_t>>>
 inferResultBounds(func::FuncOp func, const DimSymbols &symbols);
 
-/// The argument and dimension whose size dimension `dim` of `value` always
-/// has, when the ops' size rules say so (e.g. the batch of a matmul is its
-/// lhs's); nullopt otherwise.
-std::optional<std::pair<unsigned, int64_t>> traceToArgumentSize(Value value,
-                                                                 int64_t dim);
-
 } // namespace mlir::edge
 
 #endif // EDGE_LIB_TRANSFORMS_DYNAMICSHAPES_H

@@ -27,6 +27,7 @@
 #include "ScheduleMetadata.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Dialect/Edge/IR/ReifyShapes.h"
 #include "edge/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -146,9 +147,10 @@ getOutputDims(func::FuncOp model, const DimSymbols &symbols) {
         dims.push_back(std::to_string(size));
         continue;
       }
-      if (auto source = traceToArgumentSize(value, dim))
+      auto [source, sourceDim] = traceSizeSource(value, dim);
+      if (auto arg = dyn_cast<BlockArgument>(source))
         if (std::optional<unsigned> symbol = symbols.getArgumentSymbol(
-                model, source->first, source->second)) {
+                model, arg.getArgNumber(), sourceDim)) {
           dims.push_back("$" + std::to_string(*symbol));
           continue;
         }

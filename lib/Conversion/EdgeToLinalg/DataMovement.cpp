@@ -44,6 +44,27 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   }
 };
 
+/// The sizes as int64 elements; dynamic ones read from the tensor.
+struct ShapeLowering : OpConversionPattern<ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    SmallVector<Value> sizes;
+    for (int64_t i = 0; i < resultType.getDimSize(0); ++i) {
+      Value size = tensor::DimOp::create(rewriter, loc, adaptor.getInput(),
+                                         op.getStart() + i);
+      sizes.push_back(arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getI64Type(), size));
+    }
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, resultType, sizes);
+    return success();
+  }
+};
+
 struct TransposeLowering : OpConversionPattern<TransposeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -276,7 +297,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
 } // namespace
 
 void mlir::edge::populateDataMovementPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
+  patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, TransposeLowering,
                ConcatLowering, GatherLowering, GatherElementsLowering,
                GatherNDLowering,
                SliceLowering>(

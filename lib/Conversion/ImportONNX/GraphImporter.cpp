@@ -389,8 +389,10 @@ static bool handlesDynamicSizes(StringRef opType) {
       "MatMul", "Gemm", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
       "GlobalMaxPool", "BatchNormalization", "Softmax", "ReduceSum",
       "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
-      // Data movement that keeps sizes or flattens them.
-      "Identity", "Dropout", "Flatten", "Transpose", "Concat"};
+      "LayerNormalization",
+      // Data movement, and shapes computed from sizes.
+      "Identity", "Dropout", "Flatten", "Transpose", "Concat", "Reshape",
+      "Squeeze", "Unsqueeze", "Shape"};
   return ops.contains(opType);
 }
 

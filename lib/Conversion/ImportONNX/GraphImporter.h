@@ -167,6 +167,27 @@ void registerLinearAlgebraOps(OpRegistry &registry);
 /// when `value` already is a constant.
 FailureOr<SmallVector<Operation *>> getConstantSubgraph(Value value);
 
+/// One element of an int64 tensor that holds sizes (a shape computation):
+/// a constant, or the run-time size of dimension `dim` of `tensor`.
+struct SizeEntry {
+  int64_t constant = 0;
+  Value tensor;
+  int64_t dim = 0;
+
+  bool isConstant() const { return !tensor; }
+};
+
+/// The elements of the 0-D or 1-D integer tensor `value` when each is a
+/// constant or a tensor's size: what Shape -> Gather/Slice -> Unsqueeze ->
+/// Concat (and casts) compute. nullopt when an element is computed from
+/// anything else.
+std::optional<SmallVector<SizeEntry>> traceSizeEntries(Value value);
+
+/// Whether dimension `aDim` of `a` and `bDim` of `b` have one size at run
+/// time: they trace to one source (traceSizeSource), or to graph inputs'
+/// dimensions of one symbol (`edge.dim_symbols`).
+bool haveEqualSizes(Value a, int64_t aDim, Value b, int64_t bDim);
+
 /// Converts the nodes of one graph into the body of a function.
 class GraphImporter {
 public:

@@ -15,10 +15,34 @@ using namespace mlir::edge::onnx_import;
 
 namespace {
 
-Value createReshape(NodeContext &ctx, Value input, ArrayRef<int64_t> shape) {
+Value createReshape(NodeContext &ctx, Value input, ArrayRef<int64_t> shape,
+                    DenseI64ArrayAttr groups = {}) {
   auto inputType = cast<RankedTensorType>(input.getType());
   auto type = RankedTensorType::get(shape, inputType.getElementType());
-  return ReshapeOp::create(ctx.getBuilder(), ctx.getLoc(), type, input);
+  return ReshapeOp::create(ctx.getBuilder(), ctx.getLoc(), type, input, groups);
+}
+
+/// The groups of a reshape that inserts or drops the dimensions marked in
+/// `isUnit` (of the higher-rank side): each unit dimension joins the next
+/// kept one's group, trailing ones the last group. Needed only where the
+/// input has dynamic sizes, so that they map one to one.
+DenseI64ArrayAttr getUnitGroups(NodeContext &ctx, RankedTensorType input,
+                                ArrayRef<bool> isUnit) {
+  if (input.hasStaticShape())
+    return {};
+  SmallVector<int64_t> lengths;
+  int64_t pending = 0;
+  for (bool unit : isUnit) {
+    ++pending;
+    if (!unit) {
+      lengths.push_back(pending);
+      pending = 0;
+    }
+  }
+  if (lengths.empty())
+    return {};
+  lengths.back() += pending;
+  return ctx.getBuilder().getDenseI64ArrayAttr(lengths);
 }
 
 
@@ -56,7 +80,8 @@ LogicalResult convertConstant(NodeContext &ctx) {
   return success();
 }
 
-/// Shape and Size are compile-time constants: every shape is static.
+/// Shape: a constant where the sizes are static, else edge.shape, which
+/// reads the dynamic ones at run time.
 LogicalResult convertShape(NodeContext &ctx) {
   FailureOr<RankedTensorType> input = ctx.getInputType(0);
   if (failed(input))
@@ -69,14 +94,19 @@ LogicalResult convertShape(NodeContext &ctx) {
     return std::clamp<int64_t>(index, 0, rank);
   };
   int64_t start = clampIndex(ctx.getInt("start", 0));
-  int64_t end = clampIndex(ctx.getInt("end", rank));
-  SmallVector<int64_t> dims;
-  for (int64_t d = start; d < end; ++d)
-    dims.push_back(input->getDimSize(d));
+  int64_t end = std::max(start, clampIndex(ctx.getInt("end", rank)));
   OpBuilder &b = ctx.getBuilder();
-  auto type = RankedTensorType::get({int64_t(dims.size())}, b.getI64Type());
-  ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(),
-                                      DenseElementsAttr::get(type, ArrayRef(dims))));
+  auto type = RankedTensorType::get({end - start}, b.getI64Type());
+  auto shape = ShapeOp::create(b, ctx.getLoc(), type, ctx.getInput(0),
+                               b.getI64IntegerAttr(start));
+  // Static sizes: a constant now, so that the computation folds on.
+  SmallVector<Value> folded;
+  if (succeeded(b.tryFold(shape, folded)) && folded.size() == 1) {
+    shape.erase();
+    ctx.setOutput(0, folded.front());
+    return success();
+  }
+  ctx.setOutput(0, shape);
   return success();
 }
 
@@ -169,48 +199,152 @@ LogicalResult convertDropout(NodeContext &ctx) {
   return success();
 }
 
+/// The requested shape of a Reshape: constants, or (opset 5 on) sizes of
+/// tensors computed at run time (traceSizeEntries).
+FailureOr<SmallVector<SizeEntry>> getRequestedShape(NodeContext &ctx) {
+  auto constants = [](ArrayRef<int64_t> values) {
+    return llvm::map_to_vector(
+        values, [](int64_t v) { return SizeEntry{v, Value(), 0}; });
+  };
+  if (ctx.getOpset() < 5)
+    return constants(
+        ctx.getInts("shape").value_or(SmallVector<int64_t>{}));
+  if (std::optional<DenseElementsAttr> attr = ctx.getConstantInput(1))
+    if (attr->getElementType().isInteger(64))
+      return constants(llvm::to_vector(attr->getValues<int64_t>()));
+  if (std::optional<SmallVector<SizeEntry>> entries =
+          traceSizeEntries(ctx.getInput(1)))
+    return *entries;
+  return ctx.emitNotConstantError(
+      1, "the shape input must be a constant int64 tensor or be computed "
+         "from the sizes of tensors (Shape -> Gather -> Concat); other "
+         "shapes computed at run time are not supported");
+}
+
+/// With several dynamic sizes the reshape splits or merges groups of
+/// dimensions (getReshapeGroups), and each dynamic result size the shape
+/// reads from a tensor must be the size of the one dynamic input dimension
+/// of its group, which the lowering computes it from.
+LogicalResult checkReshapeSources(
+    NodeContext &ctx, RankedTensorType input, RankedTensorType result,
+    ArrayRef<std::optional<std::pair<Value, int64_t>>> sources) {
+  auto groups = getReshapeGroups(input.getShape(), result.getShape(),
+                                 std::nullopt);
+  if (!groups)
+    return ctx.emitError("cannot reshape ")
+           << input << " to " << result
+           << ": with several dynamic sizes, a reshape must split or merge "
+              "groups of consecutive dimensions, one dynamic size per group";
+  bool collapse = result.getRank() <= input.getRank();
+  for (auto [index, group] : llvm::enumerate(*groups)) {
+    // The dynamic sizes on the input's and on the result's side.
+    SmallVector<int64_t> inputDims, resultDims;
+    if (collapse) {
+      inputDims.assign(group.begin(), group.end());
+      resultDims.push_back(index);
+    } else {
+      inputDims.push_back(index);
+      resultDims.assign(group.begin(), group.end());
+    }
+    auto dynamicIn = llvm::make_filter_range(
+        inputDims, [&](int64_t d) { return input.isDynamicDim(d); });
+    for (int64_t d : resultDims) {
+      if (!result.isDynamicDim(d) || !sources[d])
+        continue;
+      auto [tensor, dim] = *sources[d];
+      // Equal static parts: the one dynamic size on each side are equal.
+      int64_t staticIn = 1, staticOut = 1;
+      for (int64_t i : inputDims)
+        if (!input.isDynamicDim(i))
+          staticIn *= input.getDimSize(i);
+      for (int64_t r : resultDims)
+        if (!result.isDynamicDim(r))
+          staticOut *= result.getDimSize(r);
+      if (llvm::range_size(dynamicIn) != 1 || staticIn != staticOut ||
+          !haveEqualSizes(tensor, dim, ctx.getInput(0), *dynamicIn.begin()))
+        return ctx.emitError("cannot tell that shape entry ")
+               << d << " (the size of dimension " << dim << " of a "
+               << tensor.getType() << ") is the size of the input's dimension "
+               << "it maps to; reshaping " << input << " to " << result
+               << " needs each dynamic size to be one of the input's";
+    }
+  }
+  return success();
+}
+
+/// Reshape with ONNX's rules: `0` copies the input's size (unless
+/// `allowzero`), one `-1` takes the elements left. A size the shape reads
+/// from a tensor at run time is dynamic; where there are several, each
+/// must be provably the input size it comes from (the reshape splits or
+/// merges dimensions around them), so that the library computes it from
+/// the input's sizes, within their bounds.
 LogicalResult convertReshape(NodeContext &ctx) {
   FailureOr<RankedTensorType> input = ctx.getInputType(0);
   if (failed(input))
     return failure();
-  FailureOr<SmallVector<int64_t>> requested =
-      ctx.getOpset() < 5 ? FailureOr<SmallVector<int64_t>>(
-                               ctx.getInts("shape").value_or(
-                                   SmallVector<int64_t>{}))
-                         : ctx.getConstantInts(1, "the shape input");
+  FailureOr<SmallVector<SizeEntry>> requested = getRequestedShape(ctx);
   if (failed(requested))
     return failure();
   bool allowZero = ctx.getInt("allowzero", 0) != 0;
   SmallVector<int64_t> shape;
+  // Where each dynamic result size comes from (none for the -1).
+  SmallVector<std::optional<std::pair<Value, int64_t>>> sources;
   int64_t inferredIndex = -1, known = 1;
-  for (auto [index, dim] : llvm::enumerate(*requested)) {
+  for (auto [index, entry] : llvm::enumerate(*requested)) {
+    int64_t dim = entry.constant;
+    std::optional<std::pair<Value, int64_t>> source;
+    if (!entry.isConstant()) {
+      dim = cast<RankedTensorType>(entry.tensor.getType()).getDimSize(entry.dim);
+      source = {entry.tensor, entry.dim};
+    }
     if (dim == 0 && !allowZero) {
       if (index >= static_cast<size_t>(input->getRank()))
         return ctx.emitError("shape entry " + Twine(index) +
                              " copies a dimension the input does not have");
       dim = input->getDimSize(index);
-    } else if (dim == -1) {
+      source = {ctx.getInput(0), index};
+    } else if (dim == -1 && entry.isConstant()) {
       if (inferredIndex >= 0)
         return ctx.emitError("shape has more than one -1 entry");
       inferredIndex = index;
-      shape.push_back(1);
-      continue;
-    } else if (dim < -1) {
+    } else if (dim < -1 && !ShapedType::isDynamic(dim)) {
       return ctx.emitError("shape entry " + Twine(dim) + " is invalid");
     }
+    if (dim == -1) {
+      shape.push_back(ShapedType::kDynamic);
+      sources.push_back(std::nullopt);
+      continue;
+    }
     shape.push_back(dim);
-    if (llvm::MulOverflow(known, dim, known) || known > (int64_t(1) << 40))
+    sources.push_back(ShapedType::isDynamic(dim) ? source : std::nullopt);
+    if (!ShapedType::isDynamic(dim) &&
+        (llvm::MulOverflow(known, dim, known) || known > (int64_t(1) << 40)))
       return ctx.emitError("the requested shape is too large");
   }
-  int64_t total = input->getNumElements();
-  if (inferredIndex >= 0) {
-    if (known == 0 || total % known != 0)
-      return ctx.emitError("cannot infer the -1 dimension of the shape");
-    shape[inferredIndex] = total / known;
+  int64_t dynamicCount = llvm::count_if(shape, ShapedType::isDynamic);
+  if (input->hasStaticShape()) {
+    int64_t total = input->getNumElements();
+    if (dynamicCount > (inferredIndex >= 0 ? 1 : 0))
+      return ctx.emitError("the shape reads sizes of dynamic tensors to "
+                           "reshape a static input");
+    if (inferredIndex >= 0) {
+      if (known == 0 || total % known != 0)
+        return ctx.emitError("cannot infer the -1 dimension of the shape");
+      shape[inferredIndex] = total / known;
+    }
+    if (getNumElements(shape) != total)
+      return ctx.emitError("cannot reshape " + Twine(total) +
+                           " elements into the requested shape");
+    ctx.setOutput(0, createReshape(ctx, ctx.getInput(0), shape));
+    return success();
   }
-  if (getNumElements(shape) != total)
-    return ctx.emitError("cannot reshape " + Twine(total) +
-                         " elements into the requested shape");
+  auto type = input->clone(shape);
+  if (dynamicCount == 0)
+    return ctx.emitError("cannot reshape the dynamic sizes of ")
+           << *input << " into the static shape " << type;
+  if (dynamicCount > 1 &&
+      failed(checkReshapeSources(ctx, *input, type, sources)))
+    return failure();
   ctx.setOutput(0, createReshape(ctx, ctx.getInput(0), shape));
   return success();
 }
@@ -593,6 +727,11 @@ LogicalResult convertSqueeze(NodeContext &ctx) {
   int64_t rank = input->getRank();
   SmallVector<bool> drop(rank, false);
   if (!*axes) {
+    // Which sizes are 1 decides the result's rank.
+    if (!input->hasStaticShape())
+      return ctx.emitError("without axes, squeezing the dynamic sizes of ")
+             << *input << " would give a rank known only at run time; "
+             << "give the axes";
     for (int64_t d = 0; d < rank; ++d)
       drop[d] = input->getDimSize(d) == 1;
   } else {
@@ -611,7 +750,8 @@ LogicalResult convertSqueeze(NodeContext &ctx) {
   for (int64_t d = 0; d < rank; ++d)
     if (!drop[d])
       shape.push_back(input->getDimSize(d));
-  ctx.setOutput(0, createReshape(ctx, ctx.getInput(0), shape));
+  ctx.setOutput(0, createReshape(ctx, ctx.getInput(0), shape,
+                                 getUnitGroups(ctx, *input, drop)));
   return success();
 }
 
@@ -642,7 +782,8 @@ LogicalResult convertUnsqueeze(NodeContext &ctx) {
       dims = dims.drop_front();
     }
   }
-  ctx.setOutput(0, createReshape(ctx, ctx.getInput(0), shape));
+  ctx.setOutput(0, createReshape(ctx, ctx.getInput(0), shape,
+                                 getUnitGroups(ctx, *input, inserted)));
   return success();
 }
 

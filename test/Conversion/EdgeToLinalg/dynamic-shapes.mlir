@@ -90,3 +90,17 @@ func.func @transpose_concat(%x: tensor<?x4xf32>, %y: tensor<?x2xf32>) -> (tensor
   %1 = edge.concat %x, %y {axis = 1 : i64} : (tensor<?x4xf32>, tensor<?x2xf32>) -> tensor<?x6xf32>
   return %0, %1 : tensor<4x?xf32>, tensor<?x6xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @shape
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x128xf32>)
+// CHECK: %[[B:.*]] = tensor.dim %[[X]], %c1
+// CHECK: %[[B64:.*]] = arith.index_cast %[[B]] : index to i64
+// CHECK: %[[C:.*]] = tensor.dim %[[X]], %c2
+// CHECK: %[[C64:.*]] = arith.index_cast %[[C]] : index to i64
+// CHECK: tensor.from_elements %[[B64]], %[[C64]] : tensor<2xi64>
+func.func @shape(%x: tensor<?x?x128xf32>) -> tensor<2xi64> {
+  %0 = edge.shape %x {start = 1 : i64} : (tensor<?x?x128xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}

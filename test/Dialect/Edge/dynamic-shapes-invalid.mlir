@@ -49,3 +49,11 @@ func.func @reshape_not_a_multiple(%x: tensor<6x4xf32>) {
   %0 = edge.reshape %x : (tensor<6x4xf32>) -> tensor<?x5xf32>
   return
 }
+
+// -----
+
+func.func @shape_past_the_rank(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{result must list the sizes of dimensions from 1 of a rank-2 input}}
+  %0 = edge.shape %x {start = 1 : i64} : (tensor<?x4xf32>) -> tensor<2xi64>
+  return
+}

@@ -65,3 +65,19 @@ func.func @reshape_same(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %0 = edge.reshape %x : (tensor<?x8xf32>) -> tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+// The sizes as values: dynamic ones at run time, static ones fold.
+// CHECK-LABEL: func @shape
+// CHECK: edge.shape %{{.*}} : (tensor<?x?x128xf32>) -> tensor<3xi64>
+// CHECK: edge.shape %{{.*}} {start = 2 : i64} : (tensor<?x?x128xf32>) -> tensor<1xi64>
+// CANON-LABEL: func @shape
+// CANON-DAG: %[[LAST:.*]] = edge.constant dense<128> : tensor<1xi64>
+// CANON-DAG: %[[ALL:.*]] = edge.shape %{{.*}} : (tensor<?x?x128xf32>) -> tensor<3xi64>
+// CANON: return %[[ALL]], %[[LAST]]
+func.func @shape(%x: tensor<?x?x128xf32>) -> (tensor<3xi64>, tensor<1xi64>) {
+  %0 = edge.shape %x : (tensor<?x?x128xf32>) -> tensor<3xi64>
+  %1 = edge.shape %x {start = 2 : i64} : (tensor<?x?x128xf32>) -> tensor<1xi64>
+  return %0, %1 : tensor<3xi64>, tensor<1xi64>
+}

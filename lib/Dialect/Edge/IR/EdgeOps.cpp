@@ -227,6 +227,31 @@ LogicalResult SoftmaxOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// ShapeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShapeOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getType());
+  int64_t start = getStart();
+  if (result.getRank() != 1 || start < 0 ||
+      start + result.getDimSize(0) > input.getRank())
+    return emitOpError("result must list the sizes of dimensions from ")
+           << start << " of a rank-" << input.getRank() << " input";
+  return success();
+}
+
+OpFoldResult ShapeOp::fold(FoldAdaptor) {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getType());
+  ArrayRef<int64_t> sizes =
+      input.getShape().slice(getStart(), result.getDimSize(0));
+  if (llvm::any_of(sizes, ShapedType::isDynamic))
+    return {};
+  return DenseElementsAttr::get(result, sizes);
+}
+
+//===----------------------------------------------------------------------===//
 // ReshapeOp, TransposeOp, ConcatOp
 //===----------------------------------------------------------------------===//
 

@@ -275,7 +275,18 @@ SmallVector<Value> mlir::edge::getReshapeDynamicSizes(
   auto inputType = cast<RankedTensorType>(input.getType());
   SmallVector<Value> sizes;
   if (result.getNumDynamicDims() == 1) {
-    // The one dynamic size holds the elements the static ones do not.
+    // The one dynamic size holds the elements the static ones do not: the
+    // input's one dynamic size where the static ones match (so that it
+    // traces to its source).
+    int64_t inputStatic = getNumElements(inputType.getShape());
+    int64_t resultStatic = getNumElements(result.getShape());
+    if (inputType.getNumDynamicDims() == 1 && inputStatic == resultStatic &&
+        resultStatic > 0) {
+      for (int64_t d = 0; d < inputType.getRank(); ++d)
+        if (inputType.isDynamicDim(d))
+          sizes.push_back(dimOf(b, loc, input, d));
+      return sizes;
+    }
     Value count = arith::ConstantIndexOp::create(b, loc, 1);
     for (int64_t d = 0; d < inputType.getRank(); ++d)
       count = arith::MulIOp::create(b, loc, count, dimOf(b, loc, input, d));
@@ -308,16 +319,45 @@ SmallVector<Value> mlir::edge::getReshapeDynamicSizes(
     for (int64_t d : group)
       if (!result.isDynamicDim(d))
         known *= result.getDimSize(d);
+    // The input's size itself when the rest of the group is ones (an
+    // unsqueeze), so that the size traces to its source.
     for (int64_t d : group)
       if (result.isDynamicDim(d))
-        all[d] = arith::DivUIOp::create(
-            b, loc, dimOf(b, loc, input, index),
-            arith::ConstantIndexOp::create(b, loc, std::max<int64_t>(1, known)));
+        all[d] = known <= 1 ? dimOf(b, loc, input, index)
+                            : Value(arith::DivUIOp::create(
+                                  b, loc, dimOf(b, loc, input, index),
+                                  arith::ConstantIndexOp::create(b, loc, known)));
   }
   for (Value size : all)
     if (size)
       sizes.push_back(size);
   return sizes;
+}
+
+std::pair<Value, int64_t> mlir::edge::traceSizeSource(Value value,
+                                                      int64_t dim) {
+  while (auto reify = dyn_cast_if_present<ReifyRankedShapedTypeOpInterface>(
+             value.getDefiningOp())) {
+    // Reify in a scratch block, read which operand size it is, drop it.
+    OpBuilder builder(value.getContext());
+    Block scratch;
+    builder.setInsertionPointToStart(&scratch);
+    ReifiedRankedShapedTypeDims sizes;
+    if (failed(reify.reifyResultShapes(builder, sizes)))
+      break;
+    auto size = dyn_cast<Value>(sizes[cast<OpResult>(value).getResultNumber()][dim]);
+    auto dimOp = size ? size.getDefiningOp<tensor::DimOp>() : nullptr;
+    std::optional<int64_t> index =
+        dimOp ? dimOp.getConstantIndex() : std::nullopt;
+    Value source = dimOp ? dimOp.getSource() : Value();
+    while (!scratch.empty())
+      scratch.back().erase();
+    if (!index)
+      break;
+    value = source;
+    dim = *index;
+  }
+  return {value, dim};
 }
 
 void mlir::edge::attachReifyShapeModels(MLIRContext *context) {

@@ -61,6 +61,11 @@ mlir::edge::getReshapeGroups(ArrayRef<int64_t> input, ArrayRef<int64_t> result,
     }
     if (next != static_cast<int64_t>(large.size()))
       return std::nullopt;
+  } else if (large.size() == small.size()) {
+    // Same rank: each dimension is its own group.
+    groups.emplace();
+    for (int64_t d = 0, e = large.size(); d < e; ++d)
+      groups->push_back({d});
   } else {
     groups = getReassociationIndicesForCollapse(large, small);
   }

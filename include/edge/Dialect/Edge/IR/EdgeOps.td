@@ -538,6 +538,27 @@ def Edge_ArgMinOp : Edge_ArgReduceOp<"arg_min", "smallest">;
 // Data movement
 //===----------------------------------------------------------------------===//
 
+def Edge_ShapeOp : Edge_Op<"shape", [Pure,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops", "estimateBytes"]>]> {
+  let summary = "the sizes of a tensor's dimensions, as int64 values";
+  let description = [{
+    ONNX Shape: result element `i` is the size of input dimension
+    `start + i`. With static sizes it folds to a constant; dynamic sizes are
+    read at run time, so that shape computations (Shape -> Gather -> Concat)
+    over dynamic tensors compute real values.
+
+    ```mlir
+    %s = edge.shape %x {start = 1 : i64} : (tensor<?x?x128xf32>) -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins Edge_DynTensor:$input,
+                   DefaultValuedAttr<I64Attr, "0">:$start);
+  let results = (outs StaticShapeTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def Edge_ReshapeOp : Edge_Op<"reshape", [Pure,
     DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops", "estimateBytes"]>]> {
   let summary = "reinterprets a tensor with another shape";

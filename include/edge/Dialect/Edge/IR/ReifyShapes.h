@@ -28,6 +28,13 @@ SmallVector<Value> getReshapeDynamicSizes(
     OpBuilder &b, Location loc, Value input, RankedTensorType result,
     std::optional<ArrayRef<int64_t>> groupLengths = std::nullopt);
 
+/// The value and dimension furthest up the use-def chain whose size
+/// dimension `dim` of `value` always has, by the ops' size rules (the batch
+/// of a matmul is its lhs's, a transpose's sizes are its input's): a
+/// function argument, or the first result whose size is computed rather
+/// than forwarded. Two sizes with the same source are equal at run time.
+std::pair<Value, int64_t> traceSizeSource(Value value, int64_t dim);
+
 } // namespace mlir::edge
 
 #endif // EDGE_DIALECT_EDGE_IR_REIFYSHAPES_H
