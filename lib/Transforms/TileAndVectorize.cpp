@@ -14,11 +14,13 @@
 
 #include "ConstantData.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
@@ -79,7 +81,7 @@ struct TilePlan {
   /// One per loop: the register tile.
   SmallVector<int64_t> sizes;
   /// The loop along which the accumulators are vectors.
-  unsigned vectorDim;
+  unsigned vectorDim = 0;
   /// When set, the kernel is first rewritten to block this loop (see
   /// blockLoop) into `sizes`-wide vectors; `sizes` and `vectorDim` then
   /// describe the blocked kernel's loops.
@@ -87,6 +89,12 @@ struct TilePlan {
   /// Whether the accumulator rows each read their own input vectors (a
   /// depthwise convolution's output rows) rather than share one.
   bool slidingRows = false;
+  /// A dynamic loop that gives the rows: tiled in full tiles of
+  /// `peeledRows` rows (static, register-blocked like the static kernels)
+  /// and a remainder of one row per tile. Its entry in `sizes` is 1, the
+  /// remainder's.
+  std::optional<unsigned> peeledDim;
+  int64_t peeledRows = 1;
 };
 } // namespace
 
@@ -207,25 +215,39 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
   // no vector loop: only the blocked kernel (vectors of output channels)
   // vectorizes it.
   bool dynamicVector = ShapedType::isDynamic(ranges[contiguousDim]);
-  TilePlan plan{SmallVector<int64_t>(ranges.size(), 1), contiguousDim, {}};
+  TilePlan plan;
+  plan.sizes.assign(ranges.size(), 1);
+  plan.vectorDim = contiguousDim;
   plan.sizes[contiguousDim] =
       largestDivisorAtMost(ranges[contiguousDim], vectorWidth);
   if (rowDim)
     plan.sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
+  if (rowDim && ShapedType::isDynamic(ranges[*rowDim]) && rows > 1) {
+    plan.peeledDim = *rowDim;
+    plan.peeledRows = rows;
+  }
   if ((plan.sizes[contiguousDim] != vectorWidth || dynamicVector) && rowDim &&
       !ShapedType::isDynamic(ranges[*rowDim]) &&
       ranges[*rowDim] % vectorWidth == 0 && canBlockLoop(op, *rowDim)) {
     // The blocked kernel: the row loop split in two, its inner part (one
     // vector) the new last loop; the contiguous output loop gives rows.
-    TilePlan blocked{SmallVector<int64_t>(ranges.size() + 1, 1),
-                     static_cast<unsigned>(ranges.size()), *rowDim};
+    TilePlan blocked;
+    blocked.sizes.assign(ranges.size() + 1, 1);
+    blocked.vectorDim = ranges.size();
+    blocked.blockedDim = *rowDim;
     blocked.sizes[contiguousDim] =
         largestDivisorAtMost(ranges[contiguousDim], rows);
     // Few rows (a 7-wide image) take two vectors per row, so that enough
     // independent accumulators hide the multiply-add latency.
-    bool twoVectors = blocked.sizes[contiguousDim] * 2 <= rows &&
+    bool twoVectors = !dynamicVector &&
+                      blocked.sizes[contiguousDim] * 2 <= rows &&
                       ranges[*rowDim] % (2 * vectorWidth) == 0;
     blocked.sizes.back() = twoVectors ? 2 * vectorWidth : vectorWidth;
+    // A dynamic image width gives the rows in full tiles and a remainder.
+    if (dynamicVector && rows > 1) {
+      blocked.peeledDim = contiguousDim;
+      blocked.peeledRows = rows;
+    }
     if (blocked.sizes[contiguousDim] > 1 || dynamicVector)
       return blocked;
   }
@@ -850,6 +872,9 @@ struct TileAndVectorizePass final
        << (plan.slidingRows ? "sliding rows (at most " : "rows (at most ")
        << (plan.slidingRows ? slidingRows : rows) << "), "
        << (fuseMultiplyAdd ? "fused multiply-adds" : "multiply then add");
+    if (plan.peeledDim)
+      os << ", dynamic rows d" << *plan.peeledDim << " in full tiles of "
+         << plan.peeledRows << " and a remainder";
     remark << StringRef(text);
   }
 
@@ -903,6 +928,14 @@ struct TileAndVectorizePass final
     for (auto [d, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
       (linalg::isReductionIterator(iterator) ? outputSizes[d]
                                              : reductionSizes[d]) = 0;
+    // A peeled loop stays whole in the output tiles; peelRows tiles it.
+    std::optional<unsigned> peeledOutput;
+    if (plan.peeledDim) {
+      outputSizes[*plan.peeledDim] = 0;
+      AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+      peeledOutput = *outMap.getResultPosition(
+          getAffineDimExpr(*plan.peeledDim, op.getContext()));
+    }
     SmallVector<Operation *> tiles;
     if (!fuseEpilogue(op, outputSizes, rewriter, tiles)) {
       FailureOr<scf::SCFTilingResult> outputTiles = tile(
@@ -912,6 +945,9 @@ struct TileAndVectorizePass final
       rewriter.replaceOp(op, outputTiles->replacements);
       tiles.assign(outputTiles->tiledOps.begin(), outputTiles->tiledOps.end());
     }
+    if (plan.peeledDim)
+      tiles = peelRows(tiles, *plan.peeledDim, *peeledOutput, plan.peeledRows,
+                       rewriter);
     for (Operation *tiled : tiles) {
       auto generic = dyn_cast<linalg::GenericOp>(tiled);
       if (!generic)
@@ -929,6 +965,116 @@ struct TileAndVectorizePass final
       for (Operation *kernel : reductionTiles->tiledOps)
         vectorizeTile(cast<linalg::GenericOp>(kernel), rewriter);
     }
+  }
+
+  /// Splits the dynamic row loop of the output tile made of `tiles` (the
+  /// kernel, its initializer and epilogue, as fused) into full tiles of
+  /// `rows` rows, whose sizes then fold to static ones, and a remainder in
+  /// smaller full tiles down to one row: every tile has a static shape for
+  /// the vectorizer, and gets the register-blocked kernel of a static
+  /// shape.
+  /// `kernelDim` is the loop in the kernel, `outputDim` the output
+  /// dimension it indexes (the epilogue's loop). Returns the new tiles.
+  SmallVector<Operation *> peelRows(ArrayRef<Operation *> tiles,
+                                    unsigned kernelDim, unsigned outputDim,
+                                    int64_t rows, RewriterBase &rewriter) {
+    auto tileRows = [&](ArrayRef<Operation *> chain, int64_t size)
+        -> std::optional<scf::ForOp> {
+      linalg::GenericOp root = getChainRoot(chain);
+      if (!root)
+        return std::nullopt;
+      unsigned dim = root.getNumReductionLoops() != 0 ? kernelDim : outputDim;
+      SmallVector<int64_t> sizes(root.getNumLoops(), 0);
+      sizes[dim] = size;
+      llvm::SmallPtrSet<Operation *, 8> members(chain.begin(), chain.end());
+      scf::SCFTileAndFuseOptions options;
+      options.setTilingOptions(
+          scf::SCFTilingOptions()
+              .setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes))
+              .setLoopType(scf::SCFTilingOptions::LoopType::ForOp));
+      options.setFusionControlFn(
+          [&](tensor::ExtractSliceOp, OpResult producer, bool)
+              -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+            if (members.contains(producer.getOwner()))
+              return scf::SCFTileAndFuseOptions::ControlFnResult{};
+            return std::nullopt;
+          });
+      rewriter.setInsertionPoint(root);
+      FailureOr<scf::SCFTileAndFuseResult> fused =
+          scf::tileConsumerAndFuseProducersUsingSCF(
+              rewriter, cast<TilingInterface>(root.getOperation()), options);
+      if (failed(fused) || fused->loops.empty())
+        return std::nullopt;
+      for (OpResult result : root->getResults())
+        rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+      for (Operation *op : llvm::reverse(chain))
+        if (op->use_empty())
+          rewriter.eraseOp(op);
+      return cast<scf::ForOp>(fused->loops.front().getOperation());
+    };
+    // The sizes that became constants fold into the types.
+    auto canonicalize = [&](scf::ForOp loop) {
+      (void)applyPatternsGreedily(
+          loop, linalg::getLinalgTilingCanonicalizationPatterns(&getContext()));
+      return llvm::to_vector(llvm::map_range(
+          loop.getBody()->getOps<linalg::GenericOp>(),
+          [](linalg::GenericOp op) { return op.getOperation(); }));
+    };
+
+    // Full tiles of `rows`, then of half as many in what remains, and so
+    // on: a remainder of 7 rows runs as tiles of 4, 2 and 1, each with as
+    // many independent accumulators, not as 7 tiles of one row.
+    SmallVector<Operation *> result, rest(tiles);
+    for (int64_t size = rows; size >= 1 && !rest.empty(); size /= 2) {
+      std::optional<scf::ForOp> loop = tileRows(rest, size);
+      if (!loop)
+        return result.empty() ? SmallVector<Operation *>(tiles) : result;
+      scf::ForOp remainder;
+      if (size == 1 || failed(scf::peelForLoopAndSimplifyBounds(
+                           rewriter, *loop, remainder))) {
+        llvm::append_range(result, canonicalize(*loop));
+        break;
+      }
+      setFullTileSizes(*loop, size, rewriter);
+      llvm::append_range(result, canonicalize(*loop));
+      rest = canonicalize(remainder);
+    }
+    return result;
+  }
+
+  /// Replaces the tile sizes `min(size, extent - iv)` in the body of
+  /// `loop`, the full tiles of a peeled loop, by `size`. Peeling simplifies
+  /// them itself where the extent is the loop's bound as it reads it; a
+  /// remainder's extent (`dim - offset`) composed into the min hides that.
+  static void setFullTileSizes(scf::ForOp loop, int64_t size,
+                               RewriterBase &rewriter) {
+    Value iv = loop.getInductionVar();
+    for (auto min : llvm::make_early_inc_range(
+             loop.getBody()->getOps<affine::AffineMinOp>())) {
+      bool isTileSize =
+          llvm::is_contained(min.getOperands(), iv) &&
+          llvm::any_of(min.getMap().getResults(), [&](AffineExpr result) {
+            auto constant = dyn_cast<AffineConstantExpr>(result);
+            return constant && constant.getValue() == size;
+          });
+      if (!isTileSize)
+        continue;
+      rewriter.setInsertionPoint(min);
+      rewriter.replaceOpWithNewOp<arith::ConstantIndexOp>(min, size);
+    }
+  }
+
+  /// The op of `chain` whose result no other op of it uses: the end of a
+  /// kernel's epilogue.
+  static linalg::GenericOp getChainRoot(ArrayRef<Operation *> chain) {
+    llvm::SmallPtrSet<Operation *, 8> members(chain.begin(), chain.end());
+    for (Operation *op : chain)
+      if (isa<linalg::GenericOp>(op) &&
+          llvm::none_of(op->getUsers(), [&](Operation *user) {
+            return members.contains(user);
+          }))
+        return cast<linalg::GenericOp>(op);
+    return nullptr;
   }
 
   /// Tiles the chain `op` -> elementwise consumers (each the only user of

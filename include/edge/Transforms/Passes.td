@@ -313,7 +313,7 @@ def TileAndVectorizePass
   let description = [{
     Runs on linalg on tensors. Every f32 `linalg.generic` whose body is a
     multiply-accumulate (`out + a * b`, the lowering of matmul, gemm,
-    einsum and convolution) with static shapes is tiled into register
+    einsum and convolution) is tiled into register
     blocks and vectorized: the loop feeding the output's last (contiguous)
     dimension becomes the vector dimension (up to `vector-width` lanes),
     and a second output loop that the vector operand does not use (the
@@ -323,7 +323,13 @@ def TileAndVectorizePass
     accumulators that `loop-invariant-subset-hoisting` keeps in registers
     across the reduction loops. The output tiles are an `scf.forall` (the
     thread pool's unit of work), the reductions sequential loops inside.
-    Tile sizes divide the loop sizes, so no tile is partial. When the
+    Tile sizes divide the loop sizes, so no tile is partial. A dynamic
+    loop is no vector loop; a dynamic row loop (a batch or a sequence
+    length, an image width in a blocked kernel) stays whole in the output
+    tiles and is split inside each into an `scf.for` over full tiles of
+    `rows` rows, peeled, then full tiles of half as many in the remainder,
+    down to one row: every tile has static sizes, and the full ones the
+    register blocks of a static kernel. When the
     contiguous dimension would not fill whole vectors (a convolution on a
     7-, 14- or 56-wide image) but the row loop is a multiple of
     `vector-width` and every input it indexes is a constant (weights), the
@@ -359,7 +365,7 @@ def TileAndVectorizePass
     elementwise op that consumes a kernel, where it would split the
     epilogue from the kernel.
     Every kernel's choice (tile sizes, vector and row loops, blocked or
-    sliding rows) and every multiply-accumulate left untiled, with the
+    sliding rows, peeled dynamic rows) and every multiply-accumulate left untiled, with the
     reason, is an analysis remark of category `edge-tile-and-vectorize`
     (`edge-opt --remarks-filter=edge-tile-and-vectorize`,
     `edge-compile --remarks-filter=...`).
