@@ -64,6 +64,11 @@ static bool isMultiplyAccumulate(linalg::GenericOp op) {
          (mul.getLhs() == b && mul.getRhs() == a);
 }
 
+/// Most vectors side by side in a tile of a peeled dynamic row loop: its
+/// remainder tiles have few rows, and the vectors keep enough independent
+/// accumulators to hide the multiply-add latency.
+static constexpr int64_t kPeeledVectors = 4;
+
 /// The largest divisor of `size` that is at most `limit`; 1 for a dynamic
 /// size, whose tiles must all be whole.
 static int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
@@ -222,10 +227,6 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
       largestDivisorAtMost(ranges[contiguousDim], vectorWidth);
   if (rowDim)
     plan.sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
-  if (rowDim && ShapedType::isDynamic(ranges[*rowDim]) && rows > 1) {
-    plan.peeledDim = *rowDim;
-    plan.peeledRows = rows;
-  }
   if ((plan.sizes[contiguousDim] != vectorWidth || dynamicVector) && rowDim &&
       !ShapedType::isDynamic(ranges[*rowDim]) &&
       ranges[*rowDim] % vectorWidth == 0 && canBlockLoop(op, *rowDim)) {
@@ -243,10 +244,14 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
                       blocked.sizes[contiguousDim] * 2 <= rows &&
                       ranges[*rowDim] % (2 * vectorWidth) == 0;
     blocked.sizes.back() = twoVectors ? 2 * vectorWidth : vectorWidth;
-    // A dynamic image width gives the rows in full tiles and a remainder.
+    // A dynamic image width gives the rows in full tiles and a remainder,
+    // each tile several vectors of output channels wide.
     if (dynamicVector && rows > 1) {
+      int64_t vectors = largestDivisorAtMost(ranges[*rowDim] / vectorWidth,
+                                             kPeeledVectors);
+      blocked.sizes[*rowDim] = vectors;
       blocked.peeledDim = contiguousDim;
-      blocked.peeledRows = rows;
+      blocked.peeledRows = std::max<int64_t>(1, rows / vectors);
     }
     if (blocked.sizes[contiguousDim] > 1 || dynamicVector)
       return blocked;
@@ -256,6 +261,18 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
   // Nothing to gain from a scalar kernel.
   if (plan.sizes[contiguousDim] == 1)
     return failure();
+  // A dynamic row loop (a batch, a sequence): full tiles of rows and a
+  // remainder, each tile several vectors wide.
+  if (rowDim && ShapedType::isDynamic(ranges[*rowDim]) && rows > 1) {
+    int64_t vectors =
+        plan.sizes[contiguousDim] == vectorWidth
+            ? largestDivisorAtMost(ranges[contiguousDim] / vectorWidth,
+                                   kPeeledVectors)
+            : 1;
+    plan.sizes[contiguousDim] *= vectors;
+    plan.peeledDim = *rowDim;
+    plan.peeledRows = std::max<int64_t>(1, rows / vectors);
+  }
   if (!rowDim)
     if (std::optional<unsigned> slidingDim =
             chooseSlidingRowDim(op, contiguousDim)) {
@@ -558,7 +575,12 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
   bool changed = false;
   for (auto [index, input] : llvm::enumerate(inputs)) {
     AffineMap map = maps[index];
-    if (!hasScaledAccess(map) || isDeinterleavable(map, tileSizes, vectorDim))
+    // A gather sized by dynamic loops would need its sizes at run time;
+    // such tiles read the input in place.
+    if (!hasScaledAccess(map) || isDeinterleavable(map, tileSizes, vectorDim) ||
+        llvm::any_of(llvm::seq<unsigned>(0, map.getNumDims()), [&](unsigned d) {
+          return map.isFunctionOfDim(d) && ShapedType::isDynamic(ranges[d]);
+        }))
       continue;
     // The vector dimension goes last, so the tile reads it contiguously.
     SmallVector<unsigned> dims;

@@ -410,45 +410,42 @@ func.func @transposed_weight(%x: tensor<1x2xf32>, %y: tensor<1x16xf32>) -> tenso
 
 // -----
 
-// A dynamic row loop: full tiles of 8 rows with the epilogue fused, as for
-// a static size, then the remainder in full tiles of 4, 2 and 1 rows,
-// each in static shapes.
+// A dynamic row loop: full tiles of 2 rows, each 4 vectors wide (8
+// accumulators), with the epilogue fused as for a static size, then the
+// remainder row by row, in static shapes.
 #mA = affine_map<(m, n, k) -> (m, k)>
 #mB = affine_map<(m, n, k) -> (k, n)>
 #mC = affine_map<(m, n, k) -> (m, n)>
 #bias = affine_map<(m, n) -> (n)>
 #id = affine_map<(m, n) -> (m, n)>
 // CHECK-LABEL: func @dynamic_rows
-// CHECK: scf.forall {{.*}} to (32) step (16)
 // CHECK: %[[FULL:.*]] = affine.apply
-// CHECK: scf.for %{{.*}} = %c0 to %[[FULL]] step %c8
-// CHECK: vector.fma {{.*}} : vector<8x16xf32>
-// CHECK: arith.maximumf {{.*}} : vector<8x16xf32>
-// CHECK: scf.for %{{.*}} = %[[FULL]] to %{{.*}} step %c8
-// CHECK: vector.fma {{.*}} : vector<4x16xf32>
-// CHECK: vector.fma {{.*}} : vector<2x16xf32>
-// CHECK: vector.fma {{.*}} : vector<16xf32>
-// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %[[FULL]] step %c2
+// CHECK: vector.fma {{.*}} : vector<2x64xf32>
+// CHECK: arith.maximumf {{.*}} : vector<2x64xf32>
+// CHECK: scf.for %{{.*}} = %[[FULL]] to %{{.*}} step %c2
+// CHECK: vector.fma {{.*}} : vector<64xf32>
+// CHECK: arith.maximumf {{.*}} : vector<64xf32>
 // CHECK-NOT: linalg.generic
-func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x32xf32>, %bias: tensor<32xf32>) -> tensor<?x32xf32> {
+func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x64xf32>, %bias: tensor<64xf32>) -> tensor<?x64xf32> {
   %c0 = arith.constant 0 : index
   %m = tensor.dim %a, %c0 : tensor<?x64xf32>
-  %e = tensor.empty(%m) : tensor<?x32xf32>
-  %init = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<32xf32>) outs(%e : tensor<?x32xf32>) {
+  %e = tensor.empty(%m) : tensor<?x64xf32>
+  %init = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<64xf32>) outs(%e : tensor<?x64xf32>) {
   ^bb0(%x: f32, %o: f32):
     linalg.yield %x : f32
-  } -> tensor<?x32xf32>
-  %mm = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<?x64xf32>, tensor<64x32xf32>) outs(%init : tensor<?x32xf32>) {
+  } -> tensor<?x64xf32>
+  %mm = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<?x64xf32>, tensor<64x64xf32>) outs(%init : tensor<?x64xf32>) {
   ^bb0(%x: f32, %y: f32, %o: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %o, %p : f32
     linalg.yield %s : f32
-  } -> tensor<?x32xf32>
+  } -> tensor<?x64xf32>
   %zero = arith.constant 0.0 : f32
-  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%mm : tensor<?x32xf32>) outs(%e : tensor<?x32xf32>) {
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%mm : tensor<?x64xf32>) outs(%e : tensor<?x64xf32>) {
   ^bb0(%x: f32, %o: f32):
     %v = arith.maximumf %x, %zero : f32
     linalg.yield %v : f32
-  } -> tensor<?x32xf32>
-  return %r : tensor<?x32xf32>
+  } -> tensor<?x64xf32>
+  return %r : tensor<?x64xf32>
 }

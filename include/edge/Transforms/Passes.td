@@ -326,10 +326,13 @@ def TileAndVectorizePass
     Tile sizes divide the loop sizes, so no tile is partial. A dynamic
     loop is no vector loop; a dynamic row loop (a batch or a sequence
     length, an image width in a blocked kernel) stays whole in the output
-    tiles and is split inside each into an `scf.for` over full tiles of
-    `rows` rows, peeled, then full tiles of half as many in the remainder,
-    down to one row: every tile has static sizes, and the full ones the
-    register blocks of a static kernel. When the
+    tiles and is split inside each into an `scf.for` over full tiles,
+    peeled, then full tiles of half as many rows in the remainder, down to
+    one row: every tile has static sizes and the register blocks of a
+    static kernel. Such tiles are up to 4 vectors wide (of the output's
+    last dimension, or of output channels in a blocked kernel) and
+    `rows` / vectors rows high, so that a remainder of one row still has
+    independent accumulators. When the
     contiguous dimension would not fill whole vectors (a convolution on a
     7-, 14- or 56-wide image) but the row loop is a multiple of
     `vector-width` and every input it indexes is a constant (weights), the
