@@ -122,8 +122,9 @@ struct CheckIndicesPass
       if (!use)
         return;
       Value indices = use->indices->get();
+      auto indicesType = cast<ShapedType>(indices.getType());
       if (indices.getDefiningOp<CheckIndicesOp>() ||
-          cast<ShapedType>(indices.getType()).getNumElements() == 0)
+          (indicesType.hasStaticShape() && indicesType.getNumElements() == 0))
         return;
       if (llvm::is_contained(use->bounds, 0)) {
         op->emitError() << "indexes " << use->what

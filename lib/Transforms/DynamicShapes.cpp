@@ -92,10 +92,11 @@ static FailureOr<Type> inferBoundType(Operation *op, unsigned index,
         inferReshapeSizes(input.getShape(), original.getShape(),
                           resultType.getShape(), reshape.getGroups())));
   }
-  // Elementwise ops without inference (unary, cast, softmax): the shape
-  // of their first operand.
+  // Elementwise ops without inference (unary, cast, softmax) and index
+  // checks: the shape of their first operand.
   if (op->hasTrait<OpTrait::SameOperandsAndResultShape>() ||
-      op->hasTrait<OpTrait::SameOperandsAndResultType>())
+      op->hasTrait<OpTrait::SameOperandsAndResultType>() ||
+      isa<CheckIndicesOp>(op))
     return Type(resultType.clone(input.getShape()));
   return op->emitError("cannot bound the sizes of this op's result");
 }

@@ -150,7 +150,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     Value input = adaptor.getInput();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultType, ValueRange{adaptor.getIndices()},
-        createEmptyTensor(rewriter, loc, resultType),
+        createEmptyResult(rewriter, op),
         SmallVector<AffineMap>{
             AffineMap::get(rank, 0, indexExprs, context),
             AffineMap::getMultiDimIdentityMap(rank, context)},
@@ -185,7 +185,7 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
     Value input = adaptor.getInput();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultType, ValueRange{adaptor.getIndices()},
-        createEmptyTensor(rewriter, loc, resultType),
+        createEmptyResult(rewriter, op),
         SmallVector<AffineMap>{identity, identity}, getIteratorTypes(rank, 0),
         [&](OpBuilder &b, Location nested, ValueRange args) {
           SmallVector<Value> coordinates;

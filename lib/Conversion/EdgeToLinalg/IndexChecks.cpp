@@ -59,7 +59,7 @@ struct CheckIndicesLowering : OpConversionPattern<CheckIndicesOp> {
         AffineMap::getMultiDimIdentityMap(rank, op.getContext());
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, ValueRange{adaptor.getIndices()},
-        createEmptyTensor(rewriter, loc, type),
+        createEmptyResult(rewriter, op),
         SmallVector<AffineMap>{identity, identity}, getIteratorTypes(rank, 0),
         [&](OpBuilder &b, Location nested, ValueRange args) {
           Type i64 = b.getI64Type();

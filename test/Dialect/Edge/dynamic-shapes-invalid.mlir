@@ -1,8 +1,17 @@
 // RUN: edge-opt %s -split-input-file -verify-diagnostics
 
 // Ops whose lowering does not handle dynamic sizes yet keep static types.
-func.func @static_only(%x: tensor<?x4xf32>, %i: tensor<2xi64>) {
-  // expected-error @+1 {{'edge.gather' op operand #0 must be statically shaped tensor}}
+func.func @static_only(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'edge.slice' op operand #0 must be statically shaped tensor}}
+  %0 = edge.slice %x {sizes = array<i64: 2, 4>, starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : (tensor<?x4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+// A gather's indexed dimension bounds its indices: it stays static.
+func.func @gather_dynamic_axis(%x: tensor<?x4xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{'edge.gather' op gathers along dynamic dimension 0; the indexed dimension must be static}}
   %0 = edge.gather %x, %i {axis = 0 : i64} : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
   return
 }

@@ -244,6 +244,28 @@ struct ConcatShape
   }
 };
 
+/// Gather: the input's sizes around the axis, the indices' in its place.
+struct GatherShape
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<GatherShape, GatherOp> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &reified) const {
+    auto gather = cast<GatherOp>(op);
+    int64_t axis = gather.getAxis();
+    int64_t indexRank =
+        cast<RankedTensorType>(gather.getIndices().getType()).getRank();
+    reifySizes(b, op->getResult(0), reified, [&](OpBuilder &b, int64_t dim) {
+      if (dim < axis)
+        return OpFoldResult(dimOf(b, op->getLoc(), gather.getInput(), dim));
+      if (dim < axis + indexRank)
+        return OpFoldResult(
+            dimOf(b, op->getLoc(), gather.getIndices(), dim - axis));
+      return OpFoldResult(dimOf(b, op->getLoc(), gather.getInput(),
+                                dim - indexRank + 1));
+    });
+    return success();
+  }
+};
+
 struct ReshapeShape
     : ReifyRankedShapedTypeOpInterface::ExternalModel<ReshapeShape, ReshapeOp> {
   LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
@@ -370,7 +392,8 @@ void mlir::edge::attachReifyShapeModels(MLIRContext *context) {
       AsinOp, AcosOp, AtanOp, SinhOp, CoshOp, AsinhOp, AcoshOp, AtanhOp,
       SoftplusOp, SoftsignOp, HardSwishOp, NotOp, LeakyReluOp, EluOp, CeluOp,
       SeluOp, HardSigmoidOp, ThresholdedReluOp, ClipOp, BatchNormOp,
-      SoftmaxOp>(context);
+      SoftmaxOp, CheckIndicesOp>(context);
+  GatherOp::attachInterface<GatherShape>(*context);
   MatMulOp::attachInterface<MatMulShape>(*context);
   GemmOp::attachInterface<GemmShape>(*context);
   ConvOp::attachInterface<WindowShape<ConvOp>>(*context);

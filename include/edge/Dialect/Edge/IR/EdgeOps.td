@@ -609,18 +609,21 @@ def Edge_GatherOp : Edge_Op<"gather", [Pure, InferTypeOpAdaptor,
   let description = [{
     ONNX Gather: `result[i..., j..., k...] = input[i..., indices[j...], k...]`
     with `axis` naming the indexed dimension. Negative indices count from
-    the end.
+    the end. The other sizes of the input and the indices' sizes may be
+    dynamic; the indexed dimension is static (its size bounds the
+    indices, which edge.check_indices enforces).
 
     ```mlir
     %r = edge.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
     ```
   }];
-  let arguments = (ins Edge_Tensor:$input,
-                   StaticShapeTensorOf<[I32, I64]>:$indices,
+  let arguments = (ins Edge_DynTensor:$input,
+                   RankedTensorOf<[I32, I64]>:$indices,
                    ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
-  let results = (outs Edge_Tensor:$result);
+  let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 def Edge_GatherElementsOp : Edge_Op<"gather_elements", [Pure,
@@ -683,11 +686,11 @@ def Edge_CheckIndicesOp : Edge_Op<"check_indices",
     %safe = edge.check_indices %i {bounds = array<i64: 4>, site = 0 : i32, description = "node 'g' (edge.gather, axis 0)"} : tensor<2xi64>
     ```
   }];
-  let arguments = (ins StaticShapeTensorOf<[I32, I64]>:$indices,
+  let arguments = (ins RankedTensorOf<[I32, I64]>:$indices,
                    DenseI64ArrayAttr:$bounds,
                    OptionalAttr<ConfinedAttr<I32Attr, [IntNonNegative]>>:$site,
                    StrAttr:$description);
-  let results = (outs StaticShapeTensorOf<[I32, I64]>:$result);
+  let results = (outs RankedTensorOf<[I32, I64]>:$result);
   let assemblyFormat = "$indices attr-dict `:` type($indices)";
   let hasVerifier = 1;
 }
