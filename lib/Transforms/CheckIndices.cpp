@@ -12,6 +12,7 @@
 #include "edge/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
@@ -33,6 +34,10 @@ struct IndexUse {
   OpOperand *indices;
   /// One bound for every index, or one per entry of an index tuple.
   SmallVector<int64_t> bounds;
+  /// The indexed operand and its dimension each bound is the size of (read
+  /// at run time where dynamic).
+  Value indexed;
+  SmallVector<int64_t> dims;
   /// How the runtime describes the operand: "axis 1", "dimensions 0-1".
   std::string what;
 };
@@ -43,13 +48,15 @@ static ArrayRef<int64_t> shapeOf(Value value) {
 }
 
 static IndexUse axisUse(OpOperand &indices, Value indexed, int64_t axis) {
-  return {&indices, {shapeOf(indexed)[axis]}, "axis " + std::to_string(axis)};
+  return {&indices, {shapeOf(indexed)[axis]}, indexed, {axis},
+          "axis " + std::to_string(axis)};
 }
 
 static IndexUse tupleUse(OpOperand &indices, Value indexed, int64_t first) {
   int64_t depth = shapeOf(indices.get()).back();
   IndexUse use{&indices,
                SmallVector<int64_t>(shapeOf(indexed).slice(first, depth)),
+               indexed, llvm::to_vector(llvm::seq(first, first + depth)),
                "dimensions " + std::to_string(first)};
   if (depth > 1)
     use.what += " to " + std::to_string(first + depth - 1);
@@ -132,19 +139,27 @@ struct CheckIndicesPass
         failedAny = true;
         return;
       }
+      // Constant indices into static sizes are checked now; into dynamic
+      // sizes, at run time like the others.
       DenseIntElementsAttr constant;
-      if (matchPattern(indices, m_Constant(&constant))) {
+      bool dynamicBounds = llvm::any_of(use->bounds, ShapedType::isDynamic);
+      if (!dynamicBounds && matchPattern(indices, m_Constant(&constant))) {
         failedAny |= failed(checkConstantIndices(op, *use, constant));
         return;
       }
       OpBuilder builder(op);
+      SmallVector<Value> sizes;
+      for (auto [bound, dim] : llvm::zip(use->bounds, use->dims))
+        if (ShapedType::isDynamic(bound))
+          sizes.push_back(
+              tensor::DimOp::create(builder, op->getLoc(), use->indexed, dim));
       IntegerAttr site;
       if (report) {
         site = builder.getI32IntegerAttr(nextSite++);
         reported = true;
       }
       auto check = CheckIndicesOp::create(
-          builder, op->getLoc(), indices.getType(), indices,
+          builder, op->getLoc(), indices.getType(), indices, sizes,
           builder.getDenseI64ArrayAttr(use->bounds), site,
           builder.getStringAttr(describeOp(op, use->what)));
       use->indices->set(check.getResult());

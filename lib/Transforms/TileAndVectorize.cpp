@@ -653,6 +653,33 @@ tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> sizes,
                            options);
 }
 
+/// Tiles `root` by `tiling` and fuses into each tile the producers of its
+/// operands that are in `members` (a kernel, the op that initializes its
+/// output, its epilogue); the uses of `root` take the tiled result.
+static FailureOr<scf::SCFTileAndFuseResult>
+tileAndFuseChain(RewriterBase &rewriter, linalg::GenericOp root,
+                 const llvm::SmallPtrSetImpl<Operation *> &members,
+                 const scf::SCFTilingOptions &tiling) {
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tiling);
+  options.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer, bool)
+          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (members.contains(producer.getOwner()))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  rewriter.setInsertionPoint(root);
+  FailureOr<scf::SCFTileAndFuseResult> fused =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(root.getOperation()), options);
+  if (failed(fused))
+    return failure();
+  for (OpResult result : root->getResults())
+    rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+  return fused;
+}
+
 /// Whether `op` can run as the epilogue of the op producing `operand` (one
 /// of its inputs): an all-parallel op over the output's shape that reads
 /// that input element for element; its other inputs may be broadcast
@@ -1009,26 +1036,13 @@ struct TileAndVectorizePass final
       SmallVector<int64_t> sizes(root.getNumLoops(), 0);
       sizes[dim] = size;
       llvm::SmallPtrSet<Operation *, 8> members(chain.begin(), chain.end());
-      scf::SCFTileAndFuseOptions options;
-      options.setTilingOptions(
+      FailureOr<scf::SCFTileAndFuseResult> fused = tileAndFuseChain(
+          rewriter, root, members,
           scf::SCFTilingOptions()
               .setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes))
               .setLoopType(scf::SCFTilingOptions::LoopType::ForOp));
-      options.setFusionControlFn(
-          [&](tensor::ExtractSliceOp, OpResult producer, bool)
-              -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-            if (members.contains(producer.getOwner()))
-              return scf::SCFTileAndFuseOptions::ControlFnResult{};
-            return std::nullopt;
-          });
-      rewriter.setInsertionPoint(root);
-      FailureOr<scf::SCFTileAndFuseResult> fused =
-          scf::tileConsumerAndFuseProducersUsingSCF(
-              rewriter, cast<TilingInterface>(root.getOperation()), options);
       if (failed(fused) || fused->loops.empty())
         return std::nullopt;
-      for (OpResult result : root->getResults())
-        rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
       for (Operation *op : llvm::reverse(chain))
         if (op->use_empty())
           rewriter.eraseOp(op);
@@ -1134,23 +1148,10 @@ struct TileAndVectorizePass final
     tiling.setTileSizes(getAsIndexOpFoldResult(&getContext(), rootSizes));
     tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     tiling.setInterchange(getDynamicLoopsInnermost(root));
-    scf::SCFTileAndFuseOptions options;
-    options.setTilingOptions(tiling);
-    options.setFusionControlFn(
-        [&](tensor::ExtractSliceOp, OpResult producer, bool)
-            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-          if (fusable.contains(producer.getOwner()))
-            return scf::SCFTileAndFuseOptions::ControlFnResult{};
-          return std::nullopt;
-        });
-    rewriter.setInsertionPoint(root);
     FailureOr<scf::SCFTileAndFuseResult> fused =
-        scf::tileConsumerAndFuseProducersUsingSCF(
-            rewriter, cast<TilingInterface>(root.getOperation()), options);
+        tileAndFuseChain(rewriter, root, fusable, tiling);
     if (failed(fused))
       return false;
-    for (OpResult result : root->getResults())
-      rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
     tiles.assign(fused->tiledAndFusedOps.begin(),
                  fused->tiledAndFusedOps.end());
     return true;

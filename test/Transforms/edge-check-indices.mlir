@@ -41,3 +41,16 @@ func.func @constant_indices(%x: tensor<5x4xf32>) -> tensor<2x4xf32> {
   %0 = edge.gather %x, %i {axis = 0 : i64} : (tensor<5x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// A dynamic dimension bounds constant indices too, at run time.
+// CHECK-LABEL: func @dynamic_dimension
+// CHECK: %[[SEQ:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[LAST:.*]] = edge.check_indices %{{.*}} bounded %[[SEQ]] {bounds = array<i64: -9223372036854775808>, description = "(gather, axis 1)", site = 0 : i32} : tensor<i64>
+// CHECK: edge.gather %arg0, %[[LAST]]
+func.func @dynamic_dimension(%x: tensor<2x?x4xf32>) -> tensor<2x4xf32> {
+  %i = edge.constant dense<-1> : tensor<i64>
+  %0 = edge.gather %x, %i {axis = 1 : i64} : (tensor<2x?x4xf32>, tensor<i64>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

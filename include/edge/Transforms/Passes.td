@@ -14,7 +14,9 @@ def CheckIndicesPass : Pass<"edge-check-indices", "::mlir::ModuleOp"> {
     computed at run time go through an `edge.check_indices` inserted in
     front of the op, which makes them safe and, with `report`, tells the
     runtime which index was out of range, so the run fails naming the node
-    instead of reading outside a buffer. Indexing a dimension of size 0 is an
+    instead of reading outside a buffer. Indices into a dimension of
+    dynamic size, constant ones too, are checked at run time against the
+    size (`tensor.dim`). Indexing a dimension of size 0 is an
     error here. Each check gets a site number; edge-emit-abi-metadata lists
     the sites' descriptions for the runtime, and the pass declares
     `edge_rt_index_out_of_range(i32 site, i64 index, i64 bound)`.
@@ -25,7 +27,8 @@ def CheckIndicesPass : Pass<"edge-check-indices", "::mlir::ModuleOp"> {
            "they are only replaced by 0 (GPU kernels cannot call the "
            "runtime)">,
   ];
-  let dependentDialects = ["::mlir::func::FuncDialect"];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def EmitABIMetadataPass : Pass<"edge-emit-abi-metadata", "::mlir::ModuleOp"> {

@@ -125,8 +125,8 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
 Value extractAtIndex(OpBuilder &b, Location loc, Value input,
                      SmallVector<Value> coordinates, int64_t axis,
                      Value rawIndex) {
-  int64_t extent = cast<RankedTensorType>(input.getType()).getDimSize(axis);
-  coordinates[axis] = extractIndexValue(b, loc, rawIndex, extent);
+  coordinates[axis] = extractIndexValue(
+      b, loc, rawIndex, tensor::getMixedSize(b, loc, input, axis));
   return tensor::ExtractOp::create(b, loc, input, coordinates);
 }
 
@@ -235,7 +235,8 @@ struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
             tuple.back() = arith::ConstantIndexOp::create(b, nested, k);
             Value raw = tensor::ExtractOp::create(b, nested, indices, tuple);
             coordinates.push_back(
-                extractIndexValue(b, nested, raw, input[batch + k]));
+                extractIndexValue(b, nested, raw,
+                                  b.getIndexAttr(input[batch + k])));
           }
           llvm::append_range(coordinates, ArrayRef(result).drop_front(tupleRank));
           yieldValue(b, nested,

@@ -24,10 +24,10 @@ namespace {
 
 /// The bound of the index at the generic's current position: the only
 /// bound, or the one of its entry in the index tuple (the last dimension).
-Value getBound(OpBuilder &b, Location loc, ArrayRef<int64_t> bounds,
+Value getBound(OpBuilder &b, Location loc, ArrayRef<Value> bounds,
                unsigned rank) {
   Type i64 = b.getI64Type();
-  Value bound = arith::ConstantIntOp::create(b, loc, i64, bounds.back());
+  Value bound = bounds.back();
   if (bounds.size() == 1)
     return bound;
   Value entry = arith::IndexCastOp::create(
@@ -36,11 +36,28 @@ Value getBound(OpBuilder &b, Location loc, ArrayRef<int64_t> bounds,
     Value isEntry = arith::CmpIOp::create(
         b, loc, arith::CmpIPredicate::eq, entry,
         arith::ConstantIntOp::create(b, loc, i64, k));
-    bound = arith::SelectOp::create(
-        b, loc, isEntry, arith::ConstantIntOp::create(b, loc, i64, bounds[k]),
-        bound);
+    bound = arith::SelectOp::create(b, loc, isEntry, bounds[k], bound);
   }
   return bound;
+}
+
+/// Each bound as an i64 value: the static ones as constants, the dynamic
+/// ones from their operands, in order.
+SmallVector<Value> getBoundValues(OpBuilder &b, Location loc,
+                                  ArrayRef<int64_t> bounds,
+                                  ValueRange dynamicBounds) {
+  SmallVector<Value> values;
+  for (int64_t bound : bounds) {
+    if (!ShapedType::isDynamic(bound)) {
+      values.push_back(
+          arith::ConstantIntOp::create(b, loc, b.getI64Type(), bound));
+      continue;
+    }
+    values.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                                dynamicBounds.front()));
+    dynamicBounds = dynamicBounds.drop_front();
+  }
+  return values;
 }
 
 struct CheckIndicesLowering : OpConversionPattern<CheckIndicesOp> {
@@ -54,7 +71,8 @@ struct CheckIndicesLowering : OpConversionPattern<CheckIndicesOp> {
     unsigned rank = type.getRank();
     Type elementType = type.getElementType();
     std::optional<int32_t> site = op.getSite();
-    ArrayRef<int64_t> bounds = op.getBounds();
+    SmallVector<Value> bounds = getBoundValues(
+        rewriter, loc, op.getBounds(), adaptor.getDynamicBounds());
     AffineMap identity =
         AffineMap::getMultiDimIdentityMap(rank, op.getContext());
     auto generic = linalg::GenericOp::create(

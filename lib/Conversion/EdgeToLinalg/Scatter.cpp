@@ -25,7 +25,7 @@ namespace {
 Value loadIndex(OpBuilder &b, Location loc, Value indices,
                 ValueRange coordinates, int64_t extent) {
   Value raw = tensor::ExtractOp::create(b, loc, indices, coordinates);
-  return extractIndexValue(b, loc, raw, extent);
+  return extractIndexValue(b, loc, raw, b.getIndexAttr(extent));
 }
 
 /// Combines the value at `position` of `accumulator` with `update` and

@@ -271,11 +271,11 @@ Value mlir::edge::reshapeTensor(OpBuilder &b, Location loc, Value input,
 }
 
 Value mlir::edge::extractIndexValue(OpBuilder &b, Location loc, Value rawIndex,
-                                    int64_t extent) {
+                                    OpFoldResult extent) {
   Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), rawIndex);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value wrapped = arith::AddIOp::create(
-      b, loc, index, arith::ConstantIndexOp::create(b, loc, extent));
+      b, loc, index, getValueOrCreateConstantIndexOp(b, loc, extent));
   Value negative =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
   return arith::SelectOp::create(b, loc, negative, wrapped, index);

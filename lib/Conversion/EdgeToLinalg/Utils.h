@@ -78,7 +78,7 @@ Value createHighestValue(OpBuilder &b, Location loc, Type type);
 /// An integer index value as `index`, counted from the end of a dimension
 /// of `extent` elements when negative (ONNX's index convention).
 Value extractIndexValue(OpBuilder &b, Location loc, Value rawIndex,
-                        int64_t extent);
+                        OpFoldResult extent);
 
 Value createAdd(OpBuilder &b, Location loc, Value x, Value y);
 Value createMul(OpBuilder &b, Location loc, Value x, Value y);

@@ -61,8 +61,9 @@ mlir::edge::onnx_import::traceSizeEntries(Value value) {
   if (auto shape = dyn_cast<ShapeOp>(op)) {
     auto input = cast<RankedTensorType>(shape.getInput().getType());
     SmallVector<SizeEntry> entries;
+    int64_t start = shape.getStart();
     int64_t count = cast<RankedTensorType>(shape.getType()).getDimSize(0);
-    for (int64_t d = shape.getStart(); d < shape.getStart() + count; ++d)
+    for (int64_t d = start; d < start + count; ++d)
       entries.push_back(input.isDynamicDim(d)
                             ? SizeEntry{0, shape.getInput(), d}
                             : SizeEntry{input.getDimSize(d), Value(), 0});

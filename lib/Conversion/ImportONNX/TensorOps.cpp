@@ -440,10 +440,6 @@ LogicalResult convertGather(NodeContext &ctx) {
       ctx.normalizeAxis(ctx.getInt("axis", 0), input->getRank());
   if (failed(axis))
     return failure();
-  if (input->isDynamicDim(*axis))
-    return ctx.emitError("gathering along dynamic dimension ")
-           << *axis << " of " << *input << " is not supported yet: its size "
-           << "bounds the indices; fix it with --dim=SYMBOL=SIZE";
   SmallVector<int64_t> shape(input->getShape().take_front(*axis));
   shape.append(indices->getShape().begin(), indices->getShape().end());
   shape.append(input->getShape().begin() + *axis + 1, input->getShape().end());

@@ -149,3 +149,14 @@ func.func @check_index_tuples(%i: tensor<3x2xi64>) -> tensor<3x2xi64> {
   %0 = edge.check_indices %i {bounds = array<i64: 5, 4>, description = ""} : tensor<3x2xi64>
   return %0 : tensor<3x2xi64>
 }
+// A dynamic bound is read once, before the map.
+// CHECK-LABEL: func @check_indices_dynamic
+// CHECK-SAME: (%[[I:.*]]: tensor<?xi64>, %[[N:.*]]: index)
+// CHECK: %[[BOUND:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK: tensor.empty(%{{.*}}) : tensor<?xi64>
+// CHECK: linalg.generic
+// CHECK: arith.cmpi ult, %{{.*}}, %[[BOUND]]
+func.func @check_indices_dynamic(%i: tensor<?xi64>, %n: index) -> tensor<?xi64> {
+  %0 = edge.check_indices %i bounded %n {bounds = array<i64: -9223372036854775808>, description = ""} : tensor<?xi64>
+  return %0 : tensor<?xi64>
+}

@@ -7,14 +7,6 @@ func.func @static_only(%x: tensor<?x4xf32>) {
   return
 }
 
-// -----
-
-// A gather's indexed dimension bounds its indices: it stays static.
-func.func @gather_dynamic_axis(%x: tensor<?x4xf32>, %i: tensor<2xi64>) {
-  // expected-error @+1 {{'edge.gather' op gathers along dynamic dimension 0; the indexed dimension must be static}}
-  %0 = edge.gather %x, %i {axis = 0 : i64} : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
-  return
-}
 
 // -----
 

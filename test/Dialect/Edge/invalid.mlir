@@ -391,3 +391,11 @@ func.func @check_indices_no_bound(%i: tensor<2xi64>) {
   %0 = edge.check_indices %i {bounds = array<i64>, description = ""} : tensor<2xi64>
   return
 }
+
+// -----
+
+func.func @check_indices_dynamic_bound_missing(%i: tensor<2xi64>) {
+  // expected-error @+1 {{has 1 dynamic bounds but 0 dynamic_bounds operands}}
+  %0 = edge.check_indices %i {bounds = array<i64: -9223372036854775808>, description = ""} : tensor<2xi64>
+  return
+}

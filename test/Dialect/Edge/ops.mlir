@@ -186,6 +186,9 @@ func.func @reductions_and_indexing(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) {
   // CHECK: edge.check_indices %{{.*}} {bounds = array<i64: 2, 3>, description = ""} : tensor<7x2xi32>
   %tuples = edge.constant dense<0> : tensor<7x2xi32>
   %checked_tuples = edge.check_indices %tuples {bounds = array<i64: 2, 3>, description = ""} : tensor<7x2xi32>
+  // CHECK: edge.check_indices %{{.*}} bounded %{{.*}} {bounds = array<i64: 4, -9223372036854775808>, description = ""} : tensor<7x2xi32>
+  %size = arith.constant 3 : index
+  %checked_dynamic = edge.check_indices %tuples bounded %size {bounds = array<i64: 4, -9223372036854775808>, description = ""} : tensor<7x2xi32>
   // CHECK: edge.slice %{{.*}} {sizes = array<i64: 2, 2, 2>, starts = array<i64: 0, 2, 0>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
   %8 = edge.slice %x {starts = array<i64: 0, 2, 0>, sizes = array<i64: 2, 2, 2>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
   return

@@ -374,14 +374,6 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult GatherOp::verify() {
-  auto input = cast<RankedTensorType>(getInput().getType());
-  if (getAxis() < input.getRank() && input.isDynamicDim(getAxis()))
-    return emitOpError("gathers along dynamic dimension ")
-           << getAxis() << "; the indexed dimension must be static";
-  return success();
-}
-
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   auto indices = dyn_cast_or_null<DenseElementsAttr>(adaptor.getIndices());

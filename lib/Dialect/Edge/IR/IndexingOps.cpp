@@ -93,9 +93,14 @@ LogicalResult CheckIndicesOp::verify() {
            << " bounds, the last dimension of indices must be the tuple size "
            << bounds.size();
   for (int64_t bound : bounds)
-    if (bound <= 0)
+    if (bound <= 0 && !ShapedType::isDynamic(bound))
       return emitOpError("bounds must be positive (an index into an empty "
                          "dimension is never valid), got ")
              << bound;
+  int64_t dynamic = llvm::count_if(bounds, ShapedType::isDynamic);
+  if (dynamic != static_cast<int64_t>(getDynamicBounds().size()))
+    return emitOpError("has ")
+           << dynamic << " dynamic bounds but " << getDynamicBounds().size()
+           << " dynamic_bounds operands";
   return success();
 }

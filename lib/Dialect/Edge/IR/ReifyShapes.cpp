@@ -45,7 +45,10 @@ static OpFoldResult broadcastSize(OpBuilder &b, Location loc,
                                   ValueRange operands, int64_t resultRank,
                                   int64_t dim) {
   for (Value operand : operands) {
-    auto type = cast<RankedTensorType>(operand.getType());
+    // Tensors only (an index check's dynamic bounds are sizes).
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type)
+      continue;
     int64_t aligned = dim - (resultRank - type.getRank());
     if (aligned >= 0 && type.isDynamicDim(aligned))
       return dimOf(b, loc, operand, aligned);

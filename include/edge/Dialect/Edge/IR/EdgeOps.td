@@ -609,9 +609,8 @@ def Edge_GatherOp : Edge_Op<"gather", [Pure, InferTypeOpAdaptor,
   let description = [{
     ONNX Gather: `result[i..., j..., k...] = input[i..., indices[j...], k...]`
     with `axis` naming the indexed dimension. Negative indices count from
-    the end. The other sizes of the input and the indices' sizes may be
-    dynamic; the indexed dimension is static (its size bounds the
-    indices, which edge.check_indices enforces).
+    the end. Any size of the input and the indices may be dynamic
+    (edge.check_indices keeps the indices within the indexed dimension).
 
     ```mlir
     %r = edge.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
@@ -623,7 +622,6 @@ def Edge_GatherOp : Edge_Op<"gather", [Pure, InferTypeOpAdaptor,
   let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
-  let hasVerifier = 1;
 }
 
 def Edge_GatherElementsOp : Edge_Op<"gather_elements", [Pure,
@@ -680,18 +678,22 @@ def Edge_CheckIndicesOp : Edge_Op<"check_indices",
     is reported to the runtime (`edge_rt_index_out_of_range(site, index,
     bound)`), which fails the run with `description`; without one the index
     is only replaced (GPU code). edge-check-indices inserts it in front of
-    the ops that index with run-time data.
+    the ops that index with run-time data. A bound that is a dynamic size
+    is `?` (ShapedType::kDynamic) in `bounds` and given, in order, by the
+    `dynamic_bounds` operands (a gather along a dynamic sequence).
 
     ```mlir
     %safe = edge.check_indices %i {bounds = array<i64: 4>, site = 0 : i32, description = "node 'g' (edge.gather, axis 0)"} : tensor<2xi64>
+    %last = edge.check_indices %j bounded %seq {bounds = array<i64: -9223372036854775808>, description = "node 'g' (gather, axis 1)"} : tensor<i64>
     ```
   }];
   let arguments = (ins RankedTensorOf<[I32, I64]>:$indices,
+                   Variadic<Index>:$dynamic_bounds,
                    DenseI64ArrayAttr:$bounds,
                    OptionalAttr<ConfinedAttr<I32Attr, [IntNonNegative]>>:$site,
                    StrAttr:$description);
   let results = (outs RankedTensorOf<[I32, I64]>:$result);
-  let assemblyFormat = "$indices attr-dict `:` type($indices)";
+  let assemblyFormat = "$indices (`bounded` $dynamic_bounds^)? attr-dict `:` type($indices)";
   let hasVerifier = 1;
 }
 
