@@ -7,7 +7,9 @@ matches torch at several shapes (docs/dynamic-shapes.md):
   width, at batches 1, 3, 8 (and 2) and images 224, 160 (and 97);
 - the BERT-style encoder of scripts/export_torch_models.py with dynamic batch
   and sequence (its reshapes read them with Shape -> Gather -> Concat), at
-  batches 1, 3, 8 and sequences 7, 64, 128.
+  batches 1, 3, 8 and sequences 7, 64, 128;
+- grouped-query attention scores whose key heads are repeated with torch's
+  `expand(-1, -1, n, -1, -1)` (Llama's repeat_kv), at three shapes.
 
     check_dynamic_models.py BUILD_DIR [WORK_DIR]
 """
@@ -32,6 +34,28 @@ SEQUENCE_SHAPES = [(batch, seq, 128) for batch in (1, 3, 8)
 TOLERANCE = 1e-3
 
 
+def make_grouped_query_attention():
+    """Attention scores of 4 query heads over 2 key heads, each key head
+    repeated twice with expand(-1, ...) then merged (Llama's repeat_kv)."""
+    import torch
+    from torch import nn
+
+    class GroupedQueryScores(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.query = nn.Linear(64, 64)
+            self.key = nn.Linear(64, 32)
+
+        def forward(self, x):
+            batch, seq, _ = x.shape
+            q = self.query(x).reshape(batch, seq, 4, 16).transpose(1, 2)
+            k = self.key(x).reshape(batch, seq, 2, 16).transpose(1, 2)
+            k = k[:, :, None].expand(-1, -1, 2, -1, -1).reshape(batch, 4, seq, 16)
+            return torch.softmax(q @ k.transpose(-1, -2), dim=-1)
+
+    return GroupedQueryScores()
+
+
 def make_models():
     """name -> (module, example shape, dynamic axes, --dim bounds, shapes)."""
     import torch
@@ -48,6 +72,11 @@ def make_models():
     torch.manual_seed(0)
     models["bert_encoder"] = (BertEncoder(), (1, 32, 128), SEQUENCE_AXES,
                               SEQUENCE_BOUNDS, SEQUENCE_SHAPES)
+    torch.manual_seed(0)
+    models["grouped_query_attention"] = (
+        make_grouped_query_attention(), (1, 5, 64),
+        {"x": {0: "batch", 1: "seq"}, "y": {0: "batch", 2: "seq", 3: "seq"}},
+        ["--dim=batch<=4", "--dim=seq<=32"], [(1, 5, 64), (3, 17, 64), (4, 32, 64)])
     return models
 
 

@@ -392,7 +392,7 @@ static bool handlesDynamicSizes(StringRef opType) {
       "LayerNormalization",
       // Data movement, and shapes computed from sizes.
       "Identity", "Dropout", "Flatten", "Transpose", "Concat", "Reshape",
-      "Squeeze", "Unsqueeze", "Shape", "Gather"};
+      "Squeeze", "Unsqueeze", "Shape", "Gather", "Expand"};
   return ops.contains(opType);
 }
 

@@ -179,8 +179,8 @@ struct SizeEntry {
 
 /// The elements of the 0-D or 1-D integer tensor `value` when each is a
 /// constant or a tensor's size: what Shape -> Gather/Slice -> Unsqueeze ->
-/// Concat (and casts) compute. nullopt when an element is computed from
-/// anything else.
+/// Concat (and casts, and torch's Where(Equal(sizes, -1), 1, sizes))
+/// compute. nullopt when an element is computed from anything else.
 std::optional<SmallVector<SizeEntry>> traceSizeEntries(Value value);
 
 /// Whether dimension `aDim` of `a` and `bDim` of `b` have one size at run

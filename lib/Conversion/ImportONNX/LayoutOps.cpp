@@ -16,20 +16,70 @@ using namespace mlir::edge::onnx_import;
 namespace {
 
 
+/// The shape Expand broadcasts to: constants, or sizes of tensors read at
+/// run time (traceSizeEntries) where each such size is the input's own
+/// aligned dimension, which then stays dynamic (`?`). Returns the shape
+/// the all-true condition of the select gets: those dimensions are 1 in it.
+FailureOr<SmallVector<int64_t>> getExpandShape(NodeContext &ctx,
+                                               RankedTensorType input) {
+  if (std::optional<DenseElementsAttr> attr = ctx.getConstantInput(1))
+    if (attr->getElementType().isInteger(64))
+      return llvm::to_vector(attr->getValues<int64_t>());
+  std::optional<SmallVector<SizeEntry>> entries =
+      traceSizeEntries(ctx.getInput(1));
+  if (!entries)
+    return ctx.emitNotConstantError(
+        1, "the shape input must be a constant int64 tensor or be computed "
+           "from the sizes of tensors (Shape -> Gather -> Concat)");
+  SmallVector<int64_t> shape;
+  int64_t offset = static_cast<int64_t>(entries->size()) - input.getRank();
+  for (auto [index, entry] : llvm::enumerate(*entries)) {
+    if (entry.isConstant()) {
+      shape.push_back(entry.constant);
+      continue;
+    }
+    auto type = cast<RankedTensorType>(entry.tensor.getType());
+    if (!type.isDynamicDim(entry.dim)) {
+      shape.push_back(type.getDimSize(entry.dim));
+      continue;
+    }
+    int64_t aligned = static_cast<int64_t>(index) - offset;
+    if (aligned < 0 || !input.isDynamicDim(aligned) ||
+        !haveEqualSizes(entry.tensor, entry.dim, ctx.getInput(0), aligned))
+      return ctx.emitError("cannot tell that shape entry ")
+             << index << " (the size of dimension " << entry.dim << " of a "
+             << type << ") is the size of the input " << input
+             << " it aligns with; expanding to other sizes read at run time "
+             << "is not supported yet";
+    // The input's own size: the broadcast keeps it.
+    shape.push_back(1);
+  }
+  return shape;
+}
+
 /// Expand broadcasts the input to a shape: a select with an all-true
 /// condition broadcasts without arithmetic (no -0.0 + 0.0 surprises).
+/// Dynamic sizes of the input stay its own (the condition has size 1
+/// there): torch's `expand(-1, ...)` and repeated heads of dynamic length.
 LogicalResult convertExpand(NodeContext &ctx) {
   FailureOr<RankedTensorType> input = ctx.getInputType(0);
-  FailureOr<SmallVector<int64_t>> shape =
-      ctx.getConstantInts(1, "the shape input");
-  if (failed(input) || failed(shape))
+  if (failed(input))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = getExpandShape(ctx, *input);
+  if (failed(shape))
     return failure();
   auto error = [&](const Twine &message) { ctx.emitError(message); };
   FailureOr<Shape> result = broadcastShapes(input->getShape(), *shape, error);
   if (failed(result))
     return failure();
+  // The condition: the result's static sizes, 1 where the input's dynamic
+  // sizes carry through.
+  SmallVector<int64_t> conditionShape(*result);
+  for (int64_t &size : conditionShape)
+    if (ShapedType::isDynamic(size))
+      size = 1;
   Composer c(ctx);
-  auto maskType = RankedTensorType::get(*result, c.b.getI1Type());
+  auto maskType = RankedTensorType::get(conditionShape, c.b.getI1Type());
   Value mask = c.splat(maskType, c.b.getBoolAttr(true));
   Value x = ctx.getInput(0);
   ctx.setOutput(0, c.select(mask, x, x));

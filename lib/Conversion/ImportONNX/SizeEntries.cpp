@@ -45,6 +45,47 @@ static std::optional<SizeEntry> pick(ArrayRef<SizeEntry> entries,
   return entries[index];
 }
 
+/// `entries` with a single entry repeated to `count` (numpy broadcasting of
+/// a scalar or one-element vector); nullopt when the counts disagree.
+static std::optional<SmallVector<SizeEntry>>
+broadcastEntries(std::optional<SmallVector<SizeEntry>> entries,
+                 size_t count) {
+  if (!entries || entries->size() == count)
+    return entries;
+  if (entries->size() != 1)
+    return std::nullopt;
+  return SmallVector<SizeEntry>(count, entries->front());
+}
+
+/// Whether `a == b` for every element, where it can be told at compile
+/// time: equal constants, one size twice, or a size (never negative)
+/// against a negative constant. nullopt where any element cannot be told.
+static std::optional<SmallVector<bool>> traceEqualities(EqualOp equal) {
+  std::optional<SmallVector<SizeEntry>> lhs = traceSizeEntries(equal.getLhs());
+  std::optional<SmallVector<SizeEntry>> rhs = traceSizeEntries(equal.getRhs());
+  if (!lhs || !rhs)
+    return std::nullopt;
+  size_t count = std::max(lhs->size(), rhs->size());
+  lhs = broadcastEntries(lhs, count);
+  rhs = broadcastEntries(rhs, count);
+  if (!lhs || !rhs)
+    return std::nullopt;
+  SmallVector<bool> result;
+  for (auto [a, b] : llvm::zip(*lhs, *rhs)) {
+    if (a.isConstant() && b.isConstant())
+      result.push_back(a.constant == b.constant);
+    else if (!a.isConstant() && !b.isConstant() && a.tensor == b.tensor &&
+             a.dim == b.dim)
+      result.push_back(true);
+    else if ((a.isConstant() && a.constant < 0) ||
+             (b.isConstant() && b.constant < 0))
+      result.push_back(false);
+    else
+      return std::nullopt;
+  }
+  return result;
+}
+
 std::optional<SmallVector<SizeEntry>>
 mlir::edge::onnx_import::traceSizeEntries(Value value) {
   if (!isSizeVector(value))
@@ -95,6 +136,50 @@ mlir::edge::onnx_import::traceSizeEntries(Value value) {
       if (!entry)
         return std::nullopt;
       entries.push_back(*entry);
+    }
+    return entries;
+  }
+  // torch's expand(-1, ...) with sizes read from a tensor:
+  // Where(Equal(sizes, -1), 1, sizes), decided element by element.
+  if (auto select = dyn_cast<SelectOp>(op)) {
+    auto equal = select.getCondition().getDefiningOp<EqualOp>();
+    std::optional<SmallVector<bool>> condition =
+        equal ? traceEqualities(equal) : std::nullopt;
+    if (!condition)
+      return std::nullopt;
+    std::optional<SmallVector<SizeEntry>> lhs =
+        broadcastEntries(traceSizeEntries(select.getLhs()), condition->size());
+    std::optional<SmallVector<SizeEntry>> rhs =
+        broadcastEntries(traceSizeEntries(select.getRhs()), condition->size());
+    if (!lhs || !rhs)
+      return std::nullopt;
+    SmallVector<SizeEntry> entries;
+    for (auto [chooseLhs, a, b] : llvm::zip(*condition, *lhs, *rhs))
+      entries.push_back(chooseLhs ? a : b);
+    return entries;
+  }
+  // Products of constants (a static size times a repeat count), or of a
+  // size and 1.
+  if (auto mul = dyn_cast<MulOp>(op)) {
+    std::optional<SmallVector<SizeEntry>> lhs = traceSizeEntries(mul.getLhs());
+    std::optional<SmallVector<SizeEntry>> rhs = traceSizeEntries(mul.getRhs());
+    if (!lhs || !rhs)
+      return std::nullopt;
+    size_t count = std::max(lhs->size(), rhs->size());
+    lhs = broadcastEntries(lhs, count);
+    rhs = broadcastEntries(rhs, count);
+    if (!lhs || !rhs)
+      return std::nullopt;
+    SmallVector<SizeEntry> entries;
+    for (auto [a, b] : llvm::zip(*lhs, *rhs)) {
+      if (a.isConstant() && b.isConstant())
+        entries.push_back({a.constant * b.constant, Value(), 0});
+      else if (a.isConstant() && a.constant == 1)
+        entries.push_back(b);
+      else if (b.isConstant() && b.constant == 1)
+        entries.push_back(a);
+      else
+        return std::nullopt;
     }
     return entries;
   }
