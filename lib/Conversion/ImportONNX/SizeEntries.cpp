@@ -57,12 +57,12 @@ broadcastEntries(std::optional<SmallVector<SizeEntry>> entries,
   return SmallVector<SizeEntry>(count, entries->front());
 }
 
-/// Whether `a == b` for every element, where it can be told at compile
-/// time: equal constants, one size twice, or a size (never negative)
-/// against a negative constant. nullopt where any element cannot be told.
-static std::optional<SmallVector<bool>> traceEqualities(EqualOp equal) {
-  std::optional<SmallVector<SizeEntry>> lhs = traceSizeEntries(equal.getLhs());
-  std::optional<SmallVector<SizeEntry>> rhs = traceSizeEntries(equal.getRhs());
+/// The entries of the operands of an elementwise op, pair by pair (numpy
+/// broadcasting); nullopt when either is not traceable.
+static std::optional<SmallVector<std::pair<SizeEntry, SizeEntry>>>
+traceEntryPairs(Value lhsValue, Value rhsValue) {
+  std::optional<SmallVector<SizeEntry>> lhs = traceSizeEntries(lhsValue);
+  std::optional<SmallVector<SizeEntry>> rhs = traceSizeEntries(rhsValue);
   if (!lhs || !rhs)
     return std::nullopt;
   size_t count = std::max(lhs->size(), rhs->size());
@@ -70,8 +70,21 @@ static std::optional<SmallVector<bool>> traceEqualities(EqualOp equal) {
   rhs = broadcastEntries(rhs, count);
   if (!lhs || !rhs)
     return std::nullopt;
+  SmallVector<std::pair<SizeEntry, SizeEntry>> pairs;
+  for (auto [a, b] : llvm::zip_equal(*lhs, *rhs))
+    pairs.push_back({a, b});
+  return pairs;
+}
+
+/// Whether `a == b` for every element, where it can be told at compile
+/// time: equal constants, one size twice, or a size (never negative)
+/// against a negative constant. nullopt where any element cannot be told.
+static std::optional<SmallVector<bool>> traceEqualities(EqualOp equal) {
+  auto pairs = traceEntryPairs(equal.getLhs(), equal.getRhs());
+  if (!pairs)
+    return std::nullopt;
   SmallVector<bool> result;
-  for (auto [a, b] : llvm::zip(*lhs, *rhs)) {
+  for (auto [a, b] : *pairs) {
     if (a.isConstant() && b.isConstant())
       result.push_back(a.constant == b.constant);
     else if (!a.isConstant() && !b.isConstant() && a.tensor == b.tensor &&
@@ -161,17 +174,11 @@ mlir::edge::onnx_import::traceSizeEntries(Value value) {
   // Products of constants (a static size times a repeat count), or of a
   // size and 1.
   if (auto mul = dyn_cast<MulOp>(op)) {
-    std::optional<SmallVector<SizeEntry>> lhs = traceSizeEntries(mul.getLhs());
-    std::optional<SmallVector<SizeEntry>> rhs = traceSizeEntries(mul.getRhs());
-    if (!lhs || !rhs)
-      return std::nullopt;
-    size_t count = std::max(lhs->size(), rhs->size());
-    lhs = broadcastEntries(lhs, count);
-    rhs = broadcastEntries(rhs, count);
-    if (!lhs || !rhs)
+    auto pairs = traceEntryPairs(mul.getLhs(), mul.getRhs());
+    if (!pairs)
       return std::nullopt;
     SmallVector<SizeEntry> entries;
-    for (auto [a, b] : llvm::zip(*lhs, *rhs)) {
+    for (auto [a, b] : *pairs) {
       if (a.isConstant() && b.isConstant())
         entries.push_back({a.constant * b.constant, Value(), 0});
       else if (a.isConstant() && a.constant == 1)
