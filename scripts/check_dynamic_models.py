@@ -9,7 +9,9 @@ matches torch at several shapes (docs/dynamic-shapes.md):
   and sequence (its reshapes read them with Shape -> Gather -> Concat), at
   batches 1, 3, 8 and sequences 7, 64, 128;
 - grouped-query attention scores whose key heads are repeated with torch's
-  `expand(-1, -1, n, -1, -1)` (Llama's repeat_kv), at three shapes.
+  `expand(-1, -1, n, -1, -1)` (Llama's repeat_kv), at three shapes;
+- GPT-2-style attention with a fused query/key/value projection split on
+  its static axis and the output sliced, at three shapes.
 
     check_dynamic_models.py BUILD_DIR [WORK_DIR]
 """
@@ -56,6 +58,29 @@ def make_grouped_query_attention():
     return GroupedQueryScores()
 
 
+def make_fused_attention():
+    """GPT-2's attention: one projection split into query, key and value
+    (Split on the static feature axis), the output sliced (Slice)."""
+    import torch
+    from torch import nn
+
+    class FusedAttention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.qkv = nn.Linear(64, 192)
+            self.out = nn.Linear(64, 64)
+
+        def forward(self, x):
+            batch, seq, _ = x.shape
+            heads = [t.reshape(batch, seq, 4, 16).transpose(1, 2)
+                     for t in self.qkv(x).split(64, dim=2)]
+            q, k, v = heads
+            a = torch.softmax(q @ k.transpose(-1, -2) / 4.0, dim=-1) @ v
+            return self.out(a.transpose(1, 2).reshape(batch, seq, 64))[:, :, :32]
+
+    return FusedAttention()
+
+
 def make_models():
     """name -> (module, example shape, dynamic axes, --dim bounds, shapes)."""
     import torch
@@ -76,6 +101,10 @@ def make_models():
     models["grouped_query_attention"] = (
         make_grouped_query_attention(), (1, 5, 64),
         {"x": {0: "batch", 1: "seq"}, "y": {0: "batch", 2: "seq", 3: "seq"}},
+        ["--dim=batch<=4", "--dim=seq<=32"], [(1, 5, 64), (3, 17, 64), (4, 32, 64)])
+    torch.manual_seed(0)
+    models["fused_attention"] = (
+        make_fused_attention(), (1, 5, 64), SEQUENCE_AXES,
         ["--dim=batch<=4", "--dim=seq<=32"], [(1, 5, 64), (3, 17, 64), (4, 32, 64)])
     return models
 

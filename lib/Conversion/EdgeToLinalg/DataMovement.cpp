@@ -272,7 +272,11 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
                                              : starts[d] + (size - 1) * step;
       reverses |= step < 0 && size > 1;
       offsets.push_back(rewriter.getIndexAttr(size == 0 ? 0 : lowest));
-      sizeAttrs.push_back(rewriter.getIndexAttr(size));
+      // A dynamic size is taken whole.
+      sizeAttrs.push_back(
+          ShapedType::isDynamic(size)
+              ? tensor::getMixedSize(rewriter, loc, adaptor.getInput(), d)
+              : rewriter.getIndexAttr(size));
       strides.push_back(rewriter.getIndexAttr(std::abs(step)));
     }
     Value slice = tensor::ExtractSliceOp::create(

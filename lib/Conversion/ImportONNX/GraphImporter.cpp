@@ -392,7 +392,7 @@ static bool handlesDynamicSizes(StringRef opType) {
       "LayerNormalization",
       // Data movement, and shapes computed from sizes.
       "Identity", "Dropout", "Flatten", "Transpose", "Concat", "Reshape",
-      "Squeeze", "Unsqueeze", "Shape", "Gather", "Expand"};
+      "Squeeze", "Unsqueeze", "Shape", "Gather", "Expand", "Slice", "Split"};
   return ops.contains(opType);
 }
 

@@ -122,6 +122,10 @@ LogicalResult convertSplit(NodeContext &ctx) {
       ctx.normalizeAxis(ctx.getInt("axis", 0), input->getRank());
   if (failed(axis))
     return failure();
+  if (input->isDynamicDim(*axis))
+    return ctx.emitError("splitting dynamic dimension ")
+           << *axis << " of " << *input << " is not supported yet; fix it "
+           << "with --dim=SYMBOL=SIZE";
   int64_t outputs = ctx.getNode().output_size();
   SmallVector<int64_t> sizes;
   if (ctx.getOpset() >= 13 && ctx.hasInput(1)) {

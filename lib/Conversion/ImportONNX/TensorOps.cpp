@@ -683,6 +683,15 @@ LogicalResult convertSlice(NodeContext &ctx) {
     int64_t dim = input->getDimSize(*axis), step = steps[i];
     if (step == 0)
       return ctx.emitError("steps must not be zero");
+    // A dynamic size is sliced only whole (from 0 to at least its bound);
+    // other slices of it would need their starts and sizes at run time.
+    if (ShapedType::isDynamic(dim)) {
+      if (starts[i] != 0 || step != 1 || ends[i] < (int64_t(1) << 31))
+        return ctx.emitError("slicing dynamic dimension ")
+               << *axis << " of " << *input << " other than whole is not "
+               << "supported yet; fix it with --dim=SYMBOL=SIZE";
+      continue;
+    }
     auto wrap = [&](int64_t v) { return v < 0 ? v + dim : v; };
     int64_t start = wrap(starts[i]), end = wrap(ends[i]), size;
     if (step > 0) {

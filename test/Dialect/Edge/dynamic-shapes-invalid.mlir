@@ -1,8 +1,18 @@
 // RUN: edge-opt %s -split-input-file -verify-diagnostics
 
 // Ops whose lowering does not handle dynamic sizes yet keep static types.
-func.func @static_only(%x: tensor<?x4xf32>) {
-  // expected-error @+1 {{'edge.slice' op operand #0 must be statically shaped tensor}}
+func.func @static_only(%x: tensor<?x4xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{'edge.gather_elements' op operand #0 must be statically shaped tensor}}
+  %0 = edge.gather_elements %x, %i {axis = 0 : i64} : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+// A slice of a dynamic size takes it whole.
+func.func @slice_part_of_dynamic(%x: tensor<?x4xf32>) {
+  // expected-error @+2 {{slice of dimension 0 must take the whole dynamic size (start 0, step 1, size ?)}}
+  // expected-error @+1 {{'edge.slice' op failed to infer returned types}}
   %0 = edge.slice %x {sizes = array<i64: 2, 4>, starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : (tensor<?x4xf32>) -> tensor<2x4xf32>
   return
 }

@@ -81,3 +81,13 @@ func.func @shape(%x: tensor<?x?x128xf32>) -> (tensor<3xi64>, tensor<1xi64>) {
   %1 = edge.shape %x {start = 2 : i64} : (tensor<?x?x128xf32>) -> tensor<1xi64>
   return %0, %1 : tensor<3xi64>, tensor<1xi64>
 }
+
+// -----
+
+// A slice takes dynamic sizes whole and slices the static ones.
+// CHECK-LABEL: func @slice_static_axis
+// CHECK: edge.slice %{{.*}} : (tensor<?x?x192xf32>) -> tensor<?x?x64xf32>
+func.func @slice_static_axis(%x: tensor<?x?x192xf32>) -> tensor<?x?x64xf32> {
+  %0 = edge.slice %x {starts = array<i64: 0, 0, 64>, sizes = array<i64: -9223372036854775808, -9223372036854775808, 64>, steps = array<i64: 1, 1, 1>} : (tensor<?x?x192xf32>) -> tensor<?x?x64xf32>
+  return %0 : tensor<?x?x64xf32>
+}

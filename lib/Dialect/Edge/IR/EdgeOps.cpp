@@ -442,6 +442,15 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
     return emitOptionalError(location, "slice needs one start, size and step "
                                        "per dimension");
   for (size_t d = 0; d < rank; ++d) {
+    // A dynamic size is taken whole.
+    if (ShapedType::isDynamic(input[d]) || ShapedType::isDynamic(sizes[d])) {
+      if (!ShapedType::isDynamic(input[d]) ||
+          !ShapedType::isDynamic(sizes[d]) || starts[d] != 0 || steps[d] != 1)
+        return emitOptionalError(location, "slice of dimension ", d,
+                                 " must take the whole dynamic size (start "
+                                 "0, step 1, size ?)");
+      continue;
+    }
     if (steps[d] == 0 || sizes[d] < 0)
       return emitOptionalError(location, "slice steps must be non-zero and "
                                          "sizes non-negative");

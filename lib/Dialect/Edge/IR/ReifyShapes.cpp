@@ -193,7 +193,8 @@ struct WindowShape
 };
 
 /// Ops whose result dimension `d` is dimension `sourceDim(d)` of their
-/// first operand (global pooling, reductions, transpose).
+/// first operand (global pooling, reductions, transpose, a slice's dynamic
+/// sizes).
 template <typename OpTy>
 struct ForwardedShape
     : ReifyRankedShapedTypeOpInterface::ExternalModel<ForwardedShape<OpTy>,
@@ -209,6 +210,9 @@ struct ForwardedShape
     } else if constexpr (std::is_same_v<OpTy, GlobalAveragePoolOp> ||
                          std::is_same_v<OpTy, GlobalMaxPoolOp>) {
       sources = {0, 1};
+    } else if constexpr (std::is_same_v<OpTy, SliceOp>) {
+      // Dynamic sizes are taken whole.
+      sources = llvm::to_vector(llvm::seq<int64_t>(0, inputRank));
     } else {
       // Reductions: the kept dimensions, in order.
       ArrayRef<int64_t> axes = forwarded.getAxes();
@@ -406,6 +410,7 @@ void mlir::edge::attachReifyShapeModels(MLIRContext *context) {
       *context);
   GlobalMaxPoolOp::attachInterface<ForwardedShape<GlobalMaxPoolOp>>(*context);
   TransposeOp::attachInterface<ForwardedShape<TransposeOp>>(*context);
+  SliceOp::attachInterface<ForwardedShape<SliceOp>>(*context);
   ReduceSumOp::attachInterface<ForwardedShape<ReduceSumOp>>(*context);
   ReduceMeanOp::attachInterface<ForwardedShape<ReduceMeanOp>>(*context);
   ReduceProdOp::attachInterface<ForwardedShape<ReduceProdOp>>(*context);

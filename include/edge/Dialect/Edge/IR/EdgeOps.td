@@ -749,16 +749,18 @@ def Edge_SliceOp : Edge_Op<"slice", [Pure, InferTypeOpAdaptor,
     `result[i...] = input[starts[d] + i[d] * steps[d]...]` with the result
     shape as declared: `sizes` elements per dimension. Steps may be negative
     (walking backwards) but not zero. ONNX Slice is imported in this
-    normalized form (clamped starts, element counts instead of ends).
+    normalized form (clamped starts, element counts instead of ends). A
+    dynamic input size is taken whole: its start is 0, its step 1 and its
+    size `?` (ShapedType::kDynamic).
 
     ```mlir
     %r = edge.slice %x {sizes = array<i64: 2, 3>, starts = array<i64: 4, 0>, steps = array<i64: -2, 1>}
        : (tensor<5x3xf32>) -> tensor<2x3xf32>
     ```
   }];
-  let arguments = (ins Edge_Tensor:$input, DenseI64ArrayAttr:$starts,
+  let arguments = (ins Edge_DynTensor:$input, DenseI64ArrayAttr:$starts,
                    DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$steps);
-  let results = (outs Edge_Tensor:$result);
+  let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
