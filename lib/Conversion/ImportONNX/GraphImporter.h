@@ -55,6 +55,16 @@ FailureOr<DenseElementsAttr> convertBoundInput(const BoundInput &bound,
                                                RankedTensorType type,
                                                int32_t dataType, Location loc);
 
+/// One element of an int64 tensor that holds sizes (a shape computation):
+/// a constant, or the run-time size of dimension `dim` of `tensor`.
+struct SizeEntry {
+  int64_t constant = 0;
+  Value tensor;
+  int64_t dim = 0;
+
+  bool isConstant() const { return !tensor; }
+};
+
 /// Access to one node while it is converted.
 class NodeContext {
 public:
@@ -86,6 +96,11 @@ public:
   /// error naming `what` when the input is not a compile-time constant.
   FailureOr<SmallVector<int64_t>> getConstantInts(unsigned index,
                                                   const Twine &what) const;
+  /// The elements of input `index`, a shape: constants, or sizes of
+  /// tensors read at run time (traceSizeEntries); an error naming `what`
+  /// when it is computed any other way.
+  FailureOr<SmallVector<SizeEntry>> getSizeEntries(unsigned index,
+                                                   const Twine &what) const;
   /// Binds output `index` to `value`.
   void setOutput(unsigned index, Value value);
   /// Input `index` as a sequence (its tensors, in order); an error when it
@@ -166,16 +181,6 @@ void registerLinearAlgebraOps(OpRegistry &registry);
 /// hundred ops), each after its operands' producers; failure otherwise or
 /// when `value` already is a constant.
 FailureOr<SmallVector<Operation *>> getConstantSubgraph(Value value);
-
-/// One element of an int64 tensor that holds sizes (a shape computation):
-/// a constant, or the run-time size of dimension `dim` of `tensor`.
-struct SizeEntry {
-  int64_t constant = 0;
-  Value tensor;
-  int64_t dim = 0;
-
-  bool isConstant() const { return !tensor; }
-};
 
 /// The elements of the 0-D or 1-D integer tensor `value` when each is a
 /// constant or a tensor's size: what Shape -> Gather/Slice -> Unsqueeze ->

@@ -22,15 +22,10 @@ namespace {
 /// the all-true condition of the select gets: those dimensions are 1 in it.
 FailureOr<SmallVector<int64_t>> getExpandShape(NodeContext &ctx,
                                                RankedTensorType input) {
-  if (std::optional<DenseElementsAttr> attr = ctx.getConstantInput(1))
-    if (attr->getElementType().isInteger(64))
-      return llvm::to_vector(attr->getValues<int64_t>());
-  std::optional<SmallVector<SizeEntry>> entries =
-      traceSizeEntries(ctx.getInput(1));
-  if (!entries)
-    return ctx.emitNotConstantError(
-        1, "the shape input must be a constant int64 tensor or be computed "
-           "from the sizes of tensors (Shape -> Gather -> Concat)");
+  FailureOr<SmallVector<SizeEntry>> entries =
+      ctx.getSizeEntries(1, "the shape input");
+  if (failed(entries))
+    return failure();
   SmallVector<int64_t> shape;
   int64_t offset = static_cast<int64_t>(entries->size()) - input.getRank();
   for (auto [index, entry] : llvm::enumerate(*entries)) {

@@ -73,6 +73,22 @@ NodeContext::getConstantInts(unsigned index, const Twine &what) const {
   return llvm::to_vector(attr->getValues<int64_t>());
 }
 
+FailureOr<SmallVector<SizeEntry>>
+NodeContext::getSizeEntries(unsigned index, const Twine &what) const {
+  if (std::optional<DenseElementsAttr> attr = getConstantInput(index))
+    if (attr->getElementType().isInteger(64))
+      return llvm::map_to_vector(attr->getValues<int64_t>(), [](int64_t v) {
+        return SizeEntry{v, Value(), 0};
+      });
+  if (std::optional<SmallVector<SizeEntry>> entries =
+          traceSizeEntries(getInput(index)))
+    return *entries;
+  return emitNotConstantError(
+      index, what + " must be a constant int64 tensor or be computed from "
+                    "the sizes of tensors (Shape -> Gather -> Concat); other "
+                    "shapes computed at run time are not supported");
+}
+
 /// Folds the op defining `value` when all its operands are constants, so
 /// that shape computations (Shape -> Gather -> Concat -> Reshape) become
 /// constants as they are imported.

@@ -199,26 +199,14 @@ LogicalResult convertDropout(NodeContext &ctx) {
   return success();
 }
 
-/// The requested shape of a Reshape: constants, or (opset 5 on) sizes of
-/// tensors computed at run time (traceSizeEntries).
+/// The requested shape of a Reshape: an attribute before opset 5, then an
+/// input of constants or sizes of tensors (NodeContext::getSizeEntries).
 FailureOr<SmallVector<SizeEntry>> getRequestedShape(NodeContext &ctx) {
-  auto constants = [](ArrayRef<int64_t> values) {
-    return llvm::map_to_vector(
-        values, [](int64_t v) { return SizeEntry{v, Value(), 0}; });
-  };
-  if (ctx.getOpset() < 5)
-    return constants(
-        ctx.getInts("shape").value_or(SmallVector<int64_t>{}));
-  if (std::optional<DenseElementsAttr> attr = ctx.getConstantInput(1))
-    if (attr->getElementType().isInteger(64))
-      return constants(llvm::to_vector(attr->getValues<int64_t>()));
-  if (std::optional<SmallVector<SizeEntry>> entries =
-          traceSizeEntries(ctx.getInput(1)))
-    return *entries;
-  return ctx.emitNotConstantError(
-      1, "the shape input must be a constant int64 tensor or be computed "
-         "from the sizes of tensors (Shape -> Gather -> Concat); other "
-         "shapes computed at run time are not supported");
+  if (ctx.getOpset() >= 5)
+    return ctx.getSizeEntries(1, "the shape input");
+  return llvm::map_to_vector(
+      ctx.getInts("shape").value_or(SmallVector<int64_t>{}),
+      [](int64_t v) { return SizeEntry{v, Value(), 0}; });
 }
 
 /// With several dynamic sizes the reshape splits or merges groups of
