@@ -844,6 +844,16 @@ struct TileAndVectorizePass final
     : edge::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
   using Base::Base;
 
+  /// The patterns that fold a peeled tile's sizes into its types, built
+  /// once rather than per peeled loop.
+  FrozenRewritePatternSet tilingCanonicalization;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    tilingCanonicalization =
+        linalg::getLinalgTilingCanonicalizationPatterns(context);
+    return success();
+  }
+
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> candidates;
     getOperation().walk(
@@ -1050,8 +1060,7 @@ struct TileAndVectorizePass final
     };
     // The sizes that became constants fold into the types.
     auto canonicalize = [&](scf::ForOp loop) {
-      (void)applyPatternsGreedily(
-          loop, linalg::getLinalgTilingCanonicalizationPatterns(&getContext()));
+      (void)applyPatternsGreedily(loop, tilingCanonicalization);
       return llvm::to_vector(llvm::map_range(
           loop.getBody()->getOps<linalg::GenericOp>(),
           [](linalg::GenericOp op) { return op.getOperation(); }));
