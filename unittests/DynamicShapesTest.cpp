@@ -7,11 +7,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RawLibraryTest.h"
+
 #include "edge/Runtime/ModelLoader.h"
 
 #include "gtest/gtest.h"
 
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstring>
@@ -304,11 +305,14 @@ TEST(DynamicShapes, StaticModelsTakeOnlyTheirShape) {
 }
 
 /// The shape functions of the C ABI, resolved from a library.
-class RawShapeAbi : public ::testing::Test {
+class RawShapeAbi : public RawLibraryTest {
 protected:
+  RawShapeAbi() : RawLibraryTest(EDGE_FAKE_DYNAMIC_MODEL) {}
+
   void SetUp() override {
-    handle = dlopen(EDGE_FAKE_DYNAMIC_MODEL, RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(handle, nullptr) << dlerror();
+    RawLibraryTest::SetUp();
+    if (HasFatalFailure())
+      return;
     create = get<edge_status (*)(edge_model **)>("edge_model_create");
     destroy = get<void (*)(edge_model *)>("edge_model_destroy");
     setInputShape = get<edge_status (*)(edge_model *, size_t, const int64_t *)>(
@@ -320,17 +324,6 @@ protected:
     lastError =
         get<const char *(*)(const edge_model *)>("edge_model_last_error");
   }
-  void TearDown() override {
-    if (handle)
-      dlclose(handle);
-  }
-  template <typename FnTy> FnTy get(const char *name) {
-    void *symbol = dlsym(handle, name);
-    EXPECT_NE(symbol, nullptr) << name;
-    return reinterpret_cast<FnTy>(symbol);
-  }
-
-  void *handle = nullptr;
   edge_status (*create)(edge_model **) = nullptr;
   void (*destroy)(edge_model *) = nullptr;
   edge_status (*setInputShape)(edge_model *, size_t, const int64_t *) = nullptr;

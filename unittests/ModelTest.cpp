@@ -6,13 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RawLibraryTest.h"
+
 #include "edge/Runtime/ModelLoader.h"
 
 #include "gtest/gtest.h"
 
 #include <cstdio>
 #include <cstring>
-#include <dlfcn.h>
 #include <set>
 #include <string>
 #include <vector>
@@ -298,22 +299,9 @@ TEST(Model, CopiesEveryDType) {
 }
 
 /// The raw C ABI, resolved with dlsym, for what the loader never calls.
-class RawAbi : public ::testing::Test {
+class RawAbi : public RawLibraryTest {
 protected:
-  void SetUp() override {
-    handle = dlopen(EDGE_FAKE_MODEL, RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(handle, nullptr) << dlerror();
-  }
-  void TearDown() override {
-    if (handle)
-      dlclose(handle);
-  }
-  template <typename FnTy> FnTy get(const char *name) {
-    void *symbol = dlsym(handle, name);
-    EXPECT_NE(symbol, nullptr) << name;
-    return reinterpret_cast<FnTy>(symbol);
-  }
-  void *handle = nullptr;
+  RawAbi() : RawLibraryTest(EDGE_FAKE_MODEL) {}
 };
 
 TEST_F(RawAbi, HandlesNullAndOutOfRange) {
