@@ -66,6 +66,24 @@ TEST(Metadata, ParsesBoundInputs) {
   int64_t value;
   std::memcpy(&value, p.metadata.bound_values[1], sizeof(value));
   EXPECT_EQ(value, INT64_MAX - 1);
+  EXPECT_EQ(p.metadata.num_bound_values[1], 1u);
+}
+
+// Several bound lines for one input: the values it may take, in order.
+TEST(Metadata, ParsesSeveralValuesOfOneInput) {
+  Parsed p("edge-model 1\n"
+           "input x 1 1 2\n"
+           "input axis 6 0\n"
+           "output y 1 1 2\n"
+           "bound 1 01000000\n"
+           "bound 1 ffffffff\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  ASSERT_EQ(p.metadata.num_bound_values[1], 2u);
+  EXPECT_EQ(p.metadata.num_bound_values[0], 0u);
+  int32_t values[2];
+  std::memcpy(values, p.metadata.bound_values[1], sizeof(values));
+  EXPECT_EQ(values[0], 1);
+  EXPECT_EQ(values[1], -1);
 }
 
 TEST(Metadata, ParsesCheckSitesLast) {
@@ -377,8 +395,6 @@ TEST(Metadata, RejectsMalformedText) {
        "bound line before the output lines"},
       {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 1 00\n",
        "bound input 1 does not exist"},
-      {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 00\nbound 0 00\n",
-       "bound twice"},
       {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 0000\n",
        "needs 1 bytes"},
       {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 0\n",

@@ -50,7 +50,9 @@ void edge_rt_free_metadata(edge_rt_metadata *metadata) {
     for (size_t i = 0; i < metadata->num_inputs; ++i)
       free(metadata->bound_values[i]);
   free(metadata->bound_values);
+  free(metadata->num_bound_values);
   metadata->bound_values = NULL;
+  metadata->num_bound_values = NULL;
   free(metadata->estimates_ns);
   metadata->estimates_ns = NULL;
   metadata->num_estimates = 0;
@@ -461,11 +463,10 @@ static int parse_bound_value(parser *p) {
     return fail(p, "bound input %lu does not exist", (unsigned long)index);
   if (!p->result.bound_values) {
     p->result.bound_values = calloc(num_inputs, sizeof(unsigned char *));
-    if (!p->result.bound_values)
+    p->result.num_bound_values = calloc(num_inputs, sizeof(size_t));
+    if (!p->result.bound_values || !p->result.num_bound_values)
       return fail(p, "out of memory");
   }
-  if (p->result.bound_values[index])
-    return fail(p, "input %lu is bound twice", (unsigned long)index);
   // The run compares a bound input with these bytes: all of them, so its
   // shape must be the one they were taken at.
   const edge_tensor_info *info = &p->result.tensors[index];
@@ -482,10 +483,18 @@ static int parse_bound_value(parser *p) {
   if (hex.size / 2 != num_bytes || hex.size % 2 != 0)
     return fail(p, "bound input %lu needs %zu bytes", (unsigned long)index,
                 num_bytes);
-  unsigned char *bytes = malloc(num_bytes ? num_bytes : 1);
-  if (!bytes)
+  // Each further line for the input adds one more value it may take.
+  size_t count = p->result.num_bound_values[index];
+  if (count >= EDGE_RT_MAX_BOUND_VALUES)
+    return fail(p, "input %lu has more than %d bound values",
+                (unsigned long)index, EDGE_RT_MAX_BOUND_VALUES);
+  unsigned char *values = realloc(p->result.bound_values[index],
+                                  (count + 1) * num_bytes + 1);
+  if (!values)
     return fail(p, "out of memory");
-  p->result.bound_values[index] = bytes;
+  p->result.bound_values[index] = values;
+  p->result.num_bound_values[index] = count + 1;
+  unsigned char *bytes = values + count * num_bytes;
   for (size_t i = 0; i < num_bytes; ++i) {
     int high = hex_value(hex.begin[2 * i]);
     int low = hex_value(hex.begin[2 * i + 1]);

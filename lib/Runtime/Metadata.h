@@ -106,8 +106,13 @@ typedef struct edge_rt_step {
 
 /// The parsed interface of a model. `tensors` holds the inputs, then the
 /// outputs; names and shapes are owned by the structure. `bound_values` is
-/// NULL when no input is bound, else it has `num_inputs` entries: the bytes
-/// an input was bound to at compile time (`num_bytes` of them), or NULL.
+/// NULL when no input is bound, else it and `num_bound_values` have
+/// `num_inputs` entries: the values an input may take (fixed with
+/// --bind-input, or implied by the declared shapes of what it decides),
+/// `num_bound_values[i]` of `num_bytes` bytes each, one after the other; or
+/// NULL and 0 for an input that takes any value.
+enum { EDGE_RT_MAX_BOUND_VALUES = 4096 };
+
 /// How a dimension's size is known: static, an input's symbol (`$K`), or
 /// computed by the run (`?B`).
 enum { EDGE_RT_DIM_STATIC = -1, EDGE_RT_DIM_COMPUTED = -2 };
@@ -130,6 +135,7 @@ typedef struct edge_rt_metadata {
   size_t num_inputs;
   size_t num_outputs;
   unsigned char **bound_values;
+  size_t *num_bound_values;
   /// The schedule of a partitioned model (all empty otherwise).
   edge_rt_device *devices;
   size_t num_devices;

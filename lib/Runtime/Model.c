@@ -535,12 +535,20 @@ static edge_status check_run(edge_model *model, const char *function,
     return status;
   for (size_t i = 0; i < num_inputs; ++i) {
     const unsigned char *bound = model->metadata.bound_values[i];
-    if (bound && tensors[i].num_bytes != 0 &&
-        memcmp(inputs[i], bound, tensors[i].num_bytes) != 0)
+    size_t count = model->metadata.num_bound_values[i];
+    size_t num_bytes = tensors[i].num_bytes;
+    if (!bound || num_bytes == 0)
+      continue;
+    int allowed = 0;
+    for (size_t k = 0; k < count && !allowed; ++k)
+      allowed = memcmp(inputs[i], bound + k * num_bytes, num_bytes) == 0;
+    if (!allowed)
       return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                       "%s: input %zu ('%s') differs from the value it was "
-                       "bound to at compile time (--bind-input); recompile "
-                       "the model to run it with other values",
+                       "%s: input %zu ('%s') holds a value the library was "
+                       "not compiled for: it was fixed at compile time "
+                       "(--bind-input), or decides shapes that the model "
+                       "declares; recompile the model to run it with other "
+                       "values",
                        function, i, tensors[i].name);
   }
   return EDGE_OK;

@@ -14,8 +14,10 @@
 // a static size, `$K` (symbol K's value) or `?B` (computed by the run, at
 // most B); `shapes` counts the int64 entries of the buffer the entry takes
 // after its outputs (edge-dynamic-shapes-abi).
-// A `bound` line records the value an input was fixed to at compile time
-// (its `edge.bound_value` argument attribute); the runtime rejects others.
+// A `bound` line records a value an input may take: the one it was fixed
+// to at compile time (its `edge.bound_value` argument attribute), or one of
+// those that give the shapes the model declares (`edge.implied_values`,
+// one line each); the runtime rejects others.
 // A partitioned model (edge-partition) adds its devices, buffers and steps
 // (ScheduleMetadata.cpp); its partitions become the entries and the
 // schedule function goes away. Last, one `check <site> <description>` line
@@ -260,13 +262,19 @@ struct EmitABIMetadataPass final
       os << "shapes " << count << '\n';
     }
     for (unsigned index = 0, e = model.getNumArguments(); index < e; ++index) {
-      auto bound =
-          model.getArgAttrOfType<DenseElementsAttr>(index, "edge.bound_value");
-      if (!bound)
-        continue;
-      os << "bound " << index << ' ';
-      writeBoundBytes(os, bound);
-      os << '\n';
+      SmallVector<DenseElementsAttr> allowed;
+      if (auto bound = model.getArgAttrOfType<DenseElementsAttr>(
+              index, "edge.bound_value"))
+        allowed.push_back(bound);
+      if (auto implied =
+              model.getArgAttrOfType<ArrayAttr>(index, "edge.implied_values"))
+        llvm::append_range(allowed,
+                           implied.getAsRange<DenseElementsAttr>());
+      for (DenseElementsAttr value : allowed) {
+        os << "bound " << index << ' ';
+        writeBoundBytes(os, value);
+        os << '\n';
+      }
     }
     if (!partitioned)
       os << formatEstimate(0, model);

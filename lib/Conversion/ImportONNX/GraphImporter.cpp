@@ -422,8 +422,11 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
         return ctx.emitError("input " + Twine(inputIndex) + " ('" + name +
                              "') is not defined before the node");
     if (failed(checkAttributes(ctx)) || failed(checkSignedness(ctx)) ||
-        failed(checkDynamicSizes(ctx)) ||
-        failed((*registry.lookup(node.domain(), node.op_type()))(ctx)))
+        failed(checkDynamicSizes(ctx)))
+      return failure();
+    const NodeConverter &convert =
+        *registry.lookup(node.domain(), node.op_type());
+    if (failed(implyShapeInputs(ctx, convert)) || failed(convert(ctx)))
       return failure();
     for (const auto &[outputIndex, name] : llvm::enumerate(node.output())) {
       if (name.empty())
@@ -514,6 +517,7 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph,
   if (failed(checkSupported(graph, opset)))
     return failure();
   recordElementTypes(graph);
+  recordDeclaredTypes(graph);
   FailureOr<func::FuncOp> func = createFunction(graph, module);
   if (failed(func))
     return failure();

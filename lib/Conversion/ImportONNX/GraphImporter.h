@@ -221,6 +221,12 @@ public:
   /// options' evaluator computes it (ConstantSubgraphs.cpp); remembered, so
   /// each value is evaluated at most once.
   std::optional<DenseElementsAttr> evaluateConstant(Value value);
+  /// Why graph input `name` could not be implied from the declared shapes of
+  /// the node that reads it; empty when it was not tried.
+  StringRef getImpliedInputNote(StringRef name) const {
+    auto it = impliedInputNotes.find(name);
+    return it == impliedInputNotes.end() ? StringRef() : it->second;
+  }
   /// The ONNX element type of a graph value, if known.
   std::optional<int32_t> getOnnxElementType(StringRef name) const {
     auto it = onnxElementTypes.find(name);
@@ -251,6 +257,14 @@ private:
   /// Refuses a node with a dynamic input unless its op handles them.
   LogicalResult checkDynamicSizes(NodeContext &ctx);
   LogicalResult checkSignedness(NodeContext &ctx);
+  /// Records the static types the model declares for its values, and how
+  /// often each graph input is read (ImpliedInputs.cpp).
+  void recordDeclaredTypes(const onnx::GraphProto &graph);
+  /// Replaces the shape-deciding graph inputs of the node with constants
+  /// when the node's declared result types leave one choice of ops, and
+  /// records the values those types allow (`edge.implied_values`).
+  LogicalResult implyShapeInputs(NodeContext &ctx,
+                                 const NodeConverter &convert);
   /// The type of a graph input with each bounded dynamic dimension at its
   /// bound (--dim=SYMBOL<=BOUND).
   RankedTensorType getBoundType(const onnx::ValueInfoProto &info) const;
@@ -276,6 +290,13 @@ private:
   llvm::StringMap<SmallVector<Value>> sequences;
   llvm::StringSet<> initializerNames;
   llvm::StringMap<int32_t> onnxElementTypes;
+  /// Static types the model declares for values of the main graph.
+  llvm::StringMap<RankedTensorType> declaredTypes;
+  /// How many node inputs and graph outputs name each value.
+  llvm::StringMap<unsigned> inputUses;
+  /// Why a shape-deciding graph input was not implied from declared shapes,
+  /// for the error that it is not a constant.
+  llvm::StringMap<std::string> impliedInputNotes;
 };
 
 } // namespace mlir::edge::onnx_import

@@ -218,6 +218,11 @@ NodeContext::emitNotConstantError(unsigned index,
       continue;
     diag << "; to compile for fixed values of graph input '" << name.getValue()
          << "', bind it with --bind-input=" << name.getValue() << "=VALUES";
+    StringRef note = importer.getImpliedInputNote(name.getValue());
+    if (note.starts_with("or "))
+      diag << ", " << note;
+    else if (!note.empty())
+      diag << " (" << note << ")";
   }
   return diag;
 }
