@@ -87,7 +87,10 @@ static void keepPartitionsOf(ModuleOp module, const GPUTarget &target,
     if (!own || own->str() != target.str())
       func.erase();
   }
-  module.walk([](CheckIndicesOp check) { check.removeSiteAttr(); });
+  module.walk([](Operation *op) {
+    if (getRunTimeCheck(op))
+      setRunTimeCheckSite(op, std::nullopt);
+  });
   if (Operation *metadata = module.lookupSymbol(kMetadataSymbol))
     metadata->erase();
   for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))

@@ -663,6 +663,13 @@ static edge_status finish_run(edge_model *model, flight *f,
     const char *site = run->site >= 0 && (size_t)run->site < m->num_check_sites
                            ? m->check_sites[run->site]
                            : "an indexing op";
+    if (run->is_size)
+      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                       "%s: %s: the slice has %lld elements along dimension "
+                       "%d with this run's starts, ends and steps, the model "
+                       "declares %lld; the outputs of this run are not valid",
+                       function, site, (long long)run->index, (int)run->dim,
+                       (long long)run->bound);
     return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
                      "%s: %s: index %lld is out of range for a dimension of "
                      "size %lld (valid: %lld to %lld); the outputs of this "

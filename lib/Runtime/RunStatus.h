@@ -28,6 +28,11 @@ typedef struct edge_rt_run_status {
   /// only, and read after the run's threads have joined.
   atomic_int failed;
   int32_t site;
+  /// An index out of range: `index` and `bound`. A slice size other than
+  /// the declared one (`is_size`): dimension `dim`, `index` the size the
+  /// run computed and `bound` the declared one.
+  int is_size;
+  int32_t dim;
   int64_t index;
   int64_t bound;
 } edge_rt_run_status;
@@ -42,6 +47,11 @@ EDGE_HIDDEN edge_rt_run_status *edge_rt_current_run_status(void);
 /// in [-bound, bound).
 EDGE_HIDDEN void edge_rt_index_out_of_range(int32_t site, int64_t index,
                                             int64_t bound);
+/// Called by the generated code: a slice computed at run time (check site
+/// `site`) has `size` elements along dimension `dim`, the model declares
+/// `declared`.
+EDGE_HIDDEN void edge_rt_size_mismatch(int32_t site, int32_t dim, int64_t size,
+                                       int64_t declared);
 
 #ifdef __cplusplus
 }

@@ -25,8 +25,22 @@ namespace mlir::edge {
 using namespace mlir;
 using namespace mlir::edge;
 
-/// The runtime function an out-of-range index is reported to (RunStatus.h).
+/// The runtime functions an out-of-range index and a slice size other than
+/// the declared one are reported to (RunStatus.h).
 static constexpr StringLiteral kReportFunction = "edge_rt_index_out_of_range";
+static constexpr StringLiteral kSizeReportFunction = "edge_rt_size_mismatch";
+
+/// Declares runtime function `name(i32, ...)` unless the module has it.
+static void declareReportFunction(ModuleOp module, StringRef name,
+                                  ArrayRef<Type> arguments) {
+  if (module.lookupSymbol(name))
+    return;
+  OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+  auto report =
+      func::FuncOp::create(builder, module.getLoc(), name,
+                           builder.getFunctionType(arguments, {}));
+  report.setPrivate();
+}
 
 namespace {
 /// The indices operand of an indexing op and what each index may address.
@@ -117,9 +131,10 @@ struct CheckIndicesPass
     ModuleOp module = getOperation();
     // Sites already numbered (the pass may run twice) keep their numbers.
     int32_t nextSite = 0;
-    module.walk([&](CheckIndicesOp check) {
-      if (std::optional<int32_t> site = check.getSite())
-        nextSite = std::max(nextSite, *site + 1);
+    module.walk([&](Operation *op) {
+      std::optional<RunTimeCheck> check = getRunTimeCheck(op);
+      if (check && check->site)
+        nextSite = std::max(nextSite, *check->site + 1);
     });
 
     bool failedAny = false;
@@ -166,15 +181,21 @@ struct CheckIndicesPass
     });
     if (failedAny)
       return signalPassFailure();
-    if (!reported || module.lookupSymbol(kReportFunction))
-      return;
-    OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
-    auto report = func::FuncOp::create(
-        builder, module.getLoc(), kReportFunction,
-        builder.getFunctionType({builder.getI32Type(), builder.getI64Type(),
-                                 builder.getI64Type()},
-                                {}));
-    report.setPrivate();
+
+    // Slices computed at run time report a size other than the declared.
+    bool reportedSizes = false;
+    if (report)
+      module.walk([&](DynamicSliceOp slice) {
+        if (!slice.getSite())
+          setRunTimeCheckSite(slice, nextSite++);
+        reportedSizes = true;
+      });
+    Builder builder(&getContext());
+    Type i32 = builder.getI32Type(), i64 = builder.getI64Type();
+    if (reported)
+      declareReportFunction(module, kReportFunction, {i32, i64, i64});
+    if (reportedSizes)
+      declareReportFunction(module, kSizeReportFunction, {i32, i32, i64, i64});
   }
 };
 } // namespace

@@ -190,18 +190,19 @@ static void writeBoundBytes(llvm::raw_ostream &os, DenseElementsAttr value) {
     writeBits(element);
 }
 
-/// One `check <site> <description>` line per index check site
+/// One `check <site> <description>` line per run-time check site
 /// (edge-check-indices), in site order, for the runtime's error messages.
 static LogicalResult writeCheckSites(ModuleOp module, llvm::raw_ostream &os) {
   SmallVector<std::pair<int32_t, StringRef>> sites;
-  module.walk([&](CheckIndicesOp check) {
-    if (std::optional<int32_t> site = check.getSite())
-      sites.emplace_back(*site, check.getDescription());
+  module.walk([&](Operation *op) {
+    std::optional<RunTimeCheck> check = getRunTimeCheck(op);
+    if (check && check->site)
+      sites.emplace_back(*check->site, check->description);
   });
   llvm::sort(sites);
   for (auto [expected, site] : llvm::enumerate(sites)) {
     if (site.first != static_cast<int32_t>(expected))
-      return module.emitError("index check sites must be numbered from 0 "
+      return module.emitError("run-time check sites must be numbered from 0 "
                               "without gaps; site ")
              << expected << " is missing";
     os << "check " << site.first << ' ';

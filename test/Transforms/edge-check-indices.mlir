@@ -54,3 +54,21 @@ func.func @dynamic_dimension(%x: tensor<2x?x4xf32>) -> tensor<2x4xf32> {
   %0 = edge.gather %x, %i {axis = 1 : i64} : (tensor<2x?x4xf32>, tensor<i64>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// Slices computed at run time are numbered after the index checks, and
+// their report function is declared; without reporting they keep no site.
+// CHECK-LABEL: func @run_time_slice
+// CHECK: edge.check_indices %arg1 {{.*}}site = 0 : i32
+// CHECK: edge.dynamic_slice %arg0[%arg2, %arg2, %arg2, %arg2] {description = "node 's' (Slice, opset 13)", site = 1 : i32}
+// CHECK-DAG: func.func private @edge_rt_index_out_of_range(i32, i64, i64)
+// CHECK-DAG: func.func private @edge_rt_size_mismatch(i32, i32, i64, i64)
+// NOREPORT-LABEL: func @run_time_slice
+// NOREPORT: edge.dynamic_slice %arg0[%arg2, %arg2, %arg2, %arg2] {description = "node 's' (Slice, opset 13)"} :
+// NOREPORT-NOT: edge_rt_size_mismatch
+func.func @run_time_slice(%x: tensor<5x4xf32>, %i: tensor<2xi64>, %s: tensor<1xi64>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  %0 = edge.gather %x, %i {axis = 0 : i64} : (tensor<5x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  %1 = edge.dynamic_slice %x[%s, %s, %s, %s] {description = "node 's' (Slice, opset 13)"} : (tensor<5x4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2x4xf32>
+  return %0, %1 : tensor<2x4xf32>, tensor<2x4xf32>
+}

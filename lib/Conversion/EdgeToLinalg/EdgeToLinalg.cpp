@@ -31,6 +31,7 @@ void mlir::edge::populateEdgeToLinalgConversionPatterns(
   populateReductionPatterns(patterns);
   populateScatterPatterns(patterns);
   populateIndexCheckPatterns(patterns);
+  populateDynamicSlicePatterns(patterns);
 }
 
 void mlir::edge::configureEdgeToLinalgConversionLegality(

@@ -101,6 +101,8 @@ public:
   /// when it is computed any other way.
   FailureOr<SmallVector<SizeEntry>> getSizeEntries(unsigned index,
                                                    const Twine &what) const;
+  /// The static type the model declares for output `index`, if it does.
+  RankedTensorType getDeclaredOutputType(unsigned index) const;
   /// Binds output `index` to `value`.
   void setOutput(unsigned index, Value value);
   /// Input `index` as a sequence (its tensors, in order); an error when it
@@ -221,6 +223,11 @@ public:
   /// options' evaluator computes it (ConstantSubgraphs.cpp); remembered, so
   /// each value is evaluated at most once.
   std::optional<DenseElementsAttr> evaluateConstant(Value value);
+  /// The static type the model declares for value `name` of the main graph
+  /// (ONNX value_info or graph output); null when it declares none.
+  RankedTensorType getDeclaredType(StringRef name) const {
+    return declaredTypes.lookup(name);
+  }
   /// Why graph input `name` could not be implied from the declared shapes of
   /// the node that reads it; empty when it was not tried.
   StringRef getImpliedInputNote(StringRef name) const {

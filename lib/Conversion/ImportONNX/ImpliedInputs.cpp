@@ -218,8 +218,8 @@ static bool buildSameOps(ArrayRef<Operation *> lhs, ArrayRef<Operation *> rhs,
 }
 
 /// The static type the model declares for `info`, if it declares one.
-static RankedTensorType getDeclaredType(const onnx::ValueInfoProto &info,
-                                        MLIRContext *context) {
+static RankedTensorType convertDeclaredType(const onnx::ValueInfoProto &info,
+                                            MLIRContext *context) {
   if (!info.type().has_tensor_type() ||
       !info.type().tensor_type().has_shape())
     return {};
@@ -238,10 +238,10 @@ static RankedTensorType getDeclaredType(const onnx::ValueInfoProto &info,
 
 void GraphImporter::recordDeclaredTypes(const onnx::GraphProto &graph) {
   for (const onnx::ValueInfoProto &info : graph.value_info())
-    if (RankedTensorType type = getDeclaredType(info, context))
+    if (RankedTensorType type = convertDeclaredType(info, context))
       declaredTypes[info.name()] = type;
   for (const onnx::ValueInfoProto &info : graph.output())
-    if (RankedTensorType type = getDeclaredType(info, context))
+    if (RankedTensorType type = convertDeclaredType(info, context))
       declaredTypes[info.name()] = type;
   // A graph input read by several nodes (or returned) must suit them all:
   // only inputs read once are implied.

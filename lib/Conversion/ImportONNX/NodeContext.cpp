@@ -201,6 +201,12 @@ static SmallVector<BlockArgument> findGraphInputs(Value value) {
   return inputs;
 }
 
+RankedTensorType NodeContext::getDeclaredOutputType(unsigned index) const {
+  if (!hasOutput(index))
+    return {};
+  return importer.getDeclaredType(node.output(index));
+}
+
 InFlightDiagnostic
 NodeContext::emitNotConstantError(unsigned index,
                                   const Twine &message) const {

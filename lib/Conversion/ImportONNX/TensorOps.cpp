@@ -616,6 +616,72 @@ LogicalResult convertGatherElements(NodeContext &ctx) {
   return success();
 }
 
+/// Slice whose starts, ends, axes or steps are computed at run time: the
+/// model's declared output shape is the result's, and the run checks that
+/// its operands give it (edge.dynamic_slice). Absent axes are the first
+/// ones, absent steps 1, as constants of the starts' length.
+static LogicalResult convertRunTimeSlice(NodeContext &ctx,
+                                         RankedTensorType input) {
+  RankedTensorType declared = ctx.getDeclaredOutputType(0);
+  if (declared.getRank() != input.getRank() ||
+      declared.getElementType() != input.getElementType())
+    return ctx.emitError("the model declares the output as ")
+           << declared << ", not a slice of " << input;
+  for (auto [out, in] : llvm::zip(declared.getShape(), input.getShape()))
+    if (out > in)
+      return ctx.emitError("the model declares the output as ")
+             << declared << ", larger than the input " << input;
+  SmallVector<Value> operands;
+  for (unsigned index : {1u, 2u}) {
+    auto type = dyn_cast<RankedTensorType>(ctx.getInput(index).getType());
+    if (!type || type.getRank() != 1 || !type.hasStaticShape() ||
+        !type.getElementType().isSignlessInteger() ||
+        type.getElementType().getIntOrFloatBitWidth() < 32)
+      return ctx.emitError("starts and ends must be 1-D int32 or int64 "
+                           "tensors");
+    operands.push_back(ctx.getInput(index));
+  }
+  auto startsType = cast<RankedTensorType>(operands[0].getType());
+  int64_t count = startsType.getDimSize(0);
+  OpBuilder &b = ctx.getBuilder();
+  auto filled = [&](auto make) {
+    SmallVector<int64_t> values;
+    for (int64_t i = 0; i < count; ++i)
+      values.push_back(make(i));
+    auto type = RankedTensorType::get({count}, b.getI64Type());
+    return ConstantOp::create(b, ctx.getLoc(),
+                              DenseIntElementsAttr::get(type, values))
+        .getResult();
+  };
+  operands.push_back(ctx.hasInput(3) ? ctx.getInput(3)
+                                     : filled([](int64_t i) { return i; }));
+  operands.push_back(ctx.hasInput(4) ? ctx.getInput(4)
+                                     : filled([](int64_t) { return 1; }));
+  for (Value operand : ArrayRef(operands).drop_front(2)) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || type.getShape() != startsType.getShape() ||
+        !type.getElementType().isSignlessInteger() ||
+        type.getElementType().getIntOrFloatBitWidth() < 32)
+      return ctx.emitError("starts, ends, axes and steps must be 1-D int32 "
+                           "or int64 tensors of one length");
+  }
+  if (cast<RankedTensorType>(operands[1].getType()).getShape() !=
+      startsType.getShape())
+    return ctx.emitError("starts, ends, axes and steps differ in length");
+  if (count > input.getRank())
+    return ctx.emitError("slices ") << count << " axes of a " << input;
+  std::string description;
+  llvm::raw_string_ostream os(description);
+  if (auto name = dyn_cast<NameLoc>(ctx.getLoc()))
+    os << "node '" << name.getName().getValue() << "' ";
+  os << "(Slice, opset " << ctx.getOpset() << ")";
+  ctx.setOutput(0, DynamicSliceOp::create(
+                       b, ctx.getLoc(), declared, ctx.getInput(0), operands[0],
+                       operands[1], operands[2], operands[3],
+                       /*site=*/IntegerAttr(), b.getStringAttr(description)));
+  return success();
+}
+
 /// Slice: ONNX starts/ends/axes/steps (attributes before opset 10, constant
 /// inputs after) normalized to one clamped start, size and step per
 /// dimension, following the ONNX clamping rules.
@@ -630,6 +696,11 @@ LogicalResult convertSlice(NodeContext &ctx) {
     ends = ctx.getInts("ends").value_or(SmallVector<int64_t>{});
     axes = ctx.getInts("axes").value_or(SmallVector<int64_t>{});
   } else {
+    bool computed = llvm::any_of(llvm::seq(1u, 5u), [&](unsigned index) {
+      return ctx.hasInput(index) && !ctx.getConstantInput(index);
+    });
+    if (computed && ctx.getDeclaredOutputType(0) && input->hasStaticShape())
+      return convertRunTimeSlice(ctx, *input);
     FailureOr<SmallVector<int64_t>> s = ctx.getConstantInts(1, "starts");
     FailureOr<SmallVector<int64_t>> e = ctx.getConstantInts(2, "ends");
     if (failed(s) || failed(e))

@@ -399,3 +399,35 @@ func.func @check_indices_dynamic_bound_missing(%i: tensor<2xi64>) {
   %0 = edge.check_indices %i {bounds = array<i64: -9223372036854775808>, description = ""} : tensor<2xi64>
   return
 }
+// -----
+
+// dynamic_slice_lengths
+func.func @f(%x: tensor<4x3xf32>, %s: tensor<2xi64>, %a: tensor<1xi64>) {
+  // expected-error @+1 {{'edge.dynamic_slice' op starts, ends, axes and steps must have one shape}}
+  %0 = edge.dynamic_slice %x[%s, %s, %a, %s] {description = ""} : (tensor<4x3xf32>, tensor<2xi64>, tensor<2xi64>, tensor<1xi64>, tensor<2xi64>) -> tensor<2x3xf32>
+  return
+}
+// -----
+
+// dynamic_slice_too_many_axes
+func.func @f(%x: tensor<4xf32>, %s: tensor<2xi64>) {
+  // expected-error @+1 {{'edge.dynamic_slice' op slices 2 axes of a rank-1 input}}
+  %0 = edge.dynamic_slice %x[%s, %s, %s, %s] {description = ""} : (tensor<4xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<2xf32>
+  return
+}
+// -----
+
+// dynamic_slice_larger_result
+func.func @f(%x: tensor<4x3xf32>, %s: tensor<1xi64>) {
+  // expected-error @+1 {{'edge.dynamic_slice' op result size 5 exceeds the input's 4}}
+  %0 = edge.dynamic_slice %x[%s, %s, %s, %s] {description = ""} : (tensor<4x3xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<5x3xf32>
+  return
+}
+// -----
+
+// dynamic_slice_rank
+func.func @f(%x: tensor<4x3xf32>, %s: tensor<1xi64>) {
+  // expected-error @+1 {{'edge.dynamic_slice' op result must have the input's element type and rank}}
+  %0 = edge.dynamic_slice %x[%s, %s, %s, %s] {description = ""} : (tensor<4x3xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xf32>
+  return
+}

@@ -104,3 +104,42 @@ LogicalResult CheckIndicesOp::verify() {
            << " dynamic_bounds operands";
   return success();
 }
+
+LogicalResult DynamicSliceOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getType());
+  if (input.getElementType() != result.getElementType() ||
+      input.getRank() != result.getRank())
+    return emitOpError("result must have the input's element type and rank");
+  ArrayRef<int64_t> starts = shapeOf(getStarts());
+  if (starts.size() != 1)
+    return emitOpError("starts must be a 1-D tensor");
+  for (Value operand : {getEnds(), getAxes(), getSteps()})
+    if (shapeOf(operand) != starts)
+      return emitOpError("starts, ends, axes and steps must have one shape");
+  if (starts[0] > input.getRank())
+    return emitOpError("slices ")
+           << starts[0] << " axes of a rank-" << input.getRank() << " input";
+  for (auto [in, out] : llvm::zip(input.getShape(), result.getShape()))
+    if (out > in)
+      return emitOpError("result size ")
+             << out << " exceeds the input's " << in;
+  return success();
+}
+
+std::optional<RunTimeCheck> mlir::edge::getRunTimeCheck(Operation *op) {
+  if (auto check = dyn_cast<CheckIndicesOp>(op))
+    return RunTimeCheck{op, check.getSite(), check.getDescription()};
+  if (auto slice = dyn_cast<DynamicSliceOp>(op))
+    return RunTimeCheck{op, slice.getSite(), slice.getDescription()};
+  return std::nullopt;
+}
+
+void mlir::edge::setRunTimeCheckSite(Operation *op,
+                                     std::optional<int32_t> site) {
+  auto attr = site ? Builder(op->getContext()).getI32IntegerAttr(*site)
+                   : IntegerAttr();
+  if (auto check = dyn_cast<CheckIndicesOp>(op))
+    return check.setSiteAttr(attr);
+  cast<DynamicSliceOp>(op).setSiteAttr(attr);
+}

@@ -47,4 +47,19 @@ int64_t sumOperandAndResultBytes(Operation *op);
 #define GET_OP_CLASSES
 #include "edge/Dialect/Edge/IR/EdgeOps.h.inc"
 
+namespace mlir::edge {
+/// Ops that check run-time data and report a failure to the runtime at a
+/// numbered site (edge-check-indices numbers them; the ABI metadata lists
+/// their descriptions): edge.check_indices and edge.dynamic_slice.
+struct RunTimeCheck {
+  Operation *op;
+  std::optional<int32_t> site;
+  StringRef description;
+};
+/// `op` as a run-time check, if it is one.
+std::optional<RunTimeCheck> getRunTimeCheck(Operation *op);
+/// Sets (or, with nullopt, removes) the site of a run-time check op.
+void setRunTimeCheckSite(Operation *op, std::optional<int32_t> site);
+} // namespace mlir::edge
+
 #endif // EDGE_DIALECT_EDGE_IR_EDGEOPS_H

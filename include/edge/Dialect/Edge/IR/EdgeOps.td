@@ -765,6 +765,40 @@ def Edge_SliceOp : Edge_Op<"slice", [Pure, InferTypeOpAdaptor,
   let hasFolder = 1;
 }
 
+def Edge_DynamicSliceOp : Edge_Op<"dynamic_slice",
+    [MemoryEffects<[MemWrite]>,
+     DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "ONNX Slice whose starts, ends, axes or steps come at run time";
+  let description = [{
+    ONNX Slice with its operands read by the run: `starts`, `ends`, `axes`
+    and `steps` are 1-D integer tensors of one length (axes may count from
+    the end; starts and ends are clamped by ONNX's rules). The result's
+    sizes are static (what the model declares): the run computes each
+    dimension's size from the operands and, when one differs, reports it to
+    the runtime (`edge_rt_size_mismatch(site, dim, size, declared)`) with a
+    `site`, which fails the run with `description`; every element read
+    stays inside the input either way. edge-check-indices numbers the sites.
+
+    ```mlir
+    %r = edge.dynamic_slice %x[%starts, %ends, %axes, %steps] {description = "node 's' (Slice, opset 13)"}
+       : (tensor<20x10xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3x10xf32>
+    ```
+  }];
+  let arguments = (ins Edge_Tensor:$input,
+                   StaticShapeTensorOf<[I32, I64]>:$starts,
+                   StaticShapeTensorOf<[I32, I64]>:$ends,
+                   StaticShapeTensorOf<[I32, I64]>:$axes,
+                   StaticShapeTensorOf<[I32, I64]>:$steps,
+                   OptionalAttr<ConfinedAttr<I32Attr, [IntNonNegative]>>:$site,
+                   StrAttr:$description);
+  let results = (outs Edge_Tensor:$result);
+  let assemblyFormat = [{
+    $input `[` $starts `,` $ends `,` $axes `,` $steps `]` attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Edge_ConcatOp : Edge_Op<"concat", [Pure, InferTypeOpAdaptor,
     SameOperandsElementType, DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
   let summary = "concatenates tensors along one axis";
