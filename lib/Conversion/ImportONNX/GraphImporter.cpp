@@ -426,7 +426,8 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
       return failure();
     const NodeConverter &convert =
         *registry.lookup(node.domain(), node.op_type());
-    if (failed(implyShapeInputs(ctx, convert)) || failed(convert(ctx)))
+    FailureOr<bool> converted = implyShapeInputs(ctx, convert);
+    if (failed(converted) || (!*converted && failed(convert(ctx))))
       return failure();
     for (const auto &[outputIndex, name] : llvm::enumerate(node.output())) {
       if (name.empty())

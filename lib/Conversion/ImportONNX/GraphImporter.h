@@ -269,9 +269,11 @@ private:
   void recordDeclaredTypes(const onnx::GraphProto &graph);
   /// Replaces the shape-deciding graph inputs of the node with constants
   /// when the node's declared result types leave one choice of ops, and
-  /// records the values those types allow (`edge.implied_values`).
-  LogicalResult implyShapeInputs(NodeContext &ctx,
-                                 const NodeConverter &convert);
+  /// records the values those types allow (`edge.implied_values`). When a
+  /// few choices compute different results, imports each and selects one
+  /// at run time: then returns true, the node being converted.
+  FailureOr<bool> implyShapeInputs(NodeContext &ctx,
+                                   const NodeConverter &convert);
   /// The type of a graph input with each bounded dynamic dimension at its
   /// bound (--dim=SYMBOL<=BOUND).
   RankedTensorType getBoundType(const onnx::ValueInfoProto &info) const;

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Composer.h"
 #include "GraphImporter.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
@@ -81,6 +82,9 @@ constexpr ShapeOperand kShapeOperands[] = {
 /// be accepted (the library stores each).
 constexpr size_t kMaxTrials = 4096;
 constexpr size_t kMaxAcceptedValues = 64;
+/// Values that compute different results are each imported, and the run
+/// selects one: at most this many, for operands of one entry (an axis).
+constexpr size_t kMaxVariants = 4;
 /// Operands with more entries are not tried.
 constexpr int64_t kMaxEntries = 6;
 
@@ -263,13 +267,14 @@ void GraphImporter::recordDeclaredTypes(const onnx::GraphProto &graph) {
   countUses(graph);
 }
 
-LogicalResult GraphImporter::implyShapeInputs(NodeContext &ctx,
-                                              const NodeConverter &convert) {
+FailureOr<bool>
+GraphImporter::implyShapeInputs(NodeContext &ctx,
+                                const NodeConverter &convert) {
   const onnx::NodeProto &node = ctx.getNode();
   Block *body = builder.getInsertionBlock();
   auto func = dyn_cast_if_present<func::FuncOp>(body->getParentOp());
   if (!func || !node.domain().empty())
-    return success();
+    return false;
 
   // The graph inputs that decide the node's shapes, read by it alone.
   SmallVector<std::pair<const ShapeOperand *, BlockArgument>> operands;
@@ -298,11 +303,11 @@ LogicalResult GraphImporter::implyShapeInputs(NodeContext &ctx,
     operands.emplace_back(&operand, argument);
   }
   if (operands.empty())
-    return success();
-  auto noteAll = [&](const Twine &note) {
+    return false;
+  auto noteAll = [&](const Twine &note) -> FailureOr<bool> {
     for (auto [operand, argument] : operands)
       impliedInputNotes[node.input(operand->input)] = note.str();
-    return success();
+    return false;
   };
 
   // The node's results must all be declared with static shapes.
@@ -350,14 +355,22 @@ LogicalResult GraphImporter::implyShapeInputs(NodeContext &ctx,
   auto savedConstants = evaluatedConstants;
   auto savedSequences = sequences;
 
-  // The first accepted trial's ops stay until the others are compared.
+  // Accepted values fall into variants: values whose trials built the same
+  // ops. Each variant's first trial stays until the others are compared.
+  struct Variant {
+    SmallVector<Operation *> ops;
+    TrialOps live;
+    SmallVector<Value> results;
+    SmallVector<unsigned> values;
+  };
   SmallVector<SmallVector<DenseElementsAttr>> accepted;
-  SmallVector<Operation *> firstOps;
-  TrialOps firstLive;
-  SmallVector<Value> firstResults;
-  bool ambiguous = false;
+  SmallVector<Variant> variants;
+  // Variants are selected at run time by comparing one operand entry.
+  bool selectable = unknowns.size() == 1 &&
+                    unknowns.front().type.getNumElements() == 1;
+  bool tooManyVariants = false;
   SmallVector<size_t> digits(radices.size(), 0);
-  for (size_t trial = 0; trial < numTrials && !ambiguous; ++trial) {
+  for (size_t trial = 0; trial < numTrials && !tooManyVariants; ++trial) {
     size_t rest = trial;
     for (auto [digit, radix] : llvm::zip(digits, radices)) {
       digit = rest % radix;
@@ -392,53 +405,102 @@ LogicalResult GraphImporter::implyShapeInputs(NodeContext &ctx,
     bool keep = false;
     if (fits) {
       TrialOps live = getLiveOps(created, results);
-      if (accepted.empty()) {
-        keep = true;
-        firstOps = created;
-        firstLive = live;
-        firstResults = results;
-      } else if (!buildSameOps(firstLive, live, firstResults, results)) {
+      auto *variant = llvm::find_if(variants, [&](const Variant &v) {
+        return buildSameOps(v.live, live, v.results, results);
+      });
+      if (variant == variants.end()) {
         LLVM_DEBUG(llvm::dbgs() << "node '" << node.name()
-                                << "': two values give the declared shapes "
-                                   "but build different ops\n");
-        ambiguous = true;
+                                << "': variant " << variants.size() << "\n");
+        tooManyVariants = variants.size() == (selectable ? kMaxVariants : 1);
+        keep = !tooManyVariants;
+        if (keep) {
+          variants.push_back({created, live, results, {}});
+          variant = &variants.back();
+          before.insert(created.begin(), created.end());
+        }
       }
+      if (!tooManyVariants)
+        variant->values.push_back(accepted.size());
       accepted.push_back(attrs);
     }
     if (!keep)
       eraseOps(created);
-    for (Operation *op : firstOps)
-      before.insert(op);
     values = savedValues;
     evaluatedConstants = savedConstants;
     sequences = savedSequences;
   }
-  eraseOps(firstOps);
+  for (Variant &variant : llvm::reverse(variants))
+    eraseOps(variant.ops);
 
   LLVM_DEBUG(llvm::dbgs() << "node '" << node.name() << "' (" << node.op_type()
                           << "): " << accepted.size() << " of " << numTrials
-                          << " operand values give the declared shapes\n");
+                          << " operand values give the declared shapes, in "
+                          << variants.size() << " variants\n");
   if (accepted.empty())
     return noteAll("no value of it gives the shapes the model declares for "
                    "the node's outputs");
-  if (ambiguous)
+  if (tooManyVariants)
     return noteAll("the shapes the model declares for the node's outputs "
                    "leave values that compute different results");
   if (accepted.size() > kMaxAcceptedValues)
     return noteAll("too many of its values give the shapes the model "
                    "declares for the node's outputs");
 
-  // Import the node with the first value; the runtime accepts any of them.
   for (auto [index, unknown] : llvm::enumerate(unknowns)) {
     SmallVector<Attribute> allowed;
     for (ArrayRef<DenseElementsAttr> attrs : accepted)
       allowed.push_back(attrs[index]);
     func.setArgAttr(unknown.argument.getArgNumber(), "edge.implied_values",
                     builder.getArrayAttr(allowed));
-    values[unknown.name] = ConstantOp::create(
-        builder,
-        NameLoc::get(builder.getStringAttr(unknown.name), ctx.getLoc()),
-        accepted.front()[index]);
   }
-  return success();
+  // One variant: import the node with its first value; the runtime accepts
+  // any of them.
+  if (variants.size() == 1) {
+    for (auto [index, unknown] : llvm::enumerate(unknowns))
+      values[unknown.name] = ConstantOp::create(
+          builder,
+          NameLoc::get(builder.getStringAttr(unknown.name), ctx.getLoc()),
+          accepted.front()[index]);
+    return false;
+  }
+
+  // Several variants: each is imported with its first value, and the run
+  // keeps the results of the variant its operand value belongs to.
+  const Unknown &unknown = unknowns.front();
+  Composer c(ctx);
+  SmallVector<SmallVector<Value>> variantResults;
+  for (const Variant &variant : variants) {
+    values[unknown.name] =
+        ConstantOp::create(builder, ctx.getLoc(),
+                           accepted[variant.values.front()].front());
+    if (failed(convert(ctx)))
+      return failure();
+    SmallVector<Value> results;
+    for (const std::string &name : outputs)
+      results.push_back(values.lookup(name));
+    variantResults.push_back(results);
+  }
+  values[unknown.name] = unknown.argument;
+  auto scalarType = RankedTensorType::get({}, unknown.type.getElementType());
+  Value operand = unknown.argument;
+  if (unknown.type.getRank() != 0)
+    operand = ReshapeOp::create(builder, ctx.getLoc(), scalarType, operand);
+  SmallVector<Value> selected = variantResults.back();
+  for (int64_t v = variants.size() - 2; v >= 0; --v) {
+    Value isVariant;
+    for (unsigned value : variants[v].values) {
+      Value constant = ConstantOp::create(
+          builder, ctx.getLoc(), accepted[value].front().reshape(scalarType));
+      Value equal = c.compare<EqualOp>(operand, constant);
+      isVariant = isVariant ? c.binary<OrOp>(isVariant, equal) : equal;
+    }
+    for (auto [result, candidate] : llvm::zip(selected, variantResults[v]))
+      result = c.select(isVariant, candidate, result);
+  }
+  for (auto [name, result] : llvm::zip(outputs, selected))
+    values[name] = result;
+  LLVM_DEBUG(llvm::dbgs() << "node '" << node.name() << "': "
+                          << variants.size() << " variants selected at run "
+                          << "time\n");
+  return true;
 }
