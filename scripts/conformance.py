@@ -308,12 +308,19 @@ def compare_values(expected, actual, rtol: float, atol: float) -> Comparison:
     anything else, such as a MapProto, raises ValueError).
 
     Tensors must have the same ONNX element type (this also tells bfloat16 from float32, which
-    numpy_helper converts to the same numpy dtype); sequences and optionals are compared element
+    numpy_helper converts to the same numpy dtype), except that a uint16 reference holds a
+    bfloat16 result's raw bits (numpy has no bfloat16); sequences and optionals are compared element
     by element, and the first mismatch is reported with its position, e.g. `[2] shape ...`.
     """
     if not isinstance(expected, (TensorProto, SequenceProto, OptionalProto)):
         raise ValueError(f"comparing {type(expected).__name__} values is not supported")
     if isinstance(expected, TensorProto):
+        if (expected.data_type == TensorProto.UINT16
+                and actual.data_type == TensorProto.BFLOAT16):
+            # numpy has no bfloat16: the reference stores the raw bits.
+            bits = numpy_helper.to_array(expected).astype(np.uint32) << 16
+            return compare_arrays(bits.view(np.float32),
+                                  numpy_helper.to_array(actual).astype(np.float32), rtol, atol)
         if actual.data_type != expected.data_type:
             type_name = TensorProto.DataType.Name
             return Comparison(False, f"element type {type_name(actual.data_type)}"

@@ -228,8 +228,12 @@ assignInputs(const LoadedModel &model, const std::vector<std::string> &specs) {
 
 /// Whether `tensor` fits input `info`: its dtype, its rank, and every
 /// static size (a dynamic one may be any; the runtime checks its bound).
+/// numpy has no bfloat16, so a bfloat16 input also takes uint16 data: the
+/// raw bits (what ONNX's test data and numpy users store).
 static bool fitsInput(const HostTensor &tensor, const edge_tensor_info &info) {
-  return tensor.dtype == info.dtype &&
+  bool bfloat16Bits = info.dtype == EDGE_DTYPE_BFLOAT16 &&
+                      tensor.dtype == EDGE_DTYPE_UINT16;
+  return (tensor.dtype == info.dtype || bfloat16Bits) &&
          tensor.shape.size() == static_cast<size_t>(info.rank) &&
          std::equal(tensor.shape.begin(), tensor.shape.end(), info.shape,
                     [](int64_t given, int64_t size) {
@@ -248,12 +252,13 @@ readInputs(LoadedModel &model, const std::vector<std::string> &files) {
     if (!readTensorFile(files[i], tensors[i], error))
       throw UserError{error};
     const edge_tensor_info &info = model.getInput(i);
-    const HostTensor &tensor = tensors[i];
+    HostTensor &tensor = tensors[i];
     if (!fitsInput(tensor, info))
       throw UserError{"input " + std::to_string(i) + " '" + info.name +
                       "' expects " + describe(info) + ", but '" + files[i] +
                       "' holds " + getDTypeName(tensor.dtype) +
                       formatShape(tensor.shape.data(), tensor.shape.size())};
+    tensor.dtype = info.dtype;
     // The runtime's message names the input, dimension and symbol.
     if (model.hasDynamicShapes() &&
         !model.setInputShape(i, tensor.shape.data(), error))
