@@ -30,22 +30,54 @@ std::optional<bool> getConstantBool(Value value) {
   return *attr.getValues<bool>().begin();
 }
 
+/// If: with a constant condition, the branch it takes; otherwise both
+/// branches, computed every run (ONNX branches have no side effects), and
+/// the condition selects each output.
 LogicalResult convertIf(NodeContext &ctx) {
-  std::optional<bool> condition = getConstantBool(ctx.getInput(0));
-  if (!condition)
-    return ctx.emitNotConstantError(0, "the condition must be a constant "
-                                       "(branches chosen at run time are not "
-                                       "supported)");
-  FailureOr<SmallVector<Value>> outputs =
-      ctx.importSubgraph(*condition ? "then_branch" : "else_branch", {});
-  if (failed(outputs))
+  unsigned numOutputs = ctx.getNode().output_size();
+  auto importBranch = [&](StringRef name) -> FailureOr<SmallVector<Value>> {
+    FailureOr<SmallVector<Value>> outputs = ctx.importSubgraph(name, {});
+    if (failed(outputs))
+      return failure();
+    if (outputs->size() != numOutputs)
+      return ctx.emitError("the " + name + " has " + Twine(outputs->size()) +
+                           " outputs, the node " + Twine(numOutputs));
+    return outputs;
+  };
+  if (std::optional<bool> condition = getConstantBool(ctx.getInput(0))) {
+    FailureOr<SmallVector<Value>> outputs =
+        importBranch(*condition ? "then_branch" : "else_branch");
+    if (failed(outputs))
+      return failure();
+    for (auto [index, value] : llvm::enumerate(*outputs))
+      ctx.setOutput(index, value);
+    return success();
+  }
+
+  auto conditionType = dyn_cast<RankedTensorType>(ctx.getInput(0).getType());
+  if (!conditionType || !conditionType.getElementType().isInteger(1) ||
+      !conditionType.hasStaticShape() || conditionType.getNumElements() != 1)
+    return ctx.emitError("the condition must be a single bool");
+  FailureOr<SmallVector<Value>> thenOutputs = importBranch("then_branch");
+  if (failed(thenOutputs))
     return failure();
-  if (static_cast<int>(outputs->size()) != ctx.getNode().output_size())
-    return ctx.emitError("the branch has " + Twine(outputs->size()) +
-                         " outputs, the node " +
-                         Twine(ctx.getNode().output_size()));
-  for (auto [index, value] : llvm::enumerate(*outputs))
-    ctx.setOutput(index, value);
+  FailureOr<SmallVector<Value>> elseOutputs = importBranch("else_branch");
+  if (failed(elseOutputs))
+    return failure();
+  Composer c(ctx);
+  Value condition = ctx.getInput(0);
+  auto scalar = RankedTensorType::get({}, c.b.getI1Type());
+  if (conditionType.getRank() != 0)
+    condition = ReshapeOp::create(c.b, c.loc, scalar, condition);
+  for (unsigned index = 0; index < numOutputs; ++index) {
+    Value thenValue = (*thenOutputs)[index], elseValue = (*elseOutputs)[index];
+    if (thenValue.getType() != elseValue.getType())
+      return ctx.emitError("output " + Twine(index) +
+                           " is chosen at run time, but the branches give ")
+             << thenValue.getType() << " and " << elseValue.getType()
+             << "; a result's type must not depend on the condition";
+    ctx.setOutput(index, c.select(condition, thenValue, elseValue));
+  }
   return success();
 }
 
