@@ -1,5 +1,6 @@
 //===- TensorOps.cpp - Import ONNX constants and shape manipulation -------===//
 
+#include "Composer.h"
 #include "GraphImporter.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
@@ -486,22 +487,67 @@ LogicalResult convertCompress(NodeContext &ctx) {
 /// ReverseSequence with constant lengths: a GatherElements along the time
 /// axis whose constant indices reverse the first `length` steps of each
 /// batch entry.
+/// ReverseSequence with lengths read at run time: the gathered position
+/// of each step, `t < len ? len - 1 - t : t`, computed by the run over a
+/// [steps, batch] grid (in the axes' order) and broadcast over the rest. A
+/// length outside [0, steps] gives positions that edge-check-indices
+/// reports.
+static LogicalResult convertRunTimeReverseSequence(NodeContext &ctx,
+                                                   RankedTensorType input,
+                                                   int64_t batchAxis,
+                                                   int64_t timeAxis) {
+  auto lengthsType = dyn_cast<RankedTensorType>(ctx.getInput(1).getType());
+  int64_t batch = input.getDimSize(batchAxis);
+  int64_t steps = input.getDimSize(timeAxis);
+  if (!lengthsType || !lengthsType.getElementType().isInteger(64) ||
+      lengthsType.getShape() != ArrayRef<int64_t>{batch})
+    return ctx.emitError("sequence_lens must be an int64 tensor with one "
+                         "entry per batch element");
+  Composer c(ctx);
+  Type i64 = c.b.getI64Type();
+  SmallVector<int64_t> gridShape(input.getRank(), 1);
+  gridShape[timeAxis] = steps;
+  SmallVector<int64_t> positions(steps);
+  std::iota(positions.begin(), positions.end(), 0);
+  Value time = ConstantOp::create(
+      c.b, c.loc,
+      DenseElementsAttr::get(RankedTensorType::get(gridShape, i64),
+                             ArrayRef(positions)));
+  SmallVector<int64_t> lengthShape(input.getRank(), 1);
+  lengthShape[batchAxis] = batch;
+  Value lengths = ReshapeOp::create(
+      c.b, c.loc, RankedTensorType::get(lengthShape, i64), ctx.getInput(1));
+  Value reversed = c.binary<SubOp>(
+      c.binary<SubOp>(lengths, c.splat(RankedTensorType::get({}, i64),
+                                       c.b.getI64IntegerAttr(1))),
+      time);
+  Value index =
+      c.select(c.compare<LessOp>(time, lengths), reversed, time);
+  index = c.binary<AddOp>(
+      index, c.splat(input.clone(i64), c.b.getI64IntegerAttr(0)));
+  ctx.setOutput(0, GatherElementsOp::create(c.b, c.loc, input,
+                                            ctx.getInput(0), index,
+                                            c.b.getI64IntegerAttr(timeAxis)));
+  return success();
+}
+
 LogicalResult convertReverseSequence(NodeContext &ctx) {
   FailureOr<RankedTensorType> input = ctx.getInputType(0);
   if (failed(input))
     return failure();
   if (input->getRank() < 2)
     return ctx.emitError("needs an input of rank >= 2");
-  std::optional<DenseElementsAttr> lengths = ctx.getConstantInput(1);
-  if (!lengths || !lengths->getElementType().isInteger(64))
-    return ctx.emitNotConstantError(1, "sequence_lens must be a constant "
-                                       "int64 tensor");
   int64_t batchAxis = ctx.getInt("batch_axis", 1);
   int64_t timeAxis = ctx.getInt("time_axis", 0);
   if (!((batchAxis == 0 && timeAxis == 1) || (batchAxis == 1 && timeAxis == 0)))
     return ctx.emitError("batch_axis and time_axis must be 0 and 1");
   int64_t batch = input->getDimSize(batchAxis);
   int64_t steps = input->getDimSize(timeAxis);
+  std::optional<DenseElementsAttr> lengths = ctx.getConstantInput(1);
+  if (!lengths)
+    return convertRunTimeReverseSequence(ctx, *input, batchAxis, timeAxis);
+  if (!lengths->getElementType().isInteger(64))
+    return ctx.emitError("sequence_lens must be an int64 tensor");
   SmallVector<int64_t> lens = llvm::to_vector(lengths->getValues<int64_t>());
   if (static_cast<int64_t>(lens.size()) != batch)
     return ctx.emitError("sequence_lens needs one entry per batch element");
