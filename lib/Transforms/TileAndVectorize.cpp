@@ -30,6 +30,10 @@
 #include "mlir/IR/Remarks.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "edge-tile-and-vectorize"
+
 namespace mlir::edge {
 #define GEN_PASS_DEF_TILEANDVECTORIZEPASS
 #include "edge/Transforms/Passes.h.inc"
@@ -37,6 +41,9 @@ namespace mlir::edge {
 
 using namespace mlir;
 using namespace mlir::edge;
+
+/// Rewrites allowed when moving blocked views (propagateBlockedViews).
+static constexpr int64_t kMaxViewRewrites = 10000;
 
 static constexpr remark::RemarkOpts kPlanRemark =
     remark::RemarkOpts::name("TilePlan").category("edge-tile-and-vectorize");
@@ -898,7 +905,10 @@ struct TileAndVectorizePass final
       op = makeVectorReadsContiguous(op, plan->vectorDim, rewriter);
       kernels.emplace_back(op, std::move(*plan));
     }
-    if (failed(propagateBlockedViews()))
+    bool blocked = llvm::any_of(kernels, [](const auto &kernel) {
+      return kernel.second.blockedDim.has_value();
+    });
+    if (blocked && failed(propagateBlockedViews()))
       return signalPassFailure();
     for (auto &[op, plan] : kernels)
       tileKernel(op, plan, rewriter);
@@ -972,7 +982,16 @@ struct TileAndVectorizePass final
         });
     tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
-    return applyPatternsGreedily(getOperation(), std::move(patterns));
+    // Expansion and reshape folding can undo each other around some ops;
+    // every step keeps the IR valid, so a bounded rewrite only leaves some
+    // views unmoved.
+    GreedyRewriteConfig config;
+    config.setMaxNumRewrites(kMaxViewRewrites);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      LLVM_DEBUG(llvm::dbgs() << "blocked views: stopped after "
+                              << kMaxViewRewrites << " rewrites\n");
+    return success();
   }
 
   /// Tiles the multiply-accumulate `op` by `plan`: output tiles in an
