@@ -665,9 +665,9 @@ static edge_status finish_run(edge_model *model, flight *f,
                            : "an indexing op";
     if (run->is_size)
       return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                       "%s: %s: the slice has %lld elements along dimension "
-                       "%d with this run's starts, ends and steps, the model "
-                       "declares %lld; the outputs of this run are not valid",
+                       "%s: %s: this run's values give %lld elements along "
+                       "dimension %d, the model declares %lld; the outputs of "
+                       "this run are not valid",
                        function, site, (long long)run->index, (int)run->dim,
                        (long long)run->bound);
     return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,

@@ -182,12 +182,16 @@ struct CheckIndicesPass
     if (failedAny)
       return signalPassFailure();
 
-    // Slices computed at run time report a size other than the declared.
+    // Sizes computed at run time (slices, checked sizes) report one other
+    // than the declared.
     bool reportedSizes = false;
     if (report)
-      module.walk([&](DynamicSliceOp slice) {
-        if (!slice.getSite())
-          setRunTimeCheckSite(slice, nextSite++);
+      module.walk([&](Operation *op) {
+        std::optional<RunTimeCheck> check = getRunTimeCheck(op);
+        if (!check || isa<CheckIndicesOp>(op))
+          return;
+        if (!check->site)
+          setRunTimeCheckSite(op, nextSite++);
         reportedSizes = true;
       });
     Builder builder(&getContext());

@@ -31,7 +31,7 @@ void mlir::edge::populateEdgeToLinalgConversionPatterns(
   populateReductionPatterns(patterns);
   populateScatterPatterns(patterns);
   populateIndexCheckPatterns(patterns);
-  populateDynamicSlicePatterns(patterns);
+  populateSizeCheckPatterns(patterns);
 }
 
 void mlir::edge::configureEdgeToLinalgConversionLegality(

@@ -1,6 +1,9 @@
-//===- DynamicSlice.cpp - Lower edge.dynamic_slice ------------------------===//
+//===- SizeChecks.cpp - Lower ops that check sizes computed at run time ---===//
 //
-// The run first normalizes the ONNX operands, once, in scalar code: each
+// edge.check_sizes compares each size with the expected one and reports
+// the first that differs; its data passes through.
+//
+// edge.dynamic_slice: the run first normalizes the ONNX operands, once, in scalar code: each
 // dimension's start, end and step (the last entry naming an axis wins, as
 // for repeated axes nothing else is defined), wrapped and clamped by ONNX's
 // rules, and the size they give, which must be the result's (else it is
@@ -58,6 +61,41 @@ struct Scalars {
   Value wrap(Value value, Value size) {
     return select(cmp(arith::CmpIPredicate::slt, value, constant(0)),
                   add(value, size), value);
+  }
+};
+
+/// Reports `size` (i64) at entry `index` of check `site` to the runtime
+/// when it differs from `expected`.
+void reportMismatch(OpBuilder &b, Location loc, int32_t site, int64_t index,
+                    Value size, int64_t expected) {
+  Value declared = arith::ConstantIntOp::create(b, loc, b.getI64Type(),
+                                                expected);
+  Value differs =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, size, declared);
+  auto ifOp = scf::IfOp::create(b, loc, differs);
+  OpBuilder then = ifOp.getThenBodyBuilder();
+  func::CallOp::create(
+      then, loc, "edge_rt_size_mismatch", TypeRange{},
+      ValueRange{
+          arith::ConstantIntOp::create(then, loc, then.getI32Type(), site),
+          arith::ConstantIntOp::create(then, loc, then.getI32Type(), index),
+          size, declared});
+}
+
+struct CheckSizesLowering : OpConversionPattern<CheckSizesOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CheckSizesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (std::optional<int32_t> site = op.getSite()) {
+      Scalars s{rewriter, op.getLoc()};
+      for (auto [index, expected] : llvm::enumerate(op.getExpected()))
+        reportMismatch(rewriter, op.getLoc(), *site, index,
+                       s.entry(adaptor.getSizes(), index), expected);
+    }
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
   }
 };
 
@@ -132,20 +170,9 @@ struct DynamicSliceLowering : OpConversionPattern<DynamicSliceOp> {
     for (int64_t d = 0; d < rank; ++d) {
       dims.push_back(normalize(s, starts[d], ends[d], steps[d],
                                inputType.getDimSize(d)));
-      if (!site)
-        continue;
-      Value declared = s.constant(resultType.getDimSize(d));
-      Value differs =
-          s.cmp(arith::CmpIPredicate::ne, dims.back().size, declared);
-      auto ifOp = scf::IfOp::create(rewriter, loc, differs);
-      OpBuilder then = ifOp.getThenBodyBuilder();
-      func::CallOp::create(
-          then, loc, "edge_rt_size_mismatch", TypeRange{},
-          ValueRange{arith::ConstantIntOp::create(then, loc,
-                                                  then.getI32Type(), *site),
-                     arith::ConstantIntOp::create(then, loc, then.getI32Type(),
-                                                  d),
-                     dims.back().size, declared});
+      if (site)
+        reportMismatch(rewriter, loc, *site, d, dims.back().size,
+                       resultType.getDimSize(d));
     }
 
     AffineMap identity =
@@ -177,6 +204,7 @@ struct DynamicSliceLowering : OpConversionPattern<DynamicSliceOp> {
 
 } // namespace
 
-void mlir::edge::populateDynamicSlicePatterns(RewritePatternSet &patterns) {
-  patterns.add<DynamicSliceLowering>(patterns.getContext());
+void mlir::edge::populateSizeCheckPatterns(RewritePatternSet &patterns) {
+  patterns.add<CheckSizesLowering, DynamicSliceLowering>(
+      patterns.getContext());
 }

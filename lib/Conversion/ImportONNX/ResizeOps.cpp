@@ -11,6 +11,7 @@
 #include "Composer.h"
 
 #include <cmath>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -134,6 +135,188 @@ Value resizeAxis(Composer &c, const ResizeAttrs &attrs, Value x, int64_t axis,
   return result;
 }
 
+/// Resamples `x` along `axis` to `lengthOut` elements with `scale`, a f64
+/// scalar read at run time: the same coordinates, taps and weights as
+/// resizeAxis, computed by the run in double precision.
+Value resizeAxisAtRunTime(Composer &c, const ResizeAttrs &attrs, Value x,
+                          int64_t axis, int64_t lengthOut, Value scale) {
+  RankedTensorType type = c.typeOf(x);
+  int64_t lengthIn = type.getDimSize(axis);
+  Type f64 = c.b.getF64Type(), i64 = c.b.getI64Type();
+  auto constant = [&](double value) { return c.scalar(f64, value); };
+  SmallVector<double> positions(lengthOut);
+  std::iota(positions.begin(), positions.end(), 0.0);
+  Value o = ConstantOp::create(
+      c.b, c.loc,
+      DenseElementsAttr::get(RankedTensorType::get({lengthOut}, f64),
+                             ArrayRef(positions)));
+  Value halfPixel = c.binary<DivOp>(c.binary<AddOp>(o, constant(0.5)), scale);
+  const std::string &t = attrs.transform;
+  Value source;
+  if (t == "asymmetric") {
+    source = c.binary<DivOp>(o, scale);
+  } else if (t == "align_corners") {
+    Value resized = c.binary<MulOp>(constant(lengthIn), scale);
+    Value ratio = c.binary<DivOp>(constant(lengthIn - 1),
+                                  c.binary<SubOp>(resized, constant(1)));
+    source = c.select(c.compare<EqualOp>(resized, constant(1)), constant(0),
+                      c.binary<MulOp>(o, ratio));
+  } else if (t == "pytorch_half_pixel") {
+    source = lengthOut > 1 ? c.binary<SubOp>(halfPixel, constant(0.5))
+                           : c.binary<MulOp>(o, constant(0));
+  } else if (t == "tf_half_pixel_for_nn") {
+    source = halfPixel;
+  } else {
+    source = c.binary<SubOp>(halfPixel, constant(0.5));
+  }
+  auto toIndex = [&](Value position) {
+    Value clamped = c.binary<MaxOp>(
+        c.binary<MinOp>(position, constant(lengthIn - 1)), constant(0));
+    return CastOp::create(c.b, c.loc, c.typeOf(clamped).clone(i64), clamped)
+        .getResult();
+  };
+
+  SmallVector<Value> indices, weights;
+  if (attrs.mode == "nearest") {
+    const std::string &m = attrs.nearestMode;
+    Value rounded =
+        m == "floor"   ? c.unary<FloorOp>(source)
+        : m == "ceil"  ? c.unary<CeilOp>(source)
+        : m == "round_prefer_ceil"
+            ? c.unary<FloorOp>(c.binary<AddOp>(source, constant(0.5)))
+            : c.unary<CeilOp>(c.binary<SubOp>(source, constant(0.5)));
+    indices.push_back(toIndex(rounded));
+  } else {
+    Value base = c.unary<FloorOp>(source);
+    Value frac = c.binary<SubOp>(source, base);
+    int64_t taps = attrs.mode == "linear" ? 2 : 4;
+    Value first = taps == 4 ? c.binary<SubOp>(base, constant(1)) : base;
+    for (int64_t k = 0; k < taps; ++k) {
+      Value position = c.binary<AddOp>(first, constant(k));
+      indices.push_back(toIndex(position));
+      Value weight;
+      if (taps == 2) {
+        weight = k == 0 ? c.binary<SubOp>(constant(1), frac) : frac;
+      } else {
+        // Keys' kernel at the tap's distance |frac + 1 - k|.
+        double a = attrs.cubicA;
+        Value d = c.unary<AbsOp>(c.binary<AddOp>(frac, constant(1 - k)));
+        Value near = c.binary<AddOp>(
+            c.binary<MulOp>(
+                c.binary<MulOp>(
+                    c.binary<SubOp>(c.binary<MulOp>(constant(a + 2), d),
+                                    constant(a + 3)),
+                    d),
+                d),
+            constant(1));
+        Value far = c.binary<SubOp>(
+            c.binary<MulOp>(
+                c.binary<AddOp>(
+                    c.binary<MulOp>(
+                        c.binary<SubOp>(c.binary<MulOp>(constant(a), d),
+                                        constant(5 * a)),
+                        d),
+                    constant(8 * a)),
+                d),
+            constant(4 * a));
+        weight = c.select(c.compare<LessEqualOp>(d, constant(1)), near,
+                          c.select(c.compare<LessOp>(d, constant(2)), far,
+                                   constant(0)));
+      }
+      if (attrs.excludeOutside) {
+        Value inside = c.binary<AndOp>(
+            c.compare<GreaterEqualOp>(position, constant(0)),
+            c.compare<LessOp>(position, constant(lengthIn)));
+        weight = c.select(inside, weight, constant(0));
+      }
+      weights.push_back(weight);
+    }
+    if (attrs.excludeOutside) {
+      Value total = weights.front();
+      for (Value w : ArrayRef(weights).drop_front())
+        total = c.binary<AddOp>(total, w);
+      Value zero = c.compare<EqualOp>(total, constant(0));
+      for (Value &w : weights)
+        w = c.select(zero, constant(0), c.binary<DivOp>(w, total));
+    }
+  }
+
+  SmallVector<int64_t> gatheredShape(type.getShape());
+  gatheredShape[axis] = lengthOut;
+  SmallVector<int64_t> weightShape(type.getRank(), 1);
+  weightShape[axis] = lengthOut;
+  Value result;
+  for (auto [k, index] : llvm::enumerate(indices)) {
+    Value tap = GatherOp::create(c.b, c.loc, type.clone(gatheredShape), x,
+                                 index, c.b.getI64IntegerAttr(axis));
+    if (!weights.empty()) {
+      Value weight = CastOp::create(
+          c.b, c.loc, c.typeOf(weights[k]).clone(type.getElementType()),
+          weights[k]);
+      weight = ReshapeOp::create(
+          c.b, c.loc,
+          RankedTensorType::get(weightShape, type.getElementType()), weight);
+      tap = c.binary<MulOp>(tap, weight);
+    }
+    result = result ? c.binary<AddOp>(result, tap) : tap;
+  }
+  return result;
+}
+
+/// Resize with scales read at run time: the result has the shape the model
+/// declares, each axis is resampled with its run's scale, and the run
+/// checks that the scales give that shape (floor(length * scale)).
+LogicalResult convertResizeAtRunTime(NodeContext &ctx,
+                                     const ResizeAttrs &attrs,
+                                     unsigned scalesIndex) {
+  RankedTensorType input = cast<RankedTensorType>(ctx.getInput(0).getType());
+  RankedTensorType declared = ctx.getDeclaredOutputType(0);
+  auto scalesType =
+      dyn_cast<RankedTensorType>(ctx.getInput(scalesIndex).getType());
+  int64_t rank = input.getRank();
+  if (!scalesType || !isa<FloatType>(scalesType.getElementType()) ||
+      scalesType.getShape() != ArrayRef<int64_t>{rank})
+    return ctx.emitError("scales must be a float tensor with one entry per "
+                         "dimension");
+  if (declared.getRank() != rank ||
+      declared.getElementType() != input.getElementType())
+    return ctx.emitError("the model declares the output as ")
+           << declared << ", not a resized " << input;
+  Composer c(ctx);
+  Type f64 = c.b.getF64Type();
+  auto scalar = RankedTensorType::get({}, f64);
+  Value scales = CastOp::create(c.b, c.loc, scalesType.clone(f64),
+                                ctx.getInput(scalesIndex));
+  // The output sizes the scales give, checked against the declared ones.
+  Value lengths = ConstantOp::create(
+      c.b, c.loc,
+      DenseElementsAttr::get(RankedTensorType::get({rank}, f64),
+                             ArrayRef(llvm::to_vector(llvm::map_range(
+                                 input.getShape(), [](int64_t size) {
+                                   return static_cast<double>(size);
+                                 })))));
+  Value sizes = c.unary<FloorOp>(c.binary<MulOp>(lengths, scales));
+  sizes = CastOp::create(c.b, c.loc, scalesType.clone(c.b.getI64Type()), sizes);
+  std::string description;
+  llvm::raw_string_ostream os(description);
+  if (auto name = dyn_cast<NameLoc>(ctx.getLoc()))
+    os << "node '" << name.getName().getValue() << "' ";
+  os << "(" << ctx.getNode().op_type() << ", opset " << ctx.getOpset()
+     << ", output sizes from its scales)";
+  Value x = CheckSizesOp::create(c.b, c.loc, ctx.getInput(0), sizes,
+                                 c.b.getDenseI64ArrayAttr(declared.getShape()),
+                                 /*site=*/IntegerAttr(),
+                                 c.b.getStringAttr(description));
+  for (int64_t axis = 0; axis < rank; ++axis) {
+    Value scale = ReshapeOp::create(
+        c.b, c.loc, scalar, c.sliceAxis(scales, 0, axis, 1));
+    x = resizeAxisAtRunTime(c, attrs, x, axis, declared.getDimSize(axis),
+                            scale);
+  }
+  ctx.setOutput(0, x);
+  return success();
+}
+
 /// Float values of a constant input (scales).
 FailureOr<SmallVector<double>> getConstantFloats(NodeContext &ctx,
                                                  unsigned index) {
@@ -192,6 +375,9 @@ LogicalResult convertResize(NodeContext &ctx) {
       return failure();
     sizes = *s;
   } else if (ctx.hasInput(scalesIndex)) {
+    if (!ctx.getConstantInput(scalesIndex) && ctx.getDeclaredOutputType(0) &&
+        type->hasStaticShape())
+      return convertResizeAtRunTime(ctx, attrs, scalesIndex);
     FailureOr<SmallVector<double>> s = getConstantFloats(ctx, scalesIndex);
     if (failed(s))
       return failure();

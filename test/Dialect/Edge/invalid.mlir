@@ -431,3 +431,11 @@ func.func @f(%x: tensor<4x3xf32>, %s: tensor<1xi64>) {
   %0 = edge.dynamic_slice %x[%s, %s, %s, %s] {description = ""} : (tensor<4x3xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xf32>
   return
 }
+// -----
+
+// check_sizes_count
+func.func @f(%x: tensor<4x3xf32>, %s: tensor<3xi64>) {
+  // expected-error @+1 {{'edge.check_sizes' op sizes must be a 1-D tensor with one entry per expected size}}
+  %0 = edge.check_sizes %x, %s {expected = array<i64: 4, 3>, description = ""} : tensor<4x3xf32>, tensor<3xi64>
+  return
+}

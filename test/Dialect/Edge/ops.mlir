@@ -191,6 +191,9 @@ func.func @reductions_and_indexing(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) {
   %checked_dynamic = edge.check_indices %tuples bounded %size {bounds = array<i64: 4, -9223372036854775808>, description = ""} : tensor<7x2xi32>
   // CHECK: edge.slice %{{.*}} {sizes = array<i64: 2, 2, 2>, starts = array<i64: 0, 2, 0>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
   %8 = edge.slice %x {starts = array<i64: 0, 2, 0>, sizes = array<i64: 2, 2, 2>, steps = array<i64: 1, -2, 3>} : (tensor<2x3x4xf32>) -> tensor<2x2x2xf32>
+  // CHECK: edge.check_sizes %{{.*}}, %{{.*}} {description = "node 'r' (Resize, opset 13)", expected = array<i64: 2, 3, 4>} : tensor<2x3x4xf32>, tensor<3xi64>
+  %sizes = edge.constant dense<[2, 3, 4]> : tensor<3xi64>
+  %10 = edge.check_sizes %x, %sizes {expected = array<i64: 2, 3, 4>, description = "node 'r' (Resize, opset 13)"} : tensor<2x3x4xf32>, tensor<3xi64>
   // CHECK: edge.dynamic_slice %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] {description = "node 's' (Slice, opset 13)", site = 1 : i32} : (tensor<2x3x4xf32>, tensor<2xi64>, tensor<2xi32>, tensor<2xi64>, tensor<2xi64>) -> tensor<2x1x4xf32>
   %s = edge.constant dense<0> : tensor<2xi64>
   %e = edge.constant dense<1> : tensor<2xi32>

@@ -132,6 +132,8 @@ std::optional<RunTimeCheck> mlir::edge::getRunTimeCheck(Operation *op) {
     return RunTimeCheck{op, check.getSite(), check.getDescription()};
   if (auto slice = dyn_cast<DynamicSliceOp>(op))
     return RunTimeCheck{op, slice.getSite(), slice.getDescription()};
+  if (auto sizes = dyn_cast<CheckSizesOp>(op))
+    return RunTimeCheck{op, sizes.getSite(), sizes.getDescription()};
   return std::nullopt;
 }
 
@@ -141,5 +143,16 @@ void mlir::edge::setRunTimeCheckSite(Operation *op,
                    : IntegerAttr();
   if (auto check = dyn_cast<CheckIndicesOp>(op))
     return check.setSiteAttr(attr);
+  if (auto sizes = dyn_cast<CheckSizesOp>(op))
+    return sizes.setSiteAttr(attr);
   cast<DynamicSliceOp>(op).setSiteAttr(attr);
+}
+
+LogicalResult CheckSizesOp::verify() {
+  ArrayRef<int64_t> sizes = shapeOf(getSizes());
+  if (sizes.size() != 1 ||
+      sizes[0] != static_cast<int64_t>(getExpected().size()))
+    return emitOpError("sizes must be a 1-D tensor with one entry per "
+                       "expected size");
+  return success();
 }

@@ -50,7 +50,8 @@ int64_t sumOperandAndResultBytes(Operation *op);
 namespace mlir::edge {
 /// Ops that check run-time data and report a failure to the runtime at a
 /// numbered site (edge-check-indices numbers them; the ABI metadata lists
-/// their descriptions): edge.check_indices and edge.dynamic_slice.
+/// their descriptions): edge.check_indices, edge.check_sizes and
+/// edge.dynamic_slice.
 struct RunTimeCheck {
   Operation *op;
   std::optional<int32_t> site;

@@ -765,6 +765,35 @@ def Edge_SliceOp : Edge_Op<"slice", [Pure, InferTypeOpAdaptor,
   let hasFolder = 1;
 }
 
+def Edge_CheckSizesOp : Edge_Op<"check_sizes",
+    [AllTypesMatch<["input", "result"]>, MemoryEffects<[MemWrite]>]> {
+  let summary = "checks sizes computed at run time against the declared ones";
+  let description = [{
+    Yields `input` unchanged after checking that `sizes`, sizes the run
+    computed from data (a Resize's scales), equal `expected`, the sizes the
+    model declares and the code was built for. With a `site`, the first
+    that differs is reported to the runtime
+    (`edge_rt_size_mismatch(site, k, sizes[k], expected[k])`), which fails
+    the run with `description`. The data flows through the op so that
+    what is computed from it waits for the check.
+
+    ```mlir
+    %checked = edge.check_sizes %x, %sizes {expected = array<i64: 1, 1, 8, 8>, description = "node 'r' (Resize, opset 13)"}
+       : tensor<1x1x4x4xf32>, tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins Edge_Tensor:$input,
+                   StaticShapeTensorOf<[I64]>:$sizes,
+                   DenseI64ArrayAttr:$expected,
+                   OptionalAttr<ConfinedAttr<I32Attr, [IntNonNegative]>>:$site,
+                   StrAttr:$description);
+  let results = (outs Edge_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $sizes attr-dict `:` type($input) `,` type($sizes)
+  }];
+  let hasVerifier = 1;
+}
+
 def Edge_DynamicSliceOp : Edge_Op<"dynamic_slice",
     [MemoryEffects<[MemWrite]>,
      DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {

@@ -34,5 +34,19 @@ func.func @unreported(%x: tensor<8xf32>, %s: tensor<1xi64>) -> tensor<2xf32> {
   return %0 : tensor<2xf32>
 }
 
+// check_sizes reports each size that differs and passes its data through.
+// CHECK-LABEL: func @check_sizes
+// CHECK: %[[S0:.*]] = tensor.extract %arg1[%c0] : tensor<2xi64>
+// CHECK: %[[D0:.*]] = arith.cmpi ne, %[[S0]], %c4_i64
+// CHECK: scf.if %[[D0]] {
+// CHECK:   func.call @edge_rt_size_mismatch(%c2_i32, %c0_i32{{.*}}, %[[S0]], %c4_i64)
+// CHECK: %[[S1:.*]] = tensor.extract %arg1[%c1] : tensor<2xi64>
+// CHECK: arith.cmpi ne, %[[S1]], %c3_i64
+// CHECK: return %arg0 : tensor<4x3xf32>
+func.func @check_sizes(%x: tensor<4x3xf32>, %sizes: tensor<2xi64>) -> tensor<4x3xf32> {
+  %0 = edge.check_sizes %x, %sizes {expected = array<i64: 4, 3>, site = 2 : i32, description = "node 'r' (Resize, opset 13)"} : tensor<4x3xf32>, tensor<2xi64>
+  return %0 : tensor<4x3xf32>
+}
+
 // edge-check-indices declares the report function.
 func.func private @edge_rt_size_mismatch(i32, i32, i64, i64)
