@@ -663,14 +663,18 @@ static bool checkInput(const edge_tensor_info *info, size_t index,
   size_t rank = (size_t)info->rank, dim = 0;
   while (t->rank == rank && dim < rank && t->shape[dim] == info->shape[dim])
     ++dim;
-  if (t->dtype == (int32_t)info->dtype && t->rank == rank && dim == rank)
+  // numpy has no bfloat16: a bfloat16 input takes uint16 data, its bits.
+  bool bfloat16Bits = info->dtype == EDGE_DTYPE_BFLOAT16 &&
+                      t->dtype == EDGE_DTYPE_UINT16;
+  bool dtypeFits = t->dtype == (int32_t)info->dtype || bfloat16Bits;
+  if (dtypeFits && t->rank == rank && dim == rank)
     return true;
   beginError();
   fprintf(stderr, "input %zu '%s' expects ", index, info->name);
   printType(stderr, dtypeName(info->dtype), info->shape, rank);
   fprintf(stderr, ", but '%s' holds ", t->file);
   printType(stderr, dtypeName(t->dtype), t->shape, t->rank);
-  if (t->dtype != (int32_t)info->dtype)
+  if (!dtypeFits)
     fputs(" (the data type differs)\n", stderr);
   else if (t->rank != rank)
     fprintf(stderr, " (rank %zu, expected %zu)\n", t->rank, rank);
