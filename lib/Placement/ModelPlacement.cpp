@@ -71,7 +71,7 @@ func::FuncOp mlir::edge::findModelFunction(ModuleOp module) {
 /// The first op of `node` (itself or, for a fusion group, an op of its
 /// body) that `device` cannot run.
 static Operation *findUnsupportedOp(Operation *node, const Device &device) {
-  if (device.unsupportedOps.empty())
+  if (device.unsupportedOps.empty() && device.kind == DeviceKind::CPU)
     return nullptr;
   Operation *found = nullptr;
   node->walk([&](Operation *op) {

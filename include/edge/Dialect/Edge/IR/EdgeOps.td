@@ -766,7 +766,8 @@ def Edge_SliceOp : Edge_Op<"slice", [Pure, InferTypeOpAdaptor,
 }
 
 def Edge_CheckSizesOp : Edge_Op<"check_sizes",
-    [AllTypesMatch<["input", "result"]>, MemoryEffects<[MemWrite]>]> {
+    [AllTypesMatch<["input", "result"]>, MemoryEffects<[MemWrite]>,
+     DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "checks sizes computed at run time against the declared ones";
   let description = [{
     Yields `input` unchanged after checking that `sizes`, sizes the run
