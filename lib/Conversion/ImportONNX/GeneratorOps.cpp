@@ -9,6 +9,7 @@
 #include "Composer.h"
 
 #include <cmath>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -46,8 +47,62 @@ void setVectorOutput(NodeContext &ctx, Type element, ArrayRef<double> values) {
 }
 
 /// Range(start, limit, delta) with constant inputs: a constant.
+/// Range with start, limit or delta read at run time: the model's declared
+/// length, `start + i * delta` computed by the run in double precision (as
+/// the constant case), and a check that the run's values give that length.
+LogicalResult convertRangeAtRunTime(NodeContext &ctx, RankedTensorType type) {
+  RankedTensorType declared = ctx.getDeclaredOutputType(0);
+  if (declared.getRank() != 1 ||
+      declared.getElementType() != type.getElementType())
+    return ctx.emitError("the model declares the output as ")
+           << declared << ", not a range of " << type.getElementType();
+  Composer c(ctx);
+  Type f64 = c.b.getF64Type();
+  SmallVector<Value> operands;
+  for (unsigned index = 0; index < 3; ++index) {
+    auto operandType = dyn_cast<RankedTensorType>(ctx.getInput(index).getType());
+    if (!operandType || operandType.getNumElements() != 1 ||
+        operandType.getElementType() != type.getElementType())
+      return ctx.emitError("start, limit and delta must be scalars of one "
+                           "type");
+    Value scalar = c.reshape(ctx.getInput(index), {});
+    operands.push_back(CastOp::create(
+        c.b, c.loc, RankedTensorType::get({}, f64), scalar));
+  }
+  Value start = operands[0], limit = operands[1], delta = operands[2];
+  int64_t length = declared.getDimSize(0);
+  SmallVector<double> positions(length);
+  std::iota(positions.begin(), positions.end(), 0.0);
+  Value steps = ConstantOp::create(
+      c.b, c.loc,
+      DenseElementsAttr::get(RankedTensorType::get({length}, f64),
+                             ArrayRef(positions)));
+  Value values = c.binary<AddOp>(start, c.binary<MulOp>(steps, delta));
+  values = CastOp::create(c.b, c.loc, declared, values);
+  Value count = c.binary<MaxOp>(
+      c.unary<CeilOp>(c.binary<DivOp>(c.binary<SubOp>(limit, start), delta)),
+      c.scalar(f64, 0));
+  count = CastOp::create(c.b, c.loc,
+                         RankedTensorType::get({}, c.b.getI64Type()), count);
+  std::string description;
+  llvm::raw_string_ostream os(description);
+  if (auto name = dyn_cast<NameLoc>(ctx.getLoc()))
+    os << "node '" << name.getName().getValue() << "' ";
+  os << "(Range, opset " << ctx.getOpset() << ", length from its operands)";
+  ctx.setOutput(0, CheckSizesOp::create(
+                       c.b, c.loc, values, c.reshape(count, {1}),
+                       c.b.getDenseI64ArrayAttr({length}),
+                       /*site=*/IntegerAttr(), c.b.getStringAttr(description)));
+  return success();
+}
+
 LogicalResult convertRange(NodeContext &ctx) {
   FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (succeeded(type) && ctx.getDeclaredOutputType(0) &&
+      llvm::any_of(llvm::seq(0u, 3u), [&](unsigned index) {
+        return !ctx.getConstantInput(index);
+      }))
+    return convertRangeAtRunTime(ctx, *type);
   FailureOr<double> start = getConstantScalar(ctx, 0, "start");
   FailureOr<double> limit = getConstantScalar(ctx, 1, "limit");
   FailureOr<double> delta = getConstantScalar(ctx, 2, "delta");

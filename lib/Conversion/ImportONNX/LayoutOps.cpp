@@ -9,6 +9,8 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;
@@ -206,6 +208,91 @@ FailureOr<Value> padAxis(NodeContext &ctx, Composer &c, Value x, int64_t axis,
   return c.concat(parts, axis);
 }
 
+/// Pad with pads read at run time: the output has the shape the model
+/// declares; along each axis, output position o reads input position
+/// o - before, which the mode maps into the input (constant: the pad value
+/// outside it; edge: clamped; reflect: mirrored once), and the run checks
+/// that the pads give the declared sizes.
+LogicalResult convertPadAtRunTime(NodeContext &ctx, Composer &c,
+                                  RankedTensorType input, StringRef mode,
+                                  Value padValue) {
+  RankedTensorType declared = ctx.getDeclaredOutputType(0);
+  int64_t rank = input.getRank();
+  auto padsType = dyn_cast<RankedTensorType>(ctx.getInput(1).getType());
+  if (!padsType || !padsType.getElementType().isInteger(64) ||
+      padsType.getShape() != ArrayRef<int64_t>{2 * rank})
+    return ctx.emitError("pads must be an int64 tensor of " +
+                         Twine(2 * rank) + " entries");
+  if (declared.getRank() != rank ||
+      declared.getElementType() != input.getElementType())
+    return ctx.emitError("the model declares the output as ")
+           << declared << ", not a padded " << input;
+  Type i64 = c.b.getI64Type();
+  auto scalar = RankedTensorType::get({}, i64);
+  auto constant = [&](int64_t value) {
+    return c.splat(scalar, c.b.getI64IntegerAttr(value));
+  };
+  Value pads = ctx.getInput(1);
+  Value before = c.sliceAxis(pads, 0, 0, rank);
+  Value after = c.sliceAxis(pads, 0, rank, rank);
+  Value sizes = c.binary<AddOp>(
+      c.binary<AddOp>(
+          ConstantOp::create(c.b, c.loc,
+                             DenseElementsAttr::get(
+                                 RankedTensorType::get({rank}, i64),
+                                 input.getShape())),
+          before),
+      after);
+  std::string description;
+  llvm::raw_string_ostream os(description);
+  if (auto name = dyn_cast<NameLoc>(ctx.getLoc()))
+    os << "node '" << name.getName().getValue() << "' ";
+  os << "(Pad, opset " << ctx.getOpset() << ", output sizes from its pads)";
+  Value x = CheckSizesOp::create(c.b, c.loc, ctx.getInput(0), sizes,
+                                 c.b.getDenseI64ArrayAttr(declared.getShape()),
+                                 /*site=*/IntegerAttr(),
+                                 c.b.getStringAttr(description));
+  for (int64_t axis = 0; axis < rank; ++axis) {
+    int64_t length = input.getDimSize(axis), lengthOut = declared.getDimSize(axis);
+    if (mode != "constant" && length == 0)
+      return ctx.emitError("cannot pad an empty dimension in mode '" + mode +
+                           "'");
+    SmallVector<int64_t> positions(lengthOut);
+    std::iota(positions.begin(), positions.end(), 0);
+    Value source = c.binary<SubOp>(
+        ConstantOp::create(c.b, c.loc,
+                           DenseElementsAttr::get(
+                               RankedTensorType::get({lengthOut}, i64),
+                               ArrayRef(positions))),
+        c.reshape(c.sliceAxis(before, 0, axis, 1), {}));
+    Value last = constant(std::max<int64_t>(length - 1, 0));
+    Value index = source;
+    if (mode == "reflect") {
+      index = c.select(c.compare<LessOp>(index, constant(0)),
+                       c.binary<SubOp>(constant(0), index), index);
+      index = c.select(c.compare<GreaterOp>(index, last),
+                       c.binary<SubOp>(constant(2 * (length - 1)), index),
+                       index);
+    }
+    index = c.binary<MaxOp>(c.binary<MinOp>(index, last), constant(0));
+    SmallVector<int64_t> shape(c.typeOf(x).getShape());
+    shape[axis] = lengthOut;
+    Value gathered = GatherOp::create(c.b, c.loc, c.typeOf(x).clone(shape), x,
+                                      index, c.b.getI64IntegerAttr(axis));
+    if (mode == "constant") {
+      Value inside = c.binary<AndOp>(
+          c.compare<GreaterEqualOp>(source, constant(0)),
+          c.compare<LessOp>(source, constant(length)));
+      SmallVector<int64_t> maskShape(rank, 1);
+      maskShape[axis] = lengthOut;
+      gathered = c.select(c.reshape(inside, maskShape), gathered, padValue);
+    }
+    x = gathered;
+  }
+  ctx.setOutput(0, x);
+  return success();
+}
+
 LogicalResult convertPad(NodeContext &ctx) {
   FailureOr<RankedTensorType> input = ctx.getInputType(0);
   if (failed(input))
@@ -218,15 +305,20 @@ LogicalResult convertPad(NodeContext &ctx) {
   Composer c(ctx);
   Type element = input->getElementType();
   Value padValue;
+  // Pads from a graph input, read by the run, when the output is declared.
+  bool runTimePads = ctx.getOpset() >= 11 && !ctx.getConstantInput(1) &&
+                     ctx.getDeclaredOutputType(0) && input->hasStaticShape();
   if (ctx.getOpset() < 11) {
     pads = ctx.getInts("pads").value_or(SmallVector<int64_t>{});
     if (isa<FloatType>(element))
       padValue = c.scalar(element, ctx.getFloat("value", 0));
   } else {
-    FailureOr<SmallVector<int64_t>> p = ctx.getConstantInts(1, "pads");
-    if (failed(p))
-      return failure();
-    pads = *p;
+    if (!runTimePads) {
+      FailureOr<SmallVector<int64_t>> p = ctx.getConstantInts(1, "pads");
+      if (failed(p))
+        return failure();
+      pads = *p;
+    }
     if (ctx.hasInput(2)) {
       FailureOr<RankedTensorType> valueType = ctx.getInputType(2);
       if (failed(valueType))
@@ -241,6 +333,8 @@ LogicalResult convertPad(NodeContext &ctx) {
   if (!padValue)
     padValue = c.splat(RankedTensorType::get({}, element),
                        c.b.getZeroAttr(element));
+  if (runTimePads)
+    return convertPadAtRunTime(ctx, c, *input, mode, padValue);
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return ctx.emitError("pads needs " + Twine(2 * rank) + " entries");
   Value x = ctx.getInput(0);
