@@ -294,8 +294,20 @@ LogicalResult Compilation::generateCode(ModuleOp module,
 }
 
 /// A model with dynamic sizes runs on one CPU for now: its kernels and the
-/// schedule of several devices need static sizes.
+/// schedule of several devices need static sizes. A Slice with run-time
+/// starts needs a CPU (placement keeps it there with several devices).
 LogicalResult Compilation::checkDynamicSizesSupported(ModuleOp module) {
+  if (gpu) {
+    WalkResult found = module.walk([](DynamicSliceOp slice) {
+      slice.emitError("a Slice whose starts, ends, axes or steps are read at "
+                      "run time runs on the CPU: compile for the CPU, place "
+                      "the model with --devices=host,... (the slice then runs "
+                      "on the host), or fix them with --bind-input");
+      return WalkResult::interrupt();
+    });
+    if (found.wasInterrupted())
+      return failure();
+  }
   func::FuncOp model = findModelFunction(module);
   auto bounds =
       model ? model->getAttrOfType<DictionaryAttr>(kDimBoundsAttrName) : nullptr;
