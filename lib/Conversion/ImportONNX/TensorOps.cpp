@@ -10,6 +10,8 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;
@@ -441,16 +443,80 @@ LogicalResult convertGather(NodeContext &ctx) {
 
 /// Compress with a constant condition: a Gather of the selected indices
 /// (along `axis`, or of the flattened input without one).
+/// Compress with a condition read at run time: the model's declared size
+/// along the axis is the number of selected entries, which the run checks.
+/// The j-th selected position is the number of positions whose running
+/// count of selected entries is at most j; the counts are sums over a
+/// square mask, so the condition is limited to 4,096 entries.
+static LogicalResult convertCompressAtRunTime(NodeContext &ctx, Value data,
+                                              int64_t axis) {
+  RankedTensorType declared = ctx.getDeclaredOutputType(0);
+  auto dataType = cast<RankedTensorType>(data.getType());
+  auto conditionType = dyn_cast<RankedTensorType>(ctx.getInput(1).getType());
+  if (!conditionType || !conditionType.getElementType().isInteger(1) ||
+      conditionType.getRank() != 1 || !conditionType.hasStaticShape())
+    return ctx.emitError("condition must be a 1-D bool tensor");
+  int64_t length = conditionType.getDimSize(0);
+  if (length > dataType.getDimSize(axis))
+    return ctx.emitError("condition has " + Twine(length) +
+                         " entries, more than the axis size " +
+                         Twine(dataType.getDimSize(axis)));
+  if (length > 4096)
+    return ctx.emitError("a condition read at run time is limited to 4096 "
+                         "entries");
+  if (declared.getRank() != dataType.getRank() ||
+      declared.getElementType() != dataType.getElementType())
+    return ctx.emitError("the model declares the output as ")
+           << declared << ", not a selection of " << dataType;
+  int64_t selected = declared.getDimSize(axis);
+  Composer c(ctx);
+  Type f32 = c.b.getF32Type(), i64 = c.b.getI64Type();
+  auto iota = [&](int64_t count, ArrayRef<int64_t> shape) {
+    SmallVector<float> values(count);
+    std::iota(values.begin(), values.end(), 0.0f);
+    return ConstantOp::create(
+               c.b, c.loc,
+               DenseElementsAttr::get(RankedTensorType::get(shape, f32),
+                                      ArrayRef(values)))
+        .getResult();
+  };
+  Value one = c.scalar(f32, 1), zero = c.scalar(f32, 0);
+  Value kept = c.select(c.reshape(ctx.getInput(1), {1, length}), one, zero);
+  // counts[i] = kept[0] + ... + kept[i].
+  Value upTo = c.compare<LessEqualOp>(iota(length, {1, length}),
+                                      iota(length, {length, 1}));
+  Value counts = c.reduce<ReduceSumOp>(c.select(upTo, kept, zero), {1},
+                                       /*keepDims=*/false);
+  // position[j] = #{i : counts[i] <= j}.
+  Value before = c.compare<LessEqualOp>(c.reshape(counts, {1, length}),
+                                        iota(selected, {selected, 1}));
+  Value positions = c.reduce<ReduceSumOp>(c.select(before, one, zero), {1},
+                                          /*keepDims=*/false);
+  positions = CastOp::create(c.b, c.loc,
+                             RankedTensorType::get({selected}, i64), positions);
+  Value total = c.reduce<ReduceSumOp>(kept, {0, 1}, /*keepDims=*/false);
+  total = c.reshape(
+      CastOp::create(c.b, c.loc, RankedTensorType::get({}, i64), total), {1});
+  std::string description;
+  llvm::raw_string_ostream os(description);
+  if (auto name = dyn_cast<NameLoc>(ctx.getLoc()))
+    os << "node '" << name.getName().getValue() << "' ";
+  os << "(Compress, opset " << ctx.getOpset()
+     << ", entries its condition selects)";
+  Value checked = CheckSizesOp::create(
+      c.b, c.loc, data, total, c.b.getDenseI64ArrayAttr({selected}),
+      /*site=*/IntegerAttr(), c.b.getStringAttr(description));
+  SmallVector<int64_t> shape(dataType.getShape());
+  shape[axis] = selected;
+  ctx.setOutput(0, GatherOp::create(c.b, c.loc, dataType.clone(shape), checked,
+                                    positions, c.b.getI64IntegerAttr(axis)));
+  return success();
+}
+
 LogicalResult convertCompress(NodeContext &ctx) {
   FailureOr<RankedTensorType> input = ctx.getInputType(0);
   if (failed(input))
     return failure();
-  std::optional<DenseElementsAttr> condition = ctx.getConstantInput(1);
-  if (!condition || !condition->getElementType().isInteger(1) ||
-      cast<ShapedType>(condition->getType()).getRank() != 1)
-    return ctx.emitNotConstantError(1, "condition must be a constant 1-D bool "
-                                       "tensor (the result's shape depends "
-                                       "on it)");
   OpBuilder &b = ctx.getBuilder();
   Value data = ctx.getInput(0);
   int64_t axis = 0;
@@ -464,6 +530,15 @@ LogicalResult convertCompress(NodeContext &ctx) {
     data = ReshapeOp::create(b, ctx.getLoc(),
                              input->clone({input->getNumElements()}), data);
   }
+  std::optional<DenseElementsAttr> condition = ctx.getConstantInput(1);
+  if (!condition && ctx.getDeclaredOutputType(0) && input->hasStaticShape())
+    return convertCompressAtRunTime(ctx, data, axis);
+  if (!condition || !condition->getElementType().isInteger(1) ||
+      cast<ShapedType>(condition->getType()).getRank() != 1)
+    return ctx.emitNotConstantError(1, "condition must be a constant 1-D bool "
+                                       "tensor (the result's shape depends "
+                                       "on it), or the model must declare "
+                                       "the output's shape");
   auto dataType = cast<RankedTensorType>(data.getType());
   SmallVector<int64_t> selected;
   for (auto [index, keep] : llvm::enumerate(condition->getValues<bool>()))
