@@ -299,10 +299,23 @@ LogicalResult Compilation::generateCode(ModuleOp module,
 LogicalResult Compilation::checkDynamicSizesSupported(ModuleOp module) {
   if (gpu) {
     WalkResult found = module.walk([](DynamicSliceOp slice) {
-      slice.emitError("a Slice whose starts, ends, axes or steps are read at "
-                      "run time runs on the CPU: compile for the CPU, place "
-                      "the model with --devices=host,... (the slice then runs "
-                      "on the host), or fix them with --bind-input");
+      InFlightDiagnostic diag = slice.emitError(
+          "a Slice whose starts, ends, axes or steps are read at run time "
+          "runs on the CPU: compile for the CPU, place the model with "
+          "--devices=host,... (the slice then runs on the host), or fix them "
+          "at compile time");
+      // The graph inputs that give them, as the importer names them.
+      auto func = slice->getParentOfType<func::FuncOp>();
+      for (Value operand : slice->getOperands().drop_front()) {
+        auto arg = dyn_cast<BlockArgument>(operand);
+        auto name = arg ? func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                           "edge.name")
+                        : StringAttr();
+        if (name)
+          diag << "; to compile for fixed values of graph input '"
+               << name.getValue() << "', bind it with --bind-input="
+               << name.getValue() << "=VALUES";
+      }
       return WalkResult::interrupt();
     });
     if (found.wasInterrupted())
