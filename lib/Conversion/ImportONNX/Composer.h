@@ -145,6 +145,43 @@ struct Composer {
                                b.getDenseI64ArrayAttr(perm));
   }
 
+  /// 0, 1, ..., count - 1 as `element`s (float or integer), in `shape`.
+  Value iota(Type element, int64_t count, ArrayRef<int64_t> shape) {
+    SmallVector<Attribute> values;
+    for (int64_t i = 0; i < count; ++i)
+      values.push_back(isa<FloatType>(element)
+                           ? Attribute(b.getFloatAttr(element, i))
+                           : Attribute(b.getIntegerAttr(element, i)));
+    return ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get(shape, element), values));
+  }
+
+  /// `data`, once the run has checked that `sizes` (1-D int64, computed
+  /// from run-time values) are `expected`, the sizes the model declares; a
+  /// failure names the node and `what` gave the sizes (edge.check_sizes).
+  Value checkSizes(Value data, Value sizes, ArrayRef<int64_t> expected,
+                   StringRef what) {
+    return CheckSizesOp::create(b, loc, data, sizes,
+                                b.getDenseI64ArrayAttr(expected),
+                                /*site=*/IntegerAttr(),
+                                b.getStringAttr(describeNode(what)));
+  }
+
+  /// "node 'NAME' (OpType, opset N[, detail])": how a run-time check names
+  /// the node it fails in.
+  std::string describeNode(StringRef detail = "") {
+    std::string description;
+    llvm::raw_string_ostream os(description);
+    if (auto name = dyn_cast<NameLoc>(loc))
+      os << "node '" << name.getName().getValue() << "' ";
+    os << "(" << ctx.getNode().op_type() << ", opset " << ctx.getOpset();
+    if (!detail.empty())
+      os << ", " << detail;
+    os << ")";
+    return description;
+  }
+
   Value reshape(Value x, ArrayRef<int64_t> shape) {
     if (typeOf(x).getShape() == shape)
       return x;

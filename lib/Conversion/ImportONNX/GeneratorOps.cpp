@@ -9,7 +9,6 @@
 #include "Composer.h"
 
 #include <cmath>
-#include <numeric>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -71,12 +70,7 @@ LogicalResult convertRangeAtRunTime(NodeContext &ctx, RankedTensorType type) {
   }
   Value start = operands[0], limit = operands[1], delta = operands[2];
   int64_t length = declared.getDimSize(0);
-  SmallVector<double> positions(length);
-  std::iota(positions.begin(), positions.end(), 0.0);
-  Value steps = ConstantOp::create(
-      c.b, c.loc,
-      DenseElementsAttr::get(RankedTensorType::get({length}, f64),
-                             ArrayRef(positions)));
+  Value steps = c.iota(f64, length, {length});
   Value values = c.binary<AddOp>(start, c.binary<MulOp>(steps, delta));
   values = CastOp::create(c.b, c.loc, declared, values);
   Value count = c.binary<MaxOp>(
@@ -84,15 +78,8 @@ LogicalResult convertRangeAtRunTime(NodeContext &ctx, RankedTensorType type) {
       c.scalar(f64, 0));
   count = CastOp::create(c.b, c.loc,
                          RankedTensorType::get({}, c.b.getI64Type()), count);
-  std::string description;
-  llvm::raw_string_ostream os(description);
-  if (auto name = dyn_cast<NameLoc>(ctx.getLoc()))
-    os << "node '" << name.getName().getValue() << "' ";
-  os << "(Range, opset " << ctx.getOpset() << ", length from its operands)";
-  ctx.setOutput(0, CheckSizesOp::create(
-                       c.b, c.loc, values, c.reshape(count, {1}),
-                       c.b.getDenseI64ArrayAttr({length}),
-                       /*site=*/IntegerAttr(), c.b.getStringAttr(description)));
+  ctx.setOutput(0, c.checkSizes(values, c.reshape(count, {1}), {length},
+                                "length from its operands"));
   return success();
 }
 

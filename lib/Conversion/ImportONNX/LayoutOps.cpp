@@ -9,8 +9,6 @@
 
 #include "llvm/Support/MathExtras.h"
 
-#include <numeric>
-
 using namespace mlir;
 using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;
@@ -243,27 +241,15 @@ LogicalResult convertPadAtRunTime(NodeContext &ctx, Composer &c,
                                  input.getShape())),
           before),
       after);
-  std::string description;
-  llvm::raw_string_ostream os(description);
-  if (auto name = dyn_cast<NameLoc>(ctx.getLoc()))
-    os << "node '" << name.getName().getValue() << "' ";
-  os << "(Pad, opset " << ctx.getOpset() << ", output sizes from its pads)";
-  Value x = CheckSizesOp::create(c.b, c.loc, ctx.getInput(0), sizes,
-                                 c.b.getDenseI64ArrayAttr(declared.getShape()),
-                                 /*site=*/IntegerAttr(),
-                                 c.b.getStringAttr(description));
+  Value x = c.checkSizes(ctx.getInput(0), sizes, declared.getShape(),
+                         "output sizes from its pads");
   for (int64_t axis = 0; axis < rank; ++axis) {
     int64_t length = input.getDimSize(axis), lengthOut = declared.getDimSize(axis);
     if (mode != "constant" && length == 0)
       return ctx.emitError("cannot pad an empty dimension in mode '" + mode +
                            "'");
-    SmallVector<int64_t> positions(lengthOut);
-    std::iota(positions.begin(), positions.end(), 0);
     Value source = c.binary<SubOp>(
-        ConstantOp::create(c.b, c.loc,
-                           DenseElementsAttr::get(
-                               RankedTensorType::get({lengthOut}, i64),
-                               ArrayRef(positions))),
+        c.iota(i64, lengthOut, {lengthOut}),
         c.reshape(c.sliceAxis(before, 0, axis, 1), {}));
     Value last = constant(std::max<int64_t>(length - 1, 0));
     Value index = source;

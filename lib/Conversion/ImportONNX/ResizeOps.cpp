@@ -11,7 +11,6 @@
 #include "Composer.h"
 
 #include <cmath>
-#include <numeric>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -144,12 +143,7 @@ Value resizeAxisAtRunTime(Composer &c, const ResizeAttrs &attrs, Value x,
   int64_t lengthIn = type.getDimSize(axis);
   Type f64 = c.b.getF64Type(), i64 = c.b.getI64Type();
   auto constant = [&](double value) { return c.scalar(f64, value); };
-  SmallVector<double> positions(lengthOut);
-  std::iota(positions.begin(), positions.end(), 0.0);
-  Value o = ConstantOp::create(
-      c.b, c.loc,
-      DenseElementsAttr::get(RankedTensorType::get({lengthOut}, f64),
-                             ArrayRef(positions)));
+  Value o = c.iota(f64, lengthOut, {lengthOut});
   Value halfPixel = c.binary<DivOp>(c.binary<AddOp>(o, constant(0.5)), scale);
   const std::string &t = attrs.transform;
   Value source;
@@ -297,16 +291,8 @@ LogicalResult convertResizeAtRunTime(NodeContext &ctx,
                                  })))));
   Value sizes = c.unary<FloorOp>(c.binary<MulOp>(lengths, scales));
   sizes = CastOp::create(c.b, c.loc, scalesType.clone(c.b.getI64Type()), sizes);
-  std::string description;
-  llvm::raw_string_ostream os(description);
-  if (auto name = dyn_cast<NameLoc>(ctx.getLoc()))
-    os << "node '" << name.getName().getValue() << "' ";
-  os << "(" << ctx.getNode().op_type() << ", opset " << ctx.getOpset()
-     << ", output sizes from its scales)";
-  Value x = CheckSizesOp::create(c.b, c.loc, ctx.getInput(0), sizes,
-                                 c.b.getDenseI64ArrayAttr(declared.getShape()),
-                                 /*site=*/IntegerAttr(),
-                                 c.b.getStringAttr(description));
+  Value x = c.checkSizes(ctx.getInput(0), sizes, declared.getShape(),
+                         "output sizes from its scales");
   for (int64_t axis = 0; axis < rank; ++axis) {
     Value scale = ReshapeOp::create(
         c.b, c.loc, scalar, c.sliceAxis(scales, 0, axis, 1));

@@ -10,8 +10,6 @@
 
 #include "llvm/Support/MathExtras.h"
 
-#include <numeric>
-
 using namespace mlir;
 using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;
@@ -472,13 +470,7 @@ static LogicalResult convertCompressAtRunTime(NodeContext &ctx, Value data,
   Composer c(ctx);
   Type f32 = c.b.getF32Type(), i64 = c.b.getI64Type();
   auto iota = [&](int64_t count, ArrayRef<int64_t> shape) {
-    SmallVector<float> values(count);
-    std::iota(values.begin(), values.end(), 0.0f);
-    return ConstantOp::create(
-               c.b, c.loc,
-               DenseElementsAttr::get(RankedTensorType::get(shape, f32),
-                                      ArrayRef(values)))
-        .getResult();
+    return c.iota(f32, count, shape);
   };
   Value one = c.scalar(f32, 1), zero = c.scalar(f32, 0);
   Value kept = c.select(c.reshape(ctx.getInput(1), {1, length}), one, zero);
@@ -497,15 +489,8 @@ static LogicalResult convertCompressAtRunTime(NodeContext &ctx, Value data,
   Value total = c.reduce<ReduceSumOp>(kept, {0, 1}, /*keepDims=*/false);
   total = c.reshape(
       CastOp::create(c.b, c.loc, RankedTensorType::get({}, i64), total), {1});
-  std::string description;
-  llvm::raw_string_ostream os(description);
-  if (auto name = dyn_cast<NameLoc>(ctx.getLoc()))
-    os << "node '" << name.getName().getValue() << "' ";
-  os << "(Compress, opset " << ctx.getOpset()
-     << ", entries its condition selects)";
-  Value checked = CheckSizesOp::create(
-      c.b, c.loc, data, total, c.b.getDenseI64ArrayAttr({selected}),
-      /*site=*/IntegerAttr(), c.b.getStringAttr(description));
+  Value checked = c.checkSizes(data, total, {selected},
+                               "entries its condition selects");
   SmallVector<int64_t> shape(dataType.getShape());
   shape[axis] = selected;
   ctx.setOutput(0, GatherOp::create(c.b, c.loc, dataType.clone(shape), checked,
@@ -582,12 +567,7 @@ static LogicalResult convertRunTimeReverseSequence(NodeContext &ctx,
   Type i64 = c.b.getI64Type();
   SmallVector<int64_t> gridShape(input.getRank(), 1);
   gridShape[timeAxis] = steps;
-  SmallVector<int64_t> positions(steps);
-  std::iota(positions.begin(), positions.end(), 0);
-  Value time = ConstantOp::create(
-      c.b, c.loc,
-      DenseElementsAttr::get(RankedTensorType::get(gridShape, i64),
-                             ArrayRef(positions)));
+  Value time = c.iota(i64, steps, gridShape);
   SmallVector<int64_t> lengthShape(input.getRank(), 1);
   lengthShape[batchAxis] = batch;
   Value lengths = ReshapeOp::create(
@@ -791,15 +771,11 @@ static LogicalResult convertRunTimeSlice(NodeContext &ctx,
     return ctx.emitError("starts, ends, axes and steps differ in length");
   if (count > input.getRank())
     return ctx.emitError("slices ") << count << " axes of a " << input;
-  std::string description;
-  llvm::raw_string_ostream os(description);
-  if (auto name = dyn_cast<NameLoc>(ctx.getLoc()))
-    os << "node '" << name.getName().getValue() << "' ";
-  os << "(Slice, opset " << ctx.getOpset() << ")";
   ctx.setOutput(0, DynamicSliceOp::create(
                        b, ctx.getLoc(), declared, ctx.getInput(0), operands[0],
                        operands[1], operands[2], operands[3],
-                       /*site=*/IntegerAttr(), b.getStringAttr(description)));
+                       /*site=*/IntegerAttr(),
+                       b.getStringAttr(Composer(ctx).describeNode())));
   return success();
 }
 
