@@ -294,19 +294,25 @@ LogicalResult Compilation::generateCode(ModuleOp module,
 }
 
 /// A model with dynamic sizes runs on one CPU for now: its kernels and the
-/// schedule of several devices need static sizes. A Slice with run-time
-/// starts needs a CPU (placement keeps it there with several devices).
+/// schedule of several devices need static sizes. Host-only ops (a Slice
+/// with run-time starts) need a CPU; placement keeps them on one.
 LogicalResult Compilation::checkDynamicSizesSupported(ModuleOp module) {
   if (gpu) {
-    WalkResult found = module.walk([](DynamicSliceOp slice) {
-      InFlightDiagnostic diag = slice.emitError(
-          "a Slice whose starts, ends, axes or steps are read at run time "
-          "runs on the CPU: compile for the CPU, place the model with "
-          "--devices=host,... (the slice then runs on the host), or fix them "
-          "at compile time");
+    WalkResult found = module.walk([](Operation *op) {
+      auto slice = dyn_cast<DynamicSliceOp>(op);
+      if (!op->hasTrait<HostOnlyTrait>())
+        return WalkResult::advance();
+      InFlightDiagnostic diag = op->emitError(
+          slice ? "a Slice whose starts, ends, axes or steps are read at run "
+                  "time runs on the CPU: compile for the CPU, place the model "
+                  "with --devices=host,... (the slice then runs on the host), "
+                  "or fix them at compile time"
+                : "this op reads run-time data in host code and runs on the "
+                  "CPU: compile for the CPU, or place the model with "
+                  "--devices=host,...");
       // The graph inputs that give them, as the importer names them.
-      auto func = slice->getParentOfType<func::FuncOp>();
-      for (Value operand : slice->getOperands().drop_front()) {
+      auto func = op->getParentOfType<func::FuncOp>();
+      for (Value operand : op->getOperands().drop_front()) {
         auto arg = dyn_cast<BlockArgument>(operand);
         auto name = arg ? func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                            "edge.name")

@@ -21,10 +21,6 @@ const Device *DeviceSet::find(StringRef name) const {
 }
 
 bool Device::supports(StringRef opName) const {
-  // A slice whose starts come with the run normalizes them in host code
-  // before its kernel: it runs on a CPU.
-  if (kind != DeviceKind::CPU && opName == "edge.dynamic_slice")
-    return false;
   return !llvm::is_contained(unsupportedOps, opName);
 }
 

@@ -75,7 +75,9 @@ static Operation *findUnsupportedOp(Operation *node, const Device &device) {
     return nullptr;
   Operation *found = nullptr;
   node->walk([&](Operation *op) {
-    if (!found && !device.supports(op->getName().getStringRef()))
+    bool hostOnly = device.kind != DeviceKind::CPU &&
+                    op->hasTrait<HostOnlyTrait>();
+    if (!found && (hostOnly || !device.supports(op->getName().getStringRef())))
       found = op;
   });
   return found;

@@ -38,6 +38,12 @@ def Edge_Elementwise : NativeOpTrait<"ElementwiseTrait"> {
   let cppNamespace = "::mlir::edge";
 }
 
+// Ops whose lowering runs host code that reads run-time data before their
+// kernel: placement keeps them on a CPU and a GPU target refuses them.
+def Edge_HostOnly : NativeOpTrait<"HostOnlyTrait"> {
+  let cppNamespace = "::mlir::edge";
+}
+
 class Edge_Op<string mnemonic, list<Trait> traits = []>
     : Op<Edge_Dialect, mnemonic, traits>;
 

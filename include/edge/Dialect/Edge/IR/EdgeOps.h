@@ -34,6 +34,11 @@ namespace mlir::edge {
 template <typename ConcreteType>
 class ElementwiseTrait
     : public OpTrait::TraitBase<ConcreteType, ElementwiseTrait> {};
+/// Trait of ops that run on a CPU only (`Edge_HostOnly` in ODS): their
+/// lowering reads run-time data in host code.
+template <typename ConcreteType>
+class HostOnlyTrait : public OpTrait::TraitBase<ConcreteType, HostOnlyTrait> {
+};
 } // namespace mlir::edge
 
 namespace mlir::edge::detail {

@@ -796,7 +796,7 @@ def Edge_CheckSizesOp : Edge_Op<"check_sizes",
 }
 
 def Edge_DynamicSliceOp : Edge_Op<"dynamic_slice",
-    [MemoryEffects<[MemWrite]>,
+    [MemoryEffects<[MemWrite]>, Edge_HostOnly,
      DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
   let summary = "ONNX Slice whose starts, ends, axes or steps come at run time";
   let description = [{
