@@ -351,9 +351,31 @@ GraphImporter::implyShapeInputs(NodeContext &ctx,
   llvm::DenseSet<Operation *> before;
   for (Operation &op : *body)
     before.insert(&op);
-  llvm::StringMap<Value> savedValues = values;
-  auto savedConstants = evaluatedConstants;
-  auto savedSequences = sequences;
+  // A trial binds the operands' names and the node's outputs: those are
+  // put back after each, and what was evaluated of its ops is forgotten.
+  SmallVector<std::pair<std::string, Value>> bound;
+  for (const Unknown &unknown : unknowns)
+    bound.emplace_back(unknown.name, values.lookup(unknown.name));
+  for (const std::string &name : outputs)
+    bound.emplace_back(name, values.lookup(name));
+  auto undoTrial = [&](ArrayRef<Operation *> ops) {
+    for (Operation *op : ops)
+      op->walk([&](Operation *nested) {
+        for (Value result : nested->getResults())
+          evaluatedConstants.erase(result);
+      });
+    eraseOps(ops);
+  };
+  auto restoreNames = [&] {
+    for (const auto &[name, value] : bound) {
+      if (value)
+        values[name] = value;
+      else
+        values.erase(name);
+    }
+    for (const std::string &name : outputs)
+      sequences.erase(name);
+  };
 
   // Accepted values fall into variants: values whose trials built the same
   // ops. Each variant's first trial stays until the others are compared.
@@ -424,13 +446,11 @@ GraphImporter::implyShapeInputs(NodeContext &ctx,
       accepted.push_back(attrs);
     }
     if (!keep)
-      eraseOps(created);
-    values = savedValues;
-    evaluatedConstants = savedConstants;
-    sequences = savedSequences;
+      undoTrial(created);
+    restoreNames();
   }
   for (Variant &variant : llvm::reverse(variants))
-    eraseOps(variant.ops);
+    undoTrial(variant.ops);
 
   LLVM_DEBUG(llvm::dbgs() << "node '" << node.name() << "' (" << node.op_type()
                           << "): " << accepted.size() << " of " << numTrials
