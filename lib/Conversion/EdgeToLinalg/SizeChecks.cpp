@@ -43,11 +43,10 @@ struct Scalars {
   Value select(Value condition, Value x, Value y) {
     return arith::SelectOp::create(b, loc, condition, x, y);
   }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value add(Value x, Value y) { return createAdd(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
   Value clamp(Value x, Value low, Value high) {
-    return arith::MinSIOp::create(b, loc,
-                                  arith::MaxSIOp::create(b, loc, x, low), high);
+    return createMin(b, loc, createMax(b, loc, x, low), high);
   }
   /// Entry `i` of a 1-D integer tensor, as i64.
   Value entry(Value tensor, int64_t i) {
@@ -125,7 +124,7 @@ DimSlice normalize(Scalars &s, Value start, Value end, Value step,
   Value distance = s.select(forward, s.sub(end, start), s.sub(start, end));
   Value stride = s.select(forward, step, s.sub(zero, step));
   Value count = arith::CeilDivSIOp::create(s.b, s.loc, distance, stride);
-  count = arith::MaxSIOp::create(s.b, s.loc, count, zero);
+  count = createMax(s.b, s.loc, count, zero);
   count = s.select(isZero, s.constant(-1), count);
   return {start, step, count};
 }
@@ -187,8 +186,8 @@ struct DynamicSliceLowering : OpConversionPattern<DynamicSliceOp> {
           for (int64_t d = 0; d < rank; ++d) {
             Value i = arith::IndexCastOp::create(
                 b, nested, b.getI64Type(), linalg::IndexOp::create(b, nested, d));
-            Value index = inner.add(
-                dims[d].start, arith::MulIOp::create(b, nested, i, dims[d].step));
+            Value index =
+                inner.add(dims[d].start, createMul(b, nested, i, dims[d].step));
             index = inner.clamp(index, inner.constant(0),
                                 inner.constant(inputType.getDimSize(d) - 1));
             indices.push_back(
