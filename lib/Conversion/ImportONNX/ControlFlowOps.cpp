@@ -1,10 +1,12 @@
 //===- ControlFlowOps.cpp - Import ONNX If, Loop and Scan -----------------===//
 //
-// Control flow whose decisions are known at compile time: If with a
-// constant condition imports the taken branch in place; Loop with a
-// constant trip count (and a condition that folds to a constant after each
-// iteration) and Scan (static lengths) unroll their bodies. Decisions made
-// at run time are reported.
+// Control flow, unrolled or flattened into the graph: If with a constant
+// condition imports the taken branch in place, with a run-time one both
+// branches and a select; Loop with a constant trip count (and a condition
+// that folds to a constant after each iteration) and Scan (static lengths)
+// unroll their bodies. A Loop whose trip count or condition is read at run
+// time unrolls the scan length the model declares, and the run checks that
+// the loop ran that many iterations.
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,9 +83,144 @@ LogicalResult convertIf(NodeContext &ctx) {
   return success();
 }
 
+/// Loop with a trip count or initial condition read at run time. The
+/// declared length N of its scan outputs is the number of iterations
+/// unrolled: iteration i is active while i < M and the condition holds, the
+/// loop-carried values keep the values of the last active iteration, and
+/// the run checks that the loop runs exactly N iterations (one more active
+/// iteration, or one fewer, is refused naming the node).
+LogicalResult convertLoopAtRunTime(NodeContext &ctx, unsigned numCarried) {
+  Composer c(ctx);
+  unsigned numOutputs = ctx.getNode().output_size();
+  // The operand read at run time, for the hint on fixing it.
+  unsigned runTimeOperand =
+      ctx.hasInput(0) && !ctx.getConstantInput(0) ? 0 : 1;
+  std::optional<int64_t> length;
+  for (unsigned index = numCarried; index < numOutputs; ++index) {
+    RankedTensorType declared = ctx.getDeclaredOutputType(index);
+    if (!declared || declared.getRank() == 0 ||
+        (length && *length != declared.getDimSize(0)))
+      return ctx.emitNotConstantError(
+          runTimeOperand,
+          "the trip count or condition is read at run time, so the loop is "
+          "unrolled for the number of iterations its scan outputs declare: "
+          "every scan output needs the same static declared shape");
+    length = declared.getDimSize(0);
+  }
+  if (!length)
+    return ctx.emitNotConstantError(
+        runTimeOperand,
+        "the trip count or condition is read at run time and no scan output "
+        "declares the number of iterations (loops are unrolled)");
+  if (*length > kMaxUnrolledIterations)
+    return ctx.emitError("the scan outputs declare " + Twine(*length) +
+                         " iterations, more than the " +
+                         Twine(kMaxUnrolledIterations) + " that are unrolled");
+
+  Type i64 = c.b.getI64Type();
+  auto scalarI64 = RankedTensorType::get({}, i64);
+  auto scalarBool = RankedTensorType::get({}, c.b.getI1Type());
+  auto asScalar = [&](unsigned index, Type element) -> FailureOr<Value> {
+    auto type = dyn_cast<RankedTensorType>(ctx.getInput(index).getType());
+    if (!type || !type.hasStaticShape() || type.getNumElements() != 1 ||
+        type.getElementType() != element)
+      return ctx.emitError(index == 0 ? "the trip count M must be one int64"
+                                      : "the condition must be one bool");
+    return c.reshape(ctx.getInput(index), {});
+  };
+  Value tripCount, condition;
+  if (ctx.hasInput(0)) {
+    FailureOr<Value> m = asScalar(0, i64);
+    if (failed(m))
+      return failure();
+    tripCount = *m;
+  }
+  if (ctx.hasInput(1)) {
+    FailureOr<Value> cond = asScalar(1, c.b.getI1Type());
+    if (failed(cond))
+      return failure();
+    condition = *cond;
+  } else {
+    condition = c.splat(scalarBool, c.b.getBoolAttr(true));
+  }
+  auto belowTripCount = [&](int64_t iteration) -> Value {
+    if (!tripCount)
+      return c.splat(scalarBool, c.b.getBoolAttr(true));
+    return c.compare<LessOp>(
+        c.splat(scalarI64, c.b.getI64IntegerAttr(iteration)), tripCount);
+  };
+
+  SmallVector<Value> carried;
+  for (unsigned i = 0; i < numCarried; ++i)
+    carried.push_back(ctx.getInput(2 + i));
+  SmallVector<SmallVector<Value>> scans(numOutputs - numCarried);
+  Value active = c.binary<AndOp>(belowTripCount(0), condition);
+  Value iterations = c.splat(scalarI64, c.b.getI64IntegerAttr(0));
+  for (int64_t iteration = 0; iteration < *length; ++iteration) {
+    SmallVector<Value> inputs = {
+        c.splat(scalarI64, c.b.getI64IntegerAttr(iteration)), condition};
+    llvm::append_range(inputs, carried);
+    FailureOr<SmallVector<Value>> outputs = ctx.importSubgraph("body", inputs);
+    if (failed(outputs))
+      return failure();
+    if (outputs->size() != 1 + numOutputs)
+      return ctx.emitError("the body has " + Twine(outputs->size()) +
+                           " outputs, expected " + Twine(1 + numOutputs));
+    for (unsigned i = 0; i < numCarried; ++i) {
+      Value next = (*outputs)[1 + i];
+      if (next.getType() != carried[i].getType())
+        return ctx.emitError("loop-carried value " + Twine(i) +
+                             " changes type from ")
+               << carried[i].getType() << " to " << next.getType()
+               << "; with a run-time trip count or condition it must keep "
+                  "one type";
+      carried[i] = c.select(active, next, carried[i]);
+    }
+    for (auto [scan, value] :
+         llvm::zip(scans, ArrayRef(*outputs).drop_front(1 + numCarried))) {
+      SmallVector<int64_t> shape(c.typeOf(value).getShape());
+      shape.insert(shape.begin(), 1);
+      scan.push_back(c.reshape(value, shape));
+    }
+    iterations = c.binary<AddOp>(
+        iterations, CastOp::create(c.b, c.loc, scalarI64, active));
+    // Without a condition input the body's condition is ignored (a for
+    // loop); with one it decides the next iteration.
+    if (ctx.hasInput(1)) {
+      Value next = (*outputs)[0];
+      auto type = dyn_cast<RankedTensorType>(next.getType());
+      if (!type || !type.hasStaticShape() || type.getNumElements() != 1 ||
+          !type.getElementType().isInteger(1))
+        return ctx.emitError("the body's condition must be one bool");
+      condition = c.select(active, c.reshape(next, {}), condition);
+    }
+    active = c.binary<AndOp>(
+        active, c.binary<AndOp>(belowTripCount(iteration + 1), condition));
+  }
+  // One more active iteration means the loop would run on.
+  iterations = c.binary<AddOp>(iterations,
+                               CastOp::create(c.b, c.loc, scalarI64, active));
+  Value sizes = c.reshape(iterations, {1});
+  for (unsigned i = 0; i < numCarried; ++i)
+    ctx.setOutput(i, carried[i]);
+  for (auto [index, scan] : llvm::enumerate(scans)) {
+    Value stacked = c.concat(scan, 0);
+    SmallVector<int64_t> expected = {*length};
+    ctx.setOutput(numCarried + index,
+                  c.checkSizes(stacked, sizes, expected,
+                               "iterations from its trip count and "
+                               "condition"));
+  }
+  return success();
+}
+
 /// Loop(M, cond, v_initial...) -> (v_final..., scan_outputs...); the body
 /// maps (iteration, cond, v...) to (cond, v..., scan values...).
 LogicalResult convertLoop(NodeContext &ctx) {
+  unsigned numCarried = ctx.getNumInputs() - 2;
+  if ((ctx.hasInput(0) && !ctx.getConstantInput(0)) ||
+      (ctx.hasInput(1) && !getConstantBool(ctx.getInput(1))))
+    return convertLoopAtRunTime(ctx, numCarried);
   Composer c(ctx);
   int64_t tripCount = kMaxUnrolledIterations + 1;
   bool bounded = false;
@@ -96,13 +233,9 @@ LogicalResult convertLoop(NodeContext &ctx) {
     bounded = true;
   }
   Value condition = ctx.hasInput(1) ? ctx.getInput(1) : Value();
-  if (condition && !getConstantBool(condition))
-    return ctx.emitNotConstantError(1, "the initial condition must be a "
-                                       "constant (loops are unrolled)");
   if (!bounded && !condition)
     return ctx.emitError("a loop without a trip count or condition never "
                          "ends");
-  unsigned numCarried = ctx.getNumInputs() - 2;
   SmallVector<Value> carried;
   for (unsigned i = 0; i < numCarried; ++i)
     carried.push_back(ctx.getInput(2 + i));
