@@ -101,7 +101,8 @@ public:
   /// when it is computed any other way.
   FailureOr<SmallVector<SizeEntry>> getSizeEntries(unsigned index,
                                                    const Twine &what) const;
-  /// The static type the model declares for output `index`, if it does.
+  /// The static type the model declares (or implies, DeclaredTypes.cpp)
+  /// for output `index`, if any.
   RankedTensorType getDeclaredOutputType(unsigned index) const;
   /// Binds output `index` to `value`.
   void setOutput(unsigned index, Value value);
@@ -224,7 +225,8 @@ public:
   /// each value is evaluated at most once.
   std::optional<DenseElementsAttr> evaluateConstant(Value value);
   /// The static type the model declares for value `name` of the main graph
-  /// (ONNX value_info or graph output); null when it declares none.
+  /// (ONNX value_info or graph output) or implies through elementwise
+  /// users of declared shape; null when it does neither.
   RankedTensorType getDeclaredType(StringRef name) const {
     return declaredTypes.lookup(name);
   }
@@ -264,8 +266,9 @@ private:
   /// Refuses a node with a dynamic input unless its op handles them.
   LogicalResult checkDynamicSizes(NodeContext &ctx);
   LogicalResult checkSignedness(NodeContext &ctx);
-  /// Records the static types the model declares for its values, and how
-  /// often each graph input is read (ImpliedInputs.cpp).
+  /// Records the static types the model declares for its values, those
+  /// that elementwise users of known shape imply for their operands, and
+  /// how often each graph input is read (DeclaredTypes.cpp).
   void recordDeclaredTypes(const onnx::GraphProto &graph);
   /// Replaces the shape-deciding graph inputs of the node with constants
   /// when the node's declared result types leave one choice of ops, and
@@ -299,7 +302,8 @@ private:
   llvm::StringMap<SmallVector<Value>> sequences;
   llvm::StringSet<> initializerNames;
   llvm::StringMap<int32_t> onnxElementTypes;
-  /// Static types the model declares for values of the main graph.
+  /// Static types the model declares (or implies) for values of the main
+  /// graph.
   llvm::StringMap<RankedTensorType> declaredTypes;
   /// How many node inputs and graph outputs name each value.
   llvm::StringMap<unsigned> inputUses;

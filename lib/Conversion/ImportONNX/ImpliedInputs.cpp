@@ -222,51 +222,6 @@ static bool buildSameOps(ArrayRef<Operation *> lhs, ArrayRef<Operation *> rhs,
 }
 
 /// The static type the model declares for `info`, if it declares one.
-static RankedTensorType convertDeclaredType(const onnx::ValueInfoProto &info,
-                                            MLIRContext *context) {
-  if (!info.type().has_tensor_type() ||
-      !info.type().tensor_type().has_shape())
-    return {};
-  Type elementType =
-      convertElementType(info.type().tensor_type().elem_type(), context);
-  if (!elementType)
-    return {};
-  SmallVector<int64_t> shape;
-  for (const auto &dim : info.type().tensor_type().shape().dim()) {
-    if (!dim.has_dim_value() || dim.dim_value() < 0)
-      return {};
-    shape.push_back(dim.dim_value());
-  }
-  return RankedTensorType::get(shape, elementType);
-}
-
-void GraphImporter::recordDeclaredTypes(const onnx::GraphProto &graph) {
-  for (const onnx::ValueInfoProto &info : graph.value_info())
-    if (RankedTensorType type = convertDeclaredType(info, context))
-      declaredTypes[info.name()] = type;
-  for (const onnx::ValueInfoProto &info : graph.output())
-    if (RankedTensorType type = convertDeclaredType(info, context))
-      declaredTypes[info.name()] = type;
-  // A graph input read by several nodes (or returned) must suit them all:
-  // only inputs read once are implied.
-  std::function<void(const onnx::GraphProto &)> countUses =
-      [&](const onnx::GraphProto &g) {
-        for (const onnx::NodeProto &node : g.node()) {
-          for (const std::string &name : node.input())
-            ++inputUses[name];
-          for (const onnx::AttributeProto &attr : node.attribute()) {
-            if (attr.has_g())
-              countUses(attr.g());
-            for (const onnx::GraphProto &sub : attr.graphs())
-              countUses(sub);
-          }
-        }
-        for (const onnx::ValueInfoProto &output : g.output())
-          ++inputUses[output.name()];
-      };
-  countUses(graph);
-}
-
 FailureOr<bool>
 GraphImporter::implyShapeInputs(NodeContext &ctx,
                                 const NodeConverter &convert) {
