@@ -37,8 +37,9 @@ namespace {
 
 /// What an operand's entries are: a shape (one size per dimension of the
 /// first result, or a broadcast's trailing ones), other sizes (counts,
-/// lengths), or axes.
-enum class EntryKind { Shape, Sizes, Axes };
+/// lengths), axes, or an STFT's frame length (which gives the result its
+/// frequency bins).
+enum class EntryKind { Shape, Sizes, Axes, FrameLength };
 
 struct ShapeOperand {
   StringRef opType;
@@ -63,6 +64,7 @@ constexpr ShapeOperand kShapeOperands[] = {
     {"BlackmanWindow", 0, EntryKind::Sizes},
     {"HannWindow", 0, EntryKind::Sizes},
     {"HammingWindow", 0, EntryKind::Sizes},
+    {"STFT", 3, EntryKind::FrameLength},
     {"Unsqueeze", 1, EntryKind::Axes},
     {"Squeeze", 1, EntryKind::Axes},
     {"CumSum", 1, EntryKind::Axes},
@@ -109,7 +111,7 @@ using TrialOps = SmallVector<Operation *>;
 /// broadcast) and the sizes the declared results have; for a shape with one
 /// entry per dimension of the first result (Reshape's, Tile's repeats),
 /// only that dimension's size and its quotient by the first input's size
-/// there.
+/// there. Frame lengths: those that give the declared number of bins.
 static SmallVector<SmallVector<int64_t>>
 getDomains(EntryKind kind, int64_t numEntries,
            ArrayRef<RankedTensorType> results, RankedTensorType firstInput) {
@@ -120,6 +122,16 @@ getDomains(EntryKind kind, int64_t numEntries,
   if (kind == EntryKind::Axes) {
     for (int64_t axis = -maxRank; axis < maxRank; ++axis)
       common.insert(axis);
+    return SmallVector<SmallVector<int64_t>>(numEntries,
+                                             common.takeVector());
+  }
+  // N bins are a frame of N, or of 2N - 2 or 2N - 1 (one-sided).
+  if (kind == EntryKind::FrameLength) {
+    if (results.front().getRank() == 4) {
+      int64_t bins = results.front().getDimSize(2);
+      for (int64_t length : {bins, 2 * bins - 2, 2 * bins - 1})
+        common.insert(length);
+    }
     return SmallVector<SmallVector<int64_t>>(numEntries,
                                              common.takeVector());
   }
@@ -443,35 +455,56 @@ GraphImporter::implyShapeInputs(NodeContext &ctx,
   // keeps the results of the variant its operand value belongs to.
   const Unknown &unknown = unknowns.front();
   Composer c(ctx);
-  SmallVector<SmallVector<Value>> variantResults;
+  auto scalarType = RankedTensorType::get({}, unknown.type.getElementType());
+  Value operand = unknown.argument;
+  if (unknown.type.getRank() != 0)
+    operand = ReshapeOp::create(builder, ctx.getLoc(), scalarType, operand);
+  SmallVector<Value> chosen;
   for (const Variant &variant : variants) {
+    Value isVariant;
+    for (unsigned value : variant.values) {
+      Value constant = ConstantOp::create(
+          builder, ctx.getLoc(), accepted[value].front().reshape(scalarType));
+      Value equal = c.compare<EqualOp>(operand, constant);
+      isVariant = isVariant ? c.binary<OrOp>(isVariant, equal) : equal;
+    }
+    chosen.push_back(isVariant);
+  }
+  SmallVector<SmallVector<Value>> variantResults;
+  for (auto [variant, isVariant] : llvm::zip(variants, chosen)) {
     values[unknown.name] =
         ConstantOp::create(builder, ctx.getLoc(),
                            accepted[variant.values.front()].front());
+    llvm::DenseSet<Operation *> before;
+    for (Operation &op : *body)
+      before.insert(&op);
     if (failed(convert(ctx)))
       return failure();
     SmallVector<Value> results;
     for (const std::string &name : outputs)
       results.push_back(values.lookup(name));
     variantResults.push_back(results);
+    // Every variant runs; only the chosen one's size checks may fail the
+    // run. The others check their expected sizes against themselves.
+    for (Operation *op : getNewOps(*body, before)) {
+      auto check = dyn_cast<CheckSizesOp>(op);
+      if (!check)
+        continue;
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPoint(check);
+      auto sizesType = cast<RankedTensorType>(check.getSizes().getType());
+      Value expected = ConstantOp::create(
+          builder, check.getLoc(),
+          DenseElementsAttr::get(sizesType, check.getExpected()));
+      check.getSizesMutable().assign(
+          c.select(isVariant, check.getSizes(), expected));
+    }
   }
   values[unknown.name] = unknown.argument;
-  auto scalarType = RankedTensorType::get({}, unknown.type.getElementType());
-  Value operand = unknown.argument;
-  if (unknown.type.getRank() != 0)
-    operand = ReshapeOp::create(builder, ctx.getLoc(), scalarType, operand);
   SmallVector<Value> selected = variantResults.back();
-  for (int64_t v = variants.size() - 2; v >= 0; --v) {
-    Value isVariant;
-    for (unsigned value : variants[v].values) {
-      Value constant = ConstantOp::create(
-          builder, ctx.getLoc(), accepted[value].front().reshape(scalarType));
-      Value equal = c.compare<EqualOp>(operand, constant);
-      isVariant = isVariant ? c.binary<OrOp>(isVariant, equal) : equal;
-    }
+  for (int64_t v = variants.size() - 2; v >= 0; --v)
     for (auto [result, candidate] : llvm::zip(selected, variantResults[v]))
-      result = c.select(isVariant, candidate, result);
-  }
+      result = c.select(chosen[v], candidate, result);
   for (auto [name, result] : llvm::zip(outputs, selected))
     values[name] = result;
   LLVM_DEBUG(llvm::dbgs() << "node '" << node.name() << "': "

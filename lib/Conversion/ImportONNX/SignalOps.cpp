@@ -4,8 +4,9 @@
 // sine tables: for X_k = sum_n x_n e^(-+2 pi i k n / N),
 //   Re X = xr C + s xi S,  Im X = xi C - s xr S  (s = 1 forward, -1 inverse)
 // with C[n][k] = cos(2 pi k n / N) and S[n][k] = sin(2 pi k n / N). STFT
-// gathers the frames (constant indices), applies the window and transforms
-// each frame the same way.
+// gathers the frames (constant indices, or computed by the run from a
+// frame_step it reads when the model declares the result), applies the
+// window and transforms each frame the same way.
 //
 //===----------------------------------------------------------------------===//
 
@@ -97,6 +98,48 @@ FailureOr<int64_t> getConstantLength(NodeContext &ctx, unsigned index,
                                                 "shape)");
 }
 
+/// The [frames, frameLength] signal positions of STFT frames whose step the
+/// run reads: f * step + i, once the run has checked that its step gives
+/// `frames` frames of a `length` signal (a step below 1 gives none).
+FailureOr<Value> getRunTimeFramePositions(NodeContext &ctx, Composer &c,
+                                          int64_t batch, int64_t length,
+                                          int64_t frameLength,
+                                          int64_t frames) {
+  auto stepType = dyn_cast<RankedTensorType>(ctx.getInput(1).getType());
+  if (!stepType || !stepType.hasStaticShape() ||
+      stepType.getNumElements() != 1 ||
+      !stepType.getElementType().isSignlessInteger())
+    return ctx.emitError("frame_step must be one integer");
+  Type i64 = c.b.getI64Type();
+  auto scalar = RankedTensorType::get({}, i64);
+  auto constant = [&](int64_t value) {
+    return c.splat(scalar, c.b.getI64IntegerAttr(value));
+  };
+  Value step = c.reshape(ctx.getInput(1), {});
+  if (step.getType() != scalar)
+    step = CastOp::create(c.b, c.loc, scalar, step);
+  Value one = constant(1);
+  Value framesFromStep = c.binary<AddOp>(
+      c.binary<DivOp>(constant(length - frameLength),
+                      c.binary<MaxOp>(step, one)),
+      one);
+  framesFromStep = c.select(c.compare<GreaterEqualOp>(step, one),
+                            framesFromStep, constant(0));
+  Value starts = c.binary<MulOp>(c.iota(i64, frames, {frames, 1}), step);
+  // Clamped: a step that passes the check never reaches past the end, and
+  // one that fails it (in a variant the run does not choose) reads nothing
+  // out of bounds.
+  Value positions = c.binary<MinOp>(
+      c.binary<AddOp>(starts, c.iota(i64, frameLength, {1, frameLength})),
+      constant(length - 1));
+  // Checked as the result's [batch, frames], to name its dimension.
+  Value sizes = c.concat({c.reshape(constant(batch), {1}),
+                          c.reshape(framesFromStep, {1})},
+                         0);
+  return c.checkSizes(positions, sizes, {batch, frames},
+                      "frames from its frame_step");
+}
+
 LogicalResult convertDFT(NodeContext &ctx) {
   FailureOr<RankedTensorType> type = ctx.getInputType(0);
   if (failed(type))
@@ -168,7 +211,14 @@ LogicalResult convertSTFT(NodeContext &ctx) {
       (type->getDimSize(2) != 1 && type->getDimSize(2) != 2))
     return ctx.emitError("needs a float signal [batch, length, 1 or 2]");
   int64_t length = type->getDimSize(1);
-  FailureOr<int64_t> step = getConstantLength(ctx, 1, "frame_step", -1);
+  // A frame_step read at run time: the declared number of frames is
+  // gathered from positions the run computes (and checks).
+  RankedTensorType declared = ctx.getDeclaredOutputType(0);
+  bool stepAtRunTime = !ctx.getConstantInput(1) && declared &&
+                       declared.getRank() == 4;
+  FailureOr<int64_t> step =
+      stepAtRunTime ? FailureOr<int64_t>(1)
+                    : getConstantLength(ctx, 1, "frame_step", -1);
   if (failed(step))
     return failure();
   int64_t windowLength = -1;
@@ -192,20 +242,31 @@ LogicalResult convertSTFT(NodeContext &ctx) {
     return ctx.emitError("the window must have frame_length elements");
   if (*step < 1)
     return ctx.emitError("frame_step must be positive");
-  int64_t frames = (length - *frameLength) / *step + 1;
+  int64_t frames = stepAtRunTime ? declared.getDimSize(1)
+                                 : (length - *frameLength) / *step + 1;
   bool onesided = ctx.getInt("onesided", 1) != 0;
   if (onesided && type->getDimSize(2) == 2)
     return ctx.emitError("onesided needs a real signal");
   Composer c(ctx);
   auto [real, imag] = splitComplex(c, ctx.getInput(0));
-  SmallVector<int64_t> positions;
-  for (int64_t f = 0; f < frames; ++f)
-    for (int64_t i = 0; i < *frameLength; ++i)
-      positions.push_back(f * *step + i);
-  auto indexType = RankedTensorType::get({frames, *frameLength},
-                                         c.b.getI64Type());
-  Value indices = ConstantOp::create(
-      c.b, c.loc, DenseElementsAttr::get(indexType, ArrayRef(positions)));
+  Value indices;
+  if (stepAtRunTime) {
+    FailureOr<Value> positions =
+        getRunTimeFramePositions(ctx, c, type->getDimSize(0), length,
+                                 *frameLength, frames);
+    if (failed(positions))
+      return failure();
+    indices = *positions;
+  } else {
+    SmallVector<int64_t> positions;
+    for (int64_t f = 0; f < frames; ++f)
+      for (int64_t i = 0; i < *frameLength; ++i)
+        positions.push_back(f * *step + i);
+    auto indexType = RankedTensorType::get({frames, *frameLength},
+                                           c.b.getI64Type());
+    indices = ConstantOp::create(
+        c.b, c.loc, DenseElementsAttr::get(indexType, ArrayRef(positions)));
+  }
   int64_t batch = type->getDimSize(0);
   auto frame = [&](Value part) -> Value {
     if (!part)
