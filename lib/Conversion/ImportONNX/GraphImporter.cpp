@@ -320,7 +320,8 @@ LogicalResult GraphImporter::checkSignedness(NodeContext &ctx) {
       "Equal",    "Where",   "Constant", "Add",    "Sub",       "Mul",
       "Div",      "Mod",     "Max",     "Min",     "BitShift",
       "QuantizeLinear", "DequantizeLinear", "Pow", "MatMulInteger",
-      "ConvInteger", "QLinearMatMul", "QLinearConv", "MaxPool"};
+      "ConvInteger", "QLinearMatMul", "QLinearConv", "MaxPool", "NonZero",
+      "Compress"};
   const onnx::NodeProto &node = ctx.getNode();
   if (agnostic.contains(node.op_type()))
     return success();

@@ -8,6 +8,7 @@
 
 #include "mlir/IR/Verifier.h"
 
+#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -439,13 +440,46 @@ LogicalResult convertGather(NodeContext &ctx) {
   return success();
 }
 
+/// The first `selected` positions where the 1-D bool `kept` (read at run
+/// time, at most 4,096 entries) is true, as int64 [selected], and how many
+/// it holds, int64 [1]. The j-th position is the number of positions whose
+/// running count of kept entries is at most j; the counts are sums over a
+/// square mask.
+static std::pair<Value, Value> selectPositions(Composer &c, Value kept,
+                                               int64_t selected) {
+  int64_t length = c.typeOf(kept).getDimSize(0);
+  Type f32 = c.b.getF32Type(), i64 = c.b.getI64Type();
+  auto iota = [&](int64_t count, ArrayRef<int64_t> shape) {
+    return c.iota(f32, count, shape);
+  };
+  Value one = c.scalar(f32, 1), zero = c.scalar(f32, 0);
+  Value counted = c.select(c.reshape(kept, {1, length}), one, zero);
+  // counts[i] = counted[0] + ... + counted[i].
+  Value upTo = c.compare<LessEqualOp>(iota(length, {1, length}),
+                                      iota(length, {length, 1}));
+  Value counts = c.reduce<ReduceSumOp>(c.select(upTo, counted, zero), {1},
+                                       /*keepDims=*/false);
+  // position[j] = #{i : counts[i] <= j}.
+  Value before = c.compare<LessEqualOp>(c.reshape(counts, {1, length}),
+                                        iota(selected, {selected, 1}));
+  Value positions = c.reduce<ReduceSumOp>(c.select(before, one, zero), {1},
+                                          /*keepDims=*/false);
+  positions = CastOp::create(c.b, c.loc,
+                             RankedTensorType::get({selected}, i64), positions);
+  Value total = c.reduce<ReduceSumOp>(counted, {0, 1}, /*keepDims=*/false);
+  total = c.reshape(
+      CastOp::create(c.b, c.loc, RankedTensorType::get({}, i64), total), {1});
+  return {positions, total};
+}
+
+/// Entries selected at run time are limited to this many (selectPositions'
+/// square mask).
+constexpr int64_t kMaxRunTimeSelection = 4096;
+
 /// Compress with a constant condition: a Gather of the selected indices
 /// (along `axis`, or of the flattened input without one).
 /// Compress with a condition read at run time: the model's declared size
 /// along the axis is the number of selected entries, which the run checks.
-/// The j-th selected position is the number of positions whose running
-/// count of selected entries is at most j; the counts are sums over a
-/// square mask, so the condition is limited to 4,096 entries.
 static LogicalResult convertCompressAtRunTime(NodeContext &ctx, Value data,
                                               int64_t axis) {
   RankedTensorType declared = ctx.getDeclaredOutputType(0);
@@ -459,36 +493,16 @@ static LogicalResult convertCompressAtRunTime(NodeContext &ctx, Value data,
     return ctx.emitError("condition has " + Twine(length) +
                          " entries, more than the axis size " +
                          Twine(dataType.getDimSize(axis)));
-  if (length > 4096)
-    return ctx.emitError("a condition read at run time is limited to 4096 "
-                         "entries");
+  if (length > kMaxRunTimeSelection)
+    return ctx.emitError("a condition read at run time is limited to " +
+                         Twine(kMaxRunTimeSelection) + " entries");
   if (declared.getRank() != dataType.getRank() ||
       declared.getElementType() != dataType.getElementType())
     return ctx.emitError("the model declares the output as ")
            << declared << ", not a selection of " << dataType;
   int64_t selected = declared.getDimSize(axis);
   Composer c(ctx);
-  Type f32 = c.b.getF32Type(), i64 = c.b.getI64Type();
-  auto iota = [&](int64_t count, ArrayRef<int64_t> shape) {
-    return c.iota(f32, count, shape);
-  };
-  Value one = c.scalar(f32, 1), zero = c.scalar(f32, 0);
-  Value kept = c.select(c.reshape(ctx.getInput(1), {1, length}), one, zero);
-  // counts[i] = kept[0] + ... + kept[i].
-  Value upTo = c.compare<LessEqualOp>(iota(length, {1, length}),
-                                      iota(length, {length, 1}));
-  Value counts = c.reduce<ReduceSumOp>(c.select(upTo, kept, zero), {1},
-                                       /*keepDims=*/false);
-  // position[j] = #{i : counts[i] <= j}.
-  Value before = c.compare<LessEqualOp>(c.reshape(counts, {1, length}),
-                                        iota(selected, {selected, 1}));
-  Value positions = c.reduce<ReduceSumOp>(c.select(before, one, zero), {1},
-                                          /*keepDims=*/false);
-  positions = CastOp::create(c.b, c.loc,
-                             RankedTensorType::get({selected}, i64), positions);
-  Value total = c.reduce<ReduceSumOp>(kept, {0, 1}, /*keepDims=*/false);
-  total = c.reshape(
-      CastOp::create(c.b, c.loc, RankedTensorType::get({}, i64), total), {1});
+  auto [positions, total] = selectPositions(c, ctx.getInput(1), selected);
   Value checked = c.checkSizes(data, total, {selected},
                                "entries its condition selects");
   SmallVector<int64_t> shape(dataType.getShape());
@@ -541,6 +555,87 @@ LogicalResult convertCompress(NodeContext &ctx) {
   shape[axis] = selected.size();
   ctx.setOutput(0, GatherOp::create(b, ctx.getLoc(), dataType.clone(shape),
                                     data, indices, b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+/// NonZero(X) -> int64 [rank, count], the coordinates of X's nonzero
+/// entries in row-major order. A constant X gives a constant; otherwise the
+/// model declares the count, the run selects the flat positions of the
+/// nonzero entries (as Compress does), checks their number and splits each
+/// into coordinates.
+LogicalResult convertNonZero(NodeContext &ctx) {
+  FailureOr<RankedTensorType> input = ctx.getInputType(0);
+  if (failed(input))
+    return failure();
+  Composer c(ctx);
+  Type i64 = c.b.getI64Type();
+  int64_t rank = input->getRank(), length = input->getNumElements();
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * input->getDimSize(d + 1);
+
+  if (std::optional<DenseElementsAttr> constant = ctx.getConstantInput(0)) {
+    SmallVector<int64_t> flat;
+    for (auto [index, value] :
+         llvm::enumerate(constant->getValues<Attribute>())) {
+      bool zero = TypeSwitch<Attribute, bool>(value)
+                      .Case([](FloatAttr f) { return f.getValue().isZero(); })
+                      .Case([](IntegerAttr i) { return i.getValue().isZero(); })
+                      .Default([](Attribute) { return false; });
+      if (!zero)
+        flat.push_back(index);
+    }
+    int64_t count = flat.size();
+    SmallVector<int64_t> coordinates(rank * count);
+    for (auto [k, position] : llvm::enumerate(flat))
+      for (int64_t d = 0; d < rank; ++d)
+        coordinates[d * count + k] =
+            position / strides[d] % input->getDimSize(d);
+    ctx.setOutput(0, ConstantOp::create(
+                         c.b, c.loc,
+                         DenseElementsAttr::get(
+                             RankedTensorType::get({rank, count}, i64),
+                             ArrayRef(coordinates))));
+    return success();
+  }
+
+  RankedTensorType declared = ctx.getDeclaredOutputType(0);
+  if (!declared)
+    return ctx.emitNotConstantError(
+        0, "the number of nonzero entries decides the result's shape: the "
+           "input must be a constant, or the model must declare the "
+           "output's shape");
+  if (declared.getShape().size() != 2 || declared.getDimSize(0) != rank ||
+      !declared.getElementType().isInteger(64))
+    return ctx.emitError("the model declares the output as ")
+           << declared << ", not int64 coordinates of a rank-" << rank
+           << " tensor";
+  if (length > kMaxRunTimeSelection)
+    return ctx.emitError("an input read at run time is limited to " +
+                         Twine(kMaxRunTimeSelection) + " entries");
+  int64_t count = declared.getDimSize(1);
+  Value flat = c.reshape(ctx.getInput(0), {length});
+  Type element = input->getElementType();
+  Value kept = element.isInteger(1)
+                   ? flat
+                   : c.unary<NotOp>(c.compare<EqualOp>(
+                         flat, c.splat(RankedTensorType::get({}, element),
+                                       c.b.getZeroAttr(element))));
+  auto [positions, total] = selectPositions(c, kept, count);
+  positions = c.checkSizes(positions, total, {count},
+                           "entries that are nonzero");
+  auto vectorType = RankedTensorType::get({1, count}, i64);
+  SmallVector<Value> rows;
+  for (int64_t d = 0; d < rank; ++d) {
+    auto constant = [&](int64_t value) {
+      return c.splat(RankedTensorType::get({}, i64),
+                     c.b.getI64IntegerAttr(value));
+    };
+    Value row = c.binary<RemOp>(c.binary<DivOp>(positions, constant(strides[d])),
+                                constant(input->getDimSize(d)));
+    rows.push_back(ReshapeOp::create(c.b, c.loc, vectorType, row));
+  }
+  ctx.setOutput(0, c.concat(rows, 0));
   return success();
 }
 
@@ -961,6 +1056,7 @@ void mlir::edge::onnx_import::registerTensorOps(OpRegistry &registry) {
   registry.add("Gather", convertGather);
   registry.add("GatherElements", convertGatherElements);
   registry.add("Compress", convertCompress);
+  registry.add("NonZero", convertNonZero);
   registry.add("GatherND", convertGatherND);
   registry.add("ScatterElements", convertScatter<ScatterElementsOp>);
   registry.add("Scatter", convertScatter<ScatterElementsOp>);
