@@ -32,6 +32,7 @@ void mlir::edge::populateEdgeToLinalgConversionPatterns(
   populateScatterPatterns(patterns);
   populateIndexCheckPatterns(patterns);
   populateSizeCheckPatterns(patterns);
+  populateNonMaxSuppressionPatterns(patterns);
 }
 
 void mlir::edge::configureEdgeToLinalgConversionLegality(

@@ -22,6 +22,7 @@ void populateDataMovementPatterns(RewritePatternSet &patterns);
 void populateReductionPatterns(RewritePatternSet &patterns);
 void populateScatterPatterns(RewritePatternSet &patterns);
 void populateIndexCheckPatterns(RewritePatternSet &patterns);
+void populateNonMaxSuppressionPatterns(RewritePatternSet &patterns);
 void populateSizeCheckPatterns(RewritePatternSet &patterns);
 
 /// Map from the loops of a `resultRank`-deep parallel nest onto an operand

@@ -176,6 +176,7 @@ void registerSequenceOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
 void registerSignalOps(OpRegistry &registry);
+void registerDetectionOps(OpRegistry &registry);
 void registerGridSampleOps(OpRegistry &registry);
 void registerLinearAlgebraOps(OpRegistry &registry);
 

@@ -284,6 +284,7 @@ const OpRegistry &OpRegistry::get() {
     registerControlFlowOps(r);
     registerTrainingOps(r);
     registerSignalOps(r);
+    registerDetectionOps(r);
     registerGridSampleOps(r);
     registerLinearAlgebraOps(r);
     return r;

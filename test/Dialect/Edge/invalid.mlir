@@ -439,3 +439,27 @@ func.func @f(%x: tensor<4x3xf32>, %s: tensor<3xi64>) {
   %0 = edge.check_sizes %x, %s {expected = array<i64: 4, 3>, description = ""} : tensor<4x3xf32>, tensor<3xi64>
   return
 }
+// -----
+
+// non_max_suppression_boxes
+func.func @f(%b: tensor<1x6x5xf32>, %s: tensor<1x1x6xf32>, %m: tensor<i64>, %t: tensor<f32>) {
+  // expected-error @+1 {{'edge.non_max_suppression' op boxes must be [batch, boxes, 4]}}
+  %0, %1 = edge.non_max_suppression %b, %s, %m, %t, %t : (tensor<1x6x5xf32>, tensor<1x1x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> (tensor<3x3xi64>, tensor<i64>)
+  return
+}
+// -----
+
+// non_max_suppression_scores
+func.func @f(%b: tensor<1x6x4xf32>, %s: tensor<1x1x5xf32>, %m: tensor<i64>, %t: tensor<f32>) {
+  // expected-error @+1 {{'edge.non_max_suppression' op scores must be [batch, classes, boxes] for boxes of shape [1, 6, 4]}}
+  %0, %1 = edge.non_max_suppression %b, %s, %m, %t, %t : (tensor<1x6x4xf32>, tensor<1x1x5xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> (tensor<3x3xi64>, tensor<i64>)
+  return
+}
+// -----
+
+// non_max_suppression_selected
+func.func @f(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>, %m: tensor<i64>, %t: tensor<f32>) {
+  // expected-error @+1 {{'edge.non_max_suppression' op selected must be [capacity, 3]}}
+  %0, %1 = edge.non_max_suppression %b, %s, %m, %t, %t : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> (tensor<3x2xi64>, tensor<i64>)
+  return
+}

@@ -201,6 +201,13 @@ func.func @reductions_and_indexing(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) {
   return
 }
 
+// CHECK-LABEL: func @non_max_suppression
+func.func @non_max_suppression(%boxes: tensor<2x6x4xf32>, %scores: tensor<2x3x6xf32>, %max: tensor<i64>, %iou: tensor<f32>, %score: tensor<f32>) -> (tensor<5x3xi64>, tensor<i64>) {
+  // CHECK: edge.non_max_suppression %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {center_point_box = true} : (tensor<2x6x4xf32>, tensor<2x3x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> (tensor<5x3xi64>, tensor<i64>)
+  %selected, %count = edge.non_max_suppression %boxes, %scores, %max, %iou, %score {center_point_box = true} : (tensor<2x6x4xf32>, tensor<2x3x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> (tensor<5x3xi64>, tensor<i64>)
+  return %selected, %count : tensor<5x3xi64>, tensor<i64>
+}
+
 // CHECK-LABEL: func @einsum
 func.func @einsum(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>, %d: tensor<3x3xf32>) -> (tensor<2x3x5xf32>, tensor<3xf32>) {
   // CHECK: edge.einsum %{{.*}}, %{{.*}} {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>

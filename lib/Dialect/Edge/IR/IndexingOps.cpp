@@ -127,6 +127,21 @@ LogicalResult DynamicSliceOp::verify() {
   return success();
 }
 
+LogicalResult NonMaxSuppressionOp::verify() {
+  ArrayRef<int64_t> boxes = shapeOf(getBoxes());
+  ArrayRef<int64_t> scores = shapeOf(getScores());
+  ArrayRef<int64_t> selected = shapeOf(getSelected());
+  if (boxes.size() != 3 || boxes[2] != 4)
+    return emitOpError("boxes must be [batch, boxes, 4]");
+  if (scores.size() != 3 || scores[0] != boxes[0] || scores[2] != boxes[1])
+    return emitOpError("scores must be [batch, classes, boxes] for boxes "
+                       "of shape [")
+           << boxes[0] << ", " << boxes[1] << ", 4]";
+  if (selected.size() != 2 || selected[1] != 3)
+    return emitOpError("selected must be [capacity, 3]");
+  return success();
+}
+
 std::optional<RunTimeCheck> mlir::edge::getRunTimeCheck(Operation *op) {
   if (auto check = dyn_cast<CheckIndicesOp>(op))
     return RunTimeCheck{op, check.getSite(), check.getDescription()};

@@ -829,6 +829,44 @@ def Edge_DynamicSliceOp : Edge_Op<"dynamic_slice",
   let hasVerifier = 1;
 }
 
+def Edge_NonMaxSuppressionOp : Edge_Op<"non_max_suppression",
+    [Pure, Edge_HostOnly, DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
+  let summary = "ONNX NonMaxSuppression, up to a capacity of selected boxes";
+  let description = [{
+    For each batch entry and class, boxes are selected greedily by
+    descending score (the lower index first among equal scores): a box
+    whose score exceeds `score_threshold` is selected unless its
+    intersection over union with a box already selected for that class
+    exceeds `iou_threshold`, until `max_output_boxes_per_class` are
+    selected. `selected` holds `[batch, class, box]` rows in that order
+    (batch, class, then selection order) up to its static capacity, and -1
+    rows after the last; `count` is the number the run selected, which may
+    exceed the capacity (the importer checks it against the declared
+    size). Boxes are `[y1, x1, y2, x2]` corners of either diagonal or, with
+    `center_point_box`, `[x_center, y_center, width, height]`. The search
+    reads data in scalar loops on the host.
+
+    ```mlir
+    %selected, %count = edge.non_max_suppression %boxes, %scores, %max, %iou, %score
+        : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>)
+       -> (tensor<3x3xi64>, tensor<i64>)
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[F32]>:$boxes,
+                   StaticShapeTensorOf<[F32]>:$scores,
+                   0DTensorOf<[I64]>:$max_output_boxes_per_class,
+                   0DTensorOf<[F32]>:$iou_threshold,
+                   0DTensorOf<[F32]>:$score_threshold,
+                   DefaultValuedAttr<BoolAttr, "false">:$center_point_box);
+  let results = (outs StaticShapeTensorOf<[I64]>:$selected,
+                 0DTensorOf<[I64]>:$count);
+  let assemblyFormat = [{
+    $boxes `,` $scores `,` $max_output_boxes_per_class `,` $iou_threshold `,`
+    $score_threshold attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Edge_ConcatOp : Edge_Op<"concat", [Pure, InferTypeOpAdaptor,
     SameOperandsElementType, DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
   let summary = "concatenates tensors along one axis";
