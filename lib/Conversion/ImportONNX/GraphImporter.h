@@ -177,6 +177,7 @@ void registerControlFlowOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
 void registerSignalOps(OpRegistry &registry);
 void registerDetectionOps(OpRegistry &registry);
+void registerUniqueOps(OpRegistry &registry);
 void registerGridSampleOps(OpRegistry &registry);
 void registerLinearAlgebraOps(OpRegistry &registry);
 

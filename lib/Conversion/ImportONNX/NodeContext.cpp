@@ -285,6 +285,7 @@ const OpRegistry &OpRegistry::get() {
     registerTrainingOps(r);
     registerSignalOps(r);
     registerDetectionOps(r);
+    registerUniqueOps(r);
     registerGridSampleOps(r);
     registerLinearAlgebraOps(r);
     return r;
