@@ -107,6 +107,13 @@ REFERENCE_DEFECTS.update({
     for case in ("castlike_BFLOAT16_to_FLOAT", "castlike_BFLOAT16_to_FLOAT_expanded",
                  "castlike_FLOAT_to_BFLOAT16", "castlike_FLOAT_to_BFLOAT16_expanded")
 })
+# Training-mode Dropout with a non-zero ratio drops at random: edge draws from its own
+# generator, the references from numpy's, so no drop pattern can match.
+REFERENCE_DEFECTS.update({
+    f"node/test_{case}": "random: the reference's drop pattern comes from numpy's generator"
+    for case in ("training_dropout", "training_dropout_default",
+                 "training_dropout_default_mask", "training_dropout_mask")
+})
 
 # How a graph output of each kind is serialized in the backend test data.
 PROTO_OF_KIND = {

@@ -163,41 +163,114 @@ LogicalResult convertIdentity(NodeContext &ctx) {
   return success();
 }
 
-/// Inference-mode Dropout: the identity, and an all-true mask if asked for.
+/// A uniform float32 in [0, 1) for each element of a tensor of `shape`, a
+/// fixed function of `seed` and the element's row-major position: the
+/// position is built from one small index constant per axis, scrambled by
+/// multiply, add and logical-shift rounds (integer xor is not an edge op),
+/// and its top 24 bits scaled.
+static Value uniformNoise(Composer &c, ArrayRef<int64_t> shape, int64_t seed) {
+  Type i64 = c.b.getI64Type(), f32 = c.b.getF32Type();
+  auto constant = [&](uint64_t value) {
+    return c.splat(RankedTensorType::get({}, i64),
+                   c.b.getI64IntegerAttr(static_cast<int64_t>(value)));
+  };
+  int64_t rank = shape.size();
+  Value z = constant(static_cast<uint64_t>(seed) * 0xD1B54A32D192ED03ull);
+  int64_t stride = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    SmallVector<int64_t> axisShape(rank, 1);
+    axisShape[d] = shape[d];
+    Value index = c.iota(i64, shape[d], axisShape);
+    z = c.binary<AddOp>(z, c.binary<MulOp>(index, constant(stride)));
+    stride *= shape[d];
+  }
+  z = c.binary<MulOp>(z, constant(0x9E3779B97F4A7C15ull));
+  for (auto [shift, multiplier] :
+       {std::pair{31, 0xBF58476D1CE4E5B9ull}, {27, 0x94D049BB133111EBull}}) {
+    z = c.binary<AddOp>(z, c.binary<ShiftRightUOp>(z, constant(shift)));
+    z = c.binary<MulOp>(z, constant(multiplier));
+  }
+  z = c.binary<AddOp>(z, c.binary<ShiftRightUOp>(z, constant(29)));
+  Value top = c.binary<ShiftRightUOp>(z, constant(40));
+  Value u = CastOp::create(c.b, c.loc, c.typeOf(top).clone(f32), top);
+  return c.binary<MulOp>(u, c.scalar(f32, std::ldexp(1.0, -24)));
+}
+
+/// Dropout: the identity in inference mode (and an all-true mask). In
+/// training mode (a constant or run-time training_mode), each element is
+/// kept when its uniform noise is at least the ratio and scaled by
+/// 1 / (1 - ratio); the mask says which were kept. A ratio of 0 keeps
+/// everything unscaled, exactly.
 LogicalResult convertDropout(NodeContext &ctx) {
   FailureOr<RankedTensorType> type = ctx.getInputType(0);
   if (failed(type))
     return failure();
-  if (ctx.hasInput(2)) {
-    std::optional<DenseElementsAttr> training = ctx.getConstantInput(2);
-    if (!training || !training->isSplat() ||
-        !training->getElementType().isInteger(1))
-      return ctx.emitNotConstantError(2, "training_mode must be a constant");
-    // Training mode drops at random, except with ratio 0: the identity.
-    if (training->getSplatValue<bool>()) {
-      std::optional<DenseElementsAttr> ratio =
-          ctx.hasInput(1) ? ctx.getConstantInput(1) : std::nullopt;
-      if (ctx.hasInput(1) && !ratio)
-        return ctx.emitNotConstantError(
-            1, "ratio must be a constant in training mode");
-      bool zeroRatio = ratio && ratio->isSplat() &&
-                       isa<FloatType>(ratio->getElementType()) &&
-                       ratio->getSplatValue<APFloat>().isZero();
-      if (!zeroRatio)
-        return ctx.emitError("training_mode = true with a ratio other than 0 "
-                             "drops at random, which is not supported "
-                             "(inference only)");
-    }
-  }
   if (ctx.getInt("is_test", 1) == 0 && ctx.getOpset() < 7)
     return ctx.emitError("is_test = 0 is not supported (inference only)");
-  ctx.setOutput(0, ctx.getInput(0));
-  if (ctx.hasOutput(1)) {
-    OpBuilder &b = ctx.getBuilder();
-    auto maskType = RankedTensorType::get(type->getShape(), b.getI1Type());
-    ctx.setOutput(1, ConstantOp::create(b, ctx.getLoc(),
-                                        DenseElementsAttr::get(maskType, true)));
+  Composer c(ctx);
+  auto identity = [&]() {
+    ctx.setOutput(0, ctx.getInput(0));
+    if (ctx.hasOutput(1))
+      ctx.setOutput(1, c.splat(type->clone(c.b.getI1Type()),
+                               c.b.getBoolAttr(true)));
+    return success();
+  };
+  if (!ctx.hasInput(2))
+    return identity();
+  std::optional<DenseElementsAttr> training = ctx.getConstantInput(2);
+  if (training && training->isSplat() &&
+      training->getElementType().isInteger(1) &&
+      !training->getSplatValue<bool>())
+    return identity();
+  std::optional<DenseElementsAttr> ratio =
+      ctx.hasInput(1) ? ctx.getConstantInput(1) : std::nullopt;
+  if (training && ratio && ratio->isSplat() &&
+      isa<FloatType>(ratio->getElementType()) &&
+      ratio->getSplatValue<APFloat>().isZero())
+    return identity();
+
+  Type element = type->getElementType();
+  if (!isa<FloatType>(element))
+    return ctx.emitError("training mode needs a float input");
+  auto scalarOf = [&](unsigned index, Type expected,
+                      StringRef what) -> FailureOr<Value> {
+    auto operandType = dyn_cast<RankedTensorType>(ctx.getInput(index).getType());
+    if (!operandType || !operandType.hasStaticShape() ||
+        operandType.getNumElements() != 1 ||
+        !(expected ? operandType.getElementType() == expected
+                   : isa<FloatType>(operandType.getElementType())))
+      return ctx.emitError(what + " must be a single value");
+    return c.reshape(ctx.getInput(index), {});
+  };
+  FailureOr<Value> mode = scalarOf(2, c.b.getI1Type(), "training_mode");
+  if (failed(mode))
+    return failure();
+  Type f32 = c.b.getF32Type();
+  Value rate = c.scalar(f32, 0.5);
+  if (ctx.hasInput(1)) {
+    FailureOr<Value> given = scalarOf(1, Type(), "ratio");
+    if (failed(given))
+      return failure();
+    rate = *given;
+    if (c.typeOf(rate).getElementType() != f32)
+      rate = CastOp::create(c.b, c.loc, RankedTensorType::get({}, f32), rate);
   }
+  Value keep = c.compare<GreaterEqualOp>(
+      uniformNoise(c, type->getShape(), ctx.getInt("seed", 0)), rate);
+  Value scale = c.binary<DivOp>(c.scalar(f32, 1),
+                                c.binary<SubOp>(c.scalar(f32, 1), rate));
+  if (element != f32)
+    scale = CastOp::create(c.b, c.loc, RankedTensorType::get({}, element),
+                           scale);
+  Value x = ctx.getInput(0);
+  Value dropped = c.select(keep, c.binary<MulOp>(x, scale),
+                           c.splat(RankedTensorType::get({}, element),
+                                   c.b.getZeroAttr(element)));
+  ctx.setOutput(0, c.select(*mode, dropped, x));
+  if (ctx.hasOutput(1))
+    ctx.setOutput(1, c.select(*mode, keep,
+                              c.splat(RankedTensorType::get({}, c.b.getI1Type()),
+                                      c.b.getBoolAttr(true))));
   return success();
 }
 
