@@ -146,6 +146,110 @@ FailureOr<Value> mlir::edge::onnx_import::buildConv(NodeContext &ctx,
 
 namespace {
 
+/// MaxPool's second output: the flat index, over the whole input, of each
+/// window's maximum (the first in window order among equal ones), with the
+/// spatial position counted row-major or, for `columnMajor` (storage_order
+/// 1), column-major. The window's offsets are unrolled: each gathers its
+/// element for every output position (clamped, and masked where it falls in
+/// the padding), and a running comparison keeps the best.
+Value buildMaxPoolIndices(Composer &c, Value data, const WindowAttrs &window,
+                          RankedTensorType result, bool columnMajor) {
+  auto input = cast<RankedTensorType>(data.getType());
+  ArrayRef<int64_t> spatial = input.getShape().drop_front(2);
+  ArrayRef<int64_t> outSpatial = result.getShape().drop_front(2);
+  size_t k = spatial.size();
+  Type i64 = c.b.getI64Type(), i1 = c.b.getI1Type();
+  // The spatial stride of each dimension in the index's order.
+  SmallVector<int64_t> strides(k, 1);
+  int64_t spatialSize = 1;
+  for (size_t i = 0; i < k; ++i) {
+    size_t d = columnMajor ? i : k - 1 - i;
+    strides[d] = spatialSize;
+    spatialSize *= spatial[d];
+  }
+  SmallVector<int64_t> outShape(outSpatial), offset(k, 0);
+  int64_t outCount = 1;
+  for (int64_t size : outSpatial)
+    outCount *= size;
+  Value best, bestIndex, bestValid;
+  for (bool more = true; more;) {
+    // This offset's positions per dimension, and its constants over the
+    // output positions: the flat spatial index and whether it is inside.
+    SmallVector<SmallVector<int64_t>> positions(k);
+    for (size_t d = 0; d < k; ++d)
+      for (int64_t o = 0; o < outSpatial[d]; ++o)
+        positions[d].push_back(o * window.strides[d] - window.pads[d] +
+                               offset[d] * window.dilations[d]);
+    SmallVector<int64_t> flat;
+    SmallVector<bool> inside;
+    for (int64_t linear = 0; linear < outCount; ++linear) {
+      int64_t rest = linear, index = 0;
+      bool valid = true;
+      for (size_t d = k; d-- > 0;) {
+        int64_t p = positions[d][rest % outSpatial[d]];
+        rest /= outSpatial[d];
+        valid = valid && p >= 0 && p < spatial[d];
+        index += p * strides[d];
+      }
+      flat.push_back(index);
+      inside.push_back(valid);
+    }
+    Value gathered = data;
+    for (size_t d = 0; d < k; ++d) {
+      SmallVector<int64_t> clamped;
+      for (int64_t p : positions[d])
+        clamped.push_back(std::clamp<int64_t>(p, 0, spatial[d] - 1));
+      Value indices = ConstantOp::create(
+          c.b, c.loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({outSpatial[d]}, i64), ArrayRef(clamped)));
+      SmallVector<int64_t> shape(c.typeOf(gathered).getShape());
+      shape[2 + d] = outSpatial[d];
+      gathered = GatherOp::create(c.b, c.loc, c.typeOf(gathered).clone(shape),
+                                  gathered, indices,
+                                  c.b.getI64IntegerAttr(2 + d));
+    }
+    Value index = ConstantOp::create(
+        c.b, c.loc,
+        DenseElementsAttr::get(RankedTensorType::get(outShape, i64),
+                               ArrayRef(flat)));
+    Value valid = ConstantOp::create(
+        c.b, c.loc,
+        DenseElementsAttr::get(RankedTensorType::get(outShape, i1),
+                               ArrayRef(inside)));
+    if (!best) {
+      best = gathered;
+      bestIndex = index;
+      bestValid = valid;
+    } else {
+      Value better = c.binary<AndOp>(
+          valid, c.binary<OrOp>(c.unary<NotOp>(bestValid),
+                                c.compare<GreaterOp>(gathered, best)));
+      best = c.select(better, gathered, best);
+      bestIndex = c.select(better, index, bestIndex);
+      bestValid = c.binary<OrOp>(bestValid, valid);
+    }
+    // The next offset, row-major over the kernel.
+    more = false;
+    for (size_t d = k; d-- > 0;) {
+      if (++offset[d] < window.kernel[d]) {
+        more = true;
+        break;
+      }
+      offset[d] = 0;
+    }
+  }
+  // Each (batch, channel) plane starts spatialSize entries after the last.
+  int64_t planes = input.getDimSize(0) * input.getDimSize(1);
+  SmallVector<int64_t> baseShape = {input.getDimSize(0), input.getDimSize(1)};
+  baseShape.append(k, 1);
+  Value base = c.binary<MulOp>(
+      c.iota(i64, planes, baseShape),
+      c.splat(RankedTensorType::get({}, i64),
+              c.b.getI64IntegerAttr(spatialSize)));
+  return c.binary<AddOp>(base, bestIndex);
+}
+
 template <typename OpTy>
 LogicalResult convertPool(NodeContext &ctx) {
   constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
@@ -178,8 +282,11 @@ LogicalResult convertPool(NodeContext &ctx) {
                      /*hasDilations=*/isMax);
   if (failed(window))
     return failure();
-  if (isMax && ctx.getInt("storage_order", 0) != 0 && ctx.hasOutput(1))
-    return ctx.emitError("storage_order = 1 is not supported");
+  int64_t storageOrder = ctx.getInt("storage_order", 0);
+  if (isMax && storageOrder != 0 && storageOrder != 1)
+    return ctx.emitError("storage_order must be 0 or 1");
+  if (isMax && ctx.hasOutput(1) && !input->hasStaticShape())
+    return ctx.emitError("the indices output needs static sizes");
   if (!isMax && ctx.getInts("dilations") &&
       llvm::any_of(*ctx.getInts("dilations"), [](int64_t d) { return d != 1; }))
     return ctx.emitError("AveragePool dilations are not supported yet");
@@ -221,6 +328,11 @@ LogicalResult convertPool(NodeContext &ctx) {
     result = CastOp::create(b, ctx.getLoc(), type.clone(intType), wide);
   }
   ctx.setOutput(0, result);
+  if (isMax && ctx.hasOutput(1)) {
+    Composer c(ctx);
+    ctx.setOutput(1, buildMaxPoolIndices(c, data, *window, type,
+                                         storageOrder == 1));
+  }
   return success();
 }
 
