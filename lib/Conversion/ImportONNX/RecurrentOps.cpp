@@ -58,6 +58,8 @@ private:
   bool batchFirst = false;
   std::optional<float> clipThreshold;
   Value x; // [steps, batch, input]
+  /// sequence_lens as [batch, 1], unless every entry runs every step.
+  Value lengths;
 };
 
 Value RecurrentImporter::matmul(Value lhs, Value rhs) {
@@ -206,6 +208,7 @@ RecurrentImporter::runDirection(int64_t dir, bool reverse,
   SmallVector<Value> outputs(steps);
   for (int64_t i = 0; i < steps; ++i) {
     int64_t t = reverse ? steps - 1 - i : i;
+    Value previousH = h, previousCell = cell;
     Value xt = c.sliceAxis(xw, 0, t * batch, batch);
     Value hr = matmul(h, rT);
     if (rBias)
@@ -270,6 +273,19 @@ RecurrentImporter::runDirection(int64_t dir, bool reverse,
     }
     }
     outputs[t] = h;
+    // Steps past an entry's length keep its state and output zeros; in
+    // reverse, each entry starts from its own last step.
+    if (lengths) {
+      Type lengthType = c.typeOf(lengths).getElementType();
+      Value active = c.compare<LessOp>(
+          c.splat(RankedTensorType::get({}, lengthType),
+                  c.b.getIntegerAttr(lengthType, t)),
+          lengths);
+      outputs[t] = c.select(active, h, c.scalar(element, 0));
+      h = c.select(active, h, previousH);
+      if (cell)
+        cell = c.select(active, cell, previousCell);
+    }
   }
   // The last state of the direction, then the per-step outputs.
   outputs.push_back(h);
@@ -339,13 +355,18 @@ LogicalResult RecurrentImporter::run() {
                            Twine(3 * hidden) + "]");
   }
   if (ctx.hasInput(4)) {
+    auto lensType = dyn_cast<RankedTensorType>(ctx.getInput(4).getType());
+    if (!lensType || lensType.getShape() != ArrayRef<int64_t>{batch} ||
+        !lensType.getElementType().isSignlessInteger())
+      return ctx.emitError("sequence_lens must be " + Twine(batch) +
+                           " integers");
+    // Constant full lengths change nothing; other lengths, constant or
+    // read at run time, mask the steps past them.
     std::optional<DenseElementsAttr> lens = ctx.getConstantInput(4);
-    if (!lens)
-      return ctx.emitNotConstantError(4, "sequence_lens must be a constant");
-    for (APInt len : lens->getValues<APInt>())
-      if (len.getSExtValue() != steps)
-        return ctx.emitError("sequence_lens shorter than the sequence are "
-                             "not supported yet");
+    if (!lens || llvm::any_of(lens->getValues<APInt>(), [&](const APInt &l) {
+          return l.getSExtValue() != steps;
+        }))
+      lengths = c.reshape(ctx.getInput(4), {batch, 1});
   }
   if (spec.kind == CellKind::LSTM && ctx.getInt("input_forget", 0))
     return ctx.emitError("input_forget = 1 is not supported yet");
