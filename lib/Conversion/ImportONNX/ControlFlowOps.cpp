@@ -83,6 +83,37 @@ LogicalResult convertIf(NodeContext &ctx) {
   return success();
 }
 
+/// One iteration of a Loop body: (iteration, condition, carried...) ->
+/// (condition, carried..., scan values...), checked for its output count.
+FailureOr<SmallVector<Value>> importLoopBody(NodeContext &ctx, Composer &c,
+                                             int64_t iteration,
+                                             Value condition,
+                                             ArrayRef<Value> carried) {
+  unsigned numOutputs = ctx.getNode().output_size();
+  SmallVector<Value> inputs = {
+      c.splat(RankedTensorType::get({}, c.b.getI64Type()),
+              c.b.getI64IntegerAttr(iteration)),
+      condition};
+  llvm::append_range(inputs, carried);
+  FailureOr<SmallVector<Value>> outputs = ctx.importSubgraph("body", inputs);
+  if (failed(outputs))
+    return failure();
+  if (outputs->size() != 1 + numOutputs)
+    return ctx.emitError("the body has " + Twine(outputs->size()) +
+                         " outputs, expected " + Twine(1 + numOutputs));
+  return outputs;
+}
+
+/// Appends an iteration's scan values, each as a [1, ...] slice.
+void appendScanValues(Composer &c, MutableArrayRef<SmallVector<Value>> scans,
+                      ArrayRef<Value> values) {
+  for (auto [scan, value] : llvm::zip(scans, values)) {
+    SmallVector<int64_t> shape(c.typeOf(value).getShape());
+    shape.insert(shape.begin(), 1);
+    scan.push_back(c.reshape(value, shape));
+  }
+}
+
 /// Loop with a trip count or initial condition read at run time. The
 /// declared length N of its scan outputs is the number of iterations
 /// unrolled: iteration i is active while i < M and the condition holds, the
@@ -157,15 +188,10 @@ LogicalResult convertLoopAtRunTime(NodeContext &ctx, unsigned numCarried) {
   Value active = c.binary<AndOp>(belowTripCount(0), condition);
   Value iterations = c.splat(scalarI64, c.b.getI64IntegerAttr(0));
   for (int64_t iteration = 0; iteration < *length; ++iteration) {
-    SmallVector<Value> inputs = {
-        c.splat(scalarI64, c.b.getI64IntegerAttr(iteration)), condition};
-    llvm::append_range(inputs, carried);
-    FailureOr<SmallVector<Value>> outputs = ctx.importSubgraph("body", inputs);
+    FailureOr<SmallVector<Value>> outputs =
+        importLoopBody(ctx, c, iteration, condition, carried);
     if (failed(outputs))
       return failure();
-    if (outputs->size() != 1 + numOutputs)
-      return ctx.emitError("the body has " + Twine(outputs->size()) +
-                           " outputs, expected " + Twine(1 + numOutputs));
     for (unsigned i = 0; i < numCarried; ++i) {
       Value next = (*outputs)[1 + i];
       if (next.getType() != carried[i].getType())
@@ -176,12 +202,7 @@ LogicalResult convertLoopAtRunTime(NodeContext &ctx, unsigned numCarried) {
                   "one type";
       carried[i] = c.select(active, next, carried[i]);
     }
-    for (auto [scan, value] :
-         llvm::zip(scans, ArrayRef(*outputs).drop_front(1 + numCarried))) {
-      SmallVector<int64_t> shape(c.typeOf(value).getShape());
-      shape.insert(shape.begin(), 1);
-      scan.push_back(c.reshape(value, shape));
-    }
+    appendScanValues(c, scans, ArrayRef(*outputs).drop_front(1 + numCarried));
     iterations = c.binary<AddOp>(
         iterations, CastOp::create(c.b, c.loc, scalarI64, active));
     // Without a condition input the body's condition is ignored (a for
@@ -243,8 +264,6 @@ LogicalResult convertLoop(NodeContext &ctx) {
   if (numOutputs < numCarried)
     return ctx.emitError("Loop needs an output per loop-carried value");
   SmallVector<SmallVector<Value>> scans(numOutputs - numCarried);
-  Type i64 = c.b.getI64Type();
-  auto scalarI64 = RankedTensorType::get({}, i64);
   int64_t iteration = 0;
   for (; iteration < tripCount; ++iteration) {
     if (condition && !*getConstantBool(condition))
@@ -253,18 +272,14 @@ LogicalResult convertLoop(NodeContext &ctx) {
       return ctx.emitError("the loop runs more than " +
                            Twine(kMaxUnrolledIterations) +
                            " iterations, more than are unrolled");
-    SmallVector<Value> inputs = {
-        c.splat(scalarI64, c.b.getI64IntegerAttr(iteration)),
+    FailureOr<SmallVector<Value>> outputs = importLoopBody(
+        ctx, c, iteration,
         condition ? condition
                   : c.splat(RankedTensorType::get({}, c.b.getI1Type()),
-                            c.b.getBoolAttr(true))};
-    llvm::append_range(inputs, carried);
-    FailureOr<SmallVector<Value>> outputs = ctx.importSubgraph("body", inputs);
+                            c.b.getBoolAttr(true)),
+        carried);
     if (failed(outputs))
       return failure();
-    if (outputs->size() != 1 + numOutputs)
-      return ctx.emitError("the body has " + Twine(outputs->size()) +
-                           " outputs, expected " + Twine(1 + numOutputs));
     // Without a condition input the body's condition is ignored (a for
     // loop); with one it decides the next iteration.
     if (ctx.hasInput(1)) {
@@ -275,12 +290,7 @@ LogicalResult convertLoop(NodeContext &ctx) {
     }
     for (unsigned i = 0; i < numCarried; ++i)
       carried[i] = (*outputs)[1 + i];
-    for (auto [scan, value] :
-         llvm::zip(scans, ArrayRef(*outputs).drop_front(1 + numCarried))) {
-      SmallVector<int64_t> shape(c.typeOf(value).getShape());
-      shape.insert(shape.begin(), 1);
-      scan.push_back(c.reshape(value, shape));
-    }
+    appendScanValues(c, scans, ArrayRef(*outputs).drop_front(1 + numCarried));
   }
   for (unsigned i = 0; i < numCarried; ++i)
     ctx.setOutput(i, carried[i]);
