@@ -188,6 +188,11 @@ def case_from_dir(path: Path) -> Case:
     return Case(f"{MODELS_SUITE}/{path.resolve().name}", MODELS_SUITE, path)
 
 
+# In a must-pass list, an entry whose comment holds this may pass with graph inputs fixed at
+# compile time; every other entry must pass without help.
+FIXED_MARK = "fixed:"
+
+
 def read_case_ids(path: Path) -> List[str]:
     """Reads a cases file: one `suite/case` id per line, `#` starts a comment."""
     ids = []
@@ -196,6 +201,16 @@ def read_case_ids(path: Path) -> List[str]:
         if case_id:
             ids.append(case_id)
     return ids
+
+
+def read_fixed_allowed(path: Path) -> set:
+    """The ids of a cases file whose comment allows them to pass with fixed inputs."""
+    allowed = set()
+    for line in path.read_text().splitlines():
+        case_id, _, comment = line.partition("#")
+        if case_id.strip() and FIXED_MARK in comment:
+            allowed.add(case_id.strip())
+    return allowed
 
 
 def select_cases(universe: List[Case], case_ids: Optional[List[str]],
@@ -839,9 +854,14 @@ def update_must_pass(path: Path, results: List[Result]) -> List[str]:
             entries[case_id] = line
         else:
             header.append(line)
-    added = sorted(r.case_id for r in results if r.status == PASS and r.case_id not in entries)
+    passed = {r.case_id: r for r in results if r.status == PASS and r.case_id not in entries}
+    added = sorted(passed)
     if added:
-        entries.update({case_id: case_id for case_id in added})
+        # A case that passes only with fixed inputs says so, and which.
+        entries.update({
+            case_id: case_id + (f"  # {FIXED_MARK} " + ", ".join(passed[case_id].bound_inputs)
+                                if passed[case_id].bound_inputs else "")
+            for case_id in added})
         path.write_text("\n".join(header + [entries[k] for k in sorted(entries)]) + "\n")
     return added
 
@@ -883,6 +903,10 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the results as JSON")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 unless every selected case passes")
+    parser.add_argument("--require-plain", action="store_true",
+                        help=f"with --check and --cases-file: a case must also pass without "
+                             f"graph inputs fixed at compile time, unless its line's comment "
+                             f"says '{FIXED_MARK}'")
     parser.add_argument("--update-must-pass", type=Path, metavar="FILE",
                         help="add the selected cases that pass to FILE (never removes)")
     parser.add_argument("--compile-arg", action="append", default=[], metavar="ARG",
@@ -901,6 +925,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if args.require_plain and not (args.check and args.cases_file):
+        parser.error("--require-plain goes with --check and --cases-file")
     return args
 
 
@@ -979,10 +1005,21 @@ def main(argv: List[str]) -> int:
         print(f"must-pass: added {len(added)} cases to {args.update_must_pass}"
               + "".join(f"\n  {case_id}" for case_id in added))
     failures = [r for r in results if r.status != PASS]
-    if args.check and failures:
-        print(f"\ncheck: {len(failures)} of {len(results)} selected cases do not pass:")
+    # With --require-plain, a listed case passes without help unless its line allows fixed
+    # inputs.
+    helped = []
+    if args.require_plain:
+        fixed_allowed = read_fixed_allowed(args.cases_file)
+        helped = [r for r in results if r.status == PASS and r.bound_inputs
+                  and r.case_id not in fixed_allowed]
+    if args.check and (failures or helped):
+        print(f"\ncheck: {len(failures) + len(helped)} of {len(results)} selected cases do not "
+              "pass as listed:")
         for r in failures:
             print(f"  {r.case_id}: {r.status}" + (f": {r.detail}" if r.detail else ""))
+        for r in helped:
+            print(f"  {r.case_id}: passes only with inputs fixed at compile time ("
+                  + ", ".join(r.bound_inputs) + f"); its line does not say '# {FIXED_MARK}'")
         return 1
     return 0
 
