@@ -64,11 +64,9 @@ struct Scalars {
 };
 
 /// Reports `size` (i64) at entry `index` of check `site` to the runtime
-/// when it differs from `expected`.
+/// when it differs from `declared` (i64).
 void reportMismatch(OpBuilder &b, Location loc, int32_t site, int64_t index,
-                    Value size, int64_t expected) {
-  Value declared = arith::ConstantIntOp::create(b, loc, b.getI64Type(),
-                                                expected);
+                    Value size, Value declared) {
   Value differs =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, size, declared);
   auto ifOp = scf::IfOp::create(b, loc, differs);
@@ -91,7 +89,10 @@ struct CheckSizesLowering : OpConversionPattern<CheckSizesOp> {
       Scalars s{rewriter, op.getLoc()};
       for (auto [index, expected] : llvm::enumerate(op.getExpected()))
         reportMismatch(rewriter, op.getLoc(), *site, index,
-                       s.entry(adaptor.getSizes(), index), expected);
+                       s.entry(adaptor.getSizes(), index),
+                       adaptor.getAgainst()
+                           ? s.entry(adaptor.getAgainst(), index)
+                           : s.constant(expected));
     }
     rewriter.replaceOp(op, adaptor.getInput());
     return success();
@@ -171,7 +172,7 @@ struct DynamicSliceLowering : OpConversionPattern<DynamicSliceOp> {
                                inputType.getDimSize(d)));
       if (site)
         reportMismatch(rewriter, loc, *site, d, dims.back().size,
-                       resultType.getDimSize(d));
+                       s.constant(resultType.getDimSize(d)));
     }
 
     AffineMap identity =

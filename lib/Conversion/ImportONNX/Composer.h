@@ -162,8 +162,19 @@ struct Composer {
   /// failure names the node and `what` gave the sizes (edge.check_sizes).
   Value checkSizes(Value data, Value sizes, ArrayRef<int64_t> expected,
                    StringRef what) {
-    return CheckSizesOp::create(b, loc, data, sizes,
+    return CheckSizesOp::create(b, loc, data, sizes, /*against=*/Value(),
                                 b.getDenseI64ArrayAttr(expected),
+                                /*site=*/IntegerAttr(),
+                                b.getStringAttr(describeNode(what)));
+  }
+
+  /// `data`, once the run has checked that `sizes` equal `against`, sizes
+  /// of another tensor (both 1-D int64 computed by the run).
+  Value checkSizesAgainst(Value data, Value sizes, Value against,
+                          StringRef what) {
+    SmallVector<int64_t> unknown(typeOf(sizes).getDimSize(0), -1);
+    return CheckSizesOp::create(b, loc, data, sizes, against,
+                                b.getDenseI64ArrayAttr(unknown),
                                 /*site=*/IntegerAttr(),
                                 b.getStringAttr(describeNode(what)));
   }

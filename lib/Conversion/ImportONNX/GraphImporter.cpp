@@ -1,5 +1,6 @@
 //===- GraphImporter.cpp - Convert an ONNX graph into a function ----------===//
 
+#include "Composer.h"
 #include "GraphImporter.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
@@ -413,6 +414,77 @@ LogicalResult GraphImporter::checkDynamicSizes(NodeContext &ctx) {
   return success();
 }
 
+LogicalResult GraphImporter::checkBroadcastSizes(NodeContext &ctx,
+                                                 Block *block,
+                                                 Operation *last) {
+  auto begin = last ? std::next(last->getIterator()) : block->begin();
+  SmallVector<Operation *> built;
+  for (Operation &op : llvm::make_range(begin, block->end()))
+    if (op.hasTrait<ElementwiseTrait>() && op.getNumOperands() > 1)
+      built.push_back(&op);
+  for (Operation *op : built) {
+    auto result = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!result)
+      continue;
+    int64_t rank = result.getRank();
+    for (int64_t d = 0; d < rank; ++d) {
+      // The operands' sizes along result dimension d.
+      SmallVector<std::pair<unsigned, int64_t>> dynamic;
+      std::optional<int64_t> fixed;
+      for (auto [index, operand] : llvm::enumerate(op->getOperands())) {
+        auto type = cast<RankedTensorType>(operand.getType());
+        int64_t dim = d - (rank - type.getRank());
+        if (dim < 0)
+          continue;
+        if (type.isDynamicDim(dim))
+          dynamic.emplace_back(index, dim);
+        else if (type.getDimSize(dim) != 1)
+          fixed = type.getDimSize(dim);
+      }
+      if (dynamic.empty() || (!fixed && dynamic.size() == 1))
+        continue;
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPoint(op);
+      Composer c(ctx);
+      auto sizeOf = [&](Value operand, int64_t dim) {
+        return c.sliceAxis(
+            ShapeOp::create(builder, ctx.getLoc(),
+                            RankedTensorType::get(
+                                {c.typeOf(operand).getRank() - dim},
+                                builder.getI64Type()),
+                            operand, builder.getI64IntegerAttr(dim)),
+            0, 0, 1);
+      };
+      // A dynamic size meeting a static one must be it; two dynamic sizes
+      // must be equal, which the run checks unless their symbols or shape
+      // rules prove it.
+      auto [first, firstDim] = dynamic.front();
+      for (auto [index, dim] : dynamic) {
+        Value operand = op->getOperand(index);
+        if (fixed) {
+          op->setOperand(index,
+                         c.checkSizes(operand, sizeOf(operand, dim), {*fixed},
+                                      ("a dynamic size of input " +
+                                       Twine(index) + " meeting " +
+                                       Twine(*fixed))
+                                          .str()));
+        } else if (index != first &&
+                   !haveEqualSizes(op->getOperand(first), firstDim, operand,
+                                   dim)) {
+          op->setOperand(
+              index, c.checkSizesAgainst(
+                         operand, sizeOf(operand, dim),
+                         sizeOf(op->getOperand(first), firstDim),
+                         ("input " + Twine(index) + " against input " +
+                          Twine(first) + ", which it must equal")
+                             .str()));
+        }
+      }
+    }
+  }
+  return success();
+}
+
 LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
                                          int64_t opset) {
   const OpRegistry &registry = OpRegistry::get();
@@ -427,8 +499,11 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
       return failure();
     const NodeConverter &convert =
         *registry.lookup(node.domain(), node.op_type());
+    Block *block = builder.getInsertionBlock();
+    Operation *last = block->empty() ? nullptr : &block->back();
     FailureOr<bool> converted = implyShapeInputs(ctx, convert);
-    if (failed(converted) || (!*converted && failed(convert(ctx))))
+    if (failed(converted) || (!*converted && failed(convert(ctx))) ||
+        failed(checkBroadcastSizes(ctx, block, last)))
       return failure();
     for (const auto &[outputIndex, name] : llvm::enumerate(node.output())) {
       if (name.empty())

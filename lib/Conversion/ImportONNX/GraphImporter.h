@@ -267,6 +267,13 @@ private:
   LogicalResult checkAttributes(NodeContext &ctx);
   /// Refuses a node with a dynamic input unless its op handles them.
   LogicalResult checkDynamicSizes(NodeContext &ctx);
+  /// Makes the broadcasts the node built after `last` in `block` safe with
+  /// dynamic sizes: a dynamic size that meets a static one (other than 1)
+  /// is checked at run time to be it, and two dynamic sizes to be equal
+  /// unless haveEqualSizes proves it. The lowering indexes such dimensions
+  /// alike, so none may be smaller than the result.
+  LogicalResult checkBroadcastSizes(NodeContext &ctx, Block *block,
+                                    Operation *last);
   LogicalResult checkSignedness(NodeContext &ctx);
   /// Records the static types the model declares for its values, those
   /// that elementwise users of known shape imply for their operands, and

@@ -48,5 +48,18 @@ func.func @check_sizes(%x: tensor<4x3xf32>, %sizes: tensor<2xi64>) -> tensor<4x3
   return %0 : tensor<4x3xf32>
 }
 
+// With `against`, each size is compared with the run's other size.
+// CHECK-LABEL: func @check_sizes_against
+// CHECK: %[[S:.*]] = tensor.extract %arg1[%{{.*}}] : tensor<1xi64>
+// CHECK: %[[A:.*]] = tensor.extract %arg2[%{{.*}}] : tensor<1xi64>
+// CHECK: %[[D:.*]] = arith.cmpi ne, %[[S]], %[[A]]
+// CHECK: scf.if %[[D]] {
+// CHECK:   func.call @edge_rt_size_mismatch(%{{.*}}, %{{.*}}, %[[S]], %[[A]])
+// CHECK: return %arg0 : tensor<?xf32>
+func.func @check_sizes_against(%x: tensor<?xf32>, %sizes: tensor<1xi64>, %against: tensor<1xi64>) -> tensor<?xf32> {
+  %0 = edge.check_sizes %x, %sizes against %against {expected = array<i64: -1>, site = 3 : i32, description = "node 'a' (Add, opset 17)"} : tensor<?xf32>, tensor<1xi64>, tensor<1xi64>
+  return %0 : tensor<?xf32>
+}
+
 // edge-check-indices declares the report function.
 func.func private @edge_rt_size_mismatch(i32, i32, i64, i64)

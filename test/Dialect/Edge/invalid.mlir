@@ -463,3 +463,11 @@ func.func @f(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>, %m: tensor<i64>, %t: 
   %0, %1 = edge.non_max_suppression %b, %s, %m, %t, %t : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> (tensor<3x2xi64>, tensor<i64>)
   return
 }
+// -----
+
+// check_sizes_against
+func.func @f(%x: tensor<?xf32>, %s: tensor<1xi64>, %a: tensor<2xi64>) {
+  // expected-error @+1 {{'edge.check_sizes' op against must have the sizes' shape}}
+  %0 = edge.check_sizes %x, %s against %a {expected = array<i64: -1>, description = ""} : tensor<?xf32>, tensor<1xi64>, tensor<2xi64>
+  return
+}

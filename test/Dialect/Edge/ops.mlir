@@ -194,6 +194,8 @@ func.func @reductions_and_indexing(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) {
   // CHECK: edge.check_sizes %{{.*}}, %{{.*}} {description = "node 'r' (Resize, opset 13)", expected = array<i64: 2, 3, 4>} : tensor<2x3x4xf32>, tensor<3xi64>
   %sizes = edge.constant dense<[2, 3, 4]> : tensor<3xi64>
   %10 = edge.check_sizes %x, %sizes {expected = array<i64: 2, 3, 4>, description = "node 'r' (Resize, opset 13)"} : tensor<2x3x4xf32>, tensor<3xi64>
+  // CHECK: edge.check_sizes %{{.*}}, %{{.*}} against %{{.*}} {description = "node 'a' (Add, opset 17)", expected = array<i64: -1, -1, -1>} : tensor<2x3x4xf32>, tensor<3xi64>, tensor<3xi64>
+  %11 = edge.check_sizes %x, %sizes against %sizes {expected = array<i64: -1, -1, -1>, description = "node 'a' (Add, opset 17)"} : tensor<2x3x4xf32>, tensor<3xi64>, tensor<3xi64>
   // CHECK: edge.dynamic_slice %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] {description = "node 's' (Slice, opset 13)", site = 1 : i32} : (tensor<2x3x4xf32>, tensor<2xi64>, tensor<2xi32>, tensor<2xi64>, tensor<2xi64>) -> tensor<2x1x4xf32>
   %s = edge.constant dense<0> : tensor<2xi64>
   %e = edge.constant dense<1> : tensor<2xi32>

@@ -59,10 +59,10 @@ LogicalResult ScatterElementsOp::verify() {
     return emitOpError("indices and updates must have one shape");
   if (indices.size() != data.size())
     return emitOpError("indices must have the data's rank");
-  if (getAxis() >= static_cast<int64_t>(data.size()))
+  if (static_cast<int64_t>(getAxis()) >= static_cast<int64_t>(data.size()))
     return emitOpError("axis ") << getAxis() << " is out of range";
   for (size_t d = 0; d < data.size(); ++d)
-    if (static_cast<int64_t>(d) != getAxis() && indices[d] > data[d])
+    if (static_cast<int64_t>(d) != static_cast<int64_t>(getAxis()) && indices[d] > data[d])
       return emitOpError("indices dimension ") << d << " exceeds the data's";
   return success();
 }
@@ -169,5 +169,7 @@ LogicalResult CheckSizesOp::verify() {
       sizes[0] != static_cast<int64_t>(getExpected().size()))
     return emitOpError("sizes must be a 1-D tensor with one entry per "
                        "expected size");
+  if (getAgainst() && shapeOf(getAgainst()) != sizes)
+    return emitOpError("against must have the sizes' shape");
   return success();
 }

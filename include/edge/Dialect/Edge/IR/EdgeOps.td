@@ -772,7 +772,12 @@ def Edge_CheckSizesOp : Edge_Op<"check_sizes",
   let description = [{
     Yields `input` unchanged after checking that `sizes`, sizes the run
     computed from data (a Resize's scales), equal `expected`, the sizes the
-    model declares and the code was built for. With a `site`, the first
+    model declares and the code was built for (`input` may have dynamic
+    sizes: a dynamic size that a broadcast meets with a static one is
+    checked to be it). With `against`, sizes of another tensor computed by
+    the run, each size is compared with the same entry of `against`
+    instead (two dynamic sizes a broadcast needs equal; `expected` then
+    holds -1s). With a `site`, the first
     that differs is reported to the runtime
     (`edge_rt_size_mismatch(site, k, sizes[k], expected[k])`), which fails
     the run with `description`. The data flows through the op so that
@@ -781,16 +786,20 @@ def Edge_CheckSizesOp : Edge_Op<"check_sizes",
     ```mlir
     %checked = edge.check_sizes %x, %sizes {expected = array<i64: 1, 1, 8, 8>, description = "node 'r' (Resize, opset 13)"}
        : tensor<1x1x4x4xf32>, tensor<4xi64>
+    %same = edge.check_sizes %y, %ySize against %xSize {expected = array<i64: -1>, description = "node 'a' (Add, opset 17)"}
+       : tensor<?xf32>, tensor<1xi64>, tensor<1xi64>
     ```
   }];
-  let arguments = (ins Edge_Tensor:$input,
+  let arguments = (ins Edge_DynTensor:$input,
                    StaticShapeTensorOf<[I64]>:$sizes,
+                   Optional<StaticShapeTensorOf<[I64]>>:$against,
                    DenseI64ArrayAttr:$expected,
                    OptionalAttr<ConfinedAttr<I32Attr, [IntNonNegative]>>:$site,
                    StrAttr:$description);
-  let results = (outs Edge_Tensor:$result);
+  let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = [{
-    $input `,` $sizes attr-dict `:` type($input) `,` type($sizes)
+    $input `,` $sizes (`against` $against^)? attr-dict `:` type($input) `,`
+    type($sizes) (`,` type($against)^)?
   }];
   let hasVerifier = 1;
 }
