@@ -233,7 +233,6 @@ static bool buildSameOps(ArrayRef<Operation *> lhs, ArrayRef<Operation *> rhs,
   return true;
 }
 
-/// The static type the model declares for `info`, if it declares one.
 FailureOr<bool>
 GraphImporter::implyShapeInputs(NodeContext &ctx,
                                 const NodeConverter &convert) {
