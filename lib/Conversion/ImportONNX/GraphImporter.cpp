@@ -418,9 +418,11 @@ LogicalResult GraphImporter::checkBroadcastSizes(NodeContext &ctx,
                                                  Block *block,
                                                  Operation *last) {
   auto begin = last ? std::next(last->getIterator()) : block->begin();
+  // A Loop or If node's body was imported, and checked, node by node.
   SmallVector<Operation *> built;
   for (Operation &op : llvm::make_range(begin, block->end()))
-    if (op.hasTrait<ElementwiseTrait>() && op.getNumOperands() > 1)
+    if (op.hasTrait<ElementwiseTrait>() && op.getNumOperands() > 1 &&
+        checkedBroadcasts.insert(&op).second)
       built.push_back(&op);
   for (Operation *op : built) {
     auto result = dyn_cast<RankedTensorType>(op->getResult(0).getType());
@@ -459,6 +461,7 @@ LogicalResult GraphImporter::checkBroadcastSizes(NodeContext &ctx,
       // must be equal, which the run checks unless their symbols or shape
       // rules prove it.
       auto [first, firstDim] = dynamic.front();
+      Value firstSize;
       for (auto [index, dim] : dynamic) {
         Value operand = op->getOperand(index);
         if (fixed) {
@@ -471,10 +474,11 @@ LogicalResult GraphImporter::checkBroadcastSizes(NodeContext &ctx,
         } else if (index != first &&
                    !haveEqualSizes(op->getOperand(first), firstDim, operand,
                                    dim)) {
+          if (!firstSize)
+            firstSize = sizeOf(op->getOperand(first), firstDim);
           op->setOperand(
               index, c.checkSizesAgainst(
-                         operand, sizeOf(operand, dim),
-                         sizeOf(op->getOperand(first), firstDim),
+                         operand, sizeOf(operand, dim), firstSize,
                          ("input " + Twine(index) + " against input " +
                           Twine(first) + ", which it must equal")
                              .str()));

@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -211,6 +212,11 @@ public:
                             ModuleOp module);
 
   OpBuilder &getBuilder() { return builder; }
+  /// Erases an op the import built, forgetting it everywhere it is held.
+  void eraseOp(Operation *op) {
+    checkedBroadcasts.erase(op);
+    op->erase();
+  }
   MLIRContext *getContext() { return context; }
   Value lookup(StringRef name) const { return values.lookup(name); }
   void bind(StringRef name, Value value) { values[name] = value; }
@@ -314,6 +320,8 @@ private:
   /// Static types the model declares (or implies) for values of the main
   /// graph.
   llvm::StringMap<RankedTensorType> declaredTypes;
+  /// The broadcasts checkBroadcastSizes has made safe.
+  llvm::DenseSet<Operation *> checkedBroadcasts;
   /// How many node inputs and graph outputs name each value.
   llvm::StringMap<unsigned> inputUses;
   /// Why a shape-deciding graph input was not implied from declared shapes,

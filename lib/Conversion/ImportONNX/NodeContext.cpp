@@ -92,7 +92,8 @@ NodeContext::getSizeEntries(unsigned index, const Twine &what) const {
 /// Folds the op defining `value` when all its operands are constants, so
 /// that shape computations (Shape -> Gather -> Concat -> Reshape) become
 /// constants as they are imported.
-static Value foldIfConstant(OpBuilder &builder, Value value) {
+static Value foldIfConstant(GraphImporter &importer, Value value) {
+  OpBuilder &builder = importer.getBuilder();
   Operation *op = value.getDefiningOp();
   if (!op || isa<edge::ConstantOp>(op) || op->getNumResults() != 1 ||
       !llvm::all_of(op->getOperands(), [](Value operand) {
@@ -103,13 +104,13 @@ static Value foldIfConstant(OpBuilder &builder, Value value) {
   if (failed(builder.tryFold(op, folded)) || folded.size() != 1)
     return value;
   if (op->use_empty())
-    op->erase();
+    importer.eraseOp(op);
   return folded.front();
 }
 
 void NodeContext::setOutput(unsigned index, Value value) {
   if (hasOutput(index))
-    importer.bind(node.output(index), foldIfConstant(getBuilder(), value));
+    importer.bind(node.output(index), foldIfConstant(importer, value));
 }
 
 FailureOr<SmallVector<Value>>
