@@ -106,10 +106,6 @@ LogicalResult convertUnique(NodeContext &ctx) {
   Value earlier = c.compare<LessOp>(columns, rows);          // j < i
   Value first =
       m.none(c.binary<AndOp>(same, earlier), {1});           // [n]
-  // from[i] = the least j with same[i, j].
-  Value from = c.reduce<ReduceMinOp>(
-      c.select(same, columns, c.scalar(f32, n)), {1}, /*keepDims=*/false);
-
   // before[j, i]: entry j's value goes before entry i's in the output.
   Value before;
   if (sorted) {
@@ -125,9 +121,11 @@ LogicalResult convertUnique(NodeContext &ctx) {
         c.binary<AndOp>(less, c.compare<EqualOp>(t, firstDiffer));
     before = c.unary<NotOp>(m.none(decides, {2}));           // [j, i]
   } else {
-    // The first occurrence of j's value comes before i's.
-    before = c.compare<LessOp>(c.reshape(m.iota(n, {n}), {n, 1}),
-                               c.reshape(from, {1, n}));
+    // The first occurrence of j's value comes before i's, which is at
+    // from[i], the least j with same[i, j].
+    Value from = c.reduce<ReduceMinOp>(
+        c.select(same, columns, c.scalar(f32, n)), {1}, /*keepDims=*/false);
+    before = c.compare<LessOp>(rows, c.reshape(from, {1, n}));
   }
   Value rankOf = m.count(c.binary<AndOp>(c.reshape(first, {n, 1}), before),
                          {0});                               // [n]
