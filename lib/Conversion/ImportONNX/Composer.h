@@ -193,6 +193,19 @@ struct Composer {
     return description;
   }
 
+  /// Input `index`, a single element of a type `accepts`, as a 0-d tensor
+  /// (an operand read at run time: a trip count, a threshold); the node's
+  /// error `message` otherwise.
+  FailureOr<Value> scalarInput(unsigned index,
+                               llvm::function_ref<bool(Type)> accepts,
+                               const Twine &message) {
+    auto type = dyn_cast<RankedTensorType>(ctx.getInput(index).getType());
+    if (!type || !type.hasStaticShape() || type.getNumElements() != 1 ||
+        !accepts(type.getElementType()))
+      return ctx.emitError(message);
+    return reshape(ctx.getInput(index), {});
+  }
+
   Value reshape(Value x, ArrayRef<int64_t> shape) {
     if (typeOf(x).getShape() == shape)
       return x;

@@ -151,23 +151,19 @@ LogicalResult convertLoopAtRunTime(NodeContext &ctx, unsigned numCarried) {
   Type i64 = c.b.getI64Type();
   auto scalarI64 = RankedTensorType::get({}, i64);
   auto scalarBool = RankedTensorType::get({}, c.b.getI1Type());
-  auto asScalar = [&](unsigned index, Type element) -> FailureOr<Value> {
-    auto type = dyn_cast<RankedTensorType>(ctx.getInput(index).getType());
-    if (!type || !type.hasStaticShape() || type.getNumElements() != 1 ||
-        type.getElementType() != element)
-      return ctx.emitError(index == 0 ? "the trip count M must be one int64"
-                                      : "the condition must be one bool");
-    return c.reshape(ctx.getInput(index), {});
-  };
   Value tripCount, condition;
   if (ctx.hasInput(0)) {
-    FailureOr<Value> m = asScalar(0, i64);
+    FailureOr<Value> m = c.scalarInput(
+        0, [](Type t) { return t.isInteger(64); },
+        "the trip count M must be one int64");
     if (failed(m))
       return failure();
     tripCount = *m;
   }
   if (ctx.hasInput(1)) {
-    FailureOr<Value> cond = asScalar(1, c.b.getI1Type());
+    FailureOr<Value> cond = c.scalarInput(
+        1, [](Type t) { return t.isInteger(1); },
+        "the condition must be one bool");
     if (failed(cond))
       return failure();
     condition = *cond;

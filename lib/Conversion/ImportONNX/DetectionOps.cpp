@@ -31,12 +31,11 @@ FailureOr<Value> getScalarOperand(NodeContext &ctx, Composer &c,
   auto scalar = RankedTensorType::get({}, element);
   if (!ctx.hasInput(index))
     return c.splat(scalar, fallback);
-  auto type = dyn_cast<RankedTensorType>(ctx.getInput(index).getType());
-  if (!type || !type.hasStaticShape() || type.getNumElements() != 1 ||
-      type.getElementType() != element)
-    return ctx.emitError(what + " must be one ")
-           << element << " value";
-  return c.reshape(ctx.getInput(index), {});
+  std::string message;
+  llvm::raw_string_ostream(message) << what << " must be one " << element
+                                    << " value";
+  return c.scalarInput(
+      index, [&](Type t) { return t == element; }, message);
 }
 
 /// NonMaxSuppression(boxes, scores[, max_output_boxes_per_class,

@@ -105,17 +105,17 @@ FailureOr<Value> getRunTimeFramePositions(NodeContext &ctx, Composer &c,
                                           int64_t batch, int64_t length,
                                           int64_t frameLength,
                                           int64_t frames) {
-  auto stepType = dyn_cast<RankedTensorType>(ctx.getInput(1).getType());
-  if (!stepType || !stepType.hasStaticShape() ||
-      stepType.getNumElements() != 1 ||
-      !stepType.getElementType().isSignlessInteger())
-    return ctx.emitError("frame_step must be one integer");
+  FailureOr<Value> given =
+      c.scalarInput(1, [](Type t) { return t.isSignlessInteger(); },
+                    "frame_step must be one integer");
+  if (failed(given))
+    return failure();
   Type i64 = c.b.getI64Type();
   auto scalar = RankedTensorType::get({}, i64);
   auto constant = [&](int64_t value) {
     return c.splat(scalar, c.b.getI64IntegerAttr(value));
   };
-  Value step = c.reshape(ctx.getInput(1), {});
+  Value step = *given;
   if (step.getType() != scalar)
     step = CastOp::create(c.b, c.loc, scalar, step);
   Value one = constant(1);

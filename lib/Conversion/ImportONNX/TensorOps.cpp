@@ -232,23 +232,17 @@ LogicalResult convertDropout(NodeContext &ctx) {
   Type element = type->getElementType();
   if (!isa<FloatType>(element))
     return ctx.emitError("training mode needs a float input");
-  auto scalarOf = [&](unsigned index, Type expected,
-                      StringRef what) -> FailureOr<Value> {
-    auto operandType = dyn_cast<RankedTensorType>(ctx.getInput(index).getType());
-    if (!operandType || !operandType.hasStaticShape() ||
-        operandType.getNumElements() != 1 ||
-        !(expected ? operandType.getElementType() == expected
-                   : isa<FloatType>(operandType.getElementType())))
-      return ctx.emitError(what + " must be a single value");
-    return c.reshape(ctx.getInput(index), {});
-  };
-  FailureOr<Value> mode = scalarOf(2, c.b.getI1Type(), "training_mode");
+  FailureOr<Value> mode =
+      c.scalarInput(2, [](Type t) { return t.isInteger(1); },
+                    "training_mode must be a single value");
   if (failed(mode))
     return failure();
   Type f32 = c.b.getF32Type();
   Value rate = c.scalar(f32, 0.5);
   if (ctx.hasInput(1)) {
-    FailureOr<Value> given = scalarOf(1, Type(), "ratio");
+    FailureOr<Value> given =
+        c.scalarInput(1, [](Type t) { return isa<FloatType>(t); },
+                      "ratio must be a single value");
     if (failed(given))
       return failure();
     rate = *given;
