@@ -61,6 +61,15 @@ static FailureOr<Type> inferBoundType(Operation *op, unsigned index,
   auto resultType = cast<RankedTensorType>(op->getResult(index).getType());
   if (resultType.hasStaticShape())
     return Type(resultType);
+  if (auto slice = dyn_cast<SliceOp>(op)) {
+    // A dynamic size is taken whole: the input's bound.
+    auto input = cast<RankedTensorType>(operandTypes.front());
+    SmallVector<int64_t> shape(resultType.getShape());
+    for (auto [dim, size] : llvm::enumerate(shape))
+      if (ShapedType::isDynamic(size))
+        size = input.getDimSize(dim);
+    return Type(resultType.clone(shape));
+  }
   if (auto infer = dyn_cast<InferTypeOpInterface>(op)) {
     // The ops infer from their operands' types only: operands of the bound
     // types stand in for the real ones.

@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -61,6 +62,36 @@ struct ShapeLowering : OpConversionPattern<ShapeOp> {
           rewriter, loc, rewriter.getI64Type(), size));
     }
     rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, resultType, sizes);
+    return success();
+  }
+};
+
+/// Each element's position, converted to the element type.
+struct IotaLowering : OpConversionPattern<IotaOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(IotaOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    Value init = createEmptyResult(rewriter, op);
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), TypeRange{type}, ValueRange{}, ValueRange{init},
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(1)},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location loc, ValueRange) {
+          Value index = linalg::IndexOp::create(b, loc, 0);
+          Value value;
+          if (isa<FloatType>(element))
+            value = arith::SIToFPOp::create(
+                b, loc, element,
+                arith::IndexCastOp::create(b, loc, b.getI64Type(), index));
+          else
+            value = arith::IndexCastOp::create(b, loc, element, index);
+          linalg::YieldOp::create(b, loc, value);
+        });
+    rewriter.replaceOp(op, generic.getResults());
     return success();
   }
 };
@@ -302,7 +333,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
 } // namespace
 
 void mlir::edge::populateDataMovementPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, TransposeLowering,
+  patterns.add<ConstantLowering, ShapeLowering, IotaLowering, ReshapeLowering, TransposeLowering,
                ConcatLowering, GatherLowering, GatherElementsLowering,
                GatherNDLowering,
                SliceLowering>(

@@ -83,7 +83,93 @@ LogicalResult convertRangeAtRunTime(NodeContext &ctx, RankedTensorType type) {
   return success();
 }
 
+/// One term of a sum of sizes, with the value that carries it.
+struct SizeTerm {
+  SizeEntry entry;
+  Value value;
+};
+
+/// `value`, an integer scalar, as a sum of constants and tensor sizes
+/// (`past_len + seq_len` in a decoder) through Add and Cast; nullopt where
+/// it is not one.
+std::optional<SmallVector<SizeTerm>> traceSizeSum(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape() || type.getNumElements() != 1 ||
+      !type.getElementType().isSignlessInteger())
+    return std::nullopt;
+  if (auto add = value.getDefiningOp<AddOp>()) {
+    std::optional<SmallVector<SizeTerm>> lhs = traceSizeSum(add.getLhs());
+    std::optional<SmallVector<SizeTerm>> rhs = traceSizeSum(add.getRhs());
+    if (!lhs || !rhs)
+      return std::nullopt;
+    lhs->append(*rhs);
+    return lhs;
+  }
+  if (auto cast = value.getDefiningOp<CastOp>())
+    if (std::optional<SmallVector<SizeTerm>> terms =
+            traceSizeSum(cast.getInput()))
+      return terms;
+  std::optional<SmallVector<SizeEntry>> entries = traceSizeEntries(value);
+  if (!entries || entries->size() != 1)
+    return std::nullopt;
+  return SmallVector<SizeTerm>{{entries->front(), value}};
+}
+
+/// Range(0, n, 1) where n is a sum of tensor sizes and constants (the key
+/// positions `Range(0, past_len + seq_len)` of a decoder's attention mask):
+/// the positions of each term, offset by the terms before it, so that the
+/// result's length is a sum of sizes, with bounds, rather than data.
+/// Failure (and no diagnostic) where the node is not one.
+FailureOr<Value> importRangeOfSizes(NodeContext &ctx, Type element) {
+  std::optional<DenseElementsAttr> start = ctx.getConstantInput(0);
+  std::optional<DenseElementsAttr> delta = ctx.getConstantInput(2);
+  auto isConstant = [](std::optional<DenseElementsAttr> attr, double value) {
+    if (!attr || attr->getNumElements() != 1)
+      return false;
+    Attribute element = *attr->value_begin<Attribute>();
+    if (auto f = dyn_cast<FloatAttr>(element))
+      return f.getValueAsDouble() == value;
+    return cast<IntegerAttr>(element).getInt() == value;
+  };
+  if (!isConstant(start, 0) || !isConstant(delta, 1) ||
+      ctx.getConstantInput(1))
+    return failure();
+  std::optional<SmallVector<SizeTerm>> terms = traceSizeSum(ctx.getInput(1));
+  if (!terms || llvm::all_of(*terms, [](const SizeTerm &term) {
+        return term.entry.isConstant();
+      }))
+    return failure();
+  Composer c(ctx);
+  auto scalarType = RankedTensorType::get({}, element);
+  SmallVector<Value> parts;
+  Value offset;
+  for (const SizeTerm &term : *terms) {
+    Value part =
+        term.entry.isConstant()
+            ? c.iota(element, std::max<int64_t>(0, term.entry.constant),
+                     {std::max<int64_t>(0, term.entry.constant)})
+            : Value(IotaOp::create(c.b, c.loc, term.entry.tensor,
+                                   term.entry.dim, element));
+    if (offset)
+      part = c.binary<AddOp>(part, offset);
+    parts.push_back(part);
+    Value size =
+        CastOp::create(c.b, c.loc, scalarType, c.reshape(term.value, {}));
+    offset = offset ? c.binary<AddOp>(offset, size) : size;
+  }
+  return c.concat(parts, 0);
+}
+
 LogicalResult convertRange(NodeContext &ctx) {
+  FailureOr<RankedTensorType> inputType = ctx.getInputType(0);
+  if (succeeded(inputType)) {
+    FailureOr<Value> ofSizes =
+        importRangeOfSizes(ctx, inputType->getElementType());
+    if (succeeded(ofSizes)) {
+      ctx.setOutput(0, *ofSizes);
+      return success();
+    }
+  }
   FailureOr<RankedTensorType> type = ctx.getInputType(0);
   if (succeeded(type) && ctx.getDeclaredOutputType(0) &&
       llvm::any_of(llvm::seq(0u, 3u), [&](unsigned index) {

@@ -380,7 +380,7 @@ LogicalResult GraphImporter::checkSize(NodeContext &ctx, Value value,
 static bool handlesDynamicSizes(StringRef opType) {
   static const llvm::StringSet<> ops = {
       // Elementwise, with numpy broadcasting.
-      "Add", "Sub", "Mul", "Div", "Equal", "Less", "LessOrEqual", "Greater",
+      "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "LessOrEqual", "Greater",
       "GreaterOrEqual", "And", "Or", "Xor", "Max", "Min", "Sum", "Mean",
       "Where", "Cast", "CastLike", "Clip", "Relu", "Neg", "Abs", "Sign", "Not",
       "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Erf", "Reciprocal", "Floor",

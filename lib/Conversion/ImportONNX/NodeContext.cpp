@@ -66,6 +66,15 @@ NodeContext::getConstantScalarInt(unsigned index, const Twine &message) const {
 FailureOr<SmallVector<int64_t>>
 NodeContext::getConstantInts(unsigned index, const Twine &what) const {
   std::optional<DenseElementsAttr> attr = getConstantInput(index);
+  // Computed from static sizes of dynamic tensors (half the last size of a
+  // [batch, heads, seq, 64] tensor): constants too.
+  if (!attr)
+    if (std::optional<SmallVector<SizeEntry>> entries =
+            traceSizeEntries(getInput(index)))
+      if (llvm::all_of(*entries,
+                       [](const SizeEntry &e) { return e.isConstant(); }))
+        return llvm::map_to_vector(
+            *entries, [](const SizeEntry &e) { return e.constant; });
   if (!attr || !attr->getElementType().isInteger(64))
     return emitNotConstantError(index, what + " must be a constant int64 "
                                               "tensor (shapes computed at run "

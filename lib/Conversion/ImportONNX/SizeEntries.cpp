@@ -190,6 +190,22 @@ mlir::edge::onnx_import::traceSizeEntries(Value value) {
     }
     return entries;
   }
+  // Quotients of constants (half a static size), or of a size and 1.
+  if (auto div = dyn_cast<DivOp>(op)) {
+    auto pairs = traceEntryPairs(div.getLhs(), div.getRhs());
+    if (!pairs)
+      return std::nullopt;
+    SmallVector<SizeEntry> entries;
+    for (auto [a, b] : *pairs) {
+      if (a.isConstant() && b.isConstant() && b.constant != 0)
+        entries.push_back({a.constant / b.constant, Value(), 0});
+      else if (b.isConstant() && b.constant == 1)
+        entries.push_back(a);
+      else
+        return std::nullopt;
+    }
+    return entries;
+  }
   if (auto slice = dyn_cast<SliceOp>(op)) {
     std::optional<SmallVector<SizeEntry>> source =
         traceSizeEntries(slice.getInput());

@@ -104,3 +104,20 @@ func.func @shape(%x: tensor<?x?x128xf32>) -> tensor<2xi64> {
   %0 = edge.shape %x {start = 1 : i64} : (tensor<?x?x128xf32>) -> tensor<2xi64>
   return %0 : tensor<2xi64>
 }
+
+// -----
+
+// An iota over a dynamic size: the size read from the tensor, each
+// element its index.
+// CHECK-LABEL: func @iota
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK: linalg.generic {{.*}} outs(%[[EMPTY]] : tensor<?xf32>)
+// CHECK: %[[I:.*]] = linalg.index 0 : index
+// CHECK: %[[I64:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK: %[[F:.*]] = arith.sitofp %[[I64]] : i64 to f32
+// CHECK: linalg.yield %[[F]]
+func.func @iota(%x: tensor<?x?xi64>) -> tensor<?xf32> {
+  %0 = edge.iota %x {dim = 1 : i64, element_type = f32} : (tensor<?x?xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

@@ -68,3 +68,30 @@ func.func @shape_past_the_rank(%x: tensor<?x4xf32>) {
   %0 = edge.shape %x {start = 1 : i64} : (tensor<?x4xf32>) -> tensor<2xi64>
   return
 }
+
+// -----
+
+func.func @iota_dim_out_of_range(%x: tensor<?x4xf32>) {
+  // expected-error @+2 {{dim 2 is out of range for rank 2}}
+  // expected-error @+1 {{'edge.iota' op failed to infer returned types}}
+  %0 = edge.iota %x {dim = 2 : i64, element_type = i64} : (tensor<?x4xf32>) -> tensor<?xi64>
+  return
+}
+
+// -----
+
+func.func @iota_bool(%x: tensor<?x4xf32>) {
+  // expected-error @+2 {{element type must be a float or a signless integer (not a bool), not 'i1'}}
+  // expected-error @+1 {{'edge.iota' op failed to infer returned types}}
+  %0 = edge.iota %x {dim = 0 : i64, element_type = i1} : (tensor<?x4xf32>) -> tensor<?xi1>
+  return
+}
+
+// -----
+
+func.func @iota_wrong_size(%x: tensor<?x4xf32>) {
+  // expected-error @+2 {{'edge.iota' op inferred type(s) 'tensor<4xi64>' are incompatible with return type(s) of operation 'tensor<5xi64>'}}
+  // expected-error @+1 {{'edge.iota' op failed to infer returned types}}
+  %0 = edge.iota %x {dim = 1 : i64, element_type = i64} : (tensor<?x4xf32>) -> tensor<5xi64>
+  return
+}

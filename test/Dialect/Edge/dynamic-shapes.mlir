@@ -91,3 +91,20 @@ func.func @slice_static_axis(%x: tensor<?x?x192xf32>) -> tensor<?x?x64xf32> {
   %0 = edge.slice %x {starts = array<i64: 0, 0, 64>, sizes = array<i64: -9223372036854775808, -9223372036854775808, 64>, steps = array<i64: 1, 1, 1>} : (tensor<?x?x192xf32>) -> tensor<?x?x64xf32>
   return %0 : tensor<?x?x64xf32>
 }
+
+// -----
+
+// Positions along a dimension: as long as a dynamic size, a constant where
+// the size is static.
+// CHECK-LABEL: func @iota
+// CHECK: edge.iota %{{.*}} {dim = 1 : i64, element_type = i64} : (tensor<?x?xi64>) -> tensor<?xi64>
+// CHECK: edge.iota %{{.*}} {dim = 2 : i64, element_type = f32} : (tensor<?x?x3xf32>) -> tensor<3xf32>
+// CANON-LABEL: func @iota
+// CANON-DAG: %[[STATIC:.*]] = edge.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00]> : tensor<3xf32>
+// CANON-DAG: %[[DYNAMIC:.*]] = edge.iota %arg0 {dim = 1 : i64, element_type = i64}
+// CANON: return %[[DYNAMIC]], %[[STATIC]]
+func.func @iota(%ids: tensor<?x?xi64>, %x: tensor<?x?x3xf32>) -> (tensor<?xi64>, tensor<3xf32>) {
+  %0 = edge.iota %ids {dim = 1 : i64, element_type = i64} : (tensor<?x?xi64>) -> tensor<?xi64>
+  %1 = edge.iota %x {dim = 2 : i64, element_type = f32} : (tensor<?x?x3xf32>) -> tensor<3xf32>
+  return %0, %1 : tensor<?xi64>, tensor<3xf32>
+}

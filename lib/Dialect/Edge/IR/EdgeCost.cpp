@@ -105,6 +105,7 @@ int64_t SoftmaxOp::estimateFlops() {
 int64_t ShapeOp::estimateFlops() { return 0; }
 // The sizes come from the tensor's type or descriptor, not its data.
 int64_t ShapeOp::estimateBytes() { return 0; }
+int64_t IotaOp::estimateFlops() { return 0; }
 int64_t ReshapeOp::estimateFlops() { return 0; }
 // A reshape of a contiguous tensor is a view: it moves no data.
 int64_t ReshapeOp::estimateBytes() { return 0; }

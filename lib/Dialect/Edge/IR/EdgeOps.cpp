@@ -252,6 +252,42 @@ OpFoldResult ShapeOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// IotaOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult IotaOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  auto like = cast<RankedTensorType>(adaptor.getLike().getType());
+  int64_t dim = adaptor.getDim();
+  if (dim >= like.getRank())
+    return emitOptionalError(location, "dim ", dim,
+                             " is out of range for rank ", like.getRank());
+  Type element = adaptor.getElementType();
+  if (!isa<FloatType>(element) &&
+      !(element.isSignlessInteger() && !element.isInteger(1)))
+    return emitOptionalError(location, "element type must be a float or a "
+                                       "signless integer (not a bool), not ",
+                             element);
+  inferred.push_back(RankedTensorType::get({like.getDimSize(dim)}, element));
+  return success();
+}
+
+OpFoldResult IotaOp::fold(FoldAdaptor) {
+  auto type = cast<RankedTensorType>(getType());
+  if (!type.hasStaticShape())
+    return {};
+  Type element = type.getElementType();
+  SmallVector<Attribute> values;
+  for (int64_t i = 0, e = type.getDimSize(0); i < e; ++i)
+    values.push_back(isa<FloatType>(element)
+                         ? Attribute(FloatAttr::get(element, i))
+                         : Attribute(IntegerAttr::get(element, i)));
+  return DenseElementsAttr::get(type, values);
+}
+
+//===----------------------------------------------------------------------===//
 // ReshapeOp, TransposeOp, ConcatOp
 //===----------------------------------------------------------------------===//
 

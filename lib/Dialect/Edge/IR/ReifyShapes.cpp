@@ -296,6 +296,19 @@ void attachBroadcastShapes(MLIRContext *context) {
   (OpTys::template attachInterface<BroadcastShape<OpTys>>(*context), ...);
 }
 
+/// An iota is as long as the dimension it counts.
+struct IotaShape
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<IotaShape, IotaOp> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &reified) const {
+    auto iota = cast<IotaOp>(op);
+    reifySizes(b, iota.getResult(), reified, [&](OpBuilder &b, int64_t) {
+      return OpFoldResult(dimOf(b, op->getLoc(), iota.getLike(), iota.getDim()));
+    });
+    return success();
+  }
+};
+
 } // namespace
 
 SmallVector<Value> mlir::edge::getReshapeDynamicSizes(
@@ -418,4 +431,5 @@ void mlir::edge::attachReifyShapeModels(MLIRContext *context) {
   ReduceMinOp::attachInterface<ForwardedShape<ReduceMinOp>>(*context);
   ConcatOp::attachInterface<ConcatShape>(*context);
   ReshapeOp::attachInterface<ReshapeShape>(*context);
+  IotaOp::attachInterface<IotaShape>(*context);
 }

@@ -559,6 +559,28 @@ def Edge_ShapeOp : Edge_Op<"shape", [Pure,
   let hasFolder = 1;
 }
 
+def Edge_IotaOp : Edge_Op<"iota", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
+  let summary = "0, 1, ..., n - 1, where n is the size of a tensor's dimension";
+  let description = [{
+    The positions along dimension `dim` of `like` as `element_type` values
+    (integer or float): ONNX Range(0, n, 1) where n is a dynamic size. The
+    result has that dimension's size, so a run-time length keeps a known
+    bound and relates to the sizes of other tensors. With a static size it
+    folds to a constant.
+
+    ```mlir
+    %r = edge.iota %ids {dim = 1 : i64, element_type = i64} : (tensor<?x?xi64>) -> tensor<?xi64>
+    ```
+  }];
+  let arguments = (ins Edge_DynTensor:$like,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$dim,
+                   TypeAttr:$element_type);
+  let results = (outs RankedTensorOf<[AnyFloat, AnySignlessInteger]>:$result);
+  let assemblyFormat = "$like attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
 def Edge_ReshapeOp : Edge_Op<"reshape", [Pure,
     DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops", "estimateBytes"]>]> {
   let summary = "reinterprets a tensor with another shape";
