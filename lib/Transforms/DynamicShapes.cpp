@@ -144,3 +144,61 @@ mlir::edge::inferResultBounds(func::FuncOp func, const DimSymbols &symbols) {
         llvm::to_vector(cast<RankedTensorType>(typeOf(value)).getShape()));
   return results;
 }
+
+FailureOr<SmallVector<CacheOutput>>
+mlir::edge::findCacheOutputs(func::FuncOp func, const DimSymbols &symbols) {
+  SmallVector<CacheOutput> caches;
+  if (symbols.empty() || func.isExternal())
+    return caches;
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  llvm::SmallDenseSet<unsigned> taken;
+  for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
+    auto concat = value.getDefiningOp<ConcatOp>();
+    if (!concat || concat.getInputs().size() != 2)
+      continue;
+    auto input = dyn_cast<BlockArgument>(concat.getInputs().front());
+    int64_t axis = concat.getAxis();
+    if (!input || input.getOwner()->getParentOp() != func ||
+        !symbols.getArgumentSymbol(func, input.getArgNumber(), axis) ||
+        llvm::count(ret.getOperands(), value) != 1 ||
+        !taken.insert(input.getArgNumber()).second)
+      continue;
+    caches.push_back({input.getArgNumber(), static_cast<unsigned>(index),
+                      axis, 0});
+  }
+  if (caches.empty())
+    return caches;
+  FailureOr<SmallVector<SmallVector<int64_t>>> bounds =
+      inferResultBounds(func, symbols);
+  if (failed(bounds))
+    return failure();
+  for (CacheOutput &cache : caches)
+    cache.capacity = (*bounds)[cache.output][cache.axis];
+  return caches;
+}
+
+void mlir::edge::setCacheOutputs(func::FuncOp func,
+                                 ArrayRef<CacheOutput> caches) {
+  if (caches.empty()) {
+    func->removeAttr(kCacheOutputsAttrName);
+    return;
+  }
+  Builder b(func.getContext());
+  SmallVector<Attribute> entries;
+  for (const CacheOutput &cache : caches)
+    entries.push_back(b.getDenseI64ArrayAttr(
+        {cache.input, cache.output, cache.axis, cache.capacity}));
+  func->setAttr(kCacheOutputsAttrName, b.getArrayAttr(entries));
+}
+
+SmallVector<CacheOutput> mlir::edge::getCacheOutputs(func::FuncOp func) {
+  SmallVector<CacheOutput> caches;
+  auto entries = func->getAttrOfType<ArrayAttr>(kCacheOutputsAttrName);
+  if (!entries)
+    return caches;
+  for (auto entry : entries.getAsRange<DenseI64ArrayAttr>())
+    if (entry && entry.size() == 4)
+      caches.push_back({static_cast<unsigned>(entry[0]),
+                        static_cast<unsigned>(entry[1]), entry[2], entry[3]});
+  return caches;
+}

@@ -46,6 +46,33 @@ DimSymbols getDimSymbols(func::FuncOp func);
 FailureOr<SmallVector<SmallVector<int64_t>>>
 inferResultBounds(func::FuncOp func, const DimSymbols &symbols);
 
+/// An output that appends to an input along a dynamic axis: a decoder's
+/// KV-cache, `present = Concat(past, new)`. The ABI gives the pair one
+/// buffer, a cache with room for `capacity` positions along `axis` (the
+/// output's bound there): both are views of it with the strides of that
+/// capacity, and the run writes only the new positions, after the input's.
+struct CacheOutput {
+  unsigned input;
+  unsigned output;
+  int64_t axis;
+  int64_t capacity;
+};
+
+/// The function attribute that records the cache outputs (edge-emit-abi-
+/// metadata finds them on edge ops, edge-dynamic-shapes-abi lays them out).
+inline constexpr const char *kCacheOutputsAttrName = "edge.cache_outputs";
+
+/// The cache outputs of a model function of edge ops with dynamic sizes:
+/// each output that is `edge.concat(input, x)` of an argument along a
+/// dimension the argument's symbol sizes, each argument in one pair at most.
+FailureOr<SmallVector<CacheOutput>>
+findCacheOutputs(func::FuncOp func, const DimSymbols &symbols);
+
+/// Records `caches` on `func` (as [input, output, axis, capacity] arrays),
+/// or reads them back.
+void setCacheOutputs(func::FuncOp func, ArrayRef<CacheOutput> caches);
+SmallVector<CacheOutput> getCacheOutputs(func::FuncOp func);
+
 } // namespace mlir::edge
 
 #endif // EDGE_LIB_TRANSFORMS_DYNAMICSHAPES_H

@@ -50,14 +50,49 @@ static SmallVector<OpFoldResult> getRowMajorStrides(OpBuilder &b, Location loc,
   return strides;
 }
 
-/// A dense row-major view of `sizes` over the bare buffer `buffer`.
-static Value createDenseView(OpBuilder &b, Location loc, Value buffer,
-                             RankedTensorType type,
-                             ArrayRef<OpFoldResult> sizes) {
+/// A row-major view of `sizes` over the bare buffer `buffer`: dense, or
+/// with the strides of a cache that has room for `cache->capacity`
+/// positions along `cache->axis`.
+static Value createView(OpBuilder &b, Location loc, Value buffer,
+                        RankedTensorType type, ArrayRef<OpFoldResult> sizes,
+                        const CacheOutput *cache = nullptr) {
+  SmallVector<OpFoldResult> layoutSizes(sizes);
+  if (cache)
+    layoutSizes[cache->axis] = b.getIndexAttr(cache->capacity);
   auto viewType = MemRefType::get(type.getShape(), type.getElementType());
-  return memref::ReinterpretCastOp::create(b, loc, viewType, buffer,
-                                           b.getIndexAttr(0), sizes,
-                                           getRowMajorStrides(b, loc, sizes));
+  return memref::ReinterpretCastOp::create(
+      b, loc, viewType, buffer, b.getIndexAttr(0), sizes,
+      getRowMajorStrides(b, loc, layoutSizes));
+}
+
+/// Makes cache output `output` (Concat(past, new), lowered to insert_slices
+/// of `past` then `new` into an empty tensor) write `new` into the cache
+/// view `dest` at the past's end, without copying the past positions:
+/// they are already there, the input being a view of the same buffer.
+/// `createDest` creates the view, given a value of the output's sizes.
+/// Returns the value to materialize in the view: the output itself where
+/// the pattern is not found, which copies the past onto itself (correct,
+/// only slower).
+static Value appendInPlace(OpBuilder &b, Value output, Value past,
+                           RankedTensorType type,
+                           function_ref<Value(OpBuilder &, Value)> createDest) {
+  auto append = output.getDefiningOp<tensor::InsertSliceOp>();
+  auto copy = append ? append.getDest().getDefiningOp<tensor::InsertSliceOp>()
+                     : tensor::InsertSliceOp();
+  if (!copy || copy.getSource() != past ||
+      !copy.getDest().getDefiningOp<tensor::EmptyOp>() ||
+      !llvm::all_of(copy.getMixedOffsets(), isZeroInteger))
+    return output;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(append);
+  Value dest = createDest(b, copy.getResult());
+  Value cache = bufferization::ToTensorOp::create(
+      b, append.getLoc(), type, dest, /*restrict=*/true, /*writable=*/true);
+  Value appended = tensor::InsertSliceOp::create(
+      b, append.getLoc(), append.getSource(), cache, append.getMixedOffsets(),
+      append.getMixedSizes(), append.getMixedStrides());
+  output.replaceAllUsesWith(appended);
+  return appended;
 }
 
 /// The buffer type of an argument whose sizes the runtime gives: one
@@ -120,6 +155,15 @@ struct DynamicShapesABIPass final
           ValueRange{value}));
     }
 
+    // Cache outputs share their input's buffer (findCacheOutputs).
+    SmallVector<CacheOutput> caches = getCacheOutputs(func);
+    DenseMap<unsigned, const CacheOutput *> cacheOfInput, cacheOfOutput;
+    for (const CacheOutput &cache : caches) {
+      cacheOfInput[cache.input] = &cache;
+      cacheOfOutput[cache.output] = &cache;
+    }
+    DenseMap<unsigned, Value> inputTensors;
+
     // Dynamic inputs: views of the bare buffers at the symbols' values.
     for (unsigned arg = 0; arg < numInputs; ++arg) {
       BlockArgument input = body.getArgument(arg);
@@ -133,10 +177,12 @@ struct DynamicShapesABIPass final
                                   : OpFoldResult(b.getIndexAttr(size)));
       }
       input.setType(getBareBufferType(type));
-      Value view = createDenseView(b, loc, input, type, argSizes);
+      Value view = createView(b, loc, input, type, argSizes,
+                              cacheOfInput.lookup(arg));
       Value tensor = bufferization::ToTensorOp::create(
           b, loc, type, view, /*restrict=*/true, /*writable=*/false);
       input.replaceAllUsesExcept(tensor, view.getDefiningOp());
+      inputTensors[arg] = tensor;
       func.removeArgAttr(arg, bufferization::BufferizationDialect::kWritableAttrName);
       // The input's sizes are the symbols' values: every size computed
       // from them then has the bound the memory plan needs.
@@ -154,18 +200,36 @@ struct DynamicShapesABIPass final
 
     // Outputs: written into the caller's buffers, their sizes reported.
     b.setInsertionPoint(ret);
-    for (auto [index, output] : llvm::enumerate(ret.getOperands())) {
+    for (unsigned index = 0; index < numOutputs; ++index) {
+      Value output = ret.getOperand(index);
       auto type = cast<RankedTensorType>(output.getType());
       Value buffer = outputBuffers[index];
-      SmallVector<OpFoldResult> outSizes;
-      for (int64_t dim = 0; dim < type.getRank(); ++dim)
-        outSizes.push_back(type.isDynamicDim(dim)
-                               ? OpFoldResult(tensor::DimOp::create(b, loc, output, dim)
-                                                  .getResult())
-                               : OpFoldResult(b.getIndexAttr(type.getDimSize(dim))));
-      Value dest = type.hasStaticShape()
-                       ? buffer
-                       : createDenseView(b, loc, buffer, type, outSizes);
+      auto sizesOf = [&](OpBuilder &b, Value shaped) {
+        SmallVector<OpFoldResult> sizes;
+        for (int64_t dim = 0; dim < type.getRank(); ++dim)
+          sizes.push_back(
+              type.isDynamicDim(dim)
+                  ? OpFoldResult(
+                        tensor::DimOp::create(b, loc, shaped, dim).getResult())
+                  : OpFoldResult(b.getIndexAttr(type.getDimSize(dim))));
+        return sizes;
+      };
+      Value dest;
+      if (const CacheOutput *cache = cacheOfOutput.lookup(index)) {
+        output = appendInPlace(
+            b, output, inputTensors.lookup(cache->input), type,
+            [&](OpBuilder &b, Value shaped) {
+              dest = createView(b, loc, buffer, type, sizesOf(b, shaped), cache);
+              return dest;
+            });
+        if (!dest)
+          dest = createView(b, loc, buffer, type, sizesOf(b, output), cache);
+      }
+      SmallVector<OpFoldResult> outSizes = sizesOf(b, output);
+      if (!dest)
+        dest = type.hasStaticShape()
+                   ? buffer
+                   : createView(b, loc, buffer, type, outSizes);
       bufferization::MaterializeInDestinationOp::create(
           b, loc, Type(), output, dest, /*restrict=*/true, /*writable=*/true);
       for (auto [dim, size] : llvm::enumerate(outSizes)) {

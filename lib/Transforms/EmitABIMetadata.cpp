@@ -7,13 +7,16 @@
 //   symbol <index> <escaped-name> <bound>
 //   input <escaped-name> <onnx-dtype> <rank> <dims...>
 //   output <escaped-name> <onnx-dtype> <rank> <dims...>
+//   cache <input-index> <output-index> <axis> <capacity>
 //   shapes <count>
 //   bound <input-index> <hex bytes>
 //
 // A model with dynamic sizes (DynamicShapes.h) lists its symbols; a dim is
 // a static size, `$K` (symbol K's value) or `?B` (computed by the run, at
 // most B); `shapes` counts the int64 entries of the buffer the entry takes
-// after its outputs (edge-dynamic-shapes-abi).
+// after its outputs (edge-dynamic-shapes-abi). A `cache` line says that
+// the output appends to the input along `axis` and shares its buffer, laid
+// out for `capacity` positions (findCacheOutputs: a decoder's KV-cache).
 // A `bound` line records a value an input may take: the one it was fixed
 // to at compile time (its `edge.bound_value` argument attribute), or one of
 // those that give the shapes the model declares (`edge.implied_values`,
@@ -256,6 +259,14 @@ struct EmitABIMetadataPass final
                                  model.getResultAttrDict(index), index,
                                  model.getLoc(), (*outputDims)[index])))
         return signalPassFailure();
+    FailureOr<SmallVector<CacheOutput>> caches =
+        findCacheOutputs(model, symbols);
+    if (failed(caches))
+      return signalPassFailure();
+    for (const CacheOutput &cache : *caches)
+      os << "cache " << cache.input << ' ' << cache.output << ' '
+         << cache.axis << ' ' << cache.capacity << '\n';
+    setCacheOutputs(model, *caches);
     if (!symbols.empty()) {
       int64_t count = symbols.names.size();
       for (Type output : type.getResults())

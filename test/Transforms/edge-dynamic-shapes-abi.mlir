@@ -65,3 +65,31 @@ func.func @main_graph(%x: tensor<?x4xf32> {bufferization.writable = false, edge.
 func.func @static(%x: tensor<2xf32>) -> tensor<2xf32> {
   return %x : tensor<2xf32>
 }
+
+// A cache output (a decoder's present = Concat(past, new)): past and
+// present are views of one buffer with the strides of 24 positions; the new
+// positions are inserted into the present's view after the past's, and the
+// past is not copied (nor read: only its size is used).
+// CHECK-LABEL: func.func @cache(
+// CHECK-SAME: %[[NEW:.*]]: memref<1xf32> {{.*}}, %[[PAST:.*]]: memref<1xf32> {{.*}}, %[[PRESENT:.*]]: memref<1xf32> {edge.name = "present"}
+// CHECK: %[[P:.*]] = affine.min
+// CHECK: %[[S:.*]] = affine.min
+// CHECK: %[[TOTAL:.*]] = arith.addi %[[P]], %[[S]]
+// CHECK: %[[VIEW:.*]] = memref.reinterpret_cast %[[PRESENT]] to offset: [0], sizes: [2, %[[TOTAL]], 4], strides: [96, 4, 1]
+// CHECK: %[[CACHE:.*]] = bufferization.to_tensor %[[VIEW]] restrict writable
+// CHECK: %[[APPENDED:.*]] = tensor.insert_slice %{{.*}} into %[[CACHE]][0, %[[P]], 0] [2, %[[S]], 4] [1, 1, 1]
+// CHECK-NOT: tensor.insert_slice
+// CHECK: bufferization.materialize_in_destination %[[APPENDED]] in restrict writable %[[VIEW]]
+func.func @cache(%new: tensor<2x?x4xf32> {bufferization.writable = false, edge.dim_symbols = ["", "s", ""], edge.input, edge.name = "new"},
+                 %past: tensor<2x?x4xf32> {bufferization.writable = false, edge.dim_symbols = ["", "p", ""], edge.input, edge.name = "past"})
+    -> (tensor<2x?x4xf32> {edge.name = "present"})
+    attributes {edge.cache_outputs = [array<i64: 1, 0, 1, 24>], edge.dim_bounds = {p = 16 : i64, s = 8 : i64}, edge.entry = 0 : i32} {
+  %c1 = arith.constant 1 : index
+  %p = tensor.dim %past, %c1 : tensor<2x?x4xf32>
+  %s = tensor.dim %new, %c1 : tensor<2x?x4xf32>
+  %total = arith.addi %p, %s : index
+  %empty = tensor.empty(%total) : tensor<2x?x4xf32>
+  %0 = tensor.insert_slice %past into %empty[0, 0, 0] [2, %p, 4] [1, 1, 1] : tensor<2x?x4xf32> into tensor<2x?x4xf32>
+  %1 = tensor.insert_slice %new into %0[0, %p, 0] [2, %s, 4] [1, 1, 1] : tensor<2x?x4xf32> into tensor<2x?x4xf32>
+  return %1 : tensor<2x?x4xf32>
+}

@@ -61,6 +61,25 @@ func.func @symbols(%x: tensor<?x4xf32> {edge.dim_symbols = ["batch", ""], edge.n
 
 // -----
 
+// A decoder's cache: an output that appends to an input along the axis its
+// symbol sizes shares the input's buffer, laid out for the output's bound
+// there (8 past + 4 new positions); an output concatenating two computed
+// tensors is no cache.
+// CHECK-LABEL: func.func @cache
+// CHECK-SAME: edge.cache_outputs = [array<i64: 1, 0, 0, 12>]
+// CHECK: @edge_generated_metadata("edge-model 1\0Asymbol 0 past 8\0Asymbol 1 seq 4\0Ainput x 1 2 $1 2\0Ainput past 1 2 $0 2\0Aoutput present 1 2 ?12 2\0Aoutput twice 1 2 ?8 2\0Acache 1 0 0 12\0Ashapes 6\0A\00")
+func.func @cache(%x: tensor<?x2xf32> {edge.dim_symbols = ["seq", ""], edge.name = "x"},
+                 %past: tensor<?x2xf32> {edge.dim_symbols = ["past", ""], edge.name = "past"})
+    -> (tensor<?x2xf32> {edge.name = "present"}, tensor<?x2xf32> {edge.name = "twice"})
+    attributes {edge.dim_bounds = {past = 8 : i64, seq = 4 : i64}} {
+  %0 = edge.relu %x : tensor<?x2xf32>
+  %1 = edge.concat %past, %0 {axis = 0 : i64} : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<?x2xf32>
+  %2 = edge.concat %0, %0 {axis = 0 : i64} : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<?x2xf32>
+  return %1, %2 : tensor<?x2xf32>, tensor<?x2xf32>
+}
+
+// -----
+
 // expected-error @+1 {{several public functions: name the model function with the `entry` option}}
 module {
   func.func @a(%x: tensor<2xf32>) -> tensor<2xf32> {
