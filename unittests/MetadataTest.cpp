@@ -209,6 +209,20 @@ TEST(Metadata, ParsesDynamicSizes) {
   EXPECT_EQ(p.metadata.dim_symbols[1][1], EDGE_RT_DIM_STATIC);
 }
 
+TEST(Metadata, ParsesCaches) {
+  // A decoder's present output appends to its past input along axis 1.
+  Parsed p("edge-model 1\nsymbol 0 past 8\nsymbol 1 seq 4\n"
+           "input ids 7 1 $1\ninput k 1 3 2 $0 4\n"
+           "output logits 1 1 $1\noutput present 1 3 2 ?12 4\n"
+           "cache 1 1 1 12\nshapes 6\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  ASSERT_EQ(p.metadata.num_caches, 1u);
+  EXPECT_EQ(p.metadata.caches[0].input, 1u);
+  EXPECT_EQ(p.metadata.caches[0].output, 1u);
+  EXPECT_EQ(p.metadata.caches[0].axis, 1);
+  EXPECT_EQ(p.metadata.caches[0].capacity, 12);
+}
+
 TEST(Metadata, ParsesDynamicSizesInTheCompilersOrder) {
   // As edge-compile writes them: symbols, inputs, outputs, shapes, bound
   // (static) inputs, the estimate, check sites.
@@ -313,7 +327,27 @@ TEST(Metadata, RejectsMalformedDynamicSizes) {
        "shapes line before the output lines"},
       {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
        "shapes 2\noutput z 1 0\n",
-       "tensor line after the shapes line"},
+       "tensor line after a cache or shapes line"},
+      // Cache lines: a past input and its present output, alike but along
+      // the axis its symbol sizes, within the capacity.
+      {"edge-model 1\nsymbol 0 p 8\ninput k 1 2 2 $0\noutput o 1 2 2 ?9\n"
+       "cache 1 0 1 16\nshapes 3\n",
+       "cache input 1 or output 0 does not exist"},
+      {"edge-model 1\nsymbol 0 p 8\ninput k 1 2 2 $0\noutput o 7 2 2 ?9\n"
+       "cache 0 0 1 16\nshapes 3\n",
+       "cache input 'k' and output 'o' differ in type or rank"},
+      {"edge-model 1\nsymbol 0 p 8\ninput k 1 2 2 $0\noutput o 1 2 2 ?9\n"
+       "cache 0 0 0 16\nshapes 3\n",
+       "cache input 'k' needs a symbol at axis 0 within the capacity 16"},
+      {"edge-model 1\nsymbol 0 p 8\ninput k 1 2 2 $0\noutput o 1 2 2 ?9\n"
+       "cache 0 0 1 4\nshapes 3\n",
+       "needs a symbol at axis 1 within the capacity 4"},
+      {"edge-model 1\nsymbol 0 p 8\ninput k 1 2 2 $0\noutput o 1 2 2 ?9\n"
+       "output q 1 2 2 ?9\ncache 0 0 1 16\ncache 0 1 1 16\nshapes 5\n",
+       "input 0 or output 1 is in two caches"},
+      {"edge-model 1\nsymbol 0 p 8\ninput k 1 2 2 $0\noutput o 1 2 2 ?9\n"
+       "shapes 3\ncache 0 0 1 16\n",
+       "a cache line comes after the output lines and before the shapes line"},
       {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
        "shapes x\n",
        "the number of shape entries is not a non-negative decimal"},

@@ -24,7 +24,7 @@ extern "C" {
 #define EDGE_API
 #endif
 
-#define EDGE_ABI_VERSION 6u
+#define EDGE_ABI_VERSION 7u
 
 /// Element types. The values are those of ONNX TensorProto.DataType so that
 /// tools can map them without a table.
@@ -206,6 +206,105 @@ EDGE_API size_t edge_model_workspace_bytes(const edge_model *model);
 /// edge_model_run starts with none). With `model` == NULL: why the last
 /// edge_model_create on this thread failed. Lives until the next call.
 EDGE_API const char *edge_model_last_error(const edge_model *model);
+
+/*===----------------------------------------------------------------------===*\
+|* Text generation (since ABI 7)                                              *|
+|*                                                                            *|
+|* A decoder exported with a KV-cache as Hugging Face Optimum does: inputs    *|
+|* `input_ids` [batch, seq] and `attention_mask` [batch, past + seq] (int64), *|
+|* optionally `position_ids` [batch, seq], and a past input per cache; the    *|
+|* outputs `logits` [batch, seq, vocab] (float32) and one present output per  *|
+|* past, `Concat(past, new)` along the positions. edge-compile (with dynamic  *|
+|* sizes) makes each present share its past's buffer (docs/llm.md): a         *|
+|* generator keeps one cache per pair with room for the model's longest       *|
+|* context, and a decode step copies no cache and allocates nothing.          *|
+\*===----------------------------------------------------------------------===*/
+
+/// How a sequence picks its next tokens. `temperature` 0 is greedy (the
+/// first token of largest logit); otherwise tokens are drawn from
+/// softmax(logits / temperature) restricted to the `top_k` most likely
+/// (0: no limit) and to the fewest most likely whose probabilities reach
+/// `top_p` (1: no limit), with a random generator seeded by `seed`.
+/// Generation ends after `max_new_tokens` tokens, after a token of
+/// `stop_tokens` (which is kept), or when the context is full.
+typedef struct edge_generation_config {
+  uint32_t max_new_tokens;
+  float temperature;
+  uint32_t top_k;
+  float top_p;
+  uint64_t seed;
+  const int64_t *stop_tokens;
+  size_t num_stop_tokens;
+} edge_generation_config;
+
+/// Why a sequence ended.
+typedef enum edge_finish_reason {
+  EDGE_FINISH_NONE = 0,   /* still generating */
+  EDGE_FINISH_STOP = 1,   /* produced a stop token */
+  EDGE_FINISH_LENGTH = 2, /* max_new_tokens reached */
+  EDGE_FINISH_CONTEXT = 3 /* the model's longest context is reached */
+} edge_finish_reason;
+
+/// Time spent so far: prefill runs (prompts in) and decode runs (one new
+/// token per sequence each).
+typedef struct edge_generation_stats {
+  double prefill_seconds;
+  uint64_t prefill_tokens;
+  double decode_seconds;
+  uint64_t decode_tokens;
+  uint64_t decode_steps;
+} edge_generation_stats;
+
+typedef struct edge_generator edge_generator;
+
+/// Creates a generator over `model`, which it uses exclusively until
+/// destroyed (the model must outlive it). Up to `max_sequences` sequences
+/// (at most the model's batch bound; 0: that bound) generate at once. Fails
+/// with a message (edge_model_last_error(model)) when the model does not
+/// follow the convention above.
+EDGE_API edge_status edge_generator_create(edge_model *model,
+                                           uint32_t max_sequences,
+                                           edge_generator **out);
+EDGE_API void edge_generator_destroy(edge_generator *generator);
+
+/// Adds a sequence: its prompt (copied) and configuration (NULL: greedy, 64
+/// new tokens). It joins the batch at the next step; `*sequence` numbers it
+/// (0, 1, ... in order of addition). Fails when the generator holds
+/// max_sequences unfinished sequences or the prompt is empty or too long.
+EDGE_API edge_status edge_generator_add(edge_generator *generator,
+                                        const int64_t *prompt,
+                                        size_t prompt_length,
+                                        const edge_generation_config *config,
+                                        uint32_t *sequence);
+
+/// One run of the model: the sequences added since the last step read
+/// their prompts (prefill, one run for all of them) and get their first
+/// token; otherwise every unfinished sequence gets its next token (decode).
+/// Finished sequences leave the batch. Does nothing when no sequence is
+/// unfinished.
+EDGE_API edge_status edge_generator_step(edge_generator *generator);
+
+/// The number of sequences not finished yet (waiting or generating).
+EDGE_API size_t edge_generator_unfinished(const edge_generator *generator);
+
+/// The tokens generated so far for `sequence` (valid until the next step or
+/// the generator's destruction) and why it ended (EDGE_FINISH_NONE while
+/// it generates).
+EDGE_API edge_status edge_generator_tokens(const edge_generator *generator,
+                                           uint32_t sequence,
+                                           const int64_t **tokens,
+                                           size_t *count,
+                                           edge_finish_reason *finished);
+
+EDGE_API edge_status edge_generator_stats(const edge_generator *generator,
+                                          edge_generation_stats *stats);
+
+/// The buffer of cache `index` (in the order of the model's cache outputs),
+/// for inspection: one row per sequence slot, each with room for the
+/// longest context; its address never changes.
+EDGE_API edge_status edge_generator_cache(const edge_generator *generator,
+                                          size_t index, const void **data,
+                                          size_t *num_bytes);
 
 #ifdef __cplusplus
 }

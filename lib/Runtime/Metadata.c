@@ -51,6 +51,9 @@ void edge_rt_free_metadata(edge_rt_metadata *metadata) {
       free(metadata->bound_values[i]);
   free(metadata->bound_values);
   free(metadata->num_bound_values);
+  free(metadata->caches);
+  metadata->caches = NULL;
+  metadata->num_caches = 0;
   metadata->bound_values = NULL;
   metadata->num_bound_values = NULL;
   free(metadata->estimates_ns);
@@ -505,6 +508,54 @@ static int parse_bound_value(parser *p) {
   return 0;
 }
 
+/// Parses the fields after "cache": an input, the output that appends to
+/// it, the axis and the capacity. The pair must agree on everything but the
+/// axis, which the input's symbol sizes, within the capacity.
+static int parse_cache(parser *p) {
+  edge_rt_metadata *m = &p->result;
+  uint64_t input, output, axis, capacity;
+  if (expect_space(p, "the cache's input") ||
+      parse_number(p, read_token(p), UINT32_MAX, "the cache's input",
+                   &input) ||
+      expect_space(p, "the cache's output") ||
+      parse_number(p, read_token(p), UINT32_MAX, "the cache's output",
+                   &output) ||
+      expect_space(p, "the cache's axis") ||
+      parse_number(p, read_token(p), EDGE_METADATA_MAX_RANK, "the cache's axis",
+                   &axis) ||
+      expect_space(p, "the cache's capacity") ||
+      parse_number(p, read_token(p), INT32_MAX, "the cache's capacity",
+                   &capacity))
+    return -1;
+  if (input >= m->num_inputs || output >= m->num_outputs)
+    return fail(p, "cache input %lu or output %lu does not exist",
+                (unsigned long)input, (unsigned long)output);
+  const edge_tensor_info *in = &m->tensors[input];
+  const edge_tensor_info *out = &m->tensors[m->num_inputs + output];
+  if (in->dtype != out->dtype || in->rank != out->rank ||
+      axis >= (uint64_t)in->rank)
+    return fail(p, "cache input '%s' and output '%s' differ in type or rank, "
+                   "or axis %lu is out of range",
+                in->name, out->name, (unsigned long)axis);
+  int32_t symbol = m->dim_symbols[input][axis];
+  if (symbol < 0 || capacity < (uint64_t)m->symbol_bounds[symbol])
+    return fail(p, "cache input '%s' needs a symbol at axis %lu within the "
+                   "capacity %lu",
+                in->name, (unsigned long)axis, (unsigned long)capacity);
+  for (size_t i = 0; i < m->num_caches; ++i)
+    if (m->caches[i].input == input || m->caches[i].output == output)
+      return fail(p, "input %lu or output %lu is in two caches",
+                  (unsigned long)input, (unsigned long)output);
+  edge_rt_cache *caches =
+      realloc(m->caches, (m->num_caches + 1) * sizeof(edge_rt_cache));
+  if (!caches)
+    return fail(p, "out of memory");
+  m->caches = caches;
+  caches[m->num_caches++] = (edge_rt_cache){(size_t)input, (size_t)output,
+                                            (int32_t)axis, (int64_t)capacity};
+  return 0;
+}
+
 /// Parses "device <name> <kind> [<target>]" after its first word.
 static int parse_device(parser *p) {
   edge_rt_metadata *m = &p->result;
@@ -798,6 +849,14 @@ static int parse_lines(parser *p) {
         return -1;
       continue;
     }
+    if (token_equals(kind, "cache")) {
+      if (p->result.num_outputs == 0 || p->result.num_shape_entries)
+        return fail(p, "a cache line comes after the output lines and "
+                       "before the shapes line");
+      if (parse_cache(p) || expect_end_of_line(p))
+        return -1;
+      continue;
+    }
     if (token_equals(kind, "shapes")) {
       if (p->result.num_outputs == 0)
         return fail(p, "shapes line before the output lines");
@@ -845,13 +904,13 @@ static int parse_lines(parser *p) {
     }
     if (p->result.bound_values)
       return fail(p, "tensor line after a bound line");
-    if (p->result.num_shape_entries)
-      return fail(p, "tensor line after the shapes line");
+    if (p->result.num_shape_entries || p->result.num_caches)
+      return fail(p, "tensor line after a cache or shapes line");
     int is_input = token_equals(kind, "input");
     if (!is_input && !token_equals(kind, "output"))
       return fail(p, "expected a line starting with 'input', 'output', "
                      "'bound', 'device', 'buffer', 'run', 'copy', "
-                     "'estimate', 'check', 'symbol' or 'shapes'");
+                     "'estimate', 'check', 'symbol', 'cache' or 'shapes'");
     if (is_input && p->result.num_outputs != 0)
       return fail(p, "input line after an output line");
     if (reserve_tensor(p))

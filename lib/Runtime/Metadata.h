@@ -7,6 +7,7 @@
 |*   input <name> <dtype-code> <rank> <d0> <d1> ...                           *|
 |*   output <name> <dtype-code> <rank> <d0> ...                               *|
 |*   bound <input-index> <hex bytes>                                          *|
+|*   cache <input-index> <output-index> <axis> <capacity>                     *|
 |*                                                                            *|
 |* A model with dynamic sizes first lists its symbols, numbered from 0:       *|
 |*                                                                            *|
@@ -117,6 +118,18 @@ enum { EDGE_RT_MAX_BOUND_VALUES = 4096 };
 /// computed by the run (`?B`).
 enum { EDGE_RT_DIM_STATIC = -1, EDGE_RT_DIM_COMPUTED = -2 };
 
+/// An output that appends to an input along `axis` and shares its buffer
+/// (a decoder's KV-cache, `present = Concat(past, new)`): the generated
+/// code reads the input and writes the output as views of one buffer laid
+/// out with room for `capacity` positions along `axis`, and writes only the
+/// positions after the input's.
+typedef struct edge_rt_cache {
+  size_t input;
+  size_t output;
+  int32_t axis;
+  int64_t capacity;
+} edge_rt_cache;
+
 typedef struct edge_rt_metadata {
   edge_tensor_info *tensors;
   /// Per tensor, `rank` entries: the symbol index of each dimension, or
@@ -136,6 +149,9 @@ typedef struct edge_rt_metadata {
   size_t num_outputs;
   unsigned char **bound_values;
   size_t *num_bound_values;
+  /// The outputs that share an input's buffer as a cache.
+  edge_rt_cache *caches;
+  size_t num_caches;
   /// The schedule of a partitioned model (all empty otherwise).
   edge_rt_device *devices;
   size_t num_devices;

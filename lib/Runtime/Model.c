@@ -15,6 +15,7 @@
 #include "Devices.h"
 #include "GPU.h"
 #include "Metadata.h"
+#include "ModelInternal.h"
 #include "Profile.h"
 #include "RunStatus.h"
 #include "ThreadPool.h"
@@ -99,6 +100,12 @@ struct edge_model {
   edge_rt_profile *profile;
   /// Whether this instance keeps the buffer cache alive (Allocator.h).
   int holds_allocator;
+  /// For each cache output (edge_rt_cache), the buffer edge_model_run
+  /// lays the cache out in, since its callers pass a dense past and
+  /// present; allocated by the first run. A generator (Generate.c) runs on
+  /// its own caches instead (`direct_caches`).
+  void **cache_buffers;
+  bool direct_caches;
   char last_error[EDGE_ERROR_SIZE];
 };
 
@@ -462,6 +469,10 @@ static void destroy_model(edge_model *model) {
     free_flight(&model->metadata, &model->flights[i]);
     free(model->flights[i].sizes);
   }
+  for (size_t i = 0; model->cache_buffers && i < model->metadata.num_caches;
+       ++i)
+    free(model->cache_buffers[i]);
+  free(model->cache_buffers);
   edge_rt_free_metadata(&model->metadata);
   free(model->buffers);
   free(model->shapes);
@@ -567,6 +578,95 @@ static flight *find_free_flight(edge_model *model, const char *function) {
   return NULL;
 }
 
+EDGE_HIDDEN void edge_rt_copy_positions(void *to, size_t to_capacity,
+                                        const void *from, size_t from_capacity,
+                                        size_t outer, size_t positions,
+                                        size_t position_bytes) {
+  for (size_t o = 0; o < outer; ++o)
+    memmove((unsigned char *)to + o * to_capacity * position_bytes,
+            (const unsigned char *)from + o * from_capacity * position_bytes,
+            positions * position_bytes);
+}
+
+EDGE_HIDDEN void edge_rt_cache_layout(const edge_rt_metadata *m,
+                                      const edge_rt_cache *cache,
+                                      const int64_t *shape, size_t *outer,
+                                      size_t *position_bytes) {
+  const edge_tensor_info *info = &m->tensors[cache->input];
+  *outer = 1;
+  *position_bytes = edge_dtype_size(info->dtype);
+  for (int32_t d = 0; d < info->rank; ++d) {
+    if (d < cache->axis)
+      *outer *= (size_t)shape[d];
+    else if (d > cache->axis)
+      *position_bytes *= (size_t)shape[d];
+  }
+}
+
+/// The bytes of cache `c`'s buffer for the largest run.
+static size_t cache_buffer_bytes(const edge_rt_metadata *m, size_t c) {
+  const edge_rt_cache *cache = &m->caches[c];
+  size_t outer, position_bytes;
+  edge_rt_cache_layout(m, cache, m->tensors[cache->input].max_shape, &outer,
+                       &position_bytes);
+  return outer * (size_t)cache->capacity * position_bytes;
+}
+
+/// Allocates the cache buffers of edge_model_run (stage_caches) once.
+/// Returns nonzero when out of memory.
+static int allocate_cache_buffers(edge_model *model) {
+  const edge_rt_metadata *m = &model->metadata;
+  if (!m->num_caches || model->direct_caches || model->cache_buffers)
+    return 0;
+  if (!(model->cache_buffers = calloc(m->num_caches, sizeof(void *))))
+    return -1;
+  for (size_t c = 0; c < m->num_caches; ++c)
+    if (!(model->cache_buffers[c] = calloc(1, cache_buffer_bytes(m, c) + 1)))
+      return -1;
+  return 0;
+}
+
+/// Cache outputs of a run given dense buffers: the run works in the
+/// model's cache buffers, with the past copied in before (`before`) and the
+/// present copied out after.
+static void stage_caches(edge_model *model, flight *f, const void *const *inputs,
+                        void *const *outputs, bool before) {
+  const edge_rt_metadata *m = &model->metadata;
+  if (!m->num_caches || model->direct_caches)
+    return;
+  for (size_t c = 0; c < m->num_caches; ++c) {
+    const edge_rt_cache *cache = &m->caches[c];
+    void *buffer = model->cache_buffers[c];
+    size_t outer, position_bytes;
+    if (before) {
+      const int64_t *shape = tensor_shape(model, cache->input);
+      edge_rt_cache_layout(m, cache, shape, &outer, &position_bytes);
+      size_t past = (size_t)shape[cache->axis];
+      if (past)
+        edge_rt_copy_positions(buffer, (size_t)cache->capacity,
+                               inputs[cache->input], past, outer, past,
+                               position_bytes);
+      model->buffers[cache->input] = buffer;
+      model->buffers[m->num_inputs + cache->output] = buffer;
+      continue;
+    }
+    // The output's sizes as the run wrote them, checked before use.
+    const int64_t *written = f->sizes + m->num_symbols;
+    for (size_t o = 0; o < cache->output; ++o)
+      written += m->tensors[m->num_inputs + o].rank;
+    const edge_tensor_info *info = &m->tensors[m->num_inputs + cache->output];
+    for (int32_t d = 0; d < info->rank; ++d)
+      if (written[d] < 0 || written[d] > info->max_shape[d] ||
+          (d == cache->axis && written[d] > cache->capacity))
+        return; // finish_run reports the size.
+    edge_rt_cache_layout(m, cache, written, &outer, &position_bytes);
+    size_t present = (size_t)written[cache->axis];
+    edge_rt_copy_positions(outputs[cache->output], present, buffer,
+                           (size_t)cache->capacity, outer, present,
+                           position_bytes);
+  }
+}
+
 /// Runs an unpartitioned model on the caller's thread.
 static void run_whole_model(edge_model *model, flight *f,
                             const void *const *inputs, void *const *outputs,
@@ -577,6 +677,7 @@ static void run_whole_model(edge_model *model, flight *f,
     model->buffers[i] = (void *)(uintptr_t)inputs[i];
   for (size_t i = 0; i < model->metadata.num_outputs; ++i)
     model->buffers[num_inputs + i] = outputs[i];
+  stage_caches(model, f, inputs, outputs, /*before=*/true);
   model->buffers[num_inputs + model->metadata.num_outputs] = f->sizes;
   edge_rt_run_status *previous_status =
       edge_rt_set_current_run_status(&f->status);
@@ -595,6 +696,8 @@ static void run_whole_model(edge_model *model, flight *f,
   const char *failure = model->gpu_constants ? edge_rt_gpu_take_error() : NULL;
   if (failure)
     snprintf(f->gpu_error, sizeof(f->gpu_error), "%s", failure);
+  if (!atomic_load(&f->status.failed) && !f->gpu_error[0])
+    stage_caches(model, f, inputs, outputs, /*before=*/false);
 }
 
 /// Checks a run's arguments and starts it in a free slot, returned in
@@ -622,6 +725,10 @@ static edge_status start_run(edge_model *model, const char *function,
   }
   memset(&f->status, 0, sizeof(f->status));
   f->gpu_error[0] = '\0';
+  if (allocate_cache_buffers(model))
+    return set_error(model, EDGE_ERROR_OUT_OF_MEMORY,
+                     "%s: out of memory for the buffers of the cache outputs",
+                     function);
   if (m->num_devices && allocate_flight(m, f) != EDGE_OK)
     return set_error(model, EDGE_ERROR_OUT_OF_MEMORY,
                      "%s: out of memory for another run's intermediate "
@@ -780,13 +887,10 @@ static edge_status check_repeated_symbols(edge_model *model,
   return EDGE_OK;
 }
 
-EDGE_API edge_status edge_model_set_input_shape(edge_model *model,
-                                                size_t index,
-                                                const int64_t *shape) {
-  static const char function[] = "edge_model_set_input_shape";
-  if (!model)
-    return EDGE_ERROR_INVALID_ARGUMENT;
-  model->last_error[0] = '\0';
+EDGE_HIDDEN edge_status edge_rt_model_set_input_shape(edge_model *model,
+                                                   const char *function,
+                                                   size_t index,
+                                                   const int64_t *shape) {
   const edge_rt_metadata *m = &model->metadata;
   if (index >= m->num_inputs)
     return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
@@ -811,6 +915,51 @@ EDGE_API edge_status edge_model_set_input_shape(edge_model *model,
   // The outputs' shapes follow the inputs' again until the next run.
   model->ran = false;
   return EDGE_OK;
+}
+
+EDGE_API edge_status edge_model_set_input_shape(edge_model *model,
+                                                size_t index,
+                                                const int64_t *shape) {
+  if (!model)
+    return EDGE_ERROR_INVALID_ARGUMENT;
+  model->last_error[0] = '\0';
+  return edge_rt_model_set_input_shape(model, "edge_model_set_input_shape",
+                                       index, shape);
+}
+
+EDGE_HIDDEN const edge_rt_metadata *
+edge_rt_model_metadata(const edge_model *model) {
+  return &model->metadata;
+}
+
+EDGE_HIDDEN const int64_t *edge_rt_model_shape(const edge_model *model,
+                                               size_t tensor) {
+  return tensor_shape(model, tensor);
+}
+
+EDGE_HIDDEN edge_status edge_rt_model_error(edge_model *model,
+                                            edge_status status,
+                                            const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(model->last_error, sizeof(model->last_error), format, args);
+  va_end(args);
+  return status;
+}
+
+EDGE_HIDDEN edge_status edge_rt_model_run_on_caches(edge_model *model,
+                                                   const char *function,
+                                                   const void *const *inputs,
+                                                   void *const *outputs) {
+  model->last_error[0] = '\0';
+  model->direct_caches = true;
+  flight *f = NULL;
+  edge_status status = start_run(model, function, inputs, outputs,
+                                 /*wait_on_caller=*/true, &f);
+  if (status == EDGE_OK)
+    status = finish_run(model, f, function);
+  model->direct_caches = false;
+  return status;
 }
 
 /// Copies tensor `t`'s shape into `shape` (which may be NULL for a

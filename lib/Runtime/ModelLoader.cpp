@@ -32,6 +32,19 @@ struct LoadedModel::Api {
   edge_status (*setInputShape)(edge_model *, size_t, const int64_t *) = nullptr;
   edge_status (*inputShape)(const edge_model *, size_t, int64_t *) = nullptr;
   edge_status (*outputShape)(const edge_model *, size_t, int64_t *) = nullptr;
+  edge_status (*generatorCreate)(edge_model *, uint32_t,
+                                 edge_generator **) = nullptr;
+  void (*generatorDestroy)(edge_generator *) = nullptr;
+  edge_status (*generatorAdd)(edge_generator *, const int64_t *, size_t,
+                              const edge_generation_config *,
+                              uint32_t *) = nullptr;
+  edge_status (*generatorStep)(edge_generator *) = nullptr;
+  size_t (*generatorUnfinished)(const edge_generator *) = nullptr;
+  edge_status (*generatorTokens)(const edge_generator *, uint32_t,
+                                 const int64_t **, size_t *,
+                                 edge_finish_reason *) = nullptr;
+  edge_status (*generatorStats)(const edge_generator *,
+                                edge_generation_stats *) = nullptr;
 };
 
 namespace {
@@ -124,6 +137,19 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   else if (!resolve(closer.handle, "edge_model_output_shape",
                     api->outputShape))
     missing = "edge_model_output_shape";
+  else if (!resolve(closer.handle, "edge_generator_create",
+                    api->generatorCreate) ||
+           !resolve(closer.handle, "edge_generator_destroy",
+                    api->generatorDestroy) ||
+           !resolve(closer.handle, "edge_generator_add", api->generatorAdd) ||
+           !resolve(closer.handle, "edge_generator_step", api->generatorStep) ||
+           !resolve(closer.handle, "edge_generator_unfinished",
+                    api->generatorUnfinished) ||
+           !resolve(closer.handle, "edge_generator_tokens",
+                    api->generatorTokens) ||
+           !resolve(closer.handle, "edge_generator_stats",
+                    api->generatorStats))
+    missing = "the edge_generator functions";
   if (missing) {
     error = "'" + path + "' is not a complete edge model library (it does " +
             "not export " + missing + ")";
@@ -208,6 +234,54 @@ bool LoadedModel::hasDynamicShapes() const {
 bool LoadedModel::setInputShape(size_t index, const int64_t *shape,
                                 std::string &error) {
   return api->setInputShape(instance, index, shape) == EDGE_OK || fail(error);
+}
+
+LoadedModel::Generator::~Generator() {
+  if (generator)
+    model.api->generatorDestroy(generator);
+}
+
+std::unique_ptr<LoadedModel::Generator>
+LoadedModel::createGenerator(uint32_t maxSequences, std::string &error) {
+  edge_generator *generator = nullptr;
+  if (api->generatorCreate(instance, maxSequences, &generator) != EDGE_OK) {
+    fail(error);
+    return nullptr;
+  }
+  return std::unique_ptr<Generator>(new Generator(*this, generator));
+}
+
+bool LoadedModel::Generator::add(const std::vector<int64_t> &prompt,
+                                 const edge_generation_config &config,
+                                 uint32_t &sequence, std::string &error) {
+  return model.api->generatorAdd(generator, prompt.data(), prompt.size(),
+                                 &config, &sequence) == EDGE_OK ||
+         model.fail(error);
+}
+
+bool LoadedModel::Generator::step(std::string &error) {
+  return model.api->generatorStep(generator) == EDGE_OK || model.fail(error);
+}
+
+size_t LoadedModel::Generator::unfinished() const {
+  return model.api->generatorUnfinished(generator);
+}
+
+std::vector<int64_t>
+LoadedModel::Generator::tokens(uint32_t sequence,
+                               edge_finish_reason *finished) const {
+  const int64_t *data = nullptr;
+  size_t count = 0;
+  if (model.api->generatorTokens(generator, sequence, &data, &count,
+                                 finished) != EDGE_OK)
+    return {};
+  return std::vector<int64_t>(data, data + count);
+}
+
+edge_generation_stats LoadedModel::Generator::stats() const {
+  edge_generation_stats stats{};
+  model.api->generatorStats(generator, &stats);
+  return stats;
 }
 
 std::vector<int64_t> LoadedModel::getInputShape(size_t index) const {

@@ -66,6 +66,40 @@ public:
   std::vector<int64_t> getInputShape(size_t index) const;
   std::vector<int64_t> getOutputShape(size_t index) const;
 
+  /// Text generation over this model (edge_generator_*, edge-c/Model.h);
+  /// the model must outlive it and runs nothing else meanwhile.
+  class Generator {
+  public:
+    ~Generator();
+    Generator(const Generator &) = delete;
+    Generator &operator=(const Generator &) = delete;
+
+    /// Adds a sequence (edge_generator_add); false and `error` on failure.
+    bool add(const std::vector<int64_t> &prompt,
+             const edge_generation_config &config, uint32_t &sequence,
+             std::string &error);
+    /// One prefill or decode run (edge_generator_step).
+    bool step(std::string &error);
+    size_t unfinished() const;
+    /// The tokens of `sequence` so far, and why it ended.
+    std::vector<int64_t> tokens(uint32_t sequence,
+                                edge_finish_reason *finished) const;
+    edge_generation_stats stats() const;
+
+  private:
+    friend class LoadedModel;
+    Generator(LoadedModel &model, edge_generator *generator)
+        : model(model), generator(generator) {}
+    LoadedModel &model;
+    edge_generator *generator;
+  };
+
+  /// A generator of up to `maxSequences` sequences at once (0: the model's
+  /// batch bound); null and `error` when the model is not a decoder with a
+  /// KV-cache (edge_generator_create).
+  std::unique_ptr<Generator> createGenerator(uint32_t maxSequences,
+                                             std::string &error);
+
 private:
   struct Api;
   /// Sets `error` to the instance's last error; returns false.
