@@ -190,6 +190,9 @@ CONFIGS = {
                    max_positions=1024),
     "llama": Config("llama", layers=6, hidden=512, heads=8, kv_heads=2, vocab=2048, ffn=1408,
                     max_positions=1024),
+    # Small enough for unit tests (python/tests/test_generate.py).
+    "tiny-llama": Config("llama", layers=2, hidden=64, heads=4, kv_heads=2, vocab=128,
+                         ffn=176, max_positions=256),
 }
 
 

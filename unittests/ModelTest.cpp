@@ -368,17 +368,18 @@ std::set<std::string> exportedSymbols(const std::string &library) {
 
 TEST(Model, ExportsOnlyTheAbi) {
   const std::set<std::string> abi = {
-      "edge_abi_version",       "edge_model_create",
-      "edge_model_destroy",     "edge_model_num_inputs",
-      "edge_model_num_outputs", "edge_model_input",
-      "edge_model_output",      "edge_model_run",
-      "edge_model_run_async",   "edge_model_wait",
-      "edge_model_last_error",  "edge_model_workspace_bytes",
+      "edge_abi_version",           "edge_model_create",
+      "edge_model_destroy",         "edge_model_num_inputs",
+      "edge_model_num_outputs",     "edge_model_input",
+      "edge_model_output",          "edge_model_run",
+      "edge_model_run_async",       "edge_model_wait",
+      "edge_model_last_error",      "edge_model_workspace_bytes",
       "edge_model_set_input_shape", "edge_model_input_shape",
-      "edge_model_output_shape", "edge_generator_create",
-      "edge_generator_destroy", "edge_generator_add", "edge_generator_step",
-      "edge_generator_unfinished", "edge_generator_tokens",
-      "edge_generator_stats", "edge_generator_cache"};
+      "edge_model_output_shape",    "edge_generator_create",
+      "edge_generator_destroy",     "edge_generator_add",
+      "edge_generator_step",        "edge_generator_unfinished",
+      "edge_generator_tokens",      "edge_generator_stats",
+      "edge_generator_cache"};
   EXPECT_EQ(exportedSymbols(EDGE_FAKE_MODEL), abi);
   EXPECT_EQ(exportedSymbols(EDGE_FAKE_TYPES_MODEL), abi);
 }

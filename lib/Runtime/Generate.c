@@ -152,7 +152,8 @@ static edge_status describe_model(edge_generator *g) {
         "'attention_mask' int64 [batch, total], each size dynamic (compile "
         "with --dim='batch<=N' --dim='seq<=N' ...)",
         kCreate);
-  const edge_tensor_info *logits = &m->tensors[m->num_inputs + g->logits_output];
+  const edge_tensor_info *logits =
+      &m->tensors[m->num_inputs + g->logits_output];
   if (logits->dtype != EDGE_DTYPE_FLOAT32 || logits->rank != 3 ||
       logits->shape[2] <= 0)
     return edge_rt_model_error(model, EDGE_ERROR_INVALID_ARGUMENT,
@@ -357,9 +358,8 @@ EDGE_API edge_status edge_generator_add(edge_generator *g,
   memset(s, 0, sizeof(*s));
   s->prompt = malloc(prompt_length * sizeof(int64_t));
   s->tokens = malloc(c->max_new_tokens * sizeof(int64_t));
-  s->stop_tokens = c->num_stop_tokens
-                       ? malloc(c->num_stop_tokens * sizeof(int64_t))
-                       : NULL;
+  s->stop_tokens =
+      c->num_stop_tokens ? malloc(c->num_stop_tokens * sizeof(int64_t)) : NULL;
   if (!s->prompt || !s->tokens || (c->num_stop_tokens && !s->stop_tokens)) {
     free(s->prompt);
     free(s->tokens);
@@ -436,8 +436,8 @@ static int64_t choose_token(edge_generator *g, sequence *s,
     g->order[v] = (uint32_t)v;
   }
   sort_by_rank(p, g->order, vocab);
-  size_t kept = s->config.top_k && s->config.top_k < vocab ? s->config.top_k
-                                                           : vocab;
+  size_t kept =
+      s->config.top_k && s->config.top_k < vocab ? s->config.top_k : vocab;
   double total = 0;
   for (size_t i = 0; i < kept; ++i)
     total += p[g->order[i]];
@@ -497,8 +497,8 @@ static edge_status run_model(edge_generator *g, const char *function,
     memcpy(shape, info->shape, (size_t)info->rank * sizeof(int64_t));
     shape[0] = (int64_t)batch;
     shape[cache->axis] = (int64_t)past;
-    status = edge_rt_model_set_input_shape(model, function, cache->input,
-                                           shape);
+    status =
+        edge_rt_model_set_input_shape(model, function, cache->input, shape);
     void *data = g->caches[c].data + first * g->caches[c].slot_bytes;
     g->inputs[cache->input] = data;
     g->outputs[cache->output] = data;
@@ -527,11 +527,10 @@ static void retire_finished(edge_generator *g) {
     if (i != last) {
       for (size_t c = 0; c < g->m->num_caches; ++c) {
         cache_buffer *cache = &g->caches[c];
-        edge_rt_copy_positions(cache->data + i * cache->slot_bytes,
-                               (size_t)g->capacity,
-                               cache->data + last * cache->slot_bytes,
-                               (size_t)g->capacity, cache->rows, g->length,
-                               cache->position_bytes);
+        edge_rt_copy_positions(
+            cache->data + i * cache->slot_bytes, (size_t)g->capacity,
+            cache->data + last * cache->slot_bytes, (size_t)g->capacity,
+            cache->rows, g->length, cache->position_bytes);
       }
       memcpy(mask_row(g, i), mask_row(g, last), g->length);
       g->slots[i] = g->slots[last];
@@ -593,9 +592,9 @@ static edge_status prefill(edge_generator *g, bool *ran) {
     sequence *s = &g->sequences[g->slots[first + j]];
     g->stats.prefill_tokens += s->prompt_length;
     s->next_position = (int64_t)s->prompt_length;
-    append_token(s, choose_token(g, s,
-                                 g->logits + (j * longest + longest - 1) *
-                                                 g->vocab));
+    append_token(
+        s,
+        choose_token(g, s, g->logits + (j * longest + longest - 1) * g->vocab));
   }
   g->active += count;
   g->length = length;

@@ -515,8 +515,7 @@ static int parse_cache(parser *p) {
   edge_rt_metadata *m = &p->result;
   uint64_t input, output, axis, capacity;
   if (expect_space(p, "the cache's input") ||
-      parse_number(p, read_token(p), UINT32_MAX, "the cache's input",
-                   &input) ||
+      parse_number(p, read_token(p), UINT32_MAX, "the cache's input", &input) ||
       expect_space(p, "the cache's output") ||
       parse_number(p, read_token(p), UINT32_MAX, "the cache's output",
                    &output) ||
@@ -534,13 +533,15 @@ static int parse_cache(parser *p) {
   const edge_tensor_info *out = &m->tensors[m->num_inputs + output];
   if (in->dtype != out->dtype || in->rank != out->rank ||
       axis >= (uint64_t)in->rank)
-    return fail(p, "cache input '%s' and output '%s' differ in type or rank, "
-                   "or axis %lu is out of range",
+    return fail(p,
+                "cache input '%s' and output '%s' differ in type or rank, "
+                "or axis %lu is out of range",
                 in->name, out->name, (unsigned long)axis);
   int32_t symbol = m->dim_symbols[input][axis];
   if (symbol < 0 || capacity < (uint64_t)m->symbol_bounds[symbol])
-    return fail(p, "cache input '%s' needs a symbol at axis %lu within the "
-                   "capacity %lu",
+    return fail(p,
+                "cache input '%s' needs a symbol at axis %lu within the "
+                "capacity %lu",
                 in->name, (unsigned long)axis, (unsigned long)capacity);
   for (size_t i = 0; i < m->num_caches; ++i)
     if (m->caches[i].input == input || m->caches[i].output == output)

@@ -629,8 +629,9 @@ static int allocate_cache_buffers(edge_model *model) {
 /// Cache outputs of a run given dense buffers: the run works in the
 /// model's cache buffers, with the past copied in before (`before`) and the
 /// present copied out after.
-static void stage_caches(edge_model *model, flight *f, const void *const *inputs,
-                        void *const *outputs, bool before) {
+static void stage_caches(edge_model *model, flight *f,
+                         const void *const *inputs, void *const *outputs,
+                         bool before) {
   const edge_rt_metadata *m = &model->metadata;
   if (!m->num_caches || model->direct_caches)
     return;
@@ -888,9 +889,9 @@ static edge_status check_repeated_symbols(edge_model *model,
 }
 
 EDGE_HIDDEN edge_status edge_rt_model_set_input_shape(edge_model *model,
-                                                   const char *function,
-                                                   size_t index,
-                                                   const int64_t *shape) {
+                                                      const char *function,
+                                                      size_t index,
+                                                      const int64_t *shape) {
   const edge_rt_metadata *m = &model->metadata;
   if (index >= m->num_inputs)
     return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
@@ -917,8 +918,7 @@ EDGE_HIDDEN edge_status edge_rt_model_set_input_shape(edge_model *model,
   return EDGE_OK;
 }
 
-EDGE_API edge_status edge_model_set_input_shape(edge_model *model,
-                                                size_t index,
+EDGE_API edge_status edge_model_set_input_shape(edge_model *model, size_t index,
                                                 const int64_t *shape) {
   if (!model)
     return EDGE_ERROR_INVALID_ARGUMENT;
@@ -948,9 +948,9 @@ EDGE_HIDDEN edge_status edge_rt_model_error(edge_model *model,
 }
 
 EDGE_HIDDEN edge_status edge_rt_model_run_on_caches(edge_model *model,
-                                                   const char *function,
-                                                   const void *const *inputs,
-                                                   void *const *outputs) {
+                                                    const char *function,
+                                                    const void *const *inputs,
+                                                    void *const *outputs) {
   model->last_error[0] = '\0';
   model->direct_caches = true;
   flight *f = NULL;

@@ -1,4 +1,5 @@
-/*===- ModelInternal.h - What the runtime's parts share about a model -*- C -*-===*\
+/*===- ModelInternal.h - What the runtime's parts share about a model -*- C
+-*-===*\
 |*                                                                            *|
 |* Internal to the runtime: the functions Generate.c runs a model with. They  *|
 |* are hidden, so that an exported function never calls another (Model.c).   *|
@@ -28,9 +29,9 @@ EDGE_HIDDEN const int64_t *edge_rt_model_shape(const edge_model *model,
 
 /// edge_model_set_input_shape, with errors naming `function`.
 EDGE_HIDDEN edge_status edge_rt_model_set_input_shape(edge_model *model,
-                                                   const char *function,
-                                                   size_t index,
-                                                   const int64_t *shape);
+                                                      const char *function,
+                                                      size_t index,
+                                                      const int64_t *shape);
 
 /// Sets the model's last error; returns `status`.
 #if defined(__GNUC__)
@@ -44,9 +45,9 @@ edge_rt_model_error(edge_model *model, edge_status status, const char *format,
 /// out for the capacity (edge_rt_cache): the caller owns the caches and the
 /// run copies none of them.
 EDGE_HIDDEN edge_status edge_rt_model_run_on_caches(edge_model *model,
-                                                   const char *function,
-                                                   const void *const *inputs,
-                                                   void *const *outputs);
+                                                    const char *function,
+                                                    const void *const *inputs,
+                                                    void *const *outputs);
 
 /// Copies `positions` positions of `outer` rows, `position_bytes` each,
 /// between layouts with room for `from_capacity` and `to_capacity`

@@ -147,8 +147,7 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
                     api->generatorUnfinished) ||
            !resolve(closer.handle, "edge_generator_tokens",
                     api->generatorTokens) ||
-           !resolve(closer.handle, "edge_generator_stats",
-                    api->generatorStats))
+           !resolve(closer.handle, "edge_generator_stats", api->generatorStats))
     missing = "the edge_generator functions";
   if (missing) {
     error = "'" + path + "' is not a complete edge model library (it does " +

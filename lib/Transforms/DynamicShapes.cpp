@@ -163,8 +163,8 @@ mlir::edge::findCacheOutputs(func::FuncOp func, const DimSymbols &symbols) {
         llvm::count(ret.getOperands(), value) != 1 ||
         !taken.insert(input.getArgNumber()).second)
       continue;
-    caches.push_back({input.getArgNumber(), static_cast<unsigned>(index),
-                      axis, 0});
+    caches.push_back(
+        {input.getArgNumber(), static_cast<unsigned>(index), axis, 0});
   }
   if (caches.empty())
     return caches;

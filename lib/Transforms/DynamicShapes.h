@@ -65,8 +65,8 @@ inline constexpr const char *kCacheOutputsAttrName = "edge.cache_outputs";
 /// The cache outputs of a model function of edge ops with dynamic sizes:
 /// each output that is `edge.concat(input, x)` of an argument along a
 /// dimension the argument's symbol sizes, each argument in one pair at most.
-FailureOr<SmallVector<CacheOutput>>
-findCacheOutputs(func::FuncOp func, const DimSymbols &symbols);
+FailureOr<SmallVector<CacheOutput>> findCacheOutputs(func::FuncOp func,
+                                                     const DimSymbols &symbols);
 
 /// Records `caches` on `func` (as [input, output, axis, capacity] arrays),
 /// or reads them back.

@@ -177,8 +177,8 @@ struct DynamicShapesABIPass final
                                   : OpFoldResult(b.getIndexAttr(size)));
       }
       input.setType(getBareBufferType(type));
-      Value view = createView(b, loc, input, type, argSizes,
-                              cacheOfInput.lookup(arg));
+      Value view =
+          createView(b, loc, input, type, argSizes, cacheOfInput.lookup(arg));
       Value tensor = bufferization::ToTensorOp::create(
           b, loc, type, view, /*restrict=*/true, /*writable=*/false);
       input.replaceAllUsesExcept(tensor, view.getDefiningOp());
@@ -216,12 +216,12 @@ struct DynamicShapesABIPass final
       };
       Value dest;
       if (const CacheOutput *cache = cacheOfOutput.lookup(index)) {
-        output = appendInPlace(
-            b, output, inputTensors.lookup(cache->input), type,
-            [&](OpBuilder &b, Value shaped) {
-              dest = createView(b, loc, buffer, type, sizesOf(b, shaped), cache);
-              return dest;
-            });
+        output = appendInPlace(b, output, inputTensors.lookup(cache->input),
+                               type, [&](OpBuilder &b, Value shaped) {
+                                 dest = createView(b, loc, buffer, type,
+                                                   sizesOf(b, shaped), cache);
+                                 return dest;
+                               });
         if (!dest)
           dest = createView(b, loc, buffer, type, sizesOf(b, output), cache);
       }

@@ -264,8 +264,8 @@ struct EmitABIMetadataPass final
     if (failed(caches))
       return signalPassFailure();
     for (const CacheOutput &cache : *caches)
-      os << "cache " << cache.input << ' ' << cache.output << ' '
-         << cache.axis << ' ' << cache.capacity << '\n';
+      os << "cache " << cache.input << ' ' << cache.output << ' ' << cache.axis
+         << ' ' << cache.capacity << '\n';
     setCacheOutputs(model, *caches);
     if (!symbols.empty()) {
       int64_t count = symbols.names.size();

@@ -14,6 +14,9 @@ dicts naming the node, op type and opset) when a model does not compile,
 ValueError or
 TypeError for inputs of the wrong count, shape or dtype.
 
+edge.generate(model, prompts, ...) generates text with a decoder compiled
+with a KV-cache (docs/llm.md).
+
 A model compiled with dynamic sizes (edge-compile --dim=SYMBOL<=BOUND) runs
 on arrays of any shape within its bounds: TensorInfo.shape has None for a
 dynamic size, max_shape its bound and dim_names its symbol; outputs come
@@ -37,6 +40,7 @@ __all__ = [
     "TensorInfo",
     "compile",
     "find_edge_compile",
+    "generate",
     "load",
 ]
 
@@ -44,3 +48,36 @@ __all__ = [
 def load(path):
     """Opens a model library compiled by edge-compile and returns a Model."""
     return Model(os.fspath(path))
+
+
+def generate(model, prompts, max_new_tokens=64, temperature=0.0, top_k=0,
+             top_p=1.0, seed=0, stop_tokens=(), max_batch=0):
+    """Generates text with a decoder compiled with a KV-cache (docs/llm.md).
+
+    `model` is a Model or a library path; `prompts` one prompt (a list of
+    token ids) or a list of them, which run as one batch of up to
+    `max_batch` sequences (0: the model's batch bound), more joining as
+    others finish. temperature 0 is greedy; otherwise tokens are sampled
+    among the top_k most likely (0: all) reaching probability top_p, from a
+    stream seeded by `seed`. A sequence ends after max_new_tokens tokens,
+    after a token of stop_tokens (kept), or when the context is full.
+
+    Returns a dict: "tokens" (one list of new token ids per prompt),
+    "finish_reasons" ("stop", "length" or "context"), "stats" (prefill and
+    decode seconds and tokens) and "sampling" (the settings used, in words).
+    Raises ValueError for a prompt the model cannot take and edge.Error when
+    the model is not such a decoder or a run fails.
+    """
+    if not isinstance(model, Model):
+        model = load(model)
+    prompts = list(prompts)
+    single = bool(prompts) and not hasattr(prompts[0], "__len__")
+    result = model.generate([list(prompts)] if single else [list(p) for p in prompts],
+                            max_new_tokens=max_new_tokens,
+                            temperature=temperature, top_k=top_k, top_p=top_p,
+                            seed=seed, stop_tokens=list(stop_tokens),
+                            max_batch=max_batch)
+    if single:
+        result["tokens"] = result["tokens"][0]
+        result["finish_reasons"] = result["finish_reasons"][0]
+    return result

@@ -13,6 +13,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -195,6 +196,79 @@ public:
     if (ok)
       results = shapeResults(results, outputShapes);
     return ok;
+  }
+
+  /// Generates from `prompts` with the library's generator (edge_generator_*)
+  /// and returns {"tokens", "finish_reasons", "stats", "sampling"}.
+  py::dict generate(const std::vector<std::vector<int64_t>> &prompts,
+                    uint32_t maxNewTokens, float temperature, uint32_t topK,
+                    float topP, uint64_t seed,
+                    const std::vector<int64_t> &stopTokens, uint32_t maxBatch) {
+    if (prompts.empty())
+      throw py::value_error("generate needs at least one prompt");
+    edge_generation_config config{
+        maxNewTokens,      temperature,      topK, topP, seed,
+        stopTokens.data(), stopTokens.size()};
+    std::vector<std::vector<int64_t>> tokens(prompts.size());
+    std::vector<edge_finish_reason> reasons(prompts.size());
+    edge_generation_stats stats{};
+    std::string error;
+    bool refused = false, failed = false;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(runMutex);
+      std::unique_ptr<LoadedModel::Generator> generator =
+          model->createGenerator(maxBatch, error);
+      failed = !generator;
+      // Prompts join as slots free up (continuous batching).
+      std::vector<uint32_t> ids(prompts.size());
+      size_t next = 0;
+      while (!failed && !refused &&
+             (next < prompts.size() || generator->unfinished())) {
+        while (next < prompts.size()) {
+          if (generator->add(prompts[next], config, ids[next], error)) {
+            ++next;
+            continue;
+          }
+          refused = !generator->unfinished();
+          break;
+        }
+        if (!refused && !generator->step(error))
+          failed = true;
+      }
+      if (!failed && !refused) {
+        for (size_t p = 0; p < prompts.size(); ++p)
+          tokens[p] = generator->tokens(ids[p], &reasons[p]);
+        stats = generator->stats();
+      }
+    }
+    if (refused)
+      throw py::value_error(error);
+    if (failed)
+      throw EdgeError(error);
+    static const char *const names[] = {"unfinished", "stop", "length",
+                                        "context"};
+    py::list reasonNames;
+    for (edge_finish_reason reason : reasons)
+      reasonNames.append(names[reason]);
+    py::dict timing;
+    timing["prefill_seconds"] = stats.prefill_seconds;
+    timing["prefill_tokens"] = stats.prefill_tokens;
+    timing["decode_seconds"] = stats.decode_seconds;
+    timing["decode_tokens"] = stats.decode_tokens;
+    timing["decode_steps"] = stats.decode_steps;
+    py::dict result;
+    result["tokens"] = py::cast(tokens);
+    result["finish_reasons"] = reasonNames;
+    result["stats"] = timing;
+    char sampling[160] = "greedy";
+    if (temperature > 0)
+      std::snprintf(sampling, sizeof(sampling),
+                    "temperature %g, top_k %u, top_p %g, seed %llu",
+                    double(temperature), unsigned(topK), double(topP),
+                    (unsigned long long)seed);
+    result["sampling"] = py::str(sampling);
+    return result;
   }
 
   std::string repr() const {
@@ -486,6 +560,14 @@ PYBIND11_MODULE(_edge, m) {
           "starts a run and returns at once; PendingRun.wait() gives the "
           "outputs. Up to MAX_RUNS_IN_FLIGHT runs may be in flight; a model "
           "placed on several devices pipelines them")
+      .def("generate", &Model::generate, py::arg("prompts"),
+           py::arg("max_new_tokens") = 64, py::arg("temperature") = 0.0f,
+           py::arg("top_k") = 0, py::arg("top_p") = 1.0f, py::arg("seed") = 0,
+           py::arg("stop_tokens") = std::vector<int64_t>{},
+           py::arg("max_batch") = 0,
+           "generate(prompts, ...) -> dict: generates from a list of prompts "
+           "(lists of token ids) with the library's generator; see "
+           "edge.generate")
       .def("__repr__", &Model::repr);
   py::class_<PendingRun>(m, "PendingRun", "A run started by Model.run_async.")
       .def("wait", &PendingRun::wait,

@@ -78,7 +78,8 @@ void *memmove(void *to, const void *from, size_t size) {
   return to;
 }
 
-#define RESOLVE(name) typeof(&name) p_##name = (typeof(&name))dlsym(library, #name)
+#define RESOLVE(name)                                                          \
+  typeof(&name) p_##name = (typeof(&name))dlsym(library, #name)
 
 static int fail(const char *message) {
   fprintf(stderr, "generation-memory: %s\n", message);
@@ -115,8 +116,8 @@ int main(int argc, char **argv) {
     return fail("PROMPT_LENGTH must be 1 to 512 and STEPS positive");
   for (int i = 0; i < prompt_length; ++i)
     prompt[i] = (i * 7 + 3) % 50;
-  edge_generation_config config = {(uint32_t)steps + 1, 0.0f, 0, 1.0f,
-                                   0,                   NULL, 0};
+  edge_generation_config config = {
+      (uint32_t)steps + 1, 0.0f, 0, 1.0f, 0, NULL, 0};
   uint32_t sequence;
   if (p_edge_generator_add(generator, prompt, (size_t)prompt_length, &config,
                            &sequence) != EDGE_OK ||

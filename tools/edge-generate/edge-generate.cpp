@@ -3,7 +3,7 @@
 // edge-generate MODEL.so (--prompt-ids 1,2,3 ... | --batch-file FILE)
 //               [--max-new-tokens N] [--temperature T] [--top-k K]
 //               [--top-p P] [--seed S] [--stop-ids A,B] [--max-batch N]
-//               [--threads N] [--json FILE]
+//               [--threads N] [--warmup N] [--json FILE]
 //
 // Runs the generation API of a model library (edge_generator_*,
 // edge-c/Model.h) and prints each sequence's new token ids, the sampling
@@ -48,6 +48,8 @@ const char kUsage[] =
     "                      batch bound); more prompts wait for a free slot\n"
     "  --threads N         threads of the model's parallel loops (sets\n"
     "                      EDGE_NUM_THREADS=N)\n"
+    "  --warmup N          first generate 2 tokens from the first prompt N\n"
+    "                      times, unmeasured (benchmarks)\n"
     "  --json FILE         also write the tokens and timings as JSON\n";
 
 struct Options {
@@ -57,6 +59,7 @@ struct Options {
   std::vector<int64_t> stopIds;
   uint32_t maxBatch = 0;
   int threads = 0;
+  int warmup = 0;
   std::string json;
 };
 
@@ -66,7 +69,8 @@ struct Options {
 }
 
 /// Token ids separated by commas or white space.
-std::vector<int64_t> parseIds(const std::string &text, const std::string &what) {
+std::vector<int64_t> parseIds(const std::string &text,
+                              const std::string &what) {
   std::vector<int64_t> ids;
   std::string token;
   std::istringstream in(text);
@@ -151,6 +155,8 @@ Options parseOptions(int argc, char **argv) {
       options.maxBatch = uint32_t(parseNumber(value, arg));
     } else if (arg == "--threads") {
       options.threads = int(parseNumber(value, arg));
+    } else if (arg == "--warmup") {
+      options.warmup = int(parseNumber(value, arg));
     } else if (arg == "--json") {
       options.json = value;
     } else {
@@ -205,6 +211,19 @@ int main(int argc, char **argv) {
       edge::LoadedModel::load(options.model, error);
   if (!model)
     die(error);
+  // Warm-up generations touch the weights and start the threads.
+  for (int i = 0; i < options.warmup; ++i) {
+    std::unique_ptr<edge::LoadedModel::Generator> warm =
+        model->createGenerator(1, error);
+    edge_generation_config config = options.config;
+    config.max_new_tokens = 2;
+    uint32_t id = 0;
+    if (!warm || !warm->add(options.prompts.front(), config, id, error))
+      die(error);
+    while (warm->unfinished())
+      if (!warm->step(error))
+        die(error);
+  }
   std::unique_ptr<edge::LoadedModel::Generator> generator =
       model->createGenerator(options.maxBatch, error);
   if (!generator)

@@ -333,9 +333,8 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
 } // namespace
 
 void mlir::edge::populateDataMovementPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantLowering, ShapeLowering, IotaLowering, ReshapeLowering, TransposeLowering,
-               ConcatLowering, GatherLowering, GatherElementsLowering,
-               GatherNDLowering,
-               SliceLowering>(
+  patterns.add<ConstantLowering, ShapeLowering, IotaLowering, ReshapeLowering,
+               TransposeLowering, ConcatLowering, GatherLowering,
+               GatherElementsLowering, GatherNDLowering, SliceLowering>(
       patterns.getContext());
 }

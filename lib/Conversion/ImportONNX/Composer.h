@@ -132,9 +132,10 @@ struct Composer {
     SmallVector<int64_t> shape(typeOf(values.front()).getShape());
     shape[axis] = 0;
     for (Value v : values)
-      shape[axis] = typeOf(v).isDynamicDim(axis) || ShapedType::isDynamic(shape[axis])
-                        ? ShapedType::kDynamic
-                        : shape[axis] + typeOf(v).getDimSize(axis);
+      shape[axis] =
+          typeOf(v).isDynamicDim(axis) || ShapedType::isDynamic(shape[axis])
+              ? ShapedType::kDynamic
+              : shape[axis] + typeOf(v).getDimSize(axis);
     return ConcatOp::create(b, loc, typeOf(values.front()).clone(shape),
                             values, b.getI64IntegerAttr(axis));
   }

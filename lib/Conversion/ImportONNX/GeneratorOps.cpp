@@ -131,8 +131,7 @@ FailureOr<Value> importRangeOfSizes(NodeContext &ctx, Type element) {
       return f.getValueAsDouble() == value;
     return cast<IntegerAttr>(element).getInt() == value;
   };
-  if (!isConstant(start, 0) || !isConstant(delta, 1) ||
-      ctx.getConstantInput(1))
+  if (!isConstant(start, 0) || !isConstant(delta, 1) || ctx.getConstantInput(1))
     return failure();
   std::optional<SmallVector<SizeTerm>> terms = traceSizeSum(ctx.getInput(1));
   if (!terms || llvm::all_of(*terms, [](const SizeTerm &term) {

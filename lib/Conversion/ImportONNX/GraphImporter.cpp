@@ -380,13 +380,14 @@ LogicalResult GraphImporter::checkSize(NodeContext &ctx, Value value,
 static bool handlesDynamicSizes(StringRef opType) {
   static const llvm::StringSet<> ops = {
       // Elementwise, with numpy broadcasting.
-      "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "LessOrEqual", "Greater",
-      "GreaterOrEqual", "And", "Or", "Xor", "Max", "Min", "Sum", "Mean",
-      "Where", "Cast", "CastLike", "Clip", "Relu", "Neg", "Abs", "Sign", "Not",
-      "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Erf", "Reciprocal", "Floor",
-      "Ceil", "Round", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh",
-      "Cosh", "Asinh", "Acosh", "Atanh", "Softplus", "Softsign", "HardSwish",
-      "LeakyRelu", "Elu", "Celu", "Selu", "HardSigmoid", "ThresholdedRelu",
+      "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "LessOrEqual",
+      "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Max", "Min", "Sum",
+      "Mean", "Where", "Cast", "CastLike", "Clip", "Relu", "Neg", "Abs", "Sign",
+      "Not", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Erf", "Reciprocal",
+      "Floor", "Ceil", "Round", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan",
+      "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Softplus", "Softsign",
+      "HardSwish", "LeakyRelu", "Elu", "Celu", "Selu", "HardSigmoid",
+      "ThresholdedRelu",
       // Contractions, windows, normalization, reductions.
       "MatMul", "Gemm", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
       "GlobalMaxPool", "BatchNormalization", "Softmax", "ReduceSum",

@@ -76,6 +76,24 @@ traceEntryPairs(Value lhsValue, Value rhsValue) {
   return pairs;
 }
 
+/// The entries of an elementwise op on two traced operands, `fold` giving
+/// each pair's entry; nullopt where an operand or a pair is not traceable.
+static std::optional<SmallVector<SizeEntry>> traceEntrywise(
+    Value lhs, Value rhs,
+    llvm::function_ref<std::optional<SizeEntry>(SizeEntry, SizeEntry)> fold) {
+  auto pairs = traceEntryPairs(lhs, rhs);
+  if (!pairs)
+    return std::nullopt;
+  SmallVector<SizeEntry> entries;
+  for (auto [a, b] : *pairs) {
+    std::optional<SizeEntry> entry = fold(a, b);
+    if (!entry)
+      return std::nullopt;
+    entries.push_back(*entry);
+  }
+  return entries;
+}
+
 /// Whether `a == b` for every element, where it can be told at compile
 /// time: equal constants, one size twice, or a size (never negative)
 /// against a negative constant. nullopt where any element cannot be told.
@@ -173,39 +191,29 @@ mlir::edge::onnx_import::traceSizeEntries(Value value) {
   }
   // Products of constants (a static size times a repeat count), or of a
   // size and 1.
-  if (auto mul = dyn_cast<MulOp>(op)) {
-    auto pairs = traceEntryPairs(mul.getLhs(), mul.getRhs());
-    if (!pairs)
-      return std::nullopt;
-    SmallVector<SizeEntry> entries;
-    for (auto [a, b] : *pairs) {
-      if (a.isConstant() && b.isConstant())
-        entries.push_back({a.constant * b.constant, Value(), 0});
-      else if (a.isConstant() && a.constant == 1)
-        entries.push_back(b);
-      else if (b.isConstant() && b.constant == 1)
-        entries.push_back(a);
-      else
-        return std::nullopt;
-    }
-    return entries;
-  }
+  if (auto mul = dyn_cast<MulOp>(op))
+    return traceEntrywise(
+        mul.getLhs(), mul.getRhs(),
+        [](SizeEntry a, SizeEntry b) -> std::optional<SizeEntry> {
+          if (a.isConstant() && b.isConstant())
+            return SizeEntry{a.constant * b.constant, Value(), 0};
+          if (a.isConstant() && a.constant == 1)
+            return b;
+          if (b.isConstant() && b.constant == 1)
+            return a;
+          return std::nullopt;
+        });
   // Quotients of constants (half a static size), or of a size and 1.
-  if (auto div = dyn_cast<DivOp>(op)) {
-    auto pairs = traceEntryPairs(div.getLhs(), div.getRhs());
-    if (!pairs)
-      return std::nullopt;
-    SmallVector<SizeEntry> entries;
-    for (auto [a, b] : *pairs) {
-      if (a.isConstant() && b.isConstant() && b.constant != 0)
-        entries.push_back({a.constant / b.constant, Value(), 0});
-      else if (b.isConstant() && b.constant == 1)
-        entries.push_back(a);
-      else
-        return std::nullopt;
-    }
-    return entries;
-  }
+  if (auto div = dyn_cast<DivOp>(op))
+    return traceEntrywise(
+        div.getLhs(), div.getRhs(),
+        [](SizeEntry a, SizeEntry b) -> std::optional<SizeEntry> {
+          if (a.isConstant() && b.isConstant() && b.constant != 0)
+            return SizeEntry{a.constant / b.constant, Value(), 0};
+          if (b.isConstant() && b.constant == 1)
+            return a;
+          return std::nullopt;
+        });
   if (auto slice = dyn_cast<SliceOp>(op)) {
     std::optional<SmallVector<SizeEntry>> source =
         traceSizeEntries(slice.getInput());

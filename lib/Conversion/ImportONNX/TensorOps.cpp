@@ -473,9 +473,10 @@ LogicalResult convertConcat(NodeContext &ctx) {
     for (int64_t d = 0; d < rank; ++d)
       if (d != *axis && type->getDimSize(d) != shape[d])
         return ctx.emitError("inputs differ in dimension " + Twine(d));
-    shape[*axis] = type->isDynamicDim(*axis) || ShapedType::isDynamic(shape[*axis])
-                       ? ShapedType::kDynamic
-                       : shape[*axis] + type->getDimSize(*axis);
+    shape[*axis] =
+        type->isDynamicDim(*axis) || ShapedType::isDynamic(shape[*axis])
+            ? ShapedType::kDynamic
+            : shape[*axis] + type->getDimSize(*axis);
     inputs.push_back(ctx.getInput(i));
   }
   OpBuilder &b = ctx.getBuilder();

@@ -267,8 +267,9 @@ LogicalResult IotaOp::inferReturnTypes(MLIRContext *,
   Type element = adaptor.getElementType();
   if (!isa<FloatType>(element) &&
       !(element.isSignlessInteger() && !element.isInteger(1)))
-    return emitOptionalError(location, "element type must be a float or a "
-                                       "signless integer (not a bool), not ",
+    return emitOptionalError(location,
+                             "element type must be a float or a "
+                             "signless integer (not a bool), not ",
                              element);
   inferred.push_back(RankedTensorType::get({like.getDimSize(dim)}, element));
   return success();

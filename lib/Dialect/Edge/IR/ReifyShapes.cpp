@@ -303,7 +303,8 @@ struct IotaShape
                                   ReifiedRankedShapedTypeDims &reified) const {
     auto iota = cast<IotaOp>(op);
     reifySizes(b, iota.getResult(), reified, [&](OpBuilder &b, int64_t) {
-      return OpFoldResult(dimOf(b, op->getLoc(), iota.getLike(), iota.getDim()));
+      return OpFoldResult(
+          dimOf(b, op->getLoc(), iota.getLike(), iota.getDim()));
     });
     return success();
   }
