@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -87,6 +88,9 @@ void mlir::edge::buildLinalgToLLVMLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createOutlineParallelLoopsPass());
 
   OpPassManager &scalars = pm.nest<func::FuncOp>();
+  // Dot-product kernels reduce a vector to a scalar (vector.reduction).
+  scalars.addPass(vector::createLowerVectorMultiReductionPass(
+      vector::VectorMultiReductionLowering::InnerReduction));
   scalars.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll(true)));
   // f16 math is computed in f32; bfloat16 arithmetic too, and its
@@ -100,6 +104,9 @@ void mlir::edge::buildLinalgToLLVMLoweringPipeline(OpPassManager &pm) {
   emulated.sourceTypeStrs = {"bf16"};
   scalars.addPass(arith::createArithEmulateUnsupportedFloats(emulated));
   scalars.addPass(createExpandBF16ConversionsPass());
+  // tanh, erf and exp as arithmetic the loop vectorizer handles, not libm
+  // calls.
+  scalars.addPass(createApproximateMathPass());
 
   addLoopsToControlFlowPipeline(pm);
   pm.addPass(createConvertMathToFuncs());

@@ -75,6 +75,9 @@ static bool isMultiplyAccumulate(linalg::GenericOp op) {
 /// remainder tiles have few rows, and the vectors keep enough independent
 /// accumulators to hide the multiply-add latency.
 static constexpr int64_t kPeeledVectors = 4;
+/// The longest reduction a dot-product kernel keeps in registers whole
+/// (attention heads are 64 or 128 wide).
+static constexpr int64_t kMaxDotProductLength = 256;
 
 /// The largest divisor of `size` that is at most `limit`; 1 for a dynamic
 /// size, whose tiles must all be whole.
@@ -195,6 +198,36 @@ static bool canBlockLoop(linalg::GenericOp op, unsigned dim) {
   return true;
 }
 
+/// A kernel whose output's contiguous loop is dynamic but whose one
+/// reduction is static and contiguous in every input (attention scores
+/// q·kᵀ over a run-time number of keys): one dot product per output
+/// element, its reduction in whole vectors. Failure for any other kernel.
+static FailureOr<TilePlan> chooseDotProductPlan(linalg::GenericOp op,
+                                                int64_t vectorWidth) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (op.getNumReductionLoops() != 1)
+    return failure();
+  unsigned reduction = 0;
+  for (auto [d, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (linalg::isReductionIterator(iterator))
+      reduction = d;
+  if (ShapedType::isDynamic(ranges[reduction]) ||
+      ranges[reduction] % vectorWidth != 0 ||
+      ranges[reduction] > kMaxDotProductLength)
+    return failure();
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.getNumResults() == 0 ||
+        map.getDimPosition(map.getNumResults() - 1) != reduction)
+      return failure();
+  }
+  TilePlan plan;
+  plan.sizes.assign(ranges.size(), 1);
+  plan.sizes[reduction] = ranges[reduction];
+  plan.vectorDim = reduction;
+  return plan;
+}
+
 /// The tile plan for `op`, or failure when it is not a statically shaped
 /// f32 multiply-accumulate with a vectorizable output.
 ///
@@ -264,7 +297,7 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
       return blocked;
   }
   if (dynamicVector)
-    return failure();
+    return chooseDotProductPlan(op, vectorWidth);
   // Nothing to gain from a scalar kernel.
   if (plan.sizes[contiguousDim] == 1)
     return failure();
@@ -935,6 +968,14 @@ struct TileAndVectorizePass final
     llvm::raw_string_ostream os(text);
     os << "register tile ";
     llvm::interleave(plan.sizes, os, "x");
+    if (linalg::isReductionIterator(
+            op.getIteratorTypesArray()[plan.vectorDim])) {
+      os << ": one dot product per output element, reduced along d"
+         << plan.vectorDim << " (" << plan.sizes[plan.vectorDim]
+         << " elements, vector-width " << vectorWidth << ")";
+      remark << StringRef(text);
+      return;
+    }
     os << ": " << (plan.blockedDim ? "blocked " : "") << "vector loop d"
        << plan.vectorDim << " (" << plan.sizes[plan.vectorDim]
        << " lanes, vector-width " << vectorWidth << "), "

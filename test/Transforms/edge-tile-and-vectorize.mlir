@@ -449,3 +449,29 @@ func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x64xf32>, %bias: tens
   } -> tensor<?x64xf32>
   return %r : tensor<?x64xf32>
 }
+
+// -----
+
+// Attention scores q·kᵀ over a run-time number of queries and keys: the
+// output's contiguous loop is dynamic, but the reduction (a head's 64
+// elements) is static and contiguous in both inputs: one dot product per
+// score, reduced in vectors.
+#q = affine_map<(h, i, j, d) -> (h, i, d)>
+#k = affine_map<(h, i, j, d) -> (h, j, d)>
+#s = affine_map<(h, i, j, d) -> (h, i, j)>
+// CHECK-LABEL: func @dot_products
+// CHECK: scf.forall
+// CHECK: vector.transfer_read {{.*}} : tensor<64xf32>, vector<64xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<64xf32>, vector<64xf32>
+// CHECK: vector.multi_reduction <add>, {{.*}} [0] : vector<64xf32> to f32
+// CHECK-NOT: linalg.generic
+// REMARK: Remark="register tile 1x1x1x64: one dot product per output element, reduced along d3 (64 elements, vector-width 8)"
+func.func @dot_products(%q: tensor<2x?x64xf32>, %k: tensor<2x?x64xf32>, %init: tensor<2x?x?xf32>) -> tensor<2x?x?xf32> {
+  %r = linalg.generic {indexing_maps = [#q, #k, #s], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<2x?x64xf32>, tensor<2x?x64xf32>) outs(%init : tensor<2x?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %a = arith.addf %o, %p : f32
+    linalg.yield %a : f32
+  } -> tensor<2x?x?xf32>
+  return %r : tensor<2x?x?xf32>
+}

@@ -154,6 +154,30 @@ def ExpandBF16ConversionsPass
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def ApproximateMathPass
+    : Pass<"edge-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "Compute tanh, erf and exp with polynomials instead of libm";
+  let description = [{
+    Rewrites the math functions named by `functions` into upstream's
+    polynomial approximations (arithmetic, accurate to a few ulp in f32),
+    for scalars and vectors. A libm call such as `tanhf` cannot be
+    vectorized and costs tens of nanoseconds per element: a GPT-2 MLP's
+    tanh-GELU then takes a quarter of a prefill. Run it after the math is in
+    f32 (`math-extend-to-supported-types`) and before `convert-math-to-libm`.
+    The approximations' `math.fma` become LLVM's fma intrinsic, which
+    convert-math-to-libm would make calls to `fmaf`.
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "The math ops to approximate, by mnemonic (default: tanh, "
+               "erf, exp)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def FormFusionGroupsPass
     : Pass<"edge-form-fusion-groups", "::mlir::func::FuncOp"> {
   let summary = "Group ops that should become one kernel";
