@@ -91,6 +91,7 @@ void mlir::edge::buildLinalgToLLVMLoweringPipeline(OpPassManager &pm) {
   // Dot-product kernels reduce a vector to a scalar (vector.reduction).
   scalars.addPass(vector::createLowerVectorMultiReductionPass(
       vector::VectorMultiReductionLowering::InnerReduction));
+  scalars.addPass(createReassociateReductionsPass());
   scalars.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll(true)));
   // f16 math is computed in f32; bfloat16 arithmetic too, and its

@@ -178,6 +178,19 @@ def ApproximateMathPass
                            "::mlir::vector::VectorDialect"];
 }
 
+def ReassociateReductionsPass
+    : Pass<"edge-reassociate-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Let float vector reductions sum in any order";
+  let description = [{
+    Sets `reassoc` on every float `vector.reduction <add>`: without it LLVM
+    sums the lanes one after another (a 64-lane dot product is 64 dependent
+    adds), with it in a tree of vector shuffles and adds. The kernels'
+    sums (dot products, reductions) are reassociated anyway by their
+    tiling; ONNX does not fix an order of summation.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
 def FormFusionGroupsPass
     : Pass<"edge-form-fusion-groups", "::mlir::func::FuncOp"> {
   let summary = "Group ops that should become one kernel";
