@@ -91,3 +91,12 @@ def test_errors(decoder, fake_model_path):
     with pytest.raises(edge.Error, match="needs inputs 'input_ids' and "
                                          "'attention_mask' and an output 'logits'"):
         edge.generate(fake_model_path, [1, 2])
+
+
+def test_context_bound_ends_a_sequence(decoder):
+    model, _ = decoder
+    # Compiled with past <= 32: a step reads at most 32 past positions, so a
+    # 16-token prompt gets its first token and 17 more.
+    result = edge.generate(model, list(range(1, 17)), max_new_tokens=64)
+    assert result["finish_reasons"] == "context"
+    assert len(result["tokens"]) == 18
