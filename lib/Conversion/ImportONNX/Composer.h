@@ -129,15 +129,9 @@ struct Composer {
   Value concat(ValueRange values, int64_t axis) {
     if (values.size() == 1)
       return values.front();
-    SmallVector<int64_t> shape(typeOf(values.front()).getShape());
-    shape[axis] = 0;
-    for (Value v : values)
-      shape[axis] =
-          typeOf(v).isDynamicDim(axis) || ShapedType::isDynamic(shape[axis])
-              ? ShapedType::kDynamic
-              : shape[axis] + typeOf(v).getDimSize(axis);
-    return ConcatOp::create(b, loc, typeOf(values.front()).clone(shape),
-                            values, b.getI64IntegerAttr(axis));
+    // edge.concat infers its type (sizes along the axis add up, a dynamic
+    // one makes the sum dynamic).
+    return ConcatOp::create(b, loc, values, b.getI64IntegerAttr(axis));
   }
 
   Value transpose(Value x, ArrayRef<int64_t> perm) {

@@ -160,16 +160,14 @@ FailureOr<Value> importRangeOfSizes(NodeContext &ctx, Type element) {
 }
 
 LogicalResult convertRange(NodeContext &ctx) {
-  FailureOr<RankedTensorType> inputType = ctx.getInputType(0);
-  if (succeeded(inputType)) {
-    FailureOr<Value> ofSizes =
-        importRangeOfSizes(ctx, inputType->getElementType());
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (succeeded(type)) {
+    FailureOr<Value> ofSizes = importRangeOfSizes(ctx, type->getElementType());
     if (succeeded(ofSizes)) {
       ctx.setOutput(0, *ofSizes);
       return success();
     }
   }
-  FailureOr<RankedTensorType> type = ctx.getInputType(0);
   if (succeeded(type) && ctx.getDeclaredOutputType(0) &&
       llvm::any_of(llvm::seq(0u, 3u), [&](unsigned index) {
         return !ctx.getConstantInput(index);

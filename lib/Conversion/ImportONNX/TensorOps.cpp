@@ -461,8 +461,6 @@ LogicalResult convertConcat(NodeContext &ctx) {
       ctx.getInt("axis", ctx.getOpset() < 4 ? 1 : 0), rank);
   if (failed(axis))
     return failure();
-  SmallVector<int64_t> shape(first->getShape());
-  shape[*axis] = 0;
   for (unsigned i = 0; i < ctx.getNumInputs(); ++i) {
     FailureOr<RankedTensorType> type = ctx.getInputType(i);
     if (failed(type))
@@ -471,18 +469,11 @@ LogicalResult convertConcat(NodeContext &ctx) {
         type->getRank() != rank)
       return ctx.emitError("inputs differ in element type or rank");
     for (int64_t d = 0; d < rank; ++d)
-      if (d != *axis && type->getDimSize(d) != shape[d])
+      if (d != *axis && type->getDimSize(d) != first->getDimSize(d))
         return ctx.emitError("inputs differ in dimension " + Twine(d));
-    shape[*axis] =
-        type->isDynamicDim(*axis) || ShapedType::isDynamic(shape[*axis])
-            ? ShapedType::kDynamic
-            : shape[*axis] + type->getDimSize(*axis);
     inputs.push_back(ctx.getInput(i));
   }
-  OpBuilder &b = ctx.getBuilder();
-  auto type = RankedTensorType::get(shape, first->getElementType());
-  ctx.setOutput(0, ConcatOp::create(b, ctx.getLoc(), type, inputs,
-                                    b.getI64IntegerAttr(*axis)));
+  ctx.setOutput(0, Composer(ctx).concat(inputs, *axis));
   return success();
 }
 
