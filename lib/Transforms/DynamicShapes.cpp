@@ -145,8 +145,9 @@ mlir::edge::inferResultBounds(func::FuncOp func, const DimSymbols &symbols) {
   return results;
 }
 
-FailureOr<SmallVector<CacheOutput>>
-mlir::edge::findCacheOutputs(func::FuncOp func, const DimSymbols &symbols) {
+FailureOr<SmallVector<CacheOutput>> mlir::edge::findCacheOutputs(
+    func::FuncOp func, const DimSymbols &symbols,
+    std::optional<SmallVector<SmallVector<int64_t>>> &resultBounds) {
   SmallVector<CacheOutput> caches;
   if (symbols.empty() || func.isExternal())
     return caches;
@@ -168,12 +169,15 @@ mlir::edge::findCacheOutputs(func::FuncOp func, const DimSymbols &symbols) {
   }
   if (caches.empty())
     return caches;
-  FailureOr<SmallVector<SmallVector<int64_t>>> bounds =
-      inferResultBounds(func, symbols);
-  if (failed(bounds))
-    return failure();
+  if (!resultBounds) {
+    FailureOr<SmallVector<SmallVector<int64_t>>> bounds =
+        inferResultBounds(func, symbols);
+    if (failed(bounds))
+      return failure();
+    resultBounds = std::move(*bounds);
+  }
   for (CacheOutput &cache : caches)
-    cache.capacity = (*bounds)[cache.output][cache.axis];
+    cache.capacity = (*resultBounds)[cache.output][cache.axis];
   return caches;
 }
 

@@ -65,8 +65,11 @@ inline constexpr const char *kCacheOutputsAttrName = "edge.cache_outputs";
 /// The cache outputs of a model function of edge ops with dynamic sizes:
 /// each output that is `edge.concat(input, x)` of an argument along a
 /// dimension the argument's symbol sizes, each argument in one pair at most.
-FailureOr<SmallVector<CacheOutput>> findCacheOutputs(func::FuncOp func,
-                                                     const DimSymbols &symbols);
+/// Their capacities come from `resultBounds` (inferResultBounds), inferred
+/// here when the caller has not yet.
+FailureOr<SmallVector<CacheOutput>> findCacheOutputs(
+    func::FuncOp func, const DimSymbols &symbols,
+    std::optional<SmallVector<SmallVector<int64_t>>> &resultBounds);
 
 /// Records `caches` on `func` (as [input, output, axis, capacity] arrays),
 /// or reads them back.

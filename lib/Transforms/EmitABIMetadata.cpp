@@ -138,12 +138,12 @@ getInputDims(func::FuncOp model, unsigned arg, const DimSymbols &symbols) {
 
 /// The dim tokens of each output: static sizes, `$K` where the size is an
 /// input's symbol, `?B` otherwise (B: its size with every symbol at its
-/// bound).
+/// bound, from `bounds`, inferred here when still unknown).
 static FailureOr<SmallVector<SmallVector<std::string>>>
-getOutputDims(func::FuncOp model, const DimSymbols &symbols) {
+getOutputDims(func::FuncOp model, const DimSymbols &symbols,
+              std::optional<SmallVector<SmallVector<int64_t>>> &bounds) {
   auto ret = cast<func::ReturnOp>(model.getBody().front().getTerminator());
   SmallVector<SmallVector<std::string>> outputs;
-  std::optional<SmallVector<SmallVector<int64_t>>> bounds;
   for (Value value : ret.getOperands()) {
     auto type = cast<RankedTensorType>(value.getType());
     SmallVector<std::string> dims;
@@ -250,8 +250,11 @@ struct EmitABIMetadataPass final
                                  index, model.getLoc(), *dims)))
         return signalPassFailure();
     }
+    // The outputs' bounds, inferred once for their `?B` sizes and the
+    // caches' capacities.
+    std::optional<SmallVector<SmallVector<int64_t>>> resultBounds;
     FailureOr<SmallVector<SmallVector<std::string>>> outputDims =
-        getOutputDims(model, symbols);
+        getOutputDims(model, symbols, resultBounds);
     if (failed(outputDims))
       return signalPassFailure();
     for (auto [index, output] : llvm::enumerate(type.getResults()))
@@ -260,7 +263,7 @@ struct EmitABIMetadataPass final
                                  model.getLoc(), (*outputDims)[index])))
         return signalPassFailure();
     FailureOr<SmallVector<CacheOutput>> caches =
-        findCacheOutputs(model, symbols);
+        findCacheOutputs(model, symbols, resultBounds);
     if (failed(caches))
       return signalPassFailure();
     for (const CacheOutput &cache : *caches)
