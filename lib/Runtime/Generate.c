@@ -94,20 +94,13 @@ static size_t find_tensor(const edge_rt_metadata *m, bool input,
   return SIZE_MAX;
 }
 
-static const edge_rt_cache *cache_of_input(const edge_rt_metadata *m,
-                                           size_t input) {
+/// Whether input (or output, with `input` false) `index` is in a cache.
+static bool is_cache_tensor(const edge_rt_metadata *m, bool input,
+                            size_t index) {
   for (size_t c = 0; c < m->num_caches; ++c)
-    if (m->caches[c].input == input)
-      return &m->caches[c];
-  return NULL;
-}
-
-static const edge_rt_cache *cache_of_output(const edge_rt_metadata *m,
-                                            size_t output) {
-  for (size_t c = 0; c < m->num_caches; ++c)
-    if (m->caches[c].output == output)
-      return &m->caches[c];
-  return NULL;
+    if ((input ? m->caches[c].input : m->caches[c].output) == index)
+      return true;
+  return false;
 }
 
 /// Whether input `index` is an int64 [symbol, symbol] tensor (token ids,
@@ -190,13 +183,13 @@ static edge_status describe_model(edge_generator *g) {
   }
   for (size_t i = 0; i < m->num_inputs; ++i)
     if (i != g->ids_input && i != g->mask_input && i != g->positions_input &&
-        !cache_of_input(m, i))
+        !is_cache_tensor(m, true, i))
       return edge_rt_model_error(model, EDGE_ERROR_INVALID_ARGUMENT,
                                  "%s: the generator does not know what to "
                                  "give input '%s'",
                                  kCreate, m->tensors[i].name);
   for (size_t o = 0; o < m->num_outputs; ++o)
-    if (o != g->logits_output && !cache_of_output(m, o))
+    if (o != g->logits_output && !is_cache_tensor(m, false, o))
       return edge_rt_model_error(model, EDGE_ERROR_INVALID_ARGUMENT,
                                  "%s: the generator does not know what to "
                                  "do with output '%s'",

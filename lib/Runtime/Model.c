@@ -112,11 +112,9 @@ struct edge_model {
 /// Why the last edge_model_create on this thread failed.
 static _Thread_local char create_error[EDGE_ERROR_SIZE];
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static edge_status
-set_error(edge_model *model, edge_status status, const char *format, ...) {
+EDGE_HIDDEN edge_status edge_rt_model_error(edge_model *model,
+                                            edge_status status,
+                                            const char *format, ...) {
   va_list args;
   va_start(args, format);
   vsnprintf(model->last_error, sizeof(model->last_error), format, args);
@@ -182,12 +180,12 @@ static edge_status resolve_symbols(edge_model *model, const char *function,
         continue;
       size_t j = m->symbol_inputs[s];
       int32_t e = m->symbol_dims[s];
-      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                       "%s: inputs '%s' (dimension %d) and '%s' (dimension "
-                       "%d) give '%s' different sizes: %lld and %lld",
-                       function, m->tensors[j].name, (int)e, m->tensors[i].name,
-                       (int)d, m->symbol_names[s], (long long)sizes[s],
-                       (long long)shape[d]);
+      return edge_rt_model_error(
+          model, EDGE_ERROR_INVALID_ARGUMENT,
+          "%s: inputs '%s' (dimension %d) and '%s' (dimension "
+          "%d) give '%s' different sizes: %lld and %lld",
+          function, m->tensors[j].name, (int)e, m->tensors[i].name, (int)d,
+          m->symbol_names[s], (long long)sizes[s], (long long)shape[d]);
     }
   }
   return EDGE_OK;
@@ -204,23 +202,26 @@ static edge_status check_output_size(edge_model *model, const char *function,
   const edge_tensor_info *info = &m->tensors[t];
   int32_t symbol = m->dim_symbols[t][d];
   if (size < 0 || size > info->max_shape[d])
-    return set_error(model, EDGE_ERROR_INTERNAL,
-                     "%s: the run gave output '%s' dimension %d the size "
-                     "%lld, outside 0 to its bound %lld",
-                     function, info->name, (int)d, (long long)size,
-                     (long long)info->max_shape[d]);
+    return edge_rt_model_error(
+        model, EDGE_ERROR_INTERNAL,
+        "%s: the run gave output '%s' dimension %d the size "
+        "%lld, outside 0 to its bound %lld",
+        function, info->name, (int)d, (long long)size,
+        (long long)info->max_shape[d]);
   if (symbol == EDGE_RT_DIM_STATIC && size != info->shape[d])
-    return set_error(model, EDGE_ERROR_INTERNAL,
-                     "%s: the run gave output '%s' dimension %d the size "
-                     "%lld, but its size is static: %lld",
-                     function, info->name, (int)d, (long long)size,
-                     (long long)info->shape[d]);
+    return edge_rt_model_error(
+        model, EDGE_ERROR_INTERNAL,
+        "%s: the run gave output '%s' dimension %d the size "
+        "%lld, but its size is static: %lld",
+        function, info->name, (int)d, (long long)size,
+        (long long)info->shape[d]);
   if (symbol >= 0 && size != sizes[symbol])
-    return set_error(model, EDGE_ERROR_INTERNAL,
-                     "%s: the run gave output '%s' dimension %d the size "
-                     "%lld, but it is '%s', which the inputs give as %lld",
-                     function, info->name, (int)d, (long long)size,
-                     m->symbol_names[symbol], (long long)sizes[symbol]);
+    return edge_rt_model_error(
+        model, EDGE_ERROR_INTERNAL,
+        "%s: the run gave output '%s' dimension %d the size "
+        "%lld, but it is '%s', which the inputs give as %lld",
+        function, info->name, (int)d, (long long)size, m->symbol_names[symbol],
+        (long long)sizes[symbol]);
   return EDGE_OK;
 }
 
@@ -520,14 +521,14 @@ static edge_status check_buffers(edge_model *model, const char *function,
   if (count == 0)
     return EDGE_OK;
   if (!buffers)
-    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                     "%s: the %s array is NULL", function, kind);
+    return edge_rt_model_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                               "%s: the %s array is NULL", function, kind);
   for (size_t i = 0; i < count; ++i)
     if (!buffers[i] && tensors[i].num_bytes != 0 &&
         !(first == 0 && is_empty_input(model, i)))
-      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                       "%s: %s %zu ('%s') is NULL", function, kind, i,
-                       tensors[i].name);
+      return edge_rt_model_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                                 "%s: %s %zu ('%s') is NULL", function, kind, i,
+                                 tensors[i].name);
   return EDGE_OK;
 }
 
@@ -554,13 +555,14 @@ static edge_status check_run(edge_model *model, const char *function,
     for (size_t k = 0; k < count && !allowed; ++k)
       allowed = memcmp(inputs[i], bound + k * num_bytes, num_bytes) == 0;
     if (!allowed)
-      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                       "%s: input %zu ('%s') holds a value the library was "
-                       "not compiled for: it was fixed at compile time "
-                       "(--bind-input), or decides shapes that the model "
-                       "declares; recompile the model to run it with other "
-                       "values",
-                       function, i, tensors[i].name);
+      return edge_rt_model_error(
+          model, EDGE_ERROR_INVALID_ARGUMENT,
+          "%s: input %zu ('%s') holds a value the library was "
+          "not compiled for: it was fixed at compile time "
+          "(--bind-input), or decides shapes that the model "
+          "declares; recompile the model to run it with other "
+          "values",
+          function, i, tensors[i].name);
   }
   return EDGE_OK;
 }
@@ -571,10 +573,10 @@ static flight *find_free_flight(edge_model *model, const char *function) {
   for (size_t i = 0; i < EDGE_MAX_RUNS_IN_FLIGHT; ++i)
     if (!model->flights[i].ticket)
       return &model->flights[i];
-  set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-            "%s: %d runs are already in flight; wait for one "
-            "(edge_model_wait) before starting another",
-            function, EDGE_MAX_RUNS_IN_FLIGHT);
+  edge_rt_model_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                      "%s: %d runs are already in flight; wait for one "
+                      "(edge_model_wait) before starting another",
+                      function, EDGE_MAX_RUNS_IN_FLIGHT);
   return NULL;
 }
 
@@ -727,14 +729,15 @@ static edge_status start_run(edge_model *model, const char *function,
   memset(&f->status, 0, sizeof(f->status));
   f->gpu_error[0] = '\0';
   if (allocate_cache_buffers(model))
-    return set_error(model, EDGE_ERROR_OUT_OF_MEMORY,
-                     "%s: out of memory for the buffers of the cache outputs",
-                     function);
+    return edge_rt_model_error(
+        model, EDGE_ERROR_OUT_OF_MEMORY,
+        "%s: out of memory for the buffers of the cache outputs", function);
   if (m->num_devices && allocate_flight(m, f) != EDGE_OK)
-    return set_error(model, EDGE_ERROR_OUT_OF_MEMORY,
-                     "%s: out of memory for another run's intermediate "
-                     "buffers",
-                     function);
+    return edge_rt_model_error(
+        model, EDGE_ERROR_OUT_OF_MEMORY,
+        "%s: out of memory for another run's intermediate "
+        "buffers",
+        function);
   // Parallel loops on this thread run on this instance's pool.
   edge_rt_thread_pool *previous_pool =
       edge_rt_set_current_thread_pool(model->pool);
@@ -743,8 +746,8 @@ static edge_status start_run(edge_model *model, const char *function,
     run_whole_model(model, f, inputs, outputs, profile_run);
   } else if (submit_schedule(model, f, inputs, outputs, profile_run,
                              wait_on_caller)) {
-    status = set_error(model, EDGE_ERROR_INTERNAL, "%s: %s", function,
-                       f->gpu_error);
+    status = edge_rt_model_error(model, EDGE_ERROR_INTERNAL, "%s: %s", function,
+                                 f->gpu_error);
   } else {
     f->submitted = true;
   }
@@ -772,23 +775,25 @@ static edge_status finish_run(edge_model *model, flight *f,
                            ? m->check_sites[run->site]
                            : "an indexing op";
     if (run->is_size)
-      return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                       "%s: %s: this run's values give %lld elements along "
-                       "dimension %d, the model declares %lld; the outputs of "
-                       "this run are not valid",
-                       function, site, (long long)run->index, (int)run->dim,
-                       (long long)run->bound);
-    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                     "%s: %s: index %lld is out of range for a dimension of "
-                     "size %lld (valid: %lld to %lld); the outputs of this "
-                     "run are not valid",
-                     function, site, (long long)run->index,
-                     (long long)run->bound, -(long long)run->bound,
-                     (long long)run->bound - 1);
+      return edge_rt_model_error(
+          model, EDGE_ERROR_INVALID_ARGUMENT,
+          "%s: %s: this run's values give %lld elements along "
+          "dimension %d, the model declares %lld; the outputs of "
+          "this run are not valid",
+          function, site, (long long)run->index, (int)run->dim,
+          (long long)run->bound);
+    return edge_rt_model_error(
+        model, EDGE_ERROR_INVALID_ARGUMENT,
+        "%s: %s: index %lld is out of range for a dimension of "
+        "size %lld (valid: %lld to %lld); the outputs of this "
+        "run are not valid",
+        function, site, (long long)run->index, (long long)run->bound,
+        -(long long)run->bound, (long long)run->bound - 1);
   }
   if (f->gpu_error[0])
-    return set_error(model, EDGE_ERROR_INTERNAL, "%s: the GPU failed: %s",
-                     function, f->gpu_error);
+    return edge_rt_model_error(model, EDGE_ERROR_INTERNAL,
+                               "%s: the GPU failed: %s", function,
+                               f->gpu_error);
   if (model->metadata.num_symbols) {
     edge_status status = take_output_shapes(model, f, function);
     if (status != EDGE_OK)
@@ -820,8 +825,8 @@ EDGE_API edge_status edge_model_run_async(edge_model *model,
     return EDGE_ERROR_INVALID_ARGUMENT;
   model->last_error[0] = '\0';
   if (!ticket)
-    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                     "%s: the ticket pointer is NULL", function);
+    return edge_rt_model_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                               "%s: the ticket pointer is NULL", function);
   *ticket = 0;
   flight *f = NULL;
   edge_status status = start_run(model, function, inputs, outputs,
@@ -839,10 +844,11 @@ EDGE_API edge_status edge_model_wait(edge_model *model, uint64_t ticket) {
   for (size_t i = 0; ticket && i < EDGE_MAX_RUNS_IN_FLIGHT; ++i)
     if (model->flights[i].ticket == ticket)
       return finish_run(model, &model->flights[i], function);
-  return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                   "%s: no run in flight has ticket %llu (each run is waited "
-                   "for once)",
-                   function, (unsigned long long)ticket);
+  return edge_rt_model_error(
+      model, EDGE_ERROR_INVALID_ARGUMENT,
+      "%s: no run in flight has ticket %llu (each run is waited "
+      "for once)",
+      function, (unsigned long long)ticket);
 }
 
 /// Checks `size` for dimension `d` of input `index`: a static size must be
@@ -853,18 +859,18 @@ static edge_status check_input_size(edge_model *model, const char *function,
   const edge_tensor_info *info = &m->tensors[index];
   int32_t symbol = m->dim_symbols[index][d];
   if (symbol < 0 && size != info->shape[d])
-    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                     "%s: input '%s' dimension %d must be %lld, got %lld",
-                     function, info->name, (int)d, (long long)info->shape[d],
-                     (long long)size);
+    return edge_rt_model_error(
+        model, EDGE_ERROR_INVALID_ARGUMENT,
+        "%s: input '%s' dimension %d must be %lld, got %lld", function,
+        info->name, (int)d, (long long)info->shape[d], (long long)size);
   if (symbol >= 0 && (size < 0 || size > info->max_shape[d]))
-    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                     "%s: input '%s' dimension %d ('%s') is %lld, outside "
-                     "0 to its bound %lld (edge-compile --dim=%s<=N sets "
-                     "the bound)",
-                     function, info->name, (int)d, m->symbol_names[symbol],
-                     (long long)size, (long long)info->max_shape[d],
-                     m->symbol_names[symbol]);
+    return edge_rt_model_error(
+        model, EDGE_ERROR_INVALID_ARGUMENT,
+        "%s: input '%s' dimension %d ('%s') is %lld, outside "
+        "0 to its bound %lld (edge-compile --dim=%s<=N sets "
+        "the bound)",
+        function, info->name, (int)d, m->symbol_names[symbol], (long long)size,
+        (long long)info->max_shape[d], m->symbol_names[symbol]);
   return EDGE_OK;
 }
 
@@ -879,12 +885,12 @@ static edge_status check_repeated_symbols(edge_model *model,
   for (int32_t d = 0; d < info->rank; ++d)
     for (int32_t e = 0; symbols[d] >= 0 && e < d; ++e)
       if (symbols[e] == symbols[d] && shape[e] != shape[d])
-        return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                         "%s: input '%s' dimensions %d and %d are both '%s' "
-                         "but have different sizes: %lld and %lld",
-                         function, info->name, (int)e, (int)d,
-                         m->symbol_names[symbols[d]], (long long)shape[e],
-                         (long long)shape[d]);
+        return edge_rt_model_error(
+            model, EDGE_ERROR_INVALID_ARGUMENT,
+            "%s: input '%s' dimensions %d and %d are both '%s' "
+            "but have different sizes: %lld and %lld",
+            function, info->name, (int)e, (int)d, m->symbol_names[symbols[d]],
+            (long long)shape[e], (long long)shape[d]);
   return EDGE_OK;
 }
 
@@ -894,14 +900,14 @@ EDGE_HIDDEN edge_status edge_rt_model_set_input_shape(edge_model *model,
                                                       const int64_t *shape) {
   const edge_rt_metadata *m = &model->metadata;
   if (index >= m->num_inputs)
-    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                     "%s: the model has %zu inputs, not %zu", function,
-                     m->num_inputs, index + 1);
+    return edge_rt_model_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                               "%s: the model has %zu inputs, not %zu",
+                               function, m->num_inputs, index + 1);
   const edge_tensor_info *info = &m->tensors[index];
   if (!shape && info->rank)
-    return set_error(model, EDGE_ERROR_INVALID_ARGUMENT,
-                     "%s: the shape of input '%s' is NULL", function,
-                     info->name);
+    return edge_rt_model_error(model, EDGE_ERROR_INVALID_ARGUMENT,
+                               "%s: the shape of input '%s' is NULL", function,
+                               info->name);
   for (int32_t d = 0; d < info->rank; ++d) {
     edge_status status = check_input_size(model, function, index, d, shape[d]);
     if (status != EDGE_OK)
@@ -930,21 +936,6 @@ EDGE_API edge_status edge_model_set_input_shape(edge_model *model, size_t index,
 EDGE_HIDDEN const edge_rt_metadata *
 edge_rt_model_metadata(const edge_model *model) {
   return &model->metadata;
-}
-
-EDGE_HIDDEN const int64_t *edge_rt_model_shape(const edge_model *model,
-                                               size_t tensor) {
-  return tensor_shape(model, tensor);
-}
-
-EDGE_HIDDEN edge_status edge_rt_model_error(edge_model *model,
-                                            edge_status status,
-                                            const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  vsnprintf(model->last_error, sizeof(model->last_error), format, args);
-  va_end(args);
-  return status;
 }
 
 EDGE_HIDDEN edge_status edge_rt_model_run_on_caches(edge_model *model,

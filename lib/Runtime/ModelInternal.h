@@ -22,11 +22,6 @@ extern "C" {
 EDGE_HIDDEN const edge_rt_metadata *
 edge_rt_model_metadata(const edge_model *model);
 
-/// The current shape of tensor `tensor` (an input, or `num_inputs` + an
-/// output: the last run's).
-EDGE_HIDDEN const int64_t *edge_rt_model_shape(const edge_model *model,
-                                               size_t tensor);
-
 /// edge_model_set_input_shape, with errors naming `function`.
 EDGE_HIDDEN edge_status edge_rt_model_set_input_shape(edge_model *model,
                                                       const char *function,
