@@ -262,6 +262,29 @@ bool LoadedModel::Generator::step(std::string &error) {
   return model.api->generatorStep(generator) == EDGE_OK || model.fail(error);
 }
 
+LoadedModel::Generator::Outcome LoadedModel::Generator::generateAll(
+    const std::vector<std::vector<int64_t>> &prompts,
+    const edge_generation_config &config, std::vector<uint32_t> &sequences,
+    std::string &error, double *firstPrefillSeconds) {
+  sequences.assign(prompts.size(), 0);
+  size_t next = 0;
+  bool first = true;
+  while (next < prompts.size() || unfinished()) {
+    // A refused prompt waits for a sequence to end, unless none runs.
+    while (next < prompts.size() &&
+           add(prompts[next], config, sequences[next], error))
+      ++next;
+    if (next < prompts.size() && !unfinished())
+      return Outcome::Refused;
+    if (!step(error))
+      return Outcome::Failed;
+    if (first && firstPrefillSeconds)
+      *firstPrefillSeconds = stats().prefill_seconds;
+    first = false;
+  }
+  return Outcome::Done;
+}
+
 size_t LoadedModel::Generator::unfinished() const {
   return model.api->generatorUnfinished(generator);
 }

@@ -213,38 +213,25 @@ public:
     std::vector<edge_finish_reason> reasons(prompts.size());
     edge_generation_stats stats{};
     std::string error;
-    bool refused = false, failed = false;
+    using Outcome = LoadedModel::Generator::Outcome;
+    Outcome outcome = Outcome::Failed;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(runMutex);
       std::unique_ptr<LoadedModel::Generator> generator =
           model->createGenerator(maxBatch, error);
-      failed = !generator;
-      // Prompts join as slots free up (continuous batching).
-      std::vector<uint32_t> ids(prompts.size());
-      size_t next = 0;
-      while (!failed && !refused &&
-             (next < prompts.size() || generator->unfinished())) {
-        while (next < prompts.size()) {
-          if (generator->add(prompts[next], config, ids[next], error)) {
-            ++next;
-            continue;
-          }
-          refused = !generator->unfinished();
-          break;
-        }
-        if (!refused && !generator->step(error))
-          failed = true;
-      }
-      if (!failed && !refused) {
+      std::vector<uint32_t> ids;
+      if (generator)
+        outcome = generator->generateAll(prompts, config, ids, error);
+      if (outcome == Outcome::Done) {
         for (size_t p = 0; p < prompts.size(); ++p)
           tokens[p] = generator->tokens(ids[p], &reasons[p]);
         stats = generator->stats();
       }
     }
-    if (refused)
+    if (outcome == Outcome::Refused)
       throw py::value_error(error);
-    if (failed)
+    if (outcome == Outcome::Failed)
       throw EdgeError(error);
     static const char *const names[] = {"unfinished", "stop", "length",
                                         "context"};

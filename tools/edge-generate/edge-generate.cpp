@@ -229,28 +229,12 @@ int main(int argc, char **argv) {
   if (!generator)
     die(error);
 
-  // Prompts join as slots free up; the first prefill's end is the time to
-  // first token.
-  size_t next = 0;
-  std::vector<uint32_t> ids(options.prompts.size());
-  double firstToken = -1;
-  while (next < options.prompts.size() || generator->unfinished()) {
-    while (next < options.prompts.size()) {
-      uint32_t id = 0;
-      if (!generator->add(options.prompts[next], options.config, id, error)) {
-        // Full (or refused): wait for a sequence to end and retry; a
-        // prompt refused with the batch empty is an error.
-        if (generator->unfinished())
-          break;
-        die(error);
-      }
-      ids[next++] = id;
-    }
-    if (!generator->step(error))
-      die(error);
-    if (firstToken < 0)
-      firstToken = generator->stats().prefill_seconds;
-  }
+  std::vector<uint32_t> ids;
+  double firstToken = 0;
+  if (generator->generateAll(options.prompts, options.config, ids, error,
+                             &firstToken) !=
+      edge::LoadedModel::Generator::Outcome::Done)
+    die(error);
 
   edge_generation_stats stats = generator->stats();
   std::cout << "sampling: " << describeSampling(options.config) << "\n";

@@ -80,6 +80,18 @@ public:
              std::string &error);
     /// One prefill or decode run (edge_generator_step).
     bool step(std::string &error);
+
+    enum class Outcome { Done, Refused, Failed };
+    /// Generates from every prompt: adds them as sequences end and slots
+    /// free up (continuous batching) and steps until all have ended;
+    /// `sequences[p]` numbers prompt p. Refused: a prompt the generator
+    /// refuses with no sequence running; Failed: a run failed; `error`
+    /// says why. `firstPrefillSeconds`, when given, gets the first step's
+    /// prefill time (the time to first token).
+    Outcome generateAll(const std::vector<std::vector<int64_t>> &prompts,
+                        const edge_generation_config &config,
+                        std::vector<uint32_t> &sequences, std::string &error,
+                        double *firstPrefillSeconds = nullptr);
     size_t unfinished() const;
     /// The tokens of `sequence` so far, and why it ended.
     std::vector<int64_t> tokens(uint32_t sequence,
