@@ -143,7 +143,7 @@ class Block(nn.Module):
 
 
 class Decoder(nn.Module):
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, weight_scale: float = 6.0) -> None:
         super().__init__()
         c = self.config = config
         self.embed = nn.Embedding(c.vocab, c.hidden)
@@ -158,11 +158,13 @@ class Decoder(nn.Module):
         self.blocks = nn.ModuleList(Block(c) for _ in range(c.layers))
         # With torch's default initialization the residual stream stays close to the token's
         # own N(0, 1) embedding, and greedy decoding repeats one token forever: a weak
-        # reference. Linear weights 6x wider let the blocks decide the next token.
+        # reference. Linear weights 6x wider let the blocks decide the next token, but
+        # make the network chaotic: a perturbation of the weights (quantization) changes
+        # its logits far more than a trained model's. --weight-scale 1 keeps torch's.
         with torch.no_grad():
             for module in self.modules():
                 if isinstance(module, nn.Linear):
-                    module.weight.mul_(6.0)
+                    module.weight.mul_(weight_scale)
 
     def forward(self, input_ids, attention_mask, position_ids, *past):
         c = self.config
@@ -205,10 +207,10 @@ def io_names(config: Config) -> Tuple[List[str], List[str]]:
     return inputs, outputs
 
 
-def export(kind: str, path: Path, opset: int) -> None:
+def export(kind: str, path: Path, opset: int, weight_scale: float) -> None:
     torch.manual_seed(0)
     config = CONFIGS[kind]
-    model = Decoder(config).eval()
+    model = Decoder(config, weight_scale).eval()
     batch, seq_len, past_len = 2, 3, 4
     input_ids = torch.randint(0, config.vocab, (batch, seq_len))
     attention_mask = torch.ones(batch, past_len + seq_len, dtype=torch.int64)
@@ -280,10 +282,14 @@ def main(argv) -> int:
     parser.add_argument("--opset", type=int, default=DEFAULT_OPSET)
     parser.add_argument("--new-tokens", type=int, default=64,
                         help="greedy tokens per prompt in the reference (default 64)")
+    parser.add_argument("--weight-scale", type=float, default=6.0,
+                        help="factor on torch's initial linear weights (default 6: "
+                        "varied greedy tokens; 1: a network as insensitive to weight "
+                        "perturbations as a trained one)")
     args = parser.parse_args(argv)
     for kind in args.model or sorted(CONFIGS):
         path = args.out_dir / f"{kind}.onnx"
-        export(kind, path, args.opset)
+        export(kind, path, args.opset, args.weight_scale)
         write_reference(kind, path, args.new_tokens)
         print(f"{kind}: {path}, reference {path.with_suffix('.reference.json')}")
     return 0

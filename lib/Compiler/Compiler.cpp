@@ -121,6 +121,9 @@ LogicalResult Compilation::resolveTargets() {
       << StringRef(cpu->describe());
   if (failed(parsePlacementObjective(options.objective, objective, error)))
     return failure();
+  if (options.quantize != "none" && options.quantize != "int8-weights")
+    return fail("--quantize=" + options.quantize +
+                ": expected none or int8-weights");
   for (StringRef text : options.pins) {
     DevicePin pin;
     if (failed(parseDevicePin(text, pin, error)))
@@ -353,7 +356,7 @@ LogicalResult Compilation::run() {
   if (failed(checkDynamicSizesSupported(*module)))
     return failure();
   PassManager graph(&context);
-  buildEdgeGraphPipeline(graph);
+  buildEdgeGraphPipeline(graph, options.quantize == "int8-weights");
   if (failed(graph.run(*module)))
     return failure();
   if (!options.reportPath.empty() &&

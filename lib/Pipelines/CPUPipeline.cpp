@@ -22,9 +22,12 @@
 using namespace mlir;
 using namespace mlir::edge;
 
-void mlir::edge::buildEdgeGraphPipeline(OpPassManager &pm) {
+void mlir::edge::buildEdgeGraphPipeline(OpPassManager &pm, bool int8Weights) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFoldConvBatchNormPass());
+  QuantizeWeightsPassOptions quantize;
+  quantize.int8Weights = int8Weights;
+  pm.addNestedPass<func::FuncOp>(createQuantizeWeightsPass(quantize));
   pm.addNestedPass<func::FuncOp>(createFormFusionGroupsPass());
 }
 

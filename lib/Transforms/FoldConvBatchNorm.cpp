@@ -3,7 +3,7 @@
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Transforms/Passes.h"
 
-#include "ConstantData.h"
+#include "edge/Dialect/Edge/IR/ConstantData.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"

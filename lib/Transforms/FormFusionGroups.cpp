@@ -25,7 +25,7 @@ using namespace mlir;
 using namespace mlir::edge;
 
 static bool isContraction(Operation *op) {
-  return isa<ConvOp, MatMulOp, GemmOp, EinsumOp>(op);
+  return isa<ConvOp, MatMulOp, QuantizedMatMulOp, GemmOp, EinsumOp>(op);
 }
 
 static bool isReduction(Operation *op) {

@@ -12,7 +12,7 @@
 
 #include "edge/Transforms/Passes.h"
 
-#include "ConstantData.h"
+#include "edge/Dialect/Edge/IR/ConstantData.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -48,12 +48,20 @@ static constexpr int64_t kMaxViewRewrites = 10000;
 static constexpr remark::RemarkOpts kPlanRemark =
     remark::RemarkOpts::name("TilePlan").category("edge-tile-and-vectorize");
 
+/// The block argument `value` is, looking through a signed integer to float
+/// conversion (a kernel over int8 weights converts each as it reads it).
+static Value stripIntegerConversion(Value value) {
+  if (auto convert = value.getDefiningOp<arith::SIToFPOp>())
+    return convert.getIn();
+  return value;
+}
+
 /// Whether the body of `op` is `yield out + a * b` (either operand order)
-/// over its two inputs and its output.
+/// over its two inputs and its output, where an input may be an integer
+/// converted to float.
 static bool isMultiplyAccumulate(linalg::GenericOp op) {
   Block &body = op.getRegion().front();
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      body.getOperations().size() != 3)
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return false;
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
@@ -66,9 +74,13 @@ static bool isMultiplyAccumulate(linalg::GenericOp op) {
   auto mul = product.getDefiningOp<arith::MulFOp>();
   if (!mul)
     return false;
+  Value lhs = stripIntegerConversion(mul.getLhs());
+  Value rhs = stripIntegerConversion(mul.getRhs());
+  unsigned conversions = (lhs != mul.getLhs()) + (rhs != mul.getRhs());
+  if (body.getOperations().size() != 3 + conversions)
+    return false;
   Value a = body.getArgument(0), b = body.getArgument(1);
-  return (mul.getLhs() == a && mul.getRhs() == b) ||
-         (mul.getLhs() == b && mul.getRhs() == a);
+  return (lhs == a && rhs == b) || (lhs == b && rhs == a);
 }
 
 /// Most vectors side by side in a tile of a peeled dynamic row loop: its
@@ -242,9 +254,12 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
                                           int64_t slidingRows) {
   if (!isMultiplyAccumulate(op) || !op.hasPureTensorSemantics())
     return failure();
-  for (Value operand : op->getOperands()) {
-    auto type = dyn_cast<RankedTensorType>(operand.getType());
-    if (!type || !type.getElementType().isF32())
+  // f32, but for int8 inputs, which the body converts.
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!type || !(type.getElementType().isF32() ||
+                   (op.isDpsInput(&operand) &&
+                    type.getElementType().isSignlessInteger(8))))
       return failure();
   }
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();

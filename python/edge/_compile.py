@@ -73,6 +73,7 @@ def _command_line(options):
     args += [f"--bind-input={b}" for b in options["bound_inputs"]]
     args += [f"--pin={p}" for p in options["pins"]]
     args.append(f"--objective={options['objective']}")
+    args.append(f"--quantize={options['quantize']}")
     if options["report"]:
         args.append(f"--report={options['report']}")
     if options["device_code_dir"]:
@@ -112,7 +113,8 @@ def _run_in_process(input_path, output_path, options):
 
 def compile(model, output_path=None, target="cpu", extra_args=(), *,
             devices="host", mcpu="", input_shapes=(), dims=(), bind_inputs=(),
-            pins=(), objective="latency", report="", emit="so",
+            pins=(), objective="latency", quantize="none", report="",
+            emit="so",
             device_code_dir="", opt_level=3, use_executable=False):
     """Compiles an ONNX model into a model library at `output_path`.
 
@@ -125,6 +127,8 @@ def compile(model, output_path=None, target="cpu", extra_args=(), *,
     `dims` ("batch<=8" keeps a named dimension dynamic up to 8, "batch=1"
     fixes it),
     `pins` ("NODE=DEVICE"), `objective` ("latency" or "throughput"),
+    `quantize` ("none" or "int8-weights": matrix products' f32 weights
+    as int8 with per-column scales),
     `report` (a JSON path), `emit` (a stage to stop
     at), `device_code_dir` and `opt_level`. The compiler runs in-process;
     `extra_args` (raw edge-compile arguments) or `use_executable` runs the
@@ -136,6 +140,7 @@ def compile(model, output_path=None, target="cpu", extra_args=(), *,
                "input_shapes": list(input_shapes), "dims": list(dims),
                "bound_inputs": list(bind_inputs), "devices": devices,
                "pins": list(pins), "objective": objective,
+               "quantize": quantize,
                "report": os.fspath(report),
                "emit": emit, "device_code_dir": os.fspath(device_code_dir),
                "opt_level": opt_level}

@@ -64,8 +64,9 @@ PYBIND11_MODULE(_compiler, m) {
          const std::vector<std::string> &dims,
          const std::vector<std::string> &boundInputs,
          const std::string &devices, const std::vector<std::string> &pins,
-         const std::string &objective, const std::string &report,
-         const std::string &deviceCodeDir, unsigned optLevel) {
+         const std::string &objective, const std::string &quantize,
+         const std::string &report, const std::string &deviceCodeDir,
+         unsigned optLevel) {
         CompileOptions options;
         options.inputPath = input;
         options.outputPath = output;
@@ -78,6 +79,7 @@ PYBIND11_MODULE(_compiler, m) {
         options.devices = devices;
         options.pins = pins;
         options.objective = objective;
+        options.quantize = quantize;
         options.reportPath = report;
         options.deviceCodeDir = deviceCodeDir;
         options.optLevel = optLevel;
@@ -112,8 +114,8 @@ PYBIND11_MODULE(_compiler, m) {
       py::arg("dims") = std::vector<std::string>(),
       py::arg("bound_inputs") = std::vector<std::string>(),
       py::arg("devices") = "host", py::arg("pins") = std::vector<std::string>(),
-      py::arg("objective") = "latency", py::arg("report") = "",
-      py::arg("device_code_dir") = "",
+      py::arg("objective") = "latency", py::arg("quantize") = "none",
+      py::arg("report") = "", py::arg("device_code_dir") = "",
       py::arg("opt_level") = 3,
       "Compiles a model in-process; returns the diagnostics (warnings) as "
       "dicts, raises CompileFailure with .diagnostics on failure.");

@@ -475,3 +475,38 @@ func.func @dot_products(%q: tensor<2x?x64xf32>, %k: tensor<2x?x64xf32>, %init: t
   } -> tensor<2x?x?xf32>
   return %r : tensor<2x?x?xf32>
 }
+
+// -----
+
+// int8 weights (edge.quantized_matmul): the kernel converts each weight
+// vector as it reads it, and multiplies as the float kernel does; the
+// column scales are the fused epilogue, on the accumulators.
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+#col = affine_map<(m, n) -> (n)>
+// CHECK-LABEL: func @int8_weights
+// CHECK: scf.forall ({{.*}}) = (0) to (32) step (16)
+// CHECK: scf.for {{.*}} -> (vector<8x16xf32>)
+// CHECK: %[[W:.*]] = vector.transfer_read {{.*}} : tensor<16xi8>, vector<8x16xi8>
+// CHECK: %[[F:.*]] = arith.sitofp %[[W]] : vector<8x16xi8> to vector<8x16xf32>
+// CHECK: vector.fma {{.*}}, %[[F]], {{.*}} : vector<8x16xf32>
+// CHECK: arith.mulf {{.*}} : vector<8x16xf32>
+// CHECK-NOT: linalg.generic
+// REMARK: Remark="register tile 8x8x1: vector loop d1 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
+func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<32xf32>, %init: tensor<8x32xf32>, %empty: tensor<8x32xf32>) -> tensor<8x32xf32> {
+  %sums = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<8x64xf32>, tensor<64x32xi8>) outs(%init : tensor<8x32xf32>) {
+  ^bb0(%a: f32, %b: i8, %o: f32):
+    %f = arith.sitofp %b : i8 to f32
+    %p = arith.mulf %a, %f : f32
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<8x32xf32>
+  %scaled = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]} ins(%sums, %s : tensor<8x32xf32>, tensor<32xf32>) outs(%empty : tensor<8x32xf32>) {
+  ^bb0(%v: f32, %c: f32, %o: f32):
+    %m = arith.mulf %v, %c : f32
+    linalg.yield %m : f32
+  } -> tensor<8x32xf32>
+  return %scaled : tensor<8x32xf32>
+}

@@ -102,6 +102,15 @@ llvm::cl::opt<std::string> objectiveOption(
                    "of runs: the busiest device or link bounds the rate)"),
     llvm::cl::value_desc("latency|throughput"), llvm::cl::init("latency"),
     llvm::cl::cat(edgeCategory));
+llvm::cl::opt<std::string> quantizeOption(
+    "quantize",
+    llvm::cl::desc("Weight quantization: none (the default) or int8-weights "
+                   "(the f32 constant weights of matrix products become int8 "
+                   "with one scale per output column; activations stay "
+                   "float). Weights the model already quantizes "
+                   "(DequantizeLinear) stay int8 either way"),
+    llvm::cl::value_desc("none|int8-weights"), llvm::cl::init("none"),
+    llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string> reportPath(
     "report",
     llvm::cl::desc("Write each op's FLOPs, bytes and estimated time on every "
@@ -174,6 +183,7 @@ CompileOptions getCompileOptions() {
   options.devices = devicesSpec;
   options.pins = {pinOptions.begin(), pinOptions.end()};
   options.objective = objectiveOption;
+  options.quantize = quantizeOption;
   options.reportPath = reportPath;
   options.reportDotPath = reportDotPath;
   options.deviceCodeDir = deviceCodeDir;

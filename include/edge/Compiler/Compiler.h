@@ -67,6 +67,9 @@ struct CompileOptions {
   std::vector<std::string> pins;
   /// What the placement minimizes: `latency` (one run) or `throughput`.
   std::string objective = "latency";
+  /// Weight quantization: `none`, or `int8-weights` (the f32 constant
+  /// weights of matrix products as int8 with per-column scales).
+  std::string quantize = "none";
   /// The cost report (JSON) and the placed graph (Graphviz DOT).
   std::string reportPath;
   std::string reportDotPath;

@@ -112,6 +112,34 @@ def FoldConvBatchNormPass
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def QuantizeWeightsPass
+    : Pass<"edge-quantize-weights", "::mlir::func::FuncOp"> {
+  let summary = "Matrix products over int8 weights (edge.quantized_matmul)";
+  let description = [{
+    A matrix product whose weights are a constant 2-D matrix becomes
+    `edge.quantized_matmul`, which keeps them as 8-bit integers in memory
+    and scales each output column once:
+
+    - Weights that are already quantized (an ONNX DequantizeLinear of
+      constant int8 weights, imported as `cast(q) * scale`) whenever the
+      scale is the same along each output column (per-tensor, or per
+      output channel): the product is the same up to float rounding.
+    - With `int8-weights`, f32 constant weights too (`--quantize=
+      int8-weights`): symmetric per-output-column quantization,
+      `scale[n] = max_k |W[k, n]| / 127`, `q = round(W / scale)`.
+      Activations stay float.
+
+    Covers `edge.matmul` with a 2-D `rhs` (transposed or not) and
+    `edge.gemm` without `trans_a` (`alpha` joins the scales, `beta * C`
+    becomes an add).
+  }];
+  let options = [
+    Option<"int8Weights", "int8-weights", "bool", /*default=*/"false",
+           "Also quantize f32 constant weights to int8">,
+  ];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def EmptyArgumentBuffersPass
     : Pass<"edge-empty-argument-buffers", "::mlir::func::FuncOp"> {
   let summary = "Pass zero-element buffers as memref<0xT>";

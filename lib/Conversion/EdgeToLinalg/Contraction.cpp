@@ -88,6 +88,68 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   }
 };
 
+/// The int8 products accumulate in float, each weight converted as it is
+/// read (so the weights stay int8 in memory); a second nest scales each
+/// column once.
+struct QuantizedMatMulLowering : OpConversionPattern<QuantizedMatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QuantizedMatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    unsigned resultRank = resultType.getRank();
+    // Loops: the result's, then k. lhs is [..., M, K] (or [K]): the
+    // result's loops but the last, then k.
+    AffineExpr k = getAffineDimExpr(resultRank, context);
+    AffineExpr n = getAffineDimExpr(resultRank - 1, context);
+    SmallVector<AffineExpr> lhsExprs;
+    for (unsigned d = 0; d + 1 < resultRank; ++d)
+      lhsExprs.push_back(getAffineDimExpr(d, context));
+    lhsExprs.push_back(k);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(resultRank + 1, 0, lhsExprs, context),
+        AffineMap::get(resultRank + 1, 0, {k, n}, context),
+        AffineMap::getMultiDimIdentityMap(resultRank + 1, context)
+            .getMajorSubMap(resultRank)};
+    Value init = createFilledResult(
+        rewriter, op, createScalarConstant(rewriter, loc, elementType, 0));
+    Value sums =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType,
+            ValueRange{adaptor.getLhs(), adaptor.getWeights()}, init, maps,
+            getIteratorTypes(resultRank, 1),
+            [&](OpBuilder &b, Location nested, ValueRange args) {
+              Value weight =
+                  arith::SIToFPOp::create(b, nested, elementType, args[1]);
+              yieldValue(b, nested,
+                         createAdd(b, nested, args[2],
+                                   createMul(b, nested, args[0], weight)));
+            })
+            .getResult(0);
+    // An elementwise consumer of the sums: the kernel's tiles scale their
+    // accumulators as an epilogue.
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(resultRank, context);
+    AffineMap column = AffineMap::get(
+        resultRank, 0, getAffineDimExpr(resultRank - 1, context));
+    Value scaled =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType, ValueRange{sums, adaptor.getScales()},
+            createEmptyResult(rewriter, op),
+            SmallVector<AffineMap>{identity, column, identity},
+            getIteratorTypes(resultRank, 0),
+            [&](OpBuilder &b, Location nested, ValueRange args) {
+              yieldValue(b, nested, createMul(b, nested, args[0], args[1]));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, scaled);
+    return success();
+  }
+};
+
 struct GemmLowering : OpConversionPattern<GemmOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -197,6 +259,6 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
 } // namespace
 
 void mlir::edge::populateContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, GemmLowering, EinsumLowering>(
-      patterns.getContext());
+  patterns.add<MatMulLowering, QuantizedMatMulLowering, GemmLowering,
+               EinsumLowering>(patterns.getContext());
 }

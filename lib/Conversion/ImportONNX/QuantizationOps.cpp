@@ -10,6 +10,8 @@
 
 #include "Composer.h"
 
+#include "edge/Dialect/Edge/IR/ConstantData.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -103,6 +105,53 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
   return success();
 }
 
+/// The constant 8-bit `x` minus its zero point (none, a scalar, or one per
+/// slice of `axis`) as one int8 constant, when every difference fits:
+/// signed weights, and unsigned ones centred on 128. Null otherwise.
+Value centerConstantWeights(NodeContext &ctx, Composer &c, RankedTensorType x,
+                            bool isUnsigned) {
+  if (!x.getElementType().isInteger(8) || !x.hasStaticShape() ||
+      x.getRank() == 0)
+    return nullptr;
+  std::optional<SmallVector<int8_t>> values = readI8Constant(ctx.getInput(0));
+  if (!values)
+    return nullptr;
+  SmallVector<int8_t> zeroPoints{0};
+  if (ctx.hasInput(2)) {
+    std::optional<SmallVector<int8_t>> read = readI8Constant(ctx.getInput(2));
+    if (!read || read->empty())
+      return nullptr;
+    zeroPoints = std::move(*read);
+  }
+  // The axis index of each element, for a zero point per slice.
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", 1), x.getRank());
+  if (failed(axis) ||
+      (zeroPoints.size() != 1 &&
+       static_cast<int64_t>(zeroPoints.size()) != x.getDimSize(*axis)))
+    return nullptr;
+  int64_t inner = 1;
+  for (int64_t d = *axis + 1; d < x.getRank(); ++d)
+    inner *= x.getDimSize(d);
+  auto widen = [&](int8_t v) -> int {
+    return isUnsigned ? static_cast<uint8_t>(v) : v;
+  };
+  SmallVector<int8_t> centered(values->size());
+  for (auto [i, v] : llvm::enumerate(*values)) {
+    int64_t slice = zeroPoints.size() == 1 ? 0
+                                           : (static_cast<int64_t>(i) / inner) %
+                                                 x.getDimSize(*axis);
+    int difference = widen(v) - widen(zeroPoints[slice]);
+    if (difference < -128 || difference > 127)
+      return nullptr;
+    centered[i] = static_cast<int8_t>(difference);
+  }
+  return ConstantOp::create(c.b, c.loc,
+                            makeI8ElementsAttr(x.clone(c.b.getIntegerType(8)),
+                                               centered,
+                                               "edge_centered_weight"));
+}
+
 LogicalResult convertDequantizeLinear(NodeContext &ctx) {
   FailureOr<RankedTensorType> x = ctx.getInputType(0);
   FailureOr<RankedTensorType> scaleType = ctx.getInputType(1);
@@ -115,6 +164,18 @@ LogicalResult convertDequantizeLinear(NodeContext &ctx) {
     return ctx.emitError("needs integer x and a float x_scale");
   Composer c(ctx);
   bool isUnsigned = ctx.isUnsignedInput(0);
+  FailureOr<Value> scale = alignToAxis(ctx, c, ctx.getInput(1), *x);
+  if (failed(scale))
+    return failure();
+  // Constant weights: cast(q - zero point) * scale, which
+  // edge-quantize-weights turns into a product over int8 weights.
+  if (Value centered = centerConstantWeights(ctx, c, *x, isUnsigned)) {
+    ctx.setOutput(
+        0,
+        c.binary<MulOp>(
+            CastOp::create(c.b, c.loc, x->clone(floatType), centered), *scale));
+    return success();
+  }
   Value y = c.convertInteger(ctx.getInput(0), floatType, isUnsigned);
   if (ctx.hasInput(2)) {
     FailureOr<Value> zp = alignToAxis(ctx, c, ctx.getInput(2), *x);
@@ -122,9 +183,6 @@ LogicalResult convertDequantizeLinear(NodeContext &ctx) {
       return failure();
     y = c.binary<SubOp>(y, c.convertInteger(*zp, floatType, isUnsigned));
   }
-  FailureOr<Value> scale = alignToAxis(ctx, c, ctx.getInput(1), *x);
-  if (failed(scale))
-    return failure();
   ctx.setOutput(0, c.binary<MulOp>(y, *scale));
   return success();
 }

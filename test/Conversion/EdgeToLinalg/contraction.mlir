@@ -99,3 +99,39 @@ func.func @matmul_transpose_rhs(%a: tensor<8x16xf32>, %b: tensor<32x16xf32>) -> 
   %0 = edge.matmul %a, %b {transpose_rhs} : (tensor<8x16xf32>, tensor<32x16xf32>) -> tensor<8x32xf32>
   return %0 : tensor<8x32xf32>
 }
+
+// -----
+
+// int8 weights: converted as they are read, inside the reduction; each
+// column scaled once, by an elementwise nest over the sums.
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[$COLUMN:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func @quantized_matmul
+// CHECK: %[[INIT:.*]] = linalg.fill
+// CHECK: %[[SUMS:.*]] = linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%arg0, %arg1 : tensor<?x4x3xf32>, tensor<3x5xi8>) outs(%[[INIT]] : tensor<?x4x5xf32>)
+// CHECK: ^bb0(%[[A:.*]]: f32, %[[W:.*]]: i8, %[[ACC:.*]]: f32):
+// CHECK: %[[WF:.*]] = arith.sitofp %[[W]] : i8 to f32
+// CHECK: %[[P:.*]] = arith.mulf %[[A]], %[[WF]]
+// CHECK: arith.addf %[[ACC]], %[[P]]
+// CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$COLUMN]], #[[$ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-SAME: ins(%[[SUMS]], %arg2 : tensor<?x4x5xf32>, tensor<5xf32>)
+// CHECK: arith.mulf
+func.func @quantized_matmul(%x: tensor<?x4x3xf32>, %w: tensor<3x5xi8>, %s: tensor<5xf32>) -> tensor<?x4x5xf32> {
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<?x4x3xf32>, tensor<3x5xi8>, tensor<5xf32>) -> tensor<?x4x5xf32>
+  return %0 : tensor<?x4x5xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-LABEL: func @quantized_matvec
+// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #{{.*}}], iterator_types = ["parallel", "reduction"]}
+func.func @quantized_matvec(%x: tensor<3xf32>, %w: tensor<3x5xi8>, %s: tensor<5xf32>) -> tensor<5xf32> {
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<3xf32>, tensor<3x5xi8>, tensor<5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}

@@ -471,3 +471,44 @@ func.func @f(%x: tensor<?xf32>, %s: tensor<1xi64>, %a: tensor<2xi64>) {
   %0 = edge.check_sizes %x, %s against %a {expected = array<i64: -1>, description = ""} : tensor<?xf32>, tensor<1xi64>, tensor<2xi64>
   return
 }
+
+// -----
+
+func.func @quantized_matmul_contraction(%x: tensor<2x4xf32>, %w: tensor<3x5xi8>, %s: tensor<5xf32>) {
+  // expected-error @+2 {{matmul contraction sizes differ: [2, 4] x [3, 5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x4xf32>, tensor<3x5xi8>, tensor<5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_weight_rank(%x: tensor<2x3xf32>, %w: tensor<1x3x5xi8>, %s: tensor<5xf32>) {
+  // expected-error @+1 {{weights must be 2-D [K, N]}}
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x3xf32>, tensor<1x3x5xi8>, tensor<5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_scales(%x: tensor<2x3xf32>, %w: tensor<3x5xi8>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{scales must be 1-D with one scale per weight column}}
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x3xf32>, tensor<3x5xi8>, tensor<4xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_scale_type(%x: tensor<2x3xf32>, %w: tensor<3x5xi8>, %s: tensor<5xf16>) {
+  // expected-error @+1 {{scales must have the element type of lhs}}
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x3xf32>, tensor<3x5xi8>, tensor<5xf16>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_weight_type(%x: tensor<2x3xf32>, %w: tensor<3x5xi16>, %s: tensor<5xf32>) {
+  // expected-error @+1 {{operand #1 must be ranked tensor of 8-bit signless integer values}}
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x3xf32>, tensor<3x5xi16>, tensor<5xf32>) -> tensor<2x5xf32>
+  return
+}

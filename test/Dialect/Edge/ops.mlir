@@ -61,6 +61,16 @@ func.func @contractions(%a: tensor<4x2x3xf32>, %b: tensor<3x5xf32>, %v: tensor<3
   return %2 : tensor<1x10xf32>
 }
 
+// CHECK-LABEL: func @quantized_matmul
+func.func @quantized_matmul(%x: tensor<?x4x3xf32>, %v: tensor<3xf32>, %w: tensor<3x5xi8>,
+                            %s: tensor<5xf32>) -> tensor<?x4x5xf32> {
+  // CHECK: edge.quantized_matmul %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x4x3xf32>, tensor<3x5xi8>, tensor<5xf32>) -> tensor<?x4x5xf32>
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<?x4x3xf32>, tensor<3x5xi8>, tensor<5xf32>) -> tensor<?x4x5xf32>
+  // CHECK: edge.quantized_matmul {{.*}} -> tensor<5xf32>
+  %1 = edge.quantized_matmul %v, %w, %s : (tensor<3xf32>, tensor<3x5xi8>, tensor<5xf32>) -> tensor<5xf32>
+  return %0 : tensor<?x4x5xf32>
+}
+
 // CHECK-LABEL: func @windows
 func.func @windows(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>,
                    %dw: tensor<3x1x3x3xf32>, %x1: tensor<1x2x10xf32>, %w1: tensor<4x2x3xf32>) {

@@ -53,6 +53,12 @@ int64_t MatMulOp::estimateFlops() {
   return 2 * numElements(getResult()) * nominal(lhs.back());
 }
 
+int64_t QuantizedMatMulOp::estimateFlops() {
+  ArrayRef<int64_t> lhs = getLhs().getType().getShape();
+  // The multiply-adds, then one scaling per result element.
+  return (2 * nominal(lhs.back()) + 1) * numElements(getResult());
+}
+
 int64_t EinsumOp::estimateFlops() {
   // One multiply per extra operand and one add per point of the iteration
   // space (every distinct letter).

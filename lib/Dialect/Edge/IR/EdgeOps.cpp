@@ -95,6 +95,35 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
   });
 }
 
+LogicalResult QuantizedMatMulOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  return inferTensor(location, elementTypeOf(adaptor.getLhs()), inferred,
+                     [&](ShapeErrorFn error) -> FailureOr<Shape> {
+                       if (shapeOf(adaptor.getWeights()).size() != 2) {
+                         error("quantized_matmul weights must be 2-D [K, N]");
+                         return failure();
+                       }
+                       return inferMatMulShape(shapeOf(adaptor.getLhs()),
+                                               shapeOf(adaptor.getWeights()),
+                                               error);
+                     });
+}
+
+LogicalResult QuantizedMatMulOp::verify() {
+  if (getWeights().getType().getRank() != 2)
+    return emitOpError("weights must be 2-D [K, N]");
+  RankedTensorType scales = getScales().getType();
+  if (scales.getElementType() != getLhs().getType().getElementType())
+    return emitOpError("scales must have the element type of lhs");
+  int64_t columns = getWeights().getType().getDimSize(1);
+  if (scales.getRank() != 1 ||
+      (!scales.isDynamicDim(0) && !ShapedType::isDynamic(columns) &&
+       scales.getDimSize(0) != columns))
+    return emitOpError("scales must be 1-D with one scale per weight column");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // ConvOp and pooling
 //===----------------------------------------------------------------------===//

@@ -106,6 +106,23 @@ struct MatMulShape
   }
 };
 
+/// [..., M, N] from lhs [..., M, K] and weights [K, N].
+struct QuantizedMatMulShape
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<QuantizedMatMulShape,
+                                                      QuantizedMatMulOp> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &reified) const {
+    auto matmul = cast<QuantizedMatMulOp>(op);
+    int64_t rank = matmul.getType().getRank();
+    reifySizes(b, op->getResult(0), reified, [&](OpBuilder &b, int64_t dim) {
+      if (dim == rank - 1)
+        return OpFoldResult(dimOf(b, op->getLoc(), matmul.getWeights(), 1));
+      return OpFoldResult(dimOf(b, op->getLoc(), matmul.getLhs(), dim));
+    });
+    return success();
+  }
+};
+
 struct GemmShape
     : ReifyRankedShapedTypeOpInterface::ExternalModel<GemmShape, GemmOp> {
   LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
@@ -417,6 +434,7 @@ void mlir::edge::attachReifyShapeModels(MLIRContext *context) {
   GatherOp::attachInterface<GatherShape>(*context);
   MatMulOp::attachInterface<MatMulShape>(*context);
   GemmOp::attachInterface<GemmShape>(*context);
+  QuantizedMatMulOp::attachInterface<QuantizedMatMulShape>(*context);
   ConvOp::attachInterface<WindowShape<ConvOp>>(*context);
   MaxPoolOp::attachInterface<WindowShape<MaxPoolOp>>(*context);
   AveragePoolOp::attachInterface<WindowShape<AveragePoolOp>>(*context);

@@ -318,6 +318,34 @@ def Edge_MatMulOp : Edge_Op<"matmul", [Pure, InferTypeOpAdaptor,
   let hasCanonicalizer = 1;
 }
 
+def Edge_QuantizedMatMulOp : Edge_Op<"quantized_matmul", [Pure,
+    InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
+  let summary = "matrix product with int8 weights and per-column scales";
+  let description = [{
+    `(lhs · float(weights)) * scales`: `weights` [K, N] are signed 8-bit
+    integers, `scales` [N] the float step of each output column (weight-only
+    quantization: activations stay float). `lhs` is `[..., M, K]` (leading
+    dimensions batch) or `[K]`, as for `edge.matmul` with a 2-D `rhs`; the
+    result has `lhs`'s element type. Since each column has one scale, it
+    applies once to the sum rather than to every weight, and a product reads
+    a quarter of the bytes of its float weights, which is what bounds
+    decoding with a language model.
+
+    ```mlir
+    %r = edge.quantized_matmul %x, %w, %s
+       : (tensor<?x512xf32>, tensor<512x2048xi8>, tensor<2048xf32>) -> tensor<?x2048xf32>
+    ```
+  }];
+  let arguments = (ins Edge_DynFloatTensor:$lhs, RankedTensorOf<[I8]>:$weights,
+                   Edge_DynFloatTensor:$scales);
+  let results = (outs Edge_DynFloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $weights `,` $scales attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Edge_GemmOp : Edge_Op<"gemm", [Pure, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
   let summary = "general matrix multiply: alpha * op(A) * op(B) + beta * C";

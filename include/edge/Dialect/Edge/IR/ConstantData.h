@@ -1,13 +1,14 @@
-//===- ConstantData.h - Read and build f32 constants ------------*- C++ -*-===//
+//===- ConstantData.h - Read and build weight constants ---------*- C++ -*-===//
 //
-// Passes that compute new weights at compile time (batch-norm folding,
-// weight packing) read constants stored inline or as resource blobs and
-// write their results the way the importer writes initializers.
+// Rewrites that compute new weights at compile time (batch-norm folding,
+// weight packing, int8 quantization, dequantization of constant weights at
+// import) read constants stored inline or as resource blobs and write their
+// results the way the importer writes initializers.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef EDGE_TRANSFORMS_CONSTANTDATA_H
-#define EDGE_TRANSFORMS_CONSTANTDATA_H
+#ifndef EDGE_DIALECT_EDGE_IR_CONSTANTDATA_H
+#define EDGE_DIALECT_EDGE_IR_CONSTANTDATA_H
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -25,12 +26,19 @@ bool isReadableF32Elements(Attribute attr);
 /// it is one.
 std::optional<SmallVector<float>> readF32Constant(Value value);
 
+/// The elements of an 8-bit integer constant (dense or resource) that
+/// `value` is, if it is one, as stored (signless: the caller knows whether
+/// they are signed).
+std::optional<SmallVector<int8_t>> readI8Constant(Value value);
+
 /// `values` as the attribute of a constant of `type`: a resource blob
 /// named `blobName` when large (like the importer's initializers), inline
 /// otherwise.
 ElementsAttr makeF32ElementsAttr(RankedTensorType type, ArrayRef<float> values,
                                  StringRef blobName);
+ElementsAttr makeI8ElementsAttr(RankedTensorType type, ArrayRef<int8_t> values,
+                                StringRef blobName);
 
 } // namespace mlir::edge
 
-#endif // EDGE_TRANSFORMS_CONSTANTDATA_H
+#endif // EDGE_DIALECT_EDGE_IR_CONSTANTDATA_H

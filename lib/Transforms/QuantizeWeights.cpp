@@ -1,0 +1,274 @@
+//===- QuantizeWeights.cpp - Matrix products over int8 weights ------------===//
+//
+// Decoding with a language model reads every weight once per token, so the
+// weights' bytes bound its speed. As int8 with one float scale per output
+// column they are a quarter of the bytes of f32, and the scale, the same
+// along a column, applies once to each sum rather than to every weight.
+// See the pass description in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Dialect/Edge/IR/ConstantData.h"
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include "llvm/Support/Debug.h"
+
+#include <cmath>
+
+#define DEBUG_TYPE "edge-quantize-weights"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_QUANTIZEWEIGHTSPASS
+#include "edge/Transforms/Passes.h.inc"
+} // namespace mlir::edge
+
+using namespace mlir;
+using namespace mlir::edge;
+
+namespace {
+/// The weights of a matrix product as edge.quantized_matmul takes them.
+struct QuantizedWeights {
+  /// [K, N], row-major.
+  SmallVector<int8_t> values;
+  /// [N].
+  SmallVector<float> scales;
+  int64_t rows = 0, columns = 0;
+};
+} // namespace
+
+/// `values` of a [rows, columns] matrix, read as the [K, N] weights of a
+/// product: transposed when the product reads them so.
+template <typename T>
+static SmallVector<T> toRowsOfK(ArrayRef<T> values, int64_t rows,
+                                int64_t columns, bool transposed) {
+  if (!transposed)
+    return SmallVector<T>(values);
+  SmallVector<T> result(values.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c)
+      result[c * rows + r] = values[r * columns + c];
+  return result;
+}
+
+/// Symmetric quantization of each column of the f32 `weights` [K, N];
+/// nullopt when one is not finite.
+static std::optional<QuantizedWeights> quantizeColumns(ArrayRef<float> weights,
+                                                       int64_t k, int64_t n) {
+  QuantizedWeights result;
+  result.rows = k;
+  result.columns = n;
+  result.scales.assign(n, 0.0f);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      float weight = weights[i * n + j];
+      if (!std::isfinite(weight))
+        return std::nullopt;
+      result.scales[j] = std::max(result.scales[j], std::fabs(weight));
+    }
+  // A column of zeros keeps a unit scale (and zero weights).
+  for (float &scale : result.scales)
+    scale = scale == 0.0f ? 1.0f : scale / 127.0f;
+  result.values.resize(weights.size());
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      float q = std::round(weights[i * n + j] / result.scales[j]);
+      result.values[i * n + j] =
+          static_cast<int8_t>(std::clamp(q, -127.0f, 127.0f));
+    }
+  return result;
+}
+
+/// The scale of each element of a [rows, columns] product `cast(q) *
+/// scale`, `scale` broadcasting (numpy rules) to it.
+static std::optional<SmallVector<float>>
+broadcastScale(Value scale, int64_t rows, int64_t columns) {
+  auto type = cast<RankedTensorType>(scale.getType());
+  std::optional<SmallVector<float>> values = readF32Constant(scale);
+  if (!values || type.getRank() > 2)
+    return std::nullopt;
+  int64_t scaleRows = type.getRank() == 2 ? type.getDimSize(0) : 1;
+  int64_t scaleColumns =
+      type.getRank() >= 1 ? type.getDimSize(type.getRank() - 1) : 1;
+  if ((scaleRows != 1 && scaleRows != rows) ||
+      (scaleColumns != 1 && scaleColumns != columns))
+    return std::nullopt;
+  SmallVector<float> result(rows * columns);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c)
+      result[r * columns + c] =
+          (*values)[(scaleRows == 1 ? 0 : r) * scaleColumns +
+                    (scaleColumns == 1 ? 0 : c)];
+  return result;
+}
+
+/// The weights `value` (a [rows, columns] matrix, read transposed when
+/// `transposed`) when they are dequantized int8 constants, `cast(q) *
+/// scale` (as the importer writes DequantizeLinear), with one scale per
+/// column of the product's [K, N] view.
+static std::optional<QuantizedWeights> matchDequantized(Value value,
+                                                        bool transposed) {
+  auto mul = value.getDefiningOp<MulOp>();
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!mul || !type.hasStaticShape() || type.getRank() != 2 ||
+      !type.getElementType().isF32())
+    return std::nullopt;
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  for (auto [converted, scale] : {std::pair(mul.getLhs(), mul.getRhs()),
+                                  std::pair(mul.getRhs(), mul.getLhs())}) {
+    auto cast = converted.getDefiningOp<CastOp>();
+    if (!cast || cast.getType() != type)
+      continue;
+    std::optional<SmallVector<int8_t>> q = readI8Constant(cast.getInput());
+    std::optional<SmallVector<float>> scales =
+        broadcastScale(scale, rows, columns);
+    if (!q || !scales)
+      continue;
+    QuantizedWeights result;
+    result.values = toRowsOfK<int8_t>(*q, rows, columns, transposed);
+    SmallVector<float> perElement =
+        toRowsOfK<float>(*scales, rows, columns, transposed);
+    result.rows = transposed ? columns : rows;
+    result.columns = transposed ? rows : columns;
+    result.scales.assign(perElement.begin(),
+                         perElement.begin() + result.columns);
+    for (int64_t i = 0; i < result.rows; ++i)
+      for (int64_t j = 0; j < result.columns; ++j)
+        if (perElement[i * result.columns + j] != result.scales[j])
+          return std::nullopt;
+    return result;
+  }
+  return std::nullopt;
+}
+
+/// The f32 constant matrix `value` (read transposed when `transposed`)
+/// quantized per column of its [K, N] view.
+static std::optional<QuantizedWeights> quantizeConstant(Value value,
+                                                        bool transposed) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.hasStaticShape() || type.getRank() != 2)
+    return std::nullopt;
+  std::optional<SmallVector<float>> weights = readF32Constant(value);
+  if (!weights)
+    return std::nullopt;
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  SmallVector<float> kn = toRowsOfK<float>(*weights, rows, columns, transposed);
+  return transposed ? quantizeColumns(kn, columns, rows)
+                    : quantizeColumns(kn, rows, columns);
+}
+
+/// `lhs` times `weights`, whose scales are multiplied by `alpha`, as
+/// edge.quantized_matmul of `resultType`.
+static Value createQuantizedProduct(OpBuilder &b, Location loc, Value lhs,
+                                    QuantizedWeights weights, float alpha,
+                                    Type resultType) {
+  for (float &scale : weights.scales)
+    scale *= alpha;
+  auto weightType = RankedTensorType::get({weights.rows, weights.columns},
+                                          b.getIntegerType(8));
+  auto scaleType = RankedTensorType::get({weights.columns}, b.getF32Type());
+  Value values = ConstantOp::create(
+      b, loc,
+      makeI8ElementsAttr(weightType, weights.values, "edge_int8_weight"));
+  Value scales = ConstantOp::create(
+      b, loc,
+      makeF32ElementsAttr(scaleType, weights.scales, "edge_weight_scale"));
+  return QuantizedMatMulOp::create(b, loc, resultType, lhs, values, scales);
+}
+
+namespace {
+struct QuantizeWeightsPass final
+    : edge::impl::QuantizeWeightsPassBase<QuantizeWeightsPass> {
+  using Base::Base;
+
+  /// The weights `value` as quantized weights: dequantized int8 constants
+  /// always, f32 constants when asked.
+  std::optional<QuantizedWeights> getWeights(Value value, bool transposed) {
+    if (std::optional<QuantizedWeights> weights =
+            matchDequantized(value, transposed))
+      return weights;
+    if (int8Weights)
+      return quantizeConstant(value, transposed);
+    return std::nullopt;
+  }
+
+  void rewrite(MatMulOp matmul) {
+    if (!matmul.getLhs().getType().getElementType().isF32())
+      return;
+    std::optional<QuantizedWeights> weights =
+        getWeights(matmul.getRhs(), matmul.getTransposeRhs());
+    if (!weights)
+      return;
+    OpBuilder b(matmul);
+    replace(matmul, createQuantizedProduct(b, matmul.getLoc(), matmul.getLhs(),
+                                           *weights, 1.0f, matmul.getType()));
+  }
+
+  void rewrite(GemmOp gemm) {
+    if (gemm.getTransA() || !gemm.getA().getType().getElementType().isF32())
+      return;
+    std::optional<QuantizedWeights> weights =
+        getWeights(gemm.getB(), gemm.getTransB());
+    if (!weights)
+      return;
+    OpBuilder b(gemm);
+    Location loc = gemm.getLoc();
+    Value result = createQuantizedProduct(b, loc, gemm.getA(), *weights,
+                                          gemm.getAlpha().convertToFloat(),
+                                          gemm.getType());
+    if (Value c = gemm.getC()) {
+      float beta = gemm.getBeta().convertToFloat();
+      if (beta != 1.0f) {
+        auto scalarType = RankedTensorType::get({}, b.getF32Type());
+        Value betaValue = ConstantOp::create(
+            b, loc, DenseElementsAttr::get(scalarType, ArrayRef<float>(beta)));
+        c = MulOp::create(b, loc, c.getType(), c, betaValue);
+      }
+      result = AddOp::create(b, loc, gemm.getType(), result, c);
+    }
+    replace(gemm, result);
+  }
+
+  /// Replaces `op` by `value`, erasing the weights' computation that no
+  /// other op uses.
+  void replace(Operation *op, Value value) {
+    LLVM_DEBUG(llvm::dbgs() << "int8 weights for " << op->getLoc() << "\n");
+    SmallVector<Operation *> producers;
+    for (Value operand : op->getOperands())
+      if (Operation *producer = operand.getDefiningOp())
+        producers.push_back(producer);
+    op->getResult(0).replaceAllUsesWith(value);
+    op->erase();
+    // An op shared by dead users is pushed once by each.
+    llvm::SmallPtrSet<Operation *, 8> erased;
+    while (!producers.empty()) {
+      Operation *producer = producers.pop_back_val();
+      if (erased.contains(producer) || !isOpTriviallyDead(producer))
+        continue;
+      erased.insert(producer);
+      for (Value operand : producer->getOperands())
+        if (Operation *next = operand.getDefiningOp())
+          producers.push_back(next);
+      producer->erase();
+    }
+  }
+
+  void runOnOperation() override {
+    SmallVector<Operation *> products;
+    getOperation().walk([&](Operation *op) {
+      if (isa<MatMulOp, GemmOp>(op))
+        products.push_back(op);
+    });
+    for (Operation *op : products) {
+      if (auto matmul = dyn_cast<MatMulOp>(op))
+        rewrite(matmul);
+      else
+        rewrite(cast<GemmOp>(op));
+    }
+  }
+};
+} // namespace
