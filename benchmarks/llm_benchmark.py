@@ -8,6 +8,13 @@ Reports the medians of the prefill latency (time to first token) and of the
 decode rate (tokens/s after the first), and their ratios; checks that both
 generate the same tokens.
 
+With int8 weights (--quantize=int8-weights, in the same alternation) it
+reports the same times against ONNX Runtime's f32, and the cosine similarity
+of the prefill's logits to the f32 library's: on the benchmark's models, and
+on the same architecture at torch's initial weight scale (export_decoders.py
+--weight-scale 1), which is as insensitive to weight perturbations as a
+trained model, where the benchmark's 6x wider random weights are chaotic.
+
     benchmarks/llm_benchmark.py --build-dir build [--threads 1,2] [--repeats 5]
 """
 
@@ -59,6 +66,38 @@ def edge_generate(build, library, prompt, tokens, threads, work):
             "decode_rate": result["decode_tokens"] / result["decode_seconds"]}
 
 
+def logits_cosine(build, f32_library, int8_library, prompt):
+    """The least cosine similarity, over the prompt's positions, of the
+    prefill logits of the int8 library to the f32 one's."""
+    sys.path.insert(0, str(build / "python"))
+    import numpy as np
+    import edge
+    results = []
+    for library in (f32_library, int8_library):
+        model = edge.load(library)
+        feeds = {"input_ids": np.array([prompt], np.int64),
+                 "attention_mask": np.ones((1, len(prompt)), np.int64),
+                 "position_ids": np.arange(len(prompt), dtype=np.int64)[None]}
+        for t in model.inputs:
+            if t.name.startswith("past_key_values"):
+                feeds[t.name] = np.zeros((1, t.shape[1], 0, t.shape[3]), np.float32)
+        outputs = model.run(*[feeds[t.name] for t in model.inputs])
+        names = [t.name for t in model.outputs]
+        results.append(outputs[names.index("logits")][0])
+    a, b = results
+    cos = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    return float(cos.min())
+
+
+def compile_pair(build, onnx):
+    """The f32 and int8-weight libraries of `onnx`."""
+    f32, int8 = onnx.with_suffix(".so"), onnx.with_suffix(".int8.so")
+    run([build / "bin/edge-compile", onnx, "-o", f32, *BOUNDS])
+    run([build / "bin/edge-compile", onnx, "-o", int8, *BOUNDS,
+         "--quantize=int8-weights"])
+    return f32, int8
+
+
 def ort_generate(onnx, prompt, tokens, threads, kind):
     heads, dim = CACHE_SHAPES[kind]
     out = run(["node", BENCH_DIR / "ort_generate.js", onnx, threads,
@@ -86,17 +125,25 @@ def main(argv):
         run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund"],
             cwd=BENCH_DIR)
     rows = []
+    prompt = [(i * 37 + 11) % 2048 for i in range(args.prompt_length)]
     for kind in args.models.split(","):
-        onnx, library = work / f"{kind}.onnx", work / f"{kind}.so"
+        onnx = work / f"{kind}.onnx"
+        calm = work / "weight-scale-1" / f"{kind}.onnx"
         if not onnx.exists():
             run([sys.executable, SOURCE_DIR / "scripts/export_decoders.py", work,
                  "--model", kind])
-        run([build / "bin/edge-compile", onnx, "-o", library, *BOUNDS])
-        prompt = [(i * 37 + 11) % 2048 for i in range(args.prompt_length)]
+        if not calm.exists():
+            run([sys.executable, SOURCE_DIR / "scripts/export_decoders.py",
+                 calm.parent, "--model", kind, "--weight-scale", "1"])
+        library, int8_library = compile_pair(build, onnx)
+        cosine = logits_cosine(build, library, int8_library, prompt)
+        calm_cosine = logits_cosine(build, *compile_pair(build, calm), prompt)
         for threads in args.threads.split(","):
-            edge, ort = [], []
+            edge, int8, ort = [], [], []
             for _ in range(args.repeats):
                 edge.append(edge_generate(build, library, prompt,
+                                          args.new_tokens, threads, work))
+                int8.append(edge_generate(build, int8_library, prompt,
                                           args.new_tokens, threads, work))
                 ort.append(ort_generate(onnx, prompt, args.new_tokens, threads,
                                         kind))
@@ -109,10 +156,16 @@ def main(argv):
                 "edge_decode_tokens_per_s": median(edge, "decode_rate"),
                 "ort_decode_tokens_per_s": median(ort, "decode_rate"),
                 "same_tokens": same,
+                "int8_prefill_ms": median(int8, "prefill_ms"),
+                "int8_decode_tokens_per_s": median(int8, "decode_rate"),
+                "int8_logits_cosine": cosine,
+                "int8_logits_cosine_weight_scale_1": calm_cosine,
             }
             row["prefill_ratio"] = row["edge_prefill_ms"] / row["ort_prefill_ms"]
             row["decode_ratio"] = (row["edge_decode_tokens_per_s"] /
                                    row["ort_decode_tokens_per_s"])
+            row["int8_decode_ratio"] = (row["int8_decode_tokens_per_s"] /
+                                        row["ort_decode_tokens_per_s"])
             rows.append(row)
             print(json.dumps(row), flush=True)
     print(f"\nMachine: {cpu_description()}; prompt {args.prompt_length} tokens, "
@@ -128,6 +181,15 @@ def main(argv):
               f"{r['edge_decode_tokens_per_s']:.0f} / "
               f"{r['ort_decode_tokens_per_s']:.0f} | {r['decode_ratio']:.2f} | "
               f"{'yes' if r['same_tokens'] else 'NO'} |")
+    print("\nint8 weights (--quantize=int8-weights) against ONNX Runtime's f32:\n")
+    print("| model | threads | prefill int8 (ms) | decode int8 (tokens/s) | decode "
+          "ratio to ORT f32 | logits cosine to f32 | at weight scale 1 |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['model']} | {r['threads']} | {r['int8_prefill_ms']:.1f} | "
+              f"{r['int8_decode_tokens_per_s']:.0f} | {r['int8_decode_ratio']:.2f} | "
+              f"{r['int8_logits_cosine']:.4f} | "
+              f"{r['int8_logits_cosine_weight_scale_1']:.5f} |")
     return 0 if all(r["same_tokens"] for r in rows) else 1
 
 
