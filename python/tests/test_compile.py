@@ -107,6 +107,33 @@ def test_in_process_warnings_are_python_warnings(tmp_path):
                      devices=str(description))
 
 
+@in_process
+def test_in_process_int8_weights(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+    weights = np.linspace(-1, 1, 64 * 16, dtype=np.float32).reshape(64, 16)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 64])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 16])],
+        [numpy_helper.from_array(weights, "w")])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    f32 = edge.load(edge.compile(proto, tmp_path / "f32.so"))
+    int8 = edge.load(edge.compile(proto, tmp_path / "int8.so",
+                                  quantize="int8-weights"))
+    x = np.ones((2, 64), np.float32)
+    exact = x @ weights
+    assert np.allclose(f32.run(x)[0], exact, atol=1e-5)
+    quantized = int8.run(x)[0]
+    # Rounded to 1/127 of each column's largest weight: close, not equal.
+    assert np.allclose(quantized, exact, atol=64 * 0.5 / 127)
+    assert not np.array_equal(quantized, f32.run(x)[0])
+    assert (tmp_path / "int8.so").stat().st_size < (tmp_path / "f32.so").stat().st_size
+    with pytest.raises(edge.CompileError, match="int8-weights"):
+        edge.compile(proto, tmp_path / "bad.so", quantize="int4")
+
+
 def test_rejects_other_model_types(tmp_path):
     with pytest.raises(TypeError, match="path, bytes or an onnx.ModelProto"):
         edge.compile(42, tmp_path / "m.so")
