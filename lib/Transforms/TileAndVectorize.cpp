@@ -86,7 +86,7 @@ static bool isMultiplyAccumulate(linalg::GenericOp op) {
 /// Most vectors side by side in a tile of a peeled dynamic row loop: its
 /// remainder tiles have few rows, and the vectors keep enough independent
 /// accumulators to hide the multiply-add latency.
-static constexpr int64_t kPeeledVectors = 4;
+static constexpr int64_t kPeeledVectors = 2;
 /// The longest reduction a dot-product kernel keeps in registers whole
 /// (attention heads are 64 or 128 wide).
 static constexpr int64_t kMaxDotProductLength = 256;

@@ -410,9 +410,10 @@ func.func @transposed_weight(%x: tensor<1x2xf32>, %y: tensor<1x16xf32>) -> tenso
 
 // -----
 
-// A dynamic row loop: full tiles of 2 rows, each 4 vectors wide (8
-// accumulators), with the epilogue fused as for a static size, then the
-// remainder row by row, in static shapes.
+// A dynamic row loop: full tiles of 4 rows, each 2 vectors wide (8
+// accumulators; fewer columns keep the weights' strip in cache across the
+// row tiles of a long reduction), with the epilogue fused as for a static
+// size, then the remainder in tiles of 2 rows and of 1, in static shapes.
 #mA = affine_map<(m, n, k) -> (m, k)>
 #mB = affine_map<(m, n, k) -> (k, n)>
 #mC = affine_map<(m, n, k) -> (m, n)>
@@ -420,12 +421,14 @@ func.func @transposed_weight(%x: tensor<1x2xf32>, %y: tensor<1x16xf32>) -> tenso
 #id = affine_map<(m, n) -> (m, n)>
 // CHECK-LABEL: func @dynamic_rows
 // CHECK: %[[FULL:.*]] = affine.apply
-// CHECK: scf.for %{{.*}} = %c0 to %[[FULL]] step %c2
-// CHECK: vector.fma {{.*}} : vector<2x64xf32>
-// CHECK: arith.maximumf {{.*}} : vector<2x64xf32>
-// CHECK: scf.for %{{.*}} = %[[FULL]] to %{{.*}} step %c2
-// CHECK: vector.fma {{.*}} : vector<64xf32>
-// CHECK: arith.maximumf {{.*}} : vector<64xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %[[FULL]] step %c4
+// CHECK: vector.fma {{.*}} : vector<4x32xf32>
+// CHECK: arith.maximumf {{.*}} : vector<4x32xf32>
+// CHECK: scf.for %{{.*}} = %[[FULL]] to %{{.*}} step %c4
+// CHECK: vector.fma {{.*}} : vector<2x32xf32>
+// CHECK: arith.maximumf {{.*}} : vector<2x32xf32>
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK: arith.maximumf {{.*}} : vector<32xf32>
 // CHECK-NOT: linalg.generic
 func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x64xf32>, %bias: tensor<64xf32>) -> tensor<?x64xf32> {
   %c0 = arith.constant 0 : index
