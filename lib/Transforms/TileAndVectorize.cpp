@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -113,6 +114,10 @@ struct TilePlan {
   /// blockLoop) into `sizes`-wide vectors; `sizes` and `vectorDim` then
   /// describe the blocked kernel's loops.
   std::optional<unsigned> blockedDim;
+  /// With `blockedDim`: the constants are packed with the outer block index
+  /// first (panels: [N / width, K, width] for weights [K, N]), so that an
+  /// output tile's weights are one contiguous stream.
+  bool panels = false;
   /// Whether the accumulator rows each read their own input vectors (a
   /// depthwise convolution's output rows) rather than share one.
   bool slidingRows = false;
@@ -205,6 +210,21 @@ static bool canBlockLoop(linalg::GenericOp op, unsigned dim) {
         }) != 1)
       return false;
     if (op.isDpsInput(&operand) && !isPackableConstant(operand.get()))
+      return false;
+  }
+  return true;
+}
+
+/// Whether loop `dim` of `op` can be blocked (canBlockLoop) with its
+/// constants packed into panels: each constant input reading it reads it
+/// as its last dimension (weights [K, N] along N).
+static bool canPackPanels(linalg::GenericOp op, unsigned dim) {
+  if (!canBlockLoop(op, dim))
+    return false;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.isFunctionOfDim(dim) &&
+        map.getDimPosition(map.getNumResults() - 1) != dim)
       return false;
   }
   return true;
@@ -324,9 +344,24 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
             ? largestDivisorAtMost(ranges[contiguousDim] / vectorWidth,
                                    kPeeledVectors)
             : 1;
-    plan.sizes[contiguousDim] *= vectors;
     plan.peeledDim = *rowDim;
     plan.peeledRows = std::max<int64_t>(1, rows / vectors);
+    // Constant weights read along the vector loop (a projection's [K, N])
+    // are packed into panels of one vector's width: a tile's weights,
+    // otherwise a column strip read one row of N apart (a page apart for
+    // N = 1024), become one contiguous stream, which the prefetchers
+    // follow and the cache keeps across the tiles of rows.
+    if (plan.sizes[contiguousDim] == vectorWidth &&
+        canPackPanels(op, contiguousDim)) {
+      TilePlan panels = plan;
+      panels.sizes.push_back(vectorWidth);
+      panels.sizes[contiguousDim] = vectors;
+      panels.vectorDim = ranges.size();
+      panels.blockedDim = contiguousDim;
+      panels.panels = true;
+      return panels;
+    }
+    plan.sizes[contiguousDim] *= vectors;
   }
   if (!rowDim)
     if (std::optional<unsigned> slidingDim =
@@ -356,17 +391,26 @@ relayout(ArrayRef<float> source, ArrayRef<int64_t> shape,
 /// tile's data in one stream.
 static SmallVector<float> packBlocked(ArrayRef<float> source,
                                       ArrayRef<int64_t> shape, unsigned dim,
-                                      int64_t block) {
-  // The packed layout: shape with `dim` divided, then `block`.
-  SmallVector<int64_t> packedShape(shape);
-  packedShape[dim] /= block;
+                                      int64_t block, bool panels) {
+  // The packed layout: shape with `dim` divided, then `block`; for panels,
+  // `dim`'s blocks first.
+  SmallVector<unsigned> order;
+  if (panels)
+    order.push_back(dim);
+  for (unsigned i = 0; i < shape.size(); ++i)
+    if (!panels || i != dim)
+      order.push_back(i);
+  SmallVector<int64_t> packedShape;
+  for (unsigned i : order)
+    packedShape.push_back(i == dim ? shape[i] / block : shape[i]);
   packedShape.push_back(block);
   SmallVector<int64_t> strides = computeStrides(shape);
   return relayout(source, packedShape, [&](ArrayRef<int64_t> index) {
     int64_t offset = 0;
-    for (unsigned i = 0; i < shape.size(); ++i)
-      offset +=
-          (i == dim ? index[i] * block + index.back() : index[i]) * strides[i];
+    for (auto [position, i] : llvm::enumerate(order))
+      offset += (i == dim ? index[position] * block + index.back()
+                          : index[position]) *
+                strides[i];
     return offset;
   });
 }
@@ -459,7 +503,8 @@ static linalg::GenericOp makeVectorReadsContiguous(linalg::GenericOp op,
 /// narrow the image. Returns the new op (null when a constant cannot be
 /// read); `op` is replaced.
 static linalg::GenericOp blockLoop(linalg::GenericOp op, unsigned dim,
-                                   int64_t block, RewriterBase &rewriter) {
+                                   int64_t block, bool panels,
+                                   RewriterBase &rewriter) {
   MLIRContext *ctx = op.getContext();
   unsigned numLoops = op.getNumLoops();
   AffineExpr outer = getAffineDimExpr(dim, ctx);
@@ -482,14 +527,21 @@ static linalg::GenericOp blockLoop(linalg::GenericOp op, unsigned dim,
         return nullptr;
       SmallVector<int64_t> packedShape(type.getShape());
       packedShape[position] /= block;
+      if (panels) {
+        std::rotate(packedShape.begin(), packedShape.begin() + position,
+                    packedShape.begin() + position + 1);
+        std::rotate(results.begin(), results.begin() + position,
+                    results.begin() + position + 1);
+      }
       packedShape.push_back(block);
       auto packedType =
           RankedTensorType::get(packedShape, type.getElementType());
       value = arith::ConstantOp::create(
           rewriter, loc,
-          makeF32ElementsAttr(
-              packedType, packBlocked(*data, type.getShape(), position, block),
-              "edge_packed_weight"));
+          makeF32ElementsAttr(packedType,
+                              packBlocked(*data, type.getShape(), position,
+                                          block, panels),
+                              "edge_packed_weight"));
       results.push_back(inner);
     }
     inputs.push_back(value);
@@ -928,7 +980,8 @@ struct TileAndVectorizePass final
       }
       remarkPlan(op, *plan);
       if (plan->blockedDim) {
-        op = blockLoop(op, *plan->blockedDim, plan->sizes.back(), rewriter);
+        op = blockLoop(op, *plan->blockedDim, plan->sizes.back(),
+                       plan->panels, rewriter);
         if (!op)
           continue;
       }
@@ -1032,12 +1085,26 @@ struct TileAndVectorizePass final
                 return producer && producer.getNumReductionLoops() != 0;
               }))
             return false;
+          // A dynamically shaped view with several users (a product that
+          // feeds a GELU's several terms) stays where it is: its users,
+          // which cannot all join the kernel's epilogue, keep their
+          // contiguous loops (expanded, each would loop over blocks of
+          // one vector).
+          if (reshape && isa<tensor::CollapseShapeOp>(reshape) &&
+              !reshape->hasOneUse() &&
+              !cast<ShapedType>(reshape->getResult(0).getType())
+                   .hasStaticShape())
+            return false;
           return llvm::all_of(
               generic.getIndexingMapsArray(),
               [](AffineMap map) { return map.isProjectedPermutation(); });
         });
     tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    // A moved view of a dynamic size reads it with tensor.dim of the
+    // kernel's result, a second use that would keep the epilogue from
+    // fusing: the size is read from the kernel's operands instead.
+    memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
     // Expansion and reshape folding can undo each other around some ops;
     // every step keeps the IR valid, so a bounded rewrite only leaves some
     // views unmoved.
@@ -1217,6 +1284,8 @@ struct TileAndVectorizePass final
     if (auto init = op.getDpsInits()[0].getDefiningOp<linalg::GenericOp>())
       if (init.getNumReductionLoops() == 0 && init->hasOneUse())
         fusable.insert(init);
+    llvm::errs() << "\n";
+    llvm::errs() << "\n";
     if (fusable.size() == 1)
       return false;
 

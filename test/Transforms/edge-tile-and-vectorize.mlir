@@ -513,3 +513,47 @@ func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<3
   } -> tensor<8x32xf32>
   return %scaled : tensor<8x32xf32>
 }
+
+// -----
+
+// Constant weights under a dynamic row loop (a decoder's projections) are
+// packed into panels of one vector's width, [N / 16, K, 16]: each tile's
+// weights are one contiguous stream. The output is viewed blocked, the
+// bias (the output's initial value) and the epilogue stay fused.
+#pA = affine_map<(m, n, k) -> (m, k)>
+#pB = affine_map<(m, n, k) -> (k, n)>
+#pC = affine_map<(m, n, k) -> (m, n)>
+#pbias = affine_map<(m, n) -> (n)>
+#pid = affine_map<(m, n) -> (m, n)>
+// CHECK-LABEL: func @panels
+// CHECK: arith.constant dense_resource<edge_packed_weight> : tensor<4x64x16xf32>
+// CHECK: scf.forall ({{.*}}) = (0) to (4) step (2)
+// CHECK: scf.for {{.*}} step %c4
+// CHECK: vector.fma {{.*}} : vector<4x2x16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<4x2x16xf32>
+// CHECK: tensor.collapse_shape {{.*}} into tensor<?x64xf32>
+// REMARK: Remark="register tile 1x2x1x8: blocked vector loop d3 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds, dynamic rows d0 in full tiles of 4 and a remainder"
+func.func @panels(%a: tensor<?x64xf32>, %bias: tensor<64xf32>) -> tensor<?x64xf32> {
+  %b = arith.constant dense<0.5> : tensor<64x64xf32>
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %a, %c0 : tensor<?x64xf32>
+  %e = tensor.empty(%m) : tensor<?x64xf32>
+  %init = linalg.generic {indexing_maps = [#pbias, #pid], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<64xf32>) outs(%e : tensor<?x64xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<?x64xf32>
+  %mm = linalg.generic {indexing_maps = [#pA, #pB, #pC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<?x64xf32>, tensor<64x64xf32>) outs(%init : tensor<?x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x64xf32>
+  %e2 = tensor.empty(%m) : tensor<?x64xf32>
+  %r = linalg.generic {indexing_maps = [#pid, #pid], iterator_types = ["parallel", "parallel"]} ins(%mm : tensor<?x64xf32>) outs(%e2 : tensor<?x64xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %z = arith.constant 0.0 : f32
+    %v = arith.maximumf %x, %z : f32
+    linalg.yield %v : f32
+  } -> tensor<?x64xf32>
+  return %r : tensor<?x64xf32>
+}
