@@ -189,10 +189,12 @@ static arith::ConstantOp getReshapedConstant(Value value) {
   return value.getDefiningOp<arith::ConstantOp>();
 }
 
-/// Whether `value` is a constant whose data the compiler can rearrange.
+/// Whether `value` is a constant whose data the compiler can rearrange:
+/// f32 weights, or int8 ones (edge.quantized_matmul's).
 static bool isPackableConstant(Value value) {
   arith::ConstantOp constant = getReshapedConstant(value);
-  return constant && isReadableF32Elements(constant.getValue());
+  return constant && (isReadableF32Elements(constant.getValue()) ||
+                      isReadableI8Elements(constant.getValue()));
 }
 
 /// Whether every operand of `op` that uses loop `dim` indexes one
@@ -375,11 +377,12 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
 
 /// Builds a constant of `shape` (row-major) whose element at each index is
 /// the element of `source` at `sourceOffset(index)`.
-static SmallVector<float>
-relayout(ArrayRef<float> source, ArrayRef<int64_t> shape,
+template <typename T>
+static SmallVector<T>
+relayout(ArrayRef<T> source, ArrayRef<int64_t> shape,
          llvm::function_ref<int64_t(ArrayRef<int64_t>)> sourceOffset) {
   SmallVector<int64_t> strides = computeStrides(shape);
-  SmallVector<float> result(source.size());
+  SmallVector<T> result(source.size());
   for (auto [position, value] : llvm::enumerate(result))
     value = source[sourceOffset(delinearize(position, strides))];
   return result;
@@ -389,9 +392,9 @@ relayout(ArrayRef<float> source, ArrayRef<int64_t> shape,
 /// (dim / block) in place and (block) innermost: the layout in which a
 /// kernel reads `block` consecutive elements of `dim` per step, and each
 /// tile's data in one stream.
-static SmallVector<float> packBlocked(ArrayRef<float> source,
-                                      ArrayRef<int64_t> shape, unsigned dim,
-                                      int64_t block, bool panels) {
+template <typename T>
+static SmallVector<T> packBlocked(ArrayRef<T> source, ArrayRef<int64_t> shape,
+                                  unsigned dim, int64_t block, bool panels) {
   // The packed layout: shape with `dim` divided, then `block`; for panels,
   // `dim`'s blocks first.
   SmallVector<unsigned> order;
@@ -405,7 +408,7 @@ static SmallVector<float> packBlocked(ArrayRef<float> source,
     packedShape.push_back(i == dim ? shape[i] / block : shape[i]);
   packedShape.push_back(block);
   SmallVector<int64_t> strides = computeStrides(shape);
-  return relayout(source, packedShape, [&](ArrayRef<int64_t> index) {
+  return relayout<T>(source, packedShape, [&](ArrayRef<int64_t> index) {
     int64_t offset = 0;
     for (auto [position, i] : llvm::enumerate(order))
       offset += (i == dim ? index[position] * block + index.back()
@@ -439,7 +442,7 @@ static SmallVector<float> transposeData(ArrayRef<float> source,
   for (unsigned dim : order)
     transposedShape.push_back(shape[dim]);
   SmallVector<int64_t> strides = computeStrides(shape);
-  return relayout(source, transposedShape, [&](ArrayRef<int64_t> index) {
+  return relayout<float>(source, transposedShape, [&](ArrayRef<int64_t> index) {
     int64_t offset = 0;
     for (unsigned i = 0; i < order.size(); ++i)
       offset += index[i] * strides[order[i]];
@@ -521,10 +524,6 @@ static linalg::GenericOp blockLoop(linalg::GenericOp op, unsigned dim,
     if (map.isFunctionOfDim(dim)) {
       auto type = cast<RankedTensorType>(value.getType());
       unsigned position = *map.getResultPosition(outer);
-      std::optional<SmallVector<float>> data =
-          readF32Constant(getReshapedConstant(value));
-      if (!data)
-        return nullptr;
       SmallVector<int64_t> packedShape(type.getShape());
       packedShape[position] /= block;
       if (panels) {
@@ -536,12 +535,26 @@ static linalg::GenericOp blockLoop(linalg::GenericOp op, unsigned dim,
       packedShape.push_back(block);
       auto packedType =
           RankedTensorType::get(packedShape, type.getElementType());
-      value = arith::ConstantOp::create(
-          rewriter, loc,
-          makeF32ElementsAttr(packedType,
-                              packBlocked(*data, type.getShape(), position,
-                                          block, panels),
-                              "edge_packed_weight"));
+      arith::ConstantOp source = getReshapedConstant(value);
+      if (!source)
+        return nullptr;
+      Value constant = source.getResult();
+      ElementsAttr packed;
+      if (std::optional<SmallVector<float>> data = readF32Constant(constant))
+        packed = makeF32ElementsAttr(
+            packedType,
+            packBlocked<float>(*data, type.getShape(), position, block, panels),
+            "edge_packed_weight");
+      else if (std::optional<SmallVector<int8_t>> data =
+                   readI8Constant(constant))
+        packed =
+            makeI8ElementsAttr(packedType,
+                               packBlocked<int8_t>(*data, type.getShape(),
+                                                   position, block, panels),
+                               "edge_packed_weight");
+      else
+        return nullptr;
+      value = arith::ConstantOp::create(rewriter, loc, packed);
       results.push_back(inner);
     }
     inputs.push_back(value);

@@ -557,3 +557,25 @@ func.func @panels(%a: tensor<?x64xf32>, %bias: tensor<64xf32>) -> tensor<?x64xf3
   } -> tensor<?x64xf32>
   return %r : tensor<?x64xf32>
 }
+
+// -----
+
+// int8 weights under a dynamic row loop are packed into panels too.
+#qA = affine_map<(m, n, k) -> (m, k)>
+#qB = affine_map<(m, n, k) -> (k, n)>
+#qC = affine_map<(m, n, k) -> (m, n)>
+// CHECK-LABEL: func @int8_panels
+// CHECK: arith.constant dense_resource<edge_packed_weight> : tensor<2x64x16xi8>
+// CHECK: arith.sitofp {{.*}} : vector<4x2x16xi8> to vector<4x2x16xf32>
+// CHECK: vector.fma {{.*}} : vector<4x2x16xf32>
+func.func @int8_panels(%a: tensor<?x64xf32>, %init: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %w = arith.constant dense<3> : tensor<64x32xi8>
+  %mm = linalg.generic {indexing_maps = [#qA, #qB, #qC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : tensor<?x64xf32>, tensor<64x32xi8>) outs(%init : tensor<?x32xf32>) {
+  ^bb0(%x: f32, %y: i8, %o: f32):
+    %f = arith.sitofp %y : i8 to f32
+    %p = arith.mulf %x, %f : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x32xf32>
+  return %mm : tensor<?x32xf32>
+}

@@ -19,6 +19,14 @@ bool mlir::edge::isReadableF32Elements(Attribute attr) {
   return false;
 }
 
+bool mlir::edge::isReadableI8Elements(Attribute attr) {
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(attr))
+    return dense.getElementType().isInteger(8);
+  if (auto resource = dyn_cast_or_null<DenseI8ResourceElementsAttr>(attr))
+    return resource.tryGetAsArrayRef().has_value();
+  return false;
+}
+
 /// The elements of the constant `value`, of element type `T` stored as
 /// `Resource` when in a blob; nullopt when `value` is no readable constant
 /// of that type.

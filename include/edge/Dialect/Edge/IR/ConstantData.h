@@ -21,6 +21,8 @@ namespace mlir::edge {
 /// Whether `attr` holds f32 elements that readF32Constant can read (dense,
 /// or a resource blob that is loaded).
 bool isReadableF32Elements(Attribute attr);
+/// The same for 8-bit integer elements (readI8Constant).
+bool isReadableI8Elements(Attribute attr);
 
 /// The f32 elements of a constant (dense or resource) that `value` is, if
 /// it is one.
