@@ -12,6 +12,7 @@ that edge-generate reproduces 64 tokens of every continuation token by token:
   token;
 - the generic run (edge_model_run through the Python module, dense past and
   present buffers) for the first steps of the batch;
+- on x86-64, one prompt again with code for AVX2 (--mcpu=x86-64-v3);
 
 and that a decode step allocates nothing, copies no cache and writes the
 cache in place (test/llm/generation-memory.c).
@@ -21,6 +22,7 @@ cache in place (test/llm/generation-memory.c).
 
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -114,6 +116,17 @@ def check(kind, build, work):
         if got != truncate_at(want, stop):
             failures.append(f"{kind}: continuous batching, prompt {row} "
                             f"differs from PyTorch up to stop token {stop}")
+
+    # AVX2 code (8-lane tiles, its own weight panels) runs on every x86-64
+    # machine this test meets, AVX-512 ones included.
+    if platform.machine() == "x86_64":
+        avx2 = work / f"{kind}.x86-64-v3.so"
+        run([build / "bin/edge-compile", work / f"{kind}.onnx", "-o", avx2,
+             "--mcpu=x86-64-v3", *BOUNDS])
+        if generate(build, avx2, prompts[:1], work, f"{kind}-avx2") != \
+                reference["batch_1"]:
+            failures.append(f"{kind}: batch 1 with --mcpu=x86-64-v3 differs "
+                            "from PyTorch")
 
     generic = generic_run_prefix(build, library, prompts, 4)
     for row, (got, want) in enumerate(zip(generic, reference["batch_4"])):
