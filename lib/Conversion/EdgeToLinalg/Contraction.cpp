@@ -12,15 +12,25 @@ using namespace mlir::edge;
 
 namespace {
 
-/// One reduction nest `out[...] += lhs[...] * rhs[...]` over `init`.
+/// One reduction nest `out[...] += lhs[...] * rhs[...]` over `init`. An
+/// integer operand of a float accumulation (int8 weights) is converted,
+/// signed, as it is read.
 Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
                        Value init, ArrayRef<AffineMap> maps,
                        unsigned numParallel, Value scale) {
+  Type accumulator = cast<RankedTensorType>(init.getType()).getElementType();
   auto generic = linalg::GenericOp::create(
       b, loc, init.getType(), ValueRange{lhs, rhs}, init, maps,
       getIteratorTypes(numParallel, 1),
       [&](OpBuilder &nb, Location nested, ValueRange args) {
-        Value product = createMul(nb, nested, args[0], args[1]);
+        auto convert = [&](Value value) {
+          if (isa<FloatType>(accumulator) && value.getType().isInteger())
+            return Value(
+                arith::SIToFPOp::create(nb, nested, accumulator, value));
+          return value;
+        };
+        Value product =
+            createMul(nb, nested, convert(args[0]), convert(args[1]));
         if (scale)
           product = createMul(nb, nested, scale, product);
         yieldValue(nb, nested,
@@ -117,24 +127,15 @@ struct QuantizedMatMulLowering : OpConversionPattern<QuantizedMatMulOp> {
             .getMajorSubMap(resultRank)};
     Value init = createFilledResult(
         rewriter, op, createScalarConstant(rewriter, loc, elementType, 0));
-    Value sums =
-        linalg::GenericOp::create(
-            rewriter, loc, resultType,
-            ValueRange{adaptor.getLhs(), adaptor.getWeights()}, init, maps,
-            getIteratorTypes(resultRank, 1),
-            [&](OpBuilder &b, Location nested, ValueRange args) {
-              Value weight =
-                  arith::SIToFPOp::create(b, nested, elementType, args[1]);
-              yieldValue(b, nested,
-                         createAdd(b, nested, args[2],
-                                   createMul(b, nested, args[0], weight)));
-            })
-            .getResult(0);
+    Value sums = buildContraction(rewriter, loc, adaptor.getLhs(),
+                                  adaptor.getWeights(), init, maps, resultRank,
+                                  /*scale=*/nullptr);
     // An elementwise consumer of the sums: the kernel's tiles scale their
     // accumulators as an epilogue.
     AffineMap identity = AffineMap::getMultiDimIdentityMap(resultRank, context);
-    AffineMap column = AffineMap::get(
-        resultRank, 0, getAffineDimExpr(resultRank - 1, context));
+    AffineMap column =
+        getBroadcastMap(op.getScales().getType().getShape(),
+                        resultType.getShape(), context);
     Value scaled =
         linalg::GenericOp::create(
             rewriter, loc, resultType, ValueRange{sums, adaptor.getScales()},
