@@ -14,7 +14,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/Transforms/RegionUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/Support/Debug.h"
 
@@ -181,94 +182,93 @@ static Value createQuantizedProduct(OpBuilder &b, Location loc, Value lhs,
 }
 
 namespace {
-struct QuantizeWeightsPass final
-    : edge::impl::QuantizeWeightsPassBase<QuantizeWeightsPass> {
-  using Base::Base;
+/// The weights `value` as quantized weights: dequantized int8 constants
+/// always, f32 constants when `int8Weights`.
+std::optional<QuantizedWeights> getWeights(Value value, bool transposed,
+                                           bool int8Weights) {
+  if (std::optional<QuantizedWeights> weights =
+          matchDequantized(value, transposed))
+    return weights;
+  if (int8Weights)
+    return quantizeConstant(value, transposed);
+  return std::nullopt;
+}
 
-  /// The weights `value` as quantized weights: dequantized int8 constants
-  /// always, f32 constants when asked.
-  std::optional<QuantizedWeights> getWeights(Value value, bool transposed) {
-    if (std::optional<QuantizedWeights> weights =
-            matchDequantized(value, transposed))
-      return weights;
-    if (int8Weights)
-      return quantizeConstant(value, transposed);
-    return std::nullopt;
-  }
+struct QuantizeMatMul : OpRewritePattern<MatMulOp> {
+  QuantizeMatMul(MLIRContext *context, bool int8Weights)
+      : OpRewritePattern(context), int8Weights(int8Weights) {}
 
-  void rewrite(MatMulOp matmul) {
+  LogicalResult matchAndRewrite(MatMulOp matmul,
+                                PatternRewriter &rewriter) const override {
     if (!matmul.getLhs().getType().getElementType().isF32())
-      return;
+      return failure();
     std::optional<QuantizedWeights> weights =
-        getWeights(matmul.getRhs(), matmul.getTransposeRhs());
+        getWeights(matmul.getRhs(), matmul.getTransposeRhs(), int8Weights);
     if (!weights)
-      return;
-    OpBuilder b(matmul);
-    replace(matmul, createQuantizedProduct(b, matmul.getLoc(), matmul.getLhs(),
-                                           *weights, 1.0f, matmul.getType()));
+      return failure();
+    LLVM_DEBUG(llvm::dbgs() << "int8 weights for " << matmul.getLoc() << "\n");
+    rewriter.replaceOp(matmul, createQuantizedProduct(
+                                   rewriter, matmul.getLoc(), matmul.getLhs(),
+                                   *weights, 1.0f, matmul.getType()));
+    return success();
   }
 
-  void rewrite(GemmOp gemm) {
+  bool int8Weights;
+};
+
+/// alpha * A x B + beta * C: alpha joins the scales, beta * C is added.
+struct QuantizeGemm : OpRewritePattern<GemmOp> {
+  QuantizeGemm(MLIRContext *context, bool int8Weights)
+      : OpRewritePattern(context), int8Weights(int8Weights) {}
+
+  LogicalResult matchAndRewrite(GemmOp gemm,
+                                PatternRewriter &rewriter) const override {
     if (gemm.getTransA() || !gemm.getA().getType().getElementType().isF32())
-      return;
+      return failure();
     std::optional<QuantizedWeights> weights =
-        getWeights(gemm.getB(), gemm.getTransB());
+        getWeights(gemm.getB(), gemm.getTransB(), int8Weights);
     if (!weights)
-      return;
-    OpBuilder b(gemm);
+      return failure();
+    LLVM_DEBUG(llvm::dbgs() << "int8 weights for " << gemm.getLoc() << "\n");
     Location loc = gemm.getLoc();
-    Value result = createQuantizedProduct(b, loc, gemm.getA(), *weights,
+    Value result = createQuantizedProduct(rewriter, loc, gemm.getA(), *weights,
                                           gemm.getAlpha().convertToFloat(),
                                           gemm.getType());
     if (Value c = gemm.getC()) {
       float beta = gemm.getBeta().convertToFloat();
       if (beta != 1.0f) {
-        auto scalarType = RankedTensorType::get({}, b.getF32Type());
+        auto scalarType = RankedTensorType::get({}, rewriter.getF32Type());
         Value betaValue = ConstantOp::create(
-            b, loc, DenseElementsAttr::get(scalarType, ArrayRef<float>(beta)));
-        c = MulOp::create(b, loc, c.getType(), c, betaValue);
+            rewriter, loc,
+            DenseElementsAttr::get(scalarType, ArrayRef<float>(beta)));
+        c = MulOp::create(rewriter, loc, c.getType(), c, betaValue);
       }
-      result = AddOp::create(b, loc, gemm.getType(), result, c);
+      result = AddOp::create(rewriter, loc, gemm.getType(), result, c);
     }
-    replace(gemm, result);
+    rewriter.replaceOp(gemm, result);
+    return success();
   }
 
-  /// Replaces `op` by `value`, erasing the weights' computation that no
-  /// other op uses.
-  void replace(Operation *op, Value value) {
-    LLVM_DEBUG(llvm::dbgs() << "int8 weights for " << op->getLoc() << "\n");
-    SmallVector<Operation *> producers;
-    for (Value operand : op->getOperands())
-      if (Operation *producer = operand.getDefiningOp())
-        producers.push_back(producer);
-    op->getResult(0).replaceAllUsesWith(value);
-    op->erase();
-    // An op shared by dead users is pushed once by each.
-    llvm::SmallPtrSet<Operation *, 8> erased;
-    while (!producers.empty()) {
-      Operation *producer = producers.pop_back_val();
-      if (erased.contains(producer) || !isOpTriviallyDead(producer))
-        continue;
-      erased.insert(producer);
-      for (Value operand : producer->getOperands())
-        if (Operation *next = operand.getDefiningOp())
-          producers.push_back(next);
-      producer->erase();
-    }
-  }
+  bool int8Weights;
+};
+
+struct QuantizeWeightsPass final
+    : edge::impl::QuantizeWeightsPassBase<QuantizeWeightsPass> {
+  using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<Operation *> products;
-    getOperation().walk([&](Operation *op) {
-      if (isa<MatMulOp, GemmOp>(op))
-        products.push_back(op);
-    });
-    for (Operation *op : products) {
-      if (auto matmul = dyn_cast<MatMulOp>(op))
-        rewrite(matmul);
-      else
-        rewrite(cast<GemmOp>(op));
-    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<QuantizeMatMul, QuantizeGemm>(&getContext(), int8Weights);
+    // Only these rewrites, no folding or moving of constants: the driver
+    // erases the dequantized weights' computation and the f32 weights that
+    // no other op uses.
+    GreedyRewriteConfig config;
+    config.enableFolding(false);
+    config.enableConstantCSE(false);
+    config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      return signalPassFailure();
   }
 };
 } // namespace
