@@ -388,25 +388,28 @@ relayout(ArrayRef<T> source, ArrayRef<int64_t> shape,
   return result;
 }
 
-/// Copies `source` (of `shape`) so that dimension `dim` splits into
-/// (dim / block) in place and (block) innermost: the layout in which a
-/// kernel reads `block` consecutive elements of `dim` per step, and each
-/// tile's data in one stream.
-template <typename T>
-static SmallVector<T> packBlocked(ArrayRef<T> source, ArrayRef<int64_t> shape,
-                                  unsigned dim, int64_t block, bool panels) {
-  // The packed layout: shape with `dim` divided, then `block`; for panels,
-  // `dim`'s blocks first.
+/// The dimensions of a constant of rank `rank` packed with `dim` blocked,
+/// before the block: in place, or for panels `dim`'s blocks first.
+static SmallVector<unsigned> getPackedOrder(unsigned rank, unsigned dim,
+                                            bool panels) {
   SmallVector<unsigned> order;
   if (panels)
     order.push_back(dim);
-  for (unsigned i = 0; i < shape.size(); ++i)
+  for (unsigned i = 0; i < rank; ++i)
     if (!panels || i != dim)
       order.push_back(i);
-  SmallVector<int64_t> packedShape;
-  for (unsigned i : order)
-    packedShape.push_back(i == dim ? shape[i] / block : shape[i]);
-  packedShape.push_back(block);
+  return order;
+}
+
+/// Copies `source` (of `shape`) into `packedShape`: the dimensions of
+/// `order` (getPackedOrder), `dim` divided into blocks, then the block
+/// (`block` consecutive elements of `dim`) innermost: the layout in which a
+/// kernel reads a block per step, and each tile's data in one stream.
+template <typename T>
+static SmallVector<T> packBlocked(ArrayRef<T> source, ArrayRef<int64_t> shape,
+                                  ArrayRef<int64_t> packedShape,
+                                  ArrayRef<unsigned> order, unsigned dim,
+                                  int64_t block) {
   SmallVector<int64_t> strides = computeStrides(shape);
   return relayout<T>(source, packedShape, [&](ArrayRef<int64_t> index) {
     int64_t offset = 0;
@@ -524,15 +527,16 @@ static linalg::GenericOp blockLoop(linalg::GenericOp op, unsigned dim,
     if (map.isFunctionOfDim(dim)) {
       auto type = cast<RankedTensorType>(value.getType());
       unsigned position = *map.getResultPosition(outer);
-      SmallVector<int64_t> packedShape(type.getShape());
-      packedShape[position] /= block;
-      if (panels) {
-        std::rotate(packedShape.begin(), packedShape.begin() + position,
-                    packedShape.begin() + position + 1);
-        std::rotate(results.begin(), results.begin() + position,
-                    results.begin() + position + 1);
+      SmallVector<unsigned> order =
+          getPackedOrder(type.getRank(), position, panels);
+      SmallVector<int64_t> packedShape;
+      SmallVector<AffineExpr> packedResults;
+      for (unsigned i : order) {
+        packedShape.push_back(type.getDimSize(i) / (i == position ? block : 1));
+        packedResults.push_back(results[i]);
       }
       packedShape.push_back(block);
+      results = std::move(packedResults);
       auto packedType =
           RankedTensorType::get(packedShape, type.getElementType());
       arith::ConstantOp source = getReshapedConstant(value);
@@ -543,14 +547,16 @@ static linalg::GenericOp blockLoop(linalg::GenericOp op, unsigned dim,
       if (std::optional<SmallVector<float>> data = readF32Constant(constant))
         packed = makeF32ElementsAttr(
             packedType,
-            packBlocked<float>(*data, type.getShape(), position, block, panels),
+            packBlocked<float>(*data, type.getShape(), packedShape, order,
+                               position, block),
             "edge_packed_weight");
       else if (std::optional<SmallVector<int8_t>> data =
                    readI8Constant(constant))
         packed =
             makeI8ElementsAttr(packedType,
                                packBlocked<int8_t>(*data, type.getShape(),
-                                                   position, block, panels),
+                                                   packedShape, order,
+                                                   position, block),
                                "edge_packed_weight");
       else
         return nullptr;
