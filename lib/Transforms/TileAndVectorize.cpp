@@ -1104,16 +1104,16 @@ struct TileAndVectorizePass final
                 return producer && producer.getNumReductionLoops() != 0;
               }))
             return false;
-          // A dynamically shaped view with several users (a product that
-          // feeds a GELU's several terms) stays where it is: its users,
-          // which cannot all join the kernel's epilogue, keep their
-          // contiguous loops (expanded, each would loop over blocks of
-          // one vector).
-          if (reshape && isa<tensor::CollapseShapeOp>(reshape) &&
-              !reshape->hasOneUse() &&
-              !cast<ShapedType>(reshape->getResult(0).getType())
-                   .hasStaticShape())
-            return false;
+          // A view that splits the innermost dimension (a kernel over
+          // weight panels) stays where it is when it has several users (a
+          // product feeding a GELU's terms): those users cannot all join
+          // the kernel's epilogue, and expanded, each would loop over
+          // blocks of one vector instead of the whole contiguous row.
+          if (auto collapse =
+                  dyn_cast_if_present<tensor::CollapseShapeOp>(reshape))
+            if (!collapse->hasOneUse() &&
+                collapse.getReassociationIndices().back().size() > 1)
+              return false;
           return llvm::all_of(
               generic.getIndexingMapsArray(),
               [](AffineMap map) { return map.isProjectedPermutation(); });
