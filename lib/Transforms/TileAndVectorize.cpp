@@ -1303,8 +1303,6 @@ struct TileAndVectorizePass final
     if (auto init = op.getDpsInits()[0].getDefiningOp<linalg::GenericOp>())
       if (init.getNumReductionLoops() == 0 && init->hasOneUse())
         fusable.insert(init);
-    llvm::errs() << "\n";
-    llvm::errs() << "\n";
     if (fusable.size() == 1)
       return false;
 
