@@ -13,6 +13,10 @@ that edge-generate reproduces 64 tokens of every continuation token by token:
 - the generic run (edge_model_run through the Python module, dense past and
   present buffers) for the first steps of the batch;
 - on x86-64, one prompt again with code for AVX2 (--mcpu=x86-64-v3);
+- the Llama-style decoder placed on a host and a GPU whose memory holds
+  half its weights (offloading): the placer must split the layers between
+  the two, and batch 1, batch 4 and the generic run must still match (the
+  GPU's partitions run their CPU versions where no GPU is);
 
 and that a decode step allocates nothing, copies no cache and writes the
 cache in place (test/llm/generation-memory.c).
@@ -133,12 +137,59 @@ def check(kind, build, work):
         if got != want[:4]:
             failures.append(f"{kind}: edge_model_run, prompt {row} differs")
 
+    if kind == "llama":
+        failures += check_offloading(build, work, reference)
+
     memory = subprocess.run([str(build / "bin/generation-memory"), str(library),
                              "7", "4"], capture_output=True, text=True)
     print(memory.stdout, memory.stderr, flush=True)
     if memory.returncode:
         failures.append(f"{kind}: a decode step allocated, copied a cache or "
                         "did not write it in place")
+    return failures
+
+
+def check_offloading(build, work, reference):
+    """The decoder on a host and a GPU with room for half its weights."""
+    failures = []
+    # The ONNX file is almost all weights.
+    weights = os.path.getsize(work / "llama.onnx")
+    description = {
+        "devices": [
+            {"name": "host", "kind": "cpu", "peak_gflops": 100,
+             "memory_bandwidth_gbps": 20, "memory_gb": 16},
+            {"name": "gpu", "kind": "nvidia", "target": "nvidia:sm_87",
+             "peak_gflops": 5000, "memory_bandwidth_gbps": 200,
+             "memory_gb": weights / 2 / 1e9, "launch_overhead_us": 5},
+        ],
+        "links": [{"from": "host", "to": "gpu", "bandwidth_gbps": 25,
+                   "latency_us": 10}],
+    }
+    devices = work / "gpu-half.json"
+    devices.write_text(json.dumps(description))
+    library = work / "llama.offloaded.so"
+    report = work / "llama.offloaded.report.json"
+    run([build / "bin/edge-compile", work / "llama.onnx", "-o", library,
+         f"--devices={devices}", "--report", report, *BOUNDS])
+    placement = json.loads(report.read_text())["placement"]
+    on_gpu = placement["memory_bytes"].get("gpu", 0)
+    print(f"offloading: {on_gpu} bytes on the GPU (room for {weights // 2}), "
+          f"{placement['memory_bytes'].get('host', 0)} on the host, "
+          f"{placement['transfers']} transfers", flush=True)
+    if not (weights // 4 < on_gpu <= weights // 2) or \
+            placement["memory_bytes"].get("host", 0) < weights // 4:
+        failures.append("llama offloaded: the placement does not split the "
+                        "weights between the host and the GPU")
+    prompts = reference["prompts"]
+    if generate(build, library, prompts[:1], work, "llama-offloaded-batch1") \
+            != reference["batch_1"]:
+        failures.append("llama offloaded: batch 1 differs from PyTorch")
+    batched = generate(build, library, prompts, work, "llama-offloaded-batch4")
+    if batched != reference["batch_4"]:
+        failures.append("llama offloaded: batch 4 differs from PyTorch")
+    generic = generic_run_prefix(build, library, prompts, 4)
+    if generic != [want[:4] for want in reference["batch_4"]]:
+        failures.append("llama offloaded: edge_model_run differs")
     return failures
 
 

@@ -278,15 +278,12 @@ TEST(Metadata, RejectsMalformedDynamicSizes) {
       {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n",
        "needs a shapes line"},
       {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
-       "shapes 3\n",
-       "2 entries"},
+       "shapes 1\n",
+       "at least 2 entries"},
       {"edge-model 1\ninput x 1 1 4\noutput y 1 1 4\nshapes 1\n",
        "needs symbols"},
       {"edge-model 1\ninput x 1 1 4\nsymbol 0 n 8\noutput y 1 0\n",
        "symbol line after a tensor line"},
-      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
-       "shapes 2\ndevice cpu0 cpu\n",
-       "runs on one device"},
       {"edge-model 1\nsymbol 0 n 99999999999999999999\noutput y 1 0\n",
        "too large"},
       {"edge-model 1\nsymbol 0 n 0\ninput x 1 1 $0\noutput y 1 0\n",
@@ -316,9 +313,9 @@ TEST(Metadata, RejectsMalformedDynamicSizes) {
        "the symbol index of dimension 0 is too large"},
       // The shapes line: its count, its place, its need of symbols.
       {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 2 $0 ?8\n"
-       "output z 1 0\nshapes 4\n",
-       "the shapes line has 4 entries, but the model needs 3 entries (1 "
-       "symbols' sizes, then the outputs' 2 dimensions)"},
+       "output z 1 0\nshapes 2\n",
+       "the shapes line has 2 entries, but the model needs at least 3 "
+       "entries (1 symbols' sizes, then the outputs' 2 dimensions)"},
       {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
        "shapes 2\nshapes 2\n",
        "a second shapes line"},
@@ -360,13 +357,16 @@ TEST(Metadata, RejectsMalformedDynamicSizes) {
        "output y 1 1 $0\nshapes 2\nbound 0 0000000000000000\n",
        "bound input 0 ('x') has a dynamic size at dimension 0; only static "
        "inputs are bound"},
-      // Symbols with a schedule, whichever schedule line comes.
+      // A buffer of dynamic sizes: its sizes within the sizes buffer.
       {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
-       "shapes 2\nbuffer 0 4\n",
-       "a model with dynamic sizes has no schedule (it runs on one device)"},
+       "shapes 3\ndevice c cpu\nbuffer 0 32 4 2 2\n",
+       "buffer b0's sizes lie outside the sizes buffer (3 entries)"},
       {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
-       "shapes 2\nrun 0 0 1 1 i0 o0\n",
-       "a model with dynamic sizes has no schedule"},
+       "shapes 3\ndevice c cpu\nbuffer 0 32 0 2 1\n",
+       "buffer b0's sizes lie outside the sizes buffer"},
+      {"edge-model 1\nsymbol 0 n 8\ninput x 1 1 $0\noutput y 1 1 $0\n"
+       "shapes 3\ndevice c cpu\nbuffer 0 32 4 2\n",
+       "expected a space before the rank"},
   };
   for (const auto &[text, expected] : cases) {
     Parsed p(text);
@@ -541,6 +541,46 @@ TEST(Metadata, ParsesASchedule) {
   ASSERT_EQ(m.num_estimates, 4u);
   EXPECT_EQ(m.estimates_ns[3], 1500u);
   EXPECT_EQ(m.estimates_ns[0], 0u);
+}
+
+// A partitioned model with dynamic sizes: its sizes buffer also holds an
+// intermediate's sizes, from which a copy takes the bytes of its run.
+TEST(Metadata, ParsesADynamicSchedule) {
+  Parsed p("edge-model 1\n"
+           "symbol 0 n 8\n"
+           "input x 1 2 $0 4\n"
+           "output y 1 2 $0 4\n"
+           "shapes 5\n"
+           "device cpu0 cpu\n"
+           "device cpu1 cpu\n"
+           "buffer 1 128\n"
+           "buffer 1 128 4 3 2\n"
+           "copy i0 b0\n"
+           "run 0 1 1 1 b0 b1\n"
+           "copy b1 o0\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  const edge_rt_metadata &m = p.metadata;
+  EXPECT_EQ(m.num_shape_entries, 5u);
+  ASSERT_EQ(m.num_buffers, 2u);
+  EXPECT_EQ(m.buffers[0].rank, 0u);
+  EXPECT_EQ(m.buffers[1].element_bytes, 4u);
+  EXPECT_EQ(m.buffers[1].shape_offset, 3u);
+  EXPECT_EQ(m.buffers[1].rank, 2u);
+  // n = 3; the output's sizes (entries 1-2) and b1's (3-4) as a run wrote
+  // them.
+  const int64_t sizes[] = {3, 3, 4, 3, 4};
+  EXPECT_EQ(edge_rt_ref_run_bytes(&m, m.steps[0].refs[0], sizes), 48u);
+  EXPECT_EQ(edge_rt_ref_run_bytes(&m, m.steps[0].refs[1], sizes), 128u);
+  EXPECT_EQ(edge_rt_ref_run_bytes(&m, m.steps[2].refs[0], sizes), 48u);
+  EXPECT_EQ(edge_rt_ref_run_bytes(&m, m.steps[2].refs[1], sizes), 48u);
+  EXPECT_EQ(edge_rt_ref_run_bytes(&m, m.steps[2].refs[0], nullptr), 128u);
+  // A size the run did not write moves nothing; one beyond the bound
+  // moves no more than the buffer holds.
+  const int64_t unwritten[] = {3, -1, -1, -1, 4};
+  EXPECT_EQ(edge_rt_ref_run_bytes(&m, m.steps[2].refs[0], unwritten), 0u);
+  const int64_t huge[] = {3, 3, 4, 1000, 4};
+  EXPECT_EQ(edge_rt_ref_run_bytes(&m, m.steps[2].refs[0], huge), 128u);
+  EXPECT_EQ(edge_rt_step_num_pointers(&m, &m.steps[1]), 3u);
 }
 
 TEST(Metadata, RejectsNullArguments) {

@@ -296,9 +296,10 @@ LogicalResult Compilation::generateCode(ModuleOp module,
   return writeModelHeader(library, error);
 }
 
-/// A model with dynamic sizes runs on one CPU for now: its kernels and the
-/// schedule of several devices need static sizes. Host-only ops (a Slice
-/// with run-time starts) need a CPU; placement keeps them on one.
+/// A model with dynamic sizes runs on CPUs for now: the GPU pipeline needs
+/// static sizes, so with several devices the GPUs' partitions get CPU code
+/// only. Host-only ops (a Slice with run-time starts) need a CPU; placement
+/// keeps them on one.
 LogicalResult Compilation::checkDynamicSizesSupported(ModuleOp module) {
   if (gpu) {
     WalkResult found = module.walk([](Operation *op) {
@@ -341,9 +342,13 @@ LogicalResult Compilation::checkDynamicSizesSupported(ModuleOp module) {
   if (gpu)
     return fail("dynamic sizes (" + symbols + ") run on the CPU only; fix "
                 "them with --dim=SYMBOL=SIZE for --target=" + options.target);
-  if (devices.devices.size() > 1)
-    return fail("dynamic sizes (" + symbols + ") run on one device; fix "
-                "them with --dim=SYMBOL=SIZE to place the model on several");
+  for (const auto &entry : deviceTargets)
+    emitWarning(model.getLoc())
+        << "device '" << entry.getKey()
+        << "': GPU code needs static sizes, and this "
+        << "model has dynamic ones (" << symbols << "); its partitions get "
+        << "CPU code only (fix them with --dim=SYMBOL=SIZE for GPU code)";
+  deviceTargets.clear();
   return success();
 }
 

@@ -107,7 +107,13 @@ static void execute_step(edge_rt_executors *x, size_t slot, size_t s) {
   wait_for_dependencies(x, run, s);
   int64_t start = x->profile ? edge_rt_profile_now() : 0;
   if (step->is_copy) {
-    size_t bytes = edge_rt_ref_bytes(m, step->refs[0]);
+    // With dynamic sizes, what the source holds in this run, which the
+    // target (an output of the run's sizes) has room for.
+    const int64_t *sizes = m->num_symbols ? (const int64_t *)buffers[2] : NULL;
+    size_t bytes = edge_rt_ref_run_bytes(m, step->refs[0], sizes);
+    size_t room = edge_rt_ref_run_bytes(m, step->refs[1], sizes);
+    if (step->refs[1].kind != 'b' && room < bytes)
+      bytes = room;
     if (x->trace)
       fprintf(stderr, "edge: copy %c%zu on %s -> %c%zu on %s (%zu bytes)\n",
               step->refs[0].kind, step->refs[0].index,

@@ -359,8 +359,9 @@ static int parse_dimension(parser *p, uint64_t dim, int is_input, int64_t *size,
 }
 
 /// Parses "shapes <count>" after its first word: the entries of the
-/// sizes buffer, the symbols' then every output's sizes. It follows the
-/// output lines, so every output is counted.
+/// sizes buffer, the symbols' then every output's sizes, then those of a
+/// partitioned model's intermediate values. It follows the output lines,
+/// so every output is counted.
 static int parse_shapes(parser *p) {
   edge_rt_metadata *m = &p->result;
   uint64_t count;
@@ -377,10 +378,10 @@ static int parse_shapes(parser *p) {
   for (size_t i = 0; i < m->num_outputs; ++i)
     output_dims += (size_t)m->tensors[m->num_inputs + i].rank;
   size_t expected = m->num_symbols + output_dims;
-  if (count != expected)
+  if (count < expected)
     return fail(p,
-                "the shapes line has %lu entries, but the model needs %zu "
-                "entries (%zu symbols' sizes, then the outputs' %zu "
+                "the shapes line has %lu entries, but the model needs at "
+                "least %zu entries (%zu symbols' sizes, then the outputs' %zu "
                 "dimensions)",
                 (unsigned long)count, expected, m->num_symbols, output_dims);
   m->num_shape_entries = (size_t)count;
@@ -622,7 +623,27 @@ static int parse_buffer(parser *p) {
       parse_number(p, read_token(p), PTRDIFF_MAX, "the buffer size", &bytes))
     return -1;
   buffer->num_bytes = (size_t)bytes;
+  buffer->element_bytes = buffer->shape_offset = buffer->rank = 0;
   ++m->num_buffers;
+  if (p->pos[0] == '\n' || p->pos[0] == '\0')
+    return 0;
+  // A buffer of dynamic sizes: where the run's sizes are.
+  uint64_t element_bytes, offset, rank;
+  if (expect_space(p, "the element size") ||
+      parse_number(p, read_token(p), 64, "the element size", &element_bytes) ||
+      expect_space(p, "the sizes offset") ||
+      parse_number(p, read_token(p), UINT32_MAX, "the sizes offset", &offset) ||
+      expect_space(p, "the rank") ||
+      parse_number(p, read_token(p), EDGE_METADATA_MAX_RANK, "the rank", &rank))
+    return -1;
+  if (element_bytes == 0 || rank == 0 || offset + rank > m->num_shape_entries)
+    return fail(p,
+                "buffer b%zu's sizes lie outside the sizes buffer (%zu "
+                "entries)",
+                m->num_buffers - 1, m->num_shape_entries);
+  buffer->element_bytes = (size_t)element_bytes;
+  buffer->shape_offset = (size_t)offset;
+  buffer->rank = (size_t)rank;
   return 0;
 }
 
@@ -637,8 +658,60 @@ size_t edge_rt_ref_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref) {
   }
 }
 
+/// Bytes of `rank` sizes at `shape` with `element_bytes` each, at most
+/// `max_bytes`; 0 where a size is negative (not written by the run).
+static size_t run_bytes(const int64_t *shape, size_t rank, size_t element_bytes,
+                        size_t max_bytes) {
+  size_t bytes = element_bytes;
+  for (size_t d = 0; d < rank; ++d) {
+    if (shape[d] < 0)
+      return 0;
+    if (shape[d] && bytes > max_bytes / (size_t)shape[d])
+      return max_bytes;
+    bytes *= (size_t)shape[d];
+  }
+  return bytes < max_bytes ? bytes : max_bytes;
+}
+
+size_t edge_rt_ref_run_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref,
+                             const int64_t *sizes) {
+  size_t max_bytes = edge_rt_ref_bytes(metadata, ref);
+  if (!sizes)
+    return max_bytes;
+  if (ref.kind == 'b') {
+    const edge_rt_buffer *buffer = &metadata->buffers[ref.index];
+    if (!buffer->rank)
+      return max_bytes;
+    return run_bytes(sizes + buffer->shape_offset, buffer->rank,
+                     buffer->element_bytes, max_bytes);
+  }
+  size_t t = ref.kind == 'i' ? ref.index : metadata->num_inputs + ref.index;
+  const edge_tensor_info *info = &metadata->tensors[t];
+  if (!info->num_elements)
+    return 0;
+  size_t element_bytes = info->num_bytes / info->num_elements;
+  int64_t shape[EDGE_METADATA_MAX_RANK];
+  if (ref.kind == 'i') {
+    for (int32_t d = 0; d < info->rank; ++d) {
+      int32_t symbol = metadata->dim_symbols[t][d];
+      shape[d] = symbol >= 0 ? sizes[symbol] : info->shape[d];
+    }
+    return run_bytes(shape, (size_t)info->rank, element_bytes, max_bytes);
+  }
+  // An output's sizes, as the run wrote them.
+  const int64_t *written = sizes + metadata->num_symbols;
+  for (size_t o = 0; o < ref.index; ++o)
+    written += metadata->tensors[metadata->num_inputs + o].rank;
+  return run_bytes(written, (size_t)info->rank, element_bytes, max_bytes);
+}
+
 size_t edge_rt_step_num_refs(const edge_rt_step *step) {
   return step->is_copy ? 2 : step->num_inputs + step->num_outputs;
+}
+
+size_t edge_rt_step_num_pointers(const edge_rt_metadata *metadata,
+                                 const edge_rt_step *step) {
+  return edge_rt_step_num_refs(step) + (metadata->num_symbols ? 1 : 0);
 }
 
 size_t edge_rt_ref_device(const edge_rt_metadata *metadata, edge_rt_ref ref) {
@@ -715,8 +788,10 @@ static int parse_step(parser *p, int is_copy) {
     if (i >= step->num_inputs && step->refs[i].kind == 'i')
       return fail(p, "a step writes graph input %zu", step->refs[i].index);
   }
-  if (is_copy && edge_rt_ref_bytes(m, step->refs[0]) !=
-                     edge_rt_ref_bytes(m, step->refs[1]))
+  // A copy of dynamic sizes moves what its source holds in the run.
+  if (is_copy && !m->num_symbols &&
+      edge_rt_ref_bytes(m, step->refs[0]) !=
+          edge_rt_ref_bytes(m, step->refs[1]))
     return fail(p, "a copy between buffers of different sizes");
   return 0;
 }
@@ -886,9 +961,6 @@ static int parse_lines(parser *p) {
     if (is_schedule_word(kind)) {
       if (p->result.num_outputs == 0)
         return fail(p, "schedule line before the output lines");
-      if (p->result.num_symbols)
-        return fail(p, "a model with dynamic sizes has no schedule (it "
-                       "runs on one device)");
       if (parse_schedule_line(p, kind) || expect_end_of_line(p))
         return -1;
       continue;

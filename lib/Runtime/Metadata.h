@@ -16,9 +16,10 @@
 |* then writes a dimension as <size>, $K (symbol K's size; every symbol       *|
 |* sizes some input) or ?B (outputs only: a size the run computes, at most    *|
 |* B), and right after its outputs `shapes <count>`: its entry takes one      *|
-|* more buffer, `count` int64s (count = symbols + the outputs' ranks): the    *|
-|* symbols' sizes, then every output's sizes, which the run writes. Such a    *|
-|* model has no schedule (one partition), and its bound inputs are static.    *|
+|* more buffer, `count` int64s (count >= symbols + the outputs' ranks): the   *|
+|* symbols' sizes, then every output's sizes, which the run writes, then     *|
+|* (partitioned models) the sizes of values that cross partitions. Its bound *|
+|* inputs are static.                                                         *|
 |*                                                                            *|
 |* Input lines come first, then output lines, each in graph order, then the   *|
 |* bound lines of inputs fixed at compile time (edge-compile --bind-input),   *|
@@ -28,7 +29,11 @@
 |* the steps of its host schedule, in this order:                             *|
 |*                                                                            *|
 |*   device <name> <kind> [<target>]       kind: cpu, nvidia or amd           *|
-|*   buffer <device-index> <num_bytes>     intermediate buffer b<N>           *|
+|*   buffer <device-index> <num_bytes> [<element_bytes> <offset> <rank>]     *|
+|*                                         intermediate buffer b<N>; with a  *|
+|*                                         dynamic size, num_bytes is its    *|
+|*                                         largest and its run's sizes are   *|
+|*                                         at <offset> in the sizes buffer   *|
 |*   run <partition> <device-index> <num_in> <num_out> <ref>...               *|
 |*   copy <source-ref> <target-ref>                                           *|
 |*                                                                            *|
@@ -36,7 +41,9 @@
 |* device lines is partition 0, called with the inputs then the outputs.      *|
 |* A GPU device with a target (nvidia:sm_90) has GPU code: its partition P is *|
 |* entry P, and entry -1-P is P's CPU version, run when the GPU is absent.    *|
-|* Without a target, entry P is the CPU version.                              *|
+|* Without a target, entry P is the CPU version. With dynamic sizes, every   *|
+|* partition also takes the run's sizes buffer, after its outputs, and a     *|
+|* copy moves the bytes its source holds in the run.                         *|
 |* Then the cost model's estimate of partitions' times, for profiles:         *|
 |*                                                                            *|
 |*   estimate <partition> <nanoseconds>                                       *|
@@ -85,7 +92,12 @@ typedef struct edge_rt_device {
 
 typedef struct edge_rt_buffer {
   size_t device;
+  /// The largest size; with `rank` > 0, the run's size is `element_bytes`
+  /// times the `rank` sizes at `shape_offset` in the run's sizes buffer.
   size_t num_bytes;
+  size_t element_bytes;
+  size_t shape_offset;
+  size_t rank;
 } edge_rt_buffer;
 
 /// A buffer a step uses: kind 'i' (graph input), 'o' (graph output) or 'b'
@@ -168,8 +180,18 @@ typedef struct edge_rt_metadata {
   size_t num_check_sites;
 } edge_rt_metadata;
 
-/// Bytes of the buffer `ref` names.
+/// Bytes of the buffer `ref` names: its largest size.
 size_t edge_rt_ref_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref);
+
+/// Bytes `ref` holds in a run whose sizes buffer is `sizes` (NULL for a
+/// static model): at most edge_rt_ref_bytes, 0 where a size is unknown.
+size_t edge_rt_ref_run_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref,
+                             const int64_t *sizes);
+
+/// The pointers a step passes: its refs, then the run's sizes buffer for a
+/// model with dynamic sizes.
+size_t edge_rt_step_num_pointers(const edge_rt_metadata *metadata,
+                                 const edge_rt_step *step);
 
 /// The refs of `step`: its inputs then its outputs, or a copy's source and
 /// destination.

@@ -69,6 +69,13 @@ typedef struct flight {
   /// the symbols' sizes taken from the input shapes when the run started,
   /// then the outputs' sizes the run wrote. NULL for a static model.
   int64_t *sizes;
+  /// A partitioned model with cache outputs run on dense buffers
+  /// (stage_caches): the inputs and outputs the steps get, the model's
+  /// cache buffers in place of the caller's, and the caller's outputs,
+  /// into which the presents are copied once the run is over.
+  const void **staged_inputs;
+  void **staged_outputs, **caller_outputs;
+  bool staged;
 } flight;
 
 struct edge_model {
@@ -232,7 +239,9 @@ static edge_status take_output_shapes(edge_model *model, const flight *f,
                                       const char *function) {
   const edge_rt_metadata *m = &model->metadata;
   const int64_t *written = f->sizes + m->num_symbols;
+  size_t output_dims = 0;
   for (size_t o = 0; o < m->num_outputs; ++o) {
+    output_dims += (size_t)m->tensors[m->num_inputs + o].rank;
     const edge_tensor_info *info = &m->tensors[m->num_inputs + o];
     for (int32_t d = 0; d < info->rank; ++d, ++written) {
       edge_status status =
@@ -243,7 +252,7 @@ static edge_status take_output_shapes(edge_model *model, const flight *f,
   }
   size_t first = model->shape_offsets[m->num_inputs];
   memcpy(model->shapes + first, f->sizes + m->num_symbols,
-         (m->num_shape_entries - m->num_symbols) * sizeof(int64_t));
+         output_dims * sizeof(int64_t));
   return EDGE_OK;
 }
 
@@ -259,9 +268,14 @@ static void free_flight(const edge_rt_metadata *m, flight *f) {
   free(f->arenas);
   free(f->pointers);
   free(f->step_buffers);
+  free(f->staged_inputs);
+  free(f->staged_outputs);
+  free(f->caller_outputs);
   f->arenas = NULL;
   f->pointers = NULL;
   f->step_buffers = NULL;
+  f->staged_inputs = NULL;
+  f->staged_outputs = f->caller_outputs = NULL;
 }
 
 /// Allocates the buffers of a partitioned model's run slot `f` (once per
@@ -273,7 +287,7 @@ static edge_status allocate_flight(const edge_rt_metadata *m, flight *f) {
     return EDGE_OK;
   size_t count = 0;
   for (size_t s = 0; s < m->num_steps; ++s)
-    count += edge_rt_step_num_refs(&m->steps[s]);
+    count += edge_rt_step_num_pointers(m, &m->steps[s]);
   size_t *arena_sizes = calloc(m->num_devices, sizeof(size_t));
   f->pointers = calloc(count ? count : 1, sizeof(void *));
   f->step_buffers = calloc(m->num_steps ? m->num_steps : 1, sizeof(void **));
@@ -316,7 +330,7 @@ static edge_status allocate_flight(const edge_rt_metadata *m, flight *f) {
   void **next = f->pointers;
   for (size_t s = 0; s < m->num_steps; ++s) {
     f->step_buffers[s] = next;
-    next += edge_rt_step_num_refs(&m->steps[s]);
+    next += edge_rt_step_num_pointers(m, &m->steps[s]);
     for (size_t i = 0; i < edge_rt_step_num_refs(&m->steps[s]); ++i)
       if (m->steps[s].refs[i].kind == 'b')
         f->step_buffers[s][i] = intermediates[m->steps[s].refs[i].index];
@@ -362,6 +376,9 @@ static int submit_schedule(edge_model *model, flight *f,
       else if (ref.kind == 'o')
         f->step_buffers[s][i] = outputs[ref.index];
     }
+    // Every step of a model with dynamic sizes reads the run's sizes.
+    if (m->num_symbols)
+      f->step_buffers[s][edge_rt_step_num_refs(step)] = f->sizes;
   }
   return edge_rt_submit_run(
       model->executors, (size_t)(f - model->flights),
@@ -670,6 +687,49 @@ static void stage_caches(edge_model *model, flight *f,
   }
 }
 
+/// Substitutes the model's cache buffers for the dense caches of a
+/// partitioned model's run (whose steps take the buffers directly), after
+/// copying the past in; finish_run copies the present out. The cache
+/// buffers serve one run at a time.
+static edge_status stage_partitioned_caches(edge_model *model, flight *f,
+                                            const char *function,
+                                            const void *const **inputs,
+                                            void *const **outputs) {
+  const edge_rt_metadata *m = &model->metadata;
+  for (size_t i = 0; i < EDGE_MAX_RUNS_IN_FLIGHT; ++i)
+    if (&model->flights[i] != f && model->flights[i].submitted &&
+        model->flights[i].staged) {
+      f->staged = false;
+      return edge_rt_model_error(
+          model, EDGE_ERROR_INVALID_ARGUMENT,
+          "%s: a run with dense caches is in flight; a model with cache "
+          "outputs (%s) runs one such run at a time: wait for it first, or "
+          "generate with edge_generator_*",
+          function, m->tensors[m->num_inputs + m->caches[0].output].name);
+    }
+  if (!f->staged_inputs) {
+    f->staged_inputs = calloc(m->num_inputs + 1, sizeof(void *));
+    f->staged_outputs = calloc(m->num_outputs + 1, sizeof(void *));
+    f->caller_outputs = calloc(m->num_outputs + 1, sizeof(void *));
+    if (!f->staged_inputs || !f->staged_outputs || !f->caller_outputs) {
+      f->staged = false;
+      return edge_rt_model_error(model, EDGE_ERROR_OUT_OF_MEMORY,
+                                 "%s: out of memory", function);
+    }
+  }
+  memcpy(f->staged_inputs, *inputs, m->num_inputs * sizeof(void *));
+  memcpy(f->staged_outputs, *outputs, m->num_outputs * sizeof(void *));
+  memcpy(f->caller_outputs, *outputs, m->num_outputs * sizeof(void *));
+  stage_caches(model, f, *inputs, *outputs, /*before=*/true);
+  for (size_t c = 0; c < m->num_caches; ++c) {
+    f->staged_inputs[m->caches[c].input] = model->cache_buffers[c];
+    f->staged_outputs[m->caches[c].output] = model->cache_buffers[c];
+  }
+  *inputs = f->staged_inputs;
+  *outputs = f->staged_outputs;
+  return EDGE_OK;
+}
+
 /// Runs an unpartitioned model on the caller's thread.
 static void run_whole_model(edge_model *model, flight *f,
                             const void *const *inputs, void *const *outputs,
@@ -738,6 +798,12 @@ static edge_status start_run(edge_model *model, const char *function,
         "%s: out of memory for another run's intermediate "
         "buffers",
         function);
+  f->staged = m->num_devices && m->num_caches && !model->direct_caches;
+  if (f->staged) {
+    status = stage_partitioned_caches(model, f, function, &inputs, &outputs);
+    if (status != EDGE_OK)
+      return status;
+  }
   // Parallel loops on this thread run on this instance's pool.
   edge_rt_thread_pool *previous_pool =
       edge_rt_set_current_thread_pool(model->pool);
@@ -768,6 +834,8 @@ static edge_status finish_run(edge_model *model, flight *f,
                      f->gpu_error, sizeof(f->gpu_error));
   f->submitted = false;
   f->ticket = 0;
+  bool staged = f->staged;
+  f->staged = false;
   edge_rt_run_status *run = &f->status;
   if (atomic_load(&run->failed)) {
     const edge_rt_metadata *m = &model->metadata;
@@ -794,6 +862,8 @@ static edge_status finish_run(edge_model *model, flight *f,
     return edge_rt_model_error(model, EDGE_ERROR_INTERNAL,
                                "%s: the GPU failed: %s", function,
                                f->gpu_error);
+  if (staged)
+    stage_caches(model, f, NULL, f->caller_outputs, /*before=*/false);
   if (model->metadata.num_symbols) {
     edge_status status = take_output_shapes(model, f, function);
     if (status != EDGE_OK)

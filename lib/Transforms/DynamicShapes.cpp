@@ -110,14 +110,14 @@ static FailureOr<Type> inferBoundType(Operation *op, unsigned index,
   return op->emitError("cannot bound the sizes of this op's result");
 }
 
-FailureOr<SmallVector<SmallVector<int64_t>>>
-mlir::edge::inferResultBounds(func::FuncOp func, const DimSymbols &symbols) {
-  DenseMap<Value, Type> bound;
+FailureOr<DenseMap<Value, RankedTensorType>>
+mlir::edge::inferBoundTypes(func::FuncOp func, const DimSymbols &symbols) {
+  DenseMap<Value, RankedTensorType> bound;
   for (unsigned arg = 0, e = func.getNumArguments(); arg < e; ++arg)
     bound[func.getArgument(arg)] = symbols.getBoundType(func, arg);
-  auto typeOf = [&](Value value) {
-    Type type = bound.lookup(value);
-    return type ? type : value.getType();
+  auto typeOf = [&](Value value) -> Type {
+    RankedTensorType type = bound.lookup(value);
+    return type ? Type(type) : value.getType();
   };
   WalkResult walk = func.getBody().walk([&](Operation *op) {
     if (op->getNumResults() == 0 || llvm::all_of(op->getResultTypes(), [](Type t) {
@@ -125,23 +125,42 @@ mlir::edge::inferResultBounds(func::FuncOp func, const DimSymbols &symbols) {
           return !ranked || ranked.hasStaticShape();
         }))
       return WalkResult::advance();
+    // A fusion group's results are its body's (visited first).
+    if (auto group = dyn_cast<FusionGroupOp>(op)) {
+      Operation *yield = group.getBody().front().getTerminator();
+      for (auto [result, yielded] :
+           llvm::zip(group->getResults(), yield->getOperands()))
+        bound[result] = cast<RankedTensorType>(typeOf(yielded));
+      return WalkResult::advance();
+    }
     SmallVector<Type> operandTypes =
         llvm::map_to_vector(op->getOperands(), typeOf);
     for (unsigned i = 0; i < op->getNumResults(); ++i) {
       FailureOr<Type> type = inferBoundType(op, i, operandTypes);
       if (failed(type))
         return WalkResult::interrupt();
-      bound[op->getResult(i)] = *type;
+      bound[op->getResult(i)] = cast<RankedTensorType>(*type);
     }
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())
     return failure();
+  return bound;
+}
+
+FailureOr<SmallVector<SmallVector<int64_t>>>
+mlir::edge::inferResultBounds(func::FuncOp func, const DimSymbols &symbols) {
+  FailureOr<DenseMap<Value, RankedTensorType>> bound =
+      inferBoundTypes(func, symbols);
+  if (failed(bound))
+    return failure();
   SmallVector<SmallVector<int64_t>> results;
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  for (Value value : ret.getOperands())
-    results.push_back(
-        llvm::to_vector(cast<RankedTensorType>(typeOf(value)).getShape()));
+  for (Value value : ret.getOperands()) {
+    RankedTensorType type = bound->lookup(value);
+    results.push_back(llvm::to_vector(
+        (type ? type : cast<RankedTensorType>(value.getType())).getShape()));
+  }
   return results;
 }
 

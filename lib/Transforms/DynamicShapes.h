@@ -37,6 +37,12 @@ struct DimSymbols {
 /// The symbols of `func` (none for a static model).
 DimSymbols getDimSymbols(func::FuncOp func);
 
+/// The type of every value of `func` with dynamic sizes (arguments and op
+/// results, nested ones included) when every symbol is at its bound.
+/// Fails, with a diagnostic, on an op whose sizes it cannot infer.
+FailureOr<DenseMap<Value, RankedTensorType>>
+inferBoundTypes(func::FuncOp func, const DimSymbols &symbols);
+
 /// Upper bounds of the shapes of `func`'s results when every symbol is at
 /// its bound: shapes are inferred again with the bound types of the
 /// arguments. Every op that takes dynamic sizes computes sizes that grow

@@ -8,9 +8,14 @@
 // output writes into the caller's buffer (empty tensor elimination), and
 // a dynamic output is dense at its run's sizes.
 //
+// A partition of a model placed on several devices (PartitionSizes.h) reads
+// the sizes of the values other partitions computed from the same buffer,
+// and writes those of the values it computes there.
+//
 //===----------------------------------------------------------------------===//
 
 #include "DynamicShapes.h"
+#include "PartitionSizes.h"
 
 #include "edge/Transforms/Passes.h"
 
@@ -55,7 +60,7 @@ static SmallVector<OpFoldResult> getRowMajorStrides(OpBuilder &b, Location loc,
 /// positions along `cache->axis`.
 static Value createView(OpBuilder &b, Location loc, Value buffer,
                         RankedTensorType type, ArrayRef<OpFoldResult> sizes,
-                        const CacheOutput *cache = nullptr) {
+                        std::optional<CacheLayout> cache = std::nullopt) {
   SmallVector<OpFoldResult> layoutSizes(sizes);
   if (cache)
     layoutSizes[cache->axis] = b.getIndexAttr(cache->capacity);
@@ -119,13 +124,24 @@ struct DynamicShapesABIPass final
     unsigned numInputs = func.getNumArguments();
     unsigned numOutputs = ret.getNumOperands();
 
-    // The sizes buffer: symbol values, then each output's sizes.
+    // The sizes buffer: symbol values, then each output's sizes (a
+    // partition's say where they go, and how long the buffer is).
     int64_t count = symbols.names.size();
-    SmallVector<int64_t> outputOffsets;
-    for (Value output : ret.getOperands()) {
-      outputOffsets.push_back(count);
+    SmallVector<SmallVector<int64_t>> outputOffsets;
+    auto entries = func->getAttrOfType<IntegerAttr>(kShapeEntriesAttrName);
+    for (auto [index, output] : llvm::enumerate(ret.getOperands())) {
+      if (entries) {
+        auto offsets = func.getResultAttrOfType<DenseI64ArrayAttr>(
+            index, kSizeOffsetsAttrName);
+        outputOffsets.emplace_back(offsets ? offsets.asArrayRef()
+                                           : ArrayRef<int64_t>());
+        continue;
+      }
+      outputOffsets.push_back({count});
       count += cast<RankedTensorType>(output.getType()).getRank();
     }
+    if (entries)
+      count = entries.getInt();
     // Arguments: the inputs, a buffer per output, the sizes buffer.
     SmallVector<Value> outputBuffers;
     for (Value output : ret.getOperands()) {
@@ -139,29 +155,44 @@ struct DynamicShapesABIPass final
     auto i64 = b.getI64Type();
     Value sizes = body.addArgument(MemRefType::get({count}, i64), loc);
 
-    // Each symbol's value, known to be at most its bound (the runtime
-    // checks it): the memory plan sizes buffers by what the bound implies.
-    SmallVector<Value> symbolValues;
-    for (auto [index, bound] : llvm::enumerate(symbols.bounds)) {
+    // The size in entry `index`, known to be at most `bound` (the runtime
+    // checks the symbols; a partition wrote the others): the memory plan
+    // sizes buffers by what the bound implies.
+    auto loadSize = [&](int64_t index, int64_t bound) -> Value {
       Value raw = memref::LoadOp::create(
           b, loc, sizes, ValueRange{arith::ConstantIndexOp::create(b, loc, index)});
       Value value = arith::IndexCastOp::create(b, loc, b.getIndexType(), raw);
-      symbolValues.push_back(affine::AffineMinOp::create(
+      return affine::AffineMinOp::create(
           b, loc,
           AffineMap::get(0, 1,
                          {getAffineSymbolExpr(0, context),
                           getAffineConstantExpr(bound, context)},
                          context),
-          ValueRange{value}));
-    }
+          ValueRange{value});
+    };
+    SmallVector<Value> symbolValues;
+    for (auto [index, bound] : llvm::enumerate(symbols.bounds))
+      symbolValues.push_back(loadSize(index, bound));
 
-    // Cache outputs share their input's buffer (findCacheOutputs).
+    // Cache outputs share their input's buffer (findCacheOutputs); a
+    // partition may also read a cache another one appends to.
     SmallVector<CacheOutput> caches = getCacheOutputs(func);
-    DenseMap<unsigned, const CacheOutput *> cacheOfInput, cacheOfOutput;
+    DenseMap<unsigned, const CacheOutput *> cacheOfOutput;
+    DenseMap<unsigned, CacheLayout> cacheOfInput;
+    for (unsigned arg = 0; arg < numInputs; ++arg)
+      if (std::optional<CacheLayout> layout =
+              getCacheLayout(func.getArgAttrDict(arg)))
+        cacheOfInput[arg] = *layout;
     for (const CacheOutput &cache : caches) {
-      cacheOfInput[cache.input] = &cache;
+      cacheOfInput[cache.input] = {cache.axis, cache.capacity};
       cacheOfOutput[cache.output] = &cache;
     }
+    auto inputLayout = [&](unsigned arg) -> std::optional<CacheLayout> {
+      auto it = cacheOfInput.find(arg);
+      if (it == cacheOfInput.end())
+        return std::nullopt;
+      return it->second;
+    };
     DenseMap<unsigned, Value> inputTensors;
 
     // Dynamic inputs: views of the bare buffers at the symbols' values.
@@ -170,15 +201,23 @@ struct DynamicShapesABIPass final
       auto type = cast<RankedTensorType>(input.getType());
       if (type.hasStaticShape())
         continue;
+      auto offset =
+          func.getArgAttrOfType<IntegerAttr>(arg, kSizeOffsetAttrName);
+      auto bounds =
+          func.getArgAttrOfType<DenseI64ArrayAttr>(arg, kBoundShapeAttrName);
       SmallVector<OpFoldResult> argSizes;
       for (auto [dim, size] : llvm::enumerate(type.getShape())) {
         std::optional<unsigned> symbol = symbols.getArgumentSymbol(func, arg, dim);
-        argSizes.push_back(symbol ? OpFoldResult(symbolValues[*symbol])
-                                  : OpFoldResult(b.getIndexAttr(size)));
+        if (symbol)
+          argSizes.push_back(symbolValues[*symbol]);
+        else if (ShapedType::isDynamic(size) && offset && bounds &&
+                 bounds.size() == type.getRank())
+          argSizes.push_back(loadSize(offset.getInt() + dim, bounds[dim]));
+        else
+          argSizes.push_back(b.getIndexAttr(size));
       }
       input.setType(getBareBufferType(type));
-      Value view =
-          createView(b, loc, input, type, argSizes, cacheOfInput.lookup(arg));
+      Value view = createView(b, loc, input, type, argSizes, inputLayout(arg));
       Value tensor = bufferization::ToTensorOp::create(
           b, loc, type, view, /*restrict=*/true, /*writable=*/false);
       input.replaceAllUsesExcept(tensor, view.getDefiningOp());
@@ -216,14 +255,15 @@ struct DynamicShapesABIPass final
       };
       Value dest;
       if (const CacheOutput *cache = cacheOfOutput.lookup(index)) {
+        CacheLayout layout{cache->axis, cache->capacity};
         output = appendInPlace(b, output, inputTensors.lookup(cache->input),
                                type, [&](OpBuilder &b, Value shaped) {
                                  dest = createView(b, loc, buffer, type,
-                                                   sizesOf(b, shaped), cache);
+                                                   sizesOf(b, shaped), layout);
                                  return dest;
                                });
         if (!dest)
-          dest = createView(b, loc, buffer, type, sizesOf(b, output), cache);
+          dest = createView(b, loc, buffer, type, sizesOf(b, output), layout);
       }
       SmallVector<OpFoldResult> outSizes = sizesOf(b, output);
       if (!dest)
@@ -232,13 +272,13 @@ struct DynamicShapesABIPass final
                    : createView(b, loc, buffer, type, outSizes);
       bufferization::MaterializeInDestinationOp::create(
           b, loc, Type(), output, dest, /*restrict=*/true, /*writable=*/true);
-      for (auto [dim, size] : llvm::enumerate(outSizes)) {
-        Value slot = arith::ConstantIndexOp::create(
-            b, loc, outputOffsets[index] + dim);
-        Value value = arith::IndexCastOp::create(
-            b, loc, i64, getValueOrCreateConstantIndexOp(b, loc, size));
-        memref::StoreOp::create(b, loc, value, sizes, ValueRange{slot});
-      }
+      for (int64_t offset : outputOffsets[index])
+        for (auto [dim, size] : llvm::enumerate(outSizes)) {
+          Value slot = arith::ConstantIndexOp::create(b, loc, offset + dim);
+          Value value = arith::IndexCastOp::create(
+              b, loc, i64, getValueOrCreateConstantIndexOp(b, loc, size));
+          memref::StoreOp::create(b, loc, value, sizes, ValueRange{slot});
+        }
     }
     ret->setOperands({});
 

@@ -14,21 +14,22 @@
 // A model with dynamic sizes (DynamicShapes.h) lists its symbols; a dim is
 // a static size, `$K` (symbol K's value) or `?B` (computed by the run, at
 // most B); `shapes` counts the int64 entries of the buffer the entry takes
-// after its outputs (edge-dynamic-shapes-abi). A `cache` line says that
-// the output appends to the input along `axis` and shares its buffer, laid
-// out for `capacity` positions (findCacheOutputs: a decoder's KV-cache).
-// A `bound` line records a value an input may take: the one it was fixed
-// to at compile time (its `edge.bound_value` argument attribute), or one of
-// those that give the shapes the model declares (`edge.implied_values`,
-// one line each); the runtime rejects others.
-// A partitioned model (edge-partition) adds its devices, buffers and steps
-// (ScheduleMetadata.cpp); its partitions become the entries and the
-// schedule function goes away. Last, one `check <site> <description>` line
-// per index check site (edge-check-indices).
+// after its outputs (edge-dynamic-shapes-abi), and those of the values
+// that cross a partitioned model's partitions (PartitionSizes.h). A `cache`
+// line says that the output appends to the input along `axis` and shares its
+// buffer, laid out for `capacity` positions (findCacheOutputs: a decoder's
+// KV-cache). A `bound` line records a value an input may take: the one it was
+// fixed to at compile time (its `edge.bound_value` argument attribute), or one
+// of those that give the shapes the model declares (`edge.implied_values`, one
+// line each); the runtime rejects others. A partitioned model (edge-partition)
+// adds its devices, buffers and steps (ScheduleMetadata.cpp); its partitions
+// become the entries and the schedule function goes away. Last, one `check
+// <site> <description>` line per index check site (edge-check-indices).
 //
 //===----------------------------------------------------------------------===//
 
 #include "DynamicShapes.h"
+#include "PartitionSizes.h"
 #include "ScheduleMetadata.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
@@ -152,6 +153,22 @@ getOutputDims(func::FuncOp model, const DimSymbols &symbols,
         dims.push_back(std::to_string(size));
         continue;
       }
+      // A partitioned model's outputs come from calls: edge-partition
+      // recorded their symbols and bounds.
+      unsigned output = outputs.size();
+      if (auto bound = model.getResultAttrOfType<DenseI64ArrayAttr>(
+              output, kBoundShapeAttrName)) {
+        auto names =
+            model.getResultAttrOfType<ArrayAttr>(output, kDimSymbolsAttrName);
+        auto name = names && dim < names.size()
+                        ? dyn_cast<StringAttr>(names[dim])
+                        : StringAttr();
+        std::optional<unsigned> symbol =
+            name ? symbols.find(name.getValue()) : std::nullopt;
+        dims.push_back(symbol ? "$" + std::to_string(*symbol)
+                              : "?" + std::to_string(bound[dim]));
+        continue;
+      }
       auto [source, sourceDim] = traceSizeSource(value, dim);
       if (auto arg = dyn_cast<BlockArgument>(source))
         if (std::optional<unsigned> symbol = symbols.getArgumentSymbol(
@@ -231,11 +248,6 @@ struct EmitABIMetadataPass final
     os << "edge-model 1\n";
     DimSymbols symbols = getDimSymbols(model);
     bool partitioned = model->hasAttr(kScheduleAttrName);
-    if (!symbols.empty() && partitioned) {
-      model.emitError("a model with dynamic sizes runs on one device; fix "
-                      "the sizes (--dim=SYMBOL=SIZE) to place it on several");
-      return signalPassFailure();
-    }
     for (auto [index, name] : llvm::enumerate(symbols.names)) {
       os << "symbol " << index << ' ';
       writeEscaped(os, name);
@@ -262,8 +274,11 @@ struct EmitABIMetadataPass final
                                  model.getResultAttrDict(index), index,
                                  model.getLoc(), (*outputDims)[index])))
         return signalPassFailure();
+    // A partitioned model's caches were found before its ops moved into
+    // partitions (edge-partition).
     FailureOr<SmallVector<CacheOutput>> caches =
-        findCacheOutputs(model, symbols, resultBounds);
+        partitioned ? getCacheOutputs(model)
+                    : findCacheOutputs(model, symbols, resultBounds);
     if (failed(caches))
       return signalPassFailure();
     for (const CacheOutput &cache : *caches)
@@ -271,9 +286,14 @@ struct EmitABIMetadataPass final
          << ' ' << cache.capacity << '\n';
     setCacheOutputs(model, *caches);
     if (!symbols.empty()) {
+      // A partitioned model's buffer also holds the sizes of the values
+      // that cross partitions (PartitionSizes.h).
       int64_t count = symbols.names.size();
       for (Type output : type.getResults())
         count += cast<RankedTensorType>(output).getRank();
+      if (auto entries =
+              model->getAttrOfType<IntegerAttr>(kShapeEntriesAttrName))
+        count = entries.getInt();
       os << "shapes " << count << '\n';
     }
     for (unsigned index = 0, e = model.getNumArguments(); index < e; ++index) {

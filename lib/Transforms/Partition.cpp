@@ -5,11 +5,13 @@
 // device as long as one of its ops is ready, so each device's work is cut
 // into as few functions as the dependencies allow. The model function keeps
 // only the host schedule: one call per partition in order, with a transfer
-// wherever a value is used on another device than the one holding it.
+// wherever a value is used on another device than the one holding it. With
+// dynamic sizes, the partitions share the run's sizes (PartitionSizes.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "DeviceList.h"
+#include "PartitionSizes.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Placement/ModelPlacement.h"
@@ -206,6 +208,9 @@ void PartitionPass::runOnOperation() {
   // A graph that only forwards its inputs computes nothing to place.
   if (partitions.empty())
     return;
+  FailureOr<PartitionSizes> sizes = PartitionSizes::analyze(model);
+  if (failed(sizes))
+    return signalPassFailure();
 
   // Where each value lives, and its copies on other devices.
   Block &block = model.getBody().front();
@@ -217,7 +222,8 @@ void PartitionPass::runOnOperation() {
   OpBuilder builder(terminator);
   auto onDevice = [&](Value original, int device) -> Value {
     auto [current, holder] = home.lookup(original);
-    if (holder == device)
+    // A cache keeps its one buffer on every device.
+    if (holder == device || sizes->isCacheValue(original))
       return current;
     Value &copy = copies[{original, device}];
     if (!copy)
@@ -234,6 +240,7 @@ void PartitionPass::runOnOperation() {
                                 (*devices)[partition.device].name, inputs,
                                 outputs);
     symbols.insert(func);
+    sizes->annotate(func, inputs.getArrayRef(), outputs.getArrayRef());
     SmallVector<Value> arguments;
     for (Value input : inputs)
       arguments.push_back(onDevice(input, partition.device));
@@ -254,4 +261,5 @@ void PartitionPass::runOnOperation() {
     op->erase();
   }
   model->setAttr(kScheduleAttrName, builder.getUnitAttr());
+  sizes->finish(model);
 }

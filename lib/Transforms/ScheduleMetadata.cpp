@@ -4,20 +4,26 @@
 //
 //   device <name> <kind> [<target>]      one per device, in order; the
 //                                        target of a GPU with GPU code
-//   buffer <device> <num_bytes>          intermediate buffer b<N>
+//   buffer <device> <num_bytes> [<element_bytes> <offset> <rank>]
+//                                        intermediate buffer b<N>; with
+//                                        dynamic sizes, its largest size
+//                                        and where its run's sizes are
 //   run <partition> <device> <num_in> <num_out> <ref>...
 //   copy <source-ref> <target-ref>
 //   estimate <partition> <nanoseconds>   the cost model's time
 //
 // A ref is `i<N>` (graph input), `o<N>` (graph output) or `b<N>`. A value
 // the graph returns is written straight into its output buffer; a value
-// returned twice, or a returned input, is copied at the end.
+// returned twice, or a returned input, is copied at the end. A copy moves
+// the bytes its source holds in the run (PartitionSizes.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ScheduleMetadata.h"
 
 #include "DeviceList.h"
+#include "DynamicShapes.h"
+#include "PartitionSizes.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Transforms/Passes.h"
@@ -42,6 +48,9 @@ private:
   /// The ref of a new buffer on `device` holding `value`, or the output
   /// buffer the graph returns it in.
   std::string define(Value value, int device);
+  /// The shape of `value` with its dynamic sizes at their bounds, and where
+  /// a partition writes its run's sizes (-1: nowhere).
+  std::pair<SmallVector<int64_t>, int64_t> getExtent(Value value);
 
   ModuleOp module;
   func::FuncOp schedule;
@@ -65,14 +74,50 @@ std::string mlir::edge::formatEstimate(unsigned partition, Operation *op) {
          "\n";
 }
 
+std::pair<SmallVector<int64_t>, int64_t>
+ScheduleWriter::getExtent(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.hasStaticShape())
+    return {llvm::to_vector(type.getShape()), -1};
+  if (auto transfer = value.getDefiningOp<TransferOp>())
+    return getExtent(transfer.getInput());
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    DimSymbols symbols = getDimSymbols(schedule);
+    return {llvm::to_vector(
+                symbols.getBoundType(schedule, arg.getArgNumber()).getShape()),
+            -1};
+  }
+  auto call = value.getDefiningOp<func::CallOp>();
+  auto callee =
+      call ? module.lookupSymbol<func::FuncOp>(call.getCallee()) : nullptr;
+  unsigned index = cast<OpResult>(value).getResultNumber();
+  auto bound = callee ? callee.getResultAttrOfType<DenseI64ArrayAttr>(
+                            index, kBoundShapeAttrName)
+                      : nullptr;
+  auto offsets = callee ? callee.getResultAttrOfType<DenseI64ArrayAttr>(
+                              index, kSizeOffsetsAttrName)
+                        : nullptr;
+  return {bound ? llvm::to_vector(bound.asArrayRef())
+                : llvm::to_vector(type.getShape()),
+          offsets && !offsets.empty() ? offsets[0] : -1};
+}
+
 std::string ScheduleWriter::define(Value value, int device) {
   auto it = outputRefs.find(value);
   std::string ref = it != outputRefs.end()
                         ? it->second
                         : "b" + std::to_string(numBuffers++);
-  if (ref[0] == 'b')
+  if (ref[0] == 'b') {
+    auto type = cast<RankedTensorType>(value.getType());
+    auto [shape, offset] = getExtent(value);
     buffers += "buffer " + std::to_string(device) + " " +
-               std::to_string(getTensorBytes(value.getType())) + "\n";
+               std::to_string(getTensorBytes(type.clone(shape)));
+    if (!type.hasStaticShape() && offset >= 0)
+      buffers += " " + std::to_string((type.getElementTypeBitWidth() + 7) / 8) +
+                 " " + std::to_string(offset) + " " +
+                 std::to_string(type.getRank());
+    buffers += "\n";
+  }
   refs[value] = ref;
   return ref;
 }

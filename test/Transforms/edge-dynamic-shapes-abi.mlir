@@ -93,3 +93,32 @@ func.func @cache(%new: tensor<2x?x4xf32> {bufferization.writable = false, edge.d
   %1 = tensor.insert_slice %new into %0[0, %p, 0] [2, %s, 4] [1, 1, 1] : tensor<2x?x4xf32> into tensor<2x?x4xf32>
   return %1 : tensor<2x?x4xf32>
 }
+
+// A partition of a model placed on several devices (edge-partition): an
+// argument's computed size is read at its offset in the sizes buffer and
+// clamped to its bound, a cache another partition appends to is viewed
+// with the cache's strides, and a result's sizes go to each of its offsets
+// (none for a result without); the buffer has the model's entries.
+// CHECK-LABEL: func.func @main_graph_p1(
+// CHECK-SAME: %[[H:arg0]]: memref<1xf32>
+// CHECK-SAME: %[[K:arg1]]: memref<1xf32>
+// CHECK-SAME: %[[SIZES:arg4]]: memref<9xi64> {edge.shapes}
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[SYMBOL:.*]] = memref.load %[[SIZES]][%[[C0]]]
+// CHECK: %[[S:.*]] = affine.min
+// CHECK: %[[RAW:.*]] = memref.load %[[SIZES]][%[[C5]]]
+// CHECK: %[[CAST:.*]] = arith.index_cast %[[RAW]]
+// CHECK: %[[N:.*]] = affine.min #{{.*}}()[%[[CAST]]]
+// CHECK: memref.reinterpret_cast %[[H]] to offset: [0], sizes: [%[[N]], 4], strides: [4, 1]
+// CHECK: memref.reinterpret_cast %[[K]] to offset: [0], sizes: [2, %[[S]], 4], strides: [96, 4, 1]
+// CHECK-COUNT-4: memref.store %{{.*}}, %[[SIZES]]
+// CHECK-NOT: memref.store
+func.func @main_graph_p1(%h: tensor<?x4xf32> {edge.bound_shape = array<i64: 12, 4>, edge.dim_symbols = [""], edge.size_offset = 5 : i64},
+                         %k: tensor<2x?x4xf32> {edge.cache_layout = array<i64: 1, 24>, edge.dim_symbols = ["", "s", ""]})
+    -> (tensor<?x4xf32> {edge.bound_shape = array<i64: 12, 4>, edge.size_offsets = array<i64: 2, 7>}, tensor<2x?x4xf32>)
+    attributes {edge.dim_bounds = {s = 8 : i64}, edge.shape_entries = 9 : i64, edge.entry = 1 : i32} {
+  %0 = edge.neg %h : tensor<?x4xf32>
+  %1 = edge.exp %k : tensor<2x?x4xf32>
+  return %0, %1 : tensor<?x4xf32>, tensor<2x?x4xf32>
+}

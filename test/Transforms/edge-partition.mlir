@@ -121,3 +121,48 @@ module attributes {edge.devices = [{name = "cpu0", kind = "cpu"}, {name = "cpu1"
     return %x : tensor<2xf32>
   }
 }
+
+// -----
+
+// Dynamic sizes: a decoder step's cache on the GPU, its consumer on the
+// host. The cache (past %arg1, present = Concat(past, new)) is never
+// transferred: its partition appends in place (edge.cache_outputs) and the
+// host reads it with the cache's layout. The sizes buffer holds the
+// symbols (2), the outputs' sizes (2 + 2 entries), then the new positions'
+// (entries 6-7), which p0 writes for the copy to the GPU; a size traced to
+// an input's symbol is read as the symbol, the present's is read where p1
+// wrote it.
+// CHECK-LABEL: func.func private @decoder_p0
+// CHECK-SAME: (%{{.*}}: tensor<?x4xf32> {edge.dim_symbols = ["s", ""]})
+// CHECK-SAME: -> (tensor<?x4xf32> {edge.bound_shape = array<i64: 8, 4>, edge.size_offsets = array<i64: 6>})
+// CHECK-SAME: edge.dim_bounds = {p = 16 : i64, s = 8 : i64}, {{.*}}edge.shape_entries = 8 : i64
+// CHECK-LABEL: func.func private @decoder_p1
+// CHECK-SAME: (%{{.*}}: tensor<?x4xf32> {edge.cache_layout = array<i64: 0, 24>, edge.dim_symbols = ["p", ""]}, %{{.*}}: tensor<?x4xf32> {edge.bound_shape = array<i64: 8, 4>, edge.dim_symbols = ["s", ""]})
+// CHECK-SAME: -> (tensor<?x4xf32> {edge.bound_shape = array<i64: 24, 4>, edge.cache_layout = array<i64: 0, 24>, edge.size_offsets = array<i64: 4>})
+// CHECK-SAME: edge.cache_outputs = [array<i64: 0, 0, 0, 24>], edge.device = "gpu0"
+// CHECK-LABEL: func.func private @decoder_p2
+// CHECK-SAME: (%{{.*}}: tensor<?x4xf32> {edge.bound_shape = array<i64: 24, 4>, edge.cache_layout = array<i64: 0, 24>, edge.dim_symbols = ["", ""], edge.size_offset = 4 : i64}
+// CHECK-SAME: -> (tensor<?x4xf32> {edge.bound_shape = array<i64: 8, 4>, edge.size_offsets = array<i64: 2>})
+// CHECK-LABEL: func.func @decoder
+// CHECK-SAME: -> (tensor<?x4xf32> {edge.bound_shape = array<i64: 8, 4>, edge.dim_symbols = ["s", ""]}, tensor<?x4xf32> {edge.bound_shape = array<i64: 24, 4>, edge.dim_symbols = ["", ""]})
+// CHECK-SAME: edge.cache_outputs = [array<i64: 1, 1, 0, 24>]
+// CHECK-SAME: edge.schedule, edge.shape_entries = 8 : i64
+// CHECK: %[[NEW:.*]] = call @decoder_p0(%arg0)
+// CHECK: %[[T:.*]] = edge.transfer %[[NEW]] from "cpu0" to "gpu0" : tensor<?x4xf32>
+// CHECK: %[[P:.*]] = call @decoder_p1(%arg1, %[[T]])
+// CHECK-NOT: edge.transfer
+// CHECK: %[[R:.*]] = call @decoder_p2(%[[P]], %[[NEW]])
+// CHECK: return %[[R]], %[[P]]
+module attributes {edge.devices = [{name = "cpu0", kind = "cpu"}, {name = "gpu0", kind = "nvidia"}]} {
+  func.func @decoder(%x: tensor<?x4xf32> {edge.dim_symbols = ["s", ""]},
+                     %past: tensor<?x4xf32> {edge.dim_symbols = ["p", ""]})
+      -> (tensor<?x4xf32>, tensor<?x4xf32>)
+      attributes {edge.dim_bounds = {p = 16 : i64, s = 8 : i64}} {
+    %new = edge.neg %x {edge.device = "cpu0"} : tensor<?x4xf32>
+    %present = edge.concat %past, %new {axis = 0 : i64, edge.device = "gpu0"} : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+    %y = edge.exp %present {edge.device = "cpu0"} : tensor<?x4xf32>
+    %sum = edge.reduce_sum %y {axes = array<i64: 0>, keep_dims = false, edge.device = "cpu0"} : (tensor<?x4xf32>) -> tensor<4xf32>
+    %out = edge.add %new, %sum {edge.device = "cpu0"} : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+    return %out, %present : tensor<?x4xf32>, tensor<?x4xf32>
+  }
+}

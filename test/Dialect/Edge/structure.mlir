@@ -21,6 +21,16 @@ func.func @group(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// A transfer of a tensor with dynamic sizes.
+// CHECK-LABEL: func @dynamic_transfer
+// CHECK: edge.transfer %{{.*}} from "cpu0" to "gpu0" : tensor<?x64xf32>
+func.func @dynamic_transfer(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %t = edge.transfer %x from "cpu0" to "gpu0" : tensor<?x64xf32>
+  return %t : tensor<?x64xf32>
+}
+
+// -----
+
 // A transfer to the device that holds the value is no transfer; an unused
 // group is dead (its body has no side effects).
 // CANON-LABEL: func @folds

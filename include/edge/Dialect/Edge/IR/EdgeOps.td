@@ -997,13 +997,15 @@ def Edge_TransferOp : Edge_Op<"transfer", [Pure, SameOperandsAndResultType,
     Inserted by `edge-partition` where a value produced on one device is
     used on another; the runtime copies the buffer over the link between the
     two (`source` and `target` name devices of the module's `edge.devices`).
+    A tensor with dynamic sizes is copied at the sizes of the run.
 
     ```mlir
     %y = edge.transfer %x from "cpu0" to "gpu0" : tensor<1x64xf32>
+    %z = edge.transfer %w from "cpu0" to "gpu0" : tensor<?x64xf32>
     ```
   }];
-  let arguments = (ins Edge_Tensor:$input, StrAttr:$source, StrAttr:$target);
-  let results = (outs Edge_Tensor:$result);
+  let arguments = (ins Edge_DynTensor:$input, StrAttr:$source, StrAttr:$target);
+  let results = (outs Edge_DynTensor:$result);
   let assemblyFormat = "$input `from` $source `to` $target attr-dict `:` type($input)";
   let hasFolder = 1;
 }
