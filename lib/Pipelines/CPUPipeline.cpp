@@ -59,6 +59,9 @@ void mlir::edge::buildEdgeABIPipeline(OpPassManager &pm,
 void mlir::edge::buildEdgeLoweringPipeline(
     OpPassManager &pm,
     const std::optional<TileAndVectorizePassOptions> &cpuKernels) {
+  // Attention becomes one kernel over the keys on CPUs.
+  if (cpuKernels)
+    pm.addNestedPass<func::FuncOp>(createFuseAttentionPass());
   pm.addPass(createConvertEdgeToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -375,6 +375,39 @@ def PlanMemoryPass : Pass<"edge-plan-memory", "::mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def FuseAttentionPass : Pass<"edge-fuse-attention", "::mlir::func::FuncOp"> {
+  let summary = "Scaled dot-product attention as one CPU kernel over the keys";
+  let description = [{
+    Runs on edge ops, fusion groups inlined, for CPU code. Finds
+    `softmax(Q @ K'^T / c + mask) @ V'` (a scale by division or product by
+    a scalar constant, or none; an additive mask [B|1, H|1, S|1, T], or
+    none) on f32 tensors of rank 4 with static head sizes, where K' and V'
+    are the keys and values or, for grouped-query attention, their heads
+    repeated g times (reshape, broadcast, reshape), and replaces it with
+    one kernel: an `scf.forall` over the query rows that walks the keys of
+    the row's head in tiles of `key-tile` with an online softmax, the
+    running maximum and sum rescaling the accumulated row. No score
+    matrix is written and the repeated heads are never built.
+
+    ```mlir
+    %s = edge.matmul %q, %k {transpose_rhs} : (tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) -> tensor<?x8x?x?xf32>
+    %d = edge.div %s, %c : (tensor<?x8x?x?xf32>, tensor<f32>) -> tensor<?x8x?x?xf32>
+    %a = edge.add %d, %mask : (tensor<?x8x?x?xf32>, tensor<?x1x?x?xf32>) -> tensor<?x8x?x?xf32>
+    %p = edge.softmax %a {axis = 3 : i64} : tensor<?x8x?x?xf32>
+    %o = edge.matmul %p, %v : (tensor<?x8x?x?xf32>, tensor<?x8x?x64xf32>) -> tensor<?x8x?x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"keyTile", "key-tile", "int64_t", /*default=*/"16",
+           "keys whose scores one step of the kernel holds (one vector)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def TileAndVectorizePass
     : Pass<"edge-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Register-tile and vectorize multiply-accumulate kernels";

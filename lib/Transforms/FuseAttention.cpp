@@ -1,0 +1,420 @@
+//===- FuseAttention.cpp - Attention as one kernel over the keys ----------===//
+//
+// Finds scaled dot-product attention among edge ops,
+//
+//   softmax(Q @ K'^T / c + mask) @ V'      (or * c, or no scale or mask)
+//
+// with Q [B, H, S, D], K' and V' [B, H, T, D|Dv] either the keys and values
+// themselves or their heads repeated g times for grouped-query attention
+// (K [B, H/g, T, D] reshaped, broadcast and reshaped back), and replaces it
+// with one CPU kernel: an scf.forall over the query rows (b, h, s), each
+// walking the keys of head h / g in tiles of `key-tile` with an online
+// softmax (the running maximum and sum rescale the accumulated row):
+//
+//   for each tile:  s_j = (q . k_j) / c + mask_j            (vector of scores)
+//                   m' = max(m, max_j s_j);  p = exp(s - m')
+//                   l = l * exp(m - m') + sum p;  acc = acc * exp(m - m')
+//                   acc += sum_j p_j v_j;  m = m'
+//   out = acc / l
+//
+// No score matrix is written beyond one tile's scores in registers, and
+// the repeated keys and values of grouped-query attention are never built:
+// the kernel reads the cache's heads directly. Runs on edge ops (fusion
+// groups inlined) before their lowering, for CPU code only.
+//
+//===----------------------------------------------------------------------===//
+
+#include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_FUSEATTENTIONPASS
+#include "edge/Transforms/Passes.h.inc"
+} // namespace mlir::edge
+
+using namespace mlir;
+using namespace mlir::edge;
+
+namespace {
+/// The parts of one attention.
+struct Attention {
+  Value query, keys, values, mask;
+  /// The scale's constant and whether the scores are divided by it.
+  std::optional<APFloat> scale;
+  bool divide = false;
+  /// Query heads per key head (grouped-query attention).
+  int64_t group = 1;
+  /// Ops that read the shape of the scores or the probabilities, and the
+  /// product of the scores, which precedes them.
+  SmallVector<ShapeOp> shapeUsers;
+  Operation *scores = nullptr;
+};
+} // namespace
+
+/// Whether the kernel replaces `value`: its one user computes with it, the
+/// others only read its shape (run-time size checks of the mask), which
+/// the kernel's operands give as well (`shapeUsers`).
+static bool isReplaceable(Value value, SmallVectorImpl<ShapeOp> &shapeUsers) {
+  Operation *computing = nullptr;
+  for (Operation *user : value.getUsers()) {
+    if (auto shape = dyn_cast<ShapeOp>(user)) {
+      shapeUsers.push_back(shape);
+      continue;
+    }
+    if (computing && computing != user)
+      return false;
+    computing = user;
+  }
+  return computing != nullptr;
+}
+
+/// The f32 value of a scalar constant (a splat of any shape with one
+/// element).
+static std::optional<APFloat> getScalarConstant(Value value) {
+  DenseFPElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) || !attr.isSplat() ||
+      !attr.getElementType().isF32())
+    return std::nullopt;
+  auto type = cast<ShapedType>(value.getType());
+  if (!type.hasStaticShape() || type.getNumElements() != 1)
+    return std::nullopt;
+  return attr.getSplatValue<APFloat>();
+}
+
+/// `heads` [B, Hk, T, D] when `repeated` is its heads repeated for grouped
+/// query attention, reshape(select(c, y, y)) of y = reshape(heads) with a
+/// unit group dimension; the group size goes to `group`.
+static Value matchRepeatedHeads(Value repeated, int64_t &group) {
+  group = 1;
+  auto merge = repeated.getDefiningOp<ReshapeOp>();
+  auto select = merge ? merge.getInput().getDefiningOp<SelectOp>() : nullptr;
+  if (!select || select->getOperand(1) != select->getOperand(2))
+    return repeated;
+  auto split = select->getOperand(1).getDefiningOp<ReshapeOp>();
+  if (!split)
+    return repeated;
+  Value heads = split.getInput();
+  auto headsType = cast<RankedTensorType>(heads.getType());
+  auto splitType = cast<RankedTensorType>(split.getType());
+  auto broadcastType = cast<RankedTensorType>(select.getType());
+  auto mergedType = cast<RankedTensorType>(repeated.getType());
+  if (headsType.getRank() != 4 || splitType.getRank() != 5 ||
+      broadcastType.getRank() != 5 || splitType.getDimSize(2) != 1 ||
+      headsType.isDynamicDim(1) || broadcastType.isDynamicDim(2) ||
+      mergedType.isDynamicDim(1) ||
+      splitType.getDimSize(1) != headsType.getDimSize(1) ||
+      broadcastType.getDimSize(1) != headsType.getDimSize(1) ||
+      mergedType.getDimSize(1) !=
+          headsType.getDimSize(1) * broadcastType.getDimSize(2) ||
+      headsType.getDimSize(3) != mergedType.getDimSize(3))
+    return repeated;
+  group = broadcastType.getDimSize(2);
+  return heads;
+}
+
+/// The attention computed by `output`, the product of the probabilities and
+/// the values, if it has the supported form.
+static std::optional<Attention> matchAttention(MatMulOp output) {
+  Attention a;
+  if (output.getTransposeRhs() || !isReplaceable(output.getLhs(), a.shapeUsers))
+    return std::nullopt;
+  auto softmax = output.getLhs().getDefiningOp<SoftmaxOp>();
+  if (!softmax || softmax.getAxis() != 3 ||
+      !isReplaceable(softmax.getInput(), a.shapeUsers))
+    return std::nullopt;
+  Value scores = softmax.getInput();
+  if (auto add = scores.getDefiningOp<AddOp>()) {
+    // The mask is the operand of the sum that is not the scaled product.
+    for (auto [maybeScores, mask] : {std::pair(add.getLhs(), add.getRhs()),
+                                     std::pair(add.getRhs(), add.getLhs())}) {
+      Operation *def = maybeScores.getDefiningOp();
+      if (def && isa<DivOp, MulOp, MatMulOp>(def) &&
+          maybeScores.getType() == add.getType() &&
+          isReplaceable(maybeScores, a.shapeUsers)) {
+        a.mask = mask;
+        scores = maybeScores;
+        break;
+      }
+    }
+    if (!a.mask)
+      return std::nullopt;
+  }
+  if (auto div = scores.getDefiningOp<DivOp>()) {
+    a.scale = getScalarConstant(div.getRhs());
+    a.divide = true;
+    scores = div.getLhs();
+  } else if (auto mul = scores.getDefiningOp<MulOp>()) {
+    a.scale = getScalarConstant(mul.getRhs());
+    scores = mul.getLhs();
+    if (!a.scale) {
+      a.scale = getScalarConstant(mul.getLhs());
+      scores = mul.getRhs();
+    }
+  }
+  if (scores != softmax.getInput() &&
+      (!a.scale || !isReplaceable(scores, a.shapeUsers)))
+    return std::nullopt;
+  auto product = scores.getDefiningOp<MatMulOp>();
+  if (!product || !product.getTransposeRhs())
+    return std::nullopt;
+
+  a.scores = product;
+  a.query = product.getLhs();
+  int64_t keyGroup, valueGroup;
+  a.keys = matchRepeatedHeads(product.getRhs(), keyGroup);
+  a.values = matchRepeatedHeads(output.getRhs(), valueGroup);
+  if (keyGroup != valueGroup)
+    return std::nullopt;
+  a.group = keyGroup;
+
+  // f32, rank 4, static head sizes; batch, heads and keys agree (the ops'
+  // verifiers and run-time checks hold the dynamic ones equal).
+  auto q = cast<RankedTensorType>(a.query.getType());
+  auto k = cast<RankedTensorType>(a.keys.getType());
+  auto v = cast<RankedTensorType>(a.values.getType());
+  auto scoresType = cast<RankedTensorType>(product.getType());
+  auto out = cast<RankedTensorType>(output.getType());
+  for (RankedTensorType type : {q, k, v, scoresType, out})
+    if (type.getRank() != 4 || !type.getElementType().isF32())
+      return std::nullopt;
+  if (q.isDynamicDim(3) || v.isDynamicDim(3) || q.isDynamicDim(1) ||
+      q.getDimSize(3) != k.getDimSize(3) || k.isDynamicDim(1) ||
+      q.getDimSize(1) != k.getDimSize(1) * a.group ||
+      v.getDimSize(1) != k.getDimSize(1) ||
+      out.getDimSize(3) != v.getDimSize(3))
+    return std::nullopt;
+  // A mask is added to every query head's scores: [B|1, H|1, S|1, T].
+  if (a.mask) {
+    auto mask = cast<RankedTensorType>(a.mask.getType());
+    if (mask.getRank() != 4 || !mask.getElementType().isF32() ||
+        (!mask.isDynamicDim(1) && mask.getDimSize(1) != 1 &&
+         mask.getDimSize(1) != q.getDimSize(1)))
+      return std::nullopt;
+  }
+  return a;
+}
+
+/// Builds the kernel of `a` in place of `output`.
+static Value buildKernel(OpBuilder &b, Location loc, const Attention &a,
+                         MatMulOp output, int64_t keyTile) {
+  auto f32 = b.getF32Type();
+  auto qType = cast<RankedTensorType>(a.query.getType());
+  auto vType = cast<RankedTensorType>(a.values.getType());
+  int64_t headSize = qType.getDimSize(3), valueSize = vType.getDimSize(3);
+  auto f32Const = [&](OpBuilder &b, float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  OpFoldResult batch = tensor::getMixedSize(b, loc, a.query, 0),
+               heads = b.getIndexAttr(qType.getDimSize(1)),
+               rows = tensor::getMixedSize(b, loc, a.query, 2);
+  Value keys = getValueOrCreateConstantIndexOp(
+      b, loc, tensor::getMixedSize(b, loc, a.keys, 2));
+  SmallVector<OpFoldResult> outSizes = {batch, heads, rows,
+                                        b.getIndexAttr(valueSize)};
+  Value init = tensor::EmptyOp::create(b, loc, outSizes, f32);
+  auto qVec = VectorType::get({headSize}, f32);
+  auto vVec = VectorType::get({valueSize}, f32);
+  auto tileVec = VectorType::get({keyTile}, f32);
+  float negInf = -std::numeric_limits<float>::infinity();
+
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{batch, heads, rows}, ValueRange{init},
+      std::nullopt, [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value bi = args[0], hi = args[1], si = args[2], out = args[3];
+        Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+        Value kvHead = arith::DivUIOp::create(
+            b, loc, hi, arith::ConstantIndexOp::create(b, loc, a.group));
+        Value padding = f32Const(b, 0.0f);
+        Value q = vector::TransferReadOp::create(b, loc, qVec, a.query,
+                                                 ValueRange{bi, hi, si, zero},
+                                                 padding, ArrayRef<bool>{true});
+
+        // The mask's indices: a unit dimension broadcasts.
+        SmallVector<Value> maskIndex;
+        if (a.mask) {
+          auto maskType = cast<RankedTensorType>(a.mask.getType());
+          Value rowIndex[] = {bi, hi, si};
+          for (int64_t d = 0; d < 3; ++d)
+            maskIndex.push_back(maskType.getDimSize(d) == 1 ? zero
+                                                            : rowIndex[d]);
+        }
+
+        Value step = arith::ConstantIndexOp::create(b, loc, keyTile);
+        Value m0 = f32Const(b, negInf), l0 = f32Const(b, 0.0f);
+        Value acc0 = arith::ConstantOp::create(
+            b, loc, vVec, DenseElementsAttr::get(vVec, 0.0f));
+        auto tiles = scf::ForOp::create(
+            b, loc, zero, keys, step, ValueRange{m0, l0, acc0},
+            [&](OpBuilder &b, Location loc, Value t0, ValueRange state) {
+              Value m = state[0], l = state[1], acc = state[2];
+              Value remaining = arith::SubIOp::create(b, loc, keys, t0);
+              Value count = arith::MinUIOp::create(b, loc, remaining, step);
+              Value one = arith::ConstantIndexOp::create(b, loc, 1);
+              // The tile's scores; lanes past the last key stay -inf.
+              Value scores0 = arith::ConstantOp::create(
+                  b, loc, tileVec, DenseElementsAttr::get(tileVec, negInf));
+              auto dots = scf::ForOp::create(
+                  b, loc, zero, count, one, ValueRange{scores0},
+                  [&](OpBuilder &b, Location loc, Value j, ValueRange s) {
+                    Value t = arith::AddIOp::create(b, loc, t0, j);
+                    Value k = vector::TransferReadOp::create(
+                        b, loc, qVec, a.keys, ValueRange{bi, kvHead, t, zero},
+                        padding, ArrayRef<bool>{true});
+                    Value products = arith::MulFOp::create(b, loc, q, k);
+                    Value dot = vector::ReductionOp::create(
+                        b, loc, vector::CombiningKind::ADD, products);
+                    if (a.scale) {
+                      Value c = arith::ConstantOp::create(
+                          b, loc, b.getF32FloatAttr(a.scale->convertToFloat()));
+                      dot = a.divide
+                                ? Value(arith::DivFOp::create(b, loc, dot, c))
+                                : Value(arith::MulFOp::create(b, loc, dot, c));
+                    }
+                    Value updated = vector::InsertOp::create(b, loc, dot, s[0],
+                                                             OpFoldResult(j));
+                    scf::YieldOp::create(b, loc, updated);
+                  });
+              Value scores = dots.getResult(0);
+              if (a.mask) {
+                // Out-of-range keys read -inf.
+                SmallVector<Value> at(maskIndex);
+                at.push_back(t0);
+                Value mask = vector::TransferReadOp::create(
+                    b, loc, tileVec, a.mask, at, f32Const(b, negInf),
+                    ArrayRef<bool>{false});
+                scores = arith::AddFOp::create(b, loc, scores, mask);
+              }
+              // Online softmax: rescale what came before to the new maximum
+              // (0 while every score so far is -inf, which then weighs 0).
+              Value tileMax = vector::ReductionOp::create(
+                  b, loc, vector::CombiningKind::MAXNUMF, scores);
+              Value newMax = arith::MaxNumFOp::create(b, loc, m, tileMax);
+              Value isEmpty =
+                  arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                        newMax, f32Const(b, negInf));
+              Value safeMax = arith::SelectOp::create(
+                  b, loc, isEmpty, f32Const(b, 0.0f), newMax);
+              Value shifted = arith::SubFOp::create(
+                  b, loc, scores,
+                  vector::BroadcastOp::create(b, loc, tileVec, safeMax));
+              Value p = math::ExpOp::create(b, loc, shifted);
+              Value correction = math::ExpOp::create(
+                  b, loc, arith::SubFOp::create(b, loc, m, safeMax));
+              Value tileSum = vector::ReductionOp::create(
+                  b, loc, vector::CombiningKind::ADD, p);
+              Value newSum = arith::AddFOp::create(
+                  b, loc, arith::MulFOp::create(b, loc, l, correction),
+                  tileSum);
+              Value scaled = arith::MulFOp::create(
+                  b, loc, acc,
+                  vector::BroadcastOp::create(b, loc, vVec, correction));
+              auto weighted = scf::ForOp::create(
+                  b, loc, zero, count, one, ValueRange{scaled},
+                  [&](OpBuilder &b, Location loc, Value j, ValueRange sum) {
+                    Value t = arith::AddIOp::create(b, loc, t0, j);
+                    Value v = vector::TransferReadOp::create(
+                        b, loc, vVec, a.values, ValueRange{bi, kvHead, t, zero},
+                        padding, ArrayRef<bool>{true});
+                    Value weight =
+                        vector::ExtractOp::create(b, loc, p, OpFoldResult(j));
+                    Value next = vector::FMAOp::create(
+                        b, loc,
+                        vector::BroadcastOp::create(b, loc, vVec, weight), v,
+                        sum[0]);
+                    scf::YieldOp::create(b, loc, next);
+                  });
+              scf::YieldOp::create(
+                  b, loc, ValueRange{newMax, newSum, weighted.getResult(0)});
+            });
+
+        // The row: the weighted sum over the sum of the weights (0 for a
+        // row without keys).
+        Value sum = tiles.getResult(1);
+        Value positive = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OGT, sum, f32Const(b, 0.0f));
+        Value divisor =
+            arith::SelectOp::create(b, loc, positive, sum, f32Const(b, 1.0f));
+        Value row = arith::DivFOp::create(
+            b, loc, tiles.getResult(2),
+            vector::BroadcastOp::create(b, loc, vVec, divisor));
+        SmallVector<OpFoldResult> offsets = {bi, hi, si, b.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                           b.getIndexAttr(1),
+                                           b.getIndexAttr(valueSize)};
+        SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+        auto sliceType = RankedTensorType::get({1, 1, 1, valueSize}, f32);
+        Value slice = tensor::ExtractSliceOp::create(b, loc, sliceType, out,
+                                                     offsets, sizes, strides);
+        Value written =
+            vector::TransferWriteOp::create(
+                b, loc, row, slice, ValueRange{zero, zero, zero, zero},
+                AffineMap::getMinorIdentityMap(4, 1, b.getContext()),
+                ArrayRef<bool>{true})
+                .getResult();
+        auto inParallel = scf::InParallelOp::create(b, loc);
+        b.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(b, loc, written, out, offsets,
+                                              sizes, strides);
+      });
+  Value result = forall.getResult(0);
+  if (result.getType() != output.getType())
+    result = tensor::CastOp::create(b, loc, output.getType(), result);
+  return result;
+}
+
+namespace {
+struct FuseAttentionPass final
+    : edge::impl::FuseAttentionPassBase<FuseAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<MatMulOp> outputs;
+    getOperation().walk([&](MatMulOp op) { outputs.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (MatMulOp output : outputs) {
+      std::optional<Attention> attention = matchAttention(output);
+      if (!attention)
+        continue;
+      // The shape readers read a tensor of the scores' sizes that holds
+      // nothing: [B, H, S, T] from the query and the keys.
+      if (!attention->shapeUsers.empty()) {
+        Location loc = output.getLoc();
+        rewriter.setInsertionPointAfter(attention->scores);
+        auto scores = cast<RankedTensorType>(output.getLhs().getType());
+        Value sizes[] = {
+            tensor::DimOp::create(rewriter, loc, attention->query, 0),
+            tensor::DimOp::create(rewriter, loc, attention->query, 2),
+            tensor::DimOp::create(rewriter, loc, attention->keys, 2)};
+        SmallVector<Value> dynamic;
+        for (int64_t d : {0, 2, 3})
+          if (scores.isDynamicDim(d))
+            dynamic.push_back(sizes[d == 0 ? 0 : d - 1]);
+        Value shaped = tensor::EmptyOp::create(rewriter, loc, scores, dynamic);
+        for (ShapeOp shape : attention->shapeUsers)
+          rewriter.modifyOpInPlace(shape,
+                                   [&] { shape->setOperand(0, shaped); });
+      }
+      rewriter.setInsertionPoint(output);
+      Value fused =
+          buildKernel(rewriter, output.getLoc(), *attention, output, keyTile);
+      rewriter.replaceOp(output, fused);
+    }
+    // The scores, the softmax and the repeated heads are dead now.
+    RewritePatternSet none(&getContext());
+    (void)applyPatternsGreedily(getOperation(), std::move(none));
+  }
+};
+} // namespace
