@@ -263,81 +263,114 @@ static Value buildKernel(OpBuilder &b, Location loc, const Attention &a,
               Value remaining = arith::SubIOp::create(b, loc, keys, t0);
               Value count = arith::MinUIOp::create(b, loc, remaining, step);
               Value one = arith::ConstantIndexOp::create(b, loc, 1);
-              // The tile's scores; lanes past the last key stay -inf.
-              Value scores0 = arith::ConstantOp::create(
-                  b, loc, tileVec, DenseElementsAttr::get(tileVec, negInf));
-              auto dots = scf::ForOp::create(
-                  b, loc, zero, count, one, ValueRange{scores0},
-                  [&](OpBuilder &b, Location loc, Value j, ValueRange s) {
-                    Value t = arith::AddIOp::create(b, loc, t0, j);
-                    Value k = vector::TransferReadOp::create(
-                        b, loc, qVec, a.keys, ValueRange{bi, kvHead, t, zero},
-                        padding, ArrayRef<bool>{true});
-                    Value products = arith::MulFOp::create(b, loc, q, k);
-                    Value dot = vector::ReductionOp::create(
-                        b, loc, vector::CombiningKind::ADD, products);
-                    if (a.scale) {
-                      Value c = arith::ConstantOp::create(
-                          b, loc, b.getF32FloatAttr(a.scale->convertToFloat()));
-                      dot = a.divide
-                                ? Value(arith::DivFOp::create(b, loc, dot, c))
-                                : Value(arith::MulFOp::create(b, loc, dot, c));
-                    }
-                    Value updated = vector::InsertOp::create(b, loc, dot, s[0],
-                                                             OpFoldResult(j));
-                    scf::YieldOp::create(b, loc, updated);
-                  });
-              Value scores = dots.getResult(0);
+              // The tile's mask; out-of-range keys read -inf.
+              Value mask;
               if (a.mask) {
-                // Out-of-range keys read -inf.
                 SmallVector<Value> at(maskIndex);
                 at.push_back(t0);
-                Value mask = vector::TransferReadOp::create(
-                    b, loc, tileVec, a.mask, at, f32Const(b, negInf),
-                    ArrayRef<bool>{false});
-                scores = arith::AddFOp::create(b, loc, scores, mask);
+                mask = vector::TransferReadOp::create(b, loc, tileVec, a.mask,
+                                                      at, f32Const(b, negInf),
+                                                      ArrayRef<bool>{false});
               }
-              // Online softmax: rescale what came before to the new maximum
-              // (0 while every score so far is -inf, which then weighs 0).
-              Value tileMax = vector::ReductionOp::create(
-                  b, loc, vector::CombiningKind::MAXNUMF, scores);
-              Value newMax = arith::MaxNumFOp::create(b, loc, m, tileMax);
-              Value isEmpty =
-                  arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                        newMax, f32Const(b, negInf));
-              Value safeMax = arith::SelectOp::create(
-                  b, loc, isEmpty, f32Const(b, 0.0f), newMax);
-              Value shifted = arith::SubFOp::create(
-                  b, loc, scores,
-                  vector::BroadcastOp::create(b, loc, tileVec, safeMax));
-              Value p = math::ExpOp::create(b, loc, shifted);
-              Value correction = math::ExpOp::create(
-                  b, loc, arith::SubFOp::create(b, loc, m, safeMax));
-              Value tileSum = vector::ReductionOp::create(
-                  b, loc, vector::CombiningKind::ADD, p);
-              Value newSum = arith::AddFOp::create(
-                  b, loc, arith::MulFOp::create(b, loc, l, correction),
-                  tileSum);
-              Value scaled = arith::MulFOp::create(
-                  b, loc, acc,
-                  vector::BroadcastOp::create(b, loc, vVec, correction));
-              auto weighted = scf::ForOp::create(
-                  b, loc, zero, count, one, ValueRange{scaled},
-                  [&](OpBuilder &b, Location loc, Value j, ValueRange sum) {
-                    Value t = arith::AddIOp::create(b, loc, t0, j);
-                    Value v = vector::TransferReadOp::create(
-                        b, loc, vVec, a.values, ValueRange{bi, kvHead, t, zero},
-                        padding, ArrayRef<bool>{true});
-                    Value weight =
-                        vector::ExtractOp::create(b, loc, p, OpFoldResult(j));
-                    Value next = vector::FMAOp::create(
-                        b, loc,
-                        vector::BroadcastOp::create(b, loc, vVec, weight), v,
-                        sum[0]);
-                    scf::YieldOp::create(b, loc, next);
+              auto computeTile = [&](OpBuilder &b,
+                                     Location loc) -> SmallVector<Value> {
+                // The tile's scores; lanes past the last key stay -inf.
+                Value scores0 = arith::ConstantOp::create(
+                    b, loc, tileVec, DenseElementsAttr::get(tileVec, negInf));
+                auto dots = scf::ForOp::create(
+                    b, loc, zero, count, one, ValueRange{scores0},
+                    [&](OpBuilder &b, Location loc, Value j, ValueRange s) {
+                      Value t = arith::AddIOp::create(b, loc, t0, j);
+                      Value k = vector::TransferReadOp::create(
+                          b, loc, qVec, a.keys, ValueRange{bi, kvHead, t, zero},
+                          padding, ArrayRef<bool>{true});
+                      Value products = arith::MulFOp::create(b, loc, q, k);
+                      Value dot = vector::ReductionOp::create(
+                          b, loc, vector::CombiningKind::ADD, products);
+                      if (a.scale) {
+                        Value c = arith::ConstantOp::create(
+                            b, loc,
+                            b.getF32FloatAttr(a.scale->convertToFloat()));
+                        dot =
+                            a.divide
+                                ? Value(arith::DivFOp::create(b, loc, dot, c))
+                                : Value(arith::MulFOp::create(b, loc, dot, c));
+                      }
+                      Value updated = vector::InsertOp::create(
+                          b, loc, dot, s[0], OpFoldResult(j));
+                      scf::YieldOp::create(b, loc, updated);
+                    });
+                Value scores = dots.getResult(0);
+                if (mask)
+                  scores = arith::AddFOp::create(b, loc, scores, mask);
+                // Online softmax: rescale what came before to the new maximum
+                // (0 while every score so far is -inf, which then weighs 0).
+                Value tileMax = vector::ReductionOp::create(
+                    b, loc, vector::CombiningKind::MAXNUMF, scores);
+                Value newMax = arith::MaxNumFOp::create(b, loc, m, tileMax);
+                Value isEmpty =
+                    arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                          newMax, f32Const(b, negInf));
+                Value safeMax = arith::SelectOp::create(
+                    b, loc, isEmpty, f32Const(b, 0.0f), newMax);
+                Value shifted = arith::SubFOp::create(
+                    b, loc, scores,
+                    vector::BroadcastOp::create(b, loc, tileVec, safeMax));
+                Value p = math::ExpOp::create(b, loc, shifted);
+                Value correction = math::ExpOp::create(
+                    b, loc, arith::SubFOp::create(b, loc, m, safeMax));
+                Value tileSum = vector::ReductionOp::create(
+                    b, loc, vector::CombiningKind::ADD, p);
+                Value newSum = arith::AddFOp::create(
+                    b, loc, arith::MulFOp::create(b, loc, l, correction),
+                    tileSum);
+                Value scaled = arith::MulFOp::create(
+                    b, loc, acc,
+                    vector::BroadcastOp::create(b, loc, vVec, correction));
+                auto weighted = scf::ForOp::create(
+                    b, loc, zero, count, one, ValueRange{scaled},
+                    [&](OpBuilder &b, Location loc, Value j, ValueRange sum) {
+                      Value t = arith::AddIOp::create(b, loc, t0, j);
+                      Value v = vector::TransferReadOp::create(
+                          b, loc, vVec, a.values,
+                          ValueRange{bi, kvHead, t, zero}, padding,
+                          ArrayRef<bool>{true});
+                      Value weight =
+                          vector::ExtractOp::create(b, loc, p, OpFoldResult(j));
+                      Value next = vector::FMAOp::create(
+                          b, loc,
+                          vector::BroadcastOp::create(b, loc, vVec, weight), v,
+                          sum[0]);
+                      scf::YieldOp::create(b, loc, next);
+                    });
+                return {newMax, newSum, weighted.getResult(0)};
+              };
+              if (!mask) {
+                scf::YieldOp::create(b, loc, computeTile(b, loc));
+                return;
+              }
+              // A tile the mask hides whole (the future of a causal row:
+              // -inf, or the dtype's lowest value as exported models add)
+              // changes nothing once a visible key set the maximum: each of
+              // its weights exp(s - m) underflows to 0. It is skipped.
+              Value hidden = f32Const(b, -1e30f);
+              Value maskMax = vector::ReductionOp::create(
+                  b, loc, vector::CombiningKind::MAXNUMF, mask);
+              Value visible = arith::OrIOp::create(
+                  b, loc,
+                  arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                        maskMax, hidden),
+                  arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ULE,
+                                        state[0], hidden));
+              auto tile = scf::IfOp::create(
+                  b, loc, visible,
+                  [&](OpBuilder &b, Location loc) {
+                    scf::YieldOp::create(b, loc, computeTile(b, loc));
+                  },
+                  [&](OpBuilder &b, Location loc) {
+                    scf::YieldOp::create(b, loc, state);
                   });
-              scf::YieldOp::create(
-                  b, loc, ValueRange{newMax, newSum, weighted.getResult(0)});
+              scf::YieldOp::create(b, loc, tile.getResults());
             });
 
         // The row: the weighted sum over the sum of the weights (0 for a

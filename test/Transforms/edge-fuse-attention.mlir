@@ -14,13 +14,20 @@
 // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[S:.*]]) in (1, 4, %{{.*}}) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x4x?x16xf32>)
 // CHECK: %[[KV:.*]] = arith.divui %[[H]], %c2
 // CHECK: vector.transfer_read %[[Q]][%[[B]], %[[H]], %[[S]], %c0]{{.*}} : tensor<1x4x?x16xf32>, vector<16xf32>
-// CHECK: scf.for %[[T0:.*]] = %c0 to %{{.*}} step %c16 iter_args(%{{.*}} = %cst{{.*}}, %{{.*}} = %cst{{.*}}, %{{.*}} = %cst{{.*}}) -> (f32, f32, vector<16xf32>)
+// CHECK: scf.for %[[T0:.*]] = %c0 to %{{.*}} step %c16 iter_args(%[[MAX:.*]] = %cst{{.*}}, %{{.*}} = %cst{{.*}}, %{{.*}} = %cst{{.*}}) -> (f32, f32, vector<16xf32>)
+// CHECK: %[[MASK:.*]] = vector.transfer_read %[[M]][%c0, %c0, %[[S]], %[[T0]]], %{{.*}} : tensor<1x1x?x?xf32>, vector<16xf32>
+// A tile the mask hides is skipped once a key was visible.
+// CHECK: %[[HIDDEN:.*]] = vector.reduction <maxnumf>, %[[MASK]]
+// CHECK: %[[SHOWN:.*]] = arith.cmpf ogt, %[[HIDDEN]]
+// CHECK: %[[FIRST:.*]] = arith.cmpf ule, %[[MAX]]
+// CHECK: %[[ANY:.*]] = arith.ori %[[SHOWN]], %[[FIRST]]
+// CHECK: scf.if %[[ANY]]
 // CHECK: scf.for
 // CHECK: vector.transfer_read %[[K]][%[[B]], %[[KV]], %{{.*}}, %c0]
 // CHECK: vector.reduction <add>
 // CHECK: arith.divf
 // CHECK: vector.insert
-// CHECK: vector.transfer_read %[[M]][%c0, %c0, %[[S]], %[[T0]]], %{{.*}} : tensor<1x1x?x?xf32>, vector<16xf32>
+// CHECK: arith.addf %{{.*}}, %[[MASK]]
 // CHECK: vector.reduction <maxnumf>
 // CHECK: math.exp %{{.*}} : vector<16xf32>
 // CHECK: math.exp %{{.*}} : f32

@@ -386,7 +386,9 @@ def FuseAttentionPass : Pass<"edge-fuse-attention", "::mlir::func::FuncOp"> {
     repeated g times (reshape, broadcast, reshape), and replaces it with
     one kernel: an `scf.forall` over the query rows that walks the keys of
     the row's head in tiles of `key-tile` with an online softmax, the
-    running maximum and sum rescaling the accumulated row. No score
+    running maximum and sum rescaling the accumulated row; a tile the mask
+    hides whole (every value at most -1e30) is skipped once a visible key
+    set the maximum, its weights underflowing to 0 anyway. No score
     matrix is written and the repeated heads are never built.
 
     ```mlir
