@@ -81,17 +81,15 @@ static bool isReplaceable(Value value, SmallVectorImpl<ShapeOp> &shapeUsers) {
   return computing != nullptr;
 }
 
-/// The f32 value of a scalar constant (a splat of any shape with one
-/// element).
+/// The value of an f32 constant with one element (of any rank).
 static std::optional<APFloat> getScalarConstant(Value value) {
-  DenseFPElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)) || !attr.isSplat() ||
-      !attr.getElementType().isF32())
-    return std::nullopt;
   auto type = cast<ShapedType>(value.getType());
-  if (!type.hasStaticShape() || type.getNumElements() != 1)
+  APFloat scalar(0.0f);
+  if (!type.getElementType().isF32() || !type.hasStaticShape() ||
+      type.getNumElements() != 1 ||
+      !matchPattern(value, m_ConstantFloat(&scalar)))
     return std::nullopt;
-  return attr.getSplatValue<APFloat>();
+  return scalar;
 }
 
 /// `heads` [B, Hk, T, D] when `repeated` is its heads repeated for grouped
@@ -427,15 +425,13 @@ struct FuseAttentionPass final
         Location loc = output.getLoc();
         rewriter.setInsertionPointAfter(attention->scores);
         auto scores = cast<RankedTensorType>(output.getLhs().getType());
-        Value sizes[] = {
-            tensor::DimOp::create(rewriter, loc, attention->query, 0),
-            tensor::DimOp::create(rewriter, loc, attention->query, 2),
-            tensor::DimOp::create(rewriter, loc, attention->keys, 2)};
-        SmallVector<Value> dynamic;
-        for (int64_t d : {0, 2, 3})
-          if (scores.isDynamicDim(d))
-            dynamic.push_back(sizes[d == 0 ? 0 : d - 1]);
-        Value shaped = tensor::EmptyOp::create(rewriter, loc, scores, dynamic);
+        SmallVector<OpFoldResult> sizes = {
+            tensor::getMixedSize(rewriter, loc, attention->query, 0),
+            rewriter.getIndexAttr(scores.getDimSize(1)),
+            tensor::getMixedSize(rewriter, loc, attention->query, 2),
+            tensor::getMixedSize(rewriter, loc, attention->keys, 2)};
+        Value shaped = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                               scores.getElementType());
         for (ShapeOp shape : attention->shapeUsers)
           rewriter.modifyOpInPlace(shape,
                                    [&] { shape->setOperand(0, shaped); });
