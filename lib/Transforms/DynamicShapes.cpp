@@ -32,6 +32,15 @@ std::optional<unsigned> DimSymbols::getArgumentSymbol(func::FuncOp func,
   return find(name.getValue());
 }
 
+std::optional<unsigned>
+DimSymbols::getSizeSymbol(func::FuncOp func, Value value, int64_t dim) const {
+  auto [source, sourceDim] = traceSizeSource(value, dim);
+  auto arg = dyn_cast<BlockArgument>(source);
+  if (!arg || arg.getOwner()->getParentOp() != func)
+    return std::nullopt;
+  return getArgumentSymbol(func, arg.getArgNumber(), sourceDim);
+}
+
 RankedTensorType DimSymbols::getBoundType(func::FuncOp func,
                                           unsigned arg) const {
   auto type = cast<RankedTensorType>(func.getArgument(arg).getType());

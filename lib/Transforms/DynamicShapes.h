@@ -30,6 +30,11 @@ struct DimSymbols {
   /// (nullopt where that size is static).
   std::optional<unsigned> getArgumentSymbol(func::FuncOp func, unsigned arg,
                                             int64_t dim) const;
+  /// The ABI index of the symbol that dimension `dim` of `value`, computed
+  /// in `func`, always equals (its size traced to an argument's,
+  /// traceSizeSource); nullopt where none does.
+  std::optional<unsigned> getSizeSymbol(func::FuncOp func, Value value,
+                                        int64_t dim) const;
   /// The argument's type with each dynamic size at its bound.
   RankedTensorType getBoundType(func::FuncOp func, unsigned arg) const;
 };

@@ -33,7 +33,6 @@
 #include "ScheduleMetadata.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
-#include "edge/Dialect/Edge/IR/ReifyShapes.h"
 #include "edge/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -169,13 +168,11 @@ getOutputDims(func::FuncOp model, const DimSymbols &symbols,
                               : "?" + std::to_string(bound[dim]));
         continue;
       }
-      auto [source, sourceDim] = traceSizeSource(value, dim);
-      if (auto arg = dyn_cast<BlockArgument>(source))
-        if (std::optional<unsigned> symbol = symbols.getArgumentSymbol(
-                model, arg.getArgNumber(), sourceDim)) {
-          dims.push_back("$" + std::to_string(*symbol));
-          continue;
-        }
+      if (std::optional<unsigned> symbol =
+              symbols.getSizeSymbol(model, value, dim)) {
+        dims.push_back("$" + std::to_string(*symbol));
+        continue;
+      }
       if (!bounds) {
         FailureOr<SmallVector<SmallVector<int64_t>>> inferred =
             inferResultBounds(model, symbols);

@@ -3,7 +3,6 @@
 #include "PartitionSizes.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
-#include "edge/Dialect/Edge/IR/ReifyShapes.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -77,12 +76,9 @@ std::pair<ArrayAttr, bool> PartitionSizes::getSymbolNames(Value value) {
   for (int64_t dim = 0; dim < type.getRank(); ++dim) {
     StringRef name;
     if (type.isDynamicDim(dim)) {
-      auto [source, sourceDim] = traceSizeSource(value, dim);
-      auto arg = dyn_cast<BlockArgument>(source);
-      if (arg && arg.getOwner()->getParentOp() == model)
-        if (std::optional<unsigned> symbol =
-                symbols.getArgumentSymbol(model, arg.getArgNumber(), sourceDim))
-          name = symbols.names[*symbol];
+      if (std::optional<unsigned> symbol =
+              symbols.getSizeSymbol(model, value, dim))
+        name = symbols.names[*symbol];
       unnamed |= name.empty();
     }
     names.push_back(b.getStringAttr(name));
