@@ -687,9 +687,7 @@ size_t edge_rt_ref_run_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref,
   }
   size_t t = ref.kind == 'i' ? ref.index : metadata->num_inputs + ref.index;
   const edge_tensor_info *info = &metadata->tensors[t];
-  if (!info->num_elements)
-    return 0;
-  size_t element_bytes = info->num_bytes / info->num_elements;
+  size_t element_bytes = edge_dtype_size(info->dtype);
   int64_t shape[EDGE_METADATA_MAX_RANK];
   if (ref.kind == 'i') {
     for (int32_t d = 0; d < info->rank; ++d) {
@@ -698,11 +696,16 @@ size_t edge_rt_ref_run_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref,
     }
     return run_bytes(shape, (size_t)info->rank, element_bytes, max_bytes);
   }
-  // An output's sizes, as the run wrote them.
+  return run_bytes(edge_rt_output_sizes(metadata, sizes, ref.index),
+                   (size_t)info->rank, element_bytes, max_bytes);
+}
+
+const int64_t *edge_rt_output_sizes(const edge_rt_metadata *metadata,
+                                    const int64_t *sizes, size_t output) {
   const int64_t *written = sizes + metadata->num_symbols;
-  for (size_t o = 0; o < ref.index; ++o)
+  for (size_t o = 0; o < output; ++o)
     written += metadata->tensors[metadata->num_inputs + o].rank;
-  return run_bytes(written, (size_t)info->rank, element_bytes, max_bytes);
+  return written;
 }
 
 size_t edge_rt_step_num_refs(const edge_rt_step *step) {

@@ -188,6 +188,11 @@ size_t edge_rt_ref_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref);
 size_t edge_rt_ref_run_bytes(const edge_rt_metadata *metadata, edge_rt_ref ref,
                              const int64_t *sizes);
 
+/// Output `output`'s sizes as a run wrote them in its sizes buffer `sizes`
+/// (after the symbols', in output order).
+const int64_t *edge_rt_output_sizes(const edge_rt_metadata *metadata,
+                                    const int64_t *sizes, size_t output);
+
 /// The pointers a step passes: its refs, then the run's sizes buffer for a
 /// model with dynamic sizes.
 size_t edge_rt_step_num_pointers(const edge_rt_metadata *metadata,

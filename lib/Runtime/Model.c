@@ -671,9 +671,7 @@ static void stage_caches(edge_model *model, flight *f,
       continue;
     }
     // The output's sizes as the run wrote them, checked before use.
-    const int64_t *written = f->sizes + m->num_symbols;
-    for (size_t o = 0; o < cache->output; ++o)
-      written += m->tensors[m->num_inputs + o].rank;
+    const int64_t *written = edge_rt_output_sizes(m, f->sizes, cache->output);
     const edge_tensor_info *info = &m->tensors[m->num_inputs + cache->output];
     for (int32_t d = 0; d < info->rank; ++d)
       if (written[d] < 0 || written[d] > info->max_shape[d] ||
