@@ -40,7 +40,7 @@ namespace {
 class ScheduleWriter {
 public:
   ScheduleWriter(ModuleOp module, func::FuncOp schedule)
-      : module(module), schedule(schedule) {}
+      : module(module), schedule(schedule), symbols(getDimSymbols(schedule)) {}
 
   LogicalResult write(llvm::raw_ostream &os);
 
@@ -54,6 +54,7 @@ private:
 
   ModuleOp module;
   func::FuncOp schedule;
+  DimSymbols symbols;
   SmallVector<PlacedDevice> devices;
   llvm::DenseMap<Value, std::string> refs;
   /// Values written directly into an output buffer.
@@ -81,12 +82,10 @@ ScheduleWriter::getExtent(Value value) {
     return {llvm::to_vector(type.getShape()), -1};
   if (auto transfer = value.getDefiningOp<TransferOp>())
     return getExtent(transfer.getInput());
-  if (auto arg = dyn_cast<BlockArgument>(value)) {
-    DimSymbols symbols = getDimSymbols(schedule);
+  if (auto arg = dyn_cast<BlockArgument>(value))
     return {llvm::to_vector(
                 symbols.getBoundType(schedule, arg.getArgNumber()).getShape()),
             -1};
-  }
   auto call = value.getDefiningOp<func::CallOp>();
   auto callee =
       call ? module.lookupSymbol<func::FuncOp>(call.getCallee()) : nullptr;
