@@ -59,9 +59,13 @@ void mlir::edge::buildEdgeABIPipeline(OpPassManager &pm,
 void mlir::edge::buildEdgeLoweringPipeline(
     OpPassManager &pm,
     const std::optional<TileAndVectorizePassOptions> &cpuKernels) {
-  // Attention becomes one kernel over the keys on CPUs.
-  if (cpuKernels)
-    pm.addNestedPass<func::FuncOp>(createFuseAttentionPass());
+  // Attention becomes one kernel over the keys on CPUs, a tile of keys'
+  // scores in one vector register.
+  if (cpuKernels) {
+    FuseAttentionPassOptions attention;
+    attention.keyTile = cpuKernels->vectorWidth;
+    pm.addNestedPass<func::FuncOp>(createFuseAttentionPass(attention));
+  }
   pm.addPass(createConvertEdgeToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -17,6 +17,11 @@
 //                   acc += sum_j p_j v_j;  m = m'
 //   out = acc / l
 //
+// A tile's keys are unrolled: each key's products with the query are
+// folded into one vector of the tile's width (the target's f32 lanes), and
+// the tile's folds are halved pairwise with shuffles into one vector of
+// scores, never a horizontal reduction per score. The last, partial tile
+// reads its last key again in the lanes past the end, which get -inf.
 // No score matrix is written beyond one tile's scores in registers, and
 // the repeated keys and values of grouped-query attention are never built:
 // the kernel reads the cache's heads directly. Runs on edge ops (fusion
@@ -205,6 +210,53 @@ static std::optional<Attention> matchAttention(MatMulOp output) {
   return a;
 }
 
+/// The products of `query` (in chunks of the tile's width) and `key`
+/// summed chunk by chunk into one vector of the tile's width, whose lanes
+/// sum to the dot product.
+static Value foldProducts(OpBuilder &b, Location loc, ArrayRef<Value> query,
+                          Value key) {
+  auto chunkType = cast<VectorType>(query.front().getType());
+  int64_t width = chunkType.getNumElements();
+  Value sum;
+  for (auto [i, q] : llvm::enumerate(query)) {
+    Value k = vector::ExtractStridedSliceOp::create(
+        b, loc, key, ArrayRef<int64_t>{int64_t(i) * width},
+        ArrayRef<int64_t>{width}, ArrayRef<int64_t>{1});
+    sum = sum ? Value(vector::FMAOp::create(b, loc, q, k, sum))
+              : Value(arith::MulFOp::create(b, loc, q, k));
+  }
+  return sum;
+}
+
+/// One vector whose lane j is the sum of the lanes of `rows[j]`, as many
+/// rows as lanes (a power of two): pairs of vectors are halved and added,
+/// lane segments side by side, until one lane per row remains, without a
+/// horizontal reduction per row (2 shuffles and an add per pair).
+static Value reduceLanes(OpBuilder &b, Location loc, ArrayRef<Value> rows) {
+  int64_t width = cast<VectorType>(rows.front().getType()).getNumElements();
+  SmallVector<Value> vectors(rows);
+  // Each vector holds `width / segment` rows, each in `segment` lanes.
+  for (int64_t segment = width; vectors.size() > 1; segment /= 2) {
+    int64_t half = segment / 2, rowsPerVector = width / segment;
+    SmallVector<int64_t> low, high;
+    for (int64_t source : {int64_t(0), width})
+      for (int64_t row = 0; row < rowsPerVector; ++row)
+        for (int64_t lane = 0; lane < half; ++lane) {
+          low.push_back(source + row * segment + lane);
+          high.push_back(source + row * segment + half + lane);
+        }
+    SmallVector<Value> halved;
+    for (size_t i = 0; i < vectors.size(); i += 2) {
+      Value lhs = vectors[i], rhs = vectors[i + 1];
+      halved.push_back(arith::AddFOp::create(
+          b, loc, vector::ShuffleOp::create(b, loc, lhs, rhs, low),
+          vector::ShuffleOp::create(b, loc, lhs, rhs, high)));
+    }
+    vectors = std::move(halved);
+  }
+  return vectors.front();
+}
+
 /// Builds the kernel of `a` in place of `output`.
 static Value buildKernel(OpBuilder &b, Location loc, const Attention &a,
                          MatMulOp output, int64_t keyTile) {
@@ -223,7 +275,11 @@ static Value buildKernel(OpBuilder &b, Location loc, const Attention &a,
   SmallVector<OpFoldResult> outSizes = {batch, heads, rows,
                                         b.getIndexAttr(valueSize)};
   Value init = tensor::EmptyOp::create(b, loc, outSizes, f32);
-  auto qVec = VectorType::get({headSize}, f32);
+  // The query and each key in whole chunks of the tile's width (padded
+  // with zeros, which add nothing to the dot products).
+  int64_t paddedSize = llvm::alignTo(headSize, keyTile);
+  auto paddedVec = VectorType::get({paddedSize}, f32);
+  auto laneIndexVec = VectorType::get({keyTile}, b.getI32Type());
   auto vVec = VectorType::get({valueSize}, f32);
   auto tileVec = VectorType::get({keyTile}, f32);
   float negInf = -std::numeric_limits<float>::infinity();
@@ -236,9 +292,17 @@ static Value buildKernel(OpBuilder &b, Location loc, const Attention &a,
         Value kvHead = arith::DivUIOp::create(
             b, loc, hi, arith::ConstantIndexOp::create(b, loc, a.group));
         Value padding = f32Const(b, 0.0f);
-        Value q = vector::TransferReadOp::create(b, loc, qVec, a.query,
-                                                 ValueRange{bi, hi, si, zero},
-                                                 padding, ArrayRef<bool>{true});
+        Value q = vector::TransferReadOp::create(
+            b, loc, paddedVec, a.query, ValueRange{bi, hi, si, zero}, padding,
+            ArrayRef<bool>{paddedSize == headSize});
+        SmallVector<Value> qChunks;
+        for (int64_t offset = 0; offset < paddedSize; offset += keyTile)
+          qChunks.push_back(vector::ExtractStridedSliceOp::create(
+              b, loc, q, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{keyTile},
+              ArrayRef<int64_t>{1}));
+        auto lanes = llvm::to_vector(llvm::seq<int32_t>(0, keyTile));
+        Value laneIndices = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(laneIndexVec, ArrayRef(lanes)));
 
         // The mask's indices: a unit dimension broadcasts.
         SmallVector<Value> maskIndex;
@@ -272,39 +336,59 @@ static Value buildKernel(OpBuilder &b, Location loc, const Attention &a,
               }
               auto computeTile = [&](OpBuilder &b,
                                      Location loc) -> SmallVector<Value> {
-                // The tile's scores; lanes past the last key stay -inf.
-                Value scores0 = arith::ConstantOp::create(
-                    b, loc, tileVec, DenseElementsAttr::get(tileVec, negInf));
-                auto dots = scf::ForOp::create(
-                    b, loc, zero, count, one, ValueRange{scores0},
-                    [&](OpBuilder &b, Location loc, Value j, ValueRange s) {
-                      Value t = arith::AddIOp::create(b, loc, t0, j);
-                      Value k = vector::TransferReadOp::create(
-                          b, loc, qVec, a.keys, ValueRange{bi, kvHead, t, zero},
-                          padding, ArrayRef<bool>{true});
-                      Value products = arith::MulFOp::create(b, loc, q, k);
-                      Value dot = vector::ReductionOp::create(
-                          b, loc, vector::CombiningKind::ADD, products);
-                      if (a.scale) {
-                        Value c = arith::ConstantOp::create(
-                            b, loc,
-                            b.getF32FloatAttr(a.scale->convertToFloat()));
-                        dot =
-                            a.divide
-                                ? Value(arith::DivFOp::create(b, loc, dot, c))
-                                : Value(arith::MulFOp::create(b, loc, dot, c));
-                      }
-                      Value updated = vector::InsertOp::create(
-                          b, loc, dot, s[0], OpFoldResult(j));
-                      scf::YieldOp::create(b, loc, updated);
-                    });
-                Value scores = dots.getResult(0);
+                // The tile's keys, unrolled: a partial tile (the last)
+                // reads its last key again in the lanes past `count`, whose
+                // scores become -inf below and whose weights are then 0.
+                Value lastKey = arith::SubIOp::create(b, loc, keys, one);
+                SmallVector<Value> keyRows;
+                for (int64_t j = 0; j < keyTile; ++j)
+                  keyRows.push_back(arith::MinUIOp::create(
+                      b, loc,
+                      arith::AddIOp::create(
+                          b, loc, t0,
+                          arith::ConstantIndexOp::create(b, loc, j)),
+                      lastKey));
+                // Each key's products with the query, folded to one vector
+                // of the tile's width; the folds reduce to the scores.
+                SmallVector<Value> folds;
+                for (Value t : keyRows) {
+                  Value k = vector::TransferReadOp::create(
+                      b, loc, paddedVec, a.keys,
+                      ValueRange{bi, kvHead, t, zero}, padding,
+                      ArrayRef<bool>{paddedSize == headSize});
+                  folds.push_back(foldProducts(b, loc, qChunks, k));
+                }
+                Value scores = reduceLanes(b, loc, folds);
+                if (a.scale) {
+                  Value c = arith::ConstantOp::create(
+                      b, loc,
+                      DenseElementsAttr::get(tileVec,
+                                             a.scale->convertToFloat()));
+                  scores =
+                      a.divide
+                          ? Value(arith::DivFOp::create(b, loc, scores, c))
+                          : Value(arith::MulFOp::create(b, loc, scores, c));
+                }
                 if (mask)
                   scores = arith::AddFOp::create(b, loc, scores, mask);
+                Value inTile = arith::CmpIOp::create(
+                    b, loc, arith::CmpIPredicate::ult, laneIndices,
+                    vector::BroadcastOp::create(
+                        b, loc, laneIndexVec,
+                        arith::IndexCastOp::create(b, loc, b.getI32Type(),
+                                                   count)));
+                scores = arith::SelectOp::create(
+                    b, loc, inTile, scores,
+                    arith::ConstantOp::create(
+                        b, loc, DenseElementsAttr::get(tileVec, negInf)));
                 // Online softmax: rescale what came before to the new maximum
                 // (0 while every score so far is -inf, which then weighs 0).
+                // No NaN to keep (one would reach the row through the
+                // weights anyway): the maximum is a tree of vector maxima,
+                // not a chain of scalar ones that each test for NaN.
                 Value tileMax = vector::ReductionOp::create(
-                    b, loc, vector::CombiningKind::MAXNUMF, scores);
+                    b, loc, vector::CombiningKind::MAXNUMF, scores,
+                    arith::FastMathFlags::nnan);
                 Value newMax = arith::MaxNumFOp::create(b, loc, m, tileMax);
                 Value isEmpty =
                     arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
@@ -322,26 +406,20 @@ static Value buildKernel(OpBuilder &b, Location loc, const Attention &a,
                 Value newSum = arith::AddFOp::create(
                     b, loc, arith::MulFOp::create(b, loc, l, correction),
                     tileSum);
-                Value scaled = arith::MulFOp::create(
+                Value weighted = arith::MulFOp::create(
                     b, loc, acc,
                     vector::BroadcastOp::create(b, loc, vVec, correction));
-                auto weighted = scf::ForOp::create(
-                    b, loc, zero, count, one, ValueRange{scaled},
-                    [&](OpBuilder &b, Location loc, Value j, ValueRange sum) {
-                      Value t = arith::AddIOp::create(b, loc, t0, j);
-                      Value v = vector::TransferReadOp::create(
-                          b, loc, vVec, a.values,
-                          ValueRange{bi, kvHead, t, zero}, padding,
-                          ArrayRef<bool>{true});
-                      Value weight =
-                          vector::ExtractOp::create(b, loc, p, OpFoldResult(j));
-                      Value next = vector::FMAOp::create(
-                          b, loc,
-                          vector::BroadcastOp::create(b, loc, vVec, weight), v,
-                          sum[0]);
-                      scf::YieldOp::create(b, loc, next);
-                    });
-                return {newMax, newSum, weighted.getResult(0)};
+                for (auto [j, t] : llvm::enumerate(keyRows)) {
+                  Value v = vector::TransferReadOp::create(
+                      b, loc, vVec, a.values, ValueRange{bi, kvHead, t, zero},
+                      padding, ArrayRef<bool>{true});
+                  Value weight = vector::ExtractOp::create(
+                      b, loc, p, ArrayRef<int64_t>{int64_t(j)});
+                  weighted = vector::FMAOp::create(
+                      b, loc, vector::BroadcastOp::create(b, loc, vVec, weight),
+                      v, weighted);
+                }
+                return {newMax, newSum, weighted};
               };
               if (!mask) {
                 scf::YieldOp::create(b, loc, computeTile(b, loc));
@@ -353,7 +431,8 @@ static Value buildKernel(OpBuilder &b, Location loc, const Attention &a,
               // its weights exp(s - m) underflows to 0. It is skipped.
               Value hidden = f32Const(b, -1e30f);
               Value maskMax = vector::ReductionOp::create(
-                  b, loc, vector::CombiningKind::MAXNUMF, mask);
+                  b, loc, vector::CombiningKind::MAXNUMF, mask,
+                  arith::FastMathFlags::nnan);
               Value visible = arith::OrIOp::create(
                   b, loc,
                   arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
@@ -412,6 +491,13 @@ struct FuseAttentionPass final
   using Base::Base;
 
   void runOnOperation() override {
+    // The scores of a tile are reduced by halving (reduceLanes).
+    if (keyTile < 1 || !llvm::isPowerOf2_64(keyTile)) {
+      getOperation().emitError("edge-fuse-attention: key-tile must be a "
+                               "power of two, got ")
+          << keyTile.getValue();
+      return signalPassFailure();
+    }
     SmallVector<MatMulOp> outputs;
     getOperation().walk([&](MatMulOp op) { outputs.push_back(op); });
     IRRewriter rewriter(&getContext());

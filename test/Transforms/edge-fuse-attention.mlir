@@ -1,4 +1,7 @@
 // RUN: edge-opt %s --edge-fuse-attention -split-input-file | FileCheck %s
+// RUN: edge-opt %s --edge-fuse-attention=key-tile=4 -split-input-file | FileCheck %s --check-prefix=TILE4
+// RUN: not edge-opt %s --edge-fuse-attention=key-tile=12 -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: edge-fuse-attention: key-tile must be a power of two, got 12
 
 // Grouped-query attention over a cache (4 query heads, 2 key heads): one
 // scf.forall over the query rows, keys and values read at head h / 2
@@ -22,18 +25,31 @@
 // CHECK: %[[FIRST:.*]] = arith.cmpf ule, %[[MAX]]
 // CHECK: %[[ANY:.*]] = arith.ori %[[SHOWN]], %[[FIRST]]
 // CHECK: scf.if %[[ANY]]
-// CHECK: scf.for
-// CHECK: vector.transfer_read %[[K]][%[[B]], %[[KV]], %{{.*}}, %c0]
-// CHECK: vector.reduction <add>
-// CHECK: arith.divf
-// CHECK: vector.insert
+// The tile's 16 keys, unrolled; the last key stands in past the end.
+// CHECK: %[[LAST:.*]] = arith.subi %{{.*}}, %c1
+// CHECK: arith.minui %[[T0]], %[[LAST]]
+// CHECK-COUNT-15: arith.minui
+// CHECK-COUNT-16: vector.transfer_read %[[K]][%[[B]], %[[KV]], %{{.*}}, %c0]
+// Each key's products, then halved pairwise into one score per lane.
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31]
+// CHECK-COUNT-26: vector.shuffle
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31]
+// CHECK-NEXT: arith.addf
+// CHECK-NOT: vector.reduction <add>
+// CHECK: arith.divf %{{.*}}, %cst{{.*}} : vector<16xf32>
 // CHECK: arith.addf %{{.*}}, %[[MASK]]
-// CHECK: vector.reduction <maxnumf>
+// CHECK: arith.cmpi ugt, %{{.*}}, %cst{{.*}} : vector<16xi32>
+// CHECK: arith.select
+// CHECK: vector.reduction <maxnumf>, %{{.*}} fastmath<nnan>
 // CHECK: math.exp %{{.*}} : vector<16xf32>
 // CHECK: math.exp %{{.*}} : f32
-// CHECK: scf.for
+// Each key's value row weighted by its lane of the tile's weights.
 // CHECK: vector.transfer_read %[[V]][%[[B]], %[[KV]], %{{.*}}, %c0]
-// CHECK: vector.extract
+// CHECK-NEXT: vector.extract %{{.*}}[0]
+// CHECK: vector.fma
+// CHECK: vector.extract %{{.*}}[15]
 // CHECK: vector.fma
 // CHECK: scf.forall.in_parallel
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[B]], %[[H]], %[[S]], 0] [1, 1, 1, 16] [1, 1, 1, 1]
@@ -59,14 +75,38 @@ func.func @gqa(%q: tensor<1x4x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v: tensor<1x
 
 // -----
 
-// Without mask, scaled by a product: the scale multiplies each dot
-// product, and no mask is read.
+// Without mask, scaled by a product: the scale multiplies the tile's
+// scores, and no mask is read. A head of 64 is 4 chunks of the tile's 16
+// lanes: a product and 3 multiply-adds fold each key's products.
 // CHECK-LABEL: func.func @plain
 // CHECK: scf.forall
-// CHECK: vector.reduction <add>
-// CHECK-NEXT: arith.mulf
+// CHECK: vector.transfer_read {{.*}} : tensor<2x8x?x64xf32>, vector<64xf32>
+// CHECK-COUNT-4: vector.extract_strided_slice {{.*}} : vector<64xf32> to vector<16xf32>
+// CHECK: scf.for
+// CHECK: vector.extract_strided_slice {{.*}} : vector<64xf32> to vector<16xf32>
+// CHECK-NEXT: arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: vector.fma
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: vector.fma
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: vector.fma
+// CHECK-NOT: vector.reduction <add>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31]
+// CHECK-NEXT: %[[SUMS:.*]] = arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-NEXT: arith.mulf %[[SUMS]], %cst{{.*}} : vector<16xf32>
 // CHECK-NOT: vector.transfer_read {{.*}} tensor<2x8x?x?xf32>
 // CHECK: scf.forall.in_parallel
+// A tile of 4 keys (NEON's vector): two halvings give the 4 scores in
+// key order.
+// TILE4-LABEL: func.func @plain
+// TILE4: %[[P0:.*]] = vector.shuffle %[[A:.*]], %[[B:.*]] [0, 1, 4, 5]
+// TILE4-NEXT: %[[P1:.*]] = vector.shuffle %[[A]], %[[B]] [2, 3, 6, 7]
+// TILE4-NEXT: %[[AB:.*]] = arith.addf %[[P0]], %[[P1]]
+// TILE4: %[[CD:.*]] = arith.addf
+// TILE4-NEXT: %[[E:.*]] = vector.shuffle %[[AB]], %[[CD]] [0, 2, 4, 6]
+// TILE4-NEXT: %[[O:.*]] = vector.shuffle %[[AB]], %[[CD]] [1, 3, 5, 7]
+// TILE4-NEXT: arith.addf %[[E]], %[[O]] : vector<4xf32>
 func.func @plain(%q: tensor<2x8x?x64xf32>, %k: tensor<2x8x?x64xf32>, %v: tensor<2x8x?x32xf32>) -> tensor<2x8x?x32xf32> {
   %c = edge.constant dense<0.125> : tensor<1xf32>
   %s = edge.matmul %q, %k {transpose_rhs} : (tensor<2x8x?x64xf32>, tensor<2x8x?x64xf32>) -> tensor<2x8x?x?xf32>

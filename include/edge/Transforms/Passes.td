@@ -386,7 +386,11 @@ def FuseAttentionPass : Pass<"edge-fuse-attention", "::mlir::func::FuncOp"> {
     repeated g times (reshape, broadcast, reshape), and replaces it with
     one kernel: an `scf.forall` over the query rows that walks the keys of
     the row's head in tiles of `key-tile` with an online softmax, the
-    running maximum and sum rescaling the accumulated row; a tile the mask
+    running maximum and sum rescaling the accumulated row. A tile's keys
+    are unrolled and its scores computed as one vector: each key's
+    products with the query folded to the tile's width, the folds halved
+    pairwise by shuffles (no horizontal reduction per score); `key-tile`
+    is a power of two, the CPU pipeline's is the target's f32 lanes. A tile the mask
     hides whole (every value at most -1e30) is skipped once a visible key
     set the maximum, its weights underflowing to 0 anyway. No score
     matrix is written and the repeated heads are never built.
@@ -401,7 +405,8 @@ def FuseAttentionPass : Pass<"edge-fuse-attention", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"keyTile", "key-tile", "int64_t", /*default=*/"16",
-           "keys whose scores one step of the kernel holds (one vector)">,
+           "keys whose scores one step of the kernel holds (one vector; a "
+           "power of two)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
