@@ -121,8 +121,13 @@ void mlir::edge::buildLinalgToLLVMLoweringPipeline(OpPassManager &pm) {
 
   addLoopsToControlFlowPipeline(pm);
   pm.addPass(createConvertMathToFuncs());
-  pm.addPass(createConvertMathToLibmPass());
+  // LLVM's intrinsics first: floor, ceil, round, sqrt and fabs are one
+  // instruction on every target and stay vectors, where libm would take a
+  // call per lane (the exp approximation's floor in every softmax, SiLU and
+  // attention kernel). libm gets what LLVM has no intrinsic for (atan,
+  // tanh, ...).
   pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
   FinalizeMemRefToLLVMConversionPassOptions memrefs;
   memrefs.useGenericFunctions = true;
