@@ -134,6 +134,41 @@ TEST(Placer, ThroughputObjectiveBalancesTheDevices) {
   EXPECT_DOUBLE_EQ(mlir::edge::place(large).seconds, 30);
 }
 
+// Two machines of two devices each, joined by one network link: every
+// transfer between them takes turns on it, whichever devices it joins,
+// while the links inside a machine are each their own.
+TEST(Placer, ANetworkLinkCarriesTheTransfersOfEveryDevicePair) {
+  PlacementProblem p;
+  p.numDevices = 4;
+  p.nodeSeconds.assign(4, {1, 1, 1, 1});
+  p.nodeBytes.assign(4, 1);
+  p.capacityBytes.assign(4, 1e18);
+  p.pins.assign(4, -1);
+  // Nodes 0 and 1 each send 100 bytes to nodes 2 and 3.
+  p.edges = {{0, 2, 100}, {1, 3, 100}};
+  p.secondsPerByte.assign(4, std::vector<double>(4, 0.001));
+  p.latencySeconds.assign(4, std::vector<double>(4, 0));
+  // Devices 0, 1 on one machine and 2, 3 on the other; network: 0.01 s/B.
+  p.channel.assign(4, std::vector<int>(4, 0));
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 4; ++b) {
+      bool network = (a < 2) != (b < 2);
+      p.channel[a][b] = network ? 16 : std::min(a, b) * 4 + std::max(a, b);
+      if (network)
+        p.secondsPerByte[a][b] = 0.01;
+    }
+  mlir::edge::PlacementTimes times =
+      mlir::edge::measurePlacement(p, {0, 1, 2, 3});
+  EXPECT_DOUBLE_EQ(times.latency, 6) << "4 s of nodes, 2 x 1 s on the network";
+  EXPECT_DOUBLE_EQ(times.interval, 2) << "the network link is busy 2 s";
+  // Within a machine, 0 -> 1 and 2 -> 3 are separate links of 0.1 s each.
+  times = mlir::edge::measurePlacement(p, {0, 2, 1, 3});
+  EXPECT_DOUBLE_EQ(times.interval, 1) << "two 0.1 s links; devices busy 1 s";
+  // The throughput objective keeps the network's 2 s off the stream.
+  p.objective = mlir::edge::PlacementObjective::Throughput;
+  EXPECT_LT(mlir::edge::place(p).seconds, 2);
+}
+
 TEST(Placer, MinCutIsExactForTwoDevices) {
   std::mt19937 rng(1);
   for (int trial = 0; trial < 200; ++trial) {

@@ -70,14 +70,115 @@ static void writeDot(const ModelPlacement &m, const Placement &placement,
   }
   os << "  n" << m.inputNode << " [label=\"inputs\", shape=ellipse];\n"
      << "  n" << m.outputNode << " [label=\"outputs\", shape=ellipse];\n";
+  // Several machines: each is a cluster of the nodes its devices run.
+  for (auto [index, machine] : llvm::enumerate(devices.getMachines())) {
+    os << "  subgraph cluster_node" << index << " {\n    label=\"node "
+       << escapeDot(machine) << "\";\n    style=dashed;\n";
+    for (int node = 0; node < p.numNodes(); ++node)
+      if (devices.devices[placement.device[node]].machine == machine)
+        os << "    n" << node << ";\n";
+    os << "  }\n";
+  }
   for (const PlacementProblem::Edge &edge : p.edges) {
     os << "  n" << edge.from << " -> n" << edge.to;
-    if (placement.device[edge.from] != placement.device[edge.to])
+    const Device &from = devices.devices[placement.device[edge.from]];
+    const Device &to = devices.devices[placement.device[edge.to]];
+    if (from.machine != to.machine) {
+      const NetworkLink *link =
+          devices.findNetworkLink(from.machine, to.machine);
+      os << " [color=blue, penwidth=3, label=\"" << edge.bytes << " B over "
+         << escapeDot(link && !link->preset.empty() ? link->preset
+                                                    : "the network")
+         << ", "
+         << llvm::format("%.3g",
+                         link ? estimateTransferSeconds(*link, edge.bytes) * 1e3
+                              : 0.0)
+         << " ms\", fontcolor=blue, fontsize=9]";
+    } else if (&from != &to) {
       os << " [color=red, penwidth=2, label=\"" << edge.bytes
          << " B\", fontcolor=red, fontsize=9]";
+    }
     os << ";\n";
   }
   os << "}\n";
+}
+
+/// Runs per second for a pipelined interval, null when there is none.
+static llvm::json::Value getRate(double interval) {
+  if (!(interval > 0) || std::isinf(interval))
+    return nullptr;
+  return 1 / interval;
+}
+
+/// The best plan that keeps every free node on one machine's devices (the
+/// graph's inputs and outputs stay where they are pinned), under the
+/// problem's objective: {node, latency_seconds, runs_per_second}, or null
+/// with fewer than two machines.
+static llvm::json::Value getBestSingleMachine(const PlacementProblem &p,
+                                              const DeviceSet &devices) {
+  llvm::SmallVector<StringRef> machines = devices.getMachines();
+  if (machines.size() < 2)
+    return nullptr;
+  StringRef best;
+  PlacementTimes bestTimes;
+  double bestCost = PlacementProblem::kUnsupported;
+  for (StringRef machine : machines) {
+    PlacementProblem restricted = p;
+    for (int node = 0; node < p.numNodes(); ++node)
+      if (p.pins[node] < 0)
+        for (int d = 0; d < p.numDevices; ++d)
+          if (devices.devices[d].machine != machine)
+            restricted.nodeSeconds[node][d] = PlacementProblem::kUnsupported;
+    Placement placement = place(restricted);
+    if (!placement.feasible())
+      continue;
+    PlacementTimes times = measurePlacement(p, placement.device);
+    double cost = p.objective == PlacementObjective::Latency ? times.latency
+                                                             : times.interval;
+    if (cost < bestCost) {
+      best = machine;
+      bestTimes = times;
+      bestCost = cost;
+    }
+  }
+  if (best.empty())
+    return nullptr;
+  return llvm::json::Object{{"node", best},
+                            {"latency_seconds", bestTimes.latency},
+                            {"runs_per_second", getRate(bestTimes.interval)}};
+}
+
+/// Each network link's figures and the bytes and seconds the placement
+/// sends over it per run.
+static llvm::json::Array getNetworkTraffic(const PlacementProblem &p,
+                                           const Placement &placement,
+                                           const DeviceSet &devices) {
+  llvm::json::Array network;
+  for (const NetworkLink &link : devices.network) {
+    int64_t bytes = 0, messages = 0;
+    double seconds = 0;
+    for (const PlacementProblem::Edge &edge : p.edges) {
+      const Device &from = devices.devices[placement.device[edge.from]];
+      const Device &to = devices.devices[placement.device[edge.to]];
+      if (devices.findNetworkLink(from.machine, to.machine) != &link)
+        continue;
+      bytes += edge.bytes;
+      ++messages;
+      seconds += estimateTransferSeconds(link, edge.bytes);
+    }
+    network.push_back(llvm::json::Object{
+        {"between", llvm::json::Array{link.from, link.to}},
+        {"preset", link.preset.empty() ? llvm::json::Value(nullptr)
+                                       : llvm::json::Value(link.preset)},
+        {"bandwidth_mbps", link.bandwidthMbps},
+        {"latency_ms", link.latencyUs / 1e3},
+        {"loss", link.lossRate},
+        {"message_overhead_us", link.messageOverheadUs},
+        {"bytes_per_run", bytes},
+        {"messages_per_run", messages},
+        {"seconds_per_run", seconds}});
+  }
+  return network;
 }
 
 LogicalResult mlir::edge::writeCostReport(ModuleOp module,
@@ -94,6 +195,8 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
   for (const Device &device : devices.devices)
     deviceList.push_back(llvm::json::Object{
         {"name", device.name},
+        {"node", device.machine.empty() ? llvm::json::Value(nullptr)
+                                        : llvm::json::Value(device.machine)},
         {"kind", getDeviceKindName(device.kind)},
         {"chip", device.chip},
         {"peak_gflops", device.peakGflops},
@@ -162,36 +265,36 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
                       : measurePlacement(problem->problem, onOne.device);
   std::string singleDevice =
       singleIndex < 0 ? "" : devices.devices[singleIndex].name;
-  auto rate = [](double interval) -> llvm::json::Value {
-    if (!(interval > 0) || std::isinf(interval))
-      return nullptr;
-    return 1 / interval;
-  };
+  llvm::json::Value singleNode =
+      getBestSingleMachine(problem->problem, devices);
+  llvm::json::Array network =
+      getNetworkTraffic(problem->problem, placement, devices);
 
   llvm::json::Object report{
       {"devices", std::move(deviceList)},
       {"links", std::move(links)},
+      {"network", std::move(network)},
       {"ops", std::move(ops)},
       {"totals",
        llvm::json::Object{{"flops", totalFlops},
                           {"bytes", totalBytes},
                           {"seconds_if_all_on", std::move(totalSeconds)}}},
-      {"placement",
-       llvm::json::Object{{"objective", objective == PlacementObjective::Latency
-                                            ? "latency"
-                                            : "throughput"},
-                          {"seconds", placement.seconds},
-                          {"latency_seconds", secondsOrNull(chosen.latency)},
-                          {"runs_per_second", rate(chosen.interval)},
-                          {"best_single_device",
-                           llvm::json::Object{
-                               {"device", singleDevice},
-                               {"latency_seconds",
-                                secondsOrNull(single.latency)},
-                               {"runs_per_second", rate(single.interval)}}},
-                          {"transfers", transfers},
-                          {"memory_bytes", std::move(memoryPerDevice)},
-                          {"nodes", std::move(placedNodes)}}}};
+      {"placement", llvm::json::Object{
+                        {"objective", objective == PlacementObjective::Latency
+                                          ? "latency"
+                                          : "throughput"},
+                        {"seconds", placement.seconds},
+                        {"latency_seconds", secondsOrNull(chosen.latency)},
+                        {"runs_per_second", getRate(chosen.interval)},
+                        {"best_single_device",
+                         llvm::json::Object{
+                             {"device", singleDevice},
+                             {"latency_seconds", secondsOrNull(single.latency)},
+                             {"runs_per_second", getRate(single.interval)}}},
+                        {"best_single_node", std::move(singleNode)},
+                        {"transfers", transfers},
+                        {"memory_bytes", std::move(memoryPerDevice)},
+                        {"nodes", std::move(placedNodes)}}}};
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
   return success();
 }

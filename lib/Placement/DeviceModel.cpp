@@ -31,6 +31,22 @@ const Link *DeviceSet::findLink(StringRef a, StringRef b) const {
   return nullptr;
 }
 
+const NetworkLink *DeviceSet::findNetworkLink(StringRef a, StringRef b) const {
+  for (const NetworkLink &link : network)
+    if ((link.from == a && link.to == b) || (link.from == b && link.to == a))
+      return &link;
+  return nullptr;
+}
+
+llvm::SmallVector<StringRef> DeviceSet::getMachines() const {
+  llvm::SmallVector<StringRef> machines;
+  for (const Device &device : devices)
+    if (!device.machine.empty() &&
+        !llvm::is_contained(machines, device.machine))
+      machines.push_back(device.machine);
+  return machines;
+}
+
 StringRef mlir::edge::getDeviceKindName(DeviceKind kind) {
   switch (kind) {
   case DeviceKind::CPU:
@@ -73,6 +89,36 @@ constexpr Preset kPresets[] = {
 
 /// PCIe 4.0 x16, effective.
 constexpr double kPcieGBps = 25, kPcieLatencyUs = 10;
+
+/// A network preset: typical goodput between two machines (what a TCP
+/// stream carries, well below the physical layer's rate), one-way latency,
+/// and the message overhead of MPI over TCP on a small CPU.
+struct NetworkPreset {
+  StringRef name;
+  double mbps, latencyUs, overheadUs;
+};
+
+constexpr NetworkPreset kNetworkPresets[] = {
+    // 1000BASE-T: 1,000 Mbit/s on the wire, ~940 of TCP goodput.
+    {"ethernet-1g", 940, 100, 50},
+    // 100BASE-TX: ~94 Mbit/s of TCP goodput.
+    {"ethernet-100m", 94, 150, 50},
+    // 802.11ax, 2x2, 80 MHz: 1,201 Mbit/s PHY; ~500 in a room.
+    {"wifi-6", 500, 2000, 50},
+    // 802.11ac, 2x2, 80 MHz: 867 Mbit/s PHY; ~300 in a room.
+    {"wifi-5", 300, 3000, 50},
+    // 5G NR sub-6 GHz between two devices of one cell: the uplink bounds it
+    // (~100 Mbit/s), ~10 ms each way through the core.
+    {"5g-nr", 100, 10000, 50},
+    // LTE: uplink ~20 Mbit/s, ~30 ms each way.
+    {"lte", 20, 30000, 50},
+    // Bluetooth LE 2M PHY: 2 Mbit/s on air, ~1.4 of application data;
+    // a 7.5 ms connection interval.
+    {"bluetooth-5", 1.4, 7500, 50},
+};
+
+/// The machine of a device whose description names none, when others do.
+constexpr StringRef kDefaultMachine = "local";
 
 llvm::Error fieldError(const llvm::Twine &path, const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
@@ -127,6 +173,143 @@ llvm::ArrayRef<StringRef> mlir::edge::getDevicePresetNames() {
     return result;
   }();
   return names;
+}
+
+llvm::ArrayRef<StringRef> mlir::edge::getNetworkPresetNames() {
+  static const llvm::SmallVector<StringRef> names = [] {
+    llvm::SmallVector<StringRef> result;
+    for (const NetworkPreset &preset : kNetworkPresets)
+      result.push_back(preset.name);
+    return result;
+  }();
+  return names;
+}
+
+static const NetworkPreset *findNetworkPreset(StringRef name) {
+  const NetworkPreset *preset = llvm::find_if(
+      kNetworkPresets, [&](const NetworkPreset &p) { return p.name == name; });
+  return preset == std::end(kNetworkPresets) ? nullptr : preset;
+}
+
+static std::string listNames(llvm::ArrayRef<StringRef> names) {
+  return llvm::join(names, ", ");
+}
+
+/// Devices that name no machine are on `local` once another device names
+/// one.
+static void assignDefaultMachine(DeviceSet &set) {
+  if (set.getMachines().empty())
+    return;
+  for (Device &device : set.devices)
+    if (device.machine.empty())
+      device.machine = kDefaultMachine.str();
+}
+
+/// A network link between every pair of machines that has none yet, with
+/// the figures of `preset`.
+static void joinMachines(DeviceSet &set, const NetworkPreset &preset) {
+  llvm::SmallVector<StringRef> machines = set.getMachines();
+  for (size_t i = 0; i < machines.size(); ++i)
+    for (size_t j = i + 1; j < machines.size(); ++j)
+      if (!set.findNetworkLink(machines[i], machines[j]))
+        set.network.push_back({machines[i].str(), machines[j].str(),
+                               preset.name.str(), preset.mbps, preset.latencyUs,
+                               0, preset.overheadUs});
+}
+
+/// Joins every pair of devices of one machine that has no link yet by a
+/// PCIe-class link (through the host).
+static void addPcieLinks(DeviceSet &set) {
+  for (size_t i = 0; i < set.devices.size(); ++i)
+    for (size_t j = i + 1; j < set.devices.size(); ++j) {
+      const Device &a = set.devices[i], &b = set.devices[j];
+      if (a.machine == b.machine && !set.findLink(a.name, b.name))
+        set.links.push_back({a.name, b.name, kPcieGBps, kPcieLatencyUs});
+    }
+}
+
+/// Reads the description's `network`: links between machines, from a
+/// preset, figures, or a preset with figures overriding its own.
+static llvm::Error parseNetwork(const llvm::json::Value &value,
+                                DeviceSet &set) {
+  const llvm::json::Array *entries = value.getAsArray();
+  if (!entries)
+    return fieldError("network", "expected an array");
+  llvm::SmallVector<StringRef> machines = set.getMachines();
+  for (auto [index, entry] : llvm::enumerate(*entries)) {
+    std::string path = "network[" + std::to_string(index) + "]";
+    const llvm::json::Object *object = entry.getAsObject();
+    if (!object)
+      return fieldError(path, "expected an object");
+    if (llvm::Error error =
+            checkKeys(*object,
+                      {"between", "preset", "bandwidth_mbps", "latency_ms",
+                       "loss", "message_overhead_us"},
+                      path))
+      return error;
+    NetworkLink link;
+    const llvm::json::Array *ends = object->getArray("between");
+    if (!ends || ends->size() != 2 || !(*ends)[0].getAsString() ||
+        !(*ends)[1].getAsString())
+      return fieldError(path + ".between", "expected two node names");
+    link.from = (*ends)[0].getAsString()->str();
+    link.to = (*ends)[1].getAsString()->str();
+    for (const std::string &end : {link.from, link.to})
+      if (!llvm::is_contained(machines, end))
+        return fieldError(path + ".between",
+                          "no device is on node '" + end + "'");
+    if (link.from == link.to)
+      return fieldError(path, "a network link joins two different nodes");
+    if (set.findNetworkLink(link.from, link.to))
+      return fieldError(path, "the nodes are linked twice");
+    bool figuresRequired = true;
+    if (const llvm::json::Value *presetValue = object->get("preset")) {
+      std::optional<StringRef> name = presetValue->getAsString();
+      const NetworkPreset *preset = name ? findNetworkPreset(*name) : nullptr;
+      if (!preset)
+        return fieldError(path + ".preset",
+                          "expected a network preset (" +
+                              listNames(getNetworkPresetNames()) + ")");
+      link.preset = preset->name.str();
+      link.bandwidthMbps = preset->mbps;
+      link.latencyUs = preset->latencyUs;
+      link.messageOverheadUs = preset->overheadUs;
+      figuresRequired = false;
+    }
+    if (figuresRequired || object->get("bandwidth_mbps")) {
+      llvm::Expected<double> mbps =
+          getPositive(*object, "bandwidth_mbps", path);
+      if (!mbps)
+        return mbps.takeError();
+      link.bandwidthMbps = *mbps;
+    }
+    if (figuresRequired || object->get("latency_ms")) {
+      llvm::Expected<double> latency =
+          getPositive(*object, "latency_ms", path, /*allowZero=*/true);
+      if (!latency)
+        return latency.takeError();
+      link.latencyUs = *latency * 1e3;
+    }
+    if (object->get("message_overhead_us")) {
+      llvm::Expected<double> overhead =
+          getPositive(*object, "message_overhead_us", path, /*allowZero=*/true);
+      if (!overhead)
+        return overhead.takeError();
+      link.messageOverheadUs = *overhead;
+    }
+    if (object->get("loss")) {
+      llvm::Expected<double> loss =
+          getPositive(*object, "loss", path, /*allowZero=*/true);
+      if (!loss)
+        return loss.takeError();
+      if (*loss >= 1)
+        return fieldError(path + ".loss",
+                          "expected a fraction of packets in [0, 1)");
+      link.lossRate = *loss;
+    }
+    set.network.push_back(std::move(link));
+  }
+  return llvm::Error::success();
 }
 
 /// Reads `unsupported_ops`: edge op names such as "edge.scatter_nd".
@@ -196,7 +379,8 @@ mlir::edge::parseDeviceDescription(StringRef json) {
   const llvm::json::Object *root = parsed->getAsObject();
   if (!root)
     return fieldError("device description", "expected a JSON object");
-  if (llvm::Error error = checkKeys(*root, {"devices", "links"}, "(root)"))
+  if (llvm::Error error =
+          checkKeys(*root, {"devices", "links", "network"}, "(root)"))
     return std::move(error);
   const llvm::json::Array *devices = root->getArray("devices");
   if (!devices || devices->empty())
@@ -213,7 +397,7 @@ mlir::edge::parseDeviceDescription(StringRef json) {
             checkKeys(*object,
                       {"name", "kind", "chip", "target", "peak_gflops",
                        "memory_bandwidth_gbps", "memory_gb",
-                       "launch_overhead_us", "unsupported_ops"},
+                       "launch_overhead_us", "unsupported_ops", "node"},
                       path))
       return std::move(error);
     Device device;
@@ -276,8 +460,15 @@ mlir::edge::parseDeviceDescription(StringRef json) {
       if (error)
         return std::move(error);
     }
+    if (object->get("node")) {
+      llvm::Expected<std::string> machine = getString(*object, "node", path);
+      if (!machine)
+        return machine.takeError();
+      device.machine = *machine;
+    }
     set.devices.push_back(device);
   }
+  assignDefaultMachine(set);
 
   if (const llvm::json::Value *linksValue = root->get("links")) {
     const llvm::json::Array *links = linksValue->getAsArray();
@@ -307,6 +498,9 @@ mlir::edge::parseDeviceDescription(StringRef json) {
         return fieldError(path, "a link joins two different devices");
       if (set.findLink(link.from, link.to))
         return fieldError(path, "the devices are linked twice");
+      if (set.find(link.from)->machine != set.find(link.to)->machine)
+        return fieldError(path, "the devices are on different nodes, which "
+                                "'network' links join");
       llvm::Expected<double> bandwidth =
           getPositive(*object, "bandwidth_gbps", path);
       if (!bandwidth)
@@ -320,6 +514,9 @@ mlir::edge::parseDeviceDescription(StringRef json) {
       set.links.push_back(link);
     }
   }
+  if (const llvm::json::Value *network = root->get("network"))
+    if (llvm::Error error = parseNetwork(*network, set))
+      return std::move(error);
   return set;
 }
 
@@ -328,22 +525,34 @@ mlir::edge::getPresetDevices(StringRef commaSeparated) {
   llvm::SmallVector<StringRef> names;
   commaSeparated.split(names, ',');
   DeviceSet set;
+  const NetworkPreset *network = nullptr;
   llvm::StringMap<unsigned> uses;
-  for (StringRef name : names) {
-    name = name.trim();
+  for (StringRef item : names) {
+    item = item.trim();
+    if (const NetworkPreset *preset = findNetworkPreset(item)) {
+      if (network && network != preset)
+        return fieldError("--devices", "two network presets, '" +
+                                           network->name + "' and '" +
+                                           preset->name + "'");
+      network = preset;
+      continue;
+    }
+    StringRef name, machine;
+    std::tie(name, machine) = item.split('@');
+    if (item.contains('@') && machine.empty())
+      return fieldError("--devices", "'" + item + "' names no node after '@'");
     const Preset *preset = llvm::find_if(
         kPresets, [&](const Preset &p) { return p.name == name; });
-    if (preset == std::end(kPresets)) {
-      std::string known;
-      for (StringRef presetName : getDevicePresetNames())
-        known += (known.empty() ? "" : ", ") + presetName.str();
-      return fieldError("--devices", "unknown preset '" + name.str() +
-                                         "' (presets: " + known + ")");
-    }
+    if (preset == std::end(kPresets))
+      return fieldError(
+          "--devices",
+          "unknown preset '" + name.str() +
+              "' (presets: " + listNames(getDevicePresetNames()) +
+              "; network presets: " + listNames(getNetworkPresetNames()) + ")");
     // Repeated presets are distinct devices: host, host1, ...
-    unsigned count = uses[name]++;
+    unsigned count = uses[item]++;
     Device device;
-    device.name = count ? (name + llvm::Twine(count)).str() : name.str();
+    device.name = count ? (item + llvm::Twine(count)).str() : item.str();
     device.kind = preset->kind;
     device.chip = preset->chip.str();
     device.target = preset->target.str();
@@ -351,13 +560,19 @@ mlir::edge::getPresetDevices(StringRef commaSeparated) {
     device.memoryBandwidthGBps = preset->bandwidthGBps;
     device.memoryBytes = preset->memoryGB * 1e9;
     device.launchOverheadUs = preset->launchUs;
+    device.machine = machine.str();
     set.devices.push_back(device);
   }
-  // Every pair of devices is joined by a PCIe-class link (through the host).
-  for (size_t i = 0; i < set.devices.size(); ++i)
-    for (size_t j = i + 1; j < set.devices.size(); ++j)
-      set.links.push_back({set.devices[i].name, set.devices[j].name, kPcieGBps,
-                           kPcieLatencyUs});
+  assignDefaultMachine(set);
+  addPcieLinks(set);
+  if (network) {
+    if (set.getMachines().size() < 2)
+      return fieldError("--devices",
+                        "network preset '" + network->name +
+                            "' joins nodes, but the devices are on one; "
+                            "put them on nodes as PRESET@NODE");
+    joinMachines(set, *network);
+  }
   return set;
 }
 
@@ -370,6 +585,19 @@ double mlir::edge::estimateKernelSeconds(const Device &device, int64_t flops,
 
 double mlir::edge::estimateTransferSeconds(const Link &link, int64_t bytes) {
   return link.latencyUs * 1e-6 + double(bytes) / (link.bandwidthGBps * 1e9);
+}
+
+double NetworkLink::getFixedSeconds() const {
+  return (latencyUs + messageOverheadUs) * 1e-6;
+}
+
+double NetworkLink::getSecondsPerByte() const {
+  return 8 / (bandwidthMbps * 1e6 * (1 - lossRate));
+}
+
+double mlir::edge::estimateTransferSeconds(const NetworkLink &link,
+                                           int64_t bytes) {
+  return link.getFixedSeconds() + double(bytes) * link.getSecondsPerByte();
 }
 
 /// Far more than any real description of devices and links.
@@ -413,7 +641,14 @@ llvm::Expected<DeviceSet> mlir::edge::loadDevices(StringRef spec) {
     return loadDescriptionFile(spec);
   // Files and presets together (`calibrated.json,h100`): each file's
   // devices and links, each run of presets as getPresetDevices makes it,
-  // and a PCIe-class link between devices of different parts.
+  // a PCIe-class link between devices of different parts on one machine,
+  // and a network preset's link between machines no file links.
+  const NetworkPreset *network = nullptr;
+  llvm::erase_if(items, [&](StringRef item) {
+    const NetworkPreset *preset = findNetworkPreset(item.trim());
+    network = preset ? preset : network;
+    return preset != nullptr;
+  });
   DeviceSet merged;
   for (size_t i = 0; i < items.size();) {
     size_t end = i + 1;
@@ -435,13 +670,12 @@ llvm::Expected<DeviceSet> mlir::edge::loadDevices(StringRef spec) {
       merged.devices.push_back(std::move(device));
     }
     llvm::append_range(merged.links, loaded->links);
+    llvm::append_range(merged.network, loaded->network);
     i = end;
   }
-  for (size_t i = 0; i < merged.devices.size(); ++i)
-    for (size_t j = i + 1; j < merged.devices.size(); ++j)
-      if (!merged.findLink(merged.devices[i].name, merged.devices[j].name))
-        merged.links.push_back({merged.devices[i].name,
-                                merged.devices[j].name, kPcieGBps,
-                                kPcieLatencyUs});
+  assignDefaultMachine(merged);
+  addPcieLinks(merged);
+  if (network)
+    joinMachines(merged, *network);
   return merged;
 }

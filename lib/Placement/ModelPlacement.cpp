@@ -163,16 +163,35 @@ static LogicalResult addLinks(func::FuncOp model, const DeviceSet &devices,
     p.capacityBytes.push_back(device.memoryBytes);
   p.secondsPerByte.assign(numDevices, std::vector<double>(numDevices, 0));
   p.latencySeconds.assign(numDevices, std::vector<double>(numDevices, 0));
+  p.channel.assign(numDevices, std::vector<int>(numDevices, 0));
   for (int a = 0; a < numDevices; ++a)
     for (int b = 0; b < numDevices; ++b) {
       if (a == b)
         continue;
-      const Link *link = devices.findLink(devices.devices[a].name,
-                                          devices.devices[b].name);
+      const Device &from = devices.devices[a], &to = devices.devices[b];
+      p.channel[a][b] = std::min(a, b) * numDevices + std::max(a, b);
+      if (from.machine != to.machine) {
+        // Between machines: the network link, whose one channel every
+        // pair of devices of the two machines shares.
+        const NetworkLink *link =
+            devices.findNetworkLink(from.machine, to.machine);
+        if (!link)
+          return mlir::emitError(model.getLoc(), "no network link between "
+                                                 "nodes '")
+                 << from.machine << "' and '" << to.machine << "' (of devices '"
+                 << from.name << "' and '" << to.name
+                 << "'); add one to the description's \"network\" or a "
+                    "network preset to --devices";
+        p.latencySeconds[a][b] = link->getFixedSeconds();
+        p.secondsPerByte[a][b] = link->getSecondsPerByte();
+        p.channel[a][b] =
+            numDevices * numDevices + int(link - devices.network.begin());
+        continue;
+      }
+      const Link *link = devices.findLink(from.name, to.name);
       if (!link)
         return mlir::emitError(model.getLoc(), "no link between devices '")
-               << devices.devices[a].name << "' and '"
-               << devices.devices[b].name << "'";
+               << from.name << "' and '" << to.name << "'";
       p.secondsPerByte[a][b] = 1 / (link->bandwidthGBps * 1e9);
       p.latencySeconds[a][b] = link->latencyUs * 1e-6;
     }

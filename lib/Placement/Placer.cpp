@@ -206,19 +206,23 @@ PlacementTimes mlir::edge::measurePlacement(const PlacementProblem &p,
   for (int d = 0; d < p.numDevices; ++d)
     if (used[d] > p.capacityBytes[d])
       return {};
-  // A link carries its transfers one after another, in either direction.
-  std::vector<std::vector<double>> linkBusy(
-      p.numDevices, std::vector<double>(p.numDevices, 0));
+  // A link carries its transfers one after another, in either direction;
+  // a network link carries those of every pair of devices it joins.
+  std::vector<double> channelBusy(2 * p.numDevices * p.numDevices, 0);
   for (const PlacementProblem::Edge &e : p.edges) {
-    double seconds = transferSeconds(p, e.bytes, device[e.from], device[e.to]);
+    int from = device[e.from], to = device[e.to];
+    double seconds = transferSeconds(p, e.bytes, from, to);
     latency += seconds;
-    int a = std::min(device[e.from], device[e.to]);
-    int b = std::max(device[e.from], device[e.to]);
-    linkBusy[a][b] += seconds;
+    if (from == to)
+      continue;
+    int channel = p.channel.empty()
+                      ? std::min(from, to) * p.numDevices + std::max(from, to)
+                      : p.channel[from][to];
+    channelBusy[channel] += seconds;
   }
   double interval = *std::max_element(busy.begin(), busy.end());
-  for (const std::vector<double> &row : linkBusy)
-    interval = std::max(interval, *std::max_element(row.begin(), row.end()));
+  interval = std::max(
+      interval, *std::max_element(channelBusy.begin(), channelBusy.end()));
   return {latency, interval};
 }
 

@@ -44,6 +44,10 @@ struct Device {
   /// Edge ops the device cannot run ("edge.scatter_nd"); a node holding one
   /// is placed elsewhere.
   std::vector<std::string> unsupportedOps;
+  /// The machine the device belongs to (the description's `node`); empty
+  /// when every device is on one machine. Devices of different machines
+  /// exchange data over a NetworkLink.
+  std::string machine;
 
   bool supports(llvm::StringRef opName) const;
 };
@@ -54,13 +58,42 @@ struct Link {
   double latencyUs = 0;
 };
 
+/// A network link between two machines: every transfer between a device
+/// of one and a device of the other crosses it, one after another.
+struct NetworkLink {
+  std::string from, to;
+  /// The preset its figures come from (`wifi-6`), or empty.
+  std::string preset;
+  /// Goodput (what the application gets), in megabits per second.
+  double bandwidthMbps = 0;
+  /// One-way latency, in microseconds.
+  double latencyUs = 0;
+  /// Fraction of packets lost and sent again, in [0, 1).
+  double lossRate = 0;
+  /// Fixed cost of one message beyond the latency (the transport's own
+  /// work), in microseconds.
+  double messageOverheadUs = 0;
+
+  /// Seconds before a message's first byte: latency and overhead.
+  double getFixedSeconds() const;
+  /// Seconds per byte at the goodput less the share sent again.
+  double getSecondsPerByte() const;
+};
+
 struct DeviceSet {
   llvm::SmallVector<Device> devices;
   llvm::SmallVector<Link> links;
+  llvm::SmallVector<NetworkLink> network;
 
   const Device *find(llvm::StringRef name) const;
   /// The link between two devices (either direction), if any.
   const Link *findLink(llvm::StringRef a, llvm::StringRef b) const;
+  /// The network link between two machines (either direction), if any.
+  const NetworkLink *findNetworkLink(llvm::StringRef a,
+                                     llvm::StringRef b) const;
+  /// The machines of the devices, in order of first appearance (empty when
+  /// every device is on one machine).
+  llvm::SmallVector<llvm::StringRef> getMachines() const;
 };
 
 llvm::StringRef getDeviceKindName(DeviceKind kind);
@@ -68,13 +101,18 @@ llvm::StringRef getDeviceKindName(DeviceKind kind);
 /// Names of the built-in presets (`--devices=host,h100`).
 llvm::ArrayRef<llvm::StringRef> getDevicePresetNames();
 
+/// Names of the built-in network presets (`ethernet-1g`, `wifi-6`, ...).
+llvm::ArrayRef<llvm::StringRef> getNetworkPresetNames();
+
 /// Parses a device description file (JSON). Errors name the offending field,
 /// e.g. `devices[1].peak_gflops: expected a positive number`.
 llvm::Expected<DeviceSet> parseDeviceDescription(llvm::StringRef json);
 
 /// Builds a device set from preset names (a repeated name gives another
-/// device: host, host1, ...); every pair of devices is joined by a
-/// PCIe-class link.
+/// device: host, host1, ...); every pair of devices of one machine is
+/// joined by a PCIe-class link. `PRESET@NODE` puts the device, called
+/// `PRESET@NODE`, on machine NODE; a network preset among the names joins
+/// every pair of machines.
 llvm::Expected<DeviceSet> getPresetDevices(llvm::StringRef commaSeparated);
 
 /// Seconds one kernel of `flops` operations moving `bytes` takes on `device`.
@@ -83,6 +121,10 @@ double estimateKernelSeconds(const Device &device, int64_t flops,
 
 /// Seconds moving `bytes` over `link`.
 double estimateTransferSeconds(const Link &link, int64_t bytes);
+
+/// Seconds moving `bytes` in one message over a network link: latency and
+/// message overhead, then the bytes at the goodput less the lost share.
+double estimateTransferSeconds(const NetworkLink &link, int64_t bytes);
 
 /// Reads `--devices`: a JSON file when `spec` names one, else presets.
 llvm::Expected<DeviceSet> loadDevices(llvm::StringRef spec);

@@ -56,6 +56,11 @@ struct PlacementProblem {
   /// transferSeconds[a][b]: per-byte cost and latency of moving data from
   /// device a to device b (zero on the diagonal).
   std::vector<std::vector<double>> secondsPerByte, latencySeconds;
+  /// channel[a][b]: the link a transfer between devices a and b occupies,
+  /// in [0, 2 * numDevices^2); transfers on one channel take turns (the
+  /// throughput objective). The device pairs of two machines share their
+  /// network link's channel. Empty: a channel per pair of devices.
+  std::vector<std::vector<int>> channel;
   /// A device per node, or -1 where the placer chooses.
   std::vector<int> pins;
 
