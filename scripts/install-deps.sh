@@ -15,6 +15,9 @@ PACKAGES=(
   rocm-device-libs
   # ONNX import: libonnx with its protobuf, and the backend conformance data.
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  # Several machines: Open MPI (model libraries load libmpi.so.40 when run
+  # under mpirun) and iproute2 for the emulated network (docs/distributed.md).
+  openmpi-bin libopenmpi-dev iproute2
   # Tests and Python: GoogleTest, pybind11, numpy, onnx, pytest, torch (model export).
   libgtest-dev python3-dev pybind11-dev python3-numpy python3-onnx python3-pytest
   python3-torch python3-torchvision

@@ -2,6 +2,7 @@
 # lit configuration of the edge test suite.
 
 import os
+import shutil
 import platform
 
 import lit.formats
@@ -39,6 +40,15 @@ config.substitutions.append(("%run_aarch64",
                              "qemu-aarch64 -L /usr/aarch64-linux-gnu " + aarch64_runner))
 if platform.machine() == "x86_64":
     config.available_features.add("x86_64-host")
+
+# Libraries placed on several nodes run as one MPI rank per node
+# (docs/distributed.md): mpirun as root, more ranks than cores, TCP between
+# the ranks as between machines.
+if shutil.which("mpirun") and shutil.which("mpicc"):
+    config.available_features.add("mpi")
+    config.substitutions.append(("%mpirun",
+        "mpirun --allow-run-as-root --oversubscribe --bind-to none "
+        "--mca btl tcp,self --mca btl_tcp_if_include lo"))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

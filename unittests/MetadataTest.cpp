@@ -431,8 +431,7 @@ TEST(Metadata, RejectsMalformedText) {
        "bound input 1 does not exist"},
       {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 0000\n",
        "needs 1 bytes"},
-      {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 0\n",
-       "needs 1 bytes"},
+      {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 0\n", "needs 1 bytes"},
       {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0 0g\n", "hex digits"},
       {"edge-model 1\ninput x 3 0\noutput y 1 0\nbound 0\n",
        "expected a space before the bound bytes"},
@@ -459,7 +458,13 @@ TEST(Metadata, RejectsMalformedText) {
       {"edge-model 1\noutput y 1 0\ndevice g amd amd:\n",
        "a device's target must be its kind, ':' and a chip"},
       {"edge-model 1\noutput y 1 0\ndevice g nvidia nvidia:sm_90 x\n",
-       "unexpected text at the end of the line"},
+       "expected '@' and the device's node"},
+      {"edge-model 1\noutput y 1 0\ndevice c cpu @\n",
+       "expected the device's node after '@'"},
+      {"edge-model 1\noutput y 1 0\ndevice a cpu\ndevice b cpu @n\n",
+       "a device names its node, but the first device does not"},
+      {"edge-model 1\noutput y 1 0\ndevice a cpu @n\ndevice b cpu\n",
+       "the first device names its node, this one does not"},
       {"edge-model 1\noutput y 1 0\ndevice c cpu\ndevice c amd\n",
        "device name used twice"},
       {"edge-model 1\noutput y 1 0\ndevice c cpu\noutput z 1 0\n",
@@ -476,7 +481,8 @@ TEST(Metadata, RejectsMalformedText) {
        "i<N>, o<N> or b<N>"},
       {"edge-model 1\noutput y 1 0\ndevice c cpu\nrun 0 0 0 2 o0\n",
        "expected a space before a buffer reference"},
-      {"edge-model 1\ninput x 1 0\noutput y 1 0\ndevice c cpu\nrun 0 0 0 1 i0\n",
+      {"edge-model 1\ninput x 1 0\noutput y 1 0\ndevice c cpu\nrun 0 0 0 1 "
+       "i0\n",
        "a step writes graph input 0"},
       {"edge-model 1\ninput x 1 0\noutput y 1 0\ndevice c cpu\ncopy o0 i0\n",
        "a step writes graph input 0"},
@@ -541,6 +547,26 @@ TEST(Metadata, ParsesASchedule) {
   ASSERT_EQ(m.num_estimates, 4u);
   EXPECT_EQ(m.estimates_ns[3], 1500u);
   EXPECT_EQ(m.estimates_ns[0], 0u);
+}
+
+// A schedule on two machines: each device line ends with its node, after
+// the GPU target where there is one.
+TEST(Metadata, ParsesTheDevicesNodes) {
+  Parsed p("edge-model 1\n"
+           "output y 1 1 4\n"
+           "device cpu0 cpu @camera\n"
+           "device gpu0 nvidia nvidia:sm_87 @hub\n"
+           "device cpu1 cpu @hub\n"
+           "buffer 1 16\n"
+           "run 0 1 0 1 b0\n"
+           "copy b0 o0\n");
+  ASSERT_EQ(p.status, 0) << p.error;
+  const edge_rt_metadata &m = p.metadata;
+  ASSERT_EQ(m.num_devices, 3u);
+  EXPECT_STREQ(m.devices[0].node, "camera");
+  EXPECT_STREQ(m.devices[1].target, "nvidia:sm_87");
+  EXPECT_STREQ(m.devices[1].node, "hub");
+  EXPECT_STREQ(m.devices[2].node, "hub");
 }
 
 // A partitioned model with dynamic sizes: its sizes buffer also holds an

@@ -5,6 +5,7 @@
 
 #include "Devices.h"
 #include "Environment.h"
+#include "Network.h"
 #include "RunStatus.h"
 
 #include <dlfcn.h>
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum { EDGE_RT_ERROR_TEXT_SIZE = 320 };
 
 /// How a device's partitions run.
 typedef enum placement {
@@ -40,14 +43,14 @@ typedef struct worker {
 } worker;
 
 /// One run in flight: its buffers, which steps are done, its index-check
-/// status, its profile run and its first GPU error.
+/// status, its profile run and its first GPU or network error.
 typedef struct run_slot {
   void *const *const *step_buffers;
   bool *done;
   size_t remaining;
   edge_rt_run_status *run_status;
   uint32_t profile_run;
-  char gpu_error[256];
+  char error_text[EDGE_RT_ERROR_TEXT_SIZE];
 } run_slot;
 
 struct edge_rt_executors {
@@ -69,6 +72,12 @@ struct edge_rt_executors {
   worker *host;
   edge_rt_thread_pool *host_pool;
 
+  /// A schedule on several nodes: this process's rank (its node's index;
+  /// -1 when every node runs here), and each device's node index.
+  int rank;
+  size_t *device_nodes;
+  const char **node_names;
+
   /// The runs in flight; run_lock guards their progress.
   pthread_mutex_t run_lock;
   pthread_cond_t step_done;
@@ -78,6 +87,82 @@ struct edge_rt_executors {
 
 static const char *ref_device_name(const edge_rt_metadata *m, edge_rt_ref ref) {
   return m->devices[edge_rt_ref_device(m, ref)].name;
+}
+
+/// What this process does with a step of a schedule on several nodes.
+typedef enum step_role {
+  /// Runs it (every step when one process runs every node).
+  STEP_HERE,
+  /// A copy to another node's device: sends the source.
+  STEP_SEND,
+  /// A copy from another node's device: receives the destination.
+  STEP_RECEIVE,
+  /// Another node's: done as far as this process is concerned.
+  STEP_ELSEWHERE,
+} step_role;
+
+static bool is_local(const edge_rt_executors *x, size_t d) {
+  return x->rank < 0 || x->device_nodes[d] == (size_t)x->rank;
+}
+
+static step_role get_role(const edge_rt_executors *x, size_t s) {
+  const edge_rt_metadata *m = x->metadata;
+  const edge_rt_step *step = &m->steps[s];
+  if (!step->is_copy)
+    return is_local(x, step->device) ? STEP_HERE : STEP_ELSEWHERE;
+  bool from = is_local(x, edge_rt_ref_device(m, step->refs[0]));
+  bool to = is_local(x, edge_rt_ref_device(m, step->refs[1]));
+  return from && to ? STEP_HERE
+         : from     ? STEP_SEND
+         : to       ? STEP_RECEIVE
+                    : STEP_ELSEWHERE;
+}
+
+/// The device whose executor takes step `s`: a send's source, else the
+/// step's device (a copy's destination).
+static size_t get_executing_device(const edge_rt_executors *x, size_t s) {
+  const edge_rt_metadata *m = x->metadata;
+  if (get_role(x, s) == STEP_SEND)
+    return edge_rt_ref_device(m, m->steps[s].refs[0]);
+  return edge_rt_step_device(m, &m->steps[s]);
+}
+
+/// Keeps the run's first error.
+static void record_error(edge_rt_executors *x, run_slot *run,
+                         const char *text) {
+  pthread_mutex_lock(&x->run_lock);
+  if (!run->error_text[0])
+    snprintf(run->error_text, sizeof(run->error_text), "%s", text);
+  pthread_mutex_unlock(&x->run_lock);
+}
+
+/// Sends or receives copy `s` of the run in `slot` between nodes.
+static void exchange(edge_rt_executors *x, size_t slot, size_t s,
+                     step_role role, void **buffers, size_t bytes) {
+  const edge_rt_metadata *m = x->metadata;
+  const edge_rt_step *step = &m->steps[s];
+  size_t peer_device =
+      edge_rt_ref_device(m, step->refs[role == STEP_SEND ? 1 : 0]);
+  size_t peer = x->device_nodes[peer_device];
+  const char *node = x->node_names[peer];
+  // Runs of one slot follow each other, so a tag per slot and step matches
+  // each message of a run with its receive (MPI keeps their order).
+  int tag = (int)(slot * m->num_steps + s);
+  if (x->trace)
+    fprintf(stderr,
+            "edge: %s %c%zu on %s -> %c%zu on %s (node %s, %zu bytes)\n",
+            role == STEP_SEND ? "send" : "receive", step->refs[0].kind,
+            step->refs[0].index, ref_device_name(m, step->refs[0]),
+            step->refs[1].kind, step->refs[1].index,
+            ref_device_name(m, step->refs[1]), node, bytes);
+  char error[EDGE_RT_ERROR_TEXT_SIZE];
+  int failed = role == STEP_SEND
+                   ? edge_rt_network_send(buffers[0], bytes, (int)peer, node,
+                                          tag, error, sizeof(error))
+                   : edge_rt_network_receive(buffers[1], bytes, (int)peer, node,
+                                             tag, error, sizeof(error));
+  if (failed)
+    record_error(x, &x->slots[slot], error);
 }
 
 static void wait_for_dependencies(edge_rt_executors *x, run_slot *run,
@@ -114,6 +199,16 @@ static void execute_step(edge_rt_executors *x, size_t slot, size_t s) {
     size_t room = edge_rt_ref_run_bytes(m, step->refs[1], sizes);
     if (step->refs[1].kind != 'b' && room < bytes)
       bytes = room;
+    step_role role = get_role(x, s);
+    if (role != STEP_HERE) {
+      exchange(x, slot, s, role, buffers, bytes);
+      if (x->profile)
+        edge_rt_profile_record(x->profile, run->profile_run, s,
+                               role == STEP_SEND ? "MPI send" : "MPI receive",
+                               start, edge_rt_profile_now());
+      mark_done(x, run, s);
+      return;
+    }
     if (x->trace)
       fprintf(stderr, "edge: copy %c%zu on %s -> %c%zu on %s (%zu bytes)\n",
               step->refs[0].kind, step->refs[0].index,
@@ -150,10 +245,9 @@ static void execute_step(edge_rt_executors *x, size_t slot, size_t s) {
     edge_rt_gpu_set_constants(previous);
     const char *failure = edge_rt_gpu_take_error();
     if (failure) {
-      pthread_mutex_lock(&x->run_lock);
-      if (!run->gpu_error[0])
-        snprintf(run->gpu_error, sizeof(run->gpu_error), "%s", failure);
-      pthread_mutex_unlock(&x->run_lock);
+      char text[EDGE_RT_ERROR_TEXT_SIZE];
+      snprintf(text, sizeof(text), "the GPU failed: %s", failure);
+      record_error(x, run, text);
     }
   } else {
     x->entry(partition, buffers);
@@ -362,6 +456,55 @@ static int find_dependencies(edge_rt_executors *x) {
 /// Set once this library has reported its fallbacks.
 static atomic_int fallbacks_reported;
 
+/// A schedule whose devices name nodes: numbers the nodes in order of
+/// first appearance and joins the MPI job when mpirun started this process
+/// (x->rank: this node; -1: every node runs here). Returns nonzero with a
+/// message on failure.
+static int join_nodes(edge_rt_executors *x, char *error, size_t error_size) {
+  const edge_rt_metadata *m = x->metadata;
+  x->rank = -1;
+  if (!m->num_devices || !m->devices[0].node)
+    return 0;
+  x->device_nodes = calloc(m->num_devices, sizeof(size_t));
+  x->node_names = calloc(m->num_devices, sizeof(char *));
+  if (!x->device_nodes || !x->node_names) {
+    snprintf(error, error_size, "out of memory");
+    return 1;
+  }
+  size_t num_nodes = 0;
+  for (size_t d = 0; d < m->num_devices; ++d) {
+    size_t n = 0;
+    while (n < num_nodes && strcmp(x->node_names[n], m->devices[d].node) != 0)
+      ++n;
+    if (n == num_nodes)
+      x->node_names[num_nodes++] = m->devices[d].node;
+    x->device_nodes[d] = n;
+  }
+  if (num_nodes < 2)
+    return 0;
+  int rank =
+      edge_rt_network_join(num_nodes, x->node_names[0], error, error_size);
+  if (rank == -2)
+    return 1;
+  if (rank >= 0 && m->num_symbols) {
+    snprintf(
+        error, error_size,
+        "the library has dynamic sizes, which runs on several nodes "
+        "cannot exchange yet; compile it with static sizes (--dim=NAME=SIZE)");
+    return 1;
+  }
+  x->rank = rank;
+  if (x->trace && rank < 0)
+    fprintf(stderr,
+            "edge: the library spans %zu nodes; outside mpirun every node "
+            "runs in this process\n",
+            num_nodes);
+  else if (x->trace)
+    fprintf(stderr, "edge: this process is node %s (rank %d of %zu)\n",
+            x->node_names[rank], rank, num_nodes);
+  return 0;
+}
+
 edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
                                            edge_rt_entry entry,
                                            edge_rt_gpu_constants *gpu_constants,
@@ -397,9 +540,16 @@ edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
   x->profile = profile;
   const char *trace = getenv("EDGE_TRACE");
   x->trace = trace && *trace && strcmp(trace, "0") != 0;
+  if (join_nodes(x, error, error_size)) {
+    edge_rt_stop_executors(x);
+    return NULL;
+  }
   int report = !atomic_exchange(&fallbacks_reported, 1);
   for (size_t d = 0; d < metadata->num_devices; ++d) {
     const edge_rt_device *device = &metadata->devices[d];
+    // Another node's device runs in another process.
+    if (!is_local(x, d))
+      continue;
     char reason[320];
     x->placements[d] = place_device(x, d, reason, sizeof(reason));
     if (reason[0]) {
@@ -440,13 +590,17 @@ int edge_rt_submit_run(edge_rt_executors *x, size_t slot,
   run->step_buffers = step_buffers;
   run->run_status = run_status;
   run->profile_run = profile_run;
-  run->gpu_error[0] = '\0';
+  run->error_text[0] = '\0';
   memset(run->done, 0, m->num_steps * sizeof(bool));
   run->remaining = m->num_steps;
   pthread_mutex_unlock(&x->run_lock);
 
   for (size_t s = 0; s < m->num_steps; ++s) {
-    worker *w = x->workers[edge_rt_step_device(m, &m->steps[s])];
+    if (get_role(x, s) == STEP_ELSEWHERE) {
+      mark_done(x, run, s);
+      continue;
+    }
+    worker *w = x->workers[get_executing_device(x, s)];
     if (!w)
       w = x->host;
     if (w)
@@ -463,9 +617,9 @@ int edge_rt_wait_run(edge_rt_executors *x, size_t slot, char *error,
   pthread_mutex_lock(&x->run_lock);
   while (run->remaining)
     pthread_cond_wait(&x->step_done, &x->run_lock);
-  int failed = run->gpu_error[0] != '\0';
+  int failed = run->error_text[0] != '\0';
   if (failed)
-    snprintf(error, error_size, "%s", run->gpu_error);
+    snprintf(error, error_size, "%s", run->error_text);
   pthread_mutex_unlock(&x->run_lock);
   return failed;
 }
@@ -492,6 +646,8 @@ void edge_rt_stop_executors(edge_rt_executors *x) {
   free(x->workers);
   free(x->placements);
   free(x->gpu_code);
+  free(x->device_nodes);
+  free(x->node_names);
   pthread_mutex_destroy(&x->run_lock);
   pthread_cond_destroy(&x->step_done);
   free(x);

@@ -67,6 +67,7 @@ void edge_rt_free_metadata(edge_rt_metadata *metadata) {
   for (size_t i = 0; i < metadata->num_devices; ++i) {
     free(metadata->devices[i].name);
     free(metadata->devices[i].target);
+    free(metadata->devices[i].node);
   }
   free(metadata->devices);
   metadata->devices = NULL;
@@ -558,7 +559,15 @@ static int parse_cache(parser *p) {
   return 0;
 }
 
-/// Parses "device <name> <kind> [<target>]" after its first word.
+/// A device line without a node, where the first device names one.
+static int check_no_node(parser *p) {
+  const edge_rt_metadata *m = &p->result;
+  if (m->num_devices > 1 && m->devices[0].node)
+    return fail(p, "the first device names its node, this one does not");
+  return 0;
+}
+
+/// Parses "device <name> <kind> [<target>] [@<node>]" after its first word.
 static int parse_device(parser *p) {
   edge_rt_metadata *m = &p->result;
   if (reserve(p, (void **)&m->devices, &p->device_capacity, m->num_devices,
@@ -585,18 +594,34 @@ static int parse_device(parser *p) {
   else
     return fail(p, "device kind must be cpu, nvidia or amd");
   if (p->pos[0] != ' ')
-    return 0;
+    return check_no_node(p);
   ++p->pos;
-  if (device->kind == EDGE_RT_DEVICE_CPU)
-    return fail(p, "a CPU device has no GPU target");
-  token target = read_token(p);
-  size_t vendor = device->kind == EDGE_RT_DEVICE_NVIDIA ? 7 : 4;
-  if (target.size <= vendor ||
-      memcmp(target.begin,
-             device->kind == EDGE_RT_DEVICE_NVIDIA ? "nvidia:" : "amd:",
-             vendor) != 0)
-    return fail(p, "a device's target must be its kind, ':' and a chip");
-  return decode_name(p, target, &device->target);
+  if (p->pos[0] != '@') {
+    if (device->kind == EDGE_RT_DEVICE_CPU)
+      return fail(p, "a CPU device has no GPU target");
+    token target = read_token(p);
+    size_t vendor = device->kind == EDGE_RT_DEVICE_NVIDIA ? 7 : 4;
+    if (target.size <= vendor ||
+        memcmp(target.begin,
+               device->kind == EDGE_RT_DEVICE_NVIDIA ? "nvidia:" : "amd:",
+               vendor) != 0)
+      return fail(p, "a device's target must be its kind, ':' and a chip");
+    if (decode_name(p, target, &device->target))
+      return -1;
+    if (p->pos[0] != ' ')
+      return check_no_node(p);
+    ++p->pos;
+  }
+  // The node: every device names one, or none does.
+  if (p->pos[0] != '@')
+    return fail(p, "expected '@' and the device's node");
+  ++p->pos;
+  token node = read_token(p);
+  if (!node.size)
+    return fail(p, "expected the device's node after '@'");
+  if (m->num_devices > 1 && !m->devices[0].node)
+    return fail(p, "a device names its node, but the first device does not");
+  return decode_name(p, node, &device->node);
 }
 
 static int parse_device_index(parser *p, size_t *out) {

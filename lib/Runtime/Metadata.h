@@ -88,6 +88,9 @@ typedef struct edge_rt_device {
   /// The GPU the library holds code for (`nvidia:sm_90`), or NULL: the
   /// device's partitions then only have their CPU version.
   char *target;
+  /// The machine the device is on (`@NODE` on its line), or NULL when the
+  /// whole schedule runs on one.
+  char *node;
 } edge_rt_device;
 
 typedef struct edge_rt_buffer {

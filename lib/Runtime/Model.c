@@ -53,10 +53,10 @@ typedef struct flight {
   /// 0: the slot is free.
   uint64_t ticket;
   /// Submitted to the executors (a partitioned model) and not yet waited
-  /// for; otherwise the run is over and `status`/`gpu_error` say how.
+  /// for; otherwise the run is over and `status`/`device_error` say how.
   bool submitted;
   edge_rt_run_status status;
-  char gpu_error[EDGE_ERROR_SIZE];
+  char device_error[EDGE_ERROR_SIZE];
   /// A partitioned model's data pointers of every step, one after another
   /// (`step_buffers` points at each step's), and the arenas of its
   /// intermediate buffers, one per device; NULL until the slot is first
@@ -361,7 +361,7 @@ static edge_status start_partitions(edge_model *model) {
 
 /// Submits the host schedule of a partitioned model as run slot `f`: each
 /// partition on its device's executor, each transfer as a copy between the
-/// devices' buffers. Returns nonzero with a message in `f->gpu_error` when
+/// devices' buffers. Returns nonzero with a message in `f->device_error` when
 /// the run cannot start.
 static int submit_schedule(edge_model *model, flight *f,
                            const void *const *inputs, void *const *outputs,
@@ -380,10 +380,10 @@ static int submit_schedule(edge_model *model, flight *f,
     if (m->num_symbols)
       f->step_buffers[s][edge_rt_step_num_refs(step)] = f->sizes;
   }
-  return edge_rt_submit_run(
-      model->executors, (size_t)(f - model->flights),
-      (void *const *const *)f->step_buffers, &f->status, profile_run,
-      wait_on_caller, f->gpu_error, sizeof(f->gpu_error));
+  return edge_rt_submit_run(model->executors, (size_t)(f - model->flights),
+                            (void *const *const *)f->step_buffers, &f->status,
+                            profile_run, wait_on_caller, f->device_error,
+                            sizeof(f->device_error));
 }
 
 EDGE_API edge_status edge_model_create(edge_model **out) {
@@ -756,8 +756,9 @@ static void run_whole_model(edge_model *model, flight *f,
   edge_rt_set_current_run_status(previous_status);
   const char *failure = model->gpu_constants ? edge_rt_gpu_take_error() : NULL;
   if (failure)
-    snprintf(f->gpu_error, sizeof(f->gpu_error), "%s", failure);
-  if (!atomic_load(&f->status.failed) && !f->gpu_error[0])
+    snprintf(f->device_error, sizeof(f->device_error), "the GPU failed: %s",
+             failure);
+  if (!atomic_load(&f->status.failed) && !f->device_error[0])
     stage_caches(model, f, inputs, outputs, /*before=*/false);
 }
 
@@ -785,7 +786,7 @@ static edge_status start_run(edge_model *model, const char *function,
       f->sizes[i] = -1;
   }
   memset(&f->status, 0, sizeof(f->status));
-  f->gpu_error[0] = '\0';
+  f->device_error[0] = '\0';
   if (allocate_cache_buffers(model))
     return edge_rt_model_error(
         model, EDGE_ERROR_OUT_OF_MEMORY,
@@ -811,7 +812,7 @@ static edge_status start_run(edge_model *model, const char *function,
   } else if (submit_schedule(model, f, inputs, outputs, profile_run,
                              wait_on_caller)) {
     status = edge_rt_model_error(model, EDGE_ERROR_INTERNAL, "%s: %s", function,
-                                 f->gpu_error);
+                                 f->device_error);
   } else {
     f->submitted = true;
   }
@@ -829,7 +830,7 @@ static edge_status finish_run(edge_model *model, flight *f,
                               const char *function) {
   if (f->submitted)
     edge_rt_wait_run(model->executors, (size_t)(f - model->flights),
-                     f->gpu_error, sizeof(f->gpu_error));
+                     f->device_error, sizeof(f->device_error));
   f->submitted = false;
   f->ticket = 0;
   bool staged = f->staged;
@@ -856,10 +857,9 @@ static edge_status finish_run(edge_model *model, flight *f,
         function, site, (long long)run->index, (long long)run->bound,
         -(long long)run->bound, (long long)run->bound - 1);
   }
-  if (f->gpu_error[0])
-    return edge_rt_model_error(model, EDGE_ERROR_INTERNAL,
-                               "%s: the GPU failed: %s", function,
-                               f->gpu_error);
+  if (f->device_error[0])
+    return edge_rt_model_error(model, EDGE_ERROR_INTERNAL, "%s: %s", function,
+                               f->device_error);
   if (staged)
     stage_caches(model, f, NULL, f->caller_outputs, /*before=*/false);
   if (model->metadata.num_symbols) {

@@ -22,8 +22,10 @@ mlir::edge::readDeviceList(ModuleOp module) {
       return module.emitError("'")
              << kDevicesAttrName << "' must list {name, kind} dictionaries";
     auto target = dict.getAs<StringAttr>("target");
+    auto node = dict.getAs<StringAttr>("node");
     devices.push_back({name.getValue(), kind.getValue(),
-                       target ? target.getValue() : StringRef()});
+                       target ? target.getValue() : StringRef(),
+                       node ? node.getValue() : StringRef()});
   }
   return devices;
 }

@@ -19,6 +19,8 @@ struct PlacedDevice {
   StringRef name, kind;
   /// Empty where the device's partitions only have CPU code.
   StringRef target;
+  /// The machine the device is on; empty when all are on one.
+  StringRef node;
 };
 
 /// The module's `edge.devices`, in order. Fails, with a diagnostic, when the

@@ -61,11 +61,16 @@ struct PlaceOnDevicesPass final
                       placed->problem.nodeSeconds[node][device]));
     }
     SmallVector<Attribute> described;
-    for (const Device &device : deviceSet->devices)
-      described.push_back(builder.getDictionaryAttr(
-          {builder.getNamedAttr("name", builder.getStringAttr(device.name)),
-           builder.getNamedAttr(
-               "kind", builder.getStringAttr(getDeviceKindName(device.kind)))}));
+    for (const Device &device : deviceSet->devices) {
+      SmallVector<NamedAttribute> fields = {
+          builder.getNamedAttr("name", builder.getStringAttr(device.name)),
+          builder.getNamedAttr(
+              "kind", builder.getStringAttr(getDeviceKindName(device.kind)))};
+      if (!device.machine.empty())
+        fields.push_back(builder.getNamedAttr(
+            "node", builder.getStringAttr(device.machine)));
+      described.push_back(builder.getDictionaryAttr(fields));
+    }
     module->setAttr(kDevicesAttrName, builder.getArrayAttr(described));
   }
 };

@@ -131,6 +131,8 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
     deviceLines += "device " + device.name.str() + " " + device.kind.str();
     if (!device.target.empty())
       deviceLines += " " + device.target.str();
+    if (!device.node.empty())
+      deviceLines += " @" + device.node.str();
     deviceLines += "\n";
   }
 

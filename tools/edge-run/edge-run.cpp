@@ -361,6 +361,14 @@ static void writeOutputs(const LoadedModel &model,
   }
 }
 
+/// Under mpirun, a library placed on several nodes runs as one process per
+/// node (docs/distributed.md): the graph's inputs and outputs are the first
+/// node's (rank 0), and the other ranks run their partitions only.
+static bool holdsOutputs() {
+  const char *rank = std::getenv("OMPI_COMM_WORLD_RANK");
+  return !rank || std::string(rank) == "0";
+}
+
 static int runTool(int argc, char **argv) {
   Options options;
   if (!parseOptions(argc, argv, options)) {
@@ -410,7 +418,11 @@ static int runTool(int argc, char **argv) {
 
   double latency = runTimed(*model, inputData, outputData);
   std::printf("run: latency_ms=%.6f\n", latency);
-  for (size_t i = 0; i < outputs.size(); ++i) {
+  bool withOutputs = holdsOutputs();
+  if (!withOutputs)
+    std::printf("outputs: on rank 0 (this process is rank %s)\n",
+                std::getenv("OMPI_COMM_WORLD_RANK"));
+  for (size_t i = 0; withOutputs && i < outputs.size(); ++i) {
     // At the run's shape (a static output's is its own).
     const edge_tensor_info &info = model->getOutput(i);
     std::vector<int64_t> shape = model->getOutputShape(i);
@@ -421,7 +433,7 @@ static int runTool(int argc, char **argv) {
         formatValues(info.dtype, outputs[i].data(), countElements(shape), 8)
             .c_str());
   }
-  if (!options.outputDir.empty())
+  if (withOutputs && !options.outputDir.empty())
     writeOutputs(*model, outputs, options.outputDir);
 
   // The run above is the warm-up.

@@ -1,0 +1,273 @@
+//===- Network.c - Tensors between machines over Open MPI -----------------===//
+//
+// Open MPI's C ABI (libmpi.so.40) without its header, which the AArch64
+// runtime has no copy of: handles are pointers, the predefined ones
+// (MPI_COMM_WORLD, MPI_BYTE, MPI_ERRORS_RETURN) the addresses of its
+// exported globals. Calls are serialized by one mutex: executors of several
+// devices may send and receive at once, and polling with MPI_Test under the
+// mutex needs only MPI_THREAD_SERIALIZED.
+//
+//===----------------------------------------------------------------------===//
+
+// pthreads, dlopen and nanosleep are POSIX, beyond the C11 the runtime is
+// built as.
+#define _POSIX_C_SOURCE 200809L
+
+#include "Network.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef void *MPI_Comm;
+typedef void *MPI_Datatype;
+typedef void *MPI_Request;
+typedef void *MPI_Errhandler;
+
+enum { MPI_SUCCESS = 0, MPI_THREAD_SERIALIZED = 2 };
+
+static struct {
+  void *library;
+  int (*MPI_Initialized)(int *);
+  int (*MPI_Finalized)(int *);
+  int (*MPI_Init_thread)(int *, char ***, int, int *);
+  int (*MPI_Finalize)(void);
+  int (*MPI_Comm_rank)(MPI_Comm, int *);
+  int (*MPI_Comm_size)(MPI_Comm, int *);
+  int (*MPI_Comm_set_errhandler)(MPI_Comm, MPI_Errhandler);
+  int (*MPI_Isend)(const void *, int, MPI_Datatype, int, int, MPI_Comm,
+                   MPI_Request *);
+  int (*MPI_Irecv)(void *, int, MPI_Datatype, int, int, MPI_Comm,
+                   MPI_Request *);
+  int (*MPI_Test)(MPI_Request *, int *, void *);
+  int (*MPI_Cancel)(MPI_Request *);
+  int (*MPI_Request_free)(MPI_Request *);
+  int (*MPI_Error_string)(int, char *, int *);
+  MPI_Comm world;
+  MPI_Datatype byte;
+  MPI_Errhandler errors_return;
+} mpi;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/// Whether this runtime initialized MPI (and so finalizes it at exit), and
+/// whether an exchange with a peer failed (it then does not).
+static bool initialized_here, failed;
+static int rank = -2;
+
+static void finish_at_exit(void) {
+  pthread_mutex_lock(&lock);
+  int finalized = 1;
+  if (mpi.MPI_Finalized)
+    mpi.MPI_Finalized(&finalized);
+  // After a failed exchange the peers may never finalize: the process
+  // exits without it, and mpirun, seeing a rank leave the job that way,
+  // ends the others (MPI_Abort would, too, but could cut the error message
+  // on its way through mpirun's output forwarding).
+  if (!finalized && !failed && initialized_here)
+    mpi.MPI_Finalize();
+  pthread_mutex_unlock(&lock);
+}
+
+/// Loads libmpi.so.40 and its entry points; returns nonzero when absent.
+static int load_mpi(char *error, size_t error_size) {
+  // RTLD_GLOBAL: Open MPI's plugins (libmca_*) resolve MPI's own symbols.
+  mpi.library = dlopen("libmpi.so.40", RTLD_NOW | RTLD_GLOBAL);
+  if (!mpi.library) {
+    snprintf(error, error_size,
+             "the library spans several nodes and runs on Open MPI, whose "
+             "libmpi.so.40 cannot be loaded (%s); install openmpi-bin",
+             dlerror());
+    return 1;
+  }
+  struct {
+    const char *name;
+    void **slot;
+  } symbols[] = {
+#define EDGE_MPI_SYMBOL(name) {#name, (void **)&mpi.name}
+      EDGE_MPI_SYMBOL(MPI_Initialized),
+      EDGE_MPI_SYMBOL(MPI_Finalized),
+      EDGE_MPI_SYMBOL(MPI_Init_thread),
+      EDGE_MPI_SYMBOL(MPI_Finalize),
+      EDGE_MPI_SYMBOL(MPI_Comm_rank),
+      EDGE_MPI_SYMBOL(MPI_Comm_size),
+      EDGE_MPI_SYMBOL(MPI_Comm_set_errhandler),
+      EDGE_MPI_SYMBOL(MPI_Isend),
+      EDGE_MPI_SYMBOL(MPI_Irecv),
+      EDGE_MPI_SYMBOL(MPI_Test),
+      EDGE_MPI_SYMBOL(MPI_Cancel),
+      EDGE_MPI_SYMBOL(MPI_Request_free),
+      EDGE_MPI_SYMBOL(MPI_Error_string),
+#undef EDGE_MPI_SYMBOL
+      {"ompi_mpi_comm_world", &mpi.world},
+      {"ompi_mpi_byte", &mpi.byte},
+      {"ompi_mpi_errors_return", &mpi.errors_return},
+  };
+  for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); ++i) {
+    void *symbol = dlsym(mpi.library, symbols[i].name);
+    if (!symbol) {
+      snprintf(error, error_size,
+               "libmpi.so.40 lacks %s: it is not Open MPI 4 or later",
+               symbols[i].name);
+      return 1;
+    }
+    memcpy(symbols[i].slot, &symbol, sizeof(symbol));
+  }
+  return 0;
+}
+
+/// Writes "WHAT: MPI'S TEXT" into `error`.
+static int report(int code, const char *what, char *error, size_t error_size) {
+  char text[256] = "unknown error";
+  int length = 0;
+  mpi.MPI_Error_string(code, text, &length);
+  snprintf(error, error_size, "%s: %s", what, text);
+  return 1;
+}
+
+int edge_rt_network_join(size_t num_nodes, const char *first_node, char *error,
+                         size_t error_size) {
+  pthread_mutex_lock(&lock);
+  int result = rank;
+  if (result != -2) {
+    pthread_mutex_unlock(&lock);
+    return result;
+  }
+  // mpirun (Open MPI's launcher) tells its processes the job's size.
+  const char *size_text = getenv("OMPI_COMM_WORLD_SIZE");
+  if (!size_text) {
+    rank = -1;
+    pthread_mutex_unlock(&lock);
+    return -1;
+  }
+  int initialized = 0, provided = 0, size = 0, code = MPI_SUCCESS;
+  if (load_mpi(error, error_size)) {
+    pthread_mutex_unlock(&lock);
+    return -2;
+  }
+  mpi.MPI_Initialized(&initialized);
+  if (!initialized) {
+    code = mpi.MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &provided);
+    if (code != MPI_SUCCESS) {
+      report(code, "MPI_Init_thread failed", error, error_size);
+      pthread_mutex_unlock(&lock);
+      return -2;
+    }
+    initialized_here = true;
+    atexit(finish_at_exit);
+  }
+  mpi.MPI_Comm_set_errhandler(mpi.world, mpi.errors_return);
+  int joined = 0;
+  mpi.MPI_Comm_rank(mpi.world, &joined);
+  mpi.MPI_Comm_size(mpi.world, &size);
+  if ((size_t)size != num_nodes) {
+    snprintf(error, error_size,
+             "the library spans %zu nodes (one MPI rank each, the first "
+             "'%s'), but mpirun started %d; run it with mpirun -np %zu",
+             num_nodes, first_node, size, num_nodes);
+    failed = true;
+    pthread_mutex_unlock(&lock);
+    return -2;
+  }
+  rank = joined;
+  pthread_mutex_unlock(&lock);
+  return joined;
+}
+
+static double seconds_now(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+
+static double timeout_seconds(void) {
+  const char *text = getenv("EDGE_NETWORK_TIMEOUT_MS");
+  char *end = NULL;
+  double ms = text ? strtod(text, &end) : 0;
+  return text && end != text && ms > 0 ? ms / 1e3 : 60.0;
+}
+
+/// Waits for `request` until the timeout, polling under the lock so that
+/// other executors' messages progress meanwhile. Returns nonzero (and
+/// cancels it) on timeout or error.
+static int wait_for(MPI_Request *request, const char *what, char *error,
+                    size_t error_size) {
+  double limit = timeout_seconds(), deadline = seconds_now() + limit;
+  for (;;) {
+    int done = 0;
+    pthread_mutex_lock(&lock);
+    int code = mpi.MPI_Test(request, &done, NULL);
+    pthread_mutex_unlock(&lock);
+    if (code != MPI_SUCCESS) {
+      pthread_mutex_lock(&lock);
+      failed = true;
+      pthread_mutex_unlock(&lock);
+      return report(code, what, error, error_size);
+    }
+    if (done)
+      return 0;
+    if (seconds_now() > deadline)
+      break;
+    struct timespec pause = {0, 20000};
+    nanosleep(&pause, NULL);
+  }
+  pthread_mutex_lock(&lock);
+  mpi.MPI_Cancel(request);
+  mpi.MPI_Request_free(request);
+  failed = true;
+  pthread_mutex_unlock(&lock);
+  snprintf(error, error_size,
+           "%s: nothing within %.1f s (EDGE_NETWORK_TIMEOUT_MS); the node's "
+           "rank died or the link stalled",
+           what, limit);
+  return 1;
+}
+
+static int check_size(size_t bytes, char *error, size_t error_size) {
+  if (bytes <= INT32_MAX)
+    return 0;
+  snprintf(error, error_size,
+           "a tensor of %zu bytes is larger than one MPI message (2 GiB)",
+           bytes);
+  return 1;
+}
+
+int edge_rt_network_send(const void *data, size_t bytes, int to,
+                         const char *node, int tag, char *error,
+                         size_t error_size) {
+  char what[192];
+  snprintf(what, sizeof(what), "sending %zu bytes to node '%s' (rank %d)",
+           bytes, node, to);
+  if (check_size(bytes, error, error_size))
+    return 1;
+  MPI_Request request = NULL;
+  pthread_mutex_lock(&lock);
+  int code =
+      mpi.MPI_Isend(data, (int)bytes, mpi.byte, to, tag, mpi.world, &request);
+  pthread_mutex_unlock(&lock);
+  if (code != MPI_SUCCESS)
+    return report(code, what, error, error_size);
+  return wait_for(&request, what, error, error_size);
+}
+
+int edge_rt_network_receive(void *data, size_t bytes, int from,
+                            const char *node, int tag, char *error,
+                            size_t error_size) {
+  char what[192];
+  snprintf(what, sizeof(what), "receiving %zu bytes from node '%s' (rank %d)",
+           bytes, node, from);
+  if (check_size(bytes, error, error_size))
+    return 1;
+  MPI_Request request = NULL;
+  pthread_mutex_lock(&lock);
+  int code =
+      mpi.MPI_Irecv(data, (int)bytes, mpi.byte, from, tag, mpi.world, &request);
+  pthread_mutex_unlock(&lock);
+  if (code != MPI_SUCCESS)
+    return report(code, what, error, error_size);
+  return wait_for(&request, what, error, error_size);
+}
