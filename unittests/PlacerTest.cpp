@@ -134,6 +134,26 @@ TEST(Placer, ThroughputObjectiveBalancesTheDevices) {
   EXPECT_DOUBLE_EQ(mlir::edge::place(large).seconds, 30);
 }
 
+// A value that two nodes of another device read crosses once.
+TEST(Placer, AValueCrossesToADeviceOnce) {
+  PlacementProblem p;
+  p.numDevices = 2;
+  p.nodeSeconds.assign(3, {1, 1});
+  p.nodeBytes.assign(3, 1);
+  p.capacityBytes = {1e18, 1e18};
+  p.pins.assign(3, -1);
+  // Node 0's value, read by nodes 1 and 2.
+  p.edges = {{0, 1, 100}, {0, 2, 100, /*sameValueAs=*/0}};
+  p.secondsPerByte = {{0, 0.01}, {0.01, 0}};
+  p.latencySeconds = {{0, 0.5}, {0.5, 0}};
+  EXPECT_DOUBLE_EQ(mlir::edge::measurePlacement(p, {0, 1, 1}).latency, 4.5)
+      << "3 s of nodes and one transfer";
+  EXPECT_DOUBLE_EQ(mlir::edge::measurePlacement(p, {1, 0, 1}).latency, 4.5)
+      << "node 2 shares node 0's device";
+  EXPECT_FALSE(mlir::edge::isFreeEdge(p, {0, 1, 1}, 0));
+  EXPECT_TRUE(mlir::edge::isFreeEdge(p, {0, 1, 1}, 1));
+}
+
 // Two machines of two devices each, joined by one network link: every
 // transfer between them takes turns on it, whichever devices it joins,
 // while the links inside a machine are each their own.

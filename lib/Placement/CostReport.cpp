@@ -157,10 +157,11 @@ static llvm::json::Array getNetworkTraffic(const PlacementProblem &p,
   for (const NetworkLink &link : devices.network) {
     int64_t bytes = 0, messages = 0;
     double seconds = 0;
-    for (const PlacementProblem::Edge &edge : p.edges) {
+    for (auto [index, edge] : llvm::enumerate(p.edges)) {
       const Device &from = devices.devices[placement.device[edge.from]];
       const Device &to = devices.devices[placement.device[edge.to]];
-      if (devices.findNetworkLink(from.machine, to.machine) != &link)
+      if (isFreeEdge(p, placement.device, index) ||
+          devices.findNetworkLink(from.machine, to.machine) != &link)
         continue;
       bytes += edge.bytes;
       ++messages;
@@ -251,8 +252,8 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
   for (auto [index, device] : llvm::enumerate(devices.devices))
     memoryPerDevice[device.name] = memory[index];
   int transfers = 0;
-  for (const PlacementProblem::Edge &edge : problem->problem.edges)
-    transfers += placement.device[edge.from] != placement.device[edge.to];
+  for (int e = 0, end = problem->problem.edges.size(); e < end; ++e)
+    transfers += !isFreeEdge(problem->problem, placement.device, e);
   if (dot)
     writeDot(*problem, placement, devices, *dot);
   // The chosen plan's time per run and rate, beside the best single

@@ -125,6 +125,14 @@ static void addNodesAndEdges(func::FuncOp model, const DeviceSet &devices,
   p.nodeBytes.assign(numNodes, 0);
   p.pins.assign(numNodes, -1);
   p.pins[m.inputNode] = p.pins[m.outputNode] = 0;
+  // The last edge that carries each value, which the next reader's edge
+  // points back to.
+  llvm::DenseMap<Value, int> lastEdgeOf;
+  auto addEdge = [&](int from, int to, Value value) {
+    int previous = lastEdgeOf.lookup_or(value, -1);
+    lastEdgeOf[value] = p.edges.size();
+    p.edges.push_back({from, to, getTensorBytes(value.getType()), previous});
+  };
   for (auto [node, op] : llvm::enumerate(m.ops)) {
     auto costed = cast<CostOpInterface>(op);
     m.flops.push_back(costed.estimateFlops());
@@ -143,15 +151,14 @@ static void addNodesAndEdges(func::FuncOp model, const DeviceSet &devices,
       if (matchPattern(value, m_Constant()))
         p.nodeBytes[node] += bytes;
       else if (isa<BlockArgument>(value))
-        p.edges.push_back({m.inputNode, static_cast<int>(node), bytes});
+        addEdge(m.inputNode, node, value);
       else if (Operation *def = value.getDefiningOp(); nodeOf.count(def))
-        p.edges.push_back({nodeOf[def], static_cast<int>(node), bytes});
+        addEdge(nodeOf[def], node, value);
     }
   }
   for (Value result : model.getBody().front().getTerminator()->getOperands())
     if (Operation *def = result.getDefiningOp(); def && nodeOf.count(def))
-      p.edges.push_back(
-          {nodeOf[def], m.outputNode, getTensorBytes(result.getType())});
+      addEdge(nodeOf[def], m.outputNode, result);
 }
 
 /// Link costs between every pair of devices.

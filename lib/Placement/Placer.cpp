@@ -191,6 +191,18 @@ bool repairMemory(const PlacementProblem &p, std::vector<int> &device) {
 
 } // namespace
 
+bool mlir::edge::isFreeEdge(const PlacementProblem &p,
+                            const std::vector<int> &device, int e) {
+  const PlacementProblem::Edge &edge = p.edges[e];
+  int to = device[edge.to];
+  if (device[edge.from] == to)
+    return true;
+  for (int k = edge.sameValueAs; k >= 0; k = p.edges[k].sameValueAs)
+    if (device[p.edges[k].to] == to)
+      return true;
+  return false;
+}
+
 PlacementTimes mlir::edge::measurePlacement(const PlacementProblem &p,
                                             const std::vector<int> &device) {
   std::vector<double> used(p.numDevices, 0), busy(p.numDevices, 0);
@@ -209,12 +221,13 @@ PlacementTimes mlir::edge::measurePlacement(const PlacementProblem &p,
   // A link carries its transfers one after another, in either direction;
   // a network link carries those of every pair of devices it joins.
   std::vector<double> channelBusy(2 * p.numDevices * p.numDevices, 0);
-  for (const PlacementProblem::Edge &e : p.edges) {
+  for (int index = 0, end = p.edges.size(); index < end; ++index) {
+    if (isFreeEdge(p, device, index))
+      continue;
+    const PlacementProblem::Edge &e = p.edges[index];
     int from = device[e.from], to = device[e.to];
     double seconds = transferSeconds(p, e.bytes, from, to);
     latency += seconds;
-    if (from == to)
-      continue;
     int channel = p.channel.empty()
                       ? std::min(from, to) * p.numDevices + std::max(from, to)
                       : p.channel[from][to];

@@ -51,6 +51,10 @@ struct PlacementProblem {
   struct Edge {
     int from, to;
     int64_t bytes;
+    /// An earlier edge that carries the same value (another reader of it),
+    /// or -1: a value crosses to a device once, however many of its nodes
+    /// read it.
+    int sameValueAs = -1;
   };
   std::vector<Edge> edges;
   /// transferSeconds[a][b]: per-byte cost and latency of moving data from
@@ -72,6 +76,12 @@ struct Placement {
   double seconds = PlacementProblem::kUnsupported;
   bool feasible() const { return seconds < PlacementProblem::kUnsupported; }
 };
+
+/// Whether edge `e` moves nothing under `device`: its ends share a device,
+/// or an earlier reader of the same value on its destination's device
+/// already brought the value there.
+bool isFreeEdge(const PlacementProblem &problem, const std::vector<int> &device,
+                int e);
 
 /// Assignments up to which the placer enumerates (exact).
 constexpr double kExhaustiveLimit = 1 << 20;
