@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""Runs models split across 2 and 3 MPI ranks in an emulated cluster of
+edge nodes (scripts/edge-cluster.sh: network namespaces joined by links
+shaped with tc tbf) and checks that their outputs equal the one-process
+library's bit for bit (docs/distributed.md):
+
+- the tiny CNN of samples/, torchvision's mobilenet_v2 and the BERT-style
+  encoder (scripts/export_torch_models.py, random weights);
+- over 2 and 3 nodes, each running a contiguous stage of the model (the
+  graph's nodes pinned in order, split by their estimated time);
+- with links of 100 Mbit/s and of 10 Mbit/s.
+
+Prints, per run, the bytes each link carried (tx_bytes of the link's
+interfaces, which count the TCP, IP and MPI headers too) beside the bytes
+the placer's report predicts, and the run's latency beside the predicted.
+Needs root (namespaces) and Open MPI; exits 77 (skipped) without them.
+
+    check_cluster.py BUILD_DIR [WORK_DIR]
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+SOURCE_DIR = Path(__file__).resolve().parent.parent
+CLUSTER = SOURCE_DIR / "scripts/edge-cluster.sh"
+RATES_MBPS = (100, 10)
+RANKS = (2, 3)
+# The host preset's figures (docs/placement.md): the prediction's compute.
+HOST = {"kind": "cpu", "peak_gflops": 192, "memory_bandwidth_gbps": 20,
+        "memory_gb": 24}
+# Headers of TCP, IP and MPI over the payload (about 3% with MTU-sized
+# segments), and segments TCP sends again when the shaped link's queue
+# overflows.
+HEADER_SHARE = 0.10
+
+
+def run(command, **kwargs):
+    return subprocess.run([str(c) for c in command], check=True,
+                          capture_output=True, text=True, **kwargs)
+
+
+def description(nodes, mbps):
+    """Hosts on nodes n0, n1, ... joined pairwise at `mbps`, no latency
+    (the emulated links have none)."""
+    devices = [dict(HOST, name=f"n{i}-cpu", node=f"n{i}") for i in range(nodes)]
+    network = [{"between": [f"n{i}", f"n{j}"], "bandwidth_mbps": mbps,
+                "latency_ms": 0, "message_overhead_us": 50}
+               for i in range(nodes) for j in range(i + 1, nodes)]
+    return {"devices": devices, "network": network}
+
+
+def stage_pins(build, model, devices_file, nodes, work):
+    """Pins the graph's nodes, in order, to `nodes` stages of about equal
+    estimated time."""
+    report = work / "order.json"
+    run([build / "bin/edge-compile", model, f"--devices={devices_file}",
+         f"--report={report}", "--emit=edge", "-o", os.devnull])
+    data = json.loads(report.read_text())
+    seconds = {op["node"]: op["seconds"]["n0-cpu"] for op in data["ops"]}
+    order = [n["node"] for n in data["placement"]["nodes"]]
+    total = sum(seconds[n] for n in order)
+    pins, done = [], 0.0
+    for name in order:
+        stage = min(nodes - 1, int(done / total * nodes))
+        done += seconds[name]
+        pins.append(f"--pin={name}=n{stage}-cpu")
+    return pins
+
+
+def predict(build, model, devices_file, pins, work):
+    report = work / "prediction.json"
+    run([build / "bin/edge-compile", model, f"--devices={devices_file}", *pins,
+         f"--report={report}", "--emit=edge", "-o", os.devnull])
+    return json.loads(report.read_text())
+
+
+def link_bytes(nodes):
+    """Bytes sent over each link so far, by (from, to)."""
+    sent = {}
+    for line in run([CLUSTER, "stats", nodes]).stdout.splitlines():
+        words = line.split()
+        sent[(int(words[1]), int(words[4].rstrip(":")))] = int(words[5])
+    return sent
+
+
+def check_model(build, name, model, inputs, work):
+    work.mkdir(parents=True, exist_ok=True)
+    whole = work / "whole.so"
+    run([build / "bin/edge-compile", model, "-o", whole])
+    run([build / "bin/edge-run", whole, *inputs, "--output-dir", work / "whole"])
+    expected = sorted((work / "whole").glob("output_*.pb"))
+    for nodes in RANKS:
+        devices_file = work / f"nodes{nodes}.json"
+        devices_file.write_text(json.dumps(description(nodes, RATES_MBPS[0])))
+        pins = stage_pins(build, model, devices_file, nodes, work)
+        library = work / f"split{nodes}.so"
+        run([build / "bin/edge-compile", model, f"--devices={devices_file}",
+             *pins, "-o", library])
+        for mbps in RATES_MBPS:
+            devices_file.write_text(json.dumps(description(nodes, mbps)))
+            report = predict(build, model, devices_file, pins, work)
+            run([CLUSTER, "up", nodes, f"{mbps}mbit"])
+            try:
+                before = link_bytes(nodes)
+                out = work / f"out{nodes}-{mbps}"
+                result = run([CLUSTER, "run", nodes, "--",
+                              build / "bin/edge-run", library, *inputs,
+                              "--output-dir", out])
+                after = link_bytes(nodes)
+            finally:
+                run([CLUSTER, "down", nodes])
+            for reference in expected:
+                run([sys.executable, SOURCE_DIR / "scripts/compare_outputs.py",
+                     out / reference.name, reference, "--rtol", "0",
+                     "--atol", "0"])
+            latencies = [float(line.split("=")[1])
+                         for line in result.stdout.splitlines()
+                         if line.startswith("run: latency_ms=")]
+            predicted = report["placement"]["latency_seconds"] * 1e3
+            print(f"{name}: {nodes} ranks at {mbps} Mbit/s: outputs equal; "
+                  f"run {max(latencies):.1f} ms (predicted {predicted:.1f} ms)")
+            for link in report["network"]:
+                a, b = (int(n[1:]) for n in link["between"])
+                measured = after[(a, b)] - before[(a, b)] + \
+                    after[(b, a)] - before[(b, a)]
+                bytes_predicted = link["bytes_per_run"]
+                print(f"  link n{a}-n{b}: {measured} bytes on the wire, "
+                      f"{bytes_predicted} predicted")
+                # The payload crosses the link once; headers and segments
+                # sent again add a few percent, and an idle link carries
+                # only MPI's handshakes.
+                if not (bytes_predicted <= measured <=
+                        bytes_predicted * (1 + HEADER_SHARE) + 16384):
+                    raise SystemExit(
+                        f"{name}: link n{a}-n{b} carried {measured} bytes, "
+                        f"the placer predicted {bytes_predicted}")
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    build = Path(argv[1]).resolve()
+    work = Path(argv[2] if len(argv) > 2 else build / "cluster").resolve()
+    if os.geteuid() != 0 or not shutil.which("mpirun") or not shutil.which("ip"):
+        print("check_cluster: skipped: needs root, mpirun and ip")
+        return 77
+    work.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("EDGE_CLUSTER_PREFIX", f"ec{os.getpid() % 10000}")
+    run([sys.executable, SOURCE_DIR / "scripts/export_torch_models.py", work,
+         "--models", "mobilenet_v2,bert_encoder"])
+    sample = SOURCE_DIR / "samples/tiny_cnn"
+    models = [("tiny_cnn", sample / "model.onnx", sample / "input_0.pb")]
+    for name in ("mobilenet_v2", "bert_encoder"):
+        models.append((name, work / name / "model.onnx",
+                       work / name / "test_data_set_0/input_0.pb"))
+    for name, model, input_file in models:
+        check_model(build, name, model, ["--input", input_file], work / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
