@@ -77,6 +77,10 @@ struct edge_rt_executors {
   int rank;
   size_t *device_nodes;
   const char **node_names;
+  /// Under mpirun, the thread that sends tensors to other nodes: a send
+  /// waits until its receiver takes it, which would hold up the source
+  /// device's next steps (a stream's next run) on its own executor.
+  worker *sender;
 
   /// The runs in flight; run_lock guards their progress.
   pthread_mutex_t run_lock;
@@ -116,15 +120,6 @@ static step_role get_role(const edge_rt_executors *x, size_t s) {
          : from     ? STEP_SEND
          : to       ? STEP_RECEIVE
                     : STEP_ELSEWHERE;
-}
-
-/// The device whose executor takes step `s`: a send's source, else the
-/// step's device (a copy's destination).
-static size_t get_executing_device(const edge_rt_executors *x, size_t s) {
-  const edge_rt_metadata *m = x->metadata;
-  if (get_role(x, s) == STEP_SEND)
-    return edge_rt_ref_device(m, m->steps[s].refs[0]);
-  return edge_rt_step_device(m, &m->steps[s]);
 }
 
 /// Keeps the run's first error.
@@ -494,6 +489,10 @@ static int join_nodes(edge_rt_executors *x, char *error, size_t error_size) {
     return 1;
   }
   x->rank = rank;
+  if (rank >= 0 && !(x->sender = start_worker(x, NULL))) {
+    snprintf(error, error_size, "cannot start a thread for sending tensors");
+    return 1;
+  }
   if (x->trace && rank < 0)
     fprintf(stderr,
             "edge: the library spans %zu nodes; outside mpirun every node "
@@ -600,7 +599,9 @@ int edge_rt_submit_run(edge_rt_executors *x, size_t slot,
       mark_done(x, run, s);
       continue;
     }
-    worker *w = x->workers[get_executing_device(x, s)];
+    worker *w = get_role(x, s) == STEP_SEND
+                    ? x->sender
+                    : x->workers[edge_rt_step_device(m, &m->steps[s])];
     if (!w)
       w = x->host;
     if (w)
@@ -630,6 +631,8 @@ void edge_rt_stop_executors(edge_rt_executors *x) {
   const edge_rt_metadata *m = x->metadata;
   if (x->host)
     stop_worker(x->host);
+  if (x->sender)
+    stop_worker(x->sender);
   if (x->workers)
     for (size_t d = 0; d < m->num_devices; ++d)
       if (x->workers[d])

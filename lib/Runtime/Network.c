@@ -236,38 +236,37 @@ static int check_size(size_t bytes, char *error, size_t error_size) {
   return 1;
 }
 
-int edge_rt_network_send(const void *data, size_t bytes, int to,
-                         const char *node, int tag, char *error,
-                         size_t error_size) {
+/// Sends `data` to `peer` or receives into it, and waits for the end.
+static int exchange(void *data, size_t bytes, int peer, const char *node,
+                    int tag, bool send, char *error, size_t error_size) {
   char what[192];
-  snprintf(what, sizeof(what), "sending %zu bytes to node '%s' (rank %d)",
-           bytes, node, to);
+  snprintf(what, sizeof(what), "%s %zu bytes %s node '%s' (rank %d)",
+           send ? "sending" : "receiving", bytes, send ? "to" : "from", node,
+           peer);
   if (check_size(bytes, error, error_size))
     return 1;
   MPI_Request request = NULL;
   pthread_mutex_lock(&lock);
-  int code =
-      mpi.MPI_Isend(data, (int)bytes, mpi.byte, to, tag, mpi.world, &request);
+  int code = send ? mpi.MPI_Isend(data, (int)bytes, mpi.byte, peer, tag,
+                                  mpi.world, &request)
+                  : mpi.MPI_Irecv(data, (int)bytes, mpi.byte, peer, tag,
+                                  mpi.world, &request);
   pthread_mutex_unlock(&lock);
   if (code != MPI_SUCCESS)
     return report(code, what, error, error_size);
   return wait_for(&request, what, error, error_size);
 }
 
+int edge_rt_network_send(const void *data, size_t bytes, int to,
+                         const char *node, int tag, char *error,
+                         size_t error_size) {
+  // MPI_Isend reads the buffer only; its C binding takes it as const.
+  return exchange((void *)(uintptr_t)data, bytes, to, node, tag, true, error,
+                  error_size);
+}
+
 int edge_rt_network_receive(void *data, size_t bytes, int from,
                             const char *node, int tag, char *error,
                             size_t error_size) {
-  char what[192];
-  snprintf(what, sizeof(what), "receiving %zu bytes from node '%s' (rank %d)",
-           bytes, node, from);
-  if (check_size(bytes, error, error_size))
-    return 1;
-  MPI_Request request = NULL;
-  pthread_mutex_lock(&lock);
-  int code =
-      mpi.MPI_Irecv(data, (int)bytes, mpi.byte, from, tag, mpi.world, &request);
-  pthread_mutex_unlock(&lock);
-  if (code != MPI_SUCCESS)
-    return report(code, what, error, error_size);
-  return wait_for(&request, what, error, error_size);
+  return exchange(data, bytes, from, node, tag, false, error, error_size);
 }
