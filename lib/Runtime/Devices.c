@@ -77,10 +77,12 @@ struct edge_rt_executors {
   int rank;
   size_t *device_nodes;
   const char **node_names;
-  /// Under mpirun, the thread that sends tensors to other nodes: a send
-  /// waits until its receiver takes it, which would hold up the source
-  /// device's next steps (a stream's next run) on its own executor.
-  worker *sender;
+  /// Under mpirun, the threads that send tensors to other nodes and
+  /// receive theirs: a send waits until its receiver takes it, and a
+  /// receive until the tensor comes, which on a device's executor would
+  /// hold up its next steps (a stream's next run); the steps that read a
+  /// received tensor wait for its receive as for any step they depend on.
+  worker *sender, *receiver;
 
   /// The runs in flight; run_lock guards their progress.
   pthread_mutex_t run_lock;
@@ -489,8 +491,10 @@ static int join_nodes(edge_rt_executors *x, char *error, size_t error_size) {
     return 1;
   }
   x->rank = rank;
-  if (rank >= 0 && !(x->sender = start_worker(x, NULL))) {
-    snprintf(error, error_size, "cannot start a thread for sending tensors");
+  if (rank >= 0 && (!(x->sender = start_worker(x, NULL)) ||
+                    !(x->receiver = start_worker(x, NULL)))) {
+    snprintf(error, error_size,
+             "cannot start the threads that send and receive tensors");
     return 1;
   }
   if (x->trace && rank < 0)
@@ -599,8 +603,10 @@ int edge_rt_submit_run(edge_rt_executors *x, size_t slot,
       mark_done(x, run, s);
       continue;
     }
-    worker *w = get_role(x, s) == STEP_SEND
-                    ? x->sender
+    step_role role = get_role(x, s);
+    worker *w = role == STEP_SEND ? x->sender
+                : role == STEP_RECEIVE
+                    ? x->receiver
                     : x->workers[edge_rt_step_device(m, &m->steps[s])];
     if (!w)
       w = x->host;
@@ -633,6 +639,8 @@ void edge_rt_stop_executors(edge_rt_executors *x) {
     stop_worker(x->host);
   if (x->sender)
     stop_worker(x->sender);
+  if (x->receiver)
+    stop_worker(x->receiver);
   if (x->workers)
     for (size_t d = 0; d < m->num_devices; ++d)
       if (x->workers[d])
