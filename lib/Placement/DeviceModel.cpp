@@ -165,23 +165,20 @@ llvm::Error checkKeys(const llvm::json::Object &object,
 
 } // namespace
 
+/// The names of a preset table, in order.
+template <typename PresetT, size_t N>
+static llvm::SmallVector<StringRef> getNames(const PresetT (&presets)[N]) {
+  return llvm::to_vector(
+      llvm::map_range(presets, [](const PresetT &p) { return p.name; }));
+}
+
 llvm::ArrayRef<StringRef> mlir::edge::getDevicePresetNames() {
-  static const llvm::SmallVector<StringRef> names = [] {
-    llvm::SmallVector<StringRef> result;
-    for (const Preset &preset : kPresets)
-      result.push_back(preset.name);
-    return result;
-  }();
+  static const llvm::SmallVector<StringRef> names = getNames(kPresets);
   return names;
 }
 
 llvm::ArrayRef<StringRef> mlir::edge::getNetworkPresetNames() {
-  static const llvm::SmallVector<StringRef> names = [] {
-    llvm::SmallVector<StringRef> result;
-    for (const NetworkPreset &preset : kNetworkPresets)
-      result.push_back(preset.name);
-    return result;
-  }();
+  static const llvm::SmallVector<StringRef> names = getNames(kNetworkPresets);
   return names;
 }
 

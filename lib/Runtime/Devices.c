@@ -53,6 +53,18 @@ typedef struct run_slot {
   char error_text[EDGE_RT_ERROR_TEXT_SIZE];
 } run_slot;
 
+/// What this process does with a step of a schedule on several nodes.
+typedef enum step_role {
+  /// Runs it (every step when one process runs every node).
+  STEP_HERE,
+  /// A copy to another node's device: sends the source.
+  STEP_SEND,
+  /// A copy from another node's device: receives the destination.
+  STEP_RECEIVE,
+  /// Another node's: done as far as this process is concerned.
+  STEP_ELSEWHERE,
+} step_role;
+
 struct edge_rt_executors {
   const edge_rt_metadata *metadata;
   edge_rt_entry entry;
@@ -77,6 +89,8 @@ struct edge_rt_executors {
   int rank;
   size_t *device_nodes;
   const char **node_names;
+  /// Under mpirun, what this process does with each step (NULL: runs all).
+  step_role *roles;
   /// Under mpirun, the threads that send tensors to other nodes and
   /// receive theirs: a send waits until its receiver takes it, and a
   /// receive until the tensor comes, which on a device's executor would
@@ -95,23 +109,11 @@ static const char *ref_device_name(const edge_rt_metadata *m, edge_rt_ref ref) {
   return m->devices[edge_rt_ref_device(m, ref)].name;
 }
 
-/// What this process does with a step of a schedule on several nodes.
-typedef enum step_role {
-  /// Runs it (every step when one process runs every node).
-  STEP_HERE,
-  /// A copy to another node's device: sends the source.
-  STEP_SEND,
-  /// A copy from another node's device: receives the destination.
-  STEP_RECEIVE,
-  /// Another node's: done as far as this process is concerned.
-  STEP_ELSEWHERE,
-} step_role;
-
 static bool is_local(const edge_rt_executors *x, size_t d) {
   return x->rank < 0 || x->device_nodes[d] == (size_t)x->rank;
 }
 
-static step_role get_role(const edge_rt_executors *x, size_t s) {
+static step_role find_role(const edge_rt_executors *x, size_t s) {
   const edge_rt_metadata *m = x->metadata;
   const edge_rt_step *step = &m->steps[s];
   if (!step->is_copy)
@@ -122,6 +124,11 @@ static step_role get_role(const edge_rt_executors *x, size_t s) {
          : from     ? STEP_SEND
          : to       ? STEP_RECEIVE
                     : STEP_ELSEWHERE;
+}
+
+/// Step `s`'s role in this process, found once when it joins the job.
+static step_role get_role(const edge_rt_executors *x, size_t s) {
+  return x->roles ? x->roles[s] : STEP_HERE;
 }
 
 /// Keeps the run's first error.
@@ -491,6 +498,15 @@ static int join_nodes(edge_rt_executors *x, char *error, size_t error_size) {
     return 1;
   }
   x->rank = rank;
+  if (rank >= 0) {
+    x->roles = calloc(m->num_steps ? m->num_steps : 1, sizeof(step_role));
+    if (!x->roles) {
+      snprintf(error, error_size, "out of memory");
+      return 1;
+    }
+    for (size_t s = 0; s < m->num_steps; ++s)
+      x->roles[s] = find_role(x, s);
+  }
   if (rank >= 0 && (!(x->sender = start_worker(x, NULL)) ||
                     !(x->receiver = start_worker(x, NULL)))) {
     snprintf(error, error_size,
@@ -599,11 +615,11 @@ int edge_rt_submit_run(edge_rt_executors *x, size_t slot,
   pthread_mutex_unlock(&x->run_lock);
 
   for (size_t s = 0; s < m->num_steps; ++s) {
-    if (get_role(x, s) == STEP_ELSEWHERE) {
+    step_role role = get_role(x, s);
+    if (role == STEP_ELSEWHERE) {
       mark_done(x, run, s);
       continue;
     }
-    step_role role = get_role(x, s);
     worker *w = role == STEP_SEND ? x->sender
                 : role == STEP_RECEIVE
                     ? x->receiver
@@ -659,6 +675,7 @@ void edge_rt_stop_executors(edge_rt_executors *x) {
   free(x->gpu_code);
   free(x->device_nodes);
   free(x->node_names);
+  free(x->roles);
   pthread_mutex_destroy(&x->run_lock);
   pthread_cond_destroy(&x->step_done);
   free(x);

@@ -58,6 +58,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 /// whether an exchange with a peer failed (it then does not).
 static bool initialized_here, failed;
 static int rank = -2;
+/// How long a wait for a peer may take (EDGE_NETWORK_TIMEOUT_MS), read
+/// when the process joins the job.
+static double timeout_seconds = 60.0;
 
 static void finish_at_exit(void) {
   pthread_mutex_lock(&lock);
@@ -161,6 +164,11 @@ int edge_rt_network_join(size_t num_nodes, const char *first_node, char *error,
     atexit(finish_at_exit);
   }
   mpi.MPI_Comm_set_errhandler(mpi.world, mpi.errors_return);
+  const char *timeout = getenv("EDGE_NETWORK_TIMEOUT_MS");
+  char *end = NULL;
+  double ms = timeout ? strtod(timeout, &end) : 0;
+  if (timeout && end != timeout && ms > 0)
+    timeout_seconds = ms / 1e3;
   int joined = 0;
   mpi.MPI_Comm_rank(mpi.world, &joined);
   mpi.MPI_Comm_size(mpi.world, &size);
@@ -184,19 +192,12 @@ static double seconds_now(void) {
   return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
 }
 
-static double timeout_seconds(void) {
-  const char *text = getenv("EDGE_NETWORK_TIMEOUT_MS");
-  char *end = NULL;
-  double ms = text ? strtod(text, &end) : 0;
-  return text && end != text && ms > 0 ? ms / 1e3 : 60.0;
-}
-
 /// Waits for `request` until the timeout, polling under the lock so that
 /// other executors' messages progress meanwhile. Returns nonzero (and
 /// cancels it) on timeout or error.
 static int wait_for(MPI_Request *request, const char *what, char *error,
                     size_t error_size) {
-  double limit = timeout_seconds(), deadline = seconds_now() + limit;
+  double limit = timeout_seconds, deadline = seconds_now() + limit;
   for (;;) {
     int done = 0;
     pthread_mutex_lock(&lock);
