@@ -15,8 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { EDGE_RT_ERROR_TEXT_SIZE = 320 };
+
+/// The network thread's pause between polls of its messages: from 20 us
+/// (a message that is about to come) to 160 us (one a peer's partition is
+/// still computing), which delays a message by 80 us on average and costs
+/// about 2% of a core.
+enum { MIN_POLL_PAUSE_NS = 20000, MAX_POLL_PAUSE_NS = 160000 };
 
 /// How a device's partitions run.
 typedef enum placement {
@@ -26,15 +33,14 @@ typedef enum placement {
   RUN_CPU_VERSION,
 } placement;
 
-/// A worker thread that runs its device's steps in the order submitted,
-/// run after run.
+/// A worker thread that runs its device's steps, run after run. Its queue
+/// and stop flag are guarded by the executors' run_lock, and it sleeps on
+/// their step_done (signalled by every finished step and every new item).
 typedef struct worker {
   pthread_t thread;
   struct edge_rt_executors *executors;
   /// Parallel loops of the steps it runs go to this pool (NULL: none).
   edge_rt_thread_pool *pool;
-  pthread_mutex_t mutex;
-  pthread_cond_t changed;
   /// A ring of submitted items (slot * num_steps + step): [head, tail)
   /// are still to run. It holds every step of every slot at once.
   size_t *queue;
@@ -52,6 +58,14 @@ typedef struct run_slot {
   uint32_t profile_run;
   char error_text[EDGE_RT_ERROR_TEXT_SIZE];
 } run_slot;
+
+/// A message of the network thread in flight: copy `step` of the run in
+/// `slot`, started at `start` (profile time).
+typedef struct exchange {
+  size_t slot, step;
+  int64_t start;
+  edge_rt_message message;
+} exchange;
 
 /// What this process does with a step of a schedule on several nodes.
 typedef enum step_role {
@@ -91,12 +105,16 @@ struct edge_rt_executors {
   const char **node_names;
   /// Under mpirun, what this process does with each step (NULL: runs all).
   step_role *roles;
-  /// Under mpirun, the threads that send tensors to other nodes and
-  /// receive theirs: a send waits until its receiver takes it, and a
-  /// receive until the tensor comes, which on a device's executor would
-  /// hold up its next steps (a stream's next run); the steps that read a
-  /// received tensor wait for its receive as for any step they depend on.
-  worker *sender, *receiver;
+  /// Under mpirun, the thread that sends tensors to other nodes and
+  /// receives theirs (network_main): a message waits for its peer, which
+  /// on a device's executor would hold up its next steps (a stream's next
+  /// run); the steps that read a received tensor wait for its receive as
+  /// for any step they depend on.
+  worker *network;
+  /// The network thread's messages in flight, and the items it starts
+  /// (each room for every step of every slot).
+  exchange *flying;
+  size_t *starting;
 
   /// The runs in flight; run_lock guards their progress.
   pthread_mutex_t run_lock;
@@ -140,33 +158,43 @@ static void record_error(edge_rt_executors *x, run_slot *run,
   pthread_mutex_unlock(&x->run_lock);
 }
 
-/// Sends or receives copy `s` of the run in `slot` between nodes.
-static void exchange(edge_rt_executors *x, size_t slot, size_t s,
-                     step_role role, void **buffers, size_t bytes) {
+/// The bytes copy step `s` moves in a run: with dynamic sizes, what the
+/// source holds in this run, which the target (an output of the run's
+/// sizes) has room for.
+static size_t copy_bytes(const edge_rt_metadata *m, const edge_rt_step *step,
+                         void **buffers) {
+  const int64_t *sizes = m->num_symbols ? (const int64_t *)buffers[2] : NULL;
+  size_t bytes = edge_rt_ref_run_bytes(m, step->refs[0], sizes);
+  size_t room = edge_rt_ref_run_bytes(m, step->refs[1], sizes);
+  if (step->refs[1].kind != 'b' && room < bytes)
+    bytes = room;
+  return bytes;
+}
+
+/// Starts sending or receiving copy `s` of the run in `slot` between
+/// nodes. Returns nonzero with a message on failure.
+static int start_exchange(edge_rt_executors *x, size_t slot, size_t s,
+                          edge_rt_message *message, char *error,
+                          size_t error_size) {
   const edge_rt_metadata *m = x->metadata;
   const edge_rt_step *step = &m->steps[s];
-  size_t peer_device =
-      edge_rt_ref_device(m, step->refs[role == STEP_SEND ? 1 : 0]);
-  size_t peer = x->device_nodes[peer_device];
+  void **buffers = (void **)(uintptr_t)x->slots[slot].step_buffers[s];
+  size_t bytes = copy_bytes(m, step, buffers);
+  bool send = get_role(x, s) == STEP_SEND;
+  size_t peer =
+      x->device_nodes[edge_rt_ref_device(m, step->refs[send ? 1 : 0])];
   const char *node = x->node_names[peer];
-  // Runs of one slot follow each other, so a tag per slot and step matches
-  // each message of a run with its receive (MPI keeps their order).
-  int tag = (int)(slot * m->num_steps + s);
   if (x->trace)
-    fprintf(stderr,
-            "edge: %s %c%zu on %s -> %c%zu on %s (node %s, %zu bytes)\n",
-            role == STEP_SEND ? "send" : "receive", step->refs[0].kind,
-            step->refs[0].index, ref_device_name(m, step->refs[0]),
-            step->refs[1].kind, step->refs[1].index,
-            ref_device_name(m, step->refs[1]), node, bytes);
-  char error[EDGE_RT_ERROR_TEXT_SIZE];
-  int failed = role == STEP_SEND
-                   ? edge_rt_network_send(buffers[0], bytes, (int)peer, node,
-                                          tag, error, sizeof(error))
-                   : edge_rt_network_receive(buffers[1], bytes, (int)peer, node,
-                                             tag, error, sizeof(error));
-  if (failed)
-    record_error(x, &x->slots[slot], error);
+    fprintf(
+        stderr, "edge: %s %c%zu on %s -> %c%zu on %s (node %s, %zu bytes)\n",
+        send ? "send" : "receive", step->refs[0].kind, step->refs[0].index,
+        ref_device_name(m, step->refs[0]), step->refs[1].kind,
+        step->refs[1].index, ref_device_name(m, step->refs[1]), node, bytes);
+  // A tag per slot and step matches each message of a run with its
+  // receive, whatever order the messages of runs in flight take.
+  int tag = (int)(slot * m->num_steps + s);
+  return edge_rt_network_start(message, send ? buffers[0] : buffers[1], bytes,
+                               send, (int)peer, node, tag, error, error_size);
 }
 
 static void wait_for_dependencies(edge_rt_executors *x, run_slot *run,
@@ -196,23 +224,7 @@ static void execute_step(edge_rt_executors *x, size_t slot, size_t s) {
   wait_for_dependencies(x, run, s);
   int64_t start = x->profile ? edge_rt_profile_now() : 0;
   if (step->is_copy) {
-    // With dynamic sizes, what the source holds in this run, which the
-    // target (an output of the run's sizes) has room for.
-    const int64_t *sizes = m->num_symbols ? (const int64_t *)buffers[2] : NULL;
-    size_t bytes = edge_rt_ref_run_bytes(m, step->refs[0], sizes);
-    size_t room = edge_rt_ref_run_bytes(m, step->refs[1], sizes);
-    if (step->refs[1].kind != 'b' && room < bytes)
-      bytes = room;
-    step_role role = get_role(x, s);
-    if (role != STEP_HERE) {
-      exchange(x, slot, s, role, buffers, bytes);
-      if (x->profile)
-        edge_rt_profile_record(x->profile, run->profile_run, s,
-                               role == STEP_SEND ? "MPI send" : "MPI receive",
-                               start, edge_rt_profile_now());
-      mark_done(x, run, s);
-      return;
-    }
+    size_t bytes = copy_bytes(m, step, buffers);
     if (x->trace)
       fprintf(stderr, "edge: copy %c%zu on %s -> %c%zu on %s (%zu bytes)\n",
               step->refs[0].kind, step->refs[0].index,
@@ -267,34 +279,154 @@ static void execute_step(edge_rt_executors *x, size_t slot, size_t s) {
   mark_done(x, run, s);
 }
 
+/// Whether queued item `i` (an index into [head, tail)) may run now: the
+/// steps it reads are done, and (on a device) no earlier item of its run
+/// is still queued, so that a run's steps keep their schedule order.
+/// Runs in other slots may pass a run whose next step waits for another
+/// device: without that, a device that ends a run (the copy of its outputs
+/// back) would hold its next run's first partition until the last device
+/// is done, and a pipeline of devices would run one run at a time.
+/// Called with run_lock held.
+static bool is_ready(const edge_rt_executors *x, const worker *w, size_t i) {
+  size_t num_steps = x->metadata->num_steps;
+  size_t item = w->queue[i % w->capacity];
+  size_t slot = item / num_steps, s = item % num_steps;
+  // Messages between nodes match by tag, in any order.
+  for (size_t earlier = w->head; earlier < i && w != x->network; ++earlier)
+    if (w->queue[earlier % w->capacity] / num_steps == slot)
+      return false;
+  const run_slot *run = &x->slots[slot];
+  for (size_t k = 0; k < x->num_dependencies[s]; ++k)
+    if (!run->done[x->dependencies[s][k]])
+      return false;
+  return true;
+}
+
+/// Takes item `i` out of the queue, keeping the others' order.
+static size_t take_item(worker *w, size_t i) {
+  size_t item = w->queue[i % w->capacity];
+  for (; i > w->head; --i)
+    w->queue[i % w->capacity] = w->queue[(i - 1) % w->capacity];
+  ++w->head;
+  return item;
+}
+
 static void *worker_main(void *argument) {
   worker *w = argument;
   edge_rt_executors *x = w->executors;
   size_t num_steps = x->metadata->num_steps;
   edge_rt_set_current_thread_pool(w->pool);
-  pthread_mutex_lock(&w->mutex);
+  pthread_mutex_lock(&x->run_lock);
   for (;;) {
-    while (w->head == w->tail && !w->stopping)
-      pthread_cond_wait(&w->changed, &w->mutex);
-    if (w->head == w->tail)
-      break;
-    size_t item = w->queue[w->head++ % w->capacity];
-    pthread_mutex_unlock(&w->mutex);
+    size_t i = w->head;
+    while (i < w->tail && !is_ready(x, w, i))
+      ++i;
+    if (i == w->tail) {
+      if (w->head == w->tail && w->stopping)
+        break;
+      pthread_cond_wait(&x->step_done, &x->run_lock);
+      continue;
+    }
+    size_t item = take_item(w, i);
+    pthread_mutex_unlock(&x->run_lock);
     execute_step(x, item / num_steps, item % num_steps);
-    pthread_mutex_lock(&w->mutex);
+    pthread_mutex_lock(&x->run_lock);
   }
-  pthread_mutex_unlock(&w->mutex);
+  pthread_mutex_unlock(&x->run_lock);
   return NULL;
 }
 
-static void enqueue(worker *w, size_t item) {
-  pthread_mutex_lock(&w->mutex);
-  w->queue[w->tail++ % w->capacity] = item;
-  pthread_cond_broadcast(&w->changed);
-  pthread_mutex_unlock(&w->mutex);
+/// Ends exchange `e`: records its time and marks its step done, or records
+/// `error` as its run's error.
+static void finish_exchange(edge_rt_executors *x, const exchange *e,
+                            const char *error) {
+  run_slot *run = &x->slots[e->slot];
+  if (error)
+    record_error(x, run, error);
+  if (x->profile)
+    edge_rt_profile_record(x->profile, run->profile_run, e->step,
+                           get_role(x, e->step) == STEP_SEND ? "MPI send"
+                                                             : "MPI receive",
+                           e->start, edge_rt_profile_now());
+  mark_done(x, run, e->step);
 }
 
-static worker *start_worker(edge_rt_executors *x, edge_rt_thread_pool *pool) {
+/// The network thread: starts every send whose tensor is ready and every
+/// receive at once, then polls the messages in flight (MPI_Test) until
+/// each is done, so that messages of several steps and runs overlap and a
+/// slow peer holds up only the steps that need its tensor.
+static void *network_main(void *argument) {
+  worker *w = argument;
+  edge_rt_executors *x = w->executors;
+  size_t num_steps = x->metadata->num_steps;
+  exchange *flying = x->flying;
+  size_t *starting = x->starting;
+  size_t num_flying = 0;
+  long pause_ns = MIN_POLL_PAUSE_NS;
+  char error[EDGE_RT_ERROR_TEXT_SIZE];
+  pthread_mutex_lock(&x->run_lock);
+  for (;;) {
+    size_t num_starting = 0;
+    // Taking item i moves the earlier ones, which were not ready, up one
+    // place: the next to look at is i + 1 either way.
+    for (size_t i = w->head; i < w->tail; ++i)
+      if (is_ready(x, w, i))
+        starting[num_starting++] = take_item(w, i);
+    if (!num_flying && !num_starting) {
+      if (w->head == w->tail && w->stopping)
+        break;
+      pthread_cond_wait(&x->step_done, &x->run_lock);
+      continue;
+    }
+    pthread_mutex_unlock(&x->run_lock);
+    for (size_t i = 0; i < num_starting; ++i) {
+      exchange *e = &flying[num_flying];
+      e->slot = starting[i] / num_steps;
+      e->step = starting[i] % num_steps;
+      e->start = x->profile ? edge_rt_profile_now() : 0;
+      if (start_exchange(x, e->slot, e->step, &e->message, error,
+                         sizeof(error)))
+        finish_exchange(x, e, error);
+      else
+        ++num_flying;
+    }
+    bool progressed = false;
+    for (size_t i = 0; i < num_flying;) {
+      int done = edge_rt_network_poll(&flying[i].message, error, sizeof(error));
+      if (!done) {
+        ++i;
+        continue;
+      }
+      finish_exchange(x, &flying[i], done < 0 ? error : NULL);
+      flying[i] = flying[--num_flying];
+      progressed = true;
+    }
+    // Polling costs the devices' cores CPU time: the pause between polls
+    // grows while nothing moves (a peer still computing) and is short again
+    // once a message moves or starts.
+    if (progressed || num_starting)
+      pause_ns = MIN_POLL_PAUSE_NS;
+    else if (pause_ns < MAX_POLL_PAUSE_NS)
+      pause_ns *= 2;
+    if (!progressed && num_flying) {
+      struct timespec pause = {0, pause_ns};
+      nanosleep(&pause, NULL);
+    }
+    pthread_mutex_lock(&x->run_lock);
+  }
+  pthread_mutex_unlock(&x->run_lock);
+  return NULL;
+}
+
+static void enqueue(edge_rt_executors *x, worker *w, size_t item) {
+  pthread_mutex_lock(&x->run_lock);
+  w->queue[w->tail++ % w->capacity] = item;
+  pthread_cond_broadcast(&x->step_done);
+  pthread_mutex_unlock(&x->run_lock);
+}
+
+static worker *start_worker(edge_rt_executors *x, edge_rt_thread_pool *pool,
+                            void *(*thread_main)(void *)) {
   worker *w = calloc(1, sizeof(worker));
   if (!w)
     return NULL;
@@ -307,11 +439,7 @@ static worker *start_worker(edge_rt_executors *x, edge_rt_thread_pool *pool) {
     free(w);
     return NULL;
   }
-  pthread_mutex_init(&w->mutex, NULL);
-  pthread_cond_init(&w->changed, NULL);
-  if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-    pthread_mutex_destroy(&w->mutex);
-    pthread_cond_destroy(&w->changed);
+  if (pthread_create(&w->thread, NULL, thread_main, w) != 0) {
     free(w->queue);
     free(w);
     return NULL;
@@ -319,14 +447,12 @@ static worker *start_worker(edge_rt_executors *x, edge_rt_thread_pool *pool) {
   return w;
 }
 
-static void stop_worker(worker *w) {
-  pthread_mutex_lock(&w->mutex);
+static void stop_worker(edge_rt_executors *x, worker *w) {
+  pthread_mutex_lock(&x->run_lock);
   w->stopping = 1;
-  pthread_cond_broadcast(&w->changed);
-  pthread_mutex_unlock(&w->mutex);
+  pthread_cond_broadcast(&x->step_done);
+  pthread_mutex_unlock(&x->run_lock);
   pthread_join(w->thread, NULL);
-  pthread_mutex_destroy(&w->mutex);
-  pthread_cond_destroy(&w->changed);
   free(w->queue);
   free(w);
 }
@@ -507,10 +633,12 @@ static int join_nodes(edge_rt_executors *x, char *error, size_t error_size) {
     for (size_t s = 0; s < m->num_steps; ++s)
       x->roles[s] = find_role(x, s);
   }
-  if (rank >= 0 && (!(x->sender = start_worker(x, NULL)) ||
-                    !(x->receiver = start_worker(x, NULL)))) {
+  size_t items = x->num_slots * (m->num_steps ? m->num_steps : 1);
+  if (rank >= 0 && (!(x->flying = calloc(items, sizeof(exchange))) ||
+                    !(x->starting = calloc(items, sizeof(size_t))) ||
+                    !(x->network = start_worker(x, NULL, network_main)))) {
     snprintf(error, error_size,
-             "cannot start the threads that send and receive tensors");
+             "cannot start the thread that sends and receives tensors");
     return 1;
   }
   if (x->trace && rank < 0)
@@ -581,7 +709,7 @@ edge_rt_executors *edge_rt_start_executors(const edge_rt_metadata *metadata,
     }
     if (d == 0)
       continue;
-    x->workers[d] = start_worker(x, NULL);
+    x->workers[d] = start_worker(x, NULL, worker_main);
     if (!x->workers[d]) {
       edge_rt_stop_executors(x);
       snprintf(error, error_size, "cannot start a thread for device '%s'",
@@ -598,7 +726,7 @@ int edge_rt_submit_run(edge_rt_executors *x, size_t slot,
                        bool wait_on_caller, char *error, size_t error_size) {
   const edge_rt_metadata *m = x->metadata;
   if (!wait_on_caller && !x->host) {
-    x->host = start_worker(x, x->host_pool);
+    x->host = start_worker(x, x->host_pool, worker_main);
     if (!x->host) {
       snprintf(error, error_size, "cannot start a thread for the host");
       return 1;
@@ -620,14 +748,13 @@ int edge_rt_submit_run(edge_rt_executors *x, size_t slot,
       mark_done(x, run, s);
       continue;
     }
-    worker *w = role == STEP_SEND ? x->sender
-                : role == STEP_RECEIVE
-                    ? x->receiver
+    worker *w = role == STEP_SEND || role == STEP_RECEIVE
+                    ? x->network
                     : x->workers[edge_rt_step_device(m, &m->steps[s])];
     if (!w)
       w = x->host;
     if (w)
-      enqueue(w, slot * m->num_steps + s);
+      enqueue(x, w, slot * m->num_steps + s);
     else
       execute_step(x, slot, s);
   }
@@ -652,15 +779,13 @@ void edge_rt_stop_executors(edge_rt_executors *x) {
     return;
   const edge_rt_metadata *m = x->metadata;
   if (x->host)
-    stop_worker(x->host);
-  if (x->sender)
-    stop_worker(x->sender);
-  if (x->receiver)
-    stop_worker(x->receiver);
+    stop_worker(x, x->host);
+  if (x->network)
+    stop_worker(x, x->network);
   if (x->workers)
     for (size_t d = 0; d < m->num_devices; ++d)
       if (x->workers[d])
-        stop_worker(x->workers[d]);
+        stop_worker(x, x->workers[d]);
   if (x->dependencies)
     for (size_t s = 0; s < m->num_steps; ++s)
       free(x->dependencies[s]);
@@ -676,6 +801,8 @@ void edge_rt_stop_executors(edge_rt_executors *x) {
   free(x->device_nodes);
   free(x->node_names);
   free(x->roles);
+  free(x->flying);
+  free(x->starting);
   pthread_mutex_destroy(&x->run_lock);
   pthread_cond_destroy(&x->step_done);
   free(x);

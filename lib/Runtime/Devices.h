@@ -13,8 +13,10 @@
 |* a step reads, so a GPU partition runs while the caller's thread runs the   *|
 |* CPU partitions that do not depend on it. A copy runs on the executor of    *|
 |* its destination. Several runs may be in flight, each in a slot of its own  *|
-|* buffers: executors take the runs in submission order, so a device starts   *|
-|* the next run's steps as soon as it is done with this run's (a pipeline).   *|
+|* buffers: an executor takes each run's steps in schedule order, and a later *|
+|* run's step that is ready passes an earlier run's step that still waits for *|
+|* another device, so a device starts the next run as soon as it is free (a   *|
+|* pipeline).                                                                 *|
 |* EDGE_TRACE=1 prints every step on stderr as it starts.                     *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-// pthreads, dlopen and nanosleep are POSIX, beyond the C11 the runtime is
+// pthreads, dlopen and clock_gettime are POSIX, beyond the C11 the runtime is
 // built as.
 #define _POSIX_C_SOURCE 200809L
 
@@ -192,42 +192,6 @@ static double seconds_now(void) {
   return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
 }
 
-/// Waits for `request` until the timeout, polling under the lock so that
-/// other executors' messages progress meanwhile. Returns nonzero (and
-/// cancels it) on timeout or error.
-static int wait_for(MPI_Request *request, const char *what, char *error,
-                    size_t error_size) {
-  double limit = timeout_seconds, deadline = seconds_now() + limit;
-  for (;;) {
-    int done = 0;
-    pthread_mutex_lock(&lock);
-    int code = mpi.MPI_Test(request, &done, NULL);
-    pthread_mutex_unlock(&lock);
-    if (code != MPI_SUCCESS) {
-      pthread_mutex_lock(&lock);
-      failed = true;
-      pthread_mutex_unlock(&lock);
-      return report(code, what, error, error_size);
-    }
-    if (done)
-      return 0;
-    if (seconds_now() > deadline)
-      break;
-    struct timespec pause = {0, 20000};
-    nanosleep(&pause, NULL);
-  }
-  pthread_mutex_lock(&lock);
-  mpi.MPI_Cancel(request);
-  mpi.MPI_Request_free(request);
-  failed = true;
-  pthread_mutex_unlock(&lock);
-  snprintf(error, error_size,
-           "%s: nothing within %.1f s (EDGE_NETWORK_TIMEOUT_MS); the node's "
-           "rank died or the link stalled",
-           what, limit);
-  return 1;
-}
-
 static int check_size(size_t bytes, char *error, size_t error_size) {
   if (bytes <= INT32_MAX)
     return 0;
@@ -237,37 +201,61 @@ static int check_size(size_t bytes, char *error, size_t error_size) {
   return 1;
 }
 
-/// Sends `data` to `peer` or receives into it, and waits for the end.
-static int exchange(void *data, size_t bytes, int peer, const char *node,
-                    int tag, bool send, char *error, size_t error_size) {
-  char what[192];
-  snprintf(what, sizeof(what), "%s %zu bytes %s node '%s' (rank %d)",
+/// Leaves the job's messages: after a failure the process exits without
+/// finalizing MPI (finish_at_exit).
+static void mark_failed(void) {
+  pthread_mutex_lock(&lock);
+  failed = true;
+  pthread_mutex_unlock(&lock);
+}
+
+int edge_rt_network_start(edge_rt_message *message, void *data, size_t bytes,
+                          bool send, int peer, const char *node, int tag,
+                          char *error, size_t error_size) {
+  snprintf(message->what, sizeof(message->what),
+           "%s %zu bytes %s node '%s' (rank %d)",
            send ? "sending" : "receiving", bytes, send ? "to" : "from", node,
            peer);
+  message->request = NULL;
+  message->deadline = seconds_now() + timeout_seconds;
   if (check_size(bytes, error, error_size))
     return 1;
-  MPI_Request request = NULL;
   pthread_mutex_lock(&lock);
+  // MPI_Isend reads the buffer only.
   int code = send ? mpi.MPI_Isend(data, (int)bytes, mpi.byte, peer, tag,
-                                  mpi.world, &request)
+                                  mpi.world, &message->request)
                   : mpi.MPI_Irecv(data, (int)bytes, mpi.byte, peer, tag,
-                                  mpi.world, &request);
+                                  mpi.world, &message->request);
   pthread_mutex_unlock(&lock);
-  if (code != MPI_SUCCESS)
-    return report(code, what, error, error_size);
-  return wait_for(&request, what, error, error_size);
+  if (code == MPI_SUCCESS)
+    return 0;
+  mark_failed();
+  return report(code, message->what, error, error_size);
 }
 
-int edge_rt_network_send(const void *data, size_t bytes, int to,
-                         const char *node, int tag, char *error,
+int edge_rt_network_poll(edge_rt_message *message, char *error,
                          size_t error_size) {
-  // MPI_Isend reads the buffer only; its C binding takes it as const.
-  return exchange((void *)(uintptr_t)data, bytes, to, node, tag, true, error,
-                  error_size);
-}
-
-int edge_rt_network_receive(void *data, size_t bytes, int from,
-                            const char *node, int tag, char *error,
-                            size_t error_size) {
-  return exchange(data, bytes, from, node, tag, false, error, error_size);
+  int done = 0;
+  pthread_mutex_lock(&lock);
+  int code = mpi.MPI_Test(&message->request, &done, NULL);
+  pthread_mutex_unlock(&lock);
+  if (code != MPI_SUCCESS) {
+    mark_failed();
+    report(code, message->what, error, error_size);
+    return -1;
+  }
+  if (done)
+    return 1;
+  if (seconds_now() <= message->deadline)
+    return 0;
+  pthread_mutex_lock(&lock);
+  mpi.MPI_Cancel(&message->request);
+  mpi.MPI_Request_free(&message->request);
+  failed = true;
+  pthread_mutex_unlock(&lock);
+  snprintf(error, error_size,
+           "%s: nothing within %.1f s (EDGE_NETWORK_TIMEOUT_MS); the node's "
+           "rank died or the link stalled",
+           message->what, timeout_seconds);
+  return -1;
 }

@@ -16,6 +16,7 @@
 #ifndef EDGE_LIB_RUNTIME_NETWORK_H
 #define EDGE_LIB_RUNTIME_NETWORK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /// Joins the MPI job that mpirun started for a library of `num_nodes`
@@ -25,18 +26,27 @@
 int edge_rt_network_join(size_t num_nodes, const char *first_node, char *error,
                          size_t error_size);
 
-/// Sends `bytes` bytes to `rank` (node `node`, for messages) as message
-/// `tag`, waiting until the peer takes them. Returns nonzero with a message
-/// on failure or timeout.
-int edge_rt_network_send(const void *data, size_t bytes, int rank,
-                         const char *node, int tag, char *error,
-                         size_t error_size);
+/// A message to or from another node in flight.
+typedef struct edge_rt_message {
+  void *request;
+  /// When the wait for the peer ends with a timeout.
+  double deadline;
+  /// "sending N bytes to node 'b' (rank 1)", for errors.
+  char what[192];
+} edge_rt_message;
 
-/// Receives `bytes` bytes from `rank` (node `node`) as message `tag`.
-/// Returns nonzero with a message on failure, timeout or a longer
-/// message.
-int edge_rt_network_receive(void *data, size_t bytes, int rank,
-                            const char *node, int tag, char *error,
-                            size_t error_size);
+/// Starts sending `bytes` bytes of `data` to `rank` (node `node`, for
+/// messages) as message `tag`, or receiving them into `data` from it:
+/// messages of several tags may be in flight at once, in any order.
+/// Returns nonzero with a message on failure.
+int edge_rt_network_start(edge_rt_message *message, void *data, size_t bytes,
+                          bool send, int rank, const char *node, int tag,
+                          char *error, size_t error_size);
+
+/// Whether `message` is done: 1 when the peer took it (or it came), 0
+/// while in flight, -1 with a message on failure, on timeout
+/// (EDGE_NETWORK_TIMEOUT_MS after it started) or for a longer message.
+int edge_rt_network_poll(edge_rt_message *message, char *error,
+                         size_t error_size);
 
 #endif /* EDGE_LIB_RUNTIME_NETWORK_H */
