@@ -105,6 +105,9 @@ down() {
   check_count "$n"
   for ((i = 0; i < n; ++i)); do
     ip netns del "$(node $i)" 2>/dev/null || true
+    # A namespace whose processes were killed may go away late: its end of
+    # the management link must not block the next cluster's.
+    ip link del "$PREFIX-m$i" 2>/dev/null || true
   done
   ip link del "$BRIDGE" 2>/dev/null || true
 }
