@@ -189,6 +189,41 @@ TEST(Placer, ANetworkLinkCarriesTheTransfersOfEveryDevicePair) {
   EXPECT_LT(mlir::edge::place(p).seconds, 2);
 }
 
+// A chain whose values are large except one in the middle, over a slow
+// link: moving single nodes from one device never pays (each move adds a
+// large transfer), but a pipeline of two stages cut at the small value
+// halves the interval. The chain is too long to enumerate.
+TEST(Placer, ThroughputObjectiveCutsAChainIntoStages) {
+  constexpr int kNodes = 24;
+  PlacementProblem p;
+  p.objective = mlir::edge::PlacementObjective::Throughput;
+  p.numDevices = 2;
+  p.nodeSeconds.assign(kNodes, {1, 1});
+  p.nodeBytes.assign(kNodes, 1);
+  p.capacityBytes = {1e18, 1e18};
+  p.pins.assign(kNodes, -1);
+  for (int v = 0; v + 1 < kNodes; ++v)
+    p.edges.push_back({v, v + 1, v == kNodes / 2 - 1 ? 1 : 1000});
+  p.secondsPerByte = {{0, 0.1}, {0.1, 0}};
+  p.latencySeconds = {{0, 0}, {0, 0}};
+  Placement best = mlir::edge::place(p);
+  EXPECT_DOUBLE_EQ(best.seconds, kNodes / 2);
+  for (int v = 0; v < kNodes; ++v)
+    EXPECT_EQ(best.device[v], best.device[0] ^ (v >= kNodes / 2)) << v;
+  // Four devices, small values at every quarter: two stages of 12, then
+  // four of 6 (splitting one of two equal stages alone does not help).
+  p.numDevices = 4;
+  p.nodeSeconds.assign(kNodes, {1, 1, 1, 1});
+  p.capacityBytes.assign(4, 1e18);
+  p.edges[kNodes / 4 - 1].bytes = 1;
+  p.edges[3 * kNodes / 4 - 1].bytes = 1;
+  p.secondsPerByte.assign(4, std::vector<double>(4, 0.1));
+  for (int d = 0; d < 4; ++d)
+    p.secondsPerByte[d][d] = 0;
+  p.latencySeconds.assign(4, std::vector<double>(4, 0));
+  EXPECT_DOUBLE_EQ(mlir::edge::place(p).seconds, kNodes / 4);
+}
+
 TEST(Placer, MinCutIsExactForTwoDevices) {
   std::mt19937 rng(1);
   for (int trial = 0; trial < 200; ++trial) {

@@ -171,6 +171,7 @@ static LogicalResult addLinks(func::FuncOp model, const DeviceSet &devices,
   p.secondsPerByte.assign(numDevices, std::vector<double>(numDevices, 0));
   p.latencySeconds.assign(numDevices, std::vector<double>(numDevices, 0));
   p.channel.assign(numDevices, std::vector<int>(numDevices, 0));
+  p.messageSeconds.assign(numDevices, std::vector<double>(numDevices, 0));
   for (int a = 0; a < numDevices; ++a)
     for (int b = 0; b < numDevices; ++b) {
       if (a == b)
@@ -191,6 +192,7 @@ static LogicalResult addLinks(func::FuncOp model, const DeviceSet &devices,
                     "network preset to --devices";
         p.latencySeconds[a][b] = link->getFixedSeconds();
         p.secondsPerByte[a][b] = link->getSecondsPerByte();
+        p.messageSeconds[a][b] = link->messageOverheadUs * 1e-6;
         p.channel[a][b] =
             numDevices * numDevices + int(link - devices.network.begin());
         continue;

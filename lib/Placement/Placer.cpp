@@ -228,6 +228,10 @@ PlacementTimes mlir::edge::measurePlacement(const PlacementProblem &p,
     int from = device[e.from], to = device[e.to];
     double seconds = transferSeconds(p, e.bytes, from, to);
     latency += seconds;
+    if (!p.messageSeconds.empty()) {
+      busy[from] += p.messageSeconds[from][to];
+      busy[to] += p.messageSeconds[from][to];
+    }
     int channel = p.channel.empty()
                       ? std::min(from, to) * p.numDevices + std::max(from, to)
                       : p.channel[from][to];
@@ -249,9 +253,21 @@ double mlir::edge::evaluatePlacement(const PlacementProblem &p,
 namespace {
 /// Moves single nodes to other devices while that lowers the objective:
 /// the throughput objective's refinement of a placement (the cuts above
-/// minimize sums, not the busiest device).
+/// minimize sums, not the busiest device). A move that leaves the interval
+/// as it is but shortens a run is taken too: a node of no cost between two
+/// stages of another device would otherwise stay where it sends a value
+/// back and forth, and a longer run needs more runs in flight to fill the
+/// pipeline.
 void improveByMoves(const PlacementProblem &p, Placement &best) {
   int n = p.numNodes();
+  PlacementTimes bestTimes = measurePlacement(p, best.device);
+  auto isBetter = [](const PlacementTimes &a, const PlacementTimes &b) {
+    constexpr double kRelative = 1e-12;
+    if (a.interval < b.interval * (1 - kRelative))
+      return true;
+    return a.interval <= b.interval * (1 + kRelative) &&
+           a.latency < b.latency * (1 - kRelative);
+  };
   // Each round tries every move; a few rounds settle any model's groups.
   for (int round = 0; round < 64; ++round) {
     bool improved = false;
@@ -263,9 +279,10 @@ void improveByMoves(const PlacementProblem &p, Placement &best) {
         if (d == current || std::isinf(p.nodeSeconds[v][d]))
           continue;
         best.device[v] = d;
-        double seconds = evaluatePlacement(p, best.device);
-        if (seconds < best.seconds * (1 - 1e-12)) {
-          best.seconds = seconds;
+        PlacementTimes times = measurePlacement(p, best.device);
+        if (isBetter(times, bestTimes)) {
+          bestTimes = times;
+          best.seconds = times.interval;
           current = d;
           improved = true;
         } else {
@@ -276,6 +293,67 @@ void improveByMoves(const PlacementProblem &p, Placement &best) {
     if (!improved)
       return;
   }
+}
+
+/// A pipeline of stages for the throughput objective: the nodes, in their
+/// (topological) order, cut into contiguous runs of one device each. From
+/// the best single device, each round splits one stage in two, at the cut
+/// and onto the unused device that give the least busy pipeline, until no
+/// device is left; the best pipeline of any round wins (a round may not
+/// help by itself: of two equal stages, splitting one leaves the other as
+/// busy). A pipeline crosses each cut once per run, where single moves from
+/// the latency placement would pass through placements that send values
+/// back and forth.
+Placement placeInStages(const PlacementProblem &p) {
+  int n = p.numNodes();
+  struct Stage {
+    int begin, end, device;
+  };
+  auto assign = [&](const std::vector<Stage> &stages) {
+    std::vector<int> device(n);
+    for (const Stage &stage : stages)
+      for (int v = stage.begin; v < stage.end; ++v)
+        device[v] = p.pins[v] >= 0 ? p.pins[v] : stage.device;
+    return device;
+  };
+  Placement single;
+  int first = placeOnBestSingleDevice(p, single);
+  if (first < 0)
+    return single;
+  std::vector<Stage> stages{{0, n, first}};
+  Placement best = single;
+  while (static_cast<int>(stages.size()) < p.numDevices) {
+    std::vector<bool> used(p.numDevices, false);
+    for (const Stage &stage : stages)
+      used[stage.device] = true;
+    std::vector<Stage> roundStages;
+    double roundSeconds = kInf;
+    for (size_t s = 0; s < stages.size(); ++s)
+      for (int d = 0; d < p.numDevices; ++d) {
+        if (used[d])
+          continue;
+        for (int cut = stages[s].begin + 1; cut < stages[s].end; ++cut)
+          for (bool newFirst : {false, true}) {
+            std::vector<Stage> candidate = stages;
+            Stage head{stages[s].begin, cut, newFirst ? d : stages[s].device};
+            Stage tail{cut, stages[s].end, newFirst ? stages[s].device : d};
+            candidate[s] = head;
+            candidate.insert(candidate.begin() + s + 1, tail);
+            std::vector<int> device = assign(candidate);
+            double seconds = evaluatePlacement(p, device);
+            if (seconds < roundSeconds) {
+              roundSeconds = seconds;
+              roundStages = candidate;
+            }
+            if (seconds < best.seconds * (1 - 1e-12))
+              best = {device, seconds};
+          }
+      }
+    if (roundStages.empty())
+      break;
+    stages = roundStages;
+  }
+  return best;
 }
 } // namespace
 
@@ -344,14 +422,17 @@ Placement mlir::edge::place(const PlacementProblem &p) {
   if (std::pow(double(p.numDevices), freeNodes) <= kExhaustiveLimit)
     return placeExhaustively(p);
   if (p.objective == PlacementObjective::Throughput) {
-    // From the placement of least latency, move nodes while the busiest
-    // device or link gets less busy.
+    // From the placement of least latency or the best pipeline of
+    // stages, move nodes while the busiest device or link gets less busy.
     PlacementProblem latency = p;
     latency.objective = PlacementObjective::Latency;
     Placement best = place(latency);
     if (!best.feasible())
       return best;
     best.seconds = evaluatePlacement(p, best.device);
+    Placement staged = placeInStages(p);
+    if (staged.seconds < best.seconds)
+      best = staged;
     improveByMoves(p, best);
     return best;
   }

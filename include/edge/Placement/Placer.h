@@ -16,9 +16,11 @@
 // best single device and improves by alpha-beta swaps: for each pair of
 // devices, the nodes on either are re-split by a minimum cut, kept when the
 // total cost drops and memory still fits; then a greedy pass moves nodes off
-// any device over capacity. For throughput, that latency placement is
-// refined by moving single nodes while the busiest device or link gets
-// less busy. See docs/placement.md.
+// any device over capacity. For throughput, the better of that latency
+// placement and a pipeline of contiguous stages (the nodes' order cut where
+// it balances the devices and links best) is refined by moving single
+// nodes while the busiest device or link gets less busy. See
+// docs/placement.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,6 +67,11 @@ struct PlacementProblem {
   /// throughput objective). The device pairs of two machines share their
   /// network link's channel. Empty: a channel per pair of devices.
   std::vector<std::vector<int>> channel;
+  /// messageSeconds[a][b]: the time a message between devices a and b
+  /// keeps each end's device busy (the transport's work on the CPUs of a
+  /// network link's two machines), beyond the link's own time: a stream's
+  /// interval counts it on both devices. Empty: none.
+  std::vector<std::vector<double>> messageSeconds;
   /// A device per node, or -1 where the placer chooses.
   std::vector<int> pins;
 
