@@ -13,7 +13,10 @@ library's bit for bit (docs/distributed.md):
 Prints, per run, the bytes each link carried (tx_bytes of the link's
 interfaces, which count the TCP, IP and MPI headers too) beside the bytes
 the placer's report predicts, and the run's latency beside the predicted.
-Needs root (namespaces) and Open MPI; exits 77 (skipped) without them.
+Then a link unplugged during a stream, and a rank killed during one: both
+end the job with an error naming the node (or, for the killed rank, its
+rank), never a hang. Needs root (namespaces) and Open MPI; exits 77
+(skipped) without them.
 
     check_cluster.py BUILD_DIR [WORK_DIR]
 """
@@ -21,8 +24,10 @@ Needs root (namespaces) and Open MPI; exits 77 (skipped) without them.
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent
@@ -140,6 +145,76 @@ def check_model(build, name, model, inputs, work):
                         f"the placer predicted {bytes_predicted}")
 
 
+def rank_pids(rank):
+    """The edge-run processes of MPI rank `rank`."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (entry / "comm").read_text().strip() != "edge-run":
+                continue
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"OMPI_COMM_WORLD_RANK={rank}".encode() in environ:
+            pids.append(int(entry.name))
+    return pids
+
+
+def check_failure(build, library, inputs, what, fail):
+    """Starts a long stream of `library` over 2 ranks at 100 Mbit/s, calls
+    `fail` after a second and checks that the job ends with an error (never
+    hangs) naming the node or rank that failed. Returns the seconds from
+    the failure to the job's end."""
+    timeout_ms = 2000
+    run([CLUSTER, "up", 2, "100mbit"])
+    try:
+        job = subprocess.Popen(
+            [str(c) for c in [CLUSTER, "run", 2, "--", "env",
+                              f"EDGE_NETWORK_TIMEOUT_MS={timeout_ms}",
+                              build / "bin/edge-run", library, *inputs,
+                              "--bench", 1000000]],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        failed_at = time.monotonic()
+        fail()
+        try:
+            _, stderr = job.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            job.kill()
+            raise SystemExit(f"{what}: the job still runs a minute later")
+        seconds = time.monotonic() - failed_at
+    finally:
+        run([CLUSTER, "down", 2])
+    return job.returncode, stderr, seconds
+
+
+def check_failures(build, library, inputs):
+    """A link that stalls (its interface down) ends the run with an error
+    naming the other node, from EDGE_NETWORK_TIMEOUT_MS; a rank that is
+    killed ends the job at once (mpirun ends the other ranks, naming the
+    rank: rank r runs the r-th node, n<r> here)."""
+    prefix = os.environ["EDGE_CLUSTER_PREFIX"]
+    code, stderr, seconds = check_failure(
+        build, library, inputs, "unplugged link",
+        lambda: run(["ip", "-n", f"{prefix}-n0", "link", "set", "l1", "down"]))
+    if code == 0 or "from node 'n1' (rank 1): nothing within 2.0 s" not in stderr \
+            and "to node 'n1' (rank 1): nothing within 2.0 s" not in stderr:
+        raise SystemExit(f"unplugged link: exit status {code}, no error "
+                         f"naming node n1:\n{stderr}")
+    print(f"unplugged link n0-n1: the run ended after {seconds:.1f} s "
+          f"(timeout 2.0 s) naming node n1")
+
+    def kill_rank():
+        for pid in rank_pids(1):
+            os.kill(pid, signal.SIGKILL)
+    code, stderr, seconds = check_failure(build, library, inputs,
+                                          "killed rank", kill_rank)
+    if code == 0 or "process rank 1" not in stderr:
+        raise SystemExit(f"killed rank: exit status {code}, no error "
+                         f"naming rank 1:\n{stderr}")
+    print(f"killed rank 1 (node n1): the job ended after {seconds:.1f} s")
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -160,6 +235,8 @@ def main(argv):
                        work / name / "test_data_set_0/input_0.pb"))
     for name, model, input_file in models:
         check_model(build, name, model, ["--input", input_file], work / name)
+    check_failures(build, work / "tiny_cnn/split2.so",
+                   ["--input", sample / "input_0.pb"])
     return 0
 
 
