@@ -14,6 +14,10 @@ dicts naming the node, op type and opset) when a model does not compile,
 ValueError or
 TypeError for inputs of the wrong count, shape or dtype.
 
+edge.export(module, example_inputs, verify=True) exports a torch.nn.Module
+with torch.onnx.export, compiles it in-process and returns the loaded Model
+(torch is needed only for this).
+
 edge.generate(model, prompts, ...) generates text with a decoder compiled
 with a KV-cache (docs/llm.md).
 
@@ -29,6 +33,7 @@ import os
 from ._edge import (ABI_VERSION, MAX_RUNS_IN_FLIGHT, Error, Model,
                     PendingRun, TensorInfo)
 from ._compile import CompileError, compile, find_edge_compile
+from ._export import export
 
 __all__ = [
     "ABI_VERSION",
@@ -39,6 +44,7 @@ __all__ = [
     "PendingRun",
     "TensorInfo",
     "compile",
+    "export",
     "find_edge_compile",
     "generate",
     "load",

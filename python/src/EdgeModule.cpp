@@ -520,7 +520,8 @@ PYBIND11_MODULE(_edge, m) {
                     "The ONNX TensorProto.DataType code.")
       .def("__repr__", &TensorInfo::repr);
 
-  py::class_<Model>(m, "Model", "A compiled model library and one instance.")
+  py::class_<Model>(m, "Model", "A compiled model library and one instance.",
+                    py::dynamic_attr())
       .def(py::init<const std::string &>(), py::arg("path"))
       .def_property_readonly("path", &Model::getPath)
       .def_property_readonly("inputs", &Model::getInputs)
@@ -532,6 +533,7 @@ PYBIND11_MODULE(_edge, m) {
       .def("run", &Model::run,
            "run(*arrays) or run({name: array}) -> list of numpy arrays, one "
            "per output in graph order")
+      .def("__call__", &Model::run, "model(*arrays): the same as run")
       .def(
           "run_async",
           [](py::object self, const py::args &args) {
