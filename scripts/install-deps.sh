@@ -18,9 +18,11 @@ PACKAGES=(
   # Several machines: Open MPI (model libraries load libmpi.so.40 when run
   # under mpirun) and iproute2 for the emulated network (docs/distributed.md).
   openmpi-bin libopenmpi-dev iproute2
-  # Tests and Python: GoogleTest, pybind11, numpy, onnx, pytest, torch (model export).
+  # Tests and Python: GoogleTest, pybind11, numpy, onnx, pytest, torch (model
+  # export), and pip, venv, setuptools and wheel (the package installed offline).
   libgtest-dev python3-dev pybind11-dev python3-numpy python3-onnx python3-pytest
-  python3-torch python3-torchvision
+  python3-torch python3-torchvision python3-pip python3-venv python3-setuptools
+  python3-wheel
 )
 
 missing=()

@@ -29,6 +29,21 @@ one symbol different sizes raise ValueError naming the input and dimension.
 """
 
 import os
+from pathlib import Path
+
+# An installed package carries what its compiler links every model library
+# with; the build tree's paths, which the compiler records, stay the
+# default elsewhere (and the variables, when set, win).
+_DATA = Path(__file__).resolve().parent / "_data"
+if _DATA.is_dir():
+    for _variable, _name in (
+            ("EDGE_RUNTIME_ARCHIVE", "libedge_runtime.a"),
+            ("EDGE_RUNTIME_ARCHIVE_AARCH64",
+             "aarch64-linux-gnu/libedge_runtime.a"),
+            ("EDGE_RUNTIME_EXPORTS", "exports.map"),
+            ("EDGE_MODEL_HEADER", "Model.h")):
+        if (_DATA / _name).exists():
+            os.environ.setdefault(_variable, str(_DATA / _name))
 
 from ._edge import (ABI_VERSION, MAX_RUNS_IN_FLIGHT, Error, Model,
                     PendingRun, TensorInfo)
