@@ -345,6 +345,32 @@ TEST_F(RawAbi, HandlesNullAndOutOfRange) {
   destroy(model);
 }
 
+// An instance's threads: its own count, or EDGE_NUM_THREADS's for 0; a
+// count beyond 256 is refused with the reason.
+TEST_F(RawAbi, ThreadsPerInstance) {
+  auto create = get<edge_status (*)(uint32_t, edge_model **)>(
+      "edge_model_create_with_threads");
+  auto numThreads =
+      get<uint32_t (*)(const edge_model *)>("edge_model_num_threads");
+  auto destroy = get<void (*)(edge_model *)>("edge_model_destroy");
+  auto lastError =
+      get<const char *(*)(const edge_model *)>("edge_model_last_error");
+  edge_model *model = nullptr;
+  ASSERT_EQ(create(3, &model), EDGE_OK);
+  EXPECT_EQ(numThreads(model), 3u);
+  destroy(model);
+  EXPECT_EQ(create(257, &model), EDGE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(std::strstr(lastError(nullptr), "1 to 256 threads"), nullptr)
+      << lastError(nullptr);
+  EXPECT_EQ(create(0, nullptr), EDGE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(numThreads(nullptr), 0u);
+  std::string error;
+  auto loaded = LoadedModel::load(EDGE_FAKE_MODEL, error, 2);
+  ASSERT_TRUE(loaded) << error;
+  EXPECT_EQ(loaded->getNumThreads(), 2u);
+}
+
 /// Defined dynamic symbols of `library`, listed by nm -D.
 std::set<std::string> exportedSymbols(const std::string &library) {
   std::set<std::string> symbols;
@@ -367,19 +393,31 @@ std::set<std::string> exportedSymbols(const std::string &library) {
 }
 
 TEST(Model, ExportsOnlyTheAbi) {
-  const std::set<std::string> abi = {
-      "edge_abi_version",           "edge_model_create",
-      "edge_model_destroy",         "edge_model_num_inputs",
-      "edge_model_num_outputs",     "edge_model_input",
-      "edge_model_output",          "edge_model_run",
-      "edge_model_run_async",       "edge_model_wait",
-      "edge_model_last_error",      "edge_model_workspace_bytes",
-      "edge_model_set_input_shape", "edge_model_input_shape",
-      "edge_model_output_shape",    "edge_generator_create",
-      "edge_generator_destroy",     "edge_generator_add",
-      "edge_generator_step",        "edge_generator_unfinished",
-      "edge_generator_tokens",      "edge_generator_stats",
-      "edge_generator_cache"};
+  const std::set<std::string> abi = {"edge_abi_version",
+                                     "edge_model_create",
+                                     "edge_model_create_with_threads",
+                                     "edge_model_num_threads",
+                                     "edge_model_destroy",
+                                     "edge_model_num_inputs",
+                                     "edge_model_num_outputs",
+                                     "edge_model_input",
+                                     "edge_model_output",
+                                     "edge_model_run",
+                                     "edge_model_run_async",
+                                     "edge_model_wait",
+                                     "edge_model_last_error",
+                                     "edge_model_workspace_bytes",
+                                     "edge_model_set_input_shape",
+                                     "edge_model_input_shape",
+                                     "edge_model_output_shape",
+                                     "edge_generator_create",
+                                     "edge_generator_destroy",
+                                     "edge_generator_add",
+                                     "edge_generator_step",
+                                     "edge_generator_unfinished",
+                                     "edge_generator_tokens",
+                                     "edge_generator_stats",
+                                     "edge_generator_cache"};
   EXPECT_EQ(exportedSymbols(EDGE_FAKE_MODEL), abi);
   EXPECT_EQ(exportedSymbols(EDGE_FAKE_TYPES_MODEL), abi);
 }

@@ -24,7 +24,7 @@ extern "C" {
 #define EDGE_API
 #endif
 
-#define EDGE_ABI_VERSION 7u
+#define EDGE_ABI_VERSION 8u
 
 /// Element types. The values are those of ONNX TensorProto.DataType so that
 /// tools can map them without a table.
@@ -117,6 +117,14 @@ EDGE_API uint32_t edge_abi_version(void);
 /// flight, edge_model_run_async, run on threads of its own). On failure *out is NULL and
 /// edge_model_last_error(NULL) gives the reason.
 EDGE_API edge_status edge_model_create(edge_model **out);
+/// edge_model_create with the instance's own number of threads for its
+/// parallel loops (since ABI version 8): 1 to 256, or 0 for what
+/// EDGE_NUM_THREADS says (edge_model_create's choice). Another count gives
+/// EDGE_ERROR_INVALID_ARGUMENT.
+EDGE_API edge_status edge_model_create_with_threads(uint32_t num_threads,
+                                                    edge_model **out);
+/// The threads the instance's parallel loops run on (since ABI version 8).
+EDGE_API uint32_t edge_model_num_threads(const edge_model *model);
 EDGE_API void edge_model_destroy(edge_model *model);
 
 EDGE_API size_t edge_model_num_inputs(const edge_model *model);

@@ -97,6 +97,8 @@ struct edge_model {
   uint64_t last_ticket;
   /// A partitioned model's executors of its devices.
   edge_rt_executors *executors;
+  /// The threads its parallel loops run on.
+  uint32_t num_threads;
   /// The workers of the parallel loops (EDGE_NUM_THREADS - 1 threads);
   /// NULL with one thread.
   edge_rt_thread_pool *pool;
@@ -386,7 +388,16 @@ static int submit_schedule(edge_model *model, flight *f,
                             sizeof(f->device_error));
 }
 
+EDGE_API uint32_t edge_model_num_threads(const edge_model *model) {
+  return model ? model->num_threads : 0;
+}
+
 EDGE_API edge_status edge_model_create(edge_model **out) {
+  return edge_model_create_with_threads(0, out);
+}
+
+EDGE_API edge_status edge_model_create_with_threads(uint32_t num_threads,
+                                                    edge_model **out) {
   create_error[0] = '\0';
   if (!out) {
     snprintf(create_error, sizeof(create_error),
@@ -394,6 +405,13 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     return EDGE_ERROR_INVALID_ARGUMENT;
   }
   *out = NULL;
+  if (num_threads > EDGE_RT_MAX_THREADS) {
+    snprintf(create_error, sizeof(create_error),
+             "edge_model_create_with_threads: a model runs on 1 to %d "
+             "threads (0: EDGE_NUM_THREADS), not %u",
+             EDGE_RT_MAX_THREADS, num_threads);
+    return EDGE_ERROR_INVALID_ARGUMENT;
+  }
   // Before anything runs code compiled for the target.
   if (edge_rt_check_cpu(edge_generated_cpu_requirement, create_error,
                         sizeof(create_error)))
@@ -421,7 +439,10 @@ EDGE_API edge_status edge_model_create(edge_model **out) {
     snprintf(create_error, sizeof(create_error), "out of memory");
     return EDGE_ERROR_OUT_OF_MEMORY;
   }
-  unsigned threads = edge_rt_threads_from_environment(error, sizeof(error));
+  unsigned threads =
+      num_threads ? num_threads
+                  : edge_rt_threads_from_environment(error, sizeof(error));
+  model->num_threads = threads;
   if (threads > 1)
     model->pool = edge_rt_create_thread_pool(threads, error, sizeof(error));
   if (threads == 0 || (threads > 1 && !model->pool)) {

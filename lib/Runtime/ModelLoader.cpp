@@ -16,7 +16,8 @@ using namespace edge;
 /// The ABI functions of one library.
 struct LoadedModel::Api {
   uint32_t (*abiVersion)(void) = nullptr;
-  edge_status (*create)(edge_model **) = nullptr;
+  edge_status (*create)(uint32_t, edge_model **) = nullptr;
+  uint32_t (*numThreads)(const edge_model *) = nullptr;
   void (*destroy)(edge_model *) = nullptr;
   size_t (*numInputs)(const edge_model *) = nullptr;
   size_t (*numOutputs)(const edge_model *) = nullptr;
@@ -69,7 +70,8 @@ bool resolve(void *handle, const char *name, FnTy &fn) {
 } // namespace
 
 std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
-                                               std::string &error) {
+                                               std::string &error,
+                                               uint32_t numThreads) {
   error.clear();
   char fileError[512];
   if (!edge_check_library_file(path.c_str(), fileError, sizeof(fileError))) {
@@ -106,8 +108,10 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   }
 
   const char *missing = nullptr;
-  if (!resolve(closer.handle, "edge_model_create", api->create))
-    missing = "edge_model_create";
+  if (!resolve(closer.handle, "edge_model_create_with_threads", api->create))
+    missing = "edge_model_create_with_threads";
+  else if (!resolve(closer.handle, "edge_model_num_threads", api->numThreads))
+    missing = "edge_model_num_threads";
   else if (!resolve(closer.handle, "edge_model_destroy", api->destroy))
     missing = "edge_model_destroy";
   else if (!resolve(closer.handle, "edge_model_num_inputs", api->numInputs))
@@ -156,7 +160,7 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   }
 
   edge_model *instance = nullptr;
-  edge_status status = api->create(&instance);
+  edge_status status = api->create(numThreads, &instance);
   if (status != EDGE_OK || !instance) {
     const char *reason = api->lastError(nullptr);
     error = "cannot create an instance of model '" + path +
@@ -192,6 +196,10 @@ const edge_tensor_info &LoadedModel::getInput(size_t index) const {
 
 const edge_tensor_info &LoadedModel::getOutput(size_t index) const {
   return *api->output(instance, index);
+}
+
+uint32_t LoadedModel::getNumThreads() const {
+  return api->numThreads(instance);
 }
 
 size_t LoadedModel::getWorkspaceBytes() const {

@@ -66,9 +66,13 @@ __all__ = [
 ]
 
 
-def load(path):
-    """Opens a model library compiled by edge-compile and returns a Model."""
-    return Model(os.fspath(path))
+def load(path, threads=None):
+    """Opens a model library compiled by edge and returns a Model: one
+    instance, whose parallel loops run on `threads` threads (1 to 256;
+    None: EDGE_NUM_THREADS decides, else 1). Raises edge.Error when the
+    library cannot be used (another ABI version or architecture, not a
+    model library, CPU features this machine lacks)."""
+    return Model(os.fspath(path), threads)
 
 
 def generate(model, prompts, max_new_tokens=64, temperature=0.0, top_k=0,

@@ -120,6 +120,7 @@ def export(module, example_inputs, path: Union[str, os.PathLike, None] = None,
            input_names: Optional[Sequence[str]] = None,
            output_names: Optional[Sequence[str]] = None,
            verify: bool = False, rtol: float = 1e-4, atol: float = 1e-5,
+           threads: Optional[int] = None,
            **compile_options: Any) -> Model:
     """Exports a torch.nn.Module with torch.onnx.export, compiles it and
     returns the loaded Model.
@@ -133,7 +134,7 @@ def export(module, example_inputs, path: Union[str, os.PathLike, None] = None,
     "batch" leaves the bound to the compiler's diagnostics). `path` is
     where the library goes (default: a temporary file, removed once
     loaded); `target` and `compile_options` go to edge.compile (devices=,
-    dims=, quantize=, ...).
+    dims=, quantize=, ...), `threads` to edge.load.
 
     With `verify`, runs the module and the model on the example inputs
     and raises edge.Error naming the first output that differs beyond
@@ -177,7 +178,7 @@ def export(module, example_inputs, path: Union[str, os.PathLike, None] = None,
         compile_model(buffer.getvalue(), library, target=target,
                       **compile_options)
         # Loaded, the library stays mapped after its temporary file goes.
-        model = Model(os.fspath(library))
+        model = Model(os.fspath(library), threads)
     if verify:
         model.max_error = _verify(module, inputs, model, rtol, atol)
     return model

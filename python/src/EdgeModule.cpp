@@ -13,6 +13,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+
 #include <cstdio>
 #include <mutex>
 #include <stdexcept>
@@ -115,9 +117,15 @@ private:
 
 class Model {
 public:
-  explicit Model(const std::string &path) {
+  /// `threads`: None for EDGE_NUM_THREADS's choice, else 1 to 256.
+  Model(const std::string &path, std::optional<long> threads) {
+    if (threads && (*threads < 1 || *threads > 256))
+      throw py::value_error("threads must be 1 to 256 (None: "
+                            "EDGE_NUM_THREADS decides), not " +
+                            std::to_string(*threads));
     std::string error;
-    model = LoadedModel::load(path, error);
+    model = LoadedModel::load(path, error,
+                              threads ? static_cast<uint32_t>(*threads) : 0);
     if (!model)
       throw EdgeError(error);
     for (size_t i = 0; i < model->getNumInputs(); ++i)
@@ -128,6 +136,7 @@ public:
 
   const std::string &getPath() const { return model->getPath(); }
   size_t getWorkspaceBytes() const { return model->getWorkspaceBytes(); }
+  uint32_t getNumThreads() const { return model->getNumThreads(); }
   const std::vector<TensorInfo> &getInputs() const { return inputs; }
   const std::vector<TensorInfo> &getOutputs() const { return outputs; }
 
@@ -522,7 +531,11 @@ PYBIND11_MODULE(_edge, m) {
 
   py::class_<Model>(m, "Model", "A compiled model library and one instance.",
                     py::dynamic_attr())
-      .def(py::init<const std::string &>(), py::arg("path"))
+      .def(py::init<const std::string &, std::optional<long>>(),
+           py::arg("path"), py::arg("threads") = py::none())
+      .def_property_readonly(
+          "threads", &Model::getNumThreads,
+          "The threads this instance's parallel loops run on")
       .def_property_readonly("path", &Model::getPath)
       .def_property_readonly("inputs", &Model::getInputs)
       .def_property_readonly("outputs", &Model::getOutputs)

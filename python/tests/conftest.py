@@ -62,3 +62,18 @@ def fake_gpu_model_no_driver_path():
 @pytest.fixture
 def fake_cuda_driver_path():
     return _path_from_env("EDGE_FAKE_CUDA_DRIVER")
+
+
+@pytest.fixture
+def fake_address_model_path():
+    return _path_from_env("EDGE_FAKE_ADDRESS_MODEL")
+
+
+@pytest.fixture
+def fake_threaded_model_path():
+    return _path_from_env("EDGE_FAKE_THREADED_MODEL")
+
+
+@pytest.fixture
+def bad_abi_model_path():
+    return _path_from_env("EDGE_BAD_ABI_MODEL")

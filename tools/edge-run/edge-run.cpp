@@ -72,8 +72,8 @@ options:
                       on several devices pipelines them), check that every
                       run's outputs equal the first run's, and print
                       "stream: runs=N in_flight=K runs_per_second=R"
-  --threads N         run the model's parallel loops on N threads (sets
-                      EDGE_NUM_THREADS=N for the runtime)
+  --threads N         run the model's parallel loops on N threads, 1 to
+                      256 (default: EDGE_NUM_THREADS, else 1)
   --profile FILE      record each step's time in every run and write them
                       to FILE as Chrome trace events, with each partition's
                       median beside the cost model's estimate (also printed;
@@ -375,8 +375,6 @@ static int runTool(int argc, char **argv) {
     std::fputs(usage, stdout);
     return 0;
   }
-  if (options.threads > 0)
-    setenv("EDGE_NUM_THREADS", std::to_string(options.threads).c_str(), 1);
   if (!options.profile.empty())
     setenv("EDGE_PROFILE", options.profile.c_str(), 1);
 
@@ -395,7 +393,8 @@ static int runTool(int argc, char **argv) {
       throw UserError{error};
   }
   auto loadStart = std::chrono::steady_clock::now();
-  std::unique_ptr<LoadedModel> model = LoadedModel::load(libraryPath, error);
+  std::unique_ptr<LoadedModel> model = LoadedModel::load(
+      libraryPath, error, static_cast<uint32_t>(options.threads));
   if (!model)
     throw UserError{error};
   std::printf("load: load_ms=%.6f\n",

@@ -24,11 +24,13 @@ namespace edge {
 /// time per LoadedModel.
 class LoadedModel {
 public:
-  /// Opens `path` and creates an instance. Returns null and sets `error` to a
-  /// one-line reason when the file is missing, is not an edge model library,
-  /// was built for another ABI version, or cannot create an instance.
-  static std::unique_ptr<LoadedModel> load(const std::string &path,
-                                           std::string &error);
+  /// Opens `path` and creates an instance whose parallel loops run on
+  /// `numThreads` threads (0: EDGE_NUM_THREADS decides). Returns null and
+  /// sets `error` to a one-line reason when the file is missing, is not an
+  /// edge model library, was built for another ABI version, or cannot
+  /// create an instance.
+  static std::unique_ptr<LoadedModel>
+  load(const std::string &path, std::string &error, uint32_t numThreads = 0);
 
   ~LoadedModel();
   LoadedModel(const LoadedModel &) = delete;
@@ -40,6 +42,8 @@ public:
   /// `index` must be in range.
   const edge_tensor_info &getInput(size_t index) const;
   const edge_tensor_info &getOutput(size_t index) const;
+  /// See edge_model_num_threads.
+  uint32_t getNumThreads() const;
   /// See edge_model_workspace_bytes.
   size_t getWorkspaceBytes() const;
 
