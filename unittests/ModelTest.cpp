@@ -369,6 +369,7 @@ TEST_F(RawAbi, ThreadsPerInstance) {
   auto loaded = LoadedModel::load(EDGE_FAKE_MODEL, error, 2);
   ASSERT_TRUE(loaded) << error;
   EXPECT_EQ(loaded->getNumThreads(), 2u);
+  EXPECT_EQ(loaded->getReport(), nullptr) << "a stand-in model has none";
 }
 
 /// Defined dynamic symbols of `library`, listed by nm -D.
@@ -396,6 +397,7 @@ TEST(Model, ExportsOnlyTheAbi) {
   const std::set<std::string> abi = {"edge_abi_version",
                                      "edge_model_create",
                                      "edge_model_create_with_threads",
+                                     "edge_model_report",
                                      "edge_model_num_threads",
                                      "edge_model_destroy",
                                      "edge_model_num_inputs",

@@ -125,6 +125,11 @@ EDGE_API edge_status edge_model_create_with_threads(uint32_t num_threads,
                                                     edge_model **out);
 /// The threads the instance's parallel loops run on (since ABI version 8).
 EDGE_API uint32_t edge_model_num_threads(const edge_model *model);
+/// The compiler's placement and cost report of the model, as JSON text (the
+/// same as edge-compile --report writes: devices, each node's device and
+/// time, transfers, the predicted latency and rate), or NULL when the
+/// library has none (since ABI version 8).
+EDGE_API const char *edge_model_report(const edge_model *model);
 EDGE_API void edge_model_destroy(edge_model *model);
 
 EDGE_API size_t edge_model_num_inputs(const edge_model *model);

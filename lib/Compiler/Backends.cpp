@@ -91,8 +91,10 @@ static void keepPartitionsOf(ModuleOp module, const GPUTarget &target,
     if (getRunTimeCheck(op))
       setRunTimeCheckSite(op, std::nullopt);
   });
-  if (Operation *metadata = module.lookupSymbol(kMetadataSymbol))
-    metadata->erase();
+  // The host module keeps the library's texts.
+  for (const char *symbol : {kMetadataSymbol, kReportSymbol})
+    if (Operation *text = module.lookupSymbol(symbol))
+      text->erase();
   for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
     if (func.isDeclaration() && SymbolTable::symbolKnownUseEmpty(func, module))
       func.erase();

@@ -44,6 +44,9 @@ private:
   }
   /// Reads the options that do not need the model.
   LogicalResult resolveTargets();
+  /// The JSON placement and cost report of the graph, or none where the
+  /// report cannot be made.
+  std::optional<std::string> renderReport(ModuleOp module);
   /// Refuses dynamic sizes where only static ones are compiled.
   LogicalResult checkDynamicSizesSupported(ModuleOp module);
   OwningOpRef<ModuleOp> loadModel();

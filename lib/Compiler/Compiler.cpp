@@ -11,6 +11,7 @@
 #include "edge/Pipelines/CPUTarget.h"
 #include "edge/Pipelines/CodeGen.h"
 #include "edge/Pipelines/Pipelines.h"
+#include "edge/Placement/CostReport.h"
 #include "edge/Placement/DeviceModel.h"
 #include "edge/Placement/ModelPlacement.h"
 #include "edge/Registration.h"
@@ -352,6 +353,18 @@ LogicalResult Compilation::checkDynamicSizesSupported(ModuleOp module) {
   return success();
 }
 
+/// The placement and cost report that the library keeps too
+/// (edge_model_report). Its diagnostics, which --report shows, do not stop a
+/// compile that does not ask for the report: the library then has none.
+std::optional<std::string> Compilation::renderReport(ModuleOp module) {
+  std::string report;
+  llvm::raw_string_ostream os(report);
+  ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) {});
+  if (failed(writeCostReport(module, devices, pins, os, nullptr, objective)))
+    return std::nullopt;
+  return report;
+}
+
 LogicalResult Compilation::run() {
   if (failed(resolveTargets()))
     return failure();
@@ -368,6 +381,7 @@ LogicalResult Compilation::run() {
       failed(writeReport(*module, devices, pins, objective, options.reportPath,
                          options.reportDotPath, error)))
     return failure();
+  std::optional<std::string> report = renderReport(*module);
   if (devices.devices.size() == 1)
     recordEstimate(*module, devices.devices.front());
   if (devices.devices.size() > 1) {
@@ -379,6 +393,9 @@ LogicalResult Compilation::run() {
   }
   if (options.emit == EmitKind::Edge)
     return writeModule(*module);
+  // From here on the module goes to code (edge-emit-abi-metadata).
+  if (report)
+    (*module)->setAttr(kReportAttrName, StringAttr::get(&context, *report));
   if (!deviceTargets.empty())
     return compilePartitions(*module);
 

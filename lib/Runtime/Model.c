@@ -35,6 +35,9 @@ EDGE_HIDDEN extern const char edge_generated_metadata[];
 /// The CPU target of the code and the features it needs (CPUFeatures.h);
 /// weak: a library without it (a test's stand-in model) runs anywhere.
 EDGE_WEAK extern const char edge_generated_cpu_requirement[];
+/// The compiler's placement and cost report, JSON (weak: a stand-in model,
+/// or a model whose report could not be made, has none).
+EDGE_WEAK extern const char edge_generated_report[];
 /// The arena of the memory plan (the largest, for a partitioned model).
 EDGE_HIDDEN extern const int64_t edge_generated_workspace_bytes;
 /// Runs one partition; `buffers` holds its input data pointers, then its
@@ -386,6 +389,11 @@ static int submit_schedule(edge_model *model, flight *f,
                             (void *const *const *)f->step_buffers, &f->status,
                             profile_run, wait_on_caller, f->device_error,
                             sizeof(f->device_error));
+}
+
+EDGE_API const char *edge_model_report(const edge_model *model) {
+  (void)model;
+  return edge_generated_report;
 }
 
 EDGE_API uint32_t edge_model_num_threads(const edge_model *model) {

@@ -18,6 +18,7 @@ struct LoadedModel::Api {
   uint32_t (*abiVersion)(void) = nullptr;
   edge_status (*create)(uint32_t, edge_model **) = nullptr;
   uint32_t (*numThreads)(const edge_model *) = nullptr;
+  const char *(*report)(const edge_model *) = nullptr;
   void (*destroy)(edge_model *) = nullptr;
   size_t (*numInputs)(const edge_model *) = nullptr;
   size_t (*numOutputs)(const edge_model *) = nullptr;
@@ -112,6 +113,8 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
     missing = "edge_model_create_with_threads";
   else if (!resolve(closer.handle, "edge_model_num_threads", api->numThreads))
     missing = "edge_model_num_threads";
+  else if (!resolve(closer.handle, "edge_model_report", api->report))
+    missing = "edge_model_report";
   else if (!resolve(closer.handle, "edge_model_destroy", api->destroy))
     missing = "edge_model_destroy";
   else if (!resolve(closer.handle, "edge_model_num_inputs", api->numInputs))
@@ -197,6 +200,8 @@ const edge_tensor_info &LoadedModel::getInput(size_t index) const {
 const edge_tensor_info &LoadedModel::getOutput(size_t index) const {
   return *api->output(instance, index);
 }
+
+const char *LoadedModel::getReport() const { return api->report(instance); }
 
 uint32_t LoadedModel::getNumThreads() const {
   return api->numThreads(instance);

@@ -316,11 +316,20 @@ struct EmitABIMetadataPass final
     text.push_back('\0');
 
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
-    auto arrayType = LLVM::LLVMArrayType::get(
-        IntegerType::get(&getContext(), 8), text.size());
-    LLVM::GlobalOp::create(builder, model.getLoc(), arrayType,
-                           /*isConstant=*/true, LLVM::Linkage::External,
-                           kMetadataSymbol, builder.getStringAttr(text));
+    auto emitText = [&](StringRef symbol, std::string bytes) {
+      bytes.push_back('\0');
+      auto arrayType = LLVM::LLVMArrayType::get(
+          IntegerType::get(&getContext(), 8), bytes.size());
+      LLVM::GlobalOp::create(builder, model.getLoc(), arrayType,
+                             /*isConstant=*/true, LLVM::Linkage::External,
+                             symbol, builder.getStringAttr(bytes));
+    };
+    text.pop_back();
+    emitText(kMetadataSymbol, text);
+    if (auto report = module->getAttrOfType<StringAttr>(kReportAttrName)) {
+      emitText(kReportSymbol, report.str());
+      module->removeAttr(kReportAttrName);
+    }
 
     if (partitioned) {
       model.erase();

@@ -137,6 +137,12 @@ public:
   const std::string &getPath() const { return model->getPath(); }
   size_t getWorkspaceBytes() const { return model->getWorkspaceBytes(); }
   uint32_t getNumThreads() const { return model->getNumThreads(); }
+  py::object getPlacement() const {
+    const char *report = model->getReport();
+    if (!report)
+      return py::none();
+    return py::module_::import("json").attr("loads")(report);
+  }
   const std::vector<TensorInfo> &getInputs() const { return inputs; }
   const std::vector<TensorInfo> &getOutputs() const { return outputs; }
 
@@ -536,6 +542,10 @@ PYBIND11_MODULE(_edge, m) {
       .def_property_readonly(
           "threads", &Model::getNumThreads,
           "The threads this instance's parallel loops run on")
+      .def_property_readonly(
+          "placement", &Model::getPlacement,
+          "The compiler's placement and cost report (edge_model_report) as "
+          "a dict, or None when the library has none")
       .def_property_readonly("path", &Model::getPath)
       .def_property_readonly("inputs", &Model::getInputs)
       .def_property_readonly("outputs", &Model::getOutputs)

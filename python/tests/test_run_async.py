@@ -71,3 +71,16 @@ def test_run_async_checks_its_inputs(pipelined):
         pipelined.run_async(np.zeros((2, 2), np.float32))
     with pytest.raises(TypeError, match="expects dtype"):
         pipelined.run_async(np.zeros((64, 64), np.float64))
+
+
+def test_placement_report_comes_with_the_library(pipelined):
+    # edge_model_report: what edge-compile --report would have written.
+    report = pipelined.placement
+    assert [d["name"] for d in report["devices"]] == ["host", "host1"]
+    placement = report["placement"]
+    assert placement["objective"] == "throughput"
+    assert {n["node"]: n["device"] for n in placement["nodes"]} == {
+        "MatMul_3+Relu_4": "host", "MatMul_5": "host"}
+    assert placement["runs_per_second"] >= \
+        placement["best_single_device"]["runs_per_second"]
+    assert {op["node"] for op in report["ops"]} >= {"MatMul_5"}

@@ -42,6 +42,8 @@ public:
   /// `index` must be in range.
   const edge_tensor_info &getInput(size_t index) const;
   const edge_tensor_info &getOutput(size_t index) const;
+  /// See edge_model_report (null: none).
+  const char *getReport() const;
   /// See edge_model_num_threads.
   uint32_t getNumThreads() const;
   /// See edge_model_workspace_bytes.

@@ -26,6 +26,11 @@ inline constexpr const char *kInputAttrName = "edge.input";
 inline constexpr const char *kShapesAttrName = "edge.shapes";
 inline constexpr const char *kMetadataSymbol = "edge_generated_metadata";
 inline constexpr const char *kEntrySymbol = "edge_generated_entry";
+/// The compiler's placement and cost report (JSON, CostReport.h) as a
+/// module attribute, which edge-emit-abi-metadata turns into the library's
+/// `edge_generated_report` text (edge_model_report).
+inline constexpr const char *kReportAttrName = "edge.report";
+inline constexpr const char *kReportSymbol = "edge_generated_report";
 /// The arena of a function's planned intermediate buffers (edge-plan-memory)
 /// and the runtime's view of the largest one.
 inline constexpr const char *kArenaBytesAttrName = "edge.arena_bytes";
