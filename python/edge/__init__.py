@@ -30,6 +30,7 @@ one symbol different sizes raise ValueError naming the input and dimension.
 
 import os
 from pathlib import Path
+from typing import Any, Dict, Optional, Sequence, Union
 
 # An installed package carries what its compiler links every model library
 # with; the build tree's paths, which the compiler records, stay the
@@ -66,7 +67,8 @@ __all__ = [
 ]
 
 
-def load(path, threads=None):
+def load(path: Union[str, os.PathLike],
+         threads: Optional[int] = None) -> Model:
     """Opens a model library compiled by edge and returns a Model: one
     instance, whose parallel loops run on `threads` threads (1 to 256;
     None: EDGE_NUM_THREADS decides, else 1). Raises edge.Error when the
@@ -75,8 +77,12 @@ def load(path, threads=None):
     return Model(os.fspath(path), threads)
 
 
-def generate(model, prompts, max_new_tokens=64, temperature=0.0, top_k=0,
-             top_p=1.0, seed=0, stop_tokens=(), max_batch=0):
+def generate(model: Union[Model, str, os.PathLike],
+             prompts: Union[Sequence[int], Sequence[Sequence[int]]],
+             max_new_tokens: int = 64, temperature: float = 0.0,
+             top_k: int = 0, top_p: float = 1.0, seed: int = 0,
+             stop_tokens: Sequence[int] = (),
+             max_batch: int = 0) -> Dict[str, Any]:
     """Generates text with a decoder compiled with a KV-cache (docs/llm.md).
 
     `model` is a Model or a library path; `prompts` one prompt (a list of

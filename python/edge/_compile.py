@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any, Optional, Sequence, Union
 
 from ._edge import Error
 
@@ -49,7 +50,7 @@ def _parse_stderr(text):
     return diagnostics
 
 
-def find_edge_compile():
+def find_edge_compile() -> Optional[str]:
     """The edge-compile executable: $EDGE_COMPILE, the build tree's bin/
     beside this package (build/python/edge -> build/bin), or PATH."""
     from_env = os.environ.get("EDGE_COMPILE")
@@ -111,18 +112,25 @@ def _run_in_process(input_path, output_path, options):
             warnings.warn(diagnostic["message"], stacklevel=3)
 
 
-def compile(model, output_path=None, target="cpu", extra_args=(), *,
-            devices="host", mcpu="", input_shapes=(), dims=(), bind_inputs=(),
-            pins=(), objective="latency", quantize="none", report="",
-            emit="so",
-            device_code_dir="", opt_level=3, use_executable=False):
+def compile(model: Union[str, os.PathLike, bytes, Any],
+            output_path: Union[str, os.PathLike, None] = None,
+            target: str = "cpu", extra_args: Sequence[str] = (), *,
+            devices: Optional[str] = "host", mcpu: str = "",
+            input_shapes: Sequence[str] = (), dims: Sequence[str] = (),
+            bind_inputs: Sequence[str] = (), pins: Sequence[str] = (),
+            objective: str = "latency", quantize: str = "none",
+            report: Union[str, os.PathLike] = "", emit: str = "so",
+            device_code_dir: Union[str, os.PathLike] = "",
+            opt_level: int = 3,
+            use_executable: bool = False) -> Union[str, os.PathLike]:
     """Compiles an ONNX model into a model library at `output_path`.
 
     `model` is a path (.onnx, .onnxtxt, or edge IR .mlir), the bytes of a
     model, or an onnx.ModelProto; `output_path` defaults to the model's
     path with .so (required for bytes and ModelProto). The keywords are
     edge-compile's options: `target` (cpu, cpu:CPU, nvidia:sm_90,
-    amd:gfx942), `devices` (presets or a description file), `mcpu`,
+    amd:gfx942), `devices` (presets or a description file; None: host),
+    `mcpu`,
     `input_shapes` and `bind_inputs` ("NAME:1x3x224x224", "NAME=FILE.pb"),
     `dims` ("batch<=8" keeps a named dimension dynamic up to 8, "batch=1"
     fixes it),
@@ -138,7 +146,8 @@ def compile(model, output_path=None, target="cpu", extra_args=(), *,
     """
     options = {"target": target, "cpu": mcpu,
                "input_shapes": list(input_shapes), "dims": list(dims),
-               "bound_inputs": list(bind_inputs), "devices": devices,
+               "bound_inputs": list(bind_inputs),
+               "devices": devices or "host",
                "pins": list(pins), "objective": objective,
                "quantize": quantize,
                "report": os.fspath(report),

@@ -147,10 +147,10 @@ public:
   const std::vector<TensorInfo> &getOutputs() const { return outputs; }
 
   /// run(a, b, ...) in graph order, or run({"name": array, ...}).
-  py::list run(const py::args &args) {
+  py::list run(const py::args &args, const py::object &out) {
     std::vector<py::array> inputArrays;
     py::list results;
-    Buffers buffers = prepare(args, inputArrays, results);
+    Buffers buffers = prepare(args, inputArrays, results, out);
     std::string error;
     Outcome outcome;
     Shapes outputShapes;
@@ -302,7 +302,7 @@ private:
   /// Converts the arguments of a run into `inputArrays` and allocates its
   /// outputs into `results`.
   Buffers prepare(const py::args &args, std::vector<py::array> &inputArrays,
-                  py::list &results) const {
+                  py::list &results, const py::object &out = py::none()) const {
     std::vector<py::object> values;
     if (args.size() == 1 && py::isinstance<py::dict>(args[0]))
       values = orderByName(args[0].cast<py::dict>());
@@ -323,12 +323,59 @@ private:
     }
     checkSymbolsAgree(buffers.inputShapes);
     // Outputs at their largest shape; shapeResults views them at the run's.
-    for (const TensorInfo &info : outputs) {
-      py::array array(info.dtype, info.maxShape);
+    std::vector<py::object> given;
+    if (!out.is_none()) {
+      if (!py::isinstance<py::sequence>(out) || py::isinstance<py::str>(out) ||
+          py::isinstance<py::array>(out))
+        throw py::type_error("out must be a list of numpy arrays, one per "
+                             "output");
+      for (py::handle item : out.cast<py::sequence>())
+        given.push_back(py::reinterpret_borrow<py::object>(item));
+      if (given.size() != outputs.size())
+        throw py::value_error(
+            "the model has " + std::to_string(outputs.size()) +
+            " output(s) but out has " + std::to_string(given.size()));
+    }
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const TensorInfo &info = outputs[i];
+      py::array array = given.empty() ? py::array(info.dtype, info.maxShape)
+                                      : checkOutputArray(i, given[i]);
       buffers.outputs.push_back(array.mutable_data());
       results.append(array);
     }
     return buffers;
+  }
+
+  /// A caller's array for output `index`, which the run writes in place:
+  /// the output's dtype (TypeError otherwise) and largest shape, C-contiguous,
+  /// aligned and writeable (ValueError otherwise).
+  py::array checkOutputArray(size_t index, const py::object &value) const {
+    const TensorInfo &info = outputs[index];
+    std::string what = "output '" + info.name + "'";
+    if (!py::isinstance<py::array>(value))
+      throw py::type_error("out[" + std::to_string(index) + "] for " + what +
+                           " must be a numpy array");
+    auto array = value.cast<py::array>();
+    if (!array.dtype().is(info.dtype))
+      throw py::type_error("out[" + std::to_string(index) + "] for " + what +
+                           " has dtype " + std::string(py::str(array.dtype())) +
+                           ", the output's is " +
+                           std::string(py::str(info.dtype)));
+    std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
+    if (shape != info.maxShape)
+      throw py::value_error(
+          "out[" + std::to_string(index) + "] for " + what + " has the shape " +
+          std::string(py::str(py::tuple(py::cast(shape)))) +
+          ", the output's is " +
+          std::string(py::str(py::tuple(py::cast(info.maxShape)))));
+    int flags = py::detail::array_proxy(array.ptr())->flags;
+    constexpr int kNeeded = py::detail::npy_api::NPY_ARRAY_C_CONTIGUOUS_ |
+                            py::detail::npy_api::NPY_ARRAY_ALIGNED_ |
+                            py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+    if ((flags & kNeeded) != kNeeded)
+      throw py::value_error("out[" + std::to_string(index) + "] for " + what +
+                            " must be C-contiguous, aligned and writeable");
+    return array;
   }
 
   /// Refuses (ValueError) input shapes that give one symbol two sizes, as
@@ -553,10 +600,12 @@ PYBIND11_MODULE(_edge, m) {
           "workspace_bytes", &Model::getWorkspaceBytes,
           "Bytes of intermediate memory one run uses besides its inputs and "
           "outputs (the compile-time memory plan's arena)")
-      .def("run", &Model::run,
-           "run(*arrays) or run({name: array}) -> list of numpy arrays, one "
-           "per output in graph order")
-      .def("__call__", &Model::run, "model(*arrays): the same as run")
+      .def("run", &Model::run, py::arg("out") = py::none(),
+           "run(*arrays, out=None) or run({name: array}, out=None) -> list "
+           "of numpy arrays, one per output in graph order; out: arrays the "
+           "run writes the outputs into (returned, at the run's shapes)")
+      .def("__call__", &Model::run, py::arg("out") = py::none(),
+           "model(*arrays, out=None): the same as run")
       .def(
           "run_async",
           [](py::object self, const py::args &args) {

@@ -93,3 +93,10 @@ def test_export_errors(resnet, monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(ImportError, match="apt-get install python3-torch"):
         edge.export(resnet, example)
+
+
+def test_export_onto_devices_with_threads(resnet):
+    example = torch.randn(1, 3, 32, 32)
+    model = edge.export(resnet, example, devices=None, threads=2)
+    assert model.threads == 2
+    assert [d["name"] for d in model.placement["devices"]] == ["host"]

@@ -74,3 +74,33 @@ def test_libraries_edge_cannot_use(bad_abi_model_path, fake_model_path,
         edge.load(truncated)
     with pytest.raises(edge.Error, match="cannot load|No such file"):
         edge.load(tmp_path / "missing.so")
+
+
+def test_outputs_into_the_callers_arrays(fake_address_model_path,
+                                         fake_threaded_model_path):
+    model = edge.load(fake_threaded_model_path)
+    x = np.arange(65536, dtype=np.float32)
+    y = np.zeros(65536, np.float32)
+    (result,) = model.run(x, np.int64(0), out=[y])
+    assert result is y
+    np.testing.assert_array_equal(y, 2 * x)
+    (again,) = model(x, np.int64(0), out=(y,))
+    assert again is y
+    with pytest.raises(ValueError, match="1 output\\(s\\) but out has 2"):
+        model.run(x, np.int64(0), out=[y, y])
+    with pytest.raises(TypeError, match="out\\[0\\] for output 'y' has dtype "
+                                        "float64, the output's is float32"):
+        model.run(x, np.int64(0), out=[np.zeros(65536)])
+    with pytest.raises(ValueError, match="the shape \\(4,\\), the output's "
+                                         "is \\(65536,\\)"):
+        model.run(x, np.int64(0), out=[np.zeros(4, np.float32)])
+    with pytest.raises(ValueError, match="C-contiguous, aligned and writeable"):
+        model.run(x, np.int64(0), out=[np.zeros(131072, np.float32)[::2]])
+    frozen = np.zeros(65536, np.float32)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="writeable"):
+        model.run(x, np.int64(0), out=[frozen])
+    with pytest.raises(TypeError, match="must be a numpy array"):
+        model.run(x, np.int64(0), out=[[0.0] * 65536])
+    with pytest.raises(TypeError, match="out must be a list"):
+        model.run(x, np.int64(0), out=y)

@@ -1,0 +1,63 @@
+"""Type stubs of edge._edge, the pybind11 extension over the model loader
+(docs/python.md)."""
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+ABI_VERSION: int
+MAX_RUNS_IN_FLIGHT: int
+
+ArrayLike = Any
+Inputs = Union[ArrayLike, Mapping[str, ArrayLike]]
+
+
+class Error(RuntimeError):
+    ...
+
+
+class TensorInfo:
+    @property
+    def name(self) -> str: ...
+    @property
+    def shape(self) -> Tuple[Optional[int], ...]: ...
+    @property
+    def max_shape(self) -> Tuple[int, ...]: ...
+    @property
+    def dim_names(self) -> Tuple[Optional[str], ...]: ...
+    @property
+    def dtype(self) -> np.dtype: ...
+    @property
+    def dtype_code(self) -> int: ...
+
+
+class PendingRun:
+    def wait(self) -> List[np.ndarray]: ...
+
+
+class Model:
+    max_error: float
+
+    def __init__(self, path: str, threads: Optional[int] = None) -> None: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def inputs(self) -> List[TensorInfo]: ...
+    @property
+    def outputs(self) -> List[TensorInfo]: ...
+    @property
+    def workspace_bytes(self) -> int: ...
+    @property
+    def threads(self) -> int: ...
+    @property
+    def placement(self) -> Optional[Dict[str, Any]]: ...
+    def run(self, *inputs: Inputs,
+            out: Optional[Sequence[np.ndarray]] = None) -> List[np.ndarray]: ...
+    def __call__(self, *inputs: Inputs,
+                 out: Optional[Sequence[np.ndarray]] = None) -> List[np.ndarray]: ...
+    def run_async(self, *inputs: Inputs) -> PendingRun: ...
+    def generate(self, prompts: Sequence[Sequence[int]],
+                 max_new_tokens: int = 64, temperature: float = 0.0,
+                 top_k: int = 0, top_p: float = 1.0, seed: int = 0,
+                 stop_tokens: Sequence[int] = (),
+                 max_batch: int = 0) -> Dict[str, Any]: ...
