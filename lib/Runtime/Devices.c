@@ -47,6 +47,9 @@ typedef struct worker {
   /// are still to run. It holds every step of every slot at once.
   size_t *queue;
   size_t capacity, head, tail;
+  /// Whether a run's items may start out of schedule order (the network
+  /// thread's messages, matched by tag).
+  bool any_order;
   int stopping;
 } worker;
 
@@ -293,8 +296,7 @@ static bool is_ready(const edge_rt_executors *x, const worker *w, size_t i) {
   size_t num_steps = x->metadata->num_steps;
   size_t item = w->queue[i % w->capacity];
   size_t slot = item / num_steps, s = item % num_steps;
-  // Messages between nodes match by tag, in any order.
-  for (size_t earlier = w->head; earlier < i && w != x->network; ++earlier)
+  for (size_t earlier = w->head; earlier < i && !w->any_order; ++earlier)
     if (w->queue[earlier % w->capacity] / num_steps == slot)
       return false;
   const run_slot *run = &x->slots[slot];
@@ -434,6 +436,7 @@ static worker *start_worker(edge_rt_executors *x, edge_rt_thread_pool *pool,
     return NULL;
   w->executors = x;
   w->pool = pool;
+  w->any_order = thread_main == network_main;
   size_t steps = x->metadata->num_steps ? x->metadata->num_steps : 1;
   w->capacity = x->num_slots * steps;
   w->queue = calloc(w->capacity, sizeof(size_t));
