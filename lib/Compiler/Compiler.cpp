@@ -353,9 +353,9 @@ LogicalResult Compilation::checkDynamicSizesSupported(ModuleOp module) {
   return success();
 }
 
-/// The placement and cost report that the library keeps too
-/// (edge_model_report). Its diagnostics, which --report shows, do not stop a
-/// compile that does not ask for the report: the library then has none.
+/// The placement and cost report that the library keeps (edge_model_report)
+/// when --report is not given. Its diagnostics, which --report shows, do not
+/// stop such a compile: the library then has none.
 std::optional<std::string> Compilation::renderReport(ModuleOp module) {
   std::string report;
   llvm::raw_string_ostream os(report);
@@ -377,11 +377,14 @@ LogicalResult Compilation::run() {
   buildEdgeGraphPipeline(graph, options.quantize == "int8-weights");
   if (failed(graph.run(*module)))
     return failure();
-  if (!options.reportPath.empty() &&
-      failed(writeReport(*module, devices, pins, objective, options.reportPath,
-                         options.reportDotPath, error)))
+  // The report goes into the library too, and to --report's file.
+  std::optional<std::string> report;
+  if (options.reportPath.empty())
+    report = renderReport(*module);
+  else if (failed(writeReport(*module, devices, pins, objective,
+                              options.reportPath, options.reportDotPath,
+                              report.emplace(), error)))
     return failure();
-  std::optional<std::string> report = renderReport(*module);
   if (devices.devices.size() == 1)
     recordEstimate(*module, devices.devices.front());
   if (devices.devices.size() > 1) {

@@ -44,7 +44,7 @@ LogicalResult mlir::edge::writeReport(ModuleOp module, const DeviceSet &devices,
                                       ArrayRef<DevicePin> pins,
                                       PlacementObjective objective,
                                       StringRef jsonPath, StringRef dotPath,
-                                      std::string &error) {
+                                      std::string &json, std::string &error) {
   auto file = openOutput(jsonPath, llvm::sys::fs::OF_Text, error);
   if (!file)
     return failure();
@@ -52,9 +52,11 @@ LogicalResult mlir::edge::writeReport(ModuleOp module, const DeviceSet &devices,
   if (!dotPath.empty() &&
       !(dotFile = openOutput(dotPath, llvm::sys::fs::OF_Text, error)))
     return failure();
-  if (failed(writeCostReport(module, devices, pins, file->os(),
+  llvm::raw_string_ostream jsonStream(json);
+  if (failed(writeCostReport(module, devices, pins, jsonStream,
                              dotFile ? &dotFile->os() : nullptr, objective)))
     return failure();
+  file->os() << json;
   file->keep();
   if (dotFile)
     dotFile->keep();

@@ -24,12 +24,14 @@ LogicalResult writeText(StringRef path,
                         llvm::function_ref<void(llvm::raw_ostream &)> print,
                         std::string &error);
 
-/// The cost report of the graph as placement sees it (JSON) and, when
-/// `dotPath` is given, the placed graph as Graphviz DOT.
+/// The cost report of the graph as placement sees it (JSON, also returned
+/// in `json`) and, when `dotPath` is given, the placed graph as Graphviz
+/// DOT.
 LogicalResult writeReport(ModuleOp module, const DeviceSet &devices,
                           ArrayRef<DevicePin> pins,
                           PlacementObjective objective, StringRef jsonPath,
-                          StringRef dotPath, std::string &error);
+                          StringRef dotPath, std::string &json,
+                          std::string &error);
 
 /// Serializes a copy of the module's kernels as PTX or AMDGPU assembly and
 /// writes them all to `os` when it is given, else one file per kernel
