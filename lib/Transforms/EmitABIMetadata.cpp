@@ -313,7 +313,6 @@ struct EmitABIMetadataPass final
     if ((partitioned && failed(writeSchedule(module, model, os))) ||
         failed(writeCheckSites(module, os)))
       return signalPassFailure();
-    text.push_back('\0');
 
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
     auto emitText = [&](StringRef symbol, std::string bytes) {
@@ -324,7 +323,6 @@ struct EmitABIMetadataPass final
                              /*isConstant=*/true, LLVM::Linkage::External,
                              symbol, builder.getStringAttr(bytes));
     };
-    text.pop_back();
     emitText(kMetadataSymbol, text);
     if (auto report = module->getAttrOfType<StringAttr>(kReportAttrName)) {
       emitText(kReportSymbol, report.str());
