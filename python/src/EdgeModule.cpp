@@ -368,11 +368,11 @@ private:
           std::string(py::str(py::tuple(py::cast(shape)))) +
           ", the output's is " +
           std::string(py::str(py::tuple(py::cast(info.maxShape)))));
-    int flags = py::detail::array_proxy(array.ptr())->flags;
-    constexpr int kNeeded = py::detail::npy_api::NPY_ARRAY_C_CONTIGUOUS_ |
-                            py::detail::npy_api::NPY_ARRAY_ALIGNED_ |
-                            py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
-    if ((flags & kNeeded) != kNeeded)
+    // As for inputs: numpy.require returns the array itself where its
+    // layout already fits.
+    py::object fitting = py::module_::import("numpy").attr("require")(
+        array, py::none(), py::make_tuple("C", "A", "W"));
+    if (!fitting.is(array))
       throw py::value_error("out[" + std::to_string(index) + "] for " + what +
                             " must be C-contiguous, aligned and writeable");
     return array;
