@@ -86,14 +86,11 @@ def _flatten(outputs) -> list:
     return [outputs]
 
 
-def _verify(module, inputs: tuple, model: Model, rtol: float,
+def _verify(expected: list, inputs: tuple, model: Model, rtol: float,
             atol: float) -> float:
-    """Runs the module and the model on `inputs`; returns the largest
-    absolute difference of their outputs, or raises Error naming the
-    first output beyond rtol/atol."""
-    torch = _import_torch()
-    with torch.no_grad():
-        expected = [t.detach().cpu().numpy() for t in _flatten(module(*inputs))]
+    """Runs the model on `inputs`; returns the largest absolute difference
+    of its outputs from the module's (`expected`, numpy arrays), or raises
+    Error naming the first output beyond rtol/atol."""
     actual = model.run(*[t.detach().cpu().numpy() for t in inputs])
     if len(actual) != len(expected):
         raise Error(f"edge.export: the model has {len(actual)} outputs, the "
@@ -151,22 +148,25 @@ def export(module, example_inputs, path: Union[str, os.PathLike, None] = None,
     if len(names) != len(inputs):
         raise ValueError(f"edge.export: {len(inputs)} example inputs but "
                          f"{len(names)} input names")
-    with torch.no_grad():
-        count = len(_flatten(module(*inputs)))
-    outputs = list(output_names) if output_names is not None \
-        else [f"output_{i}" for i in range(count)]
     torch_axes, bounds = _split_dynamic_axes(dynamic_axes)
-    for name in torch_axes:
-        if name not in names and name not in outputs:
-            raise ValueError(f"edge.export: dynamic_axes names '{name}', "
-                             f"which is no input or output ({names})")
     buffer = io.BytesIO()
     options: Dict[str, Any] = {}
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
         options["dynamo"] = False
+    # In eval mode, as exported: the module's outputs on the example, whose
+    # count names the model's outputs and which verify compares with.
     was_training = module.training
     module.eval()
     try:
+        with torch.no_grad():
+            expected = [t.detach().cpu().numpy()
+                        for t in _flatten(module(*inputs))]
+        outputs = list(output_names) if output_names is not None \
+            else [f"output_{i}" for i in range(len(expected))]
+        for name in torch_axes:
+            if name not in names and name not in outputs:
+                raise ValueError(f"edge.export: dynamic_axes names '{name}', "
+                                 f"which is no input or output ({names})")
         torch.onnx.export(module, inputs, buffer, opset_version=opset,
                           input_names=names, output_names=outputs,
                           dynamic_axes=torch_axes or None, **options)
@@ -180,5 +180,5 @@ def export(module, example_inputs, path: Union[str, os.PathLike, None] = None,
         # Loaded, the library stays mapped after its temporary file goes.
         model = Model(os.fspath(library), threads)
     if verify:
-        model.max_error = _verify(module, inputs, model, rtol, atol)
+        model.max_error = _verify(expected, inputs, model, rtol, atol)
     return model
