@@ -447,6 +447,15 @@ TEST(Metadata, RejectsMalformedText) {
        "estimate line before the output lines"},
       {"edge-model 1\noutput y 1 0\nestimate 0 5\ndevice c cpu\n",
        "schedule line after an estimate line"},
+      {"edge-model 1\ninput x 1 0\noutput y 1 0\ndevice c cpu\n"
+       "copy i0 o0\ncopy-estimate 0 5\ncopy i0 o0\n",
+       "schedule line after an estimate line"},
+      {"edge-model 1\ninput x 1 0\noutput y 1 0\ndevice c cpu\n"
+       "run 0 0 1 1 i0 o0\ncopy-estimate 0 5\n",
+       "copy-estimate names step 0, which is not a copy"},
+      {"edge-model 1\ninput x 1 0\noutput y 1 0\ndevice c cpu\n"
+       "copy i0 o0\ncopy-estimate 1 5\n",
+       "copy-estimate names step 1, which is not a copy"},
       {"edge-model 1\noutput y 1 0\nestimate 1048576 5\n",
        "the partition is too large"},
       {"edge-model 1\noutput y 1 0\nestimate 0 -5\n",
@@ -517,6 +526,7 @@ TEST(Metadata, ParsesASchedule) {
            "copy i0 b0\n"
            "run 3 1 1 1 b0 b1\n"
            "copy b1 o0\n"
+           "copy-estimate 2 700\n"
            "estimate 3 1500\n");
   ASSERT_EQ(p.status, 0) << p.error;
   const edge_rt_metadata &m = p.metadata;
@@ -547,6 +557,9 @@ TEST(Metadata, ParsesASchedule) {
   ASSERT_EQ(m.num_estimates, 4u);
   EXPECT_EQ(m.estimates_ns[3], 1500u);
   EXPECT_EQ(m.estimates_ns[0], 0u);
+  // The last copy's estimate; the first has none.
+  EXPECT_EQ(m.steps[2].estimate_ns, 700u);
+  EXPECT_EQ(m.steps[0].estimate_ns, 0u);
 }
 
 // A schedule on two machines: each device line ends with its node, after
@@ -567,6 +580,15 @@ TEST(Metadata, ParsesTheDevicesNodes) {
   EXPECT_STREQ(m.devices[1].target, "nvidia:sm_87");
   EXPECT_STREQ(m.devices[1].node, "hub");
   EXPECT_STREQ(m.devices[2].node, "hub");
+  // Nodes are numbered in order of first appearance: node r is rank r.
+  const char *names[3] = {};
+  size_t deviceNodes[3] = {};
+  ASSERT_EQ(edge_rt_number_nodes(&m, names, deviceNodes), 2u);
+  EXPECT_STREQ(names[0], "camera");
+  EXPECT_STREQ(names[1], "hub");
+  EXPECT_EQ(deviceNodes[0], 0u);
+  EXPECT_EQ(deviceNodes[1], 1u);
+  EXPECT_EQ(deviceNodes[2], 1u);
 }
 
 // A partitioned model with dynamic sizes: its sizes buffer also holds an

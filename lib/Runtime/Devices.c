@@ -25,7 +25,13 @@ enum { EDGE_RT_ERROR_TEXT_SIZE = 320 };
 /// a moment: with at most 160 us, a stream of mobilenet_v2 over two ranks
 /// of one core each ran 10-15% slower than with 1 ms, which in turn delays
 /// a message the peer was slow to send by 0.5 ms on average.
-enum { MIN_POLL_PAUSE_NS = 20000, MAX_POLL_PAUSE_NS = 1000000 };
+/// A profiled run polls at least every 50 us, so that its messages' times
+/// are measured to that.
+enum {
+  MIN_POLL_PAUSE_NS = 20000,
+  MAX_POLL_PAUSE_NS = 1000000,
+  PROFILED_MAX_POLL_PAUSE_NS = 50000
+};
 
 /// How a device's partitions run.
 typedef enum placement {
@@ -348,10 +354,10 @@ static void finish_exchange(edge_rt_executors *x, const exchange *e,
   if (error)
     record_error(x, run, error);
   if (x->profile)
-    edge_rt_profile_record(x->profile, run->profile_run, e->step,
-                           get_role(x, e->step) == STEP_SEND ? "MPI send"
-                                                             : "MPI receive",
-                           e->start, edge_rt_profile_now());
+    edge_rt_profile_record_message(x->profile, run->profile_run, e->step,
+                                   get_role(x, e->step) == STEP_SEND,
+                                   e->message.bytes, e->start,
+                                   edge_rt_profile_now());
   mark_done(x, run, e->step);
 }
 
@@ -367,6 +373,8 @@ static void *network_main(void *argument) {
   size_t *starting = x->starting;
   size_t num_flying = 0;
   long pause_ns = MIN_POLL_PAUSE_NS;
+  long max_pause_ns =
+      x->profile ? PROFILED_MAX_POLL_PAUSE_NS : MAX_POLL_PAUSE_NS;
   char error[EDGE_RT_ERROR_TEXT_SIZE];
   pthread_mutex_lock(&x->run_lock);
   for (;;) {
@@ -410,8 +418,8 @@ static void *network_main(void *argument) {
     // once a message moves or starts.
     if (progressed || num_starting)
       pause_ns = MIN_POLL_PAUSE_NS;
-    else if (pause_ns < MAX_POLL_PAUSE_NS)
-      pause_ns *= 2;
+    else if (pause_ns < max_pause_ns)
+      pause_ns = 2 * pause_ns < max_pause_ns ? 2 * pause_ns : max_pause_ns;
     if (!progressed && num_flying) {
       struct timespec pause = {0, pause_ns};
       nanosleep(&pause, NULL);
@@ -606,15 +614,7 @@ static int join_nodes(edge_rt_executors *x, char *error, size_t error_size) {
     snprintf(error, error_size, "out of memory");
     return 1;
   }
-  size_t num_nodes = 0;
-  for (size_t d = 0; d < m->num_devices; ++d) {
-    size_t n = 0;
-    while (n < num_nodes && strcmp(x->node_names[n], m->devices[d].node) != 0)
-      ++n;
-    if (n == num_nodes)
-      x->node_names[num_nodes++] = m->devices[d].node;
-    x->device_nodes[d] = n;
-  }
+  size_t num_nodes = edge_rt_number_nodes(m, x->node_names, x->device_nodes);
   if (num_nodes < 2)
     return 0;
   int rank =

@@ -101,6 +101,9 @@ typedef struct parser {
   size_t capacity;
   size_t symbol_capacity;
   size_t device_capacity, buffer_capacity, step_capacity, check_capacity;
+  /// Whether an estimate or copy-estimate line came (schedule lines may
+  /// not follow).
+  int estimates_seen;
 } parser;
 
 #if defined(__GNUC__)
@@ -752,6 +755,22 @@ size_t edge_rt_step_device(const edge_rt_metadata *metadata,
                        : step->device;
 }
 
+size_t edge_rt_number_nodes(const edge_rt_metadata *metadata,
+                            const char **names, size_t *device_nodes) {
+  if (!metadata->num_devices || !metadata->devices[0].node)
+    return 0;
+  size_t num_nodes = 0;
+  for (size_t d = 0; d < metadata->num_devices; ++d) {
+    size_t n = 0;
+    while (n < num_nodes && strcmp(names[n], metadata->devices[d].node) != 0)
+      ++n;
+    if (n == num_nodes)
+      names[num_nodes++] = metadata->devices[d].node;
+    device_nodes[d] = n;
+  }
+  return num_nodes;
+}
+
 /// Parses one ref (i<N>, o<N> or b<N>) naming an existing buffer.
 static int parse_ref(parser *p, edge_rt_ref *ref) {
   if (expect_space(p, "a buffer reference"))
@@ -899,6 +918,22 @@ static int parse_estimate(parser *p) {
   return 0;
 }
 
+/// Parses "copy-estimate <step> <nanoseconds>" after its first word.
+static int parse_copy_estimate(parser *p) {
+  edge_rt_metadata *m = &p->result;
+  uint64_t step, nanoseconds;
+  if (expect_space(p, "the step") ||
+      parse_number(p, read_token(p), UINT64_MAX, "the step", &step) ||
+      expect_space(p, "the estimate") ||
+      parse_number(p, read_token(p), UINT64_MAX, "the estimate", &nanoseconds))
+    return -1;
+  if (step >= m->num_steps || !m->steps[step].is_copy)
+    return fail(p, "copy-estimate names step %lu, which is not a copy",
+                (unsigned long)step);
+  m->steps[step].estimate_ns = nanoseconds;
+  return 0;
+}
+
 /// Records the first input dimension each symbol sizes, where a run takes
 /// its size from. Rejects a symbol that sizes no input: it would have none.
 static int find_symbol_sources(parser *p) {
@@ -982,9 +1017,16 @@ static int parse_lines(parser *p) {
         return fail(p, "estimate line before the output lines");
       if (parse_estimate(p) || expect_end_of_line(p))
         return -1;
+      p->estimates_seen = 1;
       continue;
     }
-    if (p->result.num_estimates && is_schedule_word(kind))
+    if (token_equals(kind, "copy-estimate")) {
+      if (parse_copy_estimate(p) || expect_end_of_line(p))
+        return -1;
+      p->estimates_seen = 1;
+      continue;
+    }
+    if (p->estimates_seen && is_schedule_word(kind))
       return fail(p, "schedule line after an estimate line");
     if (is_schedule_word(kind)) {
       if (p->result.num_outputs == 0)
@@ -993,7 +1035,7 @@ static int parse_lines(parser *p) {
         return -1;
       continue;
     }
-    if (p->result.num_devices || p->result.num_estimates)
+    if (p->result.num_devices || p->estimates_seen)
       return fail(p, "tensor or bound line after a schedule or estimate "
                      "line");
     if (token_equals(kind, "bound")) {

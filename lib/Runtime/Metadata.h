@@ -44,9 +44,12 @@
 |* Without a target, entry P is the CPU version. With dynamic sizes, every   *|
 |* partition also takes the run's sizes buffer, after its outputs, and a     *|
 |* copy moves the bytes its source holds in the run.                         *|
-|* Then the cost model's estimate of partitions' times, for profiles:         *|
+|* Then the cost model's estimates of partitions' and copies' times, for     *|
+|* profiles:                                                                  *|
 |*                                                                            *|
 |*   estimate <partition> <nanoseconds>                                       *|
+|*   copy-estimate <step> <nanoseconds>    a copy step's (steps numbered     *|
+|*                                         from 0, runs and copies alike)    *|
 |*                                                                            *|
 |* Last come the index check sites of the generated code, numbered from 0:    *|
 |*                                                                            *|
@@ -118,6 +121,8 @@ typedef struct edge_rt_step {
   size_t device;
   size_t num_inputs, num_outputs;
   edge_rt_ref *refs;
+  /// A copy's time as the placer estimated it (0: none given).
+  uint64_t estimate_ns;
 } edge_rt_step;
 
 /// The parsed interface of a model. `tensors` holds the inputs, then the
@@ -212,6 +217,13 @@ size_t edge_rt_ref_device(const edge_rt_metadata *metadata, edge_rt_ref ref);
 /// its destination's.
 size_t edge_rt_step_device(const edge_rt_metadata *metadata,
                            const edge_rt_step *step);
+
+/// Numbers the nodes (machines) the devices are on, in order of first
+/// appearance: node r runs as MPI rank r. Writes each node's name into
+/// `names` and each device's node into `device_nodes` (both with room for
+/// a device each) and returns the count; 0 when no device names a node.
+size_t edge_rt_number_nodes(const edge_rt_metadata *metadata,
+                            const char **names, size_t *device_nodes);
 
 /// Parses `text` into `*out`. Returns 0 on success. Otherwise returns -1,
 /// leaves `*out` empty and writes a NUL-terminated message into `error`

@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "Network.h"
+#include "Profile.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -57,7 +58,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 /// Whether this runtime initialized MPI (and so finalizes it at exit), and
 /// whether an exchange with a peer failed (it then does not).
 static bool initialized_here, failed;
-static int rank = -2;
+static int rank = -2, job_size;
 /// How long a wait for a peer may take (EDGE_NETWORK_TIMEOUT_MS), read
 /// when the process joins the job.
 static double timeout_seconds = 60.0;
@@ -182,6 +183,7 @@ int edge_rt_network_join(size_t num_nodes, const char *first_node, char *error,
     return -2;
   }
   rank = joined;
+  job_size = size;
   pthread_mutex_unlock(&lock);
   return joined;
 }
@@ -218,6 +220,7 @@ int edge_rt_network_start(edge_rt_message *message, void *data, size_t bytes,
            peer);
   message->request = NULL;
   message->deadline = seconds_now() + timeout_seconds;
+  message->bytes = bytes;
   if (check_size(bytes, error, error_size))
     return 1;
   pthread_mutex_lock(&lock);
@@ -258,4 +261,115 @@ int edge_rt_network_poll(edge_rt_message *message, char *error,
            "rank died or the link stalled",
            message->what, timeout_seconds);
   return -1;
+}
+
+int edge_rt_network_rank(void) {
+  pthread_mutex_lock(&lock);
+  int joined = rank >= 0 ? rank : -1;
+  pthread_mutex_unlock(&lock);
+  return joined;
+}
+
+/// Tags of the gather's messages: every run's messages are done by then.
+enum { TAG_PING = 1, TAG_PONG, TAG_SIZE, TAG_DATA };
+
+/// Sends or receives one message and waits for it, polling without pause
+/// (the round trips time the clocks).
+static int exchange_now(void *data, size_t bytes, bool send, int peer,
+                        const char *node, int tag, char *error,
+                        size_t error_size) {
+  edge_rt_message message;
+  if (edge_rt_network_start(&message, data, bytes, send, peer, node, tag, error,
+                            error_size))
+    return 1;
+  int done;
+  while (!(done = edge_rt_network_poll(&message, error, error_size)))
+    ;
+  return done < 0;
+}
+
+/// Round trips that time a rank's clock against rank 0's.
+enum { CLOCK_ROUND_TRIPS = 8 };
+
+/// Rank 0's side of the gather with rank `peer`.
+static int gather_from(int peer, const char *node, edge_rt_gathered *into,
+                       char *error, size_t error_size) {
+  int64_t best = INT64_MAX;
+  for (int trip = 0; trip < CLOCK_ROUND_TRIPS; ++trip) {
+    int64_t sent = edge_rt_profile_now(), theirs = 0;
+    if (exchange_now(&sent, sizeof(sent), true, peer, node, TAG_PING, error,
+                     error_size) ||
+        exchange_now(&theirs, sizeof(theirs), false, peer, node, TAG_PONG,
+                     error, error_size))
+      return 1;
+    int64_t back = edge_rt_profile_now();
+    if (back - sent < best) {
+      best = back - sent;
+      into->clock_offset_ns = theirs - (sent + (back - sent) / 2);
+    }
+  }
+  uint64_t bytes = 0;
+  if (exchange_now(&bytes, sizeof(bytes), false, peer, node, TAG_SIZE, error,
+                   error_size))
+    return 1;
+  if (bytes > INT32_MAX || !(into->data = malloc((size_t)bytes + 1))) {
+    snprintf(error, error_size, "node '%s' (rank %d) sent %llu bytes", node,
+             peer, (unsigned long long)bytes);
+    return 1;
+  }
+  into->bytes = (size_t)bytes;
+  into->data[bytes] = '\0';
+  return exchange_now(into->data, (size_t)bytes, false, peer, node, TAG_DATA,
+                      error, error_size);
+}
+
+int edge_rt_network_gather(const char *data, size_t bytes,
+                           const char *const *node_names,
+                           edge_rt_gathered **gathered, char *error,
+                           size_t error_size) {
+  *gathered = NULL;
+  pthread_mutex_lock(&lock);
+  int self = rank, size = job_size;
+  bool broken = failed;
+  pthread_mutex_unlock(&lock);
+  if (self < 0 || broken) {
+    snprintf(error, error_size, "%s",
+             self < 0 ? "not in an MPI job"
+                      : "an earlier message to another node failed");
+    return -1;
+  }
+  if (self > 0) {
+    const char *node = node_names[0];
+    for (int trip = 0; trip < CLOCK_ROUND_TRIPS; ++trip) {
+      int64_t ping = 0, now = 0;
+      if (exchange_now(&ping, sizeof(ping), false, 0, node, TAG_PING, error,
+                       error_size))
+        return -1;
+      now = edge_rt_profile_now();
+      if (exchange_now(&now, sizeof(now), true, 0, node, TAG_PONG, error,
+                       error_size))
+        return -1;
+    }
+    uint64_t count = bytes;
+    if (exchange_now(&count, sizeof(count), true, 0, node, TAG_SIZE, error,
+                     error_size) ||
+        exchange_now((void *)(uintptr_t)data, bytes, true, 0, node, TAG_DATA,
+                     error, error_size))
+      return -1;
+    return size;
+  }
+  edge_rt_gathered *all = calloc((size_t)size, sizeof(edge_rt_gathered));
+  if (!all) {
+    snprintf(error, error_size, "out of memory");
+    return -1;
+  }
+  for (int peer = 1; peer < size; ++peer)
+    if (gather_from(peer, node_names[peer], &all[peer], error, error_size)) {
+      for (int r = 0; r < size; ++r)
+        free(all[r].data);
+      free(all);
+      return -1;
+    }
+  *gathered = all;
+  return size;
 }

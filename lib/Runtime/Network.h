@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /// Joins the MPI job that mpirun started for a library of `num_nodes`
 /// nodes. Returns this process's rank (its node's index), -1 when the
@@ -31,6 +32,7 @@ typedef struct edge_rt_message {
   void *request;
   /// When the wait for the peer ends with a timeout.
   double deadline;
+  size_t bytes;
   /// "sending N bytes to node 'b' (rank 1)", for errors.
   char what[192];
 } edge_rt_message;
@@ -48,5 +50,31 @@ int edge_rt_network_start(edge_rt_message *message, void *data, size_t bytes,
 /// (EDGE_NETWORK_TIMEOUT_MS after it started) or for a longer message.
 int edge_rt_network_poll(edge_rt_message *message, char *error,
                          size_t error_size);
+
+/// This process's rank in the job it joined, or -1 when it is in none.
+int edge_rt_network_rank(void);
+
+/// What a rank sent rank 0 with edge_rt_network_gather.
+typedef struct edge_rt_gathered {
+  /// Its bytes, with a NUL after them (free() them).
+  char *data;
+  size_t bytes;
+  /// The rank's CLOCK_MONOTONIC minus rank 0's, in nanoseconds: from the
+  /// round trip of several that took the least time, so accurate to half
+  /// of it.
+  int64_t clock_offset_ns;
+} edge_rt_gathered;
+
+/// Collective, after the job's runs: every rank calls it once. Rank r > 0
+/// sends `bytes` bytes of `data` to rank 0; rank 0 returns an array of one
+/// entry per rank in `*gathered` (free() it; its entry 0 is empty), each
+/// other rank's bytes and clock offset. `node_names` names each rank's
+/// node, for errors. Returns the job's size, or -1 with a message: not in
+/// a job, an earlier exchange failed, or a peer that did not answer within
+/// EDGE_NETWORK_TIMEOUT_MS.
+int edge_rt_network_gather(const char *data, size_t bytes,
+                           const char *const *node_names,
+                           edge_rt_gathered **gathered, char *error,
+                           size_t error_size);
 
 #endif /* EDGE_LIB_RUNTIME_NETWORK_H */

@@ -6,6 +6,8 @@
 
 #include "Profile.h"
 
+#include "Network.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,13 @@
 /// hundreds of steps; later events are counted, not kept.
 enum { EDGE_PROFILE_MAX_EVENTS = 1 << 20 };
 
+/// Whether an event is a message between nodes, and which end.
+typedef enum message_end {
+  NOT_A_MESSAGE,
+  MESSAGE_SENT,
+  MESSAGE_RECEIVED
+} message_end;
+
 typedef struct event {
   size_t step;
   uint32_t run;
@@ -25,6 +34,11 @@ typedef struct event {
   const char *kernel;
   int32_t loop;
   int64_t start, end;
+  /// A message's end and bytes.
+  message_end message;
+  size_t bytes;
+  /// The node (MPI rank) whose process recorded it; 0 outside mpirun.
+  uint32_t node;
 } event;
 
 struct edge_rt_profile {
@@ -35,6 +49,16 @@ struct edge_rt_profile {
   event *events;
   size_t num_events, capacity, dropped;
   uint32_t runs;
+  /// A schedule on several nodes: their names and each device's node
+  /// (edge_rt_number_nodes).
+  const char **node_names;
+  size_t *device_nodes;
+  size_t num_nodes;
+  /// Rank 0 under mpirun: every rank's events are here, and the other
+  /// ranks' texts, which their names point into.
+  bool merged;
+  edge_rt_gathered *gathered;
+  size_t num_gathered;
 };
 
 int64_t edge_rt_profile_now(void) {
@@ -56,6 +80,13 @@ edge_rt_profile *edge_rt_profile_start(const edge_rt_metadata *metadata) {
     return NULL;
   }
   profile->metadata = metadata;
+  if (metadata->num_devices) {
+    profile->node_names = calloc(metadata->num_devices, sizeof(char *));
+    profile->device_nodes = calloc(metadata->num_devices, sizeof(size_t));
+    if (profile->node_names && profile->device_nodes)
+      profile->num_nodes = edge_rt_number_nodes(metadata, profile->node_names,
+                                                profile->device_nodes);
+  }
   profile->origin = edge_rt_profile_now();
   pthread_mutex_init(&profile->lock, NULL);
   return profile;
@@ -115,6 +146,20 @@ void edge_rt_profile_record(edge_rt_profile *profile, uint32_t run,
                             .loop = -1,
                             .start = start,
                             .end = end});
+}
+
+void edge_rt_profile_record_message(edge_rt_profile *profile, uint32_t run,
+                                    size_t step, bool send, size_t bytes,
+                                    int64_t start, int64_t end) {
+  if (profile)
+    record(profile, (event){.step = step,
+                            .run = run,
+                            .how = send ? "MPI send" : "MPI receive",
+                            .loop = -1,
+                            .start = start,
+                            .end = end,
+                            .message = send ? MESSAGE_SENT : MESSAGE_RECEIVED,
+                            .bytes = bytes});
 }
 
 void edge_rt_profile_record_kernel(const char *kernel, int64_t start,
@@ -177,11 +222,21 @@ static const char *device_name(const edge_rt_metadata *m, size_t device) {
   return device < m->num_devices ? m->devices[device].name : "host";
 }
 
-/// The cost model's estimate of the partition a step runs, in ns (0: none).
+/// The device whose track shows an event: a sent message's source, the
+/// step's device otherwise.
+static size_t event_device(const edge_rt_metadata *m, const event *e) {
+  const edge_rt_step *s = find_step(m, e->step);
+  if (s && e->message == MESSAGE_SENT)
+    return edge_rt_ref_device(m, s->refs[0]);
+  return step_device(m, e->step);
+}
+
+/// The cost model's estimate of a step's partition or copy, in ns (0:
+/// none).
 static uint64_t step_estimate(const edge_rt_metadata *m, size_t step) {
   const edge_rt_step *s = find_step(m, step);
   if (s && s->is_copy)
-    return 0;
+    return s->estimate_ns;
   size_t partition = s ? s->partition : 0;
   return partition < m->num_estimates ? m->estimates_ns[partition] : 0;
 }
@@ -204,15 +259,54 @@ static int compare_durations(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/// The median of `count` > 0 durations (which it sorts).
+static double median_of(int64_t *durations, size_t count) {
+  qsort(durations, count, sizeof(int64_t), compare_durations);
+  return count % 2 ? (double)durations[count / 2]
+                   : 0.5 * ((double)durations[count / 2 - 1] +
+                            (double)durations[count / 2]);
+}
+
+/// Whether step `step` copies between devices of two nodes.
+static bool is_message(const edge_rt_profile *profile, size_t step) {
+  const edge_rt_step *s = find_step(profile->metadata, step);
+  return s && s->is_copy && profile->num_nodes > 1 &&
+         profile->device_nodes[edge_rt_ref_device(profile->metadata,
+                                                  s->refs[0])] !=
+             profile->device_nodes[edge_rt_ref_device(profile->metadata,
+                                                      s->refs[1])];
+}
+
+/// The time of copy step `step`'s message in each run, from the start of
+/// its send to its arrival, into `by_run` (profile->runs + 1 entries; -1
+/// where an end is missing). Returns the bytes it sent.
+static size_t message_times(const edge_rt_profile *profile, size_t step,
+                            int64_t *by_run, int64_t *sent) {
+  size_t runs = (size_t)profile->runs + 1, bytes = 0;
+  for (size_t r = 0; r < runs; ++r)
+    by_run[r] = sent[r] = -1;
+  for (size_t e = 0; e < profile->num_events; ++e) {
+    const event *ev = &profile->events[e];
+    if (ev->step != step || ev->run >= runs || ev->message != MESSAGE_SENT)
+      continue;
+    sent[ev->run] = ev->start;
+    bytes = ev->bytes;
+  }
+  for (size_t e = 0; e < profile->num_events; ++e) {
+    const event *ev = &profile->events[e];
+    if (ev->step == step && ev->run < runs && ev->message == MESSAGE_RECEIVED &&
+        sent[ev->run] >= 0)
+      by_run[ev->run] = ev->end - sent[ev->run];
+  }
+  return bytes;
+}
+
 /// The summary of one step over the runs (its `count` durations): the
 /// median, in the JSON and as a line on stderr.
 static void write_summary_entry(FILE *file, const edge_rt_metadata *m,
                                 size_t step, const char *how,
                                 int64_t *durations, size_t count, int first) {
-  qsort(durations, count, sizeof(int64_t), compare_durations);
-  double median = count % 2 ? (double)durations[count / 2]
-                            : 0.5 * ((double)durations[count / 2 - 1] +
-                                     (double)durations[count / 2]);
+  double median = median_of(durations, count);
   char name[96];
   format_step_name(m, step, name, sizeof(name));
   const char *device = device_name(m, step_device(m, step));
@@ -265,21 +359,110 @@ static void write_summary(FILE *file, const edge_rt_profile *profile) {
         how[slot] = ev->how;
       }
       int first = 1;
+      size_t runs = (size_t)profile->runs + 1;
+      int64_t *by_run = malloc(runs * sizeof(int64_t));
+      int64_t *sent = malloc(runs * sizeof(int64_t));
       for (size_t slot = 0; slot < slots; ++slot) {
         size_t count = offsets[slot + 1] - offsets[slot];
         if (!count)
           continue;
-        write_summary_entry(file, m, m->num_steps ? slot : SIZE_MAX,
-                            how[slot], durations + offsets[slot], count,
-                            first);
+        int64_t *slot_durations = durations + offsets[slot];
+        // Both ends of a message: its time from the send to the arrival.
+        if (profile->merged && by_run && sent && is_message(profile, slot)) {
+          message_times(profile, slot, by_run, sent);
+          size_t paired = 0;
+          for (size_t r = 0; r < runs; ++r)
+            if (by_run[r] >= 0)
+              slot_durations[paired++] = by_run[r];
+          if (paired) {
+            count = paired;
+            how[slot] = "MPI message";
+          }
+        }
+        write_summary_entry(file, m, m->num_steps ? slot : SIZE_MAX, how[slot],
+                            slot_durations, count, first);
         first = 0;
       }
+      free(by_run);
+      free(sent);
       free(filled);
     }
   }
   free(offsets);
   free(how);
   free(durations);
+}
+
+/// Writes, for each direction of each network link, its messages, bytes and
+/// time per run (the sum of its messages' times, over the runs whose every
+/// message both ends recorded) beside the placer's estimate, and prints it.
+static void write_link_summary(FILE *file, const edge_rt_profile *profile) {
+  const edge_rt_metadata *m = profile->metadata;
+  size_t runs = (size_t)profile->runs + 1;
+  int64_t *by_run = malloc(runs * sizeof(int64_t));
+  int64_t *sent = malloc(runs * sizeof(int64_t));
+  int64_t *total = malloc(runs * sizeof(int64_t));
+  size_t *timed = malloc(runs * sizeof(size_t));
+  int first = 1;
+  for (size_t from = 0; by_run && sent && total && timed && profile->merged &&
+                        from < profile->num_nodes;
+       ++from)
+    for (size_t to = 0; to < profile->num_nodes; ++to) {
+      size_t messages = 0, bytes = 0;
+      uint64_t estimate = 0;
+      for (size_t r = 0; r < runs; ++r) {
+        total[r] = 0;
+        timed[r] = 0;
+      }
+      for (size_t s = 0; s < m->num_steps; ++s) {
+        const edge_rt_step *step = &m->steps[s];
+        if (!is_message(profile, s) ||
+            profile->device_nodes[edge_rt_ref_device(m, step->refs[0])] !=
+                from ||
+            profile->device_nodes[edge_rt_ref_device(m, step->refs[1])] != to)
+          continue;
+        ++messages;
+        estimate += step->estimate_ns;
+        bytes += message_times(profile, s, by_run, sent);
+        for (size_t r = 0; r < runs; ++r)
+          if (by_run[r] >= 0) {
+            total[r] += by_run[r];
+            ++timed[r];
+          }
+      }
+      size_t count = 0;
+      for (size_t r = 0; r < runs; ++r)
+        if (messages && timed[r] == messages)
+          total[count++] = total[r];
+      if (!count)
+        continue;
+      double median = median_of(total, count);
+      fprintf(file, "%s\n    {\"from\": ", first ? "" : ",");
+      write_string(file, profile->node_names[from]);
+      fprintf(file, ", \"to\": ");
+      write_string(file, profile->node_names[to]);
+      fprintf(file,
+              ", \"messages_per_run\": %zu, \"bytes_per_run\": %zu, "
+              "\"runs\": %zu, \"median_us\": %.3f",
+              messages, bytes, count, median / 1e3);
+      if (estimate)
+        fprintf(file, ", \"estimate_us\": %.3f", (double)estimate / 1e3);
+      fprintf(file, "}");
+      first = 0;
+      fprintf(stderr,
+              "edge: profile: link %s -> %s: %zu messages, %zu bytes per "
+              "run, %.3f ms",
+              profile->node_names[from], profile->node_names[to], messages,
+              bytes, median / 1e6);
+      if (estimate)
+        fprintf(stderr, "  estimate %.3f ms  measured/estimate %.2f",
+                (double)estimate / 1e6, median / (double)estimate);
+      fprintf(stderr, "\n");
+    }
+  free(by_run);
+  free(sent);
+  free(total);
+  free(timed);
 }
 
 static int same_kernel(const event *a, const event *b) {
@@ -326,11 +509,7 @@ static void write_kernel_summary(FILE *file, const edge_rt_profile *profile) {
         durations[launches++] = ev->end - ev->start;
       }
     }
-    qsort(durations, launches, sizeof(int64_t), compare_durations);
-    double median = launches % 2
-                        ? (double)durations[launches / 2]
-                        : 0.5 * ((double)durations[launches / 2 - 1] +
-                                 (double)durations[launches / 2]);
+    double median = median_of(durations, launches);
     entries[num_entries++] = (kernel_entry){e, launches, median};
     char name[64], step[96];
     format_kernel_name(key, name, sizeof(name));
@@ -370,84 +549,218 @@ static void write_kernel_summary(FILE *file, const edge_rt_profile *profile) {
   free(entries);
 }
 
-int edge_rt_profile_finish(edge_rt_profile *profile) {
-  if (!profile)
-    return 0;
+/// The events as text for rank 0, a line each: step, run, loop, start,
+/// end, bytes, message end, then how and the kernel (empty for none) after
+/// tabs. Returns NULL when out of memory.
+static char *serialize_events(const edge_rt_profile *profile, size_t *bytes) {
+  char *text = NULL;
+  FILE *stream = open_memstream(&text, bytes);
+  if (!stream)
+    return NULL;
+  for (size_t e = 0; e < profile->num_events; ++e) {
+    const event *ev = &profile->events[e];
+    fprintf(stream, "%zu %u %d %lld %lld %zu %d\t%s\t%s\n", ev->step, ev->run,
+            (int)ev->loop, (long long)ev->start, (long long)ev->end, ev->bytes,
+            (int)ev->message, ev->how, ev->kernel ? ev->kernel : "");
+  }
+  if (fclose(stream) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+/// Adds node `node`'s events from their text (which their names then point
+/// into), moved to this process's clock. Skips lines it cannot read.
+static void add_node_events(edge_rt_profile *profile, uint32_t node, char *text,
+                            int64_t clock_offset_ns) {
   const edge_rt_metadata *m = profile->metadata;
-  int status = 0;
-  FILE *file = fopen(profile->path, "w");
-  if (!file) {
-    fprintf(stderr, "edge: cannot write the profile to %s\n", profile->path);
-    status = 1;
-  } else {
-    fprintf(file, "{\"displayTimeUnit\": \"ms\",\n \"traceEvents\": [\n");
-    fprintf(file, "  {\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, "
-                  "\"args\": {\"name\": \"edge model\"}}");
-    size_t devices = m->num_devices ? m->num_devices : 1;
-    for (size_t d = 0; d < devices; ++d) {
-      fprintf(file,
-              ",\n  {\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, "
-              "\"tid\": %zu, \"args\": {\"name\": ",
-              d);
-      write_string(file, device_name(m, d));
-      fprintf(file, "}}");
+  for (char *line = text; *line;) {
+    char *end_of_line = strchr(line, '\n');
+    if (!end_of_line)
+      break;
+    *end_of_line = '\0';
+    char *how = strchr(line, '\t');
+    char *kernel = how ? strchr(how + 1, '\t') : NULL;
+    unsigned long long step, bytes;
+    unsigned run;
+    int loop, message;
+    long long start, end;
+    if (kernel &&
+        sscanf(line, "%llu %u %d %lld %lld %llu %d", &step, &run, &loop, &start,
+               &end, &bytes, &message) == 7 &&
+        (step < m->num_steps || step == (unsigned long long)SIZE_MAX) &&
+        message >= NOT_A_MESSAGE && message <= MESSAGE_RECEIVED) {
+      *kernel++ = '\0';
+      record(profile, (event){.step = (size_t)step,
+                              .run = run,
+                              .how = how + 1,
+                              .kernel = *kernel ? kernel : NULL,
+                              .loop = loop,
+                              .start = start - clock_offset_ns,
+                              .end = end - clock_offset_ns,
+                              .message = (message_end)message,
+                              .bytes = (size_t)bytes,
+                              .node = node});
     }
-    for (size_t e = 0; e < profile->num_events; ++e) {
-      const event *ev = &profile->events[e];
-      const edge_rt_step *step = find_step(m, ev->step);
-      char name[96];
-      format_step_name(m, ev->step, name, sizeof(name));
-      if (ev->kernel) {
-        // Nested under its step's slice on the device's track.
-        char kernel[64];
-        format_kernel_name(ev, kernel, sizeof(kernel));
-        fprintf(file, ",\n  {\"name\": ");
-        write_string(file, kernel);
-        fprintf(file,
-                ", \"cat\": \"kernel\", \"ph\": \"X\", \"pid\": 1, "
-                "\"tid\": %zu, \"ts\": %.3f, \"dur\": %.3f, \"args\": "
-                "{\"run\": %u, \"step\": ",
-                step_device(m, ev->step),
-                (double)(ev->start - profile->origin) / 1e3,
-                (double)(ev->end - ev->start) / 1e3, ev->run);
-        write_string(file, name);
-        fprintf(file, "}}");
-        continue;
-      }
-      fprintf(file, ",\n  {\"name\": ");
-      write_string(file, name);
+    line = end_of_line + 1;
+  }
+}
+
+/// Under mpirun: sends this rank's events to rank 0 or, on rank 0, adds
+/// every other rank's. Returns nonzero, with a message on stderr, when that
+/// fails: rank 0 then writes its own events only.
+static int gather_events(edge_rt_profile *profile, int self) {
+  size_t bytes = 0;
+  char *text = self > 0 ? serialize_events(profile, &bytes) : NULL;
+  char error[320];
+  edge_rt_gathered *gathered = NULL;
+  int size = edge_rt_network_gather(text ? text : "", text ? bytes : 0,
+                                    profile->node_names, &gathered, error,
+                                    sizeof(error));
+  free(text);
+  if (size < 0) {
+    fprintf(stderr, "edge: profile: cannot gather the nodes' events: %s\n",
+            error);
+    return 1;
+  }
+  if (self > 0) {
+    fprintf(stderr,
+            "edge: profile of %u runs on node %s sent to rank 0 (node %s), "
+            "which writes %s\n",
+            profile->runs, profile->node_names[self], profile->node_names[0],
+            profile->path);
+    return 0;
+  }
+  for (int rank = 1; rank < size; ++rank)
+    add_node_events(profile, (uint32_t)rank, gathered[rank].data,
+                    gathered[rank].clock_offset_ns);
+  profile->gathered = gathered;
+  profile->num_gathered = (size_t)size;
+  profile->merged = true;
+  return 0;
+}
+
+/// The trace's process of an event or device: one per node when every
+/// rank's events are here.
+static size_t node_process(const edge_rt_profile *profile, size_t node) {
+  return profile->merged ? node + 1 : 1;
+}
+
+static void write_trace_events(FILE *file, const edge_rt_profile *profile) {
+  const edge_rt_metadata *m = profile->metadata;
+  if (profile->merged) {
+    for (size_t n = 0; n < profile->num_nodes; ++n) {
       fprintf(file,
-              ", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": 1, \"tid\": %zu, "
-              "\"ts\": %.3f, \"dur\": %.3f, \"args\": {\"run\": %u, "
-              "\"how\": ",
-              step && step->is_copy ? "copy" : "partition",
-              step_device(m, ev->step),
+              "%s\n  {\"name\": \"process_name\", \"ph\": \"M\", \"pid\": "
+              "%zu, \"args\": {\"name\": \"node %s (rank %zu)\"}}",
+              n ? "," : "", n + 1, profile->node_names[n], n);
+    }
+  } else {
+    fprintf(file, "\n  {\"name\": \"process_name\", \"ph\": \"M\", "
+                  "\"pid\": 1, \"args\": {\"name\": \"edge model\"}}");
+  }
+  size_t devices = m->num_devices ? m->num_devices : 1;
+  for (size_t d = 0; d < devices; ++d) {
+    fprintf(file,
+            ",\n  {\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %zu, "
+            "\"tid\": %zu, \"args\": {\"name\": ",
+            node_process(profile,
+                         profile->num_nodes ? profile->device_nodes[d] : 0),
+            d);
+    write_string(file, device_name(m, d));
+    fprintf(file, "}}");
+  }
+  for (size_t e = 0; e < profile->num_events; ++e) {
+    const event *ev = &profile->events[e];
+    const edge_rt_step *step = find_step(m, ev->step);
+    char name[96];
+    format_step_name(m, ev->step, name, sizeof(name));
+    size_t pid = node_process(profile, ev->node);
+    if (ev->kernel) {
+      // Nested under its step's slice on the device's track.
+      char kernel[64];
+      format_kernel_name(ev, kernel, sizeof(kernel));
+      fprintf(file, ",\n  {\"name\": ");
+      write_string(file, kernel);
+      fprintf(file,
+              ", \"cat\": \"kernel\", \"ph\": \"X\", \"pid\": %zu, "
+              "\"tid\": %zu, \"ts\": %.3f, \"dur\": %.3f, \"args\": "
+              "{\"run\": %u, \"step\": ",
+              pid, event_device(m, ev),
               (double)(ev->start - profile->origin) / 1e3,
               (double)(ev->end - ev->start) / 1e3, ev->run);
-      write_string(file, ev->how);
-      uint64_t estimate = step_estimate(m, ev->step);
-      if (estimate)
-        fprintf(file, ", \"estimate_us\": %.3f", (double)estimate / 1e3);
+      write_string(file, name);
       fprintf(file, "}}");
+      continue;
     }
-    fprintf(file, "\n ],\n \"edge\": {\"runs\": %u, \"dropped_events\": %zu, "
-                  "\"steps\": [",
-            profile->runs, profile->dropped);
-    fprintf(stderr, "edge: profile of %u runs (median per step) in %s\n",
-            profile->runs, profile->path);
-    write_summary(file, profile);
-    fprintf(file, "\n ], \"kernels\": [");
-    write_kernel_summary(file, profile);
-    fprintf(file, "\n ]}\n}\n");
-    if (fclose(file) != 0) {
-      fprintf(stderr, "edge: cannot write the profile to %s\n",
-              profile->path);
-      status = 1;
-    }
+    fprintf(file, ",\n  {\"name\": ");
+    write_string(file, name);
+    fprintf(file,
+            ", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": %zu, \"tid\": %zu, "
+            "\"ts\": %.3f, \"dur\": %.3f, \"args\": {\"run\": %u, "
+            "\"how\": ",
+            ev->message             ? "message"
+            : step && step->is_copy ? "copy"
+                                    : "partition",
+            pid, event_device(m, ev),
+            (double)(ev->start - profile->origin) / 1e3,
+            (double)(ev->end - ev->start) / 1e3, ev->run);
+    write_string(file, ev->how);
+    if (ev->message)
+      fprintf(file, ", \"bytes\": %zu", ev->bytes);
+    uint64_t estimate = step_estimate(m, ev->step);
+    if (estimate)
+      fprintf(file, ", \"estimate_us\": %.3f", (double)estimate / 1e3);
+    fprintf(file, "}}");
   }
+}
+
+static void free_profile(edge_rt_profile *profile) {
   pthread_mutex_destroy(&profile->lock);
+  for (size_t r = 0; r < profile->num_gathered; ++r)
+    free(profile->gathered[r].data);
+  free(profile->gathered);
+  free(profile->node_names);
+  free(profile->device_nodes);
   free(profile->events);
   free(profile->path);
   free(profile);
+}
+
+int edge_rt_profile_finish(edge_rt_profile *profile) {
+  if (!profile)
+    return 0;
+  int self = profile->num_nodes > 1 ? edge_rt_network_rank() : -1;
+  int status = self >= 0 ? gather_events(profile, self) : 0;
+  if (self > 0) {
+    free_profile(profile);
+    return status;
+  }
+  FILE *file = fopen(profile->path, "w");
+  if (!file) {
+    fprintf(stderr, "edge: cannot write the profile to %s\n", profile->path);
+    free_profile(profile);
+    return 1;
+  }
+  fprintf(file, "{\"displayTimeUnit\": \"ms\",\n \"traceEvents\": [");
+  write_trace_events(file, profile);
+  fprintf(file,
+          "\n ],\n \"edge\": {\"runs\": %u, \"dropped_events\": %zu, "
+          "\"steps\": [",
+          profile->runs, profile->dropped);
+  fprintf(stderr, "edge: profile of %u runs (median per step) in %s\n",
+          profile->runs, profile->path);
+  write_summary(file, profile);
+  fprintf(file, "\n ], \"links\": [");
+  write_link_summary(file, profile);
+  fprintf(file, "\n ], \"kernels\": [");
+  write_kernel_summary(file, profile);
+  fprintf(file, "\n ]}\n}\n");
+  if (fclose(file) != 0) {
+    fprintf(stderr, "edge: cannot write the profile to %s\n", profile->path);
+    status = 1;
+  }
+  free_profile(profile);
   return status;
 }

@@ -10,6 +10,13 @@
 |* launch to the end of its stream's work (profiling synchronizes after each *|
 |* one), a CPU loop (edge_parallel_for) from its start to its end.           *|
 |*                                                                            *|
+|* Under mpirun, writing the profile is collective: every rank sends its      *|
+|* events to rank 0, which writes one file with a process per node, clocks   *|
+|* aligned by round trips. A message between nodes is timed from the start   *|
+|* of its send (the tensor ready) to its arrival, beside the placer's        *|
+|* estimate, and each network link's messages, bytes and time per run are    *|
+|* summed beside the placer's prediction.                                    *|
+|*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #ifndef EDGE_LIB_RUNTIME_PROFILE_H
@@ -17,6 +24,7 @@
 
 #include "Metadata.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +47,14 @@ uint32_t edge_rt_profile_begin_run(edge_rt_profile *profile);
 void edge_rt_profile_record(edge_rt_profile *profile, uint32_t run,
                             size_t step, const char *how, int64_t start,
                             int64_t end);
+
+/// Records a message of copy step `step` of run `run` between this node
+/// and another: sent (`send`) or received, `bytes` bytes, from when this
+/// process started it (the tensor ready, or the receive posted) to when it
+/// was done. Thread-safe; NULL is ignored.
+void edge_rt_profile_record_message(edge_rt_profile *profile, uint32_t run,
+                                    size_t step, bool send, size_t bytes,
+                                    int64_t start, int64_t end);
 
 /// Says that the calling thread now runs step `step` of run `run` of
 /// `profile` (NULL: no profiled step), so that the kernels it launches are

@@ -23,11 +23,30 @@ mlir::edge::readDeviceList(ModuleOp module) {
              << kDevicesAttrName << "' must list {name, kind} dictionaries";
     auto target = dict.getAs<StringAttr>("target");
     auto node = dict.getAs<StringAttr>("node");
+    auto latency = dict.getAs<DenseF64ArrayAttr>("transfer_latency");
+    auto perByte = dict.getAs<DenseF64ArrayAttr>("transfer_seconds_per_byte");
     devices.push_back({name.getValue(), kind.getValue(),
                        target ? target.getValue() : StringRef(),
-                       node ? node.getValue() : StringRef()});
+                       node ? node.getValue() : StringRef(),
+                       latency ? latency.asArrayRef() : ArrayRef<double>(),
+                       perByte ? perByte.asArrayRef() : ArrayRef<double>()});
   }
+  for (const PlacedDevice &device : devices)
+    if ((!device.transferLatency.empty() &&
+         device.transferLatency.size() != devices.size()) ||
+        device.transferLatency.size() != device.transferSecondsPerByte.size())
+      return module.emitError("'")
+             << kDevicesAttrName << "': device '" << device.name
+             << "' must give transfer_latency and transfer_seconds_per_byte "
+                "for each of the "
+             << devices.size() << " devices";
   return devices;
+}
+
+double PlacedDevice::estimateTransferSeconds(int to, int64_t bytes) const {
+  if (to < 0 || static_cast<size_t>(to) >= transferLatency.size())
+    return -1;
+  return transferLatency[to] + double(bytes) * transferSecondsPerByte[to];
 }
 
 FailureOr<int> mlir::edge::findDevice(ArrayRef<PlacedDevice> devices,

@@ -4,7 +4,9 @@
 // list of {name, kind} dictionaries, the first device holding the graph's
 // inputs and outputs. Partitioning and the schedule metadata read it back.
 // The compiler adds `target` (`nvidia:sm_90`) to the GPU devices whose
-// partitions it compiles for their GPU (besides their CPU version).
+// partitions it compiles for their GPU (besides their CPU version), and
+// edge-place each device's `transfer_latency` and `transfer_seconds_per_byte`
+// to every device (the placer's link costs: the schedule's copy estimates).
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +23,13 @@ struct PlacedDevice {
   StringRef target;
   /// The machine the device is on; empty when all are on one.
   StringRef node;
+  /// Per device, the placer's fixed cost and cost per byte of a copy from
+  /// this device to it, in seconds; empty where edge-place did not say.
+  ArrayRef<double> transferLatency, transferSecondsPerByte;
+
+  /// The placer's estimate of copying `bytes` bytes to device `to`, in
+  /// seconds, or a negative number where it has none.
+  double estimateTransferSeconds(int to, int64_t bytes) const;
 };
 
 /// The module's `edge.devices`, in order. Fails, with a diagnostic, when the

@@ -61,7 +61,7 @@ struct PlaceOnDevicesPass final
                       placed->problem.nodeSeconds[node][device]));
     }
     SmallVector<Attribute> described;
-    for (const Device &device : deviceSet->devices) {
+    for (auto [index, device] : llvm::enumerate(deviceSet->devices)) {
       SmallVector<NamedAttribute> fields = {
           builder.getNamedAttr("name", builder.getStringAttr(device.name)),
           builder.getNamedAttr(
@@ -69,6 +69,14 @@ struct PlaceOnDevicesPass final
       if (!device.machine.empty())
         fields.push_back(builder.getNamedAttr(
             "node", builder.getStringAttr(device.machine)));
+      // The schedule's copies carry the placer's estimate, which profiles
+      // put beside the measured time.
+      fields.push_back(builder.getNamedAttr(
+          "transfer_latency",
+          builder.getDenseF64ArrayAttr(placed->problem.latencySeconds[index])));
+      fields.push_back(builder.getNamedAttr(
+          "transfer_seconds_per_byte",
+          builder.getDenseF64ArrayAttr(placed->problem.secondsPerByte[index])));
       described.push_back(builder.getDictionaryAttr(fields));
     }
     module->setAttr(kDevicesAttrName, builder.getArrayAttr(described));

@@ -11,6 +11,8 @@
 //   run <partition> <device> <num_in> <num_out> <ref>...
 //   copy <source-ref> <target-ref>
 //   estimate <partition> <nanoseconds>   the cost model's time
+//   copy-estimate <step> <nanoseconds>   the placer's time of a copy step
+//                                        (numbered from 0 among all steps)
 //
 // A ref is `i<N>` (graph input), `o<N>` (graph output) or `b<N>`. A value
 // the graph returns is written straight into its output buffer; a value
@@ -152,18 +154,28 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
   }
 
   std::string steps, estimates;
-  unsigned numPartitions = 0;
+  unsigned numPartitions = 0, numSteps = 0;
   Builder builder(module.getContext());
   for (Operation &op : body.without_terminator()) {
     if (auto transfer = dyn_cast<TransferOp>(op)) {
       FailureOr<int> target =
           findDevice(devices, transfer.getTarget(), transfer);
-      if (failed(target) ||
-          failed(findDevice(devices, transfer.getSource(), transfer)))
+      FailureOr<int> from = findDevice(devices, transfer.getSource(), transfer);
+      if (failed(target) || failed(from))
         return failure();
       std::string source = refs.lookup(transfer.getInput());
       steps += "copy " + source + " " + define(transfer.getResult(), *target) +
                "\n";
+      auto type = cast<RankedTensorType>(transfer.getType());
+      double seconds = devices[*from].estimateTransferSeconds(
+          *target,
+          getTensorBytes(type.clone(getExtent(transfer.getResult()).first)));
+      if (seconds >= 0 && seconds < 1e9)
+        estimates +=
+            "copy-estimate " + std::to_string(numSteps) + " " +
+            std::to_string(static_cast<uint64_t>(std::llround(seconds * 1e9))) +
+            "\n";
+      ++numSteps;
       continue;
     }
     auto call = dyn_cast<func::CallOp>(op);
@@ -187,6 +199,7 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
     for (Value result : call.getResults())
       line += " " + define(result, *device);
     steps += line + "\n";
+    ++numSteps;
 
     if (callee->hasAttr(kEntryAttrName))
       return call.emitOpError("calls partition @")

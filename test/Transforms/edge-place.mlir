@@ -8,7 +8,9 @@
 // the elementwise tail follows it (the result crosses the link either way,
 // and the tail is 30 times faster there). Constants get no device. A pin
 // keeps the matmul on the host, and the tail with it.
-// CHECK: module attributes {edge.devices = [{kind = "cpu", name = "host"}, {kind = "nvidia", name = "h100"}]}
+// Each device carries the placer's cost of a copy to every device (PCIe 5:
+// 10 us and 25 GB/s), for the schedule's copy estimates.
+// CHECK: module attributes {edge.devices = [{kind = "cpu", name = "host", transfer_latency = array<f64: 0.000000e+00, 9.9999999999999991E-6>, transfer_seconds_per_byte = array<f64: 0.000000e+00, 4.000000e-11>}, {kind = "nvidia", name = "h100", transfer_latency = array<f64: 9.9999999999999991E-6, 0.000000e+00>, transfer_seconds_per_byte = array<f64: 4.000000e-11, 0.000000e+00>}]}
 // CHECK: edge.constant
 // CHECK-NOT: edge.device
 // CHECK: edge.matmul {{.*}} {edge.device = "h100"{{.*}}}
