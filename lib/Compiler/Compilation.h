@@ -79,6 +79,7 @@ private:
   DeviceSet devices;
   SmallVector<DevicePin> pins;
   PlacementObjective objective = PlacementObjective::Latency;
+  std::vector<ProfileFeedback> feedback;
   /// The GPU each device with GPU code is compiled for, by device name.
   llvm::StringMap<GPUTarget> deviceTargets;
 };

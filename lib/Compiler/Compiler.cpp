@@ -122,6 +122,11 @@ LogicalResult Compilation::resolveTargets() {
       << StringRef(cpu->describe());
   if (failed(parsePlacementObjective(options.objective, objective, error)))
     return failure();
+  llvm::Expected<std::vector<ProfileFeedback>> profiles =
+      loadProfileFeedback(options.profileFeedback);
+  if (!profiles)
+    return fail(llvm::toString(profiles.takeError()));
+  feedback = std::move(*profiles);
   if (options.quantize != "none" && options.quantize != "int8-weights")
     return fail("--quantize=" + options.quantize +
                 ": expected none or int8-weights");
@@ -360,7 +365,8 @@ std::optional<std::string> Compilation::renderReport(ModuleOp module) {
   std::string report;
   llvm::raw_string_ostream os(report);
   ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) {});
-  if (failed(writeCostReport(module, devices, pins, os, nullptr, objective)))
+  if (failed(writeCostReport(module, devices, pins, os, nullptr, objective,
+                             feedback)))
     return std::nullopt;
   return report;
 }
@@ -381,7 +387,7 @@ LogicalResult Compilation::run() {
   std::optional<std::string> report;
   if (options.reportPath.empty())
     report = renderReport(*module);
-  else if (failed(writeReport(*module, devices, pins, objective,
+  else if (failed(writeReport(*module, devices, pins, objective, feedback,
                               options.reportPath, options.reportDotPath,
                               report.emplace(), error)))
     return failure();
@@ -390,7 +396,7 @@ LogicalResult Compilation::run() {
   if (devices.devices.size() > 1) {
     PassManager partition(&context);
     buildPartitionPipeline(partition, options.devices, options.pins,
-                           options.objective);
+                           options.objective, options.profileFeedback);
     if (failed(partition.run(*module)))
       return failure();
   }

@@ -43,6 +43,7 @@ mlir::edge::writeText(StringRef path,
 LogicalResult mlir::edge::writeReport(ModuleOp module, const DeviceSet &devices,
                                       ArrayRef<DevicePin> pins,
                                       PlacementObjective objective,
+                                      ArrayRef<ProfileFeedback> feedback,
                                       StringRef jsonPath, StringRef dotPath,
                                       std::string &json, std::string &error) {
   auto file = openOutput(jsonPath, llvm::sys::fs::OF_Text, error);
@@ -54,7 +55,8 @@ LogicalResult mlir::edge::writeReport(ModuleOp module, const DeviceSet &devices,
     return failure();
   llvm::raw_string_ostream jsonStream(json);
   if (failed(writeCostReport(module, devices, pins, jsonStream,
-                             dotFile ? &dotFile->os() : nullptr, objective)))
+                             dotFile ? &dotFile->os() : nullptr, objective,
+                             feedback)))
     return failure();
   file->os() << json;
   file->keep();

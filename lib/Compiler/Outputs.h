@@ -4,6 +4,7 @@
 #define EDGE_LIB_COMPILER_OUTPUTS_H
 
 #include "edge/Pipelines/Pipelines.h"
+#include "edge/Placement/ProfileFeedback.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -29,9 +30,10 @@ LogicalResult writeText(StringRef path,
 /// DOT.
 LogicalResult writeReport(ModuleOp module, const DeviceSet &devices,
                           ArrayRef<DevicePin> pins,
-                          PlacementObjective objective, StringRef jsonPath,
-                          StringRef dotPath, std::string &json,
-                          std::string &error);
+                          PlacementObjective objective,
+                          ArrayRef<ProfileFeedback> feedback,
+                          StringRef jsonPath, StringRef dotPath,
+                          std::string &json, std::string &error);
 
 /// Serializes a copy of the module's kernels as PTX or AMDGPU assembly and
 /// writes them all to `os` when it is given, else one file per kernel

@@ -34,11 +34,13 @@ void mlir::edge::buildEdgeGraphPipeline(OpPassManager &pm, bool int8Weights) {
 void mlir::edge::buildPartitionPipeline(OpPassManager &pm,
                                         llvm::StringRef devices,
                                         llvm::ArrayRef<std::string> pins,
-                                        llvm::StringRef objective) {
+                                        llvm::StringRef objective,
+                                        llvm::ArrayRef<std::string> profiles) {
   PlaceOnDevicesPassOptions options;
   options.devices = devices.str();
   options.pins = llvm::to_vector(pins);
   options.objective = objective.str();
+  options.profileFeedback = llvm::to_vector(profiles);
   pm.addPass(createPlaceOnDevicesPass(options));
   pm.addPass(createPartitionPass());
 }

@@ -182,12 +182,10 @@ static llvm::json::Array getNetworkTraffic(const PlacementProblem &p,
   return network;
 }
 
-LogicalResult mlir::edge::writeCostReport(ModuleOp module,
-                                          const DeviceSet &devices,
-                                          ArrayRef<DevicePin> pins,
-                                          llvm::raw_ostream &os,
-                                          llvm::raw_ostream *dot,
-                                          PlacementObjective objective) {
+LogicalResult mlir::edge::writeCostReport(
+    ModuleOp module, const DeviceSet &devices, ArrayRef<DevicePin> pins,
+    llvm::raw_ostream &os, llvm::raw_ostream *dot, PlacementObjective objective,
+    ArrayRef<ProfileFeedback> feedback) {
   func::FuncOp model = findModelFunction(module);
   if (!model)
     return module.emitError("no model function to report on");
@@ -212,7 +210,7 @@ LogicalResult mlir::edge::writeCostReport(ModuleOp module,
                                        {"latency_us", link.latencyUs}});
 
   FailureOr<ModelPlacement> problem =
-      placeModel(model, devices, pins, objective);
+      placeModel(model, devices, pins, objective, feedback);
   if (failed(problem))
     return failure();
   llvm::json::Array ops;

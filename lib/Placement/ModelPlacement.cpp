@@ -3,9 +3,16 @@
 #include "edge/Placement/ModelPlacement.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
+#include "edge/Placement/PartitionOrder.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/Support/Debug.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+#define DEBUG_TYPE "edge-placement"
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -269,10 +276,90 @@ static LogicalResult addPins(func::FuncOp model, const DeviceSet &devices,
   return success();
 }
 
-FailureOr<ModelPlacement> mlir::edge::placeModel(func::FuncOp model,
-                                                 const DeviceSet &devices,
-                                                 ArrayRef<DevicePin> pins,
-                                                 PlacementObjective objective) {
+/// Whether measured times of `a` hold for `b`: the same kind of chip with
+/// the same figures.
+static bool isAlike(const Device &a, const Device &b) {
+  return a.kind == b.kind && a.chip == b.chip && a.peakGflops == b.peakGflops &&
+         a.memoryBandwidthGBps == b.memoryBandwidthGBps;
+}
+
+/// Scales the times of each partition's nodes by its measured / estimated
+/// time in `profile`, whose library was placed as `m.placement`.
+static LogicalResult applyFeedback(func::FuncOp model, const DeviceSet &devices,
+                                   const ProfileFeedback &profile,
+                                   ModelPlacement &m) {
+  PlacementProblem &p = m.problem;
+  llvm::DenseMap<Operation *, int> nodeOf;
+  for (auto [node, op] : llvm::enumerate(m.ops))
+    nodeOf[op] = node;
+  // The ops as edge-partition sees them: the placed ones, and constants
+  // the graph returns, on the first device.
+  llvm::MapVector<Operation *, int> placed;
+  Operation *terminator = model.getBody().front().getTerminator();
+  for (Operation &op : model.getBody().front().without_terminator()) {
+    if (auto it = nodeOf.find(&op); it != nodeOf.end())
+      placed[&op] = m.placement.device[it->second];
+    else if (op.hasTrait<OpTrait::ConstantLike>() &&
+             llvm::is_contained(op.getUsers(), terminator))
+      placed[&op] = 0;
+  }
+  SmallVector<PartitionOps> partitions = formPartitions(placed);
+  auto mismatch = [&](const llvm::Twine &why) {
+    return mlir::emitError(model.getLoc())
+           << "--profile-feedback " << profile.path << ": " << why
+           << ": it profiles a library placed otherwise; profile the library "
+              "compiled with the same --devices, --pin, --objective and the "
+              "--profile-feedback files before this one";
+  };
+  if (partitions.size() != profile.partitions.size())
+    return mismatch(llvm::Twine(profile.partitions.size()) +
+                    " partitions there, " + llvm::Twine(partitions.size()) +
+                    " here");
+  std::vector<double> scale(partitions.size(), 1);
+  for (auto [index, partition] : llvm::enumerate(partitions)) {
+    const MeasuredPartition &measured = profile.partitions[index];
+    const Device &device = devices.devices[partition.device];
+    if (measured.device != device.name)
+      return mismatch("partition " + llvm::Twine(index) + " ran on '" +
+                      measured.device + "' there, '" + device.name + "' here");
+    double estimate = 0;
+    for (Operation *op : partition.ops)
+      if (auto it = nodeOf.find(op); it != nodeOf.end())
+        estimate += p.nodeSeconds[it->second][partition.device];
+    if (std::abs(estimate - measured.estimatedSeconds) > 0.01 * estimate + 1e-8)
+      return mismatch(llvm::formatv("partition {0} was estimated {1:F3} ms "
+                                    "there, {2:F3} ms here",
+                                    index, measured.estimatedSeconds * 1e3,
+                                    estimate * 1e3)
+                          .str());
+    if (estimate > 0 && measured.measuredSeconds > 0)
+      scale[index] = measured.measuredSeconds / estimate;
+    LLVM_DEBUG(llvm::dbgs()
+               << "profile " << profile.path << ": partition " << index
+               << " on " << device.name << " measured "
+               << measured.measuredSeconds * 1e3 << " ms, estimated "
+               << estimate * 1e3 << " ms: its nodes' times x" << scale[index]
+               << "\n");
+  }
+  for (auto [index, partition] : llvm::enumerate(partitions)) {
+    const Device &measuredOn = devices.devices[partition.device];
+    for (Operation *op : partition.ops) {
+      auto it = nodeOf.find(op);
+      if (it == nodeOf.end())
+        continue;
+      for (auto [d, device] : llvm::enumerate(devices.devices))
+        if (isAlike(device, measuredOn) &&
+            p.nodeSeconds[it->second][d] < PlacementProblem::kUnsupported)
+          p.nodeSeconds[it->second][d] *= scale[index];
+    }
+  }
+  return success();
+}
+
+FailureOr<ModelPlacement>
+mlir::edge::placeModel(func::FuncOp model, const DeviceSet &devices,
+                       ArrayRef<DevicePin> pins, PlacementObjective objective,
+                       ArrayRef<ProfileFeedback> feedback) {
   ModelPlacement m;
   m.problem.objective = objective;
   addNodesAndEdges(model, devices, m);
@@ -282,6 +369,13 @@ FailureOr<ModelPlacement> mlir::edge::placeModel(func::FuncOp model,
       failed(checkSupport(devices, m)))
     return failure();
   m.placement = place(m.problem);
+  for (const ProfileFeedback &profile : feedback) {
+    if (!m.placement.feasible())
+      break;
+    if (failed(applyFeedback(model, devices, profile, m)))
+      return failure();
+    m.placement = place(m.problem);
+  }
   if (!m.placement.feasible())
     return mlir::emitError(model.getLoc(),
                            "no placement fits the devices' memory and pins");

@@ -1,12 +1,10 @@
 //===- Partition.cpp - Outline each device's work into functions ----------===//
 //
 // The model function's ops carry `edge.device` (edge-place). Partitions are
-// maximal runs of ops on one device in a topological order that stays on a
-// device as long as one of its ops is ready, so each device's work is cut
-// into as few functions as the dependencies allow. The model function keeps
-// only the host schedule: one call per partition in order, with a transfer
-// wherever a value is used on another device than the one holding it. With
-// dynamic sizes, the partitions share the run's sizes (PartitionSizes.h).
+// maximal runs of ops on one device (PartitionOrder.h). The model function
+// keeps only the host schedule: one call per partition in order, with a
+// transfer wherever a value is used on another device than the one holding it.
+// With dynamic sizes, the partitions share the run's sizes (PartitionSizes.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,14 +13,13 @@
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Placement/ModelPlacement.h"
+#include "edge/Placement/PartitionOrder.h"
 #include "edge/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
-
-#include <set>
 
 namespace mlir::edge {
 #define GEN_PASS_DEF_PARTITIONPASS
@@ -38,11 +35,6 @@ static bool isConstant(Value value) {
 }
 
 namespace {
-struct Partition {
-  int device = 0;
-  SmallVector<Operation *> ops;
-};
-
 struct PartitionPass final : edge::impl::PartitionPassBase<PartitionPass> {
   using Base::Base;
 
@@ -52,10 +44,7 @@ private:
   /// Device index of every placed op (constants excepted).
   FailureOr<llvm::MapVector<Operation *, int>>
   readPlacement(func::FuncOp model, ArrayRef<PlacedDevice> devices);
-  /// Cuts the placed ops into partitions in a dependency-respecting order.
-  SmallVector<Partition>
-  formPartitions(const llvm::MapVector<Operation *, int> &placed);
-  func::FuncOp outline(func::FuncOp model, const Partition &partition,
+  func::FuncOp outline(func::FuncOp model, const PartitionOps &partition,
                        unsigned index, StringRef deviceName,
                        llvm::SetVector<Value> &inputs,
                        llvm::SetVector<Value> &outputs);
@@ -88,53 +77,9 @@ PartitionPass::readPlacement(func::FuncOp model,
   return placed;
 }
 
-SmallVector<Partition>
-PartitionPass::formPartitions(const llvm::MapVector<Operation *, int> &placed) {
-  // Dependencies between placed ops, and each op's position in the block.
-  llvm::DenseMap<Operation *, unsigned> position, pending;
-  llvm::DenseMap<Operation *, SmallVector<Operation *>> users;
-  for (auto [index, entry] : llvm::enumerate(placed))
-    position[entry.first] = index;
-  for (auto &[op, device] : placed) {
-    llvm::SmallPtrSet<Operation *, 4> producers;
-    for (Value value : getValuesReadBy(op))
-      if (Operation *def = value.getDefiningOp(); def && placed.count(def))
-        producers.insert(def);
-    pending[op] = producers.size();
-    for (Operation *producer : producers)
-      users[producer].push_back(op);
-  }
-  // Ready ops ordered by position: stay on the current device while it has
-  // a ready op, else move to the device of the earliest ready op.
-  std::set<std::pair<unsigned, Operation *>> ready;
-  for (auto &[op, device] : placed)
-    if (pending[op] == 0)
-      ready.insert({position[op], op});
-  SmallVector<Partition> partitions;
-  while (!ready.empty()) {
-    auto next = ready.begin();
-    if (!partitions.empty())
-      for (auto it = ready.begin(); it != ready.end(); ++it)
-        if (placed.lookup(it->second) == partitions.back().device) {
-          next = it;
-          break;
-        }
-    Operation *op = next->second;
-    ready.erase(next);
-    int device = placed.lookup(op);
-    if (partitions.empty() || partitions.back().device != device)
-      partitions.push_back({device, {}});
-    partitions.back().ops.push_back(op);
-    for (Operation *user : users[op])
-      if (--pending[user] == 0)
-        ready.insert({position[user], user});
-  }
-  return partitions;
-}
-
 func::FuncOp PartitionPass::outline(func::FuncOp model,
-                                    const Partition &partition, unsigned index,
-                                    StringRef deviceName,
+                                    const PartitionOps &partition,
+                                    unsigned index, StringRef deviceName,
                                     llvm::SetVector<Value> &inputs,
                                     llvm::SetVector<Value> &outputs) {
   llvm::SmallPtrSet<Operation *, 16> members(partition.ops.begin(),
@@ -204,7 +149,7 @@ void PartitionPass::runOnOperation() {
       readPlacement(model, *devices);
   if (failed(placed))
     return signalPassFailure();
-  SmallVector<Partition> partitions = formPartitions(*placed);
+  SmallVector<PartitionOps> partitions = formPartitions(*placed);
   // A graph that only forwards its inputs computes nothing to place.
   if (partitions.empty())
     return;

@@ -46,8 +46,14 @@ struct PlaceOnDevicesPass final
       module.emitError(error);
       return signalPassFailure();
     }
+    llvm::Expected<std::vector<ProfileFeedback>> feedback =
+        loadProfileFeedback(profileFeedback);
+    if (!feedback) {
+      module.emitError(llvm::toString(feedback.takeError()));
+      return signalPassFailure();
+    }
     FailureOr<ModelPlacement> placed =
-        placeModel(model, *deviceSet, parsedPins, goal);
+        placeModel(model, *deviceSet, parsedPins, goal, *feedback);
     if (failed(placed))
       return signalPassFailure();
 

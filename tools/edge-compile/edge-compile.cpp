@@ -102,6 +102,16 @@ llvm::cl::opt<std::string> objectiveOption(
                    "of runs: the busiest device or link bounds the rate)"),
     llvm::cl::value_desc("latency|throughput"), llvm::cl::init("latency"),
     llvm::cl::cat(edgeCategory));
+llvm::cl::list<std::string> profileFeedbackOptions(
+    "profile-feedback",
+    llvm::cl::desc("With several --devices, a profile (edge-run --profile) "
+                   "of the library compiled with the same options: its "
+                   "measured partition times correct the placer's estimates "
+                   "before it places again (repeatable, or comma-separated: "
+                   "each profile of the library compiled with the ones "
+                   "before)"),
+    llvm::cl::value_desc("PROFILE.json"), llvm::cl::CommaSeparated,
+    llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string> quantizeOption(
     "quantize",
     llvm::cl::desc("Weight quantization: none (the default) or int8-weights "
@@ -183,6 +193,8 @@ CompileOptions getCompileOptions() {
   options.devices = devicesSpec;
   options.pins = {pinOptions.begin(), pinOptions.end()};
   options.objective = objectiveOption;
+  options.profileFeedback = {profileFeedbackOptions.begin(),
+                             profileFeedbackOptions.end()};
   options.quantize = quantizeOption;
   options.reportPath = reportPath;
   options.reportDotPath = reportDotPath;

@@ -67,6 +67,10 @@ struct CompileOptions {
   std::vector<std::string> pins;
   /// What the placement minimizes: `latency` (one run) or `throughput`.
   std::string objective = "latency";
+  /// Profiles (edge-run --profile) of libraries placed on several devices,
+  /// whose measured partition times correct the placer's estimates, in
+  /// order (ProfileFeedback.h).
+  std::vector<std::string> profileFeedback;
   /// Weight quantization: `none`, or `int8-weights` (the f32 constant
   /// weights of matrix products as int8 with per-column scales).
   std::string quantize = "none";

@@ -29,7 +29,8 @@ void buildEdgeGraphPipeline(OpPassManager &pm, bool int8Weights = false);
 /// and partitions it into per-device functions and a host schedule.
 void buildPartitionPipeline(OpPassManager &pm, llvm::StringRef devices,
                             llvm::ArrayRef<std::string> pins,
-                            llvm::StringRef objective = "latency");
+                            llvm::StringRef objective = "latency",
+                            llvm::ArrayRef<std::string> profileFeedback = {});
 
 /// The first half of buildEdgeToLinalgPipeline, on the whole model (or all
 /// its partitions): fusion groups inlined, the graph rewrites repeated,

@@ -27,7 +27,8 @@ LogicalResult
 writeCostReport(ModuleOp module, const DeviceSet &devices,
                 llvm::ArrayRef<DevicePin> pins, llvm::raw_ostream &os,
                 llvm::raw_ostream *dot = nullptr,
-                PlacementObjective objective = PlacementObjective::Latency);
+                PlacementObjective objective = PlacementObjective::Latency,
+                llvm::ArrayRef<ProfileFeedback> feedback = {});
 
 } // namespace mlir::edge
 

@@ -13,6 +13,7 @@
 
 #include "edge/Placement/DeviceModel.h"
 #include "edge/Placement/Placer.h"
+#include "edge/Placement/ProfileFeedback.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -55,12 +56,16 @@ struct ModelPlacement {
 };
 
 /// Places the ops of `model` on `devices`, honouring `edge.pin` attributes
-/// and `pins`. Fails, with a diagnostic, on a pin naming no node or device, devices without a link, or when no
-/// placement fits the devices' memory.
+/// and `pins`. Fails, with a diagnostic, on a pin naming no node or device,
+/// devices without a link, or when no placement fits the devices' memory. Each
+/// of `feedback`, in order, then corrects the nodes' times with measured ones
+/// and places again (ProfileFeedback.h); fails when a profile's partitions are
+/// not the placement's.
 FailureOr<ModelPlacement>
 placeModel(func::FuncOp model, const DeviceSet &devices,
            llvm::ArrayRef<DevicePin> pins,
-           PlacementObjective objective = PlacementObjective::Latency);
+           PlacementObjective objective = PlacementObjective::Latency,
+           llvm::ArrayRef<ProfileFeedback> feedback = {});
 
 /// Parses `latency` or `throughput`; on failure, `error` says why.
 LogicalResult parsePlacementObjective(llvm::StringRef text,

@@ -279,6 +279,9 @@ def PlaceOnDevicesPass : Pass<"edge-place", "::mlir::ModuleOp"> {
     Option<"objective", "objective", "std::string", /*default=*/"\"latency\"",
            "What the placement minimizes: latency (one run) or throughput "
            "(the busiest device or link of a stream of runs)">,
+    ListOption<"profileFeedback", "profile-feedback", "std::string",
+               "Profiles (edge-run --profile) whose measured partition times "
+               "correct the estimates, in order">,
   ];
 }
 
