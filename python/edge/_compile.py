@@ -74,6 +74,7 @@ def _command_line(options):
     args += [f"--bind-input={b}" for b in options["bound_inputs"]]
     args += [f"--pin={p}" for p in options["pins"]]
     args.append(f"--objective={options['objective']}")
+    args += [f"--profile-feedback={p}" for p in options["profile_feedback"]]
     args.append(f"--quantize={options['quantize']}")
     if options["report"]:
         args.append(f"--report={options['report']}")
@@ -118,7 +119,9 @@ def compile(model: Union[str, os.PathLike, bytes, Any],
             devices: Optional[str] = "host", mcpu: str = "",
             input_shapes: Sequence[str] = (), dims: Sequence[str] = (),
             bind_inputs: Sequence[str] = (), pins: Sequence[str] = (),
-            objective: str = "latency", quantize: str = "none",
+            objective: str = "latency",
+            profile_feedback: Sequence[Union[str, os.PathLike]] = (),
+            quantize: str = "none",
             report: Union[str, os.PathLike] = "", emit: str = "so",
             device_code_dir: Union[str, os.PathLike] = "",
             opt_level: int = 3,
@@ -135,6 +138,8 @@ def compile(model: Union[str, os.PathLike, bytes, Any],
     `dims` ("batch<=8" keeps a named dimension dynamic up to 8, "batch=1"
     fixes it),
     `pins` ("NODE=DEVICE"), `objective` ("latency" or "throughput"),
+    `profile_feedback` (profiles of the library compiled with these
+    options, whose measured times correct the placer's estimates),
     `quantize` ("none" or "int8-weights": matrix products' f32 weights
     as int8 with per-column scales),
     `report` (a JSON path), `emit` (a stage to stop
@@ -149,6 +154,7 @@ def compile(model: Union[str, os.PathLike, bytes, Any],
                "bound_inputs": list(bind_inputs),
                "devices": devices or "host",
                "pins": list(pins), "objective": objective,
+               "profile_feedback": [os.fspath(p) for p in profile_feedback],
                "quantize": quantize,
                "report": os.fspath(report),
                "emit": emit, "device_code_dir": os.fspath(device_code_dir),

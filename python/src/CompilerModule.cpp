@@ -64,9 +64,10 @@ PYBIND11_MODULE(_compiler, m) {
          const std::vector<std::string> &dims,
          const std::vector<std::string> &boundInputs,
          const std::string &devices, const std::vector<std::string> &pins,
-         const std::string &objective, const std::string &quantize,
-         const std::string &report, const std::string &deviceCodeDir,
-         unsigned optLevel) {
+         const std::string &objective,
+         const std::vector<std::string> &profileFeedback,
+         const std::string &quantize, const std::string &report,
+         const std::string &deviceCodeDir, unsigned optLevel) {
         CompileOptions options;
         options.inputPath = input;
         options.outputPath = output;
@@ -79,6 +80,7 @@ PYBIND11_MODULE(_compiler, m) {
         options.devices = devices;
         options.pins = pins;
         options.objective = objective;
+        options.profileFeedback = profileFeedback;
         options.quantize = quantize;
         options.reportPath = report;
         options.deviceCodeDir = deviceCodeDir;
@@ -114,9 +116,10 @@ PYBIND11_MODULE(_compiler, m) {
       py::arg("dims") = std::vector<std::string>(),
       py::arg("bound_inputs") = std::vector<std::string>(),
       py::arg("devices") = "host", py::arg("pins") = std::vector<std::string>(),
-      py::arg("objective") = "latency", py::arg("quantize") = "none",
-      py::arg("report") = "", py::arg("device_code_dir") = "",
-      py::arg("opt_level") = 3,
+      py::arg("objective") = "latency",
+      py::arg("profile_feedback") = std::vector<std::string>(),
+      py::arg("quantize") = "none", py::arg("report") = "",
+      py::arg("device_code_dir") = "", py::arg("opt_level") = 3,
       "Compiles a model in-process; returns the diagnostics (warnings) as "
       "dicts, raises CompileFailure with .diagnostics on failure.");
 }
