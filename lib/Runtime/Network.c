@@ -273,11 +273,9 @@ int edge_rt_network_rank(void) {
 /// Tags of the gather's messages: every run's messages are done by then.
 enum { TAG_PING = 1, TAG_PONG, TAG_SIZE, TAG_DATA };
 
-/// Sends or receives one message and waits for it, polling without pause
-/// (the round trips time the clocks).
-static int exchange_now(void *data, size_t bytes, bool send, int peer,
-                        const char *node, int tag, char *error,
-                        size_t error_size) {
+int edge_rt_network_exchange(void *data, size_t bytes, bool send, int peer,
+                             const char *node, int tag, char *error,
+                             size_t error_size) {
   edge_rt_message message;
   if (edge_rt_network_start(&message, data, bytes, send, peer, node, tag, error,
                             error_size))
@@ -297,10 +295,10 @@ static int gather_from(int peer, const char *node, edge_rt_gathered *into,
   int64_t best = INT64_MAX;
   for (int trip = 0; trip < CLOCK_ROUND_TRIPS; ++trip) {
     int64_t sent = edge_rt_profile_now(), theirs = 0;
-    if (exchange_now(&sent, sizeof(sent), true, peer, node, TAG_PING, error,
-                     error_size) ||
-        exchange_now(&theirs, sizeof(theirs), false, peer, node, TAG_PONG,
-                     error, error_size))
+    if (edge_rt_network_exchange(&sent, sizeof(sent), true, peer, node,
+                                 TAG_PING, error, error_size) ||
+        edge_rt_network_exchange(&theirs, sizeof(theirs), false, peer, node,
+                                 TAG_PONG, error, error_size))
       return 1;
     int64_t back = edge_rt_profile_now();
     if (back - sent < best) {
@@ -309,8 +307,8 @@ static int gather_from(int peer, const char *node, edge_rt_gathered *into,
     }
   }
   uint64_t bytes = 0;
-  if (exchange_now(&bytes, sizeof(bytes), false, peer, node, TAG_SIZE, error,
-                   error_size))
+  if (edge_rt_network_exchange(&bytes, sizeof(bytes), false, peer, node,
+                               TAG_SIZE, error, error_size))
     return 1;
   if (bytes > INT32_MAX || !(into->data = malloc((size_t)bytes + 1))) {
     snprintf(error, error_size, "node '%s' (rank %d) sent %llu bytes", node,
@@ -319,8 +317,8 @@ static int gather_from(int peer, const char *node, edge_rt_gathered *into,
   }
   into->bytes = (size_t)bytes;
   into->data[bytes] = '\0';
-  return exchange_now(into->data, (size_t)bytes, false, peer, node, TAG_DATA,
-                      error, error_size);
+  return edge_rt_network_exchange(into->data, (size_t)bytes, false, peer, node,
+                                  TAG_DATA, error, error_size);
 }
 
 int edge_rt_network_gather(const char *data, size_t bytes,
@@ -342,19 +340,19 @@ int edge_rt_network_gather(const char *data, size_t bytes,
     const char *node = node_names[0];
     for (int trip = 0; trip < CLOCK_ROUND_TRIPS; ++trip) {
       int64_t ping = 0, now = 0;
-      if (exchange_now(&ping, sizeof(ping), false, 0, node, TAG_PING, error,
-                       error_size))
+      if (edge_rt_network_exchange(&ping, sizeof(ping), false, 0, node,
+                                   TAG_PING, error, error_size))
         return -1;
       now = edge_rt_profile_now();
-      if (exchange_now(&now, sizeof(now), true, 0, node, TAG_PONG, error,
-                       error_size))
+      if (edge_rt_network_exchange(&now, sizeof(now), true, 0, node, TAG_PONG,
+                                   error, error_size))
         return -1;
     }
     uint64_t count = bytes;
-    if (exchange_now(&count, sizeof(count), true, 0, node, TAG_SIZE, error,
-                     error_size) ||
-        exchange_now((void *)(uintptr_t)data, bytes, true, 0, node, TAG_DATA,
-                     error, error_size))
+    if (edge_rt_network_exchange(&count, sizeof(count), true, 0, node, TAG_SIZE,
+                                 error, error_size) ||
+        edge_rt_network_exchange((void *)(uintptr_t)data, bytes, true, 0, node,
+                                 TAG_DATA, error, error_size))
       return -1;
     return size;
   }

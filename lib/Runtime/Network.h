@@ -20,6 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /// Joins the MPI job that mpirun started for a library of `num_nodes`
 /// nodes. Returns this process's rank (its node's index), -1 when the
 /// process was not started by mpirun (every node then runs here), or -2
@@ -76,5 +80,17 @@ int edge_rt_network_gather(const char *data, size_t bytes,
                            const char *const *node_names,
                            edge_rt_gathered **gathered, char *error,
                            size_t error_size);
+
+/// Sends `bytes` bytes of `data` to `rank` (node `node`) as message `tag`,
+/// or receives them into `data`, and waits for it, polling without pause
+/// (for round trips that time clocks and links). Returns nonzero with a
+/// message on failure or timeout.
+int edge_rt_network_exchange(void *data, size_t bytes, bool send, int rank,
+                             const char *node, int tag, char *error,
+                             size_t error_size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* EDGE_LIB_RUNTIME_NETWORK_H */

@@ -1,6 +1,7 @@
 //===- edge-calibrate.cpp - Measure this machine for the placer -----------===//
 //
 //   edge-calibrate [-o FILE.json] [--name NAME] [--run-threads N]
+//   mpirun -np N edge-calibrate --network [--nodes=A,B,...] [-o FILE.json]
 //
 // Measures the host CPU as edge's own code uses it, and writes a device
 // description (docs/placement.md) that `edge-compile --devices=FILE.json`
@@ -17,7 +18,13 @@
 // runtime's default). GPUs are not measured yet: the description lists the
 // CPU only, and the report says which GPUs the drivers show.
 //
+// With --network, under mpirun with one rank per node, every rank measures
+// its CPU and every pair of ranks its link (NetworkCalibration.h); rank 0
+// writes one description of every node's CPU (`<node>-cpu`) and link.
+//
 //===----------------------------------------------------------------------===//
+
+#include "NetworkCalibration.h"
 
 #include "edge/Compiler/CompileAndLoad.h"
 #include "edge/Runtime/ModelLoader.h"
@@ -53,6 +60,16 @@ llvm::cl::opt<std::string>
 llvm::cl::opt<std::string>
     deviceName("name", llvm::cl::desc("The CPU device's name (default: host)"),
                llvm::cl::init("host"), llvm::cl::cat(category));
+llvm::cl::opt<bool> network(
+    "network",
+    llvm::cl::desc("Under mpirun, one rank per node: also measure the links "
+                   "between the nodes; rank 0 writes the whole description"),
+    llvm::cl::cat(category));
+llvm::cl::list<std::string>
+    nodeNames("nodes",
+              llvm::cl::desc("With --network, the nodes' names in rank order "
+                             "(default: n0, n1, ...)"),
+              llvm::cl::CommaSeparated, llvm::cl::cat(category));
 llvm::cl::opt<unsigned>
     threads("run-threads",
             llvm::cl::desc("Threads the models run on, as EDGE_NUM_THREADS "
@@ -165,6 +182,17 @@ int main(int argc, char **argv) {
   if (threads < 1 || threads > 1024)
     return fail("--run-threads must be from 1 to 1024");
   setenv("EDGE_NUM_THREADS", std::to_string(threads).c_str(), 1);
+  if (!network && !nodeNames.empty())
+    return fail("--nodes needs --network");
+  std::optional<::edge::calibrate::NetworkJob> job;
+  if (network) {
+    llvm::Expected<::edge::calibrate::NetworkJob> joined =
+        ::edge::calibrate::joinNetworkJob(
+            std::vector<std::string>(nodeNames.begin(), nodeNames.end()));
+    if (!joined)
+      return fail(llvm::toString(joined.takeError()));
+    job = std::move(*joined);
+  }
 
   SmallString<128> dir;
   if (std::error_code ec =
@@ -174,6 +202,9 @@ int main(int argc, char **argv) {
     llvm::sys::fs::remove_directories(dir);
   });
 
+  if (job)
+    if (llvm::Error error = ::edge::calibrate::waitForTurn(*job))
+      return fail(llvm::toString(std::move(error)));
   llvm::Expected<double> matmul = measure(kMatMul, dir);
   if (!matmul)
     return fail(llvm::toString(matmul.takeError()));
@@ -184,6 +215,9 @@ int main(int argc, char **argv) {
   if (!tiny)
     return fail(llvm::toString(tiny.takeError()));
 
+  if (job)
+    if (llvm::Error error = ::edge::calibrate::passTurn(*job))
+      return fail(llvm::toString(std::move(error)));
   double gflops = kMatMul.flops / *matmul / 1e9;
   double bandwidth = kAdd.bytes / *add / 1e9;
   double launchUs = *tiny * 1e6;
@@ -202,8 +236,11 @@ int main(int argc, char **argv) {
                                       "from presets")
                << "\n";
 
+  std::string name = deviceName;
+  if (job && deviceName.getNumOccurrences() == 0)
+    name = job->nodes[job->rank] + "-cpu";
   llvm::json::Object device{
-      {"name", deviceName.getValue()},
+      {"name", name},
       {"kind", "cpu"},
       {"chip", cpu + ", " + std::to_string(threads) +
                    " thread(s), measured by edge-calibrate"},
@@ -212,8 +249,29 @@ int main(int argc, char **argv) {
       {"memory_gb", physicalMemoryGB()},
       {"launch_overhead_us", launchUs},
   };
-  llvm::json::Value description =
-      llvm::json::Object{{"devices", llvm::json::Array{std::move(device)}}};
+  llvm::json::Value description = nullptr;
+  if (job) {
+    device["node"] = job->nodes[job->rank];
+    llvm::Expected<llvm::json::Array> links =
+        ::edge::calibrate::measureLinks(*job);
+    if (!links)
+      return fail(llvm::toString(links.takeError()));
+    llvm::Expected<std::optional<llvm::json::Object>> whole =
+        ::edge::calibrate::gatherDescription(*job, std::move(device),
+                                             std::move(*links));
+    if (!whole)
+      return fail(llvm::toString(whole.takeError()));
+    if (!*whole) {
+      llvm::errs() << "edge-calibrate: node " << job->nodes[job->rank]
+                   << " measured; rank 0 (node " << job->nodes[0]
+                   << ") writes the description\n";
+      return 0;
+    }
+    description = std::move(**whole);
+  } else {
+    description =
+        llvm::json::Object{{"devices", llvm::json::Array{std::move(device)}}};
+  }
   std::error_code ec;
   llvm::ToolOutputFile file(outputPath, ec, llvm::sys::fs::OF_Text);
   if (ec)
