@@ -38,16 +38,18 @@ static llvm::Expected<ProfileFeedback> loadProfile(llvm::StringRef path) {
       continue;
     std::optional<llvm::StringRef> device = step->getString("device");
     std::optional<double> median = step->getNumber("median_us");
-    std::optional<double> estimate = step->getNumber("estimate_us");
-    if (!device || !median || !estimate)
+    // A partition without an estimate was estimated at 0 (the profile
+    // leaves it out).
+    double estimate = step->getNumber("estimate_us").value_or(0);
+    if (!device || !median)
       return fail(path, "partition " + llvm::Twine(index) +
-                            " has no device, median_us or estimate_us");
+                            " has no device or median_us");
     if (index >= 1u << 20)
       return fail(path, "partition " + llvm::Twine(index) + " is too large");
     if (index >= profile.partitions.size())
       profile.partitions.resize(index + 1);
     profile.partitions[index] = {device->str(), *median * 1e-6,
-                                 *estimate * 1e-6};
+                                 estimate * 1e-6};
   }
   if (profile.partitions.empty())
     return fail(path, "times no partition: profile a library compiled for "

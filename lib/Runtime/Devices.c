@@ -353,7 +353,7 @@ static void finish_exchange(edge_rt_executors *x, const exchange *e,
   run_slot *run = &x->slots[e->slot];
   if (error)
     record_error(x, run, error);
-  if (x->profile)
+  else if (x->profile)
     edge_rt_profile_record_message(x->profile, run->profile_run, e->step,
                                    get_role(x, e->step) == STEP_SEND,
                                    e->message.bytes, e->start,

@@ -1053,7 +1053,8 @@ static int parse_lines(parser *p) {
     if (!is_input && !token_equals(kind, "output"))
       return fail(p, "expected a line starting with 'input', 'output', "
                      "'bound', 'device', 'buffer', 'run', 'copy', "
-                     "'estimate', 'check', 'symbol', 'cache' or 'shapes'");
+                     "'estimate', 'copy-estimate', 'check', 'symbol', "
+                     "'cache' or 'shapes'");
     if (is_input && p->result.num_outputs != 0)
       return fail(p, "input line after an output line");
     if (reserve_tensor(p))

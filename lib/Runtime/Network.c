@@ -219,7 +219,8 @@ int edge_rt_network_start(edge_rt_message *message, void *data, size_t bytes,
            send ? "sending" : "receiving", bytes, send ? "to" : "from", node,
            peer);
   message->request = NULL;
-  message->deadline = seconds_now() + timeout_seconds;
+  message->started = seconds_now();
+  message->deadline = message->started + timeout_seconds;
   message->bytes = bytes;
   if (check_size(bytes, error, error_size))
     return 1;
@@ -259,7 +260,7 @@ int edge_rt_network_poll(edge_rt_message *message, char *error,
   snprintf(error, error_size,
            "%s: nothing within %.1f s (EDGE_NETWORK_TIMEOUT_MS); the node's "
            "rank died or the link stalled",
-           message->what, timeout_seconds);
+           message->what, message->deadline - message->started);
   return -1;
 }
 
@@ -270,24 +271,59 @@ int edge_rt_network_rank(void) {
   return joined;
 }
 
-/// Tags of the gather's messages: every run's messages are done by then.
-enum { TAG_PING = 1, TAG_PONG, TAG_SIZE, TAG_DATA };
+/// Tags of the gather's messages, above any run's (a slot's step), and
+/// within the 32767 that every MPI allows.
+enum { TAG_PING = 32760, TAG_PONG, TAG_SIZE, TAG_DATA };
 
-int edge_rt_network_exchange(void *data, size_t bytes, bool send, int peer,
-                             const char *node, int tag, char *error,
-                             size_t error_size) {
+/// edge_rt_network_exchange, waiting `patience` times the timeout.
+static int exchange_within(void *data, size_t bytes, bool send, int peer,
+                           const char *node, int tag, double patience,
+                           char *error, size_t error_size) {
   edge_rt_message message;
   if (edge_rt_network_start(&message, data, bytes, send, peer, node, tag, error,
                             error_size))
     return 1;
+  message.deadline = message.started + patience * timeout_seconds;
   int done;
   while (!(done = edge_rt_network_poll(&message, error, error_size)))
     ;
   return done < 0;
 }
 
+int edge_rt_network_exchange(void *data, size_t bytes, bool send, int peer,
+                             const char *node, int tag, char *error,
+                             size_t error_size) {
+  return exchange_within(data, bytes, send, peer, node, tag, 1, error,
+                         error_size);
+}
+
 /// Round trips that time a rank's clock against rank 0's.
-enum { CLOCK_ROUND_TRIPS = 8 };
+enum { CLOCK_ROUND_TRIPS = 16 };
+
+/// What a rank sends rank 0 before its bytes: their count, and the boot id
+/// of its kernel, whose CLOCK_MONOTONIC is rank 0's where the ids match
+/// (ranks of one machine, or of network namespaces on it).
+typedef struct gather_header {
+  uint64_t bytes;
+  char boot_id[40];
+} gather_header;
+
+/// The kernel's boot id, or an empty string.
+static void read_boot_id(char *id, size_t size) {
+  memset(id, 0, size);
+  FILE *file = fopen("/proc/sys/kernel/random/boot_id", "r");
+  if (!file)
+    return;
+  if (!fgets(id, (int)size, file))
+    id[0] = '\0';
+  fclose(file);
+}
+
+/// The patience for a message of `bytes`: the timeout, plus as long as the
+/// bytes take at 1 MB/s.
+static double patience_for(size_t bytes) {
+  return 1 + (double)bytes / 1e6 / timeout_seconds;
+}
 
 /// Rank 0's side of the gather with rank `peer`.
 static int gather_from(int peer, const char *node, edge_rt_gathered *into,
@@ -304,12 +340,19 @@ static int gather_from(int peer, const char *node, edge_rt_gathered *into,
     if (back - sent < best) {
       best = back - sent;
       into->clock_offset_ns = theirs - (sent + (back - sent) / 2);
+      into->clock_uncertainty_ns = best / 2;
     }
   }
-  uint64_t bytes = 0;
-  if (edge_rt_network_exchange(&bytes, sizeof(bytes), false, peer, node,
+  gather_header header;
+  char boot_id[sizeof(header.boot_id)];
+  if (edge_rt_network_exchange(&header, sizeof(header), false, peer, node,
                                TAG_SIZE, error, error_size))
     return 1;
+  read_boot_id(boot_id, sizeof(boot_id));
+  header.boot_id[sizeof(header.boot_id) - 1] = '\0';
+  if (boot_id[0] && strcmp(boot_id, header.boot_id) == 0)
+    into->clock_offset_ns = into->clock_uncertainty_ns = 0;
+  uint64_t bytes = header.bytes;
   if (bytes > INT32_MAX || !(into->data = malloc((size_t)bytes + 1))) {
     snprintf(error, error_size, "node '%s' (rank %d) sent %llu bytes", node,
              peer, (unsigned long long)bytes);
@@ -317,8 +360,8 @@ static int gather_from(int peer, const char *node, edge_rt_gathered *into,
   }
   into->bytes = (size_t)bytes;
   into->data[bytes] = '\0';
-  return edge_rt_network_exchange(into->data, (size_t)bytes, false, peer, node,
-                                  TAG_DATA, error, error_size);
+  return exchange_within(into->data, (size_t)bytes, false, peer, node, TAG_DATA,
+                         patience_for(bytes), error, error_size);
 }
 
 int edge_rt_network_gather(const char *data, size_t bytes,
@@ -340,19 +383,22 @@ int edge_rt_network_gather(const char *data, size_t bytes,
     const char *node = node_names[0];
     for (int trip = 0; trip < CLOCK_ROUND_TRIPS; ++trip) {
       int64_t ping = 0, now = 0;
-      if (edge_rt_network_exchange(&ping, sizeof(ping), false, 0, node,
-                                   TAG_PING, error, error_size))
+      // The first ping comes once rank 0 has gathered the ranks before
+      // this one.
+      if (exchange_within(&ping, sizeof(ping), false, 0, node, TAG_PING,
+                          trip ? 1 : size, error, error_size))
         return -1;
       now = edge_rt_profile_now();
       if (edge_rt_network_exchange(&now, sizeof(now), true, 0, node, TAG_PONG,
                                    error, error_size))
         return -1;
     }
-    uint64_t count = bytes;
-    if (edge_rt_network_exchange(&count, sizeof(count), true, 0, node, TAG_SIZE,
-                                 error, error_size) ||
-        edge_rt_network_exchange((void *)(uintptr_t)data, bytes, true, 0, node,
-                                 TAG_DATA, error, error_size))
+    gather_header header = {.bytes = bytes};
+    read_boot_id(header.boot_id, sizeof(header.boot_id));
+    if (edge_rt_network_exchange(&header, sizeof(header), true, 0, node,
+                                 TAG_SIZE, error, error_size) ||
+        exchange_within((void *)(uintptr_t)data, bytes, true, 0, node, TAG_DATA,
+                        patience_for(bytes), error, error_size))
       return -1;
     return size;
   }

@@ -34,8 +34,8 @@ int edge_rt_network_join(size_t num_nodes, const char *first_node, char *error,
 /// A message to or from another node in flight.
 typedef struct edge_rt_message {
   void *request;
-  /// When the wait for the peer ends with a timeout.
-  double deadline;
+  /// When the wait for the peer started and when it ends with a timeout.
+  double started, deadline;
   size_t bytes;
   /// "sending N bytes to node 'b' (rank 1)", for errors.
   char what[192];
@@ -63,10 +63,11 @@ typedef struct edge_rt_gathered {
   /// Its bytes, with a NUL after them (free() them).
   char *data;
   size_t bytes;
-  /// The rank's CLOCK_MONOTONIC minus rank 0's, in nanoseconds: from the
-  /// round trip of several that took the least time, so accurate to half
-  /// of it.
-  int64_t clock_offset_ns;
+  /// The rank's CLOCK_MONOTONIC minus rank 0's, in nanoseconds, and how
+  /// far off that may be: 0 and 0 for a rank on rank 0's kernel (the same
+  /// boot id: one clock), else from the round trip of several that took
+  /// the least time, accurate to half of it.
+  int64_t clock_offset_ns, clock_uncertainty_ns;
 } edge_rt_gathered;
 
 /// Collective, after the job's runs: every rank calls it once. Rank r > 0

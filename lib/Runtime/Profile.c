@@ -277,14 +277,18 @@ static bool is_message(const edge_rt_profile *profile, size_t step) {
                                                       s->refs[1])];
 }
 
+/// Marks a run whose message lacks an end (a time may be negative: the
+/// clocks are aligned to within half a round trip).
+#define NO_TIME INT64_MIN
+
 /// The time of copy step `step`'s message in each run, from the start of
-/// its send to its arrival, into `by_run` (profile->runs + 1 entries; -1
-/// where an end is missing). Returns the bytes it sent.
+/// its send to its arrival, into `by_run` (profile->runs + 1 entries;
+/// NO_TIME where an end is missing). Returns the bytes of its last send.
 static size_t message_times(const edge_rt_profile *profile, size_t step,
                             int64_t *by_run, int64_t *sent) {
   size_t runs = (size_t)profile->runs + 1, bytes = 0;
   for (size_t r = 0; r < runs; ++r)
-    by_run[r] = sent[r] = -1;
+    by_run[r] = sent[r] = NO_TIME;
   for (size_t e = 0; e < profile->num_events; ++e) {
     const event *ev = &profile->events[e];
     if (ev->step != step || ev->run >= runs || ev->message != MESSAGE_SENT)
@@ -295,7 +299,7 @@ static size_t message_times(const edge_rt_profile *profile, size_t step,
   for (size_t e = 0; e < profile->num_events; ++e) {
     const event *ev = &profile->events[e];
     if (ev->step == step && ev->run < runs && ev->message == MESSAGE_RECEIVED &&
-        sent[ev->run] >= 0)
+        sent[ev->run] != NO_TIME)
       by_run[ev->run] = ev->end - sent[ev->run];
   }
   return bytes;
@@ -372,7 +376,7 @@ static void write_summary(FILE *file, const edge_rt_profile *profile) {
           message_times(profile, slot, by_run, sent);
           size_t paired = 0;
           for (size_t r = 0; r < runs; ++r)
-            if (by_run[r] >= 0)
+            if (by_run[r] != NO_TIME)
               slot_durations[paired++] = by_run[r];
           if (paired) {
             count = paired;
@@ -425,7 +429,7 @@ static void write_link_summary(FILE *file, const edge_rt_profile *profile) {
         estimate += step->estimate_ns;
         bytes += message_times(profile, s, by_run, sent);
         for (size_t r = 0; r < runs; ++r)
-          if (by_run[r] >= 0) {
+          if (by_run[r] != NO_TIME) {
             total[r] += by_run[r];
             ++timed[r];
           }
@@ -549,14 +553,16 @@ static void write_kernel_summary(FILE *file, const edge_rt_profile *profile) {
   free(entries);
 }
 
-/// The events as text for rank 0, a line each: step, run, loop, start,
-/// end, bytes, message end, then how and the kernel (empty for none) after
-/// tabs. Returns NULL when out of memory.
+/// The events as text for rank 0: a first line with the count of dropped
+/// events, then a line each: step, run, loop, start, end, bytes, message
+/// end, then how and the kernel (empty for none) after tabs. Returns NULL
+/// when out of memory.
 static char *serialize_events(const edge_rt_profile *profile, size_t *bytes) {
   char *text = NULL;
   FILE *stream = open_memstream(&text, bytes);
   if (!stream)
     return NULL;
+  fprintf(stream, "dropped %zu\n", profile->dropped);
   for (size_t e = 0; e < profile->num_events; ++e) {
     const event *ev = &profile->events[e];
     fprintf(stream, "%zu %u %d %lld %lld %zu %d\t%s\t%s\n", ev->step, ev->run,
@@ -575,6 +581,12 @@ static char *serialize_events(const edge_rt_profile *profile, size_t *bytes) {
 static void add_node_events(edge_rt_profile *profile, uint32_t node, char *text,
                             int64_t clock_offset_ns) {
   const edge_rt_metadata *m = profile->metadata;
+  size_t dropped = 0;
+  if (sscanf(text, "dropped %zu", &dropped) == 1) {
+    pthread_mutex_lock(&profile->lock);
+    profile->dropped += dropped;
+    pthread_mutex_unlock(&profile->lock);
+  }
   for (char *line = text; *line;) {
     char *end_of_line = strchr(line, '\n');
     if (!end_of_line)
@@ -651,10 +663,15 @@ static void write_trace_events(FILE *file, const edge_rt_profile *profile) {
   const edge_rt_metadata *m = profile->metadata;
   if (profile->merged) {
     for (size_t n = 0; n < profile->num_nodes; ++n) {
+      char name[160];
+      snprintf(name, sizeof(name), "node %s (rank %zu)", profile->node_names[n],
+               n);
       fprintf(file,
               "%s\n  {\"name\": \"process_name\", \"ph\": \"M\", \"pid\": "
-              "%zu, \"args\": {\"name\": \"node %s (rank %zu)\"}}",
-              n ? "," : "", n + 1, profile->node_names[n], n);
+              "%zu, \"args\": {\"name\": ",
+              n ? "," : "", n + 1);
+      write_string(file, name);
+      fprintf(file, "}}");
     }
   } else {
     fprintf(file, "\n  {\"name\": \"process_name\", \"ph\": \"M\", "
@@ -716,6 +733,34 @@ static void write_trace_events(FILE *file, const edge_rt_profile *profile) {
   }
 }
 
+/// Writes each node's clock against rank 0's, and prints the other nodes'.
+static void write_node_clocks(FILE *file, const edge_rt_profile *profile) {
+  for (size_t n = 0; profile->merged && n < profile->num_nodes; ++n) {
+    const edge_rt_gathered *g =
+        n && n < profile->num_gathered ? &profile->gathered[n] : NULL;
+    double offset = g ? (double)g->clock_offset_ns / 1e3 : 0;
+    double uncertainty = g ? (double)g->clock_uncertainty_ns / 1e3 : 0;
+    fprintf(file, "%s\n    {\"name\": ", n ? "," : "");
+    write_string(file, profile->node_names[n]);
+    fprintf(file,
+            ", \"rank\": %zu, \"clock_offset_us\": %.3f, "
+            "\"clock_uncertainty_us\": %.3f}",
+            n, offset, uncertainty);
+    if (!g)
+      continue;
+    if (uncertainty > 0)
+      fprintf(stderr,
+              "edge: profile: node %s (rank %zu): clock %.1f us from rank "
+              "0's, to within %.1f us\n",
+              profile->node_names[n], n, offset, uncertainty);
+    else
+      fprintf(stderr,
+              "edge: profile: node %s (rank %zu): rank 0's clock (one "
+              "kernel)\n",
+              profile->node_names[n], n);
+  }
+}
+
 static void free_profile(edge_rt_profile *profile) {
   pthread_mutex_destroy(&profile->lock);
   for (size_t r = 0; r < profile->num_gathered; ++r)
@@ -747,10 +792,12 @@ int edge_rt_profile_finish(edge_rt_profile *profile) {
   write_trace_events(file, profile);
   fprintf(file,
           "\n ],\n \"edge\": {\"runs\": %u, \"dropped_events\": %zu, "
-          "\"steps\": [",
+          "\"nodes\": [",
           profile->runs, profile->dropped);
   fprintf(stderr, "edge: profile of %u runs (median per step) in %s\n",
           profile->runs, profile->path);
+  write_node_clocks(file, profile);
+  fprintf(file, "\n ], \"steps\": [");
   write_summary(file, profile);
   fprintf(file, "\n ], \"links\": [");
   write_link_summary(file, profile);

@@ -12,10 +12,10 @@
 |*                                                                            *|
 |* Under mpirun, writing the profile is collective: every rank sends its      *|
 |* events to rank 0, which writes one file with a process per node, clocks   *|
-|* aligned by round trips. A message between nodes is timed from the start   *|
-|* of its send (the tensor ready) to its arrival, beside the placer's        *|
-|* estimate, and each network link's messages, bytes and time per run are    *|
-|* summed beside the placer's prediction.                                    *|
+|* aligned by round trips (exact for ranks of one kernel). A message between *|
+|* nodes is timed from the start of its send (the tensor ready) to its      *|
+|* arrival, beside the placer's estimate, and each network link's messages, *|
+|* bytes and time per run are summed beside the placer's prediction.         *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 

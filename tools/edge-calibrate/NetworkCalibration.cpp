@@ -203,18 +203,18 @@ edge::calibrate::joinNetworkJob(llvm::ArrayRef<std::string> names) {
   return job;
 }
 
-llvm::Error edge::calibrate::waitForTurn(const NetworkJob &job) {
-  if (job.rank == 0)
-    return llvm::Error::success();
-  // Polls with pauses: a spinning wait would slow the measuring rank of a
-  // machine the nodes share.
-  uint64_t turn = 0;
+/// Waits for `peer`'s token, polling with pauses (a spinning wait would
+/// slow the measuring rank of a machine the nodes share) for as long as
+/// the ranks before take: mpirun ends the job if one dies.
+static llvm::Error waitForToken(const NetworkJob &job, int peer) {
+  uint64_t token = 0;
   edge_rt_message message;
   char error[256];
-  const std::string &node = job.nodes[job.rank - 1];
-  if (edge_rt_network_start(&message, &turn, sizeof(turn), false, job.rank - 1,
-                            node.c_str(), kTurn, error, sizeof(error)))
+  if (edge_rt_network_start(&message, &token, sizeof(token), false, peer,
+                            job.nodes[peer].c_str(), kTurn, error,
+                            sizeof(error)))
     return llvm::createStringError(error);
+  message.deadline = message.started + 3600;
   int done;
   while (!(done = edge_rt_network_poll(&message, error, sizeof(error))))
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -223,11 +223,30 @@ llvm::Error edge::calibrate::waitForTurn(const NetworkJob &job) {
   return llvm::Error::success();
 }
 
+static llvm::Error sendToken(const NetworkJob &job, int peer) {
+  uint64_t token = 1;
+  return Pair(job, peer).send(&token, sizeof(token), kTurn);
+}
+
+llvm::Error edge::calibrate::waitForTurn(const NetworkJob &job) {
+  return job.rank == 0 ? llvm::Error::success()
+                       : waitForToken(job, job.rank - 1);
+}
+
 llvm::Error edge::calibrate::passTurn(const NetworkJob &job) {
-  if (job.rank + 1 == static_cast<int>(job.nodes.size()))
-    return llvm::Error::success();
-  uint64_t turn = 1;
-  return Pair(job, job.rank + 1).send(&turn, sizeof(turn), kTurn);
+  int size = job.nodes.size();
+  // The last rank hands the turn back to rank 0, which then lets every
+  // rank on to the links: no link is measured while a CPU is.
+  if (llvm::Error error = sendToken(job, (job.rank + 1) % size))
+    return error;
+  if (job.rank != 0)
+    return waitForToken(job, 0);
+  if (llvm::Error error = waitForToken(job, size - 1))
+    return error;
+  for (int rank = 1; rank < size; ++rank)
+    if (llvm::Error error = sendToken(job, rank))
+      return error;
+  return llvm::Error::success();
 }
 
 llvm::Expected<llvm::json::Array>

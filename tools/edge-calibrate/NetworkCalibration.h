@@ -36,8 +36,9 @@ struct NetworkJob {
 llvm::Expected<NetworkJob> joinNetworkJob(llvm::ArrayRef<std::string> names);
 
 /// The ranks measure their CPUs one after the other, so that nodes sharing
-/// a machine (an emulated cluster) do not slow each other: waits for the
-/// previous rank's turn to end, or passes the turn on to the next rank.
+/// a machine (an emulated cluster) do not slow each other: waitForTurn
+/// waits for the previous rank's turn to end; passTurn passes it on and
+/// returns once every rank has measured.
 llvm::Error waitForTurn(const NetworkJob &job);
 llvm::Error passTurn(const NetworkJob &job);
 
