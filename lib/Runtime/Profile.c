@@ -625,6 +625,14 @@ static void add_node_events(edge_rt_profile *profile, uint32_t node, char *text,
 static int gather_events(edge_rt_profile *profile, int self) {
   size_t bytes = 0;
   char *text = self > 0 ? serialize_events(profile, &bytes) : NULL;
+  // Said before the gather, whose end rank 0's summary follows: the ranks'
+  // lines reach mpirun's output in that order.
+  if (self > 0)
+    fprintf(stderr,
+            "edge: profile of %u runs on node %s goes to rank 0 (node %s), "
+            "which writes %s\n",
+            profile->runs, profile->node_names[self], profile->node_names[0],
+            profile->path);
   char error[320];
   edge_rt_gathered *gathered = NULL;
   int size = edge_rt_network_gather(text ? text : "", text ? bytes : 0,
@@ -636,14 +644,8 @@ static int gather_events(edge_rt_profile *profile, int self) {
             error);
     return 1;
   }
-  if (self > 0) {
-    fprintf(stderr,
-            "edge: profile of %u runs on node %s sent to rank 0 (node %s), "
-            "which writes %s\n",
-            profile->runs, profile->node_names[self], profile->node_names[0],
-            profile->path);
+  if (self > 0)
     return 0;
-  }
   for (int rank = 1; rank < size; ++rank)
     add_node_events(profile, (uint32_t)rank, gathered[rank].data,
                     gathered[rank].clock_offset_ns);

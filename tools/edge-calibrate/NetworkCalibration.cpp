@@ -161,11 +161,13 @@ llvm::Expected<llvm::json::Object> measureLink(const NetworkJob &job,
 
   double latencyMs = roundTrip / 2 * 1e3;
   double mbps = bytes * 8 / transfer / 1e6;
-  llvm::errs() << llvm::formatv(
-      "edge-calibrate: link {0} - {1}: round trip {2:F1} us, {3} bytes in "
-      "{4:F3} ms = {5:F1} Mbit/s, {6:F1} us per message of a burst\n",
-      job.nodes[job.rank], job.nodes[peer], roundTrip * 1e6, bytes,
-      transfer * 1e3, mbps, perMessage * 1e6);
+  printLine(
+      llvm::formatv("edge-calibrate: link {0} - {1}: round trip {2:F1} us, {3} "
+                    "bytes in {4:F3} ms = {5:F1} Mbit/s, {6:F1} us per message "
+                    "of a burst",
+                    job.nodes[job.rank], job.nodes[peer], roundTrip * 1e6,
+                    bytes, transfer * 1e3, mbps, perMessage * 1e6)
+          .str());
   return llvm::json::Object{
       {"between", llvm::json::Array{job.nodes[job.rank], job.nodes[peer]}},
       {"bandwidth_mbps", mbps},
@@ -174,6 +176,10 @@ llvm::Expected<llvm::json::Object> measureLink(const NetworkJob &job,
 }
 
 } // namespace
+
+void edge::calibrate::printLine(const llvm::Twine &line) {
+  llvm::errs() << (line + "\n").str();
+}
 
 llvm::Expected<NetworkJob>
 edge::calibrate::joinNetworkJob(llvm::ArrayRef<std::string> names) {

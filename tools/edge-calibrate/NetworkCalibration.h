@@ -25,6 +25,10 @@
 
 namespace edge::calibrate {
 
+/// Prints `line` and a newline on stderr in one write, so that the lines of
+/// ranks whose output mpirun forwards to one stream do not mix.
+void printLine(const llvm::Twine &line);
+
 /// This process's place in the MPI job.
 struct NetworkJob {
   int rank = 0;

@@ -108,7 +108,7 @@ g (float[1] a) => (float[1] c) {
     1, 8};
 
 int fail(const llvm::Twine &message) {
-  llvm::errs() << "edge-calibrate: error: " << message << "\n";
+  ::edge::calibrate::printLine("edge-calibrate: error: " + message);
   return 1;
 }
 
@@ -222,19 +222,19 @@ int main(int argc, char **argv) {
   double bandwidth = kAdd.bytes / *add / 1e9;
   double launchUs = *tiny * 1e6;
   std::string cpu = llvm::sys::getHostCPUName().str();
-  llvm::errs() << llvm::formatv(
-      "edge-calibrate: {0} on {1} thread(s): matmul 512^3 {2:F3} ms = {3:F1} "
-      "GFLOP/s; add 3 x 32 MiB {4:F3} ms = {5:F1} GB/s; one-element model "
-      "{6:F1} us\n",
-      cpu, threads.getValue(), *matmul * 1e3, gflops, *add * 1e3, bandwidth,
-      launchUs);
+  ::edge::calibrate::printLine(
+      llvm::formatv("edge-calibrate: {0} on {1} thread(s): matmul 512^3 "
+                    "{2:F3} ms = {3:F1} GFLOP/s; add 3 x 32 MiB {4:F3} ms = "
+                    "{5:F1} GB/s; one-element model {6:F1} us",
+                    cpu, threads.getValue(), *matmul * 1e3, gflops, *add * 1e3,
+                    bandwidth, launchUs)
+          .str());
   std::string gpus = describeGPUs();
-  llvm::errs() << "edge-calibrate: "
-               << (gpus.empty() ? "no GPU driver found"
-                                : "GPU drivers found (" + gpus +
-                                      "), not measured yet: add the GPUs "
-                                      "from presets")
-               << "\n";
+  ::edge::calibrate::printLine(
+      "edge-calibrate: " +
+      (gpus.empty() ? std::string("no GPU driver found")
+                    : "GPU drivers found (" + gpus +
+                          "), not measured yet: add the GPUs from presets"));
 
   std::string name = deviceName;
   if (job && deviceName.getNumOccurrences() == 0)
@@ -262,9 +262,10 @@ int main(int argc, char **argv) {
     if (!whole)
       return fail(llvm::toString(whole.takeError()));
     if (!*whole) {
-      llvm::errs() << "edge-calibrate: node " << job->nodes[job->rank]
-                   << " measured; rank 0 (node " << job->nodes[0]
-                   << ") writes the description\n";
+      ::edge::calibrate::printLine("edge-calibrate: node " +
+                                   job->nodes[job->rank] +
+                                   " measured; rank 0 (node " + job->nodes[0] +
+                                   ") writes the description");
       return 0;
     }
     description = std::move(**whole);
