@@ -295,12 +295,10 @@ static LogicalResult applyFeedback(func::FuncOp model, const DeviceSet &devices,
   // The ops as edge-partition sees them: the placed ones, and constants
   // the graph returns, on the first device.
   llvm::MapVector<Operation *, int> placed;
-  Operation *terminator = model.getBody().front().getTerminator();
   for (Operation &op : model.getBody().front().without_terminator()) {
     if (auto it = nodeOf.find(&op); it != nodeOf.end())
       placed[&op] = m.placement.device[it->second];
-    else if (op.hasTrait<OpTrait::ConstantLike>() &&
-             llvm::is_contained(op.getUsers(), terminator))
+    else if (isReturnedConstant(op))
       placed[&op] = 0;
   }
   SmallVector<PartitionOps> partitions = formPartitions(placed);

@@ -9,6 +9,11 @@
 using namespace mlir;
 using namespace mlir::edge;
 
+bool mlir::edge::isReturnedConstant(Operation &op) {
+  return op.hasTrait<OpTrait::ConstantLike>() &&
+         llvm::is_contained(op.getUsers(), op.getBlock()->getTerminator());
+}
+
 SmallVector<PartitionOps>
 mlir::edge::formPartitions(const llvm::MapVector<Operation *, int> &placed) {
   // Dependencies between placed ops, and each op's position in the block.

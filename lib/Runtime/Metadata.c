@@ -893,16 +893,26 @@ static int parse_check_site(parser *p) {
 /// few enough that the table of estimates stays small.
 #define EDGE_METADATA_MAX_ESTIMATES (1u << 20)
 
+/// Parses "<index> <nanoseconds>", the rest of an estimate line naming
+/// `what` (at most `max_index`).
+static int parse_estimate_fields(parser *p, const char *what,
+                                 uint64_t max_index, uint64_t *index,
+                                 uint64_t *nanoseconds) {
+  return expect_space(p, what) ||
+                 parse_number(p, read_token(p), max_index, what, index) ||
+                 expect_space(p, "the estimate") ||
+                 parse_number(p, read_token(p), UINT64_MAX, "the estimate",
+                              nanoseconds)
+             ? -1
+             : 0;
+}
+
 /// Parses "estimate <partition> <nanoseconds>" after its first word.
 static int parse_estimate(parser *p) {
   edge_rt_metadata *m = &p->result;
   uint64_t partition, nanoseconds;
-  if (expect_space(p, "the partition") ||
-      parse_number(p, read_token(p), EDGE_METADATA_MAX_ESTIMATES - 1,
-                   "the partition", &partition) ||
-      expect_space(p, "the estimate") ||
-      parse_number(p, read_token(p), UINT64_MAX, "the estimate",
-                   &nanoseconds))
+  if (parse_estimate_fields(p, "the partition", EDGE_METADATA_MAX_ESTIMATES - 1,
+                            &partition, &nanoseconds))
     return -1;
   if (partition >= m->num_estimates) {
     uint64_t *grown =
@@ -922,10 +932,7 @@ static int parse_estimate(parser *p) {
 static int parse_copy_estimate(parser *p) {
   edge_rt_metadata *m = &p->result;
   uint64_t step, nanoseconds;
-  if (expect_space(p, "the step") ||
-      parse_number(p, read_token(p), UINT64_MAX, "the step", &step) ||
-      expect_space(p, "the estimate") ||
-      parse_number(p, read_token(p), UINT64_MAX, "the estimate", &nanoseconds))
+  if (parse_estimate_fields(p, "the step", UINT64_MAX, &step, &nanoseconds))
     return -1;
   if (step >= m->num_steps || !m->steps[step].is_copy)
     return fail(p, "copy-estimate names step %lu, which is not a copy",

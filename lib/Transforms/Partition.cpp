@@ -55,14 +55,11 @@ FailureOr<llvm::MapVector<Operation *, int>>
 PartitionPass::readPlacement(func::FuncOp model,
                              ArrayRef<PlacedDevice> devices) {
   llvm::MapVector<Operation *, int> placed;
-  Operation *terminator = model.getBody().front().getTerminator();
   for (Operation &op : model.getBody().front().without_terminator()) {
     auto device = op.getAttrOfType<StringAttr>(kDeviceAttrName);
     if (!device) {
       if (op.hasTrait<OpTrait::ConstantLike>()) {
-        // A constant the graph returns is produced on the first device;
-        // others are cloned into each partition that uses them.
-        if (llvm::is_contained(op.getUsers(), terminator))
+        if (isReturnedConstant(op))
           placed[&op] = 0;
         continue;
       }

@@ -66,15 +66,22 @@ private:
 };
 } // namespace
 
+/// The line `WORD INDEX NANOSECONDS`, or "" for a time that is negative,
+/// not a number or beyond a billion seconds.
+static std::string formatEstimateLine(StringRef word, unsigned index,
+                                      double seconds) {
+  if (!(seconds >= 0) || seconds > 1e9)
+    return "";
+  return word.str() + " " + std::to_string(index) + " " +
+         std::to_string(static_cast<uint64_t>(std::llround(seconds * 1e9))) +
+         "\n";
+}
+
 std::string mlir::edge::formatEstimate(unsigned partition, Operation *op) {
   auto seconds = op->getAttrOfType<FloatAttr>(kEstimatedSecondsAttrName);
-  if (!seconds || !(seconds.getValueAsDouble() >= 0) ||
-      seconds.getValueAsDouble() > 1e9)
-    return "";
-  return "estimate " + std::to_string(partition) + " " +
-         std::to_string(static_cast<uint64_t>(
-             std::llround(seconds.getValueAsDouble() * 1e9))) +
-         "\n";
+  return seconds ? formatEstimateLine("estimate", partition,
+                                      seconds.getValueAsDouble())
+                 : "";
 }
 
 std::pair<SmallVector<int64_t>, int64_t>
@@ -170,12 +177,7 @@ LogicalResult ScheduleWriter::write(llvm::raw_ostream &os) {
       double seconds = devices[*from].estimateTransferSeconds(
           *target,
           getTensorBytes(type.clone(getExtent(transfer.getResult()).first)));
-      if (seconds >= 0 && seconds < 1e9)
-        estimates +=
-            "copy-estimate " + std::to_string(numSteps) + " " +
-            std::to_string(static_cast<uint64_t>(std::llround(seconds * 1e9))) +
-            "\n";
-      ++numSteps;
+      estimates += formatEstimateLine("copy-estimate", numSteps++, seconds);
       continue;
     }
     auto call = dyn_cast<func::CallOp>(op);

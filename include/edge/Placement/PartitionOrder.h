@@ -22,6 +22,11 @@ struct PartitionOps {
   SmallVector<Operation *> ops;
 };
 
+/// Whether `op` is a constant the graph returns: constants get no device
+/// (each partition clones those it uses), except these, which the first
+/// device produces.
+bool isReturnedConstant(Operation &op);
+
 /// Groups `placed` (each op of a block, in block order, with its device)
 /// into partitions, numbered as the schedule calls them.
 SmallVector<PartitionOps>
