@@ -20,7 +20,7 @@ const char edge_generated_metadata[] = "edge-model 1\n"
                                        "check 0 (fake%20gather,%20axis%200)\n";
 
 void edge_parallel_for(void (*body)(void *, int64_t, int64_t), void *ctx,
-                       int64_t iterations, int64_t work);
+                       int64_t iterations, int64_t work, const char *nodes);
 void edge_rt_index_out_of_range(int32_t site, int64_t index, int64_t bound);
 
 typedef struct {
@@ -42,5 +42,5 @@ static void body(void *opaque, int64_t begin, int64_t end) {
 void edge_generated_entry(int32_t partition, void **buffers) {
   (void)partition;
   loop_context c = {buffers[0], *(const int64_t *)buffers[1], buffers[2]};
-  edge_parallel_for(body, &c, SIZE, (int64_t)SIZE * 64);
+  edge_parallel_for(body, &c, SIZE, (int64_t)SIZE * 64, "fake gather");
 }

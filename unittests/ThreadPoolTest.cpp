@@ -70,7 +70,7 @@ constexpr int64_t kLargeWork = int64_t(1) << 30;
 TEST(ThreadPool, OneThreadRunsTheWholeRangeOnTheCaller) {
   EXPECT_EQ(edge_rt_create_thread_pool(1, nullptr, 0), nullptr);
   Visits visits(1000);
-  edge_parallel_for(countVisits, &visits, 1000, kLargeWork);
+  edge_parallel_for(countVisits, &visits, 1000, kLargeWork, nullptr);
   expectEachIterationOnce(visits);
   EXPECT_EQ(visits.threads, onlyThisThread());
 }
@@ -83,7 +83,7 @@ TEST(ThreadPool, SplitsLargeLoopsOverEveryThread) {
   for (int64_t n : {2, 3, 7, 64, 1000, 4097}) {
     for (int round = 0; round < 50; ++round) {
       Visits visits(n);
-      edge_parallel_for(countVisits, &visits, n, kLargeWork);
+      edge_parallel_for(countVisits, &visits, n, kLargeWork, nullptr);
       expectEachIterationOnce(visits);
     }
   }
@@ -91,7 +91,7 @@ TEST(ThreadPool, SplitsLargeLoopsOverEveryThread) {
   std::set<std::thread::id> seen;
   for (int round = 0; round < 200 && seen.size() < 4; ++round) {
     Visits visits(4096);
-    edge_parallel_for(countVisitsSlowly, &visits, 4096, kLargeWork);
+    edge_parallel_for(countVisitsSlowly, &visits, 4096, kLargeWork, nullptr);
     expectEachIterationOnce(visits);
     seen.insert(visits.threads.begin(), visits.threads.end());
   }
@@ -102,15 +102,15 @@ TEST(ThreadPool, SmallAndEmptyLoopsStayOnTheCaller) {
   ScopedPool pool(2);
   Visits small(100);
   edge_parallel_for(countVisitsSlowly, &small, 100,
-                    EDGE_RT_MIN_PARALLEL_WORK - 1);
+                    EDGE_RT_MIN_PARALLEL_WORK - 1, nullptr);
   expectEachIterationOnce(small);
   EXPECT_EQ(small.threads, onlyThisThread());
   Visits single(1);
-  edge_parallel_for(countVisits, &single, 1, kLargeWork);
+  edge_parallel_for(countVisits, &single, 1, kLargeWork, nullptr);
   expectEachIterationOnce(single);
   EXPECT_EQ(single.threads, onlyThisThread());
   Visits none(0);
-  edge_parallel_for(countVisits, &none, 0, kLargeWork);
+  edge_parallel_for(countVisits, &none, 0, kLargeWork, nullptr);
   EXPECT_TRUE(none.threads.empty());
 }
 
@@ -119,7 +119,7 @@ TEST(ThreadPool, SmallAndEmptyLoopsStayOnTheCaller) {
 void runNestedLoop(void *ctx, int64_t begin, int64_t end) {
   auto *inner = static_cast<std::vector<std::unique_ptr<Visits>> *>(ctx);
   for (int64_t i = begin; i < end; ++i) {
-    edge_parallel_for(countVisits, (*inner)[i].get(), 16, kLargeWork);
+    edge_parallel_for(countVisits, (*inner)[i].get(), 16, kLargeWork, nullptr);
     EXPECT_EQ((*inner)[i]->threads.size(), 1u);
   }
 }
@@ -129,7 +129,7 @@ TEST(ThreadPool, NestedLoopsRunSerially) {
   std::vector<std::unique_ptr<Visits>> inner;
   for (int i = 0; i < 8; ++i)
     inner.push_back(std::make_unique<Visits>(16));
-  edge_parallel_for(runNestedLoop, &inner, 8, kLargeWork);
+  edge_parallel_for(runNestedLoop, &inner, 8, kLargeWork, nullptr);
   for (const auto &visits : inner)
     expectEachIterationOnce(*visits);
 }
@@ -140,7 +140,7 @@ TEST(ThreadPool, WorkersWakeUpAfterSleeping) {
     // Longer than the spin: the workers are asleep when the loop comes.
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     Visits visits(300);
-    edge_parallel_for(countVisits, &visits, 300, kLargeWork);
+    edge_parallel_for(countVisits, &visits, 300, kLargeWork, nullptr);
     expectEachIterationOnce(visits);
   }
 }

@@ -29,8 +29,9 @@ typedef struct event {
   size_t step;
   uint32_t run;
   const char *how;
-  /// For a kernel of the step: the GPU kernel's name, or "loop" with the
-  /// index of the step's CPU loop in `loop`; NULL for the step itself.
+  /// For a kernel of the step: the GPU kernel's name, or for a CPU loop
+  /// (its index in the step in `loop`) the ONNX nodes it computes ("loop"
+  /// when the compiler named none); NULL for the step itself.
   const char *kernel;
   int32_t loop;
   int64_t start, end;
@@ -174,15 +175,22 @@ void edge_rt_profile_record_kernel(const char *kernel, int64_t start,
                                     .end = end});
 }
 
-void edge_rt_profile_record_loop(int64_t start, int64_t end) {
+void edge_rt_profile_record_loop(const char *nodes, int64_t start,
+                                 int64_t end) {
   if (current_profile)
     record(current_profile, (event){.step = current_step,
                                     .run = current_run,
                                     .how = "CPU loop",
-                                    .kernel = "loop",
+                                    .kernel = nodes && *nodes ? nodes : "loop",
                                     .loop = current_loop++,
                                     .start = start,
                                     .end = end});
+}
+
+/// The ONNX nodes a CPU loop computes; NULL for a GPU kernel or an
+/// unnamed loop.
+static const char *loop_nodes(const event *e) {
+  return e->loop >= 0 && strcmp(e->kernel, "loop") != 0 ? e->kernel : NULL;
 }
 
 /// "loop N" for a CPU loop, the GPU kernel's name otherwise.
@@ -524,6 +532,10 @@ static void write_kernel_summary(FILE *file, const edge_rt_profile *profile) {
     write_string(file, step);
     fprintf(file, ", \"how\": ");
     write_string(file, key->how);
+    if (loop_nodes(key)) {
+      fprintf(file, ", \"nodes\": ");
+      write_string(file, loop_nodes(key));
+    }
     fprintf(file, ", \"launches\": %zu, \"median_us\": %.3f}", launches,
             median / 1e3);
   }
@@ -542,10 +554,12 @@ static void write_kernel_summary(FILE *file, const edge_rt_profile *profile) {
       format_step_name(m, key->step, step, sizeof(step));
       double per_run =
           profile->runs ? (double)entries[i].launches / profile->runs : 0;
+      const char *nodes = loop_nodes(key);
       fprintf(stderr,
               "edge: profile: kernel %-24s in %-14s %-10s %10.3f ms  (%.1f "
-              "per run)\n",
-              name, step, key->how, entries[i].median_ns / 1e6, per_run);
+              "per run)%s%s\n",
+              name, step, key->how, entries[i].median_ns / 1e6, per_run,
+              nodes ? "  " : "", nodes ? nodes : "");
     }
   }
   free(durations);
@@ -710,6 +724,10 @@ static void write_trace_events(FILE *file, const edge_rt_profile *profile) {
               (double)(ev->start - profile->origin) / 1e3,
               (double)(ev->end - ev->start) / 1e3, ev->run);
       write_string(file, name);
+      if (loop_nodes(ev)) {
+        fprintf(file, ", \"nodes\": ");
+        write_string(file, loop_nodes(ev));
+      }
       fprintf(file, "}}");
       continue;
     }

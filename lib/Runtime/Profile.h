@@ -72,8 +72,9 @@ void edge_rt_profile_record_kernel(const char *kernel, int64_t start,
 
 /// Records the calling thread's step's next CPU loop (the outermost
 /// parallel loops, numbered in the order the step runs them), from `start`
-/// to `end`.
-void edge_rt_profile_record_loop(int64_t start, int64_t end);
+/// to `end`; `nodes` (NULL or a name that lives as long as the profile)
+/// names the ONNX nodes it computes.
+void edge_rt_profile_record_loop(const char *nodes, int64_t start, int64_t end);
 
 /// Writes the profile to its file and frees it (NULL is ignored). Returns
 /// 0, or nonzero with a message on stderr when the file cannot be written.

@@ -238,7 +238,8 @@ static void run_loop(edge_rt_loop_body body, void *ctx, int64_t iterations,
 static _Thread_local int loop_depth;
 
 EDGE_RT_HIDDEN void edge_parallel_for(edge_rt_loop_body body, void *ctx,
-                                      int64_t iterations, int64_t work) {
+                                      int64_t iterations, int64_t work,
+                                      const char *nodes) {
   // A profiled step records each of its outermost loops.
   int profiled = loop_depth == 0 && edge_rt_profile_in_step();
   int64_t start = profiled ? edge_rt_profile_now() : 0;
@@ -246,7 +247,7 @@ EDGE_RT_HIDDEN void edge_parallel_for(edge_rt_loop_body body, void *ctx,
   run_loop(body, ctx, iterations, work);
   --loop_depth;
   if (profiled)
-    edge_rt_profile_record_loop(start, edge_rt_profile_now());
+    edge_rt_profile_record_loop(nodes, start, edge_rt_profile_now());
 }
 
 EDGE_RT_HIDDEN unsigned edge_rt_threads_from_environment(char *error,

@@ -51,9 +51,11 @@ edge_rt_set_current_thread_pool(edge_rt_thread_pool *pool);
 
 /// Called by the generated code: runs body over [0, iterations), split
 /// over the current pool when `work` (estimated operations) is worth it.
-/// Returns when every iteration has run.
+/// Returns when every iteration has run. `nodes` (NULL or a string of the
+/// library) names the ONNX nodes the loop computes, for profiles.
 EDGE_RT_HIDDEN void edge_parallel_for(edge_rt_loop_body body, void *ctx,
-                                      int64_t iterations, int64_t work);
+                                      int64_t iterations, int64_t work,
+                                      const char *nodes);
 
 /// The thread count EDGE_NUM_THREADS asks for: 1 when unset; 0 (and
 /// *error set) when it is not an integer in [1, EDGE_RT_MAX_THREADS].

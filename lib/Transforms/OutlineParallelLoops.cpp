@@ -4,12 +4,15 @@
 //
 //   void edge_parallel_for(void (*body)(void *ctx, int64_t begin,
 //                                       int64_t end),
-//                          void *ctx, int64_t iterations, int64_t work);
+//                          void *ctx, int64_t iterations, int64_t work,
+//                          const char *nodes);
 //
 // `body` is the loop outlined into a function that runs the linearized
 // iterations [begin, end); `ctx` points to a stack struct holding the values
 // the loop uses from outside, in their LLVM form. The runtime runs the body
 // once over everything on one thread, or splits the range over its pool.
+// `nodes` names the ONNX nodes the loop computes (from its location), so
+// that a profile says which kernel took the time; null when unknown.
 //
 // The pass runs on memrefs, before the conversion to the LLVM dialect, so
 // the outlined body is lowered with everything else. The struct is written
@@ -19,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "edge/Placement/ModelPlacement.h"
 #include "edge/Transforms/Passes.h"
 
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
@@ -173,8 +177,8 @@ struct OutlineParallelLoopsPass final
       return existing;
     MLIRContext *ctx = &getContext();
     Type i64 = IntegerType::get(ctx, 64);
-    auto type = FunctionType::get(
-        ctx, {getBodyType(), LLVM::LLVMPointerType::get(ctx), i64, i64}, {});
+    Type ptr = LLVM::LLVMPointerType::get(ctx);
+    auto type = FunctionType::get(ctx, {getBodyType(), ptr, i64, i64, ptr}, {});
     OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
     auto decl = func::FuncOp::create(builder, module.getLoc(),
                                      kParallelForSymbol, type);
@@ -313,10 +317,31 @@ struct OutlineParallelLoopsPass final
     Value work = arith::MulIOp::create(builder, loc, iterations, perIteration);
     Value function = func::ConstantOp::create(builder, loc, getBodyType(),
                                               body.getSymName());
-    func::CallOp::create(builder, loc, runtimeDecl,
-                         ValueRange{function, storage, iterations, work});
+    Value nodes = buildNodeNames(builder, loop, name);
+    func::CallOp::create(
+        builder, loc, runtimeDecl,
+        ValueRange{function, storage, iterations, work, nodes});
     loop.erase();
     return success();
+  }
+
+  /// A pointer to the names of the ONNX nodes `loop` computes (its
+  /// location's names, "A+B" for a fusion), a NUL-terminated global
+  /// `<body>_nodes`; null when the location names none.
+  static Value buildNodeNames(OpBuilder &builder, scf::ParallelOp loop,
+                              StringRef body) {
+    Location loc = loop.getLoc();
+    std::string nodes = getNodeName(loc);
+    if (nodes.empty())
+      return LLVM::ZeroOp::create(
+          builder, loc, LLVM::LLVMPointerType::get(loop.getContext()));
+    // One line of the profile's text: no control characters.
+    for (char &c : nodes)
+      if (static_cast<unsigned char>(c) < 0x20)
+        c = ' ';
+    nodes.push_back('\0');
+    return LLVM::createGlobalString(loc, builder, (body + "_nodes").str(),
+                                    nodes, LLVM::Linkage::Internal);
   }
 
   /// `value` as `type`: the same value, or a cast that the conversion to

@@ -4,7 +4,9 @@
 // A loop whose first dimension has enough iterations for the pool: that
 // dimension is split, the second stays a loop inside each iteration. The
 // memref and the scalar travel in the context struct; the constant is
-// recreated in the body.
+// recreated in the body. The ONNX nodes of the loop's location (a fusion
+// of two) name it for profiles, in a NUL-terminated global.
+// CHECK: llvm.mlir.global internal constant @scale_parallel0_nodes("/block/Conv+/block/Relu\00")
 // CHECK-LABEL: func.func private @scale_parallel0
 // CHECK-SAME: (%[[CTX:.*]]: !llvm.ptr, %[[BEGIN:.*]]: i64, %[[END:.*]]: i64)
 // CHECK-SAME: attributes {llvm.linkage = #llvm.linkage<internal>}
@@ -27,7 +29,9 @@
 // CHECK: llvm.store %[[C0]]
 // CHECK: llvm.store %arg1
 // CHECK: %[[FN:.*]] = constant @scale_parallel0 : (!llvm.ptr, i64, i64) -> ()
-// CHECK: call @edge_parallel_for(%[[FN]], %[[STORAGE]], %{{.*}}, %{{.*}})
+// CHECK: %[[NODES:.*]] = llvm.mlir.addressof @scale_parallel0_nodes
+// CHECK: %[[NAME:.*]] = llvm.getelementptr %[[NODES]][0, 0]
+// CHECK: call @edge_parallel_for(%[[FN]], %[[STORAGE]], %{{.*}}, %{{.*}}, %[[NAME]])
 // CHECK-NOT: scf.parallel
 // CHECK: return
 
@@ -44,7 +48,7 @@ func.func @scale(%buf: memref<128x256xf32>, %s: f32) {
     %v = memref.load %buf[%i, %j] : memref<128x256xf32>
     %m = arith.mulf %v, %s : f32
     memref.store %m, %buf[%i, %j] : memref<128x256xf32>
-  }
+  } loc(fused["/block/Conv", "/block/Relu"])
   return
 }
 
@@ -90,7 +94,9 @@ func.func @small(%buf: memref<4x4x16xf32>, %v: f32) {
 // CHECK: %[[COUNT:.*]] = arith.ceildivui
 // CHECK: %[[ITERATIONS:.*]] = arith.index_cast %[[COUNT]] : index to i64
 // CHECK: %[[WORK:.*]] = arith.muli %[[ITERATIONS]], %{{.*}} : i64
-// CHECK: call @edge_parallel_for(%{{.*}}, %{{.*}}, %[[ITERATIONS]], %[[WORK]])
+// A loop without a name passes null.
+// CHECK: %[[NONE:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK: call @edge_parallel_for(%{{.*}}, %{{.*}}, %[[ITERATIONS]], %[[WORK]], %[[NONE]])
 func.func @dynamic(%buf: memref<?xf32>, %v: f32) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index

@@ -514,7 +514,11 @@ def OutlineParallelLoopsPass
     outlined into a private function `<function>_parallel<N>(ctx, begin,
     end)` that runs the loop's iterations `[begin, end)` in linear order
     (innermost dimension fastest), and is replaced by a call of the
-    runtime's `edge_parallel_for(body, ctx, iterations, work)`. `ctx`
+    runtime's `edge_parallel_for(body, ctx, iterations, work, nodes)`.
+    `nodes` points to a NUL-terminated global `<body>_nodes` with the
+    names of the ONNX nodes the loop computes (its location's, `A+B` for
+    a fusion), which profiles print beside the loop's time; null when the
+    location names none. `ctx`
     points to a struct on the caller's stack with the values the loop uses
     from outside, in their LLVM form (constants and other operand-less pure
     ops are recreated in the body instead); `work` estimates the

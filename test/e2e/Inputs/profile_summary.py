@@ -34,3 +34,6 @@ for step in profile["edge"]["steps"]:
 launches = {k["launches"] for k in profile["edge"]["kernels"]}
 steps = sorted({k["step"] for k in profile["edge"]["kernels"]})
 print(f"kernels of {', '.join(steps)}, launched {sorted(launches)} times")
+loops = [k for k in profile["edge"]["kernels"] if k["how"] == "CPU loop"]
+print(f"CPU loops naming their ONNX nodes: {all('nodes' in k for k in loops)}")
+print("nodes: " + ", ".join(sorted({k["nodes"] for k in loops if "nodes" in k})))
