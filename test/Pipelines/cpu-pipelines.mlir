@@ -7,16 +7,17 @@
 // RUN: edge-opt %s --dump-pass-pipeline --edge-cpu='cpu=cortex-a76' -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPELINE
 // RUN: not edge-opt %s --edge-cpu='cpu=pentium9' 2>&1 | FileCheck %s --check-prefix=BAD-CPU
 
-// AVX2-LABEL: llvm.func internal @main_parallel1
+// The matmul, its zero fill and the Relu are one kernel: one loop.
+// AVX2-LABEL: llvm.func internal @main_parallel0
 // AVX2: vector<8xf32>
 // AVX2-NOT: vector<16xf32>
 // AVX2: @edge_generated_cpu_requirement("x86-64-v3 {{.*}}avx2
 
-// AVX512-LABEL: llvm.func internal @main_parallel1
+// AVX512-LABEL: llvm.func internal @main_parallel0
 // AVX512: vector<16xf32>
 // AVX512: @edge_generated_cpu_requirement("x86-64-v4 {{.*}}avx512f
 
-// NEON-LABEL: llvm.func internal @main_parallel1
+// NEON-LABEL: llvm.func internal @main_parallel0
 // NEON: vector<4xf32>
 // NEON-NOT: vector<8xf32>
 // NEON: @edge_generated_cpu_requirement("cortex-a76

@@ -579,3 +579,126 @@ func.func @int8_panels(%a: tensor<?x64xf32>, %init: tensor<?x32xf32>) -> tensor<
   } -> tensor<?x32xf32>
   return %mm : tensor<?x32xf32>
 }
+
+// -----
+
+#in = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#win = affine_map<(n, c, oh, ow, kh, kw) -> (kh, kw)>
+#o = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
+
+// A max pool (linalg's pooling form: the window tensor only sizes the
+// reduction loops) tiles like a strided depthwise convolution: output
+// rows each read their own deinterleaved input rows. Its -inf fill is
+// tiled with it and starts the accumulators; the max may return either
+// zero of -0 and +0 (nsz), which spares x86 the sign tests, and still
+// propagates NaN.
+// CHECK-LABEL: func @max_pool
+// CHECK-NOT: linalg.
+// CHECK: %[[START:.*]] = arith.constant dense<0xFF800000> : vector<5x16xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 15) step (1, 5)
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[START]])
+// CHECK: scf.for
+// CHECK: vector.deinterleave
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} fastmath<nsz> : vector<5x16xf32>
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @max_pool(%i: tensor<1x4x31x33xf32>) -> tensor<1x4x15x16xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %empty = tensor.empty() : tensor<1x4x15x16xf32>
+  %o = linalg.fill ins(%ninf : f32) outs(%empty : tensor<1x4x15x16xf32>) -> tensor<1x4x15x16xf32>
+  %window = tensor.empty() : tensor<3x3xf32>
+  %r = linalg.generic {indexing_maps = [#in, #win, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%i, %window : tensor<1x4x31x33xf32>, tensor<3x3xf32>) outs(%o : tensor<1x4x15x16xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %m = arith.maximumf %acc, %x : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x15x16xf32>
+  return %r : tensor<1x4x15x16xf32>
+}
+
+// -----
+
+#in = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#win = affine_map<(n, c, oh, ow, kh, kw) -> (kh, kw)>
+#o = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
+#all = affine_map<(n, c, h, w) -> (n, c, h, w)>
+
+// An average pool's window sum is a window reduction too; its division,
+// the epilogue, runs on the accumulators in the same tile. A sum keeps
+// its exact semantics (no fast-math flag).
+// CHECK-LABEL: func @average_pool
+// CHECK-NOT: linalg.
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 14) step (1, 7)
+// CHECK: arith.addf %{{.*}}, %{{.*}} : vector<7x16xf32>
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<7x16xf32>
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @average_pool(%i: tensor<1x4x16x18xf32>) -> tensor<1x4x14x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninth = arith.constant 0.111111112 : f32
+  %empty = tensor.empty() : tensor<1x4x14x16xf32>
+  %o = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x4x14x16xf32>) -> tensor<1x4x14x16xf32>
+  %window = tensor.empty() : tensor<3x3xf32>
+  %sum = linalg.generic {indexing_maps = [#in, #win, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%i, %window : tensor<1x4x16x18xf32>, tensor<3x3xf32>) outs(%o : tensor<1x4x14x16xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %s = arith.addf %x, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x14x16xf32>
+  %avg = linalg.generic {indexing_maps = [#all, #all], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sum : tensor<1x4x14x16xf32>) outs(%empty : tensor<1x4x14x16xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %d = arith.mulf %x, %ninth : f32
+    linalg.yield %d : f32
+  } -> tensor<1x4x14x16xf32>
+  return %avg : tensor<1x4x14x16xf32>
+}
+
+// -----
+
+#in = affine_map<(b, r, c) -> (b, r, c)>
+#o = affine_map<(b, r, c) -> (b, r)>
+
+// A reduction along an input's own dimension (ReduceMax, a softmax's row
+// maximum) is no window reduction: left to the loop lowering.
+// CHECK-LABEL: func @row_max
+// CHECK: linalg.generic
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @row_max(%i: tensor<2x16x64xf32>, %o: tensor<2x16xf32>) -> tensor<2x16xf32> {
+  %r = linalg.generic {indexing_maps = [#in, #o], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%i : tensor<2x16x64xf32>) outs(%o : tensor<2x16xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %m = arith.maximumf %acc, %x : f32
+    linalg.yield %m : f32
+  } -> tensor<2x16xf32>
+  return %r : tensor<2x16xf32>
+}
+
+// -----
+
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+
+// A product without a bias starts from a zero fill, tiled with it: the
+// accumulators start at zero in registers, not from a filled tensor.
+// DEFAULT-LABEL: func @zero_init
+// DEFAULT-NOT: linalg.
+// DEFAULT: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16x16xf32>
+// DEFAULT: scf.forall
+// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<16x16xf32>)
+// DEFAULT-NOT: linalg.
+func.func @zero_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>) -> tensor<64x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<64x256xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x256xf32>) -> tensor<64x256xf32>
+  %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<64x128xf32>, tensor<128x256xf32>) outs(%init : tensor<64x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x256xf32>
+  return %r : tensor<64x256xf32>
+}

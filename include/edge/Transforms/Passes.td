@@ -420,11 +420,14 @@ def FuseAttentionPass : Pass<"edge-fuse-attention", "::mlir::func::FuncOp"> {
 
 def TileAndVectorizePass
     : Pass<"edge-tile-and-vectorize", "::mlir::func::FuncOp"> {
-  let summary = "Register-tile and vectorize multiply-accumulate kernels";
+  let summary = "Register-tile and vectorize multiply-accumulate and pooling kernels";
   let description = [{
     Runs on linalg on tensors. Every f32 `linalg.generic` whose body is a
     multiply-accumulate (`out + a * b`, the lowering of matmul, gemm,
-    einsum and convolution) is tiled into register
+    einsum and convolution), or a pooling window's reduction (linalg's
+    pooling form: inputs (image, window) where the window tensor only
+    sizes the reduction loops, and a body `combine(out, in)` with a max,
+    min or add), is tiled into register
     blocks and vectorized: the loop feeding the output's last (contiguous)
     dimension becomes the vector dimension (up to `vector-width` lanes),
     and a second output loop that the vector operand does not use (the
@@ -456,7 +459,8 @@ def TileAndVectorizePass
     view is moved past the elementwise ops around it (by expanding them).
     The elementwise ops that consume a kernel's result (each the only user
     of the previous one, same shape: bias, activation, residual add) and
-    the all-parallel op that initializes its output are tiled with it, in
+    the all-parallel op that initializes its output (a bias broadcast, or
+    a `linalg.fill`: zero, a max pool's -inf) are tiled with it, in
     the same `scf.forall`: the accumulators start from the initial values
     in registers and the epilogue runs on them before the tile's one
     write, so no intermediate tensor is written. An input read with a
@@ -464,7 +468,7 @@ def TileAndVectorizePass
     gathered into a tensor indexed by the loops that read it, the vector
     dimension last, so that the tile reads plain vectors.
     A kernel with no such row loop (every output loop indexes the vector
-    operand: a depthwise convolution) takes up to 8 of its next output
+    operand: a depthwise convolution, a pooling window) takes up to 8 of its next output
     loop's iterations as rows instead, each reading its own input vectors:
     independent accumulators sharing the broadcast weight. An input that
     only the vector loop reads with a stride, at stride 2 (a stride-2
@@ -475,7 +479,10 @@ def TileAndVectorizePass
     stride along its vector loop is left to the generic loop lowering.
     A constant input that the vector loop reads along another dimension
     than its last (a fully connected layer's [N, K] weight) is stored
-    transposed at compile time, so its vectors are contiguous loads. A reshape is not moved onto the inputs of an
+    transposed at compile time, so its vectors are contiguous loads. A
+    window's max or min is marked `nsz` (either zero may win when -0 meets
+    +0, as in ONNX Runtime's pools): x86 then tests NaNs only, not the
+    signs of zeros. A reshape is not moved onto the inputs of an
     elementwise op that consumes a kernel, where it would split the
     epilogue from the kernel.
     Every kernel's choice (tile sizes, vector and row loops, blocked or
