@@ -159,6 +159,15 @@ static int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
   return 1;
 }
 
+/// Whether the static loop `size` has no divisor near `limit` rows (a
+/// 109-wide image: tiles of one row, each with one accumulator): then its
+/// rows are peeled like a dynamic loop's, full tiles of `limit` and a
+/// remainder of halving tiles.
+static bool hasPoorDivisors(int64_t size, int64_t limit) {
+  return !ShapedType::isDynamic(size) &&
+         2 * largestDivisorAtMost(size, limit) <= std::min(size, limit);
+}
+
 namespace {
 /// How a multiply-accumulate kernel is tiled.
 struct TilePlan {
@@ -369,24 +378,26 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
     blocked.sizes.assign(ranges.size() + 1, 1);
     blocked.vectorDim = ranges.size();
     blocked.blockedDim = *rowDim;
+    bool peeled = rows > 1 && (dynamicVector ||
+                               hasPoorDivisors(ranges[contiguousDim], rows));
     blocked.sizes[contiguousDim] =
-        largestDivisorAtMost(ranges[contiguousDim], rows);
+        peeled ? 1 : largestDivisorAtMost(ranges[contiguousDim], rows);
     // Few rows (a 7-wide image) take two vectors per row, so that enough
     // independent accumulators hide the multiply-add latency.
-    bool twoVectors = !dynamicVector &&
-                      blocked.sizes[contiguousDim] * 2 <= rows &&
+    bool twoVectors = !peeled && blocked.sizes[contiguousDim] * 2 <= rows &&
                       ranges[*rowDim] % (2 * vectorWidth) == 0;
     blocked.sizes.back() = twoVectors ? 2 * vectorWidth : vectorWidth;
-    // A dynamic image width gives the rows in full tiles and a remainder,
-    // each tile several vectors of output channels wide.
-    if (dynamicVector && rows > 1) {
+    // A dynamic image width, or one without a divisor near `rows`, gives
+    // the rows in full tiles and a remainder, each tile several vectors of
+    // output channels wide.
+    if (peeled) {
       int64_t vectors = largestDivisorAtMost(ranges[*rowDim] / vectorWidth,
                                              kPeeledVectors);
       blocked.sizes[*rowDim] = vectors;
       blocked.peeledDim = contiguousDim;
       blocked.peeledRows = std::max<int64_t>(1, rows / vectors);
     }
-    if (blocked.sizes[contiguousDim] > 1 || dynamicVector)
+    if (blocked.sizes[contiguousDim] > 1 || peeled)
       return blocked;
   }
   if (dynamicVector)
@@ -394,9 +405,13 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
   // Nothing to gain from a scalar kernel.
   if (plan.sizes[contiguousDim] == 1)
     return failure();
-  // A dynamic row loop (a batch, a sequence): full tiles of rows and a
-  // remainder, each tile several vectors wide.
-  if (rowDim && ShapedType::isDynamic(ranges[*rowDim]) && rows > 1) {
+  // A dynamic row loop (a batch, a sequence), or one without a divisor
+  // near `rows`: full tiles of rows and a remainder, each tile several
+  // vectors wide.
+  if (rowDim && rows > 1 &&
+      (ShapedType::isDynamic(ranges[*rowDim]) ||
+       hasPoorDivisors(ranges[*rowDim], rows))) {
+    plan.sizes[*rowDim] = 1;
     int64_t vectors =
         plan.sizes[contiguousDim] == vectorWidth
             ? largestDivisorAtMost(ranges[contiguousDim] / vectorWidth,
@@ -1132,7 +1147,7 @@ struct TileAndVectorizePass final
        << (plan.slidingRows ? slidingRows : rows) << "), "
        << (fuseMultiplyAdd ? "fused multiply-adds" : "multiply then add");
     if (plan.peeledDim)
-      os << ", dynamic rows d" << *plan.peeledDim << " in full tiles of "
+      os << ", peeled rows d" << *plan.peeledDim << " in full tiles of "
          << plan.peeledRows << " and a remainder";
     remark << StringRef(text);
   }

@@ -532,7 +532,7 @@ func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<3
 // CHECK: vector.fma {{.*}} : vector<4x2x16xf32>
 // CHECK: arith.maximumf {{.*}} : vector<4x2x16xf32>
 // CHECK: tensor.collapse_shape {{.*}} into tensor<?x64xf32>
-// REMARK: Remark="register tile 1x2x1x8: blocked vector loop d3 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds, dynamic rows d0 in full tiles of 4 and a remainder"
+// REMARK: Remark="register tile 1x2x1x8: blocked vector loop d3 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds, peeled rows d0 in full tiles of 4 and a remainder"
 func.func @panels(%a: tensor<?x64xf32>, %bias: tensor<64xf32>) -> tensor<?x64xf32> {
   %b = arith.constant dense<0.5> : tensor<64x64xf32>
   %c0 = arith.constant 0 : index
@@ -701,4 +701,32 @@ func.func @zero_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>) -> tensor<
     linalg.yield %s : f32
   } -> tensor<64x256xf32>
   return %r : tensor<64x256xf32>
+}
+
+// -----
+
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+
+// A static row loop without a divisor near the rows (37 is prime: tiles of
+// one row, one accumulator each) is peeled like a dynamic one: 4 full
+// tiles of 8 rows, two vectors wide, then the remaining 5 rows as tiles
+// of 4 and 1, every tile static.
+// DEFAULT-LABEL: func @prime_rows
+// DEFAULT: scf.forall (%{{.*}}) = (0) to (64) step (32)
+// DEFAULT: scf.for %{{.*}} = %c0 to %c32 step %c8
+// DEFAULT: vector.fma {{.*}} : vector<8x32xf32>
+// DEFAULT: vector.fma {{.*}} : vector<4x32xf32>
+// DEFAULT: vector.fma {{.*}} : vector<32xf32>
+// DEFAULT-NOT: linalg.generic
+// DEFAULT: return
+func.func @prime_rows(%a: tensor<37x64xf32>, %b: tensor<64x64xf32>, %init: tensor<37x64xf32>) -> tensor<37x64xf32> {
+  %mm = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<37x64xf32>, tensor<64x64xf32>) outs(%init : tensor<37x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<37x64xf32>
+  return %mm : tensor<37x64xf32>
 }

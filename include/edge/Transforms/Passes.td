@@ -439,7 +439,9 @@ def TileAndVectorizePass
     thread pool's unit of work), the reductions sequential loops inside.
     Tile sizes divide the loop sizes, so no tile is partial. A dynamic
     loop is no vector loop; a dynamic row loop (a batch or a sequence
-    length, an image width in a blocked kernel) stays whole in the output
+    length, an image width in a blocked kernel), or a static one without
+    a divisor of at least half its tile (109, prime: tiles of one row),
+    stays whole in the output
     tiles and is split inside each into an `scf.for` over full tiles,
     peeled, then full tiles of half as many rows in the remainder, down to
     one row: every tile has static sizes and the register blocks of a
