@@ -162,8 +162,12 @@ deinterleaved vectors, and a padded input is written in place by its
 producer with only the border filled. Intermediates live in one arena
 planned at compile time by liveness (the workspace column). Outermost
 parallel loops run on the instance's thread pool (`EDGE_NUM_THREADS`).
-What is left: pooling and reductions are loops that LLVM vectorizes where
-it can, and every kernel reads its input from memory; fusing consecutive
+Pooling windows tile like depthwise convolutions, and an image width
+without a divisor near the tile's rows is peeled into full tiles and a
+remainder. What is left: reductions are loops that LLVM vectorizes where
+it can, an output channel count that is no multiple of the vector width
+(SqueezeNet's 1000-class convolution) is not blocked, and every kernel
+reads its input from memory; fusing consecutive
 kernels at the tile level (MobileNet's expand, depthwise and project
 convolutions: the early layers are bound by memory bandwidth) is the next
 step."""
