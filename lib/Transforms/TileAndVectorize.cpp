@@ -84,27 +84,26 @@ static bool isMultiplyAccumulate(linalg::GenericOp op) {
   return (lhs == a && rhs == b) || (lhs == b && rhs == a);
 }
 
-/// Whether `op` is a pooling window's reduction, as linalg's pooling ops
-/// are written: inputs (image, window) where the window tensor only gives
-/// the reduction loops' sizes, and a body `yield combine(out, in)` with
-/// `combine` a max, min or add (either operand order). It tiles like a
-/// depthwise convolution: each output row reads its own input vectors.
+/// The op whose result the body of `op` yields.
+static Operation *getYieldedOp(linalg::GenericOp op) {
+  return cast<linalg::YieldOp>(op.getRegion().front().getTerminator())
+      .getValues()[0]
+      .getDefiningOp();
+}
+
+/// Whether `op` is a pooling window's reduction: a convolution in shape
+/// (linalg's matcher: image read at `o + k`, the window's loops reduced)
+/// whose window input only sizes those loops, and whose body is
+/// `yield combine(out, in)` with `combine` a max, min or add (either
+/// operand order). It tiles like a depthwise convolution: each output row
+/// reads its own input vectors.
 static bool isWindowReduction(linalg::GenericOp op) {
   Block &body = op.getRegion().front();
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() == 0 || body.getOperations().size() != 2 ||
-      !body.getArgument(1).use_empty())
+      body.getOperations().size() != 2 || !body.getArgument(1).use_empty() ||
+      !linalg::isaConvolutionOpInterface(op))
     return false;
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  AffineMap window = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
-  if (!window.isProjectedPermutation() ||
-      llvm::any_of(window.getResults(), [&](AffineExpr result) {
-        return !linalg::isReductionIterator(
-            iterators[cast<AffineDimExpr>(result).getPosition()]);
-      }))
-    return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  Operation *combine = yield.getValues()[0].getDefiningOp();
+  Operation *combine = getYieldedOp(op);
   if (!isa_and_present<arith::MaximumFOp, arith::MaxNumFOp, arith::MinimumFOp,
                        arith::MinNumFOp, arith::AddFOp>(combine))
     return false;
@@ -118,10 +117,7 @@ static bool isWindowReduction(linalg::GenericOp op) {
 /// does: x86 then keeps one compare and blend for NaNs, not the extra
 /// sign tests that order the zeros (a 3x3 pool took 1.6x the time).
 static void ignoreSignOfZero(linalg::GenericOp op, RewriterBase &rewriter) {
-  Operation *combine =
-      cast<linalg::YieldOp>(op.getRegion().front().getTerminator())
-          .getValues()[0]
-          .getDefiningOp();
+  Operation *combine = getYieldedOp(op);
   auto fastMath = dyn_cast<arith::ArithFastMathInterface>(combine);
   if (!fastMath || isa<arith::AddFOp>(combine))
     return;
