@@ -80,6 +80,14 @@ void mlir::edge::buildEdgeLoweringPipeline(
   pm.addPass(createLoopInvariantSubsetHoistingPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // The hoisted accumulators of a tile of channel vectors are transposed
+  // to the output's layout once per tile.
+  if (llvm::isPowerOf2_64(cpuKernels->vectorWidth) &&
+      cpuKernels->vectorWidth > 1) {
+    TransposeToShufflesPassOptions transposes;
+    transposes.lanes = cpuKernels->vectorWidth;
+    pm.addNestedPass<func::FuncOp>(createTransposeToShufflesPass(transposes));
+  }
 }
 
 void mlir::edge::buildEdgeToLinalgPipeline(
