@@ -12,6 +12,8 @@
 
 #include "edge/Transforms/Passes.h"
 
+#include "FlattenImageLoops.h"
+
 #include "edge/Dialect/Edge/IR/ConstantData.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -32,6 +34,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/Support/Debug.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #define DEBUG_TYPE "edge-tile-and-vectorize"
 
@@ -43,7 +46,7 @@ namespace mlir::edge {
 using namespace mlir;
 using namespace mlir::edge;
 
-/// Rewrites allowed when moving blocked views (propagateBlockedViews).
+/// Rewrites allowed when moving kernel views (propagateKernelViews).
 static constexpr int64_t kMaxViewRewrites = 10000;
 
 static constexpr remark::RemarkOpts kPlanRemark =
@@ -873,6 +876,19 @@ tileAndFuseChain(RewriterBase &rewriter, linalg::GenericOp root,
   return fused;
 }
 
+/// Whether `value` is a kernel's result (an op with reduction loops), or an
+/// elementwise op's that only feeds on to one user and reads such a result:
+/// a step of the kernel's epilogue, which a reshape must not split from it.
+static bool isKernelOrEpilogueResult(Value value) {
+  auto producer = value.getDefiningOp<linalg::GenericOp>();
+  if (!producer)
+    return false;
+  if (producer.getNumReductionLoops() != 0)
+    return true;
+  return value.hasOneUse() &&
+         llvm::any_of(producer.getDpsInputs(), isKernelOrEpilogueResult);
+}
+
 /// Whether `op` can run as the epilogue of the op producing `operand` (one
 /// of its inputs): an all-parallel op over the output's shape that reads
 /// that input element for element; its other inputs may be broadcast
@@ -1052,10 +1068,17 @@ struct TileAndVectorizePass final
   }
 
   void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    // The views of the grouped convolution form ([N, G, C/G, H, W]) move
+    // past the elementwise ops after each kernel, which then read the
+    // kernel's result directly: its epilogue.
+    if (failed(propagateKernelViews()))
+      return signalPassFailure();
+    if (failed(flattenPointwiseKernels(rewriter)))
+      return signalPassFailure();
     SmallVector<linalg::GenericOp> candidates;
     getOperation().walk(
         [&](linalg::GenericOp op) { candidates.push_back(op); });
-    IRRewriter rewriter(&getContext());
     SmallVector<std::pair<linalg::GenericOp, TilePlan>> kernels;
     for (linalg::GenericOp op : candidates) {
       FailureOr<TilePlan> plan =
@@ -1101,7 +1124,7 @@ struct TileAndVectorizePass final
     bool blocked = llvm::any_of(kernels, [](const auto &kernel) {
       return kernel.second.blockedDim.has_value();
     });
-    if (blocked && failed(propagateBlockedViews()))
+    if (blocked && failed(propagateKernelViews()))
       return signalPassFailure();
     for (auto &[op, plan] : kernels)
       tileKernel(op, plan, rewriter);
@@ -1114,6 +1137,38 @@ struct TileAndVectorizePass final
       return signalPassFailure();
     if (fuseMultiplyAdd)
       fuseMultiplyAdds(getOperation(), rewriter);
+  }
+
+  /// Gives pointwise convolutions whose image rows do not fill vectors, but
+  /// whose images do, one pixel loop (FlattenImageLoops.h), and folds the
+  /// reshapes that leaves between each kernel, its initializer and its
+  /// epilogue.
+  LogicalResult flattenPointwiseKernels(RewriterBase &rewriter) {
+    SmallVector<linalg::GenericOp> kernels;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (isMultiplyAccumulate(op))
+        kernels.push_back(op);
+    });
+    bool flattened = false;
+    for (linalg::GenericOp op : kernels) {
+      Location loc = op.getLoc();
+      if (!flattenImageLoops(op, vectorWidth, rewriter))
+        continue;
+      flattened = true;
+      remark::analysis(loc, kPlanRemark)
+          << StringRef(llvm::formatv("image rows do not fill vectors of {0} "
+                                     "lanes but the image does: one pixel "
+                                     "loop",
+                                     int64_t(vectorWidth))
+                           .str());
+    }
+    if (!flattened)
+      return success();
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    return applyPatternsGreedily(getOperation(), std::move(patterns));
   }
 
   /// Says how `op` is tiled, for a user asking why a kernel is fast or
@@ -1148,12 +1203,12 @@ struct TileAndVectorizePass final
     remark << StringRef(text);
   }
 
-  /// Moves the reshapes that blockLoop puts around a blocked kernel's
-  /// output past the elementwise ops around it (by expanding those ops),
-  /// so that the bias that initializes the output and the activations and
-  /// residual adds that follow it see the blocked layout and fuse into the
-  /// kernel's tiles.
-  LogicalResult propagateBlockedViews() {
+  /// Moves the reshapes around a kernel's output (the grouped convolution
+  /// form's, and those blockLoop adds) past the elementwise ops around it
+  /// (by expanding those ops), so that the bias that initializes the output
+  /// and the activations and residual adds that follow it see the kernel's
+  /// layout and fuse into its tiles.
+  LogicalResult propagateKernelViews() {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     linalg::populateFoldReshapeOpsByExpansionPatterns(
@@ -1167,15 +1222,11 @@ struct TileAndVectorizePass final
           if (!generic || !generic.hasPureTensorSemantics() ||
               generic.getNumReductionLoops() != 0)
             return false;
-          // Expanding an op to match the reshape of its result moves the
-          // reshape onto its inputs: not between a kernel and its
-          // epilogue, which could then not be fused.
-          if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
-                  fused->getOwner()) &&
-              llvm::any_of(generic.getDpsInputs(), [](Value input) {
-                auto producer = input.getDefiningOp<linalg::GenericOp>();
-                return producer && producer.getNumReductionLoops() != 0;
-              }))
+          // Expanding an op to match the reshape of its result, or of one
+          // of its inputs, moves reshapes onto its other inputs: not
+          // between a kernel and its epilogue, which could then not be
+          // fused (a residual add of a flattened kernel's result).
+          if (llvm::any_of(generic.getDpsInputs(), isKernelOrEpilogueResult))
             return false;
           // A view that splits the innermost dimension (a kernel over
           // weight panels) stays where it is when it has several users (a

@@ -730,3 +730,94 @@ func.func @prime_rows(%a: tensor<37x64xf32>, %b: tensor<64x64xf32>, %init: tenso
   } -> tensor<37x64xf32>
   return %mm : tensor<37x64xf32>
 }
+
+// -----
+
+#in = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, c, oh + kh, ow + kw)>
+#w = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (g, f, c, kh, kw)>
+#o = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, f, oh, ow)>
+#bias = affine_map<(n, g, f, h, w) -> (g, f)>
+#id5 = affine_map<(n, g, f, h, w) -> (n, g, f, h, w)>
+#id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+
+// A pointwise convolution in the grouped form the lowering makes, on a
+// 4x12 image: rows of 12 pixels leave lanes empty, the 48-pixel image
+// fills three vectors. The view of the grouped form moves past the
+// residual add and the ReLU, then the kernel, its bias and its epilogue
+// take one pixel loop: tiles of 16 output channels x 16 pixels, contiguous
+// in the NCHW output, with no transpose and the epilogue in the same tile.
+// DEFAULT-LABEL: func @flattened_pointwise
+// DEFAULT: %[[TILES:.*]] = scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 48) step (16, 16) {{.*}} -> (tensor<1x1x32x48xf32>)
+// DEFAULT-NOT: vector.transpose
+// DEFAULT: vector.fma {{.*}} : vector<16x16xf32>
+// DEFAULT: arith.addf {{.*}} : vector<16x16xf32>
+// DEFAULT: arith.maximumf {{.*}} : vector<16x16xf32>
+// DEFAULT: tensor.parallel_insert_slice
+// DEFAULT-NOT: linalg.generic
+// DEFAULT: tensor.expand_shape %[[TILES]] {{.*}} into tensor<1x1x32x4x12xf32>
+// AVX2-LABEL: func @flattened_pointwise
+// AVX2: scf.forall ({{.*}}) = (0, 0, 0, 0) to (1, 1, 32, 48) step (1, 1, 8, 8)
+// REMARK: remark: [Analysis] TilePlan | Category:edge-tile-and-vectorize | Remark="image rows do not fill vectors of 8 lanes but the image does: one pixel loop"
+func.func @flattened_pointwise(%i: tensor<1x1x16x4x12xf32>, %k: tensor<1x32x16x1x1xf32>, %b: tensor<1x32xf32>, %res: tensor<1x32x4x12xf32>) -> tensor<1x32x4x12xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty5 = tensor.empty() : tensor<1x1x32x4x12xf32>
+  %empty = tensor.empty() : tensor<1x32x4x12xf32>
+  %init = linalg.generic {indexing_maps = [#bias, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : tensor<1x32xf32>) outs(%empty5 : tensor<1x1x32x4x12xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x1x32x4x12xf32>
+  %conv = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x1x16x4x12xf32>, tensor<1x32x16x1x1xf32>) outs(%init : tensor<1x1x32x4x12xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x32x4x12xf32>
+  %grouped = tensor.collapse_shape %conv [[0], [1, 2], [3], [4]] : tensor<1x1x32x4x12xf32> into tensor<1x32x4x12xf32>
+  %add = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%grouped, %res : tensor<1x32x4x12xf32>, tensor<1x32x4x12xf32>) outs(%empty : tensor<1x32x4x12xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x4x12xf32>
+  %relu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%add : tensor<1x32x4x12xf32>) outs(%empty : tensor<1x32x4x12xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x32x4x12xf32>
+  return %relu : tensor<1x32x4x12xf32>
+}
+
+// -----
+
+#in = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, c, oh + kh, ow + kw)>
+#w = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (g, f, c, kh, kw)>
+#o = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, f, oh, ow)>
+
+// The same convolution whose result a 3x3 convolution pads: it keeps its
+// image shape, as edge-pad-in-place writes it into the padded buffer's
+// strided interior, which one pixel loop cannot view. Its tiles are
+// blocked along the output channels instead.
+// DEFAULT-LABEL: func @padded_pointwise
+// DEFAULT-NOT: to (32, 48)
+// DEFAULT: scf.forall {{.*}} -> (tensor<1x1x2x16x4x12xf32>)
+// DEFAULT: tensor.pad
+func.func @padded_pointwise(%i: tensor<1x1x16x4x12xf32>, %k: tensor<1x32x16x1x1xf32>, %o: tensor<1x1x32x4x12xf32>) -> tensor<1x32x6x14xf32> {
+  %zero = arith.constant 0.0 : f32
+  %cst = arith.constant dense<1.0> : tensor<1x32x16x1x1xf32>
+  %conv = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %cst : tensor<1x1x16x4x12xf32>, tensor<1x32x16x1x1xf32>) outs(%o : tensor<1x1x32x4x12xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x32x4x12xf32>
+  %grouped = tensor.collapse_shape %conv [[0], [1, 2], [3], [4]] : tensor<1x1x32x4x12xf32> into tensor<1x32x4x12xf32>
+  %padded = tensor.pad %grouped low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<1x32x4x12xf32> to tensor<1x32x6x14xf32>
+  return %padded : tensor<1x32x6x14xf32>
+}

@@ -517,7 +517,12 @@ def TileAndVectorizePass
     +0, as in ONNX Runtime's pools): x86 then tests NaNs only, not the
     signs of zeros. A reshape is not moved onto the inputs of an
     elementwise op that consumes a kernel, where it would split the
-    epilogue from the kernel.
+    epilogue from the kernel. A pointwise convolution (1x1, stride 1)
+    whose image rows do not fill vectors but whose image does (56x56 for
+    16 lanes) is first collapsed, with its bias and epilogue, to one
+    pixel loop, which the tile then vectorizes without blocking (not when
+    its result is padded: edge-pad-in-place writes it into a strided
+    interior).
     Every kernel's choice (tile sizes, vector and row loops, blocked or
     sliding rows, peeled dynamic rows) and every multiply-accumulate left untiled, with the
     reason, is an analysis remark of category `edge-tile-and-vectorize`
