@@ -98,6 +98,48 @@ TEST(ThreadPool, SplitsLargeLoopsOverEveryThread) {
   EXPECT_EQ(seen.size(), 4u);
 }
 
+/// Records where each thread's first chunk began; the caller's first chunk
+/// holds on until another thread has run a chunk, so that the caller
+/// cannot take the worker's block before the worker has started on it.
+struct FirstChunks {
+  std::thread::id caller = std::this_thread::get_id();
+  std::mutex mutex;
+  std::vector<std::pair<std::thread::id, int64_t>> firsts;
+  std::atomic<bool> workerRan{false};
+};
+
+void recordFirstChunks(void *ctx, int64_t begin, int64_t end) {
+  auto *chunks = static_cast<FirstChunks *>(ctx);
+  std::thread::id self = std::this_thread::get_id();
+  {
+    std::lock_guard<std::mutex> lock(chunks->mutex);
+    bool seen = false;
+    for (auto &[thread, first] : chunks->firsts)
+      seen |= thread == self;
+    if (!seen)
+      chunks->firsts.emplace_back(self, begin);
+  }
+  if (self != chunks->caller) {
+    chunks->workerRan = true;
+    return;
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (begin == 0 && !chunks->workerRan &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+}
+
+TEST(ThreadPool, EachThreadStartsOnItsOwnBlock) {
+  // Consecutive loops split alike keep each thread on the same part of the
+  // data: the caller's block is the first part, the worker's the second.
+  ScopedPool pool(2);
+  FirstChunks chunks;
+  edge_parallel_for(recordFirstChunks, &chunks, 8, kLargeWork, nullptr);
+  ASSERT_EQ(chunks.firsts.size(), 2u);
+  for (auto &[thread, first] : chunks.firsts)
+    EXPECT_EQ(first, thread == chunks.caller ? 0 : 4);
+}
+
 TEST(ThreadPool, SmallAndEmptyLoopsStayOnTheCaller) {
   ScopedPool pool(2);
   Visits small(100);

@@ -1,12 +1,15 @@
 //===- ThreadPool.c - The threads parallel loops run on -------------------===//
 //
 // One job at a time: the thread running the model publishes a loop (body,
-// context, chunk counter) by bumping `generation`, takes chunks itself, and
-// waits until every worker has checked in for that generation; workers
-// claim chunks from the shared counter, so a worker the machine delays
-// simply takes fewer. Between loops a worker spins for a short while (the
-// next loop of a model usually follows within microseconds) and then
-// sleeps on a condition variable.
+// context, chunks) by bumping `generation`, takes chunks itself, and waits
+// until every worker has checked in for that generation. Each thread owns
+// a contiguous block of the loop's chunks and runs it first, then takes
+// what is left of the others' blocks: consecutive loops split alike (a
+// convolution, then the depthwise one reading its channels) keep each
+// thread on the data it wrote, in its own cache, while a thread the
+// machine delays still leaves its chunks to the others. Between loops a
+// worker spins for a short while (the next loop of a model usually follows
+// within microseconds) and then sleeps on a condition variable.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,9 +40,24 @@ enum { SPIN_NANOSECONDS = 1000000 };
 /// up the others, few enough that claiming them costs nothing.
 enum { CHUNKS_PER_THREAD = 4 };
 
+/// One thread's block of a loop's chunks: the next one to run and the end.
+/// A cache line each, so that claiming one's own chunks shares nothing.
+typedef struct {
+  _Alignas(64) atomic_int_fast64_t next;
+  int64_t end;
+} chunk_block;
+
+/// What a worker thread starts with: its pool and its block's index (the
+/// calling thread's block is 0).
+typedef struct {
+  edge_rt_thread_pool *pool;
+  unsigned index;
+} worker_start;
+
 struct edge_rt_thread_pool {
   unsigned num_workers;
   pthread_t *workers;
+  worker_start *starts;
   pthread_mutex_t mutex;
   pthread_cond_t wake;
   atomic_uint_fast64_t generation;
@@ -50,7 +68,8 @@ struct edge_rt_thread_pool {
   void *ctx;
   int64_t iterations;
   int64_t num_chunks;
-  atomic_int_fast64_t next_chunk;
+  /// One block per thread (num_workers + 1).
+  chunk_block *blocks;
   /// Workers that have not finished with the current generation.
   atomic_uint active;
   /// Set while the owner runs a loop: a nested loop runs serially.
@@ -96,20 +115,26 @@ static uint_fast64_t spin_while_equal(atomic_uint_fast64_t *value,
   }
 }
 
-static void run_chunks(edge_rt_thread_pool *pool) {
+/// Runs thread `self`'s block of chunks, then what the others have left.
+static void run_chunks(edge_rt_thread_pool *pool, unsigned self) {
   int64_t chunks = pool->num_chunks, iterations = pool->iterations;
-  for (;;) {
-    int64_t chunk =
-        atomic_fetch_add_explicit(&pool->next_chunk, 1, memory_order_relaxed);
-    if (chunk >= chunks)
-      return;
-    pool->body(pool->ctx, iterations * chunk / chunks,
-               iterations * (chunk + 1) / chunks);
+  unsigned threads = pool->num_workers + 1;
+  for (unsigned k = 0; k < threads; ++k) {
+    chunk_block *block = &pool->blocks[(self + k) % threads];
+    for (;;) {
+      int64_t chunk =
+          atomic_fetch_add_explicit(&block->next, 1, memory_order_relaxed);
+      if (chunk >= block->end)
+        break;
+      pool->body(pool->ctx, iterations * chunk / chunks,
+                 iterations * (chunk + 1) / chunks);
+    }
   }
 }
 
 static void *worker_main(void *arg) {
-  edge_rt_thread_pool *pool = arg;
+  const worker_start *start = arg;
+  edge_rt_thread_pool *pool = start->pool;
   uint_fast64_t seen = 0;
   for (;;) {
     uint_fast64_t generation = spin_while_equal(&pool->generation, seen);
@@ -129,7 +154,7 @@ static void *worker_main(void *arg) {
       return NULL;
     seen = generation;
     edge_rt_set_current_run_status(pool->status);
-    run_chunks(pool);
+    run_chunks(pool, start->index);
     atomic_fetch_sub_explicit(&pool->active, 1, memory_order_release);
   }
 }
@@ -148,23 +173,35 @@ edge_rt_create_thread_pool(unsigned threads, char *error, size_t error_size) {
     return NULL;
   edge_rt_thread_pool *pool = calloc(1, sizeof(edge_rt_thread_pool));
   pthread_t *workers = calloc(threads - 1, sizeof(pthread_t));
-  if (!pool || !workers) {
+  worker_start *starts = calloc(threads - 1, sizeof(worker_start));
+  chunk_block *blocks =
+      aligned_alloc(_Alignof(chunk_block), threads * sizeof(chunk_block));
+  if (!pool || !workers || !starts || !blocks) {
     free(pool);
     free(workers);
+    free(starts);
+    free(blocks);
     snprintf(error, error_size, "out of memory for a pool of %u threads",
              threads);
     return NULL;
   }
   pool->workers = workers;
+  pool->starts = starts;
+  pool->blocks = blocks;
+  for (unsigned i = 0; i < threads; ++i) {
+    atomic_init(&blocks[i].next, 0);
+    blocks[i].end = 0;
+  }
   pthread_mutex_init(&pool->mutex, NULL);
   pthread_cond_init(&pool->wake, NULL);
   atomic_init(&pool->generation, 0);
   atomic_init(&pool->stop, 0);
   atomic_init(&pool->sleepers, 0);
-  atomic_init(&pool->next_chunk, 0);
   atomic_init(&pool->active, 0);
   for (unsigned i = 0; i + 1 < threads; ++i) {
-    int failure = pthread_create(&workers[i], NULL, worker_main, pool);
+    starts[i].pool = pool;
+    starts[i].index = i + 1;
+    int failure = pthread_create(&workers[i], NULL, worker_main, &starts[i]);
     if (failure) {
       snprintf(error, error_size, "cannot start thread %u of %u: %s", i + 2,
                threads, strerror(failure));
@@ -188,6 +225,8 @@ EDGE_RT_HIDDEN void edge_rt_destroy_thread_pool(edge_rt_thread_pool *pool) {
   pthread_mutex_destroy(&pool->mutex);
   pthread_cond_destroy(&pool->wake);
   free(pool->workers);
+  free(pool->starts);
+  free(pool->blocks);
   free(pool);
 }
 
@@ -216,12 +255,16 @@ static void run_loop(edge_rt_loop_body body, void *ctx, int64_t iterations,
   pool->num_chunks = iterations < threads * CHUNKS_PER_THREAD
                          ? iterations
                          : threads * CHUNKS_PER_THREAD;
-  atomic_store_explicit(&pool->next_chunk, 0, memory_order_relaxed);
+  for (int64_t t = 0; t < threads; ++t) {
+    atomic_store_explicit(&pool->blocks[t].next, pool->num_chunks * t / threads,
+                          memory_order_relaxed);
+    pool->blocks[t].end = pool->num_chunks * (t + 1) / threads;
+  }
   atomic_store_explicit(&pool->active, pool->num_workers, memory_order_relaxed);
   // Publishes the loop (sequentially consistent, see worker_main).
   atomic_fetch_add(&pool->generation, 1);
   wake_sleepers(pool);
-  run_chunks(pool);
+  run_chunks(pool, 0);
   // `ctx` lives on the caller's stack: every worker must be done with it.
   int64_t deadline = now_nanoseconds() + SPIN_NANOSECONDS;
   for (unsigned spins = 1;
