@@ -154,23 +154,26 @@ def run_ort(runner: Path, model_dir: Path, spec: Path, threads: int, runs: int) 
 # What the table reflects; kept with the harness so the page stays whole.
 NOTES = """Where edge stands: multiply-accumulate kernels (convolutions, matmuls)
 are register-tiled and vectorized, narrow convolutions blocked along their
-output channels with weights packed at compile time, and each kernel's
-epilogue (bias, activation, residual add) runs on its accumulators in the
-same tile (docs/architecture.md, "Lowering choices"). Depthwise
-convolutions use rows of independent accumulators, stride-2 tiles read
-deinterleaved vectors, and a padded input is written in place by its
-producer with only the border filled. Intermediates live in one arena
-planned at compile time by liveness (the workspace column). Outermost
-parallel loops run on the instance's thread pool (`EDGE_NUM_THREADS`).
+output channels with weights packed at compile time (their tiles'
+transposes to the NCHW output are shuffle stages), pointwise convolutions
+on images whose rows do not fill vectors given one pixel loop instead,
+and each kernel's epilogue (bias, activation, residual add) runs on its
+accumulators in the same tile (docs/architecture.md, "Lowering choices").
+Depthwise convolutions use rows of independent accumulators, stride-2
+tiles read deinterleaved vectors, and a padded input is written in place
+by its producer with only the border filled. Intermediates live in one
+arena planned at compile time by liveness (the workspace column).
+Outermost parallel loops run on the instance's thread pool
+(`EDGE_NUM_THREADS`), each thread on its own block of every loop first.
 Pooling windows tile like depthwise convolutions, and an image width
 without a divisor near the tile's rows is peeled into full tiles and a
 remainder. What is left: reductions are loops that LLVM vectorizes where
 it can, an output channel count that is no multiple of the vector width
-(SqueezeNet's 1000-class convolution) is not blocked, and every kernel
-reads its input from memory; fusing consecutive
-kernels at the tile level (MobileNet's expand, depthwise and project
-convolutions: the early layers are bound by memory bandwidth) is the next
-step."""
+(SqueezeNet's 1000-class convolution: a quarter of the model) is not
+blocked, and every kernel reads its input from memory; fusing
+consecutive kernels at the tile level (MobileNet's expand, depthwise and
+project convolutions: the early layers are bound by memory bandwidth) is
+the next step."""
 
 
 def cpu_name() -> str:
@@ -222,7 +225,9 @@ def render(rows: List[Dict], command: str, target: Dict, peak_per_core: float,
         f"edge compiled for **{target['name']}** ({target['bits']}-bit vectors, "
         f"{target['lanes']} f32 lanes per FMA); % of peak is against that code's own "
         f"peak: 2 FMA ports x {target['lanes']} lanes x 2 flops x {clock_ghz:.2f} GHz = "
-        f"{peak_per_core:.1f} GFLOP/s per core.",
+        f"{peak_per_core:.1f} GFLOP/s per core (the clock is the reference machine's "
+        "sustained one under FMA load, measured once; a host that clocks higher "
+        "shows more than 100%).",
         "",
         "Both run the same exported model on the same input, alternating round "
         "by round; latency is the median over all rounds of each round's median. "
