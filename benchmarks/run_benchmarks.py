@@ -167,13 +167,14 @@ Outermost parallel loops run on the instance's thread pool
 (`EDGE_NUM_THREADS`), each thread on its own block of every loop first.
 Pooling windows tile like depthwise convolutions, and an image width
 without a divisor near the tile's rows is peeled into full tiles and a
-remainder. What is left: reductions are loops that LLVM vectorizes where
-it can, an output channel count that is no multiple of the vector width
-(SqueezeNet's 1000-class convolution: a quarter of the model) is not
-blocked, and every kernel reads its input from memory; fusing
-consecutive kernels at the tile level (MobileNet's expand, depthwise and
-project convolutions: the early layers are bound by memory bandwidth) is
-the next step."""
+remainder, as is a vector loop of no register's width (a classifier's
+1000 outputs). What is left: reductions are loops that LLVM vectorizes
+where it can, a convolution split over the threads by output channels
+has both threads read its whole input (MobileNet's early layers barely
+gain from a second thread), and every kernel reads its input from
+memory; fusing consecutive kernels at the tile level (MobileNet's
+expand, depthwise and project convolutions: the early layers are bound
+by memory bandwidth) is the next step."""
 
 
 def cpu_name() -> str:

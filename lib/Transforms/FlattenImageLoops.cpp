@@ -92,8 +92,17 @@ bool mlir::edge::flattenImageLoops(linalg::GenericOp kernel,
   SmallVector<int64_t> ranges = kernel.getStaticLoopRanges();
   int64_t rows = ranges[rowLoop], columns = ranges[columnLoop];
   if (columnLoop != rowLoop + 1 || ShapedType::isDynamic(rows) ||
-      ShapedType::isDynamic(columns) || rows < 2 ||
-      columns % vectorWidth == 0 || (rows * columns) % vectorWidth != 0)
+      ShapedType::isDynamic(columns) || rows < 2 || columns % vectorWidth == 0)
+    return false;
+  // An image that is no whole number of vectors still takes one pixel loop
+  // (its last vectors peeled) when the output channels cannot be blocked
+  // instead (1000 classes over a 13x13 image: vectors of 13 pixels).
+  int64_t pixels = rows * columns;
+  int64_t channels = rank >= 3 ? ranges[outMap.getDimPosition(rank - 3)]
+                               : ShapedType::kDynamic;
+  bool blockable =
+      !ShapedType::isDynamic(channels) && channels % vectorWidth == 0;
+  if (pixels % vectorWidth != 0 && (blockable || pixels < 2 * vectorWidth))
     return false;
 
   SmallVector<AffineMap> maps;

@@ -143,6 +143,10 @@ static bool isAccumulation(linalg::GenericOp op) {
 /// remainder tiles have few rows, and the vectors keep enough independent
 /// accumulators to hide the multiply-add latency.
 static constexpr int64_t kPeeledVectors = 2;
+/// Vectors per output tile of a peeled vector loop: enough to amortize the
+/// tile's epilogue, few enough that a matrix-vector product's 1000 columns
+/// make 16 tiles for the threads.
+static constexpr int64_t kPeeledVectorTile = 4;
 /// The longest reduction a dot-product kernel keeps in registers whole
 /// (attention heads are 64 or 128 wide).
 static constexpr int64_t kMaxDotProductLength = 256;
@@ -191,6 +195,9 @@ struct TilePlan {
   /// remainder's.
   std::optional<unsigned> peeledDim;
   int64_t peeledRows = 1;
+  /// The output tiles' extent along `peeledDim`, which peelRows then splits;
+  /// 0 keeps the loop whole in each output tile (a dynamic row loop).
+  int64_t peeledTile = 0;
 };
 } // namespace
 
@@ -434,6 +441,20 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
       return panels;
     }
     plan.sizes[contiguousDim] *= vectors;
+  }
+  // A vector loop whose largest divisor up to the vector width leaves lanes
+  // empty or is no power of two (1000 output columns: 10 lanes, a 169-pixel
+  // image: 13) is peeled like rows: full vectors, then halving vectors for
+  // the remainder. Its output tiles each hold a few vectors, so a single
+  // row (a matrix-vector product) still splits over the threads.
+  if (rowDim && !plan.peeledDim &&
+      !ShapedType::isDynamic(ranges[contiguousDim]) &&
+      ranges[contiguousDim] >= 2 * vectorWidth &&
+      !llvm::isPowerOf2_64(plan.sizes[contiguousDim])) {
+    plan.sizes[contiguousDim] = 1;
+    plan.peeledDim = contiguousDim;
+    plan.peeledRows = vectorWidth;
+    plan.peeledTile = kPeeledVectorTile * vectorWidth;
   }
   if (!rowDim)
     if (std::optional<unsigned> slidingDim =
@@ -1157,8 +1178,7 @@ struct TileAndVectorizePass final
       flattened = true;
       remark::analysis(loc, kPlanRemark)
           << StringRef(llvm::formatv("image rows do not fill vectors of {0} "
-                                     "lanes but the image does: one pixel "
-                                     "loop",
+                                     "lanes: one pixel loop over the image",
                                      int64_t(vectorWidth))
                            .str());
     }
@@ -1191,15 +1211,18 @@ struct TileAndVectorizePass final
       remark << StringRef(text);
       return;
     }
+    bool peeledLanes = plan.peeledDim == plan.vectorDim;
     os << ": " << (plan.blockedDim ? "blocked " : "") << "vector loop d"
-       << plan.vectorDim << " (" << plan.sizes[plan.vectorDim]
+       << plan.vectorDim << " ("
+       << (peeledLanes ? plan.peeledRows : plan.sizes[plan.vectorDim])
        << " lanes, vector-width " << vectorWidth << "), "
        << (plan.slidingRows ? "sliding rows (at most " : "rows (at most ")
        << (plan.slidingRows ? slidingRows : rows) << "), "
        << (fuseMultiplyAdd ? "fused multiply-adds" : "multiply then add");
     if (plan.peeledDim)
-      os << ", peeled rows d" << *plan.peeledDim << " in full tiles of "
-         << plan.peeledRows << " and a remainder";
+      os << ", peeled " << (peeledLanes ? "lanes" : "rows") << " d"
+         << *plan.peeledDim << " in full tiles of " << plan.peeledRows
+         << " and a remainder";
     remark << StringRef(text);
   }
 
@@ -1272,10 +1295,11 @@ struct TileAndVectorizePass final
     for (auto [d, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
       (linalg::isReductionIterator(iterator) ? outputSizes[d]
                                              : reductionSizes[d]) = 0;
-    // A peeled loop stays whole in the output tiles; peelRows tiles it.
+    // A peeled loop stays whole in the output tiles, or in tiles of
+    // `peeledTile`; peelRows splits it.
     std::optional<unsigned> peeledOutput;
     if (plan.peeledDim) {
-      outputSizes[*plan.peeledDim] = 0;
+      outputSizes[*plan.peeledDim] = plan.peeledTile;
       AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
       peeledOutput = *outMap.getResultPosition(
           getAffineDimExpr(*plan.peeledDim, op.getContext()));

@@ -757,7 +757,7 @@ func.func @prime_rows(%a: tensor<37x64xf32>, %b: tensor<64x64xf32>, %init: tenso
 // DEFAULT: tensor.expand_shape %[[TILES]] {{.*}} into tensor<1x1x32x4x12xf32>
 // AVX2-LABEL: func @flattened_pointwise
 // AVX2: scf.forall ({{.*}}) = (0, 0, 0, 0) to (1, 1, 32, 48) step (1, 1, 8, 8)
-// REMARK: remark: [Analysis] TilePlan | Category:edge-tile-and-vectorize | Remark="image rows do not fill vectors of 8 lanes but the image does: one pixel loop"
+// REMARK: remark: [Analysis] TilePlan | Category:edge-tile-and-vectorize | Remark="image rows do not fill vectors of 8 lanes: one pixel loop over the image"
 func.func @flattened_pointwise(%i: tensor<1x1x16x4x12xf32>, %k: tensor<1x32x16x1x1xf32>, %b: tensor<1x32xf32>, %res: tensor<1x32x4x12xf32>) -> tensor<1x32x4x12xf32> {
   %zero = arith.constant 0.0 : f32
   %empty5 = tensor.empty() : tensor<1x1x32x4x12xf32>
@@ -820,4 +820,56 @@ func.func @padded_pointwise(%i: tensor<1x1x16x4x12xf32>, %k: tensor<1x32x16x1x1x
     tensor.yield %zero : f32
   } : tensor<1x32x4x12xf32> to tensor<1x32x6x14xf32>
   return %padded : tensor<1x32x6x14xf32>
+}
+
+// -----
+
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+
+// A matrix-vector product with 40 output columns (a classifier's 1000):
+// the largest divisor up to 16 lanes is 10, no register's width. The
+// vector loop is peeled instead: output tiles of 4 vectors (here one, the
+// 40 columns, so no parallel loop is left), in each full vectors of 16
+// and then a vector of 8.
+// DEFAULT-LABEL: func @peeled_lanes
+// DEFAULT: scf.for {{.*}} = %c0 to %c32 step %c16
+// DEFAULT: vector.fma {{.*}} : vector<16xf32>
+// DEFAULT: vector.fma {{.*}} : vector<8xf32>
+// DEFAULT-NOT: vector<10xf32>
+func.func @peeled_lanes(%a: tensor<1x64xf32>, %b: tensor<64x40xf32>, %c: tensor<1x40xf32>) -> tensor<1x40xf32> {
+  %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<1x64xf32>, tensor<64x40xf32>) outs(%c : tensor<1x40xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x40xf32>
+  return %r : tensor<1x40xf32>
+}
+
+// -----
+
+#in = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, c, oh + kh, ow + kw)>
+#w = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (g, f, c, kh, kw)>
+#o = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, f, oh, ow)>
+
+// A pointwise convolution to 24 channels, which no vector blocks, over a
+// 5x7 image, which no vector row fills: one 35-pixel loop, peeled into
+// vectors of 16 and a remainder of 2 and 1.
+// DEFAULT-LABEL: func @flattened_unblockable
+// DEFAULT: scf.forall {{.*}} -> (tensor<1x1x24x35xf32>)
+// DEFAULT: vector.fma {{.*}} : vector<12x16xf32>
+// DEFAULT: vector.fma {{.*}} : vector<12x2xf32>
+// DEFAULT: vector.fma {{.*}} : vector<12xf32>
+func.func @flattened_unblockable(%i: tensor<1x1x16x5x7xf32>, %k: tensor<1x24x16x1x1xf32>, %o: tensor<1x1x24x5x7xf32>) -> tensor<1x1x24x5x7xf32> {
+  %conv = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x1x16x5x7xf32>, tensor<1x24x16x1x1xf32>) outs(%o : tensor<1x1x24x5x7xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x24x5x7xf32>
+  return %conv : tensor<1x1x24x5x7xf32>
 }

@@ -522,7 +522,9 @@ def TileAndVectorizePass
     16 lanes) is first collapsed, with its bias and epilogue, to one
     pixel loop, which the tile then vectorizes without blocking (not when
     its result is padded: edge-pad-in-place writes it into a strided
-    interior).
+    interior); so is one whose output channels cannot be blocked. A
+    vector loop whose largest divisor up to the vector width is no power
+    of two (1000 columns) is peeled: full vectors, then halving ones.
     Every kernel's choice (tile sizes, vector and row loops, blocked or
     sliding rows, peeled dynamic rows) and every multiply-accumulate left untiled, with the
     reason, is an analysis remark of category `edge-tile-and-vectorize`
