@@ -78,7 +78,7 @@ static bool collapseLoops(linalg::GenericOp op, ReassociationIndices pair,
 }
 
 bool mlir::edge::flattenImageLoops(linalg::GenericOp kernel,
-                                   int64_t vectorWidth,
+                                   int64_t vectorWidth, bool blocked,
                                    RewriterBase &rewriter) {
   if (!kernel.hasPureTensorSemantics() || kernel.getNumDpsInits() != 1 ||
       kernel->getNumResults() != 1)
@@ -95,14 +95,10 @@ bool mlir::edge::flattenImageLoops(linalg::GenericOp kernel,
       ShapedType::isDynamic(columns) || rows < 2 || columns % vectorWidth == 0)
     return false;
   // An image that is no whole number of vectors still takes one pixel loop
-  // (its last vectors peeled) when the output channels cannot be blocked
+  // (its last vectors peeled) when the output channels are not blocked
   // instead (1000 classes over a 13x13 image: vectors of 13 pixels).
   int64_t pixels = rows * columns;
-  int64_t channels = rank >= 3 ? ranges[outMap.getDimPosition(rank - 3)]
-                               : ShapedType::kDynamic;
-  bool blockable =
-      !ShapedType::isDynamic(channels) && channels % vectorWidth == 0;
-  if (pixels % vectorWidth != 0 && (blockable || pixels < 2 * vectorWidth))
+  if (pixels % vectorWidth != 0 && (blocked || pixels < 2 * vectorWidth))
     return false;
 
   SmallVector<AffineMap> maps;

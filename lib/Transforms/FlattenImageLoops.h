@@ -25,12 +25,14 @@ namespace mlir::edge {
 /// `kernel`, with its initializer and epilogue, when they index every
 /// operand as one contiguous run (after dropping its unit window loops from
 /// compound indices), the innermost one does not fill vectors of
-/// `vectorWidth` and the two together do; not when the result is padded
-/// (edge-pad-in-place writes it into a padded image's strided interior,
-/// which one pixel loop cannot view). Returns whether it did; the collapsed
-/// ops' reshapes are left for the caller's canonicalization.
+/// `vectorWidth` and the two together do, or, when the kernel's tile would
+/// not be `blocked` along its output channels, at least two vectors; not
+/// when the result is padded (edge-pad-in-place writes it into a padded
+/// image's strided interior, which one pixel loop cannot view). Returns
+/// whether it did; the collapsed ops' reshapes are left for the caller's
+/// canonicalization.
 bool flattenImageLoops(linalg::GenericOp kernel, int64_t vectorWidth,
-                       RewriterBase &rewriter);
+                       bool blocked, RewriterBase &rewriter);
 
 } // namespace mlir::edge
 

@@ -1173,7 +1173,12 @@ struct TileAndVectorizePass final
     bool flattened = false;
     for (linalg::GenericOp op : kernels) {
       Location loc = op.getLoc();
-      if (!flattenImageLoops(op, vectorWidth, rewriter))
+      // Whether the tile as it stands would vectorize output channels: the
+      // planner's own decision, not a guess at it.
+      FailureOr<TilePlan> plan =
+          chooseTilePlan(op, vectorWidth, rows, slidingRows);
+      bool blocked = succeeded(plan) && plan->blockedDim.has_value();
+      if (!flattenImageLoops(op, vectorWidth, blocked, rewriter))
         continue;
       flattened = true;
       remark::analysis(loc, kPlanRemark)

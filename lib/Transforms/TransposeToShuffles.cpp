@@ -68,7 +68,14 @@ struct TransposeToShuffles final : OpRewritePattern<vector::TransposeOp> {
     Value padding = ub::PoisonOp::create(rewriter, loc, laneType);
     SmallVector<Value> resultRows(
         columns, ub::PoisonOp::create(rewriter, loc, resultRowType));
-    unsigned stages = llvm::Log2_64(lanes);
+    // The stages' masks and the source rows, the same for every square.
+    SmallVector<std::pair<SmallVector<int64_t>, SmallVector<int64_t>>> masks;
+    for (unsigned bit = 0, stages = llvm::Log2_64(lanes); bit < stages; ++bit)
+      masks.push_back(getExchangeMasks(lanes, bit));
+    SmallVector<Value> sourceRows;
+    for (int64_t r = 0; r < rows; ++r)
+      sourceRows.push_back(vector::ExtractOp::create(
+          rewriter, loc, op.getVector(), ArrayRef<int64_t>{r}));
 
     // Square blocks: `lanes` source rows from `chunk`, `lanes` columns
     // from `block`; each becomes `lanes` result rows from `block`, filling
@@ -82,16 +89,15 @@ struct TransposeToShuffles final : OpRewritePattern<vector::TransposeOp> {
             square.push_back(padding);
             continue;
           }
-          Value row = vector::ExtractOp::create(rewriter, loc, op.getVector(),
-                                                ArrayRef<int64_t>{chunk + r});
+          Value row = sourceRows[chunk + r];
           if (columns != lanes)
             row = vector::ExtractStridedSliceOp::create(
                 rewriter, loc, row, ArrayRef<int64_t>{block},
                 ArrayRef<int64_t>{lanes}, ArrayRef<int64_t>{1});
           square.push_back(row);
         }
-        for (unsigned bit = 0; bit < stages; ++bit) {
-          auto [lowMask, highMask] = getExchangeMasks(lanes, bit);
+        for (auto [bit, stageMasks] : llvm::enumerate(masks)) {
+          const auto &[lowMask, highMask] = stageMasks;
           int64_t step = int64_t{1} << bit;
           for (int64_t r = 0; r < lanes; ++r) {
             if (r & step)
