@@ -1090,6 +1090,7 @@ struct TileAndVectorizePass final
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    unshareInitializers(rewriter);
     // The views of the grouped convolution form ([N, G, C/G, H, W]) move
     // past the elementwise ops after each kernel, which then read the
     // kernel's result directly: its epilogue.
@@ -1158,6 +1159,33 @@ struct TileAndVectorizePass final
       return signalPassFailure();
     if (fuseMultiplyAdd)
       fuseMultiplyAdds(getOperation(), rewriter);
+  }
+
+  /// Gives each kernel its own copy of an initializer (a fill, a bias
+  /// broadcast) that several kernels share: CSE merges those of equal
+  /// values (the zero biases of a freshly initialized model, the zero fills
+  /// of same-shaped products). A shared one would be computed whole in
+  /// memory and read back by every tile; a copy fuses into the tiles of
+  /// its kernel, where it only sets the accumulators' start.
+  void unshareInitializers(RewriterBase &rewriter) {
+    SmallVector<linalg::GenericOp> kernels;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (isAccumulation(op) && op.hasPureTensorSemantics())
+        kernels.push_back(op);
+    });
+    for (linalg::GenericOp op : kernels) {
+      OpOperand &init = op.getDpsInitsMutable()[0];
+      Operation *initializer = init.get().getDefiningOp();
+      auto generic = dyn_cast_or_null<linalg::GenericOp>(initializer);
+      bool elementwise = isa_and_nonnull<linalg::FillOp>(initializer) ||
+                         (generic && generic.getNumReductionLoops() == 0 &&
+                          generic.hasPureTensorSemantics());
+      if (!elementwise || initializer->hasOneUse())
+        continue;
+      rewriter.setInsertionPoint(op);
+      Operation *copy = rewriter.clone(*initializer);
+      rewriter.modifyOpInPlace(op, [&] { init.set(copy->getResult(0)); });
+    }
   }
 
   /// Gives pointwise convolutions whose image rows do not fill vectors, but

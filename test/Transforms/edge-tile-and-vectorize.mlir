@@ -705,6 +705,46 @@ func.func @zero_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>) -> tensor<
 
 // -----
 
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+
+// Two products of one shape share their zero fill (CSE merges equal
+// initializers: the zero biases of a freshly initialized model too). Each
+// gets its own copy, fused into its tiles: no filled tensor in memory.
+// DEFAULT-LABEL: func @shared_init
+// DEFAULT-NOT: linalg.
+// DEFAULT: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16x16xf32>
+// DEFAULT: scf.forall
+// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<16x16xf32>)
+// DEFAULT-NOT: linalg.
+// DEFAULT: scf.forall
+// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<16x16xf32>)
+// DEFAULT-NOT: linalg.
+// DEFAULT: return
+func.func @shared_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tensor<128x256xf32>) -> (tensor<64x256xf32>, tensor<64x256xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<64x256xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x256xf32>) -> tensor<64x256xf32>
+  %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<64x128xf32>, tensor<128x256xf32>) outs(%init : tensor<64x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x256xf32>
+  %q = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %c : tensor<64x128xf32>, tensor<128x256xf32>) outs(%init : tensor<64x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x256xf32>
+  return %r, %q : tensor<64x256xf32>, tensor<64x256xf32>
+}
+
+// -----
+
 #mA = affine_map<(m, n, k) -> (m, k)>
 #mB = affine_map<(m, n, k) -> (k, n)>
 #mC = affine_map<(m, n, k) -> (m, n)>
