@@ -20,6 +20,7 @@ void mlir::edge::addBufferizePipeline(OpPassManager &pm) {
   beforeBufferization.addPass(createDynamicShapesABIPass());
   beforeBufferization.addPass(createDistinctResultsPass());
   beforeBufferization.addPass(createPadInPlacePass());
+  beforeBufferization.addPass(createConcatInPlacePass());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

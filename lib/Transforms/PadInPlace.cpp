@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "EmptyDestination.h"
+
 #include "edge/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -15,7 +17,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::edge {
@@ -24,75 +25,7 @@ namespace mlir::edge {
 } // namespace mlir::edge
 
 using namespace mlir;
-
-/// Whether every use of `value` is by `user` or nested in it (a tiled
-/// kernel's body may slice its destination as well as its block argument).
-static bool usedOnlyWithin(Value value, Operation *user) {
-  return llvm::all_of(value.getUses(), [&](OpOperand &use) {
-    return user->isAncestor(use.getOwner());
-  });
-}
-
-namespace {
-/// Where a pad's source gets its storage: `use` takes `empty` through
-/// `reshapes` (innermost first) as its destination.
-struct EmptyDestination {
-  OpOperand *use = nullptr;
-  tensor::EmptyOp empty;
-  SmallVector<Operation *> reshapes;
-};
-} // namespace
-
-/// The tensor.empty, possibly reshaped, that `value` is; null otherwise.
-/// Appends the reshapes applied to it (innermost first) to `reshapes`.
-static tensor::EmptyOp getReshapedEmpty(Value value,
-                                        SmallVector<Operation *> &reshapes) {
-  Operation *def = value.getDefiningOp();
-  if (auto empty = dyn_cast_or_null<tensor::EmptyOp>(def))
-    return empty;
-  if (!isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
-    return nullptr;
-  tensor::EmptyOp empty = getReshapedEmpty(def->getOperand(0), reshapes);
-  if (empty)
-    reshapes.push_back(def);
-  return empty;
-}
-
-/// The destination, an empty tensor of `source`'s type, from which
-/// `source` is computed in place: through the destinations of
-/// destination-passing ops (linalg ops, scf.forall) and reshapes, each
-/// intermediate value used only on that path, all in `block`.
-static std::optional<EmptyDestination> findEmptyDestination(Value source,
-                                                            Block *block) {
-  Value value = source;
-  Operation *consumer = nullptr;
-  while (true) {
-    auto result = dyn_cast<OpResult>(value);
-    if (!result || result.getOwner()->getBlock() != block ||
-        (consumer && !usedOnlyWithin(value, consumer)))
-      return std::nullopt;
-    Operation *owner = result.getOwner();
-    OpOperand *next = nullptr;
-    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(owner))
-      next = &owner->getOpOperand(0);
-    else if (auto forall = dyn_cast<scf::ForallOp>(owner))
-      next = forall.getTiedOpOperand(result);
-    else if (auto dps = dyn_cast<DestinationStyleOpInterface>(owner))
-      next = dps.getTiedOpOperand(result);
-    if (!next)
-      return std::nullopt;
-    EmptyDestination destination;
-    destination.empty = getReshapedEmpty(next->get(), destination.reshapes);
-    if (destination.empty) {
-      if (destination.empty.getType() != source.getType())
-        return std::nullopt;
-      destination.use = next;
-      return destination;
-    }
-    value = next->get();
-    consumer = owner;
-  }
-}
+using namespace mlir::edge;
 
 /// Fills the border of `padded` (the part outside `[low, low + inner)`)
 /// with `value`: per dimension d, the slabs below and above the interior
@@ -156,7 +89,7 @@ static void padInPlace(tensor::PadOp pad, RewriterBase &rewriter) {
   // value must already exist: a constant defined later is cloned there.
   std::optional<EmptyDestination> destination =
       findEmptyDestination(pad.getSource(), pad->getBlock());
-  Operation *producer = destination ? destination->use->getOwner() : nullptr;
+  Operation *producer = destination ? destination->getProducer() : nullptr;
   Operation *valueDef = value.getDefiningOp();
   bool valueDefinedLater = producer && valueDef &&
                            valueDef->getBlock() == pad->getBlock() &&
@@ -178,19 +111,9 @@ static void padInPlace(tensor::PadOp pad, RewriterBase &rewriter) {
   padded =
       fillBorder(rewriter, loc, padded, value, inner, lowWidths, highWidths);
   if (producer) {
-    // The producer's destination becomes the interior, reshaped as the
-    // empty tensor was (a fresh copy of the reshapes: the originals may be
-    // shared with other users of the empty tensor).
     Value interior = tensor::ExtractSliceOp::create(rewriter, loc, padded, low,
                                                     sizes, unitStrides);
-    for (Operation *reshape : destination->reshapes) {
-      IRMapping mapping;
-      mapping.map(reshape->getOperand(0), interior);
-      interior = rewriter.clone(*reshape, mapping)->getResult(0);
-    }
-    rewriter.replaceUsesWithIf(
-        destination->use->get(), interior,
-        [&](OpOperand &use) { return producer->isAncestor(use.getOwner()); });
+    redirectDestination(*destination, interior, rewriter);
     rewriter.setInsertionPoint(pad);
   }
   rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(

@@ -354,6 +354,26 @@ def PadInPlacePass : Pass<"edge-pad-in-place", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConcatInPlacePass : Pass<"edge-concat-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Compute each part of a concatenation in its place";
+  let description = [{
+    Runs on tensors, before bufferization, after `edge-pad-in-place`. A
+    concatenation is a chain of `tensor.insert_slice` ops into a
+    `tensor.empty`; bufferized as is, each part is computed into a buffer
+    of its own and copied into the concatenated buffer. When a part is
+    computed from a `tensor.empty` of its own type through
+    destination-passing ops (a tiled kernel's `scf.forall`, linalg ops) and
+    reshapes, that empty tensor is replaced by the part's slice of the
+    concatenation, taken from the concatenation with the parts computed
+    before it already inserted, and the insertion moves right after the
+    part's producer: bufferization then writes every part in place and has
+    nothing to copy. The parts go in the order their producers run; a part
+    whose producer starts before the previous part is computed, or whose
+    offsets are only known later, is still copied.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def DynamicShapesABIPass
     : Pass<"edge-dynamic-shapes-abi", "::mlir::func::FuncOp"> {
   let summary = "Pass a model's dynamic sizes and outputs through buffers";
