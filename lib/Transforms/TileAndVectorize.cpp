@@ -778,7 +778,9 @@ static bool hasScaledAccess(AffineMap map) {
 }
 
 /// Copies each input of `op` that is read with a stride or dilation into a
-/// tensor indexed by the loops it uses, `vectorDim` last (an im2col-like
+/// tensor indexed by the loops it uses, `vectorDim` (or, for an input the
+/// tile broadcasts, the output loop along the input's contiguous
+/// dimension) last (an im2col-like
 /// gather: one copy per input element an output channel reads, a small
 /// fraction of the multiply-adds), so that `op` reads it at a plain
 /// projection of its loops.
@@ -800,12 +802,26 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
         }))
       continue;
     // The vector dimension goes last, so the tile reads it contiguously.
+    // A tile that broadcasts the input (vectors of output channels) reads
+    // it along its rows instead: the output loop that walks the input's
+    // contiguous dimension (an image column) goes last, so that the gather
+    // reads and writes runs of it (a strided first layer's columns, a
+    // downsampling convolution's) rather than one element per channel
+    // plane.
+    unsigned last = vectorDim;
+    if (!map.isFunctionOfDim(vectorDim)) {
+      SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+      for (unsigned d = 0; d < map.getNumDims(); ++d)
+        if (linalg::isParallelIterator(iterators[d]) &&
+            getCoefficient(map.getResults().back(), d) != 0)
+          last = d;
+    }
     SmallVector<unsigned> dims;
     for (unsigned d = 0; d < map.getNumDims(); ++d)
-      if (map.isFunctionOfDim(d) && d != vectorDim)
+      if (map.isFunctionOfDim(d) && d != last)
         dims.push_back(d);
-    if (map.isFunctionOfDim(vectorDim))
-      dims.push_back(vectorDim);
+    if (map.isFunctionOfDim(last))
+      dims.push_back(last);
     SmallVector<int64_t> shape;
     SmallVector<AffineExpr> gatherExprs;
     for (unsigned d : dims)

@@ -151,17 +151,19 @@ func.func @strided_conv(%i: tensor<1x4x31x33xf32>, %k: tensor<16x4x3x3xf32>, %o:
 // A narrow strided convolution is blocked along its output channels; its
 // rows are output columns, which read the input at stride 2, so the input
 // is first gathered into a tensor indexed by the loops that read it (the
-// blocked channels, the vector, read none of it).
+// blocked channels, the vector, read none of it), the output columns
+// last: the gather reads each input row at stride 2 and writes runs of
+// columns, and a tile's rows read consecutive elements.
 // CHECK-LABEL: func @gathered_strided_conv
-// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x7x7x1x1x1xf32>
-// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x1x15x15xf32>) outs(%[[E]] : tensor<1x7x7x1x1x1xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x7x2x3x3x7xf32>
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x2x15x15xf32>) outs(%[[E]] : tensor<1x7x2x3x3x7xf32>)
 // CHECK: scf.forall
 // CHECK: tensor.extract_slice %[[G]]
 // CHECK: vector.fma {{.*}} : vector<7x16xf32>
-func.func @gathered_strided_conv(%i: tensor<1x1x15x15xf32>, %o: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
-  %k = arith.constant dense<1.0> : tensor<32x1x1x1xf32>
+func.func @gathered_strided_conv(%i: tensor<1x2x15x15xf32>, %o: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %k = arith.constant dense<1.0> : tensor<32x2x3x3xf32>
   %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-      ins(%i, %k : tensor<1x1x15x15xf32>, tensor<32x1x1x1xf32>) outs(%o : tensor<1x32x7x7xf32>) {
+      ins(%i, %k : tensor<1x2x15x15xf32>, tensor<32x2x3x3xf32>) outs(%o : tensor<1x32x7x7xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32
