@@ -446,10 +446,12 @@ static FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op,
   // empty or is no power of two (1000 output columns: 10 lanes, a 169-pixel
   // image: 13) is peeled like rows: full vectors, then halving vectors for
   // the remainder. Its output tiles each hold a few vectors, so a single
-  // row (a matrix-vector product) still splits over the threads.
-  if (rowDim && !plan.peeledDim &&
-      !ShapedType::isDynamic(ranges[contiguousDim]) &&
-      ranges[contiguousDim] >= 2 * vectorWidth &&
+  // row (a matrix-vector product) still splits over the threads. A kernel
+  // without accumulator rows (a depthwise convolution, a pooling window,
+  // its rows sliding) is peeled from anything above one vector: a 27-wide
+  // pooled row takes 16, 8, 2 and 1 lanes rather than three vectors of 9.
+  if (!plan.peeledDim && !ShapedType::isDynamic(ranges[contiguousDim]) &&
+      ranges[contiguousDim] > (rowDim ? 2 : 1) * vectorWidth &&
       !llvm::isPowerOf2_64(plan.sizes[contiguousDim])) {
     plan.sizes[contiguousDim] = 1;
     plan.peeledDim = contiguousDim;

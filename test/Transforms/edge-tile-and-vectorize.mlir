@@ -620,6 +620,38 @@ func.func @max_pool(%i: tensor<1x4x31x33xf32>) -> tensor<1x4x15x16xf32> {
 
 // -----
 
+#in = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#win = affine_map<(n, c, oh, ow, kh, kw) -> (kh, kw)>
+#o = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
+
+// A pooled row of 27 outputs (SqueezeNet's 55-wide images, stride 2) has
+// no divisor near the vector width but 9 (vectors of 9 lanes, which LLVM
+// splits): its lanes are peeled, one full vector, then 8, 2 and 1 lanes,
+// each tile with its rows of sliding accumulators.
+// CHECK-LABEL: func @peeled_pool_lanes
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 27) step (1, 3)
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} fastmath<nsz> : vector<3x16xf32>
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} fastmath<nsz> : vector<3x8xf32>
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} fastmath<nsz> : vector<3x2xf32>
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} fastmath<nsz> : vector<3xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @peeled_pool_lanes(%i: tensor<1x4x55x55xf32>) -> tensor<1x4x27x27xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %empty = tensor.empty() : tensor<1x4x27x27xf32>
+  %o = linalg.fill ins(%ninf : f32) outs(%empty : tensor<1x4x27x27xf32>) -> tensor<1x4x27x27xf32>
+  %window = tensor.empty() : tensor<3x3xf32>
+  %r = linalg.generic {indexing_maps = [#in, #win, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%i, %window : tensor<1x4x55x55xf32>, tensor<3x3xf32>) outs(%o : tensor<1x4x27x27xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %m = arith.maximumf %acc, %x : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x27x27xf32>
+  return %r : tensor<1x4x27x27xf32>
+}
+
+// -----
+
 #in = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh + kh, ow + kw)>
 #win = affine_map<(n, c, oh, ow, kh, kw) -> (kh, kw)>
 #o = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
