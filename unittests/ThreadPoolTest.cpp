@@ -140,6 +140,24 @@ TEST(ThreadPool, EachThreadStartsOnItsOwnBlock) {
     EXPECT_EQ(first, thread == chunks.caller ? 0 : 4);
 }
 
+TEST(ThreadPool, CallerDoesNotWaitForWorkersThatHaveNotJoined) {
+  // A worker the machine does not schedule (another process on its core)
+  // holds up no loop: the caller runs every chunk and returns. Loops after
+  // it are split again once the worker is back.
+  ScopedPool pool(2);
+  edge_rt_hold_thread_pool_workers(pool.pool, 1);
+  for (int round = 0; round < 20; ++round) {
+    Visits visits(64);
+    edge_parallel_for(countVisits, &visits, 64, kLargeWork, nullptr);
+    expectEachIterationOnce(visits);
+    EXPECT_EQ(visits.threads, onlyThisThread());
+  }
+  edge_rt_hold_thread_pool_workers(pool.pool, 0);
+  FirstChunks chunks;
+  edge_parallel_for(recordFirstChunks, &chunks, 8, kLargeWork, nullptr);
+  EXPECT_EQ(chunks.firsts.size(), 2u);
+}
+
 TEST(ThreadPool, SmallAndEmptyLoopsStayOnTheCaller) {
   ScopedPool pool(2);
   Visits small(100);

@@ -1,8 +1,12 @@
 //===- ThreadPool.c - The threads parallel loops run on -------------------===//
 //
 // One job at a time: the thread running the model publishes a loop (body,
-// context, chunks) by bumping `generation`, takes chunks itself, and waits
-// until every worker has checked in for that generation. Each thread owns
+// context, chunks) by bumping `generation` and takes chunks itself. A
+// worker joins the loop when it sees it; once the caller has run out of
+// chunks it closes the loop and waits only for the workers that joined: a
+// worker the machine has not scheduled yet (another process on its core)
+// stays out, rather than holding up a loop the caller has finished alone.
+// Each thread owns
 // a contiguous block of the loop's chunks and runs it first, then takes
 // what is left of the others' blocks: consecutive loops split alike (a
 // convolution, then the depthwise one reading its channels) keep each
@@ -40,6 +44,9 @@ enum { SPIN_NANOSECONDS = 1000000 };
 /// up the others, few enough that claiming them costs nothing.
 enum { CHUNKS_PER_THREAD = 4 };
 
+/// The bit of `entry` that closes a loop to workers that have not joined.
+#define LOOP_CLOSED ((uint_fast64_t)1 << 63)
+
 /// One thread's block of a loop's chunks: the next one to run and the end.
 /// A cache line each, so that claiming one's own chunks shares nothing.
 typedef struct {
@@ -70,8 +77,13 @@ struct edge_rt_thread_pool {
   int64_t num_chunks;
   /// One block per thread (num_workers + 1).
   chunk_block *blocks;
-  /// Workers that have not finished with the current generation.
-  atomic_uint active;
+  /// The workers that joined the current loop (the low bits), and
+  /// LOOP_CLOSED once the caller has run out of its chunks.
+  atomic_uint_fast64_t entry;
+  /// The workers that joined the current loop and are done with it.
+  atomic_uint_fast64_t finished;
+  /// Set by edge_rt_hold_thread_pool_workers: no worker joins a loop.
+  atomic_int held;
   /// Set while the owner runs a loop: a nested loop runs serially.
   int busy;
   /// Where the owner's run reports errors (RunStatus.h); the workers report
@@ -132,6 +144,20 @@ static void run_chunks(edge_rt_thread_pool *pool, unsigned self) {
   }
 }
 
+/// Joins the current loop unless the caller has closed it.
+static int join_loop(edge_rt_thread_pool *pool) {
+  if (atomic_load_explicit(&pool->held, memory_order_relaxed))
+    return 0;
+  uint_fast64_t entry =
+      atomic_load_explicit(&pool->entry, memory_order_acquire);
+  while (!(entry & LOOP_CLOSED))
+    if (atomic_compare_exchange_weak_explicit(&pool->entry, &entry, entry + 1,
+                                              memory_order_acquire,
+                                              memory_order_acquire))
+      return 1;
+  return 0;
+}
+
 static void *worker_main(void *arg) {
   const worker_start *start = arg;
   edge_rt_thread_pool *pool = start->pool;
@@ -153,9 +179,13 @@ static void *worker_main(void *arg) {
     if (atomic_load(&pool->stop))
       return NULL;
     seen = generation;
+    // Late for a loop the caller has finished: nothing to do. (Late enough
+    // to see the next loop's entry open, it takes part in that one.)
+    if (!join_loop(pool))
+      continue;
     edge_rt_set_current_run_status(pool->status);
     run_chunks(pool, start->index);
-    atomic_fetch_sub_explicit(&pool->active, 1, memory_order_release);
+    atomic_fetch_add_explicit(&pool->finished, 1, memory_order_release);
   }
 }
 
@@ -197,7 +227,9 @@ edge_rt_create_thread_pool(unsigned threads, char *error, size_t error_size) {
   atomic_init(&pool->generation, 0);
   atomic_init(&pool->stop, 0);
   atomic_init(&pool->sleepers, 0);
-  atomic_init(&pool->active, 0);
+  atomic_init(&pool->entry, LOOP_CLOSED);
+  atomic_init(&pool->finished, 0);
+  atomic_init(&pool->held, 0);
   for (unsigned i = 0; i + 1 < threads; ++i) {
     starts[i].pool = pool;
     starts[i].index = i + 1;
@@ -230,6 +262,11 @@ EDGE_RT_HIDDEN void edge_rt_destroy_thread_pool(edge_rt_thread_pool *pool) {
   free(pool);
 }
 
+EDGE_RT_HIDDEN void edge_rt_hold_thread_pool_workers(edge_rt_thread_pool *pool,
+                                                     int held) {
+  atomic_store(&pool->held, held);
+}
+
 EDGE_RT_HIDDEN edge_rt_thread_pool *
 edge_rt_set_current_thread_pool(edge_rt_thread_pool *pool) {
   edge_rt_thread_pool *previous = current_pool;
@@ -260,15 +297,22 @@ static void run_loop(edge_rt_loop_body body, void *ctx, int64_t iterations,
                           memory_order_relaxed);
     pool->blocks[t].end = pool->num_chunks * (t + 1) / threads;
   }
-  atomic_store_explicit(&pool->active, pool->num_workers, memory_order_relaxed);
-  // Publishes the loop (sequentially consistent, see worker_main).
+  // Opens the loop to workers once it is set up (a worker joins with an
+  // acquiring exchange), then publishes it (sequentially consistent, see
+  // worker_main).
+  atomic_store_explicit(&pool->finished, 0, memory_order_relaxed);
+  atomic_store_explicit(&pool->entry, 0, memory_order_release);
   atomic_fetch_add(&pool->generation, 1);
   wake_sleepers(pool);
   run_chunks(pool, 0);
-  // `ctx` lives on the caller's stack: every worker must be done with it.
+  // `ctx` lives on the caller's stack: every worker that joined must be
+  // done with it; no other may join now.
+  uint_fast64_t joined = atomic_fetch_or_explicit(&pool->entry, LOOP_CLOSED,
+                                                  memory_order_acq_rel) &
+                         ~LOOP_CLOSED;
   int64_t deadline = now_nanoseconds() + SPIN_NANOSECONDS;
   for (unsigned spins = 1;
-       atomic_load_explicit(&pool->active, memory_order_acquire) != 0;
+       atomic_load_explicit(&pool->finished, memory_order_acquire) != joined;
        ++spins) {
     cpu_relax();
     if (spins % 256 == 0 && now_nanoseconds() > deadline)

@@ -44,6 +44,12 @@ EDGE_RT_HIDDEN edge_rt_thread_pool *
 edge_rt_create_thread_pool(unsigned threads, char *error, size_t error_size);
 EDGE_RT_HIDDEN void edge_rt_destroy_thread_pool(edge_rt_thread_pool *pool);
 
+/// Test hook: while `held` is nonzero the workers stay out of new loops,
+/// as workers the machine has not scheduled yet would; the caller then
+/// runs every chunk itself and returns without waiting for them.
+EDGE_RT_HIDDEN void edge_rt_hold_thread_pool_workers(edge_rt_thread_pool *pool,
+                                                     int held);
+
 /// The pool edge_parallel_for uses on the calling thread (NULL: run
 /// loops serially); returns the previous one.
 EDGE_RT_HIDDEN edge_rt_thread_pool *
