@@ -333,6 +333,101 @@ static FailureOr<TilePlan> chooseDotProductPlan(linalg::GenericOp op,
   return plan;
 }
 
+/// Whether the value `op` yields combines (add, max or min) its output's
+/// running value, used nowhere else, with a value of the iteration: a
+/// reduction ONNX lets sum in any order.
+static bool isCombiningReduction(linalg::GenericOp op) {
+  Operation *combine = getYieldedOp(op);
+  if (!isa_and_present<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp,
+                       arith::MinimumFOp, arith::MinNumFOp>(combine))
+    return false;
+  Value out = op.getRegionOutputArgs().front();
+  return out.hasOneUse() && llvm::is_contained(combine->getOperands(), out);
+}
+
+/// Whether `op` reduces along its innermost loops, statically shaped f32,
+/// between `minLength` and `maxLength` elements per output element, each
+/// input reading the reduced loops as its innermost dimensions in order or
+/// not at all (a global pool over an image, a row's sum, max or variance):
+/// each output element then reduces one contiguous run, which a vector
+/// reads whole. Left to the loop lowering, the running value would be a
+/// store and a load per element (LLVM cannot tell the output from the
+/// input), one dependent add after another.
+static bool isContiguousReduction(linalg::GenericOp op, int64_t minLength,
+                                  int64_t maxLength) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op->getNumResults() != 1 || op.getNumReductionLoops() == 0 ||
+      !isCombiningReduction(op))
+    return false;
+  for (Type type : op->getOperandTypes()) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.getElementType().isF32())
+      return false;
+  }
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ShapedType::isDynamicShape(ranges))
+    return false;
+  unsigned loops = op.getNumLoops();
+  unsigned first = loops - op.getNumReductionLoops();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t length = 1;
+  for (unsigned d = 0; d < loops; ++d) {
+    if (linalg::isReductionIterator(iterators[d]) != (d >= first))
+      return false;
+    if (d >= first)
+      length *= ranges[d];
+  }
+  if (length < minLength || length > maxLength)
+    return false;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!map.isProjectedPermutation())
+      return false;
+    if (llvm::none_of(llvm::seq(first, loops),
+                      [&](unsigned d) { return map.isFunctionOfDim(d); }))
+      continue;
+    unsigned results = map.getNumResults();
+    if (results < loops - first)
+      return false;
+    for (unsigned d = first; d < loops; ++d)
+      if (map.getDimPosition(results - (loops - d)) != d)
+        return false;
+  }
+  return op.getMatchingIndexingMap(op.getDpsInitOperand(0))
+      .isProjectedPermutation();
+}
+
+/// The plan of a contiguous reduction (isContiguousReduction) whose reduced
+/// loops are collapsed into its last loop: one output element per tile,
+/// its run reduced as one vector.
+static TilePlan chooseReductionPlan(linalg::GenericOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  TilePlan plan;
+  plan.sizes.assign(ranges.size(), 1);
+  plan.vectorDim = ranges.size() - 1;
+  plan.sizes.back() = ranges.back();
+  return plan;
+}
+
+/// Replaces the reduction `op` (isContiguousReduction) by its copy with
+/// the reduced loops collapsed into one; `op` itself when there is one.
+static linalg::GenericOp collapseReducedLoops(linalg::GenericOp op,
+                                              RewriterBase &rewriter) {
+  unsigned loops = op.getNumLoops();
+  ReassociationIndices reduced;
+  for (unsigned d = loops - op.getNumReductionLoops(); d < loops; ++d)
+    reduced.push_back(d);
+  if (reduced.size() < 2)
+    return op;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, {reduced}, rewriter);
+  if (failed(collapsed))
+    return nullptr;
+  rewriter.replaceOp(op, collapsed->results);
+  return dyn_cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+}
+
 /// The tile plan for `op`, or failure when it is not a statically shaped
 /// f32 multiply-accumulate with a vectorizable output.
 ///
@@ -1123,6 +1218,16 @@ struct TileAndVectorizePass final
     for (linalg::GenericOp op : candidates) {
       FailureOr<TilePlan> plan =
           chooseTilePlan(op, vectorWidth, rows, slidingRows);
+      if (failed(plan) &&
+          isContiguousReduction(op, vectorWidth, kMaxDotProductLength)) {
+        op = collapseReducedLoops(op, rewriter);
+        if (!op)
+          continue;
+        TilePlan reduction = chooseReductionPlan(op);
+        remarkPlan(op, reduction);
+        kernels.emplace_back(op, std::move(reduction));
+        continue;
+      }
       if (failed(plan)) {
         if (isMultiplyAccumulate(op))
           remark::missed(op.getLoc(), kPlanRemark)
@@ -1256,9 +1361,10 @@ struct TileAndVectorizePass final
     llvm::interleave(plan.sizes, os, "x");
     if (linalg::isReductionIterator(
             op.getIteratorTypesArray()[plan.vectorDim])) {
-      os << ": one dot product per output element, reduced along d"
-         << plan.vectorDim << " (" << plan.sizes[plan.vectorDim]
-         << " elements, vector-width " << vectorWidth << ")";
+      os << (isMultiplyAccumulate(op) ? ": one dot product" : ": one reduction")
+         << " per output element, reduced along d" << plan.vectorDim << " ("
+         << plan.sizes[plan.vectorDim] << " elements, vector-width "
+         << vectorWidth << ")";
       remark << StringRef(text);
       return;
     }

@@ -483,6 +483,73 @@ func.func @dot_products(%q: tensor<2x?x64xf32>, %k: tensor<2x?x64xf32>, %init: t
 
 // -----
 
+// A global average pool's sum over each 13x13 image: the two reduced
+// loops, contiguous in the input, collapse into one run of 169 elements
+// per output element, reduced as one vector (left to the loops, the sum
+// would store and reload its running value per element); the zero fill
+// and the division are fused into the same tile.
+#img = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#pooled = affine_map<(n, c, h, w) -> (n, c)>
+#id2 = affine_map<(n, c) -> (n, c)>
+// CHECK-LABEL: func @global_sum
+// CHECK: scf.forall (%{{.*}}) in (32)
+// CHECK: %[[ELEMENTS:.*]] = vector.transfer_read {{.*}} : tensor<169xf32>, vector<169xf32>
+// CHECK: %[[SUM:.*]] = vector.multi_reduction <add>, %[[ELEMENTS]], %{{.*}} [0] : vector<169xf32> to f32
+// CHECK: arith.mulf
+// CHECK-NOT: linalg.generic
+// CHECK: return
+// REMARK: Remark="register tile 1x1x169: one reduction per output element, reduced along d2 (169 elements, vector-width 8)"
+func.func @global_sum(%x: tensor<1x32x13x13xf32>) -> tensor<1x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %scale = arith.constant 0.00591716 : f32
+  %empty = tensor.empty() : tensor<1x32xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x32xf32>) -> tensor<1x32xf32>
+  %sum = linalg.generic {indexing_maps = [#img, #pooled], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x : tensor<1x32x13x13xf32>) outs(%init : tensor<1x32xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %a, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32xf32>
+  %empty2 = tensor.empty() : tensor<1x32xf32>
+  %mean = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%sum : tensor<1x32xf32>) outs(%empty2 : tensor<1x32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %scale : f32
+    linalg.yield %m : f32
+  } -> tensor<1x32xf32>
+  return %mean : tensor<1x32xf32>
+}
+
+// -----
+
+// A row's maximum of a squared difference (an input broadcast along the
+// reduced loop joins in): one vector per row. A sum over the channels of
+// an image (not the input's innermost dimension) is left to the loops.
+#row = affine_map<(i, j) -> (i, j)>
+#bcast = affine_map<(i, j) -> (i)>
+#chw = affine_map<(c, h, w) -> (c, h, w)>
+#hw = affine_map<(c, h, w) -> (h, w)>
+// CHECK-LABEL: func @row_reductions
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: vector.multi_reduction <maximumf>, %{{.*}}, %{{.*}} [0] : vector<100xf32> to f32
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "parallel"]
+// CHECK: return
+func.func @row_reductions(%x: tensor<4x100xf32>, %m: tensor<4xf32>, %init: tensor<4xf32>, %img: tensor<8x4x4xf32>, %out: tensor<4x4xf32>) -> (tensor<4xf32>, tensor<4x4xf32>) {
+  %r = linalg.generic {indexing_maps = [#row, #bcast, #bcast], iterator_types = ["parallel", "reduction"]} ins(%x, %m : tensor<4x100xf32>, tensor<4xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %d = arith.subf %a, %b : f32
+    %q = arith.mulf %d, %d : f32
+    %x2 = arith.maximumf %acc, %q : f32
+    linalg.yield %x2 : f32
+  } -> tensor<4xf32>
+  %c = linalg.generic {indexing_maps = [#chw, #hw], iterator_types = ["reduction", "parallel", "parallel"]} ins(%img : tensor<8x4x4xf32>) outs(%out : tensor<4x4xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<4x4xf32>
+  return %r, %c : tensor<4xf32>, tensor<4x4xf32>
+}
+
+// -----
+
 // int8 weights (edge.quantized_matmul): the kernel converts each weight
 // vector as it reads it, and multiplies as the float kernel does; the
 // column scales are the fused epilogue, on the accumulators.
@@ -693,11 +760,13 @@ func.func @average_pool(%i: tensor<1x4x16x18xf32>) -> tensor<1x4x14x16xf32> {
 #in = affine_map<(b, r, c) -> (b, r, c)>
 #o = affine_map<(b, r, c) -> (b, r)>
 
-// A reduction along an input's own dimension (ReduceMax, a softmax's row
-// maximum) is no window reduction: left to the loop lowering.
+// A reduction along an input's own innermost dimension (ReduceMax, a
+// softmax's row maximum) is no window reduction but a contiguous one: each
+// row's 64 elements are one vector, reduced in registers.
 // CHECK-LABEL: func @row_max
-// CHECK: linalg.generic
-// CHECK-NOT: scf.forall
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (2, 16)
+// CHECK: vector.multi_reduction <maximumf>, %{{.*}}, %{{.*}} [0] : vector<64xf32> to f32
+// CHECK-NOT: linalg.generic
 // CHECK: return
 func.func @row_max(%i: tensor<2x16x64xf32>, %o: tensor<2x16xf32>) -> tensor<2x16xf32> {
   %r = linalg.generic {indexing_maps = [#in, #o], iterator_types = ["parallel", "parallel", "reduction"]}
