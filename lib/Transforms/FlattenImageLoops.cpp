@@ -65,18 +65,6 @@ static AffineMap dropUnitLoopsFromSums(AffineMap map,
   return AffineMap::get(map.getNumDims(), 0, results, context);
 }
 
-/// Replaces `op` by its copy with the loops `pair` collapsed into one.
-static bool collapseLoops(linalg::GenericOp op, ReassociationIndices pair,
-                          RewriterBase &rewriter) {
-  rewriter.setInsertionPoint(op);
-  FailureOr<linalg::CollapseResult> collapsed =
-      linalg::collapseOpIterationDims(op, {pair}, rewriter);
-  if (failed(collapsed))
-    return false;
-  rewriter.replaceOp(op, collapsed->results);
-  return true;
-}
-
 bool mlir::edge::flattenImageLoops(linalg::GenericOp kernel,
                                    int64_t vectorWidth, bool blocked,
                                    RewriterBase &rewriter) {
@@ -142,4 +130,16 @@ bool mlir::edge::flattenImageLoops(linalg::GenericOp kernel,
   for (linalg::GenericOp epilogue : epilogues)
     collapseLoops(epilogue, getInnerPair(epilogue), rewriter);
   return true;
+}
+
+linalg::GenericOp mlir::edge::collapseLoops(linalg::GenericOp op,
+                                            const ReassociationIndices &loops,
+                                            RewriterBase &rewriter) {
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, {loops}, rewriter);
+  if (failed(collapsed))
+    return nullptr;
+  rewriter.replaceOp(op, collapsed->results);
+  return dyn_cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
 }

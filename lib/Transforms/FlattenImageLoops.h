@@ -34,6 +34,13 @@ namespace mlir::edge {
 bool flattenImageLoops(linalg::GenericOp kernel, int64_t vectorWidth,
                        bool blocked, RewriterBase &rewriter);
 
+/// Replaces `op` by its copy with the consecutive loops `loops` collapsed
+/// into one (linalg::collapseOpIterationDims); returns the copy, or null
+/// when they cannot collapse (nothing changed).
+linalg::GenericOp collapseLoops(linalg::GenericOp op,
+                                const ReassociationIndices &loops,
+                                RewriterBase &rewriter);
+
 } // namespace mlir::edge
 
 #endif // EDGE_LIB_TRANSFORMS_FLATTENIMAGELOOPS_H

@@ -419,13 +419,7 @@ static linalg::GenericOp collapseReducedLoops(linalg::GenericOp op,
     reduced.push_back(d);
   if (reduced.size() < 2)
     return op;
-  rewriter.setInsertionPoint(op);
-  FailureOr<linalg::CollapseResult> collapsed =
-      linalg::collapseOpIterationDims(op, {reduced}, rewriter);
-  if (failed(collapsed))
-    return nullptr;
-  rewriter.replaceOp(op, collapsed->results);
-  return dyn_cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+  return collapseLoops(op, reduced, rewriter);
 }
 
 /// The tile plan for `op`, or failure when it is not a statically shaped
