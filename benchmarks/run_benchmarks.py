@@ -168,13 +168,15 @@ Outermost parallel loops run on the instance's thread pool
 Pooling windows tile like depthwise convolutions, and an image width
 without a divisor near the tile's rows is peeled into full tiles and a
 remainder, as is a vector loop of no register's width (a classifier's
-1000 outputs). What is left: reductions are loops that LLVM vectorizes
-where it can, a convolution split over the threads by output channels
-has both threads read its whole input (MobileNet's early layers barely
-gain from a second thread), and every kernel reads its input from
-memory; fusing consecutive kernels at the tile level (MobileNet's
-expand, depthwise and project convolutions: the early layers are bound
-by memory bandwidth) is the next step."""
+1000 outputs, a 27-wide pooled row). The parts of a concatenation are
+computed in place, and a reduction along its input's innermost
+dimensions (global pools, softmax and normalization rows) reduces each
+run as one vector. What is left: a convolution split over the threads
+by output channels has both threads read its whole input (MobileNet's
+early layers barely gain from a second thread), and every kernel reads
+its input from memory; fusing consecutive kernels at the tile level
+(MobileNet's expand, depthwise and project convolutions: the early
+layers are bound by memory bandwidth) is the next step."""
 
 
 def cpu_name() -> str:
