@@ -345,16 +345,18 @@ static bool isCombiningReduction(linalg::GenericOp op) {
   return out.hasOneUse() && llvm::is_contained(combine->getOperands(), out);
 }
 
-/// Whether `op` reduces along its innermost loops, statically shaped f32,
-/// between `minLength` and `maxLength` elements per output element, each
-/// input reading the reduced loops as its innermost dimensions in order or
-/// not at all (a global pool over an image, a row's sum, max or variance):
-/// each output element then reduces one contiguous run, which a vector
-/// reads whole. Left to the loop lowering, the running value would be a
-/// store and a load per element (LLVM cannot tell the output from the
-/// input), one dependent add after another.
+/// Whether `op` reduces along its innermost loops, f32, each input reading
+/// the reduced loops as its innermost dimensions in order or not at all (a
+/// global pool over an image, a row's sum, max or variance): each output
+/// element then reduces one contiguous run, which vectors read. The run is
+/// static, at least `minLength` elements, and at most `maxLength` (one
+/// vector) or a whole number of `chunk`s (vectors reduced one after
+/// another); the other loops may be dynamic (rows of a sequence). Left to
+/// the loop lowering, the running value would be a store and a load per
+/// element (LLVM cannot tell the output from the input), one dependent add
+/// after another.
 static bool isContiguousReduction(linalg::GenericOp op, int64_t minLength,
-                                  int64_t maxLength) {
+                                  int64_t maxLength, int64_t chunk) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op->getNumResults() != 1 || op.getNumReductionLoops() == 0 ||
       !isCombiningReduction(op))
@@ -365,8 +367,6 @@ static bool isContiguousReduction(linalg::GenericOp op, int64_t minLength,
       return false;
   }
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ShapedType::isDynamicShape(ranges))
-    return false;
   unsigned loops = op.getNumLoops();
   unsigned first = loops - op.getNumReductionLoops();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -374,10 +374,13 @@ static bool isContiguousReduction(linalg::GenericOp op, int64_t minLength,
   for (unsigned d = 0; d < loops; ++d) {
     if (linalg::isReductionIterator(iterators[d]) != (d >= first))
       return false;
-    if (d >= first)
-      length *= ranges[d];
+    if (d < first)
+      continue;
+    if (ShapedType::isDynamic(ranges[d]))
+      return false;
+    length *= ranges[d];
   }
-  if (length < minLength || length > maxLength)
+  if (length < minLength || (length > maxLength && length % chunk != 0))
     return false;
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
@@ -399,13 +402,15 @@ static bool isContiguousReduction(linalg::GenericOp op, int64_t minLength,
 
 /// The plan of a contiguous reduction (isContiguousReduction) whose reduced
 /// loops are collapsed into its last loop: one output element per tile,
-/// its run reduced as one vector.
-static TilePlan chooseReductionPlan(linalg::GenericOp op) {
+/// its run reduced as one vector up to `maxLength` elements, in `chunk`s
+/// beyond.
+static TilePlan chooseReductionPlan(linalg::GenericOp op, int64_t maxLength,
+                                    int64_t chunk) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   TilePlan plan;
   plan.sizes.assign(ranges.size(), 1);
   plan.vectorDim = ranges.size() - 1;
-  plan.sizes.back() = ranges.back();
+  plan.sizes.back() = ranges.back() <= maxLength ? ranges.back() : chunk;
   return plan;
 }
 
@@ -1212,12 +1217,14 @@ struct TileAndVectorizePass final
     for (linalg::GenericOp op : candidates) {
       FailureOr<TilePlan> plan =
           chooseTilePlan(op, vectorWidth, rows, slidingRows);
+      int64_t chunk = kPeeledVectorTile * vectorWidth;
       if (failed(plan) &&
-          isContiguousReduction(op, vectorWidth, kMaxDotProductLength)) {
+          isContiguousReduction(op, vectorWidth, kMaxDotProductLength, chunk)) {
         op = collapseReducedLoops(op, rewriter);
         if (!op)
           continue;
-        TilePlan reduction = chooseReductionPlan(op);
+        TilePlan reduction =
+            chooseReductionPlan(op, kMaxDotProductLength, chunk);
         remarkPlan(op, reduction);
         kernels.emplace_back(op, std::move(reduction));
         continue;
@@ -1471,7 +1478,10 @@ struct TileAndVectorizePass final
       auto generic = dyn_cast<linalg::GenericOp>(tiled);
       if (!generic)
         continue;
-      if (!isAccumulation(generic)) {
+      // The initializer and epilogue tiles; the kernel's (a
+      // multiply-accumulate, a window or a contiguous reduction) are first
+      // tiled along their reductions.
+      if (generic.getNumReductionLoops() == 0) {
         vectorizeTile(generic, rewriter);
         continue;
       }

@@ -550,6 +550,28 @@ func.func @row_reductions(%x: tensor<4x100xf32>, %m: tensor<4xf32>, %init: tenso
 
 // -----
 
+// A run longer than one vector (a normalization over 1024 features) is
+// reduced 64 elements at a time, the running value in a register; its
+// rows, a dynamic number (a sequence), are one tile each.
+#seq = affine_map<(i, j) -> (i, j)>
+#perrow = affine_map<(i, j) -> (i)>
+// CHECK-LABEL: func @long_rows
+// CHECK: scf.forall (%{{.*}}) in (%{{.*}})
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64 iter_args
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [0] : vector<64xf32> to f32
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @long_rows(%x: tensor<?x1024xf32>, %init: tensor<?xf32>) -> tensor<?xf32> {
+  %r = linalg.generic {indexing_maps = [#seq, #perrow], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<?x1024xf32>) outs(%init : tensor<?xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
 // int8 weights (edge.quantized_matmul): the kernel converts each weight
 // vector as it reads it, and multiplies as the float kernel does; the
 // column scales are the fused epilogue, on the accumulators.
