@@ -471,7 +471,7 @@ def FuseAttentionPass : Pass<"edge-fuse-attention", "::mlir::func::FuncOp"> {
 
 def TileAndVectorizePass
     : Pass<"edge-tile-and-vectorize", "::mlir::func::FuncOp"> {
-  let summary = "Register-tile and vectorize multiply-accumulate and pooling kernels";
+  let summary = "Register-tile and vectorize multiply-accumulate, pooling and reduction kernels";
   let description = [{
     Runs on linalg on tensors. Every f32 `linalg.generic` whose body is a
     multiply-accumulate (`out + a * b`, the lowering of matmul, gemm,
@@ -519,7 +519,8 @@ def TileAndVectorizePass
     write, so no intermediate tensor is written. An input read with a
     stride or dilation (`oh * 2 + kh`) by the accumulator rows is first
     gathered into a tensor indexed by the loops that read it, the vector
-    dimension last, so that the tile reads plain vectors.
+    dimension last (for an input the tile broadcasts, the output loop along
+    its contiguous dimension), so that the tile reads plain vectors.
     A kernel with no such row loop (every output loop indexes the vector
     operand: a depthwise convolution, a pooling window) takes up to 8 of its next output
     loop's iterations as rows instead, each reading its own input vectors:
@@ -544,7 +545,18 @@ def TileAndVectorizePass
     its result is padded: edge-pad-in-place writes it into a strided
     interior); so is one whose output channels cannot be blocked. A
     vector loop whose largest divisor up to the vector width is no power
-    of two (1000 columns) is peeled: full vectors, then halving ones.
+    of two (1000 columns) is peeled: full vectors, then halving ones (in a
+    kernel without rows, from anything above one vector: a 27-wide pooled
+    row). An initializer that several kernels share (CSE merges equal
+    fills and biases) is first copied for each, so that each fuses its
+    own. A reduction along its input's innermost dimensions (a body
+    `combine(out, f(in, ...))` with an add, max or min: a global pool, a
+    softmax's or a normalization's row) that every input reads in its
+    last dimensions, in order, or not at all, has its reduced loops
+    collapsed into one run and takes one output element per tile, its
+    fill and epilogue fused: the run is one vector up to 256 elements, and
+    beyond that 4 vectors at a time (a whole number of them); the other
+    loops may be dynamic.
     Every kernel's choice (tile sizes, vector and row loops, blocked or
     sliding rows, peeled dynamic rows) and every multiply-accumulate left untiled, with the
     reason, is an analysis remark of category `edge-tile-and-vectorize`
