@@ -13,6 +13,7 @@
 #include "edge/Transforms/Passes.h"
 
 #include "FlattenImageLoops.h"
+#include "KernelMatchers.h"
 
 #include "edge/Dialect/Edge/IR/ConstantData.h"
 
@@ -52,69 +53,6 @@ static constexpr int64_t kMaxViewRewrites = 10000;
 static constexpr remark::RemarkOpts kPlanRemark =
     remark::RemarkOpts::name("TilePlan").category("edge-tile-and-vectorize");
 
-/// The block argument `value` is, looking through a signed integer to float
-/// conversion (a kernel over int8 weights converts each as it reads it).
-static Value stripIntegerConversion(Value value) {
-  if (auto convert = value.getDefiningOp<arith::SIToFPOp>())
-    return convert.getIn();
-  return value;
-}
-
-/// Whether the body of `op` is `yield out + a * b` (either operand order)
-/// over its two inputs and its output, where an input may be an integer
-/// converted to float.
-static bool isMultiplyAccumulate(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return false;
-  Value out = body.getArgument(2);
-  Value product = add.getLhs() == out ? add.getRhs() : add.getLhs();
-  if (add.getLhs() != out && add.getRhs() != out)
-    return false;
-  auto mul = product.getDefiningOp<arith::MulFOp>();
-  if (!mul)
-    return false;
-  Value lhs = stripIntegerConversion(mul.getLhs());
-  Value rhs = stripIntegerConversion(mul.getRhs());
-  unsigned conversions = (lhs != mul.getLhs()) + (rhs != mul.getRhs());
-  if (body.getOperations().size() != 3 + conversions)
-    return false;
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  return (lhs == a && rhs == b) || (lhs == b && rhs == a);
-}
-
-/// The op whose result the body of `op` yields.
-static Operation *getYieldedOp(linalg::GenericOp op) {
-  return cast<linalg::YieldOp>(op.getRegion().front().getTerminator())
-      .getValues()[0]
-      .getDefiningOp();
-}
-
-/// Whether `op` is a pooling window's reduction: a convolution in shape
-/// (linalg's matcher: image read at `o + k`, the window's loops reduced)
-/// whose window input only sizes those loops, and whose body is
-/// `yield combine(out, in)` with `combine` a max, min or add (either
-/// operand order). It tiles like a depthwise convolution: each output row
-/// reads its own input vectors.
-static bool isWindowReduction(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      body.getOperations().size() != 2 || !body.getArgument(1).use_empty() ||
-      !linalg::isaConvolutionOpInterface(op))
-    return false;
-  Operation *combine = getYieldedOp(op);
-  if (!isa_and_present<arith::MaximumFOp, arith::MaxNumFOp, arith::MinimumFOp,
-                       arith::MinNumFOp, arith::AddFOp>(combine))
-    return false;
-  Value in = body.getArgument(0), out = body.getArgument(2);
-  return (combine->getOperand(0) == out && combine->getOperand(1) == in) ||
-         (combine->getOperand(0) == in && combine->getOperand(1) == out);
-}
-
 /// Marks the max or min of the window reduction `op` as free to return
 /// either zero when -0 meets +0 (`nsz`), as a max pool of ONNX Runtime
 /// does: x86 then keeps one compare and blend for NaNs, not the extra
@@ -131,12 +69,6 @@ static void ignoreSignOfZero(linalg::GenericOp op, RewriterBase &rewriter) {
             op.getContext(), fastMath.getFastMathFlagsAttr().getValue() |
                                  arith::FastMathFlags::nsz));
   });
-}
-
-/// Whether `op` is a kernel this pass tiles: a multiply-accumulate or a
-/// window reduction.
-static bool isAccumulation(linalg::GenericOp op) {
-  return isMultiplyAccumulate(op) || isWindowReduction(op);
 }
 
 /// Most vectors side by side in a tile of a peeled dynamic row loop: its
@@ -333,73 +265,6 @@ static FailureOr<TilePlan> chooseDotProductPlan(linalg::GenericOp op,
   return plan;
 }
 
-/// Whether the value `op` yields combines (add, max or min) its output's
-/// running value, used nowhere else, with a value of the iteration: a
-/// reduction ONNX lets sum in any order.
-static bool isCombiningReduction(linalg::GenericOp op) {
-  Operation *combine = getYieldedOp(op);
-  if (!isa_and_present<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp,
-                       arith::MinimumFOp, arith::MinNumFOp>(combine))
-    return false;
-  Value out = op.getRegionOutputArgs().front();
-  return out.hasOneUse() && llvm::is_contained(combine->getOperands(), out);
-}
-
-/// Whether `op` reduces along its innermost loops, f32, each input reading
-/// the reduced loops as its innermost dimensions in order or not at all (a
-/// global pool over an image, a row's sum, max or variance): each output
-/// element then reduces one contiguous run, which vectors read. The run is
-/// static, at least `minLength` elements, and at most `maxLength` (one
-/// vector) or a whole number of `chunk`s (vectors reduced one after
-/// another); the other loops may be dynamic (rows of a sequence). Left to
-/// the loop lowering, the running value would be a store and a load per
-/// element (LLVM cannot tell the output from the input), one dependent add
-/// after another.
-static bool isContiguousReduction(linalg::GenericOp op, int64_t minLength,
-                                  int64_t maxLength, int64_t chunk) {
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-      op->getNumResults() != 1 || op.getNumReductionLoops() == 0 ||
-      !isCombiningReduction(op))
-    return false;
-  for (Type type : op->getOperandTypes()) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    if (!tensor || !tensor.getElementType().isF32())
-      return false;
-  }
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  unsigned loops = op.getNumLoops();
-  unsigned first = loops - op.getNumReductionLoops();
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  int64_t length = 1;
-  for (unsigned d = 0; d < loops; ++d) {
-    if (linalg::isReductionIterator(iterators[d]) != (d >= first))
-      return false;
-    if (d < first)
-      continue;
-    if (ShapedType::isDynamic(ranges[d]))
-      return false;
-    length *= ranges[d];
-  }
-  if (length < minLength || (length > maxLength && length % chunk != 0))
-    return false;
-  for (OpOperand *input : op.getDpsInputOperands()) {
-    AffineMap map = op.getMatchingIndexingMap(input);
-    if (!map.isProjectedPermutation())
-      return false;
-    if (llvm::none_of(llvm::seq(first, loops),
-                      [&](unsigned d) { return map.isFunctionOfDim(d); }))
-      continue;
-    unsigned results = map.getNumResults();
-    if (results < loops - first)
-      return false;
-    for (unsigned d = first; d < loops; ++d)
-      if (map.getDimPosition(results - (loops - d)) != d)
-        return false;
-  }
-  return op.getMatchingIndexingMap(op.getDpsInitOperand(0))
-      .isProjectedPermutation();
-}
-
 /// The plan of a contiguous reduction (isContiguousReduction) whose reduced
 /// loops are collapsed into its last loop: one output element per tile,
 /// its run reduced as one vector up to `maxLength` elements, in `chunk`s
@@ -412,19 +277,6 @@ static TilePlan chooseReductionPlan(linalg::GenericOp op, int64_t maxLength,
   plan.vectorDim = ranges.size() - 1;
   plan.sizes.back() = ranges.back() <= maxLength ? ranges.back() : chunk;
   return plan;
-}
-
-/// Replaces the reduction `op` (isContiguousReduction) by its copy with
-/// the reduced loops collapsed into one; `op` itself when there is one.
-static linalg::GenericOp collapseReducedLoops(linalg::GenericOp op,
-                                              RewriterBase &rewriter) {
-  unsigned loops = op.getNumLoops();
-  ReassociationIndices reduced;
-  for (unsigned d = loops - op.getNumReductionLoops(); d < loops; ++d)
-    reduced.push_back(d);
-  if (reduced.size() < 2)
-    return op;
-  return collapseLoops(op, reduced, rewriter);
 }
 
 /// The tile plan for `op`, or failure when it is not a statically shaped
@@ -1214,10 +1066,11 @@ struct TileAndVectorizePass final
     getOperation().walk(
         [&](linalg::GenericOp op) { candidates.push_back(op); });
     SmallVector<std::pair<linalg::GenericOp, TilePlan>> kernels;
+    // A long contiguous reduction's step: as many vectors as a peeled tile.
+    int64_t chunk = kPeeledVectorTile * vectorWidth;
     for (linalg::GenericOp op : candidates) {
       FailureOr<TilePlan> plan =
           chooseTilePlan(op, vectorWidth, rows, slidingRows);
-      int64_t chunk = kPeeledVectorTile * vectorWidth;
       if (failed(plan) &&
           isContiguousReduction(op, vectorWidth, kMaxDotProductLength, chunk)) {
         op = collapseReducedLoops(op, rewriter);

@@ -1,0 +1,58 @@
+//===- KernelMatchers.h - The kernels edge-tile-and-vectorize takes -*- C++
+//-*-===//
+//
+// Part of edge-tile-and-vectorize: which linalg.generic ops it tiles as
+// kernels (multiply-accumulates, pooling windows, contiguous reductions),
+// recognized by their bodies and indexing maps.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGE_LIB_TRANSFORMS_KERNELMATCHERS_H
+#define EDGE_LIB_TRANSFORMS_KERNELMATCHERS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::edge {
+
+/// Whether the body of `op` is `yield out + a * b` (either operand order)
+/// over its two inputs and its output, where an input may be an integer
+/// converted to float.
+bool isMultiplyAccumulate(linalg::GenericOp op);
+
+/// The op whose result the body of `op` yields.
+Operation *getYieldedOp(linalg::GenericOp op);
+
+/// Whether `op` is a pooling window's reduction: a convolution in shape
+/// (linalg's matcher: image read at `o + k`, the window's loops reduced)
+/// whose window input only sizes those loops, and whose body is
+/// `yield combine(out, in)` with `combine` a max, min or add (either
+/// operand order). It tiles like a depthwise convolution: each output row
+/// reads its own input vectors.
+bool isWindowReduction(linalg::GenericOp op);
+
+/// Whether `op` is a kernel this pass tiles: a multiply-accumulate or a
+/// window reduction.
+bool isAccumulation(linalg::GenericOp op);
+
+/// Whether `op` reduces along its innermost loops, f32, each input reading
+/// the reduced loops as its innermost dimensions in order or not at all (a
+/// global pool over an image, a row's sum, max or variance): each output
+/// element then reduces one contiguous run, which vectors read. The run is
+/// static, at least `minLength` elements, and at most `maxLength` (one
+/// vector) or a whole number of `chunk`s (vectors reduced one after
+/// another); the other loops may be dynamic (rows of a sequence). Left to
+/// the loop lowering, the running value would be a store and a load per
+/// element (LLVM cannot tell the output from the input), one dependent add
+/// after another.
+bool isContiguousReduction(linalg::GenericOp op, int64_t minLength,
+                           int64_t maxLength, int64_t chunk);
+
+/// Replaces the reduction `op` (isContiguousReduction) by its copy with
+/// the reduced loops collapsed into one; `op` itself when there is one.
+linalg::GenericOp collapseReducedLoops(linalg::GenericOp op,
+                                       RewriterBase &rewriter);
+
+} // namespace mlir::edge
+
+#endif // EDGE_LIB_TRANSFORMS_KERNELMATCHERS_H
