@@ -1213,8 +1213,10 @@ struct TileAndVectorizePass final
     llvm::raw_string_ostream os(text);
     os << "register tile ";
     llvm::interleave(plan.sizes, os, "x");
-    if (linalg::isReductionIterator(
-            op.getIteratorTypesArray()[plan.vectorDim])) {
+    // A blocked plan's vector loop is the one blockLoop is about to add,
+    // past the op's own loops.
+    if (!plan.blockedDim && linalg::isReductionIterator(
+                                op.getIteratorTypesArray()[plan.vectorDim])) {
       os << (isMultiplyAccumulate(op) ? ": one dot product" : ": one reduction")
          << " per output element, reduced along d" << plan.vectorDim << " ("
          << plan.sizes[plan.vectorDim] << " elements, vector-width "
