@@ -83,6 +83,8 @@ TileAndVectorizePassOptions CPUTarget::getKernelOptions() const {
   // register for that input too.
   options.rows = std::max(1u, vectorRegisters / 2);
   options.slidingRows = std::max(1u, vectorRegisters / 4);
+  if (l2CacheBytes)
+    options.cacheBytes = *l2CacheBytes;
   options.fuseMultiplyAdd = hasFMA;
   return options;
 }

@@ -805,30 +805,79 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
   return changed ? replaceInputs(op, inputs, maps, rewriter) : op;
 }
 
-/// The order of `op`'s loops with its dynamic loops innermost: a kernel
-/// tiled by one along a dynamic row loop then sweeps those rows while one
-/// tile of the static operand (a weight strip) stays in cache, instead of
-/// streaming all the weights once per row. Empty when nothing moves.
-static SmallVector<int64_t> getDynamicLoopsInnermost(linalg::GenericOp op) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<int64_t> order, dynamic;
-  for (auto [d, range] : llvm::enumerate(ranges))
-    (ShapedType::isDynamic(range) ? dynamic : order).push_back(d);
-  if (dynamic.empty() || order.empty())
-    return {};
-  order.append(dynamic);
-  return order;
+/// The byte size of `value`'s static shape, nullopt when dynamic.
+static std::optional<int64_t> getStaticBytes(Value value) {
+  auto type = dyn_cast<ShapedType>(value.getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+    return std::nullopt;
+  return type.getNumElements() * type.getElementTypeBitWidth() / 8;
 }
 
-/// Tiles `op` by `sizes` (0: not tiled) into loops of `loopType`.
+/// The order of the output tile loops of the kernel `op`, as an
+/// interchange of its loops (empty when nothing moves).
+///
+/// The tiles re-read one input per step of the loops that only the other
+/// indexes: with a convolution's output channels outermost, every block
+/// of channels sweeps the whole image again; with its pixels outermost,
+/// every block of pixels reads all the weights again. The smaller input
+/// is the one to re-read, from a nearer cache: the loops that only it
+/// indexes go innermost, so the larger input streams once. The threads
+/// then split the outer loops, each reading its share of the larger
+/// input. An input that fits in a core's cache (`cacheBytes`) costs
+/// little to re-read: the loops keep their order, and the threads split
+/// the output as the next kernel reads it. A dynamic loop (a batch, a sequence)
+/// counts as the larger: the dynamic loops go innermost, so that a tile of the
+/// static operand (a weight strip) stays in cache while the rows sweep past it.
+static SmallVector<int64_t> getTileLoopOrder(linalg::GenericOp op,
+                                             ArrayRef<int64_t> sizes,
+                                             int64_t cacheBytes) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> order, inner;
+  auto partition = [&](llvm::function_ref<bool(unsigned)> isInner) {
+    for (unsigned d = 0; d < ranges.size(); ++d)
+      (isInner(d) ? inner : order).push_back(d);
+    if (inner.empty() || order.empty())
+      return SmallVector<int64_t>();
+    order.append(inner);
+    return order;
+  };
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return partition(
+        [&](unsigned d) { return ShapedType::isDynamic(ranges[d]); });
+  if (op.getNumDpsInputs() != 2)
+    return {};
+  OpOperand *first = op.getDpsInputOperand(0);
+  OpOperand *second = op.getDpsInputOperand(1);
+  std::optional<int64_t> firstBytes = getStaticBytes(first->get());
+  std::optional<int64_t> secondBytes = getStaticBytes(second->get());
+  if (!firstBytes || !secondBytes || *firstBytes == *secondBytes ||
+      std::max(*firstBytes, *secondBytes) <= cacheBytes)
+    return {};
+  AffineMap smaller =
+      op.getMatchingIndexingMap(*firstBytes < *secondBytes ? first : second);
+  AffineMap larger =
+      op.getMatchingIndexingMap(*firstBytes < *secondBytes ? second : first);
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto isTileLoop = [&](unsigned d) {
+    return linalg::isParallelIterator(iterators[d]) && sizes[d] > 0 &&
+           ranges[d] > sizes[d];
+  };
+  return partition([&](unsigned d) {
+    return isTileLoop(d) && smaller.isFunctionOfDim(d) &&
+           !larger.isFunctionOfDim(d);
+  });
+}
+
+/// Tiles `op` by `sizes` (0: not tiled) into loops of `loopType`, in the
+/// order `interchange` (empty: the op's).
 static FailureOr<scf::SCFTilingResult>
 tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> sizes,
-     scf::SCFTilingOptions::LoopType loopType) {
+     scf::SCFTilingOptions::LoopType loopType,
+     ArrayRef<int64_t> interchange = {}) {
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(op.getContext(), sizes));
   options.setLoopType(loopType);
-  if (loopType == scf::SCFTilingOptions::LoopType::ForallOp)
-    options.setInterchange(getDynamicLoopsInnermost(op));
+  options.setInterchange(interchange);
   rewriter.setInsertionPoint(op);
   return scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
                            options);
@@ -1320,7 +1369,8 @@ struct TileAndVectorizePass final
     SmallVector<Operation *> tiles;
     if (!fuseEpilogue(op, outputSizes, rewriter, tiles)) {
       FailureOr<scf::SCFTilingResult> outputTiles = tile(
-          rewriter, op, outputSizes, scf::SCFTilingOptions::LoopType::ForallOp);
+          rewriter, op, outputSizes, scf::SCFTilingOptions::LoopType::ForallOp,
+          getTileLoopOrder(op, outputSizes, cacheBytes));
       if (failed(outputTiles))
         return;
       rewriter.replaceOp(op, outputTiles->replacements);
@@ -1489,7 +1539,19 @@ struct TileAndVectorizePass final
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(getAsIndexOpFoldResult(&getContext(), rootSizes));
     tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    tiling.setInterchange(getDynamicLoopsInnermost(root));
+    // The kernel's tile loop order, on the root's loops: the output's
+    // dimensions.
+    SmallVector<int64_t> order = getTileLoopOrder(op, outputSizes, cacheBytes);
+    if (root != op && !order.empty()) {
+      AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+      SmallVector<int64_t> rootOrder;
+      for (int64_t d : order)
+        if (std::optional<unsigned> r =
+                outMap.getResultPosition(getAffineDimExpr(d, op.getContext())))
+          rootOrder.push_back(*r);
+      order = std::move(rootOrder);
+    }
+    tiling.setInterchange(order);
     FailureOr<scf::SCFTileAndFuseResult> fused =
         tileAndFuseChain(rewriter, root, fusable, tiling);
     if (failed(fused))

@@ -26,7 +26,7 @@
 // what edge-opt would run from the command line.
 // PIPELINE: edge-emit-abi-metadata
 // PIPELINE: convert-edge-to-linalg
-// PIPELINE: edge-tile-and-vectorize{fuse-multiply-add=true rows=16 sliding-rows=8 vector-width=4}
+// PIPELINE: edge-tile-and-vectorize{cache-bytes=262144 fuse-multiply-add=true rows=16 sliding-rows=8 vector-width=4}
 // PIPELINE: edge-transpose-to-shuffles{lanes=4}
 // PIPELINE: one-shot-bufferize{{.*}}bufferize-function-boundaries=true{{.*}}function-boundary-type-conversion=identity-layout-map
 // PIPELINE: buffer-results-to-out-params{{.*}}hoist-static-allocs=true modify-public-functions=true

@@ -16,6 +16,13 @@
 // NOFMA-NOT: vector.fma
 // NOFMA: arith.mulf {{.*}} : vector<16x4xf32>
 // NOFMA-NOT: vector.fma
+// With a small cache (cache-bytes), the loops that only the smaller input
+// indexes become the innermost tile loops: the matmul's rows (A is the
+// smaller input) sweep past each column strip of B.
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{cache-bytes=4096}),canonicalize)' -split-input-file | FileCheck %s --check-prefix=ORDER
+// ORDER-LABEL: func @matmul
+// ORDER: scf.forall (%[[N:.*]], %[[M:.*]]) = (0, 0) to (256, 64) step (16, 16)
+// ORDER: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [16, 16]
 // REMARK: remark: [Analysis] TilePlan | Category:edge-tile-and-vectorize | Remark="register tile 8x8x1: vector loop d1 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
 
 // By default, up to 16 accumulator rows.
@@ -1037,4 +1044,32 @@ func.func @flattened_unblockable(%i: tensor<1x1x16x5x7xf32>, %k: tensor<1x24x16x
     linalg.yield %s : f32
   } -> tensor<1x1x24x5x7xf32>
   return %conv : tensor<1x1x24x5x7xf32>
+}
+
+// -----
+
+#in = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, c, oh + kh, ow + kw)>
+#w = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (g, f, c, kh, kw)>
+#o = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, f, oh, ow)>
+
+// A pointwise convolution whose image (8 KiB) is larger than its weights
+// (2 KiB). Its output tiles run blocks of channels inside rows of pixels
+// once the image exceeds the cache: each row of the image is read once,
+// the weights again for every row; the threads split the rows. Where the
+// image fits in the cache, the channels stay outermost.
+// DEFAULT-LABEL: func @larger_image
+// DEFAULT: scf.forall (%[[F:.*]], %[[H:.*]]) = (0, 0) to (32, 8) step (16, 1)
+// DEFAULT: tensor.parallel_insert_slice {{.*}}[0, 0, %[[F]], %[[H]], 0] [1, 1, 16, 1, 16]
+// ORDER-LABEL: func @larger_image
+// ORDER: scf.forall (%[[H:.*]], %[[F:.*]]) = (0, 0) to (8, 32) step (1, 16)
+// ORDER: tensor.parallel_insert_slice {{.*}}[0, 0, %[[F]], %[[H]], 0] [1, 1, 16, 1, 16]
+func.func @larger_image(%i: tensor<1x1x16x8x16xf32>, %k: tensor<1x32x16x1x1xf32>, %o: tensor<1x1x32x8x16xf32>) -> tensor<1x1x32x8x16xf32> {
+  %conv = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x1x16x8x16xf32>, tensor<1x32x16x1x1xf32>) outs(%o : tensor<1x1x32x8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x32x8x16xf32>
+  return %conv : tensor<1x1x32x8x16xf32>
 }

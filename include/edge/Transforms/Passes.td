@@ -488,7 +488,10 @@ def TileAndVectorizePass
     accumulators that `loop-invariant-subset-hoisting` keeps in registers
     across the reduction loops. The output tiles are an `scf.forall` (the
     thread pool's unit of work), the reductions sequential loops inside.
-    Tile sizes divide the loop sizes, so no tile is partial. A dynamic
+    When the larger of a kernel's two inputs exceeds `cache-bytes`, the
+    tile loops that only the smaller input indexes run innermost, so that
+    the larger streams once and the threads split it; dynamic loops run
+    innermost always. Tile sizes divide the loop sizes, so no tile is partial. A dynamic
     loop is no vector loop; a dynamic row loop (a batch or a sequence
     length, an image width in a blocked kernel), or a static one without
     a divisor of at least half its tile (109, prime: tiles of one row),
@@ -574,6 +577,10 @@ def TileAndVectorizePass
            "Most accumulator rows of a kernel whose rows each read their "
            "own input vectors (edge-compile: a quarter of the target's "
            "vector registers)">,
+    Option<"cacheBytes", "cache-bytes", "int64_t", /*default=*/"262144",
+           "Bytes of a core's own cache: a kernel whose larger input "
+           "exceeds it orders its output tiles so that this input streams "
+           "once (edge-compile: the target's L2)">,
     Option<"fuseMultiplyAdd", "fuse-multiply-add", "bool",
            /*default=*/"true",
            "Fuse each multiply and add into vector.fma (off for targets "
