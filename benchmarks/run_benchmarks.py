@@ -171,10 +171,11 @@ remainder, as is a vector loop of no register's width (a classifier's
 1000 outputs, a 27-wide pooled row). The parts of a concatenation are
 computed in place, and a reduction along its input's innermost
 dimensions (global pools, softmax and normalization rows) reduces each
-run as one vector. What is left: a convolution split over the threads
-by output channels has both threads read its whole input (MobileNet's
-early layers barely gain from a second thread), and every kernel reads
-its input from memory; fusing consecutive kernels at the tile level
+run as one vector. A kernel whose larger input exceeds the L2 cache
+runs its tiles so that this input streams once, and the threads split
+it (a pointwise convolution over a large image: blocks of pixels
+outside, blocks of output channels inside). What is left: every kernel
+reads its input from memory; fusing consecutive kernels at the tile level
 (MobileNet's expand, depthwise and project convolutions: the early
 layers are bound by memory bandwidth) is the next step."""
 
