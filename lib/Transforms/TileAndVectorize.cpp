@@ -836,9 +836,9 @@ static SmallVector<int64_t> getTileLoopOrder(linalg::GenericOp op,
   auto partition = [&](llvm::function_ref<bool(unsigned)> isInner) {
     for (unsigned d = 0; d < ranges.size(); ++d)
       (isInner(d) ? inner : order).push_back(d);
-    if (inner.empty() || order.empty())
-      return SmallVector<int64_t>();
     order.append(inner);
+    if (llvm::is_sorted(order))
+      return SmallVector<int64_t>();
     return order;
   };
   if (llvm::any_of(ranges, ShapedType::isDynamic))
@@ -1366,11 +1366,25 @@ struct TileAndVectorizePass final
       peeledOutput = *outMap.getResultPosition(
           getAffineDimExpr(*plan.peeledDim, op.getContext()));
     }
+    // The order is a remark: which input the tiles re-read is what makes
+    // a kernel memory-bound or not.
+    SmallVector<int64_t> order = getTileLoopOrder(op, outputSizes, cacheBytes);
+    if (!order.empty()) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "output tile loops in the order ";
+      llvm::interleave(
+          llvm::make_filter_range(
+              order, [&](int64_t d) { return outputSizes[d] > 0; }),
+          os, [&](int64_t d) { os << "d" << d; }, ", ");
+      os << " (cache-bytes " << cacheBytes << ")";
+      remark::analysis(op.getLoc(), kPlanRemark) << StringRef(text);
+    }
     SmallVector<Operation *> tiles;
-    if (!fuseEpilogue(op, outputSizes, rewriter, tiles)) {
-      FailureOr<scf::SCFTilingResult> outputTiles = tile(
-          rewriter, op, outputSizes, scf::SCFTilingOptions::LoopType::ForallOp,
-          getTileLoopOrder(op, outputSizes, cacheBytes));
+    if (!fuseEpilogue(op, outputSizes, order, rewriter, tiles)) {
+      FailureOr<scf::SCFTilingResult> outputTiles =
+          tile(rewriter, op, outputSizes,
+               scf::SCFTilingOptions::LoopType::ForallOp, order);
       if (failed(outputTiles))
         return;
       rewriter.replaceOp(op, outputTiles->replacements);
@@ -1499,10 +1513,12 @@ struct TileAndVectorizePass final
 
   /// Tiles the chain `op` -> elementwise consumers (each the only user of
   /// the previous result, same shape) at the consumers' end, fusing `op`,
-  /// the chain and the all-parallel op that initializes `op`'s output.
-  /// False (nothing changed) when `op` has neither.
+  /// the chain and the all-parallel op that initializes `op`'s output,
+  /// the output tiles in the order `kernelOrder` (of `op`'s loops; empty:
+  /// the op's own). False (nothing changed) when `op` has neither.
   bool fuseEpilogue(linalg::GenericOp op, ArrayRef<int64_t> outputSizes,
-                    RewriterBase &rewriter, SmallVector<Operation *> &tiles) {
+                    ArrayRef<int64_t> kernelOrder, RewriterBase &rewriter,
+                    SmallVector<Operation *> &tiles) {
     llvm::SmallPtrSet<Operation *, 8> fusable{op};
     linalg::GenericOp root = op;
     while (root->getResult(0).hasOneUse()) {
@@ -1539,9 +1555,9 @@ struct TileAndVectorizePass final
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(getAsIndexOpFoldResult(&getContext(), rootSizes));
     tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    // The kernel's tile loop order, on the root's loops: the output's
-    // dimensions.
-    SmallVector<int64_t> order = getTileLoopOrder(op, outputSizes, cacheBytes);
+    // The kernel's tile loop order (`kernelOrder`, on its loops), on the
+    // root's loops: the output's dimensions.
+    SmallVector<int64_t> order(kernelOrder);
     if (root != op && !order.empty()) {
       AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
       SmallVector<int64_t> rootOrder;

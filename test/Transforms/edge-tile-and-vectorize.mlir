@@ -631,6 +631,8 @@ func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<3
 // CHECK: arith.maximumf {{.*}} : vector<4x2x16xf32>
 // CHECK: tensor.collapse_shape {{.*}} into tensor<?x64xf32>
 // REMARK: Remark="register tile 1x2x1x8: blocked vector loop d3 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds, peeled rows d0 in full tiles of 4 and a remainder"
+// The dynamic rows run innermost, past each panel of weights.
+// REMARK: Remark="output tile loops in the order d1, d3 (cache-bytes 262144)"
 func.func @panels(%a: tensor<?x64xf32>, %bias: tensor<64xf32>) -> tensor<?x64xf32> {
   %b = arith.constant dense<0.5> : tensor<64x64xf32>
   %c0 = arith.constant 0 : index
