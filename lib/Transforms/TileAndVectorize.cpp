@@ -837,7 +837,10 @@ static SmallVector<int64_t> getTileLoopOrder(linalg::GenericOp op,
     for (unsigned d = 0; d < ranges.size(); ++d)
       (isInner(d) ? inner : order).push_back(d);
     order.append(inner);
-    if (llvm::is_sorted(order))
+    // Only the tiled loops become loops of the scf.forall.
+    SmallVector<int64_t> tiled =
+        llvm::filter_to_vector(order, [&](int64_t d) { return sizes[d] > 0; });
+    if (llvm::is_sorted(tiled))
       return SmallVector<int64_t>();
     return order;
   };

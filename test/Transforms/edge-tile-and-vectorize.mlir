@@ -20,6 +20,8 @@
 // indexes become the innermost tile loops: the matmul's rows (A is the
 // smaller input) sweep past each column strip of B.
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{cache-bytes=4096}),canonicalize)' -split-input-file | FileCheck %s --check-prefix=ORDER
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{cache-bytes=4096}))' -split-input-file --remarks-filter=edge-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=ORDER-REMARK
+// ORDER-REMARK: Remark="output tile loops in the order d1, d0 (cache-bytes 4096)"
 // ORDER-LABEL: func @matmul
 // ORDER: scf.forall (%[[N:.*]], %[[M:.*]]) = (0, 0) to (256, 64) step (16, 16)
 // ORDER: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [16, 16]
@@ -631,8 +633,6 @@ func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<3
 // CHECK: arith.maximumf {{.*}} : vector<4x2x16xf32>
 // CHECK: tensor.collapse_shape {{.*}} into tensor<?x64xf32>
 // REMARK: Remark="register tile 1x2x1x8: blocked vector loop d3 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds, peeled rows d0 in full tiles of 4 and a remainder"
-// The dynamic rows run innermost, past each panel of weights.
-// REMARK: Remark="output tile loops in the order d1, d3 (cache-bytes 262144)"
 func.func @panels(%a: tensor<?x64xf32>, %bias: tensor<64xf32>) -> tensor<?x64xf32> {
   %b = arith.constant dense<0.5> : tensor<64x64xf32>
   %c0 = arith.constant 0 : index
@@ -1062,6 +1062,7 @@ func.func @flattened_unblockable(%i: tensor<1x1x16x5x7xf32>, %k: tensor<1x24x16x
 // DEFAULT-LABEL: func @larger_image
 // DEFAULT: scf.forall (%[[F:.*]], %[[H:.*]]) = (0, 0) to (32, 8) step (16, 1)
 // DEFAULT: tensor.parallel_insert_slice {{.*}}[0, 0, %[[F]], %[[H]], 0] [1, 1, 16, 1, 16]
+// ORDER-REMARK: Remark="output tile loops in the order d0, d1, d3, d4, d2 (cache-bytes 4096)"
 // ORDER-LABEL: func @larger_image
 // ORDER: scf.forall (%[[H:.*]], %[[F:.*]]) = (0, 0) to (8, 32) step (1, 16)
 // ORDER: tensor.parallel_insert_slice {{.*}}[0, 0, %[[F]], %[[H]], 0] [1, 1, 16, 1, 16]
