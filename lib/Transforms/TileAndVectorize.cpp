@@ -813,8 +813,23 @@ static std::optional<int64_t> getStaticBytes(Value value) {
   return type.getNumElements() * type.getElementTypeBitWidth() / 8;
 }
 
-/// The order of the output tile loops of the kernel `op`, as an
-/// interchange of its loops (empty when nothing moves).
+/// The order in which a kernel's output tiles run.
+struct TileLoopOrder {
+  /// An interchange of the kernel's loops; empty: each op's own order.
+  SmallVector<int64_t> loops;
+  /// Why, for the remark.
+  std::string reason;
+};
+
+/// Whether loop `d` of a kernel tiled by `sizes` is a loop of its output
+/// tiles' scf.forall with more than one iteration.
+static bool isMultiTripTileLoop(ArrayRef<int64_t> ranges,
+                                ArrayRef<int64_t> sizes, unsigned d) {
+  return sizes[d] > 0 &&
+         (ShapedType::isDynamic(ranges[d]) || ranges[d] > sizes[d]);
+}
+
+/// The order of the output tile loops of the kernel `op` tiled by `sizes`.
 ///
 /// The tiles re-read one input per step of the loops that only the other
 /// indexes: with a convolution's output channels outermost, every block
@@ -823,30 +838,35 @@ static std::optional<int64_t> getStaticBytes(Value value) {
 /// is the one to re-read, from a nearer cache: the loops that only it
 /// indexes go innermost, so the larger input streams once. The threads
 /// then split the outer loops, each reading its share of the larger
-/// input. An input that fits in a core's cache (`cacheBytes`) costs
-/// little to re-read: the loops keep their order, and the threads split
-/// the output as the next kernel reads it. A dynamic loop (a batch, a sequence)
-/// counts as the larger: the dynamic loops go innermost, so that a tile of the
-/// static operand (a weight strip) stays in cache while the rows sweep past it.
-static SmallVector<int64_t> getTileLoopOrder(linalg::GenericOp op,
-                                             ArrayRef<int64_t> sizes,
-                                             int64_t cacheBytes) {
+/// input. Inputs that fit in a core's cache (`cacheBytes`), or of equal
+/// size, cost little to re-read: the loops keep their order, and the
+/// threads split the output as the next kernel reads it. A kernel with
+/// dynamic loops (a batch, a sequence) runs them innermost instead, so
+/// that a tile of its static operand (a weight strip) stays in cache
+/// while the rows sweep past it.
+static TileLoopOrder getTileLoopOrder(linalg::GenericOp op,
+                                      ArrayRef<int64_t> sizes,
+                                      int64_t cacheBytes) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<int64_t> order, inner;
-  auto partition = [&](llvm::function_ref<bool(unsigned)> isInner) {
+  // The loops `isInner` selects moved innermost; nothing when no loop of
+  // the scf.forall changes place.
+  auto partition = [&](llvm::function_ref<bool(unsigned)> isInner,
+                       std::string reason) {
+    SmallVector<int64_t> order, inner;
     for (unsigned d = 0; d < ranges.size(); ++d)
       (isInner(d) ? inner : order).push_back(d);
     order.append(inner);
-    // Only the tiled loops become loops of the scf.forall.
-    SmallVector<int64_t> tiled =
-        llvm::filter_to_vector(order, [&](int64_t d) { return sizes[d] > 0; });
+    SmallVector<int64_t> tiled = llvm::filter_to_vector(order, [&](int64_t d) {
+      return isMultiTripTileLoop(ranges, sizes, d);
+    });
     if (llvm::is_sorted(tiled))
-      return SmallVector<int64_t>();
-    return order;
+      return TileLoopOrder();
+    return TileLoopOrder{std::move(order), std::move(reason)};
   };
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return partition(
-        [&](unsigned d) { return ShapedType::isDynamic(ranges[d]); });
+        [&](unsigned d) { return ShapedType::isDynamic(ranges[d]); },
+        "dynamic loops innermost");
   if (op.getNumDpsInputs() != 2)
     return {};
   OpOperand *first = op.getDpsInputOperand(0);
@@ -856,19 +876,21 @@ static SmallVector<int64_t> getTileLoopOrder(linalg::GenericOp op,
   if (!firstBytes || !secondBytes || *firstBytes == *secondBytes ||
       std::max(*firstBytes, *secondBytes) <= cacheBytes)
     return {};
-  AffineMap smaller =
-      op.getMatchingIndexingMap(*firstBytes < *secondBytes ? first : second);
-  AffineMap larger =
-      op.getMatchingIndexingMap(*firstBytes < *secondBytes ? second : first);
+  bool firstSmaller = *firstBytes < *secondBytes;
+  AffineMap smaller = op.getMatchingIndexingMap(firstSmaller ? first : second);
+  AffineMap larger = op.getMatchingIndexingMap(firstSmaller ? second : first);
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  auto isTileLoop = [&](unsigned d) {
-    return linalg::isParallelIterator(iterators[d]) && sizes[d] > 0 &&
-           ranges[d] > sizes[d];
-  };
-  return partition([&](unsigned d) {
-    return isTileLoop(d) && smaller.isFunctionOfDim(d) &&
-           !larger.isFunctionOfDim(d);
-  });
+  return partition(
+      [&](unsigned d) {
+        return linalg::isParallelIterator(iterators[d]) &&
+               isMultiTripTileLoop(ranges, sizes, d) &&
+               smaller.isFunctionOfDim(d) && !larger.isFunctionOfDim(d);
+      },
+      llvm::formatv("input {0} of {1} bytes streams once: over cache-bytes "
+                    "{2}",
+                    firstSmaller ? 1 : 0, std::max(*firstBytes, *secondBytes),
+                    cacheBytes)
+          .str());
 }
 
 /// Tiles `op` by `sizes` (0: not tiled) into loops of `loopType`, in the
@@ -1371,23 +1393,27 @@ struct TileAndVectorizePass final
     }
     // The order is a remark: which input the tiles re-read is what makes
     // a kernel memory-bound or not.
-    SmallVector<int64_t> order = getTileLoopOrder(op, outputSizes, cacheBytes);
-    if (!order.empty()) {
+    TileLoopOrder order = getTileLoopOrder(op, outputSizes, cacheBytes);
+    if (!order.loops.empty()) {
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       std::string text;
       llvm::raw_string_ostream os(text);
       os << "output tile loops in the order ";
       llvm::interleave(
-          llvm::make_filter_range(
-              order, [&](int64_t d) { return outputSizes[d] > 0; }),
+          llvm::make_filter_range(order.loops,
+                                  [&](int64_t d) {
+                                    return isMultiTripTileLoop(ranges,
+                                                               outputSizes, d);
+                                  }),
           os, [&](int64_t d) { os << "d" << d; }, ", ");
-      os << " (cache-bytes " << cacheBytes << ")";
+      os << " (" << order.reason << ")";
       remark::analysis(op.getLoc(), kPlanRemark) << StringRef(text);
     }
     SmallVector<Operation *> tiles;
-    if (!fuseEpilogue(op, outputSizes, order, rewriter, tiles)) {
+    if (!fuseEpilogue(op, outputSizes, order.loops, rewriter, tiles)) {
       FailureOr<scf::SCFTilingResult> outputTiles =
           tile(rewriter, op, outputSizes,
-               scf::SCFTilingOptions::LoopType::ForallOp, order);
+               scf::SCFTilingOptions::LoopType::ForallOp, order.loops);
       if (failed(outputTiles))
         return;
       rewriter.replaceOp(op, outputTiles->replacements);
@@ -1518,7 +1544,8 @@ struct TileAndVectorizePass final
   /// the previous result, same shape) at the consumers' end, fusing `op`,
   /// the chain and the all-parallel op that initializes `op`'s output,
   /// the output tiles in the order `kernelOrder` (of `op`'s loops; empty:
-  /// the op's own). False (nothing changed) when `op` has neither.
+  /// the root's own order, as the output's dimensions). False (nothing
+  /// changed) when `op` has neither.
   bool fuseEpilogue(linalg::GenericOp op, ArrayRef<int64_t> outputSizes,
                     ArrayRef<int64_t> kernelOrder, RewriterBase &rewriter,
                     SmallVector<Operation *> &tiles) {

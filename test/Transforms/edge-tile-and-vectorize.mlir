@@ -21,7 +21,6 @@
 // smaller input) sweep past each column strip of B.
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{cache-bytes=4096}),canonicalize)' -split-input-file | FileCheck %s --check-prefix=ORDER
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{cache-bytes=4096}))' -split-input-file --remarks-filter=edge-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=ORDER-REMARK
-// ORDER-REMARK: Remark="output tile loops in the order d1, d0 (cache-bytes 4096)"
 // ORDER-LABEL: func @matmul
 // ORDER: scf.forall (%[[N:.*]], %[[M:.*]]) = (0, 0) to (256, 64) step (16, 16)
 // ORDER: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [16, 16]
@@ -48,6 +47,7 @@
 // CHECK: vector.transfer_write
 // CHECK: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [8, 16]
 func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tensor<64x256xf32>) -> tensor<64x256xf32> {
+  // ORDER-REMARK: edge-tile-and-vectorize.mlir:[[@LINE+1]]:8: remark: {{.*}} Remark="output tile loops in the order d1, d0 (input 1 of 131072 bytes streams once: over cache-bytes 4096)"
   %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%a, %b : tensor<64x128xf32>, tensor<128x256xf32>) outs(%c : tensor<64x256xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
@@ -896,6 +896,8 @@ func.func @shared_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tens
 // DEFAULT-NOT: linalg.generic
 // DEFAULT: return
 func.func @prime_rows(%a: tensor<37x64xf32>, %b: tensor<64x64xf32>, %init: tensor<37x64xf32>) -> tensor<37x64xf32> {
+  // Its rows are peeled inside each tile: no tile loop moves.
+  // ORDER-REMARK-NOT: edge-tile-and-vectorize.mlir:[[@LINE+1]]:{{.*}}output tile loops
   %mm = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<37x64xf32>, tensor<64x64xf32>) outs(%init : tensor<37x64xf32>) {
   ^bb0(%x: f32, %y: f32, %o: f32):
     %p = arith.mulf %x, %y : f32
@@ -1062,11 +1064,11 @@ func.func @flattened_unblockable(%i: tensor<1x1x16x5x7xf32>, %k: tensor<1x24x16x
 // DEFAULT-LABEL: func @larger_image
 // DEFAULT: scf.forall (%[[F:.*]], %[[H:.*]]) = (0, 0) to (32, 8) step (16, 1)
 // DEFAULT: tensor.parallel_insert_slice {{.*}}[0, 0, %[[F]], %[[H]], 0] [1, 1, 16, 1, 16]
-// ORDER-REMARK: Remark="output tile loops in the order d0, d1, d3, d4, d2 (cache-bytes 4096)"
 // ORDER-LABEL: func @larger_image
 // ORDER: scf.forall (%[[H:.*]], %[[F:.*]]) = (0, 0) to (8, 32) step (1, 16)
 // ORDER: tensor.parallel_insert_slice {{.*}}[0, 0, %[[F]], %[[H]], 0] [1, 1, 16, 1, 16]
 func.func @larger_image(%i: tensor<1x1x16x8x16xf32>, %k: tensor<1x32x16x1x1xf32>, %o: tensor<1x1x32x8x16xf32>) -> tensor<1x1x32x8x16xf32> {
+  // ORDER-REMARK: edge-tile-and-vectorize.mlir:[[@LINE+1]]:11: remark: {{.*}} Remark="output tile loops in the order d3, d2 (input 0 of 8192 bytes streams once: over cache-bytes 4096)"
   %conv = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
       ins(%i, %k : tensor<1x1x16x8x16xf32>, tensor<1x32x16x1x1xf32>) outs(%o : tensor<1x1x32x8x16xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
@@ -1075,4 +1077,39 @@ func.func @larger_image(%i: tensor<1x1x16x8x16xf32>, %k: tensor<1x32x16x1x1xf32>
     linalg.yield %s : f32
   } -> tensor<1x1x32x8x16xf32>
   return %conv : tensor<1x1x32x8x16xf32>
+}
+
+// -----
+
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+#all = affine_map<(m, n) -> (m, n)>
+
+// A matmul with an epilogue (a ReLU): the tiles are those of the
+// epilogue, whose loops are the output's dimensions; the kernel's order
+// (its columns outside its rows, B being the larger input) carries over
+// to them.
+// ORDER-LABEL: func @epilogue_order
+// ORDER: scf.forall (%[[N:.*]], %[[M:.*]]) = (0, 0) to (256, 64) step (16, 16)
+// ORDER: arith.maximumf
+// ORDER: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [16, 16]
+func.func @epilogue_order(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tensor<64x256xf32>) -> tensor<64x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  // ORDER-REMARK: edge-tile-and-vectorize.mlir:[[@LINE+1]]:8: remark: {{.*}} Remark="output tile loops in the order d1, d0 (input 1 of 131072 bytes streams once: over cache-bytes 4096)"
+  %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<64x128xf32>, tensor<128x256xf32>) outs(%c : tensor<64x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x256xf32>
+  %empty = tensor.empty() : tensor<64x256xf32>
+  %relu = linalg.generic {indexing_maps = [#all, #all], iterator_types = ["parallel", "parallel"]}
+      ins(%r : tensor<64x256xf32>) outs(%empty : tensor<64x256xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<64x256xf32>
+  return %relu : tensor<64x256xf32>
 }

@@ -488,10 +488,12 @@ def TileAndVectorizePass
     accumulators that `loop-invariant-subset-hoisting` keeps in registers
     across the reduction loops. The output tiles are an `scf.forall` (the
     thread pool's unit of work), the reductions sequential loops inside.
-    When the larger of a kernel's two inputs exceeds `cache-bytes`, the
-    tile loops that only the smaller input indexes run innermost, so that
-    the larger streams once and the threads split it; dynamic loops run
-    innermost always. Tile sizes divide the loop sizes, so no tile is partial. A dynamic
+    When the larger of a static kernel's two inputs (of unequal sizes)
+    exceeds `cache-bytes`, the tile loops that only the smaller input
+    indexes run innermost, so that the larger streams once and the
+    threads split it; a kernel with dynamic loops runs its dynamic tile
+    loops innermost instead. A kernel whose order changes gets an
+    analysis remark naming it. Tile sizes divide the loop sizes, so no tile is partial. A dynamic
     loop is no vector loop; a dynamic row loop (a batch or a sequence
     length, an image width in a blocked kernel), or a static one without
     a divisor of at least half its tile (109, prime: tiles of one row),
