@@ -27,11 +27,84 @@ namespace mlir::edge {
 using namespace mlir;
 using namespace mlir::edge;
 
+/// Fills `size` elements of `flat` (1-D) from `offset` with `value`.
+static Value fillRun(OpBuilder &b, Location loc, Value flat, Value value,
+                     int64_t offset, int64_t size) {
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(offset)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(size)};
+  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1)};
+  Value run =
+      tensor::ExtractSliceOp::create(b, loc, flat, offsets, sizes, strides);
+  Value filled = linalg::FillOp::create(b, loc, value, run).getResult(0);
+  return tensor::InsertSliceOp::create(b, loc, filled, flat, offsets, sizes,
+                                       strides);
+}
+
+/// Fills the border columns of `padded`, whose last dimension is padded
+/// by `low` and `high`, with `value`. The right border of each row and the
+/// left border of the next one are adjacent in memory, and mostly in one
+/// cache line: they are filled as one run of `low + high` elements per
+/// row (a view of rows starting at the first row's right border), which
+/// writes each such line once rather than in two passes over the rows.
+/// The first row's left border and the last row's right border are runs
+/// of their own, unless a border row holds them already
+/// (`firstRowFilled`, `lastRowFilled`).
+static Value fillBorderColumns(OpBuilder &b, Location loc, Value padded,
+                               Value value, int64_t innerWidth, int64_t low,
+                               int64_t high, bool firstRowFilled,
+                               bool lastRowFilled) {
+  auto type = cast<RankedTensorType>(padded.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = shape.size();
+  int64_t width = shape.back();
+  int64_t rows = type.getNumElements() / width;
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t d = 0; d < rank; ++d)
+    all.front().push_back(d);
+  Value flat = tensor::CollapseShapeOp::create(b, loc, padded, all);
+  if (rows > 1) {
+    // Row r of this view starts at row r's right border; its first
+    // `low + high` elements are that border and row r + 1's left one.
+    int64_t start = low + innerWidth;
+    int64_t length = (rows - 1) * width;
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(start)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(length)};
+    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1)};
+    Value span =
+        tensor::ExtractSliceOp::create(b, loc, flat, offsets, sizes, strides);
+    SmallVector<ReassociationIndices> split = {{0, 1}};
+    SmallVector<int64_t> rowShape = {rows - 1, width};
+    Value view = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(rowShape, type.getElementType()), span,
+        split);
+    SmallVector<OpFoldResult> pairOffsets = {b.getIndexAttr(0),
+                                             b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> pairSizes = {b.getIndexAttr(rows - 1),
+                                           b.getIndexAttr(low + high)};
+    SmallVector<OpFoldResult> unitStrides(2, b.getIndexAttr(1));
+    Value pairs = tensor::ExtractSliceOp::create(b, loc, view, pairOffsets,
+                                                 pairSizes, unitStrides);
+    Value filled = linalg::FillOp::create(b, loc, value, pairs).getResult(0);
+    view = tensor::InsertSliceOp::create(b, loc, filled, view, pairOffsets,
+                                         pairSizes, unitStrides);
+    span = tensor::CollapseShapeOp::create(b, loc, view, split);
+    flat = tensor::InsertSliceOp::create(b, loc, span, flat, offsets, sizes,
+                                         strides);
+  }
+  if (low > 0 && !firstRowFilled)
+    flat = fillRun(b, loc, flat, value, 0, low);
+  if (high > 0 && !lastRowFilled)
+    flat = fillRun(b, loc, flat, value, rows * width - high, high);
+  return tensor::ExpandShapeOp::create(b, loc, type, flat, all);
+}
+
 /// Fills the border of `padded` (the part outside `[low, low + inner)`)
 /// with `value`: per dimension d, the slabs below and above the interior
 /// along d, spanning the interior along the dimensions before d and
 /// everything along those after it, so each border element is written
-/// once.
+/// once; but a last dimension padded on both sides of several rows has
+/// its border columns filled in pairs across rows (fillBorderColumns),
+/// which rewrites the few corners the other slabs hold.
 static Value fillBorder(OpBuilder &b, Location loc, Value padded, Value value,
                         ArrayRef<int64_t> inner, ArrayRef<int64_t> low,
                         ArrayRef<int64_t> high) {
@@ -39,7 +112,13 @@ static Value fillBorder(OpBuilder &b, Location loc, Value padded, Value value,
   ArrayRef<int64_t> shape = cast<RankedTensorType>(padded.getType()).getShape();
   int64_t rank = shape.size();
   SmallVector<OpFoldResult> unitStrides(rank, b.getIndexAttr(1));
-  for (int64_t d = 0; d < rank; ++d) {
+  // Border columns on both sides of the rows of a multi-row tensor are
+  // filled in pairs (fillBorderColumns), other borders as slabs.
+  int64_t last = rank - 1;
+  bool columnPairs = rank > 1 && low[last] > 0 && high[last] > 0 &&
+                     !llvm::is_contained(shape, 0) &&
+                     ShapedType::getNumElements(shape) / shape[last] > 1;
+  for (int64_t d = 0; d < (columnPairs ? last : rank); ++d) {
     for (bool above : {false, true}) {
       int64_t width = above ? high[d] : low[d];
       if (width == 0)
@@ -69,7 +148,17 @@ static Value fillBorder(OpBuilder &b, Location loc, Value padded, Value value,
           b, loc, filled, padded, offsetValues, sizeValues, unitStrides);
     }
   }
-  return padded;
+  if (!columnPairs)
+    return padded;
+  // The first row lies in a lower slab when a dimension before the last
+  // is padded below, the last row in an upper slab when one is padded
+  // above.
+  bool firstRowFilled =
+      llvm::any_of(low.drop_back(), [](int64_t w) { return w > 0; });
+  bool lastRowFilled =
+      llvm::any_of(high.drop_back(), [](int64_t w) { return w > 0; });
+  return fillBorderColumns(b, loc, padded, value, inner.back(), low.back(),
+                           high.back(), firstRowFilled, lastRowFilled);
 }
 
 /// Rewrites `pad` as a border fill and an interior insertion, moving the

@@ -3,8 +3,10 @@
 
 // The producer (through reshapes of its empty destination) writes into
 // the interior of the padded tensor, created before it; only the border
-// is filled: rows 0 and 7 across the whole width, then columns 0 and 9 of
-// the interior rows.
+// is filled: rows 0 and 7 across the whole width, then the border
+// columns, each row's right border (column 9) together with the next
+// row's left border (column 0), adjacent in memory: a view of 7 rows of
+// the flattened tensor from row 0's column 9, its first 2 columns.
 // CHECK-LABEL: func @producer_in_place
 // CHECK-SAME: (%[[W:.*]]: tensor<6x8xf32>, %[[X:.*]]: tensor<8x8xf32>)
 // CHECK: %[[PADDED:.*]] = tensor.empty() : tensor<8x10xf32>
@@ -13,10 +15,16 @@
 // CHECK: %[[P1:.*]] = tensor.insert_slice %[[TOP_FILLED]] into %[[PADDED]][0, 0] [1, 10] [1, 1]
 // CHECK: tensor.extract_slice %[[P1]][7, 0] [1, 10] [1, 1]
 // CHECK: %[[P2:.*]] = tensor.insert_slice %{{.*}} into %[[P1]][7, 0] [1, 10] [1, 1]
-// CHECK: tensor.extract_slice %[[P2]][1, 0] [6, 1] [1, 1]
-// CHECK: %[[P3:.*]] = tensor.insert_slice %{{.*}} into %[[P2]][1, 0] [6, 1] [1, 1]
-// CHECK: tensor.extract_slice %[[P3]][1, 9] [6, 1] [1, 1]
-// CHECK: %[[P4:.*]] = tensor.insert_slice %{{.*}} into %[[P3]][1, 9] [6, 1] [1, 1]
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[P2]] {{\[\[}}0, 1]] : tensor<8x10xf32> into tensor<80xf32>
+// CHECK: %[[SPAN:.*]] = tensor.extract_slice %[[FLAT]][9] [70] [1]
+// CHECK: %[[ROWS:.*]] = tensor.expand_shape %[[SPAN]] {{\[\[}}0, 1]] output_shape [7, 10]
+// CHECK: %[[PAIRS:.*]] = tensor.extract_slice %[[ROWS]][0, 0] [7, 2] [1, 1]
+// CHECK: %[[PAIRS_FILLED:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[PAIRS]] : tensor<7x2xf32>)
+// CHECK: %[[ROWS_FILLED:.*]] = tensor.insert_slice %[[PAIRS_FILLED]] into %[[ROWS]][0, 0] [7, 2] [1, 1]
+// CHECK: %[[SPAN_FILLED:.*]] = tensor.collapse_shape %[[ROWS_FILLED]]
+// CHECK: %[[FLAT_FILLED:.*]] = tensor.insert_slice %[[SPAN_FILLED]] into %[[FLAT]][9] [70] [1]
+// CHECK-NOT: linalg.fill
+// CHECK: %[[P4:.*]] = tensor.expand_shape %[[FLAT_FILLED]] {{\[\[}}0, 1]] output_shape [8, 10]
 // CHECK: %[[INTERIOR:.*]] = tensor.extract_slice %[[P4]][1, 1] [6, 8] [1, 1] : tensor<8x10xf32> to tensor<6x8xf32>
 // CHECK: %[[EXPANDED:.*]] = tensor.expand_shape %[[INTERIOR]]
 // CHECK: %[[COLLAPSED:.*]] = tensor.collapse_shape %[[EXPANDED]]
@@ -27,6 +35,8 @@
 // Bufferized, nothing is copied: the matmul writes the padded buffer.
 // BUFFER-LABEL: func @producer_in_place
 // BUFFER: %[[BUFFER:.*]] = memref.alloc() {{.*}} : memref<8x10xf32>
+// BUFFER-NOT: memref.copy
+// BUFFER: linalg.fill {{.*}} outs(%{{.*}} : memref<7x2xf32, strided<[10, 1], offset: 9>>)
 // BUFFER-NOT: memref.copy
 // BUFFER: linalg.matmul
 // BUFFER-NOT: memref.copy
@@ -101,6 +111,32 @@ func.func @shared_destination(%x: tensor<1x4x1xf32>) -> (tensor<1x6xf32>, tensor
 func.func @argument_source(%x: tensor<2x3xf32>) -> tensor<2x5xf32> {
   %zero = arith.constant 0.0 : f32
   %padded = tensor.pad %x low[0, 2] high[0, 0] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<2x3xf32> to tensor<2x5xf32>
+  return %padded : tensor<2x5xf32>
+}
+
+// -----
+
+// Border columns on both sides but no border rows: the pairs of the 2
+// rows, then row 0's left border and row 1's right border, each a run of
+// the flattened tensor.
+// CHECK-LABEL: func @columns_only
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape
+// CHECK: tensor.extract_slice %[[FLAT]][4] [5] [1]
+// CHECK: linalg.fill {{.*}} : tensor<1x2xf32>
+// CHECK: %[[PAIRED:.*]] = tensor.insert_slice {{.*}} into %[[FLAT]][4] [5] [1]
+// CHECK: tensor.extract_slice %[[PAIRED]][0] [1] [1]
+// CHECK: linalg.fill {{.*}} : tensor<1xf32>
+// CHECK: %[[HEAD:.*]] = tensor.insert_slice {{.*}}[0] [1] [1]
+// CHECK: tensor.extract_slice %[[HEAD]][9] [1] [1]
+// CHECK: linalg.fill {{.*}} : tensor<1xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: tensor.insert_slice %arg0 into %{{.*}}[0, 1] [2, 3] [1, 1]
+func.func @columns_only(%x: tensor<2x3xf32>) -> tensor<2x5xf32> {
+  %zero = arith.constant 0.0 : f32
+  %padded = tensor.pad %x low[0, 1] high[0, 1] {
   ^bb0(%i: index, %j: index):
     tensor.yield %zero : f32
   } : tensor<2x3xf32> to tensor<2x5xf32>

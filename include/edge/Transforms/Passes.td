@@ -342,7 +342,11 @@ def PadInPlacePass : Pass<"edge-pad-in-place", "::mlir::func::FuncOp"> {
     whole padded buffer and a copy of its source into the interior: every
     interior element written twice and the source read once more. Each
     such pad becomes an empty padded tensor whose border alone is filled
-    (one `linalg.fill` per padded side of each dimension) and whose
+    (one `linalg.fill` per padded side of each dimension; a last
+    dimension padded on both sides, in several rows, is one fill of a
+    view of rows of the flattened tensor starting at the first row's
+    right border, whose first `low + high` columns are each row's right
+    border and the next row's left one, adjacent in memory) and whose
     interior receives the source (`tensor.insert_slice`). When the source
     is computed from a `tensor.empty` of its own type through
     destination-passing ops (a tiled kernel's `scf.forall`, linalg ops)
