@@ -1,0 +1,372 @@
+//===- TilePlan.cpp - How edge-tile-and-vectorize tiles a kernel ----------===//
+//
+// See TilePlan.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TilePlan.h"
+
+#include "KernelMatchers.h"
+
+#include "edge/Dialect/Edge/IR/ConstantData.h"
+
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+/// Most vectors side by side in a tile of a peeled dynamic row loop: its
+/// remainder tiles have few rows, and the vectors keep enough independent
+/// accumulators to hide the multiply-add latency.
+static constexpr int64_t kPeeledVectors = 2;
+
+/// The largest divisor of `size` that is at most `limit`; 1 for a dynamic
+/// size, whose tiles must all be whole.
+static int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
+  if (ShapedType::isDynamic(size))
+    return 1;
+  for (int64_t candidate = std::min(size, limit); candidate > 1; --candidate)
+    if (size % candidate == 0)
+      return candidate;
+  return 1;
+}
+
+/// Whether the static loop `size` has no divisor near `limit` rows (a
+/// 109-wide image: tiles of one row, each with one accumulator): then its
+/// rows are peeled like a dynamic loop's, full tiles of `limit` and a
+/// remainder of halving tiles.
+static bool hasPoorDivisors(int64_t size, int64_t limit) {
+  return !ShapedType::isDynamic(size) &&
+         2 * largestDivisorAtMost(size, limit) <= std::min(size, limit);
+}
+
+/// The loop unrolled into accumulator rows for `vectorDim`: an output loop
+/// that no input reading along the vector dimension uses, so each row
+/// multiplies the same vector by a broadcast scalar. The largest wins.
+static std::optional<unsigned> chooseRowDim(linalg::GenericOp op,
+                                            unsigned vectorDim) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  llvm::SmallBitVector usedWithVector(ranges.size());
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!map.isFunctionOfDim(vectorDim))
+      continue;
+    for (unsigned d = 0; d < ranges.size(); ++d)
+      if (map.isFunctionOfDim(d))
+        usedWithVector.set(d);
+  }
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  std::optional<unsigned> rowDim;
+  for (unsigned r = 0; r < outMap.getNumResults(); ++r) {
+    unsigned d = outMap.getDimPosition(r);
+    // Ties go to the inner loop, whose rows are nearer in memory; a
+    // dynamic loop (one row per tile) only when no other is left.
+    if (d != vectorDim && !usedWithVector.test(d) &&
+        (!rowDim || ShapedType::isDynamic(ranges[*rowDim]) ||
+         (!ShapedType::isDynamic(ranges[d]) && ranges[d] >= ranges[*rowDim])))
+      rowDim = d;
+  }
+  return rowDim;
+}
+
+/// For a kernel without a row loop (every output loop indexes the input
+/// read along `vectorDim`: a depthwise convolution), the output loop
+/// other than `vectorDim` that becomes its rows instead, each reading its
+/// own input vectors (`oh * stride + kh`): independent accumulators
+/// that hide the multiply-add latency and share the broadcast weight. The
+/// inner one, as its rows are nearer in memory; none when every other
+/// output loop has a single iteration.
+static std::optional<unsigned> chooseSlidingRowDim(linalg::GenericOp op,
+                                                   unsigned vectorDim) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  for (unsigned r = outMap.getNumResults(); r-- > 0;) {
+    unsigned d = outMap.getDimPosition(r);
+    if (d != vectorDim && ranges[d] > 1)
+      return d;
+  }
+  return std::nullopt;
+}
+
+arith::ConstantOp mlir::edge::getReshapedConstant(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
+      break;
+    value = def->getOperand(0);
+  }
+  return value.getDefiningOp<arith::ConstantOp>();
+}
+
+bool mlir::edge::isPackableConstant(Value value) {
+  arith::ConstantOp constant = getReshapedConstant(value);
+  return constant && (isReadableF32Elements(constant.getValue()) ||
+                      isReadableI8Elements(constant.getValue()));
+}
+
+/// Whether every operand of `op` that uses loop `dim` indexes one
+/// dimension by exactly `dim` (and nothing else by it), and every input
+/// among them is a constant: then `dim` can be blocked (blockLoop).
+static bool canBlockLoop(linalg::GenericOp op, unsigned dim) {
+  AffineExpr expr = getAffineDimExpr(dim, op.getContext());
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!map.isFunctionOfDim(dim))
+      continue;
+    if (llvm::count(map.getResults(), expr) != 1 ||
+        llvm::count_if(map.getResults(), [&](AffineExpr result) {
+          return result.isFunctionOfDim(dim);
+        }) != 1)
+      return false;
+    if (op.isDpsInput(&operand) && !isPackableConstant(operand.get()))
+      return false;
+  }
+  return true;
+}
+
+/// Whether loop `dim` of `op` can be blocked (canBlockLoop) with its
+/// constants packed into panels: each constant input reading it reads it
+/// as its last dimension (weights [K, N] along N).
+static bool canPackPanels(linalg::GenericOp op, unsigned dim) {
+  if (!canBlockLoop(op, dim))
+    return false;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.isFunctionOfDim(dim) &&
+        map.getDimPosition(map.getNumResults() - 1) != dim)
+      return false;
+  }
+  return true;
+}
+
+/// A kernel whose output's contiguous loop is dynamic but whose one
+/// reduction is static and contiguous in every input (attention scores
+/// q·kᵀ over a run-time number of keys): one dot product per output
+/// element, its reduction in whole vectors. Failure for any other kernel.
+static FailureOr<TilePlan> chooseDotProductPlan(linalg::GenericOp op,
+                                                int64_t vectorWidth) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (op.getNumReductionLoops() != 1)
+    return failure();
+  unsigned reduction = 0;
+  for (auto [d, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (linalg::isReductionIterator(iterator))
+      reduction = d;
+  if (ShapedType::isDynamic(ranges[reduction]) ||
+      ranges[reduction] % vectorWidth != 0 ||
+      ranges[reduction] > kMaxDotProductLength)
+    return failure();
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.getNumResults() == 0 ||
+        map.getDimPosition(map.getNumResults() - 1) != reduction)
+      return failure();
+  }
+  TilePlan plan;
+  plan.sizes.assign(ranges.size(), 1);
+  plan.sizes[reduction] = ranges[reduction];
+  plan.vectorDim = reduction;
+  return plan;
+}
+
+TilePlan mlir::edge::chooseReductionPlan(linalg::GenericOp op,
+                                         int64_t maxLength, int64_t chunk) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  TilePlan plan;
+  plan.sizes.assign(ranges.size(), 1);
+  plan.vectorDim = ranges.size() - 1;
+  plan.sizes.back() = ranges.back() <= maxLength ? ranges.back() : chunk;
+  return plan;
+}
+
+FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
+                                               int64_t vectorWidth,
+                                               int64_t rows,
+                                               int64_t slidingRows) {
+  if (!isAccumulation(op) || !op.hasPureTensorSemantics())
+    return failure();
+  // f32, but for int8 inputs, which the body converts.
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!type || !(type.getElementType().isF32() ||
+                   (op.isDpsInput(&operand) &&
+                    type.getElementType().isSignlessInteger(8))))
+      return failure();
+  }
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() == 0 || !outMap.isProjectedPermutation() ||
+      llvm::none_of(iterators, linalg::isReductionIterator))
+    return failure();
+  unsigned contiguousDim = outMap.getDimPosition(outMap.getNumResults() - 1);
+  std::optional<unsigned> rowDim = chooseRowDim(op, contiguousDim);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // Dynamic loops are tiled by one, so that every tile has a static shape
+  // the vectorizer takes. A dynamic contiguous loop (an image's width) is
+  // no vector loop: only the blocked kernel (vectors of output channels)
+  // vectorizes it.
+  bool dynamicVector = ShapedType::isDynamic(ranges[contiguousDim]);
+  TilePlan plan;
+  plan.sizes.assign(ranges.size(), 1);
+  plan.vectorDim = contiguousDim;
+  plan.sizes[contiguousDim] =
+      largestDivisorAtMost(ranges[contiguousDim], vectorWidth);
+  if (rowDim)
+    plan.sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
+  if ((plan.sizes[contiguousDim] != vectorWidth || dynamicVector) && rowDim &&
+      !ShapedType::isDynamic(ranges[*rowDim]) &&
+      ranges[*rowDim] % vectorWidth == 0 && canBlockLoop(op, *rowDim)) {
+    // The blocked kernel: the row loop split in two, its inner part (one
+    // vector) the new last loop; the contiguous output loop gives rows.
+    TilePlan blocked;
+    blocked.sizes.assign(ranges.size() + 1, 1);
+    blocked.vectorDim = ranges.size();
+    blocked.blockedDim = *rowDim;
+    bool peeled = rows > 1 && (dynamicVector ||
+                               hasPoorDivisors(ranges[contiguousDim], rows));
+    blocked.sizes[contiguousDim] =
+        peeled ? 1 : largestDivisorAtMost(ranges[contiguousDim], rows);
+    // Few rows (a 7-wide image) take two vectors per row, so that enough
+    // independent accumulators hide the multiply-add latency.
+    bool twoVectors = !peeled && blocked.sizes[contiguousDim] * 2 <= rows &&
+                      ranges[*rowDim] % (2 * vectorWidth) == 0;
+    blocked.sizes.back() = twoVectors ? 2 * vectorWidth : vectorWidth;
+    // A dynamic image width, or one without a divisor near `rows`, gives
+    // the rows in full tiles and a remainder, each tile several vectors of
+    // output channels wide.
+    if (peeled) {
+      int64_t vectors =
+          largestDivisorAtMost(ranges[*rowDim] / vectorWidth, kPeeledVectors);
+      blocked.sizes[*rowDim] = vectors;
+      blocked.peeledDim = contiguousDim;
+      blocked.peeledRows = std::max<int64_t>(1, rows / vectors);
+    }
+    if (blocked.sizes[contiguousDim] > 1 || peeled)
+      return blocked;
+  }
+  if (dynamicVector)
+    return chooseDotProductPlan(op, vectorWidth);
+  // Nothing to gain from a scalar kernel.
+  if (plan.sizes[contiguousDim] == 1)
+    return failure();
+  // A dynamic row loop (a batch, a sequence), or one without a divisor
+  // near `rows`: full tiles of rows and a remainder, each tile several
+  // vectors wide.
+  if (rowDim && rows > 1 &&
+      (ShapedType::isDynamic(ranges[*rowDim]) ||
+       hasPoorDivisors(ranges[*rowDim], rows))) {
+    plan.sizes[*rowDim] = 1;
+    int64_t vectors =
+        plan.sizes[contiguousDim] == vectorWidth
+            ? largestDivisorAtMost(ranges[contiguousDim] / vectorWidth,
+                                   kPeeledVectors)
+            : 1;
+    plan.peeledDim = *rowDim;
+    plan.peeledRows = std::max<int64_t>(1, rows / vectors);
+    // Constant weights read along the vector loop (a projection's [K, N])
+    // are packed into panels of one vector's width: a tile's weights,
+    // otherwise a column strip read one row of N apart (a page apart for
+    // N = 1024), become one contiguous stream, which the prefetchers
+    // follow and the cache keeps across the tiles of rows.
+    if (plan.sizes[contiguousDim] == vectorWidth &&
+        canPackPanels(op, contiguousDim)) {
+      TilePlan panels = plan;
+      panels.sizes.push_back(vectorWidth);
+      panels.sizes[contiguousDim] = vectors;
+      panels.vectorDim = ranges.size();
+      panels.blockedDim = contiguousDim;
+      panels.panels = true;
+      return panels;
+    }
+    plan.sizes[contiguousDim] *= vectors;
+  }
+  // A vector loop whose largest divisor up to the vector width leaves lanes
+  // empty or is no power of two (1000 output columns: 10 lanes, a 169-pixel
+  // image: 13) is peeled like rows: full vectors, then halving vectors for
+  // the remainder. Its output tiles each hold a few vectors, so a single
+  // row (a matrix-vector product) still splits over the threads. A kernel
+  // without accumulator rows (a depthwise convolution, a pooling window,
+  // its rows sliding) is peeled from anything above one vector: a 27-wide
+  // pooled row takes 16, 8, 2 and 1 lanes rather than three vectors of 9.
+  if (!plan.peeledDim && !ShapedType::isDynamic(ranges[contiguousDim]) &&
+      ranges[contiguousDim] > (rowDim ? 2 : 1) * vectorWidth &&
+      !llvm::isPowerOf2_64(plan.sizes[contiguousDim])) {
+    plan.sizes[contiguousDim] = 1;
+    plan.peeledDim = contiguousDim;
+    plan.peeledRows = vectorWidth;
+    plan.peeledTile = kPeeledVectorTile * vectorWidth;
+  }
+  if (!rowDim)
+    if (std::optional<unsigned> slidingDim =
+            chooseSlidingRowDim(op, contiguousDim)) {
+      plan.sizes[*slidingDim] =
+          largestDivisorAtMost(ranges[*slidingDim], slidingRows);
+      plan.slidingRows = true;
+    }
+  return plan;
+}
+
+/// The byte size of `value`'s static shape, nullopt when dynamic.
+static std::optional<int64_t> getStaticBytes(Value value) {
+  auto type = dyn_cast<ShapedType>(value.getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+    return std::nullopt;
+  return type.getNumElements() * type.getElementTypeBitWidth() / 8;
+}
+
+bool mlir::edge::isMultiTripTileLoop(ArrayRef<int64_t> ranges,
+                                     ArrayRef<int64_t> sizes, unsigned d) {
+  return sizes[d] > 0 &&
+         (ShapedType::isDynamic(ranges[d]) || ranges[d] > sizes[d]);
+}
+
+TileLoopOrder mlir::edge::getTileLoopOrder(linalg::GenericOp op,
+                                           ArrayRef<int64_t> sizes,
+                                           int64_t cacheBytes) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // The loops `isInner` selects moved innermost; nothing when no loop of
+  // the scf.forall changes place.
+  auto partition = [&](llvm::function_ref<bool(unsigned)> isInner,
+                       std::string reason) {
+    SmallVector<int64_t> order, inner;
+    for (unsigned d = 0; d < ranges.size(); ++d)
+      (isInner(d) ? inner : order).push_back(d);
+    order.append(inner);
+    SmallVector<int64_t> tiled = llvm::filter_to_vector(order, [&](int64_t d) {
+      return isMultiTripTileLoop(ranges, sizes, d);
+    });
+    if (llvm::is_sorted(tiled))
+      return TileLoopOrder();
+    return TileLoopOrder{std::move(order), std::move(reason)};
+  };
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return partition(
+        [&](unsigned d) { return ShapedType::isDynamic(ranges[d]); },
+        "dynamic loops innermost");
+  if (op.getNumDpsInputs() != 2)
+    return {};
+  OpOperand *first = op.getDpsInputOperand(0);
+  OpOperand *second = op.getDpsInputOperand(1);
+  std::optional<int64_t> firstBytes = getStaticBytes(first->get());
+  std::optional<int64_t> secondBytes = getStaticBytes(second->get());
+  if (!firstBytes || !secondBytes || *firstBytes == *secondBytes ||
+      std::max(*firstBytes, *secondBytes) <= cacheBytes)
+    return {};
+  bool firstSmaller = *firstBytes < *secondBytes;
+  AffineMap smaller = op.getMatchingIndexingMap(firstSmaller ? first : second);
+  AffineMap larger = op.getMatchingIndexingMap(firstSmaller ? second : first);
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  return partition(
+      [&](unsigned d) {
+        return linalg::isParallelIterator(iterators[d]) &&
+               isMultiTripTileLoop(ranges, sizes, d) &&
+               smaller.isFunctionOfDim(d) && !larger.isFunctionOfDim(d);
+      },
+      llvm::formatv("input {0} of {1} bytes streams once: over cache-bytes "
+                    "{2}",
+                    firstSmaller ? 1 : 0, std::max(*firstBytes, *secondBytes),
+                    cacheBytes)
+          .str());
+}
