@@ -883,6 +883,30 @@ struct TileAndVectorizePass final
     remark << StringRef(text);
   }
 
+  /// Says in which order the output tiles of `op` (tiled by `sizes`) run,
+  /// when it is not the op's own: which input the tiles re-read is what
+  /// makes a kernel memory-bound or not.
+  void remarkTileOrder(linalg::GenericOp op, ArrayRef<int64_t> sizes,
+                       const TileLoopOrder &order) {
+    if (order.loops.empty())
+      return;
+    remark::detail::InFlightRemark remark =
+        remark::analysis(op.getLoc(), kPlanRemark);
+    if (!remark)
+      return;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << "output tile loops in the order ";
+    llvm::interleave(
+        llvm::make_filter_range(
+            order.loops,
+            [&](int64_t d) { return isMultiTripTileLoop(ranges, sizes, d); }),
+        os, [&](int64_t d) { os << "d" << d; }, ", ");
+    os << " (" << order.reason << ")";
+    remark << StringRef(text);
+  }
+
   /// Moves the reshapes around a kernel's output (the grouped convolution
   /// form's, and those blockLoop adds) past the elementwise ops around it
   /// (by expanding those ops), so that the bias that initializes the output
@@ -961,24 +985,8 @@ struct TileAndVectorizePass final
       peeledOutput = *outMap.getResultPosition(
           getAffineDimExpr(*plan.peeledDim, op.getContext()));
     }
-    // The order is a remark: which input the tiles re-read is what makes
-    // a kernel memory-bound or not.
     TileLoopOrder order = getTileLoopOrder(op, outputSizes, cacheBytes);
-    if (!order.loops.empty()) {
-      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      os << "output tile loops in the order ";
-      llvm::interleave(
-          llvm::make_filter_range(order.loops,
-                                  [&](int64_t d) {
-                                    return isMultiTripTileLoop(ranges,
-                                                               outputSizes, d);
-                                  }),
-          os, [&](int64_t d) { os << "d" << d; }, ", ");
-      os << " (" << order.reason << ")";
-      remark::analysis(op.getLoc(), kPlanRemark) << StringRef(text);
-    }
+    remarkTileOrder(op, outputSizes, order);
     SmallVector<Operation *> tiles;
     if (!fuseEpilogue(op, outputSizes, order.loops, rewriter, tiles)) {
       FailureOr<scf::SCFTilingResult> outputTiles =
@@ -1144,29 +1152,24 @@ struct TileAndVectorizePass final
     if (fusable.size() == 1)
       return false;
 
-    // The consumers' loops are the output's dimensions.
-    SmallVector<int64_t> rootSizes(outputSizes);
+    // The consumers' loops are the output's dimensions: the kernel's tile
+    // sizes and order (`kernelOrder`, on its loops) carry over through its
+    // output map.
+    SmallVector<int64_t> rootSizes(outputSizes), order(kernelOrder);
     if (root != op) {
       AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
       rootSizes.clear();
       for (unsigned r = 0; r < outMap.getNumResults(); ++r)
         rootSizes.push_back(outputSizes[outMap.getDimPosition(r)]);
+      order.clear();
+      for (int64_t d : kernelOrder)
+        if (std::optional<unsigned> r =
+                outMap.getResultPosition(getAffineDimExpr(d, op.getContext())))
+          order.push_back(*r);
     }
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(getAsIndexOpFoldResult(&getContext(), rootSizes));
     tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    // The kernel's tile loop order (`kernelOrder`, on its loops), on the
-    // root's loops: the output's dimensions.
-    SmallVector<int64_t> order(kernelOrder);
-    if (root != op && !order.empty()) {
-      AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-      SmallVector<int64_t> rootOrder;
-      for (int64_t d : order)
-        if (std::optional<unsigned> r =
-                outMap.getResultPosition(getAffineDimExpr(d, op.getContext())))
-          rootOrder.push_back(*r);
-      order = std::move(rootOrder);
-    }
     tiling.setInterchange(order);
     FailureOr<scf::SCFTileAndFuseResult> fused =
         tileAndFuseChain(rewriter, root, fusable, tiling);
