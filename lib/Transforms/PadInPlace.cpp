@@ -27,17 +27,19 @@ namespace mlir::edge {
 using namespace mlir;
 using namespace mlir::edge;
 
-/// Fills `size` elements of `flat` (1-D) from `offset` with `value`.
-static Value fillRun(OpBuilder &b, Location loc, Value flat, Value value,
-                     int64_t offset, int64_t size) {
-  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(offset)};
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(size)};
-  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1)};
-  Value run =
-      tensor::ExtractSliceOp::create(b, loc, flat, offsets, sizes, strides);
-  Value filled = linalg::FillOp::create(b, loc, value, run).getResult(0);
-  return tensor::InsertSliceOp::create(b, loc, filled, flat, offsets, sizes,
-                                       strides);
+/// Fills the slice of `tensor` at `offsets` of `sizes` (unit strides) with
+/// `value`; returns the tensor with the slice inserted back.
+static Value fillSlice(OpBuilder &b, Location loc, Value tensor, Value value,
+                       ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> offsetValues = getAsIndexOpFoldResult(ctx, offsets);
+  SmallVector<OpFoldResult> sizeValues = getAsIndexOpFoldResult(ctx, sizes);
+  SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+  Value slice = tensor::ExtractSliceOp::create(b, loc, tensor, offsetValues,
+                                               sizeValues, strides);
+  Value filled = linalg::FillOp::create(b, loc, value, slice).getResult(0);
+  return tensor::InsertSliceOp::create(b, loc, filled, tensor, offsetValues,
+                                       sizeValues, strides);
 }
 
 /// Fills the border columns of `padded`, whose last dimension is padded
@@ -77,24 +79,15 @@ static Value fillBorderColumns(OpBuilder &b, Location loc, Value padded,
     Value view = tensor::ExpandShapeOp::create(
         b, loc, RankedTensorType::get(rowShape, type.getElementType()), span,
         split);
-    SmallVector<OpFoldResult> pairOffsets = {b.getIndexAttr(0),
-                                             b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> pairSizes = {b.getIndexAttr(rows - 1),
-                                           b.getIndexAttr(low + high)};
-    SmallVector<OpFoldResult> unitStrides(2, b.getIndexAttr(1));
-    Value pairs = tensor::ExtractSliceOp::create(b, loc, view, pairOffsets,
-                                                 pairSizes, unitStrides);
-    Value filled = linalg::FillOp::create(b, loc, value, pairs).getResult(0);
-    view = tensor::InsertSliceOp::create(b, loc, filled, view, pairOffsets,
-                                         pairSizes, unitStrides);
+    view = fillSlice(b, loc, view, value, {0, 0}, {rows - 1, low + high});
     span = tensor::CollapseShapeOp::create(b, loc, view, split);
     flat = tensor::InsertSliceOp::create(b, loc, span, flat, offsets, sizes,
                                          strides);
   }
   if (low > 0 && !firstRowFilled)
-    flat = fillRun(b, loc, flat, value, 0, low);
+    flat = fillSlice(b, loc, flat, value, {0}, {low});
   if (high > 0 && !lastRowFilled)
-    flat = fillRun(b, loc, flat, value, rows * width - high, high);
+    flat = fillSlice(b, loc, flat, value, {rows * width - high}, {high});
   return tensor::ExpandShapeOp::create(b, loc, type, flat, all);
 }
 
@@ -108,10 +101,8 @@ static Value fillBorderColumns(OpBuilder &b, Location loc, Value padded,
 static Value fillBorder(OpBuilder &b, Location loc, Value padded, Value value,
                         ArrayRef<int64_t> inner, ArrayRef<int64_t> low,
                         ArrayRef<int64_t> high) {
-  MLIRContext *ctx = b.getContext();
   ArrayRef<int64_t> shape = cast<RankedTensorType>(padded.getType()).getShape();
   int64_t rank = shape.size();
-  SmallVector<OpFoldResult> unitStrides(rank, b.getIndexAttr(1));
   // Border columns on both sides of the rows of a multi-row tensor are
   // filled in pairs (fillBorderColumns), other borders as slabs.
   int64_t last = rank - 1;
@@ -138,14 +129,7 @@ static Value fillBorder(OpBuilder &b, Location loc, Value padded, Value value,
       }
       if (llvm::is_contained(sizes, 0))
         continue;
-      SmallVector<OpFoldResult> offsetValues =
-          getAsIndexOpFoldResult(ctx, offsets);
-      SmallVector<OpFoldResult> sizeValues = getAsIndexOpFoldResult(ctx, sizes);
-      Value slab = tensor::ExtractSliceOp::create(b, loc, padded, offsetValues,
-                                                  sizeValues, unitStrides);
-      Value filled = linalg::FillOp::create(b, loc, value, slab).getResult(0);
-      padded = tensor::InsertSliceOp::create(
-          b, loc, filled, padded, offsetValues, sizeValues, unitStrides);
+      padded = fillSlice(b, loc, padded, value, offsets, sizes);
     }
   }
   if (!columnPairs)
