@@ -1,5 +1,4 @@
-//===- KernelMatchers.h - The kernels edge-tile-and-vectorize takes -*- C++
-//-*-===//
+//===- KernelMatchers.h - Kernels edge-tile-and-vectorize takes -*- C++ -*-===//
 //
 // Part of edge-tile-and-vectorize: which linalg.generic ops it tiles as
 // kernels (multiply-accumulates, pooling windows, contiguous reductions),
