@@ -143,3 +143,29 @@ linalg::GenericOp mlir::edge::collapseReducedLoops(linalg::GenericOp op,
     return op;
   return collapseLoops(op, reduced, rewriter);
 }
+
+bool mlir::edge::isEpilogueOf(linalg::GenericOp op, OpOperand &operand) {
+  if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() != 0 ||
+      op.getNumDpsInits() != 1 || !op.isDpsInput(&operand) ||
+      !op.getMatchingIndexingMap(&operand).isIdentity() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return false;
+  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+    return map.isProjectedPermutation();
+  });
+}
+
+SmallVector<linalg::GenericOp> mlir::edge::getEpilogue(linalg::GenericOp op) {
+  SmallVector<linalg::GenericOp> epilogue;
+  linalg::GenericOp last = op;
+  while (last->getResult(0).hasOneUse()) {
+    OpOperand &use = *last->getResult(0).getUses().begin();
+    auto user = dyn_cast<linalg::GenericOp>(use.getOwner());
+    if (!user || !isEpilogueOf(user, use) ||
+        user->getResult(0).getType() != last->getResult(0).getType())
+      break;
+    epilogue.push_back(user);
+    last = user;
+  }
+  return epilogue;
+}

@@ -52,6 +52,17 @@ bool isContiguousReduction(linalg::GenericOp op, int64_t minLength,
 linalg::GenericOp collapseReducedLoops(linalg::GenericOp op,
                                        RewriterBase &rewriter);
 
+/// Whether `op` can run as the epilogue of the op producing `operand` (one
+/// of its inputs): an all-parallel op over the output's shape that reads
+/// that input element for element; its other inputs may be broadcast
+/// (a bias, the bounds of a Clip).
+bool isEpilogueOf(linalg::GenericOp op, OpOperand &operand);
+
+/// The elementwise ops that follow the kernel `op` as its epilogue, in
+/// order: each the only user of the previous result (isEpilogueOf), of its
+/// type.
+SmallVector<linalg::GenericOp> getEpilogue(linalg::GenericOp op);
+
 } // namespace mlir::edge
 
 #endif // EDGE_LIB_TRANSFORMS_KERNELMATCHERS_H

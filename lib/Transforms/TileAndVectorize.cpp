@@ -14,6 +14,7 @@
 
 #include "FlattenImageLoops.h"
 #include "KernelMatchers.h"
+#include "PadKernelLoop.h"
 #include "TilePlan.h"
 
 #include "edge/Dialect/Edge/IR/ConstantData.h"
@@ -518,21 +519,6 @@ static bool isKernelOrEpilogueResult(Value value) {
          llvm::any_of(producer.getDpsInputs(), isKernelOrEpilogueResult);
 }
 
-/// Whether `op` can run as the epilogue of the op producing `operand` (one
-/// of its inputs): an all-parallel op over the output's shape that reads
-/// that input element for element; its other inputs may be broadcast
-/// (a bias, the bounds of a Clip).
-static bool isEpilogueOf(linalg::GenericOp op, OpOperand &operand) {
-  if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() != 0 ||
-      op.getNumDpsInits() != 1 || !op.isDpsInput(&operand) ||
-      !op.getMatchingIndexingMap(&operand).isIdentity() ||
-      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
-    return false;
-  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
-    return map.isProjectedPermutation();
-  });
-}
-
 /// Whether an input of `op` reads along `vectorDim` with a stride above
 /// `stride` in its contiguous dimension: such a tile would stay scalar
 /// (deinterleaveStridedInputs takes stride 2), and the fused epilogue
@@ -706,6 +692,7 @@ struct TileAndVectorizePass final
       return signalPassFailure();
     if (failed(flattenPointwiseKernels(rewriter)))
       return signalPassFailure();
+    padBlockedLoops(rewriter);
     SmallVector<linalg::GenericOp> candidates;
     getOperation().walk(
         [&](linalg::GenericOp op) { candidates.push_back(op); });
@@ -714,7 +701,8 @@ struct TileAndVectorizePass final
     int64_t chunk = kPeeledVectorTile * vectorWidth;
     for (linalg::GenericOp op : candidates) {
       FailureOr<TilePlan> plan =
-          chooseTilePlan(op, vectorWidth, rows, slidingRows);
+          chooseTilePlan(op, vectorWidth, rows, slidingRows,
+                         /*allowPadding=*/false);
       if (failed(plan) &&
           isContiguousReduction(op, vectorWidth, kMaxDotProductLength, chunk)) {
         op = collapseReducedLoops(op, rewriter);
@@ -825,7 +813,8 @@ struct TileAndVectorizePass final
       // Whether the tile as it stands would vectorize output channels: the
       // planner's own decision, not a guess at it.
       FailureOr<TilePlan> plan =
-          chooseTilePlan(op, vectorWidth, rows, slidingRows);
+          chooseTilePlan(op, vectorWidth, rows, slidingRows,
+                         /*allowPadding=*/false);
       bool blocked = succeeded(plan) && plan->blockedDim.has_value();
       if (!flattenImageLoops(op, vectorWidth, blocked, rewriter))
         continue;
@@ -843,6 +832,44 @@ struct TileAndVectorizePass final
     tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
     return applyPatternsGreedily(getOperation(), std::move(patterns));
+  }
+
+  /// Pads the output channels of the kernels that would take blocked tiles
+  /// but for their number (a classifier's 1000 classes) up to whole
+  /// vectors (padKernelLoop): a few zero-weighted channels cost less than
+  /// the tile that vectorizes a 13-pixel image row instead.
+  void padBlockedLoops(RewriterBase &rewriter) {
+    SmallVector<linalg::GenericOp> kernels;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (isAccumulation(op))
+        kernels.push_back(op);
+    });
+    for (linalg::GenericOp op : kernels) {
+      FailureOr<TilePlan> plan =
+          chooseTilePlan(op, vectorWidth, rows, slidingRows,
+                         /*allowPadding=*/true);
+      if (failed(plan) || !plan->paddedSize)
+        continue;
+      unsigned dim = *plan->blockedDim;
+      int64_t range = op.getStaticLoopRanges()[dim];
+      Location loc = op.getLoc();
+      if (!padKernelLoop(op, dim, plan->paddedSize, rewriter)) {
+        remark::missed(loc, kPlanRemark) << StringRef(
+            llvm::formatv("output loop d{0} of {1} iterations not padded "
+                          "to whole vectors: an input reading it is no "
+                          "constant, or its initializer no fill or "
+                          "broadcast",
+                          dim, range)
+                .str());
+        continue;
+      }
+      remark::analysis(loc, kPlanRemark) << StringRef(
+          llvm::formatv("output loop d{0} padded from {1} to {2} "
+                        "iterations (zero weights): whole "
+                        "vectors of {3} lanes",
+                        dim, range, plan->paddedSize, int64_t(vectorWidth))
+              .str());
+    }
   }
 
   /// Says how `op` is tiled, for a user asking why a kernel is fast or
@@ -1129,14 +1156,9 @@ struct TileAndVectorizePass final
                     SmallVector<Operation *> &tiles) {
     llvm::SmallPtrSet<Operation *, 8> fusable{op};
     linalg::GenericOp root = op;
-    while (root->getResult(0).hasOneUse()) {
-      OpOperand &use = *root->getResult(0).getUses().begin();
-      auto user = dyn_cast<linalg::GenericOp>(use.getOwner());
-      if (!user || !isEpilogueOf(user, use) ||
-          user->getResult(0).getType() != root->getResult(0).getType())
-        break;
-      fusable.insert(user);
-      root = user;
+    for (linalg::GenericOp step : getEpilogue(op)) {
+      fusable.insert(step);
+      root = step;
     }
     // The initial value: a bias broadcast, or a fill (zero, a pooling
     // window's -inf), generalized so that its tile vectorizes like the

@@ -184,7 +184,8 @@ TilePlan mlir::edge::chooseReductionPlan(linalg::GenericOp op,
 FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
                                                int64_t vectorWidth,
                                                int64_t rows,
-                                               int64_t slidingRows) {
+                                               int64_t slidingRows,
+                                               bool allowPadding) {
   if (!isAccumulation(op) || !op.hasPureTensorSemantics())
     return failure();
   // f32, but for int8 inputs, which the body converts.
@@ -215,15 +216,26 @@ FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
       largestDivisorAtMost(ranges[contiguousDim], vectorWidth);
   if (rowDim)
     plan.sizes[*rowDim] = largestDivisorAtMost(ranges[*rowDim], rows);
-  if ((plan.sizes[contiguousDim] != vectorWidth || dynamicVector) && rowDim &&
-      !ShapedType::isDynamic(ranges[*rowDim]) &&
-      ranges[*rowDim] % vectorWidth == 0 && canBlockLoop(op, *rowDim)) {
+  // The blocked loop's iterations: whole vectors, padded up to them when
+  // that is allowed and adds little work.
+  int64_t blockedRange = 0;
+  if (rowDim && !ShapedType::isDynamic(ranges[*rowDim])) {
+    blockedRange = llvm::alignTo(ranges[*rowDim], vectorWidth);
+    if (blockedRange != ranges[*rowDim] &&
+        (!allowPadding ||
+         8 * (blockedRange - ranges[*rowDim]) > ranges[*rowDim]))
+      blockedRange = 0;
+  }
+  if ((plan.sizes[contiguousDim] != vectorWidth || dynamicVector) &&
+      blockedRange && canBlockLoop(op, *rowDim)) {
     // The blocked kernel: the row loop split in two, its inner part (one
     // vector) the new last loop; the contiguous output loop gives rows.
     TilePlan blocked;
     blocked.sizes.assign(ranges.size() + 1, 1);
     blocked.vectorDim = ranges.size();
     blocked.blockedDim = *rowDim;
+    if (blockedRange != ranges[*rowDim])
+      blocked.paddedSize = blockedRange;
     bool peeled = rows > 1 && (dynamicVector ||
                                hasPoorDivisors(ranges[contiguousDim], rows));
     blocked.sizes[contiguousDim] =
@@ -231,14 +243,14 @@ FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
     // Few rows (a 7-wide image) take two vectors per row, so that enough
     // independent accumulators hide the multiply-add latency.
     bool twoVectors = !peeled && blocked.sizes[contiguousDim] * 2 <= rows &&
-                      ranges[*rowDim] % (2 * vectorWidth) == 0;
+                      blockedRange % (2 * vectorWidth) == 0;
     blocked.sizes.back() = twoVectors ? 2 * vectorWidth : vectorWidth;
     // A dynamic image width, or one without a divisor near `rows`, gives
     // the rows in full tiles and a remainder, each tile several vectors of
     // output channels wide.
     if (peeled) {
       int64_t vectors =
-          largestDivisorAtMost(ranges[*rowDim] / vectorWidth, kPeeledVectors);
+          largestDivisorAtMost(blockedRange / vectorWidth, kPeeledVectors);
       blocked.sizes[*rowDim] = vectors;
       blocked.peeledDim = contiguousDim;
       blocked.peeledRows = std::max<int64_t>(1, rows / vectors);

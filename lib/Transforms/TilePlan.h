@@ -38,6 +38,11 @@ struct TilePlan {
   /// blockLoop) into `sizes`-wide vectors; `sizes` and `vectorDim` then
   /// describe the blocked kernel's loops.
   std::optional<unsigned> blockedDim;
+  /// With `blockedDim`, when nonzero: the blocked loop runs over this many
+  /// iterations, its own rounded up to whole vectors (padKernelLoop: its
+  /// constants padded with zeros, its output sliced back), which `sizes`
+  /// then describe.
+  int64_t paddedSize = 0;
   /// With `blockedDim`: the constants are packed with the outer block index
   /// first (panels: [N / width, K, width] for weights [K, N]), so that an
   /// output tile's weights are one contiguous stream.
@@ -88,8 +93,12 @@ TilePlan chooseReductionPlan(linalg::GenericOp op, int64_t maxLength,
 /// a multiple of 16), the two swap: the accumulators are vectors of output
 /// channels, one per output column, the input is broadcast, and the
 /// weights, constants, are stored with the output channel innermost.
+/// Output channels that are no whole number of vectors (1000 classes) are
+/// padded up to one (`paddedSize`), with `allowPadding`, when that adds at
+/// most an eighth to the work.
 FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op, int64_t vectorWidth,
-                                   int64_t rows, int64_t slidingRows);
+                                   int64_t rows, int64_t slidingRows,
+                                   bool allowPadding);
 
 /// Whether loop `d` of a kernel tiled by `sizes` is a loop of its output
 /// tiles' scf.forall with more than one iteration.
