@@ -27,6 +27,11 @@ void mlir::edge::addBufferizePipeline(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // A result computed into views of its buffer (a kernel's reshaped view
+  // of its output) is returned through the inverse reshapes; folded away,
+  // the buffer itself is returned, which BufferResultsToOutParams then
+  // replaces by the caller's: no allocation and no copy.
+  pm.addPass(createCanonicalizerPass());
 
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
