@@ -975,10 +975,13 @@ func.func @flattened_pointwise(%i: tensor<1x1x16x4x12xf32>, %k: tensor<1x32x16x1
 // The same convolution whose result a 3x3 convolution pads: it keeps its
 // image shape, as edge-pad-in-place writes it into the padded buffer's
 // strided interior, which one pixel loop cannot view. Its tiles are
-// blocked along the output channels instead.
+// blocked along the output channels instead; being pointwise, half of its
+// 12 pixels of a row per tile, two vectors (32 channels) each, so that
+// every broadcast pixel feeds two multiply-adds.
 // DEFAULT-LABEL: func @padded_pointwise
 // DEFAULT-NOT: to (32, 48)
-// DEFAULT: scf.forall {{.*}} -> (tensor<1x1x2x16x4x12xf32>)
+// DEFAULT: scf.forall {{.*}} -> (tensor<1x1x1x32x4x12xf32>)
+// DEFAULT: vector.fma {{.*}} : vector<6x32xf32>
 // DEFAULT: tensor.pad
 func.func @padded_pointwise(%i: tensor<1x1x16x4x12xf32>, %k: tensor<1x32x16x1x1xf32>, %o: tensor<1x1x32x4x12xf32>) -> tensor<1x32x6x14xf32> {
   %zero = arith.constant 0.0 : f32
@@ -996,6 +999,30 @@ func.func @padded_pointwise(%i: tensor<1x1x16x4x12xf32>, %k: tensor<1x32x16x1x1x
     tensor.yield %zero : f32
   } : tensor<1x32x4x12xf32> to tensor<1x32x6x14xf32>
   return %padded : tensor<1x32x6x14xf32>
+}
+
+// -----
+
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+
+// A 3x3 convolution of the same shape keeps a row of 12 pixels per tile,
+// one vector of 16 channels each: its window's taps each read their own
+// pixels (two vectors per row measured slower for it).
+// DEFAULT-LABEL: func @blocked_window
+// DEFAULT: scf.forall {{.*}} -> (tensor<1x2x16x4x12xf32>)
+// DEFAULT: vector.fma {{.*}} : vector<12x16xf32>
+func.func @blocked_window(%i: tensor<1x16x6x14xf32>, %o: tensor<1x32x4x12xf32>) -> tensor<1x32x4x12xf32> {
+  %cst = arith.constant dense<1.0> : tensor<32x16x3x3xf32>
+  %conv = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %cst : tensor<1x16x6x14xf32>, tensor<32x16x3x3xf32>) outs(%o : tensor<1x32x4x12xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x4x12xf32>
+  return %conv : tensor<1x32x4x12xf32>
 }
 
 // -----

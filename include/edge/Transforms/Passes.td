@@ -513,7 +513,10 @@ def TileAndVectorizePass
     7-, 14- or 56-wide image) but the row loop is a multiple of
     `vector-width` and every input it indexes is a constant (weights), the
     row loop is blocked instead: split into blocks of one vector (two when
-    at most half of `rows` rows remain), the block the new innermost loop;
+    at most half of `rows` rows remain, or when a pointwise kernel, whose
+    only reduction is over input channels, takes half its rows so that
+    each broadcast input element feeds two multiply-adds), the block the
+    new innermost loop;
     the output is viewed with that dimension split (a reshape) and the
     constants are packed at compile time with the block innermost, so each
     tile's weights stream contiguously and every lane is used; the
