@@ -155,10 +155,13 @@ def run_ort(runner: Path, model_dir: Path, spec: Path, threads: int, runs: int) 
 NOTES = """Where edge stands: multiply-accumulate kernels (convolutions, matmuls)
 are register-tiled and vectorized, narrow convolutions blocked along their
 output channels with weights packed at compile time (their tiles'
-transposes to the NCHW output are shuffle stages), pointwise convolutions
-on images whose rows do not fill vectors given one pixel loop instead,
-and each kernel's epilogue (bias, activation, residual add) runs on its
-accumulators in the same tile (docs/architecture.md, "Lowering choices").
+transposes to the NCHW output are shuffle stages; output channels that
+are no whole number of vectors, a classifier's 1000, padded with zero
+weights; pointwise ones two vectors of channels per pixel), pointwise
+convolutions on images whose rows do not fill vectors given one pixel
+loop instead, and each kernel's epilogue (bias, activation, residual
+add) runs on its accumulators in the same tile (docs/architecture.md,
+"Lowering choices").
 Depthwise convolutions use rows of independent accumulators, stride-2
 tiles read deinterleaved vectors, and a padded input is written in place
 by its producer with only the border filled. Intermediates live in one
