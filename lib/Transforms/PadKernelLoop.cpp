@@ -36,6 +36,14 @@ SmallVector<T> padData(ArrayRef<T> data, ArrayRef<int64_t> shape,
   return padded;
 }
 
+/// `value`'s type with dimension `position` of size `size`.
+RankedTensorType getPaddedType(Value value, unsigned position, int64_t size) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[position] = size;
+  return type.clone(shape);
+}
+
 /// The constant `value` (possibly reshaped: getReshapedConstant) with its
 /// dimension `position` grown to `size` by zeros; null when its data cannot
 /// be read.
@@ -45,9 +53,7 @@ Value padConstant(Value value, unsigned position, int64_t size,
   if (!source)
     return {};
   auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[position] = size;
-  auto paddedType = type.clone(shape);
+  RankedTensorType paddedType = getPaddedType(value, position, size);
   ElementsAttr padded;
   if (std::optional<SmallVector<float>> data = readF32Constant(source))
     padded = makeF32ElementsAttr(
@@ -134,14 +140,6 @@ linalg::GenericOp padStep(const ChainStep &step, Value previous, Value init,
                              padded.getRegion().end());
   padded->setDiscardableAttrs(op->getDiscardableAttrDictionary());
   return padded;
-}
-
-/// `value`'s type with dimension `position` of size `size`.
-RankedTensorType getPaddedType(Value value, unsigned position, int64_t size) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[position] = size;
-  return type.clone(shape);
 }
 
 } // namespace

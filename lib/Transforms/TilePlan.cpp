@@ -246,8 +246,7 @@ FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
     // than 15. A window's rows keep one vector (measured slower so).
     bool pointwise =
         llvm::count_if(llvm::seq<unsigned>(0, ranges.size()), [&](unsigned d) {
-          return linalg::isReductionIterator(op.getIteratorTypesArray()[d]) &&
-                 ranges[d] != 1;
+          return linalg::isReductionIterator(iterators[d]) && ranges[d] != 1;
         }) == 1;
     if (!peeled && pointwise && blocked.sizes[contiguousDim] * 2 > rows &&
         blocked.sizes[contiguousDim] % 2 == 0 &&
