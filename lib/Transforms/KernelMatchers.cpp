@@ -169,3 +169,28 @@ SmallVector<linalg::GenericOp> mlir::edge::getEpilogue(linalg::GenericOp op) {
   }
   return epilogue;
 }
+
+int64_t mlir::edge::getCoefficient(AffineExpr expr, unsigned dim) {
+  if (auto dimExpr = dyn_cast<AffineDimExpr>(expr))
+    return dimExpr.getPosition() == dim ? 1 : 0;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return 0;
+  if (binary.getKind() == AffineExprKind::Add)
+    return getCoefficient(binary.getLHS(), dim) +
+           getCoefficient(binary.getRHS(), dim);
+  auto constant = dyn_cast<AffineConstantExpr>(binary.getRHS());
+  if (binary.getKind() == AffineExprKind::Mul && constant)
+    return constant.getValue() * getCoefficient(binary.getLHS(), dim);
+  return 0;
+}
+
+bool mlir::edge::readsAtStrideTwo(linalg::GenericOp op, unsigned dim) {
+  return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    unsigned uses = llvm::count_if(map.getResults(), [&](AffineExpr result) {
+      return result.isFunctionOfDim(dim);
+    });
+    return uses == 1 && getCoefficient(map.getResults().back(), dim) == 2;
+  });
+}

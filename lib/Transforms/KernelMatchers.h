@@ -63,6 +63,15 @@ bool isEpilogueOf(linalg::GenericOp op, OpOperand &operand);
 /// type.
 SmallVector<linalg::GenericOp> getEpilogue(linalg::GenericOp op);
 
+/// The coefficient of loop `dim` in the linear access `expr` (2 in
+/// `ow * 2 + kw`), 0 when `expr` does not use it.
+int64_t getCoefficient(AffineExpr expr, unsigned dim);
+
+/// Whether an input of `op` reads loop `dim` at stride 2 in its contiguous
+/// dimension (`ow * 2 + kw`: a stride-2 convolution's or pooling's
+/// columns), and nowhere else.
+bool readsAtStrideTwo(linalg::GenericOp op, unsigned dim);
+
 } // namespace mlir::edge
 
 #endif // EDGE_LIB_TRANSFORMS_KERNELMATCHERS_H

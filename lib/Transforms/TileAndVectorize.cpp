@@ -338,37 +338,26 @@ static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
   }
 }
 
-/// The coefficient of loop `dim` in the linear access `expr` (2 in
-/// `ow * 2 + kw`), 0 when `expr` does not use it.
-static int64_t getCoefficient(AffineExpr expr, unsigned dim) {
-  if (auto dimExpr = dyn_cast<AffineDimExpr>(expr))
-    return dimExpr.getPosition() == dim ? 1 : 0;
-  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
-  if (!binary)
-    return 0;
-  if (binary.getKind() == AffineExprKind::Add)
-    return getCoefficient(binary.getLHS(), dim) +
-           getCoefficient(binary.getRHS(), dim);
-  auto constant = dyn_cast<AffineConstantExpr>(binary.getRHS());
-  if (binary.getKind() == AffineExprKind::Mul && constant)
-    return constant.getValue() * getCoefficient(binary.getLHS(), dim);
-  return 0;
-}
-
-/// Whether a tile of `tileSizes` reads `map` at stride 2 along
-/// `vectorDim` and nothing else that varies within the tile: what
-/// deinterleaveStridedInputs vectorizes without a gathered copy.
-static bool isDeinterleavable(AffineMap map, ArrayRef<int64_t> tileSizes,
-                              unsigned vectorDim) {
-  if (map.getNumResults() == 0 ||
-      getCoefficient(map.getResults().back(), vectorDim) != 2)
-    return false;
+/// The one loop along which a tile of `tileSizes` reads `map` at stride 2
+/// in its contiguous dimension, when nothing else read varies within the
+/// tile: what deinterleaveStridedInputs vectorizes without a gathered
+/// copy. The loop is the vector loop (a strided first layer's pixels as
+/// vectors) or a blocked tile's rows (its pixels broadcast one by one).
+static std::optional<unsigned>
+getDeinterleavedLoop(AffineMap map, ArrayRef<int64_t> tileSizes) {
+  if (map.getNumResults() == 0)
+    return std::nullopt;
+  unsigned last = map.getNumResults() - 1;
+  std::optional<unsigned> strided;
   for (auto [position, result] : llvm::enumerate(map.getResults()))
-    for (unsigned d = 0; d < map.getNumDims(); ++d)
-      if (result.isFunctionOfDim(d) && tileSizes[d] > 1 &&
-          (d != vectorDim || position + 1 != map.getNumResults()))
-        return false;
-  return true;
+    for (unsigned d = 0; d < map.getNumDims(); ++d) {
+      if (!result.isFunctionOfDim(d) || tileSizes[d] == 1)
+        continue;
+      if (position != last || getCoefficient(result, d) != 2 || strided)
+        return std::nullopt;
+      strided = d;
+    }
+  return strided;
 }
 
 /// Whether `map` reads along a loop with a stride or dilation (`oh * 2 +
@@ -403,7 +392,9 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
     AffineMap map = maps[index];
     // A gather sized by dynamic loops would need its sizes at run time;
     // such tiles read the input in place.
-    if (!hasScaledAccess(map) || isDeinterleavable(map, tileSizes, vectorDim) ||
+    std::optional<unsigned> deinterleaved =
+        getDeinterleavedLoop(map, tileSizes);
+    if (!hasScaledAccess(map) || deinterleaved == vectorDim ||
         llvm::any_of(llvm::seq<unsigned>(0, map.getNumDims()), [&](unsigned d) {
           return map.isFunctionOfDim(d) && ShapedType::isDynamic(ranges[d]);
         }))
@@ -430,9 +421,18 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
     if (map.isFunctionOfDim(last))
       dims.push_back(last);
     SmallVector<int64_t> shape;
-    SmallVector<AffineExpr> gatherExprs;
     for (unsigned d : dims)
       shape.push_back(ranges[d]);
+    // A tile that broadcasts its pixels from a stride-2 row reads them in
+    // place too, unless the gather is smaller than the input: a 1x1
+    // stride-2 convolution's gather holds the quarter of the image it
+    // reads, packed. Overlapping windows (7x7 at stride 2) would copy
+    // each element many times, through memory, for reads that broadcast
+    // from any address at the same cost.
+    auto inputType = cast<RankedTensorType>(input.getType());
+    if (deinterleaved && inputType.hasStaticShape() &&
+        ShapedType::getNumElements(shape) >= inputType.getNumElements())
+      continue;
     // The gather iterates over `dims`; the original map, renumbered.
     SmallVector<AffineExpr> renumber(map.getNumDims(),
                                      rewriter.getAffineConstantExpr(0));
@@ -442,8 +442,8 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
         map.replaceDimsAndSymbols(renumber, {}, dims.size(), 0);
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
-    Type element = cast<RankedTensorType>(input.getType()).getElementType();
-    Value empty = tensor::EmptyOp::create(rewriter, loc, shape, element);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, shape,
+                                          inputType.getElementType());
     auto gather = linalg::GenericOp::create(
         rewriter, loc, empty.getType(), ValueRange{input}, ValueRange{empty},
         ArrayRef<AffineMap>{gatherRead,
@@ -567,7 +567,7 @@ static std::optional<StridedAccess> getStridedAccess(AffineMap map) {
 /// stride 2, deinterleaved to its even elements; the rows are staged in a
 /// tensor whose read by the vectorized kernel folds away. The vectorizer
 /// takes no strided access; gathering the elements one by one would cost
-/// more than the multiply-adds.
+/// more than the multiply-adds, unless the kernel broadcasts them anyway.
 static void deinterleaveStridedInputs(linalg::GenericOp kernel,
                                       RewriterBase &rewriter) {
   SmallVector<int64_t> ranges = kernel.getStaticLoopRanges();
@@ -604,27 +604,42 @@ static void deinterleaveStridedInputs(linalg::GenericOp kernel,
     // measured slower (an odd-length vector is split and the shuffle
     // scalarized).
     bool inBounds = type.getShape().back() >= laneStride * lanes;
-    // The first row broadcast, the others inserted: a chain of inserts
-    // that covers the whole vector would canonicalize into scalars.
     auto stagedType = VectorType::get(shape, element);
     Value staged;
-    for (int64_t row = 0; row < rows; ++row) {
-      SmallVector<Value> indices(rank, zero);
-      if (rank == 2)
-        indices.front() = arith::ConstantIndexOp::create(
-            rewriter, loc, row * access->strides.front());
-      Value vector = vector::TransferReadOp::create(
-          rewriter, loc, rowType, input->get(), indices, padding,
-          ArrayRef<bool>{inBounds});
-      if (laneStride == 2)
-        vector =
-            vector::DeinterleaveOp::create(rewriter, loc, vector).getRes1();
+    // A row the kernel broadcasts element by element along its vector
+    // loop (a blocked tile's pixels) is read as its scalars: each folds
+    // into the broadcast's load, where a deinterleaved vector would be
+    // taken apart by a shuffle per element.
+    if (rank == 1 && access->loops.back() + 1 != kernel.getNumLoops()) {
+      SmallVector<Value> elements;
+      for (int64_t lane = 0; lane < lanes; ++lane)
+        elements.push_back(
+            tensor::ExtractOp::create(rewriter, loc, input->get(),
+                                      ValueRange{arith::ConstantIndexOp::create(
+                                          rewriter, loc, lane * laneStride)}));
       staged =
-          row == 0
-              ? vector::BroadcastOp::create(rewriter, loc, stagedType, vector)
-                    .getResult()
-              : vector::InsertOp::create(rewriter, loc, vector, staged, row)
-                    .getResult();
+          vector::FromElementsOp::create(rewriter, loc, stagedType, elements);
+    } else {
+      // The first row broadcast, the others inserted: a chain of inserts
+      // that covers the whole vector would canonicalize into scalars.
+      for (int64_t row = 0; row < rows; ++row) {
+        SmallVector<Value> indices(rank, zero);
+        if (rank == 2)
+          indices.front() = arith::ConstantIndexOp::create(
+              rewriter, loc, row * access->strides.front());
+        Value vector = vector::TransferReadOp::create(
+            rewriter, loc, rowType, input->get(), indices, padding,
+            ArrayRef<bool>{inBounds});
+        if (laneStride == 2)
+          vector =
+              vector::DeinterleaveOp::create(rewriter, loc, vector).getRes1();
+        staged =
+            row == 0
+                ? vector::BroadcastOp::create(rewriter, loc, stagedType, vector)
+                      .getResult()
+                : vector::InsertOp::create(rewriter, loc, vector, staged, row)
+                      .getResult();
+      }
     }
     Value empty = tensor::EmptyOp::create(rewriter, loc, shape, element);
     Value stagedTensor =

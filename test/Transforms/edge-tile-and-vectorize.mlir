@@ -9,6 +9,8 @@
 // AVX2-LABEL: func @matmul
 // AVX2: scf.forall {{.*}} = (0, 0) to (64, 256) step (8, 8)
 // AVX2: vector.fma {{.*}} : vector<8x8xf32>
+// AVX2-LABEL: func @strided_first_layer
+// AVX2: vector.fma {{.*}} : vector<4x16xf32>
 // AVX2-LABEL: func @depthwise_rows
 // AVX2: scf.forall ({{.*}}) = (0, 0, 0, 0) to (1, 4, 14, 16) step (1, 1, 2, 8)
 // AVX2: vector.fma {{.*}} : vector<2x8xf32>
@@ -158,18 +160,20 @@ func.func @strided_conv(%i: tensor<1x4x31x33xf32>, %k: tensor<16x4x3x3xf32>, %o:
 #o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
 
 // A narrow strided convolution is blocked along its output channels; its
-// rows are output columns, which read the input at stride 2, so the input
-// is first gathered into a tensor indexed by the loops that read it (the
-// blocked channels, the vector, read none of it), the output columns
-// last: the gather reads each input row at stride 2 and writes runs of
-// columns, and a tile's rows read consecutive elements.
-// CHECK-LABEL: func @gathered_strided_conv
-// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x7x2x3x3x7xf32>
-// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x2x15x15xf32>) outs(%[[E]] : tensor<1x7x2x3x3x7xf32>)
+// rows are output columns, which read the input at stride 2. A gathered
+// copy would hold each element of the overlapping 3x3 windows about twice
+// (882 elements for 450): the tile reads its 7 pixels in place instead,
+// one scalar each at stride 2, which the kernel broadcasts.
+// CHECK-LABEL: func @blocked_strided_conv
+// CHECK-NOT: tensor.empty
 // CHECK: scf.forall
-// CHECK: tensor.extract_slice %[[G]]
+// CHECK: %[[P0:.*]] = tensor.extract %[[ROW:.*]][%c0] : tensor<13xf32>
+// CHECK: %[[P1:.*]] = tensor.extract %[[ROW]][%c2] : tensor<13xf32>
+// CHECK: %[[P6:.*]] = tensor.extract %[[ROW]][%c12] : tensor<13xf32>
+// CHECK: %[[PIXELS:.*]] = vector.from_elements %[[P0]], %[[P1]], {{.*}}, %[[P6]] : vector<7xf32>
+// CHECK: vector.broadcast %[[PIXELS]] : vector<7xf32> to vector<16x7xf32>
 // CHECK: vector.fma {{.*}} : vector<7x16xf32>
-func.func @gathered_strided_conv(%i: tensor<1x2x15x15xf32>, %o: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+func.func @blocked_strided_conv(%i: tensor<1x2x15x15xf32>, %o: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
   %k = arith.constant dense<1.0> : tensor<32x2x3x3xf32>
   %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
       ins(%i, %k : tensor<1x2x15x15xf32>, tensor<32x2x3x3xf32>) outs(%o : tensor<1x32x7x7xf32>) {
@@ -179,6 +183,64 @@ func.func @gathered_strided_conv(%i: tensor<1x2x15x15xf32>, %o: tensor<1x32x7x7x
     linalg.yield %s : f32
   } -> tensor<1x32x7x7xf32>
   return %r : tensor<1x32x7x7xf32>
+}
+
+// -----
+
+#in = affine_map<(n, f, oh, ow, c) -> (n, c, oh * 2, ow * 2)>
+#w = affine_map<(n, f, oh, ow, c) -> (f, c)>
+#o = affine_map<(n, f, oh, ow, c) -> (n, f, oh, ow)>
+
+// A 1x1 stride-2 convolution reads a quarter of its input: gathering that
+// quarter (indexed by the loops that read it, the output columns last)
+// packs what the tiles read, and a tile's rows read consecutive elements.
+// CHECK-LABEL: func @gathered_strided_pointwise
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x7x4x7xf32>
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x4x14x14xf32>) outs(%[[E]] : tensor<1x7x4x7xf32>)
+// CHECK: scf.forall
+// CHECK: tensor.extract_slice %[[G]]
+// CHECK-NOT: tensor.extract %
+// CHECK: vector.fma
+func.func @gathered_strided_pointwise(%i: tensor<1x4x14x14xf32>, %o: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %k = arith.constant dense<1.0> : tensor<32x4xf32>
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%i, %k : tensor<1x4x14x14xf32>, tensor<32x4xf32>) outs(%o : tensor<1x32x7x7xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x7x7xf32>
+  return %r : tensor<1x32x7x7xf32>
+}
+
+// -----
+
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+
+// A strided first layer (7x7 at stride 2, 3 input channels) whose output
+// rows fill vectors still takes the blocked kernel, as its columns would
+// make poor vectors (two loads and a shuffle each): half the rows of
+// pixels, each two vectors of output channels, broadcast from the input
+// in place.
+// DEFAULT-LABEL: func @strided_first_layer
+// DEFAULT-NOT: tensor.empty() : tensor<1x
+// DEFAULT: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (16, 16) step (1, 8)
+// DEFAULT: %[[PIXELS:.*]] = vector.from_elements {{.*}} : vector<8xf32>
+// DEFAULT: vector.broadcast %[[PIXELS]] : vector<8xf32> to vector<32x8xf32>
+// DEFAULT: vector.fma {{.*}} : vector<8x32xf32>
+// REMARK: remark: [Analysis] TilePlan | Category:edge-tile-and-vectorize | Remark="register tile 1x1x1x4x1x1x1x16: blocked vector loop d7 (16 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
+func.func @strided_first_layer(%i: tensor<1x3x37x37xf32>, %o: tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32> {
+  %k = arith.constant dense<1.0> : tensor<32x3x7x7xf32>
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x3x37x37xf32>, tensor<32x3x7x7xf32>) outs(%o : tensor<1x32x16x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x16x16xf32>
+  return %r : tensor<1x32x16x16xf32>
 }
 
 // -----
