@@ -753,10 +753,14 @@ struct TileAndVectorizePass final
                        [&](unsigned d) {
                          return d != plan->vectorDim && plan->sizes[d] > 1;
                        });
-      if (hasRows)
-        op =
-            materializeScaledInputs(op, plan->sizes, plan->vectorDim, rewriter);
-      else if (readsVectorDimWithStrideAbove(op, plan->vectorDim, 2)) {
+      if (hasRows) {
+        // A peeled loop's tiles read like its full tiles (a 111-wide
+        // strided image in tiles of 8 pixels, then 4, 2 and 1).
+        SmallVector<int64_t> tileSizes = plan->sizes;
+        if (plan->peeledDim)
+          tileSizes[*plan->peeledDim] = plan->peeledRows;
+        op = materializeScaledInputs(op, tileSizes, plan->vectorDim, rewriter);
+      } else if (readsVectorDimWithStrideAbove(op, plan->vectorDim, 2)) {
         remark::missed(op.getLoc(), kPlanRemark)
             << "kernel without rows reads its vector loop at a stride above "
                "2: left to the loop lowering";

@@ -245,6 +245,35 @@ func.func @strided_first_layer(%i: tensor<1x3x37x37xf32>, %o: tensor<1x32x16x16x
 
 // -----
 
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+
+// A strided image 11 wide (no divisor near the rows) is peeled into full
+// tiles of 4 pixels and a remainder of 2 and 1: each tile reads its
+// pixels in place at stride 2, as the full tiles would.
+// CHECK-LABEL: func @peeled_strided_conv
+// CHECK-NOT: tensor.empty
+// CHECK: scf.forall
+// CHECK: vector.from_elements {{.*}} : vector<4xf32>
+// CHECK: vector.fma {{.*}} : vector<2x4x16xf32>
+// CHECK: vector.from_elements {{.*}} : vector<2xf32>
+// CHECK: vector.fma {{.*}} : vector<2x2x16xf32>
+// CHECK: vector.fma {{.*}} : vector<2x16xf32>
+func.func @peeled_strided_conv(%i: tensor<1x3x23x23xf32>, %o: tensor<1x32x11x11xf32>) -> tensor<1x32x11x11xf32> {
+  %k = arith.constant dense<1.0> : tensor<32x3x3x3xf32>
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x3x23x23xf32>, tensor<32x3x3x3xf32>) outs(%o : tensor<1x32x11x11xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x11x11xf32>
+  return %r : tensor<1x32x11x11xf32>
+}
+
+// -----
+
 #in = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
 #w = affine_map<(n, c, oh, ow, kh, kw) -> (c, kh, kw)>
 #o = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
