@@ -1231,3 +1231,48 @@ func.func @epilogue_order(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: t
   } -> tensor<64x256xf32>
   return %relu : tensor<64x256xf32>
 }
+
+// -----
+
+#in = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, c, oh + kh, ow + kw)>
+#w = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (g, f, c, kh, kw)>
+#o = affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, f, oh, ow)>
+#pool_in = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#pool_win = affine_map<(n, c, oh, ow, kh, kw) -> (kh, kw)>
+#pool_out = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
+
+// A max pool after a convolution whose threads split the image by rows
+// (its image exceeds the cache): the pool's threads split its rows too,
+// rather than its channels, so each reads the rows its own core wrote.
+// The convolution's rows are followed through the reshape and the pad.
+// ORDER-LABEL: func @pool_after_rows
+// ORDER: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 32) step (1, 16)
+// ORDER: scf.forall (%[[H:.*]], %[[C:.*]]) = (0, 0) to (16, 32) step (8, 1)
+// ORDER: tensor.parallel_insert_slice {{.*}}[0, %[[C]], %[[H]], 0] [1, 1, 8, 8]
+func.func @pool_after_rows(%i: tensor<1x1x16x32x16xf32>, %k: tensor<1x32x16x1x1xf32>, %o: tensor<1x1x32x32x16xf32>) -> tensor<1x32x16x8xf32> {
+  // ORDER-REMARK: edge-tile-and-vectorize.mlir:[[@LINE+1]]:11: remark: {{.*}} Remark="output tile loops in the order d3, d2 (input 0 of 32768 bytes streams once: over cache-bytes 4096)"
+  %conv = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x1x16x32x16xf32>, tensor<1x32x16x1x1xf32>) outs(%o : tensor<1x1x32x32x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x32x32x16xf32>
+  %image = tensor.collapse_shape %conv [[0], [1, 2], [3], [4]] : tensor<1x1x32x32x16xf32> into tensor<1x32x32x16xf32>
+  %ninf = arith.constant 0xFF800000 : f32
+  %padded = tensor.pad %image low[0, 0, 0, 0] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %ninf : f32
+  } : tensor<1x32x32x16xf32> to tensor<1x32x33x17xf32>
+  %empty = tensor.empty() : tensor<1x32x16x8xf32>
+  %start = linalg.fill ins(%ninf : f32) outs(%empty : tensor<1x32x16x8xf32>) -> tensor<1x32x16x8xf32>
+  %window = tensor.empty() : tensor<3x3xf32>
+  // ORDER-REMARK: edge-tile-and-vectorize.mlir:[[@LINE+1]]:11: remark: {{.*}} Remark="output tile loops in the order d2, d1 (the threads split it as its input's producer does)"
+  %pool = linalg.generic {indexing_maps = [#pool_in, #pool_win, #pool_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%padded, %window : tensor<1x32x33x17xf32>, tensor<3x3xf32>) outs(%start : tensor<1x32x16x8xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %m = arith.maximumf %acc, %x : f32
+    linalg.yield %m : f32
+  } -> tensor<1x32x16x8xf32>
+  return %pool : tensor<1x32x16x8xf32>
+}
