@@ -163,11 +163,14 @@ loop instead, and each kernel's epilogue (bias, activation, residual
 add) runs on its accumulators in the same tile (docs/architecture.md,
 "Lowering choices").
 Depthwise convolutions use rows of independent accumulators, stride-2
-tiles read deinterleaved vectors, and a padded input is written in place
-by its producer with only the border filled. Intermediates live in one
+tiles read deinterleaved vectors, a stride-2 convolution's blocked tiles
+broadcast their pixels straight from the image (a first layer whose
+strided columns fill vectors is blocked too), and a padded input is
+written in place by its producer with only the border filled. Intermediates live in one
 arena planned at compile time by liveness (the workspace column).
 Outermost parallel loops run on the instance's thread pool
-(`EDGE_NUM_THREADS`), each thread on its own block of every loop first.
+(`EDGE_NUM_THREADS`), each thread on its own block of every loop first;
+a max pool splits its image as the convolution before it does.
 Pooling windows tile like depthwise convolutions, and an image width
 without a divisor near the tile's rows is peeled into full tiles and a
 remainder, as is a vector loop of no register's width (a classifier's
