@@ -1018,12 +1018,6 @@ struct TileAndVectorizePass final
     return success();
   }
 
-  /// Tiles the multiply-accumulate `op` by `plan`: output tiles in an
-  /// scf.forall, together with the elementwise ops that consume its result
-  /// (bias, activation, residual add) and the op that initializes it, so
-  /// that one tile computes the epilogue on its accumulators and writes
-  /// only the final values; then each tile's reductions are tiled and
-  /// everything in the tile vectorized.
   /// The sizes of `op`'s output tiles under `plan` (0: a reduction loop).
   /// A peeled loop stays whole in the output tiles, or in tiles of
   /// `peeledTile`; peelRows splits it.
@@ -1065,10 +1059,11 @@ struct TileAndVectorizePass final
   /// pointwise convolution after them reads their channels.)
   DenseMap<Operation *, unsigned> matchProducerSplits(
       ArrayRef<std::pair<linalg::GenericOp, TilePlan>> kernels) {
-    DenseMap<Operation *, unsigned> pools, matched;
+    llvm::SmallPtrSet<Operation *, 8> pools;
+    DenseMap<Operation *, unsigned> matched;
     for (const auto &[op, plan] : kernels)
       if (plan.slidingRows && isWindowReduction(op))
-        pools[op] = 0;
+        pools.insert(op);
     for (auto [op, plan] : kernels) {
       SmallVector<int64_t> sizes = getOutputTileSizes(op, plan);
       std::optional<unsigned> split =
@@ -1090,8 +1085,10 @@ struct TileAndVectorizePass final
               consumer.getIteratorTypesArray();
           for (unsigned d = 0; d < consumer.getNumLoops(); ++d)
             if (linalg::isParallelIterator(iterators[d]) &&
-                getCoefficient(read, d) > 0)
+                getCoefficient(read, d) > 0) {
               matched[user] = d;
+              break;
+            }
           break;
         }
         if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(user)) {
@@ -1117,6 +1114,13 @@ struct TileAndVectorizePass final
     return matched;
   }
 
+  /// Tiles the multiply-accumulate `op` by `plan`: output tiles in an
+  /// scf.forall, together with the elementwise ops that consume its result
+  /// (bias, activation, residual add) and the op that initializes it, so
+  /// that one tile computes the epilogue on its accumulators and writes
+  /// only the final values; then each tile's reductions are tiled and
+  /// everything in the tile vectorized. `producerSplit`, when set, is the
+  /// loop to run outermost, as matchProducerSplits chose it.
   void tileKernel(linalg::GenericOp op, const TilePlan &plan,
                   std::optional<unsigned> producerSplit,
                   RewriterBase &rewriter) {
