@@ -338,13 +338,15 @@ static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
   }
 }
 
-/// The one loop along which a tile of `tileSizes` reads `map` at stride 2
-/// in its contiguous dimension, when nothing else read varies within the
-/// tile: what deinterleaveStridedInputs vectorizes without a gathered
-/// copy. The loop is the vector loop (a strided first layer's pixels as
-/// vectors) or a blocked tile's rows (its pixels broadcast one by one).
-static std::optional<unsigned>
-getDeinterleavedLoop(AffineMap map, ArrayRef<int64_t> tileSizes) {
+/// The one loop along which a tile of `tileSizes` reads `map` with a
+/// stride in its contiguous dimension, when nothing else read varies
+/// within the tile: what deinterleaveStridedInputs reads without a
+/// gathered copy. Along the vector loop (a strided first layer's pixels as
+/// vectors) the stride must be 2, which a deinterleave takes; along a
+/// blocked tile's rows (its pixels broadcast one by one) any stride.
+static std::optional<unsigned> getStridedTileLoop(AffineMap map,
+                                                  ArrayRef<int64_t> tileSizes,
+                                                  unsigned vectorDim) {
   if (map.getNumResults() == 0)
     return std::nullopt;
   unsigned last = map.getNumResults() - 1;
@@ -353,7 +355,9 @@ getDeinterleavedLoop(AffineMap map, ArrayRef<int64_t> tileSizes) {
     for (unsigned d = 0; d < map.getNumDims(); ++d) {
       if (!result.isFunctionOfDim(d) || tileSizes[d] == 1)
         continue;
-      if (position != last || getCoefficient(result, d) != 2 || strided)
+      int64_t stride = getCoefficient(result, d);
+      if (position != last || stride < 2 || (d == vectorDim && stride != 2) ||
+          strided)
         return std::nullopt;
       strided = d;
     }
@@ -392,9 +396,9 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
     AffineMap map = maps[index];
     // A gather sized by dynamic loops would need its sizes at run time;
     // such tiles read the input in place.
-    std::optional<unsigned> deinterleaved =
-        getDeinterleavedLoop(map, tileSizes);
-    if (!hasScaledAccess(map) || deinterleaved == vectorDim ||
+    std::optional<unsigned> strided =
+        getStridedTileLoop(map, tileSizes, vectorDim);
+    if (!hasScaledAccess(map) || strided == vectorDim ||
         llvm::any_of(llvm::seq<unsigned>(0, map.getNumDims()), [&](unsigned d) {
           return map.isFunctionOfDim(d) && ShapedType::isDynamic(ranges[d]);
         }))
@@ -423,14 +427,14 @@ static linalg::GenericOp materializeScaledInputs(linalg::GenericOp op,
     SmallVector<int64_t> shape;
     for (unsigned d : dims)
       shape.push_back(ranges[d]);
-    // A tile that broadcasts its pixels from a stride-2 row reads them in
+    // A tile that broadcasts its pixels from a strided row reads them in
     // place too, unless the gather is smaller than the input: a 1x1
     // stride-2 convolution's gather holds the quarter of the image it
-    // reads, packed. Overlapping windows (7x7 at stride 2) would copy
-    // each element many times, through memory, for reads that broadcast
-    // from any address at the same cost.
+    // reads, packed. Overlapping windows (7x7 at stride 2, 11x11 at 4)
+    // would copy each element many times, through memory, for reads that
+    // broadcast from any address at the same cost.
     auto inputType = cast<RankedTensorType>(input.getType());
-    if (deinterleaved && inputType.hasStaticShape() &&
+    if (strided && inputType.hasStaticShape() &&
         ShapedType::getNumElements(shape) >= inputType.getNumElements())
       continue;
     // The gather iterates over `dims`; the original map, renumbered.
@@ -578,11 +582,17 @@ static void deinterleaveStridedInputs(linalg::GenericOp kernel,
     AffineMap &map = maps[input->getOperandNumber()];
     std::optional<StridedAccess> access = getStridedAccess(map);
     if (!access || access->loops.empty() || access->loops.size() > 2 ||
-        access->strides.back() > 2 ||
         llvm::all_of(access->strides,
                      [](int64_t stride) { return stride == 1; }))
       continue;
     unsigned rank = access->loops.size();
+    // A row the kernel broadcasts element by element along its vector
+    // loop (a blocked tile's pixels), at any stride; one it reads as
+    // vectors, at stride 2 at most.
+    bool broadcastRow =
+        rank == 1 && access->loops.back() + 1 != kernel.getNumLoops();
+    if (!broadcastRow && access->strides.back() > 2)
+      continue;
     SmallVector<int64_t> shape;
     SmallVector<AffineExpr> unitStrided;
     for (unsigned loop : access->loops) {
@@ -606,11 +616,10 @@ static void deinterleaveStridedInputs(linalg::GenericOp kernel,
     bool inBounds = type.getShape().back() >= laneStride * lanes;
     auto stagedType = VectorType::get(shape, element);
     Value staged;
-    // A row the kernel broadcasts element by element along its vector
-    // loop (a blocked tile's pixels) is read as its scalars: each folds
-    // into the broadcast's load, where a deinterleaved vector would be
-    // taken apart by a shuffle per element.
-    if (rank == 1 && access->loops.back() + 1 != kernel.getNumLoops()) {
+    // A broadcast row is read as its scalars: each folds into the
+    // broadcast's load, where a deinterleaved vector would be taken apart
+    // by a shuffle per element.
+    if (broadcastRow) {
       SmallVector<Value> elements;
       for (int64_t lane = 0; lane < lanes; ++lane)
         elements.push_back(

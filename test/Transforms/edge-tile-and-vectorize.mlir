@@ -274,6 +274,35 @@ func.func @peeled_strided_conv(%i: tensor<1x3x23x23xf32>, %o: tensor<1x32x11x11x
 
 // -----
 
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh * 4 + kh, ow * 4 + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+
+// A stride-4 first layer (11x11, AlexNet's): its pixels are broadcast, so
+// any stride reads in place, each pixel a scalar four elements from the
+// last; a gather would hold each input element about 7 times.
+// CHECK-LABEL: func @stride4_conv
+// CHECK-NOT: tensor.empty
+// CHECK: scf.forall
+// CHECK: %[[P0:.*]] = tensor.extract %[[ROW:.*]][%c0] : tensor<17xf32>
+// CHECK: %[[P1:.*]] = tensor.extract %[[ROW]][%c4] : tensor<17xf32>
+// CHECK: %[[P4:.*]] = tensor.extract %[[ROW]][%c16] : tensor<17xf32>
+// CHECK: vector.from_elements %[[P0]], %[[P1]], {{.*}}, %[[P4]] : vector<5xf32>
+// CHECK: vector.fma {{.*}} : vector<5x16xf32>
+func.func @stride4_conv(%i: tensor<1x3x47x47xf32>, %o: tensor<1x32x10x10xf32>) -> tensor<1x32x10x10xf32> {
+  %k = arith.constant dense<1.0> : tensor<32x3x11x11xf32>
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x3x47x47xf32>, tensor<32x3x11x11xf32>) outs(%o : tensor<1x32x10x10xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x10x10xf32>
+  return %r : tensor<1x32x10x10xf32>
+}
+
+// -----
+
 #in = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
 #w = affine_map<(n, c, oh, ow, kh, kw) -> (c, kh, kw)>
 #o = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
