@@ -185,12 +185,13 @@ int64_t mlir::edge::getCoefficient(AffineExpr expr, unsigned dim) {
   return 0;
 }
 
-bool mlir::edge::readsAtStrideTwo(linalg::GenericOp op, unsigned dim) {
-  return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
+int64_t mlir::edge::getContiguousReadStride(linalg::GenericOp op,
+                                            unsigned dim) {
+  int64_t stride = 0;
+  for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
-    unsigned uses = llvm::count_if(map.getResults(), [&](AffineExpr result) {
-      return result.isFunctionOfDim(dim);
-    });
-    return uses == 1 && getCoefficient(map.getResults().back(), dim) == 2;
-  });
+    if (map.getNumResults() != 0)
+      stride = std::max(stride, getCoefficient(map.getResults().back(), dim));
+  }
+  return stride;
 }

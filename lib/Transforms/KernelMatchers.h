@@ -67,10 +67,10 @@ SmallVector<linalg::GenericOp> getEpilogue(linalg::GenericOp op);
 /// `ow * 2 + kw`), 0 when `expr` does not use it.
 int64_t getCoefficient(AffineExpr expr, unsigned dim);
 
-/// Whether an input of `op` reads loop `dim` at stride 2 in its contiguous
-/// dimension (`ow * 2 + kw`: a stride-2 convolution's or pooling's
-/// columns), and nowhere else.
-bool readsAtStrideTwo(linalg::GenericOp op, unsigned dim);
+/// The largest stride at which an input of `op` reads loop `dim` in its
+/// contiguous dimension (2 for `ow * 2 + kw`: a stride-2 convolution's or
+/// pooling's columns); 0 when none reads it there.
+int64_t getContiguousReadStride(linalg::GenericOp op, unsigned dim);
 
 } // namespace mlir::edge
 

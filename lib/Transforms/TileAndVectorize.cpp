@@ -523,19 +523,6 @@ static bool isKernelOrEpilogueResult(Value value) {
          llvm::any_of(producer.getDpsInputs(), isKernelOrEpilogueResult);
 }
 
-/// Whether an input of `op` reads along `vectorDim` with a stride above
-/// `stride` in its contiguous dimension: such a tile would stay scalar
-/// (deinterleaveStridedInputs takes stride 2), and the fused epilogue
-/// would then keep its accumulators in memory.
-static bool readsVectorDimWithStrideAbove(linalg::GenericOp op,
-                                          unsigned vectorDim, int64_t stride) {
-  return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
-    AffineMap map = op.getMatchingIndexingMap(input);
-    return map.getNumResults() != 0 &&
-           getCoefficient(map.getResults().back(), vectorDim) > stride;
-  });
-}
-
 namespace {
 /// An access whose results are distinct loops in increasing order, each
 /// scaled by a constant: `(d0 * 2, d1 * 2)`, or `(d1 * 2)` in two loops.
@@ -769,7 +756,10 @@ struct TileAndVectorizePass final
         if (plan->peeledDim)
           tileSizes[*plan->peeledDim] = plan->peeledRows;
         op = materializeScaledInputs(op, tileSizes, plan->vectorDim, rewriter);
-      } else if (readsVectorDimWithStrideAbove(op, plan->vectorDim, 2)) {
+      } else if (getContiguousReadStride(op, plan->vectorDim) > 2) {
+        // Such a tile would stay scalar (deinterleaveStridedInputs takes
+        // stride 2), and a fused epilogue would keep its accumulators in
+        // memory.
         remark::missed(op.getLoc(), kPlanRemark)
             << "kernel without rows reads its vector loop at a stride above "
                "2: left to the loop lowering";
@@ -785,16 +775,15 @@ struct TileAndVectorizePass final
     });
     if (blocked && failed(propagateKernelViews()))
       return signalPassFailure();
-    DenseMap<Operation *, unsigned> producerSplits =
-        matchProducerSplits(kernels);
-    for (auto &[op, plan] : kernels) {
-      auto split = producerSplits.find(op);
-      tileKernel(op, plan,
-                 split == producerSplits.end()
-                     ? std::nullopt
-                     : std::optional<unsigned>(split->second),
-                 rewriter);
-    }
+    // Each kernel's tile order, computed once: the pools' orders then
+    // follow their producers' splits.
+    SmallVector<TileLoopOrder> orders;
+    for (auto &[op, plan] : kernels)
+      orders.push_back(
+          getTileLoopOrder(op, getOutputTileSizes(op, plan), cacheBytes));
+    matchProducerSplits(kernels, orders);
+    for (auto [kernel, order] : llvm::zip_equal(kernels, orders))
+      tileKernel(kernel.first, kernel.second, order, rewriter);
     // The unit reduction dimension's multi_reduction folds into an add,
     // which then fuses with its multiply.
     RewritePatternSet patterns(&getContext());
@@ -1056,27 +1045,28 @@ struct TileAndVectorizePass final
     return std::nullopt;
   }
 
-  /// For each pooling window whose input a kernel writes, the loop of its
-  /// own that reads the dimension that producer's threads split. The
-  /// pooling runs that loop outermost, so that its threads split the image
-  /// alike and each reads what its own core wrote: a max pool after a
-  /// convolution split by image rows reads its rows, not its channels,
-  /// half of which the other core wrote (ResNet-50's and SqueezeNet's
-  /// first pools: 15-30% faster at two threads). The producer's dimension
-  /// is followed through its epilogue, reshapes and the pad between them.
-  /// (Depthwise convolutions measured mixed, some faster, some slower: the
-  /// pointwise convolution after them reads their channels.)
-  DenseMap<Operation *, unsigned> matchProducerSplits(
-      ArrayRef<std::pair<linalg::GenericOp, TilePlan>> kernels) {
-    llvm::SmallPtrSet<Operation *, 8> pools;
-    DenseMap<Operation *, unsigned> matched;
-    for (const auto &[op, plan] : kernels)
-      if (plan.slidingRows && isWindowReduction(op))
-        pools.insert(op);
-    for (auto [op, plan] : kernels) {
-      SmallVector<int64_t> sizes = getOutputTileSizes(op, plan);
+  /// Orders the tiles of each pooling window whose input a kernel writes
+  /// (`orders`, one per kernel, left alone where the cache chose one) with
+  /// its loop that reads the dimension that producer's threads split
+  /// outermost, so that its threads split the image alike and each reads
+  /// what its own core wrote: a max pool after a convolution split by image
+  /// rows reads its rows, not its channels, half of which the other core
+  /// wrote (ResNet-50's and SqueezeNet's first pools: 15-30% faster at two
+  /// threads). The producer's dimension is followed through its epilogue,
+  /// reshapes and the pad between them. (Depthwise convolutions measured
+  /// mixed, some faster, some slower: the pointwise convolution after them
+  /// reads their channels.)
+  void
+  matchProducerSplits(ArrayRef<std::pair<linalg::GenericOp, TilePlan>> kernels,
+                      MutableArrayRef<TileLoopOrder> orders) {
+    DenseMap<Operation *, unsigned> pools;
+    for (auto [index, kernel] : llvm::enumerate(kernels))
+      if (kernel.second.slidingRows && isWindowReduction(kernel.first))
+        pools[kernel.first] = index;
+    for (auto [producer, order] : llvm::zip_equal(kernels, orders)) {
+      auto [op, plan] = producer;
       std::optional<unsigned> split =
-          getSplitLoop(op, sizes, getTileLoopOrder(op, sizes, cacheBytes));
+          getSplitLoop(op, getOutputTileSizes(op, plan), order);
       if (!split)
         continue;
       AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
@@ -1086,18 +1076,9 @@ struct TileAndVectorizePass final
       while (position && value.hasOneUse()) {
         OpOperand &use = *value.getUses().begin();
         Operation *user = use.getOwner();
-        if (pools.contains(user)) {
-          auto consumer = cast<linalg::GenericOp>(user);
-          AffineExpr read =
-              consumer.getMatchingIndexingMap(&use).getResult(*position);
-          SmallVector<utils::IteratorType> iterators =
-              consumer.getIteratorTypesArray();
-          for (unsigned d = 0; d < consumer.getNumLoops(); ++d)
-            if (linalg::isParallelIterator(iterators[d]) &&
-                getCoefficient(read, d) > 0) {
-              matched[user] = d;
-              break;
-            }
+        if (auto pool = pools.find(user); pool != pools.end()) {
+          orderPoolLike(kernels[pool->second], use, *position,
+                        orders[pool->second]);
           break;
         }
         if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(user)) {
@@ -1120,7 +1101,34 @@ struct TileAndVectorizePass final
         value = user->getResult(0);
       }
     }
-    return matched;
+  }
+
+  /// Runs the parallel loop of the pool `kernel` that reads dimension
+  /// `position` of its input `use` outermost in `order`, unless the cache
+  /// chose an order or that loop already comes first.
+  static void
+  orderPoolLike(const std::pair<linalg::GenericOp, TilePlan> &kernel,
+                OpOperand &use, unsigned position, TileLoopOrder &order) {
+    auto [pool, plan] = kernel;
+    if (!order.loops.empty())
+      return;
+    AffineExpr read = pool.getMatchingIndexingMap(&use).getResult(position);
+    SmallVector<utils::IteratorType> iterators = pool.getIteratorTypesArray();
+    SmallVector<int64_t> sizes = getOutputTileSizes(pool, plan);
+    for (unsigned d = 0; d < pool.getNumLoops(); ++d) {
+      if (!linalg::isParallelIterator(iterators[d]) ||
+          getCoefficient(read, d) == 0)
+        continue;
+      if (!isMultiTripTileLoop(pool.getStaticLoopRanges(), sizes, d) ||
+          getSplitLoop(pool, sizes, order) == d)
+        return;
+      order.loops.push_back(d);
+      for (unsigned other = 0; other < pool.getNumLoops(); ++other)
+        if (other != d)
+          order.loops.push_back(other);
+      order.reason = "the threads split it as its input's producer does";
+      return;
+    }
   }
 
   /// Tiles the multiply-accumulate `op` by `plan`: output tiles in an
@@ -1128,11 +1136,9 @@ struct TileAndVectorizePass final
   /// (bias, activation, residual add) and the op that initializes it, so
   /// that one tile computes the epilogue on its accumulators and writes
   /// only the final values; then each tile's reductions are tiled and
-  /// everything in the tile vectorized. `producerSplit`, when set, is the
-  /// loop to run outermost, as matchProducerSplits chose it.
+  /// everything in the tile vectorized, its output tiles in `order`.
   void tileKernel(linalg::GenericOp op, const TilePlan &plan,
-                  std::optional<unsigned> producerSplit,
-                  RewriterBase &rewriter) {
+                  const TileLoopOrder &order, RewriterBase &rewriter) {
     SmallVector<int64_t> outputSizes = getOutputTileSizes(op, plan);
     SmallVector<int64_t> reductionSizes = plan.sizes;
     for (auto [d, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
@@ -1143,17 +1149,6 @@ struct TileAndVectorizePass final
       AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
       peeledOutput = *outMap.getResultPosition(
           getAffineDimExpr(*plan.peeledDim, op.getContext()));
-    }
-    TileLoopOrder order = getTileLoopOrder(op, outputSizes, cacheBytes);
-    if (order.loops.empty() && producerSplit &&
-        isMultiTripTileLoop(op.getStaticLoopRanges(), outputSizes,
-                            *producerSplit) &&
-        getSplitLoop(op, outputSizes, order) != producerSplit) {
-      order.loops.push_back(*producerSplit);
-      for (unsigned d = 0; d < op.getNumLoops(); ++d)
-        if (d != *producerSplit)
-          order.loops.push_back(d);
-      order.reason = "the threads split it as its input's producer does";
     }
     remarkTileOrder(op, outputSizes, order);
     SmallVector<Operation *> tiles;

@@ -229,7 +229,7 @@ FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
   // Pixels read at stride 2 (a stride-2 convolution's columns) make poor
   // vectors: two loads and a shuffle each. The blocked kernel broadcasts
   // them one by one, where the stride costs nothing.
-  bool stridedVector = readsAtStrideTwo(op, contiguousDim);
+  bool stridedVector = getContiguousReadStride(op, contiguousDim) == 2;
   if ((plan.sizes[contiguousDim] != vectorWidth || dynamicVector ||
        stridedVector) &&
       blockedRange && canBlockLoop(op, *rowDim)) {
