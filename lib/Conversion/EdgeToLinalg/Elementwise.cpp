@@ -178,7 +178,8 @@ Value buildUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
           ThresholdedReluOp>(op))
     return buildActivation(op, b, loc, x);
   if (isa<ReluOp>(op))
-    return createMax(b, loc, x, createScalarConstant(b, loc, type, 0));
+    return createMax(b, loc, x, createScalarConstant(b, loc, type, 0),
+                     arith::FastMathFlags::nsz);
   if (isa<NegOp>(op))
     return isFloat ? Value(arith::NegFOp::create(b, loc, x))
                    : Value(arith::SubIOp::create(
@@ -438,9 +439,11 @@ struct ClipLowering : OpConversionPattern<ClipOp> {
           Value result = args[0];
           unsigned next = 1;
           if (hasMin)
-            result = createMax(b, nested, result, args[next++]);
+            result = createMax(b, nested, result, args[next++],
+                               arith::FastMathFlags::nsz);
           if (hasMax)
-            result = createMin(b, nested, result, args[next++]);
+            result = createMin(b, nested, result, args[next++],
+                               arith::FastMathFlags::nsz);
           yieldValue(b, nested, result);
         });
     rewriter.replaceOp(op, generic.getResults());

@@ -82,9 +82,12 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     Value init = createFilledResult(rewriter, op, lowest);
     Window window{op.getKernelShape(), op.getStrides(), op.getPads(),
                   op.getDilations(), op.getCeilMode()};
-    rewriter.replaceOp(op, buildWindowReduction(rewriter, loc,
-                                                adaptor.getInput(), lowest,
-                                                init, window, createMax));
+    auto max = [](OpBuilder &b, Location loc, Value x, Value y) {
+      return createMax(b, loc, x, y);
+    };
+    rewriter.replaceOp(op,
+                       buildWindowReduction(rewriter, loc, adaptor.getInput(),
+                                            lowest, init, window, max));
     return success();
   }
 };

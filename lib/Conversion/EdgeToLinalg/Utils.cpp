@@ -162,15 +162,17 @@ Value mlir::edge::createMul(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::MulIOp::create(b, loc, x, y);
 }
 
-Value mlir::edge::createMax(OpBuilder &b, Location loc, Value x, Value y) {
+Value mlir::edge::createMax(OpBuilder &b, Location loc, Value x, Value y,
+                            arith::FastMathFlags flags) {
   if (isa<FloatType>(x.getType()))
-    return arith::MaximumFOp::create(b, loc, x, y);
+    return arith::MaximumFOp::create(b, loc, x, y, flags);
   return arith::MaxSIOp::create(b, loc, x, y);
 }
 
-Value mlir::edge::createMin(OpBuilder &b, Location loc, Value x, Value y) {
+Value mlir::edge::createMin(OpBuilder &b, Location loc, Value x, Value y,
+                            arith::FastMathFlags flags) {
   if (isa<FloatType>(x.getType()))
-    return arith::MinimumFOp::create(b, loc, x, y);
+    return arith::MinimumFOp::create(b, loc, x, y, flags);
   return arith::MinSIOp::create(b, loc, x, y);
 }
 

@@ -85,8 +85,14 @@ Value extractIndexValue(OpBuilder &b, Location loc, Value rawIndex,
 Value createAdd(OpBuilder &b, Location loc, Value x, Value y);
 Value createMul(OpBuilder &b, Location loc, Value x, Value y);
 /// max(x, y) and min(x, y); for floats NaN propagates as in numpy.
-Value createMax(OpBuilder &b, Location loc, Value x, Value y);
-Value createMin(OpBuilder &b, Location loc, Value x, Value y);
+/// `flags` apply to floats: an activation clamping against a constant
+/// passes `nsz` (the sign of a zero result does not matter to it), which
+/// lets the x86 backend emit one max or min whose operand order carries a
+/// NaN through, rather than a max, a NaN test and a blend.
+Value createMax(OpBuilder &b, Location loc, Value x, Value y,
+                arith::FastMathFlags flags = arith::FastMathFlags::none);
+Value createMin(OpBuilder &b, Location loc, Value x, Value y,
+                arith::FastMathFlags flags = arith::FastMathFlags::none);
 
 /// Pads `input` with `padValue`: `low[i]`/`high[i]` elements before/after
 /// dimension i. Returns `input` unchanged when all pads are zero.
