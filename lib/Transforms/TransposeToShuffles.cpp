@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/Support/MathExtras.h"
@@ -146,6 +147,12 @@ struct TransposeToShufflesPass final
           << int64_t(lanes);
       return signalPassFailure();
     }
+    // The epilogue's elementwise ops (an activation, a clamp) move before
+    // the transpose, onto the accumulators' full vectors of channels.
+    RewritePatternSet sink(&getContext());
+    vector::populateSinkVectorOpsPatterns(sink);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(sink))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     patterns.add<TransposeToShuffles>(&getContext(), lanes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -70,3 +70,25 @@ func.func @left_alone(%a: vector<16x14xf32>, %b: vector<3x16xf32>, %s: vector<16
   return %t, %u, %v : vector<14x16xf32>, vector<16x3xf32>, vector<16x14xf32>
 }
 
+
+// -----
+
+// An epilogue's elementwise ops on the transposed tile (a ReLU against a
+// splat) move before the transpose: 8 pixels x 32 channels are 16 full
+// registers of channels, where the 32 rows of 8 pixels after it would be
+// 32 half registers. An op that also reads a row of the output's layout
+// (a residual add) stays after it.
+// CHECK-LABEL: func @epilogue_on_accumulators
+// CHECK: %[[RELU:.*]] = arith.maximumf %{{.*}}, %{{.*}} fastmath<nsz> : vector<8x32xf32>
+// CHECK: vector.extract %[[RELU]]
+// CHECK: vector.shuffle
+// CHECK-NOT: arith.maximumf
+// CHECK: arith.addf {{.*}} : vector<32x8xf32>
+func.func @epilogue_on_accumulators(%acc: vector<8x32xf32>, %residual: vector<32x8xf32>)
+    -> (vector<32x8xf32>, vector<32x8xf32>) {
+  %zero = arith.constant dense<0.0> : vector<32x8xf32>
+  %t = vector.transpose %acc, [1, 0] : vector<8x32xf32> to vector<32x8xf32>
+  %relu = arith.maximumf %t, %zero fastmath<nsz> : vector<32x8xf32>
+  %sum = arith.addf %t, %residual : vector<32x8xf32>
+  return %relu, %sum : vector<32x8xf32>, vector<32x8xf32>
+}

@@ -240,6 +240,12 @@ def TransposeToShufflesPass
     quarter of `lanes` rows (it would be mostly padding), keeps the default
     lowering; so does a transpose of a broadcast, which folds to splats.
     Rows short of a square are padded with poison and sliced off.
+
+    First the elementwise ops that consume a transpose (the kernel's
+    epilogue: an activation, a clamp against splats) move before it
+    (upstream's sink patterns), so that they run on the accumulators: 8
+    pixels x 32 channels are 16 full registers of channels, where the 32
+    rows of 8 pixels after the transpose are 32 half registers.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16",
