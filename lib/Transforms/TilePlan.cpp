@@ -23,6 +23,15 @@ using namespace mlir::edge;
 /// accumulators to hide the multiply-add latency.
 static constexpr int64_t kPeeledVectors = 2;
 
+/// Fewest multiply-adds per output element (taps x input channels) for
+/// which a strided window's tile takes half the pixels and two vectors of
+/// channels. Its taps are cheaper (8 broadcast pixels for 16 multiply-adds
+/// rather than 16), but its epilogue is not: transposed, its 32 rows of 8
+/// pixels take more shuffles and twice the stores of 16 rows of 16. A 7x7
+/// first layer (147) measured 12% faster with two vectors, a 3x3 one (27)
+/// 25% slower.
+static constexpr int64_t kLongStridedWindow = 64;
+
 /// The largest divisor of `size` that is at most `limit`; 1 for a dynamic
 /// size, whose tiles must all be whole.
 static int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
@@ -230,6 +239,15 @@ FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
   // vectors: two loads and a shuffle each. The blocked kernel broadcasts
   // them one by one, where the stride costs nothing.
   bool stridedVector = getContiguousReadStride(op, contiguousDim) == 2;
+  // Multiply-adds per output element (a dynamic reduction counts as long).
+  bool longStridedWindow = false;
+  if (stridedVector) {
+    int64_t size = 1;
+    for (auto [range, iterator] : llvm::zip_equal(ranges, iterators))
+      if (linalg::isReductionIterator(iterator))
+        size *= ShapedType::isDynamic(range) ? kLongStridedWindow : range;
+    longStridedWindow = size >= kLongStridedWindow;
+  }
   if ((plan.sizes[contiguousDim] != vectorWidth || dynamicVector ||
        stridedVector) &&
       blockedRange && canBlockLoop(op, *rowDim)) {
@@ -248,14 +266,15 @@ FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
     // A pointwise kernel's rows of one vector (a 14-wide image: 14 rows)
     // become half as many rows of two vectors: each broadcast input
     // element then feeds two multiply-adds, 9 loads for 14 of them rather
-    // than 15. So do a strided window's (a 7x7 stride-2 first layer: 8
-    // pixels of 32 channels measured 20% faster than 16 of 16); a
-    // stride-1 window's rows keep one vector (measured slower so).
+    // than 15. So do a strided window's when it is long (a 7x7 stride-2
+    // first layer: 8 pixels of 32 channels measured 20% faster than 16 of
+    // 16; kLongStridedWindow); a stride-1 window's rows keep one vector
+    // (measured slower so).
     bool pointwise =
         llvm::count_if(llvm::seq<unsigned>(0, ranges.size()), [&](unsigned d) {
           return linalg::isReductionIterator(iterators[d]) && ranges[d] != 1;
         }) == 1;
-    if (!peeled && (pointwise || stridedVector) &&
+    if (!peeled && (pointwise || longStridedWindow) &&
         blocked.sizes[contiguousDim] * 2 > rows &&
         blocked.sizes[contiguousDim] % 2 == 0 &&
         blockedRange % (2 * vectorWidth) == 0)
@@ -268,9 +287,12 @@ FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
     // A dynamic image width, or one without a divisor near `rows`, gives
     // the rows in full tiles and a remainder, each tile several vectors of
     // output channels wide.
+    // A short strided window's tiles keep one vector of channels, as
+    // above.
     if (peeled) {
-      int64_t vectors =
-          largestDivisorAtMost(blockedRange / vectorWidth, kPeeledVectors);
+      int64_t vectors = largestDivisorAtMost(
+          blockedRange / vectorWidth,
+          stridedVector && !longStridedWindow ? 1 : kPeeledVectors);
       blocked.sizes[*rowDim] = vectors;
       blocked.peeledDim = contiguousDim;
       blocked.peeledRows = std::max<int64_t>(1, rows / vectors);

@@ -249,17 +249,46 @@ func.func @strided_first_layer(%i: tensor<1x3x37x37xf32>, %o: tensor<1x32x16x16x
 #w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
 #o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
 
+// A 3x3 stride-2 first layer has 27 multiply-adds per output: too few
+// for half rows of two vectors to pay for their larger transpose. Its
+// tiles are 16 pixels of one vector of channels, still broadcast in place.
+// DEFAULT-LABEL: func @short_strided_first_layer
+// DEFAULT-NOT: tensor.empty() : tensor<1x
+// DEFAULT: scf.forall ({{.*}}) in (2, 16)
+// DEFAULT: vector.from_elements {{.*}} : vector<16xf32>
+// DEFAULT: vector.fma {{.*}} : vector<16x16xf32>
+func.func @short_strided_first_layer(%i: tensor<1x3x33x33xf32>, %o: tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32> {
+  %k = arith.constant dense<1.0> : tensor<32x3x3x3xf32>
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x3x33x33xf32>, tensor<32x3x3x3xf32>) outs(%o : tensor<1x32x16x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x16x16xf32>
+  return %r : tensor<1x32x16x16xf32>
+}
+
+// -----
+
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+
 // A strided image 11 wide (no divisor near the rows) is peeled into full
-// tiles of 4 pixels and a remainder of 2 and 1: each tile reads its
-// pixels in place at stride 2, as the full tiles would.
+// tiles of 8 pixels and a remainder of 2 and 1: each tile reads its
+// pixels in place at stride 2, as the full tiles would. Its window is
+// short (27 multiply-adds per output), so each pixel keeps one vector of
+// output channels: two would save loads on few taps and cost a larger
+// transpose.
 // CHECK-LABEL: func @peeled_strided_conv
 // CHECK-NOT: tensor.empty
-// CHECK: scf.forall
-// CHECK: vector.from_elements {{.*}} : vector<4xf32>
-// CHECK: vector.fma {{.*}} : vector<2x4x16xf32>
+// CHECK: scf.forall {{.*}} in (2, 11)
+// CHECK: vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: vector.fma {{.*}} : vector<8x16xf32>
 // CHECK: vector.from_elements {{.*}} : vector<2xf32>
-// CHECK: vector.fma {{.*}} : vector<2x2x16xf32>
 // CHECK: vector.fma {{.*}} : vector<2x16xf32>
+// CHECK: vector.fma {{.*}} : vector<16xf32>
 func.func @peeled_strided_conv(%i: tensor<1x3x23x23xf32>, %o: tensor<1x32x11x11xf32>) -> tensor<1x32x11x11xf32> {
   %k = arith.constant dense<1.0> : tensor<32x3x3x3xf32>
   %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
