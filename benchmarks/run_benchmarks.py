@@ -160,7 +160,8 @@ are no whole number of vectors, a classifier's 1000, padded with zero
 weights; pointwise ones two vectors of channels per pixel), pointwise
 convolutions on images whose rows do not fill vectors given one pixel
 loop instead, and each kernel's epilogue (bias, activation, residual
-add) runs on its accumulators in the same tile (docs/architecture.md,
+add) runs on its accumulators in the same tile, an activation before
+the transpose, on full registers of channels (docs/architecture.md,
 "Lowering choices").
 Depthwise convolutions use rows of independent accumulators, stride-2
 tiles read deinterleaved vectors, a stride-2 convolution's blocked tiles
