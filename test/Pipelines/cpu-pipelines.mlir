@@ -1,25 +1,27 @@
 // The registered CPU pipelines take the CPU as a typed option: the kernels
 // get its register tiles and the library records what it needs.
 // RUN: edge-opt %s --edge-cpu='cpu=x86-64-v3' | FileCheck %s --check-prefix=AVX2
-// RUN: edge-opt %s --edge-cpu='cpu=x86-64-v4' | FileCheck %s --check-prefix=AVX512
+// RUN: edge-opt %s --edge-cpu='cpu=znver4' | FileCheck %s --check-prefix=AVX512
 // RUN: edge-opt %s --edge-cpu='cpu=cortex-a76' | FileCheck %s --check-prefix=NEON
 // RUN: edge-opt %s --edge-to-linalg='cpu=x86-64-v3' --edge-linalg-to-llvm='cpu=x86-64-v3' | FileCheck %s --check-prefix=AVX2
 // RUN: edge-opt %s --dump-pass-pipeline --edge-cpu='cpu=cortex-a76' -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPELINE
 // RUN: not edge-opt %s --edge-cpu='cpu=pentium9' 2>&1 | FileCheck %s --check-prefix=BAD-CPU
 
-// The matmul, its zero fill and the Relu are one kernel: one loop.
+// The matmul, its zero fill and the Relu are one kernel: one loop. Each
+// accumulator row is two of the target's vectors: 8 lanes each on AVX2,
+// 16 on AVX-512, 4 on NEON.
 // AVX2-LABEL: llvm.func internal @main_parallel0
-// AVX2: vector<8xf32>
-// AVX2-NOT: vector<16xf32>
+// AVX2: llvm.intr.fmuladd{{.*}} -> vector<16xf32>
+// AVX2-NOT: fmuladd{{.*}}vector<32xf32>
 // AVX2: @edge_generated_cpu_requirement("x86-64-v3 {{.*}}avx2
 
 // AVX512-LABEL: llvm.func internal @main_parallel0
-// AVX512: vector<16xf32>
-// AVX512: @edge_generated_cpu_requirement("x86-64-v4 {{.*}}avx512f
+// AVX512: llvm.intr.fmuladd{{.*}} -> vector<32xf32>
+// AVX512: @edge_generated_cpu_requirement("znver4 {{.*}}avx512f
 
 // NEON-LABEL: llvm.func internal @main_parallel0
-// NEON: vector<4xf32>
-// NEON-NOT: vector<8xf32>
+// NEON: llvm.intr.fmuladd{{.*}} -> vector<8xf32>
+// NEON-NOT: fmuladd{{.*}}vector<16xf32>
 // NEON: @edge_generated_cpu_requirement("cortex-a76
 
 // The pipeline is built from typed pass options, so its printed form is

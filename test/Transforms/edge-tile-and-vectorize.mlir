@@ -7,8 +7,8 @@
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{vector-width=4 fuse-multiply-add=false}))' -split-input-file | FileCheck %s --check-prefix=NOFMA
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{vector-width=8 rows=8}))' -split-input-file --remarks-filter=edge-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
 // AVX2-LABEL: func @matmul
-// AVX2: scf.forall {{.*}} = (0, 0) to (64, 256) step (8, 8)
-// AVX2: vector.fma {{.*}} : vector<8x8xf32>
+// AVX2: scf.forall {{.*}} = (0, 0) to (64, 256) step (4, 16)
+// AVX2: vector.fma {{.*}} : vector<4x16xf32>
 // AVX2-LABEL: func @strided_first_layer
 // AVX2: vector.fma {{.*}} : vector<4x16xf32>
 // AVX2-LABEL: func @depthwise_rows
@@ -24,30 +24,32 @@
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{cache-bytes=4096}),canonicalize)' -split-input-file | FileCheck %s --check-prefix=ORDER
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{cache-bytes=4096}))' -split-input-file --remarks-filter=edge-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=ORDER-REMARK
 // ORDER-LABEL: func @matmul
-// ORDER: scf.forall (%[[N:.*]], %[[M:.*]]) = (0, 0) to (256, 64) step (16, 16)
-// ORDER: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [16, 16]
-// REMARK: remark: [Analysis] TilePlan | Category:edge-tile-and-vectorize | Remark="register tile 8x8x1: vector loop d1 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
+// ORDER: scf.forall (%[[N:.*]], %[[M:.*]]) = (0, 0) to (256, 64) step (32, 8)
+// ORDER: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [8, 32]
+// REMARK: remark: [Analysis] TilePlan | Category:edge-tile-and-vectorize | Remark="register tile 4x16x1: vector loop d1 (16 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
 
-// By default, up to 16 accumulator rows.
+// By default, up to 16 accumulator rows: 8 of two vectors.
 // DEFAULT-LABEL: func @matmul
-// DEFAULT: scf.forall {{.*}} = (0, 0) to (64, 256) step (16, 16)
-// DEFAULT: vector.fma {{.*}} : vector<16x16xf32>
+// DEFAULT: scf.forall {{.*}} = (0, 0) to (64, 256) step (8, 32)
+// DEFAULT: vector.fma {{.*}} : vector<8x32xf32>
 
 #lhs = affine_map<(m, n, k) -> (m, k)>
 #rhs = affine_map<(m, n, k) -> (k, n)>
 #out = affine_map<(m, n, k) -> (m, n)>
 
-// A matmul: 8 rows x 16 lanes of accumulators, kept in registers across
-// the k loop; each step is one fused multiply-add of broadcast A scalars by
-// a B row. The output tiles are an scf.forall (the thread pool's work),
+// A matmul: 4 rows x 32 lanes (two vectors) of accumulators, kept in
+// registers across the k loop; each step is one fused multiply-add of
+// broadcast A scalars by a B row. Two vectors of half the rows (at most 8
+// here) load 2 + 4 operands for 8 multiply-adds, where one vector of 8
+// rows would load 9. The output tiles are an scf.forall (the thread pool's work),
 // the reduction a sequential loop inside each tile.
 // CHECK-LABEL: func @matmul
-// CHECK: scf.forall (%[[M:.*]], %[[N:.*]]) = (0, 0) to (64, 256) step (8, 16) shared_outs
-// CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<8x16xf32>, vector<8x16xf32>
-// CHECK: scf.for {{.*}} = %c0 to %c128 step %c1 iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<8x16xf32>)
-// CHECK: vector.fma {{.*}}, %[[A]] : vector<8x16xf32>
+// CHECK: scf.forall (%[[M:.*]], %[[N:.*]]) = (0, 0) to (64, 256) step (4, 32) shared_outs
+// CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<4x32xf32>, vector<4x32xf32>
+// CHECK: scf.for {{.*}} = %c0 to %c128 step %c1 iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<4x32xf32>)
+// CHECK: vector.fma {{.*}}, %[[A]] : vector<4x32xf32>
 // CHECK: vector.transfer_write
-// CHECK: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [8, 16]
+// CHECK: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [4, 32]
 func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tensor<64x256xf32>) -> tensor<64x256xf32> {
   // ORDER-REMARK: edge-tile-and-vectorize.mlir:[[@LINE+1]]:8: remark: {{.*}} Remark="output tile loops in the order d1, d0 (input 1 of 131072 bytes streams once: over cache-bytes 4096)"
   %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
@@ -519,8 +521,8 @@ func.func @fused_epilogue(%i: tensor<1x1x7x7xf32>, %b: tensor<32xf32>, %res: ten
 // DEFAULT-LABEL: func @fused_init
 // DEFAULT-NOT: linalg.generic
 // DEFAULT: scf.forall
-// DEFAULT: %[[BIAS:.*]] = vector.transfer_read %{{.*}} : tensor<16xf32>, vector<16x16xf32>
-// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[BIAS]]) -> (vector<16x16xf32>)
+// DEFAULT: %[[BIAS:.*]] = vector.transfer_read %{{.*}} : tensor<32xf32>, vector<8x32xf32>
+// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[BIAS]]) -> (vector<8x32xf32>)
 // DEFAULT-NOT: linalg.generic
 func.func @fused_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %bias: tensor<256xf32>) -> tensor<64x256xf32> {
   %empty = tensor.empty() : tensor<64x256xf32>
@@ -739,14 +741,14 @@ func.func @long_rows(%x: tensor<?x1024xf32>, %init: tensor<?xf32>) -> tensor<?xf
 #id = affine_map<(m, n) -> (m, n)>
 #col = affine_map<(m, n) -> (n)>
 // CHECK-LABEL: func @int8_weights
-// CHECK: scf.forall ({{.*}}) = (0) to (32) step (16)
-// CHECK: scf.for {{.*}} -> (vector<8x16xf32>)
-// CHECK: %[[W:.*]] = vector.transfer_read {{.*}} : tensor<16xi8>, vector<8x16xi8>
-// CHECK: %[[F:.*]] = arith.sitofp %[[W]] : vector<8x16xi8> to vector<8x16xf32>
-// CHECK: vector.fma {{.*}}, %[[F]], {{.*}} : vector<8x16xf32>
-// CHECK: arith.mulf {{.*}} : vector<8x16xf32>
+// CHECK: scf.forall ({{.*}}) = (0) to (8) step (4)
+// CHECK: scf.for {{.*}} -> (vector<4x32xf32>)
+// CHECK: %[[W:.*]] = vector.transfer_read {{.*}} : tensor<32xi8>, vector<4x32xi8>
+// CHECK: %[[F:.*]] = arith.sitofp %[[W]] : vector<4x32xi8> to vector<4x32xf32>
+// CHECK: vector.fma {{.*}}, %[[F]], {{.*}} : vector<4x32xf32>
+// CHECK: arith.mulf {{.*}} : vector<4x32xf32>
 // CHECK-NOT: linalg.generic
-// REMARK: Remark="register tile 8x8x1: vector loop d1 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
+// REMARK: Remark="register tile 4x16x1: vector loop d1 (16 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
 func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<32xf32>, %init: tensor<8x32xf32>, %empty: tensor<8x32xf32>) -> tensor<8x32xf32> {
   %sums = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<8x64xf32>, tensor<64x32xi8>) outs(%init : tensor<8x32xf32>) {
   ^bb0(%a: f32, %b: i8, %o: f32):
@@ -968,9 +970,9 @@ func.func @row_max(%i: tensor<2x16x64xf32>, %o: tensor<2x16xf32>) -> tensor<2x16
 // accumulators start at zero in registers, not from a filled tensor.
 // DEFAULT-LABEL: func @zero_init
 // DEFAULT-NOT: linalg.
-// DEFAULT: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16x16xf32>
+// DEFAULT: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<8x32xf32>
 // DEFAULT: scf.forall
-// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<16x16xf32>)
+// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<8x32xf32>)
 // DEFAULT-NOT: linalg.
 func.func @zero_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>) -> tensor<64x256xf32> {
   %zero = arith.constant 0.0 : f32
@@ -997,12 +999,12 @@ func.func @zero_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>) -> tensor<
 // gets its own copy, fused into its tiles: no filled tensor in memory.
 // DEFAULT-LABEL: func @shared_init
 // DEFAULT-NOT: linalg.
-// DEFAULT: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16x16xf32>
+// DEFAULT: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<8x32xf32>
 // DEFAULT: scf.forall
-// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<16x16xf32>)
+// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<8x32xf32>)
 // DEFAULT-NOT: linalg.
 // DEFAULT: scf.forall
-// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<16x16xf32>)
+// DEFAULT: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<8x32xf32>)
 // DEFAULT-NOT: linalg.
 // DEFAULT: return
 func.func @shared_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tensor<128x256xf32>) -> (tensor<64x256xf32>, tensor<64x256xf32>) {
@@ -1069,19 +1071,24 @@ func.func @prime_rows(%a: tensor<37x64xf32>, %b: tensor<64x64xf32>, %init: tenso
 // 4x12 image: rows of 12 pixels leave lanes empty, the 48-pixel image
 // fills three vectors. The view of the grouped form moves past the
 // residual add and the ReLU, then the kernel, its bias and its epilogue
-// take one pixel loop: tiles of 16 output channels x 16 pixels, contiguous
+// take one pixel loop: tiles of 8 output channels x 48 pixels, contiguous
 // in the NCHW output, with no transpose and the epilogue in the same tile.
+// Three vectors are an odd number: each output tile peels into a tile of
+// two vectors and one of one, both static.
 // DEFAULT-LABEL: func @flattened_pointwise
-// DEFAULT: %[[TILES:.*]] = scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 48) step (16, 16) {{.*}} -> (tensor<1x1x32x48xf32>)
+// DEFAULT: %[[TILES:.*]] = scf.forall (%{{.*}}) = (0) to (32) step (8) {{.*}} -> (tensor<1x1x32x48xf32>)
 // DEFAULT-NOT: vector.transpose
-// DEFAULT: vector.fma {{.*}} : vector<16x16xf32>
-// DEFAULT: arith.addf {{.*}} : vector<16x16xf32>
-// DEFAULT: arith.maximumf {{.*}} : vector<16x16xf32>
+// DEFAULT: vector.fma {{.*}} : vector<8x32xf32>
+// DEFAULT: arith.addf {{.*}} : vector<8x32xf32>
+// DEFAULT: arith.maximumf {{.*}} : vector<8x32xf32>
+// DEFAULT: vector.fma {{.*}} : vector<8x16xf32>
+// DEFAULT: arith.addf {{.*}} : vector<8x16xf32>
+// DEFAULT: arith.maximumf {{.*}} : vector<8x16xf32>
 // DEFAULT: tensor.parallel_insert_slice
 // DEFAULT-NOT: linalg.generic
 // DEFAULT: tensor.expand_shape %[[TILES]] {{.*}} into tensor<1x1x32x4x12xf32>
 // AVX2-LABEL: func @flattened_pointwise
-// AVX2: scf.forall ({{.*}}) = (0, 0, 0, 0) to (1, 1, 32, 48) step (1, 1, 8, 8)
+// AVX2: scf.forall ({{.*}}) = (0, 0, 0, 0) to (1, 1, 32, 48) step (1, 1, 4, 16)
 // REMARK: remark: [Analysis] TilePlan | Category:edge-tile-and-vectorize | Remark="image rows do not fill vectors of 8 lanes: one pixel loop over the image"
 func.func @flattened_pointwise(%i: tensor<1x1x16x4x12xf32>, %k: tensor<1x32x16x1x1xf32>, %b: tensor<1x32xf32>, %res: tensor<1x32x4x12xf32>) -> tensor<1x32x4x12xf32> {
   %zero = arith.constant 0.0 : f32
@@ -1267,9 +1274,9 @@ func.func @larger_image(%i: tensor<1x1x16x8x16xf32>, %k: tensor<1x32x16x1x1xf32>
 // (its columns outside its rows, B being the larger input) carries over
 // to them.
 // ORDER-LABEL: func @epilogue_order
-// ORDER: scf.forall (%[[N:.*]], %[[M:.*]]) = (0, 0) to (256, 64) step (16, 16)
+// ORDER: scf.forall (%[[N:.*]], %[[M:.*]]) = (0, 0) to (256, 64) step (32, 8)
 // ORDER: arith.maximumf
-// ORDER: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [16, 16]
+// ORDER: tensor.parallel_insert_slice {{.*}}[%[[M]], %[[N]]] [8, 32]
 func.func @epilogue_order(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tensor<64x256xf32>) -> tensor<64x256xf32> {
   %zero = arith.constant 0.0 : f32
   // ORDER-REMARK: edge-tile-and-vectorize.mlir:[[@LINE+1]]:8: remark: {{.*}} Remark="output tile loops in the order d1, d0 (input 1 of 131072 bytes streams once: over cache-bytes 4096)"
