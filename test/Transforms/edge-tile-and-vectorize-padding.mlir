@@ -149,3 +149,43 @@ func.func @too_few_to_pad(%i: tensor<1x1x7x7xf32>) -> tensor<1x9x7x7xf32> {
   } -> tensor<1x9x7x7xf32>
   return %conv : tensor<1x9x7x7xf32>
 }
+
+// -----
+
+// A long odd pixel loop (a 9x9 image as one loop of 81 pixels) has no half
+// to give its rows two vectors each: it is peeled into tiles of 4 pixels of
+// two vectors of channels, 30 padded to 32 for that (at most an eighth
+// more work), and a remainder tile of one pixel.
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+#id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+// CHECK-LABEL: func @padded_pairs_of_vectors
+// CHECK: scf.forall ({{.*}}) = (0) to (4) step (2)
+// CHECK: scf.for {{.*}} = %c0 to %c80 step %c4
+// CHECK: vector.fma {{.*}} : vector<2x4x8xf32>
+// CHECK: vector.fma {{.*}} : vector<2x8xf32>
+// CHECK-NOT: linalg.generic
+// REMARK: remark: [Analysis] TilePlan | Category:edge-tile-and-vectorize | Remark="image rows do not fill vectors of 8 lanes: one pixel loop over the image"
+// REMARK: Remark="output loop d1 padded from 30 to 32 iterations (zero weights): whole vectors of 8 lanes"
+// REMARK: Remark="register tile 1x2x1x1x1x1x8: blocked vector loop d6 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds, peeled rows d2 in full tiles of 4 and a remainder"
+func.func @padded_pairs_of_vectors(%i: tensor<1x4x9x9xf32>) -> tensor<1x30x9x9xf32> {
+  %k = arith.constant dense<0.5> : tensor<30x4x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x30x9x9xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x30x9x9xf32>) -> tensor<1x30x9x9xf32>
+  %conv = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x4x9x9xf32>, tensor<30x4x1x1xf32>) outs(%init : tensor<1x30x9x9xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x30x9x9xf32>
+  %relu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%conv : tensor<1x30x9x9xf32>) outs(%empty : tensor<1x30x9x9xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x30x9x9xf32>
+  return %relu : tensor<1x30x9x9xf32>
+}
