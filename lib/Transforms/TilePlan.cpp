@@ -32,6 +32,11 @@ static constexpr int64_t kPeeledVectors = 2;
 /// 25% slower.
 static constexpr int64_t kLongStridedWindow = 64;
 
+/// Times `rows`, the length from which an odd pixel loop of a pointwise
+/// kernel is peeled into tiles of two vectors (mostly full tiles of half
+/// the rows).
+static constexpr int64_t kLongOddRow = 8;
+
 /// The largest divisor of `size` that is at most `limit`; 1 for a dynamic
 /// size, whose tiles must all be whole.
 static int64_t largestDivisorAtMost(int64_t size, int64_t limit) {
@@ -249,18 +254,20 @@ FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
     return aligned;
   };
   int64_t blockedRange = 0;
-  // A long odd row of a pointwise kernel (a 13x13 image as one loop of
-  // 169 pixels) has no half to take two vectors each: it is peeled into
-  // tiles of half the rows of two vectors, where the channels make pairs
-  // of vectors (SqueezeNet's classifier: 1000 channels padded to 1024, 8
-  // pixels of 32 channels, 6% faster than 13 of 16). A short one (a 55- or
-  // 27-wide image row) keeps its divisor: its remainder tiles of 4, 2 and
-  // 1 pixels measured 10-25% slower.
+  // An odd row of a pointwise kernel has no half to take two vectors each.
+  // A long one (a 13x13 image as one loop of 169 pixels), or one without a
+  // divisor near `rows` (13 pixels for AVX2's 8 rows), which is peeled all
+  // the same, is peeled into tiles of half the rows of two vectors, where
+  // the channels make pairs of vectors (SqueezeNet's classifier: 1000
+  // channels padded to 1024, 8 pixels of 32 channels, 6% faster than 13 of
+  // 16). A short one with a divisor (a 55- or 27-wide image row: 11 or 9)
+  // keeps it: remainder tiles of 4, 2 and 1 pixels measured 10-25% slower.
   bool oddPointwiseRows = false;
   if (rowDim && !ShapedType::isDynamic(ranges[*rowDim])) {
     int64_t width = ranges[contiguousDim];
     if (pointwise && !stridedVector && !ShapedType::isDynamic(width) &&
-        width % 2 == 1 && width >= 8 * rows)
+        width % 2 == 1 &&
+        (width >= kLongOddRow * rows || hasPoorDivisors(width, rows)))
       if (int64_t pairs = alignBlockedRange(2)) {
         blockedRange = pairs;
         oddPointwiseRows = true;
@@ -298,8 +305,12 @@ FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
         blockedRange % (2 * vectorWidth) == 0)
       blocked.sizes[contiguousDim] /= 2;
     // Few rows (a 7-wide image) take two vectors per row, so that enough
-    // independent accumulators hide the multiply-add latency.
-    bool twoVectors = !peeled && blocked.sizes[contiguousDim] * 2 <= rows &&
+    // independent accumulators hide the multiply-add latency: up to a
+    // quarter more than `rows`, which leaves the two weight vectors and a
+    // broadcast pixel their registers (AVX2's 5 pixels of a 55-wide image
+    // take 10 accumulators in its 16 registers: 34% faster than 5).
+    bool twoVectors = !peeled &&
+                      blocked.sizes[contiguousDim] * 2 <= rows + rows / 4 &&
                       blockedRange % (2 * vectorWidth) == 0;
     blocked.sizes.back() = twoVectors ? 2 * vectorWidth : vectorWidth;
     // A dynamic image width, or one without a divisor near `rows`, gives

@@ -311,7 +311,9 @@ func.func @peeled_strided_conv(%i: tensor<1x3x23x23xf32>, %o: tensor<1x32x11x11x
 
 // A stride-4 first layer (11x11, AlexNet's): its pixels are broadcast, so
 // any stride reads in place, each pixel a scalar four elements from the
-// last; a gather would hold each input element about 7 times.
+// last; a gather would hold each input element about 7 times. Its 5 pixels
+// per tile take two vectors of channels: 10 accumulators, within a quarter
+// more than the 8 rows.
 // CHECK-LABEL: func @stride4_conv
 // CHECK-NOT: tensor.empty
 // CHECK: scf.forall
@@ -319,7 +321,7 @@ func.func @peeled_strided_conv(%i: tensor<1x3x23x23xf32>, %o: tensor<1x32x11x11x
 // CHECK: %[[P1:.*]] = tensor.extract %[[ROW]][%c4] : tensor<17xf32>
 // CHECK: %[[P4:.*]] = tensor.extract %[[ROW]][%c16] : tensor<17xf32>
 // CHECK: vector.from_elements %[[P0]], %[[P1]], {{.*}}, %[[P4]] : vector<5xf32>
-// CHECK: vector.fma {{.*}} : vector<5x16xf32>
+// CHECK: vector.fma {{.*}} : vector<5x32xf32>
 func.func @stride4_conv(%i: tensor<1x3x47x47xf32>, %o: tensor<1x32x10x10xf32>) -> tensor<1x32x10x10xf32> {
   %k = arith.constant dense<1.0> : tensor<32x3x11x11xf32>
   %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
@@ -1340,4 +1342,30 @@ func.func @pool_after_rows(%i: tensor<1x1x16x32x16xf32>, %k: tensor<1x32x16x1x1x
     linalg.yield %m : f32
   } -> tensor<1x32x16x8xf32>
   return %pool : tensor<1x32x16x8xf32>
+}
+
+// -----
+
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+
+// A pointwise convolution whose odd rows (13 pixels) have no divisor near
+// AVX2's 8 rows is peeled all the same; its 16 channels make a pair of
+// vectors, so its tiles take 4 pixels of two vectors (8 accumulators, 2 +
+// 4 loads per step) and a remainder, rather than 8 pixels of one.
+// AVX2-LABEL: func @odd_pointwise_rows
+// AVX2: scf.for {{.*}} = %c0 to %c12 step %c4
+// AVX2: vector.fma {{.*}} : vector<2x4x8xf32>
+// AVX2: vector.fma {{.*}} : vector<2x8xf32>
+func.func @odd_pointwise_rows(%i: tensor<1x8x3x13xf32>, %o: tensor<1x16x3x13xf32>) -> tensor<1x16x3x13xf32> {
+  %k = arith.constant dense<0.5> : tensor<16x8x1x1xf32>
+  %r = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x8x3x13xf32>, tensor<16x8x1x1xf32>) outs(%o : tensor<1x16x3x13xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x16x3x13xf32>
+  return %r : tensor<1x16x3x13xf32>
 }
