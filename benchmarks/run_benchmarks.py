@@ -157,10 +157,13 @@ are register-tiled and vectorized, narrow convolutions blocked along their
 output channels with weights packed at compile time (their tiles'
 transposes to the NCHW output are shuffle stages; output channels that
 are no whole number of vectors, a classifier's 1000, padded with zero
-weights; pointwise ones two vectors of channels per pixel), pointwise
-convolutions on images whose rows do not fill vectors given one pixel
-loop instead, and each kernel's epilogue (bias, activation, residual
-add) runs on its accumulators in the same tile, an activation before
+weights; pointwise ones two vectors of channels per pixel, and pairs
+of vectors for a long odd pixel loop), pointwise convolutions on images
+whose rows do not fill vectors given one pixel loop instead, a tile
+whose vector loop holds two vectors or more taking two per row and half
+the rows (fewer loads per multiply-add), and each kernel's epilogue
+(bias, activation, residual add) runs on its accumulators in the same
+tile, an activation before
 the transpose, on full registers of channels (docs/architecture.md,
 "Lowering choices").
 Depthwise convolutions use rows of independent accumulators, stride-2
