@@ -95,11 +95,11 @@ TilePlan chooseReductionPlan(linalg::GenericOp op, int64_t maxLength,
 /// weights, constants, are stored with the output channel innermost.
 /// Output channels that are no whole number of vectors (1000 classes) are
 /// padded up to one (`paddedSize`), with `allowPadding`, when that adds at
-/// most an eighth to the work; a pointwise kernel's long odd pixel loop (169
-/// pixels) takes peeled tiles of pairs of vectors, padded up to them
-/// likewise. A static tile whose vector loop holds two
-/// vectors or more takes two per row and half the rows (the same
-/// accumulators, fewer loads per multiply-add).
+/// most an eighth to the work; a pointwise kernel's long odd pixel loop
+/// (169 pixels) takes peeled tiles of pairs of vectors, padded up to them
+/// likewise. A static tile whose vector loop holds two vectors or more
+/// takes two per row and half the rows (the same accumulators, fewer loads
+/// per multiply-add).
 FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op, int64_t vectorWidth,
                                    int64_t rows, int64_t slidingRows,
                                    bool allowPadding);
