@@ -32,9 +32,9 @@ static constexpr int64_t kPeeledVectors = 2;
 /// 25% slower.
 static constexpr int64_t kLongStridedWindow = 64;
 
-/// Times `rows`, the length from which an odd pixel loop of a pointwise
-/// kernel is peeled into tiles of two vectors (mostly full tiles of half
-/// the rows).
+/// An odd pixel loop of a pointwise kernel at least this many times `rows`
+/// long is peeled into tiles of half the rows of two vectors: almost all of
+/// them full tiles, the remainder one short tile.
 static constexpr int64_t kLongOddRow = 8;
 
 /// The largest divisor of `size` that is at most `limit`; 1 for a dynamic
