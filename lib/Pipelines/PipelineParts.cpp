@@ -21,6 +21,7 @@ void mlir::edge::addBufferizePipeline(OpPassManager &pm) {
   beforeBufferization.addPass(createDistinctResultsPass());
   beforeBufferization.addPass(createPadInPlacePass());
   beforeBufferization.addPass(createConcatInPlacePass());
+  beforeBufferization.addPass(createWriteIntoDestinationsPass());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

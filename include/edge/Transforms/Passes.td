@@ -364,6 +364,24 @@ def PadInPlacePass : Pass<"edge-pad-in-place", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def WriteIntoDestinationsPass
+    : Pass<"edge-write-into-destinations", "::mlir::func::FuncOp"> {
+  let summary = "Write whole vectors into their destination, not over a "
+                "constant";
+  let description = [{
+    Runs on tensors, before bufferization. A `vector.transfer_write` that
+    overwrites the whole of a constant's slice, its result inserted into
+    another tensor by `tensor.insert_slice` (a tile whose accumulators
+    start from a bias of the output's shape: a matrix-vector product's,
+    once the initializer's copy has folded away), writes into the slice of
+    that destination instead. Its result is the same, since the write
+    covers the whole tensor, but bufferization no longer copies the
+    read-only constant into a new buffer for it, a heap allocation in
+    every tile.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def ConcatInPlacePass : Pass<"edge-concat-in-place", "::mlir::func::FuncOp"> {
   let summary = "Compute each part of a concatenation in its place";
   let description = [{
