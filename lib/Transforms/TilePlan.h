@@ -99,7 +99,9 @@ TilePlan chooseReductionPlan(linalg::GenericOp op, int64_t maxLength,
 /// (169 pixels) takes peeled tiles of pairs of vectors, padded up to them
 /// likewise. A static tile whose vector loop holds two vectors or more
 /// takes two per row and half the rows (the same accumulators, fewer loads
-/// per multiply-add).
+/// per multiply-add). A kernel of one output row over constant weights (a
+/// matrix-vector product) takes tiles of several vectors of columns over
+/// weights packed in panels, its columns padded like the channels.
 FailureOr<TilePlan> chooseTilePlan(linalg::GenericOp op, int64_t vectorWidth,
                                    int64_t rows, int64_t slidingRows,
                                    bool allowPadding);

@@ -189,3 +189,104 @@ func.func @padded_pairs_of_vectors(%i: tensor<1x4x9x9xf32>) -> tensor<1x30x9x9xf
   } -> tensor<1x30x9x9xf32>
   return %relu : tensor<1x30x9x9xf32>
 }
+
+// -----
+
+// A matrix-vector product (one output row) has no rows to unroll into
+// accumulators: its tiles take four vectors of output columns side by
+// side, over weights packed in panels [N / 8, K, 8], one stream per
+// vector. Its 60 columns are padded to 64, two tiles of four vectors, the
+// bias with them; the result is the first 60 columns.
+#x = affine_map<(m, n, k) -> (m, k)>
+#w = affine_map<(m, n, k) -> (n, k)>
+#o = affine_map<(m, n, k) -> (m, n)>
+#bias = affine_map<(m, n) -> (n)>
+#id = affine_map<(m, n) -> (m, n)>
+// CHECK-LABEL: func @matrix_vector
+// CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<edge_packed_weight> : tensor<8x3x8xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense_resource<edge_padded_weight> : tensor<64xf32>
+// CHECK: %[[BIAS:.*]] = tensor.expand_shape %[[B]] {{.*}} into tensor<8x8xf32>
+// CHECK: %[[TILES:.*]] = scf.forall (%[[N:.*]]) = (0) to (8) step (4) {{.*}} -> (tensor<1x8x8xf32>)
+// CHECK: tensor.extract_slice %[[W]][%[[N]], 0, 0] [4, 3, 8]
+// CHECK: tensor.extract_slice %[[BIAS]][%[[N]], 0] [4, 8]
+// CHECK: scf.for
+// CHECK: vector.fma {{.*}} : vector<4x8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[ALL:.*]] = tensor.collapse_shape %[[TILES]] {{.*}} into tensor<1x64xf32>
+// CHECK: %[[RESULT:.*]] = tensor.extract_slice %[[ALL]][0, 0] [1, 60] [1, 1]
+// CHECK: return %[[RESULT]]
+// REMARK: Remark="output loop d1 padded from 60 to 64 iterations (zero weights): whole vectors of 8 lanes"
+// REMARK: Remark="register tile 1x4x1x8: blocked vector loop d3 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
+func.func @matrix_vector(%x: tensor<1x3xf32>) -> tensor<1x60xf32> {
+  %w = arith.constant dense<0.5> : tensor<60x3xf32>
+  %b = arith.constant dense<2.0> : tensor<60xf32>
+  %empty = tensor.empty() : tensor<1x60xf32>
+  %init = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%b : tensor<60xf32>) outs(%empty : tensor<1x60xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  } -> tensor<1x60xf32>
+  %y = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x3xf32>, tensor<60x3xf32>) outs(%init : tensor<1x60xf32>) {
+  ^bb0(%a: f32, %c: f32, %acc: f32):
+    %p = arith.mulf %a, %c : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x60xf32>
+  return %y : tensor<1x60xf32>
+}
+
+// -----
+
+// 48 columns, six vectors, would need a third more work to make whole
+// tiles of four: the tiles take three vectors instead, unpadded.
+#x = affine_map<(m, n, k) -> (m, k)>
+#w = affine_map<(m, n, k) -> (k, n)>
+#o = affine_map<(m, n, k) -> (m, n)>
+// CHECK-LABEL: func @matrix_vector_three_vectors
+// CHECK: arith.constant dense_resource<edge_packed_weight> : tensor<6x3x8xf32>
+// CHECK: scf.forall ({{.*}}) = (0) to (6) step (3) {{.*}} -> (tensor<1x6x8xf32>)
+// CHECK: vector.fma {{.*}} : vector<3x8xf32>
+// CHECK-NOT: tensor.extract_slice {{.*}} [1, 48]
+// REMARK-NOT: padded
+// REMARK: Remark="register tile 1x3x1x8: blocked vector loop d3 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
+func.func @matrix_vector_three_vectors(%x: tensor<1x3xf32>) -> tensor<1x48xf32> {
+  %w = arith.constant dense<0.5> : tensor<3x48xf32>
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x48xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x48xf32>) -> tensor<1x48xf32>
+  %y = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x3xf32>, tensor<3x48xf32>) outs(%init : tensor<1x48xf32>) {
+  ^bb0(%a: f32, %c: f32, %acc: f32):
+    %p = arith.mulf %a, %c : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x48xf32>
+  return %y : tensor<1x48xf32>
+}
+
+// -----
+
+// Weights computed at run time cannot be packed: the product keeps the
+// tiles of one vector.
+#x = affine_map<(m, n, k) -> (m, k)>
+#w = affine_map<(m, n, k) -> (k, n)>
+#o = affine_map<(m, n, k) -> (m, n)>
+// CHECK-LABEL: func @matrix_vector_of_inputs
+// CHECK: scf.forall ({{.*}}) = (0) to (48) step (8) {{.*}} -> (tensor<1x48xf32>)
+// CHECK: vector.fma {{.*}} : vector<8xf32>
+// REMARK-NOT: padded
+// REMARK: Remark="register tile 1x8x1: vector loop d1 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds"
+func.func @matrix_vector_of_inputs(%x: tensor<1x3xf32>, %w: tensor<3x48xf32>) -> tensor<1x48xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x48xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x48xf32>) -> tensor<1x48xf32>
+  %y = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x3xf32>, tensor<3x48xf32>) outs(%init : tensor<1x48xf32>) {
+  ^bb0(%a: f32, %c: f32, %acc: f32):
+    %p = arith.mulf %a, %c : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x48xf32>
+  return %y : tensor<1x48xf32>
+}
