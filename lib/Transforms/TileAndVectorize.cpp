@@ -511,15 +511,16 @@ tileAndFuseChain(RewriterBase &rewriter, linalg::GenericOp root,
 }
 
 /// Whether `value` is a kernel's result (an op with reduction loops), or an
-/// elementwise op's that only feeds on to one user and reads such a result:
-/// a step of the kernel's epilogue, which a reshape must not split from it.
+/// elementwise op's that reads such a result, that only feeds on to one
+/// user: a step of the kernel's epilogue, which a reshape must not split
+/// from it. A result with several users (a pooled image that a
+/// convolution and a residual add both read) has no epilogue (getEpilogue)
+/// and can take a view.
 static bool isKernelOrEpilogueResult(Value value) {
   auto producer = value.getDefiningOp<linalg::GenericOp>();
-  if (!producer)
+  if (!producer || !value.hasOneUse())
     return false;
-  if (producer.getNumReductionLoops() != 0)
-    return true;
-  return value.hasOneUse() &&
+  return producer.getNumReductionLoops() != 0 ||
          llvm::any_of(producer.getDpsInputs(), isKernelOrEpilogueResult);
 }
 

@@ -1189,8 +1189,9 @@ func.func @blocked_window(%i: tensor<1x16x6x14xf32>, %o: tensor<1x32x4x12xf32>) 
 #rhs = affine_map<(m, n, k) -> (k, n)>
 #out = affine_map<(m, n, k) -> (m, n)>
 
-// A matrix-vector product with 40 output columns (a classifier's 1000):
-// the largest divisor up to 16 lanes is 10, no register's width. The
+// A matrix-vector product over weights known only at run time (constant
+// ones are packed: edge-tile-and-vectorize-padding.mlir), with 40 output
+// columns: the largest divisor up to 16 lanes is 10, no register's width. The
 // vector loop is peeled instead: output tiles of 4 vectors (here one, the
 // 40 columns, so no parallel loop is left), in each full vectors of 16
 // and then a vector of 8.
@@ -1368,4 +1369,54 @@ func.func @odd_pointwise_rows(%i: tensor<1x8x3x13xf32>, %o: tensor<1x16x3x13xf32
     linalg.yield %s : f32
   } -> tensor<1x16x3x13xf32>
   return %r : tensor<1x16x3x13xf32>
+}
+
+// -----
+
+#in = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#o = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+#id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+#pairs = affine_map<(n, f, h, w, p) -> (n, f, h, w, p)>
+#pooled = affine_map<(n, f, h, w, p) -> (n, f, h, w)>
+
+// A residual add whose other input is another kernel's result (a pooled
+// image that a ResNet's first block also convolves) joins the blocked
+// convolution's epilogue: the pooled result, read by two ops, can have no
+// epilogue of its own, so the add reads it through the blocked view.
+// DEFAULT-LABEL: func @residual_of_shared_kernel_result
+// DEFAULT: %[[POOL:.*]] = linalg.generic
+// DEFAULT: %[[POOL_VIEW:.*]] = tensor.expand_shape %[[POOL]]
+// DEFAULT: scf.forall {{.*}} -> (tensor<1x1x32x7x7xf32>)
+// DEFAULT: vector.fma {{.*}} : vector<7x32xf32>
+// DEFAULT: tensor.extract_slice %[[POOL_VIEW]]
+// DEFAULT: arith.addf {{.*}} : vector<32x7xf32>
+// DEFAULT: tensor.parallel_insert_slice
+// DEFAULT-NOT: linalg.generic
+// DEFAULT: return
+func.func @residual_of_shared_kernel_result(%i: tensor<1x1x7x7xf32>, %x: tensor<1x32x7x7x2xf32>) -> (tensor<1x32x7x7xf32>, tensor<1x32x7x7xf32>) {
+  %k = arith.constant dense<1.0> : tensor<32x1x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x32x7x7xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
+  %pool = linalg.generic {indexing_maps = [#pairs, #pooled], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x : tensor<1x32x7x7x2xf32>) outs(%fill : tensor<1x32x7x7xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %m = arith.maximumf %v, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<1x32x7x7xf32>
+  %conv = linalg.generic {indexing_maps = [#in, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%i, %k : tensor<1x1x7x7xf32>, tensor<32x1x1x1xf32>) outs(%fill : tensor<1x32x7x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x7x7xf32>
+  %add = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%conv, %pool : tensor<1x32x7x7xf32>, tensor<1x32x7x7xf32>) outs(%empty : tensor<1x32x7x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x7x7xf32>
+  return %add, %pool : tensor<1x32x7x7xf32>, tensor<1x32x7x7xf32>
 }
