@@ -36,16 +36,21 @@ static tensor::EmptyOp getReshapedEmpty(Value value,
   return empty;
 }
 
-std::optional<EmptyDestination> mlir::edge::findEmptyDestination(Value source,
-                                                                 Block *block) {
+std::optional<EmptyDestination>
+mlir::edge::findEmptyDestination(Value source, Block *block, bool sharedViews) {
   Value value = source;
   Operation *consumer = nullptr;
+  // Whether `value` holds the source's data: nothing but reshapes since.
+  bool sourceData = true;
   while (true) {
     auto result = dyn_cast<OpResult>(value);
     if (!result || result.getOwner()->getBlock() != block ||
-        (consumer && !usedOnlyWithin(value, consumer)))
+        (consumer && !(sharedViews && sourceData) &&
+         !usedOnlyWithin(value, consumer)))
       return std::nullopt;
     Operation *owner = result.getOwner();
+    sourceData = sourceData &&
+                 isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(owner);
     OpOperand *next = nullptr;
     if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(owner))
       next = &owner->getOpOperand(0);

@@ -34,9 +34,12 @@ struct EmptyDestination {
 /// The empty destination, of `source`'s type, from which `source` is
 /// computed in place: through the destinations of destination-passing ops
 /// (linalg ops, scf.forall, tensor.insert_slice) and reshapes, each
-/// intermediate value used only on that path, all in `block`.
-std::optional<EmptyDestination> findEmptyDestination(Value source,
-                                                     Block *block);
+/// intermediate value used only on that path, all in `block`. With
+/// `sharedViews`, the values that hold the source's own data (the
+/// producer's result and its reshapes up to the source) may have other
+/// users: the caller then gives those users views of the new storage.
+std::optional<EmptyDestination> findEmptyDestination(Value source, Block *block,
+                                                     bool sharedViews = false);
 
 /// Makes the producer of `destination` compute into `storage` (a tensor of
 /// the source's type, defined before the producer) in place of the empty

@@ -17,6 +17,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::edge {
@@ -161,7 +163,8 @@ static void padInPlace(tensor::PadOp pad, RewriterBase &rewriter) {
   // The padded tensor is created before the producer, where the padding
   // value must already exist: a constant defined later is cloned there.
   std::optional<EmptyDestination> destination =
-      findEmptyDestination(pad.getSource(), pad->getBlock());
+      findEmptyDestination(pad.getSource(), pad->getBlock(),
+                           /*sharedViews=*/true);
   Operation *producer = destination ? destination->getProducer() : nullptr;
   Operation *valueDef = value.getDefiningOp();
   bool valueDefinedLater = producer && valueDef &&
@@ -189,8 +192,73 @@ static void padInPlace(tensor::PadOp pad, RewriterBase &rewriter) {
     redirectDestination(*destination, interior, rewriter);
     rewriter.setInsertionPoint(pad);
   }
-  rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
-      pad, pad.getSource(), padded, low, sizes, unitStrides);
+  Value source = pad.getSource();
+  auto filled = rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+      pad, source, padded, low, sizes, unitStrides);
+  if (!producer)
+    return;
+  // The source, the producer's result it is a view of, and every other
+  // view of that result now live in the padded buffer's interior. Another
+  // reader after the pad (a residual add beside the convolution, a strided
+  // downsampling reading the producer's blocked result) would read them
+  // after the insertion "wrote" that interior, a conflict bufferization
+  // resolves by copying the whole source out first: each reads the same
+  // view of the padded tensor's interior instead, the same values, where
+  // nothing writes. `chain` is the source back through reshapes to the
+  // producer's result; views are built when a reader needs one.
+  SmallVector<Value> chain = {source};
+  while (Operation *def = chain.back().getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+      break;
+    chain.push_back(def->getOperand(0));
+  }
+  rewriter.setInsertionPointAfter(filled);
+  DenseMap<Value, Value> views;
+  std::function<Value(Value)> getView = [&](Value value) -> Value {
+    if (Value view = views.lookup(value))
+      return view;
+    Value view;
+    auto level = llvm::find(chain, value);
+    if (value == source) {
+      view = tensor::ExtractSliceOp::create(rewriter, loc, filled, low, sizes,
+                                            unitStrides);
+    } else if (level != chain.end()) {
+      // A reshape gave the value before it on the chain: reshaped back.
+      Operation *reshape = std::prev(level)->getDefiningOp();
+      Value next = getView(*std::prev(level));
+      auto type = cast<RankedTensorType>(value.getType());
+      if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(reshape))
+        view = tensor::ExpandShapeOp::create(
+            rewriter, loc, type, next, collapse.getReassociationIndices());
+      else
+        view = tensor::CollapseShapeOp::create(
+            rewriter, loc, type, next,
+            cast<tensor::ExpandShapeOp>(reshape).getReassociationIndices());
+    } else {
+      // Another reshape of a value with a view: the same reshape of it.
+      Operation *reshape = value.getDefiningOp();
+      IRMapping mapping;
+      mapping.map(reshape->getOperand(0), getView(reshape->getOperand(0)));
+      view = rewriter.clone(*reshape, mapping)->getResult(0);
+    }
+    views[value] = view;
+    return view;
+  };
+  DominanceInfo dominance;
+  SmallVector<Value> sameData(chain);
+  for (size_t i = 0; i < sameData.size(); ++i) {
+    Value value = sameData[i];
+    for (OpOperand &use : llvm::make_early_inc_range(value.getUses())) {
+      Operation *user = use.getOwner();
+      if (dominance.properlyDominates(filled.getOperation(), user)) {
+        rewriter.modifyOpInPlace(user, [&] { use.set(getView(value)); });
+        continue;
+      }
+      if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user) &&
+          !llvm::is_contained(sameData, user->getResult(0)))
+        sameData.push_back(user->getResult(0));
+    }
+  }
 }
 
 namespace {

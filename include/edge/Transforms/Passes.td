@@ -358,7 +358,11 @@ def PadInPlacePass : Pass<"edge-pad-in-place", "::mlir::func::FuncOp"> {
     destination-passing ops (a tiled kernel's `scf.forall`, linalg ops)
     and reshapes, that empty tensor is replaced by the interior of the
     padded one, so the producer writes its result in place and
-    bufferization has nothing left to copy.
+    bufferization has nothing left to copy. Uses after the pad of the
+    producer's result, of the source, or of another reshape of them read
+    the same view of the padded tensor's interior instead (their values
+    are the same), so that no later read of the result conflicts with the
+    insertion into the padded tensor.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
