@@ -109,6 +109,34 @@ func.func @dynamic(%buf: memref<?xf32>, %v: f32) {
 
 // -----
 
+// A fill reads no memory: its store counts kFillStoreWork (16) operations
+// toward the work that decides whether the pool splits it (17 with the
+// loop's terminator), as its lines often sit in the other core's cache.
+// The copy beside it, as many stores but each after a load, counts one per
+// operation.
+// CHECK-LABEL: func.func @fill_and_copy
+// CHECK: %[[FILL_WORK:.*]] = arith.constant 17 : i64
+// CHECK: %[[FILL_TOTAL:.*]] = arith.muli %{{.*}}, %[[FILL_WORK]] : i64
+// CHECK: call @edge_parallel_for(%{{.*}}, %{{.*}}, %{{.*}}, %[[FILL_TOTAL]],
+// CHECK: %[[COPY_WORK:.*]] = arith.constant 3 : i64
+// CHECK: %[[COPY_TOTAL:.*]] = arith.muli %{{.*}}, %[[COPY_WORK]] : i64
+// CHECK: call @edge_parallel_for(%{{.*}}, %{{.*}}, %{{.*}}, %[[COPY_TOTAL]],
+func.func @fill_and_copy(%a: memref<4096xf32>, %b: memref<4096xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4096 = arith.constant 4096 : index
+  scf.parallel (%i) = (%c0) to (%c4096) step (%c1) {
+    memref.store %v, %a[%i] : memref<4096xf32>
+  }
+  scf.parallel (%i) = (%c0) to (%c4096) step (%c1) {
+    %x = memref.load %a[%i] : memref<4096xf32>
+    memref.store %x, %b[%i] : memref<4096xf32>
+  }
+  return
+}
+
+// -----
+
 // Left alone: a parallel loop inside a sequential loop (it would be
 // dispatched once per outer iteration) and a parallel reduction.
 // CHECK-LABEL: func.func @untouched
