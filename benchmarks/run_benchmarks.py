@@ -161,7 +161,9 @@ weights; pointwise ones two vectors of channels per pixel, and pairs
 of vectors for a long odd pixel loop), pointwise convolutions on images
 whose rows do not fill vectors given one pixel loop instead, a tile
 whose vector loop holds two vectors or more taking two per row and half
-the rows (fewer loads per multiply-add), and each kernel's epilogue
+the rows (fewer loads per multiply-add), a matrix-vector product (a
+classifier at batch 1) tiles of four vectors of columns over weights
+packed in panels, and each kernel's epilogue
 (bias, activation, residual add) runs on its accumulators in the same
 tile, an activation before
 the transpose, on full registers of channels (docs/architecture.md,
@@ -170,15 +172,17 @@ Depthwise convolutions use rows of independent accumulators, stride-2
 tiles read deinterleaved vectors, a stride-2 convolution's blocked tiles
 broadcast their pixels straight from the image (a first layer whose
 strided columns fill vectors is blocked too), and a padded input is
-written in place by its producer with only the border filled. Intermediates live in one
+written in place by its producer with only the border filled (split
+over the threads), the ops that read the producer's result again (a
+residual add) reading the padded buffer's interior. Intermediates live in one
 arena planned at compile time by liveness (the workspace column).
 Outermost parallel loops run on the instance's thread pool
 (`EDGE_NUM_THREADS`), each thread on its own block of every loop first;
 a max pool splits its image as the convolution before it does.
 Pooling windows tile like depthwise convolutions, and an image width
 without a divisor near the tile's rows is peeled into full tiles and a
-remainder, as is a vector loop of no register's width (a classifier's
-1000 outputs, a 27-wide pooled row). The parts of a concatenation are
+remainder, as is a vector loop of no register's width (a 27-wide
+pooled row). The parts of a concatenation are
 computed in place, and a reduction along its input's innermost
 dimensions (global pools, softmax and normalization rows) reduces each
 run as one vector. A kernel whose larger input exceeds the L2 cache
