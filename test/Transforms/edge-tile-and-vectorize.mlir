@@ -574,10 +574,10 @@ func.func @transposed_weight(%x: tensor<1x2xf32>, %y: tensor<1x16xf32>) -> tenso
 
 // -----
 
-// A dynamic row loop: full tiles of 4 rows, each 2 vectors wide (8
-// accumulators; fewer columns keep the weights' strip in cache across the
-// row tiles of a long reduction), with the epilogue fused as for a static
-// size, then the remainder in tiles of 2 rows and of 1, in static shapes.
+// A dynamic row loop: full tiles of 2 rows, each 4 vectors wide (8
+// accumulators, and a decoder step's single row keeps 4), with the
+// epilogue fused as for a static size, then the remainder in tiles of 1
+// row, in static shapes.
 #mA = affine_map<(m, n, k) -> (m, k)>
 #mB = affine_map<(m, n, k) -> (k, n)>
 #mC = affine_map<(m, n, k) -> (m, n)>
@@ -585,14 +585,12 @@ func.func @transposed_weight(%x: tensor<1x2xf32>, %y: tensor<1x16xf32>) -> tenso
 #id = affine_map<(m, n) -> (m, n)>
 // CHECK-LABEL: func @dynamic_rows
 // CHECK: %[[FULL:.*]] = affine.apply
-// CHECK: scf.for %{{.*}} = %c0 to %[[FULL]] step %c4
-// CHECK: vector.fma {{.*}} : vector<4x32xf32>
-// CHECK: arith.maximumf {{.*}} : vector<4x32xf32>
-// CHECK: scf.for %{{.*}} = %[[FULL]] to %{{.*}} step %c4
-// CHECK: vector.fma {{.*}} : vector<2x32xf32>
-// CHECK: arith.maximumf {{.*}} : vector<2x32xf32>
-// CHECK: vector.fma {{.*}} : vector<32xf32>
-// CHECK: arith.maximumf {{.*}} : vector<32xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %[[FULL]] step %c2
+// CHECK: vector.fma {{.*}} : vector<2x64xf32>
+// CHECK: arith.maximumf {{.*}} : vector<2x64xf32>
+// CHECK: scf.for %{{.*}} = %[[FULL]] to %{{.*}} step %c2
+// CHECK: vector.fma {{.*}} : vector<64xf32>
+// CHECK: arith.maximumf {{.*}} : vector<64xf32>
 // CHECK-NOT: linalg.generic
 func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x64xf32>, %bias: tensor<64xf32>) -> tensor<?x64xf32> {
   %c0 = arith.constant 0 : index
@@ -780,12 +778,12 @@ func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<3
 #pid = affine_map<(m, n) -> (m, n)>
 // CHECK-LABEL: func @panels
 // CHECK: arith.constant dense_resource<edge_packed_weight> : tensor<4x64x16xf32>
-// CHECK: scf.forall ({{.*}}) = (0) to (4) step (2)
-// CHECK: scf.for {{.*}} step %c4
-// CHECK: vector.fma {{.*}} : vector<4x2x16xf32>
-// CHECK: arith.maximumf {{.*}} : vector<4x2x16xf32>
+// CHECK: scf.for {{.*}} step %c2
+// CHECK: vector.fma {{.*}} : vector<2x4x16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<2x4x16xf32>
+// CHECK: vector.fma {{.*}} : vector<4x16xf32>
 // CHECK: tensor.collapse_shape {{.*}} into tensor<?x64xf32>
-// REMARK: Remark="register tile 1x2x1x8: blocked vector loop d3 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds, peeled rows d0 in full tiles of 4 and a remainder"
+// REMARK: Remark="register tile 1x4x1x8: blocked vector loop d3 (8 lanes, vector-width 8), rows (at most 8), fused multiply-adds, peeled rows d0 in full tiles of 2 and a remainder"
 func.func @panels(%a: tensor<?x64xf32>, %bias: tensor<64xf32>) -> tensor<?x64xf32> {
   %b = arith.constant dense<0.5> : tensor<64x64xf32>
   %c0 = arith.constant 0 : index
@@ -1037,15 +1035,13 @@ func.func @shared_init(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>, %c: tens
 #mC = affine_map<(m, n, k) -> (m, n)>
 
 // A static row loop without a divisor near the rows (37 is prime: tiles of
-// one row, one accumulator each) is peeled like a dynamic one: 4 full
-// tiles of 8 rows, two vectors wide, then the remaining 5 rows as tiles
-// of 4 and 1, every tile static.
+// one row, one accumulator each) is peeled like a dynamic one: 9 full
+// tiles of 4 rows, four vectors wide, then the remaining row, every tile
+// static.
 // DEFAULT-LABEL: func @prime_rows
-// DEFAULT: scf.forall (%{{.*}}) = (0) to (64) step (32)
-// DEFAULT: scf.for %{{.*}} = %c0 to %c32 step %c8
-// DEFAULT: vector.fma {{.*}} : vector<8x32xf32>
-// DEFAULT: vector.fma {{.*}} : vector<4x32xf32>
-// DEFAULT: vector.fma {{.*}} : vector<32xf32>
+// DEFAULT: scf.for %{{.*}} = %c0 to %c36 step %c4
+// DEFAULT: vector.fma {{.*}} : vector<4x64xf32>
+// DEFAULT: vector.fma {{.*}} : vector<64xf32>
 // DEFAULT-NOT: linalg.generic
 // DEFAULT: return
 func.func @prime_rows(%a: tensor<37x64xf32>, %b: tensor<64x64xf32>, %init: tensor<37x64xf32>) -> tensor<37x64xf32> {
