@@ -94,7 +94,7 @@ static constexpr uint64_t kFillStoreWork = 16;
 static int64_t estimateWorkPerIteration(scf::ParallelOp loop) {
   bool reads = false;
   loop.getBody()->walk([&](Operation *op) {
-    reads = reads || hasEffect<MemoryEffects::Read>(op);
+    reads = reads || mightHaveEffect<MemoryEffects::Read>(op);
   });
   uint64_t work = 0;
   loop.getBody()->walk([&](Operation *op) {
