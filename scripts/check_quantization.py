@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Checks int8 weights end to end (docs/llm.md, "int8 weights"):
+"""Checks int8 and int4 weights end to end (docs/llm.md, "Quantized weights"):
 
 - `--quantize=int8-weights` turns the f32 constant weights of MatMul and Gemm
   into edge.quantized_matmul, and the outputs equal the product over the
@@ -11,7 +11,13 @@
   torch's initial weight scale): logits with int8 weights have a cosine
   similarity >= 0.999 to the f32 library's, equal those of PyTorch running
   the same quantization, and greedy generation with int8 weights reproduces
-  PyTorch's with that quantization token by token.
+  PyTorch's with that quantization token by token;
+- `--quantize=int4-weights` (a scale per block of 32 rows of a column):
+  MatMul and Gemm equal the product over the same quantization in numpy,
+  and the decoder's logits and greedy tokens equal PyTorch's with it;
+- ONNX Runtime's com.microsoft MatMulNBits (4 and 8 bits, with and without
+  zero points, a bias, a K that is no multiple of the block) equals the
+  product over its dequantized weights, and keeps them int4 or int8.
 
     check_quantization.py BUILD_DIR [WORK_DIR]
 """
@@ -47,10 +53,56 @@ def quantize_columns(weights):
     return q.astype(np.float32), scales.astype(np.float32)
 
 
-def save_model(path, nodes, inputs, outputs, initializers):
+def quantize_blocks(weights, block=32):
+    """numpy's version of --quantize=int4-weights: symmetric int4 per block
+    of `block` rows of each column of [K, N], scale max |W| / 7."""
+    k, n = weights.shape
+    blocks = weights.reshape(k // block, block, n)
+    scales = np.abs(blocks).max(1) / np.float32(7)
+    scales[scales == 0] = 1
+    ratio = blocks / scales[:, None, :]
+    q = np.clip(np.sign(ratio) * np.floor(np.abs(ratio) + 0.5), -8, 7)
+    return (q * scales[:, None, :]).reshape(k, n).astype(np.float32)
+
+
+def pack_nbits(weights, bits, block, symmetric):
+    """MatMulNBits' B, scales and zero points for f32 `weights` [K, N]
+    (round to nearest, as ONNX Runtime's quantizer), and the weights they
+    dequantize to."""
+    k, n = weights.shape
+    blocks = -(-k // block)
+    padded = np.zeros((blocks * block, n), np.float32)
+    padded[:k] = weights
+    w = padded.T.reshape(n, blocks, block)
+    levels = (1 << bits) - 1
+    if symmetric:
+        scales = np.abs(w).max(2) / ((levels + 1) // 2 - 1)
+        zeros = np.full((n, blocks), (levels + 1) // 2, np.int64)
+    else:
+        low, high = np.minimum(w.min(2), 0), np.maximum(w.max(2), 0)
+        scales = (high - low) / levels
+        zeros = np.clip(np.round(-low / np.where(scales == 0, 1, scales)), 0, levels)
+        zeros = zeros.astype(np.int64)
+    scales = np.where(scales == 0, 1, scales).astype(np.float32)
+    q = np.clip(np.round(w / scales[:, :, None]) + zeros[:, :, None], 0, levels)
+    q = q.astype(np.uint8)
+    dequantized = ((q.astype(np.float32) - zeros[:, :, None]) * scales[:, :, None])
+    dequantized = dequantized.reshape(n, blocks * block)[:, :k].T
+    if bits == 4:
+        packed = (q[:, :, 0::2] | (q[:, :, 1::2] << 4)).astype(np.uint8)
+        zero_bytes = np.zeros((n, -(-blocks // 2)), np.uint8)
+        for b in range(blocks):
+            zero_bytes[:, b // 2] |= (zeros[:, b] << (4 * (b % 2))).astype(np.uint8)
+    else:
+        packed, zero_bytes = q, zeros.astype(np.uint8)
+    return packed, scales.reshape(-1), zero_bytes.reshape(-1), \
+        np.ascontiguousarray(dequantized, np.float32)
+
+
+def save_model(path, nodes, inputs, outputs, initializers, domains=()):
     graph = helper.make_graph(nodes, path.stem, inputs, outputs, initializers)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
-              str(path))
+    opsets = [helper.make_opsetid("", 17)] + [helper.make_opsetid(d, 1) for d in domains]
+    onnx.save(helper.make_model(graph, opset_imports=opsets), str(path))
 
 
 def compile_and_load(build, onnx_path, library, extra):
@@ -112,6 +164,66 @@ def check_f32_weights(build, work, rng):
     y = outputs_of(model, {"a": a})["y"]
     if not close(y, 0.5 * (a @ q) * scales + 2.0 * bias, 1e-5):
         failures.append("Gemm: not alpha * A x quantized B + beta * C")
+
+    int4_weights = quantize_blocks(weights)
+    model, ir = compile_and_load(build, matmul, work / "matmul.int4.so",
+                                 ["--quantize=int4-weights", "--dim=b<=2", "--dim=s<=64"])
+    if "xi4>" not in ir or "edge.matmul" in ir:
+        failures.append("MatMul: --quantize=int4-weights left f32 weights")
+    for rows in (1, 7, 64):
+        x = rng.standard_normal((2, rows, k)).astype(np.float32)
+        y = outputs_of(model, {"x": x})["y"]
+        if not close(y, x @ int4_weights, 1e-5):
+            failures.append(f"MatMul, {rows} rows: not the product over the "
+                            "int4 weights")
+    model, ir = compile_and_load(build, gemm, work / "gemm.int4.so",
+                                 ["--quantize=int4-weights"])
+    if "xi4>" not in ir:
+        failures.append("Gemm: --quantize=int4-weights left f32 weights")
+    y = outputs_of(model, {"a": a})["y"]
+    if not close(y, 0.5 * (a @ int4_weights) + 2.0 * bias, 1e-5):
+        failures.append("Gemm, int4: not alpha * A x quantized B + beta * C")
+    return failures
+
+
+def check_matmul_nbits(build, work, rng):
+    """ONNX Runtime's MatMulNBits against its dequantized weights."""
+    failures = []
+    cases = [  # name, K, N, bits, block, symmetric, bias
+        ("int4, symmetric, bias", 256, 96, 4, 32, True, True),
+        ("int4, zero points", 192, 80, 4, 64, False, False),
+        ("int8, zero points", 128, 48, 8, 32, False, True),
+        ("int4, K no multiple of the block", 80, 32, 4, 32, False, False),
+    ]
+    for name, k, n, bits, block, symmetric, with_bias in cases:
+        weights = (rng.standard_normal((k, n)) * 0.05).astype(np.float32)
+        packed, scales, zeros, dequantized = pack_nbits(weights, bits, block, symmetric)
+        bias = rng.standard_normal(n).astype(np.float32)
+        inputs = ["x", "b", "scales", "" if symmetric else "zeros"]
+        initializers = [numpy_helper.from_array(packed, "b"),
+                        numpy_helper.from_array(scales, "scales")]
+        if not symmetric:
+            initializers.append(numpy_helper.from_array(zeros, "zeros"))
+        if with_bias:
+            inputs += ["", "bias"]
+            initializers.append(numpy_helper.from_array(bias, "bias"))
+        path = work / f"nbits_{bits}_{k}_{n}.onnx"
+        save_model(path, [helper.make_node("MatMulNBits", inputs, ["y"],
+                                           domain="com.microsoft", K=k, N=n,
+                                           bits=bits, block_size=block)],
+                   [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["s", k])],
+                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["s", n])],
+                   initializers, domains=["com.microsoft"])
+        model, ir = compile_and_load(build, path, path.with_suffix(".so"), ["--dim=s<=64"])
+        kept = f"x{n}xi{bits}>" in ir if k % block == 0 else "edge.matmul" in ir
+        if not kept:
+            failures.append(f"MatMulNBits ({name}): weights not kept as expected")
+        for rows in (1, 5, 64):
+            x = rng.standard_normal((rows, k)).astype(np.float32)
+            want = x @ dequantized + (bias if with_bias else 0)
+            if not close(outputs_of(model, {"x": x})["y"], want, 1e-5):
+                failures.append(f"MatMulNBits ({name}), {rows} rows: not the "
+                                "product over the dequantized weights")
     return failures
 
 
@@ -152,20 +264,25 @@ def check_dequantized_weights(build, work, rng):
     return failures
 
 
-def fake_quantized(model):
-    """`model` with each Linear's weights per output channel through int8, as
-    --quantize=int8-weights stores them."""
+def fake_quantized(model, bits):
+    """`model` with each Linear's weights through the quantization that
+    --quantize=int8-weights (per output channel) or int4-weights (per block
+    of 32 inputs of an output channel) stores them with."""
     import torch
+    levels = 127 if bits == 8 else 7
     with torch.no_grad():
         for module in model.modules():
             if isinstance(module, torch.nn.Linear):
                 w = module.weight
-                scales = w.abs().amax(1, keepdim=True) / 127
+                out, k = w.shape
+                block = k if bits == 8 or k % 32 else 32
+                blocks = w.reshape(out, k // block, block)
+                scales = blocks.abs().amax(2, keepdim=True) / levels
                 scales[scales == 0] = 1
-                ratio = w / scales
+                ratio = blocks / scales
                 q = torch.clamp(torch.sign(ratio) * torch.floor(ratio.abs() + 0.5),
-                                -127, 127)
-                w.copy_(q * scales)
+                                -levels - (bits == 4), levels)
+                w.copy_((q * scales).reshape(out, k))
     return model
 
 
@@ -175,16 +292,24 @@ def cosines(a, b):
 
 
 def check_decoder(build, work):
-    failures = []
     run([sys.executable, SOURCE_DIR / "scripts/export_decoders.py", work,
          "--model", "tiny-llama", "--weight-scale", "1", "--new-tokens", str(NEW_TOKENS)])
     onnx_path = work / "tiny-llama.onnx"
     f32, _ = compile_and_load(build, onnx_path, work / "tiny-llama.so", DECODER_BOUNDS)
-    int8_library = work / "tiny-llama.int8.so"
-    int8, ir = compile_and_load(build, onnx_path, int8_library,
-                                [*DECODER_BOUNDS, "--quantize=int8-weights"])
+    # int4's 16 levels per block keep the logits' direction less closely
+    # than int8's 255 per column.
+    return (check_quantized_decoder(build, work, onnx_path, f32, 8, 0.999) +
+            check_quantized_decoder(build, work, onnx_path, f32, 4, 0.99))
+
+
+def check_quantized_decoder(build, work, onnx_path, f32, bits, min_cosine):
+    failures = []
+    kind = f"int{bits}"
+    library = work / f"tiny-llama.{kind}.so"
+    quantized, ir = compile_and_load(build, onnx_path, library,
+                                     [*DECODER_BOUNDS, f"--quantize={kind}-weights"])
     if "edge.matmul %" in ir and "edge.quantized_matmul" not in ir:
-        failures.append("decoder: no weights were quantized")
+        failures.append(f"decoder: no weights were quantized to {kind}")
     reference = json.loads((work / "tiny-llama.reference.json").read_text())
     prompt = reference["prompts"][1]
 
@@ -194,7 +319,7 @@ def check_decoder(build, work):
     config = export_decoders.CONFIGS["tiny-llama"]
     torch_model = export_decoders.Decoder(config).eval()
     torch_model.load_state_dict(torch.load(work / "tiny-llama.pt"))
-    fake_quantized(torch_model)
+    fake_quantized(torch_model, bits)
 
     feeds = {"input_ids": np.array([prompt], np.int64),
              "attention_mask": np.ones((1, len(prompt)), np.int64),
@@ -205,29 +330,30 @@ def check_decoder(build, work):
         feeds[f"past_key_values.{i}.key"] = past[2 * i]
         feeds[f"past_key_values.{i}.value"] = past[2 * i + 1]
     f32_logits = outputs_of(f32, feeds)["logits"]
-    int8_logits = outputs_of(int8, feeds)["logits"]
+    quantized_logits = outputs_of(quantized, feeds)["logits"]
     with torch.no_grad():
         torch_logits = torch_model(*[torch.from_numpy(feeds[n]) for n in (
             "input_ids", "attention_mask", "position_ids")],
             *[torch.from_numpy(p) for p in past])[0].numpy()
-    to_f32 = cosines(int8_logits, f32_logits).min()
-    to_torch = cosines(int8_logits, torch_logits).min()
-    print(f"decoder logits: int8 vs f32 cosine {to_f32:.6f}, int8 vs PyTorch with "
-          f"the same quantization {to_torch:.7f}", flush=True)
-    if to_f32 < 0.999:
-        failures.append(f"decoder: int8 logits cosine {to_f32:.6f} to f32 < 0.999")
+    to_f32 = cosines(quantized_logits, f32_logits).min()
+    to_torch = cosines(quantized_logits, torch_logits).min()
+    print(f"decoder logits: {kind} vs f32 cosine {to_f32:.6f}, {kind} vs PyTorch "
+          f"with the same quantization {to_torch:.7f}", flush=True)
+    if to_f32 < min_cosine:
+        failures.append(f"decoder: {kind} logits cosine {to_f32:.6f} to f32 < "
+                        f"{min_cosine}")
     if to_torch < 0.99999:
-        failures.append(f"decoder: int8 logits differ from PyTorch's with the "
+        failures.append(f"decoder: {kind} logits differ from PyTorch's with the "
                         f"same quantization (cosine {to_torch:.7f})")
 
     want = export_decoders.greedy(torch_model, [prompt], NEW_TOKENS)[0]
-    output = work / "tiny-llama.int8.json"
-    run([build / "bin/edge-generate", int8_library, "--prompt-ids",
+    output = work / f"tiny-llama.{kind}.json"
+    run([build / "bin/edge-generate", library, "--prompt-ids",
          ",".join(map(str, prompt)), "--max-new-tokens", NEW_TOKENS, "--json", output])
     got = json.loads(output.read_text())["sequences"][0]
     if got != want:
-        failures.append(f"decoder: int8 greedy tokens {got} differ from PyTorch's "
-                        f"with the same quantization {want}")
+        failures.append(f"decoder: {kind} greedy tokens {got} differ from "
+                        f"PyTorch's with the same quantization {want}")
     return failures
 
 
@@ -242,11 +368,12 @@ def main(argv):
     rng = np.random.default_rng(0)
     failures = (check_f32_weights(build, work, rng) +
                 check_dequantized_weights(build, work, rng) +
+                check_matmul_nbits(build, work, rng) +
                 check_decoder(build, work))
     for failure in failures:
         print("FAIL:", failure)
     if not failures:
-        print("int8 weights match their references")
+        print("int8 and int4 weights match their references")
     return 1 if failures else 0
 
 

@@ -25,6 +25,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
@@ -39,6 +40,16 @@ using namespace mlir::edge;
 /// Records the cost model's time for a model on its one device, which
 /// profiles put beside the measured time (placement does it per partition
 /// on several devices).
+/// The `--quantize` value `text` names, if any.
+static std::optional<WeightQuantization>
+parseWeightQuantization(StringRef text) {
+  return llvm::StringSwitch<std::optional<WeightQuantization>>(text)
+      .Case("none", WeightQuantization::none)
+      .Case("int8-weights", WeightQuantization::int8)
+      .Case("int4-weights", WeightQuantization::int4)
+      .Default(std::nullopt);
+}
+
 static void recordEstimate(ModuleOp module, const Device &device) {
   func::FuncOp model = findModelFunction(module);
   if (!model)
@@ -127,9 +138,9 @@ LogicalResult Compilation::resolveTargets() {
   if (!profiles)
     return fail(llvm::toString(profiles.takeError()));
   feedback = std::move(*profiles);
-  if (options.quantize != "none" && options.quantize != "int8-weights")
+  if (!parseWeightQuantization(options.quantize))
     return fail("--quantize=" + options.quantize +
-                ": expected none or int8-weights");
+                ": expected none, int8-weights or int4-weights");
   for (StringRef text : options.pins) {
     DevicePin pin;
     if (failed(parseDevicePin(text, pin, error)))
@@ -380,7 +391,7 @@ LogicalResult Compilation::run() {
   if (failed(checkDynamicSizesSupported(*module)))
     return failure();
   PassManager graph(&context);
-  buildEdgeGraphPipeline(graph, options.quantize == "int8-weights");
+  buildEdgeGraphPipeline(graph, *parseWeightQuantization(options.quantize));
   if (failed(graph.run(*module)))
     return failure();
   // The report goes into the library too, and to --report's file.

@@ -22,11 +22,12 @@
 using namespace mlir;
 using namespace mlir::edge;
 
-void mlir::edge::buildEdgeGraphPipeline(OpPassManager &pm, bool int8Weights) {
+void mlir::edge::buildEdgeGraphPipeline(OpPassManager &pm,
+                                        WeightQuantization weights) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFoldConvBatchNormPass());
   QuantizeWeightsPassOptions quantize;
-  quantize.int8Weights = int8Weights;
+  quantize.weights = weights;
   pm.addNestedPass<func::FuncOp>(createQuantizeWeightsPass(quantize));
   pm.addNestedPass<func::FuncOp>(createFormFusionGroupsPass());
 }

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -22,7 +23,32 @@ static Value stripIntegerConversion(Value value) {
   return value;
 }
 
+/// The scaled form of isMultiplyAccumulate: over three inputs or more,
+/// `out + p`, with `p` computed from every input by products, sums,
+/// integer-to-float conversions and the integer widening and shift that
+/// unpack int4 pairs.
+static bool isScaledProductAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  unsigned numInputs = op.getNumDpsInputs();
+  if (numInputs < 3 || op.getNumDpsInits() != 1)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  Value out = body.getArgument(numInputs);
+  if (!add || !out.hasOneUse() || (add.getLhs() != out && add.getRhs() != out))
+    return false;
+  for (Operation &inner : body.without_terminator())
+    if (&inner != add.getOperation() &&
+        !isa<arith::MulFOp, arith::AddFOp, math::FmaOp, arith::SIToFPOp,
+             arith::ExtSIOp, arith::ShRSIOp, arith::ConstantOp>(inner))
+      return false;
+  return llvm::all_of(body.getArguments().take_front(numInputs),
+                      [](BlockArgument input) { return !input.use_empty(); });
+}
+
 bool mlir::edge::isMultiplyAccumulate(linalg::GenericOp op) {
+  if (isScaledProductAccumulate(op))
+    return true;
   Block &body = op.getRegion().front();
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return false;

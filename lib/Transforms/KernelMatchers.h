@@ -16,7 +16,12 @@ namespace mlir::edge {
 
 /// Whether the body of `op` is `yield out + a * b` (either operand order)
 /// over its two inputs and its output, where an input may be an integer
-/// converted to float.
+/// converted to float; or, over three inputs or more, `yield out + p` where
+/// `p` multiplies and adds the inputs (a block-scaled product over int8 or
+/// int4 weights: `x * (float(q) * scale)`, or for a byte `v` holding two
+/// int4 weights `x0 * fma(float(v), scale, -8 * scale) + x1' *
+/// (float(v >> 4) * scale)`, see edge.quantized_matmul's lowering).
+/// Either way the output only accumulates: the tiles keep it in registers.
 bool isMultiplyAccumulate(linalg::GenericOp op);
 
 /// The op whose result the body of `op` yields.

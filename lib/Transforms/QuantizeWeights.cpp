@@ -1,9 +1,11 @@
-//===- QuantizeWeights.cpp - Matrix products over int8 weights ------------===//
+//===- QuantizeWeights.cpp - Matrix products over int8 or int4 weights ----===//
 //
 // Decoding with a language model reads every weight once per token, so the
 // weights' bytes bound its speed. As int8 with one float scale per output
 // column they are a quarter of the bytes of f32, and the scale, the same
-// along a column, applies once to each sum rather than to every weight.
+// along a column, applies once to each sum rather than to every weight. As
+// int4 they are an eighth, plus a scale per block of rows: 16 levels per
+// column would lose too much precision, 16 per block of 32 weights do not.
 // See the pass description in Passes.td.
 //
 //===----------------------------------------------------------------------===//
@@ -34,11 +36,13 @@ using namespace mlir::edge;
 namespace {
 /// The weights of a matrix product as edge.quantized_matmul takes them.
 struct QuantizedWeights {
-  /// [K, N], row-major.
+  /// [K, N], row-major; in [-8, 7] when `int4`.
   SmallVector<int8_t> values;
-  /// [N].
+  /// [N], or [blocks, N] when `blocks` is nonzero.
   SmallVector<float> scales;
   int64_t rows = 0, columns = 0;
+  int64_t blocks = 0;
+  bool int4 = false;
 };
 } // namespace
 
@@ -80,6 +84,38 @@ static std::optional<QuantizedWeights> quantizeColumns(ArrayRef<float> weights,
       float q = std::round(weights[i * n + j] / result.scales[j]);
       result.values[i * n + j] =
           static_cast<int8_t>(std::clamp(q, -127.0f, 127.0f));
+    }
+  return result;
+}
+
+/// Symmetric int4 quantization of each block of `block` rows of each column
+/// of the f32 `weights` [K, N]; nullopt when one is not finite.
+static std::optional<QuantizedWeights>
+quantizeBlocks(ArrayRef<float> weights, int64_t k, int64_t n, int64_t block) {
+  QuantizedWeights result;
+  result.rows = k;
+  result.columns = n;
+  result.blocks = k / block;
+  result.int4 = true;
+  result.scales.assign(result.blocks * n, 0.0f);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      float weight = weights[i * n + j];
+      if (!std::isfinite(weight))
+        return std::nullopt;
+      float &scale = result.scales[i / block * n + j];
+      scale = std::max(scale, std::fabs(weight));
+    }
+  // A block of zeros keeps a unit scale (and zero weights).
+  for (float &scale : result.scales)
+    scale = scale == 0.0f ? 1.0f : scale / 7.0f;
+  result.values.resize(weights.size());
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      float q =
+          std::round(weights[i * n + j] / result.scales[i / block * n + j]);
+      result.values[i * n + j] =
+          static_cast<int8_t>(std::clamp(q, -8.0f, 7.0f));
     }
   return result;
 }
@@ -147,19 +183,26 @@ static std::optional<QuantizedWeights> matchDequantized(Value value,
 }
 
 /// The f32 constant matrix `value` (read transposed when `transposed`)
-/// quantized per column of its [K, N] view.
-static std::optional<QuantizedWeights> quantizeConstant(Value value,
-                                                        bool transposed) {
+/// quantized as `weights` says: int8 per column of its [K, N] view, or
+/// int4 per block of `blockSize` rows of a column (of K rows when K is no
+/// multiple of it; nullopt when K is odd).
+static std::optional<QuantizedWeights>
+quantizeConstant(Value value, bool transposed, WeightQuantization weights,
+                 int64_t blockSize) {
   auto type = cast<RankedTensorType>(value.getType());
   if (!type.hasStaticShape() || type.getRank() != 2)
     return std::nullopt;
-  std::optional<SmallVector<float>> weights = readF32Constant(value);
-  if (!weights)
+  std::optional<SmallVector<float>> data = readF32Constant(value);
+  if (!data)
     return std::nullopt;
   int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
-  SmallVector<float> kn = toRowsOfK<float>(*weights, rows, columns, transposed);
-  return transposed ? quantizeColumns(kn, columns, rows)
-                    : quantizeColumns(kn, rows, columns);
+  SmallVector<float> kn = toRowsOfK<float>(*data, rows, columns, transposed);
+  int64_t k = transposed ? columns : rows, n = transposed ? rows : columns;
+  if (weights == WeightQuantization::int8)
+    return quantizeColumns(kn, k, n);
+  if (k % 2 != 0)
+    return std::nullopt;
+  return quantizeBlocks(kn, k, n, k % blockSize == 0 ? blockSize : k);
 }
 
 /// `lhs` times `weights`, whose scales are multiplied by `alpha`, as
@@ -169,12 +212,18 @@ static Value createQuantizedProduct(OpBuilder &b, Location loc, Value lhs,
                                     Type resultType) {
   for (float &scale : weights.scales)
     scale *= alpha;
-  auto weightType = RankedTensorType::get({weights.rows, weights.columns},
-                                          b.getIntegerType(8));
-  auto scaleType = RankedTensorType::get({weights.columns}, b.getF32Type());
+  auto weightType = RankedTensorType::get(
+      {weights.rows, weights.columns}, b.getIntegerType(weights.int4 ? 4 : 8));
+  SmallVector<int64_t> scaleShape;
+  if (weights.blocks)
+    scaleShape.push_back(weights.blocks);
+  scaleShape.push_back(weights.columns);
+  auto scaleType = RankedTensorType::get(scaleShape, b.getF32Type());
   Value values = ConstantOp::create(
       b, loc,
-      makeI8ElementsAttr(weightType, weights.values, "edge_int8_weight"));
+      weights.int4
+          ? ElementsAttr(makeI4ElementsAttr(weightType, weights.values))
+          : makeI8ElementsAttr(weightType, weights.values, "edge_int8_weight"));
   Value scales = ConstantOp::create(
       b, loc,
       makeF32ElementsAttr(scaleType, weights.scales, "edge_weight_scale"));
@@ -182,54 +231,63 @@ static Value createQuantizedProduct(OpBuilder &b, Location loc, Value lhs,
 }
 
 namespace {
+/// How f32 constant weights are quantized.
+struct QuantizationChoice {
+  WeightQuantization weights;
+  int64_t blockSize;
+};
+
 /// The weights `value` as quantized weights: dequantized int8 constants
-/// always, f32 constants when `int8Weights`.
+/// always, f32 constants as `choice` says.
 std::optional<QuantizedWeights> getWeights(Value value, bool transposed,
-                                           bool int8Weights) {
+                                           QuantizationChoice choice) {
   if (std::optional<QuantizedWeights> weights =
           matchDequantized(value, transposed))
     return weights;
-  if (int8Weights)
-    return quantizeConstant(value, transposed);
+  if (choice.weights != WeightQuantization::none)
+    return quantizeConstant(value, transposed, choice.weights,
+                            choice.blockSize);
   return std::nullopt;
 }
 
 struct QuantizeMatMul : OpRewritePattern<MatMulOp> {
-  QuantizeMatMul(MLIRContext *context, bool int8Weights)
-      : OpRewritePattern(context), int8Weights(int8Weights) {}
+  QuantizeMatMul(MLIRContext *context, QuantizationChoice choice)
+      : OpRewritePattern(context), choice(choice) {}
 
   LogicalResult matchAndRewrite(MatMulOp matmul,
                                 PatternRewriter &rewriter) const override {
     if (!matmul.getLhs().getType().getElementType().isF32())
       return failure();
     std::optional<QuantizedWeights> weights =
-        getWeights(matmul.getRhs(), matmul.getTransposeRhs(), int8Weights);
+        getWeights(matmul.getRhs(), matmul.getTransposeRhs(), choice);
     if (!weights)
       return failure();
-    LLVM_DEBUG(llvm::dbgs() << "int8 weights for " << matmul.getLoc() << "\n");
+    LLVM_DEBUG(llvm::dbgs() << (weights->int4 ? "int4" : "int8")
+                            << " weights for " << matmul.getLoc() << "\n");
     rewriter.replaceOp(matmul, createQuantizedProduct(
                                    rewriter, matmul.getLoc(), matmul.getLhs(),
                                    *weights, 1.0f, matmul.getType()));
     return success();
   }
 
-  bool int8Weights;
+  QuantizationChoice choice;
 };
 
 /// alpha * A x B + beta * C: alpha joins the scales, beta * C is added.
 struct QuantizeGemm : OpRewritePattern<GemmOp> {
-  QuantizeGemm(MLIRContext *context, bool int8Weights)
-      : OpRewritePattern(context), int8Weights(int8Weights) {}
+  QuantizeGemm(MLIRContext *context, QuantizationChoice choice)
+      : OpRewritePattern(context), choice(choice) {}
 
   LogicalResult matchAndRewrite(GemmOp gemm,
                                 PatternRewriter &rewriter) const override {
     if (gemm.getTransA() || !gemm.getA().getType().getElementType().isF32())
       return failure();
     std::optional<QuantizedWeights> weights =
-        getWeights(gemm.getB(), gemm.getTransB(), int8Weights);
+        getWeights(gemm.getB(), gemm.getTransB(), choice);
     if (!weights)
       return failure();
-    LLVM_DEBUG(llvm::dbgs() << "int8 weights for " << gemm.getLoc() << "\n");
+    LLVM_DEBUG(llvm::dbgs() << (weights->int4 ? "int4" : "int8")
+                            << " weights for " << gemm.getLoc() << "\n");
     Location loc = gemm.getLoc();
     Value result = createQuantizedProduct(rewriter, loc, gemm.getA(), *weights,
                                           gemm.getAlpha().convertToFloat(),
@@ -249,7 +307,7 @@ struct QuantizeGemm : OpRewritePattern<GemmOp> {
     return success();
   }
 
-  bool int8Weights;
+  QuantizationChoice choice;
 };
 
 struct QuantizeWeightsPass final
@@ -257,8 +315,17 @@ struct QuantizeWeightsPass final
   using Base::Base;
 
   void runOnOperation() override {
+    unsigned block = blockSize;
+    if (weights == WeightQuantization::int4 && (block == 0 || block % 2 != 0)) {
+      emitError(getOperation().getLoc())
+          << "edge-quantize-weights: block-size " << block
+          << " is not a positive even number (int4 weights pack pairs of "
+             "rows)";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
-    patterns.add<QuantizeMatMul, QuantizeGemm>(&getContext(), int8Weights);
+    patterns.add<QuantizeMatMul, QuantizeGemm>(
+        &getContext(), QuantizationChoice{weights, block});
     // Only these rewrites, no folding or moving of constants: the driver
     // erases the dequantized weights' computation and the f32 weights that
     // no other op uses.

@@ -305,34 +305,76 @@ static linalg::GenericOp blockLoop(linalg::GenericOp op, unsigned dim,
   return blocked;
 }
 
-/// Rewrites the vectorized `acc + a * b` (the product possibly reshaped,
-/// as the vectorizer drops the unit reduction dimension) into
-/// `vector.fma`: one instruction and one rounding per step, as BLAS
-/// libraries and ONNX Runtime compute it.
+/// The defining op of `value` looking through a single-use reshape (the
+/// vectorizer drops the unit reduction dimension so), when of type `OpTy`
+/// and used once.
+template <typename OpTy> static OpTy getSingleUseSource(Value value) {
+  if (auto cast = value.getDefiningOp<vector::ShapeCastOp>()) {
+    if (!cast->hasOneUse())
+      return nullptr;
+    value = cast.getSource();
+  }
+  auto op = value.getDefiningOp<OpTy>();
+  return op && op->hasOneUse() ? op : nullptr;
+}
+
+/// The factors of `mul`, reshaped to `type`.
+static std::pair<Value, Value> getFactors(arith::MulFOp mul, Type type,
+                                          RewriterBase &rewriter) {
+  auto fit = [&](Value value) -> Value {
+    if (value.getType() == type)
+      return value;
+    return vector::ShapeCastOp::create(rewriter, mul.getLoc(), type, value);
+  };
+  return {fit(mul.getLhs()), fit(mul.getRhs())};
+}
+
+/// Rewrites the vectorized `acc + a * b` into `vector.fma`: one
+/// instruction and one rounding per step, as BLAS libraries and ONNX
+/// Runtime compute it. `acc + (a * b + c * d)` (the two rows of an int4
+/// pair) becomes two, accumulated in turn.
 static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
   SmallVector<arith::AddFOp> adds;
   root->walk([&](arith::AddFOp add) {
     if (isa<VectorType>(add.getType()))
       adds.push_back(add);
   });
-  for (arith::AddFOp add : adds) {
+  // Last first: an accumulation takes its pair before the pair's own add
+  // is fused on its own.
+  llvm::SmallPtrSet<Operation *, 8> erased;
+  for (arith::AddFOp add : llvm::reverse(adds)) {
+    if (erased.contains(add))
+      continue;
+    Type type = add.getType();
     for (unsigned side = 0; side < 2; ++side) {
       Value product = add->getOperand(side);
       Value accumulator = add->getOperand(1 - side);
-      auto cast = product.getDefiningOp<vector::ShapeCastOp>();
-      auto mul =
-          (cast ? cast.getSource() : product).getDefiningOp<arith::MulFOp>();
-      if (!mul || !mul->hasOneUse() || (cast && !cast->hasOneUse()))
-        continue;
       rewriter.setInsertionPoint(add);
-      Value lhs = mul.getLhs(), rhs = mul.getRhs();
-      if (cast) {
-        lhs = vector::ShapeCastOp::create(rewriter, add.getLoc(), add.getType(),
-                                          lhs);
-        rhs = vector::ShapeCastOp::create(rewriter, add.getLoc(), add.getType(),
-                                          rhs);
+      if (auto mul = getSingleUseSource<arith::MulFOp>(product)) {
+        auto [lhs, rhs] = getFactors(mul, type, rewriter);
+        rewriter.replaceOpWithNewOp<vector::FMAOp>(add, lhs, rhs, accumulator);
+        break;
       }
-      rewriter.replaceOpWithNewOp<vector::FMAOp>(add, lhs, rhs, accumulator);
+      auto pair = getSingleUseSource<arith::AddFOp>(product);
+      auto first =
+          pair ? getSingleUseSource<arith::MulFOp>(pair.getLhs()) : nullptr;
+      auto second =
+          pair ? getSingleUseSource<arith::MulFOp>(pair.getRhs()) : nullptr;
+      if (!first || !second)
+        continue;
+      auto [a, b] = getFactors(first, type, rewriter);
+      auto [c, d] = getFactors(second, type, rewriter);
+      Value partial =
+          vector::FMAOp::create(rewriter, add.getLoc(), a, b, accumulator);
+      rewriter.replaceOpWithNewOp<vector::FMAOp>(add, c, d, partial);
+      Operation *pairCast = product.getDefiningOp<vector::ShapeCastOp>();
+      for (Operation *dead : {pairCast, pair.getOperation(),
+                              first.getOperation(), second.getOperation()}) {
+        if (!dead || !dead->use_empty())
+          continue;
+        erased.insert(dead);
+        rewriter.eraseOp(dead);
+      }
       break;
     }
   }

@@ -140,8 +140,9 @@ def compile(model: Union[str, os.PathLike, bytes, Any],
     `pins` ("NODE=DEVICE"), `objective` ("latency" or "throughput"),
     `profile_feedback` (profiles of the library compiled with these
     options, whose measured times correct the placer's estimates),
-    `quantize` ("none" or "int8-weights": matrix products' f32 weights
-    as int8 with per-column scales),
+    `quantize` ("none", "int8-weights": matrix products' f32 weights
+    as int8 with per-column scales, or "int4-weights": as int4 with a
+    scale per block of 32 rows),
     `report` (a JSON path), `emit` (a stage to stop
     at), `device_code_dir` and `opt_level`. The compiler runs in-process;
     `extra_args` (raw edge-compile arguments) or `use_executable` runs the

@@ -1,10 +1,14 @@
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-quantize-weights))' -split-input-file | FileCheck %s --check-prefixes=CHECK,DEFAULT
-// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-quantize-weights{int8-weights}))' -split-input-file | FileCheck %s --check-prefixes=CHECK,INT8
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-quantize-weights{weights=int8}))' -split-input-file | FileCheck %s --check-prefixes=CHECK,INT8
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-quantize-weights{weights=int4 block-size=2}))' -split-input-file | FileCheck %s --check-prefixes=CHECK,INT4
+// RUN: not edge-opt %s --pass-pipeline='builtin.module(func.func(edge-quantize-weights{weights=int4 block-size=3}))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=ODD
 
 // Per-column symmetric scales: max |W[:, n]| / 127 = [1/127, 2/127];
 // 0.5 / (1/127) = 63.5 and 1 / (2/127) = 63.5 round away from zero.
 // CHECK-LABEL: func @f32_weights
 // DEFAULT: edge.matmul
+// With int4, an odd K (3) keeps its f32 weights: rows are packed in pairs.
+// INT4: edge.matmul
 // INT8-DAG: %[[Q:.*]] = edge.constant dense<{{\[}}[127, -127], [64, 64], [-127, 32]]> : tensor<3x2xi8>
 // INT8-DAG: %[[S:.*]] = edge.constant dense<[0.00787401571, 0.0157480314]> : tensor<2xf32>
 // INT8: %[[Y:.*]] = edge.quantized_matmul %arg0, %[[Q]], %[[S]] : (tensor<?x3xf32>, tensor<3x2xi8>, tensor<2xf32>) -> tensor<?x2xf32>
@@ -97,4 +101,22 @@ func.func @not_constant(%x: tensor<4x3xf32>, %w: tensor<3x2xf32>, %b: tensor<2x4
   %bw = edge.constant dense<1.0> : tensor<2x3x2xf32>
   %z = edge.matmul %b, %bw : (tensor<2x4x3xf32>, tensor<2x3x2xf32>) -> tensor<2x4x2xf32>
   return %y, %z : tensor<4x2xf32>, tensor<2x4x2xf32>
+}
+
+// -----
+
+// int4: a scale per block of 2 rows of each column, max |W| / 7; 0.5 and
+// 1 over their scales give 3.4999998 in f32, which rounds to 3, and
+// 0.25 / (1/7) = 1.75 to 2.
+// CHECK-LABEL: func @int4_blocks
+// INT4-DAG: %[[Q:.*]] = edge.constant dense<{{\[}}[7, -7], [3, 3], [-7, 7], [2, 0]]> : tensor<4x2xi4>
+// INT4-DAG: %[[S:.*]] = edge.constant dense<{{\[}}[0.142857149, 0.285714298], [0.142857149, 0.0714285746]]> : tensor<2x2xf32>
+// INT4: %[[Y:.*]] = edge.quantized_matmul %arg0, %[[Q]], %[[S]] : (tensor<?x4xf32>, tensor<4x2xi4>, tensor<2x2xf32>) -> tensor<?x2xf32>
+// INT4: return %[[Y]]
+// The block size must pair rows.
+// ODD: error: edge-quantize-weights: block-size 3 is not a positive even number
+func.func @int4_blocks(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
+  %w = edge.constant dense<[[1.0, -2.0], [0.5, 1.0], [-1.0, 0.5], [0.25, 0.0]]> : tensor<4x2xf32>
+  %y = edge.matmul %x, %w : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
 }

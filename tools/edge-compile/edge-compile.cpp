@@ -114,13 +114,15 @@ llvm::cl::list<std::string> profileFeedbackOptions(
     llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string> quantizeOption(
     "quantize",
-    llvm::cl::desc("Weight quantization: none (the default) or int8-weights "
+    llvm::cl::desc("Weight quantization: none (the default), int8-weights "
                    "(the f32 constant weights of matrix products become int8 "
-                   "with one scale per output column; activations stay "
-                   "float). Weights the model already quantizes "
-                   "(DequantizeLinear) stay int8 either way"),
-    llvm::cl::value_desc("none|int8-weights"), llvm::cl::init("none"),
-    llvm::cl::cat(edgeCategory));
+                   "with one scale per output column) or int4-weights (int4 "
+                   "with one scale per block of 32 rows of a column); "
+                   "activations stay float. Weights the model already "
+                   "quantizes (DequantizeLinear, MatMulNBits) stay quantized "
+                   "either way"),
+    llvm::cl::value_desc("none|int8-weights|int4-weights"),
+    llvm::cl::init("none"), llvm::cl::cat(edgeCategory));
 llvm::cl::opt<std::string> reportPath(
     "report",
     llvm::cl::desc("Write each op's FLOPs, bytes and estimated time on every "

@@ -71,8 +71,9 @@ struct CompileOptions {
   /// whose measured partition times correct the placer's estimates, in
   /// order (ProfileFeedback.h).
   std::vector<std::string> profileFeedback;
-  /// Weight quantization: `none`, or `int8-weights` (the f32 constant
-  /// weights of matrix products as int8 with per-column scales).
+  /// Weight quantization: `none`, `int8-weights` (the f32 constant weights
+  /// of matrix products as int8 with per-column scales) or `int4-weights`
+  /// (int4 with a scale per block of 32 rows of each column).
   std::string quantize = "none";
   /// The cost report (JSON) and the placed graph (Graphviz DOT).
   std::string reportPath;

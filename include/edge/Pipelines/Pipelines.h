@@ -19,10 +19,11 @@ class OpPassManager;
 namespace edge {
 
 /// Graph-level rewrites on the edge dialect (canonicalization, batch norms
-/// folded into convolutions, matrix products over int8 weights, and with
-/// `int8Weights` f32 weights quantized) and fusion groups: the graph the
-/// cost report and the placement start from.
-void buildEdgeGraphPipeline(OpPassManager &pm, bool int8Weights = false);
+/// folded into convolutions, matrix products over quantized weights, with
+/// f32 weights quantized as `weights` says) and fusion groups: the graph
+/// the cost report and the placement start from.
+void buildEdgeGraphPipeline(
+    OpPassManager &pm, WeightQuantization weights = WeightQuantization::none);
 
 /// Places the model's fusion groups and ops on `devices` (a description
 /// file or presets, as `edge-compile --devices`) with `pins` (NODE=DEVICE)

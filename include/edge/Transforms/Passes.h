@@ -9,6 +9,11 @@
 
 namespace mlir::edge {
 
+/// Which f32 constant weights of matrix products edge-quantize-weights
+/// quantizes too (`--quantize`): none, int8 with a scale per output column,
+/// or int4 with a scale per block of rows of each column.
+enum class WeightQuantization { none, int8, int4 };
+
 #define GEN_PASS_DECL
 #include "edge/Transforms/Passes.h.inc"
 

@@ -114,28 +114,44 @@ def FoldConvBatchNormPass
 
 def QuantizeWeightsPass
     : Pass<"edge-quantize-weights", "::mlir::func::FuncOp"> {
-  let summary = "Matrix products over int8 weights (edge.quantized_matmul)";
+  let summary = "Matrix products over int8 or int4 weights "
+                "(edge.quantized_matmul)";
   let description = [{
     A matrix product whose weights are a constant 2-D matrix becomes
-    `edge.quantized_matmul`, which keeps them as 8-bit integers in memory
-    and scales each output column once:
+    `edge.quantized_matmul`, which keeps them as 8- or 4-bit integers in
+    memory:
 
     - Weights that are already quantized (an ONNX DequantizeLinear of
       constant int8 weights, imported as `cast(q) * scale`) whenever the
       scale is the same along each output column (per-tensor, or per
       output channel): the product is the same up to float rounding.
-    - With `int8-weights`, f32 constant weights too (`--quantize=
+    - With `weights=int8`, f32 constant weights too (`--quantize=
       int8-weights`): symmetric per-output-column quantization,
       `scale[n] = max_k |W[k, n]| / 127`, `q = round(W / scale)`.
-      Activations stay float.
+    - With `weights=int4` (`--quantize=int4-weights`): symmetric 4-bit
+      quantization of each block of `block-size` rows of a column,
+      `scale[b, n] = max |W[block b, n]| / 7`, `q = round(W / scale)`; a
+      product whose K is no multiple of the block size takes one block
+      per column (K even), or keeps f32 weights (K odd).
+
+    Activations stay float.
 
     Covers `edge.matmul` with a 2-D `rhs` (transposed or not) and
     `edge.gemm` without `trans_a` (`alpha` joins the scales, `beta * C`
     becomes an add).
   }];
   let options = [
-    Option<"int8Weights", "int8-weights", "bool", /*default=*/"false",
-           "Also quantize f32 constant weights to int8">,
+    Option<"weights", "weights", "::mlir::edge::WeightQuantization",
+           /*default=*/"::mlir::edge::WeightQuantization::none",
+           "Also quantize f32 constant weights", [{::llvm::cl::values(
+             clEnumValN(::mlir::edge::WeightQuantization::none, "none",
+                        "keep f32 weights f32"),
+             clEnumValN(::mlir::edge::WeightQuantization::int8, "int8",
+                        "int8, a scale per output column"),
+             clEnumValN(::mlir::edge::WeightQuantization::int4, "int4",
+                        "int4, a scale per block of rows of a column"))}]>,
+    Option<"blockSize", "block-size", "unsigned", /*default=*/"32",
+           "Rows of a column that share an int4 scale (even)">,
   ];
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }

@@ -10,14 +10,10 @@
 using namespace mlir;
 using namespace mlir::edge;
 
-namespace {
-
-/// One reduction nest `out[...] += lhs[...] * rhs[...]` over `init`. An
-/// integer operand of a float accumulation (int8 weights) is converted,
-/// signed, as it is read.
-Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                       Value init, ArrayRef<AffineMap> maps,
-                       unsigned numParallel, Value scale) {
+Value mlir::edge::buildContraction(OpBuilder &b, Location loc, Value lhs,
+                                   Value rhs, Value init,
+                                   ArrayRef<AffineMap> maps,
+                                   unsigned numParallel, Value scale) {
   Type accumulator = cast<RankedTensorType>(init.getType()).getElementType();
   auto generic = linalg::GenericOp::create(
       b, loc, init.getType(), ValueRange{lhs, rhs}, init, maps,
@@ -38,6 +34,8 @@ Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
       });
   return generic.getResult(0);
 }
+
+namespace {
 
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -94,59 +92,6 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     rewriter.replaceOp(op, buildContraction(rewriter, loc, adaptor.getLhs(),
                                             adaptor.getRhs(), init, maps,
                                             resultRank, /*scale=*/nullptr));
-    return success();
-  }
-};
-
-/// The int8 products accumulate in float, each weight converted as it is
-/// read (so the weights stay int8 in memory); a second nest scales each
-/// column once.
-struct QuantizedMatMulLowering : OpConversionPattern<QuantizedMatMulOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(QuantizedMatMulOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    MLIRContext *context = op.getContext();
-    auto resultType = cast<RankedTensorType>(op.getType());
-    Type elementType = resultType.getElementType();
-    unsigned resultRank = resultType.getRank();
-    // Loops: the result's, then k. lhs is [..., M, K] (or [K]): the
-    // result's loops but the last, then k.
-    AffineExpr k = getAffineDimExpr(resultRank, context);
-    AffineExpr n = getAffineDimExpr(resultRank - 1, context);
-    SmallVector<AffineExpr> lhsExprs;
-    for (unsigned d = 0; d + 1 < resultRank; ++d)
-      lhsExprs.push_back(getAffineDimExpr(d, context));
-    lhsExprs.push_back(k);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(resultRank + 1, 0, lhsExprs, context),
-        AffineMap::get(resultRank + 1, 0, {k, n}, context),
-        AffineMap::getMultiDimIdentityMap(resultRank + 1, context)
-            .getMajorSubMap(resultRank)};
-    Value init = createFilledResult(
-        rewriter, op, createScalarConstant(rewriter, loc, elementType, 0));
-    Value sums = buildContraction(rewriter, loc, adaptor.getLhs(),
-                                  adaptor.getWeights(), init, maps, resultRank,
-                                  /*scale=*/nullptr);
-    // An elementwise consumer of the sums: the kernel's tiles scale their
-    // accumulators as an epilogue.
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(resultRank, context);
-    AffineMap column =
-        getBroadcastMap(op.getScales().getType().getShape(),
-                        resultType.getShape(), context);
-    Value scaled =
-        linalg::GenericOp::create(
-            rewriter, loc, resultType, ValueRange{sums, adaptor.getScales()},
-            createEmptyResult(rewriter, op),
-            SmallVector<AffineMap>{identity, column, identity},
-            getIteratorTypes(resultRank, 0),
-            [&](OpBuilder &b, Location nested, ValueRange args) {
-              yieldValue(b, nested, createMul(b, nested, args[0], args[1]));
-            })
-            .getResult(0);
-    rewriter.replaceOp(op, scaled);
     return success();
   }
 };
@@ -260,6 +205,6 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
 } // namespace
 
 void mlir::edge::populateContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, QuantizedMatMulLowering, GemmLowering,
-               EinsumLowering>(patterns.getContext());
+  patterns.add<MatMulLowering, GemmLowering, EinsumLowering>(
+      patterns.getContext());
 }

@@ -24,6 +24,7 @@ void mlir::edge::populateEdgeToLinalgConversionPatterns(
     RewritePatternSet &patterns) {
   populateElementwisePatterns(patterns);
   populateContractionPatterns(patterns);
+  populateQuantizedMatMulPatterns(patterns);
   populateConvolutionPatterns(patterns);
   populatePoolingPatterns(patterns);
   populateNormalizationPatterns(patterns);

@@ -15,6 +15,7 @@ namespace mlir::edge {
 /// Family populate functions, one per file; populateEdgeToLinalg... calls all.
 void populateElementwisePatterns(RewritePatternSet &patterns);
 void populateContractionPatterns(RewritePatternSet &patterns);
+void populateQuantizedMatMulPatterns(RewritePatternSet &patterns);
 void populateConvolutionPatterns(RewritePatternSet &patterns);
 void populatePoolingPatterns(RewritePatternSet &patterns);
 void populateNormalizationPatterns(RewritePatternSet &patterns);
@@ -117,6 +118,14 @@ Value createSlidingWindowOp(
     bool windowPerChannel, Value init, ArrayRef<int64_t> strides,
     ArrayRef<int64_t> dilations,
     function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+
+/// One reduction nest `out[...] += lhs[...] * rhs[...]` over `init` (loops:
+/// `numParallel` parallel, then one reduction), `scale * ...` when `scale`
+/// is set. An integer operand of a float accumulation (int8 weights) is
+/// converted, signed, as it is read.
+Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                       Value init, ArrayRef<AffineMap> maps,
+                       unsigned numParallel, Value scale);
 
 /// Terminates a linalg.generic body with the single value `value`.
 inline void yieldValue(OpBuilder &b, Location loc, Value value) {

@@ -292,6 +292,10 @@ LogicalResult GraphImporter::checkAttributes(NodeContext &ctx) {
   int version = domain.empty() ? static_cast<int>(ctx.getOpset()) : INT_MAX;
   const onnx::OpSchema *schema =
       onnx::OpSchemaRegistry::Schema(node.op_type(), version, domain);
+  // ONNX describes its own domains only; the converters of other domains'
+  // ops (com.microsoft) check their attributes themselves.
+  if (!schema && !domain.empty() && domain != "ai.onnx.ml")
+    return success();
   if (!schema)
     return ctx.emitError("no ONNX schema for this op at this opset");
   const auto &declared = schema->attributes();
@@ -315,14 +319,40 @@ LogicalResult GraphImporter::checkSignedness(NodeContext &ctx) {
   // importers handle unsigned inputs (Div as edge.divu, Mod, Max, Min,
   // (de)quantization, Pow exponents) and
   // BitShift (unsigned only).
-  static const llvm::StringSet<> agnostic = {
-      "Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose",
-      "Concat",   "Gather",  "Slice",   "Shape",   "Size",      "Dropout",
-      "Equal",    "Where",   "Constant", "Add",    "Sub",       "Mul",
-      "Div",      "Mod",     "Max",     "Min",     "BitShift",
-      "QuantizeLinear", "DequantizeLinear", "Pow", "MatMulInteger",
-      "ConvInteger", "QLinearMatMul", "QLinearConv", "MaxPool", "NonZero",
-      "Compress"};
+  static const llvm::StringSet<> agnostic = {"Identity",
+                                             "Reshape",
+                                             "Flatten",
+                                             "Squeeze",
+                                             "Unsqueeze",
+                                             "Transpose",
+                                             "Concat",
+                                             "Gather",
+                                             "Slice",
+                                             "Shape",
+                                             "Size",
+                                             "Dropout",
+                                             "Equal",
+                                             "Where",
+                                             "Constant",
+                                             "Add",
+                                             "Sub",
+                                             "Mul",
+                                             "Div",
+                                             "Mod",
+                                             "Max",
+                                             "Min",
+                                             "BitShift",
+                                             "QuantizeLinear",
+                                             "DequantizeLinear",
+                                             "Pow",
+                                             "MatMulInteger",
+                                             "ConvInteger",
+                                             "QLinearMatMul",
+                                             "QLinearConv",
+                                             "MaxPool",
+                                             "NonZero",
+                                             "Compress",
+                                             "MatMulNBits"};
   const onnx::NodeProto &node = ctx.getNode();
   if (agnostic.contains(node.op_type()))
     return success();
@@ -389,9 +419,9 @@ static bool handlesDynamicSizes(StringRef opType) {
       "HardSwish", "LeakyRelu", "Elu", "Celu", "Selu", "HardSigmoid",
       "ThresholdedRelu",
       // Contractions, windows, normalization, reductions.
-      "MatMul", "Gemm", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
-      "GlobalMaxPool", "BatchNormalization", "Softmax", "ReduceSum",
-      "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
+      "MatMul", "MatMulNBits", "Gemm", "Conv", "MaxPool", "AveragePool",
+      "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization", "Softmax",
+      "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
       "LayerNormalization",
       // Data movement, and shapes computed from sizes.
       "Identity", "Dropout", "Flatten", "Transpose", "Concat", "Reshape",

@@ -172,6 +172,7 @@ void registerLayoutOps(OpRegistry &registry);
 void registerGeneratorOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
+void registerMicrosoftOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerSequenceOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);

@@ -289,6 +289,7 @@ const OpRegistry &OpRegistry::get() {
     registerGeneratorOps(r);
     registerResizeOps(r);
     registerQuantizationOps(r);
+    registerMicrosoftOps(r);
     registerRecurrentOps(r);
     registerSequenceOps(r);
     registerControlFlowOps(r);

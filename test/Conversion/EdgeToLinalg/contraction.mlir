@@ -135,3 +135,69 @@ func.func @quantized_matvec(%x: tensor<3xf32>, %w: tensor<3x5xi8>, %s: tensor<5x
   %0 = edge.quantized_matmul %x, %w, %s : (tensor<3xf32>, tensor<3x5xi8>, tensor<5xf32>) -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// Block scales over int8 weights: loops (m, n, block, row); the input and
+// the weights viewed in blocks of 4 rows, each weight scaled by its
+// block's scale before it meets the input.
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3, d1)>
+// CHECK-DAG: #[[$SCALE:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d1)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+// CHECK-LABEL: func @block_scaled_int8
+// CHECK: %[[X:.*]] = tensor.expand_shape %arg0 {{\[\[}}0], [1, 2]] output_shape [%{{.*}}, 2, 4] : tensor<?x8xf32> into tensor<?x2x4xf32>
+// CHECK: %[[W:.*]] = tensor.expand_shape %arg1 {{\[\[}}0, 1], [2]] output_shape [2, 4, 5] : tensor<8x5xi8> into tensor<2x4x5xi8>
+// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$SCALE]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[X]], %[[W]], %arg2 : tensor<?x2x4xf32>, tensor<2x4x5xi8>, tensor<2x5xf32>)
+// CHECK: ^bb0(%[[A:.*]]: f32, %[[Q:.*]]: i8, %[[S:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[QF:.*]] = arith.sitofp %[[Q]] : i8 to f32
+// CHECK: %[[QS:.*]] = arith.mulf %[[QF]], %[[S]]
+// CHECK: %[[P:.*]] = arith.mulf %[[A]], %[[QS]]
+// CHECK: arith.addf %[[ACC]], %[[P]]
+func.func @block_scaled_int8(%x: tensor<?x8xf32>, %w: tensor<8x5xi8>, %s: tensor<2x5xf32>) -> tensor<?x5xf32> {
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<?x8xf32>, tensor<8x5xi8>, tensor<2x5xf32>) -> tensor<?x5xf32>
+  return %0 : tensor<?x5xf32>
+}
+
+// -----
+
+// int4 weights: packed two rows per byte at compile time, 16 * high +
+// (low + 8): rows (1, 2) give 41, (-1, 3) 55, (-8, 7) 112 and (0, 0) 8.
+// The body reads the input's even elements and its odd ones less 16 times
+// the even (x1 - 16 * x0, one small elementwise nest), and splits each
+// byte v with one shift: x0 * (v - 8) * s + (x1 - 16 * x0) * (v >> 4) * s.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2) -> (d1, d2, d0)>
+// CHECK-DAG: #[[$SCALE:.*]] = affine_map<(d0, d1, d2) -> (d1, d0)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2) -> (d0)>
+// CHECK-LABEL: func @int4_matvec
+// CHECK-DAG: %[[EVEN:.*]] = tensor.extract_slice %arg0[0] [4] [2] : tensor<8xf32> to tensor<4xf32>
+// CHECK-DAG: %[[ODD:.*]] = tensor.extract_slice %arg0[1] [4] [2] : tensor<8xf32> to tensor<4xf32>
+// CHECK-DAG: %[[E:.*]] = tensor.expand_shape %[[EVEN]] {{\[\[}}0, 1]] output_shape [2, 2]
+// CHECK: %[[ADJUSTED:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]], #[[$ID]]], iterator_types = ["parallel"]} ins(%[[EVEN]], %[[ODD]] : tensor<4xf32>, tensor<4xf32>)
+// CHECK: ^bb0(%[[X0:.*]]: f32, %[[X1:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[X016:.*]] = arith.mulf %[[X0]], %{{.*}}
+// CHECK: arith.subf %[[X1]], %[[X016]]
+// CHECK: %[[A:.*]] = tensor.expand_shape %[[ADJUSTED]] {{\[\[}}0, 1]] output_shape [2, 2]
+// CHECK: %[[PACKED:.*]] = arith.constant dense<{{\[\[\[}}41], [55]], {{\[\[}}112], [8]]]> : tensor<2x2x1xi8>
+// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$LHS]], #[[$RHS]], #[[$SCALE]], #[[$OUT]]], iterator_types = ["parallel", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[E]], %[[A]], %[[PACKED]], %arg1 : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2x1xi8>, tensor<2x1xf32>)
+// CHECK: ^bb0(%[[XE:.*]]: f32, %[[XA:.*]]: f32, %[[B:.*]]: i8, %[[S:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[V:.*]] = arith.extsi %[[B]] : i8 to i32
+// CHECK: %[[HIGH:.*]] = arith.shrsi %[[V]], %{{.*}}
+// CHECK: %[[OFFSET:.*]] = arith.mulf %[[S]], %{{.*}}
+// CHECK: %[[VF:.*]] = arith.sitofp %[[V]] : i32 to f32
+// CHECK: %[[LS:.*]] = math.fma %[[VF]], %[[S]], %[[OFFSET]]
+// CHECK: %[[P0:.*]] = arith.mulf %[[XE]], %[[LS]]
+// CHECK: %[[HF:.*]] = arith.sitofp %[[HIGH]] : i32 to f32
+// CHECK: %[[HS:.*]] = arith.mulf %[[HF]], %[[S]]
+// CHECK: %[[P1:.*]] = arith.mulf %[[XA]], %[[HS]]
+// CHECK: %[[P:.*]] = arith.addf %[[P0]], %[[P1]]
+// CHECK: arith.addf %[[ACC]], %[[P]]
+func.func @int4_matvec(%x: tensor<8xf32>, %s: tensor<2x1xf32>) -> tensor<1xf32> {
+  %w = edge.constant dense<[[1], [2], [-1], [3], [-8], [7], [0], [0]]> : tensor<8x1xi4>
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<8xf32>, tensor<8x1xi4>, tensor<2x1xf32>) -> tensor<1xf32>
+  return %0 : tensor<1xf32>
+}

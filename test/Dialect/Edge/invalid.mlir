@@ -492,8 +492,32 @@ func.func @quantized_matmul_weight_rank(%x: tensor<2x3xf32>, %w: tensor<1x3x5xi8
 // -----
 
 func.func @quantized_matmul_scales(%x: tensor<2x3xf32>, %w: tensor<3x5xi8>, %s: tensor<4xf32>) {
-  // expected-error @+1 {{scales must be 1-D with one scale per weight column}}
+  // expected-error @+1 {{scales must be [N] (one per weight column) or [K / B, N] (one per block of B rows of a column)}}
   %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x3xf32>, tensor<3x5xi8>, tensor<4xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_blocks(%x: tensor<2x64xf32>, %w: tensor<64x5xi4>, %s: tensor<3x5xf32>) {
+  // expected-error @+1 {{scales' 3 blocks do not divide the weights' 64 rows}}
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x64xf32>, tensor<64x5xi4>, tensor<3x5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_odd_int4_block(%x: tensor<2x6xf32>, %w: tensor<6x5xi4>, %s: tensor<2x5xf32>) {
+  // expected-error @+1 {{int4 weights are packed in pairs of rows: block of 3 rows is odd}}
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x6xf32>, tensor<6x5xi4>, tensor<2x5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_scale_rank(%x: tensor<2x4xf32>, %w: tensor<4x5xi8>, %s: tensor<1x2x5xf32>) {
+  // expected-error @+1 {{scales must be [N] (one per weight column) or [K / B, N]}}
+  %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x4xf32>, tensor<4x5xi8>, tensor<1x2x5xf32>) -> tensor<2x5xf32>
   return
 }
 
@@ -508,7 +532,7 @@ func.func @quantized_matmul_scale_type(%x: tensor<2x3xf32>, %w: tensor<3x5xi8>, 
 // -----
 
 func.func @quantized_matmul_weight_type(%x: tensor<2x3xf32>, %w: tensor<3x5xi16>, %s: tensor<5xf32>) {
-  // expected-error @+1 {{operand #1 must be ranked tensor of 8-bit signless integer values}}
+  // expected-error @+1 {{operand #1 must be ranked tensor of 8-bit signless integer or 4-bit signless integer values}}
   %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x3xf32>, tensor<3x5xi16>, tensor<5xf32>) -> tensor<2x5xf32>
   return
 }

@@ -71,6 +71,17 @@ func.func @quantized_matmul(%x: tensor<?x4x3xf32>, %v: tensor<3xf32>, %w: tensor
   return %0 : tensor<?x4x5xf32>
 }
 
+// Block scales, over int8 and int4 weights.
+// CHECK-LABEL: func @block_quantized_matmul
+func.func @block_quantized_matmul(%x: tensor<?x64xf32>, %w8: tensor<64x5xi8>, %w4: tensor<64x5xi4>,
+                                  %s: tensor<2x5xf32>) -> tensor<?x5xf32> {
+  // CHECK: edge.quantized_matmul %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x64xf32>, tensor<64x5xi8>, tensor<2x5xf32>) -> tensor<?x5xf32>
+  %0 = edge.quantized_matmul %x, %w8, %s : (tensor<?x64xf32>, tensor<64x5xi8>, tensor<2x5xf32>) -> tensor<?x5xf32>
+  // CHECK: edge.quantized_matmul %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x64xf32>, tensor<64x5xi4>, tensor<2x5xf32>) -> tensor<?x5xf32>
+  %1 = edge.quantized_matmul %x, %w4, %s : (tensor<?x64xf32>, tensor<64x5xi4>, tensor<2x5xf32>) -> tensor<?x5xf32>
+  return %1 : tensor<?x5xf32>
+}
+
 // CHECK-LABEL: func @windows
 func.func @windows(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>,
                    %dw: tensor<3x1x3x3xf32>, %x1: tensor<1x2x10xf32>, %w1: tensor<4x2x3xf32>) {

@@ -84,3 +84,22 @@ ElementsAttr mlir::edge::makeI8ElementsAttr(RankedTensorType type,
                                             StringRef blobName) {
   return makeElementsAttr(type, values, blobName);
 }
+
+std::optional<SmallVector<int8_t>> mlir::edge::readI4Constant(Value value) {
+  DenseIntElementsAttr dense;
+  if (!value || !matchPattern(value, m_Constant(&dense)) ||
+      !dense.getElementType().isInteger(4))
+    return std::nullopt;
+  return llvm::map_to_vector(dense.getValues<APInt>(), [](const APInt &v) {
+    return static_cast<int8_t>(v.getSExtValue());
+  });
+}
+
+DenseElementsAttr mlir::edge::makeI4ElementsAttr(RankedTensorType type,
+                                                 ArrayRef<int8_t> values) {
+  // Dense storage holds one element per byte for widths under 8 but 1; the
+  // low four bits are the value.
+  SmallVector<char> bytes = llvm::map_to_vector(
+      values, [](int8_t v) { return static_cast<char>(v & 0xF); });
+  return DenseElementsAttr::getFromRawBuffer(type, bytes);
+}

@@ -32,6 +32,9 @@ int64_t mlir::edge::getTensorBytes(Type type) {
       !shaped.getElementType().isIntOrIndexOrFloat())
     return 0;
   int64_t bits = shaped.getElementTypeBitWidth();
+  // int4 weights are stored two per byte; booleans take a byte each.
+  if (bits == 4)
+    return (nominalNumElements(shaped) + 1) / 2;
   return nominalNumElements(shaped) * ((bits + 7) / 8);
 }
 
@@ -55,8 +58,11 @@ int64_t MatMulOp::estimateFlops() {
 
 int64_t QuantizedMatMulOp::estimateFlops() {
   ArrayRef<int64_t> lhs = getLhs().getType().getShape();
-  // The multiply-adds, then one scaling per result element.
-  return (2 * nominal(lhs.back()) + 1) * numElements(getResult());
+  // The multiply-adds, then one scaling per result element, or per weight
+  // when the scales change along a column.
+  int64_t scalings =
+      getScales().getType().getRank() == 1 ? 1 : nominal(lhs.back());
+  return (2 * nominal(lhs.back()) + scalings) * numElements(getResult());
 }
 
 int64_t EinsumOp::estimateFlops() {

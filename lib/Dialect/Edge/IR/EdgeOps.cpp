@@ -110,17 +110,44 @@ LogicalResult QuantizedMatMulOp::inferReturnTypes(
                      });
 }
 
+int64_t QuantizedMatMulOp::getBlockSize() {
+  int64_t rows = getWeights().getType().getDimSize(0);
+  RankedTensorType scales = getScales().getType();
+  if (scales.getRank() == 1)
+    return rows;
+  if (ShapedType::isDynamic(rows) || scales.isDynamicDim(0) ||
+      scales.getDimSize(0) == 0)
+    return ShapedType::kDynamic;
+  return rows / scales.getDimSize(0);
+}
+
 LogicalResult QuantizedMatMulOp::verify() {
-  if (getWeights().getType().getRank() != 2)
+  RankedTensorType weights = getWeights().getType();
+  if (weights.getRank() != 2)
     return emitOpError("weights must be 2-D [K, N]");
   RankedTensorType scales = getScales().getType();
   if (scales.getElementType() != getLhs().getType().getElementType())
     return emitOpError("scales must have the element type of lhs");
-  int64_t columns = getWeights().getType().getDimSize(1);
-  if (scales.getRank() != 1 ||
-      (!scales.isDynamicDim(0) && !ShapedType::isDynamic(columns) &&
-       scales.getDimSize(0) != columns))
-    return emitOpError("scales must be 1-D with one scale per weight column");
+  int64_t rows = weights.getDimSize(0), columns = weights.getDimSize(1);
+  bool scalesShaped = scales.getRank() == 1 || scales.getRank() == 2;
+  int64_t scaleColumns =
+      scalesShaped ? scales.getDimSize(scales.getRank() - 1) : 0;
+  if (!scalesShaped ||
+      (!ShapedType::isDynamic(scaleColumns) &&
+       !ShapedType::isDynamic(columns) && scaleColumns != columns))
+    return emitOpError("scales must be [N] (one per weight column) or "
+                       "[K / B, N] (one per block of B rows of a column)");
+  int64_t blocks = scales.getRank() == 2 ? scales.getDimSize(0) : 1;
+  if (!ShapedType::isDynamic(blocks) && !ShapedType::isDynamic(rows) &&
+      (blocks == 0 ? rows != 0 : rows % blocks != 0))
+    return emitOpError("scales' ")
+           << blocks << " blocks do not divide the weights' " << rows
+           << " rows";
+  int64_t block = getBlockSize();
+  if (weights.getElementType().isInteger(4) && !ShapedType::isDynamic(block) &&
+      block % 2 != 0)
+    return emitOpError("int4 weights are packed in pairs of rows: block of ")
+           << block << " rows is odd";
   return success();
 }
 

@@ -1,9 +1,9 @@
 //===- ConstantData.h - Read and build weight constants ---------*- C++ -*-===//
 //
 // Rewrites that compute new weights at compile time (batch-norm folding,
-// weight packing, int8 quantization, dequantization of constant weights at
-// import) read constants stored inline or as resource blobs and write their
-// results the way the importer writes initializers.
+// weight packing, int8 and int4 quantization, dequantization of constant
+// weights at import) read constants stored inline or as resource blobs and
+// write their results the way the importer writes initializers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +40,16 @@ ElementsAttr makeF32ElementsAttr(RankedTensorType type, ArrayRef<float> values,
                                  StringRef blobName);
 ElementsAttr makeI8ElementsAttr(RankedTensorType type, ArrayRef<int8_t> values,
                                 StringRef blobName);
+
+/// The elements of a 4-bit integer constant that `value` is, if it is one,
+/// sign-extended to a byte each.
+std::optional<SmallVector<int8_t>> readI4Constant(Value value);
+
+/// `values` (each in [-8, 7]) as the attribute of an i4 constant of `type`.
+/// Always inline: resource blobs have no 4-bit element kind. The library
+/// stores them two per byte; only the compiler's memory holds one per byte.
+DenseElementsAttr makeI4ElementsAttr(RankedTensorType type,
+                                     ArrayRef<int8_t> values);
 
 } // namespace mlir::edge
 

@@ -321,27 +321,43 @@ def Edge_MatMulOp : Edge_Op<"matmul", [Pure, InferTypeOpAdaptor,
 def Edge_QuantizedMatMulOp : Edge_Op<"quantized_matmul", [Pure,
     InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
-  let summary = "matrix product with int8 weights and per-column scales";
+  let summary = "matrix product with int8 or int4 weights and float scales";
   let description = [{
-    `(lhs · float(weights)) * scales`: `weights` [K, N] are signed 8-bit
-    integers, `scales` [N] the float step of each output column (weight-only
-    quantization: activations stay float). `lhs` is `[..., M, K]` (leading
-    dimensions batch) or `[K]`, as for `edge.matmul` with a 2-D `rhs`; the
-    result has `lhs`'s element type. Since each column has one scale, it
-    applies once to the sum rather than to every weight, and a product reads
-    a quarter of the bytes of its float weights, which is what bounds
-    decoding with a language model.
+    `lhs · (float(weights) * scales)`: `weights` [K, N] are signed 8- or
+    4-bit integers, `scales` their float steps (weight-only quantization:
+    activations stay float). `lhs` is `[..., M, K]` (leading dimensions
+    batch) or `[K]`, as for `edge.matmul` with a 2-D `rhs`; the result has
+    `lhs`'s element type.
+
+    - `scales` [N]: one step per output column. It applies once to each
+      sum rather than to every weight.
+    - `scales` [K / B, N]: one step per block of B consecutive rows of each
+      column (B = K / `scales`'s first dimension), as llama.cpp's and ONNX
+      Runtime's MatMulNBits 4-bit formats quantize: a column's large
+      weights then cost precision in their own block only.
+
+    4-bit weights take half the bytes of 8-bit ones in the library: two
+    per byte, packed at compile time, so they must be constants, with an
+    even B. Decoding with a language model reads every weight once per
+    token; those bytes are what bounds it.
 
     ```mlir
     %r = edge.quantized_matmul %x, %w, %s
        : (tensor<?x512xf32>, tensor<512x2048xi8>, tensor<2048xf32>) -> tensor<?x2048xf32>
+    %b = edge.quantized_matmul %x, %w4, %s4
+       : (tensor<?x512xf32>, tensor<512x2048xi4>, tensor<16x2048xf32>) -> tensor<?x2048xf32>
     ```
   }];
-  let arguments = (ins Edge_DynFloatTensor:$lhs, RankedTensorOf<[I8]>:$weights,
+  let arguments = (ins Edge_DynFloatTensor:$lhs, RankedTensorOf<[I8, I<4>]>:$weights,
                    Edge_DynFloatTensor:$scales);
   let results = (outs Edge_DynFloatTensor:$result);
   let assemblyFormat = [{
     $lhs `,` $weights `,` $scales attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// The rows of `weights` that share a scale: K for one scale per column.
+    /// Dynamic when K or the number of blocks is.
+    int64_t getBlockSize();
   }];
   let hasVerifier = 1;
 }
