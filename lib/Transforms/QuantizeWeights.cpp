@@ -60,62 +60,37 @@ static SmallVector<T> toRowsOfK(ArrayRef<T> values, int64_t rows,
   return result;
 }
 
-/// Symmetric quantization of each column of the f32 `weights` [K, N];
-/// nullopt when one is not finite.
-static std::optional<QuantizedWeights> quantizeColumns(ArrayRef<float> weights,
-                                                       int64_t k, int64_t n) {
-  QuantizedWeights result;
-  result.rows = k;
-  result.columns = n;
-  result.scales.assign(n, 0.0f);
-  for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      float weight = weights[i * n + j];
-      if (!std::isfinite(weight))
-        return std::nullopt;
-      result.scales[j] = std::max(result.scales[j], std::fabs(weight));
-    }
-  // A column of zeros keeps a unit scale (and zero weights).
-  for (float &scale : result.scales)
-    scale = scale == 0.0f ? 1.0f : scale / 127.0f;
-  result.values.resize(weights.size());
-  for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      float q = std::round(weights[i * n + j] / result.scales[j]);
-      result.values[i * n + j] =
-          static_cast<int8_t>(std::clamp(q, -127.0f, 127.0f));
-    }
-  return result;
-}
-
-/// Symmetric int4 quantization of each block of `block` rows of each column
-/// of the f32 `weights` [K, N]; nullopt when one is not finite.
+/// Symmetric quantization of the f32 `weights` [K, N] to integers in
+/// [-levels - 1, levels], with one scale, `max |W| / levels`, per block of
+/// `block` rows of each column: scales [K / block, N]. Nullopt when a
+/// weight is not finite.
 static std::optional<QuantizedWeights>
-quantizeBlocks(ArrayRef<float> weights, int64_t k, int64_t n, int64_t block) {
+quantizeSymmetric(ArrayRef<float> weights, int64_t k, int64_t n, int64_t block,
+                  float levels) {
   QuantizedWeights result;
   result.rows = k;
   result.columns = n;
   result.blocks = k / block;
-  result.int4 = true;
   result.scales.assign(result.blocks * n, 0.0f);
+  auto scaleOf = [&](int64_t i, int64_t j) -> float & {
+    return result.scales[i / block * n + j];
+  };
   for (int64_t i = 0; i < k; ++i)
     for (int64_t j = 0; j < n; ++j) {
       float weight = weights[i * n + j];
       if (!std::isfinite(weight))
         return std::nullopt;
-      float &scale = result.scales[i / block * n + j];
-      scale = std::max(scale, std::fabs(weight));
+      scaleOf(i, j) = std::max(scaleOf(i, j), std::fabs(weight));
     }
   // A block of zeros keeps a unit scale (and zero weights).
   for (float &scale : result.scales)
-    scale = scale == 0.0f ? 1.0f : scale / 7.0f;
+    scale = scale == 0.0f ? 1.0f : scale / levels;
   result.values.resize(weights.size());
   for (int64_t i = 0; i < k; ++i)
     for (int64_t j = 0; j < n; ++j) {
-      float q =
-          std::round(weights[i * n + j] / result.scales[i / block * n + j]);
+      float q = std::round(weights[i * n + j] / scaleOf(i, j));
       result.values[i * n + j] =
-          static_cast<int8_t>(std::clamp(q, -8.0f, 7.0f));
+          static_cast<int8_t>(std::clamp(q, -levels - 1.0f, levels));
     }
   return result;
 }
@@ -198,11 +173,21 @@ quantizeConstant(Value value, bool transposed, WeightQuantization weights,
   int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
   SmallVector<float> kn = toRowsOfK<float>(*data, rows, columns, transposed);
   int64_t k = transposed ? columns : rows, n = transposed ? rows : columns;
-  if (weights == WeightQuantization::int8)
-    return quantizeColumns(kn, k, n);
+  if (weights == WeightQuantization::int8) {
+    // -128 stays unused, as symmetric int8 quantizers leave it.
+    std::optional<QuantizedWeights> result =
+        quantizeSymmetric(kn, k, n, k, 127.0f);
+    if (result)
+      result->blocks = 0;
+    return result;
+  }
   if (k % 2 != 0)
     return std::nullopt;
-  return quantizeBlocks(kn, k, n, k % blockSize == 0 ? blockSize : k);
+  std::optional<QuantizedWeights> result =
+      quantizeSymmetric(kn, k, n, k % blockSize == 0 ? blockSize : k, 7.0f);
+  if (result)
+    result->int4 = true;
+  return result;
 }
 
 /// `lhs` times `weights`, whose scales are multiplied by `alpha`, as
@@ -227,7 +212,8 @@ static Value createQuantizedProduct(OpBuilder &b, Location loc, Value lhs,
   Value scales = ConstantOp::create(
       b, loc,
       makeF32ElementsAttr(scaleType, weights.scales, "edge_weight_scale"));
-  return QuantizedMatMulOp::create(b, loc, resultType, lhs, values, scales);
+  return QuantizedMatMulOp::create(b, loc, resultType, lhs, values, scales,
+                                   /*offsets=*/Value());
 }
 
 namespace {

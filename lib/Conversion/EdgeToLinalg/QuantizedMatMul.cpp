@@ -139,18 +139,18 @@ Value createPairAdjustedInput(OpBuilder &b, Location loc, Value even,
 }
 
 /// Block scales, or int4 weights: one nest whose loops are the result's,
-/// then the block and the row within it. The weights are scaled before
-/// they meet the input: a tile's rows share each scaled weight vector, and
-/// then cost one multiply-add per weight, as over f32.
+/// then the block and the row within it. The weights are scaled (and
+/// offset) before they meet the input: a tile's rows share each scaled
+/// weight vector, and then cost one multiply-add per weight, as over f32.
 ///
 /// Over int4 the row loop runs over pairs of rows, and one byte v (see
-/// packInt4Pairs) gives both products: with h = v >> 4,
-/// `x0 * low + x1 * high = x0 * (v - 8) + (x1 - 16 * x0) * h`, so the body
-/// converts v and h and no more, reading the input's even elements and the
-/// adjusted odd ones (`x1 - 16 * x0`, computed once per input row, not
-/// per weight).
+/// packInt4Pairs) gives both products: with h = v >> 4, a scale s and an
+/// offset o, `x0 * (low * s + o) + x1 * (high * s + o) = x0 * ((v - 8) * s
+/// + 17 * o) + (x1 - 16 * x0) * (h * s + o)`, so the body converts v and h
+/// and no more, reading the input's even elements and the adjusted odd
+/// ones (`x1 - 16 * x0`, computed once per input row, not per weight).
 FailureOr<Value> lowerBlockScaled(QuantizedMatMulOp op, Value lhs,
-                                  Value weights, Value scales,
+                                  Value weights, Value scales, Value offsets,
                                   ConversionPatternRewriter &rewriter) {
   Location loc = op.getLoc();
   MLIRContext *context = op.getContext();
@@ -196,6 +196,8 @@ FailureOr<Value> lowerBlockScaled(QuantizedMatMulOp op, Value lhs,
         SmallVector<ReassociationIndices>{{0, 1}, {2}}));
   }
   inputs.push_back(scales);
+  if (offsets)
+    inputs.push_back(offsets);
 
   // Loops: the result's (the last is n), then the block and the row (or
   // pair of rows) within it.
@@ -212,9 +214,10 @@ FailureOr<Value> lowerBlockScaled(QuantizedMatMulOp op, Value lhs,
   maps.push_back(
       AffineMap::get(numLoops, 0, {blockExpr, rowExpr, nExpr}, context));
   bool columnScales = cast<RankedTensorType>(scales.getType()).getRank() == 1;
-  maps.push_back(
+  AffineMap scaleMap =
       columnScales ? AffineMap::get(numLoops, 0, {nExpr}, context)
-                   : AffineMap::get(numLoops, 0, {blockExpr, nExpr}, context));
+                   : AffineMap::get(numLoops, 0, {blockExpr, nExpr}, context);
+  maps.append(offsets ? 2 : 1, scaleMap);
   maps.push_back(AffineMap::getMultiDimIdentityMap(numLoops, context)
                      .getMajorSubMap(resultRank));
 
@@ -229,6 +232,17 @@ FailureOr<Value> lowerBlockScaled(QuantizedMatMulOp op, Value lhs,
                      .getResult();
                };
                Value scale = args[rowsPerStep + 1];
+               Value offset = offsets ? args[rowsPerStep + 2] : Value();
+               auto constant = [&](double value) {
+                 return createScalarConstant(b, nested, elementType, value);
+               };
+               // float(q) * scale (+ extra) as one multiply-add.
+               auto dequantize = [&](Value q, Value extra) -> Value {
+                 if (!extra)
+                   return createMul(b, nested, toFloat(q), scale);
+                 return math::FmaOp::create(b, nested, toFloat(q), scale,
+                                            extra);
+               };
                Value product;
                if (int4) {
                  // Widened to i32 first: x86 has no vector shift of bytes.
@@ -238,20 +252,18 @@ FailureOr<Value> lowerBlockScaled(QuantizedMatMulOp op, Value lhs,
                      b, nested, v,
                      arith::ConstantOp::create(b, nested,
                                                b.getIntegerAttr(i32, 4)));
-                 // (v - 8) * scale as one multiply-add.
-                 Value lowOffset = createMul(
-                     b, nested, scale,
-                     createScalarConstant(b, nested, elementType, -8.0));
-                 Value low = math::FmaOp::create(b, nested, toFloat(v), scale,
-                                                 lowOffset);
+                 // (v - 8) * scale + 17 * offset.
+                 Value lowExtra = createMul(b, nested, scale, constant(-8.0));
+                 if (offset)
+                   lowExtra = math::FmaOp::create(b, nested, offset,
+                                                  constant(17.0), lowExtra);
                  product = createAdd(
-                     b, nested, createMul(b, nested, args[0], low),
-                     createMul(b, nested, args[1],
-                               createMul(b, nested, toFloat(high), scale)));
+                     b, nested,
+                     createMul(b, nested, args[0], dequantize(v, lowExtra)),
+                     createMul(b, nested, args[1], dequantize(high, offset)));
                } else {
                  product =
-                     createMul(b, nested, args[0],
-                               createMul(b, nested, toFloat(args[1]), scale));
+                     createMul(b, nested, args[0], dequantize(args[1], offset));
                }
                yieldValue(b, nested,
                           createAdd(b, nested, args.back(), product));
@@ -274,7 +286,7 @@ struct QuantizedMatMulLowering : OpConversionPattern<QuantizedMatMulOp> {
     }
     FailureOr<Value> result =
         lowerBlockScaled(op, adaptor.getLhs(), adaptor.getWeights(),
-                         adaptor.getScales(), rewriter);
+                         adaptor.getScales(), adaptor.getOffsets(), rewriter);
     if (failed(result))
       return failure();
     rewriter.replaceOp(op, *result);

@@ -5,8 +5,7 @@
 // by output column in blocks of `block_size` rows, each block with a float
 // scale and an unsigned zero point. The weights become the int4 (or int8)
 // constant of an edge.quantized_matmul with block scales; zero points
-// other than the midpoint add a small f32 product of the input's block
-// sums.
+// other than the midpoint become its offsets.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,8 +35,8 @@ struct NBitsWeights {
   SmallVector<int8_t> values;
   /// [blocks, N].
   SmallVector<float> scales;
-  /// [blocks, N]: (midpoint - zero point) * scale, which the block's sum of
-  /// inputs multiplies; empty when every zero point is the midpoint.
+  /// [blocks, N]: (midpoint - zero point) * scale, each block's shift;
+  /// empty when every zero point is the midpoint.
   SmallVector<float> offsets;
 };
 
@@ -196,24 +195,16 @@ LogicalResult convertMatMulNBits(NodeContext &ctx) {
         c.b, c.loc,
         makeF32ElementsAttr(RankedTensorType::get({w->blocks, w->n}, f32),
                             w->scales, "edge_weight_scale"));
-    y = QuantizedMatMulOp::create(c.b, c.loc, resultType, a, weights, scales);
-    if (!w->offsets.empty()) {
-      // sum_k a[k] (v + midpoint - z) s = the product over v, plus each
-      // block's sum of a times (midpoint - z) s.
-      SmallVector<int64_t> blockedShape(aType->getShape().drop_back());
-      blockedShape.append({w->blocks, w->blockSize});
-      SmallVector<int64_t> groups(rank - 1, 1);
-      groups.push_back(2);
-      Value blocked = ReshapeOp::create(c.b, c.loc, aType->clone(blockedShape),
-                                        a, c.b.getDenseI64ArrayAttr(groups));
-      Value sums = c.reduce<ReduceSumOp>(blocked, {rank}, /*keepDims=*/false);
-      Value offsets = ConstantOp::create(
+    // Zero points other than the midpoint: each block's weights shifted by
+    // (midpoint - z) * s, which the kernel adds as it scales them.
+    Value offsets;
+    if (!w->offsets.empty())
+      offsets = ConstantOp::create(
           c.b, c.loc,
           makeF32ElementsAttr(RankedTensorType::get({w->blocks, w->n}, f32),
                               w->offsets, "edge_weight_offset"));
-      y = c.binary<AddOp>(
-          y, MatMulOp::create(c.b, c.loc, resultType, sums, offsets));
-    }
+    y = QuantizedMatMulOp::create(c.b, c.loc, resultType, a, weights, scales,
+                                  offsets);
   } else {
     // A last block shorter than the others: dequantized to f32 weights
     // (exact, four or eight times the bytes).

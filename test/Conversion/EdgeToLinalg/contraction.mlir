@@ -201,3 +201,23 @@ func.func @int4_matvec(%x: tensor<8xf32>, %s: tensor<2x1xf32>) -> tensor<1xf32> 
   %0 = edge.quantized_matmul %x, %w, %s : (tensor<8xf32>, tensor<8x1xi4>, tensor<2x1xf32>) -> tensor<1xf32>
   return %0 : tensor<1xf32>
 }
+
+// -----
+
+// Offsets (zero points): int8 weights become q * s + o, one multiply-add;
+// int4 pairs add 17 * o to the low weight's and o to the high one's.
+// CHECK-LABEL: func @offsets
+// CHECK: ^bb0(%{{.*}}: f32, %[[Q:.*]]: i8, %[[S:.*]]: f32, %[[O:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[QF:.*]] = arith.sitofp %[[Q]] : i8 to f32
+// CHECK: math.fma %[[QF]], %[[S]], %[[O]]
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32, %{{.*}}: i8, %[[S4:.*]]: f32, %[[O4:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[M8:.*]] = arith.mulf %[[S4]], %{{.*}}
+// CHECK: %[[EXTRA:.*]] = math.fma %[[O4]], %{{.*}}, %[[M8]]
+// CHECK: math.fma %{{.*}}, %[[S4]], %[[EXTRA]]
+// CHECK: math.fma %{{.*}}, %[[S4]], %[[O4]]
+func.func @offsets(%x: tensor<?x8xf32>, %w: tensor<8x5xi8>, %s: tensor<2x5xf32>, %o: tensor<2x5xf32>) -> (tensor<?x5xf32>, tensor<?x5xf32>) {
+  %0 = edge.quantized_matmul %x, %w, %s, %o : (tensor<?x8xf32>, tensor<8x5xi8>, tensor<2x5xf32>, tensor<2x5xf32>) -> tensor<?x5xf32>
+  %w4 = edge.constant dense<1> : tensor<8x5xi4>
+  %1 = edge.quantized_matmul %x, %w4, %s, %o : (tensor<?x8xf32>, tensor<8x5xi4>, tensor<2x5xf32>, tensor<2x5xf32>) -> tensor<?x5xf32>
+  return %0, %1 : tensor<?x5xf32>, tensor<?x5xf32>
+}

@@ -515,6 +515,14 @@ func.func @quantized_matmul_odd_int4_block(%x: tensor<2x6xf32>, %w: tensor<6x5xi
 
 // -----
 
+func.func @quantized_matmul_column_offsets(%x: tensor<2x4xf32>, %w: tensor<4x5xi8>, %s: tensor<5xf32>) {
+  // expected-error @+1 {{offsets must have the type of block scales [K / B, N]}}
+  %0 = edge.quantized_matmul %x, %w, %s, %s : (tensor<2x4xf32>, tensor<4x5xi8>, tensor<5xf32>, tensor<5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
 func.func @quantized_matmul_scale_rank(%x: tensor<2x4xf32>, %w: tensor<4x5xi8>, %s: tensor<1x2x5xf32>) {
   // expected-error @+1 {{scales must be [N] (one per weight column) or [K / B, N]}}
   %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x4xf32>, tensor<4x5xi8>, tensor<1x2x5xf32>) -> tensor<2x5xf32>

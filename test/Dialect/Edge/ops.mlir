@@ -79,7 +79,9 @@ func.func @block_quantized_matmul(%x: tensor<?x64xf32>, %w8: tensor<64x5xi8>, %w
   %0 = edge.quantized_matmul %x, %w8, %s : (tensor<?x64xf32>, tensor<64x5xi8>, tensor<2x5xf32>) -> tensor<?x5xf32>
   // CHECK: edge.quantized_matmul %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x64xf32>, tensor<64x5xi4>, tensor<2x5xf32>) -> tensor<?x5xf32>
   %1 = edge.quantized_matmul %x, %w4, %s : (tensor<?x64xf32>, tensor<64x5xi4>, tensor<2x5xf32>) -> tensor<?x5xf32>
-  return %1 : tensor<?x5xf32>
+  // CHECK: edge.quantized_matmul %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x64xf32>, tensor<64x5xi4>, tensor<2x5xf32>, tensor<2x5xf32>) -> tensor<?x5xf32>
+  %2 = edge.quantized_matmul %x, %w4, %s, %s : (tensor<?x64xf32>, tensor<64x5xi4>, tensor<2x5xf32>, tensor<2x5xf32>) -> tensor<?x5xf32>
+  return %2 : tensor<?x5xf32>
 }
 
 // CHECK-LABEL: func @windows

@@ -143,6 +143,12 @@ LogicalResult QuantizedMatMulOp::verify() {
     return emitOpError("scales' ")
            << blocks << " blocks do not divide the weights' " << rows
            << " rows";
+  if (Value offsets = getOffsets()) {
+    auto offsetsType = cast<RankedTensorType>(offsets.getType());
+    if (scales.getRank() != 2 || offsetsType != scales)
+      return emitOpError("offsets must have the type of block scales [K / B, "
+                         "N]");
+  }
   int64_t block = getBlockSize();
   if (weights.getElementType().isInteger(4) && !ShapedType::isDynamic(block) &&
       block % 2 != 0)

@@ -323,9 +323,10 @@ def Edge_QuantizedMatMulOp : Edge_Op<"quantized_matmul", [Pure,
     DeclareOpInterfaceMethods<Edge_CostOpInterface, ["estimateFlops"]>]> {
   let summary = "matrix product with int8 or int4 weights and float scales";
   let description = [{
-    `lhs · (float(weights) * scales)`: `weights` [K, N] are signed 8- or
-    4-bit integers, `scales` their float steps (weight-only quantization:
-    activations stay float). `lhs` is `[..., M, K]` (leading dimensions
+    `lhs · (float(weights) * scales + offsets)`: `weights` [K, N] are signed
+    8- or 4-bit integers, `scales` their float steps, and the optional
+    `offsets` (the shape of block `scales`) shift each block, as zero points
+    do (weight-only quantization: activations stay float). `lhs` is `[..., M, K]` (leading dimensions
     batch) or `[K]`, as for `edge.matmul` with a 2-D `rhs`; the result has
     `lhs`'s element type.
 
@@ -335,6 +336,10 @@ def Edge_QuantizedMatMulOp : Edge_Op<"quantized_matmul", [Pure,
       column (B = K / `scales`'s first dimension), as llama.cpp's and ONNX
       Runtime's MatMulNBits 4-bit formats quantize: a column's large
       weights then cost precision in their own block only.
+
+    Offsets, which asymmetric quantizers' zero points give (`(midpoint -
+    zero point) * scale`), cost the kernel nothing: they join the
+    multiply-add that scales each weight.
 
     4-bit weights take half the bytes of 8-bit ones in the library: two
     per byte, packed at compile time, so they must be constants, with an
@@ -346,13 +351,16 @@ def Edge_QuantizedMatMulOp : Edge_Op<"quantized_matmul", [Pure,
        : (tensor<?x512xf32>, tensor<512x2048xi8>, tensor<2048xf32>) -> tensor<?x2048xf32>
     %b = edge.quantized_matmul %x, %w4, %s4
        : (tensor<?x512xf32>, tensor<512x2048xi4>, tensor<16x2048xf32>) -> tensor<?x2048xf32>
+    %z = edge.quantized_matmul %x, %w4, %s4, %o4
+       : (tensor<?x512xf32>, tensor<512x2048xi4>, tensor<16x2048xf32>, tensor<16x2048xf32>) -> tensor<?x2048xf32>
     ```
   }];
   let arguments = (ins Edge_DynFloatTensor:$lhs, RankedTensorOf<[I8, I<4>]>:$weights,
-                   Edge_DynFloatTensor:$scales);
+                   Edge_DynFloatTensor:$scales,
+                   Optional<Edge_DynFloatTensor>:$offsets);
   let results = (outs Edge_DynFloatTensor:$result);
   let assemblyFormat = [{
-    $lhs `,` $weights `,` $scales attr-dict `:` functional-type(operands, results)
+    $lhs `,` $weights `,` $scales (`,` $offsets^)? attr-dict `:` functional-type(operands, results)
   }];
   let extraClassDeclaration = [{
     /// The rows of `weights` that share a scale: K for one scale per column.
