@@ -8,12 +8,15 @@ Reports the medians of the prefill latency (time to first token) and of the
 decode rate (tokens/s after the first), and their ratios; checks that both
 generate the same tokens.
 
-With int8 weights (--quantize=int8-weights, in the same alternation) it
-reports the same times against ONNX Runtime's f32, and the cosine similarity
-of the prefill's logits to the f32 library's: on the benchmark's models, and
+With int8 and int4 weights (--quantize=int8-weights, int4-weights, in the
+same alternation) it reports the same times against ONNX Runtime's f32, and
+the cosine similarity of the prefill's logits to the f32 library's: on the benchmark's models, and
 on the same architecture at torch's initial weight scale (export_decoders.py
 --weight-scale 1), which is as insensitive to weight perturbations as a
 trained model, where the benchmark's 6x wider random weights are chaotic.
+And it runs both on the same 4-bit weights: the model with its MatMuls as
+ONNX Runtime's MatMulNBits (scripts/matmul_nbits.py, 4 bits, blocks of 32),
+which edge imports and ONNX Runtime runs with its own int4 kernels.
 
     benchmarks/llm_benchmark.py --build-dir build [--threads 1,2] [--repeats 5]
 """
@@ -66,14 +69,14 @@ def edge_generate(build, library, prompt, tokens, threads, work):
             "decode_rate": result["decode_tokens"] / result["decode_seconds"]}
 
 
-def logits_cosine(build, f32_library, int8_library, prompt):
+def logits_cosine(build, f32_library, quantized_library, prompt):
     """The least cosine similarity, over the prompt's positions, of the
-    prefill logits of the int8 library to the f32 one's."""
+    prefill logits of the quantized library to the f32 one's."""
     sys.path.insert(0, str(build / "python"))
     import numpy as np
     import edge
     results = []
-    for library in (f32_library, int8_library):
+    for library in (f32_library, quantized_library):
         model = edge.load(library)
         feeds = {"input_ids": np.array([prompt], np.int64),
                  "attention_mask": np.ones((1, len(prompt)), np.int64),
@@ -89,13 +92,25 @@ def logits_cosine(build, f32_library, int8_library, prompt):
     return float(cos.min())
 
 
-def compile_pair(build, onnx):
-    """The f32 and int8-weight libraries of `onnx`."""
-    f32, int8 = onnx.with_suffix(".so"), onnx.with_suffix(".int8.so")
-    run([build / "bin/edge-compile", onnx, "-o", f32, *BOUNDS])
-    run([build / "bin/edge-compile", onnx, "-o", int8, *BOUNDS,
-         "--quantize=int8-weights"])
-    return f32, int8
+def compile_variants(build, onnx):
+    """The f32, int8-weight and int4-weight libraries of `onnx`."""
+    libraries = [onnx.with_suffix(s) for s in (".so", ".int8.so", ".int4.so")]
+    for library, option in zip(libraries, ([], ["--quantize=int8-weights"],
+                                           ["--quantize=int4-weights"])):
+        run([build / "bin/edge-compile", onnx, "-o", library, *BOUNDS, *option])
+    return libraries
+
+
+def nbits_model(onnx):
+    """`onnx` with its MatMuls as 4-bit MatMulNBits (ONNX Runtime's format)."""
+    sys.path.insert(0, str(SOURCE_DIR / "scripts"))
+    import onnx as onnx_lib
+    from matmul_nbits import to_matmul_nbits
+    path = onnx.with_suffix(".nbits.onnx")
+    model = onnx_lib.load(str(onnx))
+    to_matmul_nbits(model)
+    onnx_lib.save(model, str(path))
+    return path
 
 
 def ort_generate(onnx, prompt, tokens, threads, kind):
@@ -135,19 +150,29 @@ def main(argv):
         if not calm.exists():
             run([sys.executable, SOURCE_DIR / "scripts/export_decoders.py",
                  calm.parent, "--model", kind, "--weight-scale", "1"])
-        library, int8_library = compile_pair(build, onnx)
-        cosine = logits_cosine(build, library, int8_library, prompt)
-        calm_cosine = logits_cosine(build, *compile_pair(build, calm), prompt)
+        library, int8_library, int4_library = compile_variants(build, onnx)
+        cosines = [logits_cosine(build, library, q, prompt)
+                   for q in (int8_library, int4_library)]
+        calm_f32, *calm_quantized = compile_variants(build, calm)
+        calm_cosines = [logits_cosine(build, calm_f32, q, prompt)
+                        for q in calm_quantized]
+        nbits = nbits_model(onnx)
+        nbits_library = nbits.with_suffix(".so")
+        run([build / "bin/edge-compile", nbits, "-o", nbits_library, *BOUNDS])
         for threads in args.threads.split(","):
-            edge, int8, ort = [], [], []
+            edge, int8, int4, edge_nbits, ort, ort_nbits = [], [], [], [], [], []
             for _ in range(args.repeats):
-                edge.append(edge_generate(build, library, prompt,
-                                          args.new_tokens, threads, work))
-                int8.append(edge_generate(build, int8_library, prompt,
-                                          args.new_tokens, threads, work))
-                ort.append(ort_generate(onnx, prompt, args.new_tokens, threads,
-                                        kind))
+                for runs, edge_library in ((edge, library), (int8, int8_library),
+                                           (int4, int4_library),
+                                           (edge_nbits, nbits_library)):
+                    runs.append(edge_generate(build, edge_library, prompt,
+                                              args.new_tokens, threads, work))
+                for runs, model in ((ort, onnx), (ort_nbits, nbits)):
+                    runs.append(ort_generate(model, prompt, args.new_tokens,
+                                             threads, kind))
             same = all(e["tokens"] == o["tokens"] for e, o in zip(edge, ort))
+            same_nbits = all(e["tokens"] == o["tokens"]
+                             for e, o in zip(edge_nbits, ort_nbits))
             median = lambda runs, key: statistics.median(r[key] for r in runs)
             row = {
                 "model": kind, "threads": int(threads),
@@ -156,16 +181,28 @@ def main(argv):
                 "edge_decode_tokens_per_s": median(edge, "decode_rate"),
                 "ort_decode_tokens_per_s": median(ort, "decode_rate"),
                 "same_tokens": same,
-                "int8_prefill_ms": median(int8, "prefill_ms"),
-                "int8_decode_tokens_per_s": median(int8, "decode_rate"),
-                "int8_logits_cosine": cosine,
-                "int8_logits_cosine_weight_scale_1": calm_cosine,
+                "nbits_edge_prefill_ms": median(edge_nbits, "prefill_ms"),
+                "nbits_ort_prefill_ms": median(ort_nbits, "prefill_ms"),
+                "nbits_edge_decode_tokens_per_s": median(edge_nbits, "decode_rate"),
+                "nbits_ort_decode_tokens_per_s": median(ort_nbits, "decode_rate"),
+                "nbits_same_tokens": same_nbits,
             }
+            for name, runs, cosine, calm_cosine in (
+                    ("int8", int8, cosines[0], calm_cosines[0]),
+                    ("int4", int4, cosines[1], calm_cosines[1])):
+                row[f"{name}_prefill_ms"] = median(runs, "prefill_ms")
+                row[f"{name}_decode_tokens_per_s"] = median(runs, "decode_rate")
+                row[f"{name}_decode_ratio"] = (row[f"{name}_decode_tokens_per_s"] /
+                                               row["ort_decode_tokens_per_s"])
+                row[f"{name}_logits_cosine"] = cosine
+                row[f"{name}_logits_cosine_weight_scale_1"] = calm_cosine
             row["prefill_ratio"] = row["edge_prefill_ms"] / row["ort_prefill_ms"]
             row["decode_ratio"] = (row["edge_decode_tokens_per_s"] /
                                    row["ort_decode_tokens_per_s"])
-            row["int8_decode_ratio"] = (row["int8_decode_tokens_per_s"] /
-                                        row["ort_decode_tokens_per_s"])
+            row["nbits_prefill_ratio"] = (row["nbits_edge_prefill_ms"] /
+                                          row["nbits_ort_prefill_ms"])
+            row["nbits_decode_ratio"] = (row["nbits_edge_decode_tokens_per_s"] /
+                                         row["nbits_ort_decode_tokens_per_s"])
             rows.append(row)
             print(json.dumps(row), flush=True)
     print(f"\nMachine: {cpu_description()}; prompt {args.prompt_length} tokens, "
@@ -181,16 +218,32 @@ def main(argv):
               f"{r['edge_decode_tokens_per_s']:.0f} / "
               f"{r['ort_decode_tokens_per_s']:.0f} | {r['decode_ratio']:.2f} | "
               f"{'yes' if r['same_tokens'] else 'NO'} |")
-    print("\nint8 weights (--quantize=int8-weights) against ONNX Runtime's f32:\n")
-    print("| model | threads | prefill int8 (ms) | decode int8 (tokens/s) | decode "
+    print("\nint8 and int4 weights (--quantize=int8-weights, int4-weights) "
+          "against ONNX Runtime's f32:\n")
+    print("| model | threads | weights | prefill (ms) | decode (tokens/s) | decode "
           "ratio to ORT f32 | logits cosine to f32 | at weight scale 1 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        for name in ("int8", "int4"):
+            print(f"| {r['model']} | {r['threads']} | {name} | "
+                  f"{r[name + '_prefill_ms']:.1f} | "
+                  f"{r[name + '_decode_tokens_per_s']:.0f} | "
+                  f"{r[name + '_decode_ratio']:.2f} | "
+                  f"{r[name + '_logits_cosine']:.4f} | "
+                  f"{r[name + '_logits_cosine_weight_scale_1']:.5f} |")
+    print("\nThe same 4-bit weights in both (MatMulNBits, blocks of 32):\n")
+    print("| model | threads | prefill edge / ORT (ms) | prefill ratio | decode "
+          "edge / ORT (tokens/s) | decode ratio | same tokens |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['model']} | {r['threads']} | {r['int8_prefill_ms']:.1f} | "
-              f"{r['int8_decode_tokens_per_s']:.0f} | {r['int8_decode_ratio']:.2f} | "
-              f"{r['int8_logits_cosine']:.4f} | "
-              f"{r['int8_logits_cosine_weight_scale_1']:.5f} |")
-    return 0 if all(r["same_tokens"] for r in rows) else 1
+        print(f"| {r['model']} | {r['threads']} | {r['nbits_edge_prefill_ms']:.1f} / "
+              f"{r['nbits_ort_prefill_ms']:.1f} | {r['nbits_prefill_ratio']:.2f} | "
+              f"{r['nbits_edge_decode_tokens_per_s']:.0f} / "
+              f"{r['nbits_ort_decode_tokens_per_s']:.0f} | "
+              f"{r['nbits_decode_ratio']:.2f} | "
+              f"{'yes' if r['nbits_same_tokens'] else 'NO'} |")
+    return 0 if all(r["same_tokens"] and r["nbits_same_tokens"]
+                    for r in rows) else 1
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from matmul_nbits import pack_nbits
+
 SOURCE_DIR = Path(__file__).resolve().parent.parent
 DECODER_BOUNDS = ["--dim=batch<=4", "--dim=seq<=16", "--dim=past<=32",
                   "--dim=total<=48"]
@@ -63,40 +65,6 @@ def quantize_blocks(weights, block=32):
     ratio = blocks / scales[:, None, :]
     q = np.clip(np.sign(ratio) * np.floor(np.abs(ratio) + 0.5), -8, 7)
     return (q * scales[:, None, :]).reshape(k, n).astype(np.float32)
-
-
-def pack_nbits(weights, bits, block, symmetric):
-    """MatMulNBits' B, scales and zero points for f32 `weights` [K, N]
-    (round to nearest, as ONNX Runtime's quantizer), and the weights they
-    dequantize to."""
-    k, n = weights.shape
-    blocks = -(-k // block)
-    padded = np.zeros((blocks * block, n), np.float32)
-    padded[:k] = weights
-    w = padded.T.reshape(n, blocks, block)
-    levels = (1 << bits) - 1
-    if symmetric:
-        scales = np.abs(w).max(2) / ((levels + 1) // 2 - 1)
-        zeros = np.full((n, blocks), (levels + 1) // 2, np.int64)
-    else:
-        low, high = np.minimum(w.min(2), 0), np.maximum(w.max(2), 0)
-        scales = (high - low) / levels
-        zeros = np.clip(np.round(-low / np.where(scales == 0, 1, scales)), 0, levels)
-        zeros = zeros.astype(np.int64)
-    scales = np.where(scales == 0, 1, scales).astype(np.float32)
-    q = np.clip(np.round(w / scales[:, :, None]) + zeros[:, :, None], 0, levels)
-    q = q.astype(np.uint8)
-    dequantized = ((q.astype(np.float32) - zeros[:, :, None]) * scales[:, :, None])
-    dequantized = dequantized.reshape(n, blocks * block)[:, :k].T
-    if bits == 4:
-        packed = (q[:, :, 0::2] | (q[:, :, 1::2] << 4)).astype(np.uint8)
-        zero_bytes = np.zeros((n, -(-blocks // 2)), np.uint8)
-        for b in range(blocks):
-            zero_bytes[:, b // 2] |= (zeros[:, b] << (4 * (b % 2))).astype(np.uint8)
-    else:
-        packed, zero_bytes = q, zeros.astype(np.uint8)
-    return packed, scales.reshape(-1), zero_bytes.reshape(-1), \
-        np.ascontiguousarray(dequantized, np.float32)
 
 
 def save_model(path, nodes, inputs, outputs, initializers, domains=()):

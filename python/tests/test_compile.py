@@ -130,7 +130,12 @@ def test_in_process_int8_weights(tmp_path):
     assert np.allclose(quantized, exact, atol=64 * 0.5 / 127)
     assert not np.array_equal(quantized, f32.run(x)[0])
     assert (tmp_path / "int8.so").stat().st_size < (tmp_path / "f32.so").stat().st_size
-    with pytest.raises(edge.CompileError, match="int8-weights"):
+    int4 = edge.load(edge.compile(proto, tmp_path / "int4.so",
+                                  quantize="int4-weights"))
+    # Rounded to 1/7 of each block of 32 rows' largest weight.
+    assert np.allclose(int4.run(x)[0], exact, atol=64 * 0.5 / 7)
+    assert not np.array_equal(int4.run(x)[0], quantized)
+    with pytest.raises(edge.CompileError, match="int4-weights"):
         edge.compile(proto, tmp_path / "bad.so", quantize="int4")
 
 
