@@ -103,19 +103,6 @@ def check_f32_weights(build, work, rng):
                [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "s", k])],
                [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", "s", n])],
                [numpy_helper.from_array(weights, "w")])
-    model, ir = compile_and_load(build, matmul, work / "matmul.so",
-                                 ["--quantize=int8-weights", "--dim=b<=2", "--dim=s<=64"])
-    if "edge.quantized_matmul" not in ir or "edge.matmul" in ir:
-        failures.append("MatMul: --quantize=int8-weights left f32 weights")
-    for rows in (1, 7, 64):
-        x = rng.standard_normal((2, rows, k)).astype(np.float32)
-        y = outputs_of(model, {"x": x})["y"]
-        if not close(y, (x @ q) * scales, 1e-5):
-            failures.append(f"MatMul, {rows} rows: not the product over the "
-                            "quantized weights")
-        if not close(y, x @ weights, 0.02):
-            failures.append(f"MatMul, {rows} rows: int8 product far from f32")
-
     gemm = work / "gemm.onnx"
     bias = rng.standard_normal(n).astype(np.float32)
     save_model(gemm, [helper.make_node("Gemm", ["a", "b", "c"], ["y"], alpha=0.5,
@@ -124,33 +111,30 @@ def check_f32_weights(build, work, rng):
                [helper.make_tensor_value_info("y", TensorProto.FLOAT, [5, n])],
                [numpy_helper.from_array(np.ascontiguousarray(weights.T), "b"),
                 numpy_helper.from_array(bias, "c")])
-    model, ir = compile_and_load(build, gemm, work / "gemm.so",
-                                 ["--quantize=int8-weights"])
-    if "edge.quantized_matmul" not in ir:
-        failures.append("Gemm: --quantize=int8-weights left f32 weights")
     a = rng.standard_normal((5, k)).astype(np.float32)
-    y = outputs_of(model, {"a": a})["y"]
-    if not close(y, 0.5 * (a @ q) * scales + 2.0 * bias, 1e-5):
-        failures.append("Gemm: not alpha * A x quantized B + beta * C")
-
-    int4_weights = quantize_blocks(weights)
-    model, ir = compile_and_load(build, matmul, work / "matmul.int4.so",
-                                 ["--quantize=int4-weights", "--dim=b<=2", "--dim=s<=64"])
-    if "xi4>" not in ir or "edge.matmul" in ir:
-        failures.append("MatMul: --quantize=int4-weights left f32 weights")
-    for rows in (1, 7, 64):
-        x = rng.standard_normal((2, rows, k)).astype(np.float32)
-        y = outputs_of(model, {"x": x})["y"]
-        if not close(y, x @ int4_weights, 1e-5):
-            failures.append(f"MatMul, {rows} rows: not the product over the "
-                            "int4 weights")
-    model, ir = compile_and_load(build, gemm, work / "gemm.int4.so",
-                                 ["--quantize=int4-weights"])
-    if "xi4>" not in ir:
-        failures.append("Gemm: --quantize=int4-weights left f32 weights")
-    y = outputs_of(model, {"a": a})["y"]
-    if not close(y, 0.5 * (a @ int4_weights) + 2.0 * bias, 1e-5):
-        failures.append("Gemm, int4: not alpha * A x quantized B + beta * C")
+    # Each option's weights as numpy quantizes them, and how far from f32
+    # its products may be.
+    for kind, quantized, far in (("int8", q * scales, 0.02),
+                                 ("int4", quantize_blocks(weights), 0.2)):
+        option = f"--quantize={kind}-weights"
+        model, ir = compile_and_load(build, matmul, work / f"matmul.{kind}.so",
+                                     [option, "--dim=b<=2", "--dim=s<=64"])
+        if f"x{n}xi{kind[3:]}>" not in ir or "edge.matmul" in ir:
+            failures.append(f"MatMul: {option} left f32 weights")
+        for rows in (1, 7, 64):
+            x = rng.standard_normal((2, rows, k)).astype(np.float32)
+            y = outputs_of(model, {"x": x})["y"]
+            if not close(y, x @ quantized, 1e-5):
+                failures.append(f"MatMul, {rows} rows: not the product over the "
+                                f"{kind} weights")
+            if not close(y, x @ weights, far):
+                failures.append(f"MatMul, {rows} rows: {kind} product far from f32")
+        model, ir = compile_and_load(build, gemm, work / f"gemm.{kind}.so", [option])
+        if "edge.quantized_matmul" not in ir:
+            failures.append(f"Gemm: {option} left f32 weights")
+        y = outputs_of(model, {"a": a})["y"]
+        if not close(y, 0.5 * (a @ quantized) + 2.0 * bias, 1e-5):
+            failures.append(f"Gemm, {kind}: not alpha * A x quantized B + beta * C")
     return failures
 
 
