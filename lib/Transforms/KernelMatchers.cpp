@@ -25,8 +25,7 @@ static Value stripIntegerConversion(Value value) {
 
 /// The scaled form of isMultiplyAccumulate: over three inputs or more,
 /// `out + p`, with `p` computed from every input by products, sums,
-/// integer-to-float conversions and the integer widening and shift that
-/// unpack int4 pairs.
+/// integer-to-float conversions and the floor that unpacks int4 pairs.
 static bool isScaledProductAccumulate(linalg::GenericOp op) {
   Block &body = op.getRegion().front();
   unsigned numInputs = op.getNumDpsInputs();
@@ -39,8 +38,8 @@ static bool isScaledProductAccumulate(linalg::GenericOp op) {
     return false;
   for (Operation &inner : body.without_terminator())
     if (&inner != add.getOperation() &&
-        !isa<arith::MulFOp, arith::AddFOp, math::FmaOp, arith::SIToFPOp,
-             arith::ExtSIOp, arith::ShRSIOp, arith::ConstantOp>(inner))
+        !isa<arith::MulFOp, arith::AddFOp, math::FmaOp, math::FloorOp,
+             arith::SIToFPOp, arith::ConstantOp>(inner))
       return false;
   return llvm::all_of(body.getArguments().take_front(numInputs),
                       [](BlockArgument input) { return !input.use_empty(); });

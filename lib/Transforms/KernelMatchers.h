@@ -20,7 +20,7 @@ namespace mlir::edge {
 /// `p` multiplies and adds the inputs (a block-scaled product over int8 or
 /// int4 weights: `x * (float(q) * scale)`, or for a byte `v` holding two
 /// int4 weights `x0 * fma(float(v), scale, -8 * scale) + x1' *
-/// (float(v >> 4) * scale)`, see edge.quantized_matmul's lowering).
+/// (floor(float(v) / 16) * scale)`, see edge.quantized_matmul's lowering).
 /// Either way the output only accumulates: the tiles keep it in registers.
 bool isMultiplyAccumulate(linalg::GenericOp op);
 

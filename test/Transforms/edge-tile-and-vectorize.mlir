@@ -769,8 +769,8 @@ func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<3
 
 // int4 weights with block scales (edge.quantized_matmul's lowering): three
 // inputs and more are a multiply-accumulate when they only multiply and
-// add into the output. The byte is widened, shifted and converted once per
-// tile, its scaled weights shared by the rows, and the pair of products
+// add into the output. The byte is converted and its high half floored
+// once per tile, its scaled weights shared by the rows, and the pair of products
 // becomes two multiply-adds into each row's accumulators.
 #i4x = affine_map<(m, n, b, p) -> (m, b, p)>
 #i4w = affine_map<(m, n, b, p) -> (b, p, n)>
@@ -778,8 +778,8 @@ func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<3
 #i4o = affine_map<(m, n, b, p) -> (m, n)>
 // CHECK-LABEL: func @int4_weights
 // CHECK: scf.for {{.*}} -> (vector<2x64xf32>)
-// CHECK: %[[V:.*]] = arith.extsi {{.*}} : vector<2x64xi8> to vector<2x64xi32>
-// CHECK: %[[H:.*]] = arith.shrsi %[[V]], {{.*}} : vector<2x64xi32>
+// CHECK: %[[V:.*]] = arith.sitofp {{.*}} : vector<2x64xi8> to vector<2x64xf32>
+// CHECK: math.floor {{.*}} : vector<2x64xf32>
 // CHECK: %[[LOW:.*]] = math.fma {{.*}} : vector<2x64xf32>
 // CHECK: %[[HIGH:.*]] = arith.mulf {{.*}} : vector<2x64xf32>
 // CHECK: %[[ACC:.*]] = vector.fma {{.*}}, %[[LOW]], {{.*}} : vector<2x64xf32>
@@ -792,15 +792,14 @@ func.func @int4_weights(%even: tensor<?x2x16xf32>, %odd: tensor<?x2x16xf32>, %s:
   %w = arith.constant dense<25> : tensor<2x16x64xi8>
   %r = linalg.generic {indexing_maps = [#i4x, #i4x, #i4w, #i4s, #i4o], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%even, %odd, %w, %s : tensor<?x2x16xf32>, tensor<?x2x16xf32>, tensor<2x16x64xi8>, tensor<2x64xf32>) outs(%init : tensor<?x64xf32>) {
   ^bb0(%x0: f32, %x1: f32, %v8: i8, %scale: f32, %acc: f32):
-    %v = arith.extsi %v8 : i8 to i32
-    %c4 = arith.constant 4 : i32
-    %h = arith.shrsi %v, %c4 : i32
+    %vf = arith.sitofp %v8 : i8 to f32
+    %sixteenth = arith.constant 0.0625 : f32
+    %v16 = arith.mulf %vf, %sixteenth : f32
+    %hf = math.floor %v16 : f32
     %m8 = arith.constant -8.0 : f32
     %offset = arith.mulf %scale, %m8 : f32
-    %vf = arith.sitofp %v : i32 to f32
     %low = math.fma %vf, %scale, %offset : f32
     %p0 = arith.mulf %x0, %low : f32
-    %hf = arith.sitofp %h : i32 to f32
     %high = arith.mulf %hf, %scale : f32
     %p1 = arith.mulf %x1, %high : f32
     %p = arith.addf %p0, %p1 : f32

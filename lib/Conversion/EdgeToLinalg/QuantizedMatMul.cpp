@@ -102,8 +102,8 @@ Value splitIntoBlocks(OpBuilder &b, Location loc, Value value, int64_t blocks) {
 
 /// int4 weights [K, N] (values in [-8, 7]) packed two per byte as
 /// [K / 2, N]: rows 2i and 2i + 1 in byte i, `16 * high + (low + 8)`. The
-/// byte sign-extended is then v = 16 * high + low + 8 with the low part in
-/// [0, 15], so that `v >> 4` (arithmetic) is the high weight and no shift
+/// byte as a signed value is then v = 16 * high + low + 8 with the low part
+/// in [0, 15], so that `floor(v / 16)` is the high weight and nothing
 /// isolates the low one (see lowerBlockScaled).
 SmallVector<int8_t> packInt4Pairs(ArrayRef<int8_t> values, int64_t k,
                                   int64_t n) {
@@ -144,7 +144,7 @@ Value createPairAdjustedInput(OpBuilder &b, Location loc, Value even,
 /// weight vector, and then cost one multiply-add per weight, as over f32.
 ///
 /// Over int4 the row loop runs over pairs of rows, and one byte v (see
-/// packInt4Pairs) gives both products: with h = v >> 4, a scale s and an
+/// packInt4Pairs) gives both products: with h = floor(v / 16), a scale s and an
 /// offset o, `x0 * (low * s + o) + x1 * (high * s + o) = x0 * ((v - 8) * s
 /// + 17 * o) + (x1 - 16 * x0) * (h * s + o)`, so the body converts v and h
 /// and no more, reading the input's even elements and the adjusted odd
@@ -236,22 +236,19 @@ FailureOr<Value> lowerBlockScaled(QuantizedMatMulOp op, Value lhs,
                auto constant = [&](double value) {
                  return createScalarConstant(b, nested, elementType, value);
                };
-               // float(q) * scale (+ extra) as one multiply-add.
-               auto dequantize = [&](Value q, Value extra) -> Value {
+               // A float weight times the scale (+ extra), one multiply-add.
+               auto dequantize = [&](Value weight, Value extra) -> Value {
                  if (!extra)
-                   return createMul(b, nested, toFloat(q), scale);
-                 return math::FmaOp::create(b, nested, toFloat(q), scale,
-                                            extra);
+                   return createMul(b, nested, weight, scale);
+                 return math::FmaOp::create(b, nested, weight, scale, extra);
                };
                Value product;
                if (int4) {
-                 // Widened to i32 first: x86 has no vector shift of bytes.
-                 Type i32 = b.getI32Type();
-                 Value v = arith::ExtSIOp::create(b, nested, i32, args[2]);
-                 Value high = arith::ShRSIOp::create(
-                     b, nested, v,
-                     arith::ConstantOp::create(b, nested,
-                                               b.getIntegerAttr(i32, 4)));
+                 // h = floor(v / 16) in float, exact: no integer shift, which
+                 // LLVM would narrow to bytes and then widen twice.
+                 Value v = toFloat(args[2]);
+                 Value high = math::FloorOp::create(
+                     b, nested, createMul(b, nested, v, constant(0.0625)));
                  // (v - 8) * scale + 17 * offset.
                  Value lowExtra = createMul(b, nested, scale, constant(-8.0));
                  if (offset)
@@ -262,8 +259,8 @@ FailureOr<Value> lowerBlockScaled(QuantizedMatMulOp op, Value lhs,
                      createMul(b, nested, args[0], dequantize(v, lowExtra)),
                      createMul(b, nested, args[1], dequantize(high, offset)));
                } else {
-                 product =
-                     createMul(b, nested, args[0], dequantize(args[1], offset));
+                 product = createMul(b, nested, args[0],
+                                     dequantize(toFloat(args[1]), offset));
                }
                yieldValue(b, nested,
                           createAdd(b, nested, args.back(), product));

@@ -166,7 +166,8 @@ func.func @block_scaled_int8(%x: tensor<?x8xf32>, %w: tensor<8x5xi8>, %s: tensor
 // (low + 8): rows (1, 2) give 41, (-1, 3) 55, (-8, 7) 112 and (0, 0) 8.
 // The body reads the input's even elements and its odd ones less 16 times
 // the even (x1 - 16 * x0, one small elementwise nest), and splits each
-// byte v with one shift: x0 * (v - 8) * s + (x1 - 16 * x0) * (v >> 4) * s.
+// byte v with one floor: x0 * (v - 8) * s + (x1 - 16 * x0) * floor(v / 16)
+// * s.
 // CHECK-DAG: #[[$ID:.*]] = affine_map<(d0) -> (d0)>
 // CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2) -> (d1, d2, d0)>
@@ -185,13 +186,12 @@ func.func @block_scaled_int8(%x: tensor<?x8xf32>, %w: tensor<8x5xi8>, %s: tensor
 // CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$LHS]], #[[$RHS]], #[[$SCALE]], #[[$OUT]]], iterator_types = ["parallel", "reduction", "reduction"]}
 // CHECK-SAME: ins(%[[E]], %[[A]], %[[PACKED]], %arg1 : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2x1xi8>, tensor<2x1xf32>)
 // CHECK: ^bb0(%[[XE:.*]]: f32, %[[XA:.*]]: f32, %[[B:.*]]: i8, %[[S:.*]]: f32, %[[ACC:.*]]: f32):
-// CHECK: %[[V:.*]] = arith.extsi %[[B]] : i8 to i32
-// CHECK: %[[HIGH:.*]] = arith.shrsi %[[V]], %{{.*}}
+// CHECK: %[[VF:.*]] = arith.sitofp %[[B]] : i8 to f32
+// CHECK: %[[V16:.*]] = arith.mulf %[[VF]], %{{.*}}
+// CHECK: %[[HF:.*]] = math.floor %[[V16]]
 // CHECK: %[[OFFSET:.*]] = arith.mulf %[[S]], %{{.*}}
-// CHECK: %[[VF:.*]] = arith.sitofp %[[V]] : i32 to f32
 // CHECK: %[[LS:.*]] = math.fma %[[VF]], %[[S]], %[[OFFSET]]
 // CHECK: %[[P0:.*]] = arith.mulf %[[XE]], %[[LS]]
-// CHECK: %[[HF:.*]] = arith.sitofp %[[HIGH]] : i32 to f32
 // CHECK: %[[HS:.*]] = arith.mulf %[[HF]], %[[S]]
 // CHECK: %[[P1:.*]] = arith.mulf %[[XA]], %[[HS]]
 // CHECK: %[[P:.*]] = arith.addf %[[P0]], %[[P1]]
