@@ -55,8 +55,11 @@ FailureOr<NBitsWeights> decodeWeights(NodeContext &ctx) {
   w.n = ctx.getInt("N", 0);
   w.bits = ctx.getInt("bits", 4);
   w.blockSize = ctx.getInt("block_size", 0);
-  if (w.k <= 0 || w.n <= 0)
-    return ctx.emitError("attributes K and N must be positive");
+  // Beyond 2^31 the sizes below could overflow; no weight matrix is that
+  // long.
+  constexpr int64_t kMaxSize = int64_t(1) << 31;
+  if (w.k <= 0 || w.n <= 0 || w.k > kMaxSize || w.n > kMaxSize)
+    return ctx.emitError("attributes K and N must be in [1, 2^31]");
   if (w.bits != 4 && w.bits != 8)
     return ctx.emitError("bits=" + Twine(w.bits) + " is not supported: 4 or 8");
   if (w.blockSize < 16 || (w.blockSize & (w.blockSize - 1)) != 0)
@@ -67,7 +70,8 @@ FailureOr<NBitsWeights> decodeWeights(NodeContext &ctx) {
 
   std::optional<SmallVector<int8_t>> packed = readI8Constant(ctx.getInput(kB));
   if (!packed)
-    return ctx.emitNotConstantError(kB, "the packed weights B (uint8)");
+    return ctx.emitNotConstantError(
+        kB, "the packed weights B must be a constant uint8 tensor");
   if (static_cast<int64_t>(packed->size()) != w.n * w.blocks * blobBytes)
     return ctx.emitError("B holds " + Twine(packed->size()) +
                          " bytes; N x ceil(K / block_size) x block_size * "
@@ -76,7 +80,8 @@ FailureOr<NBitsWeights> decodeWeights(NodeContext &ctx) {
   std::optional<SmallVector<float>> scales =
       readF32Constant(ctx.getInput(kScales));
   if (!scales)
-    return ctx.emitNotConstantError(kScales, "the scales (float)");
+    return ctx.emitNotConstantError(
+        kScales, "the scales must be a constant float tensor");
   if (static_cast<int64_t>(scales->size()) != w.n * w.blocks)
     return ctx.emitError(
         "scales hold " + Twine(scales->size()) +
@@ -92,8 +97,8 @@ FailureOr<NBitsWeights> decodeWeights(NodeContext &ctx) {
   std::optional<SmallVector<float>> floatZeros;
   if (ctx.hasInput(kZeroPoints)) {
     Value zeros = ctx.getInput(kZeroPoints);
-    int64_t count = cast<RankedTensorType>(zeros.getType()).getNumElements();
     if ((packedZeros = readI8Constant(zeros))) {
+      auto count = static_cast<int64_t>(packedZeros->size());
       int64_t rowBytes = (w.blocks * w.bits + 7) / 8;
       if (count != w.n * rowBytes)
         return ctx.emitError(
@@ -105,6 +110,7 @@ FailureOr<NBitsWeights> decodeWeights(NodeContext &ctx) {
         return static_cast<float>(readField(row, block, w.bits));
       };
     } else if ((floatZeros = readF32Constant(zeros))) {
+      auto count = static_cast<int64_t>(floatZeros->size());
       if (count != w.n * w.blocks)
         return ctx.emitError(
             "float zero_points hold " + Twine(count) +
@@ -113,8 +119,9 @@ FailureOr<NBitsWeights> decodeWeights(NodeContext &ctx) {
         return (*floatZeros)[column * w.blocks + block];
       };
     } else {
-      return ctx.emitNotConstantError(kZeroPoints,
-                                      "the zero points (uint8 or float)");
+      return ctx.emitNotConstantError(
+          kZeroPoints,
+          "the zero points must be a constant uint8 or float tensor");
     }
   }
 
