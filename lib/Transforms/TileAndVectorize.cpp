@@ -329,32 +329,18 @@ static std::pair<Value, Value> getFactors(arith::MulFOp mul, Type type,
   return {fit(mul.getLhs()), fit(mul.getRhs())};
 }
 
-/// Rewrites the vectorized `acc + a * b` into `vector.fma`: one
-/// instruction and one rounding per step, as BLAS libraries and ONNX
-/// Runtime compute it. `acc + (a * b + c * d)` (the two rows of an int4
-/// pair) becomes two, accumulated in turn.
-static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
-  SmallVector<arith::AddFOp> adds;
-  root->walk([&](arith::AddFOp add) {
-    if (isa<VectorType>(add.getType()))
-      adds.push_back(add);
-  });
-  // Last first: an accumulation takes its pair before the pair's own add
-  // is fused on its own.
+/// Rewrites the vectorized `acc + (a * b + c * d)` (the two rows of an int4
+/// pair, see edge.quantized_matmul's lowering) into two `vector.fma`s
+/// accumulated in turn; returns the adds it erased.
+static llvm::SmallPtrSet<Operation *, 8>
+fusePairsOfProducts(ArrayRef<arith::AddFOp> adds, RewriterBase &rewriter) {
   llvm::SmallPtrSet<Operation *, 8> erased;
-  for (arith::AddFOp add : llvm::reverse(adds)) {
+  for (arith::AddFOp add : adds) {
     if (erased.contains(add))
       continue;
     Type type = add.getType();
     for (unsigned side = 0; side < 2; ++side) {
       Value product = add->getOperand(side);
-      Value accumulator = add->getOperand(1 - side);
-      rewriter.setInsertionPoint(add);
-      if (auto mul = getSingleUseSource<arith::MulFOp>(product)) {
-        auto [lhs, rhs] = getFactors(mul, type, rewriter);
-        rewriter.replaceOpWithNewOp<vector::FMAOp>(add, lhs, rhs, accumulator);
-        break;
-      }
       auto pair = getSingleUseSource<arith::AddFOp>(product);
       auto first =
           pair ? getSingleUseSource<arith::MulFOp>(pair.getLhs()) : nullptr;
@@ -362,11 +348,13 @@ static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
           pair ? getSingleUseSource<arith::MulFOp>(pair.getRhs()) : nullptr;
       if (!first || !second)
         continue;
+      rewriter.setInsertionPoint(add);
       auto [a, b] = getFactors(first, type, rewriter);
       auto [c, d] = getFactors(second, type, rewriter);
-      Value partial =
-          vector::FMAOp::create(rewriter, add.getLoc(), a, b, accumulator);
+      Value partial = vector::FMAOp::create(rewriter, add.getLoc(), a, b,
+                                            add->getOperand(1 - side));
       rewriter.replaceOpWithNewOp<vector::FMAOp>(add, c, d, partial);
+      erased.insert(add);
       Operation *pairCast = product.getDefiningOp<vector::ShapeCastOp>();
       for (Operation *dead : {pairCast, pair.getOperation(),
                               first.getOperation(), second.getOperation()}) {
@@ -375,6 +363,34 @@ static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
         erased.insert(dead);
         rewriter.eraseOp(dead);
       }
+      break;
+    }
+  }
+  return erased;
+}
+
+/// Rewrites the vectorized `acc + a * b` into `vector.fma`: one
+/// instruction and one rounding per step, as BLAS libraries and ONNX
+/// Runtime compute it; pairs of products first (fusePairsOfProducts).
+static void fuseMultiplyAdds(Operation *root, RewriterBase &rewriter) {
+  SmallVector<arith::AddFOp> adds;
+  root->walk([&](arith::AddFOp add) {
+    if (isa<VectorType>(add.getType()))
+      adds.push_back(add);
+  });
+  llvm::SmallPtrSet<Operation *, 8> erased =
+      fusePairsOfProducts(adds, rewriter);
+  for (arith::AddFOp add : adds) {
+    if (erased.contains(add))
+      continue;
+    for (unsigned side = 0; side < 2; ++side) {
+      auto mul = getSingleUseSource<arith::MulFOp>(add->getOperand(side));
+      if (!mul)
+        continue;
+      rewriter.setInsertionPoint(add);
+      auto [lhs, rhs] = getFactors(mul, add.getType(), rewriter);
+      rewriter.replaceOpWithNewOp<vector::FMAOp>(add, lhs, rhs,
+                                                 add->getOperand(1 - side));
       break;
     }
   }
