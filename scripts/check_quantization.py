@@ -45,25 +45,17 @@ def run(command, **kwargs):
     return subprocess.run([str(c) for c in command], check=True, **kwargs)
 
 
-def quantize_columns(weights):
-    """numpy's version of edge-quantize-weights: per-column symmetric int8,
-    rounding half away from zero as std::round does."""
-    scales = np.abs(weights).max(0) / np.float32(127)
-    scales[scales == 0] = 1
-    ratio = weights / scales
-    q = np.clip(np.sign(ratio) * np.floor(np.abs(ratio) + 0.5), -127, 127)
-    return q.astype(np.float32), scales.astype(np.float32)
-
-
-def quantize_blocks(weights, block=32):
-    """numpy's version of --quantize=int4-weights: symmetric int4 per block
-    of `block` rows of each column of [K, N], scale max |W| / 7."""
+def quantize_symmetric(weights, block, levels):
+    """numpy's version of edge-quantize-weights: symmetric quantization of
+    each block of `block` rows of each column of [K, N] to integers in
+    [-levels - 1, levels], scale max |W| / levels, rounding half away from
+    zero as std::round does; the weights it gives back, as f32."""
     k, n = weights.shape
     blocks = weights.reshape(k // block, block, n)
-    scales = np.abs(blocks).max(1) / np.float32(7)
+    scales = np.abs(blocks).max(1) / np.float32(levels)
     scales[scales == 0] = 1
     ratio = blocks / scales[:, None, :]
-    q = np.clip(np.sign(ratio) * np.floor(np.abs(ratio) + 0.5), -8, 7)
+    q = np.clip(np.sign(ratio) * np.floor(np.abs(ratio) + 0.5), -levels - 1, levels)
     return (q * scales[:, None, :]).reshape(k, n).astype(np.float32)
 
 
@@ -96,7 +88,6 @@ def check_f32_weights(build, work, rng):
     failures = []
     k, n = 256, 96
     weights = (rng.standard_normal((k, n)) * 0.05).astype(np.float32)
-    q, scales = quantize_columns(weights)
 
     matmul = work / "matmul.onnx"
     save_model(matmul, [helper.make_node("MatMul", ["x", "w"], ["y"])],
@@ -114,8 +105,8 @@ def check_f32_weights(build, work, rng):
     a = rng.standard_normal((5, k)).astype(np.float32)
     # Each option's weights as numpy quantizes them, and how far from f32
     # its products may be.
-    for kind, quantized, far in (("int8", q * scales, 0.02),
-                                 ("int4", quantize_blocks(weights), 0.2)):
+    for kind, quantized, far in (("int8", quantize_symmetric(weights, k, 127), 0.02),
+                                 ("int4", quantize_symmetric(weights, 32, 7), 0.2)):
         option = f"--quantize={kind}-weights"
         model, ir = compile_and_load(build, matmul, work / f"matmul.{kind}.so",
                                      [option, "--dim=b<=2", "--dim=s<=64"])
