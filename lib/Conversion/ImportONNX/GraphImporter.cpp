@@ -292,22 +292,36 @@ LogicalResult GraphImporter::checkAttributes(NodeContext &ctx) {
   int version = domain.empty() ? static_cast<int>(ctx.getOpset()) : INT_MAX;
   const onnx::OpSchema *schema =
       onnx::OpSchemaRegistry::Schema(node.op_type(), version, domain);
-  // ONNX describes its own domains only; the converters of other domains'
-  // ops (com.microsoft) check their attributes themselves.
-  if (!schema && !domain.empty() && domain != "ai.onnx.ml")
-    return success();
-  if (!schema)
+  // ONNX describes its own domains only; ops of other domains
+  // (com.microsoft) declare their attributes where they are registered.
+  const DeclaredAttributes *declared =
+      schema ? nullptr
+             : OpRegistry::get().lookupAttributes(domain, node.op_type());
+  if (!schema && !declared)
     return ctx.emitError("no ONNX schema for this op at this opset");
-  const auto &declared = schema->attributes();
+  auto declaredType = [&](const std::string &name)
+      -> std::optional<onnx::AttributeProto::AttributeType> {
+    if (declared) {
+      auto it = declared->find(name);
+      if (it == declared->end())
+        return std::nullopt;
+      return it->second;
+    }
+    auto it = schema->attributes().find(name);
+    if (it == schema->attributes().end())
+      return std::nullopt;
+    return it->second.type;
+  };
   for (const onnx::AttributeProto &attr : node.attribute()) {
-    auto it = declared.find(attr.name());
-    if (it == declared.end())
+    std::optional<onnx::AttributeProto::AttributeType> type =
+        declaredType(attr.name());
+    if (!type)
       return ctx.emitError("unknown attribute '" + attr.name() + "'");
-    if (attr.type() != it->second.type)
+    if (attr.type() != *type)
       return ctx.emitError(
           "attribute '" + attr.name() + "' must be " +
-          onnx::AttributeProto::AttributeType_Name(it->second.type) +
-          ", got " + onnx::AttributeProto::AttributeType_Name(attr.type()));
+          onnx::AttributeProto::AttributeType_Name(*type) + ", got " +
+          onnx::AttributeProto::AttributeType_Name(attr.type()));
   }
   return success();
 }

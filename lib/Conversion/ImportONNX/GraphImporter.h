@@ -150,18 +150,32 @@ private:
 /// A node converter: builds edge ops for the node and binds its outputs.
 using NodeConverter = std::function<LogicalResult(NodeContext &)>;
 
+/// The attributes of an op that ONNX's schemas do not describe (another
+/// vendor's domain, such as com.microsoft), by name.
+using DeclaredAttributes = llvm::StringMap<onnx::AttributeProto::AttributeType>;
+
 /// The table of supported ops, by domain and op type, filled by the
 /// per-family registration functions.
 class OpRegistry {
 public:
   static const OpRegistry &get();
   const NodeConverter *lookup(StringRef domain, StringRef opType) const;
+  /// The attributes declared with an op of a domain outside ONNX's schemas;
+  /// null for ONNX's own ops.
+  const DeclaredAttributes *lookupAttributes(StringRef domain,
+                                             StringRef opType) const;
   /// Registers an op of the default ONNX domain.
   void add(StringRef opType, NodeConverter converter);
   void add(StringRef domain, StringRef opType, NodeConverter converter);
+  /// Registers an op of a domain that ONNX's schemas do not describe, with
+  /// its attributes, which the importer then checks as it checks a
+  /// schema's.
+  void add(StringRef domain, StringRef opType, NodeConverter converter,
+           DeclaredAttributes attributes);
 
 private:
   llvm::StringMap<NodeConverter> converters;
+  llvm::StringMap<DeclaredAttributes> attributes;
 };
 
 void registerElementwiseOps(OpRegistry &registry);

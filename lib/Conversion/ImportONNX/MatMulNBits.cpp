@@ -13,7 +13,6 @@
 
 #include "edge/Dialect/Edge/IR/ConstantData.h"
 
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <functional>
@@ -148,24 +147,8 @@ FailureOr<NBitsWeights> decodeWeights(NodeContext &ctx) {
   return w;
 }
 
-/// Rejects attributes MatMulNBits does not have (ONNX's schemas do not
-/// describe com.microsoft ops, so the importer's check cannot).
-LogicalResult checkAttributeNames(NodeContext &ctx) {
-  static const llvm::StringSet<> known = {"K", "N", "bits", "block_size",
-                                          "accuracy_level"};
-  for (const onnx::AttributeProto &attr : ctx.getNode().attribute()) {
-    if (!known.contains(attr.name()))
-      return ctx.emitError("unknown attribute '" + attr.name() + "'");
-    if (attr.type() != onnx::AttributeProto::INT)
-      return ctx.emitError("attribute '" + attr.name() + "' must be INT");
-  }
-  return success();
-}
-
 /// MatMulNBits(A, B, scales, zero_points?, g_idx?, bias?).
 LogicalResult convertMatMulNBits(NodeContext &ctx) {
-  if (failed(checkAttributeNames(ctx)))
-    return failure();
   FailureOr<RankedTensorType> aType = ctx.getInputType(kA);
   if (failed(aType))
     return failure();
@@ -245,5 +228,11 @@ LogicalResult convertMatMulNBits(NodeContext &ctx) {
 } // namespace
 
 void mlir::edge::onnx_import::registerMicrosoftOps(OpRegistry &registry) {
-  registry.add("com.microsoft", "MatMulNBits", convertMatMulNBits);
+  constexpr auto kInt = onnx::AttributeProto::INT;
+  registry.add("com.microsoft", "MatMulNBits", convertMatMulNBits,
+               {{"K", kInt},
+                {"N", kInt},
+                {"bits", kInt},
+                {"block_size", kInt},
+                {"accuracy_level", kInt}});
 }

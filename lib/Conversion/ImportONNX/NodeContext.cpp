@@ -317,6 +317,18 @@ const NodeConverter *OpRegistry::lookup(StringRef domain,
   return it == converters.end() ? nullptr : &it->second;
 }
 
+const DeclaredAttributes *OpRegistry::lookupAttributes(StringRef domain,
+                                                       StringRef opType) const {
+  auto it = attributes.find(getRegistryKey(domain, opType));
+  return it == attributes.end() ? nullptr : &it->second;
+}
+
+void OpRegistry::add(StringRef domain, StringRef opType,
+                     NodeConverter converter, DeclaredAttributes declared) {
+  add(domain, opType, std::move(converter));
+  attributes[getRegistryKey(domain, opType)] = std::move(declared);
+}
+
 void OpRegistry::add(StringRef opType, NodeConverter converter) {
   add("", opType, std::move(converter));
 }
