@@ -1,7 +1,8 @@
 //===- GraphImporter.cpp - Convert an ONNX graph into a function ----------===//
 
-#include "Composer.h"
 #include "GraphImporter.h"
+#include "Composer.h"
+#include "ModelChecks.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 
@@ -308,9 +309,15 @@ LogicalResult GraphImporter::checkAttributes(NodeContext &ctx) {
       return it->second;
     }
     auto it = schema->attributes().find(name);
-    if (it == schema->attributes().end())
-      return std::nullopt;
-    return it->second.type;
+    if (it != schema->attributes().end())
+      return it->second.type;
+    // Opset 18 gave every reduction ReduceSum's noop_with_empty_axes, after
+    // the linked schemas.
+    if (name == "noop_with_empty_axes" && domain.empty() &&
+        StringRef(node.op_type()).starts_with("Reduce") &&
+        reduceTakesAxesInput(node.op_type(), ctx.getOpset()))
+      return onnx::AttributeProto::INT;
+    return std::nullopt;
   };
   for (const onnx::AttributeProto &attr : node.attribute()) {
     std::optional<onnx::AttributeProto::AttributeType> type =

@@ -146,6 +146,11 @@ LogicalResult ModelChecker::checkArity(const onnx::NodeProto &node,
   // Ops without a schema are reported by the importer as unsupported.
   if (!schema)
     return success();
+  int minInputs = schema->min_input(), maxInputs = schema->max_input();
+  // Opset 18 gave the reductions an axes input, after the linked schemas.
+  if (defaultDomain && StringRef(node.op_type()).starts_with("Reduce") &&
+      reduceTakesAxesInput(node.op_type(), defaultOpset))
+    maxInputs = std::max(maxInputs, 2);
   auto describeRange = [](int min, int max) {
     if (min == max)
       return std::to_string(min);
@@ -153,12 +158,10 @@ LogicalResult ModelChecker::checkArity(const onnx::NodeProto &node,
       return "at least " + std::to_string(min);
     return std::to_string(min) + " to " + std::to_string(max);
   };
-  if (node.input_size() < schema->min_input() ||
-      node.input_size() > schema->max_input())
+  if (node.input_size() < minInputs || node.input_size() > maxInputs)
     return emitError(loc) << describeNode(node, index) << ": has "
                           << node.input_size() << " inputs, the op takes "
-                          << describeRange(schema->min_input(),
-                                           schema->max_input());
+                          << describeRange(minInputs, maxInputs);
   if (node.output_size() < schema->min_output() ||
       node.output_size() > schema->max_output())
     return emitError(loc) << describeNode(node, index) << ": has "
@@ -255,6 +258,11 @@ LogicalResult ModelChecker::checkValueInfo(const onnx::ValueInfoProto &info,
              << "' has a negative dimension " << dim.dim_value()
              << " at index " << index;
   return success();
+}
+
+bool mlir::edge::onnx_import::reduceTakesAxesInput(StringRef opType,
+                                                   int64_t opset) {
+  return opset >= (opType == "ReduceSum" ? 13 : 18);
 }
 
 LogicalResult

@@ -35,6 +35,11 @@ constexpr int64_t kMaxOpset = 21;
 /// models nest a few levels, protobuf's own limit allows about 30.
 constexpr unsigned kMaxSubgraphDepth = 16;
 
+/// Whether the reduction `opType` (ReduceSum, ReduceMean, ...) at `opset`
+/// takes its axes as input 1 rather than as an attribute: ReduceSum from
+/// opset 13, the others from opset 18, newer than the schemas edge links.
+bool reduceTakesAxesInput(StringRef opType, int64_t opset);
+
 /// Checks versions, graph structure and every tensor of `model`, and loads
 /// external data into the tensors that use it. `defaultOpset` is the version
 /// of the default domain the model imports (0 when it imports none).

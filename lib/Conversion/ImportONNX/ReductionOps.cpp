@@ -10,6 +10,7 @@
 
 #include "Composer.h"
 #include "GraphImporter.h"
+#include "ModelChecks.h"
 
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
 #include "edge/Dialect/Edge/IR/ShapeInference.h"
@@ -25,8 +26,8 @@ namespace {
 FailureOr<SmallVector<int64_t>> getReduceAxes(NodeContext &ctx, int64_t rank,
                                               bool &isNoop) {
   std::optional<SmallVector<int64_t>> axes;
-  // ReduceSum takes its axes as an input from opset 13.
-  bool axesInput = ctx.getNode().op_type() == "ReduceSum" && ctx.getOpset() >= 13;
+  bool axesInput =
+      reduceTakesAxesInput(ctx.getNode().op_type(), ctx.getOpset());
   if (axesInput) {
     if (ctx.hasInput(1)) {
       std::optional<DenseElementsAttr> attr = ctx.getConstantInput(1);
