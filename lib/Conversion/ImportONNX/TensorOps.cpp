@@ -395,6 +395,29 @@ LogicalResult convertReshape(NodeContext &ctx) {
     ctx.setOutput(0, createReshape(ctx, ctx.getInput(0), shape));
     return success();
   }
+  // A -1 beside exactly one copy of each dynamic input size (`[0, 0, -1,
+  // 64]` splitting heads off [batch, seq, hidden]): the copied sizes cancel
+  // out, and the -1 is the quotient of the static ones.
+  if (inferredIndex >= 0 && known > 0) {
+    int64_t staticInput = 1, dynamicInputs = 0;
+    bool eachCopiedOnce = true;
+    for (int64_t d = 0; d < input->getRank(); ++d) {
+      if (!input->isDynamicDim(d)) {
+        staticInput *= input->getDimSize(d);
+        continue;
+      }
+      ++dynamicInputs;
+      eachCopiedOnce &= llvm::count_if(sources, [&](const auto &source) {
+                          return source && source->first == ctx.getInput(0) &&
+                                 source->second == d;
+                        }) == 1;
+    }
+    if (eachCopiedOnce && dynamicCount - 1 == dynamicInputs &&
+        staticInput % known == 0) {
+      shape[inferredIndex] = staticInput / known;
+      --dynamicCount;
+    }
+  }
   auto type = input->clone(shape);
   if (dynamicCount == 0)
     return ctx.emitError("cannot reshape the dynamic sizes of ")
