@@ -20,6 +20,13 @@ function argmaxLast(logits) {
   return best;
 }
 
+// Only the inputs the model declares: models in ONNX Runtime GenAI's form
+// take no position_ids (their attention derives positions from the mask).
+function keepDeclared(session, feeds) {
+  return Object.fromEntries(
+    Object.entries(feeds).filter(([name]) => session.inputNames.includes(name)));
+}
+
 async function generate(session, pastNames, heads, dim, prompt, newTokens) {
   const int64 = (values, dims) =>
     new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
@@ -36,7 +43,7 @@ async function generate(session, pastNames, heads, dim, prompt, newTokens) {
   const start = process.hrtime.bigint();
   let prefillEnd = start;
   for (let step = 0; step < newTokens; ++step) {
-    const outputs = await session.run(feeds);
+    const outputs = await session.run(keepDeclared(session, feeds));
     if (step === 0) prefillEnd = process.hrtime.bigint();
     const token = argmaxLast(outputs.logits);
     tokens.push(token);

@@ -2,6 +2,7 @@
 
 #include "edge/Conversion/ImportONNX/ImportONNX.h"
 
+#include "ContribOps.h"
 #include "GraphImporter.h"
 #include "ModelChecks.h"
 #include "edge/Dialect/Edge/IR/EdgeOps.h"
@@ -132,6 +133,7 @@ OwningOpRef<ModuleOp> mlir::edge::importONNXModel(StringRef contents,
   }
   if (failed(specializeDims(model, options, fileLoc)) ||
       failed(checkModel(model, *opset, options, fileLoc)) ||
+      failed(expandContribOps(model, *opset, fileLoc)) ||
       failed(inferShapes(model, *opset, fileLoc)))
     return nullptr;
 

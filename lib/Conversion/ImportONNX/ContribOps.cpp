@@ -1,0 +1,936 @@
+//===- ContribOps.cpp - ONNX Runtime's decoder ops as ONNX subgraphs ------===//
+//
+// ONNX Runtime GenAI's model builder writes a decoder layer as
+//
+//   SkipSimplifiedLayerNormalization -> MatMul(NBits) q, k, v
+//     -> GroupQueryAttention(q, k, v, past_key, past_value, seqlens_k,
+//                            total_sequence_length, cos_cache, sin_cache)
+//
+// with seqlens_k = ReduceSum(attention_mask) - 1. Each such node is
+// replaced, on the ModelProto, by default-domain ops that compute the same
+// thing in the form an exported PyTorch decoder has: heads split by
+// Reshape, rotary embeddings gathered from the caches, the present as
+// Concat(past, new) along the positions (so the library keeps the cache in
+// place), heads repeated by Unsqueeze/Expand/Reshape of sizes read from
+// Shape, and softmax(Q K^T * scale + mask) V. The importer then sees what it
+// sees in an exported Llama, and edge-fuse-attention makes one kernel of
+// the attention.
+//
+// GroupQueryAttention locates each row's tokens by seqlens_k alone, which
+// holds for unpadded rows and right-padded prompts. The expansion masks
+// with the attention mask that seqlens_k is computed from instead: a key is
+// seen where the mask is 1 and it is not after the query, and a token's
+// rotary position is the number of tokens before it. This is the same
+// wherever GroupQueryAttention's result is defined, and also holds for the
+// left-padded batches edge's generator forms.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ContribOps.h"
+
+#include "GraphImporter.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <map>
+#include <optional>
+#include <tuple>
+
+using namespace mlir;
+using namespace mlir::edge;
+using namespace mlir::edge::onnx_import;
+
+namespace {
+
+constexpr StringLiteral kMicrosoftDomain = "com.microsoft";
+/// A Slice end past any dimension (ONNX clamps it to the size).
+constexpr int64_t kToTheEnd = std::numeric_limits<int64_t>::max();
+
+/// A value's declared dimensions (-1 where dynamic) and element type.
+struct DeclaredType {
+  SmallVector<int64_t> dims;
+  int32_t elementType = onnx::TensorProto::UNDEFINED;
+};
+
+/// The attention mask of a decoder, as the expansions of its attention
+/// nodes share it.
+struct AttentionMask {
+  /// [batch, 1, seq, total] floats: 0 where the query sees the key, the
+  /// most negative float elsewhere.
+  std::string additive;
+  /// [batch, seq] int64: each token's position among its row's tokens.
+  std::string positions;
+};
+
+/// The rotary embedding of one expansion: the caches and the positions.
+struct Rotary {
+  std::string cos, sin, positions;
+  /// Number of leading features of a head that rotate (2 * the caches'
+  /// second dimension).
+  int64_t dims = 0;
+  bool interleaved = false;
+};
+
+class Expander {
+public:
+  Expander(onnx::GraphProto &graph, int64_t opset, Location loc)
+      : graph(graph), opset(opset), loc(loc) {}
+
+  LogicalResult run();
+
+private:
+  //===--- The node being expanded ---===//
+
+  InFlightDiagnostic error() {
+    return emitError(loc) << llvm::formatv("node '{0}' ({1}, opset {2}): ",
+                                           getNodeName(*node, index),
+                                           node->op_type(), opset)
+                                 .str();
+  }
+  bool hasInput(int i) const {
+    return i < node->input_size() && !node->input(i).empty();
+  }
+  bool hasOutput(int i) const {
+    return i < node->output_size() && !node->output(i).empty();
+  }
+  const onnx::AttributeProto *findAttribute(StringRef name) const {
+    for (const onnx::AttributeProto &attr : node->attribute())
+      if (attr.name() == name)
+        return &attr;
+    return nullptr;
+  }
+  int64_t getInt(StringRef name, int64_t fallback) const {
+    const onnx::AttributeProto *attr = findAttribute(name);
+    return attr ? attr->i() : fallback;
+  }
+  float getFloat(StringRef name, float fallback) const {
+    const onnx::AttributeProto *attr = findAttribute(name);
+    return attr ? attr->f() : fallback;
+  }
+  /// Fails on an attribute the op does not have, as the importer's schema
+  /// check does for ONNX ops.
+  LogicalResult checkAttributes(ArrayRef<StringRef> known);
+  /// Fails on inputs at `first` or later, which this expansion does not
+  /// take.
+  LogicalResult checkNoInputsFrom(int first, StringRef what);
+
+  //===--- Emitting ONNX nodes ---===//
+
+  std::string fresh(StringRef hint);
+  onnx::NodeProto &add(StringRef type, ArrayRef<std::string> inputs,
+                       ArrayRef<std::string> outputs = {});
+  std::string op(StringRef type, ArrayRef<std::string> inputs) {
+    return add(type, inputs).output(0);
+  }
+  static void setInt(onnx::NodeProto &n, StringRef name, int64_t value);
+  static void setInts(onnx::NodeProto &n, StringRef name,
+                      ArrayRef<int64_t> values);
+  std::string constantI64(ArrayRef<int64_t> values, bool scalar = false);
+  std::string constantF32(float value);
+  std::string unsqueeze(const std::string &x, ArrayRef<int64_t> axes);
+  std::string squeeze(const std::string &x, ArrayRef<int64_t> axes);
+  std::string reduce(StringRef type, const std::string &x,
+                     ArrayRef<int64_t> axes, bool keepDims);
+  std::string slice(const std::string &x, int64_t axis, int64_t start,
+                    int64_t end);
+  std::string cast(const std::string &x, onnx::TensorProto::DataType to);
+  /// Size `dim` of `x` as an int64 scalar read at run time.
+  std::string sizeOf(const std::string &x, int64_t dim);
+  std::string reshape(const std::string &x, ArrayRef<int64_t> shape) {
+    return op("Reshape", {x, constantI64(shape)});
+  }
+  std::string transpose(const std::string &x, ArrayRef<int64_t> perm);
+  std::string identity(const std::string &x, const std::string &output) {
+    return add("Identity", {x}, {output}).output(0);
+  }
+
+  //===--- The expansions ---===//
+
+  LogicalResult expandNode();
+  LogicalResult expandSimplifiedNorm(bool withSkip);
+  LogicalResult expandSkipLayerNorm();
+  LogicalResult expandRotaryEmbedding();
+  LogicalResult expandGroupQueryAttention();
+
+  /// y * (mean(y^2) + eps)^-1/2 * gamma over the last axis, with the
+  /// inverse root written to `invStdOut` when named.
+  std::string rmsNormalize(const std::string &y, const std::string &gamma,
+                           float epsilon, const std::string &invStdOut);
+  /// `x` rotated: [.., heads or seq, head] laid out with positions on axis
+  /// `seqAxis` (1 for [batch, seq, heads, head], 2 for [batch, heads, seq,
+  /// head]). Features past the rotary ones, when `partial`, pass through.
+  std::string applyRotary(const std::string &x, const Rotary &rotary,
+                          int64_t seqAxis, bool partial);
+  /// Rows `positions` of a rotary cache, with a unit heads dimension at
+  /// `headsAxis`; one gather per cache and positions (the layers of a
+  /// decoder share them).
+  std::string gatherRows(const std::string &cache, const std::string &positions,
+                         int64_t headsAxis);
+  /// The heads of `x` [batch, kv, total, head] repeated `times` times each,
+  /// as Hugging Face's repeat_kv exports it.
+  std::string repeatHeads(const std::string &x, int64_t kvHeads, int64_t times,
+                          int64_t headSize);
+  /// The graph value that the seqlens_k input is the row sums (minus one)
+  /// of, or nullopt.
+  std::optional<std::string> findAttentionMask(const std::string &seqlens);
+  const AttentionMask &getMask(const std::string &maskValue,
+                               const std::string &query,
+                               const std::string &pastKey, int64_t window);
+
+  std::optional<DeclaredType> getDeclaredType(const std::string &name) const;
+  /// The producing node of `value` among the graph's original nodes.
+  const onnx::NodeProto *getProducer(const std::string &value) const {
+    auto it = producers.find(value);
+    return it == producers.end() ? nullptr : it->second;
+  }
+  std::optional<SmallVector<int64_t>>
+  getConstantInts(const std::string &value) const;
+
+  onnx::GraphProto &graph;
+  int64_t opset;
+  Location loc;
+
+  llvm::StringSet<> names;
+  llvm::StringMap<DeclaredType> declared;
+  llvm::StringMap<const onnx::NodeProto *> producers;
+  llvm::StringMap<const onnx::TensorProto *> initializers;
+  std::map<std::pair<std::string, int64_t>, AttentionMask> masks;
+  std::map<std::tuple<std::string, std::string, int64_t>, std::string> gathered;
+
+  const onnx::NodeProto *node = nullptr;
+  unsigned index = 0;
+  std::string prefix;
+  /// The expansion of the node, in order (a deque: references to its
+  /// nodes stay valid while more are added).
+  std::deque<onnx::NodeProto> emitted;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Emitting nodes
+//===----------------------------------------------------------------------===//
+
+std::string Expander::fresh(StringRef hint) {
+  std::string base = prefix + hint.str();
+  std::string name = base;
+  for (unsigned n = 1; names.contains(name); ++n)
+    name = base + "_" + std::to_string(n);
+  names.insert(name);
+  return name;
+}
+
+onnx::NodeProto &Expander::add(StringRef type, ArrayRef<std::string> inputs,
+                               ArrayRef<std::string> outputs) {
+  onnx::NodeProto &n = emitted.emplace_back();
+  n.set_op_type(type.str());
+  n.set_name(fresh(type));
+  for (const std::string &input : inputs)
+    n.add_input(input);
+  if (outputs.empty())
+    n.add_output(fresh(type.str() + "_output"));
+  for (const std::string &output : outputs)
+    n.add_output(output);
+  return n;
+}
+
+void Expander::setInt(onnx::NodeProto &n, StringRef name, int64_t value) {
+  onnx::AttributeProto *attr = n.add_attribute();
+  attr->set_name(name.str());
+  attr->set_type(onnx::AttributeProto::INT);
+  attr->set_i(value);
+}
+
+void Expander::setInts(onnx::NodeProto &n, StringRef name,
+                       ArrayRef<int64_t> values) {
+  onnx::AttributeProto *attr = n.add_attribute();
+  attr->set_name(name.str());
+  attr->set_type(onnx::AttributeProto::INTS);
+  for (int64_t value : values)
+    attr->add_ints(value);
+}
+
+std::string Expander::constantI64(ArrayRef<int64_t> values, bool scalar) {
+  onnx::NodeProto &n = add("Constant", {});
+  onnx::AttributeProto *attr = n.add_attribute();
+  attr->set_name("value");
+  attr->set_type(onnx::AttributeProto::TENSOR);
+  onnx::TensorProto *tensor = attr->mutable_t();
+  tensor->set_data_type(onnx::TensorProto::INT64);
+  if (!scalar)
+    tensor->add_dims(static_cast<int64_t>(values.size()));
+  for (int64_t value : values)
+    tensor->add_int64_data(value);
+  return n.output(0);
+}
+
+std::string Expander::constantF32(float value) {
+  onnx::NodeProto &n = add("Constant", {});
+  onnx::AttributeProto *attr = n.add_attribute();
+  attr->set_name("value");
+  attr->set_type(onnx::AttributeProto::TENSOR);
+  onnx::TensorProto *tensor = attr->mutable_t();
+  tensor->set_data_type(onnx::TensorProto::FLOAT);
+  tensor->add_float_data(value);
+  return n.output(0);
+}
+
+std::string Expander::unsqueeze(const std::string &x, ArrayRef<int64_t> axes) {
+  return op("Unsqueeze", {x, constantI64(axes)});
+}
+
+std::string Expander::squeeze(const std::string &x, ArrayRef<int64_t> axes) {
+  return op("Squeeze", {x, constantI64(axes)});
+}
+
+std::string Expander::reduce(StringRef type, const std::string &x,
+                             ArrayRef<int64_t> axes, bool keepDims) {
+  // ReduceSum takes its axes as an input from opset 13, the others from
+  // opset 18.
+  bool axesAsInput = type == "ReduceSum" ? opset >= 13 : opset >= 18;
+  onnx::NodeProto &n =
+      axesAsInput ? add(type, {x, constantI64(axes)}) : add(type, {x});
+  if (!axesAsInput)
+    setInts(n, "axes", axes);
+  setInt(n, "keepdims", keepDims);
+  return n.output(0);
+}
+
+std::string Expander::slice(const std::string &x, int64_t axis, int64_t start,
+                            int64_t end) {
+  return op("Slice",
+            {x, constantI64({start}), constantI64({end}), constantI64({axis})});
+}
+
+std::string Expander::cast(const std::string &x,
+                           onnx::TensorProto::DataType to) {
+  onnx::NodeProto &n = add("Cast", {x});
+  setInt(n, "to", to);
+  return n.output(0);
+}
+
+std::string Expander::sizeOf(const std::string &x, int64_t dim) {
+  onnx::NodeProto &n =
+      add("Gather", {op("Shape", {x}), constantI64({dim}, /*scalar=*/true)});
+  setInt(n, "axis", 0);
+  return n.output(0);
+}
+
+std::string Expander::transpose(const std::string &x, ArrayRef<int64_t> perm) {
+  onnx::NodeProto &n = add("Transpose", {x});
+  setInts(n, "perm", perm);
+  return n.output(0);
+}
+
+//===----------------------------------------------------------------------===//
+// What the graph declares
+//===----------------------------------------------------------------------===//
+
+std::optional<DeclaredType>
+Expander::getDeclaredType(const std::string &name) const {
+  auto it = declared.find(name);
+  if (it == declared.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::optional<SmallVector<int64_t>>
+Expander::getConstantInts(const std::string &value) const {
+  const onnx::TensorProto *tensor = nullptr;
+  if (auto it = initializers.find(value); it != initializers.end())
+    tensor = it->second;
+  else if (const onnx::NodeProto *producer = getProducer(value);
+           producer && producer->op_type() == "Constant")
+    for (const onnx::AttributeProto &attr : producer->attribute())
+      if (attr.name() == "value" && attr.has_t())
+        tensor = &attr.t();
+  if (!tensor)
+    return std::nullopt;
+  SmallVector<int64_t> values;
+  const std::string &raw = tensor->raw_data();
+  switch (tensor->data_type()) {
+  case onnx::TensorProto::INT64:
+    if (!tensor->has_raw_data())
+      values.assign(tensor->int64_data().begin(), tensor->int64_data().end());
+    for (size_t i = 0; i + sizeof(int64_t) <= raw.size(); i += sizeof(int64_t))
+      values.push_back(llvm::support::endian::read64le(raw.data() + i));
+    return values;
+  case onnx::TensorProto::INT32:
+    if (!tensor->has_raw_data())
+      values.assign(tensor->int32_data().begin(), tensor->int32_data().end());
+    for (size_t i = 0; i + sizeof(int32_t) <= raw.size(); i += sizeof(int32_t))
+      values.push_back(static_cast<int32_t>(
+          llvm::support::endian::read32le(raw.data() + i)));
+    return values;
+  default:
+    return std::nullopt;
+  }
+}
+
+LogicalResult Expander::checkAttributes(ArrayRef<StringRef> known) {
+  for (const onnx::AttributeProto &attr : node->attribute())
+    if (!llvm::is_contained(known, attr.name()))
+      return error() << "unknown attribute '" << attr.name() << "'";
+  return success();
+}
+
+LogicalResult Expander::checkNoInputsFrom(int first, StringRef what) {
+  for (int i = first; i < node->input_size(); ++i)
+    if (!node->input(i).empty())
+      return error() << "input " << i << " (" << what
+                     << ") is not supported yet";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Normalizations
+//===----------------------------------------------------------------------===//
+
+std::string Expander::rmsNormalize(const std::string &y,
+                                   const std::string &gamma, float epsilon,
+                                   const std::string &invStdOut) {
+  std::string meanSquare =
+      reduce("ReduceMean", op("Mul", {y, y}), {-1}, /*keepDims=*/true);
+  std::string root =
+      op("Sqrt", {op("Add", {meanSquare, constantF32(epsilon)})});
+  std::string invStd = invStdOut.empty()
+                           ? op("Reciprocal", {root})
+                           : add("Reciprocal", {root}, {invStdOut}).output(0);
+  return op("Mul", {op("Mul", {y, invStd}), gamma});
+}
+
+/// SimplifiedLayerNormalization(X, scale) and, with a skip,
+/// SkipSimplifiedLayerNormalization(input, skip, gamma, bias?): RMS
+/// normalization over the last axis, of the sum input + skip + bias for the
+/// latter, which is also its fourth output.
+LogicalResult Expander::expandSimplifiedNorm(bool withSkip) {
+  if (withSkip ? failed(checkAttributes({"epsilon"}))
+               : failed(checkAttributes({"axis", "epsilon", "stash_type"})))
+    return failure();
+  if (getInt("axis", -1) != -1)
+    return error() << "axis=" << getInt("axis", -1)
+                   << " is not supported: only the last axis (-1)";
+  int minInputs = withSkip ? 3 : 2;
+  for (int i = 0; i < minInputs; ++i)
+    if (!hasInput(i))
+      return error() << "input " << i << " is missing";
+  if (withSkip && hasOutput(1))
+    return error() << "output 1 (mean) is not defined for an RMS "
+                      "normalization";
+  float epsilon = getFloat("epsilon", withSkip ? 1e-12f : 1e-5f);
+  std::string y = node->input(0);
+  if (withSkip) {
+    y = op("Add", {y, node->input(1)});
+    if (hasInput(3))
+      y = op("Add", {y, node->input(3)});
+    if (hasOutput(3))
+      y = identity(y, node->output(3));
+  }
+  int gammaIndex = withSkip ? 2 : 1;
+  int invStdIndex = withSkip ? 2 : 1;
+  std::string invStd = hasOutput(invStdIndex) ? node->output(invStdIndex) : "";
+  std::string out = rmsNormalize(y, node->input(gammaIndex), epsilon, invStd);
+  identity(out, node->output(0));
+  return success();
+}
+
+/// SkipLayerNormalization(input, skip, gamma, beta?, bias?): LayerNorm over
+/// the last axis of input + skip + bias.
+LogicalResult Expander::expandSkipLayerNorm() {
+  if (failed(checkAttributes({"epsilon"})))
+    return failure();
+  for (int i = 0; i < 3; ++i)
+    if (!hasInput(i))
+      return error() << "input " << i << " is missing";
+  float epsilon = getFloat("epsilon", 1e-12f);
+  std::string y = op("Add", {node->input(0), node->input(1)});
+  if (hasInput(4))
+    y = op("Add", {y, node->input(4)});
+  if (hasOutput(3))
+    y = identity(y, node->output(3));
+  std::string mean = reduce("ReduceMean", y, {-1}, /*keepDims=*/true);
+  if (hasOutput(1))
+    mean = identity(mean, node->output(1));
+  std::string centered = op("Sub", {y, mean});
+  std::string variance =
+      reduce("ReduceMean", op("Mul", {centered, centered}), {-1}, true);
+  std::string root = op("Sqrt", {op("Add", {variance, constantF32(epsilon)})});
+  std::string invStd =
+      hasOutput(2) ? add("Reciprocal", {root}, {node->output(2)}).output(0)
+                   : op("Reciprocal", {root});
+  std::string out = op("Mul", {op("Mul", {centered, invStd}), node->input(2)});
+  if (hasInput(3))
+    out = op("Add", {out, node->input(3)});
+  identity(out, node->output(0));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Rotary embeddings
+//===----------------------------------------------------------------------===//
+
+std::string Expander::gatherRows(const std::string &cache,
+                                 const std::string &positions,
+                                 int64_t headsAxis) {
+  auto key = std::make_tuple(cache, positions, headsAxis);
+  if (auto it = gathered.find(key); it != gathered.end())
+    return it->second;
+  std::string rows = unsqueeze(op("Gather", {cache, positions}), {headsAxis});
+  return gathered.emplace(key, rows).first->second;
+}
+
+std::string Expander::applyRotary(const std::string &x, const Rotary &rotary,
+                                  int64_t seqAxis, bool partial) {
+  // The caches' rows at the positions, [batch, seq, dims / 2], given a
+  // unit heads dimension to broadcast over x's.
+  int64_t headsAxis = seqAxis == 1 ? 2 : 1;
+  std::string cos = gatherRows(rotary.cos, rotary.positions, headsAxis);
+  std::string sin = gatherRows(rotary.sin, rotary.positions, headsAxis);
+  int64_t half = rotary.dims / 2;
+  std::string rotated;
+  if (!rotary.interleaved) {
+    // Halves: (x1, x2) -> (x1 cos - x2 sin, x2 cos + x1 sin).
+    std::string x1 = slice(x, 3, 0, half);
+    std::string x2 = slice(x, 3, half, rotary.dims);
+    rotated =
+        op("Concat", {op("Sub", {op("Mul", {x1, cos}), op("Mul", {x2, sin})}),
+                      op("Add", {op("Mul", {x2, cos}), op("Mul", {x1, sin})})});
+    setInt(emitted.back(), "axis", 3);
+  } else {
+    // Pairs of neighbours: features 2i and 2i+1 rotate together.
+    std::string part = partial ? slice(x, 3, 0, rotary.dims) : x;
+    std::string pairs = reshape(part, {0, 0, 0, half, 2});
+    std::string even = slice(pairs, 4, 0, 1);
+    std::string odd = slice(pairs, 4, 1, 2);
+    std::string cos5 = unsqueeze(cos, {4});
+    std::string sin5 = unsqueeze(sin, {4});
+    std::string joined =
+        op("Concat",
+           {op("Sub", {op("Mul", {even, cos5}), op("Mul", {odd, sin5})}),
+            op("Add", {op("Mul", {odd, cos5}), op("Mul", {even, sin5})})});
+    setInt(emitted.back(), "axis", 4);
+    rotated = reshape(joined, {0, 0, 0, rotary.dims});
+  }
+  if (!partial)
+    return rotated;
+  std::string joined =
+      op("Concat", {rotated, slice(x, 3, rotary.dims, kToTheEnd)});
+  setInt(emitted.back(), "axis", 3);
+  return joined;
+}
+
+/// RotaryEmbedding(input, position_ids, cos_cache, sin_cache) of
+/// com.microsoft, on [batch, seq, hidden] or [batch, heads, seq, head].
+LogicalResult Expander::expandRotaryEmbedding() {
+  if (failed(
+          checkAttributes({"interleaved", "num_heads", "rotary_embedding_dim",
+                           "scale", "is_packed_batching"})))
+    return failure();
+  for (int i = 0; i < 4; ++i)
+    if (!hasInput(i))
+      return error() << "input " << i << " is missing";
+  if (getInt("is_packed_batching", 0) != 0)
+    return error() << "is_packed_batching=1 is not supported";
+  if (getFloat("scale", 1.0f) != 1.0f)
+    return error() << "scale=" << getFloat("scale", 1.0f)
+                   << " is not supported: only 1";
+  Rotary rotary;
+  rotary.cos = node->input(2);
+  rotary.sin = node->input(3);
+  rotary.interleaved = getInt("interleaved", 0) != 0;
+  std::optional<DeclaredType> cosType = getDeclaredType(rotary.cos);
+  if (!cosType || cosType->dims.size() != 2 || cosType->dims[1] <= 0)
+    return error() << "cos_cache must be a tensor of static shape "
+                      "[positions, rotary dimensions / 2]";
+  rotary.dims = 2 * cosType->dims[1];
+  int64_t rotaryDim = getInt("rotary_embedding_dim", 0);
+  if (rotaryDim != 0 && rotaryDim != rotary.dims)
+    return error() << "rotary_embedding_dim=" << rotaryDim
+                   << " disagrees with cos_cache, whose rows hold "
+                   << rotary.dims / 2 << " values";
+
+  // Positions: [batch, seq], or one start position for every row.
+  std::string x = node->input(0);
+  std::optional<DeclaredType> inputType = getDeclaredType(x);
+  if (!inputType)
+    inputType = getDeclaredType(node->output(0));
+  int64_t rank = inputType ? static_cast<int64_t>(inputType->dims.size()) : 3;
+  if (rank != 3 && rank != 4)
+    return error() << "the input has rank " << rank << "; it must be 3 or 4";
+  int64_t seqAxis = rank == 3 ? 1 : 2;
+  rotary.positions = node->input(1);
+  std::optional<DeclaredType> positionsType = getDeclaredType(rotary.positions);
+  if (positionsType && positionsType->dims.size() == 1) {
+    std::string seq = sizeOf(x, seqAxis);
+    std::string steps =
+        op("Range", {constantI64({0}, true), seq, constantI64({1}, true)});
+    rotary.positions =
+        unsqueeze(op("Add", {steps, rotary.positions}), {0}); // [1, seq]
+  }
+
+  // As ONNX Runtime has it, rotary_embedding_dim makes the rotation
+  // partial; the head size is then the hidden size over num_heads.
+  bool partial = rotaryDim != 0;
+  int64_t heads = getInt("num_heads", 0);
+  if (partial && heads <= 0)
+    return error() << "rotary_embedding_dim needs num_heads";
+  if (rank == 4) {
+    identity(applyRotary(x, rotary, seqAxis, partial), node->output(0));
+    return success();
+  }
+  // [batch, seq, hidden]: heads split off and merged back.
+  std::string split = partial ? reshape(x, {0, 0, heads, -1})
+                              : reshape(x, {0, 0, -1, rotary.dims});
+  std::string rotated = applyRotary(split, rotary, seqAxis, partial);
+  identity(reshape(rotated, {0, 0, -1}), node->output(0));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GroupQueryAttention
+//===----------------------------------------------------------------------===//
+
+std::optional<std::string>
+Expander::findAttentionMask(const std::string &seqlens) {
+  auto skipCasts = [&](std::string value) {
+    while (const onnx::NodeProto *p = getProducer(value)) {
+      if (p->op_type() != "Cast" || p->input_size() < 1)
+        break;
+      value = p->input(0);
+    }
+    return value;
+  };
+  const onnx::NodeProto *sub = getProducer(skipCasts(seqlens));
+  if (!sub || sub->op_type() != "Sub" || sub->input_size() != 2)
+    return std::nullopt;
+  std::optional<SmallVector<int64_t>> one = getConstantInts(sub->input(1));
+  if (!one || one->size() != 1 || (*one)[0] != 1)
+    return std::nullopt;
+  const onnx::NodeProto *sums = getProducer(skipCasts(sub->input(0)));
+  if (!sums || sums->op_type() != "ReduceSum" || sums->input_size() < 1)
+    return std::nullopt;
+  SmallVector<int64_t> axes;
+  if (sums->input_size() > 1) {
+    std::optional<SmallVector<int64_t>> values =
+        getConstantInts(sums->input(1));
+    if (!values)
+      return std::nullopt;
+    axes = *values;
+  }
+  for (const onnx::AttributeProto &attr : sums->attribute())
+    if (attr.name() == "axes")
+      axes.assign(attr.ints().begin(), attr.ints().end());
+  if (axes.size() != 1 || (axes[0] != 1 && axes[0] != -1))
+    return std::nullopt;
+  return skipCasts(sums->input(0));
+}
+
+const AttentionMask &Expander::getMask(const std::string &maskValue,
+                                       const std::string &query,
+                                       const std::string &pastKey,
+                                       int64_t window) {
+  auto key = std::make_pair(maskValue, window);
+  if (auto it = masks.find(key); it != masks.end())
+    return it->second;
+  // Query i of a run of `seq` tokens after `past` ones is at past + i;
+  // key j is seen when j <= past + i (and past + i - j < window), where
+  // the mask is 1: the exported decoders' causal mask.
+  std::string zero = constantI64({0}, true);
+  std::string one = constantI64({1}, true);
+  std::string seq = sizeOf(query, 1);
+  std::string past = pastKey.empty() ? zero : sizeOf(pastKey, 2);
+  std::string queries = unsqueeze(
+      op("Add", {op("Range", {zero, seq, one}), past}), {1}); // [seq, 1]
+  std::string keys = unsqueeze(op("Range", {zero, sizeOf(maskValue, 1), one}),
+                               {0}); // [1, total]
+  std::string seen = op("LessOrEqual", {keys, queries});
+  if (window > 0)
+    seen = op("And", {seen, op("Less", {op("Sub", {queries, keys}),
+                                        constantI64({window}, true)})});
+  std::string allowed =
+      op("And", {unsqueeze(seen, {0, 1}),
+                 cast(unsqueeze(maskValue, {1, 2}), onnx::TensorProto::BOOL)});
+  AttentionMask mask;
+  mask.additive =
+      op("Where", {allowed, constantF32(0.0f),
+                   constantF32(std::numeric_limits<float>::lowest())});
+  // A token's position: the tokens it sees, itself included, minus one
+  // (padding queries see none: position 0).
+  std::string seenCount =
+      reduce("ReduceSum", cast(allowed, onnx::TensorProto::INT64), {3}, false);
+  mask.positions = squeeze(op("Max", {op("Sub", {seenCount, one}), zero}),
+                           {1}); // [batch, seq]
+  return masks.emplace(key, std::move(mask)).first->second;
+}
+
+std::string Expander::repeatHeads(const std::string &x, int64_t kvHeads,
+                                  int64_t times, int64_t headSize) {
+  auto dim = [&](int64_t d) { return unsqueeze(sizeOf(x, d), {0}); };
+  std::string batch = dim(0), length = dim(2);
+  auto shape = [&](ArrayRef<std::string> entries) {
+    onnx::NodeProto &n = add("Concat", entries);
+    setInt(n, "axis", 0);
+    return n.output(0);
+  };
+  std::string expanded =
+      op("Expand", {unsqueeze(x, {2}),
+                    shape({batch, constantI64({kvHeads}), constantI64({times}),
+                           length, constantI64({headSize})})});
+  return op("Reshape", {expanded, shape({batch, constantI64({kvHeads * times}),
+                                         length, constantI64({headSize})})});
+}
+
+/// GroupQueryAttention(query, key?, value?, past_key?, past_value?,
+/// seqlens_k, total_sequence_length, cos_cache?, sin_cache?) of
+/// com.microsoft: outputs, present_key, present_value.
+LogicalResult Expander::expandGroupQueryAttention() {
+  if (failed(checkAttributes({"num_heads", "kv_num_heads", "scale",
+                              "local_window_size", "do_rotary",
+                              "rotary_interleaved", "softcap", "smooth_softmax",
+                              "qk_output"})) ||
+      failed(checkNoInputsFrom(9, "position_ids, attention_bias or "
+                                  "head_sink")))
+    return failure();
+  if (opset < 13)
+    return error() << "needs opset 13 or later of the default domain";
+  int64_t heads = getInt("num_heads", 0);
+  int64_t kvHeads = getInt("kv_num_heads", 0);
+  if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0)
+    return error() << "num_heads (" << heads << ") must be a positive "
+                   << "multiple of kv_num_heads (" << kvHeads << ")";
+  if (getInt("smooth_softmax", 0) != 0)
+    return error() << "smooth_softmax=1 is not supported";
+  if (getInt("qk_output", 0) != 0)
+    return error() << "qk_output is not supported";
+  if (node->output_size() > 3)
+    return error() << "output 3 (the attention scores) is not supported";
+  if (!hasInput(0) || !hasInput(5))
+    return error() << "query and seqlens_k are required";
+  if (hasInput(1) != hasInput(2))
+    return error() << "key and value must both be given or both be omitted "
+                      "(packed into the query)";
+  if (hasInput(3) != hasInput(4))
+    return error() << "past_key and past_value must both be given";
+
+  // The head size, from the cache the graph declares.
+  int64_t headSize = -1;
+  int32_t elementType = onnx::TensorProto::UNDEFINED;
+  for (std::string name : {hasInput(3) ? node->input(3) : std::string(),
+                           hasOutput(1) ? node->output(1) : std::string()}) {
+    std::optional<DeclaredType> type =
+        name.empty() ? std::nullopt : getDeclaredType(name);
+    if (type && type->dims.size() == 4 && type->dims[3] > 0) {
+      headSize = type->dims[3];
+      elementType = type->elementType;
+      break;
+    }
+  }
+  if (headSize <= 0)
+    return error() << "the head size must be static: declare past_key or "
+                      "present_key as [batch, kv_num_heads, positions, "
+                      "head_size]";
+  if (elementType != onnx::TensorProto::FLOAT)
+    return error() << "only float32 caches are supported (this model's are "
+                   << onnx::TensorProto::DataType_Name(
+                          static_cast<onnx::TensorProto::DataType>(elementType))
+                   << ")";
+
+  std::optional<std::string> maskValue = findAttentionMask(node->input(5));
+  if (!maskValue)
+    return error() << "seqlens_k must be computed from the attention mask, "
+                      "as ReduceSum(mask, axes=[1]) - 1 (ONNX Runtime "
+                      "GenAI's model builder writes that): edge masks "
+                      "each row's padding with the attention mask itself";
+
+  // Queries, keys and values, [batch, seq, heads, head]. Where the graph
+  // declares the inputs' features, they must be the heads'.
+  auto checkFeatures = [&](int i, int64_t features) -> LogicalResult {
+    std::optional<DeclaredType> type = getDeclaredType(node->input(i));
+    if (!type || type->dims.size() != 3 || type->dims[2] < 0 ||
+        type->dims[2] == features)
+      return success();
+    return error() << "input " << i << " has " << type->dims[2]
+                   << " features; the heads need " << features;
+  };
+  int64_t packedHeads = hasInput(1) ? heads : heads + 2 * kvHeads;
+  if (failed(checkFeatures(0, packedHeads * headSize)) ||
+      (hasInput(1) && (failed(checkFeatures(1, kvHeads * headSize)) ||
+                       failed(checkFeatures(2, kvHeads * headSize)))))
+    return failure();
+  std::string query = node->input(0), key, value;
+  if (hasInput(1)) {
+    key = node->input(1);
+    value = node->input(2);
+  } else {
+    int64_t q = heads * headSize, kv = kvHeads * headSize;
+    key = slice(query, 2, q, q + kv);
+    value = slice(query, 2, q + kv, q + 2 * kv);
+    query = slice(query, 2, 0, q);
+  }
+  std::string pastKey = hasInput(3) ? node->input(3) : "";
+  int64_t window = getInt("local_window_size", -1);
+  const AttentionMask &mask =
+      getMask(*maskValue, node->input(0), pastKey, window);
+  std::string q4 = reshape(query, {0, 0, heads, headSize});
+  std::string k4 = reshape(key, {0, 0, kvHeads, headSize});
+  std::string v4 = reshape(value, {0, 0, kvHeads, headSize});
+  if (getInt("do_rotary", 0) != 0) {
+    if (!hasInput(7) || !hasInput(8))
+      return error() << "do_rotary=1 needs cos_cache and sin_cache";
+    Rotary rotary;
+    rotary.cos = node->input(7);
+    rotary.sin = node->input(8);
+    rotary.positions = mask.positions;
+    rotary.interleaved = getInt("rotary_interleaved", 0) != 0;
+    std::optional<DeclaredType> cosType = getDeclaredType(rotary.cos);
+    if (!cosType || cosType->dims.size() != 2 || cosType->dims[1] <= 0 ||
+        2 * cosType->dims[1] > headSize)
+      return error() << "cos_cache must be a tensor of static shape "
+                        "[positions, rotary dimensions / 2], at most half "
+                        "the head size";
+    rotary.dims = 2 * cosType->dims[1];
+    bool partial = rotary.dims < headSize;
+    q4 = applyRotary(q4, rotary, /*seqAxis=*/1, partial);
+    k4 = applyRotary(k4, rotary, /*seqAxis=*/1, partial);
+  }
+
+  // The present: the past and the new keys and values along the positions.
+  std::string keys = transpose(k4, {0, 2, 1, 3});
+  std::string values = transpose(v4, {0, 2, 1, 3});
+  if (hasInput(3)) {
+    keys = op("Concat", {node->input(3), keys});
+    setInt(emitted.back(), "axis", 2);
+    values = op("Concat", {node->input(4), values});
+    setInt(emitted.back(), "axis", 2);
+  }
+  if (hasOutput(1))
+    keys = identity(keys, node->output(1));
+  if (hasOutput(2))
+    values = identity(values, node->output(2));
+  if (heads != kvHeads) {
+    keys = repeatHeads(keys, kvHeads, heads / kvHeads, headSize);
+    values = repeatHeads(values, kvHeads, heads / kvHeads, headSize);
+  }
+
+  float scale = getFloat("scale", 0.0f);
+  if (scale == 0.0f)
+    scale = 1.0f / std::sqrt(static_cast<float>(headSize));
+  std::string scores = op("Mul", {op("MatMul", {transpose(q4, {0, 2, 1, 3}),
+                                                transpose(keys, {0, 1, 3, 2})}),
+                                  constantF32(scale)});
+  float softcap = getFloat("softcap", 0.0f);
+  if (softcap > 0.0f)
+    scores = op("Mul",
+                {op("Tanh", {op("Mul", {scores, constantF32(1.0f / softcap)})}),
+                 constantF32(softcap)});
+  onnx::NodeProto &softmax =
+      add("Softmax", {op("Add", {scores, mask.additive})});
+  setInt(softmax, "axis", -1);
+  std::string context = op("MatMul", {softmax.output(0), values});
+  identity(reshape(transpose(context, {0, 2, 1, 3}), {0, 0, heads * headSize}),
+           node->output(0));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+LogicalResult Expander::expandNode() {
+  StringRef type = node->op_type();
+  bool microsoft = node->domain() == kMicrosoftDomain;
+  bool onnxDomain = node->domain().empty() || node->domain() == "ai.onnx";
+  // ONNX Runtime registers SimplifiedLayerNormalization in the default
+  // domain (ONNX has no op of that name) as well as in its own.
+  if (type == "SimplifiedLayerNormalization" && (microsoft || onnxDomain))
+    return expandSimplifiedNorm(/*withSkip=*/false);
+  if (!microsoft)
+    return success();
+  if (type == "SkipSimplifiedLayerNormalization")
+    return expandSimplifiedNorm(/*withSkip=*/true);
+  if (type == "SkipLayerNormalization")
+    return expandSkipLayerNorm();
+  if (type == "RotaryEmbedding")
+    return expandRotaryEmbedding();
+  if (type == "GroupQueryAttention")
+    return expandGroupQueryAttention();
+  return success();
+}
+
+LogicalResult Expander::run() {
+  auto declare = [&](const onnx::ValueInfoProto &info) {
+    if (!info.type().has_tensor_type())
+      return;
+    const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+    DeclaredType type;
+    type.elementType = tensor.elem_type();
+    if (!tensor.has_shape())
+      return;
+    for (const onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim())
+      type.dims.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
+    declared[info.name()] = type;
+  };
+  for (const onnx::ValueInfoProto &info : graph.input())
+    declare(info);
+  for (const onnx::ValueInfoProto &info : graph.value_info())
+    declare(info);
+  for (const onnx::ValueInfoProto &info : graph.output())
+    declare(info);
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    initializers[init.name()] = &init;
+    DeclaredType type;
+    type.elementType = init.data_type();
+    type.dims.assign(init.dims().begin(), init.dims().end());
+    declared[init.name()] = type;
+  }
+  for (const onnx::ValueInfoProto &info : graph.input())
+    names.insert(info.name());
+  for (const onnx::TensorProto &init : graph.initializer())
+    names.insert(init.name());
+  bool any = false;
+  for (const onnx::NodeProto &n : graph.node()) {
+    names.insert(n.name());
+    for (const std::string &output : n.output()) {
+      names.insert(output);
+      producers[output] = &n;
+    }
+    any |= n.domain() == kMicrosoftDomain ||
+           n.op_type() == "SimplifiedLayerNormalization";
+  }
+  if (!any)
+    return success();
+
+  std::vector<onnx::NodeProto> rewritten;
+  for (auto [i, n] : llvm::enumerate(graph.node())) {
+    node = &n;
+    index = i;
+    prefix = getNodeName(n, i) + "/";
+    emitted.clear();
+    if (failed(expandNode()))
+      return failure();
+    if (emitted.empty())
+      rewritten.push_back(n);
+    else
+      llvm::append_range(rewritten, emitted);
+  }
+  node = nullptr;
+  graph.clear_node();
+  for (onnx::NodeProto &n : rewritten)
+    *graph.add_node() = std::move(n);
+  return success();
+}
+
+LogicalResult mlir::edge::onnx_import::expandContribOps(onnx::ModelProto &model,
+                                                        int64_t defaultOpset,
+                                                        Location loc) {
+  return Expander(*model.mutable_graph(), defaultOpset, loc).run();
+}

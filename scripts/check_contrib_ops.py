@@ -1,0 +1,410 @@
+#!/usr/bin/python3
+"""Checks the ONNX Runtime (com.microsoft) decoder ops edge imports
+(docs/llm.md, "ONNX Runtime GenAI models") end to end:
+
+- GroupQueryAttention: packed and separate query/key/value, a past and
+  none, grouped and plain heads, rotary embeddings (halves, interleaved,
+  partial), a local window, a softcap, prompts right-padded as ONNX Runtime
+  GenAI pads them and left-padded as edge's generator pads them;
+- RotaryEmbedding on [batch, seq, hidden] and [batch, heads, seq, head]
+  inputs, with positions per token or one start position;
+- SimplifiedLayerNormalization, SkipSimplifiedLayerNormalization and
+  SkipLayerNormalization with their optional inputs and outputs;
+
+each compiled by edge and compared with a numpy implementation of the op's
+definition (rows of padding, whose outputs no definition fixes, excepted).
+Then the Llama-style decoder of export_decoders.py, written in the GenAI
+model builder's form by genai_decoder.py (packed, and separate, query/key/
+value), compiled with dynamic sizes: edge-generate must reproduce PyTorch's
+greedy continuations token by token, alone and as a left-padded batch.
+
+With --ort, ONNX Runtime (benchmarks/node_modules, `npm install` there) runs
+every op model too, and its outputs must match the numpy ones: the check of
+the numpy definitions themselves.
+
+    check_contrib_ops.py BUILD_DIR [WORK_DIR] [--ort]
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+SOURCE_DIR = Path(__file__).resolve().parent.parent
+MS = "com.microsoft"
+TOLERANCE = 2e-5
+TYPES = {np.dtype(np.float32): (TensorProto.FLOAT, "float32"),
+         np.dtype(np.int64): (TensorProto.INT64, "int64"),
+         np.dtype(np.int32): (TensorProto.INT32, "int32")}
+
+
+def run(command, **kwargs):
+    print("+", " ".join(str(c) for c in command), flush=True)
+    return subprocess.run([str(c) for c in command], check=True, **kwargs)
+
+
+class Case:
+    """One model: nodes over named inputs (numpy arrays), the outputs to
+    compare (name -> numpy expectation, with a row mask where padding rows
+    are undefined)."""
+
+    def __init__(self, name, nodes, inputs, expected, initializers=(), valid=None,
+                 ort=True):
+        self.name, self.nodes, self.inputs = name, nodes, inputs
+        self.expected, self.initializers, self.valid = expected, list(initializers), valid or {}
+        # Whether ONNX Runtime's kernel defines these outputs (it locates
+        # tokens by seqlens_k alone: left padding is edge's generator's).
+        self.ort = ort
+
+    def save(self, path):
+        def info(name, array):
+            return helper.make_tensor_value_info(name, TYPES[array.dtype][0], array.shape)
+        graph = helper.make_graph(
+            self.nodes, self.name, [info(n, a) for n, a in self.inputs.items()],
+            [info(n, a) for n, a in self.expected.items()],
+            [numpy_helper.from_array(a, n) for n, a in self.initializers])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21),
+                                                        helper.make_opsetid(MS, 1)])
+        model.ir_version = 8
+        onnx.save(model, str(path))
+
+
+#===------------------------------------------------------------------------===#
+# numpy definitions
+#===------------------------------------------------------------------------===#
+
+def rotate(x, cos, sin, interleaved):
+    """x [..., head] with cos/sin [..., rotary / 2] broadcast over it: the
+    first `rotary` features rotate, in halves or in neighbouring pairs."""
+    half = cos.shape[-1]
+    part, rest = x[..., :2 * half], x[..., 2 * half:]
+    if interleaved:
+        even, odd = part[..., 0::2], part[..., 1::2]
+        out = np.empty_like(part)
+        out[..., 0::2] = even * cos - odd * sin
+        out[..., 1::2] = odd * cos + even * sin
+    else:
+        a, b = part[..., :half], part[..., half:]
+        out = np.concatenate([a * cos - b * sin, b * cos + a * sin], -1)
+    return np.concatenate([out, rest], -1)
+
+
+def attention_reference(q, k, v, past_k, past_v, mask, heads, kv_heads, head,
+                        rotary=None, window=-1, softcap=0.0, scale=None):
+    """GroupQueryAttention over [batch, seq, heads * head] inputs: query i of
+    a run after `past` positions sees key j <= past + i where the mask is 1
+    (and past + i - j < window); its rotary position is the number of keys
+    it sees, minus one."""
+    b, s, _ = q.shape
+    past = 0 if past_k is None else past_k.shape[2]
+    q = q.reshape(b, s, heads, head)
+    k = k.reshape(b, s, kv_heads, head)
+    v = v.reshape(b, s, kv_heads, head)
+    query_pos = past + np.arange(s)[:, None]
+    key_pos = np.arange(past + s)[None, :]
+    seen = (key_pos <= query_pos) & (mask[:, None, :] != 0)
+    if window > 0:
+        seen &= (query_pos - key_pos) < window
+    positions = np.maximum(seen.sum(-1) - 1, 0)  # [b, s]
+    if rotary is not None:
+        cos, sin, interleaved = rotary
+        c, sn = cos[positions][:, :, None, :], sin[positions][:, :, None, :]
+        q, k = rotate(q, c, sn, interleaved), rotate(k, c, sn, interleaved)
+    keys, values = k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3)
+    if past_k is not None:
+        keys = np.concatenate([past_k, keys], 2)
+        values = np.concatenate([past_v, values], 2)
+    group = heads // kv_heads
+    scores = q.transpose(0, 2, 1, 3) @ np.repeat(keys, group, 1).transpose(0, 1, 3, 2)
+    scores = scores * (scale or 1 / np.sqrt(head))
+    if softcap > 0:
+        scores = softcap * np.tanh(scores / softcap)
+    scores = np.where(seen[:, None], scores, -np.inf)
+    scores = np.exp(scores - scores.max(-1, keepdims=True))
+    probs = scores / scores.sum(-1, keepdims=True)
+    out = (probs @ np.repeat(values, group, 1)).transpose(0, 2, 1, 3).reshape(b, s, -1)
+    return out.astype(np.float32), keys, values
+
+
+def rms(y, gamma, eps):
+    inv = 1 / np.sqrt((y * y).mean(-1, keepdims=True) + eps)
+    return (y * inv * gamma).astype(np.float32), inv.astype(np.float32)
+
+
+#===------------------------------------------------------------------------===#
+# The cases
+#===------------------------------------------------------------------------===#
+
+def mask_chain():
+    """seqlens_k and total_sequence_length from the attention mask, as ONNX
+    Runtime GenAI's model builder computes them."""
+    return [helper.make_node("ReduceSum", ["attention_mask", "axis1"], ["sums"], keepdims=0),
+            helper.make_node("Sub", ["sums", "one"], ["sums_minus_one"]),
+            helper.make_node("Cast", ["sums_minus_one"], ["seqlens_k"], to=TensorProto.INT32),
+            helper.make_node("Shape", ["attention_mask"], ["mask_shape"]),
+            helper.make_node("Gather", ["mask_shape", "one"], ["total"], axis=0),
+            helper.make_node("Cast", ["total"], ["total_sequence_length"],
+                             to=TensorProto.INT32)]
+
+
+def gqa_case(rng, name, batch, seq, past, heads=4, kv_heads=2, head=16, packed=False,
+             rotary=None, window=-1, softcap=0.0, lengths=None, left=False):
+    """A GroupQueryAttention case. `lengths` gives each row's tokens (of
+    past + seq): right-padded as ONNX Runtime GenAI pads prompts, or left
+    padded when `left`."""
+    total = past + seq
+    f = lambda *shape: rng.standard_normal(shape).astype(np.float32)  # noqa: E731
+    q, k, v = f(batch, seq, heads * head), f(batch, seq, kv_heads * head), \
+        f(batch, seq, kv_heads * head)
+    mask = np.ones((batch, total), np.int64)
+    for row, length in enumerate(lengths or []):
+        if left:
+            mask[row, :total - length] = 0
+        else:
+            mask[row, length:] = 0
+    inputs = {"attention_mask": mask}
+    if packed:
+        inputs["qkv"] = np.concatenate([q, k, v], -1)
+        operands = ["qkv", "", ""]
+    else:
+        inputs.update(query=q, key=k, value=v)
+        operands = ["query", "key", "value"]
+    past_k = past_v = None
+    if past:
+        past_k, past_v = f(batch, kv_heads, past, head), f(batch, kv_heads, past, head)
+        inputs.update(past_key=past_k, past_value=past_v)
+        operands += ["past_key", "past_value"]
+    else:
+        operands += ["", ""]
+    operands += ["seqlens_k", "total_sequence_length"]
+    initializers = [("axis1", np.array([1], np.int64)), ("one", np.array(1, np.int64))]
+    attrs = dict(num_heads=heads, kv_num_heads=kv_heads, local_window_size=window)
+    reference_rotary = None
+    if rotary:
+        kind, rotary_dim = rotary
+        angles = np.arange(64)[:, None] / 10000 ** (np.arange(0, rotary_dim, 2) / rotary_dim)
+        cos, sin = np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
+        initializers += [("cos_cache", cos), ("sin_cache", sin)]
+        operands += ["cos_cache", "sin_cache"]
+        attrs.update(do_rotary=1, rotary_interleaved=int(kind == "interleaved"))
+        reference_rotary = (cos, sin, kind == "interleaved")
+    if softcap:
+        attrs["softcap"] = softcap
+    out, keys, values = attention_reference(q, k, v, past_k, past_v, mask, heads, kv_heads,
+                                            head, reference_rotary, window, softcap)
+    nodes = mask_chain() + [helper.make_node(
+        "GroupQueryAttention", operands, ["output", "present_key", "present_value"],
+        domain=MS, **attrs)]
+    expected = {"output": out, "present_key": keys.astype(np.float32),
+                "present_value": values.astype(np.float32)}
+    # Rows of padding: no definition fixes their outputs, nor (right-padded)
+    # their keys and values.
+    valid = {}
+    if lengths:
+        rows = np.ones((batch, seq), bool)
+        for row, length in enumerate(lengths):
+            rows[row] = mask[row, past:] != 0
+        valid["output"] = rows[:, :, None]
+        if not left:
+            valid["present_key"] = valid["present_value"] = mask[:, None, :, None] != 0
+    return Case(name, nodes, inputs, expected, initializers, valid, ort=not left)
+
+
+def rotary_case(rng, name, layout, interleaved=False, partial=False, scalar=False):
+    batch, seq, heads, head = 2, 5, 3, 16
+    rotary_dim = 8 if partial else head
+    angles = np.arange(32)[:, None] / 10000 ** (np.arange(0, rotary_dim, 2) / rotary_dim)
+    cos, sin = np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
+    x4 = rng.standard_normal((batch, seq, heads, head)).astype(np.float32)
+    if scalar:
+        positions = np.array([3], np.int64)
+        table = np.broadcast_to(3 + np.arange(seq), (batch, seq))
+    else:
+        positions = rng.integers(0, 32, (batch, seq)).astype(np.int64)
+        table = positions
+    c, s = cos[table][:, :, None, :], sin[table][:, :, None, :]
+    y4 = rotate(x4, c, s, interleaved)
+    if layout == "bsh":
+        x, y = x4.reshape(batch, seq, -1), y4.reshape(batch, seq, -1)
+    else:
+        x, y = x4.transpose(0, 2, 1, 3).copy(), y4.transpose(0, 2, 1, 3).copy()
+    attrs = dict(interleaved=int(interleaved))
+    if partial:
+        attrs.update(rotary_embedding_dim=rotary_dim, num_heads=heads)
+    node = helper.make_node("RotaryEmbedding", ["x", "position_ids", "cos_cache", "sin_cache"],
+                            ["y"], domain=MS, **attrs)
+    return Case(name, [node], {"x": x, "position_ids": positions}, {"y": y},
+                [("cos_cache", cos), ("sin_cache", sin)])
+
+
+def norm_cases(rng):
+    x = rng.standard_normal((2, 3, 32)).astype(np.float32)
+    skip = rng.standard_normal((2, 3, 32)).astype(np.float32)
+    gamma = rng.standard_normal(32).astype(np.float32)
+    beta = rng.standard_normal(32).astype(np.float32)
+    bias = rng.standard_normal(32).astype(np.float32)
+    weights = [("gamma", gamma), ("beta", beta), ("bias", bias)]
+    cases = []
+    y, inv = rms(x, gamma, 1e-5)
+    cases.append(Case("simplified_norm", [helper.make_node(
+        "SimplifiedLayerNormalization", ["x", "gamma"], ["y", "inv_std"], axis=-1,
+        epsilon=1e-5, stash_type=1)], {"x": x}, {"y": y, "inv_std": inv}, weights[:1]))
+    total = x + skip + bias
+    y, _ = rms(total, gamma, 1e-6)
+    cases.append(Case("skip_simplified_norm", [helper.make_node(
+        "SkipSimplifiedLayerNormalization", ["x", "skip", "gamma", "bias"],
+        ["y", "", "", "sum"], domain=MS, epsilon=1e-6)], {"x": x, "skip": skip},
+        {"y": y, "sum": total}, [weights[0], weights[2]]))
+    mean = total.mean(-1, keepdims=True)
+    inv = 1 / np.sqrt(((total - mean) ** 2).mean(-1, keepdims=True) + 1e-12)
+    y = ((total - mean) * inv * gamma + beta).astype(np.float32)
+    cases.append(Case("skip_layer_norm", [helper.make_node(
+        "SkipLayerNormalization", ["x", "skip", "gamma", "beta", "bias"],
+        ["y", "", "", "sum"], domain=MS)], {"x": x, "skip": skip},
+        {"y": y, "sum": total}, weights))
+    return cases
+
+
+def all_cases(rng):
+    g = gqa_case
+    return [
+        g(rng, "gqa_prompt", 2, 5, 0),
+        g(rng, "gqa_decode", 2, 1, 6),
+        g(rng, "gqa_continued_prompt", 1, 3, 4),
+        g(rng, "gqa_packed_rotary", 2, 1, 6, packed=True, rotary=("halves", 16)),
+        g(rng, "gqa_prompt_rotary", 2, 5, 0, rotary=("halves", 16)),
+        g(rng, "gqa_interleaved", 1, 3, 4, rotary=("interleaved", 16)),
+        g(rng, "gqa_partial_rotary", 2, 1, 6, head=32, rotary=("halves", 16)),
+        g(rng, "gqa_window", 1, 6, 0, window=3),
+        g(rng, "gqa_softcap", 2, 1, 6, softcap=2.0),
+        g(rng, "gqa_heads", 2, 1, 6, heads=4, kv_heads=4),
+        g(rng, "gqa_right_padded", 2, 6, 0, rotary=("halves", 16), lengths=[6, 3]),
+        g(rng, "gqa_left_padded", 2, 6, 0, rotary=("halves", 16), lengths=[6, 3], left=True),
+        g(rng, "gqa_left_padded_decode", 2, 1, 6, rotary=("halves", 16), lengths=[7, 4],
+          left=True),
+        rotary_case(rng, "rotary_bsh", "bsh"),
+        rotary_case(rng, "rotary_bhsd_interleaved", "bhsd", interleaved=True),
+        rotary_case(rng, "rotary_partial", "bsh", partial=True),
+        rotary_case(rng, "rotary_start_position", "bsh", scalar=True),
+        *norm_cases(rng),
+    ]
+
+
+#===------------------------------------------------------------------------===#
+# Running
+#===------------------------------------------------------------------------===#
+
+def compare(label, got, want, valid):
+    if got.shape != want.shape:
+        return f"{label}: shape {got.shape}, expected {want.shape}"
+    mask = np.broadcast_to(valid, want.shape) if valid is not None else np.ones(want.shape, bool)
+    error = np.abs(np.where(mask, got - want, 0)).max()
+    scale = max(np.abs(np.where(mask, want, 0)).max(), 1e-6)
+    if not np.isfinite(error) or error > TOLERANCE * scale:
+        return f"{label}: differs by {error:.3g} (scale {scale:.3g})"
+    return None
+
+
+def run_edge(build, case, work):
+    import edge
+    path = work / f"{case.name}.onnx"
+    case.save(path)
+    library = work / f"{case.name}.so"
+    run([build / "bin/edge-compile", path, "-o", library])
+    model = edge.load(library)
+    outputs = model.run(*[case.inputs[t.name] for t in model.inputs])
+    return dict(zip([t.name for t in model.outputs], outputs))
+
+
+def run_ort(case, work):
+    path = work / f"{case.name}.onnx"
+    out = work / f"{case.name}.ort"
+    out.mkdir(exist_ok=True)
+    spec = []
+    for name, array in case.inputs.items():
+        file = out / f"{name}.in"
+        file.write_bytes(np.ascontiguousarray(array).tobytes())
+        spec.append({"name": name, "type": TYPES[array.dtype][1], "shape": list(array.shape),
+                     "file": str(file)})
+    (out / "spec.json").write_text(json.dumps(spec))
+    run(["node", SOURCE_DIR / "benchmarks/ort_outputs.js", path, out / "spec.json", out])
+    described = json.loads((out / "outputs.json").read_text())
+    dtypes = {"float32": np.float32, "int64": np.int64, "int32": np.int32}
+    return {name: np.fromfile(d["file"], dtypes[d["type"]]).reshape(d["shape"])
+            for name, d in described.items()}
+
+
+def check_ops(build, work, with_ort):
+    failures = []
+    for case in all_cases(np.random.default_rng(0)):
+        got = run_edge(build, case, work)
+        for name, want in case.expected.items():
+            failure = compare(f"{case.name}: edge's {name}", got[name], want,
+                              case.valid.get(name))
+            if failure:
+                failures.append(failure)
+        if with_ort and case.ort:
+            ort = run_ort(case, work)
+            for name, want in case.expected.items():
+                # ONNX Runtime's present caches have room for the total
+                # length; compare the positions the run wrote.
+                failure = compare(f"{case.name}: ONNX Runtime's {name}", ort[name], want,
+                                  case.valid.get(name))
+                if failure:
+                    failures.append(failure)
+    return failures
+
+
+def check_decoder(build, work):
+    """The GenAI-form Llama decoder generates PyTorch's tokens."""
+    failures = []
+    run([sys.executable, SOURCE_DIR / "scripts/export_decoders.py", work,
+         "--model", "tiny-llama"])
+    reference = json.loads((work / "tiny-llama.reference.json").read_text())
+    prompts = reference["prompts"]
+    bounds = ["--dim=batch_size<=4", "--dim=sequence_length<=128",
+              "--dim=past_sequence_length<=256", "--dim=total_sequence_length<=384"]
+    for form, extra in (("packed", []), ("separate", ["--separate-qkv"])):
+        model = work / f"tiny-llama-genai-{form}.onnx"
+        library = model.with_suffix(".so")
+        run([sys.executable, SOURCE_DIR / "scripts/genai_decoder.py",
+             work / "tiny-llama.pt", model, "--model", "tiny-llama", *extra])
+        run([build / "bin/edge-compile", model, "-o", library, *bounds])
+        for label, batch, want in (("batch 1", prompts[:1], reference["batch_1"]),
+                                   ("batch 4", prompts, reference["batch_4"])):
+            batch_file = work / f"{form}-{len(batch)}.prompts"
+            batch_file.write_text("".join(",".join(map(str, p)) + "\n" for p in batch))
+            output = work / f"{form}-{len(batch)}.json"
+            run([build / "bin/edge-generate", library, "--batch-file", batch_file,
+                 "--max-new-tokens", str(reference["new_tokens"]), "--json", output])
+            got = json.loads(output.read_text())["sequences"]
+            if got != want:
+                failures.append(f"GenAI-form decoder ({form} q/k/v), {label}: tokens "
+                                "differ from PyTorch's")
+    return failures
+
+
+def main(argv):
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    if not args:
+        print(__doc__, file=sys.stderr)
+        return 2
+    build = Path(args[0]).resolve()
+    work = Path(args[1]) if len(args) > 1 else Path(tempfile.mkdtemp())
+    work.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(build / "python"))
+    failures = check_ops(build, work, "--ort" in argv) + check_decoder(build, work)
+    for failure in failures:
+        print("FAIL:", failure)
+    if not failures:
+        print("ONNX Runtime's decoder ops match their definitions")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
