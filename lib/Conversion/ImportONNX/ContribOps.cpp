@@ -29,6 +29,7 @@
 #include "ContribOps.h"
 
 #include "GraphImporter.h"
+#include "ModelChecks.h"
 
 #include "mlir/IR/Diagnostics.h"
 
@@ -137,7 +138,6 @@ private:
   std::string constantI64(ArrayRef<int64_t> values, bool scalar = false);
   std::string constantF32(float value);
   std::string unsqueeze(const std::string &x, ArrayRef<int64_t> axes);
-  std::string squeeze(const std::string &x, ArrayRef<int64_t> axes);
   std::string reduce(StringRef type, const std::string &x,
                      ArrayRef<int64_t> axes, bool keepDims);
   std::string slice(const std::string &x, int64_t axis, int64_t start,
@@ -288,15 +288,9 @@ std::string Expander::unsqueeze(const std::string &x, ArrayRef<int64_t> axes) {
   return op("Unsqueeze", {x, constantI64(axes)});
 }
 
-std::string Expander::squeeze(const std::string &x, ArrayRef<int64_t> axes) {
-  return op("Squeeze", {x, constantI64(axes)});
-}
-
 std::string Expander::reduce(StringRef type, const std::string &x,
                              ArrayRef<int64_t> axes, bool keepDims) {
-  // ReduceSum takes its axes as an input from opset 13, the others from
-  // opset 18.
-  bool axesAsInput = type == "ReduceSum" ? opset >= 13 : opset >= 18;
+  bool axesAsInput = reduceTakesAxesInput(type, opset);
   onnx::NodeProto &n =
       axesAsInput ? add(type, {x, constantI64(axes)}) : add(type, {x});
   if (!axesAsInput)
@@ -656,19 +650,19 @@ const AttentionMask &Expander::getMask(const std::string &maskValue,
   if (window > 0)
     seen = op("And", {seen, op("Less", {op("Sub", {queries, keys}),
                                         constantI64({window}, true)})});
-  std::string allowed =
-      op("And", {unsqueeze(seen, {0, 1}),
-                 cast(unsqueeze(maskValue, {1, 2}), onnx::TensorProto::BOOL)});
+  std::string allowed = // [batch, seq, total]
+      op("And", {unsqueeze(seen, {0}),
+                 cast(unsqueeze(maskValue, {1}), onnx::TensorProto::BOOL)});
   AttentionMask mask;
-  mask.additive =
+  mask.additive = unsqueeze(
       op("Where", {allowed, constantF32(0.0f),
-                   constantF32(std::numeric_limits<float>::lowest())});
+                   constantF32(std::numeric_limits<float>::lowest())}),
+      {1});
   // A token's position: the tokens it sees, itself included, minus one
   // (padding queries see none: position 0).
   std::string seenCount =
-      reduce("ReduceSum", cast(allowed, onnx::TensorProto::INT64), {3}, false);
-  mask.positions = squeeze(op("Max", {op("Sub", {seenCount, one}), zero}),
-                           {1}); // [batch, seq]
+      reduce("ReduceSum", cast(allowed, onnx::TensorProto::INT64), {2}, false);
+  mask.positions = op("Max", {op("Sub", {seenCount, one}), zero});
   return masks.emplace(key, std::move(mask)).first->second;
 }
 
