@@ -10,6 +10,7 @@
   inputs, with positions per token or one start position;
 - SimplifiedLayerNormalization, SkipSimplifiedLayerNormalization and
   SkipLayerNormalization with their optional inputs and outputs;
+- Gelu, BiasGelu, FastGelu and QuickGelu, and ONNX's Gelu of opset 20;
 
 each compiled by edge and compared with a numpy implementation of the op's
 definition (rows of padding, whose outputs no definition fixes, excepted).
@@ -26,6 +27,7 @@ the numpy definitions themselves.
 """
 
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -270,6 +272,28 @@ def norm_cases(rng):
     return cases
 
 
+def gelu_cases(rng):
+    x = rng.standard_normal((2, 3, 16)).astype(np.float32) * 3
+    bias = rng.standard_normal(16).astype(np.float32)
+    erf = np.vectorize(math.erf)
+    exact = lambda v: (0.5 * v * (1 + erf(v / math.sqrt(2)))).astype(np.float32)  # noqa: E731
+    tanh = lambda v: (0.5 * v * (1 + np.tanh(math.sqrt(2 / math.pi) *  # noqa: E731
+                                             (v + 0.044715 * v ** 3)))).astype(np.float32)
+    quick = (x / (1 + np.exp(-1.5 * x))).astype(np.float32)
+
+    def case(name, op, inputs, want, domain=MS, weights=(), **attrs):
+        node = helper.make_node(op, inputs, ["y"], domain=domain, **attrs)
+        return Case(name, [node], {"x": x}, {"y": want}, weights)
+    return [case("gelu", "Gelu", ["x"], exact(x)),
+            case("bias_gelu", "BiasGelu", ["x", "bias"], exact(x + bias),
+                 weights=[("bias", bias)]),
+            case("fast_gelu", "FastGelu", ["x", "bias"], tanh(x + bias),
+                 weights=[("bias", bias)]),
+            case("quick_gelu", "QuickGelu", ["x"], quick, alpha=1.5),
+            case("onnx_gelu", "Gelu", ["x"], exact(x), domain=""),
+            case("onnx_gelu_tanh", "Gelu", ["x"], tanh(x), domain="", approximate="tanh")]
+
+
 def all_cases(rng):
     g = gqa_case
     return [
@@ -292,6 +316,7 @@ def all_cases(rng):
         rotary_case(rng, "rotary_partial", "bsh", partial=True),
         rotary_case(rng, "rotary_start_position", "bsh", scalar=True),
         *norm_cases(rng),
+        *gelu_cases(rng),
     ]
 
 

@@ -160,6 +160,7 @@ private:
   LogicalResult expandSkipLayerNorm();
   LogicalResult expandRotaryEmbedding();
   LogicalResult expandGroupQueryAttention();
+  LogicalResult expandGelu();
 
   /// y * (mean(y^2) + eps)^-1/2 * gamma over the last axis, with the
   /// inverse root written to `invStdOut` when named.
@@ -465,6 +466,55 @@ LogicalResult Expander::expandSkipLayerNorm() {
   if (hasInput(3))
     out = op("Add", {out, node->input(3)});
   identity(out, node->output(0));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GELU
+//===----------------------------------------------------------------------===//
+
+/// com.microsoft Gelu (x/2 (1 + erf(x / sqrt 2))), BiasGelu (of A + B),
+/// FastGelu (the tanh approximation, of X + bias), QuickGelu (x
+/// sigmoid(alpha x)), and ONNX's Gelu of opset 20 (`approximate` "none" or
+/// "tanh"), which the linked schemas predate.
+LogicalResult Expander::expandGelu() {
+  StringRef type = node->op_type();
+  bool onnxGelu = node->domain() != kMicrosoftDomain;
+  if (failed(checkAttributes(type == "QuickGelu" ? ArrayRef<StringRef>{"alpha"}
+                             : onnxGelu ? ArrayRef<StringRef>{"approximate"}
+                                        : ArrayRef<StringRef>{})))
+    return failure();
+  if (!hasInput(0) || (type == "BiasGelu" && !hasInput(1)))
+    return error() << "an input is missing";
+  std::string x = node->input(0);
+  if ((type == "BiasGelu" || type == "FastGelu") && hasInput(1))
+    x = op("Add", {x, node->input(1)});
+  if (type == "QuickGelu") {
+    std::string scaled = op("Mul", {x, constantF32(getFloat("alpha", 1.702f))});
+    identity(op("Mul", {x, op("Sigmoid", {scaled})}), node->output(0));
+    return success();
+  }
+  bool useTanh = type == "FastGelu";
+  if (onnxGelu) {
+    const onnx::AttributeProto *approximate = findAttribute("approximate");
+    std::string mode = approximate ? approximate->s() : "none";
+    if (mode != "none" && mode != "tanh")
+      return error() << "approximate='" << mode
+                     << "' is not supported: 'none' or 'tanh'";
+    useTanh = mode == "tanh";
+  }
+  std::string inner;
+  if (useTanh) {
+    // sqrt(2 / pi) (x + 0.044715 x^3)
+    std::string cube = op("Mul", {op("Mul", {x, x}), x});
+    std::string sum = op("Add", {x, op("Mul", {cube, constantF32(0.044715f)})});
+    inner = op("Tanh", {op("Mul", {sum, constantF32(0.7978845608f)})});
+  } else {
+    inner = op("Erf", {op("Mul", {x, constantF32(0.70710678f)})});
+  }
+  std::string half = op("Mul", {x, constantF32(0.5f)});
+  identity(op("Mul", {half, op("Add", {inner, constantF32(1.0f)})}),
+           node->output(0));
   return success();
 }
 
@@ -847,8 +897,12 @@ LogicalResult Expander::expandNode() {
   // domain (ONNX has no op of that name) as well as in its own.
   if (type == "SimplifiedLayerNormalization" && (microsoft || onnxDomain))
     return expandSimplifiedNorm(/*withSkip=*/false);
+  if (type == "Gelu" && onnxDomain && opset >= 20)
+    return expandGelu();
   if (!microsoft)
     return success();
+  if (llvm::is_contained({"Gelu", "BiasGelu", "FastGelu", "QuickGelu"}, type))
+    return expandGelu();
   if (type == "SkipSimplifiedLayerNormalization")
     return expandSimplifiedNorm(/*withSkip=*/true);
   if (type == "SkipLayerNormalization")
@@ -898,7 +952,8 @@ LogicalResult Expander::run() {
       producers[output] = &n;
     }
     any |= n.domain() == kMicrosoftDomain ||
-           n.op_type() == "SimplifiedLayerNormalization";
+           n.op_type() == "SimplifiedLayerNormalization" ||
+           n.op_type() == "Gelu";
   }
   if (!any)
     return success();

@@ -1,9 +1,9 @@
-//===- ContribOps.h - ONNX Runtime's decoder ops as ONNX subgraphs -*- C++
-//-*-===//
+//===- ContribOps.h - ONNX Runtime's ops as ONNX subgraphs -----*- C++ -*-===//
 //
 // Internal to the importer. ONNX Runtime's GenAI model builder writes
 // decoders with com.microsoft ops (GroupQueryAttention, RotaryEmbedding,
-// SkipSimplifiedLayerNormalization, ...) that no ONNX schema describes.
+// SkipSimplifiedLayerNormalization, FastGelu, ...) that no ONNX schema
+// describes, and ONNX's Gelu of opset 20 is newer than the linked schemas.
 // expandContribOps rewrites each of them, on the parsed ModelProto and
 // before ONNX shape inference, into the standard ONNX ops of the same
 // computation, in the forms an exported PyTorch decoder takes: the
