@@ -17,6 +17,10 @@ trained model, where the benchmark's 6x wider random weights are chaotic.
 And it runs both on the same 4-bit weights: the model with its MatMuls as
 ONNX Runtime's MatMulNBits (scripts/matmul_nbits.py, 4 bits, blocks of 32),
 which edge imports and ONNX Runtime runs with its own int4 kernels.
+For the Llama-style decoder, both also run it in the form ONNX Runtime
+GenAI's model builder writes (scripts/genai_decoder.py: GroupQueryAttention,
+SkipSimplifiedLayerNormalization, packed query/key/value), in f32 and with
+4-bit MatMulNBits: ONNX Runtime with its own fused decoder kernels.
 
     benchmarks/llm_benchmark.py --build-dir build [--threads 1,2] [--repeats 5]
 """
@@ -34,6 +38,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 SOURCE_DIR = BENCH_DIR.parent
 BOUNDS = ["--dim=batch<=4", "--dim=seq<=128", "--dim=past<=256",
           "--dim=total<=384"]
+GENAI_BOUNDS = ["--dim=batch_size<=4", "--dim=sequence_length<=128",
+                "--dim=past_sequence_length<=256", "--dim=total_sequence_length<=384"]
 # kv_heads, head_dim of the exported decoders (scripts/export_decoders.py).
 CACHE_SHAPES = {"gpt2": (8, 64), "llama": (2, 64)}
 
@@ -113,6 +119,20 @@ def nbits_model(onnx):
     return path
 
 
+def genai_models(build, onnx):
+    """The decoder `onnx` (export_decoders.py's, its state dict beside it) in
+    ONNX Runtime GenAI's builder form, f32 and 4-bit: [(name, ONNX file,
+    edge library)]."""
+    genai = onnx.with_suffix(".genai.onnx")
+    run([sys.executable, SOURCE_DIR / "scripts/genai_decoder.py", onnx.with_suffix(".pt"),
+         genai, "--model", onnx.stem])
+    forms = [("f32", genai), ("int4", nbits_model(genai))]
+    for _, model in forms:
+        run([build / "bin/edge-compile", model, "-o", model.with_suffix(".so"),
+             *GENAI_BOUNDS])
+    return [(name, model, model.with_suffix(".so")) for name, model in forms]
+
+
 def ort_generate(onnx, prompt, tokens, threads, kind):
     heads, dim = CACHE_SHAPES[kind]
     out = run(["node", BENCH_DIR / "ort_generate.js", onnx, threads,
@@ -159,9 +179,16 @@ def main(argv):
         nbits = nbits_model(onnx)
         nbits_library = nbits.with_suffix(".so")
         run([build / "bin/edge-compile", nbits, "-o", nbits_library, *BOUNDS])
+        genai = genai_models(build, onnx) if kind == "llama" else []
         for threads in args.threads.split(","):
             edge, int8, int4, edge_nbits, ort, ort_nbits = [], [], [], [], [], []
+            genai_runs = {name: ([], []) for name, _, _ in genai}
             for _ in range(args.repeats):
+                for name, model, genai_library in genai:
+                    genai_runs[name][0].append(edge_generate(
+                        build, genai_library, prompt, args.new_tokens, threads, work))
+                    genai_runs[name][1].append(ort_generate(
+                        model, prompt, args.new_tokens, threads, kind))
                 for runs, edge_library in ((edge, library), (int8, int8_library),
                                            (int4, int4_library),
                                            (edge_nbits, nbits_library)):
@@ -196,6 +223,15 @@ def main(argv):
                                                row["ort_decode_tokens_per_s"])
                 row[f"{name}_logits_cosine"] = cosine
                 row[f"{name}_logits_cosine_weight_scale_1"] = calm_cosine
+            for name, (edge_runs, ort_runs) in genai_runs.items():
+                row[f"genai_{name}"] = {
+                    "edge_prefill_ms": median(edge_runs, "prefill_ms"),
+                    "ort_prefill_ms": median(ort_runs, "prefill_ms"),
+                    "edge_decode_tokens_per_s": median(edge_runs, "decode_rate"),
+                    "ort_decode_tokens_per_s": median(ort_runs, "decode_rate"),
+                    "same_tokens": all(e["tokens"] == o["tokens"]
+                                       for e, o in zip(edge_runs, ort_runs)),
+                }
             row["prefill_ratio"] = row["edge_prefill_ms"] / row["ort_prefill_ms"]
             row["decode_ratio"] = (row["edge_decode_tokens_per_s"] /
                                    row["ort_decode_tokens_per_s"])
@@ -242,8 +278,27 @@ def main(argv):
               f"{r['nbits_ort_decode_tokens_per_s']:.0f} | "
               f"{r['nbits_decode_ratio']:.2f} | "
               f"{'yes' if r['nbits_same_tokens'] else 'NO'} |")
-    return 0 if all(r["same_tokens"] and r["nbits_same_tokens"]
-                    for r in rows) else 1
+    print("\nONNX Runtime GenAI's builder form (GroupQueryAttention, ...), the "
+          "same file in both:\n")
+    print("| model | threads | weights | prefill edge / ORT (ms) | prefill ratio | "
+          "decode edge / ORT (tokens/s) | decode ratio | same tokens |")
+    print("|---|---|---|---|---|---|---|---|")
+    genai_same = True
+    for r in rows:
+        for name in ("f32", "int4"):
+            g = r.get(f"genai_{name}")
+            if not g:
+                continue
+            genai_same &= g["same_tokens"]
+            print(f"| {r['model']} | {r['threads']} | {name} | "
+                  f"{g['edge_prefill_ms']:.1f} / {g['ort_prefill_ms']:.1f} | "
+                  f"{g['edge_prefill_ms'] / g['ort_prefill_ms']:.2f} | "
+                  f"{g['edge_decode_tokens_per_s']:.0f} / "
+                  f"{g['ort_decode_tokens_per_s']:.0f} | "
+                  f"{g['edge_decode_tokens_per_s'] / g['ort_decode_tokens_per_s']:.2f} | "
+                  f"{'yes' if g['same_tokens'] else 'NO'} |")
+    return 0 if genai_same and all(r["same_tokens"] and r["nbits_same_tokens"]
+                                   for r in rows) else 1
 
 
 if __name__ == "__main__":
