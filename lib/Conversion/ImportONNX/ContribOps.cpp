@@ -899,6 +899,15 @@ LogicalResult Expander::expandNode() {
     return expandSimplifiedNorm(/*withSkip=*/false);
   if (type == "Gelu" && onnxDomain && opset >= 20)
     return expandGelu();
+  if (type == "Mish" && onnxDomain && opset >= 18) {
+    // Opset 18, newer than the linked schemas: x tanh(softplus(x)).
+    if (failed(checkAttributes({})))
+      return failure();
+    std::string x = node->input(0);
+    identity(op("Mul", {x, op("Tanh", {op("Softplus", {x})})}),
+             node->output(0));
+    return success();
+  }
   if (!microsoft)
     return success();
   if (llvm::is_contained({"Gelu", "BiasGelu", "FastGelu", "QuickGelu"}, type))
@@ -953,7 +962,7 @@ LogicalResult Expander::run() {
     }
     any |= n.domain() == kMicrosoftDomain ||
            n.op_type() == "SimplifiedLayerNormalization" ||
-           n.op_type() == "Gelu";
+           n.op_type() == "Gelu" || n.op_type() == "Mish";
   }
   if (!any)
     return success();

@@ -311,13 +311,9 @@ LogicalResult GraphImporter::checkAttributes(NodeContext &ctx) {
     auto it = schema->attributes().find(name);
     if (it != schema->attributes().end())
       return it->second.type;
-    // Opset 18 gave every reduction ReduceSum's noop_with_empty_axes, after
-    // the linked schemas.
-    if (name == "noop_with_empty_axes" && domain.empty() &&
-        StringRef(node.op_type()).starts_with("Reduce") &&
-        reduceTakesAxesInput(node.op_type(), ctx.getOpset()))
-      return onnx::AttributeProto::INT;
-    return std::nullopt;
+    if (!domain.empty())
+      return std::nullopt;
+    return getNewerAttributeType(node.op_type(), ctx.getOpset(), name);
   };
   for (const onnx::AttributeProto &attr : node.attribute()) {
     std::optional<onnx::AttributeProto::AttributeType> type =
@@ -587,6 +583,12 @@ LogicalResult GraphImporter::createReturn(const onnx::GraphProto &graph,
     if (!value)
       return emitError(fileLoc) << "graph output '" << output.name()
                                 << "' is not produced by any node";
+    // An output declared without a type (which ONNX's inference did not
+    // give one either: ops newer than its schemas) has the computed type.
+    if (output.type().value_case() == onnx::TypeProto::VALUE_NOT_SET) {
+      results.push_back(value);
+      continue;
+    }
     FailureOr<RankedTensorType> declared =
         convertValueType(output, fileLoc, /*isInput=*/false);
     if (failed(declared))

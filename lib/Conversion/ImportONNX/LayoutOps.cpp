@@ -123,7 +123,25 @@ LogicalResult convertSplit(NodeContext &ctx) {
            << "with --dim=SYMBOL=SIZE";
   int64_t outputs = ctx.getNode().output_size();
   SmallVector<int64_t> sizes;
-  if (ctx.getOpset() >= 13 && ctx.hasInput(1)) {
+  std::optional<int64_t> numOutputs;
+  if (ctx.getOpset() >= 18 && ctx.getAttr("num_outputs"))
+    numOutputs = ctx.getInt("num_outputs", 0);
+  if (numOutputs && ctx.hasInput(1))
+    return ctx.emitError("takes the split input or num_outputs, not both");
+  if (numOutputs) {
+    // Chunks of ceil(dim / n), the last one smaller (opset 18).
+    int64_t dim = input->getDimSize(*axis);
+    if (*numOutputs != outputs || outputs < 1)
+      return ctx.emitError("num_outputs=" + Twine(*numOutputs) +
+                           " must be the node's " + Twine(outputs) +
+                           " outputs");
+    int64_t chunk = (dim + outputs - 1) / outputs;
+    if (chunk * (outputs - 1) > dim)
+      return ctx.emitError("dimension " + Twine(dim) + " does not split into " +
+                           Twine(outputs) + " chunks of " + Twine(chunk));
+    sizes.assign(outputs - 1, chunk);
+    sizes.push_back(dim - chunk * (outputs - 1));
+  } else if (ctx.getOpset() >= 13 && ctx.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> split =
         ctx.getConstantInts(1, "the split input");
     if (failed(split))
@@ -319,6 +337,31 @@ LogicalResult convertPad(NodeContext &ctx) {
   if (!padValue)
     padValue = c.splat(RankedTensorType::get({}, element),
                        c.b.getZeroAttr(element));
+  // Opset 18: pads for the listed axes only, the others unpadded.
+  if (ctx.getOpset() >= 18 && ctx.hasInput(3)) {
+    if (runTimePads)
+      return ctx.emitError("pads read at run time need the axes input "
+                           "absent");
+    FailureOr<SmallVector<int64_t>> axes = ctx.getConstantInts(3, "axes");
+    if (failed(axes))
+      return failure();
+    if (pads.size() != 2 * axes->size())
+      return ctx.emitError("pads needs " + Twine(2 * axes->size()) +
+                           " entries, two per axis");
+    SmallVector<int64_t> full(2 * rank, 0);
+    SmallVector<bool> seen(rank, false);
+    for (auto [i, entry] : llvm::enumerate(*axes)) {
+      FailureOr<int64_t> axis = ctx.normalizeAxis(entry, rank);
+      if (failed(axis))
+        return failure();
+      if (seen[*axis])
+        return ctx.emitError("axes are repeated");
+      seen[*axis] = true;
+      full[*axis] = pads[i];
+      full[*axis + rank] = pads[i + axes->size()];
+    }
+    pads = std::move(full);
+  }
   if (runTimePads)
     return convertPadAtRunTime(ctx, c, *input, mode, padValue);
   if (static_cast<int64_t>(pads.size()) != 2 * rank)

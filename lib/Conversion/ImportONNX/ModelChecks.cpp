@@ -147,10 +147,8 @@ LogicalResult ModelChecker::checkArity(const onnx::NodeProto &node,
   if (!schema)
     return success();
   int minInputs = schema->min_input(), maxInputs = schema->max_input();
-  // Opset 18 gave the reductions an axes input, after the linked schemas.
-  if (defaultDomain && StringRef(node.op_type()).starts_with("Reduce") &&
-      reduceTakesAxesInput(node.op_type(), defaultOpset))
-    maxInputs = std::max(maxInputs, 2);
+  if (defaultDomain)
+    maxInputs = getNewerMaxInputs(node.op_type(), defaultOpset, maxInputs);
   auto describeRange = [](int min, int max) {
     if (min == max)
       return std::to_string(min);
@@ -263,6 +261,50 @@ LogicalResult ModelChecker::checkValueInfo(const onnx::ValueInfoProto &info,
 bool mlir::edge::onnx_import::reduceTakesAxesInput(StringRef opType,
                                                    int64_t opset) {
   return opset >= (opType == "ReduceSum" ? 13 : 18);
+}
+
+namespace {
+/// An attribute an op gained in opsets 18 to 21, newer than the linked
+/// schemas, that the importer reads (or that cannot change its result:
+/// Cast's saturate concerns float8 only).
+struct NewerAttribute {
+  StringLiteral op;
+  int64_t since;
+  StringLiteral name;
+  onnx::AttributeProto::AttributeType type;
+};
+constexpr NewerAttribute kNewerAttributes[] = {
+    {"Split", 18, "num_outputs", onnx::AttributeProto::INT},
+    {"Resize", 18, "antialias", onnx::AttributeProto::INT},
+    {"Resize", 18, "axes", onnx::AttributeProto::INTS},
+    {"Resize", 18, "keep_aspect_ratio_policy", onnx::AttributeProto::STRING},
+    {"AveragePool", 19, "dilations", onnx::AttributeProto::INTS},
+    {"Cast", 19, "saturate", onnx::AttributeProto::INT},
+    {"CastLike", 19, "saturate", onnx::AttributeProto::INT},
+    {"QuantizeLinear", 19, "saturate", onnx::AttributeProto::INT},
+};
+} // namespace
+
+std::optional<onnx::AttributeProto::AttributeType>
+mlir::edge::onnx_import::getNewerAttributeType(StringRef opType, int64_t opset,
+                                               StringRef name) {
+  // Opset 18 gave every reduction ReduceSum's noop_with_empty_axes.
+  if (name == "noop_with_empty_axes" && opType.starts_with("Reduce") &&
+      reduceTakesAxesInput(opType, opset))
+    return onnx::AttributeProto::INT;
+  for (const NewerAttribute &attr : kNewerAttributes)
+    if (attr.op == opType && attr.name == name && opset >= attr.since)
+      return attr.type;
+  return std::nullopt;
+}
+
+int mlir::edge::onnx_import::getNewerMaxInputs(StringRef opType, int64_t opset,
+                                               int schemaMax) {
+  if (opType.starts_with("Reduce") && reduceTakesAxesInput(opType, opset))
+    return std::max(schemaMax, 2);
+  if (opType == "Pad" && opset >= 18)
+    return std::max(schemaMax, 4); // axes
+  return schemaMax;
 }
 
 LogicalResult

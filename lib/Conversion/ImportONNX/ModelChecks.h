@@ -40,6 +40,18 @@ constexpr unsigned kMaxSubgraphDepth = 16;
 /// opset 13, the others from opset 18, newer than the schemas edge links.
 bool reduceTakesAxesInput(StringRef opType, int64_t opset);
 
+/// The type of attribute `name` that the default-domain op `opType`
+/// gained after the linked schemas (opset 17) and has at `opset`, where the
+/// importer reads it (Split's num_outputs, Resize's axes, ...); nullopt
+/// for any other.
+std::optional<onnx::AttributeProto::AttributeType>
+getNewerAttributeType(StringRef opType, int64_t opset, StringRef name);
+
+/// The most inputs the default-domain op `opType` takes at `opset`, where
+/// it gained inputs after the linked schemas (Pad's axes, the reductions'
+/// axes); `schemaMax` otherwise.
+int getNewerMaxInputs(StringRef opType, int64_t opset, int schemaMax);
+
 /// Checks versions, graph structure and every tensor of `model`, and loads
 /// external data into the tensors that use it. `defaultOpset` is the version
 /// of the default domain the model imports (0 when it imports none).

@@ -276,6 +276,23 @@ LogicalResult convertSoftmaxCrossEntropy(NodeContext &ctx) {
   return success();
 }
 
+/// `x` normalized over `axes`: (x - mean) / sqrt(variance + epsilon), with
+/// the mean and the inverse standard deviation (kept dimensions).
+struct Normalized {
+  Value y, mean, invStdDev;
+};
+Normalized normalizeOver(Composer &c, Value x, ArrayRef<int64_t> axes,
+                         float epsilon) {
+  Type element = c.typeOf(x).getElementType();
+  Value mean = c.reduce<ReduceMeanOp>(x, axes, /*keepDims=*/true);
+  Value centered = c.binary<SubOp>(x, mean);
+  Value variance = c.reduce<ReduceMeanOp>(c.binary<MulOp>(centered, centered),
+                                          axes, /*keepDims=*/true);
+  Value invStdDev = c.unary<ReciprocalOp>(
+      c.unary<SqrtOp>(c.binary<AddOp>(variance, c.scalar(element, epsilon))));
+  return {c.binary<MulOp>(centered, invStdDev), mean, invStdDev};
+}
+
 /// LayerNormalization (opset 17): normalize over the dimensions from `axis`
 /// on; also produces the optional Mean and InvStdDev outputs.
 LogicalResult convertLayerNorm(NodeContext &ctx) {
@@ -303,21 +320,16 @@ LogicalResult convertLayerNorm(NodeContext &ctx) {
       return ctx.emitError("scale and bias must broadcast to the input");
   }
   Composer c(ctx);
-  Value x = ctx.getInput(0);
-  Value mean = c.reduce<ReduceMeanOp>(x, axes, /*keepDims=*/true);
-  Value centered = c.binary<SubOp>(x, mean);
-  Value variance = c.reduce<ReduceMeanOp>(
-      c.binary<MulOp>(centered, centered), axes, /*keepDims=*/true);
-  Value invStdDev = c.unary<ReciprocalOp>(c.unary<SqrtOp>(c.binary<AddOp>(
-      variance, c.scalar(element, ctx.getFloat("epsilon", 1e-5f)))));
-  Value y = c.binary<MulOp>(centered, invStdDev);
+  Normalized n =
+      normalizeOver(c, ctx.getInput(0), axes, ctx.getFloat("epsilon", 1e-5f));
+  Value y = n.y;
   if (ctx.hasInput(1))
     y = c.binary<MulOp>(y, ctx.getInput(1));
   if (ctx.hasInput(2))
     y = c.binary<AddOp>(y, ctx.getInput(2));
   ctx.setOutput(0, y);
-  ctx.setOutput(1, mean);
-  ctx.setOutput(2, invStdDev);
+  ctx.setOutput(1, n.mean);
+  ctx.setOutput(2, n.invStdDev);
   return success();
 }
 
@@ -343,15 +355,58 @@ LogicalResult convertInstanceNorm(NodeContext &ctx) {
     axes.push_back(d);
   channelShape[1] = channels;
   Composer c(ctx);
-  Value x = ctx.getInput(0);
-  Value mean = c.reduce<ReduceMeanOp>(x, axes, /*keepDims=*/true);
-  Value centered = c.binary<SubOp>(x, mean);
-  Value variance = c.reduce<ReduceMeanOp>(c.binary<MulOp>(centered, centered),
-                                          axes, /*keepDims=*/true);
-  Value invStdDev = c.unary<ReciprocalOp>(c.unary<SqrtOp>(c.binary<AddOp>(
-      variance, c.scalar(element, ctx.getFloat("epsilon", 1e-5f)))));
-  Value y = c.binary<MulOp>(c.binary<MulOp>(centered, invStdDev),
-                            c.reshape(ctx.getInput(1), channelShape));
+  Normalized n =
+      normalizeOver(c, ctx.getInput(0), axes, ctx.getFloat("epsilon", 1e-5f));
+  Value y = c.binary<MulOp>(n.y, c.reshape(ctx.getInput(1), channelShape));
+  ctx.setOutput(0,
+                c.binary<AddOp>(y, c.reshape(ctx.getInput(2), channelShape)));
+  return success();
+}
+
+/// GroupNormalization (opset 18, newer than the linked schemas): the
+/// channels in `num_groups` groups, each sample's group normalized over its
+/// channels and positions; then a scale and bias per group (opset 18) or
+/// per channel (opset 21).
+LogicalResult convertGroupNorm(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  FailureOr<RankedTensorType> scale = ctx.getInputType(1);
+  FailureOr<RankedTensorType> bias = ctx.getInputType(2);
+  if (failed(type) || failed(scale) || failed(bias))
+    return failure();
+  Type element = type->getElementType();
+  int64_t rank = type->getRank();
+  if (!isa<FloatType>(element) || rank < 3 || !type->hasStaticShape())
+    return ctx.emitError("needs a floating-point input [N, C, D1, ...] of "
+                         "static shape");
+  int64_t channels = type->getDimSize(1);
+  int64_t groups = ctx.getInt("num_groups", 0);
+  if (groups < 1 || channels % groups != 0)
+    return ctx.emitError("num_groups=" + Twine(groups) + " must divide the " +
+                         Twine(channels) + " channels");
+  bool perChannel = ctx.getOpset() >= 21;
+  int64_t params = perChannel ? channels : groups;
+  for (RankedTensorType param : {*scale, *bias})
+    if (param.getShape() != ArrayRef<int64_t>{params} ||
+        param.getElementType() != element)
+      return ctx.emitError("scale and bias must be vectors of " +
+                           Twine(params) +
+                           (perChannel ? " channels" : " groups"));
+  // [N, G, C / G * D1 * ...], normalized along its last dimension.
+  int64_t batch = type->getDimSize(0);
+  int64_t perGroup = type->getNumElements() / (batch * groups);
+  Composer c(ctx);
+  Value grouped = c.reshape(ctx.getInput(0), {batch, groups, perGroup});
+  Value y = normalizeOver(c, grouped, {2}, ctx.getFloat("epsilon", 1e-5f)).y;
+  if (!perChannel) {
+    y = c.binary<MulOp>(y, c.reshape(ctx.getInput(1), {1, groups, 1}));
+    y = c.binary<AddOp>(y, c.reshape(ctx.getInput(2), {1, groups, 1}));
+    ctx.setOutput(0, c.reshape(y, type->getShape()));
+    return success();
+  }
+  SmallVector<int64_t> channelShape(rank, 1);
+  channelShape[1] = channels;
+  y = c.binary<MulOp>(c.reshape(y, type->getShape()),
+                      c.reshape(ctx.getInput(1), channelShape));
   ctx.setOutput(0, c.binary<AddOp>(y, c.reshape(ctx.getInput(2), channelShape)));
   return success();
 }
@@ -443,6 +498,11 @@ void mlir::edge::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.add("LogSoftmax", convertLogSoftmax);
   registry.add("LayerNormalization", convertLayerNorm);
   registry.add("InstanceNormalization", convertInstanceNorm);
+  // ONNX 1.12's schemas predate it: its attributes are declared here.
+  registry.add("", "GroupNormalization", convertGroupNorm,
+               {{"epsilon", onnx::AttributeProto::FLOAT},
+                {"num_groups", onnx::AttributeProto::INT},
+                {"stash_type", onnx::AttributeProto::INT}});
   registry.add("LRN", convertLRN);
   registry.add("MeanVarianceNormalization", convertMeanVarianceNorm);
   registry.add("NegativeLogLikelihoodLoss", convertNLL);

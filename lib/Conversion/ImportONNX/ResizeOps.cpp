@@ -11,6 +11,7 @@
 #include "Composer.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -40,6 +41,13 @@ double sourceCoordinate(const ResizeAttrs &attrs, int64_t x, double scale,
     return lengthOut > 1 ? (x + 0.5) / scale - 0.5 : 0;
   if (t == "tf_half_pixel_for_nn")
     return (x + 0.5) / scale;
+  if (t == "half_pixel_symmetric") {
+    // Opset 19: half_pixel, shifted so that the rounding of the output
+    // length spreads over both ends.
+    double adjustment = lengthOut / (lengthIn * scale);
+    double offset = lengthIn / 2.0 * (1 - adjustment);
+    return offset + (x + 0.5) / scale - 0.5;
+  }
   return (x + 0.5) / scale - 0.5; // half_pixel
 }
 
@@ -160,6 +168,12 @@ Value resizeAxisAtRunTime(Composer &c, const ResizeAttrs &attrs, Value x,
                            : c.binary<MulOp>(o, constant(0));
   } else if (t == "tf_half_pixel_for_nn") {
     source = halfPixel;
+  } else if (t == "half_pixel_symmetric") {
+    Value resized = c.binary<MulOp>(constant(lengthIn), scale);
+    Value adjustment = c.binary<DivOp>(constant(lengthOut), resized);
+    Value offset = c.binary<MulOp>(constant(lengthIn / 2.0),
+                                   c.binary<SubOp>(constant(1), adjustment));
+    source = c.binary<AddOp>(offset, c.binary<SubOp>(halfPixel, constant(0.5)));
   } else {
     source = c.binary<SubOp>(halfPixel, constant(0.5));
   }
@@ -341,6 +355,17 @@ LogicalResult convertResize(NodeContext &ctx) {
     return ctx.emitError("mode '" + attrs.mode + "' is not supported");
   if (attrs.transform == "tf_crop_and_resize")
     return ctx.emitError("tf_crop_and_resize is not supported yet");
+  // Opset 18: scales or sizes for a subset of the axes, and sizes that
+  // keep the aspect ratio.
+  std::optional<SmallVector<int64_t>> axes =
+      ctx.getOpset() >= 18 ? ctx.getInts("axes") : std::nullopt;
+  std::string policy =
+      ctx.getOpset() >= 18
+          ? ctx.getString("keep_aspect_ratio_policy", "stretch")
+          : "stretch";
+  if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
+    return ctx.emitError("keep_aspect_ratio_policy '" + policy +
+                         "' is not valid");
 
   int64_t rank = type->getRank();
   SmallVector<double> scales;
@@ -362,8 +387,12 @@ LogicalResult convertResize(NodeContext &ctx) {
     sizes = *s;
   } else if (ctx.hasInput(scalesIndex)) {
     if (!ctx.getConstantInput(scalesIndex) && ctx.getDeclaredOutputType(0) &&
-        type->hasStaticShape())
+        type->hasStaticShape()) {
+      if (axes)
+        return ctx.emitError("scales read at run time need the axes "
+                             "attribute absent");
       return convertResizeAtRunTime(ctx, attrs, scalesIndex);
+    }
     FailureOr<SmallVector<double>> s = getConstantFloats(ctx, scalesIndex);
     if (failed(s))
       return failure();
@@ -371,22 +400,71 @@ LogicalResult convertResize(NodeContext &ctx) {
   }
   if (scales.empty() && sizes.empty())
     return ctx.emitError("needs scales or sizes");
-  if (static_cast<int64_t>(std::max(scales.size(), sizes.size())) != rank)
-    return ctx.emitError("scales or sizes need one entry per dimension");
+  // The resized axes: all, or the axes attribute's.
+  SmallVector<int64_t> resized;
+  if (axes) {
+    for (int64_t entry : *axes) {
+      FailureOr<int64_t> axis = ctx.normalizeAxis(entry, rank);
+      if (failed(axis))
+        return failure();
+      if (llvm::is_contained(resized, *axis))
+        return ctx.emitError("axes are repeated");
+      resized.push_back(*axis);
+    }
+  } else {
+    resized = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+  if (std::max(scales.size(), sizes.size()) != resized.size())
+    return ctx.emitError(axes ? "scales or sizes need one entry per axis"
+                              : "scales or sizes need one entry per "
+                                "dimension");
+  // Per dimension: the scale and the output length (1 and the input's
+  // length for the others).
+  SmallVector<double> axisScales(rank, 1.0);
+  SmallVector<int64_t> lengthsOut(type->getShape());
+  if (!sizes.empty() && policy != "stretch") {
+    // One scale for every resized axis: the largest that fits the sizes
+    // (not_larger) or the smallest that covers them (not_smaller), each
+    // length rounded half up.
+    double common =
+        policy == "not_larger" ? std::numeric_limits<double>::infinity() : 0.0;
+    for (auto [i, axis] : llvm::enumerate(resized)) {
+      int64_t lengthIn = type->getDimSize(axis);
+      double scale = lengthIn ? double(sizes[i]) / lengthIn : 1;
+      common = policy == "not_larger" ? std::min(common, scale)
+                                      : std::max(common, scale);
+    }
+    for (int64_t axis : resized) {
+      axisScales[axis] = common;
+      lengthsOut[axis] = static_cast<int64_t>(
+          std::floor(type->getDimSize(axis) * common + 0.5));
+    }
+  } else {
+    for (auto [i, axis] : llvm::enumerate(resized)) {
+      int64_t lengthIn = type->getDimSize(axis);
+      if (!sizes.empty()) {
+        lengthsOut[axis] = sizes[i];
+        axisScales[axis] = lengthIn ? double(sizes[i]) / lengthIn : 1;
+      } else {
+        axisScales[axis] = scales[i];
+        lengthsOut[axis] =
+            static_cast<int64_t>(std::floor(lengthIn * scales[i]));
+      }
+    }
+  }
+  // Antialiasing widens the filter of a linear or cubic downscale.
+  if (ctx.getOpset() >= 18 && ctx.getInt("antialias", 0) != 0 &&
+      attrs.mode != "nearest" &&
+      llvm::any_of(axisScales, [](double scale) { return scale < 1; }))
+    return ctx.emitError("antialias=1 is not supported yet for a "
+                         "downscale");
 
   Composer c(ctx);
   Value x = ctx.getInput(0);
   for (int64_t axis = 0; axis < rank; ++axis) {
     int64_t lengthIn = type->getDimSize(axis);
-    double scale;
-    int64_t lengthOut;
-    if (!sizes.empty()) {
-      lengthOut = sizes[axis];
-      scale = lengthIn ? double(lengthOut) / lengthIn : 1;
-    } else {
-      scale = scales[axis];
-      lengthOut = static_cast<int64_t>(std::floor(lengthIn * scale));
-    }
+    double scale = axisScales[axis];
+    int64_t lengthOut = lengthsOut[axis];
     if (!(scale > 0) || lengthOut < 1 || lengthOut > (1 << 24))
       return ctx.emitError("invalid scale or size for dimension " +
                            Twine(axis));
