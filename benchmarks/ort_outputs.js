@@ -2,15 +2,19 @@
 // for checks that compare edge with ONNX Runtime's own kernels
 // (scripts/check_contrib_ops.py --ort):
 //   node ort_outputs.js MODEL.onnx SPEC.json OUT_DIR
-// SPEC.json lists the inputs: [{"name", "type": "float32"|"int64"|"int32",
-// "shape", "file"}], little-endian raw data. Each output is written to
+// SPEC.json lists the inputs: [{"name", "type": "float32", "int64",
+// "int32", "int8", "uint8" or "bool", "shape", "file"}], little-endian raw
+// data. Each output is written to
 // OUT_DIR/NAME.bin with OUT_DIR/outputs.json giving its type and shape.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const ort = require('onnxruntime-node');
 
-const ARRAYS = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array };
+const ARRAYS = {
+  float32: Float32Array, int64: BigInt64Array, int32: Int32Array,
+  int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
+};
 
 async function main() {
   const [model, spec, outDir] = process.argv.slice(2);

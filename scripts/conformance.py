@@ -891,6 +891,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("--case-dir", type=Path, action="append", default=[], metavar="DIR",
                         help="extra case directory (model.onnx + test_data_set_*); "
                              "its id is models/<dirname>; repeatable")
+    parser.add_argument("--case-root", type=Path, action="append", default=[], metavar="DIR",
+                        help="every subdirectory of DIR holding a model.onnx, as --case-dir "
+                             "(e.g. test/onnx-cases, the opset 18 to 21 cases); repeatable")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="cases run in parallel (default: nproc)")
     parser.add_argument("--timeout-compile", type=float, default=300.0, metavar="S",
@@ -936,14 +939,19 @@ def collect_cases(args: argparse.Namespace) -> List[Case]:
     unknown = sorted(set(suites) - set(SUITES))
     if unknown:
         raise UsageError(f"unknown suites: {', '.join(unknown)} (known: {', '.join(SUITES)})")
-    universe = [case_from_dir(path) for path in args.case_dir]
+    case_dirs = list(args.case_dir)
+    for root in args.case_root:
+        if not root.is_dir():
+            raise UsageError(f"--case-root {root}: not a directory")
+        case_dirs += sorted(d for d in root.iterdir() if (d / "model.onnx").is_file())
+    universe = [case_from_dir(path) for path in case_dirs]
     duplicates = sorted(i for i, n in Counter(c.case_id for c in universe).items() if n > 1)
     if duplicates:
         raise UsageError("--case-dir directories with the same name: " + ", ".join(duplicates))
     data_dir = args.data_dir if args.data_dir else find_data_dir()
     if data_dir is not None:
         universe += [case for suite in SUITES for case in discover_suite(data_dir, suite)]
-    elif not args.case_dir:
+    elif not case_dirs:
         raise UsageError("libonnx-testdata not found (install it, or give --case-dir)")
     case_ids = read_case_ids(args.cases_file) if args.cases_file else None
     cases = select_cases(universe, case_ids, suites, args.filter)

@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+"""Writes ONNX backend-style test cases for the operator changes of
+default-domain opsets 18 to 21, which Debian's libonnx-testdata (ONNX 1.12,
+opset 17) predates (docs/conformance-howto.md, "Opsets 18 to 21"):
+
+    make_opset_cases.py OUT_DIR
+
+Each case is OUT_DIR/NAME/model.onnx with test_data_set_0/input_N.pb and
+output_N.pb, the layout of the ONNX backend tests. The reference outputs
+are ONNX Runtime's (onnxruntime-node in benchmarks/node_modules, `npm
+install` there), which implements these opsets; the cases are committed
+under test/onnx-cases/opset18-21/ so that the tests need no ONNX Runtime.
+scripts/conformance.py runs them (--case-root). Run with /usr/bin/python3.
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+SOURCE_DIR = Path(__file__).resolve().parent.parent
+TYPES = {np.dtype(np.float32): (TensorProto.FLOAT, "float32"),
+         np.dtype(np.int64): (TensorProto.INT64, "int64"),
+         np.dtype(np.int32): (TensorProto.INT32, "int32"),
+         np.dtype(np.int8): (TensorProto.INT8, "int8"),
+         np.dtype(np.uint8): (TensorProto.UINT8, "uint8"),
+         np.dtype(np.bool_): (TensorProto.BOOL, "bool")}
+DTYPES = {"float32": np.float32, "int64": np.int64, "int32": np.int32, "int8": np.int8,
+          "uint8": np.uint8, "bool": np.bool_}
+
+rng = np.random.default_rng(18)
+
+
+def f32(*shape, scale=1.0):
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def i64(*values):
+    return np.array(values, np.int64)
+
+
+CASES = []
+
+
+def case(name, opset, nodes, inputs, outputs, initializers=None):
+    """`inputs`: name -> array (graph inputs); `outputs`: output names;
+    `initializers`: name -> array (constants)."""
+    CASES.append((name, opset, nodes, inputs, outputs, initializers or {}))
+
+
+def node(op, inputs, outputs, **attrs):
+    return helper.make_node(op, inputs, outputs, **attrs)
+
+
+# Opset 18: Split's num_outputs (an uneven last chunk), Pad's axes, the
+# reductions' axes input, ScatterElements/ScatterND max and min, Mish,
+# GroupNormalization (scale per group).
+case("split18_num_outputs", 18, [node("Split", ["x"], ["a", "b", "c"], axis=1, num_outputs=3)],
+     {"x": f32(2, 7)}, ["a", "b", "c"])
+case("split18_num_outputs_even", 18,
+     [node("Split", ["x"], ["a", "b"], axis=-1, num_outputs=2)], {"x": f32(3, 2, 8)}, ["a", "b"])
+case("pad18_axes", 18, [node("Pad", ["x", "pads", "value", "axes"], ["y"])],
+     {"x": f32(2, 3, 4)}, ["y"],
+     {"pads": i64(1, 0, 2, 3), "value": np.array(1.5, np.float32), "axes": i64(0, 2)})
+case("pad18_axes_negative_reflect", 18, [node("Pad", ["x", "pads", "", "axes"], ["y"],
+                                               mode="reflect")],
+     {"x": f32(2, 3, 5)}, ["y"], {"pads": i64(2, 1), "axes": i64(-1)})
+case("reduce18_mean_max", 18,
+     [node("ReduceMean", ["x", "axes"], ["mean"]),
+      node("ReduceMax", ["x", "axes"], ["max"], keepdims=0),
+      node("ReduceL2", ["x", "axes"], ["l2"]),
+      node("ReduceLogSumExp", ["x"], ["lse"], keepdims=0),
+      node("ReduceProd", ["x"], ["same"], noop_with_empty_axes=1)],
+     {"x": f32(2, 3, 4)}, ["mean", "max", "l2", "lse", "same"], {"axes": i64(-1)})
+case("scatterelements18_max", 18,
+     [node("ScatterElements", ["data", "indices", "updates"], ["y"], axis=1, reduction="max")],
+     {"data": f32(3, 5), "updates": f32(3, 2)}, ["y"],
+     {"indices": np.array([[0, 0], [4, 2], [1, 1]], np.int64)})
+case("scatternd18_min", 18,
+     [node("ScatterND", ["data", "indices", "updates"], ["y"], reduction="min")],
+     {"data": f32(4, 3), "updates": f32(3, 3)}, ["y"],
+     {"indices": np.array([[1], [3], [1]], np.int64)})
+case("mish18", 18, [node("Mish", ["x"], ["y"])], {"x": f32(2, 9, scale=3)}, ["y"])
+case("groupnorm18", 18,
+     [node("GroupNormalization", ["x", "scale", "bias"], ["y"], num_groups=2, epsilon=1e-3)],
+     {"x": f32(2, 4, 3, 3)}, ["y"], {"scale": f32(2), "bias": f32(2)})
+# Opset 19: Cast's saturate, Resize's half_pixel_symmetric; Resize's axes
+# and aspect-ratio policies (18).
+case("cast19_saturate", 19, [node("Cast", ["x"], ["y"], to=TensorProto.INT32, saturate=1)],
+     {"x": f32(6, scale=50)}, ["y"])
+case("resize19_half_pixel_symmetric", 19,
+     [node("Resize", ["x", "", "scales"], ["y"], mode="linear",
+           coordinate_transformation_mode="half_pixel_symmetric")],
+     {"x": f32(1, 2, 3, 4)}, ["y"], {"scales": np.array([1, 1, 2, 1.5], np.float32)})
+case("resize18_axes", 18,
+     [node("Resize", ["x", "", "scales"], ["y"], mode="linear", axes=[2, 3])],
+     {"x": f32(1, 2, 3, 4)}, ["y"], {"scales": np.array([2, 0.5], np.float32)})
+case("resize18_not_larger", 18,
+     [node("Resize", ["x", "", "", "sizes"], ["y"], mode="nearest", axes=[2, 3],
+           keep_aspect_ratio_policy="not_larger")],
+     {"x": f32(1, 1, 4, 6)}, ["y"], {"sizes": i64(3, 12)})
+case("resize18_not_smaller", 18,
+     [node("Resize", ["x", "", "", "sizes"], ["y"], mode="linear", axes=[2, 3],
+           keep_aspect_ratio_policy="not_smaller")],
+     {"x": f32(1, 1, 4, 6)}, ["y"], {"sizes": i64(3, 12)})
+# Opset 20: GridSample's renamed modes, Gelu.
+case("gridsample20_linear", 20,
+     [node("GridSample", ["x", "grid"], ["y"], mode="linear", padding_mode="border")],
+     {"x": f32(1, 2, 4, 5), "grid": f32(1, 3, 3, 2, scale=0.7)}, ["y"])
+case("gridsample20_cubic", 20,
+     [node("GridSample", ["x", "grid"], ["y"], mode="cubic", align_corners=1)],
+     {"x": f32(1, 1, 5, 5), "grid": f32(1, 2, 4, 2, scale=0.7)}, ["y"])
+case("gelu20", 20, [node("Gelu", ["x"], ["exact"]),
+                    node("Gelu", ["x"], ["tanh"], approximate="tanh")],
+     {"x": f32(3, 7, scale=3)}, ["exact", "tanh"])
+# Opset 21: GroupNormalization's scale and bias per channel.
+case("groupnorm21", 21,
+     [node("GroupNormalization", ["x", "scale", "bias"], ["y"], num_groups=2)],
+     {"x": f32(2, 4, 5)}, ["y"], {"scale": f32(4), "bias": f32(4)})
+
+
+def write_case(out, name, opset, nodes, inputs, outputs, initializers, work):
+    def info(n, array):
+        return helper.make_tensor_value_info(n, TYPES[array.dtype][0], array.shape)
+    graph = helper.make_graph(
+        nodes, name, [info(n, a) for n, a in inputs.items()],
+        [helper.make_empty_tensor_value_info(o) for o in outputs],
+        [numpy_helper.from_array(a, n) for n, a in initializers.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 10 if opset >= 21 else 9 if opset >= 19 else 8
+    case_dir = out / name
+    data = case_dir / "test_data_set_0"
+    data.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(case_dir / "model.onnx"))
+    spec = []
+    for index, (n, array) in enumerate(inputs.items()):
+        (data / f"input_{index}.pb").write_bytes(
+            numpy_helper.from_array(array, n).SerializeToString())
+        raw = work / f"{name}.{n}.in"
+        raw.write_bytes(np.ascontiguousarray(array).tobytes())
+        spec.append({"name": n, "type": TYPES[array.dtype][1], "shape": list(array.shape),
+                     "file": str(raw)})
+    (work / "spec.json").write_text(json.dumps(spec))
+    result = work / name
+    result.mkdir(exist_ok=True)
+    subprocess.run(["node", SOURCE_DIR / "benchmarks/ort_outputs.js", case_dir / "model.onnx",
+                    work / "spec.json", result], check=True)
+    described = json.loads((result / "outputs.json").read_text())
+    for index, o in enumerate(outputs):
+        d = described[o]
+        array = np.fromfile(d["file"], DTYPES[d["type"]]).reshape(d["shape"])
+        (data / f"output_{index}.pb").write_bytes(
+            numpy_helper.from_array(array, o).SerializeToString())
+    print(f"{name}: opset {opset}, outputs {[described[o]['shape'] for o in outputs]}")
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out = Path(argv[1])
+    with tempfile.TemporaryDirectory() as work:
+        for name, opset, nodes, inputs, outputs, initializers in CASES:
+            write_case(out, name, opset, nodes, inputs, outputs, initializers, Path(work))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
