@@ -333,33 +333,56 @@ LogicalResult convertLayerNorm(NodeContext &ctx) {
   return success();
 }
 
+/// The input [N, C, D1, ...] of InstanceNormalization and
+/// GroupNormalization, a float tensor of rank 3 or more.
+FailureOr<RankedTensorType> getChannelsFirstInput(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  if (!isa<FloatType>(type->getElementType()) || type->getRank() < 3)
+    return ctx.emitError("needs a floating-point input [N, C, D1, ...]");
+  return type;
+}
+
+/// Checks that the scale and bias (inputs 1 and 2) are vectors of `count`
+/// elements of the input's type (`what`: what they are per).
+LogicalResult checkScaleAndBias(NodeContext &ctx, RankedTensorType input,
+                                int64_t count, StringRef what) {
+  for (unsigned i : {1u, 2u}) {
+    FailureOr<RankedTensorType> param = ctx.getInputType(i);
+    if (failed(param))
+      return failure();
+    if (param->getShape() != ArrayRef<int64_t>{count} ||
+        param->getElementType() != input.getElementType())
+      return ctx.emitError("scale and bias must be vectors of " + Twine(count) +
+                           " elements, one per " + what);
+  }
+  return success();
+}
+
+/// y * scale + bias with the scale and bias (inputs 1 and 2) per channel.
+Value scaleChannels(NodeContext &ctx, Composer &c, Value y) {
+  RankedTensorType type = c.typeOf(y);
+  SmallVector<int64_t> channelShape(type.getRank(), 1);
+  channelShape[1] = type.getDimSize(1);
+  y = c.binary<MulOp>(y, c.reshape(ctx.getInput(1), channelShape));
+  return c.binary<AddOp>(y, c.reshape(ctx.getInput(2), channelShape));
+}
+
 /// InstanceNormalization: per sample and channel over the spatial dims,
 /// then the per-channel scale and bias.
 LogicalResult convertInstanceNorm(NodeContext &ctx) {
-  FailureOr<RankedTensorType> type = ctx.getInputType(0);
-  FailureOr<RankedTensorType> scale = ctx.getInputType(1);
-  FailureOr<RankedTensorType> bias = ctx.getInputType(2);
-  if (failed(type) || failed(scale) || failed(bias))
+  FailureOr<RankedTensorType> type = getChannelsFirstInput(ctx);
+  if (failed(type) ||
+      failed(checkScaleAndBias(ctx, *type, type->getDimSize(1), "channel")))
     return failure();
-  Type element = type->getElementType();
-  int64_t rank = type->getRank();
-  if (!isa<FloatType>(element) || rank < 3)
-    return ctx.emitError("needs a floating-point input [N, C, D1, ...]");
-  int64_t channels = type->getDimSize(1);
-  for (RankedTensorType param : {*scale, *bias})
-    if (param.getShape() != ArrayRef<int64_t>{channels} ||
-        param.getElementType() != element)
-      return ctx.emitError("scale and bias must be vectors of C elements");
-  SmallVector<int64_t> axes, channelShape(rank, 1);
-  for (int64_t d = 2; d < rank; ++d)
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < type->getRank(); ++d)
     axes.push_back(d);
-  channelShape[1] = channels;
   Composer c(ctx);
   Normalized n =
       normalizeOver(c, ctx.getInput(0), axes, ctx.getFloat("epsilon", 1e-5f));
-  Value y = c.binary<MulOp>(n.y, c.reshape(ctx.getInput(1), channelShape));
-  ctx.setOutput(0,
-                c.binary<AddOp>(y, c.reshape(ctx.getInput(2), channelShape)));
+  ctx.setOutput(0, scaleChannels(ctx, c, n.y));
   return success();
 }
 
@@ -368,46 +391,33 @@ LogicalResult convertInstanceNorm(NodeContext &ctx) {
 /// channels and positions; then a scale and bias per group (opset 18) or
 /// per channel (opset 21).
 LogicalResult convertGroupNorm(NodeContext &ctx) {
-  FailureOr<RankedTensorType> type = ctx.getInputType(0);
-  FailureOr<RankedTensorType> scale = ctx.getInputType(1);
-  FailureOr<RankedTensorType> bias = ctx.getInputType(2);
-  if (failed(type) || failed(scale) || failed(bias))
+  FailureOr<RankedTensorType> type = getChannelsFirstInput(ctx);
+  if (failed(type))
     return failure();
-  Type element = type->getElementType();
-  int64_t rank = type->getRank();
-  if (!isa<FloatType>(element) || rank < 3 || !type->hasStaticShape())
-    return ctx.emitError("needs a floating-point input [N, C, D1, ...] of "
-                         "static shape");
+  if (!type->hasStaticShape())
+    return ctx.emitError("needs an input of static shape");
   int64_t channels = type->getDimSize(1);
   int64_t groups = ctx.getInt("num_groups", 0);
   if (groups < 1 || channels % groups != 0)
     return ctx.emitError("num_groups=" + Twine(groups) + " must divide the " +
                          Twine(channels) + " channels");
   bool perChannel = ctx.getOpset() >= 21;
-  int64_t params = perChannel ? channels : groups;
-  for (RankedTensorType param : {*scale, *bias})
-    if (param.getShape() != ArrayRef<int64_t>{params} ||
-        param.getElementType() != element)
-      return ctx.emitError("scale and bias must be vectors of " +
-                           Twine(params) +
-                           (perChannel ? " channels" : " groups"));
+  if (failed(checkScaleAndBias(ctx, *type, perChannel ? channels : groups,
+                               perChannel ? "channel" : "group")))
+    return failure();
   // [N, G, C / G * D1 * ...], normalized along its last dimension.
   int64_t batch = type->getDimSize(0);
   int64_t perGroup = type->getNumElements() / (batch * groups);
   Composer c(ctx);
   Value grouped = c.reshape(ctx.getInput(0), {batch, groups, perGroup});
   Value y = normalizeOver(c, grouped, {2}, ctx.getFloat("epsilon", 1e-5f)).y;
-  if (!perChannel) {
-    y = c.binary<MulOp>(y, c.reshape(ctx.getInput(1), {1, groups, 1}));
-    y = c.binary<AddOp>(y, c.reshape(ctx.getInput(2), {1, groups, 1}));
-    ctx.setOutput(0, c.reshape(y, type->getShape()));
+  if (perChannel) {
+    ctx.setOutput(0, scaleChannels(ctx, c, c.reshape(y, type->getShape())));
     return success();
   }
-  SmallVector<int64_t> channelShape(rank, 1);
-  channelShape[1] = channels;
-  y = c.binary<MulOp>(c.reshape(y, type->getShape()),
-                      c.reshape(ctx.getInput(1), channelShape));
-  ctx.setOutput(0, c.binary<AddOp>(y, c.reshape(ctx.getInput(2), channelShape)));
+  y = c.binary<MulOp>(y, c.reshape(ctx.getInput(1), {1, groups, 1}));
+  y = c.binary<AddOp>(y, c.reshape(ctx.getInput(2), {1, groups, 1}));
+  ctx.setOutput(0, c.reshape(y, type->getShape()));
   return success();
 }
 
