@@ -11,6 +11,9 @@
 - SimplifiedLayerNormalization, SkipSimplifiedLayerNormalization and
   SkipLayerNormalization with their optional inputs and outputs;
 - Gelu, BiasGelu, FastGelu and QuickGelu, and ONNX's Gelu of opset 20;
+- Attention (raw and end-position masks, causal, an attention bias, a
+  value size of its own) and EmbedLayerNormalization, as ONNX Runtime's
+  BERT optimizer writes them;
 
 each compiled by edge and compared with a numpy implementation of the op's
 definition (rows of padding, whose outputs no definition fixes, excepted).
@@ -294,6 +297,86 @@ def gelu_cases(rng):
             case("onnx_gelu_tanh", "Gelu", ["x"], tanh(x), domain="", approximate="tanh")]
 
 
+def softmax(x):
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def bert_cases(rng):
+    """Attention and EmbedLayerNormalization as ONNX Runtime's BERT optimizer
+    writes them."""
+    batch, seq, hidden, heads = 2, 5, 32, 4
+    x = rng.standard_normal((batch, seq, hidden)).astype(np.float32)
+
+    def attention(name, mask=None, sizes=(32, 32, 32), unidirectional=0, bias_input=False):
+        weights = (rng.standard_normal((hidden, sum(sizes))) * 0.2).astype(np.float32)
+        bias = rng.standard_normal(sum(sizes)).astype(np.float32)
+        projected = x @ weights + bias
+        d, dv = sizes[0], sizes[2]
+
+        def split(part, start, size):
+            return part[..., start:start + size].reshape(batch, seq, heads, -1).transpose(0, 2, 1, 3)
+        q, k, v = split(projected, 0, d), split(projected, d, d), split(projected, 2 * d, dv)
+        scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d // heads)
+        inputs = {"x": x}
+        operands = ["x", "weights", "bias", "", "", ""]
+        if bias_input:
+            extra = rng.standard_normal((1, heads, seq, seq)).astype(np.float32)
+            scores = scores + extra
+            inputs["extra"] = extra
+            operands[5] = "extra"
+        seen = np.ones((batch, 1, seq, seq), bool)
+        if mask is not None:
+            inputs["mask"] = mask
+            operands[3] = "mask"
+            if mask.ndim == 1:
+                seen &= (np.arange(seq)[None, :] < mask[:, None])[:, None, None, :]
+            else:
+                seen &= (mask > 0)[:, None, None, :]
+        scores = np.where(seen, scores, -10000.0)
+        if unidirectional:
+            causal = np.arange(seq)[None, :] <= np.arange(seq)[:, None]
+            scores = np.where(causal, scores, np.finfo(np.float32).min)
+        out = (softmax(scores) @ v).transpose(0, 2, 1, 3).reshape(batch, seq, dv)
+        attrs = dict(num_heads=heads, unidirectional=unidirectional)
+        if sizes[2] != sizes[0]:
+            attrs["qkv_hidden_sizes"] = list(sizes)
+        node = helper.make_node("Attention", operands, ["y"], domain=MS, **attrs)
+        return Case(name, [node], inputs, {"y": out.astype(np.float32)},
+                    [("weights", weights), ("bias", bias)])
+
+    raw = np.ones((batch, seq), np.int32)
+    raw[1, 3:] = 0
+    cases = [attention("attention_raw_mask", raw),
+             attention("attention_end_positions", np.array([5, 2], np.int32)),
+             attention("attention_causal_bias", None, unidirectional=1, bias_input=True),
+             attention("attention_value_size", raw, sizes=(32, 32, 16))]
+
+    vocab, types, positions = 50, 2, 16
+    word = rng.standard_normal((vocab, hidden)).astype(np.float32)
+    position = rng.standard_normal((positions, hidden)).astype(np.float32)
+    segment = rng.standard_normal((types, hidden)).astype(np.float32)
+    gamma = rng.standard_normal(hidden).astype(np.float32)
+    beta = rng.standard_normal(hidden).astype(np.float32)
+    ids = rng.integers(0, vocab, (batch, seq)).astype(np.int32)
+    segments = rng.integers(0, types, (batch, seq)).astype(np.int32)
+    total = word[ids] + position[np.arange(seq)][None] + segment[segments]
+    mean = total.mean(-1, keepdims=True)
+    normed = (total - mean) / np.sqrt(((total - mean) ** 2).mean(-1, keepdims=True) + 1e-12)
+    node = helper.make_node(
+        "EmbedLayerNormalization",
+        ["ids", "segments", "word", "position", "segment", "gamma", "beta", "mask"],
+        ["y", "mask_index", "sum"], domain=MS)
+    cases.append(Case("embed_layer_norm", [node],
+                      {"ids": ids, "segments": segments, "mask": raw},
+                      {"y": (normed * gamma + beta).astype(np.float32),
+                       "mask_index": raw.sum(1).astype(np.int32),
+                       "sum": total.astype(np.float32)},
+                      [("word", word), ("position", position), ("segment", segment),
+                       ("gamma", gamma), ("beta", beta)]))
+    return cases
+
+
 def all_cases(rng):
     g = gqa_case
     return [
@@ -317,6 +400,7 @@ def all_cases(rng):
         rotary_case(rng, "rotary_start_position", "bsh", scalar=True),
         *norm_cases(rng),
         *gelu_cases(rng),
+        *bert_cases(rng),
     ]
 
 

@@ -161,6 +161,19 @@ private:
   LogicalResult expandRotaryEmbedding();
   LogicalResult expandGroupQueryAttention();
   LogicalResult expandGelu();
+  LogicalResult expandEmbedLayerNorm();
+  LogicalResult expandAttention();
+
+  /// (y - mean) / sqrt(variance + eps) * gamma (+ beta) over the last
+  /// axis; the mean and inverse root go to `meanOut` and `invStdOut` when
+  /// named.
+  std::string layerNormalize(const std::string &y, const std::string &gamma,
+                             const std::string &beta, float epsilon,
+                             const std::string &meanOut,
+                             const std::string &invStdOut);
+  /// The rank of `value` where the graph declares it, or where it is a
+  /// cast of, or a row sum of, a value of known rank.
+  std::optional<int64_t> getRank(const std::string &value) const;
 
   /// y * (mean(y^2) + eps)^-1/2 * gamma over the last axis, with the
   /// inverse root written to `invStdOut` when named.
@@ -452,20 +465,205 @@ LogicalResult Expander::expandSkipLayerNorm() {
     y = op("Add", {y, node->input(4)});
   if (hasOutput(3))
     y = identity(y, node->output(3));
+  identity(layerNormalize(y, node->input(2), hasInput(3) ? node->input(3) : "",
+                          epsilon, hasOutput(1) ? node->output(1) : "",
+                          hasOutput(2) ? node->output(2) : ""),
+           node->output(0));
+  return success();
+}
+
+std::string Expander::layerNormalize(const std::string &y,
+                                     const std::string &gamma,
+                                     const std::string &beta, float epsilon,
+                                     const std::string &meanOut,
+                                     const std::string &invStdOut) {
   std::string mean = reduce("ReduceMean", y, {-1}, /*keepDims=*/true);
-  if (hasOutput(1))
-    mean = identity(mean, node->output(1));
+  if (!meanOut.empty())
+    mean = identity(mean, meanOut);
   std::string centered = op("Sub", {y, mean});
   std::string variance =
       reduce("ReduceMean", op("Mul", {centered, centered}), {-1}, true);
   std::string root = op("Sqrt", {op("Add", {variance, constantF32(epsilon)})});
-  std::string invStd =
-      hasOutput(2) ? add("Reciprocal", {root}, {node->output(2)}).output(0)
-                   : op("Reciprocal", {root});
-  std::string out = op("Mul", {op("Mul", {centered, invStd}), node->input(2)});
-  if (hasInput(3))
-    out = op("Add", {out, node->input(3)});
-  identity(out, node->output(0));
+  std::string invStd = invStdOut.empty()
+                           ? op("Reciprocal", {root})
+                           : add("Reciprocal", {root}, {invStdOut}).output(0);
+  std::string out = op("Mul", {op("Mul", {centered, invStd}), gamma});
+  return beta.empty() ? out : op("Add", {out, beta});
+}
+
+/// EmbedLayerNormalization(input_ids, segment_ids?, word_embedding,
+/// position_embedding, segment_embedding?, gamma, beta, mask?,
+/// position_ids?): the embeddings' sum, layer-normalized; the mask's count
+/// of ones per row (mask_index) and the sum itself are outputs 1 and 2.
+LogicalResult Expander::expandEmbedLayerNorm() {
+  if (failed(checkAttributes({"epsilon", "mask_index_type"})))
+    return failure();
+  for (int i : {0, 2, 3, 5, 6})
+    if (!hasInput(i))
+      return error() << "input " << i << " is missing";
+  if (hasInput(1) != hasInput(4))
+    return error() << "segment_ids and segment_embedding must both be given";
+  std::string ids = node->input(0);
+  std::string sum = op("Gather", {node->input(2), ids});
+  // Positions: the given ones ([batch or 1, seq]), or 0 to seq - 1.
+  std::string positions =
+      hasInput(8) ? node->input(8)
+                  : op("Range", {constantI64({0}, true), sizeOf(ids, 1),
+                                 constantI64({1}, true)});
+  sum = op("Add", {sum, op("Gather", {node->input(3), positions})});
+  if (hasInput(1))
+    sum = op("Add", {sum, op("Gather", {node->input(4), node->input(1)})});
+  if (hasOutput(2))
+    sum = identity(sum, node->output(2));
+  identity(layerNormalize(sum, node->input(5), node->input(6),
+                          getFloat("epsilon", 1e-12f), "", ""),
+           node->output(0));
+  if (hasOutput(1)) {
+    // The ones of each row of the mask (none without a mask), int32.
+    std::string ones =
+        hasInput(7)
+            ? cast(op("Equal", {cast(node->input(7), onnx::TensorProto::INT64),
+                                constantI64({1}, true)}),
+                   onnx::TensorProto::INT64)
+            : op("Mul",
+                 {cast(ids, onnx::TensorProto::INT64), constantI64({0}, true)});
+    add("Cast", {reduce("ReduceSum", ones, {1}, /*keepDims=*/false)},
+        {node->output(1)});
+    setInt(emitted.back(), "to", onnx::TensorProto::INT32);
+  }
+  return success();
+}
+
+std::optional<int64_t> Expander::getRank(const std::string &value) const {
+  if (std::optional<DeclaredType> type = getDeclaredType(value))
+    return static_cast<int64_t>(type->dims.size());
+  const onnx::NodeProto *producer = getProducer(value);
+  if (!producer || producer->input_size() < 1)
+    return std::nullopt;
+  StringRef type = producer->op_type();
+  if (type == "Cast" || type == "Identity")
+    return getRank(producer->input(0));
+  // EmbedLayerNormalization's mask_index, a ReduceSum over one axis.
+  if (type == "EmbedLayerNormalization" && producer->output_size() > 1 &&
+      producer->output(1) == value)
+    return 1;
+  if (type == "ReduceSum" && producer->input_size() == 2) {
+    std::optional<int64_t> rank = getRank(producer->input(0));
+    std::optional<SmallVector<int64_t>> axes =
+        getConstantInts(producer->input(1));
+    bool keep = true;
+    for (const onnx::AttributeProto &attr : producer->attribute())
+      if (attr.name() == "keepdims")
+        keep = attr.i() != 0;
+    if (rank && axes)
+      return keep ? *rank : *rank - static_cast<int64_t>(axes->size());
+  }
+  return std::nullopt;
+}
+
+/// Attention(input, weights, bias, mask_index?, past?, attention_bias?) of
+/// com.microsoft, as ONNX Runtime's BERT optimizer writes it: the packed
+/// query/key/value projection, then softmax(Q K^T * scale +
+/// attention_bias + mask) V per head.
+LogicalResult Expander::expandAttention() {
+  if (failed(checkAttributes({"num_heads", "unidirectional", "qkv_hidden_sizes",
+                              "scale", "mask_filter_value", "do_rotary",
+                              "rotary_embedding_dim",
+                              "past_present_share_buffer"})))
+    return failure();
+  if (hasInput(4) || hasOutput(1))
+    return error() << "past and present are not supported yet";
+  if (failed(checkNoInputsFrom(6, "past_sequence_length")))
+    return failure();
+  if (getInt("do_rotary", 0) != 0)
+    return error() << "do_rotary=1 is not supported";
+  if (!hasInput(0) || !hasInput(1) || !hasInput(2))
+    return error() << "input, weights and bias are required";
+  int64_t heads = getInt("num_heads", 0);
+  std::optional<DeclaredType> biasType = getDeclaredType(node->input(2));
+  if (!biasType || biasType->dims.size() != 1 || biasType->dims[0] <= 0)
+    return error() << "the bias must be a vector of static size";
+  SmallVector<int64_t> sizes;
+  if (const onnx::AttributeProto *attr = findAttribute("qkv_hidden_sizes"))
+    sizes.assign(attr->ints().begin(), attr->ints().end());
+  else
+    sizes.assign(3, biasType->dims[0] / 3);
+  if (heads <= 0 || sizes.size() != 3 || sizes[0] != sizes[1] ||
+      sizes[0] + sizes[1] + sizes[2] != biasType->dims[0] ||
+      llvm::any_of(sizes, [&](int64_t d) { return d <= 0 || d % heads; }))
+    return error() << "num_heads (" << heads << ") and the query, key and "
+                   << "value sizes (qkv_hidden_sizes or a third of the "
+                   << biasType->dims[0] << " biases each) must divide";
+  int64_t headSize = sizes[0] / heads, valueHeadSize = sizes[2] / heads;
+
+  // The projections, [batch, seq, D + D + Dv], split by columns.
+  std::string projected = op(
+      "Add", {op("MatMul", {node->input(0), node->input(1)}), node->input(2)});
+  auto heads4 = [&](int64_t start, int64_t size, int64_t perHead) {
+    return transpose(reshape(slice(projected, 2, start, start + size),
+                             {0, 0, heads, perHead}),
+                     {0, 2, 1, 3});
+  };
+  std::string q = heads4(0, sizes[0], headSize);
+  std::string k = heads4(sizes[0], sizes[1], headSize);
+  std::string v = heads4(sizes[0] + sizes[1], sizes[2], valueHeadSize);
+  float scale = getFloat("scale", 0.0f);
+  if (scale == 0.0f)
+    scale = 1.0f / std::sqrt(static_cast<float>(headSize));
+  std::string scores = op("Mul", {op("MatMul", {q, transpose(k, {0, 1, 3, 2})}),
+                                  constantF32(scale)});
+  if (hasInput(5))
+    scores = op("Add", {scores, node->input(5)});
+
+  // The mask: keys a row may see (where mask_index keeps them) get 0,
+  // the others mask_filter_value; with unidirectional, later keys the
+  // most negative float.
+  float filter = getFloat("mask_filter_value", -10000.0f);
+  std::string seen;
+  if (hasInput(3)) {
+    std::string maskIndex = node->input(3);
+    std::optional<int64_t> rank = getRank(maskIndex);
+    std::string keys =
+        op("Range", {constantI64({0}, true), sizeOf(node->input(0), 1),
+                     constantI64({1}, true)});
+    std::string mask64 = cast(maskIndex, onnx::TensorProto::INT64);
+    if (rank == 1) {
+      // End positions, [batch]: keys before each row's end.
+      seen = unsqueeze(
+          op("Less", {unsqueeze(keys, {0}), unsqueeze(mask64, {1})}), {1, 2});
+    } else if (rank == 2) {
+      // [batch, total] raw: keys whose mask is positive.
+      seen = unsqueeze(op("Greater", {mask64, constantI64({0}, true)}), {1, 2});
+    } else if (rank == 3) {
+      seen = unsqueeze(op("Greater", {mask64, constantI64({0}, true)}), {1});
+    } else {
+      return error() << "mask_index must be [batch] end positions, a "
+                        "[batch, total] or [batch, seq, total] mask"
+                     << (rank ? ""
+                              : " (its rank cannot be told: declare "
+                                "it)");
+    }
+  }
+  std::string mask;
+  if (!seen.empty())
+    mask = op("Where", {seen, constantF32(0.0f), constantF32(filter)});
+  if (getInt("unidirectional", 0) != 0) {
+    std::string positions =
+        op("Range", {constantI64({0}, true), sizeOf(node->input(0), 1),
+                     constantI64({1}, true)});
+    std::string causal = op(
+        "LessOrEqual", {unsqueeze(positions, {0}), unsqueeze(positions, {1})});
+    std::string lowest = constantF32(std::numeric_limits<float>::lowest());
+    mask =
+        op("Where", {causal, mask.empty() ? constantF32(0.0f) : mask, lowest});
+  }
+  if (!mask.empty())
+    scores = op("Add", {scores, mask});
+  onnx::NodeProto &softmax = add("Softmax", {scores});
+  setInt(softmax, "axis", -1);
+  std::string context = op("MatMul", {softmax.output(0), v});
+  identity(reshape(transpose(context, {0, 2, 1, 3}), {0, 0, sizes[2]}),
+           node->output(0));
   return success();
 }
 
@@ -918,6 +1116,10 @@ LogicalResult Expander::expandNode() {
     return expandSkipLayerNorm();
   if (type == "RotaryEmbedding")
     return expandRotaryEmbedding();
+  if (type == "EmbedLayerNormalization")
+    return expandEmbedLayerNorm();
+  if (type == "Attention")
+    return expandAttention();
   if (type == "GroupQueryAttention")
     return expandGroupQueryAttention();
   return success();
