@@ -36,6 +36,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -157,6 +158,9 @@ private:
 
   LogicalResult expandNode();
   LogicalResult expandSimplifiedNorm(bool withSkip);
+  LogicalResult expandRmsNorm() { return expandSimplifiedNorm(false); }
+  LogicalResult expandSkipRmsNorm() { return expandSimplifiedNorm(true); }
+  LogicalResult expandMish();
   LogicalResult expandSkipLayerNorm();
   LogicalResult expandRotaryEmbedding();
   LogicalResult expandGroupQueryAttention();
@@ -1087,42 +1091,49 @@ LogicalResult Expander::expandGroupQueryAttention() {
 // Driver
 //===----------------------------------------------------------------------===//
 
+LogicalResult Expander::expandMish() {
+  if (failed(checkAttributes({})))
+    return failure();
+  std::string x = node->input(0);
+  identity(op("Mul", {x, op("Tanh", {op("Softplus", {x})})}), node->output(0));
+  return success();
+}
+
 LogicalResult Expander::expandNode() {
+  using Expansion = LogicalResult (Expander::*)();
   StringRef type = node->op_type();
   bool microsoft = node->domain() == kMicrosoftDomain;
   bool onnxDomain = node->domain().empty() || node->domain() == "ai.onnx";
+  Expansion expansion = nullptr;
   // ONNX Runtime registers SimplifiedLayerNormalization in the default
-  // domain (ONNX has no op of that name) as well as in its own.
+  // domain (ONNX has no op of that name) as well as in its own; Gelu (20)
+  // and Mish (18) are ONNX's, newer than the linked schemas.
   if (type == "SimplifiedLayerNormalization" && (microsoft || onnxDomain))
-    return expandSimplifiedNorm(/*withSkip=*/false);
-  if (type == "Gelu" && onnxDomain && opset >= 20)
-    return expandGelu();
-  if (type == "Mish" && onnxDomain && opset >= 18) {
-    // Opset 18, newer than the linked schemas: x tanh(softplus(x)).
-    if (failed(checkAttributes({})))
-      return failure();
-    std::string x = node->input(0);
-    identity(op("Mul", {x, op("Tanh", {op("Softplus", {x})})}),
-             node->output(0));
+    expansion = &Expander::expandRmsNorm;
+  else if (type == "Gelu" && onnxDomain && opset >= 20)
+    expansion = &Expander::expandGelu;
+  else if (type == "Mish" && onnxDomain && opset >= 18)
+    expansion = &Expander::expandMish;
+  else if (microsoft)
+    expansion =
+        llvm::StringSwitch<Expansion>(type)
+            .Cases("Gelu", "BiasGelu", "FastGelu", "QuickGelu",
+                   &Expander::expandGelu)
+            .Case("SkipSimplifiedLayerNormalization",
+                  &Expander::expandSkipRmsNorm)
+            .Case("SkipLayerNormalization", &Expander::expandSkipLayerNorm)
+            .Case("RotaryEmbedding", &Expander::expandRotaryEmbedding)
+            .Case("EmbedLayerNormalization", &Expander::expandEmbedLayerNorm)
+            .Case("Attention", &Expander::expandAttention)
+            .Case("GroupQueryAttention", &Expander::expandGroupQueryAttention)
+            .Default(nullptr);
+  if (!expansion)
     return success();
-  }
-  if (!microsoft)
-    return success();
-  if (llvm::is_contained({"Gelu", "BiasGelu", "FastGelu", "QuickGelu"}, type))
-    return expandGelu();
-  if (type == "SkipSimplifiedLayerNormalization")
-    return expandSimplifiedNorm(/*withSkip=*/true);
-  if (type == "SkipLayerNormalization")
-    return expandSkipLayerNorm();
-  if (type == "RotaryEmbedding")
-    return expandRotaryEmbedding();
-  if (type == "EmbedLayerNormalization")
-    return expandEmbedLayerNorm();
-  if (type == "Attention")
-    return expandAttention();
-  if (type == "GroupQueryAttention")
-    return expandGroupQueryAttention();
-  return success();
+  // No schema checked these nodes' arity; every one of them needs its
+  // first input and output.
+  if (!hasInput(0) || !hasOutput(0))
+    return error() << "input 0 and output 0 are required";
+  return (this->*expansion)();
 }
 
 LogicalResult Expander::run() {
