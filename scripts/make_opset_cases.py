@@ -123,6 +123,14 @@ case("groupnorm21", 21,
      [node("GroupNormalization", ["x", "scale", "bias"], ["y"], num_groups=2)],
      {"x": f32(2, 4, 5)}, ["y"], {"scale": f32(4), "bias": f32(4)})
 
+# Pad's wrap mode (19); boolean ReduceMax/ReduceMin (20).
+case("pad19_wrap", 19, [node("Pad", ["x", "pads"], ["y"], mode="wrap")],
+     {"x": f32(2, 3)}, ["y"], {"pads": i64(1, 2, 0, 3)})
+case("reduce20_bool", 20,
+     [node("ReduceMax", ["x", "axes"], ["any"], keepdims=0),
+      node("ReduceMin", ["x", "axes"], ["all"])],
+     {"x": rng.integers(0, 2, (3, 4)).astype(np.bool_)}, ["any", "all"], {"axes": i64(1)})
+
 
 def write_case(out, name, opset, nodes, inputs, outputs, initializers, work):
     def info(n, array):

@@ -176,7 +176,7 @@ LogicalResult convertSplit(NodeContext &ctx) {
 }
 
 /// Pad along one axis: `before`/`after` elements (negative: cropped) in
-/// constant, edge or reflect mode.
+/// constant, edge, reflect or wrap mode.
 FailureOr<Value> padAxis(NodeContext &ctx, Composer &c, Value x, int64_t axis,
                          int64_t before, int64_t after, StringRef mode,
                          Value padValue) {
@@ -198,6 +198,17 @@ FailureOr<Value> padAxis(NodeContext &ctx, Composer &c, Value x, int64_t axis,
                          "'");
   if (mode == "reflect" && (before >= dim || after >= dim))
     return ctx.emitError("reflect pads must be smaller than the dimension");
+  if (mode == "wrap") {
+    // As if the axis were a ring (opset 19): copies of x around it, cut.
+    int64_t copiesBefore = (before + dim - 1) / dim;
+    int64_t copiesAfter = (after + dim - 1) / dim;
+    if (copiesBefore + copiesAfter > 64)
+      return ctx.emitError("wrap pads span more than 64 times the dimension");
+    Value ring =
+        c.concat(SmallVector<Value>(copiesBefore + 1 + copiesAfter, x), axis);
+    return c.sliceAxis(ring, axis, copiesBefore * dim - before,
+                       before + dim + after);
+  }
   auto border = [&](int64_t count, bool atStart) -> Value {
     SmallVector<int64_t> shape(c.typeOf(x).getShape());
     shape[axis] = count;
@@ -303,7 +314,8 @@ LogicalResult convertPad(NodeContext &ctx) {
     return failure();
   int64_t rank = input->getRank();
   std::string mode = ctx.getString("mode", "constant");
-  if (mode != "constant" && mode != "edge" && mode != "reflect")
+  bool wrap = mode == "wrap" && ctx.getOpset() >= 19;
+  if (mode != "constant" && mode != "edge" && mode != "reflect" && !wrap)
     return ctx.emitError("mode '" + mode + "' is not supported");
   SmallVector<int64_t> pads;
   Composer c(ctx);
@@ -362,6 +374,8 @@ LogicalResult convertPad(NodeContext &ctx) {
     }
     pads = std::move(full);
   }
+  if (runTimePads && wrap)
+    return ctx.emitError("wrap needs constant pads");
   if (runTimePads)
     return convertPadAtRunTime(ctx, c, *input, mode, padValue);
   if (static_cast<int64_t>(pads.size()) != 2 * rank)

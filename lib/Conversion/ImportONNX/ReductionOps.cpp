@@ -63,7 +63,11 @@ LogicalResult convertReduce(NodeContext &ctx, ReduceKind kind) {
   Type element = type->getElementType();
   bool needsFloat = kind == ReduceKind::L2 || kind == ReduceKind::LogSum ||
                     kind == ReduceKind::LogSumExp;
-  if (element.isInteger(1) || (needsFloat && !isa<FloatType>(element)))
+  // Opset 20: the maximum and minimum of booleans, with false < true.
+  bool boolMaxMin = element.isInteger(1) && ctx.getOpset() >= 20 &&
+                    (kind == ReduceKind::Max || kind == ReduceKind::Min);
+  if ((element.isInteger(1) && !boolMaxMin) ||
+      (needsFloat && !isa<FloatType>(element)))
     return ctx.emitError("element type ") << element << " is not supported";
   bool isNoop = false;
   FailureOr<SmallVector<int64_t>> axes =
@@ -77,6 +81,16 @@ LogicalResult convertReduce(NodeContext &ctx, ReduceKind kind) {
   }
   bool keep = ctx.getInt("keepdims", 1) != 0;
   Composer c(ctx);
+  if (boolMaxMin) {
+    // As bytes: 0 and 1 keep the order.
+    Value bytes = CastOp::create(c.b, c.loc, type->clone(c.b.getI8Type()), x);
+    Value reduced = kind == ReduceKind::Max
+                        ? c.reduce<ReduceMaxOp>(bytes, *axes, keep)
+                        : c.reduce<ReduceMinOp>(bytes, *axes, keep);
+    ctx.setOutput(0, CastOp::create(c.b, c.loc,
+                                    c.typeOf(reduced).clone(element), reduced));
+    return success();
+  }
   Value result;
   switch (kind) {
   case ReduceKind::Sum:
