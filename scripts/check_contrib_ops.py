@@ -13,7 +13,8 @@
 - Gelu, BiasGelu, FastGelu and QuickGelu, and ONNX's Gelu of opset 20;
 - Attention (raw and end-position masks, causal, an attention bias, a
   value size of its own) and EmbedLayerNormalization, as ONNX Runtime's
-  BERT optimizer writes them;
+  BERT optimizer writes them, and MultiHeadAttention (a bias and a mask,
+  a causal step after a past, cross-attention over 4-D keys and values);
 
 each compiled by edge and compared with a numpy implementation of the op's
 definition (rows of padding, whose outputs no definition fixes, excepted).
@@ -377,6 +378,57 @@ def bert_cases(rng):
     return cases
 
 
+def mha_cases(rng):
+    """MultiHeadAttention: self-attention with a bias and a raw mask, a
+    causal step after a past, cross-attention over 4-D keys and values."""
+    heads, head = 4, 8
+    hidden = heads * head
+    f = lambda *shape: rng.standard_normal(shape).astype(np.float32)  # noqa: E731
+
+    def split(x):  # [b, s, hidden] -> [b, heads, s, head]
+        return x.reshape(x.shape[0], x.shape[1], heads, -1).transpose(0, 2, 1, 3)
+
+    def attend(q, k, v, seen):
+        scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(head)
+        scores = np.where(seen, scores, -10000.0)
+        out = softmax(scores) @ v
+        return out.transpose(0, 2, 1, 3).reshape(q.shape[0], q.shape[2], -1).astype(np.float32)
+
+    cases = []
+    q, k, v, bias = f(2, 5, hidden), f(2, 5, hidden), f(2, 5, hidden), f(3 * hidden)
+    mask = np.ones((2, 5), np.int32)
+    mask[0, 4:] = 0
+    seen = (mask > 0)[:, None, None, :]
+    out = attend(split(q + bias[:hidden]), split(k + bias[hidden:2 * hidden]),
+                 split(v + bias[2 * hidden:]), seen)
+    node = helper.make_node("MultiHeadAttention", ["q", "k", "v", "bias", "mask"], ["y"],
+                            domain=MS, num_heads=heads)
+    cases.append(Case("mha_self_mask", [node], {"q": q, "k": k, "v": v, "mask": mask},
+                      {"y": out}, [("bias", bias)]))
+
+    q, k, v = f(1, 3, hidden), f(1, 3, hidden), f(1, 3, hidden)
+    past_k, past_v = f(1, heads, 2, head), f(1, heads, 2, head)
+    keys = np.concatenate([past_k, split(k)], 2)
+    values = np.concatenate([past_v, split(v)], 2)
+    causal = (np.arange(5)[None, :] <= 2 + np.arange(3)[:, None])[None, None]
+    out = attend(split(q), keys, values, causal)
+    node = helper.make_node(
+        "MultiHeadAttention", ["q", "k", "v", "", "", "", "past_k", "past_v"],
+        ["y", "present_k", "present_v"], domain=MS, num_heads=heads, unidirectional=1)
+    cases.append(Case("mha_past_causal", [node],
+                      {"q": q, "k": k, "v": v, "past_k": past_k, "past_v": past_v},
+                      {"y": out, "present_k": keys, "present_v": values}))
+
+    q, k, v = f(2, 3, hidden), f(2, heads, 6, head), f(2, heads, 6, head)
+    ends = np.array([6, 4], np.int32)
+    seen = (np.arange(6)[None, :] < ends[:, None])[:, None, None, :]
+    node = helper.make_node("MultiHeadAttention", ["q", "k", "v", "", "ends"], ["y"],
+                            domain=MS, num_heads=heads)
+    cases.append(Case("mha_cross_ends", [node], {"q": q, "k": k, "v": v, "ends": ends},
+                      {"y": attend(split(q), k, v, seen)}))
+    return cases
+
+
 def all_cases(rng):
     g = gqa_case
     return [
@@ -401,6 +453,7 @@ def all_cases(rng):
         *norm_cases(rng),
         *gelu_cases(rng),
         *bert_cases(rng),
+        *mha_cases(rng),
     ]
 
 

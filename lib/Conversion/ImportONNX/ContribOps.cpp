@@ -167,6 +167,17 @@ private:
   LogicalResult expandGelu();
   LogicalResult expandEmbedLayerNorm();
   LogicalResult expandAttention();
+  LogicalResult expandMultiHeadAttention();
+  /// `scores` [batch, heads, seq, total] plus the mask of input
+  /// `maskInput` ([batch] end positions, a [batch, total] or [batch, seq,
+  /// total] mask: keys it drops get mask_filter_value) and, with
+  /// unidirectional, the causal mask (query i of seq at total - seq + i);
+  /// `query` [batch, seq, ...] and `keys` [batch, heads, total, head] give
+  /// the sizes.
+  FailureOr<std::string> addAttentionMask(const std::string &scores,
+                                          int maskInput,
+                                          const std::string &query,
+                                          const std::string &keys);
 
   /// (y - mean) / sqrt(variance + eps) * gamma (+ beta) over the last
   /// axis; the mean and inverse root go to `meanOut` and `invStdOut` when
@@ -565,6 +576,154 @@ std::optional<int64_t> Expander::getRank(const std::string &value) const {
   return std::nullopt;
 }
 
+FailureOr<std::string> Expander::addAttentionMask(const std::string &scores,
+                                                  int maskInput,
+                                                  const std::string &query,
+                                                  const std::string &keys) {
+  // Keys a row may see get 0, the others mask_filter_value; with
+  // unidirectional, keys after the query the most negative float.
+  std::string zero = constantI64({0}, true), one = constantI64({1}, true);
+  std::string seq = sizeOf(query, 1);
+  std::string total = sizeOf(keys, 2);
+  std::string positions = unsqueeze(op("Range", {zero, total, one}), {0});
+  std::string seen;
+  if (hasInput(maskInput)) {
+    std::string maskIndex = node->input(maskInput);
+    std::optional<int64_t> rank = getRank(maskIndex);
+    std::string mask64 = cast(maskIndex, onnx::TensorProto::INT64);
+    if (rank == 1) {
+      // End positions, [batch]: keys before each row's end.
+      seen = unsqueeze(op("Less", {positions, unsqueeze(mask64, {1})}), {1, 2});
+    } else if (rank == 2) {
+      // [batch, total] raw: keys whose mask is positive.
+      seen = unsqueeze(op("Greater", {mask64, zero}), {1, 2});
+    } else if (rank == 3) {
+      seen = unsqueeze(op("Greater", {mask64, zero}), {1});
+    } else {
+      return error() << "input " << maskInput
+                     << " (the mask) must be [batch] end positions, a "
+                        "[batch, total] or [batch, seq, total] mask"
+                     << (rank ? "" : " (its rank cannot be told: declare it)");
+    }
+  }
+  std::string mask;
+  if (!seen.empty())
+    mask = op("Where", {seen, constantF32(0.0f),
+                        constantF32(getFloat("mask_filter_value", -10000.0f))});
+  if (getInt("unidirectional", 0) != 0) {
+    // Query i is at total - seq + i.
+    std::string queries = unsqueeze(
+        op("Add", {op("Range", {zero, seq, one}), op("Sub", {total, seq})}),
+        {1});
+    std::string causal = op("LessOrEqual", {positions, queries});
+    std::string lowest = constantF32(std::numeric_limits<float>::lowest());
+    mask =
+        op("Where", {causal, mask.empty() ? constantF32(0.0f) : mask, lowest});
+  }
+  return mask.empty() ? scores : op("Add", {scores, mask});
+}
+
+/// MultiHeadAttention(query, key, value, bias?, key_padding_mask?,
+/// attention_bias?, past_key?, past_value?) of com.microsoft, with 3-D
+/// query, key and value ([batch, seq, heads * head]) or 4-D key and value
+/// ([batch, heads, length, head], cross-attention): outputs, present_key,
+/// present_value.
+LogicalResult Expander::expandMultiHeadAttention() {
+  if (failed(checkAttributes(
+          {"num_heads", "mask_filter_value", "scale", "unidirectional"})) ||
+      failed(checkNoInputsFrom(8, "past_sequence_length or "
+                                  "cache_indirection")))
+    return failure();
+  if (hasOutput(3))
+    return error() << "output 3 (the scores) is not supported";
+  if (!hasInput(1) || !hasInput(2))
+    return error() << "key and value are required (packed query, key and "
+                      "value are not supported)";
+  if (hasInput(6) != hasInput(7))
+    return error() << "past_key and past_value must both be given";
+  int64_t heads = getInt("num_heads", 0);
+  if (heads <= 0)
+    return error() << "num_heads must be positive";
+  // Keys of undeclared rank are projections, [batch, length, hidden].
+  std::optional<int64_t> keyRank = getRank(node->input(1));
+  bool crossAttention = keyRank == 4;
+  if (crossAttention && (hasInput(3) || hasInput(6)))
+    return error() << "4-D keys and values take no bias and no past";
+  if (keyRank && *keyRank != 3 && *keyRank != 4)
+    return error() << "key must be [batch, length, hidden] or [batch, heads, "
+                      "length, head]";
+  // The head size, from what the graph declares.
+  int64_t headSize = -1;
+  if (std::optional<DeclaredType> q = getDeclaredType(node->input(0));
+      q && q->dims.size() == 3 && q->dims[2] > 0)
+    headSize = q->dims[2] % heads == 0 ? q->dims[2] / heads : -1;
+  for (std::string name : {hasInput(6) ? node->input(6) : std::string(),
+                           crossAttention ? node->input(1) : std::string(),
+                           hasOutput(1) ? node->output(1) : std::string()})
+    if (std::optional<DeclaredType> t =
+            name.empty() ? std::nullopt : getDeclaredType(name);
+        headSize <= 0 && t && t->dims.size() == 4 && t->dims[3] > 0)
+      headSize = t->dims[3];
+  // Else a third of the biases (query, key and value of one size).
+  std::optional<DeclaredType> biasType =
+      hasInput(3) ? getDeclaredType(node->input(3)) : std::nullopt;
+  if (headSize <= 0 && biasType && biasType->dims.size() == 1 &&
+      biasType->dims[0] % (3 * heads) == 0)
+    headSize = biasType->dims[0] / (3 * heads);
+  if (headSize <= 0)
+    return error() << "the head size must be static: declare the query as "
+                      "[batch, seq, num_heads * head_size]";
+  int64_t hidden = heads * headSize;
+
+  std::string query = node->input(0), key = node->input(1),
+              value = node->input(2);
+  if (hasInput(3)) {
+    if (!biasType || biasType->dims.size() != 1 ||
+        biasType->dims[0] <= 2 * hidden)
+      return error() << "the bias must be a static vector of query, key and "
+                        "value biases";
+    int64_t total = biasType->dims[0];
+    query = op("Add", {query, slice(node->input(3), 0, 0, hidden)});
+    key = op("Add", {key, slice(node->input(3), 0, hidden, 2 * hidden)});
+    value = op("Add", {value, slice(node->input(3), 0, 2 * hidden, total)});
+  }
+  std::string q =
+      transpose(reshape(query, {0, 0, heads, headSize}), {0, 2, 1, 3});
+  std::string keys = key, values = value;
+  if (!crossAttention) {
+    keys = transpose(reshape(key, {0, 0, heads, headSize}), {0, 2, 1, 3});
+    values = transpose(reshape(value, {0, 0, heads, -1}), {0, 2, 1, 3});
+  }
+  if (hasInput(6)) {
+    keys = op("Concat", {node->input(6), keys});
+    setInt(emitted.back(), "axis", 2);
+    values = op("Concat", {node->input(7), values});
+    setInt(emitted.back(), "axis", 2);
+  }
+  if (hasOutput(1))
+    keys = identity(keys, node->output(1));
+  if (hasOutput(2))
+    values = identity(values, node->output(2));
+  float scale = getFloat("scale", 0.0f);
+  if (scale == 0.0f)
+    scale = 1.0f / std::sqrt(static_cast<float>(headSize));
+  std::string scores =
+      op("Mul", {op("MatMul", {q, transpose(keys, {0, 1, 3, 2})}),
+                 constantF32(scale)});
+  if (hasInput(5))
+    scores = op("Add", {scores, node->input(5)});
+  FailureOr<std::string> masked =
+      addAttentionMask(scores, 4, node->input(0), keys);
+  if (failed(masked))
+    return failure();
+  onnx::NodeProto &softmax = add("Softmax", {*masked});
+  setInt(softmax, "axis", -1);
+  std::string context = op("MatMul", {softmax.output(0), values});
+  identity(reshape(transpose(context, {0, 2, 1, 3}), {0, 0, -1}),
+           node->output(0));
+  return success();
+}
+
 /// Attention(input, weights, bias, mask_index?, past?, attention_bias?) of
 /// com.microsoft, as ONNX Runtime's BERT optimizer writes it: the packed
 /// query/key/value projection, then softmax(Q K^T * scale +
@@ -619,50 +778,11 @@ LogicalResult Expander::expandAttention() {
   if (hasInput(5))
     scores = op("Add", {scores, node->input(5)});
 
-  // The mask: keys a row may see (where mask_index keeps them) get 0,
-  // the others mask_filter_value; with unidirectional, later keys the
-  // most negative float.
-  float filter = getFloat("mask_filter_value", -10000.0f);
-  std::string seen;
-  if (hasInput(3)) {
-    std::string maskIndex = node->input(3);
-    std::optional<int64_t> rank = getRank(maskIndex);
-    std::string keys =
-        op("Range", {constantI64({0}, true), sizeOf(node->input(0), 1),
-                     constantI64({1}, true)});
-    std::string mask64 = cast(maskIndex, onnx::TensorProto::INT64);
-    if (rank == 1) {
-      // End positions, [batch]: keys before each row's end.
-      seen = unsqueeze(
-          op("Less", {unsqueeze(keys, {0}), unsqueeze(mask64, {1})}), {1, 2});
-    } else if (rank == 2) {
-      // [batch, total] raw: keys whose mask is positive.
-      seen = unsqueeze(op("Greater", {mask64, constantI64({0}, true)}), {1, 2});
-    } else if (rank == 3) {
-      seen = unsqueeze(op("Greater", {mask64, constantI64({0}, true)}), {1});
-    } else {
-      return error() << "mask_index must be [batch] end positions, a "
-                        "[batch, total] or [batch, seq, total] mask"
-                     << (rank ? ""
-                              : " (its rank cannot be told: declare "
-                                "it)");
-    }
-  }
-  std::string mask;
-  if (!seen.empty())
-    mask = op("Where", {seen, constantF32(0.0f), constantF32(filter)});
-  if (getInt("unidirectional", 0) != 0) {
-    std::string positions =
-        op("Range", {constantI64({0}, true), sizeOf(node->input(0), 1),
-                     constantI64({1}, true)});
-    std::string causal = op(
-        "LessOrEqual", {unsqueeze(positions, {0}), unsqueeze(positions, {1})});
-    std::string lowest = constantF32(std::numeric_limits<float>::lowest());
-    mask =
-        op("Where", {causal, mask.empty() ? constantF32(0.0f) : mask, lowest});
-  }
-  if (!mask.empty())
-    scores = op("Add", {scores, mask});
+  FailureOr<std::string> masked =
+      addAttentionMask(scores, 3, node->input(0), k);
+  if (failed(masked))
+    return failure();
+  scores = *masked;
   onnx::NodeProto &softmax = add("Softmax", {scores});
   setInt(softmax, "axis", -1);
   std::string context = op("MatMul", {softmax.output(0), v});
@@ -1125,6 +1245,7 @@ LogicalResult Expander::expandNode() {
             .Case("RotaryEmbedding", &Expander::expandRotaryEmbedding)
             .Case("EmbedLayerNormalization", &Expander::expandEmbedLayerNorm)
             .Case("Attention", &Expander::expandAttention)
+            .Case("MultiHeadAttention", &Expander::expandMultiHeadAttention)
             .Case("GroupQueryAttention", &Expander::expandGroupQueryAttention)
             .Default(nullptr);
   if (!expansion)
