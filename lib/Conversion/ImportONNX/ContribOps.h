@@ -1,14 +1,15 @@
 //===- ContribOps.h - ONNX Runtime's ops as ONNX subgraphs -----*- C++ -*-===//
 //
-// Internal to the importer. ONNX Runtime's GenAI model builder writes
-// decoders with com.microsoft ops (GroupQueryAttention, RotaryEmbedding,
-// SkipSimplifiedLayerNormalization, FastGelu, ...) that no ONNX schema
-// describes, and ONNX's Gelu of opset 20 is newer than the linked schemas.
-// expandContribOps rewrites each of them, on the parsed ModelProto and
-// before ONNX shape inference, into the standard ONNX ops of the same
-// computation, in the forms an exported PyTorch decoder takes: the
-// importer's dynamic sizes, the KV-cache detection and edge-fuse-attention
-// then treat them as they treat that decoder.
+// Internal to the importer. ONNX Runtime's GenAI model builder, quantizer
+// and transformer optimizer write ops of its com.microsoft domain
+// (GroupQueryAttention, RotaryEmbedding, SkipSimplifiedLayerNormalization,
+// Attention, FastGelu, ...) that no ONNX schema describes, and ONNX's Gelu
+// (20) and Mish (18) are newer than the linked schemas. expandContribOps
+// rewrites each of them, on the parsed ModelProto and before ONNX shape
+// inference, into the standard ONNX ops of the same computation, in the
+// forms an exported PyTorch model takes: the importer's dynamic sizes, the
+// KV-cache detection and edge-fuse-attention then treat them as they treat
+// that model (docs/onnxruntime-ops.md).
 //
 //===----------------------------------------------------------------------===//
 
