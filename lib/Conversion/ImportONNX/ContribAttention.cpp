@@ -106,6 +106,38 @@ FailureOr<std::string> Expander::addAttentionMask(const std::string &scores,
   return mask.empty() ? scores : op("Add", {scores, mask});
 }
 
+std::string Expander::scaledScores(const std::string &q,
+                                   const std::string &keys, int64_t headSize) {
+  float scale = getFloat("scale", 0.0f);
+  if (scale == 0.0f)
+    scale = 1.0f / std::sqrt(static_cast<float>(headSize));
+  return op("Mul", {op("MatMul", {q, transpose(keys, {0, 1, 3, 2})}),
+                    constantF32(scale)});
+}
+
+void Expander::emitAttended(const std::string &scores,
+                            const std::string &values) {
+  onnx::NodeProto &softmax = add("Softmax", {scores});
+  setInt(softmax, "axis", -1);
+  std::string context = op("MatMul", {softmax.output(0), values});
+  identity(reshape(transpose(context, {0, 2, 1, 3}), {0, 0, -1}),
+           node->output(0));
+}
+
+void Expander::appendPast(std::string &keys, std::string &values,
+                          int pastInput) {
+  if (hasInput(pastInput)) {
+    keys = op("Concat", {node->input(pastInput), keys});
+    setInt(emitted.back(), "axis", 2);
+    values = op("Concat", {node->input(pastInput + 1), values});
+    setInt(emitted.back(), "axis", 2);
+  }
+  if (hasOutput(1))
+    keys = identity(keys, node->output(1));
+  if (hasOutput(2))
+    values = identity(values, node->output(2));
+}
+
 /// MultiHeadAttention(query, key, value, bias?, key_padding_mask?,
 /// attention_bias?, past_key?, past_value?) of com.microsoft, with 3-D
 /// query, key and value ([batch, seq, heads * head]) or 4-D key and value
@@ -177,33 +209,15 @@ LogicalResult Expander::expandMultiHeadAttention() {
     keys = transpose(reshape(key, {0, 0, heads, headSize}), {0, 2, 1, 3});
     values = transpose(reshape(value, {0, 0, heads, -1}), {0, 2, 1, 3});
   }
-  if (hasInput(6)) {
-    keys = op("Concat", {node->input(6), keys});
-    setInt(emitted.back(), "axis", 2);
-    values = op("Concat", {node->input(7), values});
-    setInt(emitted.back(), "axis", 2);
-  }
-  if (hasOutput(1))
-    keys = identity(keys, node->output(1));
-  if (hasOutput(2))
-    values = identity(values, node->output(2));
-  float scale = getFloat("scale", 0.0f);
-  if (scale == 0.0f)
-    scale = 1.0f / std::sqrt(static_cast<float>(headSize));
-  std::string scores =
-      op("Mul", {op("MatMul", {q, transpose(keys, {0, 1, 3, 2})}),
-                 constantF32(scale)});
+  appendPast(keys, values, 6);
+  std::string scores = scaledScores(q, keys, headSize);
   if (hasInput(5))
     scores = op("Add", {scores, node->input(5)});
   FailureOr<std::string> masked =
       addAttentionMask(scores, 4, node->input(0), keys);
   if (failed(masked))
     return failure();
-  onnx::NodeProto &softmax = add("Softmax", {*masked});
-  setInt(softmax, "axis", -1);
-  std::string context = op("MatMul", {softmax.output(0), values});
-  identity(reshape(transpose(context, {0, 2, 1, 3}), {0, 0, -1}),
-           node->output(0));
+  emitAttended(*masked, values);
   return success();
 }
 
@@ -253,11 +267,7 @@ LogicalResult Expander::expandAttention() {
   std::string q = heads4(0, sizes[0], headSize);
   std::string k = heads4(sizes[0], sizes[1], headSize);
   std::string v = heads4(sizes[0] + sizes[1], sizes[2], valueHeadSize);
-  float scale = getFloat("scale", 0.0f);
-  if (scale == 0.0f)
-    scale = 1.0f / std::sqrt(static_cast<float>(headSize));
-  std::string scores = op("Mul", {op("MatMul", {q, transpose(k, {0, 1, 3, 2})}),
-                                  constantF32(scale)});
+  std::string scores = scaledScores(q, k, headSize);
   if (hasInput(5))
     scores = op("Add", {scores, node->input(5)});
 
@@ -265,12 +275,7 @@ LogicalResult Expander::expandAttention() {
       addAttentionMask(scores, 3, node->input(0), k);
   if (failed(masked))
     return failure();
-  scores = *masked;
-  onnx::NodeProto &softmax = add("Softmax", {scores});
-  setInt(softmax, "axis", -1);
-  std::string context = op("MatMul", {softmax.output(0), v});
-  identity(reshape(transpose(context, {0, 2, 1, 3}), {0, 0, sizes[2]}),
-           node->output(0));
+  emitAttended(*masked, v);
   return success();
 }
 
@@ -606,37 +611,19 @@ LogicalResult Expander::expandGroupQueryAttention() {
   // The present: the past and the new keys and values along the positions.
   std::string keys = transpose(k4, {0, 2, 1, 3});
   std::string values = transpose(v4, {0, 2, 1, 3});
-  if (hasInput(3)) {
-    keys = op("Concat", {node->input(3), keys});
-    setInt(emitted.back(), "axis", 2);
-    values = op("Concat", {node->input(4), values});
-    setInt(emitted.back(), "axis", 2);
-  }
-  if (hasOutput(1))
-    keys = identity(keys, node->output(1));
-  if (hasOutput(2))
-    values = identity(values, node->output(2));
+  appendPast(keys, values, 3);
   if (heads != kvHeads) {
     keys = repeatHeads(keys, kvHeads, heads / kvHeads, headSize);
     values = repeatHeads(values, kvHeads, heads / kvHeads, headSize);
   }
 
-  float scale = getFloat("scale", 0.0f);
-  if (scale == 0.0f)
-    scale = 1.0f / std::sqrt(static_cast<float>(headSize));
-  std::string scores = op("Mul", {op("MatMul", {transpose(q4, {0, 2, 1, 3}),
-                                                transpose(keys, {0, 1, 3, 2})}),
-                                  constantF32(scale)});
+  std::string scores =
+      scaledScores(transpose(q4, {0, 2, 1, 3}), keys, headSize);
   float softcap = getFloat("softcap", 0.0f);
   if (softcap > 0.0f)
     scores = op("Mul",
                 {op("Tanh", {op("Mul", {scores, constantF32(1.0f / softcap)})}),
                  constantF32(softcap)});
-  onnx::NodeProto &softmax =
-      add("Softmax", {op("Add", {scores, mask.additive})});
-  setInt(softmax, "axis", -1);
-  std::string context = op("MatMul", {softmax.output(0), values});
-  identity(reshape(transpose(context, {0, 2, 1, 3}), {0, 0, heads * headSize}),
-           node->output(0));
+  emitAttended(op("Add", {scores, mask.additive}), values);
   return success();
 }

@@ -140,6 +140,16 @@ private:
   LogicalResult expandEmbedLayerNorm();
   LogicalResult expandAttention();
   LogicalResult expandMultiHeadAttention();
+  /// Q K^T times the node's `scale` (1 / sqrt(head size) where it is 0);
+  /// `q` [batch, heads, seq, head], `keys` [batch, heads, total, head].
+  std::string scaledScores(const std::string &q, const std::string &keys,
+                           int64_t headSize);
+  /// softmax(scores) values, as output 0: [batch, seq, heads * head].
+  void emitAttended(const std::string &scores, const std::string &values);
+  /// `keys` and `values` [batch, heads, new, head] after the past of
+  /// inputs `pastInput` and `pastInput + 1` (where given): the present,
+  /// outputs 1 and 2 (where named).
+  void appendPast(std::string &keys, std::string &values, int pastInput);
   /// `scores` [batch, heads, seq, total] plus the mask of input
   /// `maskInput` ([batch] end positions, a [batch, total] or [batch, seq,
   /// total] mask: keys it drops get mask_filter_value) and, with
