@@ -59,16 +59,45 @@ std::optional<int64_t> Expander::getRank(const std::string &value) const {
   return std::nullopt;
 }
 
-FailureOr<std::string> Expander::addAttentionMask(const std::string &scores,
-                                                  int maskInput,
-                                                  const std::string &query,
-                                                  const std::string &keys) {
+std::string Expander::splitHeads(const std::string &x, int64_t heads,
+                                 int64_t headSize) {
+  return transpose(reshape(x, {0, 0, heads, headSize}), {0, 2, 1, 3});
+}
+
+std::string Expander::keyPositions(const std::string &total) {
+  return unsqueeze(
+      op("Range", {constantI64({0}, true), total, constantI64({1}, true)}),
+      {0});
+}
+
+std::string Expander::causalSeen(const std::string &keys,
+                                 const std::string &seq,
+                                 const std::string &past, int64_t window) {
+  std::string queries = unsqueeze(
+      op("Add",
+         {op("Range", {constantI64({0}, true), seq, constantI64({1}, true)}),
+          past}),
+      {1});
+  std::string seen = op("LessOrEqual", {keys, queries});
+  if (window > 0)
+    seen = op("And", {seen, op("Less", {op("Sub", {queries, keys}),
+                                        constantI64({window}, true)})});
+  return seen;
+}
+
+LogicalResult Expander::attendMasked(const std::string &q,
+                                     const std::string &keys,
+                                     const std::string &values,
+                                     int64_t headSize, int maskInput) {
+  std::string scores = scaledScores(q, keys, headSize);
+  if (hasInput(5)) // attention_bias, after the scaling
+    scores = op("Add", {scores, node->input(5)});
   // Keys a row may see get 0, the others mask_filter_value; with
   // unidirectional, keys after the query the most negative float.
-  std::string zero = constantI64({0}, true), one = constantI64({1}, true);
-  std::string seq = sizeOf(query, 1);
+  std::string zero = constantI64({0}, true);
+  std::string seq = sizeOf(q, 2);
   std::string total = sizeOf(keys, 2);
-  std::string positions = unsqueeze(op("Range", {zero, total, one}), {0});
+  std::string positions = keyPositions(total);
   std::string seen;
   if (hasInput(maskInput)) {
     std::string maskIndex = node->input(maskInput);
@@ -95,15 +124,14 @@ FailureOr<std::string> Expander::addAttentionMask(const std::string &scores,
                         constantF32(getFloat("mask_filter_value", -10000.0f))});
   if (getInt("unidirectional", 0) != 0) {
     // Query i is at total - seq + i.
-    std::string queries = unsqueeze(
-        op("Add", {op("Range", {zero, seq, one}), op("Sub", {total, seq})}),
-        {1});
-    std::string causal = op("LessOrEqual", {positions, queries});
+    std::string causal =
+        causalSeen(positions, seq, op("Sub", {total, seq}), /*window=*/-1);
     std::string lowest = constantF32(std::numeric_limits<float>::lowest());
     mask =
         op("Where", {causal, mask.empty() ? constantF32(0.0f) : mask, lowest});
   }
-  return mask.empty() ? scores : op("Add", {scores, mask});
+  emitAttended(mask.empty() ? scores : op("Add", {scores, mask}), values);
+  return success();
 }
 
 std::string Expander::scaledScores(const std::string &q,
@@ -202,23 +230,14 @@ LogicalResult Expander::expandMultiHeadAttention() {
     key = op("Add", {key, slice(node->input(3), 0, hidden, 2 * hidden)});
     value = op("Add", {value, slice(node->input(3), 0, 2 * hidden, total)});
   }
-  std::string q =
-      transpose(reshape(query, {0, 0, heads, headSize}), {0, 2, 1, 3});
   std::string keys = key, values = value;
   if (!crossAttention) {
-    keys = transpose(reshape(key, {0, 0, heads, headSize}), {0, 2, 1, 3});
-    values = transpose(reshape(value, {0, 0, heads, -1}), {0, 2, 1, 3});
+    keys = splitHeads(key, heads, headSize);
+    values = splitHeads(value, heads, -1);
   }
   appendPast(keys, values, 6);
-  std::string scores = scaledScores(q, keys, headSize);
-  if (hasInput(5))
-    scores = op("Add", {scores, node->input(5)});
-  FailureOr<std::string> masked =
-      addAttentionMask(scores, 4, node->input(0), keys);
-  if (failed(masked))
-    return failure();
-  emitAttended(*masked, values);
-  return success();
+  return attendMasked(splitHeads(query, heads, headSize), keys, values,
+                      headSize, /*maskInput=*/4);
 }
 
 /// Attention(input, weights, bias, mask_index?, past?, attention_bias?) of
@@ -260,23 +279,12 @@ LogicalResult Expander::expandAttention() {
   std::string projected = op(
       "Add", {op("MatMul", {node->input(0), node->input(1)}), node->input(2)});
   auto heads4 = [&](int64_t start, int64_t size, int64_t perHead) {
-    return transpose(reshape(slice(projected, 2, start, start + size),
-                             {0, 0, heads, perHead}),
-                     {0, 2, 1, 3});
+    return splitHeads(slice(projected, 2, start, start + size), heads, perHead);
   };
-  std::string q = heads4(0, sizes[0], headSize);
-  std::string k = heads4(sizes[0], sizes[1], headSize);
-  std::string v = heads4(sizes[0] + sizes[1], sizes[2], valueHeadSize);
-  std::string scores = scaledScores(q, k, headSize);
-  if (hasInput(5))
-    scores = op("Add", {scores, node->input(5)});
-
-  FailureOr<std::string> masked =
-      addAttentionMask(scores, 3, node->input(0), k);
-  if (failed(masked))
-    return failure();
-  emitAttended(*masked, v);
-  return success();
+  return attendMasked(heads4(0, sizes[0], headSize),
+                      heads4(sizes[0], sizes[1], headSize),
+                      heads4(sizes[0] + sizes[1], sizes[2], valueHeadSize),
+                      headSize, /*maskInput=*/3);
 }
 
 //===----------------------------------------------------------------------===//
@@ -451,16 +459,9 @@ const AttentionMask &Expander::getMask(const std::string &maskValue,
   // the mask is 1: the exported decoders' causal mask.
   std::string zero = constantI64({0}, true);
   std::string one = constantI64({1}, true);
-  std::string seq = sizeOf(query, 1);
   std::string past = pastKey.empty() ? zero : sizeOf(pastKey, 2);
-  std::string queries = unsqueeze(
-      op("Add", {op("Range", {zero, seq, one}), past}), {1}); // [seq, 1]
-  std::string keys = unsqueeze(op("Range", {zero, sizeOf(maskValue, 1), one}),
-                               {0}); // [1, total]
-  std::string seen = op("LessOrEqual", {keys, queries});
-  if (window > 0)
-    seen = op("And", {seen, op("Less", {op("Sub", {queries, keys}),
-                                        constantI64({window}, true)})});
+  std::string seen = causalSeen(keyPositions(sizeOf(maskValue, 1)),
+                                sizeOf(query, 1), past, window);
   std::string allowed = // [batch, seq, total]
       op("And", {unsqueeze(seen, {0}),
                  cast(unsqueeze(maskValue, {1}), onnx::TensorProto::BOOL)});

@@ -108,6 +108,8 @@ private:
   static void setInt(onnx::NodeProto &n, StringRef name, int64_t value);
   static void setInts(onnx::NodeProto &n, StringRef name,
                       ArrayRef<int64_t> values);
+  /// A Constant node holding `tensor`.
+  std::string constant(onnx::TensorProto tensor);
   std::string constantI64(ArrayRef<int64_t> values, bool scalar = false);
   std::string constantF32(float value);
   std::string unsqueeze(const std::string &x, ArrayRef<int64_t> axes);
@@ -150,16 +152,24 @@ private:
   /// inputs `pastInput` and `pastInput + 1` (where given): the present,
   /// outputs 1 and 2 (where named).
   void appendPast(std::string &keys, std::string &values, int pastInput);
-  /// `scores` [batch, heads, seq, total] plus the mask of input
-  /// `maskInput` ([batch] end positions, a [batch, total] or [batch, seq,
-  /// total] mask: keys it drops get mask_filter_value) and, with
-  /// unidirectional, the causal mask (query i of seq at total - seq + i);
-  /// `query` [batch, seq, ...] and `keys` [batch, heads, total, head] give
-  /// the sizes.
-  FailureOr<std::string> addAttentionMask(const std::string &scores,
-                                          int maskInput,
-                                          const std::string &query,
-                                          const std::string &keys);
+  /// Attention and MultiHeadAttention: softmax(Q K^T * scale +
+  /// attention_bias (input 5) + mask) V as output 0. The mask is that of
+  /// input `maskInput` ([batch] end positions, a [batch, total] or [batch,
+  /// seq, total] mask: keys it drops get mask_filter_value) and, with
+  /// unidirectional, the causal one (query i of seq at total - seq + i).
+  /// `q` [batch, heads, seq, head], `keys` [batch, heads, total, head].
+  LogicalResult attendMasked(const std::string &q, const std::string &keys,
+                             const std::string &values, int64_t headSize,
+                             int maskInput);
+  /// `x` [batch, seq, heads * headSize] as [batch, heads, seq, headSize]
+  /// (headSize -1: the rest).
+  std::string splitHeads(const std::string &x, int64_t heads, int64_t headSize);
+  /// [1, total] int64: 0 to total - 1, the keys' positions.
+  std::string keyPositions(const std::string &total);
+  /// [seq, total] booleans: key j seen by query i, at past + i, where
+  /// j <= past + i (and past + i - j < window when window > 0).
+  std::string causalSeen(const std::string &keys, const std::string &seq,
+                         const std::string &past, int64_t window);
 
   /// (y - mean) / sqrt(variance + eps) * gamma (+ beta) over the last
   /// axis; the mean and inverse root go to `meanOut` and `invStdOut` when

@@ -68,29 +68,30 @@ void Expander::setInts(onnx::NodeProto &n, StringRef name,
     attr->add_ints(value);
 }
 
-std::string Expander::constantI64(ArrayRef<int64_t> values, bool scalar) {
+std::string Expander::constant(onnx::TensorProto tensor) {
   onnx::NodeProto &n = add("Constant", {});
   onnx::AttributeProto *attr = n.add_attribute();
   attr->set_name("value");
   attr->set_type(onnx::AttributeProto::TENSOR);
-  onnx::TensorProto *tensor = attr->mutable_t();
-  tensor->set_data_type(onnx::TensorProto::INT64);
-  if (!scalar)
-    tensor->add_dims(static_cast<int64_t>(values.size()));
-  for (int64_t value : values)
-    tensor->add_int64_data(value);
+  *attr->mutable_t() = std::move(tensor);
   return n.output(0);
 }
 
+std::string Expander::constantI64(ArrayRef<int64_t> values, bool scalar) {
+  onnx::TensorProto tensor;
+  tensor.set_data_type(onnx::TensorProto::INT64);
+  if (!scalar)
+    tensor.add_dims(static_cast<int64_t>(values.size()));
+  for (int64_t value : values)
+    tensor.add_int64_data(value);
+  return constant(std::move(tensor));
+}
+
 std::string Expander::constantF32(float value) {
-  onnx::NodeProto &n = add("Constant", {});
-  onnx::AttributeProto *attr = n.add_attribute();
-  attr->set_name("value");
-  attr->set_type(onnx::AttributeProto::TENSOR);
-  onnx::TensorProto *tensor = attr->mutable_t();
-  tensor->set_data_type(onnx::TensorProto::FLOAT);
-  tensor->add_float_data(value);
-  return n.output(0);
+  onnx::TensorProto tensor;
+  tensor.set_data_type(onnx::TensorProto::FLOAT);
+  tensor.add_float_data(value);
+  return constant(std::move(tensor));
 }
 
 std::string Expander::unsqueeze(const std::string &x, ArrayRef<int64_t> axes) {
@@ -156,27 +157,18 @@ Expander::getConstantInts(const std::string &value) const {
     for (const onnx::AttributeProto &attr : producer->attribute())
       if (attr.name() == "value" && attr.has_t())
         tensor = &attr.t();
-  if (!tensor)
+  bool wide = tensor && tensor->data_type() == onnx::TensorProto::INT64;
+  if (!tensor || (!wide && tensor->data_type() != onnx::TensorProto::INT32))
     return std::nullopt;
+  size_t size = wide ? 8 : 4;
+  std::vector<char> bytes = getTensorBytes(*tensor, size);
   SmallVector<int64_t> values;
-  const std::string &raw = tensor->raw_data();
-  switch (tensor->data_type()) {
-  case onnx::TensorProto::INT64:
-    if (!tensor->has_raw_data())
-      values.assign(tensor->int64_data().begin(), tensor->int64_data().end());
-    for (size_t i = 0; i + sizeof(int64_t) <= raw.size(); i += sizeof(int64_t))
-      values.push_back(llvm::support::endian::read64le(raw.data() + i));
-    return values;
-  case onnx::TensorProto::INT32:
-    if (!tensor->has_raw_data())
-      values.assign(tensor->int32_data().begin(), tensor->int32_data().end());
-    for (size_t i = 0; i + sizeof(int32_t) <= raw.size(); i += sizeof(int32_t))
-      values.push_back(static_cast<int32_t>(
-          llvm::support::endian::read32le(raw.data() + i)));
-    return values;
-  default:
-    return std::nullopt;
-  }
+  for (size_t i = 0; i + size <= bytes.size(); i += size)
+    values.push_back(
+        wide
+            ? static_cast<int64_t>(llvm::support::endian::read64le(&bytes[i]))
+            : static_cast<int32_t>(llvm::support::endian::read32le(&bytes[i])));
+  return values;
 }
 
 LogicalResult Expander::checkAttributes(ArrayRef<StringRef> known) {

@@ -44,6 +44,10 @@ size_t getRawElementSize(int32_t dataType);
 /// The number of elements `dims` describe, or std::nullopt when a dimension
 /// is negative or the count exceeds `limit`.
 std::optional<int64_t> getElementCount(ArrayRef<int64_t> dims, int64_t limit);
+/// The elements of `tensor` as little-endian bytes of `elementSize` each,
+/// from raw_data or from the typed field ONNX stores its type in.
+std::vector<char> getTensorBytes(const onnx::TensorProto &tensor,
+                                 size_t elementSize);
 /// Converts an initializer or Constant value. Returns failure (and reports
 /// at `loc`) for unsupported types, external data or inconsistent sizes.
 FailureOr<ElementsAttr> convertTensor(const onnx::TensorProto &tensor,

@@ -104,9 +104,8 @@ static void appendBytes(std::vector<char> &bytes, T value, size_t size) {
   bytes.insert(bytes.end(), buffer, buffer + size);
 }
 
-/// The tensor's elements as little-endian bytes, from raw_data or from the
-/// typed repeated field ONNX stores that type in.
-static std::vector<char> getTensorBytes(const TensorProto &tensor,
+std::vector<char>
+mlir::edge::onnx_import::getTensorBytes(const TensorProto &tensor,
                                         size_t elementSize) {
   if (tensor.has_raw_data())
     return std::vector<char>(tensor.raw_data().begin(),
