@@ -41,12 +41,12 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ort_reference import TYPES, ort_outputs  # noqa: E402
+
 SOURCE_DIR = Path(__file__).resolve().parent.parent
 MS = "com.microsoft"
 TOLERANCE = 2e-5
-TYPES = {np.dtype(np.float32): (TensorProto.FLOAT, "float32"),
-         np.dtype(np.int64): (TensorProto.INT64, "int64"),
-         np.dtype(np.int32): (TensorProto.INT32, "int32")}
 
 
 def run(command, **kwargs):
@@ -484,21 +484,7 @@ def run_edge(build, case, work):
 
 
 def run_ort(case, work):
-    path = work / f"{case.name}.onnx"
-    out = work / f"{case.name}.ort"
-    out.mkdir(exist_ok=True)
-    spec = []
-    for name, array in case.inputs.items():
-        file = out / f"{name}.in"
-        file.write_bytes(np.ascontiguousarray(array).tobytes())
-        spec.append({"name": name, "type": TYPES[array.dtype][1], "shape": list(array.shape),
-                     "file": str(file)})
-    (out / "spec.json").write_text(json.dumps(spec))
-    run(["node", SOURCE_DIR / "benchmarks/ort_outputs.js", path, out / "spec.json", out])
-    described = json.loads((out / "outputs.json").read_text())
-    dtypes = {"float32": np.float32, "int64": np.int64, "int32": np.int32}
-    return {name: np.fromfile(d["file"], dtypes[d["type"]]).reshape(d["shape"])
-            for name, d in described.items()}
+    return ort_outputs(work / f"{case.name}.onnx", case.inputs, work / f"{case.name}.ort")
 
 
 def check_ops(build, work, with_ort):

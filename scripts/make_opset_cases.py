@@ -13,8 +13,6 @@ under test/onnx-cases/opset18-21/ so that the tests need no ONNX Runtime.
 scripts/conformance.py runs them (--case-root). Run with /usr/bin/python3.
 """
 
-import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,15 +21,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-SOURCE_DIR = Path(__file__).resolve().parent.parent
-TYPES = {np.dtype(np.float32): (TensorProto.FLOAT, "float32"),
-         np.dtype(np.int64): (TensorProto.INT64, "int64"),
-         np.dtype(np.int32): (TensorProto.INT32, "int32"),
-         np.dtype(np.int8): (TensorProto.INT8, "int8"),
-         np.dtype(np.uint8): (TensorProto.UINT8, "uint8"),
-         np.dtype(np.bool_): (TensorProto.BOOL, "bool")}
-DTYPES = {"float32": np.float32, "int64": np.int64, "int32": np.int32, "int8": np.int8,
-          "uint8": np.uint8, "bool": np.bool_}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ort_reference import TYPES, ort_outputs  # noqa: E402
+
 
 rng = np.random.default_rng(18)
 
@@ -145,26 +137,14 @@ def write_case(out, name, opset, nodes, inputs, outputs, initializers, work):
     data = case_dir / "test_data_set_0"
     data.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(case_dir / "model.onnx"))
-    spec = []
     for index, (n, array) in enumerate(inputs.items()):
         (data / f"input_{index}.pb").write_bytes(
             numpy_helper.from_array(array, n).SerializeToString())
-        raw = work / f"{name}.{n}.in"
-        raw.write_bytes(np.ascontiguousarray(array).tobytes())
-        spec.append({"name": n, "type": TYPES[array.dtype][1], "shape": list(array.shape),
-                     "file": str(raw)})
-    (work / "spec.json").write_text(json.dumps(spec))
-    result = work / name
-    result.mkdir(exist_ok=True)
-    subprocess.run(["node", SOURCE_DIR / "benchmarks/ort_outputs.js", case_dir / "model.onnx",
-                    work / "spec.json", result], check=True)
-    described = json.loads((result / "outputs.json").read_text())
+    results = ort_outputs(case_dir / "model.onnx", inputs, work / name)
     for index, o in enumerate(outputs):
-        d = described[o]
-        array = np.fromfile(d["file"], DTYPES[d["type"]]).reshape(d["shape"])
         (data / f"output_{index}.pb").write_bytes(
-            numpy_helper.from_array(array, o).SerializeToString())
-    print(f"{name}: opset {opset}, outputs {[described[o]['shape'] for o in outputs]}")
+            numpy_helper.from_array(results[o], o).SerializeToString())
+    print(f"{name}: opset {opset}, outputs {[list(results[o].shape) for o in outputs]}")
 
 
 def main(argv):
