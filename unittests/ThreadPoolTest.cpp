@@ -98,14 +98,16 @@ TEST(ThreadPool, SplitsLargeLoopsOverEveryThread) {
   EXPECT_EQ(seen.size(), 4u);
 }
 
-/// Records where each thread's first chunk began; the caller's first chunk
-/// holds on until another thread has run a chunk, so that the caller
-/// cannot take the worker's block before the worker has started on it.
+/// Records where each thread's first chunk began. Each thread's first chunk
+/// holds on until both threads have started one, so that neither can take
+/// the other's block before the other has started on it: the machine may
+/// delay either thread (the caller after it has published the loop, as much
+/// as the worker).
 struct FirstChunks {
   std::thread::id caller = std::this_thread::get_id();
   std::mutex mutex;
   std::vector<std::pair<std::thread::id, int64_t>> firsts;
-  std::atomic<bool> workerRan{false};
+  std::atomic<int> started{0};
 };
 
 void recordFirstChunks(void *ctx, int64_t begin, int64_t end) {
@@ -113,19 +115,14 @@ void recordFirstChunks(void *ctx, int64_t begin, int64_t end) {
   std::thread::id self = std::this_thread::get_id();
   {
     std::lock_guard<std::mutex> lock(chunks->mutex);
-    bool seen = false;
     for (auto &[thread, first] : chunks->firsts)
-      seen |= thread == self;
-    if (!seen)
-      chunks->firsts.emplace_back(self, begin);
+      if (thread == self)
+        return;
+    chunks->firsts.emplace_back(self, begin);
   }
-  if (self != chunks->caller) {
-    chunks->workerRan = true;
-    return;
-  }
+  ++chunks->started;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (begin == 0 && !chunks->workerRan &&
-         std::chrono::steady_clock::now() < deadline)
+  while (chunks->started < 2 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::yield();
 }
 
