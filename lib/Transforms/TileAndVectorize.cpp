@@ -991,6 +991,9 @@ struct TileAndVectorizePass final
       os << ", peeled " << (peeledLanes ? "lanes" : "rows") << " d"
          << *plan.peeledDim << " in full tiles of " << plan.peeledRows
          << " and a remainder";
+    if (plan.narrowTileDim)
+      os << ", full tiles " << plan.narrowTileSize << " of d"
+         << *plan.narrowTileDim << " at a time (weights scaled in the kernel)";
     remark << StringRef(text);
   }
 
@@ -1221,8 +1224,7 @@ struct TileAndVectorizePass final
       tiles.assign(outputTiles->tiledOps.begin(), outputTiles->tiledOps.end());
     }
     if (plan.peeledDim)
-      tiles = peelRows(tiles, *plan.peeledDim, *peeledOutput, plan.peeledRows,
-                       rewriter);
+      tiles = peelRows(tiles, plan, *peeledOutput, rewriter);
     for (Operation *tiled : tiles) {
       auto generic = dyn_cast<linalg::GenericOp>(tiled);
       if (!generic)
@@ -1247,15 +1249,18 @@ struct TileAndVectorizePass final
 
   /// Splits the dynamic row loop of the output tile made of `tiles` (the
   /// kernel, its initializer and epilogue, as fused) into full tiles of
-  /// `rows` rows, whose sizes then fold to static ones, and a remainder in
-  /// smaller full tiles down to one row: every tile has a static shape for
-  /// the vectorizer, and gets the register-blocked kernel of a static
-  /// shape.
-  /// `kernelDim` is the loop in the kernel, `outputDim` the output
-  /// dimension it indexes (the epilogue's loop). Returns the new tiles.
+  /// `plan.peeledRows` rows, whose sizes then fold to static ones, and a
+  /// remainder in smaller full tiles down to one row: every tile has a
+  /// static shape for the vectorizer, and gets the register-blocked kernel
+  /// of a static shape. With `plan.narrowTileDim`, the kernel of a tile
+  /// of many rows then runs its vectors a few at a time (splitVectors).
+  /// `outputDim` is the output dimension the peeled loop indexes (the
+  /// epilogue's loop). Returns the new tiles.
   SmallVector<Operation *> peelRows(ArrayRef<Operation *> tiles,
-                                    unsigned kernelDim, unsigned outputDim,
-                                    int64_t rows, RewriterBase &rewriter) {
+                                    const TilePlan &plan, unsigned outputDim,
+                                    RewriterBase &rewriter) {
+    unsigned kernelDim = *plan.peeledDim;
+    int64_t rows = plan.peeledRows;
     auto tileRows = [&](ArrayRef<Operation *> chain, int64_t size)
         -> std::optional<scf::ForOp> {
       linalg::GenericOp root = getChainRoot(chain);
@@ -1277,12 +1282,15 @@ struct TileAndVectorizePass final
           rewriter.eraseOp(op);
       return cast<scf::ForOp>(fused->loops.front().getOperation());
     };
-    // The sizes that became constants fold into the types.
-    auto canonicalize = [&](scf::ForOp loop) {
+    // The sizes that became constants fold into the types; the kernel of a
+    // tile of `size` rows takes its vectors as many at a time as the plan
+    // gives such a tile.
+    auto canonicalize = [&](scf::ForOp loop, int64_t size) {
       (void)applyPatternsGreedily(loop, tilingCanonicalization);
-      return llvm::to_vector(llvm::map_range(
+      SmallVector<Operation *> ops = llvm::to_vector(llvm::map_range(
           loop.getBody()->getOps<linalg::GenericOp>(),
           [](linalg::GenericOp op) { return op.getOperation(); }));
+      return splitVectors(ops, plan, size, rewriter);
     };
 
     // Full tiles of `rows`, then of half as many in what remains, and so
@@ -1296,12 +1304,52 @@ struct TileAndVectorizePass final
       scf::ForOp remainder;
       if (size == 1 || failed(scf::peelForLoopAndSimplifyBounds(
                            rewriter, *loop, remainder))) {
-        llvm::append_range(result, canonicalize(*loop));
+        llvm::append_range(result, canonicalize(*loop, size));
         break;
       }
       setFullTileSizes(*loop, size, rewriter);
-      llvm::append_range(result, canonicalize(*loop));
-      rest = canonicalize(remainder);
+      llvm::append_range(result, canonicalize(*loop, size));
+      // The remainder is tiled again as a whole: its vectors stay whole.
+      (void)applyPatternsGreedily(remainder, tilingCanonicalization);
+      rest = llvm::to_vector(llvm::map_range(
+          remainder.getBody()->getOps<linalg::GenericOp>(),
+          [](linalg::GenericOp op) { return op.getOperation(); }));
+    }
+    return result;
+  }
+
+  /// The tiles `ops` of `rows` rows of a peeled kernel, its loop
+  /// `plan.narrowTileDim` (the vectors) tiled so that each register tile
+  /// keeps at most the accumulators of a full tile of `plan.peeledRows`
+  /// rows `plan.narrowTileSize` wide; `ops` unchanged when the plan
+  /// narrows nothing at this height.
+  static SmallVector<Operation *> splitVectors(ArrayRef<Operation *> ops,
+                                               const TilePlan &plan,
+                                               int64_t rows,
+                                               RewriterBase &rewriter) {
+    if (!plan.narrowTileDim)
+      return SmallVector<Operation *>(ops);
+    int64_t whole = plan.sizes[*plan.narrowTileDim];
+    int64_t size = plan.narrowTileSize * plan.peeledRows / rows;
+    if (size >= whole || whole % size != 0)
+      return SmallVector<Operation *>(ops);
+    SmallVector<Operation *> result;
+    for (Operation *op : ops) {
+      auto kernel = dyn_cast<linalg::GenericOp>(op);
+      if (!kernel || kernel.getNumReductionLoops() == 0) {
+        result.push_back(op);
+        continue;
+      }
+      SmallVector<int64_t> sizes(kernel.getNumLoops(), 0);
+      sizes[*plan.narrowTileDim] = size;
+      FailureOr<scf::SCFTilingResult> tiled =
+          tile(rewriter, kernel, sizes, scf::SCFTilingOptions::LoopType::ForOp);
+      if (failed(tiled)) {
+        result.push_back(op);
+        continue;
+      }
+      rewriter.replaceOp(kernel, tiled->replacements);
+      llvm::append_range(result, tiled->tiledOps);
     }
     return result;
   }
