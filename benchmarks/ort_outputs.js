@@ -1,11 +1,15 @@
 // Runs one ONNX model once with ONNX Runtime (CPU) and writes its outputs,
 // for checks that compare edge with ONNX Runtime's own kernels
 // (scripts/check_contrib_ops.py --ort):
-//   node ort_outputs.js MODEL.onnx SPEC.json OUT_DIR
+//   node ort_outputs.js MODEL.onnx SPEC.json OUT_DIR [OPTIMIZATION]
 // SPEC.json lists the inputs: [{"name", "type": "float32", "int64",
 // "int32", "int8", "uint8" or "bool", "shape", "file"}], little-endian raw
 // data. Each output is written to
 // OUT_DIR/NAME.bin with OUT_DIR/outputs.json giving its type and shape.
+// OPTIMIZATION is ONNX Runtime's graph optimization level ("all" by
+// default; "disabled" runs each node by its definition, where a fusion
+// would change the numbers: DequantizeLinear and MatMul fused into
+// MatMulNBits quantize the activations).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -17,7 +21,7 @@ const ARRAYS = {
 };
 
 async function main() {
-  const [model, spec, outDir] = process.argv.slice(2);
+  const [model, spec, outDir, optimization = 'all'] = process.argv.slice(2);
   const feeds = {};
   for (const input of JSON.parse(fs.readFileSync(spec, 'utf8'))) {
     const bytes = fs.readFileSync(input.file);
@@ -28,7 +32,7 @@ async function main() {
   }
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: optimization,
   });
   const outputs = await session.run(feeds);
   const described = {};

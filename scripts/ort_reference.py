@@ -22,9 +22,11 @@ TYPES = {np.dtype(np.float32): (TensorProto.FLOAT, "float32"),
 DTYPES = {name: dtype.type for dtype, (_, name) in TYPES.items()}
 
 
-def ort_outputs(model, inputs, work):
+def ort_outputs(model, inputs, work, optimization="all"):
     """ONNX Runtime's outputs (name -> array) of `model` run on `inputs`
-    (name -> array); `work` is an empty folder for the files it passes."""
+    (name -> array); `work` is an empty folder for the files it passes.
+    `optimization` is ONNX Runtime's graph optimization level ("disabled":
+    each node by its definition, no fusion)."""
     work.mkdir(parents=True, exist_ok=True)
     spec = []
     for name, array in inputs.items():
@@ -35,7 +37,7 @@ def ort_outputs(model, inputs, work):
     (work / "spec.json").write_text(json.dumps(spec))
     print("+ node ort_outputs.js", model, flush=True)
     subprocess.run(["node", SOURCE_DIR / "benchmarks/ort_outputs.js", model,
-                    work / "spec.json", work], check=True)
+                    work / "spec.json", work, optimization], check=True)
     described = json.loads((work / "outputs.json").read_text())
     return {name: np.fromfile(d["file"], DTYPES[d["type"]]).reshape(d["shape"])
             for name, d in described.items()}

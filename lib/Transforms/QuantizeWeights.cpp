@@ -40,6 +40,9 @@ struct QuantizedWeights {
   SmallVector<int8_t> values;
   /// [N], or [blocks, N] when `blocks` is nonzero.
   SmallVector<float> scales;
+  /// Empty, or [blocks, N]: each block's weights shifted by this much
+  /// (int4 weights whose zero point is not their midpoint).
+  SmallVector<float> offsets;
   int64_t rows = 0, columns = 0;
   int64_t blocks = 0;
   bool int4 = false;
@@ -95,63 +98,142 @@ quantizeSymmetric(ArrayRef<float> weights, int64_t k, int64_t n, int64_t block,
   return result;
 }
 
-/// The scale of each element of a [rows, columns] product `cast(q) *
-/// scale`, `scale` broadcasting (numpy rules) to it.
-static std::optional<SmallVector<float>>
-broadcastScale(Value scale, int64_t rows, int64_t columns) {
-  auto type = cast<RankedTensorType>(scale.getType());
-  std::optional<SmallVector<float>> values = readF32Constant(scale);
-  if (!values || type.getRank() > 2)
-    return std::nullopt;
-  int64_t scaleRows = type.getRank() == 2 ? type.getDimSize(0) : 1;
-  int64_t scaleColumns =
-      type.getRank() >= 1 ? type.getDimSize(type.getRank() - 1) : 1;
-  if ((scaleRows != 1 && scaleRows != rows) ||
-      (scaleColumns != 1 && scaleColumns != columns))
-    return std::nullopt;
-  SmallVector<float> result(rows * columns);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < columns; ++c)
-      result[r * columns + c] =
-          (*values)[(scaleRows == 1 ? 0 : r) * scaleColumns +
-                    (scaleColumns == 1 ? 0 : c)];
+/// `data` of `shape` broadcast (numpy rules) to `to`, row-major.
+static SmallVector<float> broadcastTo(ArrayRef<float> data,
+                                      ArrayRef<int64_t> shape,
+                                      ArrayRef<int64_t> to) {
+  int64_t count = 1;
+  for (int64_t size : to)
+    count *= size;
+  SmallVector<float> result(count);
+  size_t lead = to.size() - shape.size();
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t rest = i, index = 0, stride = 1;
+    for (int64_t d = to.size() - 1; d >= 0; --d) {
+      int64_t position = rest % to[d];
+      rest /= to[d];
+      if (d < static_cast<int64_t>(lead))
+        continue;
+      int64_t size = shape[d - lead];
+      index += (size == 1 ? 0 : position) * stride;
+      stride *= size;
+    }
+    result[i] = data[index];
+  }
   return result;
+}
+
+/// The f32 constant `value`, looking through reshapes (which keep the
+/// data's row-major order).
+static std::optional<SmallVector<float>> readReshapedF32(Value value) {
+  while (auto reshape = value.getDefiningOp<ReshapeOp>())
+    value = reshape.getInput();
+  return readF32Constant(value);
+}
+
+/// The largest block of rows, a divisor of `k`, over which every column of
+/// the [k, n] `scales` (one per weight) is constant; k when the scales are
+/// one per column.
+static int64_t getScaleBlock(ArrayRef<float> scales, int64_t k, int64_t n) {
+  for (int64_t blocks = 1; blocks <= k; ++blocks) {
+    if (k % blocks != 0)
+      continue;
+    int64_t block = k / blocks;
+    bool constant = true;
+    for (int64_t i = 0; i < k && constant; ++i)
+      for (int64_t j = 0; j < n && constant; ++j)
+        constant = scales[i * n + j] == scales[i / block * block * n + j];
+    if (constant)
+      return block;
+  }
+  return 1;
+}
+
+/// Block-scaled int8 weights as int4 with offsets when each block of each
+/// column spans at most 16 levels (weights dequantized from 4-bit ones,
+/// whatever their zero points): shifted into [-8, 7], the shift times the
+/// scale the block's offset. `weights` unchanged otherwise.
+static void narrowToInt4(QuantizedWeights &weights) {
+  int64_t k = weights.rows, n = weights.columns;
+  int64_t block = k / weights.blocks;
+  if (block % 2 != 0)
+    return;
+  SmallVector<int> shifts(weights.blocks * n);
+  for (int64_t b = 0; b < weights.blocks; ++b)
+    for (int64_t j = 0; j < n; ++j) {
+      int low = 127, high = -128;
+      for (int64_t i = b * block; i < (b + 1) * block; ++i) {
+        low = std::min<int>(low, weights.values[i * n + j]);
+        high = std::max<int>(high, weights.values[i * n + j]);
+      }
+      if (high - low > 15)
+        return;
+      // The least shift that brings the block into [-8, 7].
+      shifts[b * n + j] = high > 7 ? high - 7 : low < -8 ? low + 8 : 0;
+    }
+  bool anyShift = llvm::any_of(shifts, [](int shift) { return shift != 0; });
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      weights.values[i * n + j] -= shifts[i / block * n + j];
+  if (anyShift) {
+    weights.offsets.resize(shifts.size());
+    for (auto [offset, shift, scale] :
+         llvm::zip_equal(weights.offsets, shifts, weights.scales))
+      offset = shift * scale;
+  }
+  weights.int4 = true;
 }
 
 /// The weights `value` (a [rows, columns] matrix, read transposed when
 /// `transposed`) when they are dequantized int8 constants, `cast(q) *
 /// scale` (as the importer writes DequantizeLinear), with one scale per
-/// column of the product's [K, N] view.
+/// column of the product's [K, N] view or per block of its rows: that
+/// product, or blocked (DequantizeLinear's block_size) the same product
+/// over a view with the blocked dimension split in two, reshaped back.
+/// Block-scaled weights that fit 4 bits per block become int4.
 static std::optional<QuantizedWeights> matchDequantized(Value value,
                                                         bool transposed) {
-  auto mul = value.getDefiningOp<MulOp>();
   auto type = cast<RankedTensorType>(value.getType());
-  if (!mul || !type.hasStaticShape() || type.getRank() != 2 ||
+  if (!type.hasStaticShape() || type.getRank() != 2 ||
       !type.getElementType().isF32())
     return std::nullopt;
+  if (auto reshape = value.getDefiningOp<ReshapeOp>())
+    value = reshape.getInput();
+  auto mul = value.getDefiningOp<MulOp>();
+  if (!mul || cast<RankedTensorType>(mul.getType()).getNumElements() !=
+                  type.getNumElements())
+    return std::nullopt;
+  ArrayRef<int64_t> mulShape = mul.getType().getShape();
   int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
   for (auto [converted, scale] : {std::pair(mul.getLhs(), mul.getRhs()),
                                   std::pair(mul.getRhs(), mul.getLhs())}) {
     auto cast = converted.getDefiningOp<CastOp>();
-    if (!cast || cast.getType() != type)
+    if (!cast || cast.getType() != mul.getType())
       continue;
     std::optional<SmallVector<int8_t>> q = readI8Constant(cast.getInput());
-    std::optional<SmallVector<float>> scales =
-        broadcastScale(scale, rows, columns);
-    if (!q || !scales)
+    std::optional<SmallVector<float>> scaleData = readReshapedF32(scale);
+    auto scaleType = dyn_cast<RankedTensorType>(scale.getType());
+    if (!q || !scaleData || !scaleType ||
+        scaleType.getRank() > static_cast<int64_t>(mulShape.size()))
       continue;
+    SmallVector<float> perElement =
+        broadcastTo(*scaleData, scaleType.getShape(), mulShape);
     QuantizedWeights result;
     result.values = toRowsOfK<int8_t>(*q, rows, columns, transposed);
-    SmallVector<float> perElement =
-        toRowsOfK<float>(*scales, rows, columns, transposed);
+    perElement = toRowsOfK<float>(perElement, rows, columns, transposed);
     result.rows = transposed ? columns : rows;
     result.columns = transposed ? rows : columns;
-    result.scales.assign(perElement.begin(),
-                         perElement.begin() + result.columns);
-    for (int64_t i = 0; i < result.rows; ++i)
-      for (int64_t j = 0; j < result.columns; ++j)
-        if (perElement[i * result.columns + j] != result.scales[j])
-          return std::nullopt;
+    int64_t k = result.rows, n = result.columns;
+    int64_t block = getScaleBlock(perElement, k, n);
+    // Scales per few rows are no blocks a kernel gains from.
+    if (block != k && block < 16)
+      return std::nullopt;
+    result.blocks = block == k ? 0 : k / block;
+    for (int64_t b = 0; b < k / block; ++b)
+      result.scales.append(perElement.begin() + b * block * n,
+                           perElement.begin() + (b * block + 1) * n);
+    if (result.blocks)
+      narrowToInt4(result);
     return result;
   }
   return std::nullopt;
@@ -197,6 +279,8 @@ static Value createQuantizedProduct(OpBuilder &b, Location loc, Value lhs,
                                     Type resultType) {
   for (float &scale : weights.scales)
     scale *= alpha;
+  for (float &offset : weights.offsets)
+    offset *= alpha;
   auto weightType = RankedTensorType::get(
       {weights.rows, weights.columns}, b.getIntegerType(weights.int4 ? 4 : 8));
   SmallVector<int64_t> scaleShape;
@@ -212,8 +296,13 @@ static Value createQuantizedProduct(OpBuilder &b, Location loc, Value lhs,
   Value scales = ConstantOp::create(
       b, loc,
       makeF32ElementsAttr(scaleType, weights.scales, "edge_weight_scale"));
+  Value offsets;
+  if (!weights.offsets.empty())
+    offsets = ConstantOp::create(
+        b, loc,
+        makeF32ElementsAttr(scaleType, weights.offsets, "edge_weight_offset"));
   return QuantizedMatMulOp::create(b, loc, resultType, lhs, values, scales,
-                                   /*offsets=*/Value());
+                                   offsets);
 }
 
 namespace {

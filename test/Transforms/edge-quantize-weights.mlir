@@ -56,6 +56,49 @@ func.func @dequantized(%x: tensor<1x5x2xf32>) -> tensor<1x5x2xf32> {
 
 // -----
 
+// DequantizeLinear with block_size (opset 21) as the importer writes it: the
+// product over the weights split into blocks of rows, [blocks, rows, N],
+// with a scale per block and column, reshaped back to [K, N]. Weights that
+// span at most 16 levels per block (from 4-bit ones: here unsigned, 9 with
+// the zero point 0) become int4, shifted into [-8, 7]: 9 - 2 = 7, each
+// block's shift times its scale its offset.
+// CHECK-LABEL: func @blocked_int4
+// CHECK-DAG: %[[Q:.*]] = edge.constant dense<7> : tensor<32x2xi4>
+// CHECK-DAG: %[[S:.*]] = edge.constant dense<{{\[}}[5.000000e-01, 2.500000e-01], [1.000000e+00, 2.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[O:.*]] = edge.constant dense<{{\[}}[1.000000e+00, 5.000000e-01], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK: %[[Y:.*]] = edge.quantized_matmul %arg0, %[[Q]], %[[S]], %[[O]] : (tensor<?x32xf32>, tensor<32x2xi4>, tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+// CHECK: return %[[Y]]
+func.func @blocked_int4(%x: tensor<?x32xf32>) -> tensor<?x2xf32> {
+  %q = edge.constant dense<9> : tensor<2x16x2xi8>
+  %s = edge.constant dense<[[0.5, 0.25], [1.0, 2.0]]> : tensor<2x2xf32>
+  %sb = edge.reshape %s : (tensor<2x2xf32>) -> tensor<2x1x2xf32>
+  %f = edge.cast %q : tensor<2x16x2xi8> to tensor<2x16x2xf32>
+  %m = edge.mul %f, %sb : (tensor<2x16x2xf32>, tensor<2x1x2xf32>) -> tensor<2x16x2xf32>
+  %w = edge.reshape %m : (tensor<2x16x2xf32>) -> tensor<32x2xf32>
+  %y = edge.matmul %x, %w : (tensor<?x32xf32>, tensor<32x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+// Blocked int8 weights that span more than 16 levels in a block stay int8,
+// with their block scales.
+// CHECK-LABEL: func @blocked_int8
+// CHECK: %[[Y:.*]] = edge.quantized_matmul %arg0, %{{.*}}, %{{.*}} : (tensor<?x32xf32>, tensor<32x2xi8>, tensor<2x2xf32>) -> tensor<?x2xf32>
+// CHECK-NOT: edge.mul
+// CHECK: return %[[Y]]
+func.func @blocked_int8(%x: tensor<?x32xf32>) -> tensor<?x2xf32> {
+  %q = edge.constant dense<[[[100, -8], [-100, -7], [100, -6], [-100, -5], [100, -4], [-100, -3], [100, -2], [-100, -1], [100, 0], [-100, 1], [100, 2], [-100, 3], [100, 4], [-100, 5], [100, 6], [-100, 7]], [[100, -8], [-100, -7], [100, -6], [-100, -5], [100, -4], [-100, -3], [100, -2], [-100, -1], [100, 0], [-100, 1], [100, 2], [-100, 3], [100, 4], [-100, 5], [100, 6], [-100, 7]]]> : tensor<2x16x2xi8>
+  %s = edge.constant dense<[[[0.5, 0.25]], [[1.0, 2.0]]]> : tensor<2x1x2xf32>
+  %f = edge.cast %q : tensor<2x16x2xi8> to tensor<2x16x2xf32>
+  %m = edge.mul %f, %s : (tensor<2x16x2xf32>, tensor<2x1x2xf32>) -> tensor<2x16x2xf32>
+  %w = edge.reshape %m : (tensor<2x16x2xf32>) -> tensor<32x2xf32>
+  %y = edge.matmul %x, %w : (tensor<?x32xf32>, tensor<32x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
 // A scale per row of K does not factor out of the sums: the product stays
 // float, and with the option the dequantized weights are not constants to
 // requantize either.

@@ -26,15 +26,6 @@ Location GraphImporter::getNodeLoc(const onnx::NodeProto &node,
                       FileLineColLoc::get(context, modelName, 0, 0));
 }
 
-/// True for ONNX element types MLIR represents as signless integers that the
-/// ABI must still describe as unsigned.
-static bool isUnsignedType(int32_t dataType) {
-  return dataType == onnx::TensorProto::UINT8 ||
-         dataType == onnx::TensorProto::UINT16 ||
-         dataType == onnx::TensorProto::UINT32 ||
-         dataType == onnx::TensorProto::UINT64;
-}
-
 FailureOr<RankedTensorType>
 GraphImporter::convertValueType(const onnx::ValueInfoProto &info, Location loc,
                                 bool isInput) {
@@ -45,11 +36,14 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info, Location loc,
                              "are not supported)";
   const onnx::TypeProto::Tensor &tensorType = info.type().tensor_type();
   Type elementType = convertElementType(tensorType.elem_type(), context);
-  if (!elementType)
+  if (!elementType || isInt4DataType(tensorType.elem_type()))
     return emitError(loc) << "graph " << kind << " '" << info.name()
                           << "' has element type "
                           << getElementTypeName(tensorType.elem_type())
-                          << ", which is not supported";
+                          << ", which is not supported"
+                          << (elementType ? " (4-bit tensors are read as "
+                                            "initializers: weights)"
+                                          : "");
 
   auto overridden = options.inputShapes.find(info.name());
   if (isInput && overridden != options.inputShapes.end()) {
@@ -196,7 +190,7 @@ GraphImporter::createFunction(const onnx::GraphProto &graph, ModuleOp module) {
   for (auto [index, input] : llvm::enumerate(inputs)) {
     func.setArgAttr(index, "edge.name", builder.getStringAttr(input->name()));
     int32_t dataType = input->type().tensor_type().elem_type();
-    if (isUnsignedType(dataType))
+    if (isUnsignedDataType(dataType))
       func.setArgAttr(index, "edge.onnx_dtype",
                       builder.getI32IntegerAttr(dataType));
     values[input->name()] = body->getArgument(index);
@@ -614,7 +608,7 @@ LogicalResult GraphImporter::createReturn(const onnx::GraphProto &graph,
     func.setResultAttr(index, "edge.name",
                        builder.getStringAttr(output.name()));
     int32_t dataType = output.type().tensor_type().elem_type();
-    if (isUnsignedType(dataType))
+    if (isUnsignedDataType(dataType))
       func.setResultAttr(index, "edge.onnx_dtype",
                          builder.getI32IntegerAttr(dataType));
   }

@@ -35,12 +35,29 @@ class GraphImporter;
 /// none: the name diagnostics and locations use.
 std::string getNodeName(const onnx::NodeProto &node, unsigned index);
 
-/// Converts ONNX element type codes and tensors to MLIR (Types.cpp).
+/// ONNX's 4-bit integer types (IR version 10, opset 21), newer than the
+/// linked ONNX's DataType enum. Tensors of them pack two elements per byte,
+/// the first in the low half; the importer unpacks them to one i8 each.
+inline constexpr int32_t kOnnxUInt4 = 21;
+inline constexpr int32_t kOnnxInt4 = 22;
+inline bool isInt4DataType(int32_t dataType) {
+  return dataType == kOnnxUInt4 || dataType == kOnnxInt4;
+}
+/// Whether ONNX type `dataType` is an unsigned integer, which MLIR
+/// represents as a signless one.
+bool isUnsignedDataType(int32_t dataType);
+
+/// Converts ONNX element type codes and tensors to MLIR (Types.cpp). The
+/// 4-bit types convert to i8 (one element per byte, see kOnnxInt4).
 Type convertElementType(int32_t dataType, MLIRContext *context);
 std::string getElementTypeName(int32_t dataType);
 /// Bytes of one element of ONNX type `dataType` in raw_data (bool: one
-/// byte); 0 for types without a fixed size (STRING, UNDEFINED, unknown).
+/// byte; the 4-bit types: one byte, a packed pair); 0 for types without a
+/// fixed size (STRING, UNDEFINED, unknown).
 size_t getRawElementSize(int32_t dataType);
+/// The bytes (raw_data) or typed-field entries (int32_data) that hold
+/// `count` elements of ONNX type `dataType`: two 4-bit elements share one.
+int64_t getStoredElementCount(int32_t dataType, int64_t count);
 /// The number of elements `dims` describe, or std::nullopt when a dimension
 /// is negative or the count exceeds `limit`.
 std::optional<int64_t> getElementCount(ArrayRef<int64_t> dims, int64_t limit);
@@ -91,6 +108,8 @@ public:
   /// Whether input `index` has an unsigned ONNX element type (MLIR integers
   /// are signless, so the importer remembers).
   bool isUnsignedInput(unsigned index) const;
+  /// The ONNX element type of input `index`, when known.
+  std::optional<int32_t> getInputDataType(unsigned index) const;
   /// Input `index` as a compile-time constant, if it is one.
   std::optional<DenseElementsAttr> getConstantInput(unsigned index) const;
   /// The single integer of a constant input (a scalar or a one-element
@@ -111,6 +130,10 @@ public:
   RankedTensorType getDeclaredOutputType(unsigned index) const;
   /// Binds output `index` to `value`.
   void setOutput(unsigned index, Value value);
+  /// Records the ONNX element type of output `index`, where the converter
+  /// knows it better than ONNX's shape inference (a type chosen by an
+  /// attribute of a newer opset).
+  void setOutputDataType(unsigned index, int32_t dataType);
   /// Input `index` as a sequence (its tensors, in order); an error when it
   /// is not one the importer built.
   FailureOr<SmallVector<Value>> getSequenceInput(unsigned index) const;
@@ -262,6 +285,9 @@ public:
   StringRef getImpliedInputNote(StringRef name) const {
     auto it = impliedInputNotes.find(name);
     return it == impliedInputNotes.end() ? StringRef() : it->second;
+  }
+  void setOnnxElementType(StringRef name, int32_t dataType) {
+    onnxElementTypes[name] = dataType;
   }
   /// The ONNX element type of a graph value, if known.
   std::optional<int32_t> getOnnxElementType(StringRef name) const {

@@ -222,7 +222,8 @@ LogicalResult ModelChecker::checkTensor(TensorProto &tensor,
     return error() << "has element type "
                    << getElementTypeName(tensor.data_type())
                    << ", which is not supported";
-  int64_t expectedBytes = *count * static_cast<int64_t>(elementSize);
+  int64_t stored = getStoredElementCount(tensor.data_type(), *count);
+  int64_t expectedBytes = stored * static_cast<int64_t>(elementSize);
   if (tensor.data_location() == TensorProto::EXTERNAL) {
     if (failed(loadExternalData(tensor, options.modelDirectory, expectedBytes,
                                 loc)))
@@ -235,9 +236,12 @@ LogicalResult ModelChecker::checkTensor(TensorProto &tensor,
                      << expectedBytes;
     return success();
   }
-  if (getTypedFieldSize(tensor) != *count)
+  if (getTypedFieldSize(tensor) != stored)
     return error() << "holds " << getTypedFieldSize(tensor)
-                   << " elements, its dimensions say " << *count;
+                   << (stored == *count ? " elements, its dimensions say "
+                                        : " packed pairs of elements, its "
+                                          "dimensions say ")
+                   << stored;
   return success();
 }
 
@@ -282,6 +286,9 @@ constexpr NewerAttribute kNewerAttributes[] = {
     {"Cast", 19, "saturate", onnx::AttributeProto::INT},
     {"CastLike", 19, "saturate", onnx::AttributeProto::INT},
     {"QuantizeLinear", 19, "saturate", onnx::AttributeProto::INT},
+    {"QuantizeLinear", 21, "block_size", onnx::AttributeProto::INT},
+    {"QuantizeLinear", 21, "output_dtype", onnx::AttributeProto::INT},
+    {"DequantizeLinear", 21, "block_size", onnx::AttributeProto::INT},
 };
 } // namespace
 

@@ -32,14 +32,20 @@ Value NodeContext::getInput(unsigned index) const {
   return importer.lookup(node.input(index));
 }
 
-bool NodeContext::isUnsignedInput(unsigned index) const {
+void NodeContext::setOutputDataType(unsigned index, int32_t dataType) {
+  if (hasOutput(index))
+    importer.setOnnxElementType(node.output(index), dataType);
+}
+
+std::optional<int32_t> NodeContext::getInputDataType(unsigned index) const {
   if (!hasInput(index))
-    return false;
-  std::optional<int32_t> type = importer.getOnnxElementType(node.input(index));
-  return type && (*type == onnx::TensorProto::UINT8 ||
-                  *type == onnx::TensorProto::UINT16 ||
-                  *type == onnx::TensorProto::UINT32 ||
-                  *type == onnx::TensorProto::UINT64);
+    return std::nullopt;
+  return importer.getOnnxElementType(node.input(index));
+}
+
+bool NodeContext::isUnsignedInput(unsigned index) const {
+  std::optional<int32_t> type = getInputDataType(index);
+  return type && isUnsignedDataType(*type);
 }
 
 std::optional<DenseElementsAttr>

@@ -12,6 +12,8 @@
 
 #include "edge/Dialect/Edge/IR/ConstantData.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -25,11 +27,133 @@ struct QuantRange {
   double min, max;
 };
 
-FailureOr<QuantRange> getQuantRange(NodeContext &ctx, Type element,
-                                    bool isUnsigned) {
-  if (!element.isInteger(8))
-    return ctx.emitError("only 8-bit integer quantized types are supported");
-  return isUnsigned ? QuantRange{0, 255} : QuantRange{-128, 127};
+/// The range of the quantized ONNX type `dataType` (8-, 16- or 4-bit
+/// integers; the 4-bit ones are carried as i8).
+FailureOr<QuantRange> getQuantRange(NodeContext &ctx, int32_t dataType) {
+  switch (dataType) {
+  case onnx::TensorProto::INT8:
+    return QuantRange{-128, 127};
+  case onnx::TensorProto::UINT8:
+    return QuantRange{0, 255};
+  case onnx::TensorProto::INT16:
+    return QuantRange{-32768, 32767};
+  case onnx::TensorProto::UINT16:
+    return QuantRange{0, 65535};
+  case kOnnxInt4:
+    return QuantRange{-8, 7};
+  case kOnnxUInt4:
+    return QuantRange{0, 15};
+  default:
+    return ctx.emitError("quantized type " + getElementTypeName(dataType) +
+                         " is not supported (int8, uint8, int16, uint16, "
+                         "int4 and uint4 are)");
+  }
+}
+
+/// The ONNX type of the zero point at input `index`. One computed by the
+/// graph has no recorded ONNX type: its signless integers read as signed.
+FailureOr<int32_t> getZeroPointDataType(NodeContext &ctx, unsigned index) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(index);
+  if (failed(type))
+    return failure();
+  if (std::optional<int32_t> known = ctx.getInputDataType(index))
+    return *known;
+  return type->getElementType().isInteger(16) ? onnx::TensorProto::INT16
+                                              : onnx::TensorProto::INT8;
+}
+
+/// Blocked quantization (opset 21's block_size): one scale and zero point
+/// per `block` consecutive elements along `axis` of x, whose size there is
+/// `size`; the parameters have x's shape but `ceil(size / block)` there.
+struct Blocking {
+  int64_t axis, block, size;
+
+  int64_t fullBlocks() const { return size / block; }
+  /// Elements along `axis` in whole blocks.
+  int64_t fullSize() const { return fullBlocks() * block; }
+};
+
+/// The node's blocking of x, nullopt without block_size, failure when x or
+/// a parameter (inputs 1 and 2) does not fit it.
+FailureOr<std::optional<Blocking>> getBlocking(NodeContext &ctx,
+                                               RankedTensorType x) {
+  int64_t block = ctx.getInt("block_size", 0);
+  if (block == 0)
+    return std::optional<Blocking>();
+  if (block < 0)
+    return ctx.emitError("block_size must be positive, got " + Twine(block));
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", 1), x.getRank());
+  if (failed(axis))
+    return failure();
+  if (!x.hasStaticShape())
+    return ctx.emitError("blocked quantization needs x of static shape");
+  Blocking blocking{*axis, block, x.getDimSize(*axis)};
+  SmallVector<int64_t> paramShape(x.getShape());
+  paramShape[*axis] = (blocking.size + block - 1) / block;
+  for (unsigned index : {1u, 2u}) {
+    if (!ctx.hasInput(index))
+      continue;
+    FailureOr<RankedTensorType> type = ctx.getInputType(index);
+    if (failed(type))
+      return failure();
+    if (type->getShape() != ArrayRef<int64_t>(paramShape))
+      return ctx.emitError(
+          "with block_size " + Twine(block) +
+          ", the scale and zero point "
+          "must have x's shape with ceil(" +
+          Twine(blocking.size) + " / " + Twine(block) + ") = " +
+          Twine(paramShape[*axis]) + " along axis " + Twine(*axis) + ": [" +
+          llvm::join(llvm::map_range(
+                         paramShape,
+                         [](int64_t size) { return std::to_string(size); }),
+                     ", ") +
+          "]");
+  }
+  return std::optional<Blocking>(blocking);
+}
+
+/// `value` with `axis` split in two: [..., size / block, block, ...].
+Value splitBlocks(Composer &c, Value value, int64_t axis, int64_t block) {
+  SmallVector<int64_t> shape(c.typeOf(value).getShape());
+  shape[axis] /= block;
+  shape.insert(shape.begin() + axis + 1, block);
+  return c.reshape(value, shape);
+}
+
+/// `fn` (x, parameters) applied per block: the whole blocks with x viewed
+/// split (splitBlocks) and each parameter with a unit dimension after the
+/// blocks', which broadcasts it over its block; a last, shorter block with
+/// the parameters' last slice. `splitX`, when given, is x's whole blocks
+/// already split (a constant laid out so).
+Value applyPerBlock(Composer &c, const Blocking &blocking, Value x,
+                    ArrayRef<Value> params,
+                    llvm::function_ref<Value(Value, ArrayRef<Value>)> fn,
+                    Value splitX = Value()) {
+  int64_t axis = blocking.axis, full = blocking.fullBlocks();
+  SmallVector<Value> parts;
+  if (full > 0) {
+    if (!splitX)
+      splitX = splitBlocks(c, c.sliceAxis(x, axis, 0, blocking.fullSize()),
+                           axis, blocking.block);
+    SmallVector<Value> blockParams;
+    for (Value param : params)
+      blockParams.push_back(
+          param ? splitBlocks(c, c.sliceAxis(param, axis, 0, full), axis, 1)
+                : Value());
+    Value y = fn(splitX, blockParams);
+    SmallVector<int64_t> shape(c.typeOf(x).getShape());
+    shape[axis] = blocking.fullSize();
+    parts.push_back(c.reshape(y, shape));
+  }
+  if (int64_t rest = blocking.size - blocking.fullSize()) {
+    SmallVector<Value> lastParams;
+    for (Value param : params)
+      lastParams.push_back(param ? c.sliceAxis(param, axis, full, 1) : Value());
+    parts.push_back(
+        fn(c.sliceAxis(x, axis, blocking.fullSize(), rest), lastParams));
+  }
+  return c.concat(parts, axis);
 }
 
 /// Float values already in the quantized range to `element` (via i32, since
@@ -80,36 +204,62 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
   Type floatType = x->getElementType();
   if (!isa<FloatType>(floatType) || scaleType->getElementType() != floatType)
     return ctx.emitError("x and y_scale must have the same float type");
-  Composer c(ctx);
-  // Without a zero point the result is uint8.
-  Type element = c.b.getIntegerType(8);
-  bool isUnsigned = true;
-  Value zeroPoint;
+  // The quantized type: the zero point's, else output_dtype (opset 21),
+  // else uint8.
+  int32_t dataType = onnx::TensorProto::UINT8;
   if (ctx.hasInput(2)) {
-    FailureOr<RankedTensorType> zpType = ctx.getInputType(2);
+    FailureOr<int32_t> zpType = getZeroPointDataType(ctx, 2);
     if (failed(zpType))
       return failure();
-    element = zpType->getElementType();
-    isUnsigned = ctx.isUnsignedInput(2);
-    FailureOr<Value> zp = alignToAxis(ctx, c, ctx.getInput(2), *x);
+    dataType = *zpType;
+  } else if (int64_t outputType = ctx.getInt("output_dtype", 0)) {
+    dataType = static_cast<int32_t>(outputType);
+  }
+  FailureOr<QuantRange> range = getQuantRange(ctx, dataType);
+  FailureOr<std::optional<Blocking>> blocking = getBlocking(ctx, *x);
+  if (failed(range) || failed(blocking))
+    return failure();
+  Composer c(ctx);
+  Type element = convertElementType(dataType, c.b.getContext());
+  auto toFloat = [&](Value zp) {
+    return zp ? c.convertInteger(zp, floatType, isUnsignedDataType(dataType))
+              : Value();
+  };
+  Value zeroPoint = ctx.hasInput(2) ? ctx.getInput(2) : Value();
+  ctx.setOutputDataType(0, dataType);
+  if (*blocking) {
+    ctx.setOutput(0, applyPerBlock(c, **blocking, ctx.getInput(0),
+                                   {ctx.getInput(1), zeroPoint},
+                                   [&](Value part, ArrayRef<Value> params) {
+                                     return quantize(c, part, params[0],
+                                                     toFloat(params[1]),
+                                                     element, *range);
+                                   }));
+    return success();
+  }
+  FailureOr<Value> scale = alignToAxis(ctx, c, ctx.getInput(1), *x);
+  if (failed(scale))
+    return failure();
+  if (zeroPoint) {
+    FailureOr<Value> zp = alignToAxis(ctx, c, zeroPoint, *x);
     if (failed(zp))
       return failure();
-    zeroPoint = c.convertInteger(*zp, floatType, isUnsigned);
+    zeroPoint = *zp;
   }
-  FailureOr<QuantRange> range = getQuantRange(ctx, element, isUnsigned);
-  FailureOr<Value> scale = alignToAxis(ctx, c, ctx.getInput(1), *x);
-  if (failed(range) || failed(scale))
-    return failure();
-  ctx.setOutput(0, quantize(c, ctx.getInput(0), *scale, zeroPoint, element,
-                            *range));
+  ctx.setOutput(0, quantize(c, ctx.getInput(0), *scale, toFloat(zeroPoint),
+                            element, *range));
   return success();
 }
 
-/// The constant 8-bit `x` minus its zero point (none, a scalar, or one per
-/// slice of `axis`) as one int8 constant, when every difference fits:
-/// signed weights, and unsigned ones centred on 128. Null otherwise.
+/// The constant 8-bit (or 4-bit, unpacked) `x` minus its zero point (none,
+/// a scalar, one per slice of `axis`, or with `blocking` one per block) as
+/// one int8 constant of `shape` (x's, or its blocks split), when every
+/// difference fits: signed weights, and unsigned ones centred on their
+/// midpoint. Null otherwise.
 Value centerConstantWeights(NodeContext &ctx, Composer &c, RankedTensorType x,
-                            bool isUnsigned) {
+                            bool isUnsigned,
+                            const std::optional<Blocking> &blocking,
+                            ArrayRef<int64_t> shape) {
   if (!x.getElementType().isInteger(8) || !x.hasStaticShape() ||
       x.getRank() == 0)
     return nullptr;
@@ -123,33 +273,53 @@ Value centerConstantWeights(NodeContext &ctx, Composer &c, RankedTensorType x,
       return nullptr;
     zeroPoints = std::move(*read);
   }
-  // The axis index of each element, for a zero point per slice.
   FailureOr<int64_t> axis =
-      ctx.normalizeAxis(ctx.getInt("axis", 1), x.getRank());
+      blocking ? FailureOr<int64_t>(blocking->axis)
+               : ctx.normalizeAxis(ctx.getInt("axis", 1), x.getRank());
   if (failed(axis) ||
-      (zeroPoints.size() != 1 &&
+      (!blocking && zeroPoints.size() != 1 &&
        static_cast<int64_t>(zeroPoints.size()) != x.getDimSize(*axis)))
     return nullptr;
-  int64_t inner = 1;
-  for (int64_t d = *axis + 1; d < x.getRank(); ++d)
-    inner *= x.getDimSize(d);
+  // The index of each element's zero point: the element's own index with
+  // its index along `axis` divided by the block (the slice's for one per
+  // slice: a block of one, the other dimensions 1).
+  int64_t block = blocking ? blocking->block : 1;
+  SmallVector<int64_t> zeroPointShape(x.getRank(), 1);
+  if (blocking && zeroPoints.size() != 1) {
+    zeroPointShape.assign(x.getShape().begin(), x.getShape().end());
+    zeroPointShape[*axis] = (x.getDimSize(*axis) + block - 1) / block;
+  } else if (zeroPoints.size() != 1) {
+    zeroPointShape[*axis] = x.getDimSize(*axis);
+  }
+  if (static_cast<int64_t>(zeroPoints.size()) !=
+      RankedTensorType::get(zeroPointShape, x.getElementType())
+          .getNumElements())
+    return nullptr;
+  auto zeroPointOf = [&](int64_t i) {
+    int64_t index = 0, stride = 1;
+    for (int64_t d = x.getRank() - 1; d >= 0; --d) {
+      int64_t position = i % x.getDimSize(d);
+      i /= x.getDimSize(d);
+      if (zeroPointShape[d] != 1)
+        index += (d == *axis ? position / block : position) * stride;
+      stride *= zeroPointShape[d];
+    }
+    return zeroPoints[index];
+  };
   auto widen = [&](int8_t v) -> int {
     return isUnsigned ? static_cast<uint8_t>(v) : v;
   };
   SmallVector<int8_t> centered(values->size());
   for (auto [i, v] : llvm::enumerate(*values)) {
-    int64_t slice = zeroPoints.size() == 1 ? 0
-                                           : (static_cast<int64_t>(i) / inner) %
-                                                 x.getDimSize(*axis);
-    int difference = widen(v) - widen(zeroPoints[slice]);
+    int difference = widen(v) - widen(zeroPointOf(i));
     if (difference < -128 || difference > 127)
       return nullptr;
     centered[i] = static_cast<int8_t>(difference);
   }
-  return ConstantOp::create(c.b, c.loc,
-                            makeI8ElementsAttr(x.clone(c.b.getIntegerType(8)),
-                                               centered,
-                                               "edge_centered_weight"));
+  return ConstantOp::create(
+      c.b, c.loc,
+      makeI8ElementsAttr(RankedTensorType::get(shape, c.b.getIntegerType(8)),
+                         centered, "edge_centered_weight"));
 }
 
 LogicalResult convertDequantizeLinear(NodeContext &ctx) {
@@ -162,28 +332,64 @@ LogicalResult convertDequantizeLinear(NodeContext &ctx) {
   if (!isa<FloatType>(floatType) || !element.isSignlessInteger() ||
       element.isInteger(1))
     return ctx.emitError("needs integer x and a float x_scale");
+  FailureOr<std::optional<Blocking>> blocking = getBlocking(ctx, *x);
+  if (failed(blocking))
+    return failure();
   Composer c(ctx);
   bool isUnsigned = ctx.isUnsignedInput(0);
+  Value zeroPoint = ctx.hasInput(2) ? ctx.getInput(2) : Value();
+  auto toFloat = [&](Value integers, bool isUnsigned) {
+    return c.convertInteger(integers, floatType, isUnsigned);
+  };
+  // (float(q) - float(zero point)) * scale on a part of x.
+  auto dequantize = [&](Value q, ArrayRef<Value> params) {
+    Value y = toFloat(q, isUnsigned);
+    if (params[1])
+      y = c.binary<SubOp>(y, toFloat(params[1], isUnsigned));
+    return c.binary<MulOp>(y, params[0]);
+  };
+  // Constant weights: cast(q - zero point) * scale, which
+  // edge-quantize-weights turns into a product over int8 or int4 weights
+  // (blocked: laid out in blocks, see applyPerBlock).
+  if (*blocking) {
+    const Blocking &blocks = **blocking;
+    bool whole = blocks.fullSize() == blocks.size;
+    SmallVector<int64_t> shape(x->getShape());
+    if (whole) {
+      shape[blocks.axis] = blocks.fullBlocks();
+      shape.insert(shape.begin() + blocks.axis + 1, blocks.block);
+    }
+    if (Value centered =
+            centerConstantWeights(ctx, c, *x, isUnsigned, *blocking, shape)) {
+      auto scaled = [&](Value q, ArrayRef<Value> params) {
+        return c.binary<MulOp>(toFloat(q, false), params[0]);
+      };
+      ctx.setOutput(0, whole
+                           ? applyPerBlock(c, blocks, ctx.getInput(0),
+                                           {ctx.getInput(1)}, scaled, centered)
+                           : applyPerBlock(c, blocks, centered,
+                                           {ctx.getInput(1)}, scaled));
+      return success();
+    }
+    ctx.setOutput(0, applyPerBlock(c, blocks, ctx.getInput(0),
+                                   {ctx.getInput(1), zeroPoint}, dequantize));
+    return success();
+  }
   FailureOr<Value> scale = alignToAxis(ctx, c, ctx.getInput(1), *x);
   if (failed(scale))
     return failure();
-  // Constant weights: cast(q - zero point) * scale, which
-  // edge-quantize-weights turns into a product over int8 weights.
-  if (Value centered = centerConstantWeights(ctx, c, *x, isUnsigned)) {
-    ctx.setOutput(
-        0,
-        c.binary<MulOp>(
-            CastOp::create(c.b, c.loc, x->clone(floatType), centered), *scale));
+  if (Value centered = centerConstantWeights(ctx, c, *x, isUnsigned,
+                                             std::nullopt, x->getShape())) {
+    ctx.setOutput(0, c.binary<MulOp>(toFloat(centered, false), *scale));
     return success();
   }
-  Value y = c.convertInteger(ctx.getInput(0), floatType, isUnsigned);
-  if (ctx.hasInput(2)) {
-    FailureOr<Value> zp = alignToAxis(ctx, c, ctx.getInput(2), *x);
+  if (zeroPoint) {
+    FailureOr<Value> zp = alignToAxis(ctx, c, zeroPoint, *x);
     if (failed(zp))
       return failure();
-    y = c.binary<SubOp>(y, c.convertInteger(*zp, floatType, isUnsigned));
+    zeroPoint = *zp;
   }
-  ctx.setOutput(0, c.binary<MulOp>(y, *scale));
+  ctx.setOutput(0, dequantize(ctx.getInput(0), {*scale, zeroPoint}));
   return success();
 }
 
@@ -333,9 +539,12 @@ FailureOr<Value> requantize(NodeContext &ctx, Composer &c, Value accumulator,
   Type floatType = sType->getElementType();
   if (!isa<FloatType>(floatType))
     return ctx.emitError("scales must be float tensors");
-  bool isUnsigned = ctx.isUnsignedInput(zeroPointY);
+  FailureOr<int32_t> dataType = getZeroPointDataType(ctx, zeroPointY);
+  if (failed(dataType))
+    return failure();
+  bool isUnsigned = isUnsignedDataType(*dataType);
   Type element = yZpType->getElementType();
-  FailureOr<QuantRange> range = getQuantRange(ctx, element, isUnsigned);
+  FailureOr<QuantRange> range = getQuantRange(ctx, *dataType);
   if (failed(range))
     return failure();
   RankedTensorType accType = c.typeOf(accumulator);

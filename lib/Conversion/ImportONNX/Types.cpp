@@ -32,6 +32,8 @@ Type mlir::edge::onnx_import::convertElementType(int32_t dataType,
   // their width here and their ONNX code in the function signature.
   case TensorProto::INT8:
   case TensorProto::UINT8:
+  case kOnnxInt4:
+  case kOnnxUInt4:
     return b.getIntegerType(8);
   case TensorProto::INT16:
   case TensorProto::UINT16:
@@ -47,7 +49,17 @@ Type mlir::edge::onnx_import::convertElementType(int32_t dataType,
   }
 }
 
+bool mlir::edge::onnx_import::isUnsignedDataType(int32_t dataType) {
+  return dataType == TensorProto::UINT8 || dataType == TensorProto::UINT16 ||
+         dataType == TensorProto::UINT32 || dataType == TensorProto::UINT64 ||
+         dataType == kOnnxUInt4;
+}
+
 std::string mlir::edge::onnx_import::getElementTypeName(int32_t dataType) {
+  if (dataType == kOnnxInt4)
+    return "INT4";
+  if (dataType == kOnnxUInt4)
+    return "UINT4";
   if (TensorProto::DataType_IsValid(dataType))
     return TensorProto::DataType_Name(
         static_cast<TensorProto::DataType>(dataType));
@@ -59,6 +71,8 @@ size_t mlir::edge::onnx_import::getRawElementSize(int32_t dataType) {
   case TensorProto::BOOL:
   case TensorProto::INT8:
   case TensorProto::UINT8:
+  case kOnnxInt4:
+  case kOnnxUInt4:
     return 1;
   case TensorProto::INT16:
   case TensorProto::UINT16:
@@ -79,6 +93,11 @@ size_t mlir::edge::onnx_import::getRawElementSize(int32_t dataType) {
   default:
     return 0;
   }
+}
+
+int64_t mlir::edge::onnx_import::getStoredElementCount(int32_t dataType,
+                                                       int64_t count) {
+  return isInt4DataType(dataType) ? count / 2 + count % 2 : count;
 }
 
 std::optional<int64_t>
@@ -137,6 +156,20 @@ mlir::edge::onnx_import::getTensorBytes(const TensorProto &tensor,
   return bytes;
 }
 
+/// `count` 4-bit elements packed two per byte (the first in the low half)
+/// as one byte each, sign-extended when `isSigned`.
+static std::vector<char> unpackInt4(ArrayRef<char> packed, int64_t count,
+                                    bool isSigned) {
+  std::vector<char> values(count);
+  for (int64_t i = 0; i < count; ++i) {
+    int nibble =
+        (static_cast<unsigned char>(packed[i / 2]) >> (4 * (i % 2))) & 0xF;
+    values[i] =
+        static_cast<char>(isSigned && nibble >= 8 ? nibble - 16 : nibble);
+  }
+  return values;
+}
+
 FailureOr<ElementsAttr>
 mlir::edge::onnx_import::convertTensor(const TensorProto &tensor, Location loc,
                                        size_t resourceThreshold) {
@@ -161,10 +194,13 @@ mlir::edge::onnx_import::convertTensor(const TensorProto &tensor, Location loc,
                           << "' has invalid dimensions";
   auto type = RankedTensorType::get(shape, elementType);
   std::vector<char> bytes = getTensorBytes(tensor, elementSize);
-  if (bytes.size() != static_cast<size_t>(*count) * elementSize)
+  int64_t stored = getStoredElementCount(tensor.data_type(), *count);
+  if (bytes.size() != static_cast<size_t>(stored) * elementSize)
     return emitError(loc) << "tensor '" << tensor.name() << "' holds "
                           << bytes.size() << " bytes of data, expected "
-                          << *count * elementSize;
+                          << stored * elementSize;
+  if (isInt4DataType(tensor.data_type()))
+    bytes = unpackInt4(bytes, *count, tensor.data_type() == kOnnxInt4);
 
   if (elementType.isInteger(1)) {
     SmallVector<bool> values;
