@@ -119,14 +119,29 @@ def nbits_model(onnx):
     return path
 
 
+def qdq_model(onnx):
+    """`onnx` (opset 21) with its MatMuls over blocked INT4
+    DequantizeLinear (4-bit QDQ models' form), the weights of
+    nbits_model."""
+    sys.path.insert(0, str(SOURCE_DIR / "scripts"))
+    import onnx as onnx_lib
+    from matmul_nbits import to_qdq_int4
+    path = onnx.with_suffix(".qdq.onnx")
+    model = onnx_lib.load(str(onnx))
+    to_qdq_int4(model)
+    onnx_lib.save(model, str(path))
+    return path
+
+
 def genai_models(build, onnx):
     """The decoder `onnx` (export_decoders.py's, its state dict beside it) in
-    ONNX Runtime GenAI's builder form, f32 and 4-bit: [(name, ONNX file,
-    edge library)]."""
+    ONNX Runtime GenAI's builder form, f32, 4-bit MatMulNBits and 4-bit QDQ:
+    [(name, ONNX file, edge library)]."""
     genai = onnx.with_suffix(".genai.onnx")
     run([sys.executable, SOURCE_DIR / "scripts/genai_decoder.py", onnx.with_suffix(".pt"),
          genai, "--model", onnx.stem])
-    forms = [("f32", genai), ("int4", nbits_model(genai))]
+    forms = [("f32", genai), ("int4", nbits_model(genai)),
+             ("int4 QDQ", qdq_model(genai))]
     for _, model in forms:
         run([build / "bin/edge-compile", model, "-o", model.with_suffix(".so"),
              *GENAI_BOUNDS])
@@ -285,7 +300,7 @@ def main(argv):
     print("|---|---|---|---|---|---|---|---|")
     genai_same = True
     for r in rows:
-        for name in ("f32", "int4"):
+        for name in ("f32", "int4", "int4 QDQ"):
             g = r.get(f"genai_{name}")
             if not g:
                 continue

@@ -21,7 +21,10 @@ definition (rows of padding, whose outputs no definition fixes, excepted).
 Then the Llama-style decoder of export_decoders.py, written in the GenAI
 model builder's form by genai_decoder.py (packed, and separate, query/key/
 value), compiled with dynamic sizes: edge-generate must reproduce PyTorch's
-greedy continuations token by token, alone and as a left-padded batch.
+greedy continuations token by token, alone and as a left-padded batch; and
+the same decoder as a 4-bit QDQ model (opset 21's blocked INT4
+DequantizeLinear before each MatMul) those of PyTorch with the same
+quantization.
 
 With --ort, ONNX Runtime (benchmarks/node_modules, `npm install` there) runs
 every op model too, and its outputs must match the numpy ones: the check of
@@ -534,6 +537,42 @@ def check_decoder(build, work):
             if got != want:
                 failures.append(f"GenAI-form decoder ({form} q/k/v), {label}: tokens "
                                 "differ from PyTorch's")
+    return failures + check_qdq_decoder(build, work, prompts, bounds,
+                                        reference["new_tokens"])
+
+
+def check_qdq_decoder(build, work, prompts, bounds, new_tokens):
+    """The GenAI-form decoder with 4-bit QDQ weights (opset 21's blocked
+    INT4 DequantizeLinear before each MatMul, blocks of 16: the feed-forward
+    width, 176, is no multiple of 32) generates the tokens of PyTorch with
+    the same quantization."""
+    import onnx
+    import torch
+    import export_decoders
+    from check_quantization import fake_quantized
+    from matmul_nbits import to_qdq_int4
+    model = onnx.load(str(work / "tiny-llama-genai-packed.onnx"))
+    if to_qdq_int4(model, block=16) == 0:
+        return ["QDQ decoder: no MatMul was rewritten"]
+    path = work / "tiny-llama-genai-qdq.onnx"
+    onnx.save(model, str(path))
+    library = path.with_suffix(".so")
+    run([build / "bin/edge-compile", path, "-o", library, *bounds])
+    torch_model = export_decoders.Decoder(export_decoders.CONFIGS["tiny-llama"]).eval()
+    torch_model.load_state_dict(torch.load(work / "tiny-llama.pt"))
+    fake_quantized(torch_model, 4, block=16)
+    failures = []
+    for label, batch in (("batch 1", prompts[:1]), ("batch 4", prompts)):
+        want = export_decoders.greedy(torch_model, batch, new_tokens)
+        batch_file = work / f"qdq-{len(batch)}.prompts"
+        batch_file.write_text("".join(",".join(map(str, p)) + "\n" for p in batch))
+        output = work / f"qdq-{len(batch)}.json"
+        run([build / "bin/edge-generate", library, "--batch-file", batch_file,
+             "--max-new-tokens", str(new_tokens), "--json", output])
+        got = json.loads(output.read_text())["sequences"]
+        if got != want:
+            failures.append(f"QDQ decoder, {label}: tokens {got} differ from PyTorch's "
+                            f"with the same quantization {want}")
     return failures
 
 

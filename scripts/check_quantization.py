@@ -207,10 +207,10 @@ def check_dequantized_weights(build, work, rng):
     return failures
 
 
-def fake_quantized(model, bits):
+def fake_quantized(model, bits, block=32):
     """`model` with each Linear's weights through the quantization that
     --quantize=int8-weights (per output channel) or int4-weights (per block
-    of 32 inputs of an output channel) stores them with."""
+    of `block` inputs of an output channel) stores them with."""
     import torch
     levels = 127 if bits == 8 else 7
     with torch.no_grad():
@@ -218,8 +218,8 @@ def fake_quantized(model, bits):
             if isinstance(module, torch.nn.Linear):
                 w = module.weight
                 out, k = w.shape
-                block = k if bits == 8 or k % 32 else 32
-                blocks = w.reshape(out, k // block, block)
+                size = k if bits == 8 or k % block else block
+                blocks = w.reshape(out, k // size, size)
                 scales = blocks.abs().amax(2, keepdim=True) / levels
                 scales[scales == 0] = 1
                 ratio = blocks / scales

@@ -3,11 +3,13 @@
 for the checks and benchmarks that compare edge with ONNX Runtime on the
 same quantized weights (docs/llm.md, "Quantized weights"):
 
-    matmul_nbits.py MODEL.onnx OUT.onnx [--block-size 32] [--asymmetric]
+    matmul_nbits.py MODEL.onnx OUT.onnx [--block-size 32] [--asymmetric] [--qdq]
 
 rewrites every MatMul whose weights are a constant [K, N] matrix (K a
 multiple of the block size) into MatMulNBits with 4-bit weights, rounding
-to nearest as ONNX Runtime's quantizer does.
+to nearest as ONNX Runtime's quantizer does; with --qdq (models of opset
+21), into opset 21's blocked DequantizeLinear of INT4 weights and the
+MatMul (QDQ models' form), the same weights.
 """
 
 import argparse
@@ -90,17 +92,78 @@ def to_matmul_nbits(model, block=32, symmetric=True):
     return rewritten
 
 
+def int4_initializer(name, values):
+    """An INT4 TensorProto of the integers `values` in [-8, 7], two per
+    byte, the first in the low half (Debian's ONNX predates the type)."""
+    nibbles = (np.asarray(values).astype(np.int64).ravel() & 0xF).astype(np.uint8)
+    if nibbles.size % 2:
+        nibbles = np.append(nibbles, np.uint8(0))
+    tensor = onnx.TensorProto()
+    tensor.name = name
+    tensor.data_type = 22  # INT4
+    tensor.dims.extend(np.shape(values))
+    tensor.raw_data = (nibbles[0::2] | (nibbles[1::2] << 4)).tobytes()
+    return tensor
+
+
+def to_qdq_int4(model, block=32):
+    """`model` (opset 21 or later) with its MatMuls over constant [K, N]
+    weights as opset 21's blocked DequantizeLinear of INT4 weights, then
+    the MatMul: the same symmetric quantization as to_matmul_nbits, the
+    form of 4-bit QDQ models. Returns how many it rewrote."""
+    graph = model.graph
+    initializers = {i.name: i for i in graph.initializer}
+    nodes, rewritten = [], 0
+    for node in graph.node:
+        weight = initializers.get(node.input[1]) if node.op_type == "MatMul" else None
+        if weight is None or len(weight.dims) != 2 or weight.dims[0] % block:
+            nodes.append(node)
+            continue
+        k, n = weight.dims
+        packed, scales, _, _ = pack_nbits(numpy_helper.to_array(weight), 4, block, True)
+        # Back from MatMulNBits' [N, blocks, block / 2] bytes to [K, N] values.
+        low, high = packed & 0xF, packed >> 4
+        q = np.stack([low, high], axis=-1).reshape(n, k).T.astype(np.int64) - 8
+        base = node.input[1]
+        graph.initializer.extend([
+            int4_initializer(base + "_int4", q),
+            numpy_helper.from_array(scales.reshape(n, k // block).T.copy(),
+                                    base + "_block_scales")])
+        nodes.append(helper.make_node(
+            "DequantizeLinear", [base + "_int4", base + "_block_scales"],
+            [base + "_dequantized"], name=node.name + "_dequantize", axis=0,
+            block_size=block))
+        nodes.append(helper.make_node("MatMul", [node.input[0], base + "_dequantized"],
+                                      list(node.output), name=node.name))
+        rewritten += 1
+    used = {name for node in nodes for name in node.input}
+    kept = [i for i in graph.initializer if i.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    return rewritten
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model")
     parser.add_argument("output")
     parser.add_argument("--block-size", type=int, default=32)
     parser.add_argument("--asymmetric", action="store_true")
+    parser.add_argument("--qdq", action="store_true",
+                        help="write blocked DequantizeLinear of INT4 weights "
+                             "(opset 21) before each MatMul instead")
     args = parser.parse_args(argv)
     model = onnx.load(args.model)
-    count = to_matmul_nbits(model, args.block_size, not args.asymmetric)
+    if args.qdq:
+        count = to_qdq_int4(model, args.block_size)
+        form = "blocked INT4 DequantizeLinear and MatMul"
+    else:
+        count = to_matmul_nbits(model, args.block_size, not args.asymmetric)
+        form = "4-bit MatMulNBits"
     onnx.save(model, args.output)
-    print(f"{count} MatMul nodes as 4-bit MatMulNBits: {args.output}")
+    print(f"{count} MatMul nodes as {form}: {args.output}")
     return 0
 
 
