@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes ONNX backend-style test cases for the operator changes of
 default-domain opsets 18 to 21, which Debian's libonnx-testdata (ONNX 1.12,
-opset 17) predates (docs/conformance-howto.md, "Opsets 18 to 21"):
+opset 17) predates (docs/conformance-howto.md, "Opsets 18 to 21"), and for
+TfIdfVectorizer's modes the backend suite leaves out:
 
     make_opset_cases.py OUT_DIR
 
@@ -191,6 +192,20 @@ case("qdq21_int4_blocked", 21,
            output_dtype=22),
       node("DequantizeLinear", ["q", "s"], ["y"], axis=1, block_size=8)],
      {"x": f32(3, 24, scale=0.1)}, ["y"], {"s": scales(3, 3)})
+
+# TfIdfVectorizer's IDF and TFIDF modes and weights, which the backend
+# suite (TF mode only) leaves out.
+TFIDF_POOL = dict(ngram_counts=[0, 4], ngram_indexes=[0, 1, 2, 3, 4, 5, 6],
+                  pool_int64s=[2, 3, 5, 4, 5, 6, 7, 8, 6, 7],
+                  weights=[0.5, 1.0, 2.0, 1.5, 0.25, 3.0, 1.0])
+case("tfidf_idf_uniandbigrams_skip2", 21,
+     [node("TfIdfVectorizer", ["x"], ["y"], mode="IDF", min_gram_length=1,
+           max_gram_length=2, max_skip_count=2, **TFIDF_POOL)],
+     {"x": rng.integers(2, 9, (3, 10)).astype(np.int32)}, ["y"])
+case("tfidf_tfidf_bigrams_skip1", 21,
+     [node("TfIdfVectorizer", ["x"], ["y"], mode="TFIDF", min_gram_length=2,
+           max_gram_length=2, max_skip_count=1, **TFIDF_POOL)],
+     {"x": rng.integers(2, 9, (16,)).astype(np.int64)}, ["y"])
 
 
 def write_case(out, name, opset, nodes, inputs, outputs, initializers, work):

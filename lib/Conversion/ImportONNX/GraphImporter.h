@@ -223,6 +223,7 @@ void registerDetectionOps(OpRegistry &registry);
 void registerUniqueOps(OpRegistry &registry);
 void registerGridSampleOps(OpRegistry &registry);
 void registerLinearAlgebraOps(OpRegistry &registry);
+void registerTextOps(OpRegistry &registry);
 
 /// The ops `value` is computed from when they all derive from constants
 /// (no graph input, no op with regions, static shapes, at most a few

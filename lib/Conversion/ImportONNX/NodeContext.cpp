@@ -305,6 +305,7 @@ const OpRegistry &OpRegistry::get() {
     registerUniqueOps(r);
     registerGridSampleOps(r);
     registerLinearAlgebraOps(r);
+    registerTextOps(r);
     return r;
   }();
   return registry;
