@@ -107,28 +107,17 @@ def compile_variants(build, onnx):
     return libraries
 
 
-def nbits_model(onnx):
-    """`onnx` with its MatMuls as 4-bit MatMulNBits (ONNX Runtime's format)."""
+def quantized_model(onnx, form):
+    """`onnx` with its MatMuls over 4-bit weights (scripts/matmul_nbits.py):
+    as MatMulNBits (ONNX Runtime's format, form "nbits") or as opset 21's
+    blocked INT4 DequantizeLinear before each MatMul (4-bit QDQ models,
+    form "qdq", for models of opset 21), the same weights either way."""
     sys.path.insert(0, str(SOURCE_DIR / "scripts"))
     import onnx as onnx_lib
-    from matmul_nbits import to_matmul_nbits
-    path = onnx.with_suffix(".nbits.onnx")
+    from matmul_nbits import to_matmul_nbits, to_qdq_int4
+    path = onnx.with_suffix(f".{form}.onnx")
     model = onnx_lib.load(str(onnx))
-    to_matmul_nbits(model)
-    onnx_lib.save(model, str(path))
-    return path
-
-
-def qdq_model(onnx):
-    """`onnx` (opset 21) with its MatMuls over blocked INT4
-    DequantizeLinear (4-bit QDQ models' form), the weights of
-    nbits_model."""
-    sys.path.insert(0, str(SOURCE_DIR / "scripts"))
-    import onnx as onnx_lib
-    from matmul_nbits import to_qdq_int4
-    path = onnx.with_suffix(".qdq.onnx")
-    model = onnx_lib.load(str(onnx))
-    to_qdq_int4(model)
+    (to_matmul_nbits if form == "nbits" else to_qdq_int4)(model)
     onnx_lib.save(model, str(path))
     return path
 
@@ -140,8 +129,8 @@ def genai_models(build, onnx):
     genai = onnx.with_suffix(".genai.onnx")
     run([sys.executable, SOURCE_DIR / "scripts/genai_decoder.py", onnx.with_suffix(".pt"),
          genai, "--model", onnx.stem])
-    forms = [("f32", genai), ("int4", nbits_model(genai)),
-             ("int4 QDQ", qdq_model(genai))]
+    forms = [("f32", genai), ("int4", quantized_model(genai, "nbits")),
+             ("int4 QDQ", quantized_model(genai, "qdq"))]
     for _, model in forms:
         run([build / "bin/edge-compile", model, "-o", model.with_suffix(".so"),
              *GENAI_BOUNDS])
@@ -191,7 +180,7 @@ def main(argv):
         calm_f32, *calm_quantized = compile_variants(build, calm)
         calm_cosines = [logits_cosine(build, calm_f32, q, prompt)
                         for q in calm_quantized]
-        nbits = nbits_model(onnx)
+        nbits = quantized_model(onnx, "nbits")
         nbits_library = nbits.with_suffix(".so")
         run([build / "bin/edge-compile", nbits, "-o", nbits_library, *BOUNDS])
         genai = genai_models(build, onnx) if kind == "llama" else []

@@ -56,9 +56,12 @@ def pack_nbits(weights, bits, block, symmetric):
             np.ascontiguousarray(dequantized, np.float32))
 
 
-def to_matmul_nbits(model, block=32, symmetric=True):
-    """`model` with its MatMuls over constant [K, N] weights as 4-bit
-    MatMulNBits; returns how many it rewrote."""
+def rewrite_matmuls(model, block, rewrite):
+    """Replaces each MatMul of `model` whose weights are a constant [K, N]
+    matrix, K a multiple of `block`, by the nodes `rewrite(node, weights)`
+    returns (adding the initializers it appends to the graph), and drops
+    the initializers no node reads any more. Returns how many it
+    rewrote."""
     graph = model.graph
     initializers = {i.name: i for i in graph.initializer}
     nodes, rewritten = [], 0
@@ -67,19 +70,7 @@ def to_matmul_nbits(model, block=32, symmetric=True):
         if weight is None or len(weight.dims) != 2 or weight.dims[0] % block:
             nodes.append(node)
             continue
-        k, n = weight.dims
-        packed, scales, zeros, _ = pack_nbits(numpy_helper.to_array(weight), 4,
-                                              block, symmetric)
-        base = node.input[1]
-        inputs = [node.input[0], base + "_q4", base + "_scales"]
-        graph.initializer.extend([numpy_helper.from_array(packed, inputs[1]),
-                                  numpy_helper.from_array(scales, inputs[2])])
-        if not symmetric:
-            inputs.append(base + "_zero_points")
-            graph.initializer.append(numpy_helper.from_array(zeros, inputs[3]))
-        nodes.append(helper.make_node("MatMulNBits", inputs, list(node.output),
-                                      name=node.name, domain="com.microsoft",
-                                      K=k, N=n, bits=4, block_size=block))
+        nodes.extend(rewrite(node, numpy_helper.to_array(weight)))
         rewritten += 1
     used = {name for node in nodes for name in node.input}
     kept = [i for i in graph.initializer if i.name in used]
@@ -87,6 +78,29 @@ def to_matmul_nbits(model, block=32, symmetric=True):
     graph.initializer.extend(kept)
     del graph.node[:]
     graph.node.extend(nodes)
+    return rewritten
+
+
+def to_matmul_nbits(model, block=32, symmetric=True):
+    """`model` with its MatMuls over constant [K, N] weights as 4-bit
+    MatMulNBits; returns how many it rewrote."""
+    graph = model.graph
+
+    def rewrite(node, weights):
+        k, n = weights.shape
+        packed, scales, zeros, _ = pack_nbits(weights, 4, block, symmetric)
+        base = node.input[1]
+        inputs = [node.input[0], base + "_q4", base + "_scales"]
+        graph.initializer.extend([numpy_helper.from_array(packed, inputs[1]),
+                                  numpy_helper.from_array(scales, inputs[2])])
+        if not symmetric:
+            inputs.append(base + "_zero_points")
+            graph.initializer.append(numpy_helper.from_array(zeros, inputs[3]))
+        return [helper.make_node("MatMulNBits", inputs, list(node.output),
+                                 name=node.name, domain="com.microsoft",
+                                 K=k, N=n, bits=4, block_size=block)]
+
+    rewritten = rewrite_matmuls(model, block, rewrite)
     if not any(o.domain == "com.microsoft" for o in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return rewritten
@@ -112,15 +126,10 @@ def to_qdq_int4(model, block=32):
     the MatMul: the same symmetric quantization as to_matmul_nbits, the
     form of 4-bit QDQ models. Returns how many it rewrote."""
     graph = model.graph
-    initializers = {i.name: i for i in graph.initializer}
-    nodes, rewritten = [], 0
-    for node in graph.node:
-        weight = initializers.get(node.input[1]) if node.op_type == "MatMul" else None
-        if weight is None or len(weight.dims) != 2 or weight.dims[0] % block:
-            nodes.append(node)
-            continue
-        k, n = weight.dims
-        packed, scales, _, _ = pack_nbits(numpy_helper.to_array(weight), 4, block, True)
+
+    def rewrite(node, weights):
+        k, n = weights.shape
+        packed, scales, _, _ = pack_nbits(weights, 4, block, True)
         # Back from MatMulNBits' [N, blocks, block / 2] bytes to [K, N] values.
         low, high = packed & 0xF, packed >> 4
         q = np.stack([low, high], axis=-1).reshape(n, k).T.astype(np.int64) - 8
@@ -129,20 +138,14 @@ def to_qdq_int4(model, block=32):
             int4_initializer(base + "_int4", q),
             numpy_helper.from_array(scales.reshape(n, k // block).T.copy(),
                                     base + "_block_scales")])
-        nodes.append(helper.make_node(
-            "DequantizeLinear", [base + "_int4", base + "_block_scales"],
-            [base + "_dequantized"], name=node.name + "_dequantize", axis=0,
-            block_size=block))
-        nodes.append(helper.make_node("MatMul", [node.input[0], base + "_dequantized"],
-                                      list(node.output), name=node.name))
-        rewritten += 1
-    used = {name for node in nodes for name in node.input}
-    kept = [i for i in graph.initializer if i.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
-    del graph.node[:]
-    graph.node.extend(nodes)
-    return rewritten
+        return [helper.make_node("DequantizeLinear",
+                                 [base + "_int4", base + "_block_scales"],
+                                 [base + "_dequantized"], name=node.name + "_dequantize",
+                                 axis=0, block_size=block),
+                helper.make_node("MatMul", [node.input[0], base + "_dequantized"],
+                                 list(node.output), name=node.name)]
+
+    return rewrite_matmuls(model, block, rewrite)
 
 
 def main(argv):
