@@ -207,6 +207,14 @@ case("tfidf_tfidf_bigrams_skip1", 21,
            max_gram_length=2, max_skip_count=1, **TFIDF_POOL)],
      {"x": rng.integers(2, 9, (16,)).astype(np.int64)}, ["y"])
 
+# Resize's tf_crop_and_resize on the axes of opset 18, a crop reaching past
+# the input (extrapolation_value), which the backend suite's case lacks.
+case("resize18_tf_crop_and_resize_axes", 18,
+     [node("Resize", ["x", "roi", "", "sizes"], ["y"], mode="linear", axes=[2, 3],
+           coordinate_transformation_mode="tf_crop_and_resize", extrapolation_value=10.0)],
+     {"x": f32(1, 2, 4, 5)}, ["y"],
+     {"roi": np.array([0.1, -0.2, 0.9, 1.3], np.float32), "sizes": i64(3, 7)})
+
 
 def write_case(out, name, opset, nodes, inputs, outputs, initializers, work):
     def info(n, array):

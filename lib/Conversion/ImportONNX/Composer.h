@@ -82,6 +82,21 @@ struct Composer {
         b, loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
   }
 
+  /// `values` as a constant of `shape` whose elements are `element`, a
+  /// float or an integer type.
+  template <typename T>
+  Value constant(ArrayRef<T> values, ArrayRef<int64_t> shape, Type element) {
+    SmallVector<Attribute> attrs;
+    for (T v : values)
+      attrs.push_back(
+          isa<FloatType>(element)
+              ? Attribute(b.getFloatAttr(element, static_cast<double>(v)))
+              : Attribute(b.getIntegerAttr(element, static_cast<int64_t>(v))));
+    return ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get(shape, element), attrs));
+  }
+
   Value splat(RankedTensorType type, Attribute value) {
     return ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
   }

@@ -5,6 +5,8 @@
 // summed (1 tap for nearest, 2 for linear, 4 for cubic). Indices and
 // weights follow ONNX's coordinate transformation and rounding rules and
 // are computed at import; out-of-range neighbors repeat the edge element.
+// tf_crop_and_resize samples a crop of each axis (the roi input) and gives
+// outputs whose source lies outside the input the extrapolation value.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,14 +25,29 @@ struct ResizeAttrs {
   std::string mode, transform, nearestMode;
   double cubicA = -0.75;
   bool excludeOutside = false;
+  /// tf_crop_and_resize: the value of outputs whose source lies outside
+  /// the input.
+  double extrapolation = 0;
 };
 
-/// Source coordinate of output index `x` along an axis.
+/// The crop of one axis (tf_crop_and_resize's roi), as fractions of the
+/// input: the whole axis by default.
+struct Crop {
+  double start = 0, end = 1;
+};
+
+/// Source coordinate of output index `x` along an axis (cropped to `crop`
+/// under tf_crop_and_resize).
 double sourceCoordinate(const ResizeAttrs &attrs, int64_t x, double scale,
-                        int64_t lengthIn, int64_t lengthOut) {
+                        int64_t lengthIn, int64_t lengthOut, Crop crop) {
   const std::string &t = attrs.transform;
   if (t == "asymmetric")
     return x / scale;
+  if (t == "tf_crop_and_resize")
+    return lengthOut > 1 ? crop.start * (lengthIn - 1) +
+                               x * (crop.end - crop.start) * (lengthIn - 1) /
+                                   (lengthOut - 1)
+                         : 0.5 * (crop.start + crop.end) * (lengthIn - 1);
   // The resized length here is the unrounded lengthIn * scale, as in the
   // ONNX reference: it differs from lengthOut when scales are given.
   if (t == "align_corners") {
@@ -74,7 +91,7 @@ double cubicWeight(double t, double a) {
 
 /// Resamples `x` along `axis` to `lengthOut` elements.
 Value resizeAxis(Composer &c, const ResizeAttrs &attrs, Value x, int64_t axis,
-                 int64_t lengthOut, double scale) {
+                 int64_t lengthOut, double scale, Crop crop) {
   RankedTensorType type = c.typeOf(x);
   int64_t lengthIn = type.getDimSize(axis);
   Type element = type.getElementType();
@@ -82,11 +99,26 @@ Value resizeAxis(Composer &c, const ResizeAttrs &attrs, Value x, int64_t axis,
   // indices[tap][o], weights[tap][o]
   SmallVector<SmallVector<int64_t>> indices(taps);
   SmallVector<SmallVector<double>> weights(taps);
+  // tf_crop_and_resize: the extrapolation value where the source lies
+  // outside the input, which no tap then weighs.
+  SmallVector<double> outside(lengthOut, 0);
+  bool anyOutside = false;
   for (int64_t o = 0; o < lengthOut; ++o) {
-    double source = sourceCoordinate(attrs, o, scale, lengthIn, lengthOut);
+    double source =
+        sourceCoordinate(attrs, o, scale, lengthIn, lengthOut, crop);
     auto clampIndex = [&](int64_t i) {
       return std::clamp<int64_t>(i, 0, lengthIn - 1);
     };
+    if (attrs.transform == "tf_crop_and_resize" &&
+        (source < 0 || source > lengthIn - 1)) {
+      outside[o] = attrs.extrapolation;
+      anyOutside = true;
+      for (int64_t k = 0; k < taps; ++k) {
+        indices[k].push_back(0);
+        weights[k].push_back(0);
+      }
+      continue;
+    }
     if (taps == 1) {
       indices[0].push_back(clampIndex(roundNearest(attrs, source)));
       weights[0].push_back(1);
@@ -127,18 +159,15 @@ Value resizeAxis(Composer &c, const ResizeAttrs &attrs, Value x, int64_t axis,
         c.b, c.loc, DenseElementsAttr::get(indexType, ArrayRef(indices[k])));
     Value tap = GatherOp::create(c.b, c.loc, type.clone(gatheredShape), x, idx,
                                  c.b.getI64IntegerAttr(axis));
-    if (taps > 1) {
-      SmallVector<Attribute> w;
-      for (double v : weights[k])
-        w.push_back(c.b.getFloatAttr(element, v));
-      Value weight = ConstantOp::create(
-          c.b, c.loc,
-          DenseElementsAttr::get(RankedTensorType::get(weightShape, element),
-                                 w));
-      tap = c.binary<MulOp>(tap, weight);
-    }
+    if (taps > 1 || anyOutside)
+      tap = c.binary<MulOp>(
+          tap, c.constant(ArrayRef(weights[k]), weightShape, element));
     result = result ? c.binary<AddOp>(result, tap) : tap;
   }
+  if (anyOutside &&
+      llvm::any_of(outside, [](double value) { return value != 0; }))
+    result = c.binary<AddOp>(
+        result, c.constant(ArrayRef(outside), weightShape, element));
   return result;
 }
 
@@ -353,8 +382,7 @@ LogicalResult convertResize(NodeContext &ctx) {
   if (attrs.mode != "nearest" && attrs.mode != "linear" &&
       attrs.mode != "cubic")
     return ctx.emitError("mode '" + attrs.mode + "' is not supported");
-  if (attrs.transform == "tf_crop_and_resize")
-    return ctx.emitError("tf_crop_and_resize is not supported yet");
+  attrs.extrapolation = ctx.getFloat("extrapolation_value", 0.0f);
   // Opset 18: scales or sizes for a subset of the axes, and sizes that
   // keep the aspect ratio.
   std::optional<SmallVector<int64_t>> axes =
@@ -391,6 +419,9 @@ LogicalResult convertResize(NodeContext &ctx) {
       if (axes)
         return ctx.emitError("scales read at run time need the axes "
                              "attribute absent");
+      if (attrs.transform == "tf_crop_and_resize")
+        return ctx.emitError("tf_crop_and_resize needs constant scales or "
+                             "sizes");
       return convertResizeAtRunTime(ctx, attrs, scalesIndex);
     }
     FailureOr<SmallVector<double>> s = getConstantFloats(ctx, scalesIndex);
@@ -418,6 +449,25 @@ LogicalResult convertResize(NodeContext &ctx) {
     return ctx.emitError(axes ? "scales or sizes need one entry per axis"
                               : "scales or sizes need one entry per "
                                 "dimension");
+  // tf_crop_and_resize's crop of each resized axis: the roi input, its
+  // starts then its ends.
+  SmallVector<Crop> crops(rank);
+  if (attrs.transform == "tf_crop_and_resize") {
+    if (!ctx.hasInput(1))
+      return ctx.emitError("tf_crop_and_resize needs the roi input");
+    std::optional<DenseElementsAttr> roiAttr = ctx.getConstantInput(1);
+    if (!roiAttr || !isa<FloatType>(roiAttr->getElementType()))
+      return ctx.emitNotConstantError(1, "roi must be a constant float tensor");
+    SmallVector<double> roi;
+    for (APFloat v : roiAttr->getValues<APFloat>())
+      roi.push_back(v.convertToDouble());
+    if (roi.size() != 2 * resized.size())
+      return ctx.emitError("roi needs a start and an end per resized axis (" +
+                           Twine(2 * resized.size()) + " entries), got " +
+                           Twine(roi.size()));
+    for (auto [i, axis] : llvm::enumerate(resized))
+      crops[axis] = Crop{roi[i], roi[i + resized.size()]};
+  }
   // Per dimension: the scale and the output length (1 and the input's
   // length for the others).
   SmallVector<double> axisScales(rank, 1.0);
@@ -468,9 +518,11 @@ LogicalResult convertResize(NodeContext &ctx) {
     if (!(scale > 0) || lengthOut < 1 || lengthOut > (1 << 24))
       return ctx.emitError("invalid scale or size for dimension " +
                            Twine(axis));
-    if (lengthOut == lengthIn && scale == 1)
+    if (lengthOut == lengthIn && scale == 1 &&
+        (attrs.transform != "tf_crop_and_resize" ||
+         (crops[axis].start == 0 && crops[axis].end == 1)))
       continue;
-    x = resizeAxis(c, attrs, x, axis, lengthOut, scale);
+    x = resizeAxis(c, attrs, x, axis, lengthOut, scale, crops[axis]);
   }
   ctx.setOutput(0, x);
   return success();

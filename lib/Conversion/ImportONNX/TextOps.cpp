@@ -71,17 +71,6 @@ FailureOr<NGramPool> readPool(NodeContext &ctx, int64_t maxLength) {
   return result;
 }
 
-/// `values` as a constant of `shape` and integer type `element`.
-Value intConstant(Composer &c, ArrayRef<int64_t> values,
-                  ArrayRef<int64_t> shape, Type element) {
-  SmallVector<Attribute> attrs;
-  for (int64_t v : values)
-    attrs.push_back(c.b.getIntegerAttr(element, v));
-  return ConstantOp::create(
-      c.b, c.loc,
-      DenseElementsAttr::get(RankedTensorType::get(shape, element), attrs));
-}
-
 /// How often each n-gram of length `n` (token k of each: `tokens[k]`)
 /// occurs in each row of `x` [rows, length] at skip distance `distance`,
 /// as f32 [rows, n-grams]; null when no position fits.
@@ -101,8 +90,9 @@ Value countAtDistance(Composer &c, Value x, int64_t n, int64_t distance,
     SmallVector<int64_t> column;
     for (const SmallVector<int64_t> &gram : grams)
       column.push_back(gram[k]);
-    Value equal = c.compare<EqualOp>(
-        tokens, intConstant(c, column, {1, 1, count}, type.getElementType()));
+    Value equal =
+        c.compare<EqualOp>(tokens, c.constant(ArrayRef(column), {1, 1, count},
+                                              type.getElementType()));
     match = match ? c.binary<AndOp>(match, equal) : equal;
   }
   Type f32 = c.b.getF32Type();
