@@ -2,7 +2,8 @@
 """Writes ONNX backend-style test cases for the operator changes of
 default-domain opsets 18 to 21, which Debian's libonnx-testdata (ONNX 1.12,
 opset 17) predates (docs/conformance-howto.md, "Opsets 18 to 21"), and for
-TfIdfVectorizer's modes the backend suite leaves out:
+TfIdfVectorizer's modes, Resize's tf_crop_and_resize over axes and
+MelWeightMatrix's wider triangles, which the backend suite leaves out:
 
     make_opset_cases.py OUT_DIR
 
@@ -214,6 +215,15 @@ case("resize18_tf_crop_and_resize_axes", 18,
            coordinate_transformation_mode="tf_crop_and_resize", extrapolation_value=10.0)],
      {"x": f32(1, 2, 4, 5)}, ["y"],
      {"roi": np.array([0.1, -0.2, 0.9, 1.3], np.float32), "sizes": i64(3, 7)})
+
+# MelWeightMatrix with triangles wider than one bin (the backend suite's
+# case has only single bins).
+case("melweightmatrix_wide", 17,
+     [node("MelWeightMatrix", ["n", "dft", "rate", "low", "high"], ["y"])],
+     {}, ["y"],
+     {"n": np.array(10, np.int32), "dft": np.array(128, np.int32),
+      "rate": np.array(16000, np.int32), "low": np.array(20, np.float32),
+      "high": np.array(7000, np.float32)})
 
 
 def write_case(out, name, opset, nodes, inputs, outputs, initializers, work):

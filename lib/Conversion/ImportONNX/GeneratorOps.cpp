@@ -219,6 +219,63 @@ LogicalResult convertWindow(NodeContext &ctx, ArrayRef<double> coefficients) {
   return success();
 }
 
+/// MelWeightMatrix of constant inputs: a constant [dft_length / 2 + 1,
+/// num_mel_bins], triangles over the spectrogram's bins. The mel range is
+/// cut into num_mel_bins + 2 steps (the ONNX reference's and ONNX
+/// Runtime's count); each step's edge frequency rounds down to a bin, and
+/// triangle i rises from edge i to edge i + 1 and falls to edge i + 2.
+LogicalResult convertMelWeightMatrix(NodeContext &ctx) {
+  FailureOr<double> melBins = getConstantScalar(ctx, 0, "num_mel_bins");
+  FailureOr<double> dftLength = getConstantScalar(ctx, 1, "dft_length");
+  FailureOr<double> sampleRate = getConstantScalar(ctx, 2, "sample_rate");
+  FailureOr<double> lower = getConstantScalar(ctx, 3, "lower_edge_hertz");
+  FailureOr<double> upper = getConstantScalar(ctx, 4, "upper_edge_hertz");
+  if (failed(melBins) || failed(dftLength) || failed(sampleRate) ||
+      failed(lower) || failed(upper))
+    return failure();
+  if (!(*melBins >= 1 && *melBins < (1 << 16)) ||
+      !(*dftLength >= 1 && *dftLength < (1 << 24)) || !(*sampleRate > 0) ||
+      !(*lower >= 0 && *lower <= *upper))
+    return ctx.emitError("needs num_mel_bins >= 1, dft_length >= 1, "
+                         "sample_rate > 0 and 0 <= lower_edge_hertz <= "
+                         "upper_edge_hertz");
+  Type element = convertElementType(
+      ctx.getInt("output_datatype", onnx::TensorProto::FLOAT),
+      ctx.getBuilder().getContext());
+  if (!element || !isa<FloatType>(element))
+    return ctx.emitError("output_datatype must be a float type");
+  int64_t mels = static_cast<int64_t>(*melBins);
+  int64_t length = static_cast<int64_t>(*dftLength);
+  int64_t bins = length / 2 + 1;
+  auto toMel = [](double hertz) { return 2595 * std::log10(1 + hertz / 700); };
+  double lowMel = toMel(*lower), highMel = toMel(*upper);
+  double step = (highMel - lowMel) / static_cast<double>(mels + 2);
+  SmallVector<int64_t> edges;
+  for (int64_t i = 0; i < mels + 2; ++i) {
+    double hertz = 700 * (std::pow(10.0, (i * step + lowMel) / 2595) - 1);
+    edges.push_back(
+        static_cast<int64_t>(std::floor((length + 1) * hertz / *sampleRate)));
+  }
+  SmallVector<double> table(bins * mels, 0.0);
+  auto set = [&](int64_t bin, int64_t mel, double value) {
+    if (bin >= 0 && bin < bins)
+      table[bin * mels + mel] = value;
+  };
+  for (int64_t i = 0; i < mels; ++i) {
+    int64_t left = edges[i], center = edges[i + 1], right = edges[i + 2];
+    if (center == left)
+      set(center, i, 1);
+    else
+      for (int64_t j = left; j <= center; ++j)
+        set(j, i, double(j - left) / double(center - left));
+    for (int64_t j = center; j < right; ++j)
+      set(j, i, double(right - j) / double(right - center));
+  }
+  Composer c(ctx);
+  ctx.setOutput(0, c.constant(ArrayRef(table), {bins, mels}, element));
+  return success();
+}
+
 /// Trilu keeps the upper (or lower) triangle of the last two dimensions,
 /// shifted by k: a constant mask selects between the input and zero.
 LogicalResult convertTrilu(NodeContext &ctx) {
@@ -554,6 +611,7 @@ LogicalResult convertCumSum(NodeContext &ctx) {
 void mlir::edge::onnx_import::registerGeneratorOps(OpRegistry &registry) {
   registry.add("Range", convertRange);
   registry.add("Trilu", convertTrilu);
+  registry.add("MelWeightMatrix", convertMelWeightMatrix);
   registry.add("HannWindow", [](NodeContext &ctx) {
     return convertWindow(ctx, {0.5, -0.5});
   });
