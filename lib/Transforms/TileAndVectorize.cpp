@@ -1282,20 +1282,19 @@ struct TileAndVectorizePass final
           rewriter.eraseOp(op);
       return cast<scf::ForOp>(fused->loops.front().getOperation());
     };
-    // The sizes that became constants fold into the types; the kernel of a
-    // tile of `size` rows takes its vectors as many at a time as the plan
-    // gives such a tile.
-    auto canonicalize = [&](scf::ForOp loop, int64_t size) {
+    // The sizes that became constants fold into the types.
+    auto canonicalize = [&](scf::ForOp loop) {
       (void)applyPatternsGreedily(loop, tilingCanonicalization);
-      SmallVector<Operation *> ops = llvm::to_vector(llvm::map_range(
+      return llvm::to_vector(llvm::map_range(
           loop.getBody()->getOps<linalg::GenericOp>(),
           [](linalg::GenericOp op) { return op.getOperation(); }));
-      return splitVectors(ops, plan, size, rewriter);
     };
 
     // Full tiles of `rows`, then of half as many in what remains, and so
     // on: a remainder of 7 rows runs as tiles of 4, 2 and 1, each with as
-    // many independent accumulators, not as 7 tiles of one row.
+    // many independent accumulators, not as 7 tiles of one row. Each full
+    // tile's kernel takes its vectors as many at a time as the plan gives
+    // a tile of its rows; the remainder is tiled again as a whole.
     SmallVector<Operation *> result, rest(tiles);
     for (int64_t size = rows; size >= 1 && !rest.empty(); size /= 2) {
       std::optional<scf::ForOp> loop = tileRows(rest, size);
@@ -1304,16 +1303,14 @@ struct TileAndVectorizePass final
       scf::ForOp remainder;
       if (size == 1 || failed(scf::peelForLoopAndSimplifyBounds(
                            rewriter, *loop, remainder))) {
-        llvm::append_range(result, canonicalize(*loop, size));
+        llvm::append_range(
+            result, splitVectors(canonicalize(*loop), plan, size, rewriter));
         break;
       }
       setFullTileSizes(*loop, size, rewriter);
-      llvm::append_range(result, canonicalize(*loop, size));
-      // The remainder is tiled again as a whole: its vectors stay whole.
-      (void)applyPatternsGreedily(remainder, tilingCanonicalization);
-      rest = llvm::to_vector(llvm::map_range(
-          remainder.getBody()->getOps<linalg::GenericOp>(),
-          [](linalg::GenericOp op) { return op.getOperation(); }));
+      llvm::append_range(
+          result, splitVectors(canonicalize(*loop), plan, size, rewriter));
+      rest = canonicalize(remainder);
     }
     return result;
   }

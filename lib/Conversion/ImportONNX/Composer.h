@@ -47,6 +47,14 @@ struct Composer {
                         b.getDenseI64ArrayAttr(axes), b.getBoolAttr(keepDims));
   }
 
+  /// How many elements of the i1 `mask` are true along `axes` (removed),
+  /// as f32 sums: exact for counts below 2^24.
+  Value countTrue(Value mask, ArrayRef<int64_t> axes) {
+    Type f32 = b.getF32Type();
+    return reduce<ReduceSumOp>(select(mask, scalar(f32, 1), scalar(f32, 0)),
+                               axes, /*keepDims=*/false);
+  }
+
   template <typename OpTy> Value binary(Value x, Value y) {
     auto shape = broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(),
                                  nullptr);

@@ -33,16 +33,8 @@ FailureOr<double> getConstantScalar(NodeContext &ctx, unsigned index,
 /// Sets output 0 to the 1-D constant `values` of `element` (integers
 /// truncated toward zero).
 void setVectorOutput(NodeContext &ctx, Type element, ArrayRef<double> values) {
-  OpBuilder &b = ctx.getBuilder();
-  SmallVector<Attribute> elements;
-  for (double v : values)
-    elements.push_back(isa<FloatType>(element)
-                           ? Attribute(b.getFloatAttr(element, v))
-                           : Attribute(b.getIntegerAttr(
-                                 element, static_cast<int64_t>(v))));
-  auto type = RankedTensorType::get({int64_t(values.size())}, element);
-  ctx.setOutput(0, ConstantOp::create(b, ctx.getLoc(),
-                                      DenseElementsAttr::get(type, elements)));
+  Composer c(ctx);
+  ctx.setOutput(0, c.constant(values, {int64_t(values.size())}, element));
 }
 
 /// Range(start, limit, delta) with constant inputs: a constant.

@@ -95,10 +95,7 @@ Value countAtDistance(Composer &c, Value x, int64_t n, int64_t distance,
                                               type.getElementType()));
     match = match ? c.binary<AndOp>(match, equal) : equal;
   }
-  Type f32 = c.b.getF32Type();
-  return c.reduce<ReduceSumOp>(
-      c.select(match, c.scalar(f32, 1), c.scalar(f32, 0)), {1},
-      /*keepDims=*/false);
+  return c.countTrue(match, {1});
 }
 
 LogicalResult convertTfIdfVectorizer(NodeContext &ctx) {

@@ -35,10 +35,7 @@ struct Masks {
   Composer &c;
 
   Value count(Value mask, ArrayRef<int64_t> axes) {
-    Type f32 = c.b.getF32Type();
-    return c.reduce<ReduceSumOp>(
-        c.select(mask, c.scalar(f32, 1), c.scalar(f32, 0)), axes,
-        /*keepDims=*/false);
+    return c.countTrue(mask, axes);
   }
   Value none(Value mask, ArrayRef<int64_t> axes) {
     return c.compare<EqualOp>(count(mask, axes),
