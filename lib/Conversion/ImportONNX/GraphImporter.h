@@ -43,6 +43,13 @@ inline constexpr int32_t kOnnxInt4 = 22;
 inline bool isInt4DataType(int32_t dataType) {
   return dataType == kOnnxUInt4 || dataType == kOnnxInt4;
 }
+/// Element `index`, unsigned, of 4-bit elements packed two per byte with
+/// the first in the low half: ONNX's INT4/UINT4 tensors and ONNX Runtime's
+/// MatMulNBits pack them so.
+inline uint8_t getPackedNibble(const void *bytes, int64_t index) {
+  uint8_t byte = static_cast<const uint8_t *>(bytes)[index / 2];
+  return index % 2 == 0 ? byte & 0xF : byte >> 4;
+}
 /// Whether ONNX type `dataType` is an unsigned integer, which MLIR
 /// represents as a signless one.
 bool isUnsignedDataType(int32_t dataType);

@@ -44,8 +44,7 @@ struct NBitsWeights {
 uint8_t readField(ArrayRef<int8_t> bytes, int64_t index, int64_t bits) {
   if (bits == 8)
     return static_cast<uint8_t>(bytes[index]);
-  auto byte = static_cast<uint8_t>(bytes[index / 2]);
-  return index % 2 == 0 ? byte & 0xF : byte >> 4;
+  return getPackedNibble(bytes.data(), index);
 }
 
 FailureOr<NBitsWeights> decodeWeights(NodeContext &ctx) {

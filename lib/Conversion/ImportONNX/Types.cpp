@@ -162,8 +162,7 @@ static std::vector<char> unpackInt4(ArrayRef<char> packed, int64_t count,
                                     bool isSigned) {
   std::vector<char> values(count);
   for (int64_t i = 0; i < count; ++i) {
-    int nibble =
-        (static_cast<unsigned char>(packed[i / 2]) >> (4 * (i % 2))) & 0xF;
+    int nibble = getPackedNibble(packed.data(), i);
     values[i] =
         static_cast<char>(isSigned && nibble >= 8 ? nibble - 16 : nibble);
   }
