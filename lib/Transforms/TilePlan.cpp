@@ -33,41 +33,20 @@ static constexpr int64_t kPeeledVectors = 2;
 /// accumulators of two vectors had left latency-bound.
 static constexpr int64_t kPeeledProductVectors = 4;
 
-/// The vectors of a full tile of rows of a product whose weights are
-/// integers scaled in the kernel (per block of rows, int4 or int8): each
-/// weight vector is converted and scaled once per tile, so taller tiles of
-/// fewer vectors scale less per multiply-add, while a remainder's tile of
-/// one row (a decoder's step) keeps kPeeledProductVectors. A 4-bit Llama's
-/// 128-token prefill (one thread, edge-run --bench 40, medians): 38.5 ms
-/// with full tiles of 4 rows of 4 vectors, 36.5 with 8 rows of 2 (two
-/// threads 21.2 -> 20.0); 16 rows of 1 measured no faster. Weights scaled
-/// per column after the sums (int8) convert without scaling: their tiles
-/// measured 2% slower so and keep the product's.
-static constexpr int64_t kScaledWeightTileVectors = 2;
-
 /// Whether the body of `op` converts integer weights and scales them (an
 /// integer input beside at least two others: the input and the scales).
+/// Its full tiles of rows then read the weights converted once per output
+/// tile (hoistWeightConversion): a 4-bit Llama's 128-token prefill (one
+/// thread, edge-run --bench 20, medians of four) took 36.4 ms converting
+/// in every tile of 4 rows of 4 vectors, 33.4 in every tile of 8 rows of 2
+/// (taller tiles convert less), 31.0 converted once (f32 weights: 30.8);
+/// two threads 23.4, 21.9, 20.4 (f32 18.3).
 static bool scalesWeightsInKernel(linalg::GenericOp op) {
   return op.getNumDpsInputs() > 2 &&
          llvm::any_of(op.getDpsInputOperands(), [](OpOperand *input) {
            return isa<IntegerType>(
                getElementTypeOrSelf(input->get().getType()));
          });
-}
-
-/// Narrows the full tiles of the peeled product `plan` of `op` whose tiles
-/// hold `vectors` vectors of `width` along loop `dim` (`width` of its
-/// iterations each) to kScaledWeightTileVectors of twice the rows, when
-/// the kernel scales its weights.
-static void narrowScaledWeightTiles(TilePlan &plan, linalg::GenericOp op,
-                                    unsigned dim, int64_t vectors,
-                                    int64_t width, int64_t rows) {
-  if (!scalesWeightsInKernel(op) || vectors <= kScaledWeightTileVectors ||
-      vectors % kScaledWeightTileVectors != 0)
-    return;
-  plan.narrowTileDim = dim;
-  plan.narrowTileSize = kScaledWeightTileVectors * width;
-  plan.peeledRows = std::max<int64_t>(1, rows / kScaledWeightTileVectors);
 }
 
 /// Fewest multiply-adds per output element (taps x input channels) for
@@ -465,12 +444,11 @@ FailureOr<TilePlan> mlir::edge::chooseTilePlan(linalg::GenericOp op,
       panels.vectorDim = ranges.size();
       panels.blockedDim = contiguousDim;
       panels.panels = true;
-      narrowScaledWeightTiles(panels, op, contiguousDim, vectors, 1, rows);
+      panels.hoistWeightConversion = scalesWeightsInKernel(op);
       return panels;
     }
     plan.sizes[contiguousDim] *= vectors;
-    narrowScaledWeightTiles(plan, op, contiguousDim, vectors, vectorWidth,
-                            rows);
+    plan.hoistWeightConversion = scalesWeightsInKernel(op);
   }
   // A static tile of one vector and `rows` rows loads its input vector and
   // `rows` broadcast scalars for `rows` multiply-adds: more loads than a

@@ -59,13 +59,10 @@ struct TilePlan {
   /// The output tiles' extent along `peeledDim`, which peelRows then splits;
   /// 0 keeps the loop whole in each output tile (a dynamic row loop).
   int64_t peeledTile = 0;
-  /// With `peeledDim`, when set: the full tiles of `peeledRows` rows run
-  /// this loop (the tile's vectors, `sizes` of it) `narrowTileSize` at a
-  /// time, and each smaller tile of the remainder as much of it as keeps
-  /// the full tiles' number of accumulators (all of it for one row). Unset:
-  /// every tile runs all its vectors at once.
-  std::optional<unsigned> narrowTileDim;
-  int64_t narrowTileSize = 0;
+  /// With `peeledDim`: the kernel converts and scales integer weights in
+  /// its body, which its full tiles of rows read converted once per output
+  /// tile instead (hoistWeightConversion).
+  bool hoistWeightConversion = false;
 };
 
 /// The order in which a kernel's output tiles run.

@@ -769,32 +769,40 @@ func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<3
 
 // int4 weights with block scales (edge.quantized_matmul's lowering): three
 // inputs and more are a multiply-accumulate when they only multiply and
-// add into the output. The byte is converted and its high half floored
-// once per tile, its scaled weights shared by the rows, and the pair of products
-// becomes two multiply-adds into each row's accumulators. Full tiles take
-// twice the rows of half the vectors (4 rows of 2 vectors: each weight vector
-// converted and scaled for 4 rows); the remainder's tiles of 2 rows and of
-// one (a decoder's step) keep all 4 vectors.
+// add into the output. Where the full tiles of rows run 4 times or more (a
+// prompt), the weights are converted (the byte converted, its high half
+// floored, both scaled) once, before them, into f32 tensors that the tiles
+// read: the pair of products becomes two multiply-adds into each row's
+// accumulators over loaded weights. Fewer full tiles, and the remainder's
+// tiles (a decoder's step of one row), convert in the kernel as before.
 #i4x = affine_map<(m, n, b, p) -> (m, b, p)>
 #i4w = affine_map<(m, n, b, p) -> (b, p, n)>
 #i4s = affine_map<(m, n, b, p) -> (b, n)>
 #i4o = affine_map<(m, n, b, p) -> (m, n)>
 // CHECK-LABEL: func @int4_weights
-// CHECK: scf.for {{.*}} step %c4
-// CHECK: scf.for {{.*}} to %c64 step %c32 {{.*}} -> (tensor<4x64xf32>)
-// CHECK: scf.for {{.*}} -> (vector<4x32xf32>)
-// CHECK: vector.fma {{.*}} : vector<4x32xf32>
-// CHECK: scf.for {{.*}} -> (vector<2x64xf32>)
-// CHECK: %[[V:.*]] = arith.sitofp {{.*}} : vector<2x64xi8> to vector<2x64xf32>
+// CHECK: %[[ENOUGH:.*]] = arith.cmpi sge, %{{.*}}, %c8 : index
+// CHECK: scf.if %[[ENOUGH]]
+// CHECK: %[[V:.*]] = arith.sitofp {{.*}} : vector<64xi8> to vector<64xf32>
+// CHECK: math.floor {{.*}} : vector<64xf32>
+// CHECK: math.fma %[[V]], {{.*}} : vector<64xf32>
+// CHECK: scf.for {{.*}} step %c2
+// CHECK-NOT: arith.sitofp
+// CHECK: %[[ACC:.*]] = vector.fma {{.*}} : vector<2x64xf32>
+// CHECK-NEXT: vector.fma {{.*}}, %[[ACC]] : vector<2x64xf32>
+// CHECK: } else {
+// CHECK: scf.for {{.*}} step %c2
+// CHECK: %[[V2:.*]] = arith.sitofp {{.*}} : vector<2x64xi8> to vector<2x64xf32>
 // CHECK: math.floor {{.*}} : vector<2x64xf32>
-// CHECK: %[[LOW:.*]] = math.fma {{.*}} : vector<2x64xf32>
+// CHECK: %[[LOW:.*]] = math.fma %[[V2]], {{.*}} : vector<2x64xf32>
 // CHECK: %[[HIGH:.*]] = arith.mulf {{.*}} : vector<2x64xf32>
-// CHECK: %[[ACC:.*]] = vector.fma {{.*}}, %[[LOW]], {{.*}} : vector<2x64xf32>
-// CHECK: vector.fma {{.*}}, %[[HIGH]], %[[ACC]] : vector<2x64xf32>
+// CHECK: %[[ACC2:.*]] = vector.fma {{.*}}, %[[LOW]], {{.*}} : vector<2x64xf32>
+// CHECK: vector.fma {{.*}}, %[[HIGH]], %[[ACC2]] : vector<2x64xf32>
+// CHECK: arith.sitofp {{.*}} : vector<64xi8> to vector<64xf32>
+// CHECK: vector.fma {{.*}} : vector<64xf32>
 // CHECK-NOT: linalg.generic
 // NOFMA-LABEL: func @int4_weights
 // NOFMA-NOT: vector.fma
-// REMARK: Remark="register tile 1x32x1x1: vector loop d1 (32 lanes, vector-width 8), rows (at most 8), fused multiply-adds, peeled rows d0 in full tiles of 4 and a remainder, full tiles 16 of d1 at a time (weights scaled in the kernel)"
+// REMARK: Remark="register tile 1x32x1x1: vector loop d1 (32 lanes, vector-width 8), rows (at most 8), fused multiply-adds, peeled rows d0 in full tiles of 2 and a remainder, full tiles over weights converted once per output tile"
 func.func @int4_weights(%even: tensor<?x2x16xf32>, %odd: tensor<?x2x16xf32>, %s: tensor<2x64xf32>, %init: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %w = arith.constant dense<25> : tensor<2x16x64xi8>
   %r = linalg.generic {indexing_maps = [#i4x, #i4x, #i4w, #i4s, #i4o], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%even, %odd, %w, %s : tensor<?x2x16xf32>, tensor<?x2x16xf32>, tensor<2x16x64xi8>, tensor<2x64xf32>) outs(%init : tensor<?x64xf32>) {
