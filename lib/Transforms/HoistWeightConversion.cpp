@@ -97,27 +97,28 @@ void cloneWithConstants(OpBuilder &b, Operation *op, Block *body,
 
 } // namespace
 
-linalg::GenericOp mlir::edge::hoistWeightConversion(scf::ForOp rowLoop,
+HoistedConversion mlir::edge::hoistWeightConversion(scf::ForOp rowLoop,
                                                     unsigned rowDim,
                                                     int64_t minIterations,
+                                                    int64_t maxBytes,
                                                     RewriterBase &rewriter) {
   linalg::GenericOp kernel;
   for (auto op : rowLoop.getBody()->getOps<linalg::GenericOp>()) {
     if (op.getNumReductionLoops() == 0)
       continue;
     if (kernel)
-      return nullptr;
+      return {};
     kernel = op;
   }
   if (!kernel || kernel.getNumDpsInits() != 1)
-    return nullptr;
+    return {};
   BodySplit split = splitBody(kernel, rowDim, rowLoop);
   bool convertsIntegers =
       llvm::any_of(split.invariantInputs, [](OpOperand *input) {
         return isa<IntegerType>(getElementTypeOrSelf(input->get().getType()));
       });
   if (split.hoisted.empty() || !convertsIntegers)
-    return nullptr;
+    return {};
 
   // The precomputed values are laid out as the input with the most
   // dimensions reads them (the weights: [block, row, column]), which must
@@ -127,7 +128,7 @@ linalg::GenericOp mlir::edge::hoistWeightConversion(scf::ForOp rowLoop,
   for (OpOperand *input : split.invariantInputs) {
     AffineMap map = kernel.getMatchingIndexingMap(input);
     if (!map.isProjectedPermutation())
-      return nullptr;
+      return {};
     if (!layout || map.getNumResults() > layout.getNumResults())
       layout = map;
   }
@@ -136,9 +137,15 @@ linalg::GenericOp mlir::edge::hoistWeightConversion(scf::ForOp rowLoop,
   for (AffineExpr expr : layout.getResults()) {
     unsigned dim = cast<AffineDimExpr>(expr).getPosition();
     if (ShapedType::isDynamic(ranges[dim]))
-      return nullptr;
+      return {};
     shape.push_back(ranges[dim]);
   }
+  int64_t bytes = 0;
+  for (Value value : split.hoisted)
+    bytes += ShapedType::getNumElements(shape) *
+             llvm::divideCeil(value.getType().getIntOrFloatBitWidth(), 8);
+  if (bytes > maxBytes)
+    return {nullptr, bytes};
   // Each input's map over the layout's dimensions.
   SmallVector<AffineMap> conversionMaps;
   for (OpOperand *input : split.invariantInputs) {
@@ -146,7 +153,7 @@ linalg::GenericOp mlir::edge::hoistWeightConversion(scf::ForOp rowLoop,
     for (AffineExpr expr : kernel.getMatchingIndexingMap(input).getResults()) {
       std::optional<unsigned> position = layout.getResultPosition(expr);
       if (!position)
-        return nullptr;
+        return {};
       exprs.push_back(getAffineDimExpr(*position, context));
     }
     conversionMaps.push_back(
@@ -247,5 +254,5 @@ linalg::GenericOp mlir::edge::hoistWeightConversion(scf::ForOp rowLoop,
             cloneWithConstants(b, &op, body, mapping);
       });
   rewriter.replaceOp(kernel, rewritten->getResults());
-  return conversion;
+  return {conversion, bytes};
 }

@@ -19,17 +19,27 @@
 
 namespace mlir::edge {
 
+/// What hoistWeightConversion did.
+struct HoistedConversion {
+  /// The op that converts the weights, null when nothing changed.
+  linalg::GenericOp conversion;
+  /// The bytes of converted weights per output tile (0 when the kernel
+  /// converts nothing the rows do not change).
+  int64_t bytes = 0;
+};
+
 /// Rewrites the kernel in `rowLoop` (the loop over full tiles of rows,
 /// loop `rowDim` of the kernel) to read, instead of its integer weights
 /// and scales, the values its body computes from them alone (what no row
 /// changes): those are computed by a new all-parallel op over the
-/// weights' loops before the loop. Both run only when the loop runs at
-/// least `minIterations` times (an scf.if); otherwise a copy of the loop
-/// as it was runs. Returns the new op, whose outputs are laid out like the
-/// weights (the caller tiles and vectorizes it and the copy's ops), or
-/// null when the kernel converts no integer input (nothing changes).
-linalg::GenericOp hoistWeightConversion(scf::ForOp rowLoop, unsigned rowDim,
-                                        int64_t minIterations,
+/// weights' loops before the loop, whose outputs are laid out like the
+/// weights (the caller tiles and vectorizes it). Both run only when the
+/// loop runs at least `minIterations` times (an scf.if); otherwise a copy
+/// of the loop as it was runs, whose ops the caller vectorizes too.
+/// Nothing changes when the kernel converts no integer input, or when the
+/// converted values would take more than `maxBytes`.
+HoistedConversion hoistWeightConversion(scf::ForOp rowLoop, unsigned rowDim,
+                                        int64_t minIterations, int64_t maxBytes,
                                         RewriterBase &rewriter);
 
 } // namespace mlir::edge

@@ -6,6 +6,8 @@
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{vector-width=8 rows=8 sliding-rows=4}))' -split-input-file | FileCheck %s --check-prefix=AVX2
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{vector-width=4 fuse-multiply-add=false}))' -split-input-file | FileCheck %s --check-prefix=NOFMA
 // RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{vector-width=8 rows=8}))' -split-input-file --remarks-filter=edge-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{rows=8 cache-bytes=4096}))' -split-input-file | FileCheck %s --check-prefix=SMALLCACHE
+// RUN: edge-opt %s --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize{rows=8 cache-bytes=4096}))' -split-input-file --remarks-filter=edge-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=SMALLCACHE-REMARK
 // AVX2-LABEL: func @matmul
 // AVX2: scf.forall {{.*}} = (0, 0) to (64, 256) step (4, 16)
 // AVX2: vector.fma {{.*}} : vector<4x16xf32>
@@ -802,7 +804,14 @@ func.func @int8_weights(%x: tensor<8x64xf32>, %w: tensor<64x32xi8>, %s: tensor<3
 // CHECK-NOT: linalg.generic
 // NOFMA-LABEL: func @int4_weights
 // NOFMA-NOT: vector.fma
-// REMARK: Remark="register tile 1x32x1x1: vector loop d1 (32 lanes, vector-width 8), rows (at most 8), fused multiply-adds, peeled rows d0 in full tiles of 2 and a remainder, full tiles over weights converted once per output tile"
+// REMARK: Remark="register tile 1x32x1x1: vector loop d1 (32 lanes, vector-width 8), rows (at most 8), fused multiply-adds, peeled rows d0 in full tiles of 2 and a remainder"
+// REMARK: Remark="full tiles of rows read weights converted once per output tile (8 KiB), from 4 full tiles on"
+// Converted weights that would not stay in the core's cache (here 16 KiB
+// over 2 x 4 KiB) are converted in every tile.
+// SMALLCACHE-LABEL: func @int4_weights
+// SMALLCACHE-NOT: scf.if
+// SMALLCACHE: arith.sitofp {{.*}} : vector<2x64xi8> to vector<2x64xf32>
+// SMALLCACHE-REMARK: Remark="weights converted in every tile of rows: converted once, an output tile's would take 16 KiB, more than 8 KiB (2 x cache-bytes)"
 func.func @int4_weights(%even: tensor<?x2x16xf32>, %odd: tensor<?x2x16xf32>, %s: tensor<2x64xf32>, %init: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %w = arith.constant dense<25> : tensor<2x16x64xi8>
   %r = linalg.generic {indexing_maps = [#i4x, #i4x, #i4w, #i4s, #i4o], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%even, %odd, %w, %s : tensor<?x2x16xf32>, tensor<?x2x16xf32>, tensor<2x16x64xi8>, tensor<2x64xf32>) outs(%init : tensor<?x64xf32>) {
