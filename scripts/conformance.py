@@ -893,7 +893,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                              "its id is models/<dirname>; repeatable")
     parser.add_argument("--case-root", type=Path, action="append", default=[], metavar="DIR",
                         help="every subdirectory of DIR holding a model.onnx, as --case-dir "
-                             "(e.g. test/onnx-cases, the opset 18 to 21 cases); repeatable")
+                             "(e.g. test/onnx-cases, the opset 18 to 23 cases); repeatable")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="cases run in parallel (default: nproc)")
     parser.add_argument("--timeout-compile", type=float, default=300.0, metavar="S",

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes ONNX backend-style test cases for the operator changes of
-default-domain opsets 18 to 21, which Debian's libonnx-testdata (ONNX 1.12,
-opset 17) predates (docs/conformance-howto.md, "Opsets 18 to 21"), and for
+default-domain opsets 18 to 23, which Debian's libonnx-testdata (ONNX 1.12,
+opset 17) predates (docs/conformance-howto.md, "Opsets 18 to 23"), and for
 TfIdfVectorizer's modes, Resize's tf_crop_and_resize over axes and
 MelWeightMatrix's wider triangles, which the backend suite leaves out:
 
@@ -12,7 +12,7 @@ output_N.pb, the layout of the ONNX backend tests. The reference outputs
 are ONNX Runtime's (onnxruntime-node in benchmarks/node_modules, `npm
 install` there; graph optimizations off, each node as defined), which
 implements these opsets; the cases are committed
-under test/onnx-cases/opset18-21/ so that the tests need no ONNX Runtime.
+under test/onnx-cases/opset18-23/ so that the tests need no ONNX Runtime.
 scripts/conformance.py runs them (--case-root). Run with /usr/bin/python3.
 """
 
@@ -235,7 +235,7 @@ def write_case(out, name, opset, nodes, inputs, outputs, initializers, work):
         [a if isinstance(a, TensorProto) else numpy_helper.from_array(a, n)
          for n, a in initializers.items()])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
-    model.ir_version = 10 if opset >= 21 else 9 if opset >= 19 else 8
+    model.ir_version = 11 if opset >= 23 else 10 if opset >= 21 else 9 if opset >= 19 else 8
     case_dir = out / name
     data = case_dir / "test_data_set_0"
     data.mkdir(parents=True, exist_ok=True)
@@ -250,6 +250,63 @@ def write_case(out, name, opset, nodes, inputs, outputs, initializers, work):
         (data / f"output_{index}.pb").write_bytes(
             numpy_helper.from_array(results[o], o).SerializeToString())
     print(f"{name}: opset {opset}, outputs {[list(results[o].shape) for o in outputs]}")
+
+
+def bools(*shape, share=0.7):
+    """Random booleans, mostly true, every row's first element true (no
+    row of a mask may hide every key: ONNX leaves such rows undefined)."""
+    mask = rng.random(shape) < share
+    mask[..., 0] = True
+    return mask
+
+
+# Opset 22 only widened the types of 47 ops (bfloat16); opset 23 made
+# standard ops of RMSNormalization, RotaryEmbedding and Attention.
+case("opset22_conv_pool_activation", 22,
+     [node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]),
+      node("HardSwish", ["c"], ["h"]),
+      node("MaxPool", ["h"], ["y"], kernel_shape=[2, 2], strides=[2, 2])],
+     {"x": f32(1, 3, 6, 6)}, ["y"], {"w": f32(4, 3, 3, 3)})
+case("rmsnorm23_last_axis", 23, [node("RMSNormalization", ["x", "scale"], ["y"])],
+     {"x": f32(2, 5, 16)}, ["y"], {"scale": f32(16)})
+case("rmsnorm23_two_axes_epsilon", 23,
+     [node("RMSNormalization", ["x", "scale"], ["y"], axis=1, epsilon=0.1)],
+     {"x": f32(2, 3, 4, scale=0.2)}, ["y"], {"scale": f32(3, 4)})
+case("rotary23_4d_per_token_caches", 23,
+     [node("RotaryEmbedding", ["x", "cos", "sin"], ["y"])],
+     {"x": f32(2, 3, 5, 8), "cos": f32(2, 5, 4), "sin": f32(2, 5, 4)}, ["y"])
+case("rotary23_3d_interleaved_positions", 23,
+     [node("RotaryEmbedding", ["x", "cos", "sin", "pos"], ["y"], interleaved=1,
+           num_heads=2)],
+     {"x": f32(2, 4, 16), "pos": rng.integers(0, 12, (2, 4)).astype(np.int64)}, ["y"],
+     {"cos": f32(12, 4), "sin": f32(12, 4)})
+case("rotary23_partial", 23,
+     [node("RotaryEmbedding", ["x", "cos", "sin", "pos"], ["y"], rotary_embedding_dim=4)],
+     {"x": f32(1, 2, 3, 8), "pos": np.array([[3, 4, 5]], np.int64)}, ["y"],
+     {"cos": f32(6, 2), "sin": f32(6, 2)})
+case("attention23_gqa", 23, [node("Attention", ["q", "k", "v"], ["y"])],
+     {"q": f32(2, 4, 3, 8), "k": f32(2, 2, 5, 8), "v": f32(2, 2, 5, 6)}, ["y"])
+case("attention23_causal_past", 23,
+     [node("Attention", ["q", "k", "v", "", "past_k", "past_v"],
+           ["y", "present_k", "present_v"], is_causal=1)],
+     {"q": f32(2, 4, 3, 8), "k": f32(2, 2, 3, 8), "v": f32(2, 2, 3, 8),
+      "past_k": f32(2, 2, 4, 8), "past_v": f32(2, 2, 4, 8)},
+     ["y", "present_k", "present_v"])
+case("attention23_3d_mask_and_causal", 23,
+     [node("Attention", ["q", "k", "v", "mask", "past_k", "past_v"],
+           ["y", "present_k", "present_v"], is_causal=1, q_num_heads=4, kv_num_heads=2)],
+     {"q": f32(2, 3, 32), "k": f32(2, 3, 16), "v": f32(2, 3, 12), "mask": bools(2, 1, 3, 7),
+      "past_k": f32(2, 2, 4, 8), "past_v": f32(2, 2, 4, 6)},
+     ["y", "present_k", "present_v"])
+case("attention23_softcap_float_mask_scores", 23,
+     [node("Attention", ["q", "k", "v", "mask"], ["y", "", "", "scores"], softcap=1.5,
+           scale=0.7, qk_matmul_output_mode=2)],
+     {"q": f32(1, 2, 4, 8), "k": f32(1, 2, 6, 8), "v": f32(1, 2, 6, 8), "mask": f32(4, 6)},
+     ["y", "scores"])
+case("attention23_softmax_scores", 23,
+     [node("Attention", ["q", "k", "v"], ["y", "", "", "scores"], is_causal=1,
+           qk_matmul_output_mode=3)],
+     {"q": f32(1, 2, 3, 4), "k": f32(1, 1, 3, 4), "v": f32(1, 1, 3, 4)}, ["y", "scores"])
 
 
 def main(argv):

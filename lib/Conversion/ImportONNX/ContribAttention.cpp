@@ -297,7 +297,10 @@ std::string Expander::gatherRows(const std::string &cache,
   auto key = std::make_tuple(cache, positions, headsAxis);
   if (auto it = gathered.find(key); it != gathered.end())
     return it->second;
-  std::string rows = unsqueeze(op("Gather", {cache, positions}), {headsAxis});
+  // Without positions the caches already hold each token's row.
+  std::string rows =
+      unsqueeze(positions.empty() ? cache : op("Gather", {cache, positions}),
+                {headsAxis});
   return gathered.emplace(key, rows).first->second;
 }
 
@@ -480,19 +483,12 @@ const AttentionMask &Expander::getMask(const std::string &maskValue,
 
 std::string Expander::repeatHeads(const std::string &x, int64_t kvHeads,
                                   int64_t times, int64_t headSize) {
-  auto dim = [&](int64_t d) { return unsqueeze(sizeOf(x, d), {0}); };
-  std::string batch = dim(0), length = dim(2);
-  auto shape = [&](ArrayRef<std::string> entries) {
-    onnx::NodeProto &n = add("Concat", entries);
-    setInt(n, "axis", 0);
-    return n.output(0);
-  };
+  // Constant shapes (Expand broadcasts the ones; Reshape's 0 keeps the
+  // batch, -1 takes the length) give ONNX's shape inference, which reads no
+  // computed shape, the result's rank.
   std::string expanded =
-      op("Expand", {unsqueeze(x, {2}),
-                    shape({batch, constantI64({kvHeads}), constantI64({times}),
-                           length, constantI64({headSize})})});
-  return op("Reshape", {expanded, shape({batch, constantI64({kvHeads * times}),
-                                         length, constantI64({headSize})})});
+      op("Expand", {unsqueeze(x, {2}), constantI64({1, 1, times, 1, 1})});
+  return reshape(expanded, {0, kvHeads * times, -1, headSize});
 }
 
 /// GroupQueryAttention(query, key?, value?, past_key?, past_value?,

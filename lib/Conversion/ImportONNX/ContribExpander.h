@@ -45,7 +45,8 @@ struct AttentionMask {
   std::string positions;
 };
 
-/// The rotary embedding of one expansion: the caches and the positions.
+/// The rotary embedding of one expansion: the caches and the positions
+/// (empty where the caches hold each token's row, [batch, seq, dims / 2]).
 struct Rotary {
   std::string cos, sin, positions;
   /// Number of leading features of a head that rotate (2 * the caches'
@@ -130,6 +131,9 @@ private:
 
   //===--- The expansions ---===//
 
+  using Expansion = LogicalResult (Expander::*)();
+  /// The expansion of `n`, null for a node that stays as it is.
+  Expansion getExpansion(const onnx::NodeProto &n) const;
   LogicalResult expandNode();
   LogicalResult expandSimplifiedNorm(bool withSkip);
   LogicalResult expandRmsNorm() { return expandSimplifiedNorm(false); }
@@ -142,6 +146,14 @@ private:
   LogicalResult expandEmbedLayerNorm();
   LogicalResult expandAttention();
   LogicalResult expandMultiHeadAttention();
+  /// Opset 23's RotaryEmbedding and Attention (OnnxAttention.cpp);
+  /// RMSNormalization is expandRmsNorm's.
+  LogicalResult expandOnnxRotaryEmbedding();
+  LogicalResult expandOnnxAttention();
+  /// The head size (last dimension) of input `i` of an Attention node:
+  /// [batch, heads, length, head], or [batch, length, heads * head] of
+  /// `heads` heads; -1 where the graph does not declare it.
+  int64_t getAttentionHeadSize(int i, int64_t heads) const;
   /// Q K^T times the node's `scale` (1 / sqrt(head size) where it is 0);
   /// `q` [batch, heads, seq, head], `keys` [batch, heads, total, head].
   std::string scaledScores(const std::string &q, const std::string &keys,
@@ -182,16 +194,18 @@ private:
   /// cast of, or a row sum of, a value of known rank.
   std::optional<int64_t> getRank(const std::string &value) const;
 
-  /// y * (mean(y^2) + eps)^-1/2 * gamma over the last axis, with the
-  /// inverse root written to `invStdOut` when named.
+  /// y * (mean(y^2) + eps)^-1/2 * gamma over `axes` (negative: from the
+  /// end), with the inverse root written to `invStdOut` when named.
   std::string rmsNormalize(const std::string &y, const std::string &gamma,
-                           float epsilon, const std::string &invStdOut);
+                           float epsilon, const std::string &invStdOut,
+                           ArrayRef<int64_t> axes = {-1});
   /// `x` rotated: [.., heads or seq, head] laid out with positions on axis
   /// `seqAxis` (1 for [batch, seq, heads, head], 2 for [batch, heads, seq,
   /// head]). Features past the rotary ones, when `partial`, pass through.
   std::string applyRotary(const std::string &x, const Rotary &rotary,
                           int64_t seqAxis, bool partial);
-  /// Rows `positions` of a rotary cache, with a unit heads dimension at
+  /// Rows `positions` of a rotary cache (the cache itself, [batch, seq,
+  /// dims / 2], without positions), with a unit heads dimension at
   /// `headsAxis`; one gather per cache and positions (the layers of a
   /// decoder share them).
   std::string gatherRows(const std::string &cache, const std::string &positions,

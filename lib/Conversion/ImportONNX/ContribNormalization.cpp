@@ -19,9 +19,10 @@ using namespace mlir::edge::onnx_import::contrib;
 
 std::string Expander::rmsNormalize(const std::string &y,
                                    const std::string &gamma, float epsilon,
-                                   const std::string &invStdOut) {
+                                   const std::string &invStdOut,
+                                   ArrayRef<int64_t> axes) {
   std::string meanSquare =
-      reduce("ReduceMean", op("Mul", {y, y}), {-1}, /*keepDims=*/true);
+      reduce("ReduceMean", op("Mul", {y, y}), axes, /*keepDims=*/true);
   std::string root =
       op("Sqrt", {op("Add", {meanSquare, constantF32(epsilon)})});
   std::string invStd = invStdOut.empty()
@@ -30,17 +31,35 @@ std::string Expander::rmsNormalize(const std::string &y,
   return op("Mul", {op("Mul", {y, invStd}), gamma});
 }
 
-/// SimplifiedLayerNormalization(X, scale) and, with a skip,
+/// SimplifiedLayerNormalization(X, scale) (and opset 23's
+/// RMSNormalization, the same) and, with a skip,
 /// SkipSimplifiedLayerNormalization(input, skip, gamma, bias?): RMS
-/// normalization over the last axis, of the sum input + skip + bias for the
-/// latter, which is also its fourth output.
+/// normalization over the axes from `axis` on (the last for the latter), of
+/// the sum input + skip + bias for the latter, which is also its fourth
+/// output.
 LogicalResult Expander::expandSimplifiedNorm(bool withSkip) {
   if (withSkip ? failed(checkAttributes({"epsilon"}))
                : failed(checkAttributes({"axis", "epsilon", "stash_type"})))
     return failure();
-  if (getInt("axis", -1) != -1)
-    return error() << "axis=" << getInt("axis", -1)
-                   << " is not supported: only the last axis (-1)";
+  if (node->op_type() == "RMSNormalization" && node->output_size() > 1)
+    return error() << "has " << node->output_size()
+                   << " outputs; RMSNormalization has one";
+  // The normalized axes, counted from the end.
+  int64_t axis = getInt("axis", -1);
+  if (axis >= 0) {
+    std::optional<int64_t> rank = getRank(node->input(0));
+    if (!rank)
+      return error() << "axis=" << axis
+                     << " needs the input's rank: declare it, or count the "
+                        "axis from the end";
+    if (axis >= *rank)
+      return error() << "axis=" << axis << " is out of range for rank "
+                     << *rank;
+    axis -= *rank;
+  }
+  SmallVector<int64_t> axes;
+  for (int64_t a = axis; a < 0; ++a)
+    axes.push_back(a);
   int minInputs = withSkip ? 3 : 2;
   for (int i = 0; i < minInputs; ++i)
     if (!hasInput(i))
@@ -60,7 +79,8 @@ LogicalResult Expander::expandSimplifiedNorm(bool withSkip) {
   int gammaIndex = withSkip ? 2 : 1;
   int invStdIndex = withSkip ? 2 : 1;
   std::string invStd = hasOutput(invStdIndex) ? node->output(invStdIndex) : "";
-  std::string out = rmsNormalize(y, node->input(gammaIndex), epsilon, invStd);
+  std::string out =
+      rmsNormalize(y, node->input(gammaIndex), epsilon, invStd, axes);
   identity(out, node->output(0));
   return success();
 }

@@ -190,35 +190,43 @@ LogicalResult Expander::checkNoInputsFrom(int first, StringRef what) {
 // Driver
 //===----------------------------------------------------------------------===//
 
-LogicalResult Expander::expandNode() {
-  using Expansion = LogicalResult (Expander::*)();
-  StringRef type = node->op_type();
-  bool microsoft = node->domain() == kMicrosoftDomain;
-  bool onnxDomain = node->domain().empty() || node->domain() == "ai.onnx";
-  Expansion expansion = nullptr;
+Expander::Expansion Expander::getExpansion(const onnx::NodeProto &n) const {
+  StringRef type = n.op_type();
+  bool microsoft = n.domain() == kMicrosoftDomain;
+  bool onnxDomain = n.domain().empty() || n.domain() == "ai.onnx";
   // ONNX Runtime registers SimplifiedLayerNormalization in the default
-  // domain (ONNX has no op of that name) as well as in its own; Gelu (20)
-  // and Mish (18) are ONNX's, newer than the linked schemas.
+  // domain (ONNX has no op of that name) as well as in its own; Gelu (20),
+  // Mish (18), RMSNormalization, RotaryEmbedding and Attention (23) are
+  // ONNX's, newer than the linked schemas.
   if (type == "SimplifiedLayerNormalization" && (microsoft || onnxDomain))
-    expansion = &Expander::expandRmsNorm;
-  else if (type == "Gelu" && onnxDomain && opset >= 20)
-    expansion = &Expander::expandGelu;
-  else if (type == "Mish" && onnxDomain && opset >= 18)
-    expansion = &Expander::expandMish;
-  else if (microsoft)
-    expansion =
-        llvm::StringSwitch<Expansion>(type)
-            .Cases("Gelu", "BiasGelu", "FastGelu", "QuickGelu",
-                   &Expander::expandGelu)
-            .Case("SkipSimplifiedLayerNormalization",
-                  &Expander::expandSkipRmsNorm)
-            .Case("SkipLayerNormalization", &Expander::expandSkipLayerNorm)
-            .Case("RotaryEmbedding", &Expander::expandRotaryEmbedding)
-            .Case("EmbedLayerNormalization", &Expander::expandEmbedLayerNorm)
-            .Case("Attention", &Expander::expandAttention)
-            .Case("MultiHeadAttention", &Expander::expandMultiHeadAttention)
-            .Case("GroupQueryAttention", &Expander::expandGroupQueryAttention)
-            .Default(nullptr);
+    return &Expander::expandRmsNorm;
+  if (type == "Gelu" && onnxDomain && opset >= 20)
+    return &Expander::expandGelu;
+  if (type == "Mish" && onnxDomain && opset >= 18)
+    return &Expander::expandMish;
+  if (onnxDomain && opset >= 23)
+    return llvm::StringSwitch<Expansion>(type)
+        .Case("RMSNormalization", &Expander::expandRmsNorm)
+        .Case("RotaryEmbedding", &Expander::expandOnnxRotaryEmbedding)
+        .Case("Attention", &Expander::expandOnnxAttention)
+        .Default(nullptr);
+  if (!microsoft)
+    return nullptr;
+  return llvm::StringSwitch<Expansion>(type)
+      .Cases({"Gelu", "BiasGelu", "FastGelu", "QuickGelu"},
+             &Expander::expandGelu)
+      .Case("SkipSimplifiedLayerNormalization", &Expander::expandSkipRmsNorm)
+      .Case("SkipLayerNormalization", &Expander::expandSkipLayerNorm)
+      .Case("RotaryEmbedding", &Expander::expandRotaryEmbedding)
+      .Case("EmbedLayerNormalization", &Expander::expandEmbedLayerNorm)
+      .Case("Attention", &Expander::expandAttention)
+      .Case("MultiHeadAttention", &Expander::expandMultiHeadAttention)
+      .Case("GroupQueryAttention", &Expander::expandGroupQueryAttention)
+      .Default(nullptr);
+}
+
+LogicalResult Expander::expandNode() {
+  Expansion expansion = getExpansion(*node);
   if (!expansion)
     return success();
   // No schema checked these nodes' arity; every one of them needs its
@@ -265,9 +273,7 @@ LogicalResult Expander::run() {
       names.insert(output);
       producers[output] = &n;
     }
-    any |= n.domain() == kMicrosoftDomain ||
-           n.op_type() == "SimplifiedLayerNormalization" ||
-           n.op_type() == "Gelu" || n.op_type() == "Mish";
+    any |= getExpansion(n) != nullptr;
   }
   if (!any)
     return success();

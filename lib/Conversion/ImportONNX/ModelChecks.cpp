@@ -268,7 +268,7 @@ bool mlir::edge::onnx_import::reduceTakesAxesInput(StringRef opType,
 }
 
 namespace {
-/// An attribute an op gained in opsets 18 to 21, newer than the linked
+/// An attribute an op gained in opsets 18 to 23, newer than the linked
 /// schemas, that the importer reads (or that cannot change its result:
 /// Cast's saturate concerns float8 only).
 struct NewerAttribute {
@@ -289,6 +289,8 @@ constexpr NewerAttribute kNewerAttributes[] = {
     {"QuantizeLinear", 21, "block_size", onnx::AttributeProto::INT},
     {"QuantizeLinear", 21, "output_dtype", onnx::AttributeProto::INT},
     {"DequantizeLinear", 21, "block_size", onnx::AttributeProto::INT},
+    {"QuantizeLinear", 23, "precision", onnx::AttributeProto::INT},
+    {"DequantizeLinear", 23, "output_dtype", onnx::AttributeProto::INT},
 };
 } // namespace
 

@@ -30,7 +30,7 @@ constexpr int64_t kMaxIRVersion = 11;
 /// are read with its newest schemas: an op whose inputs, outputs or
 /// attributes changed since then fails the arity or attribute checks with
 /// an error naming the node, never silently.
-constexpr int64_t kMaxOpset = 21;
+constexpr int64_t kMaxOpset = 23;
 /// Deepest nesting of subgraphs (If branches in Loop bodies, ...); real
 /// models nest a few levels, protobuf's own limit allows about 30.
 constexpr unsigned kMaxSubgraphDepth = 16;

@@ -196,6 +196,20 @@ Value quantize(Composer &c, Value x, Value scale, Value zeroPoint,
   return floatToQuantized(c, q, element);
 }
 
+/// Opset 23's QuantizeLinear precision and DequantizeLinear output_dtype:
+/// the float type the op computes in (and, for the latter, returns), taken
+/// only as the scale's own type, which 0 names.
+static LogicalResult checkComputeType(NodeContext &ctx, StringRef attribute,
+                                      Type scaleType) {
+  int64_t dataType = ctx.getInt(attribute, 0);
+  if (dataType == 0 || convertElementType(static_cast<int32_t>(dataType),
+                                          scaleType.getContext()) == scaleType)
+    return success();
+  return ctx.emitError(attribute + "=" + Twine(dataType) + " (" +
+                       getElementTypeName(static_cast<int32_t>(dataType)) +
+                       ") is not supported: only the scale's own type");
+}
+
 LogicalResult convertQuantizeLinear(NodeContext &ctx) {
   FailureOr<RankedTensorType> x = ctx.getInputType(0);
   FailureOr<RankedTensorType> scaleType = ctx.getInputType(1);
@@ -204,6 +218,8 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
   Type floatType = x->getElementType();
   if (!isa<FloatType>(floatType) || scaleType->getElementType() != floatType)
     return ctx.emitError("x and y_scale must have the same float type");
+  if (failed(checkComputeType(ctx, "precision", floatType)))
+    return failure();
   // The quantized type: the zero point's, else output_dtype (opset 21),
   // else uint8.
   int32_t dataType = onnx::TensorProto::UINT8;
@@ -332,6 +348,8 @@ LogicalResult convertDequantizeLinear(NodeContext &ctx) {
   if (!isa<FloatType>(floatType) || !element.isSignlessInteger() ||
       element.isInteger(1))
     return ctx.emitError("needs integer x and a float x_scale");
+  if (failed(checkComputeType(ctx, "output_dtype", floatType)))
+    return failure();
   FailureOr<std::optional<Blocking>> blocking = getBlocking(ctx, *x);
   if (failed(blocking))
     return failure();

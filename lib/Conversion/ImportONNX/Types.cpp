@@ -56,10 +56,15 @@ bool mlir::edge::onnx_import::isUnsignedDataType(int32_t dataType) {
 }
 
 std::string mlir::edge::onnx_import::getElementTypeName(int32_t dataType) {
-  if (dataType == kOnnxInt4)
-    return "INT4";
-  if (dataType == kOnnxUInt4)
-    return "UINT4";
+  // The types of ONNX 1.14 to 1.18 (opsets 19 to 23), which the linked
+  // ONNX 1.12 does not name.
+  static constexpr std::pair<int32_t, StringLiteral> kNewerTypes[] = {
+      {17, "FLOAT8E4M3FN"},   {18, "FLOAT8E4M3FNUZ"}, {19, "FLOAT8E5M2"},
+      {20, "FLOAT8E5M2FNUZ"}, {kOnnxUInt4, "UINT4"},  {kOnnxInt4, "INT4"},
+      {23, "FLOAT4E2M1"}};
+  for (auto [code, name] : kNewerTypes)
+    if (dataType == code)
+      return name.str();
   if (TensorProto::DataType_IsValid(dataType))
     return TensorProto::DataType_Name(
         static_cast<TensorProto::DataType>(dataType));
