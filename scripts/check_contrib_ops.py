@@ -20,7 +20,8 @@ each compiled by edge and compared with a numpy implementation of the op's
 definition (rows of padding, whose outputs no definition fixes, excepted).
 Then the Llama-style decoder of export_decoders.py, written in the GenAI
 model builder's form by genai_decoder.py (packed, and separate, query/key/
-value), compiled with dynamic sizes: edge-generate must reproduce PyTorch's
+value) and in opset 23's standard ops (RMSNormalization, RotaryEmbedding,
+Attention), compiled with dynamic sizes: edge-generate must reproduce PyTorch's
 greedy continuations token by token, alone and as a left-padded batch; and
 the same decoder as a 4-bit QDQ model (opset 21's blocked INT4
 DequantizeLinear before each MatMul) those of PyTorch with the same
@@ -512,7 +513,8 @@ def check_ops(build, work, with_ort):
 
 
 def check_decoder(build, work):
-    """The GenAI-form Llama decoder generates PyTorch's tokens."""
+    """The Llama decoder generates PyTorch's tokens in the GenAI form (packed
+    and separate query/key/value) and in opset 23's standard ops."""
     failures = []
     run([sys.executable, SOURCE_DIR / "scripts/export_decoders.py", work,
          "--model", "tiny-llama"])
@@ -520,23 +522,25 @@ def check_decoder(build, work):
     prompts = reference["prompts"]
     bounds = ["--dim=batch_size<=4", "--dim=sequence_length<=128",
               "--dim=past_sequence_length<=256", "--dim=total_sequence_length<=384"]
-    for form, extra in (("packed", []), ("separate", ["--separate-qkv"])):
-        model = work / f"tiny-llama-genai-{form}.onnx"
+    for form, extra in (("packed", []), ("separate", ["--separate-qkv"]),
+                        ("opset 23", ["--standard-ops"])):
+        model = work / f"tiny-llama-genai-{form.replace(' ', '')}.onnx"
         library = model.with_suffix(".so")
         run([sys.executable, SOURCE_DIR / "scripts/genai_decoder.py",
              work / "tiny-llama.pt", model, "--model", "tiny-llama", *extra])
         run([build / "bin/edge-compile", model, "-o", library, *bounds])
         for label, batch, want in (("batch 1", prompts[:1], reference["batch_1"]),
                                    ("batch 4", prompts, reference["batch_4"])):
-            batch_file = work / f"{form}-{len(batch)}.prompts"
+            stem = f"{model.stem}-{len(batch)}"
+            batch_file = work / f"{stem}.prompts"
             batch_file.write_text("".join(",".join(map(str, p)) + "\n" for p in batch))
-            output = work / f"{form}-{len(batch)}.json"
+            output = work / f"{stem}.json"
             run([build / "bin/edge-generate", library, "--batch-file", batch_file,
                  "--max-new-tokens", str(reference["new_tokens"]), "--json", output])
             got = json.loads(output.read_text())["sequences"]
             if got != want:
-                failures.append(f"GenAI-form decoder ({form} q/k/v), {label}: tokens "
-                                "differ from PyTorch's")
+                failures.append(f"decoder ({form}), {label}: tokens differ from "
+                                "PyTorch's")
     return failures + check_qdq_decoder(build, work, prompts, bounds,
                                         reference["new_tokens"])
 

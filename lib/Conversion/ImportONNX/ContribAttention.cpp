@@ -56,6 +56,8 @@ std::optional<int64_t> Expander::getRank(const std::string &value) const {
     if (rank && axes)
       return keep ? *rank : *rank - static_cast<int64_t>(axes->size());
   }
+  if (std::optional<DeclaredType> known = getKnownType(value))
+    return static_cast<int64_t>(known->dims.size());
   return std::nullopt;
 }
 

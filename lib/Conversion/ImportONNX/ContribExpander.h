@@ -222,6 +222,13 @@ private:
                                const std::string &pastKey, int64_t window);
 
   std::optional<DeclaredType> getDeclaredType(const std::string &name) const;
+  /// The declared type of `value`, else what the common ops producing it
+  /// (elementwise, MatMul, Gather, Reshape, Unsqueeze, Transpose,
+  /// normalizations, rotary embeddings, opset 23's Attention) tell from
+  /// their inputs' declared or known types:
+  /// the expansions run before ONNX's shape inference, and an exporter
+  /// need not declare intermediate values. Unknown dimensions are -1.
+  std::optional<DeclaredType> getKnownType(const std::string &value) const;
   /// The producing node of `value` among the graph's original nodes.
   const onnx::NodeProto *getProducer(const std::string &value) const {
     auto it = producers.find(value);
@@ -240,6 +247,9 @@ private:
   llvm::StringMap<const onnx::TensorProto *> initializers;
   std::map<std::pair<std::string, int64_t>, AttentionMask> masks;
   std::map<std::tuple<std::string, std::string, int64_t>, std::string> gathered;
+  /// getKnownType's answers, each value's once (an elementwise op reads two
+  /// chains that would otherwise be walked again and again).
+  mutable llvm::StringMap<std::optional<DeclaredType>> knownTypes;
 
   const onnx::NodeProto *node = nullptr;
   unsigned index = 0;

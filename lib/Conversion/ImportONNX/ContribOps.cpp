@@ -147,6 +147,157 @@ Expander::getDeclaredType(const std::string &name) const {
   return it->second;
 }
 
+/// The numpy broadcast of dimensions `a` and `b` (-1: unknown).
+static SmallVector<int64_t> broadcastDims(ArrayRef<int64_t> a,
+                                          ArrayRef<int64_t> b) {
+  SmallVector<int64_t> dims(std::max(a.size(), b.size()), -1);
+  for (size_t i = 0; i < dims.size(); ++i) {
+    int64_t x = i < a.size() ? a[a.size() - 1 - i] : 1;
+    int64_t y = i < b.size() ? b[b.size() - 1 - i] : 1;
+    int64_t &d = dims[dims.size() - 1 - i];
+    if (x == 1 || x == y)
+      d = y;
+    else if (y == 1)
+      d = x;
+  }
+  return dims;
+}
+
+std::optional<DeclaredType>
+Expander::getKnownType(const std::string &value) const {
+  if (std::optional<DeclaredType> type = getDeclaredType(value))
+    return type;
+  if (auto it = knownTypes.find(value); it != knownTypes.end())
+    return it->second;
+  knownTypes[value] = std::nullopt; // no cycle in a valid graph
+  const onnx::NodeProto *producer = getProducer(value);
+  if (!producer || producer->input_size() < 1 || producer->output(0) != value)
+    return std::nullopt;
+  StringRef type = producer->op_type();
+  auto input = [&](int i) -> std::optional<DeclaredType> {
+    if (i >= producer->input_size() || producer->input(i).empty())
+      return std::nullopt;
+    return getKnownType(producer->input(i));
+  };
+  auto intAttribute = [&](StringRef name, int64_t fallback) {
+    for (const onnx::AttributeProto &attr : producer->attribute())
+      if (attr.name() == name)
+        return static_cast<int64_t>(attr.i());
+    return fallback;
+  };
+  std::optional<DeclaredType> result;
+  if (llvm::is_contained({"Identity", "Relu", "Sigmoid", "Tanh", "Neg", "Exp",
+                          "Sqrt", "Erf", "Softmax", "LayerNormalization",
+                          "SimplifiedLayerNormalization", "RMSNormalization",
+                          "SkipSimplifiedLayerNormalization",
+                          "SkipLayerNormalization", "RotaryEmbedding", "Gelu",
+                          "FastGelu", "Mish", "Dropout"},
+                         type)) {
+    result = input(0);
+  } else if (type == "Cast") {
+    result = input(0);
+    if (result)
+      result->elementType = static_cast<int32_t>(intAttribute("to", 0));
+  } else if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow"}, type)) {
+    std::optional<DeclaredType> a = input(0), b = input(1);
+    if (a && b) {
+      result = a;
+      result->dims = broadcastDims(a->dims, b->dims);
+    }
+  } else if (type == "MatMul") {
+    std::optional<DeclaredType> a = input(0), b = input(1);
+    if (a && b && a->dims.size() >= 2 && b->dims.size() >= 2) {
+      result = a;
+      result->dims = broadcastDims(ArrayRef(a->dims).drop_back(2),
+                                   ArrayRef(b->dims).drop_back(2));
+      result->dims.append({a->dims[a->dims.size() - 2], b->dims.back()});
+    }
+  } else if (type == "Gather") {
+    std::optional<DeclaredType> data = input(0), indices = input(1);
+    int64_t axis = intAttribute("axis", 0);
+    int64_t rank = data ? static_cast<int64_t>(data->dims.size()) : 0;
+    if (data && indices && axis >= -rank && axis < rank) {
+      if (axis < 0)
+        axis += rank;
+      result = data;
+      result->dims.assign(data->dims.begin(), data->dims.begin() + axis);
+      llvm::append_range(result->dims, indices->dims);
+      result->dims.append(data->dims.begin() + axis + 1, data->dims.end());
+    }
+  } else if (type == "Reshape") {
+    std::optional<DeclaredType> data = input(0);
+    std::optional<SmallVector<int64_t>> shape =
+        producer->input_size() > 1 ? getConstantInts(producer->input(1))
+                                   : std::nullopt;
+    if (data && shape) {
+      result = data;
+      result->dims.clear();
+      for (auto [i, entry] : llvm::enumerate(*shape))
+        result->dims.push_back(entry > 0 ? entry
+                               : entry == 0 && i < data->dims.size()
+                                   ? data->dims[i]
+                                   : -1);
+    }
+  } else if (type == "Attention" && producer->domain().empty()) {
+    // Opset 23's: Q's shape with V's head size (times the query heads, 3-D).
+    std::optional<DeclaredType> q = input(0), v = input(2);
+    if (q && v && !q->dims.empty() && v->dims.size() == q->dims.size()) {
+      result = q;
+      int64_t heads = intAttribute("q_num_heads", 0);
+      int64_t kvHeads = intAttribute("kv_num_heads", 0);
+      int64_t valueSize = v->dims.back();
+      result->dims.back() =
+          q->dims.size() == 4 ? valueSize
+          : valueSize > 0 && kvHeads > 0 && valueSize % kvHeads == 0
+              ? valueSize / kvHeads * heads
+              : -1;
+    }
+  } else if (type == "Unsqueeze") {
+    // Axes as an input (opset 13) or an attribute.
+    std::optional<DeclaredType> data = input(0);
+    std::optional<SmallVector<int64_t>> axes =
+        producer->input_size() > 1 ? getConstantInts(producer->input(1))
+                                   : std::nullopt;
+    for (const onnx::AttributeProto &attr : producer->attribute())
+      if (attr.name() == "axes")
+        axes = SmallVector<int64_t>(attr.ints().begin(), attr.ints().end());
+    if (data && axes) {
+      int64_t rank = data->dims.size() + axes->size();
+      SmallVector<bool> inserted(rank, false);
+      for (int64_t axis : *axes)
+        if (axis >= -rank && axis < rank)
+          inserted[axis < 0 ? axis + rank : axis] = true;
+      result = data;
+      result->dims.clear();
+      auto next = data->dims.begin();
+      for (int64_t d = 0; d < rank; ++d)
+        result->dims.push_back(inserted[d]                ? 1
+                               : next != data->dims.end() ? *next++
+                                                          : -1);
+    }
+  } else if (type == "Transpose") {
+    std::optional<DeclaredType> data = input(0);
+    if (data) {
+      SmallVector<int64_t> perm;
+      for (const onnx::AttributeProto &attr : producer->attribute())
+        if (attr.name() == "perm")
+          perm.assign(attr.ints().begin(), attr.ints().end());
+      if (perm.empty())
+        for (int64_t d = data->dims.size() - 1; d >= 0; --d)
+          perm.push_back(d);
+      result = data;
+      result->dims.clear();
+      for (int64_t d : perm)
+        result->dims.push_back(
+            d >= 0 && d < static_cast<int64_t>(data->dims.size())
+                ? data->dims[d]
+                : -1);
+    }
+  }
+  knownTypes[value] = result;
+  return result;
+}
+
 std::optional<SmallVector<int64_t>>
 Expander::getConstantInts(const std::string &value) const {
   const onnx::TensorProto *tensor = nullptr;

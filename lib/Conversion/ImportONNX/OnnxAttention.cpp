@@ -87,7 +87,7 @@ LogicalResult Expander::expandOnnxRotaryEmbedding() {
 /// heads, length, head] or, 3-D, [batch, length, heads * head]; -1 when the
 /// graph does not declare it.
 int64_t Expander::getAttentionHeadSize(int i, int64_t heads) const {
-  std::optional<DeclaredType> type = getDeclaredType(node->input(i));
+  std::optional<DeclaredType> type = getKnownType(node->input(i));
   if (!type || type->dims.empty() || type->dims.back() <= 0)
     return -1;
   if (type->dims.size() == 4)
@@ -133,8 +133,8 @@ LogicalResult Expander::expandOnnxAttention() {
   int64_t heads = getInt("q_num_heads", 0);
   int64_t kvHeads = getInt("kv_num_heads", 0);
   if (*rank == 4) {
-    std::optional<DeclaredType> q = getDeclaredType(node->input(0));
-    std::optional<DeclaredType> k = getDeclaredType(node->input(1));
+    std::optional<DeclaredType> q = getKnownType(node->input(0));
+    std::optional<DeclaredType> k = getKnownType(node->input(1));
     if (q && q->dims.size() == 4 && q->dims[1] > 0)
       heads = q->dims[1];
     if (k && k->dims.size() == 4 && k->dims[1] > 0)
@@ -183,7 +183,7 @@ LogicalResult Expander::expandOnnxAttention() {
   std::string lowest = constantF32(std::numeric_limits<float>::lowest());
   std::string bias;
   if (hasInput(3)) {
-    std::optional<DeclaredType> maskType = getDeclaredType(node->input(3));
+    std::optional<DeclaredType> maskType = getKnownType(node->input(3));
     if (!maskType)
       return error() << "the type of attn_mask cannot be told: declare it";
     bias = maskType->elementType == onnx::TensorProto::BOOL
