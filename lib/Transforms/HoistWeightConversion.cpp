@@ -7,6 +7,7 @@
 // into f32 tensors, the weights cost each tile two loads instead, as f32
 // weights do. The values are the ones the body computed (the same
 // operations, moved), so the results do not change.
+//
 //===----------------------------------------------------------------------===//
 
 #include "HoistWeightConversion.h"
@@ -34,10 +35,10 @@ struct BodySplit {
   SmallVector<Value> hoisted;
 };
 
-/// Whether `op` of a kernel body computes a constant from nothing.
+/// Whether `op` of a kernel body is a constant (not linalg.index, which
+/// reads nothing either but changes with the iteration).
 bool isBodyConstant(Operation *op) {
-  return op->getNumOperands() == 0 && op->getNumRegions() == 0 &&
-         isMemoryEffectFree(op);
+  return op->hasTrait<OpTrait::ConstantLike>();
 }
 
 BodySplit splitBody(linalg::GenericOp kernel, unsigned rowDim,
@@ -141,9 +142,12 @@ HoistedConversion mlir::edge::hoistWeightConversion(scf::ForOp rowLoop,
     shape.push_back(ranges[dim]);
   }
   int64_t bytes = 0;
-  for (Value value : split.hoisted)
+  for (Value value : split.hoisted) {
+    if (!value.getType().isIntOrFloat())
+      return {};
     bytes += ShapedType::getNumElements(shape) *
              llvm::divideCeil(value.getType().getIntOrFloatBitWidth(), 8);
+  }
   if (bytes > maxBytes)
     return {nullptr, bytes};
   // Each input's map over the layout's dimensions.
