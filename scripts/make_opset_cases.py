@@ -308,6 +308,17 @@ case("attention23_softmax_scores", 23,
            qk_matmul_output_mode=3)],
      {"q": f32(1, 2, 3, 4), "k": f32(1, 1, 3, 4), "v": f32(1, 1, 3, 4)}, ["y", "scores"])
 
+# Opset 18's bitwise ops, on signed and unsigned integers, broadcast.
+case("bitwise18_int32_uint8", 18,
+     [node("BitwiseAnd", ["a", "b"], ["and"]), node("BitwiseOr", ["a", "b"], ["or"]),
+      node("BitwiseXor", ["a", "b"], ["xor"]), node("BitwiseNot", ["a"], ["not"]),
+      node("BitwiseAnd", ["c", "d"], ["and_u8"]), node("BitwiseNot", ["c"], ["not_u8"])],
+     {"a": rng.integers(-1000, 1000, (3, 4)).astype(np.int32),
+      "b": rng.integers(-1000, 1000, (3, 4)).astype(np.int32),
+      "c": rng.integers(0, 256, (2, 3, 4)).astype(np.uint8),
+      "d": rng.integers(0, 256, (4,)).astype(np.uint8)},
+     ["and", "or", "xor", "not", "and_u8", "not_u8"])
+
 
 def main(argv):
     if len(argv) != 2:

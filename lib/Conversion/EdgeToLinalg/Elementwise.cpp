@@ -211,9 +211,11 @@ Value buildUnary(Operation *op, OpBuilder &b, Location loc, Value x) {
     return createSelect(b, loc, positive, one,
                         createSelect(b, loc, negative, minusOne, rest));
   }
+  // Every bit flipped: a boolean's one, an integer's all.
   if (isa<NotOp>(op))
     return arith::XOrIOp::create(
-        b, loc, x, arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+        b, loc, x,
+        arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, -1)));
   if (isa<SigmoidOp>(op)) {
     Value one = createScalarConstant(b, loc, type, 1);
     Value expNeg =

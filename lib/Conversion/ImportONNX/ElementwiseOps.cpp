@@ -287,7 +287,7 @@ static LogicalResult convertCast(NodeContext &ctx) {
   return success();
 }
 
-enum class UnaryTypes { Float, Numeric, Bool };
+enum class UnaryTypes { Float, Numeric, Bool, Integer };
 
 template <typename OpTy>
 static LogicalResult convertUnary(NodeContext &ctx, UnaryTypes types) {
@@ -295,14 +295,37 @@ static LogicalResult convertUnary(NodeContext &ctx, UnaryTypes types) {
   if (failed(type))
     return failure();
   Type element = type->getElementType();
+  bool integer = element.isSignlessInteger() && !element.isInteger(1);
   bool supported = types == UnaryTypes::Bool ? element.isInteger(1)
-                   : isa<FloatType>(element) ||
-                       (types == UnaryTypes::Numeric &&
-                        element.isSignlessInteger() && !element.isInteger(1));
+                   : types == UnaryTypes::Integer
+                       ? integer
+                       : isa<FloatType>(element) ||
+                             (types == UnaryTypes::Numeric && integer);
   if (!supported)
     return ctx.emitError("element type ") << element << " is not supported";
   ctx.setOutput(0, OpTy::create(ctx.getBuilder(), ctx.getLoc(), ctx.getInput(0)));
   return success();
+}
+
+/// BitwiseAnd, BitwiseOr, BitwiseXor and BitwiseNot (opset 18): integers
+/// of one type, which the result keeps (ONNX's inference, older than these
+/// ops, cannot tell an unsigned one).
+template <typename OpTy> static LogicalResult convertBitwise(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.getInputType(0);
+  if (failed(type))
+    return failure();
+  Type element = type->getElementType();
+  if (!element.isSignlessInteger() || element.isInteger(1))
+    return ctx.emitError("element type ") << element << " is not supported";
+  LogicalResult converted = failure();
+  if constexpr (std::is_same_v<OpTy, NotOp>)
+    converted = convertUnary<OpTy>(ctx, UnaryTypes::Integer);
+  else
+    converted = convertBinary<OpTy>(ctx);
+  if (succeeded(converted))
+    if (std::optional<int32_t> dataType = ctx.getInputDataType(0))
+      ctx.setOutputDataType(0, *dataType);
+  return converted;
 }
 
 /// Activations whose ONNX attributes map to the op's alpha and beta.
@@ -408,6 +431,11 @@ void mlir::edge::onnx_import::registerElementwiseOps(OpRegistry &registry) {
   registry.add("And", convertBinary<AndOp, true>);
   registry.add("Or", convertBinary<OrOp, true>);
   registry.add("Xor", convertBinary<XorOp, true>);
+  // The bitwise ops of opset 18, newer than the linked schemas (no
+  // attributes): the logical ops over integers.
+  registry.add("", "BitwiseAnd", convertBitwise<AndOp>, {});
+  registry.add("", "BitwiseOr", convertBitwise<OrOp>, {});
+  registry.add("", "BitwiseXor", convertBitwise<XorOp>, {});
   registry.add("Max", convertVariadic<MaxOp>);
   registry.add("Min", convertVariadic<MinOp>);
   registry.add("Sum", convertVariadic<AddOp>);
@@ -427,6 +455,7 @@ void mlir::edge::onnx_import::registerElementwiseOps(OpRegistry &registry) {
   unary("Abs", AbsOp(), UnaryTypes::Numeric);
   unary("Sign", SignOp(), UnaryTypes::Numeric);
   unary("Not", NotOp(), UnaryTypes::Bool);
+  registry.add("", "BitwiseNot", convertBitwise<NotOp>, {});
   unary("Sigmoid", SigmoidOp(), UnaryTypes::Float);
   unary("Tanh", TanhOp(), UnaryTypes::Float);
   unary("Exp", ExpOp(), UnaryTypes::Float);

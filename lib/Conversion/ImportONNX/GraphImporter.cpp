@@ -326,10 +326,9 @@ LogicalResult GraphImporter::checkAttributes(NodeContext &ctx) {
 /// Integer ops are lowered with signed arithmetic: an unsigned input is
 /// accepted only by ops whose result does not depend on signedness.
 LogicalResult GraphImporter::checkSignedness(NodeContext &ctx) {
-  // Data movement, equality, two's complement add/sub/mul, ops whose
-  // importers handle unsigned inputs (Div as edge.divu, Mod, Max, Min,
-  // (de)quantization, Pow exponents) and
-  // BitShift (unsigned only).
+  // Data movement, equality, two's complement add/sub/mul, bitwise logic,
+  // ops whose importers handle unsigned inputs (Div as edge.divu, Mod, Max,
+  // Min, (de)quantization, Pow exponents) and BitShift (unsigned only).
   static const llvm::StringSet<> agnostic = {"Identity",
                                              "Reshape",
                                              "Flatten",
@@ -353,6 +352,10 @@ LogicalResult GraphImporter::checkSignedness(NodeContext &ctx) {
                                              "Max",
                                              "Min",
                                              "BitShift",
+                                             "BitwiseAnd",
+                                             "BitwiseOr",
+                                             "BitwiseXor",
+                                             "BitwiseNot",
                                              "QuantizeLinear",
                                              "DequantizeLinear",
                                              "Pow",
@@ -607,7 +610,11 @@ LogicalResult GraphImporter::createReturn(const onnx::GraphProto &graph,
   for (const auto &[index, output] : llvm::enumerate(graph.output())) {
     func.setResultAttr(index, "edge.name",
                        builder.getStringAttr(output.name()));
+    // The declared type, else the one an importer recorded (an op newer
+    // than ONNX's inference, which left the output untyped).
     int32_t dataType = output.type().tensor_type().elem_type();
+    if (dataType == onnx::TensorProto::UNDEFINED)
+      dataType = getOnnxElementType(output.name()).value_or(dataType);
     if (isUnsignedDataType(dataType))
       func.setResultAttr(index, "edge.onnx_dtype",
                          builder.getI32IntegerAttr(dataType));

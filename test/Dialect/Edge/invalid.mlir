@@ -544,3 +544,21 @@ func.func @quantized_matmul_weight_type(%x: tensor<2x3xf32>, %w: tensor<3x5xi16>
   %0 = edge.quantized_matmul %x, %w, %s : (tensor<2x3xf32>, tensor<3x5xi16>, tensor<5xf32>) -> tensor<2x5xf32>
   return
 }
+
+// -----
+
+// and_mixed_types
+func.func @f(%a: tensor<3xi32>, %b: tensor<3xi1>) {
+  // expected-error @+1 {{'edge.and' op failed to verify that all of {lhs, rhs, result} have same element type}}
+  %0 = edge.and %a, %b : (tensor<3xi32>, tensor<3xi1>) -> tensor<3xi32>
+  return
+}
+
+// -----
+
+// not_float
+func.func @f(%a: tensor<3xf32>) {
+  // expected-error @+1 {{'edge.not' op operand #0 must be ranked tensor of signless integer values}}
+  %0 = edge.not %a : tensor<3xf32>
+  return
+}

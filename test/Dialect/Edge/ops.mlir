@@ -160,6 +160,11 @@ func.func @more_elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %i: tensor<3
   %9 = edge.xor %8, %c : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
   // CHECK: edge.not %{{.*}} : tensor<2x3xi1>
   %10 = edge.not %9 : tensor<2x3xi1>
+  // On integers they are bitwise (ONNX's BitwiseAnd, ..., BitwiseNot).
+  // CHECK: edge.and {{.*}} -> tensor<3xi64>
+  %bits = edge.and %i, %i : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  // CHECK: edge.not %{{.*}} : tensor<3xi64>
+  %flipped = edge.not %bits : tensor<3xi64>
   // CHECK: edge.select %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
   %11 = edge.select %10, %x, %y : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
   // CHECK: edge.cast %{{.*}} : tensor<2x3xf32> to tensor<2x3xi64>

@@ -28,6 +28,8 @@ def Edge_DynTensor : RankedTensorOf<[AnyType]>;
 def Edge_DynFloatTensor : RankedTensorOf<[AnyFloat]>;
 def Edge_DynNumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
 def Edge_DynBoolTensor : RankedTensorOf<[I1]>;
+// Booleans (i1) are signless integers too.
+def Edge_DynIntegerTensor : RankedTensorOf<[AnySignlessInteger]>;
 def Edge_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
 def Edge_NumericTensor : StaticShapeTensorOf<[AnyFloat, AnySignlessInteger]>;
 
@@ -118,16 +120,19 @@ def Edge_GreaterEqualOp : Edge_CompareOp<"greater_equal", "lhs >= rhs">;
 
 class Edge_LogicalOp<string mnemonic, string formula>
     : Edge_Op<mnemonic, [Pure, Commutative, InferTypeOpAdaptor,
+        AllElementTypesMatch<["lhs", "rhs", "result"]>,
         Edge_Elementwise, DeclareOpInterfaceMethods<Edge_CostOpInterface>]> {
-  let summary = "elementwise boolean `" # formula # "` with numpy broadcasting";
+  let summary = "elementwise `" # formula # "` with numpy broadcasting: "
+                "logical on booleans, bitwise on integers";
   let description = [{
     ```mlir
     %r = edge.}] # mnemonic # [{ %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+    %s = edge.}] # mnemonic # [{ %c, %d : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
     ```
   }];
-  let arguments = (ins Edge_DynBoolTensor:$lhs,
-                   Edge_DynBoolTensor:$rhs);
-  let results = (outs Edge_DynBoolTensor:$result);
+  let arguments = (ins Edge_DynIntegerTensor:$lhs,
+                   Edge_DynIntegerTensor:$rhs);
+  let results = (outs Edge_DynIntegerTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
@@ -219,7 +224,7 @@ def Edge_AtanhOp : Edge_UnaryElementwiseOp<"atanh", "atanh(x)">;
 def Edge_SoftplusOp : Edge_UnaryElementwiseOp<"softplus", "ln(1 + exp(x))">;
 def Edge_SoftsignOp : Edge_UnaryElementwiseOp<"softsign", "x / (1 + |x|)">;
 def Edge_HardSwishOp : Edge_UnaryElementwiseOp<"hard_swish", "x * max(0, min(1, x / 6 + 1 / 2))">;
-def Edge_NotOp : Edge_UnaryElementwiseOp<"not", "logical not x", Edge_DynBoolTensor>;
+def Edge_NotOp : Edge_UnaryElementwiseOp<"not", "not x: logical on booleans, bitwise on integers", Edge_DynIntegerTensor>;
 
 /// Activations with ONNX's float parameters `alpha` (and `beta`).
 class Edge_ActivationOp<string mnemonic, string formula, string alphaDefault,
