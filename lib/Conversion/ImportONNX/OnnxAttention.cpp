@@ -18,8 +18,6 @@
 
 #include "ContribExpander.h"
 
-#include <cmath>
-
 using namespace mlir;
 using namespace mlir::edge;
 using namespace mlir::edge::onnx_import;
@@ -54,7 +52,7 @@ LogicalResult Expander::expandOnnxRotaryEmbedding() {
   bool positions = hasInput(3);
   if (positions)
     rotary.positions = node->input(3);
-  std::optional<DeclaredType> cosType = getDeclaredType(rotary.cos);
+  std::optional<DeclaredType> cosType = getKnownType(rotary.cos);
   size_t cacheRank = positions ? 2 : 3;
   if (!cosType || cosType->dims.size() != cacheRank ||
       cosType->dims.back() <= 0)
