@@ -240,7 +240,7 @@ def main(argv):
                         help="default-domain opset (the builder's: 21)")
     parser.add_argument("--standard-ops", action="store_true",
                         help="opset 23's RMSNormalization, RotaryEmbedding and Attention "
-                        "instead of ONNX Runtime's ops")
+                        "instead of ONNX Runtime's ops (the model's opset is then 23)")
     args = parser.parse_args(argv)
     state = torch.load(args.state)
     model = build(state, CONFIGS[args.model], args.separate_qkv, args.opset,

@@ -63,9 +63,12 @@ BodySplit splitBody(linalg::GenericOp kernel, unsigned rowDim,
         readsInvariant = true;
         continue;
       }
+      // A body constant, or a value from before the row loop.
       Operation *producer = operand.getDefiningOp();
-      bool constant = producer && (producer->getBlock() != body ||
-                                   isBodyConstant(producer));
+      bool constant =
+          producer && (producer->getBlock() == body
+                           ? isBodyConstant(producer)
+                           : rowLoop.isDefinedOutsideOfLoop(operand));
       readsOnlyInvariant &= constant;
     }
     if (!readsInvariant || !readsOnlyInvariant)
@@ -111,28 +114,34 @@ HoistedConversion mlir::edge::hoistWeightConversion(scf::ForOp rowLoop,
       return {};
     kernel = op;
   }
-  if (!kernel || kernel.getNumDpsInits() != 1)
+  // Bodies with regions (whose constants the rewrite would not carry) and
+  // loops without results (whose scf.if would yield nothing) stay.
+  if (!kernel || kernel.getNumDpsInits() != 1 || rowLoop.getNumResults() == 0 ||
+      llvm::any_of(kernel.getBody()->getOperations(),
+                   [](Operation &op) { return op.getNumRegions() != 0; }))
     return {};
   BodySplit split = splitBody(kernel, rowDim, rowLoop);
-  bool convertsIntegers =
-      llvm::any_of(split.invariantInputs, [](OpOperand *input) {
-        return isa<IntegerType>(getElementTypeOrSelf(input->get().getType()));
-      });
-  if (split.hoisted.empty() || !convertsIntegers)
+  if (split.hoisted.empty())
     return {};
 
   // The precomputed values are laid out as the input with the most
-  // dimensions reads them (the weights: [block, row, column]), which must
-  // read every loop the others do.
+  // dimensions reads them, which must read every loop the others do and be
+  // the integer weights (not a scalar zero point beside f32 weights).
   MLIRContext *context = kernel.getContext();
   AffineMap layout;
+  OpOperand *weights = nullptr;
   for (OpOperand *input : split.invariantInputs) {
     AffineMap map = kernel.getMatchingIndexingMap(input);
     if (!map.isProjectedPermutation())
       return {};
-    if (!layout || map.getNumResults() > layout.getNumResults())
+    if (!layout || map.getNumResults() > layout.getNumResults()) {
       layout = map;
+      weights = input;
+    }
   }
+  if (!weights || layout.getNumResults() == 0 ||
+      !isa<IntegerType>(getElementTypeOrSelf(weights->get().getType())))
+    return {};
   SmallVector<int64_t> ranges = kernel.getStaticLoopRanges();
   SmallVector<int64_t> shape;
   for (AffineExpr expr : layout.getResults()) {

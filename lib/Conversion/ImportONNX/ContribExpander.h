@@ -190,8 +190,9 @@ private:
                              const std::string &beta, float epsilon,
                              const std::string &meanOut,
                              const std::string &invStdOut);
-  /// The rank of `value` where the graph declares it, or where it is a
-  /// cast of, or a row sum of, a value of known rank.
+  /// The rank of `value` where the graph declares it, where it is a cast
+  /// of, or a row sum of, a value of known rank, or where getKnownType
+  /// tells it.
   std::optional<int64_t> getRank(const std::string &value) const;
 
   /// y * (mean(y^2) + eps)^-1/2 * gamma over `axes` (negative: from the
@@ -223,8 +224,9 @@ private:
 
   std::optional<DeclaredType> getDeclaredType(const std::string &name) const;
   /// The declared type of `value`, else what the common ops producing it
-  /// (elementwise, MatMul, Gather, Reshape, Unsqueeze, Transpose,
-  /// normalizations, rotary embeddings, opset 23's Attention) tell from
+  /// (elementwise and comparisons, Where, MatMul, Gather, Reshape, Expand,
+  /// Unsqueeze, Transpose, normalizations, rotary embeddings, opset 23's
+  /// Attention) tell from
   /// their inputs' declared or known types:
   /// the expansions run before ONNX's shape inference, and an exporter
   /// need not declare intermediate values. Unknown dimensions are -1.

@@ -46,6 +46,9 @@ LogicalResult Expander::expandSimplifiedNorm(bool withSkip) {
                    << " outputs; RMSNormalization has one";
   // The normalized axes, counted from the end.
   int64_t axis = getInt("axis", -1);
+  if (std::optional<int64_t> rank = getRank(node->input(0));
+      rank && axis < -*rank)
+    return error() << "axis=" << axis << " is out of range for rank " << *rank;
   if (axis >= 0) {
     std::optional<int64_t> rank = getRank(node->input(0));
     if (!rank)

@@ -186,23 +186,63 @@ Expander::getKnownType(const std::string &value) const {
     return fallback;
   };
   std::optional<DeclaredType> result;
-  if (llvm::is_contained({"Identity", "Relu", "Sigmoid", "Tanh", "Neg", "Exp",
-                          "Sqrt", "Erf", "Softmax", "LayerNormalization",
-                          "SimplifiedLayerNormalization", "RMSNormalization",
+  if (llvm::is_contained({"Identity",
+                          "Relu",
+                          "Sigmoid",
+                          "Tanh",
+                          "Neg",
+                          "Exp",
+                          "Sqrt",
+                          "Erf",
+                          "Cos",
+                          "Sin",
+                          "Not",
+                          "Softmax",
+                          "LayerNormalization",
+                          "SimplifiedLayerNormalization",
+                          "RMSNormalization",
                           "SkipSimplifiedLayerNormalization",
-                          "SkipLayerNormalization", "RotaryEmbedding", "Gelu",
-                          "FastGelu", "Mish", "Dropout"},
+                          "SkipLayerNormalization",
+                          "RotaryEmbedding",
+                          "Gelu",
+                          "FastGelu",
+                          "Mish",
+                          "Dropout"},
                          type)) {
     result = input(0);
   } else if (type == "Cast") {
     result = input(0);
     if (result)
       result->elementType = static_cast<int32_t>(intAttribute("to", 0));
-  } else if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow"}, type)) {
+  } else if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "And", "Or",
+                                 "Xor", "Equal", "Less", "LessOrEqual",
+                                 "Greater", "GreaterOrEqual"},
+                                type)) {
     std::optional<DeclaredType> a = input(0), b = input(1);
     if (a && b) {
       result = a;
       result->dims = broadcastDims(a->dims, b->dims);
+      if (llvm::is_contained(
+              {"Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual"},
+              type))
+        result->elementType = onnx::TensorProto::BOOL;
+    }
+  } else if (type == "Where") {
+    std::optional<DeclaredType> condition = input(0), a = input(1),
+                                b = input(2);
+    if (condition && a && b) {
+      result = a;
+      result->dims =
+          broadcastDims(condition->dims, broadcastDims(a->dims, b->dims));
+    }
+  } else if (type == "Expand") {
+    std::optional<DeclaredType> data = input(0);
+    std::optional<SmallVector<int64_t>> shape =
+        producer->input_size() > 1 ? getConstantInts(producer->input(1))
+                                   : std::nullopt;
+    if (data && shape) {
+      result = data;
+      result->dims = broadcastDims(data->dims, *shape);
     }
   } else if (type == "MatMul") {
     std::optional<DeclaredType> a = input(0), b = input(1);

@@ -308,8 +308,8 @@ static LogicalResult convertUnary(NodeContext &ctx, UnaryTypes types) {
 }
 
 /// BitwiseAnd, BitwiseOr, BitwiseXor and BitwiseNot (opset 18): integers
-/// of one type, which the result keeps (ONNX's inference, older than these
-/// ops, cannot tell an unsigned one).
+/// of one type, which the result keeps (GraphImporter records it: ONNX's
+/// inference, older than these ops, cannot).
 template <typename OpTy> static LogicalResult convertBitwise(NodeContext &ctx) {
   FailureOr<RankedTensorType> type = ctx.getInputType(0);
   if (failed(type))
@@ -317,15 +317,15 @@ template <typename OpTy> static LogicalResult convertBitwise(NodeContext &ctx) {
   Type element = type->getElementType();
   if (!element.isSignlessInteger() || element.isInteger(1))
     return ctx.emitError("element type ") << element << " is not supported";
-  LogicalResult converted = failure();
+  // 4-bit values are held one per byte: flipping the byte's bits would not
+  // flip theirs.
+  if (std::optional<int32_t> dataType = ctx.getInputDataType(0);
+      dataType && isInt4DataType(*dataType))
+    return ctx.emitError("4-bit inputs are not supported");
   if constexpr (std::is_same_v<OpTy, NotOp>)
-    converted = convertUnary<OpTy>(ctx, UnaryTypes::Integer);
+    return convertUnary<OpTy>(ctx, UnaryTypes::Integer);
   else
-    converted = convertBinary<OpTy>(ctx);
-  if (succeeded(converted))
-    if (std::optional<int32_t> dataType = ctx.getInputDataType(0))
-      ctx.setOutputDataType(0, *dataType);
-  return converted;
+    return convertBinary<OpTy>(ctx);
 }
 
 /// Activations whose ONNX attributes map to the op's alpha and beta.

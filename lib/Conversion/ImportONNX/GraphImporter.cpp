@@ -323,6 +323,24 @@ LogicalResult GraphImporter::checkAttributes(NodeContext &ctx) {
   return success();
 }
 
+/// Outputs that ONNX's inference left untyped (after an op newer than it)
+/// take the ONNX type of the first input of an op that keeps it, so that a
+/// BitwiseAnd of uint8 stays unsigned through the reshapes after it.
+void GraphImporter::recordKeptElementTypes(const onnx::NodeProto &node) {
+  static const llvm::StringSet<> keepsType = {
+      "Identity",  "Reshape",    "Flatten",   "Squeeze",    "Unsqueeze",
+      "Transpose", "Concat",     "Gather",    "Slice",      "Expand",
+      "Tile",      "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitwiseNot"};
+  if (node.input_size() == 0 || !keepsType.contains(node.op_type()))
+    return;
+  std::optional<int32_t> dataType = getOnnxElementType(node.input(0));
+  if (!dataType)
+    return;
+  for (const std::string &output : node.output())
+    if (!output.empty() && !getOnnxElementType(output))
+      setOnnxElementType(output, *dataType);
+}
+
 /// Integer ops are lowered with signed arithmetic: an unsigned input is
 /// accepted only by ops whose result does not depend on signedness.
 LogicalResult GraphImporter::checkSignedness(NodeContext &ctx) {
@@ -554,6 +572,7 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
     if (failed(converted) || (!*converted && failed(convert(ctx))) ||
         failed(checkBroadcastSizes(ctx, block, last)))
       return failure();
+    recordKeptElementTypes(node);
     for (const auto &[outputIndex, name] : llvm::enumerate(node.output())) {
       if (name.empty())
         continue;

@@ -333,6 +333,10 @@ private:
   /// alike, so none may be smaller than the result.
   LogicalResult checkBroadcastSizes(NodeContext &ctx, Block *block,
                                     Operation *last);
+  /// Records for the outputs of `node` that have no ONNX element type the
+  /// type of its first input, where the op keeps it (data movement, the
+  /// bitwise ops).
+  void recordKeptElementTypes(const onnx::NodeProto &node);
   LogicalResult checkSignedness(NodeContext &ctx);
   /// Records the static types the model declares for its values, those
   /// that elementwise users of known shape imply for their operands, and

@@ -67,8 +67,25 @@ LogicalResult Expander::expandOnnxRotaryEmbedding() {
     return error() << "rotary_embedding_dim=" << rotaryDim
                    << " disagrees with cos_cache, whose rows hold "
                    << rotary.dims / 2 << " values";
-  bool partial = rotaryDim != 0;
   int64_t heads = getInt("num_heads", 0);
+  // Without rotary_embedding_dim the whole head rotates: the caches must
+  // hold half of it. A head of unknown size keeps what the caches do not
+  // cover as it is, which is the same where they do cover it.
+  bool partial = rotaryDim != 0;
+  if (!partial) {
+    std::optional<DeclaredType> type = getKnownType(x);
+    int64_t headSize = -1;
+    if (type && type->dims.size() == 4)
+      headSize = type->dims.back();
+    else if (type && type->dims.size() == 3 && type->dims.back() > 0 &&
+             heads > 0 && type->dims.back() % heads == 0)
+      headSize = type->dims.back() / heads;
+    if (headSize > 0 && headSize != rotary.dims)
+      return error() << "cos_cache rows hold " << rotary.dims / 2
+                     << " values; a head of " << headSize << " needs "
+                     << headSize / 2 << " (or a rotary_embedding_dim)";
+    partial = headSize <= 0;
+  }
   if (*rank == 4) {
     identity(applyRotary(x, rotary, /*seqAxis=*/2, partial), node->output(0));
     return success();
