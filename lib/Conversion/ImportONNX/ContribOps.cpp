@@ -179,6 +179,11 @@ Expander::getKnownType(const std::string &value) const {
       return std::nullopt;
     return getKnownType(producer->input(i));
   };
+  auto constantInput = [&](int i) -> std::optional<SmallVector<int64_t>> {
+    if (i >= producer->input_size() || producer->input(i).empty())
+      return std::nullopt;
+    return getConstantInts(producer->input(i));
+  };
   auto intAttribute = [&](StringRef name, int64_t fallback) {
     for (const onnx::AttributeProto &attr : producer->attribute())
       if (attr.name() == name)
@@ -237,9 +242,7 @@ Expander::getKnownType(const std::string &value) const {
     }
   } else if (type == "Expand") {
     std::optional<DeclaredType> data = input(0);
-    std::optional<SmallVector<int64_t>> shape =
-        producer->input_size() > 1 ? getConstantInts(producer->input(1))
-                                   : std::nullopt;
+    std::optional<SmallVector<int64_t>> shape = constantInput(1);
     if (data && shape) {
       result = data;
       result->dims = broadcastDims(data->dims, *shape);
@@ -266,9 +269,7 @@ Expander::getKnownType(const std::string &value) const {
     }
   } else if (type == "Reshape") {
     std::optional<DeclaredType> data = input(0);
-    std::optional<SmallVector<int64_t>> shape =
-        producer->input_size() > 1 ? getConstantInts(producer->input(1))
-                                   : std::nullopt;
+    std::optional<SmallVector<int64_t>> shape = constantInput(1);
     if (data && shape) {
       result = data;
       result->dims.clear();
@@ -295,9 +296,7 @@ Expander::getKnownType(const std::string &value) const {
   } else if (type == "Unsqueeze") {
     // Axes as an input (opset 13) or an attribute.
     std::optional<DeclaredType> data = input(0);
-    std::optional<SmallVector<int64_t>> axes =
-        producer->input_size() > 1 ? getConstantInts(producer->input(1))
-                                   : std::nullopt;
+    std::optional<SmallVector<int64_t>> axes = constantInput(1);
     for (const onnx::AttributeProto &attr : producer->attribute())
       if (attr.name() == "axes")
         axes = SmallVector<int64_t>(attr.ints().begin(), attr.ints().end());
