@@ -145,13 +145,15 @@ std::string Expander::scaledScores(const std::string &q,
                     constantF32(scale)});
 }
 
-void Expander::emitAttended(const std::string &scores,
-                            const std::string &values) {
+std::string Expander::emitAttended(const std::string &scores,
+                                   const std::string &values, bool mergeHeads) {
   onnx::NodeProto &softmax = add("Softmax", {scores});
   setInt(softmax, "axis", -1);
   std::string context = op("MatMul", {softmax.output(0), values});
-  identity(reshape(transpose(context, {0, 2, 1, 3}), {0, 0, -1}),
-           node->output(0));
+  if (mergeHeads)
+    context = reshape(transpose(context, {0, 2, 1, 3}), {0, 0, -1});
+  identity(context, node->output(0));
+  return softmax.output(0);
 }
 
 void Expander::appendPast(std::string &keys, std::string &values,

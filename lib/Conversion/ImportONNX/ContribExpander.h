@@ -158,8 +158,10 @@ private:
   /// `q` [batch, heads, seq, head], `keys` [batch, heads, total, head].
   std::string scaledScores(const std::string &q, const std::string &keys,
                            int64_t headSize);
-  /// softmax(scores) values, as output 0: [batch, seq, heads * head].
-  void emitAttended(const std::string &scores, const std::string &values);
+  /// softmax(scores) values, as output 0: [batch, seq, heads * head] with
+  /// `mergeHeads`, else [batch, heads, seq, head]; returns the softmax.
+  std::string emitAttended(const std::string &scores, const std::string &values,
+                           bool mergeHeads = true);
   /// `keys` and `values` [batch, heads, new, head] after the past of
   /// inputs `pastInput` and `pastInput + 1` (where given): the present,
   /// outputs 1 and 2 (where named).

@@ -217,13 +217,7 @@ LogicalResult Expander::expandOnnxAttention() {
   if (!bias.empty())
     scores = op("Add", {scores, bias});
   emitScores(2);
-  onnx::NodeProto &softmax = add("Softmax", {scores});
-  setInt(softmax, "axis", -1);
-  scores = softmax.output(0);
+  scores = emitAttended(scores, values, /*mergeHeads=*/*rank == 3);
   emitScores(3);
-  std::string context = op("MatMul", {scores, values});
-  if (*rank == 3)
-    context = reshape(transpose(context, {0, 2, 1, 3}), {0, 0, -1});
-  identity(context, node->output(0));
   return success();
 }
